@@ -1,0 +1,48 @@
+import { Command, CommanderError } from 'commander';
+import { commands } from './commands/index.ts';
+import { type CliIo, processIo } from './io.ts';
+
+/** Exit codes shared by every command. */
+export const EXIT = { ok: 0, findings: 1, usage: 2 } as const;
+
+/** Builds the commander program; each command's action resolves to an exit code stored in `result`. */
+export function buildProgram(io: CliIo, result: { code: number }): Command {
+  const program = new Command('flitstack')
+    .description('Migration as code: PracticeHub to Microsoft Dynamics 365 Sales (Dataverse).')
+    .version('0.1.0')
+    .showHelpAfterError('(run with --help for usage)')
+    .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) })
+    .exitOverride();
+  for (const register of commands) {
+    register(program, io, (code) => {
+      result.code = code;
+    });
+  }
+  return program;
+}
+
+/** Runs the CLI with `argv` (as in process.argv) and returns the exit code. */
+export async function run(argv: string[], io: CliIo = processIo()): Promise<number> {
+  const result = { code: EXIT.ok };
+  const program = buildProgram(io, result);
+  try {
+    await program.parseAsync(argv);
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version') return EXIT.ok;
+      if (error.code === 'commander.help') return EXIT.ok;
+      return EXIT.usage;
+    }
+    if (error instanceof UsageError) {
+      io.err(`error: ${error.message}\n`);
+      return EXIT.usage;
+    }
+    throw error;
+  }
+  return result.code;
+}
+
+/** A problem with how the command was called or with its environment (exit code 2). */
+export class UsageError extends Error {
+  override name = 'UsageError';
+}
