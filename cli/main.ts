@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { commands } from './commands/index.ts';
+import { UsageError } from './errors.ts';
 import { type CliIo, processIo } from './io.ts';
 
 /** Exit codes shared by every command. */
@@ -40,9 +41,4 @@ export async function run(argv: string[], io: CliIo = processIo()): Promise<numb
     throw error;
   }
   return result.code;
-}
-
-/** A problem with how the command was called or with its environment (exit code 2). */
-export class UsageError extends Error {
-  override name = 'UsageError';
 }

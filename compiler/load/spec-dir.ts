@@ -1,0 +1,130 @@
+import type { PendingDiagnostic } from '../diagnostics/diagnostic.ts';
+import { parseYamlFile, type YamlFile } from './yaml-file.ts';
+
+/** The spec as text: paths relative to the spec directory → contents. Only the CLI reads the disk. */
+export interface SpecInput {
+  /** How the spec directory is shown in diagnostics, e.g. `spec`. */
+  readonly root: string;
+  readonly files: ReadonlyMap<string, string>;
+}
+
+/** Kinds of spec file, each with its own JSON Schema. */
+export type SpecFileKind = 'migration' | 'object' | 'valuemap' | 'source-model' | 'target-metadata';
+
+/** A parsed spec file with its kind and (for objects and value maps) its name. */
+export interface SpecFile {
+  readonly kind: SpecFileKind;
+  readonly name: string;
+  readonly file: YamlFile;
+}
+
+/** Every file of the spec parsed, sorted into kinds; `pending` holds structural problems. */
+export interface LoadedSpec {
+  readonly root: string;
+  readonly files: ReadonlyMap<string, YamlFile>;
+  readonly migration: SpecFile | undefined;
+  readonly objects: readonly SpecFile[];
+  readonly valuemaps: readonly SpecFile[];
+  readonly sourceModel: SpecFile | undefined;
+  readonly targetMetadata: SpecFile | undefined;
+  readonly pending: readonly PendingDiagnostic[];
+}
+
+export const DEFAULT_SOURCE_MODEL = 'source/practicehub.yaml';
+export const DEFAULT_TARGET_METADATA = 'target/dataverse.yaml';
+const NAME = /^[a-z][a-z0-9-]*$/;
+
+function referencedPath(data: unknown, section: 'source' | 'target', key: string, fallback: string): string {
+  if (data && typeof data === 'object') {
+    const block = (data as Record<string, unknown>)[section];
+    if (block && typeof block === 'object') {
+      const value = (block as Record<string, unknown>)[key];
+      if (typeof value === 'string' && value.length > 0) return value.replace(/^\.\//, '');
+    }
+  }
+  return fallback;
+}
+
+/** Parses every file and sorts it into its kind. Never throws. */
+export function loadSpec(input: SpecInput): LoadedSpec {
+  const display = (rel: string) => `${input.root}/${rel}`;
+  const files = new Map<string, YamlFile>();
+  const pending: PendingDiagnostic[] = [];
+  const parse = (rel: string): YamlFile => {
+    const existing = files.get(display(rel));
+    if (existing) return existing;
+    const file = parseYamlFile(display(rel), input.files.get(rel) ?? '');
+    files.set(file.path, file);
+    return file;
+  };
+
+  let migration: SpecFile | undefined;
+  if (input.files.has('migration.yaml')) {
+    migration = { kind: 'migration', name: 'migration', file: parse('migration.yaml') };
+  } else {
+    pending.push({
+      code: 'FS004',
+      severity: 'error',
+      message: 'missing migration.yaml: every spec directory has one',
+      file: display('migration.yaml'),
+      pointer: '',
+      hint: 'create migration.yaml with version, source and target (see docs/spec.md)',
+    });
+  }
+  const modelRel = referencedPath(migration?.file.data, 'source', 'model', DEFAULT_SOURCE_MODEL);
+  const metadataRel = referencedPath(migration?.file.data, 'target', 'metadata', DEFAULT_TARGET_METADATA);
+  const referenced = (rel: string, kind: SpecFileKind, key: string): SpecFile | undefined => {
+    if (input.files.has(rel)) return { kind, name: rel, file: parse(rel) };
+    if (migration) {
+      pending.push({
+        code: 'FS004',
+        severity: 'error',
+        message: `${kind === 'source-model' ? 'source model' : 'target metadata snapshot'} '${rel}' not found in ${input.root}/`,
+        file: migration.file.path,
+        pointer: `/${key.replace('.', '/')}`,
+        hint: `create ${input.root}/${rel}, or point ${key} at the file`,
+      });
+    }
+    return undefined;
+  };
+  const sourceModel = referenced(modelRel, 'source-model', 'source.model');
+  const targetMetadata = referenced(metadataRel, 'target-metadata', 'target.metadata');
+
+  const objects: SpecFile[] = [];
+  const valuemaps: SpecFile[] = [];
+  for (const rel of [...input.files.keys()].sort()) {
+    if (!/\.ya?ml$/.test(rel)) continue;
+    if (rel === 'migration.yaml' || rel === modelRel || rel === metadataRel) continue;
+    const match = /^(objects|valuemaps)\/([^/]+)\.ya?ml$/.exec(rel);
+    if (!match) {
+      pending.push({
+        code: 'FS005',
+        severity: 'warning',
+        message: `file '${rel}' is not part of the spec and is ignored`,
+        file: display(rel),
+        pointer: '',
+        hint: 'object mappings go in objects/, value maps in valuemaps/; the source model and target snapshot are named in migration.yaml',
+      });
+      continue;
+    }
+    const [, folder, name] = match as unknown as [string, string, string];
+    const file = parse(rel);
+    if (!NAME.test(name)) {
+      pending.push({
+        code: 'FS006',
+        severity: 'error',
+        message: `file name '${name}' cannot be a ${folder === 'objects' ? 'mapping' : 'value map'} name`,
+        file: file.path,
+        pointer: '',
+        hint: 'use lowercase letters, digits and hyphens, starting with a letter (e.g. clinical-note.yaml)',
+      });
+      continue;
+    }
+    (folder === 'objects' ? objects : valuemaps).push({
+      kind: folder === 'objects' ? 'object' : 'valuemap',
+      name,
+      file,
+    });
+  }
+  return { root: input.root, files, migration, objects, valuemaps, sourceModel, targetMetadata, pending };
+}

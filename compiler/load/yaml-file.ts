@@ -1,0 +1,174 @@
+import { type Document, isMap, isPair, isScalar, isSeq, LineCounter, type Node, parseDocument } from 'yaml';
+import { type Diagnostic, type PendingDiagnostic, pointerSegments } from '../diagnostics/diagnostic.ts';
+
+/** One spec file parsed with positions. `data` is the plain value (null when the file is empty). */
+export interface YamlFile {
+  /** Path as shown in diagnostics, e.g. `spec/objects/patient.yaml`. */
+  readonly path: string;
+  readonly text: string;
+  readonly document: Document.Parsed;
+  readonly lineCounter: LineCounter;
+  readonly data: unknown;
+  /** YAML syntax problems (syntax errors, duplicate keys, tabs), already located. */
+  readonly syntax: readonly LocatedProblem[];
+}
+
+/** A problem with a known offset (syntax errors come with offsets, not pointers). */
+export interface LocatedProblem {
+  readonly code: string;
+  readonly message: string;
+  readonly line: number;
+  readonly column: number;
+  readonly hint: string;
+}
+
+/** What each YAML library error code means for the analyst, and what to do about it. */
+const SYNTAX: Record<string, { code: string; message: string; hint: string }> = {
+  DUPLICATE_KEY: {
+    code: 'FS002',
+    message: 'duplicate key: this key already appears in the same mapping',
+    hint: 'keep one of the two entries; YAML would silently keep only the last one',
+  },
+  TAB_AS_INDENT: {
+    code: 'FS003',
+    message: 'tab used for indentation',
+    hint: 'indent with spaces (2 per level); YAML does not allow tabs in indentation',
+  },
+};
+
+const OPTIONS = { uniqueKeys: true, prettyErrors: true, strict: true } as const;
+
+/** Keeps the first of duplicate keys in every mapping, so later checks see what the author wrote first. */
+function dropDuplicateKeys(node: unknown, depth = 0): void {
+  if (depth > 64) return;
+  if (isMap(node)) {
+    const seen = new Set<unknown>();
+    node.items = node.items.filter((pair) => {
+      const key = isScalar(pair.key) ? pair.key.value : pair.key;
+      if (seen.has(key)) return false;
+      seen.add(key);
+      return true;
+    });
+    for (const pair of node.items) dropDuplicateKeys(pair.value, depth + 1);
+  } else if (isSeq(node)) {
+    for (const item of node.items) dropDuplicateKeys(item, depth + 1);
+  }
+}
+
+/**
+ * A tab in indentation makes YAML give up on the block around it. To keep checking the rest of the
+ * file, parse a copy with leading tabs replaced by spaces (trying common widths); lines stay put.
+ */
+function recoverFromTabs(text: string): { document: Document.Parsed; lineCounter: LineCounter } | undefined {
+  for (const width of [2, 4, 8, 1, 3, 6]) {
+    const spaced = text.replace(/^[\t ]*\t[\t ]*/gm, (lead) => lead.replaceAll('\t', ' '.repeat(width)));
+    const lineCounter = new LineCounter();
+    const document = parseDocument(spaced, { ...OPTIONS, lineCounter });
+    if (document.errors.every((e) => e.code === 'DUPLICATE_KEY')) return { document, lineCounter };
+  }
+  return undefined;
+}
+
+/** Parses YAML text without throwing: every problem becomes a located entry in `syntax`. */
+export function parseYamlFile(path: string, text: string): YamlFile {
+  const original = new LineCounter();
+  const parsed = parseDocument(text, { ...OPTIONS, lineCounter: original });
+  const syntax: LocatedProblem[] = [];
+  const tabs = parsed.errors.some((e) => e.code === 'TAB_AS_INDENT');
+  for (const error of [...parsed.errors, ...parsed.warnings]) {
+    // With tabs, YAML's follow-on errors are artefacts of the tab; the tab itself is reported.
+    if (tabs && error.code !== 'TAB_AS_INDENT' && error.code !== 'DUPLICATE_KEY') continue;
+    const known = SYNTAX[error.code];
+    const position = original.linePos(error.pos[0]);
+    const firstLine = error.message.split('\n')[0] ?? error.message;
+    const plain = firstLine.replace(/ at line \d+, column \d+:?$/, '');
+    syntax.push({
+      code: known?.code ?? 'FS001',
+      message: known?.message ?? `YAML syntax error: ${plain}`,
+      line: position.line,
+      column: position.col,
+      hint:
+        known?.hint ??
+        'fix the YAML syntax at this position (quote text that contains ": " or starts with a symbol)',
+    });
+  }
+  const recovered = tabs ? recoverFromTabs(text) : undefined;
+  if (tabs && !recovered) {
+    for (const error of parsed.errors) {
+      if (error.code === 'TAB_AS_INDENT' || error.code === 'DUPLICATE_KEY') continue;
+      const position = original.linePos(error.pos[0]);
+      syntax.push({
+        code: 'FS001',
+        message: `YAML syntax error: ${(error.message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?$/, '')}`,
+        line: position.line,
+        column: position.col,
+        hint: 'fix the YAML syntax at this position',
+      });
+    }
+  }
+  const document = recovered?.document ?? parsed;
+  const lineCounter = recovered?.lineCounter ?? original;
+  dropDuplicateKeys(document.contents);
+  let data: unknown = null;
+  try {
+    data = document.toJS({ maxAliasCount: 100 });
+  } catch (error) {
+    syntax.push({
+      code: 'FS001',
+      message: `YAML could not be read: ${error instanceof Error ? error.message : String(error)}`,
+      line: 1,
+      column: 1,
+      hint: 'remove recursive or excessive aliases (&anchor / *alias)',
+    });
+  }
+  return { path, text, document, lineCounter, data, syntax };
+}
+
+/** The node a JSON pointer designates, as deep as the document goes (never throws). */
+function walk(file: YamlFile, pointer: string): { node: Node | null; key: Node | null } {
+  let node: unknown = file.document.contents;
+  let key: Node | null = null;
+  for (const segment of pointerSegments(pointer)) {
+    if (isMap(node)) {
+      const pair = node.items.find((p) => isPair(p) && isScalar(p.key) && String(p.key.value) === segment);
+      if (!pair) break;
+      key = isScalar(pair.key) ? pair.key : null;
+      node = pair.value ?? pair.key;
+    } else if (isSeq(node)) {
+      const item = node.items[Number(segment)];
+      if (item === undefined) break;
+      key = null;
+      node = item;
+    } else {
+      break;
+    }
+  }
+  return { node: (node as Node | null) ?? null, key };
+}
+
+/** 1-based line and column of the node at `pointer` (its key when `at` is 'key'); 1:1 as a last resort. */
+export function locate(
+  file: YamlFile,
+  pointer: string,
+  at: 'key' | 'value' = 'value',
+): { line: number; column: number } {
+  const { node, key } = walk(file, pointer);
+  const target = at === 'key' && key ? key : node;
+  const offset = target?.range?.[0];
+  if (offset === undefined) return { line: 1, column: 1 };
+  const position = file.lineCounter.linePos(offset);
+  return { line: position.line, column: position.col };
+}
+
+/** Resolves pending diagnostics against their files' positions. */
+export function resolvePending(
+  pending: readonly PendingDiagnostic[],
+  files: ReadonlyMap<string, YamlFile>,
+): Diagnostic[] {
+  return pending.map((p) => {
+    const file = files.get(p.file);
+    const { line, column } = file ? locate(file, p.pointer, p.at) : { line: 1, column: 1 };
+    const { at: _at, ...rest } = p;
+    return { ...rest, line, column };
+  });
+}

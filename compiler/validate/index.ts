@@ -1,0 +1,67 @@
+import {
+  type Diagnostic,
+  dedupeDiagnostics,
+  type PendingDiagnostic,
+  sortDiagnostics,
+} from '../diagnostics/diagnostic.ts';
+import { type LoadedSpec, loadSpec, type SpecInput } from '../load/spec-dir.ts';
+import { resolvePending } from '../load/yaml-file.ts';
+import { buildContext, type SpecContext } from './context.ts';
+import { RULES } from './rules/index.ts';
+import { secretsIn } from './rules/secrets.ts';
+import { schemaDiagnostics } from './schema-errors.ts';
+import { readSchema, type SchemaValidators } from './schemas.ts';
+
+/** The outcome of validation: sorted diagnostics plus what was loaded (for the compiler). */
+export interface ValidationResult {
+  readonly diagnostics: readonly Diagnostic[];
+  readonly spec: LoadedSpec;
+  readonly context: SpecContext;
+}
+
+/**
+ * Validates a spec: YAML syntax, JSON Schemas, then semantic rules, collecting every problem.
+ * Never throws; a rule that fails is reported as FS000 with the rule's name.
+ */
+export function validateSpec(input: SpecInput, validators: SchemaValidators): ValidationResult {
+  const spec = loadSpec(input);
+  const located: Diagnostic[] = [];
+  const pending: PendingDiagnostic[] = [...spec.pending];
+  const schemas = new Map<string, Record<string, unknown>>();
+  const all = [
+    ...(spec.migration ? [spec.migration] : []),
+    ...(spec.sourceModel ? [spec.sourceModel] : []),
+    ...(spec.targetMetadata ? [spec.targetMetadata] : []),
+    ...spec.objects,
+    ...spec.valuemaps,
+  ];
+  for (const { kind, file } of all) {
+    for (const p of file.syntax) located.push({ ...p, severity: 'error', file: file.path, pointer: '' });
+    const validate = validators[kind];
+    if (!validate(file.data)) {
+      const schema = schemas.get(kind) ?? readSchema(kind);
+      schemas.set(kind, schema);
+      pending.push(...schemaDiagnostics(validate.errors ?? [], schema, file.data, file.path));
+    }
+    pending.push(...secretsIn(file));
+  }
+  const context = buildContext(spec);
+  for (const [name, rule] of Object.entries(RULES)) {
+    try {
+      pending.push(...rule(context));
+    } catch (error) {
+      pending.push({
+        code: 'FS000',
+        severity: 'error',
+        file: spec.migration?.file.path ?? `${input.root}/migration.yaml`,
+        pointer: '',
+        message: `internal error in validation rule '${name}': ${error instanceof Error ? error.message : String(error)}`,
+        hint: 'this is a bug in flitstack: please report it with the spec that triggers it',
+      });
+    }
+  }
+  const diagnostics = sortDiagnostics(
+    dedupeDiagnostics([...located, ...resolvePending(pending, spec.files)]),
+  );
+  return { diagnostics, spec, context };
+}

@@ -1,0 +1,145 @@
+import { didYouMean } from '../diagnostics/suggest.ts';
+import type { ObjectSpec, SourceField, SourceResource } from '../model/spec.ts';
+import { parseTemplate } from '../transforms/template.ts';
+
+/** A field path used by a mapping, where it is written, and what it is relative to. */
+export interface PathRef {
+  readonly path: string;
+  readonly pointer: string;
+  /** 'record': the source record; 'element': an element of `base` (a list field of the record). */
+  readonly scope: 'record' | 'element';
+  readonly base?: string;
+}
+
+export type Resolved = { readonly field: SourceField } | { readonly error: string; readonly hint: string };
+
+function walkFields(
+  fields: ReadonlyMap<string, SourceField>,
+  segments: readonly string[],
+  shown: string,
+): Resolved {
+  let current: ReadonlyMap<string, SourceField> | undefined = fields;
+  let field: SourceField | undefined;
+  for (const [i, segment] of segments.entries()) {
+    if (!current) {
+      return {
+        error: `'${segments.slice(0, i).join('.')}' has no fields, so '${shown}' does not exist`,
+        hint: 'only object fields have nested fields',
+      };
+    }
+    field = current.get(segment);
+    if (!field) {
+      const prefix = segments.slice(0, i).join('.');
+      return {
+        error: `unknown source field '${prefix ? `${prefix}.` : ''}${segment}'.${didYouMean(segment, current.keys())}`,
+        hint: `fields here: ${[...current.keys()].slice(0, 12).join(', ')}${current.size > 12 ? ', ...' : ''}`,
+      };
+    }
+    current = field.type === 'object' ? field.fields : undefined;
+  }
+  return field ? { field } : { error: `empty field path '${shown}'`, hint: 'name a field' };
+}
+
+/** Resolves a path of a mapping against its resource: `a.b`, or `item.x` inside an `each` mapping. */
+export function resolvePath(resource: SourceResource, path: string, each: string | undefined): Resolved {
+  const segments = path.split('.');
+  if (segments[0] === 'item') {
+    if (!each)
+      return {
+        error: `'${path}' reads item.*, but the mapping has no 'each'`,
+        hint: 'item.<field> is only valid in a mapping with each: { path: ... }',
+      };
+    const list = resolvePath(resource, each, undefined);
+    if ('error' in list) return list;
+    const items = list.field.items;
+    if (list.field.type !== 'array' || !items)
+      return { error: `'${each}' is not a list`, hint: 'each.path must name an array field' };
+    if (segments.length === 1) return { field: items };
+    if (items.type !== 'object' || !items.fields)
+      return { error: `elements of '${each}' have no fields`, hint: 'use item alone for lists of values' };
+    return walkFields(items.fields, segments.slice(1), path);
+  }
+  return walkFields(resource.fields, segments, path);
+}
+
+/** Resolves `field` of the elements of the list at `base`. */
+export function resolveElementField(
+  resource: SourceResource,
+  base: string,
+  field: string,
+  each: string | undefined,
+): Resolved {
+  const list = resolvePath(resource, base, each);
+  if ('error' in list) return list;
+  const items = list.field.items;
+  if (list.field.type !== 'array' || !items?.fields) {
+    return {
+      error: `'${base}' is not a list of objects, so it has no element field '${field}'`,
+      hint: 'element and order_by apply to lists of objects',
+    };
+  }
+  return walkFields(items.fields, [field], `${base}[].${field}`);
+}
+
+/** Every source path a mapping reads, with the pointer of the node that names it. */
+export function pathRefs(o: ObjectSpec): PathRef[] {
+  const refs: PathRef[] = [];
+  const record = (path: string, pointer: string) => refs.push({ path, pointer, scope: 'record' });
+  o.key?.sources.forEach((p, i) => {
+    record(p, o.key!.sources.length > 1 ? `/key/source/${i}` : '/key/source');
+  });
+  if (o.match) record(o.match.source, '/match/source');
+  o.where.forEach((c, i) => {
+    if (c.field) record(c.field, `/where/${i}/field`);
+  });
+  if (o.each) {
+    record(o.each.path, '/each/path');
+    if (o.each.orderBy)
+      refs.push({ path: o.each.orderBy, pointer: '/each/order_by', scope: 'element', base: o.each.path });
+  }
+  if (o.group) {
+    record(o.group.by, '/group/by');
+    record(o.group.orderBy, '/group/order_by');
+  }
+  o.fields.forEach((f, i) => {
+    f.from.forEach((p, j) => {
+      record(p, f.fromIsList ? `/fields/${i}/from/${j}` : `/fields/${i}/from`);
+    });
+    if (f.template !== undefined) {
+      const parsed = parseTemplate(f.template);
+      if (parsed.ok)
+        for (const part of parsed.parts)
+          if (part.kind === 'field') record(part.path, `/fields/${i}/template`);
+    }
+    const l = f.lookup;
+    if (l && f.from.length === 1) {
+      if (l.element)
+        refs.push({
+          path: l.element,
+          pointer: `/fields/${i}/lookup/element`,
+          scope: 'element',
+          base: f.from[0]!,
+        });
+      if (l.orderBy)
+        refs.push({
+          path: l.orderBy,
+          pointer: `/fields/${i}/lookup/order_by`,
+          scope: 'element',
+          base: f.from[0]!,
+        });
+    }
+  });
+  if (o.owner?.staff) record(o.owner.staff, '/owner/staff');
+  if (o.owner?.email) record(o.owner.email, '/owner/email');
+  if (o.state) record(o.state.from, '/state/from');
+  if (o.document) record(o.document.file, '/document/file');
+  o.archive?.columns.forEach((c, i) => {
+    record(c, `/archive/columns/${i}`);
+  });
+  if (o.archive) {
+    const parsed = parseTemplate(o.archive.name);
+    if (parsed.ok)
+      for (const part of parsed.parts) if (part.kind === 'field') record(part.path, '/archive/name');
+  }
+  return refs;
+}

@@ -1,0 +1,25 @@
+import type { Rule } from '../rule.ts';
+import { fieldShape, fieldTypes, requiredColumns } from './fields.ts';
+import { keys } from './keys.ts';
+import { licensingLimits } from './limits.ts';
+import { cycles, lookups, ownerStateDocument } from './lookups.ts';
+import { customNames, publisherPrefix } from './naming.ts';
+import { sourceReferences, targetReferences } from './references.ts';
+import { valueMaps } from './valuemaps.ts';
+
+/** Every semantic rule, by name (the name appears in internal-error diagnostics). */
+export const RULES: Readonly<Record<string, Rule>> = {
+  sourceReferences,
+  targetReferences,
+  publisherPrefix,
+  customNames,
+  fieldShape,
+  fieldTypes,
+  requiredColumns,
+  lookups,
+  cycles,
+  ownerStateDocument,
+  valueMaps,
+  keys,
+  licensingLimits,
+};

@@ -1,0 +1,192 @@
+import type { PendingDiagnostic } from '../../diagnostics/diagnostic.ts';
+import { columnOf } from '../context.ts';
+import { updatedBase } from '../graph.ts';
+import { finding, type Rule } from '../rule.ts';
+
+/** Column types an alternate key may use (reference/dataverse.md §3.4). */
+const KEY_TYPES = new Set(['string', 'integer', 'decimal', 'datetime', 'date', 'lookup', 'choice']);
+
+/**
+ * FS116 upserted table without an alternate key or derived id, FS130 mode/match/key combinations,
+ * FS124 key column of a type that cannot be an alternate key, FS131 each/group misuse, FS137 update with no creator.
+ */
+export const keys: Rule = (ctx) => {
+  const out: PendingDiagnostic[] = [];
+  for (const o of ctx.objects) {
+    if (o.extends) continue;
+    if (o.mode === 'upsert') {
+      if (!o.key) {
+        out.push(
+          finding(
+            'FS116',
+            'error',
+            o.file,
+            '',
+            `mapping '${o.name}' upserts into ${o.target ?? 'its table'} but has no key: re-runs would duplicate rows`,
+            'add key: { source: id, prefix: <name>-, column: <alternate key column> } (or derive_id: true where an alternate key is not possible)',
+          ),
+        );
+      } else if (!o.key.column && !o.key.deriveId) {
+        out.push(
+          finding(
+            'FS116',
+            'error',
+            o.file,
+            '/key',
+            `the key of '${o.name}' names no alternate key column`,
+            'add column: <prefix>_practicehubid with custom: { type: string, max_length: 100, label: ... }, or derive_id: true for tables without alternate keys',
+            'key',
+          ),
+        );
+      }
+      if (o.match)
+        out.push(
+          finding(
+            'FS130',
+            'error',
+            o.file,
+            '/match',
+            'match finds existing rows: it needs mode: update',
+            'add mode: update, or remove match',
+            'key',
+          ),
+        );
+    } else {
+      if (!o.key && !o.match)
+        out.push(
+          finding(
+            'FS130',
+            'error',
+            o.file,
+            '/mode',
+            'an update mapping needs a key (rows loaded by another mapping) or match (existing rows)',
+            'add key: { source, prefix, column } or match: { source, column }',
+          ),
+        );
+      if (o.key && o.match)
+        out.push(
+          finding(
+            'FS130',
+            'error',
+            o.file,
+            '/match',
+            'give an update mapping a key or a match, not both',
+            'remove one',
+            'key',
+          ),
+        );
+      if (o.key?.deriveId)
+        out.push(
+          finding(
+            'FS130',
+            'error',
+            o.file,
+            '/key/derive_id',
+            'derive_id applies to upserts',
+            'remove derive_id',
+            'key',
+          ),
+        );
+      if (o.key?.column && !updatedBase(ctx, o)) {
+        out.push(
+          finding(
+            'FS137',
+            'error',
+            o.file,
+            '/key',
+            `no upsert mapping creates ${o.target} rows keyed '${o.key.prefix}…' in ${o.key.column}, so '${o.name}' would update nothing`,
+            'use the same prefix and column as the mapping that creates the rows',
+          ),
+        );
+      }
+    }
+    if (o.key?.column && o.target) {
+      const column = columnOf(ctx, o.target, o.key.column)?.column;
+      if (column && !KEY_TYPES.has(column.type)) {
+        out.push(
+          finding(
+            'FS124',
+            'error',
+            o.file,
+            '/key/column',
+            `${o.target}.${o.key.column} is ${column.type}: alternate keys take text, whole number, decimal, date-time, lookup or choice columns`,
+            'key on a single line of text column',
+          ),
+        );
+      }
+      if (column?.maxLength !== undefined && column.maxLength > 450) {
+        out.push(
+          finding(
+            'FS124',
+            'error',
+            o.file,
+            '/key/column',
+            `${o.target}.${o.key.column} is ${column.maxLength} characters long; an alternate key is at most 900 bytes`,
+            'use max_length 100 for a key column',
+          ),
+        );
+      }
+    }
+    if (o.key?.deriveId && o.key.column)
+      out.push(
+        finding(
+          'FS130',
+          'error',
+          o.file,
+          '/key/derive_id',
+          'give the key a column or derive_id, not both',
+          'remove one',
+          'key',
+        ),
+      );
+    if (o.each && o.group)
+      out.push(
+        finding(
+          'FS131',
+          'error',
+          o.file,
+          '/group',
+          'a mapping cannot both fan out (each) and aggregate (group)',
+          'split it into two mappings',
+          'key',
+        ),
+      );
+    if (o.each && o.key && !o.key.sources.some((s) => s.startsWith('item'))) {
+      out.push(
+        finding(
+          'FS131',
+          'error',
+          o.file,
+          '/key/source',
+          'with each, the key must include an element field (item.<field>), or all rows of a record get the same key',
+          'write source: [id, item.<field>]',
+        ),
+      );
+    }
+    if (o.each?.skip && !o.each.orderBy)
+      out.push(
+        finding(
+          'FS131',
+          'error',
+          o.file,
+          '/each',
+          'skip: most_recent needs order_by',
+          'add order_by: <element field>',
+          'key',
+        ),
+      );
+    if (o.group && o.key && !o.key.sources.includes(o.group.by)) {
+      out.push(
+        finding(
+          'FS131',
+          'error',
+          o.file,
+          '/key/source',
+          `a grouped mapping is keyed by its group (${o.group.by})`,
+          `write source: ${o.group.by}`,
+        ),
+      );
+    }
+  }
+  return out;
+};

@@ -1,0 +1,97 @@
+import type { PendingDiagnostic } from '../../diagnostics/diagnostic.ts';
+import type { SpecContext } from '../context.ts';
+import { finding, type Rule } from '../rule.ts';
+
+/** The limit of the seed's "15" rules (custom tables per application; custom columns per table). */
+export const PROFESSIONAL_LIMIT = 15;
+
+/** Custom columns the spec creates, per table (distinct names), in table order. */
+export function customColumnCounts(ctx: SpecContext): Map<string, string[]> {
+  const counts = new Map<string, string[]>();
+  for (const d of ctx.customDeclarations) {
+    const names = counts.get(d.table) ?? [];
+    if (!names.includes(d.column)) names.push(d.column);
+    counts.set(d.table, names);
+  }
+  for (const t of ctx.customTables.values()) {
+    const names = counts.get(t.table) ?? [];
+    if (!names.includes(t.spec.primaryName.column)) names.unshift(t.spec.primaryName.column);
+    counts.set(t.table, names);
+  }
+  return counts;
+}
+
+/**
+ * FS114 more than 15 custom columns on a table (the seed's rule; not in the licensing guide), FS115
+ * more than 15 custom tables on Sales Professional (licensing guide, Appendix D), FS129 stale acknowledgement.
+ */
+export const licensingLimits: Rule = (ctx) => {
+  const m = ctx.migration;
+  if (m?.license !== 'professional') {
+    return (m?.acknowledge ?? []).map((a) =>
+      finding(
+        'FS129',
+        'warning',
+        a.file,
+        a.pointer,
+        `acknowledgement of '${a.flag}' is not needed: the licence is ${m?.license ?? 'not set'}`,
+        'remove it',
+      ),
+    );
+  }
+  const out: PendingDiagnostic[] = [];
+  const acknowledged = new Set(
+    m.acknowledge.filter((a) => a.flag === 'custom-columns-per-table').map((a) => a.table),
+  );
+  const counts = customColumnCounts(ctx);
+  for (const [table, names] of counts) {
+    if (names.length <= PROFESSIONAL_LIMIT || acknowledged.has(table)) continue;
+    const declaration = ctx.customDeclarations.find(
+      (d) => d.table === table && d.column === names[PROFESSIONAL_LIMIT],
+    );
+    out.push(
+      finding(
+        'FS114',
+        'warning',
+        declaration?.spec.file ?? m.file,
+        declaration?.spec.pointer ?? '/target/license',
+        `${table} gets ${names.length}/${PROFESSIONAL_LIMIT} custom columns on Sales Professional (this is the ${PROFESSIONAL_LIMIT + 1}th: ${names[PROFESSIONAL_LIMIT]}); a load will not start until this is resolved or acknowledged`,
+        `ways out: license: enterprise; move columns to a custom table; store related values as delimited text in one column; or acknowledge it in migration.yaml (acknowledge: - { flag: custom-columns-per-table, table: ${table}, reason: ... })`,
+        'key',
+      ),
+    );
+  }
+  for (const a of m.acknowledge) {
+    if (
+      a.flag === 'custom-columns-per-table' &&
+      (!a.table || (counts.get(a.table)?.length ?? 0) <= PROFESSIONAL_LIMIT)
+    ) {
+      out.push(
+        finding(
+          'FS129',
+          'warning',
+          a.file,
+          a.pointer,
+          `acknowledgement for ${a.table ?? '(no table)'} is not needed: it has ${counts.get(a.table ?? '')?.length ?? 0} custom columns`,
+          'remove it, or name the table the flag is about',
+        ),
+      );
+    }
+  }
+  const tables = [...ctx.customTables.values()];
+  if (tables.length > PROFESSIONAL_LIMIT) {
+    const extra = tables[PROFESSIONAL_LIMIT]!;
+    out.push(
+      finding(
+        'FS115',
+        'error',
+        extra.spec.file,
+        '/custom_table',
+        `${tables.length}/${PROFESSIONAL_LIMIT} custom tables: Sales Professional allows up to ${PROFESSIONAL_LIMIT} custom tables per application (Dynamics 365 Licensing Guide, Appendix D); this is the ${PROFESSIONAL_LIMIT + 1}th (${extra.table})`,
+        'set target.license: enterprise (no custom table limit), or fold tables together',
+        'key',
+      ),
+    );
+  }
+  return out;
+};

@@ -1,0 +1,224 @@
+import type { PendingDiagnostic } from '../../diagnostics/diagnostic.ts';
+import { optionValue } from '../../model/options.ts';
+import type { CustomColumnSpec } from '../../model/spec.ts';
+import type { SpecContext } from '../context.ts';
+import { finding, type Rule } from '../rule.ts';
+
+/** Checks a publisher prefix against Dataverse's rules; the problem, or undefined. */
+export function prefixProblem(prefix: string): string | undefined {
+  // Publisher prefix: 2-8 alphanumeric characters, starting with a letter, not starting with 'mscrm'
+  // (reference/dataverse.md §5.4, from the solution and `pac solution init` docs).
+  if (!/^[A-Za-z][A-Za-z0-9]*$/.test(prefix))
+    return 'must contain only letters and digits and start with a letter';
+  if (prefix.length < 2 || prefix.length > 8)
+    return `must be 2 to 8 characters long (it has ${prefix.length})`;
+  if (/^mscrm/i.test(prefix)) return "must not start with 'mscrm' (reserved by Microsoft)";
+  return undefined;
+}
+
+/** FS106 invalid publisher prefix. */
+export const publisherPrefix: Rule = (ctx) => {
+  const prefix = ctx.migration?.prefix;
+  if (prefix === undefined || !ctx.migration) return [];
+  const problem = prefixProblem(prefix);
+  return problem
+    ? [
+        finding(
+          'FS106',
+          'error',
+          ctx.migration.file,
+          '/target/publisher/prefix',
+          `invalid publisher prefix '${prefix}': it ${problem}`,
+          'use the customization prefix of your Dataverse publisher, e.g. fs or contoso',
+        ),
+      ]
+    : [];
+};
+
+function sameDeclaration(a: CustomColumnSpec, b: CustomColumnSpec): string | undefined {
+  const keys = [
+    'type',
+    'label',
+    'maxLength',
+    'format',
+    'precision',
+    'min',
+    'max',
+    'behavior',
+    'target',
+    'required',
+    'schemaName',
+  ] as const;
+  for (const key of keys)
+    if (a[key] !== b[key]) return `${key} ${JSON.stringify(a[key])} vs ${JSON.stringify(b[key])}`;
+  const options = (s: CustomColumnSpec) => JSON.stringify(s.options.map((o) => [o.key, o.label, o.value]));
+  if (options(a) !== options(b)) return 'the options differ';
+  return undefined;
+}
+
+/** FS105 custom name without prefix, FS141 redeclared standard column, FS149 table takes no custom columns, FS118 conflicting declarations. */
+export const customNames: Rule = (ctx) => {
+  const out: PendingDiagnostic[] = [];
+  const prefix = ctx.migration?.prefix;
+  const first = new Map<string, { spec: CustomColumnSpec; mapping: string }>();
+  for (const d of ctx.customDeclarations) {
+    const at = d.spec.pointer.replace(/\/custom$/, '');
+    const toPointer = at === '/key' ? '/key/column' : at === '/archive' ? '/archive/url_column' : `${at}/to`;
+    if (prefix && !d.column.startsWith(`${prefix}_`)) {
+      out.push(
+        finding(
+          'FS105',
+          'error',
+          d.spec.file,
+          toPointer,
+          `custom column '${d.column}' does not start with the publisher prefix '${prefix}_'`,
+          `rename it to ${prefix}_${d.column.replace(/^[a-z0-9]+_/, '')}; Dataverse prefixes every custom name with the publisher's prefix`,
+        ),
+      );
+    }
+    if (d.spec.schemaName && d.spec.schemaName.toLowerCase() !== d.column) {
+      out.push(
+        finding(
+          'FS105',
+          'error',
+          d.spec.file,
+          `${d.spec.pointer}/schema_name`,
+          `schema_name '${d.spec.schemaName}' must equal the column name '${d.column}' apart from capitals`,
+          `write ${d.column} with capitals where words start`,
+        ),
+      );
+    }
+    const table = ctx.target?.tables.get(d.table);
+    if (table?.columns.has(d.column)) {
+      out.push(
+        finding(
+          'FS141',
+          'error',
+          d.spec.file,
+          d.spec.pointer,
+          `'${d.column}' is a standard column of ${d.table}; it cannot be declared custom`,
+          'remove custom:, or choose a new column name with the publisher prefix',
+          'key',
+        ),
+      );
+    }
+    if (table && !table.customColumnsAllowed) {
+      out.push(
+        finding(
+          'FS149',
+          'error',
+          d.spec.file,
+          d.spec.pointer,
+          `${d.table} does not take custom columns or alternate keys`,
+          d.table === 'annotation'
+            ? 'key notes with derive_id: true; put extra values in the note text'
+            : 'write to an existing column',
+          'key',
+        ),
+      );
+    }
+    const id = `${d.table}.${d.column}`;
+    const earlier = first.get(id);
+    if (!earlier) first.set(id, d);
+    else {
+      const difference = sameDeclaration(earlier.spec, d.spec);
+      if (difference) {
+        out.push(
+          finding(
+            'FS118',
+            'error',
+            d.spec.file,
+            d.spec.pointer,
+            `${id} is declared differently here and in '${earlier.mapping}' (${difference})`,
+            'make the declarations identical; a column has one definition',
+            'key',
+          ),
+        );
+      }
+    }
+  }
+  for (const t of ctx.customTables.values()) {
+    if (prefix && !t.table.startsWith(`${prefix}_`)) {
+      out.push(
+        finding(
+          'FS105',
+          'error',
+          t.spec.file,
+          '/target',
+          `custom table '${t.table}' does not start with the publisher prefix '${prefix}_'`,
+          `rename it to ${prefix}_${t.table.replace(/^[a-z0-9]+_/, '')}`,
+        ),
+      );
+    }
+    if (prefix && !t.spec.primaryName.column.startsWith(`${prefix}_`)) {
+      out.push(
+        finding(
+          'FS105',
+          'error',
+          t.spec.file,
+          '/custom_table/primary_name/column',
+          `primary name column '${t.spec.primaryName.column}' does not start with '${prefix}_'`,
+          `rename it to ${prefix}_name`,
+        ),
+      );
+    }
+    if (ctx.target?.tables.has(t.table)) {
+      out.push(
+        finding(
+          'FS141',
+          'error',
+          t.spec.file,
+          '/custom_table',
+          `'${t.table}' is a table of the target snapshot; it cannot be declared custom`,
+          'remove custom_table',
+          'key',
+        ),
+      );
+    }
+  }
+  return [...out, ...optionValues(ctx)];
+};
+
+/** FS126 choice option values that collide or fall outside the publisher's range. */
+function optionValues(ctx: SpecContext): PendingDiagnostic[] {
+  const out: PendingDiagnostic[] = [];
+  const base = ctx.migration?.optionValuePrefix ?? 10000;
+  const seen = new Set<string>();
+  for (const d of ctx.customDeclarations) {
+    const id = `${d.table}.${d.column}`;
+    if (seen.has(id)) continue;
+    seen.add(id);
+    const used = new Map<number, string>();
+    for (const option of d.spec.options) {
+      const value = optionValue(base, option);
+      if (option.value !== undefined && (value < base * 10000 || value > base * 10000 + 9999)) {
+        out.push(
+          finding(
+            'FS126',
+            'error',
+            d.spec.file,
+            `${option.pointer}/value`,
+            `option value ${value} is outside the publisher's range ${base * 10000}-${base * 10000 + 9999}`,
+            'pin values inside the range, or remove value to derive it',
+          ),
+        );
+      }
+      const clash = used.get(value);
+      if (clash !== undefined) {
+        out.push(
+          finding(
+            'FS126',
+            'error',
+            d.spec.file,
+            option.pointer,
+            `options '${clash}' and '${option.key}' of ${id} get the same value ${value}`,
+            `pin one of them with { label: ..., value: N }`,
+            'key',
+          ),
+        );
+      }
+      used.set(value, option.key);
+    }
+  }
+  return out;
+}

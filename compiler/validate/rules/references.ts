@@ -1,0 +1,222 @@
+import { didYouMean } from '../../diagnostics/suggest.ts';
+import { parseTemplate } from '../../transforms/template.ts';
+import { columnOf, tableOf } from '../context.ts';
+import { pathRefs, resolveElementField, resolvePath } from '../paths.ts';
+import { finding, type Rule } from '../rule.ts';
+
+/** FS101 unknown source resource, FS102 unknown source field, FS121 bad template. */
+export const sourceReferences: Rule = (ctx) => {
+  const out = [];
+  if (!ctx.source) return [];
+  for (const o of ctx.objects) {
+    if (!o.source) continue;
+    const resource = ctx.source.resources.get(o.source);
+    if (!resource) {
+      out.push(
+        finding(
+          'FS101',
+          'error',
+          o.file,
+          '/source',
+          `unknown source resource '${o.source}'.${didYouMean(o.source, ctx.source.resources.keys())}`,
+          `resources in the source model: ${[...ctx.source.resources.keys()].join(', ')}`,
+        ),
+      );
+      continue;
+    }
+    for (const ref of pathRefs(o)) {
+      const resolved =
+        ref.scope === 'element'
+          ? resolveElementField(resource, ref.base!, ref.path, o.each?.path)
+          : resolvePath(resource, ref.path, o.each?.path);
+      if ('error' in resolved)
+        out.push(finding('FS102', 'error', o.file, ref.pointer, resolved.error, resolved.hint));
+    }
+    o.fields.forEach((f, i) => {
+      if (f.template === undefined) return;
+      const parsed = parseTemplate(f.template);
+      if (!parsed.ok)
+        out.push(
+          finding(
+            'FS121',
+            'error',
+            o.file,
+            `/fields/${i}/template`,
+            `template error at character ${parsed.offset + 1}: ${parsed.reason}`,
+            'placeholders are {field.path}; write {{ and }} for literal braces',
+          ),
+        );
+    });
+    if (o.archive) {
+      const parsed = parseTemplate(o.archive.name);
+      if (!parsed.ok)
+        out.push(
+          finding(
+            'FS121',
+            'error',
+            o.file,
+            '/archive/name',
+            `template error at character ${parsed.offset + 1}: ${parsed.reason}`,
+            'placeholders are {field.path}',
+          ),
+        );
+    }
+  }
+  const staff = ctx.migration?.staff;
+  if (staff && ctx.migration) {
+    const resource = ctx.source.resources.get(staff.resource);
+    if (!resource) {
+      out.push(
+        finding(
+          'FS101',
+          'error',
+          ctx.migration.file,
+          '/owners/staff/resource',
+          `unknown source resource '${staff.resource}'.${didYouMean(staff.resource, ctx.source.resources.keys())}`,
+          'owners.staff.resource names the resource holding staff emails',
+        ),
+      );
+    } else if (!resource.fields.has(staff.email)) {
+      out.push(
+        finding(
+          'FS102',
+          'error',
+          ctx.migration.file,
+          '/owners/staff/email',
+          `unknown source field '${staff.email}' of ${staff.resource}.${didYouMean(staff.email, resource.fields.keys())}`,
+          'owners.staff.email names the staff email field',
+        ),
+      );
+    }
+  }
+  return out;
+};
+
+/** FS103 unknown target table, FS104 unknown target column, FS133 bad extends. */
+export const targetReferences: Rule = (ctx) => {
+  const out = [];
+  const tables = [...(ctx.target?.tables.keys() ?? []), ...ctx.customTables.keys()];
+  for (const o of ctx.objects) {
+    if (o.extends) {
+      const base = ctx.objectsByName.get(o.extends);
+      if (!base) {
+        out.push(
+          finding(
+            'FS133',
+            'error',
+            o.file,
+            '/extends',
+            `'${o.extends}' is not a mapping.${didYouMean(o.extends, ctx.objectsByName.keys())}`,
+            'extends names the mapping (file name under objects/) whose rows this file adds fields to',
+          ),
+        );
+      } else if (base.extends) {
+        out.push(
+          finding(
+            'FS133',
+            'error',
+            o.file,
+            '/extends',
+            `'${o.extends}' itself extends '${base.extends}'`,
+            `extend '${base.extends}' directly`,
+          ),
+        );
+      } else if (base.source !== o.source || base.target !== o.target) {
+        out.push(
+          finding(
+            'FS133',
+            'error',
+            o.file,
+            '/extends',
+            `'${o.name}' reads ${o.source} into ${o.target}, but '${o.extends}' reads ${base.source} into ${base.target}`,
+            'an extension must have the same source and target as the mapping it extends',
+          ),
+        );
+      }
+      for (const own of [
+        'key',
+        'match',
+        'each',
+        'group',
+        'owner',
+        'state',
+        'document',
+        'archive',
+        'custom_table',
+      ] as const) {
+        const value = own === 'custom_table' ? o.customTable : o[own];
+        if (value)
+          out.push(
+            finding(
+              'FS133',
+              'error',
+              o.file,
+              `/${own}`,
+              `an extension cannot have its own ${own}`,
+              `move ${own} to '${o.extends}', or remove extends`,
+              'key',
+            ),
+          );
+      }
+      if (o.where.length > 0)
+        out.push(
+          finding(
+            'FS133',
+            'error',
+            o.file,
+            '/where',
+            'an extension cannot have its own where',
+            `move where to '${o.extends}'`,
+            'key',
+          ),
+        );
+    }
+    if (!o.target || !ctx.target) continue;
+    const table = tableOf(ctx, o.target);
+    if (!table) {
+      const prefix = ctx.migration?.prefix;
+      const custom = prefix && o.target.startsWith(`${prefix}_`);
+      out.push(
+        finding(
+          'FS103',
+          'error',
+          o.file,
+          '/target',
+          `unknown target table '${o.target}'.${didYouMean(o.target, tables)}`,
+          custom
+            ? 'declare the custom table with custom_table: { label, plural_label, primary_name }'
+            : `tables in the target snapshot: ${[...(ctx.target.tables.keys() ?? [])].join(', ')}`,
+        ),
+      );
+      continue;
+    }
+    const check = (name: string | undefined, pointer: string) => {
+      if (!name || columnOf(ctx, o.target!, name)) return;
+      const prefix = ctx.migration?.prefix;
+      const looksCustom = prefix !== undefined && name.startsWith(`${prefix}_`);
+      const known = [
+        ...table.columns.keys(),
+        ...ctx.customDeclarations.filter((d) => d.table === o.target).map((d) => d.column),
+      ];
+      out.push(
+        finding(
+          'FS104',
+          'error',
+          o.file,
+          pointer,
+          `unknown column '${name}' on ${o.target}: not in the target snapshot and not declared custom.${didYouMean(name, known)}`,
+          looksCustom
+            ? `declare it: add custom: { type: ..., label: ... } to this field`
+            : `use a column of ${o.target}, or a custom column named ${prefix ?? '<prefix>'}_...`,
+        ),
+      );
+    };
+    check(o.key?.column, '/key/column');
+    if (o.match) check(o.match.column, '/match/column');
+    o.fields.forEach((f, i) => {
+      check(f.to, `/fields/${i}/to`);
+    });
+    if (o.archive) check(o.archive.urlColumn, '/archive/url_column');
+  }
+  return out;
+};
