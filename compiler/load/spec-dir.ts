@@ -45,15 +45,32 @@ function referencedPath(data: unknown, section: 'source' | 'target', key: string
   return fallback;
 }
 
+/** Parses one file; the default parses afresh, callers that validate repeatedly may memoize it. */
+export type ParseFile = (path: string, text: string) => YamlFile;
+
+/** A parser that reuses the result for a file whose path and text are unchanged (parsed files are read-only). */
+export function memoizedParser(): ParseFile {
+  const cache = new Map<string, YamlFile>();
+  return (path, text) => {
+    const id = `${path}\u0000${text}`;
+    const hit = cache.get(id);
+    if (hit) return hit;
+    const file = parseYamlFile(path, text);
+    if (cache.size > 2000) cache.clear();
+    cache.set(id, file);
+    return file;
+  };
+}
+
 /** Parses every file and sorts it into its kind. Never throws. */
-export function loadSpec(input: SpecInput): LoadedSpec {
+export function loadSpec(input: SpecInput, parseFile: ParseFile = parseYamlFile): LoadedSpec {
   const display = (rel: string) => `${input.root}/${rel}`;
   const files = new Map<string, YamlFile>();
   const pending: PendingDiagnostic[] = [];
   const parse = (rel: string): YamlFile => {
     const existing = files.get(display(rel));
     if (existing) return existing;
-    const file = parseYamlFile(display(rel), input.files.get(rel) ?? '');
+    const file = parseFile(display(rel), input.files.get(rel) ?? '');
     files.set(file.path, file);
     return file;
   };

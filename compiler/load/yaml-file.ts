@@ -36,7 +36,7 @@ const SYNTAX: Record<string, { code: string; message: string; hint: string }> = 
   },
 };
 
-const OPTIONS = { uniqueKeys: true, prettyErrors: true, strict: true } as const;
+const OPTIONS = { uniqueKeys: true, prettyErrors: true, strict: true, logLevel: 'error' } as const;
 
 /** Keeps the first of duplicate keys in every mapping, so later checks see what the author wrote first. */
 function dropDuplicateKeys(node: unknown, depth = 0): void {

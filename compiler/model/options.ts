@@ -3,7 +3,7 @@ import type { ChoiceOptionSpec } from './spec.ts';
 /**
  * The numeric value of a custom choice option. Pinned values win; otherwise the value is derived from
  * the option key alone (FNV-1a hash into the publisher's 10,000 values), so adding, removing or
- * reordering options never renumbers the others. Collisions are reported by the validator (FS126).
+ * reordering options never renumbers the others. Collisions are reported by the validator (FS125).
  */
 export function optionValue(
   optionValuePrefix: number,

@@ -4,9 +4,10 @@ import {
   type PendingDiagnostic,
   sortDiagnostics,
 } from '../diagnostics/diagnostic.ts';
-import { type LoadedSpec, loadSpec, type SpecInput } from '../load/spec-dir.ts';
+import { type LoadedSpec, loadSpec, type ParseFile, type SpecInput } from '../load/spec-dir.ts';
 import { resolvePending } from '../load/yaml-file.ts';
 import { buildContext, type SpecContext } from './context.ts';
+import type { Rule } from './rule.ts';
 import { RULES } from './rules/index.ts';
 import { secretsIn } from './rules/secrets.ts';
 import { schemaDiagnostics } from './schema-errors.ts';
@@ -23,8 +24,13 @@ export interface ValidationResult {
  * Validates a spec: YAML syntax, JSON Schemas, then semantic rules, collecting every problem.
  * Never throws; a rule that fails is reported as FS000 with the rule's name.
  */
-export function validateSpec(input: SpecInput, validators: SchemaValidators): ValidationResult {
-  const spec = loadSpec(input);
+export function validateSpec(
+  input: SpecInput,
+  validators: SchemaValidators,
+  options: { readonly rules?: Readonly<Record<string, Rule>>; readonly parseFile?: ParseFile } = {},
+): ValidationResult {
+  const rules = options.rules ?? RULES;
+  const spec = loadSpec(input, options.parseFile);
   const located: Diagnostic[] = [];
   const pending: PendingDiagnostic[] = [...spec.pending];
   const schemas = new Map<string, Record<string, unknown>>();
@@ -46,7 +52,7 @@ export function validateSpec(input: SpecInput, validators: SchemaValidators): Va
     pending.push(...secretsIn(file));
   }
   const context = buildContext(spec);
-  for (const [name, rule] of Object.entries(RULES)) {
+  for (const [name, rule] of Object.entries(rules)) {
     try {
       pending.push(...rule(context));
     } catch (error) {

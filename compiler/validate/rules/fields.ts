@@ -8,7 +8,8 @@ import { finding, type Rule } from '../rule.ts';
 /** The mappings that write the same rows as `o`: itself, its extensions, and update mappings keyed like it. */
 export function rowFamily(ctx: SpecContext, o: ObjectSpec): ObjectSpec[] {
   const base = o.extends ? (ctx.objectsByName.get(o.extends) ?? o) : o;
-  return ctx.objects.filter(
+  const rank = (m: ObjectSpec) => (m === base ? 0 : m.extends === base.name ? 1 : 2);
+  const family = ctx.objects.filter(
     (m) =>
       m === base ||
       m.extends === base.name ||
@@ -20,9 +21,10 @@ export function rowFamily(ctx: SpecContext, o: ObjectSpec): ObjectSpec[] {
         m.key.column === base.key?.column &&
         m.key.prefix === base.key?.prefix),
   );
+  return family.sort((a, b) => rank(a) - rank(b));
 }
 
-/** FS120 one value source per field, FS107 column written twice, FS139 read-only, FS140 create-only on update. */
+/** FS120 one value source per field, FS107 column written twice, FS135 read-only, FS136 create-only on update. */
 export const fieldShape: Rule = (ctx) => {
   const out: PendingDiagnostic[] = [];
   const reported = new Set<string>();
@@ -65,7 +67,7 @@ export const fieldShape: Rule = (ctx) => {
       if (column?.readOnly)
         out.push(
           finding(
-            'FS139',
+            'FS135',
             'error',
             o.file,
             `/fields/${i}/to`,
@@ -78,7 +80,7 @@ export const fieldShape: Rule = (ctx) => {
       if (column?.createOnly && o.mode === 'update')
         out.push(
           finding(
-            'FS140',
+            'FS136',
             'warning',
             o.file,
             `/fields/${i}/to`,
@@ -93,12 +95,13 @@ export const fieldShape: Rule = (ctx) => {
       o.mode === 'upsert' ? rowFamily(ctx, o) : [o, ...ctx.objects.filter((m) => m.extends === o.name)];
     const seen = new Map<string, string>();
     const keyOwner = family.find((m) => m.mode === 'upsert' && !m.extends);
-    if (keyOwner?.key?.column) seen.set(keyOwner.key.column, `${keyOwner.name} key`);
+    if (keyOwner?.key?.column) seen.set(keyOwner.key.column, `the key of '${keyOwner.name}'`);
     for (const m of family) {
       m.fields.forEach((f, i) => {
         const id = `${m.file}#${i}`;
         const earlier = seen.get(f.to);
-        if (earlier !== undefined && earlier !== `${m.name}#${i}` && !reported.has(id)) {
+        const here = `field ${i + 1} of '${m.name}'`;
+        if (earlier !== undefined && earlier !== here && !reported.has(id)) {
           reported.add(id);
           out.push(
             finding(
@@ -110,14 +113,14 @@ export const fieldShape: Rule = (ctx) => {
               'keep one field map per column, or combine the sources with from: [a, b] and coalesce',
             ),
           );
-        } else if (earlier === undefined) seen.set(f.to, `${m.name}#${i}`);
+        } else if (earlier === undefined) seen.set(f.to, here);
       });
     }
   }
   return out;
 };
 
-/** FS108 chain types, FS109 length over MaxLength, FS136 required column may be empty. */
+/** FS108 chain types, FS109 length over MaxLength, FS132 required column may be empty. */
 export const fieldTypes: Rule = (ctx) => {
   const out: PendingDiagnostic[] = [];
   for (const o of ctx.objects) {
@@ -131,7 +134,7 @@ export const fieldTypes: Rule = (ctx) => {
       const { output, problems } = typeChain(input, f, column, (name) => ctx.valueMaps.get(name));
       for (const p of problems) out.push(finding(p.code, 'error', o.file, p.pointer, p.message, p.hint));
       if (problems.length > 0 || output.type.kind === 'any') return;
-      if (f.value !== undefined && (column.type === 'choice' || column.type === 'multi_choice')) return; // FS125 checks constants
+      if (f.value !== undefined && (column.type === 'choice' || column.type === 'multi_choice')) return; // FS124 checks constants
       const mismatch = fitsColumn(output.type, column);
       if (mismatch) {
         const needs =
@@ -197,7 +200,7 @@ export const fieldTypes: Rule = (ctx) => {
       ) {
         out.push(
           finding(
-            'FS136',
+            'FS132',
             'warning',
             o.file,
             `/fields/${i}`,

@@ -7,8 +7,8 @@ import { finding, type Rule } from '../rule.ts';
 const KEY_TYPES = new Set(['string', 'integer', 'decimal', 'datetime', 'date', 'lookup', 'choice']);
 
 /**
- * FS116 upserted table without an alternate key or derived id, FS130 mode/match/key combinations,
- * FS124 key column of a type that cannot be an alternate key, FS131 each/group misuse, FS137 update with no creator.
+ * FS116 upserted table without an alternate key or derived id, FS127 mode/match/key combinations,
+ * FS123 key column of a type that cannot be an alternate key, FS128 each/group misuse, FS133 update with no creator.
  */
 export const keys: Rule = (ctx) => {
   const out: PendingDiagnostic[] = [];
@@ -42,7 +42,7 @@ export const keys: Rule = (ctx) => {
       if (o.match)
         out.push(
           finding(
-            'FS130',
+            'FS127',
             'error',
             o.file,
             '/match',
@@ -55,7 +55,7 @@ export const keys: Rule = (ctx) => {
       if (!o.key && !o.match)
         out.push(
           finding(
-            'FS130',
+            'FS127',
             'error',
             o.file,
             '/mode',
@@ -66,7 +66,7 @@ export const keys: Rule = (ctx) => {
       if (o.key && o.match)
         out.push(
           finding(
-            'FS130',
+            'FS127',
             'error',
             o.file,
             '/match',
@@ -78,7 +78,7 @@ export const keys: Rule = (ctx) => {
       if (o.key?.deriveId)
         out.push(
           finding(
-            'FS130',
+            'FS127',
             'error',
             o.file,
             '/key/derive_id',
@@ -90,7 +90,7 @@ export const keys: Rule = (ctx) => {
       if (o.key?.column && !updatedBase(ctx, o)) {
         out.push(
           finding(
-            'FS137',
+            'FS133',
             'error',
             o.file,
             '/key',
@@ -105,7 +105,7 @@ export const keys: Rule = (ctx) => {
       if (column && !KEY_TYPES.has(column.type)) {
         out.push(
           finding(
-            'FS124',
+            'FS123',
             'error',
             o.file,
             '/key/column',
@@ -117,7 +117,7 @@ export const keys: Rule = (ctx) => {
       if (column?.maxLength !== undefined && column.maxLength > 450) {
         out.push(
           finding(
-            'FS124',
+            'FS123',
             'error',
             o.file,
             '/key/column',
@@ -130,7 +130,7 @@ export const keys: Rule = (ctx) => {
     if (o.key?.deriveId && o.key.column)
       out.push(
         finding(
-          'FS130',
+          'FS127',
           'error',
           o.file,
           '/key/derive_id',
@@ -142,7 +142,7 @@ export const keys: Rule = (ctx) => {
     if (o.each && o.group)
       out.push(
         finding(
-          'FS131',
+          'FS128',
           'error',
           o.file,
           '/group',
@@ -154,7 +154,7 @@ export const keys: Rule = (ctx) => {
     if (o.each && o.key && !o.key.sources.some((s) => s.startsWith('item'))) {
       out.push(
         finding(
-          'FS131',
+          'FS128',
           'error',
           o.file,
           '/key/source',
@@ -166,7 +166,7 @@ export const keys: Rule = (ctx) => {
     if (o.each?.skip && !o.each.orderBy)
       out.push(
         finding(
-          'FS131',
+          'FS128',
           'error',
           o.file,
           '/each',
@@ -178,7 +178,7 @@ export const keys: Rule = (ctx) => {
     if (o.group && o.key && !o.key.sources.includes(o.group.by)) {
       out.push(
         finding(
-          'FS131',
+          'FS128',
           'error',
           o.file,
           '/key/source',

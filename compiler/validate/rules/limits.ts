@@ -5,6 +5,8 @@ import { finding, type Rule } from '../rule.ts';
 /** The limit of the seed's "15" rules (custom tables per application; custom columns per table). */
 export const PROFESSIONAL_LIMIT = 15;
 
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+
 /** Custom columns the spec creates, per table (distinct names), in table order. */
 export function customColumnCounts(ctx: SpecContext): Map<string, string[]> {
   const counts = new Map<string, string[]>();
@@ -23,14 +25,14 @@ export function customColumnCounts(ctx: SpecContext): Map<string, string[]> {
 
 /**
  * FS114 more than 15 custom columns on a table (the seed's rule; not in the licensing guide), FS115
- * more than 15 custom tables on Sales Professional (licensing guide, Appendix D), FS129 stale acknowledgement.
+ * more than 15 custom tables on Sales Professional (licensing guide, Appendix D), FS126 stale acknowledgement.
  */
 export const licensingLimits: Rule = (ctx) => {
   const m = ctx.migration;
   if (m?.license !== 'professional') {
     return (m?.acknowledge ?? []).map((a) =>
       finding(
-        'FS129',
+        'FS126',
         'warning',
         a.file,
         a.pointer,
@@ -68,11 +70,11 @@ export const licensingLimits: Rule = (ctx) => {
     ) {
       out.push(
         finding(
-          'FS129',
+          'FS126',
           'warning',
           a.file,
           a.pointer,
-          `acknowledgement for ${a.table ?? '(no table)'} is not needed: it has ${counts.get(a.table ?? '')?.length ?? 0} custom columns`,
+          `acknowledgement for ${a.table ?? '(no table)'} is not needed: it has ${plural(counts.get(a.table ?? '')?.length ?? 0, 'custom column')}`,
           'remove it, or name the table the flag is about',
         ),
       );

@@ -5,7 +5,7 @@ import { columnOf, tableOf } from '../context.ts';
 import { loadOrder, updatedBase } from '../graph.ts';
 import { finding, type Rule } from '../rule.ts';
 
-/** FS110 lookup to a mapping that loads nothing, FS122 column/target mismatch, FS132 malformed lookup. */
+/** FS110 lookup to a mapping that loads nothing, FS122 column/target mismatch, FS129 malformed lookup. */
 export const lookups: Rule = (ctx) => {
   const out: PendingDiagnostic[] = [];
   for (const o of ctx.objects) {
@@ -46,7 +46,7 @@ export const lookups: Rule = (ctx) => {
       if (f.transform.length > 0)
         out.push(
           finding(
-            'FS132',
+            'FS129',
             'error',
             o.file,
             `${at}/transform`,
@@ -58,7 +58,7 @@ export const lookups: Rule = (ctx) => {
       if (l.objects.length !== Math.max(1, f.from.length)) {
         out.push(
           finding(
-            'FS132',
+            'FS129',
             'error',
             o.file,
             `${at}/lookup/object`,
@@ -96,7 +96,8 @@ export const lookups: Rule = (ctx) => {
           );
           return;
         }
-        if (column && target.target && !['lookup', 'customer', 'owner'].includes(column.type)) {
+        if (!target.target || !tableOf(ctx, target.target)) return; // FS103 reports the unknown table
+        if (column && !['lookup', 'customer', 'owner'].includes(column.type)) {
           out.push(
             finding(
               'FS122',
@@ -107,7 +108,7 @@ export const lookups: Rule = (ctx) => {
               'write lookups to lookup columns',
             ),
           );
-        } else if (column && target.target && !column.targets.has(target.target)) {
+        } else if (column && !column.targets.has(target.target)) {
           out.push(
             finding(
               'FS122',
@@ -127,7 +128,7 @@ export const lookups: Rule = (ctx) => {
           if (items.kind === 'record' && !l.element)
             out.push(
               finding(
-                'FS132',
+                'FS129',
                 'error',
                 o.file,
                 `${at}/lookup`,
@@ -139,7 +140,7 @@ export const lookups: Rule = (ctx) => {
           if (!l.pick)
             out.push(
               finding(
-                'FS132',
+                'FS129',
                 'error',
                 o.file,
                 `${at}/lookup`,
@@ -151,7 +152,7 @@ export const lookups: Rule = (ctx) => {
           if (l.pick === 'most_recent' && !l.orderBy)
             out.push(
               finding(
-                'FS132',
+                'FS129',
                 'error',
                 o.file,
                 `${at}/lookup`,
@@ -164,7 +165,7 @@ export const lookups: Rule = (ctx) => {
           if (l.element || l.pick || l.orderBy)
             out.push(
               finding(
-                'FS132',
+                'FS129',
                 'error',
                 o.file,
                 `${at}/lookup`,
@@ -206,7 +207,7 @@ export const cycles: Rule = (ctx) =>
     );
   });
 
-/** FS134 owner, state and document settings that do not fit the target or the migration. */
+/** FS131 owner, state and document settings that do not fit the target or the migration. */
 export const ownerStateDocument: Rule = (ctx) => {
   const out: PendingDiagnostic[] = [];
   for (const o of ctx.objects) {
@@ -215,7 +216,7 @@ export const ownerStateDocument: Rule = (ctx) => {
       if (o.owner.staff && !ctx.migration?.staff)
         out.push(
           finding(
-            'FS134',
+            'FS131',
             'error',
             o.file,
             '/owner/staff',
@@ -226,7 +227,7 @@ export const ownerStateDocument: Rule = (ctx) => {
       if (ctx.migration && !ctx.migration.fallbackOwner)
         out.push(
           finding(
-            'FS134',
+            'FS131',
             'error',
             o.file,
             '/owner',
@@ -238,7 +239,7 @@ export const ownerStateDocument: Rule = (ctx) => {
       if (table && table.ownership !== 'user')
         out.push(
           finding(
-            'FS134',
+            'FS131',
             'error',
             o.file,
             '/owner',
@@ -275,7 +276,7 @@ export const ownerStateDocument: Rule = (ctx) => {
       if (table && !table.columns.has('statecode'))
         out.push(
           finding(
-            'FS134',
+            'FS131',
             'error',
             o.file,
             '/state',
@@ -288,7 +289,7 @@ export const ownerStateDocument: Rule = (ctx) => {
     if (o.document && o.target !== 'annotation') {
       out.push(
         finding(
-          'FS134',
+          'FS131',
           'error',
           o.file,
           '/document',
@@ -301,7 +302,7 @@ export const ownerStateDocument: Rule = (ctx) => {
     if (o.archive && !o.group)
       out.push(
         finding(
-          'FS134',
+          'FS131',
           'error',
           o.file,
           '/archive',
@@ -313,7 +314,7 @@ export const ownerStateDocument: Rule = (ctx) => {
     if (o.archive && !ctx.migration?.archive)
       out.push(
         finding(
-          'FS134',
+          'FS131',
           'error',
           o.file,
           '/archive',
@@ -325,7 +326,7 @@ export const ownerStateDocument: Rule = (ctx) => {
     if (o.document && !ctx.migration?.archive)
       out.push(
         finding(
-          'FS134',
+          'FS131',
           'error',
           o.file,
           '/document',

@@ -56,15 +56,20 @@ function sameDeclaration(a: CustomColumnSpec, b: CustomColumnSpec): string | und
   return undefined;
 }
 
-/** FS105 custom name without prefix, FS141 redeclared standard column, FS149 table takes no custom columns, FS118 conflicting declarations. */
+/** FS105 custom name without prefix, FS137 redeclared standard column, FS139 table takes no custom columns, FS118 conflicting declarations. */
 export const customNames: Rule = (ctx) => {
   const out: PendingDiagnostic[] = [];
-  const prefix = ctx.migration?.prefix;
+  // With an invalid prefix (FS106) every name would be reported again; check names against a valid one only.
+  const prefix =
+    ctx.migration?.prefix !== undefined && !prefixProblem(ctx.migration.prefix)
+      ? ctx.migration.prefix
+      : undefined;
   const first = new Map<string, { spec: CustomColumnSpec; mapping: string }>();
   for (const d of ctx.customDeclarations) {
     const at = d.spec.pointer.replace(/\/custom$/, '');
     const toPointer = at === '/key' ? '/key/column' : at === '/archive' ? '/archive/url_column' : `${at}/to`;
-    if (prefix && !d.column.startsWith(`${prefix}_`)) {
+    const standard = ctx.target?.tables.get(d.table)?.columns.has(d.column) ?? false;
+    if (prefix && !standard && !d.column.startsWith(`${prefix}_`)) {
       out.push(
         finding(
           'FS105',
@@ -92,7 +97,7 @@ export const customNames: Rule = (ctx) => {
     if (table?.columns.has(d.column)) {
       out.push(
         finding(
-          'FS141',
+          'FS137',
           'error',
           d.spec.file,
           d.spec.pointer,
@@ -105,7 +110,7 @@ export const customNames: Rule = (ctx) => {
     if (table && !table.customColumnsAllowed) {
       out.push(
         finding(
-          'FS149',
+          'FS139',
           'error',
           d.spec.file,
           d.spec.pointer,
@@ -165,7 +170,7 @@ export const customNames: Rule = (ctx) => {
     if (ctx.target?.tables.has(t.table)) {
       out.push(
         finding(
-          'FS141',
+          'FS137',
           'error',
           t.spec.file,
           '/custom_table',
@@ -179,7 +184,7 @@ export const customNames: Rule = (ctx) => {
   return [...out, ...optionValues(ctx)];
 };
 
-/** FS126 choice option values that collide or fall outside the publisher's range. */
+/** FS125 choice option values that collide or fall outside the publisher's range. */
 function optionValues(ctx: SpecContext): PendingDiagnostic[] {
   const out: PendingDiagnostic[] = [];
   const base = ctx.migration?.optionValuePrefix ?? 10000;
@@ -194,7 +199,7 @@ function optionValues(ctx: SpecContext): PendingDiagnostic[] {
       if (option.value !== undefined && (value < base * 10000 || value > base * 10000 + 9999)) {
         out.push(
           finding(
-            'FS126',
+            'FS125',
             'error',
             d.spec.file,
             `${option.pointer}/value`,
@@ -207,7 +212,7 @@ function optionValues(ctx: SpecContext): PendingDiagnostic[] {
       if (clash !== undefined) {
         out.push(
           finding(
-            'FS126',
+            'FS125',
             'error',
             d.spec.file,
             option.pointer,

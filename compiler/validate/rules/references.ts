@@ -92,7 +92,7 @@ export const sourceReferences: Rule = (ctx) => {
   return out;
 };
 
-/** FS103 unknown target table, FS104 unknown target column, FS133 bad extends. */
+/** FS103 unknown target table, FS104 unknown target column, FS130 bad extends. */
 export const targetReferences: Rule = (ctx) => {
   const out = [];
   const tables = [...(ctx.target?.tables.keys() ?? []), ...ctx.customTables.keys()];
@@ -102,7 +102,7 @@ export const targetReferences: Rule = (ctx) => {
       if (!base) {
         out.push(
           finding(
-            'FS133',
+            'FS130',
             'error',
             o.file,
             '/extends',
@@ -113,7 +113,7 @@ export const targetReferences: Rule = (ctx) => {
       } else if (base.extends) {
         out.push(
           finding(
-            'FS133',
+            'FS130',
             'error',
             o.file,
             '/extends',
@@ -124,7 +124,7 @@ export const targetReferences: Rule = (ctx) => {
       } else if (base.source !== o.source || base.target !== o.target) {
         out.push(
           finding(
-            'FS133',
+            'FS130',
             'error',
             o.file,
             '/extends',
@@ -148,7 +148,7 @@ export const targetReferences: Rule = (ctx) => {
         if (value)
           out.push(
             finding(
-              'FS133',
+              'FS130',
               'error',
               o.file,
               `/${own}`,
@@ -161,7 +161,7 @@ export const targetReferences: Rule = (ctx) => {
       if (o.where.length > 0)
         out.push(
           finding(
-            'FS133',
+            'FS130',
             'error',
             o.file,
             '/where',

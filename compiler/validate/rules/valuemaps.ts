@@ -93,7 +93,7 @@ function usages(ctx: SpecContext) {
   return uses;
 }
 
-/** FS112 missing entries, FS138 open enumerations without default, FS125 unknown options, FS146 unused maps. */
+/** FS112 missing entries, FS134 open enumerations without default, FS124 unknown options, FS138 unused maps. */
 export const valueMaps: Rule = (ctx) => {
   const out: PendingDiagnostic[] = [];
   const used = new Set<string>();
@@ -121,7 +121,7 @@ export const valueMaps: Rule = (ctx) => {
     if (use.open && map.default === undefined && map.unmapped === undefined && use.values) {
       out.push(
         finding(
-          'FS138',
+          'FS134',
           'warning',
           use.file,
           use.pointer,
@@ -145,7 +145,7 @@ export const valueMaps: Rule = (ctx) => {
         if (problem)
           out.push(
             finding(
-              'FS125',
+              'FS124',
               'error',
               map.file,
               pointer,
@@ -164,7 +164,7 @@ export const valueMaps: Rule = (ctx) => {
             ?.spec.options.map((o) => o.key) ?? use.column.options.map((o) => `${o.value} ${o.label}`);
         out.push(
           finding(
-            'FS125',
+            'FS124',
             'error',
             map.file,
             pointer,
@@ -187,7 +187,7 @@ export const valueMaps: Rule = (ctx) => {
       ) {
         out.push(
           finding(
-            'FS125',
+            'FS124',
             'error',
             o.file,
             `/fields/${i}/value`,
@@ -198,11 +198,19 @@ export const valueMaps: Rule = (ctx) => {
       }
     });
   }
+  for (const o of ctx.objects) {
+    if (o.state) used.add(o.state.map);
+    for (const f of o.fields) {
+      for (const step of f.transform) {
+        if (step.name === 'map' || step.name === 'multi_map') used.add(String(step.params.map ?? ''));
+      }
+    }
+  }
   for (const map of ctx.valueMaps.values()) {
     if (!used.has(map.name))
       out.push(
         finding(
-          'FS146',
+          'FS138',
           'warning',
           map.file,
           '',
