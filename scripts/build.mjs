@@ -1,0 +1,63 @@
+#!/usr/bin/env node
+// Builds dist/ at install time (npm's `prepare`): the CLI bundled into one ES module, and the JSON
+// Schema validators compiled ahead of time. bin/flitstack.js uses dist/ while it is newer than every
+// source file, and the TypeScript sources (through tsx) otherwise, so a stale build is never run.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+import { tsImport } from 'tsx/esm/api';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const dist = join(root, 'dist');
+mkdirSync(dist, { recursive: true });
+
+const standalone = (await import('ajv/dist/standalone/index.js')).default.default;
+const { createAjv } = await tsImport('../compiler/validate/compile-validators.ts', import.meta.url);
+const { readSchema, SCHEMA_FILES } = await tsImport('../compiler/validate/schemas.ts', import.meta.url);
+
+const ajv = createAjv({ standalone: true });
+const exportName = (kind) => kind.replace(/-([a-z])/g, (_, c) => c.toUpperCase());
+const kinds = Object.keys(SCHEMA_FILES);
+for (const kind of kinds) ajv.addSchema(readSchema(kind), kind);
+// Ajv's standalone code loads its format checks with require(); give the ES module one.
+const code = standalone(ajv, Object.fromEntries(kinds.map((k) => [exportName(k), k]))).replace(
+  /^"use strict";/,
+  '',
+);
+writeFileSync(
+  join(dist, 'schema-validators.mjs'),
+  `import { createRequire } from 'node:module';\nconst require = createRequire(import.meta.url);\n${code}`,
+);
+writeFileSync(
+  join(dist, 'compile-validators.mjs'),
+  [
+    "import * as compiled from './schema-validators.mjs';",
+    '/** The validators of schemas/, compiled at install time by scripts/build.mjs. */',
+    'export function createSchemaValidators() {',
+    `  return { ${kinds.map((k) => `'${k}': compiled.${exportName(k)}`).join(', ')} };`,
+    '}',
+    '',
+  ].join('\n'),
+);
+
+await build({
+  entryPoints: [join(root, 'cli/main.ts')],
+  outfile: join(dist, 'cli.mjs'),
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node20',
+  packages: 'external',
+  logLevel: 'warning',
+  plugins: [
+    {
+      name: 'precompiled-validators',
+      setup(b) {
+        b.onResolve({ filter: /compile-validators\.ts$/ }, () => ({
+          path: join(dist, 'compile-validators.mjs'),
+        }));
+      },
+    },
+  ],
+});
