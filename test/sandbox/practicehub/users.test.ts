@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { dynamicsUsersFor, startPracticeHubSandbox } from '../../../sandbox/practicehub/index.ts';
 
+// /work/shared/seed.md, object mapping "Staff": staff with Dynamics 365 user licenses become User records
+// matched by email; staff without licences (administrative roles) become Contact records.
 describe('dynamicsUsersFor', () => {
   it("derives the organisation's users from the same staff data", async () => {
     const users = dynamicsUsersFor(1, 1);
