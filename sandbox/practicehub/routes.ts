@@ -144,10 +144,14 @@ export async function handleDownload(
     'Content-Length': String(size),
     'Content-Disposition': `attachment; filename*=UTF-8''${encodeURIComponent(String(record.filename))}`,
   });
-  const body = Readable.from(fileBody(api.store.ctx.seed, n, KIND_BY_TYPE[contentType] ?? 'pdf', size), {
-    objectMode: false,
-  });
-  body.on('data', (chunk: Buffer) => api.count(chunk.length));
+  const chunks = fileBody(api.store.ctx.seed, n, KIND_BY_TYPE[contentType] ?? 'pdf', size);
+  const counted = function* (): Generator<Buffer> {
+    for (const chunk of chunks) {
+      api.count(chunk.length);
+      yield chunk;
+    }
+  };
+  const body = Readable.from(counted(), { objectMode: false });
   // A client that hangs up mid-body ends the pipeline with an error; nothing is left to answer.
   await pipeline(body, res).catch(() => undefined);
 }
