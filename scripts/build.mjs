@@ -2,7 +2,8 @@
 // Builds dist/ at install time (npm's `prepare`): the CLI bundled into one ES module, and the JSON
 // Schema validators compiled ahead of time. bin/flitstack.js uses dist/ while it is newer than every
 // source file, and the TypeScript sources (through tsx) otherwise, so a stale build is never run.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -41,7 +42,22 @@ writeFileSync(
   ].join('\n'),
 );
 
+// The build's identity: a hash of every source file, so caches keyed by it die with the build.
+const hash = createHash('sha256');
+const walk = (dir) => {
+  for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) =>
+    a.name.localeCompare(b.name),
+  )) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) walk(path);
+    else if (/\.(ts|json)$/.test(entry.name)) hash.update(path.slice(root.length)).update(readFileSync(path));
+  }
+};
+for (const dir of ['cli', 'compiler', 'runtime', 'sandbox', 'schemas'])
+  if (existsSync(join(root, dir))) walk(join(root, dir));
+
 await build({
+  define: { __FLITSTACK_BUILD__: JSON.stringify(hash.digest('hex').slice(0, 16)) },
   entryPoints: [join(root, 'cli/main.ts')],
   outfile: join(dist, 'cli.mjs'),
   bundle: true,

@@ -1,16 +1,19 @@
 import { type Document, isMap, isPair, isScalar, isSeq, LineCounter, type Node, parseDocument } from 'yaml';
 import { type Diagnostic, type PendingDiagnostic, pointerSegments } from '../diagnostics/diagnostic.ts';
 
-/** One spec file parsed with positions. `data` is the plain value (null when the file is empty). */
+/**
+ * One spec file. `data` is the plain value (null when the file is empty); the parsed document with
+ * positions is needed only to place diagnostics, so a file restored from a cache parses it on demand.
+ */
 export interface YamlFile {
   /** Path as shown in diagnostics, e.g. `spec/objects/patient.yaml`. */
   readonly path: string;
   readonly text: string;
-  readonly document: Document.Parsed;
-  readonly lineCounter: LineCounter;
   readonly data: unknown;
   /** YAML syntax problems (syntax errors, duplicate keys, tabs), already located. */
   readonly syntax: readonly LocatedProblem[];
+  /** The document and its line counter (parsed now, or on first use for a cached file). */
+  positions(): { readonly document: Document.Parsed; readonly lineCounter: LineCounter };
 }
 
 /** A problem with a known offset (syntax errors come with offsets, not pointers). */
@@ -121,12 +124,32 @@ export function parseYamlFile(path: string, text: string): YamlFile {
       hint: 'remove recursive or excessive aliases (&anchor / *alias)',
     });
   }
-  return { path, text, document, lineCounter, data, syntax };
+  return { path, text, data, syntax, positions: () => ({ document, lineCounter }) };
+}
+
+/** A file restored from a cache: the data and syntax problems are known; positions parse on demand. */
+export function restoredYamlFile(
+  path: string,
+  text: string,
+  data: unknown,
+  syntax: readonly LocatedProblem[],
+): YamlFile {
+  let parsed: YamlFile | undefined;
+  return {
+    path,
+    text,
+    data,
+    syntax,
+    positions: () => {
+      parsed ??= parseYamlFile(path, text);
+      return parsed.positions();
+    },
+  };
 }
 
 /** The node a JSON pointer designates, as deep as the document goes (never throws). */
 function walk(file: YamlFile, pointer: string): { node: Node | null; key: Node | null } {
-  let node: unknown = file.document.contents;
+  let node: unknown = file.positions().document.contents;
   let key: Node | null = null;
   for (const segment of pointerSegments(pointer)) {
     if (isMap(node)) {
@@ -156,7 +179,7 @@ export function locate(
   const target = at === 'key' && key ? key : node;
   const offset = target?.range?.[0];
   if (offset === undefined) return { line: 1, column: 1 };
-  const position = file.lineCounter.linePos(offset);
+  const position = file.positions().lineCounter.linePos(offset);
   return { line: position.line, column: position.col };
 }
 

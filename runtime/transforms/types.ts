@@ -38,7 +38,13 @@ export type FlagCode =
   | 'lookup_unresolved'
   | 'owner_fallback';
 
-export type RejectionCode = 'invalid_email' | 'invalid_phone' | 'date_out_of_range' | 'unmapped_value' | 'unreadable_value' | 'lookup_required';
+export type RejectionCode =
+  | 'invalid_email'
+  | 'invalid_phone'
+  | 'date_out_of_range'
+  | 'unmapped_value'
+  | 'unreadable_value'
+  | 'lookup_required';
 
 /** A policy for a value that cannot be written as it is. */
 export type DropPolicy = 'reject' | 'drop_with_flag';

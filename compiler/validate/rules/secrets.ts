@@ -1,6 +1,4 @@
-import { isMap, isPair, isScalar, isSeq, type Node } from 'yaml';
-import type { PendingDiagnostic } from '../../diagnostics/diagnostic.ts';
-import { pointerJoin } from '../../diagnostics/diagnostic.ts';
+import { type PendingDiagnostic, pointerJoin } from '../../diagnostics/diagnostic.ts';
 import type { YamlFile } from '../../load/yaml-file.ts';
 import { finding } from '../rule.ts';
 
@@ -48,40 +46,35 @@ export function secretsIn(file: YamlFile): PendingDiagnostic[] {
   const out: PendingDiagnostic[] = [];
   const hint =
     'secrets come from environment variables (PRACTICEHUB_API_KEY, AZURE_CLIENT_SECRET, ...); remove it from the spec and rotate it, since it may be in version control';
-  const visit = (node: unknown, pointer: string, depth: number) => {
+  const visit = (value: unknown, pointer: string, depth: number) => {
     if (depth > 64) return;
-    if (isMap(node)) {
-      for (const pair of node.items) {
-        if (!isPair(pair) || !isScalar(pair.key)) continue;
-        const key = String(pair.key.value);
-        const child = pointerJoin(pointer, key);
-        if (
-          SECRET_KEY.test(key) &&
-          isScalar(pair.value) &&
-          String(pair.value.value ?? '').trim().length > 0
-        ) {
+    if (Array.isArray(value)) {
+      value.forEach((item, i) => {
+        visit(item, pointerJoin(pointer, i), depth + 1);
+      });
+    } else if (value !== null && typeof value === 'object') {
+      for (const [key, child] of Object.entries(value)) {
+        const at = pointerJoin(pointer, key);
+        const scalar = typeof child === 'string' || typeof child === 'number';
+        if (SECRET_KEY.test(key) && scalar && String(child).trim().length > 0) {
           out.push(
             finding(
               'FS117',
               'error',
               file.path,
-              child,
+              at,
               `'${key}' looks like a secret written into the spec`,
               hint,
             ),
           );
-        } else visit(pair.value, child, depth + 1);
+        } else visit(child, at, depth + 1);
       }
-    } else if (isSeq(node)) {
-      node.items.forEach((item, i) => {
-        visit(item, pointerJoin(pointer, i), depth + 1);
-      });
-    } else if (isScalar(node) && typeof node.value === 'string') {
-      const what = looksSecret(node.value);
+    } else if (typeof value === 'string') {
+      const what = looksSecret(value);
       if (what)
         out.push(finding('FS117', 'error', file.path, pointer, `this value looks like ${what}`, hint));
     }
   };
-  visit(file.document.contents as Node | null, '', 0);
+  visit(file.data, '', 0);
   return out;
 }

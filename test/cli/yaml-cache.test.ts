@@ -1,0 +1,40 @@
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { diskCachedParser } from '../../cli/yaml-cache.ts';
+import { validateSpec } from '../../compiler/validate/index.ts';
+import { createSchemaValidators } from '../../compiler/validate/schemas.ts';
+import { caseSpec } from '../support/cases.ts';
+import { tempDir } from '../support/tmp.ts';
+
+describe('the YAML parse cache of the CLI', () => {
+  it('gives the same diagnostics, with the same positions, from a cold and a warm cache', () => {
+    const dir = join(tempDir(), 'cache');
+    const validators = createSchemaValidators();
+    const input = caseSpec('FS003-tab-indentation');
+    const plain = validateSpec(input, validators).diagnostics;
+    const cold = validateSpec(input, validators, { parseFile: diskCachedParser(dir, 'build-a') }).diagnostics;
+    const entries = readdirSync(dir).length;
+    const warm = validateSpec(input, validators, { parseFile: diskCachedParser(dir, 'build-a') }).diagnostics;
+    expect(entries).toBe(input.files.size);
+    expect(cold).toEqual(plain);
+    expect(warm).toEqual(plain);
+    expect(warm.some((d) => d.code === 'FS003')).toBe(true);
+  });
+
+  it('keys entries by build, so another build never reads them', () => {
+    const dir = join(tempDir(), 'cache');
+    const input = caseSpec('_base');
+    validateSpec(input, createSchemaValidators(), { parseFile: diskCachedParser(dir, 'build-a') });
+    validateSpec(input, createSchemaValidators(), { parseFile: diskCachedParser(dir, 'build-b') });
+    expect(readdirSync(dir).length).toBe(2 * input.files.size);
+  });
+
+  it('is off when running from source (no build id)', () => {
+    const dir = join(tempDir(), 'cache');
+    validateSpec(caseSpec('_base'), createSchemaValidators(), {
+      parseFile: diskCachedParser(dir, undefined),
+    });
+    expect(() => readdirSync(dir)).toThrow();
+  });
+});
