@@ -5,7 +5,7 @@ import type { SpecContext } from './context.ts';
 export interface Dependency {
   readonly from: string;
   readonly to: string;
-  readonly reason: 'lookup' | 'updates' | 'routing';
+  readonly reason: 'lookup' | 'updates' | 'routing' | 'owner';
   /** A lookup that may be bound in a second pass (nullable, not forced by defer: false). */
   readonly deferrable: boolean;
   /** Forced into the second pass by defer: true. */
@@ -78,6 +78,25 @@ export function dependencies(ctx: SpecContext): Dependency[] {
         file: o.file,
         pointer: '/key',
       });
+    }
+    // Owners are matched by the staff member's email: staff mappings load (and match users) first.
+    const staff = ctx.migration?.staff?.resource;
+    if (o.owner?.staff && staff) {
+      for (const s of ctx.objects) {
+        if (s.source === staff && !s.extends && s.name !== o.name) {
+          deps.push({
+            from,
+            to: s.name,
+            reason: 'owner',
+            deferrable: false,
+            forced: false,
+            mapping: o.name,
+            fieldIndex: undefined,
+            file: o.file,
+            pointer: '/owner/staff',
+          });
+        }
+      }
     }
     o.where.forEach((c, i) => {
       if (c.notMatchedBy && ctx.objectsByName.has(c.notMatchedBy)) {

@@ -44,7 +44,8 @@ export type RejectionCode =
   | 'date_out_of_range'
   | 'unmapped_value'
   | 'unreadable_value'
-  | 'lookup_required';
+  | 'lookup_required'
+  | 'missing_key';
 
 /** A policy for a value that cannot be written as it is. */
 export type DropPolicy = 'reject' | 'drop_with_flag';

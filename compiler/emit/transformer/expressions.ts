@@ -1,0 +1,178 @@
+import { assertNever } from '../../assert.ts';
+import type { IrColumnType, IrMigration, IrStep, IrValueSource } from '../../ir/types.ts';
+import { literal } from '../literals.ts';
+
+/** What the generated expression's value is, so conversions are added only where needed. */
+export type Kind =
+  | 'unknown'
+  | 'text'
+  | 'number'
+  | 'boolean'
+  | 'date'
+  | 'datetime'
+  | 'option'
+  | 'list'
+  | 'parts';
+
+/** A piece of generated code and the kind of value it yields. */
+export interface Expr {
+  readonly code: string;
+  readonly kind: Kind;
+}
+
+/** Generated code reading a path of the record `r` (or of the fan-out element `item`). */
+export function read(path: readonly string[]): string {
+  const [head, ...rest] = path[0] === 'item' ? ['item', ...path.slice(1)] : ['r', ...path];
+  if (rest.length === 0) return head!;
+  if (rest.length === 1) return `${head}[${literal(rest[0])}]`;
+  return `at(${head}, ${literal(rest)})`;
+}
+
+/** The expression a field's value starts from. */
+export function sourceExpr(source: IrValueSource): Expr {
+  switch (source.kind) {
+    case 'path':
+      return { code: read(source.path), kind: 'unknown' };
+    case 'paths':
+      return { code: `[${source.paths.map(read).join(', ')}]`, kind: 'list' };
+    case 'template': {
+      const parts = source.parts.map((p) =>
+        p.kind === 'text' ? literal(p.text) : `templateValue(${read(p.path)})`,
+      );
+      return { code: parts.length === 0 ? '""' : parts.join(' + '), kind: 'text' };
+    }
+    case 'constant':
+      return {
+        code: literal(source.value),
+        kind:
+          typeof source.value === 'string' ? 'text' : typeof source.value === 'number' ? 'number' : 'boolean',
+      };
+    default:
+      return assertNever(source);
+  }
+}
+
+const asText = (e: Expr): string =>
+  e.kind === 'text' || e.kind === 'date' || e.kind === 'datetime' ? e.code : `toText(${e.code})`;
+
+/** Applies one step: a call to the runtime transform library, parameters as literals. */
+export function applyStep(e: Expr, step: IrStep, column: string): Expr {
+  const col = literal(column);
+  switch (step.kind) {
+    case 'trim':
+      return { code: `trim(${e.code})`, kind: 'text' };
+    case 'lowercase':
+      return { code: `lowercase(${e.code})`, kind: 'text' };
+    case 'uppercase':
+      return { code: `uppercase(${e.code})`, kind: 'text' };
+    case 'titlecase':
+      return { code: `titlecase(${e.code})`, kind: 'text' };
+    case 'collapse_whitespace':
+      return { code: `collapseWhitespace(${e.code})`, kind: 'text' };
+    case 'strip_control':
+      return { code: `stripControl(${e.code})`, kind: 'text' };
+    case 'null_if_empty':
+      return { code: `nullIfEmpty(${e.code})`, kind: 'text' };
+    case 'to_string':
+      return { code: `toText(${e.code})`, kind: 'text' };
+    case 'coalesce':
+      return { code: `coalesce(${e.code})`, kind: 'unknown' };
+    case 'email':
+      return {
+        code: `email(${e.code}, ${literal(step.policy)}, ${literal(step.maxLength)}, issues, ${col})`,
+        kind: 'text',
+      };
+    case 'phone':
+      return {
+        code: `phone(${e.code}, ${literal(step.country)}, ${literal(step.policy)}, ${literal(step.maxLength)}, issues, ${col})`,
+        kind: 'text',
+      };
+    case 'boolean':
+      return { code: `toBoolean(${e.code}, issues, ${col})`, kind: 'boolean' };
+    case 'integer':
+      return { code: `toInteger(${e.code}, issues, ${col})`, kind: 'number' };
+    case 'decimal':
+      return { code: `toDecimal(${e.code}, ${literal(step.precision)}, issues, ${col})`, kind: 'number' };
+    case 'date_only':
+      return {
+        code: `dateOnly(${e.code}, ${literal(step.timeZone)}, ${literal(step.policy)}, issues, ${col})`,
+        kind: 'date',
+      };
+    case 'datetime':
+      return {
+        code: `dateTime(${e.code}, ${literal(step.timeZone)}, ${literal(step.policy)}, issues, ${col})`,
+        kind: 'datetime',
+      };
+    case 'join':
+      return {
+        code: `join(${e.kind === 'list' ? e.code : `[${e.code}]`}, ${literal(step.delimiter)})`,
+        kind: 'text',
+      };
+    case 'map':
+      return {
+        code: `mapValue(${e.code}, VALUE_MAPS[${literal(step.map)}], issues, ${col})`,
+        kind: 'option',
+      };
+    case 'multi_map':
+      return {
+        code: `multiMap(${e.code}, VALUE_MAPS[${literal(step.map)}], ${literal(step.as)}, ${literal(step.delimiter)}, issues, ${col})`,
+        kind: 'text',
+      };
+    case 'default': {
+      const v = step.value;
+      if (typeof v === 'string') return { code: `withDefault(${asText(e)}, ${literal(v)})`, kind: 'text' };
+      if (typeof v === 'number')
+        return {
+          code: `withDefault(${e.kind === 'number' ? e.code : `toDecimal(${e.code}, 10, issues, ${col})`}, ${literal(v)})`,
+          kind: 'number',
+        };
+      return {
+        code: `withDefault(${e.kind === 'boolean' ? e.code : `toBoolean(${e.code}, issues, ${col})`}, ${literal(v)})`,
+        kind: 'boolean',
+      };
+    }
+    case 'truncate':
+      return {
+        code: `truncate(${asText(e)}, ${literal(step.length)}, ${literal(step.flag)}, issues, ${col})`,
+        kind: 'text',
+      };
+    case 'split':
+      return { code: `split(${asText(e)}, ${literal(step.length)}, issues, ${col})`, kind: 'parts' };
+    default:
+      return assertNever(step);
+  }
+}
+
+/** Converts the chain's result to what the column takes, when the chain did not already. */
+export function finish(e: Expr, type: IrColumnType, column: string, migration: IrMigration): string {
+  const col = literal(column);
+  switch (type) {
+    case 'integer':
+    case 'bigint':
+      return e.kind === 'number' ? e.code : `toInteger(${e.code}, issues, ${col})`;
+    case 'decimal':
+    case 'double':
+    case 'money':
+      return e.kind === 'number' ? e.code : `toDecimal(${e.code}, 10, issues, ${col})`;
+    case 'boolean':
+      return e.kind === 'boolean' ? e.code : `toBoolean(${e.code}, issues, ${col})`;
+    case 'date':
+      return e.kind === 'date'
+        ? e.code
+        : `dateOnly(${e.code}, ${literal(migration.timeZone)}, "drop_with_flag", issues, ${col})`;
+    case 'datetime':
+      return e.kind === 'datetime'
+        ? e.code
+        : `dateTime(${e.code}, ${literal(migration.timeZone)}, "drop_with_flag", issues, ${col})`;
+    case 'choice':
+    case 'state':
+    case 'status':
+      return e.kind === 'option'
+        ? `optionNumber(${e.code})`
+        : e.kind === 'number'
+          ? e.code
+          : `optionNumber(toInteger(${e.code}, issues, ${col}))`;
+    default:
+      return asText(e);
+  }
+}

@@ -1,0 +1,273 @@
+import {
+  type FunctionDeclarationStructure,
+  type ImportDeclarationStructure,
+  Project,
+  type StatementStructures,
+  StructureKind,
+  type TypeAliasDeclarationStructure,
+  VariableDeclarationKind,
+  type VariableStatementStructure,
+} from 'ts-morph';
+import type { Ir, IrMapping, IrResource, IrValueMap } from '../../ir/types.ts';
+import { commentText, literal, pascal } from '../literals.ts';
+import { mappingBody, mappingNames } from './mapping.ts';
+import { columnTs, fieldTs } from './types.ts';
+
+/** Where the generated module lives, relative to the installation root (imports are relative to it). */
+export const TRANSFORMER_PATH = 'generated/transformer.ts';
+
+const TRANSFORM_FUNCTIONS = [
+  'coalesce',
+  'collapseWhitespace',
+  'dateOnly',
+  'dateTime',
+  'email',
+  'join',
+  'lowercase',
+  'mapValue',
+  'multiMap',
+  'nullIfEmpty',
+  'phone',
+  'split',
+  'stripControl',
+  'templateValue',
+  'titlecase',
+  'toBoolean',
+  'toDecimal',
+  'toInteger',
+  'toText',
+  'trim',
+  'truncate',
+  'uppercase',
+  'withDefault',
+];
+const MAPPING_FUNCTIONS = [
+  'at',
+  'exceptMostRecent',
+  'idText',
+  'isOneOf',
+  'isPresent',
+  'keyValue',
+  'mapState',
+  'objects',
+  'optionNumber',
+  'partKey',
+  'partTitle',
+  'pickId',
+];
+
+function used(names: readonly string[], code: string): string[] {
+  return names.filter((n) => new RegExp(`\\b${n}\\(`).test(code));
+}
+
+function recordType(resource: IrResource): TypeAliasDeclarationStructure {
+  return {
+    kind: StructureKind.TypeAlias,
+    name: `${pascal(resource.name)}Record`,
+    isExported: true,
+    docs: [`A PracticeHub ${commentText(resource.name)} record (source model).`],
+    type: `{\n${resource.fields.map((f) => `  ${fieldTs(f)};`).join('\n')}\n}`,
+  };
+}
+
+/** A row payload type (a type alias, so rows are assignable to plain records). */
+function rowType(m: IrMapping): TypeAliasDeclarationStructure {
+  return {
+    kind: StructureKind.TypeAlias,
+    name: mappingNames(m).row,
+    isExported: true,
+    docs: [`Columns of ${commentText(m.target)} written by mapping ${commentText(m.name)}.`],
+    type: `{\n${m.fields.map((f) => `  ${literal(f.column)}: ${columnTs(f.type)};`).join('\n')}\n}`,
+  };
+}
+
+/** An exported constant; `satisfies` keeps the literal's exact type (indexing known keys needs no check). */
+function constant(name: string, value: string, docs: string, satisfies: string): VariableStatementStructure {
+  return {
+    kind: StructureKind.VariableStatement,
+    isExported: true,
+    declarationKind: VariableDeclarationKind.Const,
+    docs: [docs],
+    declarations: [{ name, initializer: `${value} satisfies ${satisfies}` }],
+  };
+}
+
+function valueMapLiteral(map: IrValueMap): string {
+  const entries = map.entries.map((e) => `[${literal(e.source)}, ${literal(e.target)}]`).join(', ');
+  const fallback = map.default === undefined ? '' : `defaultValue: ${literal(map.default)}, `;
+  return `{ name: ${literal(map.name)}, entries: new Map([${entries}]), ${fallback}unmapped: ${literal(map.unmapped)}, caseSensitive: ${literal(map.caseSensitive)} }`;
+}
+
+function mappingFunction(m: IrMapping, ir: Ir): FunctionDeclarationStructure {
+  const names = mappingNames(m);
+  return {
+    kind: StructureKind.Function,
+    name: names.fn,
+    isExported: true,
+    docs: [
+      `Mapping ${commentText(m.name)} (${m.files.map(commentText).join(', ')}): ${commentText(m.source)} → ${commentText(m.target)}.${m.description ? `\n${commentText(m.description)}` : ''}`,
+    ],
+    parameters: [{ name: 'r', type: names.record }],
+    returnType: `Outcome<${names.row}>`,
+    statements: mappingBody(m, ir),
+  };
+}
+
+function registry(m: IrMapping): string {
+  const key =
+    m.key.kind === 'match'
+      ? { kind: 'match', column: m.key.column, activeOnly: m.key.activeOnly }
+      : m.key.kind === 'alternate'
+        ? { kind: 'alternate', column: m.key.column, prefix: m.key.prefix }
+        : { kind: 'derived', prefix: m.key.prefix };
+  const meta = {
+    name: m.name,
+    files: m.files,
+    description: m.description,
+    source: m.source,
+    target: m.target,
+    mode: m.mode,
+    key,
+    updates: m.updates,
+    notMatchedBy: m.where.flatMap((c) => (c.kind === 'not_matched_by' ? [c.mapping] : [])),
+    lookups: m.lookups.map((l) => ({
+      column: l.column,
+      required: l.required,
+      deferred: l.deferred,
+      candidates: l.candidates.map((c) => ({
+        mapping: c.mapping,
+        table: c.table,
+        entitySet: c.entitySet,
+        nav: c.nav,
+      })),
+    })),
+    roles: m.roles,
+    owner: m.owner ? { kind: m.owner.kind, nav: m.owner.nav } : undefined,
+    hasState: m.state !== undefined,
+    document: m.document ? { maxBytes: m.document.maxBytes } : undefined,
+    group: m.group,
+    archive: m.archive
+      ? {
+          name: m.archive.name.map((p) => (p.kind === 'text' ? { text: p.text } : { path: p.path })),
+          columns: m.archive.columns,
+          urlColumn: m.archive.urlColumn,
+        }
+      : undefined,
+    fanOut: m.each !== undefined,
+    split: m.split,
+    dependsOn: m.dependsOn,
+    columns: m.fields.map((f) => f.column),
+  };
+  const fields = Object.entries(meta)
+    .filter(([, v]) => v !== undefined)
+    .map(([k, v]) => `    ${k}: ${literal(v)},`);
+  return `  ${literal(m.name)}: {\n${fields.join('\n')}\n    transform: ${mappingNames(m).fn},\n  }`;
+}
+
+/** The statements of generated/transformer.ts, in a fixed order. */
+function statements(ir: Ir): StatementStructures[] {
+  const choiceMaps = ir.valueMaps.filter((v) => v.kind === 'choice');
+  const stateMaps = ir.valueMaps.filter((v) => v.kind === 'state');
+  const functions = ir.mappings.map((m) => mappingFunction(m, ir));
+  const body = functions.map((f) => String(f.statements)).join('\n');
+  const imports: ImportDeclarationStructure[] = [
+    {
+      kind: StructureKind.ImportDeclaration,
+      moduleSpecifier: '../runtime/mapping/index.ts',
+      namedImports: [...used(MAPPING_FUNCTIONS, body)].sort(),
+    },
+    {
+      kind: StructureKind.ImportDeclaration,
+      isTypeOnly: true,
+      moduleSpecifier: '../runtime/mapping/index.ts',
+      namedImports: ['GeneratedModule', 'Outcome', 'PendingLookup', 'PendingOwner', 'Row', 'StateMap'],
+    },
+    {
+      kind: StructureKind.ImportDeclaration,
+      moduleSpecifier: '../runtime/transforms/index.ts',
+      namedImports: used(TRANSFORM_FUNCTIONS, body).sort(),
+    },
+    {
+      kind: StructureKind.ImportDeclaration,
+      isTypeOnly: true,
+      moduleSpecifier: '../runtime/transforms/index.ts',
+      namedImports: ['ValueMap'],
+    },
+    {
+      kind: StructureKind.ImportDeclaration,
+      moduleSpecifier: '../runtime/transforms/types.ts',
+      namedImports: ['newIssues'],
+    },
+  ];
+  const mappedResources = ir.resources.filter((r) => ir.mappings.some((m) => m.source === r.name));
+  return [
+    ...imports,
+    ...mappedResources.map(recordType),
+    ...ir.mappings.map(rowType),
+    constant(
+      'VALUE_MAPS',
+      `{\n${choiceMaps.map((v) => `  ${literal(v.name)}: ${valueMapLiteral(v)},`).join('\n')}\n}`,
+      'Value maps, resolved to option values per target column.',
+      'Readonly<Record<string, ValueMap>>',
+    ),
+    constant(
+      'STATE_MAPS',
+      `{\n${stateMaps.map((v) => `  ${literal(v.name)}: ${valueMapLiteral(v)},`).join('\n')}\n}`,
+      'State maps: source status → statecode and statuscode.',
+      'Readonly<Record<string, StateMap>>',
+    ),
+    ...functions,
+    constant(
+      'MIGRATION',
+      literal(ir.migration),
+      'Migration settings from spec/migration.yaml.',
+      "GeneratedModule['MIGRATION']",
+    ),
+    constant(
+      'LOAD_ORDER',
+      literal(ir.mappings.map((m) => m.name)),
+      'Mappings in load order: referenced rows load before the rows that point to them.',
+      'readonly string[]',
+    ),
+    constant(
+      'TABLES',
+      literal(
+        Object.fromEntries(
+          ir.tables.map((t) => [
+            t.name,
+            { ...t, columns: Object.fromEntries(t.columns.map(({ name, ...c }) => [name, c])) },
+          ]),
+        ),
+      ),
+      'Dataverse tables written: entity sets, keys, columns and lookup navigation properties.',
+      "GeneratedModule['TABLES']",
+    ),
+    constant(
+      'RESOURCES',
+      literal(
+        Object.fromEntries(
+          ir.resources.map((r) => [r.name, { name: r.name, used: r.used, phi: r.phi, mappings: r.mappings }]),
+        ),
+      ),
+      'PracticeHub resources read.',
+      "GeneratedModule['RESOURCES']",
+    ),
+    constant(
+      'MAPPINGS',
+      `{\n${ir.mappings.map(registry).join(',\n')},\n}`,
+      'Every mapping: what the runtime needs, and its transform function.',
+      "GeneratedModule['MAPPINGS']",
+    ),
+  ];
+}
+
+/** The text of generated/transformer.ts, built with ts-morph from the IR. */
+export function emitTransformer(ir: Ir, sources: readonly string[]): string {
+  const project = new Project({ useInMemoryFileSystem: true, compilerOptions: { strict: true } });
+  const file = project.createSourceFile(TRANSFORMER_PATH, { statements: statements(ir) });
+  file.insertStatements(0, [
+    `// Generated by flitstack from ${sources.join(', ')}; do not edit.`,
+    '// Regenerate with `npx flitstack compile`; `npx flitstack compile --check` fails when this file is stale.',
+  ]);
+  return file.getFullText();
+}

@@ -1,0 +1,53 @@
+import { join } from 'node:path';
+import { DiagnosticCategory, Project, ts } from 'ts-morph';
+import { installRoot } from '../root.ts';
+
+/** A type error in generated code, with its line in the generated file. */
+export interface GeneratedTypeError {
+  readonly line: number;
+  readonly column: number;
+  readonly message: string;
+}
+
+/**
+ * Type-checks generated code in memory, at its real path (so its imports of runtime/ resolve), with the
+ * project's strict settings. Nothing is written. Returns the errors of that file only.
+ */
+export function typecheckGenerated(relativePath: string, text: string): GeneratedTypeError[] {
+  const root = installRoot();
+  const project = new Project({
+    compilerOptions: {
+      target: ts.ScriptTarget.ES2022,
+      module: ts.ModuleKind.NodeNext,
+      moduleResolution: ts.ModuleResolutionKind.NodeNext,
+      allowImportingTsExtensions: true,
+      verbatimModuleSyntax: true,
+      noEmit: true,
+      strict: true,
+      noUnusedLocals: true,
+      noUnusedParameters: true,
+      noImplicitReturns: true,
+      noFallthroughCasesInSwitch: true,
+      noUncheckedIndexedAccess: true,
+      skipLibCheck: true,
+      types: [],
+      lib: ['lib.es2023.d.ts'],
+    },
+    skipAddingFilesFromTsConfig: true,
+  });
+  const file = project.createSourceFile(join(root, relativePath), text, { overwrite: true });
+  project.resolveSourceFileDependencies();
+  return project
+    .getPreEmitDiagnostics()
+    .filter(
+      (d) =>
+        d.getSourceFile()?.getFilePath() === file.getFilePath() &&
+        d.getCategory() === DiagnosticCategory.Error,
+    )
+    .map((d) => {
+      const start = d.getStart() ?? 0;
+      const { line, column } = file.getLineAndColumnAtPos(start);
+      const message = d.getMessageText();
+      return { line, column, message: typeof message === 'string' ? message : message.getMessageText() };
+    });
+}

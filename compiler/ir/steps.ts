@@ -1,0 +1,102 @@
+import type { FieldSpec, MigrationSpec, StepSpec, TargetColumn } from '../model/spec.ts';
+import type { DropPolicy, IrStep, PhonePolicy } from './types.ts';
+
+const COUNTRY_BY_REGION: Record<string, string> = { eu: 'GB', us: 'US', au: 'AU' };
+
+/** The value-map key of a `map`/`multi_map` step, resolved per target column (see valueMapId). */
+export type MapIdFor = (map: string, as: 'choice' | 'text') => string;
+
+/** A transform step with its parameters resolved against the migration's defaults and the column. */
+export function irStep(
+  step: StepSpec,
+  column: TargetColumn | undefined,
+  migration: MigrationSpec,
+  mapId: MapIdFor,
+): IrStep {
+  const p = step.params;
+  const policy = (given: unknown, fallback: DropPolicy): DropPolicy =>
+    given === 'reject' || given === 'drop_with_flag' ? given : fallback;
+  switch (step.name) {
+    case 'email':
+      return {
+        kind: 'email',
+        policy: policy(p.invalid, migration.policies.invalidEmail),
+        maxLength: column?.maxLength,
+      };
+    case 'phone': {
+      const given = p.invalid;
+      const phonePolicy: PhonePolicy =
+        given === 'reject' || given === 'drop_with_flag' || given === 'keep_with_flag'
+          ? given
+          : migration.policies.invalidPhone;
+      const country =
+        typeof p.default_country === 'string'
+          ? p.default_country
+          : (COUNTRY_BY_REGION[migration.region ?? 'eu'] ?? 'GB');
+      return { kind: 'phone', country, policy: phonePolicy, maxLength: column?.maxLength };
+    }
+    case 'decimal':
+      return {
+        kind: 'decimal',
+        precision: typeof p.precision === 'number' ? p.precision : (column?.precision ?? 2),
+      };
+    case 'date_only':
+    case 'datetime':
+      return {
+        kind: step.name,
+        timeZone: typeof p.time_zone === 'string' ? p.time_zone : migration.timeZone,
+        policy: migration.policies.dateOutOfRange,
+      };
+    case 'join':
+      return { kind: 'join', delimiter: typeof p.delimiter === 'string' ? p.delimiter : ', ' };
+    case 'map':
+      return { kind: 'map', map: mapId(String(p.map), 'choice') };
+    case 'multi_map': {
+      const as = p.as === 'text' ? 'text' : 'choices';
+      return {
+        kind: 'multi_map',
+        map: mapId(String(p.map), as === 'text' ? 'text' : 'choice'),
+        as,
+        delimiter: typeof p.delimiter === 'string' ? p.delimiter : '; ',
+      };
+    }
+    case 'default':
+      return { kind: 'default', value: p.default as string | number | boolean };
+    case 'truncate':
+      return {
+        kind: 'truncate',
+        length: typeof p.length === 'number' ? p.length : (column?.maxLength ?? 4000),
+        flag: p.flag !== false,
+      };
+    case 'split':
+      return {
+        kind: 'split',
+        length: typeof p.length === 'number' ? p.length : (column?.maxLength ?? 100_000),
+        titleSuffix: typeof p.title_suffix === 'string' ? p.title_suffix : ' (part {n} of {total})',
+      };
+    case 'boolean':
+    case 'integer':
+    case 'trim':
+    case 'lowercase':
+    case 'uppercase':
+    case 'titlecase':
+    case 'collapse_whitespace':
+    case 'strip_control':
+    case 'null_if_empty':
+    case 'to_string':
+    case 'coalesce':
+      return { kind: step.name };
+    default:
+      throw new Error(`unknown transform '${step.name}' reached the IR (validation should have stopped it)`);
+  }
+}
+
+/** The steps of a field map, resolved. */
+export function irSteps(
+  field: FieldSpec,
+  column: TargetColumn | undefined,
+  migration: MigrationSpec,
+  mapId: MapIdFor,
+): IrStep[] {
+  return field.transform.map((s) => irStep(s, column, migration, mapId));
+}

@@ -1,0 +1,27 @@
+export type {
+  ColumnDefinition,
+  GeneratedModule,
+  LookupDefinition,
+  MappingDefinition,
+  MigrationDefinition,
+  ResourceDefinition,
+  TableDefinition,
+} from './definition.ts';
+export type { Outcome, PendingLookup, PendingOwner, Row } from './outcome.ts';
+export {
+  at,
+  exceptMostRecent,
+  idText,
+  isOneOf,
+  isPresent,
+  keyValue,
+  mapState,
+  mostRecent,
+  objects,
+  optionNumber,
+  partKey,
+  partTitle,
+  pickId,
+  type SourceRecord,
+  type StateMap,
+} from './records.ts';

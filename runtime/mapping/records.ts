@@ -1,0 +1,167 @@
+import type { Issues } from '../transforms/types.ts';
+
+/** A source record as it arrives from the API: JSON, nothing guaranteed. */
+export type SourceRecord = Readonly<Record<string, unknown>>;
+
+/** The value at a path (`['custom_properties', 'allergy_flag']`), or undefined. */
+export function at(record: unknown, path: readonly string[]): unknown {
+  let value = record;
+  for (const segment of path) {
+    if (value === null || typeof value !== 'object') return undefined;
+    value = (value as Record<string, unknown>)[segment];
+  }
+  return value;
+}
+
+/** An id as text: ids arrive as strings of digits (or numbers from some clients). */
+export function idText(value: unknown): string | null {
+  if (typeof value === 'string') return value.trim() === '' ? null : value.trim();
+  if (typeof value === 'number' && Number.isFinite(value)) return String(value);
+  return null;
+}
+
+/** The elements of a list field that are objects (anything else is ignored). */
+export function objects(value: unknown): readonly Readonly<Record<string, unknown>>[] {
+  return Array.isArray(value)
+    ? value.filter(
+        (v): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v),
+      )
+    : [];
+}
+
+/** Compares two timestamps or dates written as ISO text (missing sorts first). */
+function compareText(a: unknown, b: unknown): number {
+  const x = typeof a === 'string' ? a : '';
+  const y = typeof b === 'string' ? b : '';
+  return x < y ? -1 : x > y ? 1 : 0;
+}
+
+/** The element with the greatest `orderBy` (the first of equals), or undefined for an empty list. */
+export function mostRecent(list: unknown, orderBy: string): Readonly<Record<string, unknown>> | undefined {
+  let best: Readonly<Record<string, unknown>> | undefined;
+  for (const item of objects(list)) if (!best || compareText(item[orderBy], best[orderBy]) > 0) best = item;
+  return best;
+}
+
+/** The elements without the most recent one (fan-out of "the others"). */
+export function exceptMostRecent(
+  list: unknown,
+  orderBy: string,
+): readonly Readonly<Record<string, unknown>>[] {
+  const items = objects(list);
+  const best = mostRecent(items, orderBy);
+  return items.filter((item) => item !== best);
+}
+
+/** The id a list lookup points to: the chosen element's `element` field (or the element itself). */
+export function pickId(
+  list: unknown,
+  mode: 'most_recent' | 'first',
+  element: string | undefined,
+  orderBy: string | undefined,
+): string | null {
+  if (!Array.isArray(list) || list.length === 0) return null;
+  const chosen = mode === 'most_recent' && orderBy ? mostRecent(list, orderBy) : list[0];
+  return idText(element === undefined ? chosen : at(chosen, [element]));
+}
+
+/** The key value: prefix + the key parts joined by '-'; null (record rejected) when a part is missing. */
+export function keyValue(
+  prefix: string,
+  parts: readonly unknown[],
+  issues: Issues,
+  column: string,
+): string | null {
+  const texts = parts.map(idText);
+  if (texts.some((t) => t === null)) {
+    issues.rejections.push({ column, code: 'missing_key', reason: 'the record has no value for its key' });
+    return null;
+  }
+  return prefix + texts.join('-');
+}
+
+/** Whether a value equals one of the listed values (text, number or boolean, compared as text). */
+export function isOneOf(value: unknown, values: readonly (string | number | boolean)[]): boolean {
+  if (value === null || value === undefined) return false;
+  const text = String(value);
+  return values.some((v) => String(v) === text);
+}
+
+/** Whether a value is present (not null, not empty text, not an empty list). */
+export function isPresent(value: unknown): boolean {
+  if (value === null || value === undefined) return false;
+  if (typeof value === 'string') return value.trim() !== '';
+  if (Array.isArray(value)) return value.length > 0;
+  return true;
+}
+
+/** A state-map table: lower-cased (unless case-sensitive) source value → state and status. */
+export interface StateMap {
+  readonly name: string;
+  readonly entries: ReadonlyMap<string, { readonly state: number; readonly status: number } | null>;
+  readonly defaultValue?: { readonly state: number; readonly status: number };
+  readonly unmapped: 'reject' | 'drop_with_flag';
+  readonly caseSensitive: boolean;
+}
+
+/** Maps a status value through a state map; unmapped values follow the map's default or policy. */
+export function mapState(
+  value: unknown,
+  map: StateMap,
+  issues: Issues,
+): { readonly state: number; readonly status: number } | undefined {
+  if (value === null || value === undefined || value === '') return undefined;
+  const text = map.caseSensitive ? String(value) : String(value).toLowerCase();
+  const hit = map.entries.get(text);
+  if (hit !== undefined) return hit ?? undefined;
+  if (map.defaultValue) {
+    issues.flags.push({
+      column: 'statecode',
+      code: 'unmapped_value_defaulted',
+      detail: `status not in value map '${map.name}': default state used`,
+    });
+    return map.defaultValue;
+  }
+  if (map.unmapped === 'reject') {
+    issues.rejections.push({
+      column: 'statecode',
+      code: 'unmapped_value',
+      reason: `status not in value map '${map.name}' and the map has no default`,
+    });
+  } else {
+    issues.flags.push({
+      column: 'statecode',
+      code: 'unmapped_value_dropped',
+      detail: `status not in value map '${map.name}': state left as created`,
+    });
+  }
+  return undefined;
+}
+
+/** The title of part `n` of `total`: the suffix (with {n} and {total}) appended, the title cut to fit. */
+export function partTitle(
+  title: string | null,
+  suffix: string,
+  n: number,
+  total: number,
+  maxLength: number,
+): string | null {
+  if (total <= 1) return title;
+  const end = suffix.replaceAll('{n}', String(n)).replaceAll('{total}', String(total));
+  const base = title ?? '';
+  const room = Math.max(0, maxLength - end.length);
+  let cut = base.length > room ? base.slice(0, room) : base;
+  const last = cut.charCodeAt(cut.length - 1);
+  if (last >= 0xd800 && last <= 0xdbff) cut = cut.slice(0, -1);
+  return cut + end;
+}
+
+/** The key of part `n` (1-based): part 1 keeps the record's key, so a note that grows keeps its first row. */
+export function partKey(key: string, n: number): string {
+  return n === 1 ? key : `${key}-part-${n}`;
+}
+
+/** A choice value from a value map: option numbers pass, anything else is no value. */
+export function optionNumber(value: number | string | null): number | null {
+  return typeof value === 'number' ? value : null;
+}
