@@ -40,9 +40,12 @@ export function literal(value: unknown): string {
 
 /** Spec text inside a JSDoc comment: one line, no comment terminator, no control characters. */
 export function commentText(text: string): string {
-  return text
-    .replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, ' ')
-    .replaceAll('*/', '*\\/')
-    .replaceAll('@', '(at)')
-    .trim();
+  return (
+    text
+      // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is removed
+      .replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, ' ')
+      .replaceAll('*/', '*\\/')
+      .replaceAll('@', '(at)')
+      .trim()
+  );
 }

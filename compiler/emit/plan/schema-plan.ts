@@ -6,10 +6,13 @@ import type { Ir, IrPlanColumn } from '../../ir/types.ts';
 
 /** Markdown text from spec strings: one line, HTML and Markdown syntax escaped. */
 export function markdownText(text: unknown): string {
-  return String(text ?? '')
-    .replace(/[\u0000-\u001f\u007f\u2028\u2029]+/g, ' ')
-    .replace(/[&<>]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;' })[c]!)
-    .replace(/([\\`*_[\]|~])/g, '\\$1');
+  return (
+    String(text ?? '')
+      // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is removed
+      .replace(/[\u0000-\u001f\u007f\u2028\u2029]+/g, ' ')
+      .replace(/[&<>]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;' })[c]!)
+      .replace(/([\\`*_[\]|~])/g, '\\$1')
+  );
 }
 
 function typeWords(c: IrPlanColumn): string {

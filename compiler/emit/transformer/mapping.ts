@@ -141,7 +141,7 @@ export function mappingBody(m: IrMapping, ir: Ir): string {
       `const parts = ${e.code};`,
       `if (key === null || issues.rejections.length > 0) return ${rejected};`,
       `const pieces: (string | null)[] = parts.length === 0 ? [null] : parts;`,
-      'const rows = pieces.map((part, i): Row<' + names.row + '> => ({',
+      `const rows = pieces.map((part, i): Row<${names.row}> => ({`,
       '  key: partKey(key, i + 1),',
       `  payload: { ...row, ${literal(m.split.column)}: part${titleColumn ? `, ${literal(titleColumn)}: partTitle(row[${literal(titleColumn)}], ${literal(suffix)}, i + 1, pieces.length, ${literal(titleMax)})` : ''} },`,
       '  lookups,',
