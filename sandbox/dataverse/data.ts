@@ -49,6 +49,12 @@ function listRecords(ctx: Ctx, table: TableMeta, req: ApiRequest): ApiResponse {
   const set = table.def.entitySetName;
   const body: Record<string, unknown> = { '@odata.context': contextUrl(ctx, set, options.select, false) };
   if (options.count) body['@odata.count'] = page.count;
+  if (ann.totalCount) {
+    // count-rows doc: totalrecordcount is -1 without $count=true; the limit is 5,000.
+    body['@Microsoft.Dynamics.CRM.totalrecordcount'] = options.count ? page.count : -1;
+    body['@Microsoft.Dynamics.CRM.totalrecordcountlimitexceeded'] =
+      options.count && page.total > MAX_PAGE_SIZE;
+  }
   body.value = page.rows.map((row) => shapeRow(ctx, table, row, columns, ann));
   if (page.nextToken) body['@odata.nextLink'] = nextLink(ctx, set, req.query, page.nextToken);
   return jsonResponse(
@@ -61,6 +67,21 @@ function listRecords(ctx: Ctx, table: TableMeta, req: ApiRequest): ApiResponse {
         : undefined,
     ]),
   );
+}
+
+/** `GET /{set}/$count`: the number of matching rows as plain text, at most 5,000 (count-rows doc). */
+function countRecords(ctx: Ctx, table: TableMeta, req: ApiRequest): ApiResponse {
+  const options = parseQueryOptions(req.query);
+  const pk = table.def.primaryId;
+  const page = runQuery(
+    ctx.state.store.rows(table.def.logicalName),
+    options,
+    rowResolver(ctx, table),
+    (row) => row[pk] as string,
+    0,
+    false,
+  );
+  return { status: 200, headers: { 'Content-Type': 'text/plain' }, body: String(page.count) };
 }
 
 /** The representation of one record, honouring `$select` and include-annotations. */
@@ -155,6 +176,9 @@ export function handleEntitySet(
   segments: readonly Segment[],
 ): ApiResponse {
   const seg = segments[0]!;
+  if (segments.length === 2 && !seg.key && segments[1]!.name === '$count' && req.method === 'GET') {
+    return countRecords(ctx, table, req);
+  }
   if (segments.length > 1) throw Errors.notImplemented(`the path segment '${segments[1]!.raw}'`);
   if (!seg.key) {
     if (req.method === 'GET') return listRecords(ctx, table, req);

@@ -67,6 +67,8 @@ export interface Page<R> {
   readonly nextToken?: string;
   /** Matching rows, capped at 5,000 as Dataverse reports `@odata.count`. */
   readonly count: number;
+  /** Matching rows, uncapped. */
+  readonly total: number;
 }
 
 interface Cursor {
@@ -142,5 +144,5 @@ export function runQuery<R>(
   const more = paged && start + page.length < matching.length;
   const nextToken =
     more && last ? Buffer.from(JSON.stringify({ k: last.key })).toString('base64url') : undefined;
-  return { rows: page.map((m) => m.row), count, ...(nextToken ? { nextToken } : {}) };
+  return { rows: page.map((m) => m.row), count, total: matching.length, ...(nextToken ? { nextToken } : {}) };
 }

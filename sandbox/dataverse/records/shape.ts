@@ -10,6 +10,7 @@ import { formatted, toJson } from './values.ts';
 export interface AnnotationChoice {
   readonly formatted: boolean;
   readonly lookup: boolean;
+  readonly totalCount: boolean;
 }
 
 const FORMATTED = 'OData.Community.Display.V1.FormattedValue';
@@ -20,7 +21,7 @@ const LOOKUP_NAMES = [
 
 /** Reads the include-annotations value: `"*"`, or a comma list of names with `*` wildcards. */
 export function annotationChoice(value: string | undefined): AnnotationChoice {
-  if (!value) return { formatted: false, lookup: false };
+  if (!value) return { formatted: false, lookup: false, totalCount: false };
   const patterns = value
     .replace(/"/g, '')
     .split(',')
@@ -28,7 +29,13 @@ export function annotationChoice(value: string | undefined): AnnotationChoice {
     .filter(Boolean)
     .map((p) => new RegExp(`^${p.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*')}$`));
   const wants = (name: string) => patterns.some((p) => p.test(name));
-  return { formatted: wants(FORMATTED), lookup: LOOKUP_NAMES.some(wants) };
+  return {
+    formatted: wants(FORMATTED),
+    lookup: LOOKUP_NAMES.some(wants),
+    totalCount:
+      wants('Microsoft.Dynamics.CRM.totalrecordcount') ||
+      wants('Microsoft.Dynamics.CRM.totalrecordcountlimitexceeded'),
+  };
 }
 
 /** Validates `$select` names against the table (case-sensitive) and returns the columns they denote. */
