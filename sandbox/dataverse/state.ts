@@ -20,12 +20,14 @@ export interface SeedIds {
  */
 export class SandboxState {
   readonly catalog: Catalog;
-  readonly store = new Store();
+  readonly store: Store;
   readonly ids: SeedIds;
   private readonly timers = new Set<NodeJS.Timeout>();
 
   constructor(private readonly config: SandboxConfig) {
     this.catalog = new Catalog(config.bulkMessages);
+    const catalog = this.catalog;
+    this.store = new Store((table) => catalog.table(table)?.def.writable ?? false);
     this.ids = {
       organizationId: nameGuid(`organization:${config.tenantId}`),
       businessUnitId: nameGuid(`businessunit:${config.tenantId}`),

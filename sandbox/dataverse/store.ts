@@ -53,6 +53,12 @@ export class Store {
   private depth = 0;
   private version = 1_000_000;
 
+  /**
+   * @param tracked tables whose rows can be deleted; references to other tables (users, teams, business
+   * units: never deleted through the sandbox) are left out of the reverse index to keep writes cheap.
+   */
+  constructor(private readonly tracked: (table: string) => boolean = () => true) {}
+
   /** The next row version (the number in `@odata.etag`). */
   nextVersion(): number {
     this.version += 1;
@@ -176,30 +182,36 @@ export class Store {
       const after = next && keyString(key.attributes.map((a) => next[a]));
       if (after !== undefined) map.set(after, id);
     }
-    if (prev) this.trackRefs(table, id, prev, false);
-    if (next) {
-      rows.set(id, next);
-      this.trackRefs(table, id, next, true);
-    } else {
-      rows.delete(id);
-    }
+    this.trackRefs(table, id, prev, next);
+    if (next) rows.set(id, next);
+    else rows.delete(id);
   }
 
-  private trackRefs(table: string, id: string, row: Row, add: boolean): void {
-    for (const column in row) {
-      const v = row[column];
-      if (!isRef(v)) continue;
-      const entry = `${table}\u0000${id}\u0000${column}`;
-      let set = this.refs.get(v.id);
-      if (add) {
+  private trackRefs(table: string, id: string, prev: Row | undefined, next: Row | undefined): void {
+    if (prev) {
+      for (const column in prev) {
+        const v = prev[column];
+        if (!isRef(v) || !this.tracked(v.table)) continue;
+        const n = next?.[column];
+        if (isRef(n) && n.id === v.id) continue;
+        const set = this.refs.get(v.id);
+        if (!set) continue;
+        set.delete(`${table}\u0000${id}\u0000${column}`);
+        if (set.size === 0) this.refs.delete(v.id);
+      }
+    }
+    if (next) {
+      for (const column in next) {
+        const v = next[column];
+        if (!isRef(v) || !this.tracked(v.table)) continue;
+        const p = prev?.[column];
+        if (isRef(p) && p.id === v.id) continue;
+        let set = this.refs.get(v.id);
         if (!set) {
           set = new Set();
           this.refs.set(v.id, set);
         }
-        set.add(entry);
-      } else if (set) {
-        set.delete(entry);
-        if (set.size === 0) this.refs.delete(v.id);
+        set.add(`${table}\u0000${id}\u0000${column}`);
       }
     }
   }

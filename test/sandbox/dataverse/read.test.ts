@@ -183,12 +183,17 @@ describe('dataverse sandbox: queries', () => {
     expect(skip.json.error.message).toBe('The query parameter $skip is not supported');
   });
 
-  it('returns @odata.count with $count=true', async () => {
-    const r = await h.call(
-      'GET',
-      `accounts?$select=name&$count=true&$filter=${encodeURIComponent("contains(name,'clinic')")}`,
-    );
+  it('returns @odata.count with $count=true, the totalrecordcount annotations and /$count (count-rows)', async () => {
+    const filter = encodeURIComponent("contains(name,'clinic')");
+    const r = await h.call('GET', `accounts?$select=name&$count=true&$filter=${filter}`, {
+      headers: { Prefer: 'odata.include-annotations="Microsoft.Dynamics.CRM.*"' },
+    });
     expect(r.json['@odata.count']).toBe(2);
+    expect(r.json['@Microsoft.Dynamics.CRM.totalrecordcount']).toBe(2);
+    expect(r.json['@Microsoft.Dynamics.CRM.totalrecordcountlimitexceeded']).toBe(false);
+    const plain = await h.call('GET', `accounts/$count?$filter=${filter}`);
+    expect(plain.headers.get('Content-Type')).toBe('text/plain');
+    expect(plain.text).toBe('2');
   });
 
   it('adds formatted values and lookup annotations on request (compose-http-requests, request annotations)', async () => {
