@@ -32,7 +32,7 @@ function whoAmI(ctx: Ctx, req: ApiRequest): ApiResponse {
   return jsonResponse(200, {
     '@odata.context': `${ctx.apiUrl}$metadata#Microsoft.Dynamics.CRM.WhoAmIResponse`,
     BusinessUnitId: ctx.state.ids.businessUnitId,
-    UserId: ctx.callerId,
+    UserId: ctx.caller.id,
     OrganizationId: ctx.state.ids.organizationId,
   });
 }

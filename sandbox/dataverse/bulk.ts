@@ -80,8 +80,8 @@ function itemAddress(ctx: Ctx, table: TableMeta, item: Item, action: BulkAction)
 }
 
 function runItem(ctx: Ctx, table: TableMeta, action: BulkAction, item: Item): string {
-  const body = { ...item };
-  delete body['@odata.id'];
+  // '@odata.id' is an annotation, which readPayload skips.
+  const body = item;
   if (action === 'CreateMultiple') return createRecord(ctx, table, readPayload(ctx, table, body, 'create'));
   const address = itemAddress(ctx, table, item, action)!;
   const id = findId(ctx, table, address);

@@ -1,5 +1,6 @@
 import type { SandboxConfig } from './options.ts';
 import type { SandboxState } from './state.ts';
+import type { Ref } from './store.ts';
 
 /** Counters the inspection endpoint reports, kept per server. */
 export interface Counters {
@@ -35,8 +36,8 @@ export interface Ctx {
   readonly counters: Counters;
   /** `http://127.0.0.1:PORT/api/data/v9.2/` */
   readonly apiUrl: string;
-  /** The systemuserid of the caller (the application user behind the bearer token). */
-  readonly callerId: string;
+  /** The caller (the application user behind the bearer token), shared by every row it writes. */
+  readonly caller: Ref;
   /** `$n` → resource path of the record created by the change-set part with Content-ID n. */
   readonly contentIds?: ReadonlyMap<string, string>;
   readonly now: () => number;

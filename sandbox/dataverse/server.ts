@@ -248,7 +248,7 @@ export class DataverseServer {
       state: this.state,
       counters: this.counters,
       apiUrl,
-      callerId: userId,
+      caller: { id: userId, table: 'systemuser' },
       now: Date.now,
     };
     return execute(ctx, request);

@@ -42,7 +42,8 @@ export function readPayload(
   const logical = table.def.logicalName;
   const site = { table: logical, entitySet, maxUploadFileSize: ctx.config.maxUploadFileSize };
   const changes: Changes = {};
-  for (const [key, raw] of Object.entries(body)) {
+  for (const key in body) {
+    const raw = body[key];
     if (key === '@odata.type') {
       const type = String(raw).replace(/^#/, '');
       if (type !== `Microsoft.Dynamics.CRM.${logical}`) {

@@ -13,7 +13,9 @@ export interface ValueSite {
   readonly maxUploadFileSize: number;
 }
 
-const literalOf = (raw: unknown) => (typeof raw === 'string' ? raw : JSON.stringify(raw));
+function convertError(raw: unknown, site: ValueSite, edm: string) {
+  return Errors.cannotConvert(typeof raw === 'string' ? raw : JSON.stringify(raw), edm, site.entitySet);
+}
 
 function crmDate(ms: number): string {
   const d = new Date(ms);
@@ -27,12 +29,11 @@ function crmDate(ms: number): string {
  */
 export function toStored(column: ColumnMeta, raw: unknown, site: ValueSite): Value {
   if (raw === null) return null;
-  const convertError = (edm: string) => Errors.cannotConvert(literalOf(raw), edm, site.entitySet);
   switch (column.type) {
     case 'String':
     case 'Memo':
     case 'EntityName': {
-      if (typeof raw !== 'string') throw convertError('Edm.String');
+      if (typeof raw !== 'string') throw convertError(raw, site, 'Edm.String');
       if (column.maxLength !== undefined && raw.length > column.maxLength) {
         throw Errors.tooLong(column.logicalName, site.table, column.maxLength);
       }
@@ -43,7 +44,7 @@ export function toStored(column: ColumnMeta, raw: unknown, site: ValueSite): Val
     }
     case 'MultiSelectPicklist': {
       // Choices are written as a comma-separated string of option values: "1,2".
-      if (typeof raw !== 'string') throw convertError('Edm.String');
+      if (typeof raw !== 'string') throw convertError(raw, site, 'Edm.String');
       if (raw === '') return null;
       const values = raw.split(',').map((s) => s.trim());
       const allowed = new Set(column.options?.map((o) => o.value));
@@ -63,7 +64,7 @@ export function toStored(column: ColumnMeta, raw: unknown, site: ValueSite): Val
     case 'State':
     case 'Status': {
       if (typeof raw !== 'number' || !Number.isInteger(raw)) {
-        throw convertError(column.type === 'BigInt' ? 'Edm.Int64' : 'Edm.Int32');
+        throw convertError(raw, site, column.type === 'BigInt' ? 'Edm.Int64' : 'Edm.Int32');
       }
       if (column.options) {
         if (!column.options.some((o) => o.value === raw)) {
@@ -83,31 +84,31 @@ export function toStored(column: ColumnMeta, raw: unknown, site: ValueSite): Val
     case 'Double':
     case 'Money': {
       if (typeof raw !== 'number' || !Number.isFinite(raw)) {
-        throw convertError(column.type === 'Double' ? 'Edm.Double' : 'Edm.Decimal');
+        throw convertError(raw, site, column.type === 'Double' ? 'Edm.Double' : 'Edm.Decimal');
       }
       if (outside(column, raw)) throw Errors.outOfRange(String(raw), column.logicalName, site.table);
       const p = 10 ** (column.precision ?? 2);
       return Math.round(raw * p) / p;
     }
     case 'Boolean':
-      if (typeof raw !== 'boolean') throw convertError('Edm.Boolean');
+      if (typeof raw !== 'boolean') throw convertError(raw, site, 'Edm.Boolean');
       return raw;
     case 'DateTime': {
       if (column.behavior === 'DateOnly') {
         // Behavior DateOnly columns are Edm.Date: "YYYY-MM-DD" only (behavior-format-date-time-attribute).
-        if (typeof raw !== 'string' || !isValidDate(raw)) throw convertError('Edm.Date');
+        if (typeof raw !== 'string' || !isValidDate(raw)) throw convertError(raw, site, 'Edm.Date');
         if (Date.parse(`${raw}T00:00:00Z`) < MIN_DATE_MS)
           throw Errors.dateTooEarly(crmDate(Date.parse(`${raw}T00:00:00Z`)));
         return raw;
       }
       const ms = typeof raw === 'string' ? parseDateTimeOffset(raw) : undefined;
-      if (ms === undefined) throw convertError('Edm.DateTimeOffset');
+      if (ms === undefined) throw convertError(raw, site, 'Edm.DateTimeOffset');
       if (ms < MIN_DATE_MS) throw Errors.dateTooEarly(crmDate(ms));
       // Values read back carry whole seconds.
       return Math.floor(ms / 1000) * 1000;
     }
     case 'Uniqueidentifier':
-      if (typeof raw !== 'string' || !GUID_RE.test(raw)) throw convertError('Edm.Guid');
+      if (typeof raw !== 'string' || !GUID_RE.test(raw)) throw convertError(raw, site, 'Edm.Guid');
       return raw.toLowerCase();
     case 'Lookup':
     case 'Customer':

@@ -62,41 +62,34 @@ function checkKeys(ctx: Ctx, table: TableMeta, id: string, row: Row): void {
  * (reference §2) becomes `createdon` and is itself set to the actual time, when the caller holds
  * prvOverrideCreatedOnCreatedBy; without it the value is ignored, as the CMT log in the reference shows.
  */
-export function createRecord(ctx: Ctx, table: TableMeta, input: Changes, id?: string): string {
+export function createRecord(ctx: Ctx, table: TableMeta, changes: Changes, id?: string): string {
   requireWritable(table);
   const { store } = ctx.state;
   const def = table.def;
-  const changes: Record<string, Value> = { ...input };
   const recordId = String(changes[def.primaryId] ?? id ?? randomUUID()).toLowerCase();
-  delete changes[def.primaryId];
   if (store.get(def.logicalName, recordId)) throw Errors.duplicateRecord();
   const now = seconds(ctx.now());
-  const caller: Ref = { id: ctx.callerId, table: 'systemuser' };
-  const row: Record<string, Value> = {
-    [def.primaryId]: recordId,
-    createdon: now,
-    modifiedon: now,
-    createdby: caller,
-    modifiedby: caller,
-    overriddencreatedon: null,
-    versionnumber: store.nextVersion(),
-  };
-  for (const column of table.columns.values()) {
-    if (column.defaultValue !== undefined) row[column.logicalName] = column.defaultValue;
+  const caller = ctx.caller;
+  const row: Record<string, Value> = {};
+  row[def.primaryId] = recordId;
+  row.createdon = now;
+  row.modifiedon = now;
+  row.createdby = caller;
+  row.modifiedby = caller;
+  row.overriddencreatedon = null;
+  row.versionnumber = store.nextVersion();
+  defaultsOf(table, row);
+  for (const key in changes) {
+    if (key !== def.primaryId && key !== 'overriddencreatedon') row[key] = changes[key]!;
   }
-  if (table.columns.has('statecode')) {
-    row.statecode = 0;
-    row.statuscode = defaultStatus(table, 0) ?? null;
-  }
-  const overridden = changes.overriddencreatedon;
-  delete changes.overriddencreatedon;
-  Object.assign(row, changes);
   if ('statuscode' in changes) checkStatus(table, recordId, 0, changes.statuscode ?? null);
   if (def.ownership === 'UserOwned') {
     const owner = (isRef(row.ownerid) ? row.ownerid : caller) as Ref;
     checkOwner(ctx, owner);
-    Object.assign(row, { ownerid: owner }, ownership(ctx, owner));
+    row.ownerid = owner;
+    Object.assign(row, ownership(ctx, owner));
   }
+  const overridden = changes.overriddencreatedon;
   if (overridden !== undefined && overridden !== null && ctx.config.grantOverrideCreatedOn) {
     if ((overridden as number) > ctx.now()) throw Errors.futureOverriddenCreatedOn();
     row.createdon = overridden;
@@ -108,6 +101,17 @@ export function createRecord(ctx: Ctx, table: TableMeta, input: Changes, id?: st
   ctx.counters.recordsCreated += 1;
   if (def.logicalName === 'connection') mirrorConnection(ctx, recordId, true);
   return recordId;
+}
+
+/** Sets column defaults on a new row: DefaultValue of two-options and choices, and the default state. */
+function defaultsOf(table: TableMeta, row: Record<string, Value>): void {
+  for (const column of table.columns.values()) {
+    if (column.defaultValue !== undefined) row[column.logicalName] = column.defaultValue;
+  }
+  if (table.columns.has('statecode')) {
+    row.statecode = 0;
+    row.statuscode = defaultStatus(table, 0) ?? null;
+  }
 }
 
 /** Updates a record; the state model pairs statecode with statuscode (default status when omitted). */
@@ -132,7 +136,7 @@ export function updateRecord(ctx: Ctx, table: TableMeta, id: string, changes: Ch
     Object.assign(row, ownership(ctx, changes.ownerid));
   }
   row.modifiedon = seconds(ctx.now());
-  row.modifiedby = { id: ctx.callerId, table: 'systemuser' };
+  row.modifiedby = ctx.caller;
   row.versionnumber = store.nextVersion();
   Object.assign(row, computeColumns(ctx, table, row));
   checkKeys(ctx, table, id, row);
