@@ -4,8 +4,8 @@ import { type ApiRequest, type ApiResponse, emptyResponse, jsonResponse, parsePr
 import type { TableMeta } from './metadata/types.ts';
 import type { Segment } from './odata/path.ts';
 import { MAX_PAGE_SIZE, parseQueryOptions, runQuery } from './odata/query.ts';
-import { type Address, addressOf, findId, missing } from './records/locate.ts';
-import { rowResolver } from './records/members.ts';
+import { type Address, addressOf, findId, missing, resolveBind } from './records/locate.ts';
+import { rowResolver, structuralColumn } from './records/members.ts';
 import { parseJsonObject, readPayload } from './records/payload.ts';
 import { annotationChoice, contextUrl, selectColumns, shapeRow } from './records/shape.ts';
 import { createRecord, deleteRecord, updateRecord } from './records/write.ts';
@@ -168,6 +168,68 @@ function patchRecord(
   return emptyResponse(204, { 'OData-EntityId': `${ctx.apiUrl}${seg.raw}` });
 }
 
+/**
+ * One property of a record (PA`webapi/update-delete-entities-using-web-api`): GET reads `{ value }`, PUT
+ * writes `{ "value": … }`, DELETE clears it.
+ */
+function singleProperty(
+  ctx: Ctx,
+  table: TableMeta,
+  req: ApiRequest,
+  address: Address,
+  name: string,
+): ApiResponse {
+  const id = findId(ctx, table, address);
+  if (id === undefined) throw missing(table, address);
+  const column = structuralColumn(table, name)!;
+  if (req.method === 'GET') {
+    const row = ctx.state.store.get(table.def.logicalName, id)!;
+    const value = shapeRow(ctx, table, row, [column], annotationChoice(undefined))[name];
+    return jsonResponse(200, {
+      '@odata.context': `${ctx.apiUrl}$metadata#${table.def.entitySetName}(${id})/${name}`,
+      value,
+    });
+  }
+  if (name !== column.logicalName) throw Errors.methodNotAllowed(req.method, req.url);
+  if (req.method === 'PUT') {
+    const body = parseJsonObject(req.body, table.def.entitySetName);
+    updateRecord(ctx, table, id, readPayload(ctx, table, { [name]: body.value ?? null }, 'update'));
+  } else if (req.method === 'DELETE') {
+    updateRecord(ctx, table, id, readPayload(ctx, table, { [name]: null }, 'update'));
+  } else {
+    throw Errors.methodNotAllowed(req.method, req.url);
+  }
+  return emptyResponse(204);
+}
+
+/**
+ * `PUT …/{nav}/$ref` with `{"@odata.id": …}` sets a single-valued navigation property; `DELETE …/{nav}/$ref`
+ * clears it (PA`webapi/associate-disassociate-entities-using-web-api`).
+ */
+function singleValuedRef(
+  ctx: Ctx,
+  table: TableMeta,
+  req: ApiRequest,
+  address: Address,
+  navName: string,
+): ApiResponse {
+  const nav = table.navs.get(navName);
+  if (!nav) throw Errors.resourceNotFound(navName);
+  const id = findId(ctx, table, address);
+  if (id === undefined) throw missing(table, address);
+  if (req.method === 'DELETE') {
+    updateRecord(ctx, table, id, { [nav.column]: null });
+  } else if (req.method === 'PUT') {
+    const body = parseJsonObject(req.body, table.def.entitySetName);
+    updateRecord(ctx, table, id, {
+      [nav.column]: resolveBind(ctx, nav, body['@odata.id'], table.def.entitySetName),
+    });
+  } else {
+    throw Errors.methodNotAllowed(req.method, req.url);
+  }
+  return emptyResponse(204);
+}
+
 /** Requests on `/{entitySet}` and `/{entitySet}(key)`. */
 export function handleEntitySet(
   ctx: Ctx,
@@ -178,6 +240,12 @@ export function handleEntitySet(
   const seg = segments[0]!;
   if (segments.length === 2 && !seg.key && segments[1]!.name === '$count' && req.method === 'GET') {
     return countRecords(ctx, table, req);
+  }
+  if (segments.length === 3 && seg.key && segments[2]!.name === '$ref') {
+    return singleValuedRef(ctx, table, req, addressOf(table, seg.key), segments[1]!.name);
+  }
+  if (segments.length === 2 && seg.key && structuralColumn(table, segments[1]!.name)) {
+    return singleProperty(ctx, table, req, addressOf(table, seg.key), segments[1]!.name);
   }
   if (segments.length > 1) throw Errors.notImplemented(`the path segment '${segments[1]!.raw}'`);
   if (!seg.key) {

@@ -58,22 +58,22 @@ export function readPayload(
       const navName = key.slice(0, -'@odata.bind'.length);
       const nav = table.navs.get(navName);
       if (!nav) throw Errors.undeclaredProperty(navName, entitySet);
-      if (raw === null) {
-        throw Errors.badPayload(
-          entitySet,
-          `A null value was found for the navigation property '${navName}'.`,
-        );
-      }
-      const ref = resolveBind(ctx, nav, raw, entitySet);
+      // A null bind disassociates (associate-disassociate doc, "Disassociate tables on update").
+      const ref = raw === null ? null : resolveBind(ctx, nav, raw, entitySet);
       const column = table.columns.get(nav.column)!;
       if (operation === 'create' ? column.validForCreate : column.validForUpdate) changes[nav.column] = ref;
       continue;
     }
     // Instance annotations (@odata.etag, @odata.context) and property annotations (x@…) carry no data.
     if (key.includes('@')) continue;
-    if (table.navs.has(key) && raw !== null && typeof raw === 'object') {
-      throw Errors.notImplemented(`deep insert ('${key}')`);
+    const nav = table.navs.get(key);
+    if (nav && raw === null) {
+      // Setting the navigation property itself to null disassociates too (same doc).
+      const column = table.columns.get(nav.column)!;
+      if (operation === 'create' ? column.validForCreate : column.validForUpdate) changes[nav.column] = null;
+      continue;
     }
+    if (nav && typeof raw === 'object') throw Errors.notImplemented(`deep insert ('${key}')`);
     const column = table.columns.get(key);
     if (!column || REFERENCE_TYPES.has(column.type)) throw Errors.invalidProperty(key, logical);
     const value = toStored(column, raw, site);

@@ -84,6 +84,7 @@ describe('dataverse sandbox: $batch', () => {
           '2',
         ),
         part(cs, 'PATCH', '$2', { firstname: 'Renamed' }, '3'),
+        part(cs, 'PUT', '$2/lastname', { value: 'Child renamed' }, '4'),
       ]),
       `--${b}--`,
       '',
@@ -91,13 +92,15 @@ describe('dataverse sandbox: $batch', () => {
     const r = await batch(body, b);
     expect(r.status).toBe(200);
     expect(r.text).toMatch(/Content-Type: multipart\/mixed; boundary=changesetresponse_/);
-    expect(statuses(r.text)).toEqual([204, 204, 204]);
+    expect(statuses(r.text)).toEqual([204, 204, 204, 204]);
     expect(r.text).toContain('Content-ID: 2');
     const child = await h.call(
       'GET',
-      `contacts?$select=firstname&$filter=${encodeURIComponent("parentcustomerid_account/name eq 'Parent from batch'")}`,
+      `contacts?$select=firstname,lastname&$filter=${encodeURIComponent("parentcustomerid_account/name eq 'Parent from batch'")}`,
     );
-    expect(child.json.value).toEqual([expect.objectContaining({ firstname: 'Renamed' })]);
+    expect(child.json.value).toEqual([
+      expect.objectContaining({ firstname: 'Renamed', lastname: 'Child renamed' }),
+    ]);
   });
 
   it('rolls back the whole change set when one part fails and stops the batch with 400', async () => {

@@ -225,6 +225,56 @@ describe('dataverse sandbox: writes', () => {
     expect((await h.call('GET', "accounts('abc')")).status).toBe(400);
   });
 
+  it('disassociates with a null bind, a null navigation property, and DELETE …/$ref (associate-disassociate)', async () => {
+    const read = async (id: string) =>
+      (await h.call('GET', `accounts(${id})?$select=_parentaccountid_value`)).json._parentaccountid_value;
+    const id = entityId(
+      await h.call('POST', 'accounts', {
+        body: { name: 'Linked', 'parentaccountid@odata.bind': `/accounts(${clinic})` },
+      }),
+    );
+    expect(await read(id)).toBe(clinic);
+    await h.call('PATCH', `accounts(${id})`, { body: { 'parentaccountid@odata.bind': null } });
+    expect(await read(id)).toBeNull();
+    const put = await h.call('PUT', `accounts(${id})/parentaccountid/$ref`, {
+      body: { '@odata.id': `accounts(${clinic})` },
+    });
+    expect(put.status).toBe(204);
+    expect(await read(id)).toBe(clinic);
+    await h.call('PATCH', `accounts(${id})`, { body: { parentaccountid: null } });
+    expect(await read(id)).toBeNull();
+    await h.call('PUT', `accounts(${id})/parentaccountid/$ref`, {
+      body: { '@odata.id': `${h.sb.apiUrl}accounts(${clinic})` },
+    });
+    expect((await h.call('DELETE', `accounts(${id})/parentaccountid/$ref`)).status).toBe(204);
+    expect(await read(id)).toBeNull();
+  });
+
+  it('addresses records by a key of several columns, in any order (use-alternate-key-reference-record)', async () => {
+    const cols = ['fs_Clinic', 'fs_Mrn'];
+    for (const c of cols) {
+      const r = await h.call('POST', "EntityDefinitions(LogicalName='contact')/Attributes", {
+        body: {
+          '@odata.type': 'Microsoft.Dynamics.CRM.StringAttributeMetadata',
+          SchemaName: c,
+          MaxLength: 20,
+        },
+      });
+      expect(r.status).toBe(204);
+    }
+    const key = await h.call('POST', "EntityDefinitions(LogicalName='contact')/Keys", {
+      body: { SchemaName: 'fs_clinic_mrn', KeyAttributes: ['fs_clinic', 'fs_mrn'] },
+    });
+    expect(key.status).toBe(204);
+    expect(
+      (await h.call('PATCH', "contacts(fs_clinic='C1',fs_mrn='42')", { body: { lastname: 'Two part' } }))
+        .status,
+    ).toBe(204);
+    const got = await h.call('GET', "contacts(fs_mrn='42',fs_clinic='C1')?$select=lastname,fs_clinic,fs_mrn");
+    expect(got.json).toMatchObject({ lastname: 'Two part', fs_clinic: 'C1', fs_mrn: '42' });
+    expect((await h.call('GET', "contacts(fs_clinic='C1')")).status).toBe(400);
+  });
+
   it('deletes (204), then answers 404 for the same delete', async () => {
     const id = entityId(await h.call('POST', 'accounts', { body: { name: 'Doomed' } }));
     expect((await h.call('DELETE', `accounts(${id})`)).status).toBe(204);
