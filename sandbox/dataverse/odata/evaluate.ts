@@ -118,7 +118,50 @@ function compile<R>(expr: FilterExpr, resolve: MemberResolver<R>): (row: R) => T
       return compileCompare(expr.op, expr.left, expr.right, resolve);
     case 'call':
       return compileCall(expr.name, expr.args, resolve);
+    case 'valueset':
+      return compileValueSet(expr.fn, expr.path, expr.values, resolve);
   }
+}
+
+/**
+ * In / NotIn compare the property with a list of values written as strings; ContainValues and
+ * DoesNotContainValues test the options of a multi-select choice column ("1,2").
+ */
+function compileValueSet<R>(
+  fn: string,
+  path: readonly string[],
+  values: readonly string[],
+  resolve: MemberResolver<R>,
+) {
+  const m = resolve(path);
+  if (fn === 'ContainValues' || fn === 'DoesNotContainValues') {
+    const wanted = new Set(values);
+    return (row: R): Tri => {
+      const v = m.get(row);
+      if (v === null || v === undefined) return fn === 'DoesNotContainValues' ? true : false;
+      const hit = String(v)
+        .split(',')
+        .some((x) => wanted.has(x));
+      return fn === 'ContainValues' ? hit : !hit;
+    };
+  }
+  const set = new Set(
+    values.map((v) => {
+      if (m.kind === 'number') {
+        const n = Number(v);
+        if (Number.isNaN(n)) incompatible(m.edm, 'Edm.String', 'eq');
+        return n;
+      }
+      if (m.kind === 'boolean') return v === 'true';
+      if (m.kind === 'datetime') return Date.parse(v);
+      return normalize(m.kind, v);
+    }),
+  );
+  return (row: R): Tri => {
+    const v = normalize(m.kind, m.get(row));
+    if (v === null) return null;
+    return fn === 'In' ? set.has(v) : !set.has(v);
+  };
 }
 
 function compileCompare<R>(op: CompareOp, left: Operand, right: Operand, resolve: MemberResolver<R>) {

@@ -11,9 +11,24 @@ export type Operand =
   | { readonly kind: 'member'; readonly path: readonly string[]; readonly at: number }
   | { readonly kind: 'literal'; readonly lit: Literal; readonly at: number };
 
+/** Dataverse query functions the sandbox supports (PA`webapi/query/filter-rows`, query functions). */
+export type QueryFunction = 'In' | 'NotIn' | 'ContainValues' | 'DoesNotContainValues';
+const QUERY_FUNCTIONS: ReadonlySet<string> = new Set([
+  'In',
+  'NotIn',
+  'ContainValues',
+  'DoesNotContainValues',
+]);
+
 /** A parsed `$filter` expression. */
 export type FilterExpr =
   | { readonly kind: 'and' | 'or'; readonly left: FilterExpr; readonly right: FilterExpr }
+  | {
+      readonly kind: 'valueset';
+      readonly fn: QueryFunction;
+      readonly path: readonly string[];
+      readonly values: readonly string[];
+    }
   | { readonly kind: 'not'; readonly expr: FilterExpr }
   | { readonly kind: 'compare'; readonly op: CompareOp; readonly left: Operand; readonly right: Operand }
   | { readonly kind: 'call'; readonly name: FilterFunction; readonly args: readonly Operand[] };
@@ -109,12 +124,56 @@ export function parseFilter(text: string): FilterExpr {
       expect(')');
       return { kind: 'call', name: tok.value as FilterFunction, args };
     }
+    if (tok.t === 'word' && tok.value.startsWith('Microsoft.Dynamics.CRM.') && tokens[pos + 1]?.t === '(') {
+      return queryFunction(tok.value.slice('Microsoft.Dynamics.CRM.'.length), tok.at);
+    }
     const left = operand();
     const op = peek();
     if (op?.t !== 'word' || !COMPARE.has(op.value)) syntax(text, op?.at ?? text.length);
     pos += 1;
     const right = operand();
     return { kind: 'compare', op: op.value as CompareOp, left, right };
+  };
+
+  // Microsoft.Dynamics.CRM.In(PropertyName='statecode',PropertyValues=['0','1'])
+  const queryFunction = (fn: string, at: number): FilterExpr => {
+    if (!QUERY_FUNCTIONS.has(fn)) {
+      throw Errors.querySyntax(
+        `The query function 'Microsoft.Dynamics.CRM.${fn}' is not supported by the sandbox.`,
+      );
+    }
+    pos += 2;
+    let path: string[] | undefined;
+    let values: string[] = [];
+    while (peek() && peek()!.t !== ')') {
+      const name = peek();
+      if (name?.t !== 'word') syntax(text, name?.at ?? text.length);
+      pos += 1;
+      if (name.value === 'PropertyName=') {
+        const v = peek();
+        if (v?.t !== 'string') syntax(text, v?.at ?? text.length);
+        pos += 1;
+        path = v.value.split('/');
+      } else if (name.value === 'PropertyValues=[]') {
+        values = [];
+      } else if (name.value === 'PropertyValues=[') {
+        values = [];
+        for (;;) {
+          const v = peek();
+          if (v?.t === 'string') values.push(v.value);
+          else if (v?.t === 'word' && v.value === ']') break;
+          else if (v?.t !== ',') syntax(text, v?.at ?? text.length);
+          pos += 1;
+        }
+        pos += 1;
+      } else {
+        syntax(text, name.at);
+      }
+      if (peek()?.t === ',') pos += 1;
+    }
+    expect(')');
+    if (!path) syntax(text, at);
+    return { kind: 'valueset', fn: fn as QueryFunction, path, values };
   };
 
   const not = (): FilterExpr => {

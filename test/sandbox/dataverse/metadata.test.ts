@@ -175,6 +175,60 @@ describe('dataverse sandbox: metadata', () => {
     expect(solution.json.error.code).toBe('0x80044366');
   });
 
+  it.each([
+    [
+      'MemoAttributeMetadata',
+      { MaxLength: 500, Format: 'TextArea' },
+      'fs_Notes',
+      'long text',
+      'x'.repeat(501),
+    ],
+    ['IntegerAttributeMetadata', { MinValue: 0, MaxValue: 10 }, 'fs_Visits', 7, 11],
+    ['DecimalAttributeMetadata', { Precision: 2, MinValue: 0, MaxValue: 100 }, 'fs_Ratio', 12.34, 101],
+    ['MoneyAttributeMetadata', { PrecisionSource: 2 }, 'fs_Balance', 99.5, 'ninety'],
+    [
+      'BooleanAttributeMetadata',
+      {
+        DefaultValue: false,
+        OptionSet: {
+          TrueOption: { Value: 1, Label: label('Yes') },
+          FalseOption: { Value: 0, Label: label('No') },
+        },
+      },
+      'fs_Flag',
+      true,
+      'yes',
+    ],
+  ])(
+    'creates a %s column that accepts good values and rejects bad ones (reference §5.1)',
+    async (type, extra, schema, good, bad) => {
+      const r = await h.call('POST', "EntityDefinitions(LogicalName='account')/Attributes", {
+        body: {
+          '@odata.type': `Microsoft.Dynamics.CRM.${type}`,
+          SchemaName: schema,
+          DisplayName: label(schema),
+          ...extra,
+        },
+      });
+      expect(r.status, r.text).toBe(204);
+      const column = schema.toLowerCase();
+      const ok = await h.call('POST', `accounts?$select=${column}`, {
+        body: { name: 'Typed', [column]: good },
+        headers: { Prefer: 'return=representation' },
+      });
+      expect(ok.status, ok.text).toBe(201);
+      expect(ok.json[column]).toBe(good);
+      const rejected = await h.call('POST', 'accounts', { body: { name: 'Typed', [column]: bad } });
+      expect(rejected.status).toBe(400);
+      const meta = await h.call(
+        'GET',
+        `EntityDefinitions(LogicalName='account')/Attributes(LogicalName='${column}')`,
+      );
+      expect(meta.json['@odata.type']).toBe(`#Microsoft.Dynamics.CRM.${type}`);
+      expect(meta.json.IsCustomAttribute).toBe(true);
+    },
+  );
+
   it('creates DateOnly and choice columns with the documented rules', async () => {
     const badDate = await h.call('POST', "EntityDefinitions(LogicalName='contact')/Attributes", {
       body: {
