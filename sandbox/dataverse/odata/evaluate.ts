@@ -138,7 +138,7 @@ function compileValueSet<R>(
     const wanted = new Set(values);
     return (row: R): Tri => {
       const v = m.get(row);
-      if (v === null || v === undefined) return fn === 'DoesNotContainValues' ? true : false;
+      if (v === null || v === undefined) return fn === 'DoesNotContainValues';
       const hit = String(v)
         .split(',')
         .some((x) => wanted.has(x));

@@ -9,7 +9,7 @@ const label = (text: string) => ({
 });
 
 /** Adds fs_practicehubid to contact with an alternate key, as the runtime's schema plan does. */
-export async function addPracticeHubKey(h: Harness): Promise<void> {
+async function addPracticeHubKey(h: Harness): Promise<void> {
   const col = await h.call('POST', "EntityDefinitions(LogicalName='contact')/Attributes", {
     body: {
       '@odata.type': 'Microsoft.Dynamics.CRM.StringAttributeMetadata',
