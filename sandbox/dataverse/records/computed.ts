@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Ctx } from '../context.ts';
+import { Errors } from '../errors.ts';
 import type { TableMeta } from '../metadata/types.ts';
 import { isRef, type Ref, type Row, type Value } from '../store.ts';
 
@@ -7,6 +8,24 @@ const joinParts = (parts: readonly Value[], sep: string) => {
   const text = parts.filter((p) => typeof p === 'string' && p !== '').join(sep);
   return text === '' ? null : text;
 };
+
+/**
+ * A publisher's customization prefix is 2–8 alphanumeric characters, starts with a letter and does not
+ * start with `mscrm`; the option value prefix is 10,000–99,999 (reference §5.4).
+ */
+function checkPublisher(row: Readonly<Record<string, Value>>): void {
+  const prefix = row.customizationprefix;
+  if (typeof prefix !== 'string' || !/^[A-Za-z][A-Za-z0-9]{1,7}$/.test(prefix) || /^mscrm/i.test(prefix)) {
+    throw Errors.invalidArgument(
+      `The customization prefix '${String(prefix ?? '')}' must be 2 to 8 alphanumeric characters, start with a letter and not start with 'mscrm'.`,
+    );
+  }
+  if (typeof row.uniquename !== 'string' || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(row.uniquename)) {
+    throw Errors.invalidArgument(
+      'A publisher unique name may contain letters, digits and underscores, starting with a letter or underscore.',
+    );
+  }
+}
 
 /** The base64 text's decoded size in bytes. */
 function decodedSize(base64: string): number {
@@ -54,6 +73,7 @@ export function computeColumns(
     out.objecttypecode = isRef(row.objectid) ? row.objectid.table : null;
   }
   if (name === 'appointment') out.activitytypecode = 'appointment';
+  if (name === 'publisher') checkPublisher(row);
   if (name === 'connection') {
     const target = row.record2id;
     const related = isRef(target) ? ctx.state.store.get(target.table, target.id) : undefined;

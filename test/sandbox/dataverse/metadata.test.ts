@@ -445,3 +445,45 @@ describe('dataverse sandbox: licence limits by configuration', () => {
     }
   });
 });
+
+/** Publishers (reference §5.4): the prefix rules, and a new publisher's prefix usable for schema names. */
+describe('dataverse sandbox: publishers', () => {
+  it('validates the customization prefix and accepts a new publisher for schema names', async () => {
+    const h = await harness();
+    try {
+      const bad = await h.call('POST', 'publishers', {
+        body: {
+          uniquename: 'bad',
+          friendlyname: 'Bad',
+          customizationprefix: 'mscrmx',
+          customizationoptionvalueprefix: 20000,
+        },
+      });
+      expect(bad.status).toBe(400);
+      const short = await h.call('POST', 'publishers', {
+        body: {
+          uniquename: 'short',
+          friendlyname: 'Short',
+          customizationprefix: 'a',
+          customizationoptionvalueprefix: 20000,
+        },
+      });
+      expect(short.status).toBe(400);
+      const ok = await h.call('POST', 'publishers', {
+        body: {
+          uniquename: 'acme',
+          friendlyname: 'Acme',
+          customizationprefix: 'acme',
+          customizationoptionvalueprefix: 20000,
+        },
+      });
+      expect(ok.status).toBe(204);
+      const col = await h.call('POST', "EntityDefinitions(LogicalName='contact')/Attributes", {
+        body: stringColumn('acme_Code'),
+      });
+      expect(col.status).toBe(204);
+    } finally {
+      await h.close();
+    }
+  });
+});
