@@ -1,0 +1,113 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { type FaultConfig, NO_FAULTS } from '../shared/faults.ts';
+
+/** A user seeded into `systemusers` (staff the runtime matches by email). */
+export interface SeedUser {
+  readonly email: string;
+  readonly firstName: string;
+  readonly lastName: string;
+  readonly isDisabled: boolean;
+}
+
+/** A publisher seeded into `publishers`; its prefix may start custom schema names (reference §5.4). */
+export interface SeedPublisher {
+  readonly uniqueName: string;
+  readonly friendlyName: string;
+  readonly prefix: string;
+  readonly optionValuePrefix: number;
+}
+
+/** Service protection limits per user (reference §4.1), scaled down in tests. */
+export interface Limits {
+  readonly requestsPerWindow: number;
+  readonly executionMsPerWindow: number;
+  readonly windowSeconds: number;
+  readonly concurrency: number;
+}
+
+/** Options of `startDataverseSandbox`. Every field has a default. */
+export interface DataverseSandboxOptions {
+  readonly host?: string;
+  readonly port?: number;
+  readonly tenantId?: string;
+  readonly clientId?: string;
+  readonly clientSecret?: string;
+  readonly licence?: 'professional' | 'enterprise';
+  readonly users?: readonly SeedUser[];
+  readonly publishers?: readonly SeedPublisher[];
+  readonly limits?: Partial<Limits>;
+  readonly dopHint?: number;
+  readonly tokenLifetimeSeconds?: number;
+  readonly keyActivationDelayMs?: number;
+  readonly maxUploadFileSize?: number;
+  readonly grantOverrideCreatedOn?: boolean;
+  /** Per-table override of CreateMultiple/UpdateMultiple/UpsertMultiple support, by logical name. */
+  readonly bulkMessages?: Readonly<Record<string, boolean>>;
+  readonly faults?: FaultConfig;
+  readonly maxCustomTablesProfessional?: number;
+  /** The seed's own rule (seed.md corrections), not a documented platform limit; null disables it. */
+  readonly maxCustomColumnsPerTableProfessional?: number | null;
+}
+
+/** Options with every default filled in. */
+export interface SandboxConfig {
+  readonly host: string;
+  readonly port: number;
+  readonly tenantId: string;
+  readonly clientId: string;
+  readonly clientSecret: string;
+  readonly licence: 'professional' | 'enterprise';
+  readonly users: readonly SeedUser[];
+  readonly publishers: readonly SeedPublisher[];
+  readonly limits: Limits;
+  readonly dopHint: number;
+  readonly tokenLifetimeSeconds: number;
+  readonly keyActivationDelayMs: number;
+  readonly maxUploadFileSize: number;
+  readonly grantOverrideCreatedOn: boolean;
+  readonly bulkMessages: Readonly<Record<string, boolean>>;
+  readonly faults: FaultConfig;
+  readonly maxCustomTablesProfessional: number;
+  readonly maxCustomColumnsPerTableProfessional: number | null;
+}
+
+/** Default limits of PA`api-limits` (reference §4.1). */
+export const DEFAULT_LIMITS: Limits = {
+  requestsPerWindow: 6000,
+  executionMsPerWindow: 1_200_000,
+  windowSeconds: 300,
+  concurrency: 52,
+};
+
+/** Fills in defaults; secrets and ids default to fresh random values. */
+export function resolveOptions(options: DataverseSandboxOptions = {}): SandboxConfig {
+  const host = options.host ?? '127.0.0.1';
+  if (!['127.0.0.1', '::1', 'localhost'].includes(host)) {
+    throw new Error(`the Dataverse sandbox listens on loopback only, not on '${host}'`);
+  }
+  return {
+    host,
+    port: options.port ?? 0,
+    tenantId: options.tenantId ?? randomUUID(),
+    clientId: options.clientId ?? randomUUID(),
+    clientSecret: options.clientSecret ?? randomBytes(24).toString('base64url'),
+    licence: options.licence ?? 'professional',
+    users: options.users ?? [],
+    publishers: options.publishers ?? [
+      { uniqueName: 'flitstack', friendlyName: 'FlitStack', prefix: 'fs', optionValuePrefix: 10001 },
+    ],
+    limits: { ...DEFAULT_LIMITS, ...options.limits },
+    dopHint: options.dopHint ?? 8,
+    tokenLifetimeSeconds: options.tokenLifetimeSeconds ?? 3600,
+    keyActivationDelayMs: options.keyActivationDelayMs ?? 2000,
+    maxUploadFileSize: options.maxUploadFileSize ?? 5_242_880,
+    grantOverrideCreatedOn: options.grantOverrideCreatedOn ?? true,
+    bulkMessages: options.bulkMessages ?? {},
+    faults: options.faults ?? NO_FAULTS,
+    maxCustomTablesProfessional: options.maxCustomTablesProfessional ?? 15,
+    maxCustomColumnsPerTableProfessional:
+      options.maxCustomColumnsPerTableProfessional === undefined
+        ? 15
+        : options.maxCustomColumnsPerTableProfessional,
+  };
+}
