@@ -36,9 +36,17 @@ export type FlagCode =
   | 'unmapped_value_dropped'
   | 'unmapped_value_defaulted'
   | 'lookup_unresolved'
-  | 'owner_fallback';
+  | 'owner_fallback'
+  | 'phone_extension_dropped'
+  | 'number_out_of_range_dropped';
 
-export type RejectionCode = 'invalid_email' | 'invalid_phone' | 'date_out_of_range' | 'unmapped_value' | 'unreadable_value' | 'lookup_required';
+export type RejectionCode =
+  | 'invalid_email'
+  | 'invalid_phone'
+  | 'date_out_of_range'
+  | 'unmapped_value'
+  | 'unreadable_value'
+  | 'lookup_required';
 
 /** A policy for a value that cannot be written as it is. */
 export type DropPolicy = 'reject' | 'drop_with_flag';
