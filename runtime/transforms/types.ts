@@ -36,7 +36,9 @@ export type FlagCode =
   | 'unmapped_value_dropped'
   | 'unmapped_value_defaulted'
   | 'lookup_unresolved'
-  | 'owner_fallback';
+  | 'owner_fallback'
+  | 'phone_extension_dropped'
+  | 'number_out_of_range_dropped';
 
 export type RejectionCode =
   | 'invalid_email'

@@ -1,0 +1,110 @@
+import { dayNumber, formatDay, formatInstant, MS_PER_DAY } from './calendar.ts';
+import { type ParsedDate, parseDate, wallMs } from './date-parse.ts';
+import { refuse, unreadable } from './issues.ts';
+import { isEmpty } from './text.ts';
+import { ZoneClocks } from './time-zone.ts';
+import type { DropPolicy, Issues } from './types.ts';
+
+/*
+ * Dates for Dataverse. Date-only columns take "YYYY-MM-DD" (Edm.Date); date-time columns take UTC with
+ * a Z, because values sent through the Web API are stored as given, not converted from the caller's
+ * time zone (shared/reference/dataverse.md §2, from "Behavior and format of the Date and Time column").
+ * "All date and time columns in Dataverse support values as early as 1/1/1753 12:00 AM"
+ * (learn.microsoft.com/power-apps/developer/data-platform/behavior-format-date-time-attribute); earlier
+ * values fail with "DateTime is less than minimum value supported by CrmDateTime". The upper end is
+ * SQL Server datetime's 9999-12-31. Outside that range → the date_out_of_range policy; text that is not a
+ * date → null with `unreadable_value_dropped`.
+ */
+
+// Clocks per time zone, created on first use. Module-level because the generated code calls
+// `dateTime(...)` with no context to carry them; safe to share: a clock only memoises offsets computed
+// from the runtime's tz database, so no result depends on what it already holds.
+const CLOCKS = new ZoneClocks();
+
+const MIN_DAY = dayNumber(1753, 1, 1);
+const MAX_DAY = dayNumber(9999, 12, 31);
+const MIN_MS = MIN_DAY * MS_PER_DAY;
+const MAX_MS = (MAX_DAY + 1) * MS_PER_DAY - 1;
+
+const CODES = { rejection: 'date_out_of_range', flag: 'date_out_of_range_dropped' } as const;
+
+/** The parsed value, null (empty), or undefined after flagging an unreadable value. */
+function read(v: unknown, issues: Issues, column: string): ParsedDate | null | undefined {
+  if (typeof v === 'string') {
+    if (isEmpty(v)) return null;
+    const parsed = parseDate(v);
+    if (parsed) return parsed;
+    unreadable(issues, column, 'a date was expected, the text is not an ISO 8601 date or date-time');
+    return undefined;
+  }
+  if (v === null || v === undefined) return null;
+  if (v instanceof Date && !Number.isNaN(v.getTime())) {
+    const ms = v.getTime();
+    const day = Math.floor(ms / MS_PER_DAY);
+    return { day, time: ms - day * MS_PER_DAY, offset: 0 };
+  }
+  // Numbers are refused: epoch seconds, epoch milliseconds and spreadsheet serial days look alike.
+  unreadable(
+    issues,
+    column,
+    `a date was expected, got a ${typeof v === 'object' ? 'non-date object' : typeof v}`,
+  );
+  return undefined;
+}
+
+function outOfRange(policy: DropPolicy, issues: Issues, column: string, early: boolean): null {
+  const why = early
+    ? 'date before 1753-01-01, the earliest date Dataverse stores'
+    : 'date after 9999-12-31, the latest date Dataverse stores';
+  return refuse(issues, column, policy, CODES, why);
+}
+
+/**
+ * A calendar date `YYYY-MM-DD`. A date-time with Z or an offset gives its calendar date in `timeZone`;
+ * a date-time without an offset gives the date as written.
+ * @throws RangeError for a time zone the runtime does not know (a spec error).
+ */
+export function dateOnly(
+  v: unknown,
+  timeZone: string,
+  policy: DropPolicy,
+  issues: Issues,
+  column: string,
+): string | null {
+  const clock = CLOCKS.get(timeZone);
+  const parsed = read(v, issues, column);
+  if (!parsed) return null;
+  let day = parsed.day;
+  if (parsed.offset !== undefined && parsed.day > MIN_DAY - 2 && parsed.day < MAX_DAY + 2) {
+    const instant = wallMs(parsed) - parsed.offset;
+    day = Math.floor((instant + clock.offsetAt(instant)) / MS_PER_DAY);
+  }
+  if (day < MIN_DAY || day > MAX_DAY) return outOfRange(policy, issues, column, day < MIN_DAY);
+  return formatDay(day);
+}
+
+/**
+ * An instant as ISO 8601 UTC, `YYYY-MM-DDTHH:mm:ssZ` (`.sss` only when the milliseconds are not zero).
+ * Values with Z or an offset keep their instant; values without one are wall-clock time in `timeZone`
+ * (see ZoneClock.instantOf for clocks going forward and back); a date alone is midnight in `timeZone`.
+ * @throws RangeError for a time zone the runtime does not know (a spec error).
+ */
+export function dateTime(
+  v: unknown,
+  timeZone: string,
+  policy: DropPolicy,
+  issues: Issues,
+  column: string,
+): string | null {
+  const clock = CLOCKS.get(timeZone);
+  const parsed = read(v, issues, column);
+  if (!parsed) return null;
+  // A wall date two days beyond either limit is outside in every zone: skip asking the zone.
+  if (parsed.day < MIN_DAY - 2 || parsed.day > MAX_DAY + 2) {
+    return outOfRange(policy, issues, column, parsed.day < MIN_DAY);
+  }
+  const wall = wallMs(parsed);
+  const instant = parsed.offset === undefined ? clock.instantOf(wall) : wall - parsed.offset;
+  if (instant < MIN_MS || instant > MAX_MS) return outOfRange(policy, issues, column, instant < MIN_MS);
+  return formatInstant(instant);
+}

@@ -1,0 +1,140 @@
+import { refuse } from './issues.ts';
+import { asText, isEmpty, LONE_SURROGATE } from './text.ts';
+import type { DropPolicy, Issues } from './types.ts';
+
+/*
+ * A practical address check, not the full RFC 5322 grammar: what a CRM can mail and match.
+ * - exactly one `@`; no whitespace or control characters anywhere;
+ * - local part: a dot-atom (RFC 5322 §3.2.3 atext plus `.`, no leading, trailing or double dot), with
+ *   UTF-8 characters allowed as in RFC 6532 §3.2; at most 64 octets (RFC 5321 §4.5.3.1.1). Quoted local
+ *   parts ("john doe"@x) are refused: RFC 5321 §4.1.2 says hosts SHOULD avoid them, and front desks never
+ *   type them on purpose;
+ * - domain: at least two labels separated by dots, each 1–63 characters of letters, digits and hyphens
+ *   (not at either end), letters and digits from any script so that IDNs written in Unicode pass; the
+ *   last label not all digits (no bare IP addresses); at most 253 characters (RFC 1035 §2.3.4); no
+ *   domain literals ([192.0.2.1]);
+ * - the whole address at most 254 characters (RFC 5321 §4.5.3.1.3 path limit of 256 minus the angle
+ *   brackets), and at most the column's MaxLength.
+ * The domain is lower-cased (RFC 5321 §2.4: "Mailbox domains are not case sensitive"). The local part is
+ * kept as typed: the same section says it "MUST BE treated as case sensitive"; an analyst who wants it
+ * lower-cased adds `lowercase` before `email`.
+ */
+
+const MAX_ADDRESS = 254;
+const MAX_LOCAL_OCTETS = 64;
+const MAX_DOMAIN = 253;
+const MAX_LABEL = 63;
+
+/** Characters that never belong in an address, outside ASCII: C1 controls and Unicode whitespace. */
+const NON_ASCII_FORBIDDEN = /[\u0080-\u00A0\u1680\u2000-\u200B\u2028\u2029\u202F\u205F\u3000\uFEFF]/;
+const NON_ASCII_LABEL_CHAR = /^[\p{L}\p{M}\p{N}-]+$/u;
+
+/** RFC 5322 atext in ASCII: letters, digits and !#$%&'*+-/=?^_`{|}~ */
+function isAtext(c: number): boolean {
+  return (
+    (c >= 0x61 && c <= 0x7a) ||
+    (c >= 0x41 && c <= 0x5a) ||
+    (c >= 0x30 && c <= 0x39) ||
+    c === 0x21 ||
+    (c >= 0x23 && c <= 0x27) ||
+    c === 0x2a ||
+    c === 0x2b ||
+    c === 0x2d ||
+    c === 0x2f ||
+    c === 0x3d ||
+    c === 0x3f ||
+    (c >= 0x5e && c <= 0x60) ||
+    (c >= 0x7b && c <= 0x7e)
+  );
+}
+
+function validLocal(local: string): boolean {
+  if (local.length === 0 || local.length > MAX_LOCAL_OCTETS * 4) return false;
+  let ascii = true;
+  let previousDot = true; // a leading dot counts as a dot after "nothing"
+  for (let i = 0; i < local.length; i += 1) {
+    const c = local.charCodeAt(i);
+    if (c === 0x2e) {
+      if (previousDot) return false;
+      previousDot = true;
+      continue;
+    }
+    previousDot = false;
+    if (c >= 0x80) ascii = false;
+    else if (!isAtext(c)) return false;
+  }
+  if (previousDot) return false;
+  if (ascii) return local.length <= MAX_LOCAL_OCTETS;
+  if (NON_ASCII_FORBIDDEN.test(local) || LONE_SURROGATE.test(local)) return false;
+  return Buffer.byteLength(local, 'utf8') <= MAX_LOCAL_OCTETS;
+}
+
+function validLabel(label: string): boolean {
+  const n = label.length;
+  if (n === 0 || n > MAX_LABEL) return false;
+  if (label.charCodeAt(0) === 0x2d || label.charCodeAt(n - 1) === 0x2d) return false;
+  for (let i = 0; i < n; i += 1) {
+    const c = label.charCodeAt(i);
+    if ((c >= 0x61 && c <= 0x7a) || (c >= 0x30 && c <= 0x39) || c === 0x2d) continue;
+    if (c < 0x80) return false;
+    return NON_ASCII_LABEL_CHAR.test(label);
+  }
+  return true;
+}
+
+function validDomain(domain: string): boolean {
+  if (domain.length === 0 || domain.length > MAX_DOMAIN) return false;
+  let start = 0;
+  let labels = 0;
+  let last = '';
+  while (start <= domain.length) {
+    let end = domain.indexOf('.', start);
+    if (end < 0) end = domain.length;
+    last = domain.slice(start, end);
+    if (!validLabel(last)) return false;
+    labels += 1;
+    start = end + 1;
+  }
+  return labels >= 2 && !/^[0-9]+$/.test(last);
+}
+
+const CODES = { rejection: 'invalid_email', flag: 'invalid_email_dropped' } as const;
+
+/**
+ * Normalises and checks an email address: trimmed, domain lower-cased. Empty → null. Invalid, or longer
+ * than `maxLength` → `policy` (a rejection, or null with a flag).
+ */
+export function email(
+  v: unknown,
+  policy: DropPolicy,
+  maxLength: number | undefined,
+  issues: Issues,
+  column: string,
+): string | null {
+  if (v === null || v === undefined) return null;
+  const text = asText(v);
+  if (text === null) return refuse(issues, column, policy, CODES, 'not an email address');
+  if (isEmpty(text)) return null;
+  const s = text.trim();
+  const at = s.indexOf('@');
+  if (at < 0 || s.indexOf('@', at + 1) >= 0) {
+    return refuse(issues, column, policy, CODES, 'not an email address (needs exactly one @)');
+  }
+  const local = s.slice(0, at);
+  const domain = s.slice(at + 1).toLowerCase();
+  if (!validLocal(local) || !validDomain(domain)) {
+    return refuse(issues, column, policy, CODES, 'not a valid email address');
+  }
+  const address = domain === s.slice(at + 1) ? s : `${local}@${domain}`;
+  const limit = maxLength === undefined ? MAX_ADDRESS : Math.min(MAX_ADDRESS, maxLength);
+  if (address.length > limit) {
+    return refuse(
+      issues,
+      column,
+      policy,
+      CODES,
+      `email address of ${address.length} characters is longer than the limit of ${limit}`,
+    );
+  }
+  return address;
+}

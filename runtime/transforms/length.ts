@@ -1,0 +1,93 @@
+import { flag as addFlag } from './issues.ts';
+import type { Issues } from './types.ts';
+
+/*
+ * Lengths are counted in UTF-16 code units, JavaScript's string length. Dataverse string columns are
+ * SQL Server nvarchar(MaxLength), where "n defines the string size in byte-pairs" and a supplementary
+ * character (an emoji) uses two of them (learn.microsoft.com/sql/t-sql/data-types/nchar-and-nvarchar-transact-sql);
+ * an over-long value fails with "The length of the 'subject' attribute of the 'task' entity exceeded
+ * the maximum allowed length of '200'" (shared/reference/dataverse.md §8). Whether the platform's own
+ * check counts code units or code points is not documented; code units is the stricter reading (an
+ * emoji counts two), so what fits here fits there.
+ * A cut never separates the two halves of a surrogate pair, so the result is still valid text; it may
+ * still end inside a longer grapheme (a flag emoji is two pairs, a family emoji five code points).
+ */
+
+const isHigh = (c: number): boolean => c >= 0xd800 && c <= 0xdbff;
+const isLow = (c: number): boolean => c >= 0xdc00 && c <= 0xdfff;
+
+/** The largest cut ≤ `at` that does not split a surrogate pair. */
+function safeCut(s: string, at: number): number {
+  return at > 0 && isHigh(s.charCodeAt(at - 1)) && isLow(s.charCodeAt(at)) ? at - 1 : at;
+}
+
+function checkLength(step: string, length: number, minimum: number): void {
+  if (!Number.isInteger(length) || length < minimum) {
+    throw new RangeError(`${step}: length must be a whole number of at least ${minimum}`);
+  }
+}
+
+/**
+ * Cuts text to at most `length` UTF-16 code units; with `flag`, records `truncated` when it cut.
+ * @throws RangeError when `length` is not a whole number ≥ 1 (a spec error).
+ */
+export function truncate(
+  v: string | null,
+  length: number,
+  flag: boolean,
+  issues: Issues,
+  column: string,
+): string | null {
+  checkLength('truncate', length, 1);
+  if (v === null || v === undefined || v.length <= length) return v ?? null;
+  const cut = safeCut(v, length);
+  if (flag) addFlag(issues, column, 'truncated', `cut from ${v.length} to ${cut} characters`);
+  return v.slice(0, cut);
+}
+
+/** Where a line may break: ASCII whitespace, Unicode spaces and separators, but not no-break spaces. */
+function isBreak(c: number): boolean {
+  return (
+    c === 0x20 ||
+    (c >= 0x09 && c <= 0x0d) ||
+    c === 0x85 ||
+    c === 0x1680 ||
+    (c >= 0x2000 && c <= 0x200a) ||
+    c === 0x2028 ||
+    c === 0x2029 ||
+    c === 0x205f ||
+    c === 0x3000
+  );
+}
+
+/**
+ * Splits text into parts of at most `length` UTF-16 code units that join back to the original. A part
+ * ends after the last whitespace in the final tenth of its window when there is one (so words stay
+ * whole), otherwise at the window's end, never inside a surrogate pair. Null or empty → []; text that
+ * fits → one part, no flag; otherwise a `split` flag with the number of parts.
+ * @throws RangeError when `length` is not a whole number ≥ 2 (a spec error: a pair needs two units).
+ */
+export function split(v: string | null, length: number, issues: Issues, column: string): string[] {
+  checkLength('split', length, 2);
+  if (v === null || v === undefined || v.length === 0) return [];
+  if (v.length <= length) return [v];
+  const parts: string[] = [];
+  const lookBack = Math.ceil(length / 10);
+  let start = 0;
+  while (v.length - start > length) {
+    const end = start + length;
+    let cut = -1;
+    for (let i = end - 1; i >= end - lookBack; i -= 1) {
+      if (isBreak(v.charCodeAt(i))) {
+        cut = i + 1;
+        break;
+      }
+    }
+    if (cut < 0) cut = safeCut(v, end);
+    parts.push(v.slice(start, cut));
+    start = cut;
+  }
+  parts.push(v.slice(start));
+  addFlag(issues, column, 'split', `split into ${parts.length} parts of at most ${length} characters`);
+  return parts;
+}

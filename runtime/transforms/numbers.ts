@@ -1,0 +1,117 @@
+import {
+  type DecimalParts,
+  isWhole,
+  numberParts,
+  parseDecimalText,
+  roundHalfAwayFromZero,
+} from './decimal.ts';
+import { flag, unreadable } from './issues.ts';
+import { isEmpty } from './text.ts';
+import type { Issues } from './types.ts';
+
+/*
+ * Booleans and numbers. Empty values (null, '', whitespace) become null without a flag; values that
+ * cannot be read become null with `unreadable_value_dropped`; readable numbers outside the column's
+ * range become null with `number_out_of_range_dropped`. Texts never include the value.
+ */
+
+// Whole number columns: IntegerAttributeMetadata.MinSupportedValue / MaxSupportedValue
+// (learn.microsoft.com/dotnet/api/microsoft.xrm.sdk.metadata.integerattributemetadata.maxsupportedvalue).
+const INT_MIN = -2_147_483_648;
+const INT_MAX = 2_147_483_647;
+// Decimal columns: "Possible values are -100 billion to 100 billion" (DecimalAttributeMetadata.MinValue,
+// learn.microsoft.com/previous-versions/dynamicscrm-2016/developers-guide/gg307524(v=crm.8)).
+const DECIMAL_LIMIT = 100_000_000_000;
+// Decimal columns hold 0–10 decimal places (DecimalAttributeMetadata.Precision).
+const MAX_PRECISION = 10;
+
+const TRUE_WORDS = new Set(['true', 'yes', 'y', '1', 'on', 't']);
+const FALSE_WORDS = new Set(['false', 'no', 'n', '0', 'off', 'f']);
+
+/** Reads true/false, yes/no, y/n, 1/0, on/off, t/f (any case, trimmed) and the numbers 1 and 0. */
+export function toBoolean(v: unknown, issues: Issues, column: string): boolean | null {
+  if (typeof v === 'boolean') return v;
+  if (isEmpty(v)) return null;
+  if (typeof v === 'number') {
+    if (v === 1) return true;
+    if (v === 0) return false;
+    return unreadable(issues, column, 'a yes/no value was expected, got a number other than 1 or 0');
+  }
+  if (typeof v === 'string') {
+    const word = v.trim().toLowerCase();
+    if (TRUE_WORDS.has(word)) return true;
+    if (FALSE_WORDS.has(word)) return false;
+    return unreadable(issues, column, 'a yes/no value was expected, the text is not one');
+  }
+  return unreadable(issues, column, `a yes/no value was expected, got ${describe(v)}`);
+}
+
+/** The kind of a value, for messages that must not show the value itself. */
+function describe(v: unknown): string {
+  if (Array.isArray(v)) return 'a list';
+  if (typeof v === 'number') return Number.isNaN(v) ? 'NaN' : 'an infinite number';
+  return typeof v === 'object' ? 'an object' : `a ${typeof v}`;
+}
+
+/** Decimal parts of a number or numeric text; null after flagging when unreadable. */
+function readNumber(v: unknown, issues: Issues, column: string): DecimalParts | null {
+  if (typeof v === 'number') {
+    return Number.isFinite(v)
+      ? numberParts(v)
+      : unreadable(issues, column, `a number was expected, got ${describe(v)}`);
+  }
+  if (typeof v === 'string') {
+    return (
+      parseDecimalText(v) ??
+      unreadable(issues, column, 'a number was expected, the text is not a plain decimal number')
+    );
+  }
+  return unreadable(issues, column, `a number was expected, got ${describe(v)}`);
+}
+
+function outOfRange(issues: Issues, column: string, range: string): null {
+  flag(
+    issues,
+    column,
+    'number_out_of_range_dropped',
+    `number outside the column's range ${range}; value dropped`,
+  );
+  return null;
+}
+
+/** A whole number from a number or numeric text; fractions and values outside a Whole Number column's range → null + flag. */
+export function toInteger(v: unknown, issues: Issues, column: string): number | null {
+  if (typeof v === 'number' && Number.isInteger(v)) {
+    return v >= INT_MIN && v <= INT_MAX
+      ? v + 0
+      : outOfRange(issues, column, '-2,147,483,648 to 2,147,483,647');
+  }
+  if (isEmpty(v)) return null;
+  const parts = readNumber(v, issues, column);
+  if (parts === null) return null;
+  if (!isWhole(parts))
+    return unreadable(issues, column, 'a whole number was expected, the value has a fraction');
+  const value = roundHalfAwayFromZero(parts, 0);
+  if (value < INT_MIN || value > INT_MAX)
+    return outOfRange(issues, column, '-2,147,483,648 to 2,147,483,647');
+  return value;
+}
+
+/**
+ * A number rounded to `precision` decimal places, half away from zero, in decimal (1.005 → 1.01 at 2).
+ * Values outside ±100,000,000,000 (a Decimal column's range) → null + flag.
+ * @throws RangeError when `precision` is not a whole number from 0 to 10 (a spec error).
+ */
+export function toDecimal(v: unknown, precision: number, issues: Issues, column: string): number | null {
+  if (!Number.isInteger(precision) || precision < 0 || precision > MAX_PRECISION) {
+    throw new RangeError(`toDecimal: precision must be a whole number from 0 to ${MAX_PRECISION}`);
+  }
+  if (isEmpty(v)) return null;
+  const parts = readNumber(v, issues, column);
+  if (parts === null) return null;
+  const value = roundHalfAwayFromZero(parts, precision);
+  if (value < -DECIMAL_LIMIT || value > DECIMAL_LIMIT) {
+    return outOfRange(issues, column, '-100,000,000,000 to 100,000,000,000');
+  }
+  return value;
+}

@@ -1,0 +1,108 @@
+import { type CountryCode, parsePhoneNumberFromString } from 'libphonenumber-js/min';
+import { flag, refuse } from './issues.ts';
+import { fastParse, PlanBook } from './phone-plan.ts';
+import { asText } from './text.ts';
+import type { Issues, PhonePolicy } from './types.ts';
+
+/*
+ * Phone numbers to E.164 ("+447700900123") with libphonenumber-js and its `min` metadata.
+ *
+ * A number is accepted when the whole text parses as one number (`extract: false`), its length is
+ * possible for its country (`isPossible()`) and it has the country's general number shape
+ * (PlanBook.fitsShape); not when its digits match the assigned ranges (`isValid()`): the library's
+ * author advises against relying on range data because it goes stale and then rejects newly assigned
+ * numbers (README, "Using phone number validation feature"), and Dataverse itself does not check phone
+ * columns (FormatName Phone only changes how the form shows the value). Fictional ranges (Ofcom's
+ * 07700 900xxx, NANP 555-01xx) therefore pass. `min` and `max` metadata share the length and shape
+ * data, so `min` gives the same answers with a smaller load.
+ *
+ * Whole-text parsing is deliberate: "07700 900123 (mum)" is the mother's number, and "07700 900123 /
+ * 020 7946 0123" is two numbers; taking the first digits out of such text would write a wrong number
+ * with no trace, so such values go to the invalid-phone policy (keep_with_flag keeps the text).
+ *
+ * E.164 has no extension: an extension ("020 7946 0123 ext. 123") is dropped with a
+ * `phone_extension_dropped` flag, so the loss is visible in the run report.
+ */
+
+// Compiled numbering plans, filled on first use per country. Module-level because the generated code
+// calls `phone(...)` with no context to carry it; it is safe to share: it only memoises values computed
+// from the library's immutable metadata, so no result depends on what it already holds.
+const BOOK = new PlanBook();
+
+// The digits libphonenumber-js reads (constants.js VALID_DIGITS): ASCII, full-width, Arabic-Indic.
+const ANY_DIGIT = /[0-9\uFF10-\uFF19\u0660-\u0669\u06F0-\u06F9]/;
+
+const CODES = { rejection: 'invalid_phone', flag: 'invalid_phone_dropped' } as const;
+
+function invalid(
+  text: string,
+  why: string,
+  policy: PhonePolicy,
+  maxLength: number | undefined,
+  issues: Issues,
+  column: string,
+): string | null {
+  if (policy !== 'keep_with_flag') return refuse(issues, column, policy, CODES, why);
+  if (maxLength !== undefined && text.length > maxLength) {
+    flag(
+      issues,
+      column,
+      'invalid_phone_dropped',
+      `${why}; the text as typed (${text.length} characters) is longer than ${maxLength}; value dropped`,
+    );
+    return null;
+  }
+  flag(issues, column, 'invalid_phone_kept', `${why}; kept as typed`);
+  return text;
+}
+
+/**
+ * A phone number in E.164, read with `defaultCountry` (ISO 3166-1 alpha-2, e.g. "GB") when it has no
+ * country code. Empty → null. Unreadable, or longer than `maxLength` → `policy`: a rejection, null with
+ * a flag, or (keep_with_flag) the trimmed text with a flag when it fits `maxLength`.
+ * @throws RangeError when libphonenumber-js has no metadata for `defaultCountry` (a spec error).
+ */
+export function phone(
+  v: unknown,
+  defaultCountry: string,
+  policy: PhonePolicy,
+  maxLength: number | undefined,
+  issues: Issues,
+  column: string,
+): string | null {
+  if (v === null || v === undefined) return null;
+  if (!BOOK.hasCountry(defaultCountry)) {
+    throw new RangeError(`phone: no numbering plan for default country '${defaultCountry}'`);
+  }
+  const text = asText(v);
+  if (text === null) {
+    // Nothing typed to keep: an object or a non-finite number.
+    const drop = policy === 'reject' ? 'reject' : 'drop_with_flag';
+    return refuse(issues, column, drop, CODES, 'not a phone number');
+  }
+  const s = text.trim();
+  if (s.length === 0) return null;
+  const why = `not a possible phone number (default country ${defaultCountry})`;
+  if (!ANY_DIGIT.test(s)) return invalid(s, why, policy, maxLength, issues, column);
+  let parts = fastParse(s, defaultCountry, BOOK);
+  let extension: string | undefined;
+  if (parts === undefined) {
+    const parsed = parsePhoneNumberFromString(s, {
+      defaultCountry: defaultCountry as CountryCode,
+      extract: false,
+    });
+    if (!parsed?.isPossible()) return invalid(s, why, policy, maxLength, issues, column);
+    parts = { callingCode: parsed.countryCallingCode, national: parsed.nationalNumber };
+    extension = parsed.ext;
+  }
+  if (!BOOK.fitsShape(parts.callingCode, parts.national))
+    return invalid(s, why, policy, maxLength, issues, column);
+  const e164 = `+${parts.callingCode}${parts.national}`;
+  if (maxLength !== undefined && e164.length > maxLength) {
+    return invalid(s, `phone number longer than ${maxLength} characters`, policy, maxLength, issues, column);
+  }
+  if (extension) {
+    flag(issues, column, 'phone_extension_dropped', 'extension dropped: E.164 has no extension');
+  }
+  return e164;
+}

@@ -1,0 +1,115 @@
+import { flag, refuse } from './issues.ts';
+import { asText, isEmpty } from './text.ts';
+import type { DropPolicy, Issues } from './types.ts';
+
+/** A value map from source values to choice option values (or labels), as the compiler emits it. */
+export interface ValueMap {
+  readonly name: string;
+  /** Source value as text → target value; null maps the source value to "no value" on purpose. */
+  readonly entries: ReadonlyMap<string, number | string | null>;
+  /** Used, with a flag, for a source value that has no entry. */
+  readonly defaultValue?: number | string;
+  /** What happens to a source value with no entry when there is no default. */
+  readonly unmapped: DropPolicy;
+  readonly caseSensitive: boolean;
+}
+
+// Case-folded entries per map, built on first use. A WeakMap keyed by the (immutable) map object: it
+// holds nothing a test could observe and goes away with the map.
+const FOLDED = new WeakMap<ValueMap, ReadonlyMap<string, number | string | null>>();
+
+function folded(map: ValueMap): ReadonlyMap<string, number | string | null> {
+  let entries = FOLDED.get(map);
+  if (!entries) {
+    const built = new Map<string, number | string | null>();
+    // When two keys fold to the same text the first one wins, as in the spec file's order.
+    for (const [key, value] of map.entries) {
+      const k = key.trim().toLowerCase();
+      if (!built.has(k)) built.set(k, value);
+    }
+    entries = built;
+    FOLDED.set(map, entries);
+  }
+  return entries;
+}
+
+const UNMAPPED = { rejection: 'unmapped_value', flag: 'unmapped_value_dropped' } as const;
+
+/**
+ * Looks a value up; `undefined` when it has no entry. Keys are the source value's text (numbers and
+ * booleans by their text form, "1", "true"), trimmed: a trailing space ("CASH ") is a typing slip, not
+ * another value. Case is folded unless the map is case-sensitive.
+ */
+function lookup(map: ValueMap, text: string): number | string | null | undefined {
+  if (!map.caseSensitive) return folded(map).get(text.trim().toLowerCase());
+  const exact = map.entries.get(text);
+  if (exact !== undefined) return exact;
+  const trimmed = text.trim();
+  return trimmed === text ? undefined : map.entries.get(trimmed);
+}
+
+/**
+ * Maps one value through a value map. Empty → null. An entry mapped to null → null, no flag. No
+ * entry → the map's default with `unmapped_value_defaulted`, or else its `unmapped` policy.
+ */
+export function mapValue(v: unknown, map: ValueMap, issues: Issues, column: string): number | string | null {
+  if (isEmpty(v)) return null;
+  const text = asText(v);
+  const hit = text === null ? undefined : lookup(map, text);
+  if (hit !== undefined) return hit;
+  if (map.defaultValue !== undefined) {
+    flag(issues, column, 'unmapped_value_defaulted', `value not in map '${map.name}'; default used`);
+    return map.defaultValue;
+  }
+  return refuse(issues, column, map.unmapped, UNMAPPED, `value not in map '${map.name}'`);
+}
+
+// "You can select only 150 options for a single column"
+// (learn.microsoft.com/power-apps/developer/data-platform/multi-select-picklist).
+const MAX_CHOICES = 150;
+
+/**
+ * Maps each element of a list through a value map (a single value counts as a list of one). Elements
+ * follow mapValue's rules one by one; null results are left out, duplicates removed, first order kept.
+ * - as 'choices': the Web API form of a choices (multi-select) column, the option values as one string
+ *   separated by commas, "100000000,100000002" ("set the values by passing a string containing
+ *   comma-separated number values", multi-select-picklist page above). At most 150 are kept, with a
+ *   `truncated` flag.
+ * - as 'text': the mapped values joined by `delimiter`.
+ * No value left → null (the Web API clears a choices column with null).
+ */
+export function multiMap(
+  values: unknown,
+  map: ValueMap,
+  as: 'choices' | 'text',
+  delimiter: string,
+  issues: Issues,
+  column: string,
+): string | null {
+  if (isEmpty(values)) return null;
+  const list: readonly unknown[] = Array.isArray(values) ? values : [values];
+  const seen = new Set<string>();
+  const out: string[] = [];
+  for (const element of list) {
+    const mapped = mapValue(element, map, issues, column);
+    if (mapped === null) continue;
+    const text = String(mapped);
+    if (seen.has(text)) continue;
+    seen.add(text);
+    out.push(text);
+  }
+  if (out.length === 0) return null;
+  if (as === 'choices') {
+    if (out.length > MAX_CHOICES) {
+      flag(
+        issues,
+        column,
+        'truncated',
+        `kept ${MAX_CHOICES} of ${out.length} choices, the most a column holds`,
+      );
+      out.length = MAX_CHOICES;
+    }
+    return out.join(',');
+  }
+  return out.join(delimiter);
+}

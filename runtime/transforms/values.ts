@@ -1,0 +1,50 @@
+import { asText, isEmpty } from './text.ts';
+
+/*
+ * Steps over whole values: conversion to text, choosing among several fields, joining, defaults and
+ * template printing. "Empty" means the same everywhere: null, undefined, or text that is empty or only
+ * whitespace (text.ts isEmpty).
+ */
+
+/** A number, boolean, date or text as text (numbers as JavaScript prints them); null for no value. */
+export function toText(v: unknown): string | null {
+  return asText(v);
+}
+
+/** The first value that is not empty, or null. */
+export function coalesce(values: readonly unknown[]): unknown {
+  for (const v of values) if (!isEmpty(v)) return v;
+  return null;
+}
+
+/**
+ * The non-empty values as text, joined by `delimiter`; null when none is left. Values without a text
+ * form (objects, lists) are left out like empty ones.
+ */
+export function join(values: readonly unknown[], delimiter: string): string | null {
+  let out: string | null = null;
+  for (const v of values) {
+    if (isEmpty(v)) continue;
+    const text = asText(v);
+    if (text === null) continue;
+    out = out === null ? text : out + delimiter + text;
+  }
+  return out;
+}
+
+/** The value, or `fallback` when it is empty. */
+export function withDefault<T>(v: T | null | undefined, fallback: T): T {
+  return isEmpty(v) ? fallback : (v as T);
+}
+
+/**
+ * How a field prints inside a template: null and undefined as '', numbers as JavaScript prints them,
+ * booleans as true/false, text as it is; a list prints its elements this way separated by ', ', and
+ * an object (which a template has no way to format) prints as ''.
+ */
+export function templateValue(v: unknown): string {
+  if (typeof v === 'string') return v;
+  if (v === null || v === undefined) return '';
+  if (Array.isArray(v)) return v.map(templateValue).join(', ');
+  return asText(v) ?? (typeof v === 'number' ? String(v) : '');
+}

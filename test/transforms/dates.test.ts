@@ -1,0 +1,241 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { type DropPolicy, dateOnly, dateTime } from '../../runtime/transforms/index.ts';
+import { run, texts } from './run.ts';
+
+const UNREADABLE = { flags: ['unreadable_value_dropped'], rejections: [] };
+const OUT = { flags: [], rejections: ['date_out_of_range'] };
+const FINE = { flags: [], rejections: [] };
+
+type Expect = { flags: string[]; rejections: string[] };
+
+// [input, zone, value, issues] with policy 'reject'.
+const dates: [unknown, string, string | null, Expect][] = [
+  ['2024-03-05', 'Europe/London', '2024-03-05', FINE],
+  [' 2024-03-05 ', 'Europe/London', '2024-03-05', FINE],
+  ['2024-02-29', 'Europe/London', '2024-02-29', FINE],
+  ['2000-02-29', 'UTC', '2000-02-29', FINE],
+  ['1753-01-01', 'UTC', '1753-01-01', FINE],
+  ['9999-12-31', 'UTC', '9999-12-31', FINE],
+  ['1899-07-14', 'UTC', '1899-07-14', FINE],
+  // a date-time with an offset: its calendar date in the zone
+  ['2024-06-30T23:30:00Z', 'Europe/London', '2024-07-01', FINE],
+  ['2024-06-30T23:30:00Z', 'UTC', '2024-06-30', FINE],
+  ['2024-07-01T00:30:00+02:00', 'Europe/London', '2024-06-30', FINE],
+  ['2024-01-15T03:00:00Z', 'America/New_York', '2024-01-14', FINE],
+  ['1752-12-31T23:30:00-01:00', 'UTC', '1753-01-01', FINE],
+  // a date-time without an offset: the date as written
+  ['2024-06-30T23:30:00', 'Asia/Tokyo', '2024-06-30', FINE],
+  ['2024-03-31 01:30', 'Europe/London', '2024-03-31', FINE],
+  [new Date('2024-06-30T23:30:00Z'), 'Europe/London', '2024-07-01', FINE],
+  [null, 'UTC', null, FINE],
+  [undefined, 'UTC', null, FINE],
+  ['', 'UTC', null, FINE],
+  ['  ', 'UTC', null, FINE],
+  ['2023-02-29', 'UTC', null, UNREADABLE],
+  ['2023-02-30', 'UTC', null, UNREADABLE],
+  ['2024-04-31', 'UTC', null, UNREADABLE],
+  ['1900-02-29', 'UTC', null, UNREADABLE],
+  ['0000-00-00', 'UTC', null, UNREADABLE],
+  ['2024-13-01', 'UTC', null, UNREADABLE],
+  ['2024-00-10', 'UTC', null, UNREADABLE],
+  ['05/03/2024', 'UTC', null, UNREADABLE],
+  ['2024-3-5', 'UTC', null, UNREADABLE],
+  ['20240305', 'UTC', null, UNREADABLE],
+  ['2024-03-05Z', 'UTC', null, UNREADABLE],
+  ['2024-W10-2', 'UTC', null, UNREADABLE],
+  ['+002024-03-05', 'UTC', null, UNREADABLE],
+  ['March 5, 2024', 'UTC', null, UNREADABLE],
+  ['2024-03-05T24:00:00', 'UTC', null, UNREADABLE],
+  ['2024-03-05T10:15:60Z', 'UTC', null, UNREADABLE],
+  ['2024-03-05T10:60:00Z', 'UTC', null, UNREADABLE],
+  ['2024-03-05T10:15:00+19:00', 'UTC', null, UNREADABLE],
+  ['2024-03-05T10:15:00+01:60', 'UTC', null, UNREADABLE],
+  ['2024-03-05\u0000', 'UTC', null, UNREADABLE],
+  ['２０２４-03-05', 'UTC', null, UNREADABLE],
+  [1_709_630_100_000, 'UTC', null, UNREADABLE],
+  [true, 'UTC', null, UNREADABLE],
+  [new Date(Number.NaN), 'UTC', null, UNREADABLE],
+  [{ date: '2024-03-05' }, 'UTC', null, UNREADABLE],
+  ['1752-12-31', 'UTC', null, OUT],
+  ['0000-01-01', 'UTC', null, OUT],
+  ['1001-01-01', 'UTC', null, OUT],
+  ['1753-01-01T00:30:00+01:00', 'UTC', null, OUT],
+  ['9999-12-31T23:00:00-05:00', 'UTC', null, OUT],
+];
+
+// [input, zone, value, issues] with policy 'reject'.
+const dateTimes: [unknown, string, string | null, Expect][] = [
+  ['2024-03-05T10:15:00Z', 'Europe/London', '2024-03-05T10:15:00Z', FINE],
+  ['2024-03-05t10:15:00z', 'Europe/London', '2024-03-05T10:15:00Z', FINE],
+  ['2024-03-05T10:15Z', 'UTC', '2024-03-05T10:15:00Z', FINE],
+  ['2024-03-05 10:15:00Z', 'UTC', '2024-03-05T10:15:00Z', FINE],
+  ['2024-03-05T10:15:00.000Z', 'UTC', '2024-03-05T10:15:00Z', FINE],
+  ['2024-03-05T10:15:00.5Z', 'UTC', '2024-03-05T10:15:00.500Z', FINE],
+  ['2024-03-05T10:15:00,25Z', 'UTC', '2024-03-05T10:15:00.250Z', FINE],
+  ['2024-03-05T10:15:59.9999999Z', 'UTC', '2024-03-05T10:15:59.999Z', FINE],
+  ['2024-03-05T10:15:00+01:00', 'UTC', '2024-03-05T09:15:00Z', FINE],
+  ['2024-03-05T10:15:00+0530', 'UTC', '2024-03-05T04:45:00Z', FINE],
+  ['2024-03-05T01:15:00-08', 'UTC', '2024-03-05T09:15:00Z', FINE],
+  ['2024-03-05T10:15:00-00:00', 'UTC', '2024-03-05T10:15:00Z', FINE],
+  ['2024-12-31T23:30:00-01:00', 'Asia/Tokyo', '2025-01-01T00:30:00Z', FINE],
+  // wall-clock time in the zone
+  ['2024-01-15T09:00:00', 'Europe/London', '2024-01-15T09:00:00Z', FINE],
+  ['2024-07-15T09:00:00', 'Europe/London', '2024-07-15T08:00:00Z', FINE],
+  ['2024-07-15T09:00', 'America/New_York', '2024-07-15T13:00:00Z', FINE],
+  ['2024-07-15T09:00:00', 'Australia/Sydney', '2024-07-14T23:00:00Z', FINE],
+  ['2024-07-15T09:00:00', 'Asia/Kolkata', '2024-07-15T03:30:00Z', FINE],
+  // clocks go forward: 01:00–02:00 does not exist in London, 02:00–03:00 in New York; moved forward
+  ['2024-03-31T01:30:00', 'Europe/London', '2024-03-31T01:30:00Z', FINE],
+  ['2024-03-31T00:59:59', 'Europe/London', '2024-03-31T00:59:59Z', FINE],
+  ['2024-03-31T02:00:00', 'Europe/London', '2024-03-31T01:00:00Z', FINE],
+  ['2024-03-10T02:30:00', 'America/New_York', '2024-03-10T07:30:00Z', FINE],
+  // clocks go back: 01:00–02:00 happens twice; the earlier (summer time) instant
+  ['2024-10-27T01:30:00', 'Europe/London', '2024-10-27T00:30:00Z', FINE],
+  ['2024-10-27T02:00:00', 'Europe/London', '2024-10-27T02:00:00Z', FINE],
+  ['2024-11-03T01:30:00', 'America/New_York', '2024-11-03T05:30:00Z', FINE],
+  // a date alone is midnight in the zone, even where midnight did not exist
+  ['2024-07-01', 'Europe/London', '2024-06-30T23:00:00Z', FINE],
+  ['2024-01-15', 'America/New_York', '2024-01-15T05:00:00Z', FINE],
+  ['2018-11-04', 'America/Sao_Paulo', '2018-11-04T03:00:00Z', FINE],
+  // local mean time before standard time: London was 1 min 15 s behind Greenwich
+  ['1800-01-01T00:00:00', 'Europe/London', '1800-01-01T00:01:15Z', FINE],
+  ['1753-01-01T00:30:00', 'Europe/Paris', '1753-01-01T00:20:39Z', FINE],
+  ['1753-01-01T00:00:00Z', 'UTC', '1753-01-01T00:00:00Z', FINE],
+  ['9999-12-31T23:59:59.999Z', 'UTC', '9999-12-31T23:59:59.999Z', FINE],
+  [new Date('2024-03-05T10:15:00.007Z'), 'UTC', '2024-03-05T10:15:00.007Z', FINE],
+  [null, 'UTC', null, FINE],
+  ['', 'UTC', null, FINE],
+  ['1752-12-31T23:59:59Z', 'UTC', null, OUT],
+  ['1753-01-01T00:05:00', 'Europe/Paris', null, OUT],
+  ['1753-01-01', 'Asia/Tokyo', null, OUT],
+  ['0001-01-01T00:00:00', 'Europe/London', null, OUT],
+  ['9999-12-31T23:00:00-05:00', 'UTC', null, OUT],
+  ['9999-12-31T20:00:00', 'America/New_York', null, OUT],
+  ['2024-02-30T10:00:00Z', 'UTC', null, UNREADABLE],
+  ['2024-03-05T25:00:00Z', 'UTC', null, UNREADABLE],
+  ['2024-03-05T10:15:00 +01:00', 'UTC', null, UNREADABLE],
+  ['2024-03-05T10:15:00 GMT', 'UTC', null, UNREADABLE],
+  ['Tue, 05 Mar 2024 10:15:00 GMT', 'UTC', null, UNREADABLE],
+  [1_709_630_100, 'UTC', null, UNREADABLE],
+];
+
+describe('dateOnly', () => {
+  it.each(dates)('%j in %s → %j', (input, zone, value, expected) => {
+    expect(run((i, c) => dateOnly(input, zone, 'reject', i, c))).toMatchObject({ value, ...expected });
+  });
+});
+
+describe('dateTime', () => {
+  it.each(dateTimes)('%j in %s → %j', (input, zone, value, expected) => {
+    expect(run((i, c) => dateTime(input, zone, 'reject', i, c))).toMatchObject({ value, ...expected });
+  });
+});
+
+describe('date policies', () => {
+  it.each([
+    ['dateOnly', (p: DropPolicy) => run((i, c) => dateOnly('1701-05-06', 'UTC', p, i, c))],
+    ['dateTime', (p: DropPolicy) => run((i, c) => dateTime('1701-05-06T10:00:00Z', 'UTC', p, i, c))],
+  ])('%s: drop_with_flag flags, reject rejects, neither shows the date', (_name, step) => {
+    const dropped = step('drop_with_flag');
+    expect(dropped).toMatchObject({ value: null, flags: ['date_out_of_range_dropped'], rejections: [] });
+    const rejected = step('reject');
+    expect(rejected).toMatchObject({ value: null, flags: [], rejections: ['date_out_of_range'] });
+    expect(texts(rejected.issues)).toEqual(['date before 1753-01-01, the earliest date Dataverse stores']);
+    expect(texts(dropped.issues).join()).not.toContain('1701');
+  });
+
+  it('an unreadable date is flagged under either policy', () => {
+    for (const policy of ['reject', 'drop_with_flag'] as DropPolicy[]) {
+      expect(run((i, c) => dateTime('31/12/2024', 'UTC', policy, i, c))).toMatchObject(UNREADABLE);
+    }
+  });
+
+  it('refuses an unknown time zone', () => {
+    expect(() => run((i, c) => dateTime('2024-03-05', 'Mars/Olympus', 'reject', i, c))).toThrow(RangeError);
+    expect(() => run((i, c) => dateOnly('2024-03-05', 'Mars/Olympus', 'reject', i, c))).toThrow(RangeError);
+  });
+});
+
+const ZONES = [
+  'UTC',
+  'Europe/London',
+  'America/New_York',
+  'Australia/Lord_Howe',
+  'Asia/Kathmandu',
+  'America/Sao_Paulo',
+];
+const instant = fc
+  .integer({ min: Date.UTC(1900, 0, 1), max: Date.UTC(2100, 0, 1) })
+  .map((ms) => ms - (ms % 1000));
+
+/** The wall-clock text of an instant in a zone, as the runtime's Intl prints it. */
+function wallText(ms: number, zone: string): string {
+  const parts = new Intl.DateTimeFormat('en-CA', {
+    timeZone: zone,
+    hourCycle: 'h23',
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
+  }).formatToParts(ms);
+  const get = (type: string) => parts.find((p) => p.type === type)!.value;
+  return `${get('year')}-${get('month')}-${get('day')}T${get('hour')}:${get('minute')}:${get('second')}`;
+}
+
+describe('date properties', () => {
+  it('dateTime keeps the instant of a value with an offset', () => {
+    fc.assert(
+      fc.property(instant, fc.integer({ min: -14 * 60, max: 14 * 60 }), (ms, offsetMinutes) => {
+        const local = new Date(ms + offsetMinutes * 60_000).toISOString().slice(0, 19);
+        const sign = offsetMinutes < 0 ? '-' : '+';
+        const abs = Math.abs(offsetMinutes);
+        const text = `${local}${sign}${String(Math.floor(abs / 60)).padStart(2, '0')}:${String(abs % 60).padStart(2, '0')}`;
+        const out = run((i, c) => dateTime(text, 'Europe/London', 'reject', i, c));
+        expect(Date.parse(out.value!)).toBe(ms);
+      }),
+    );
+  });
+
+  it('dateTime reads a wall-clock time back to its instant (the earlier one when clocks went back)', () => {
+    fc.assert(
+      fc.property(instant, fc.constantFrom(...ZONES), (ms, zone) => {
+        const wall = wallText(ms, zone);
+        const out = Date.parse(run((i, c) => dateTime(wall, zone, 'reject', i, c)).value!);
+        if (out !== ms) {
+          expect(out).toBeLessThan(ms);
+          expect(wallText(out, zone)).toBe(wall);
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('dateOnly gives the calendar date of an instant in the zone, as Intl does', () => {
+    fc.assert(
+      fc.property(instant, fc.constantFrom(...ZONES), (ms, zone) => {
+        const out = run((i, c) => dateOnly(new Date(ms).toISOString(), zone, 'reject', i, c));
+        expect(out.value).toBe(wallText(ms, zone).slice(0, 10));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('dateOnly returns every real date in range as written', () => {
+    fc.assert(
+      fc.property(
+        fc.date({
+          min: new Date('1753-01-01T00:00:00Z'),
+          max: new Date('9999-12-31T00:00:00Z'),
+          noInvalidDate: true,
+        }),
+        (d) => {
+          const text = d.toISOString().slice(0, 10);
+          expect(run((i, c) => dateOnly(text, 'UTC', 'reject', i, c)).value).toBe(text);
+        },
+      ),
+    );
+  });
+});

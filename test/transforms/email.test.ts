@@ -1,0 +1,143 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { type DropPolicy, email } from '../../runtime/transforms/index.ts';
+import { run, texts } from './run.ts';
+
+const long = (n: number) => 'a'.repeat(n);
+
+// [name, input, maxLength, expected value] with policy drop_with_flag; null + flag when invalid.
+const valid: [string, unknown, number | undefined, string][] = [
+  ['plain address', 'ann@example.com', 100, 'ann@example.com'],
+  ['trimmed', '  padded@example.com\t', 100, 'padded@example.com'],
+  ['domain lower-cased, local part kept as typed', 'John.Smith@Example.COM', 100, 'John.Smith@example.com'],
+  ['sub-domains', 'a@mail.inbox.example.net', 100, 'a@mail.inbox.example.net'],
+  [
+    'plus tag and atext symbols',
+    "o'brien+tag!#$%&*/=?^_`{|}~-@example.org",
+    100,
+    "o'brien+tag!#$%&*/=?^_`{|}~-@example.org",
+  ],
+  ['hyphen inside a label', 'x@my-clinic.example', 100, 'x@my-clinic.example'],
+  ['digits in labels', 'x@123clinic.example9', 100, 'x@123clinic.example9'],
+  ['IDN domain in Unicode', 'zoe@exämple.de', 100, 'zoe@exämple.de'],
+  ['IDN domain lower-cased', 'zoe@EXÄMPLE.DE', 100, 'zoe@exämple.de'],
+  ['UTF-8 local part (RFC 6532)', 'josé@example.com', 100, 'josé@example.com'],
+  ['local part of exactly 64', `${long(64)}@example.com`, undefined, `${long(64)}@example.com`],
+  ['exactly the column length', `${long(64)}@${long(31)}.com`, 100, `${long(64)}@${long(31)}.com`],
+  [
+    'no column length: up to 254',
+    `${long(60)}@${long(63)}.${long(63)}.${long(61)}.com`,
+    undefined,
+    `${long(60)}@${long(63)}.${long(63)}.${long(61)}.com`,
+  ],
+];
+
+const invalid: [string, unknown, number | undefined][] = [
+  ['no domain', 'john@', 100],
+  ['no dot in domain', 'a@b', 100],
+  ['localhost', 'test@localhost', 100],
+  ['two @', 'x@@y.com', 100],
+  ['@ in local part', 'a@b@example.com', 100],
+  ['space in local part', 'mary smith@example.com', 100],
+  ['empty label', 'name@example..com', 100],
+  ['no local part', '@example.org', 100],
+  ['no @', 'no-at-sign.example.com', 100],
+  ['comma in domain', 'jane.doe@example,com', 100],
+  ['leading dot', '.ann@example.com', 100],
+  ['trailing dot in local part', 'ann.@example.com', 100],
+  ['double dot in local part', 'an..n@example.com', 100],
+  ['trailing dot in domain', 'ann@example.com.', 100],
+  ['label starting with a hyphen', 'ann@-example.com', 100],
+  ['label ending with a hyphen', 'ann@example-.com', 100],
+  ['underscore in domain', 'ann@ex_ample.com', 100],
+  ['numeric top-level label (bare IP)', 'ann@192.0.2.1', 100],
+  ['domain literal', 'ann@[192.0.2.1]', 100],
+  ['quoted local part', '"john doe"@example.com', 100],
+  ['display name form', 'Ann <ann@example.com>', 100],
+  ['tab inside', 'ann\t@example.com', 100],
+  ['NUL inside', 'ann\u0000x@example.com', 100],
+  ['NBSP in local part', 'ann\u00a0x@example.com', 100],
+  ['full-width at sign', 'ann＠example.com', 100],
+  ['emoji in domain', 'ann@🌸.example', 100],
+  ['lone surrogate in local part', 'ann\ud800@example.com', 100],
+  ['local part of 65', `${long(65)}@example.com`, undefined],
+  ['label of 64', `a@${long(64)}.com`, undefined],
+  ['longer than the column', `${long(64)}@${long(32)}.com`, 100],
+  ['longer than 254', `${long(64)}@${long(63)}.${long(63)}.${long(63)}.com`, undefined],
+  ['huge string', `${long(1_000_000)}@example.com`, undefined],
+  ['a number', 42, 100],
+  ['a boolean', true, 100],
+  ['an object', { email: 'a@b.com' }, 100],
+  ['NaN', Number.NaN, 100],
+];
+
+describe('email', () => {
+  it.each(valid)('%s', (_name, input, maxLength, expected) => {
+    const out = run((i, c) => email(input, 'drop_with_flag', maxLength, i, c));
+    expect(out).toMatchObject({ value: expected, flags: [], rejections: [] });
+  });
+
+  it.each(invalid)('drops with a flag: %s', (_name, input, maxLength) => {
+    const out = run((i, c) => email(input, 'drop_with_flag', maxLength, i, c));
+    expect(out).toMatchObject({ value: null, flags: ['invalid_email_dropped'], rejections: [] });
+    expect(out.issues.flags[0]!.column).toBe('col');
+  });
+
+  it.each(invalid)('rejects under the reject policy: %s', (_name, input, maxLength) => {
+    const out = run((i, c) => email(input, 'reject', maxLength, i, c));
+    expect(out).toMatchObject({ value: null, flags: [], rejections: ['invalid_email'] });
+  });
+
+  it.each([null, undefined, '', '   ', '\u00a0'])('no value for %j, no flag', (input) => {
+    for (const policy of ['reject', 'drop_with_flag'] as DropPolicy[]) {
+      expect(run((i, c) => email(input, policy, 100, i, c))).toMatchObject({
+        value: null,
+        flags: [],
+        rejections: [],
+      });
+    }
+  });
+
+  it('says why without the address', () => {
+    const out = run((i, c) => email('secret.patient@example', 'reject', 100, i, c));
+    expect(texts(out.issues).join(' ')).not.toContain('secret');
+    const longer = run((i, c) => email(`${long(64)}@${long(38)}.com`, 'drop_with_flag', 100, i, c));
+    expect(longer.issues.flags[0]!.detail).toBe(
+      'email address of 107 characters is longer than the limit of 100; value dropped',
+    );
+  });
+});
+
+describe('email properties', () => {
+  const label = fc.stringMatching(/^[a-z0-9]([a-z0-9-]{0,10}[a-z0-9])?$/);
+  const address = fc
+    .tuple(
+      fc.stringMatching(/^[A-Za-z0-9_+-]{1,20}(\.[A-Za-z0-9_+-]{1,10}){0,2}$/),
+      fc.array(label, { minLength: 1, maxLength: 3 }),
+      fc.stringMatching(/^[a-z]{2,6}$/),
+    )
+    .map(([local, labels, tld]) => `${local}@${[...labels, tld].join('.')}`);
+
+  it('accepts generated addresses and is idempotent', () => {
+    fc.assert(
+      fc.property(address, (a) => {
+        const once = run((i, c) => email(a, 'reject', undefined, i, c));
+        expect(once.value).toBe(a);
+        expect(run((i, c) => email(once.value, 'reject', undefined, i, c)).value).toBe(a);
+      }),
+    );
+  });
+
+  it('never returns text with whitespace, or longer than the column', () => {
+    fc.assert(
+      fc.property(fc.string({ maxLength: 120 }), fc.integer({ min: 5, max: 120 }), (s, max) => {
+        const out = run((i, c) => email(s, 'drop_with_flag', max, i, c));
+        if (out.value !== null) {
+          expect(out.value).not.toMatch(/\s/);
+          expect(out.value.length).toBeLessThanOrEqual(max);
+        }
+        expect(out.flags.length + (out.value === null ? 0 : 1)).toBeLessThanOrEqual(1);
+      }),
+    );
+  });
+});

@@ -1,0 +1,214 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { toBoolean, toDecimal, toInteger } from '../../runtime/transforms/index.ts';
+import { run, texts } from './run.ts';
+
+const UNREADABLE = ['unreadable_value_dropped'];
+const OUT_OF_RANGE = ['number_out_of_range_dropped'];
+
+// [input, value, flags]
+const booleans: [unknown, boolean | null, string[]][] = [
+  [true, true, []],
+  [false, false, []],
+  ['true', true, []],
+  ['FALSE', false, []],
+  [' Yes ', true, []],
+  ['no', false, []],
+  ['Y', true, []],
+  ['n', false, []],
+  ['1', true, []],
+  ['0', false, []],
+  ['On', true, []],
+  ['OFF', false, []],
+  ['t', true, []],
+  ['F', false, []],
+  [1, true, []],
+  [0, false, []],
+  [-0, false, []],
+  [null, null, []],
+  [undefined, null, []],
+  ['', null, []],
+  ['   ', null, []],
+  [2, null, UNREADABLE],
+  [0.5, null, UNREADABLE],
+  [Number.NaN, null, UNREADABLE],
+  ['maybe', null, UNREADABLE],
+  ['yes please', null, UNREADABLE],
+  ['01', null, UNREADABLE],
+  ['✓', null, UNREADABLE],
+  ['\u0000', null, UNREADABLE],
+  [{}, null, UNREADABLE],
+  [[true], null, UNREADABLE],
+];
+
+const integers: [unknown, number | null, string[]][] = [
+  [42, 42, []],
+  [-7, -7, []],
+  [-0, 0, []],
+  [12.0, 12, []],
+  ['42', 42, []],
+  [' 12 ', 12, []],
+  ['+12', 12, []],
+  ['-12', -12, []],
+  ['007', 7, []],
+  ['12.0', 12, []],
+  ['12.', 12, []],
+  ['2147483647', 2_147_483_647, []],
+  ['-2147483648', -2_147_483_648, []],
+  [null, null, []],
+  ['', null, []],
+  ['  ', null, []],
+  [12.5, null, UNREADABLE],
+  ['12.5', null, UNREADABLE],
+  ['0.000001', null, UNREADABLE],
+  ['1e3', null, UNREADABLE],
+  ['0x10', null, UNREADABLE],
+  ['1,000', null, UNREADABLE],
+  ['1 000', null, UNREADABLE],
+  ['1_000', null, UNREADABLE],
+  ['£12', null, UNREADABLE],
+  ['NaN', null, UNREADABLE],
+  ['Infinity', null, UNREADABLE],
+  ['-', null, UNREADABLE],
+  ['.', null, UNREADABLE],
+  ['+-1', null, UNREADABLE],
+  ['١٢', null, UNREADABLE],
+  ['１２', null, UNREADABLE],
+  [Number.NaN, null, UNREADABLE],
+  [Number.POSITIVE_INFINITY, null, UNREADABLE],
+  [true, null, UNREADABLE],
+  [[1], null, UNREADABLE],
+  [2_147_483_648, null, OUT_OF_RANGE],
+  ['-2147483649', null, OUT_OF_RANGE],
+  ['99999999999999999999999', null, OUT_OF_RANGE],
+  [Number.MAX_SAFE_INTEGER + 2, null, OUT_OF_RANGE],
+];
+
+// [input, precision, value, flags]
+const decimals: [unknown, number, number | null, string[]][] = [
+  [1.005, 2, 1.01, []],
+  ['1.005', 2, 1.01, []],
+  [-1.005, 2, -1.01, []],
+  [1.004999, 2, 1, []],
+  [2.5, 0, 3, []],
+  [-2.5, 0, -3, []],
+  [0.5, 0, 1, []],
+  [1.45, 1, 1.5, []],
+  [9.995, 2, 10, []],
+  ['99.9999', 3, 100, []],
+  [0.1 + 0.2, 2, 0.3, []],
+  [1e-7, 2, 0, []],
+  [-0.001, 2, 0, []],
+  [1.5e-7, 7, 2e-7, []],
+  [123.456, 10, 123.456, []],
+  ['0.12345678905', 10, 0.1234567891, []],
+  [' +12.345 ', 1, 12.3, []],
+  ['.5', 0, 1, []],
+  ['5.', 2, 5, []],
+  ['100000000000', 0, 100_000_000_000, []],
+  ['-100000000000.00', 2, -100_000_000_000, []],
+  [42, 2, 42, []],
+  [null, 2, null, []],
+  ['', 2, null, []],
+  ['100000000000.01', 2, null, OUT_OF_RANGE],
+  [1e21, 2, null, OUT_OF_RANGE],
+  ['99999999999.995', 2, 100_000_000_000, []],
+  ['100000000000.005', 2, null, OUT_OF_RANGE],
+  ['1e3', 2, null, UNREADABLE],
+  ['1,5', 2, null, UNREADABLE],
+  ['0x10', 2, null, UNREADABLE],
+  [Number.NaN, 2, null, UNREADABLE],
+  [Number.NEGATIVE_INFINITY, 2, null, UNREADABLE],
+  [false, 2, null, UNREADABLE],
+  [{ amount: 1 }, 2, null, UNREADABLE],
+];
+
+describe('toBoolean', () => {
+  it.each(booleans)('%j → %j', (input, value, flags) => {
+    expect(run((i, c) => toBoolean(input, i, c))).toMatchObject({ value, flags, rejections: [] });
+  });
+});
+
+describe('toInteger', () => {
+  it.each(integers)('%j → %j', (input, value, flags) => {
+    const out = run((i, c) => toInteger(input, i, c));
+    expect(out).toMatchObject({ value, flags, rejections: [] });
+    if (value === 0) expect(Object.is(out.value, -0)).toBe(false);
+  });
+});
+
+describe('toDecimal', () => {
+  it.each(decimals)('%j at %i places → %j', (input, precision, value, flags) => {
+    const out = run((i, c) => toDecimal(input, precision, i, c));
+    expect(out).toMatchObject({ value, flags, rejections: [] });
+    if (value === 0) expect(Object.is(out.value, -0)).toBe(false);
+  });
+
+  it.each([-1, 11, 1.5, Number.NaN])('refuses precision %j', (precision) => {
+    expect(() => run((i, c) => toDecimal(1, precision, i, c))).toThrow(RangeError);
+  });
+
+  it('explains without the value', () => {
+    const out = run((i, c) => toDecimal('123456789012.5', 2, i, c));
+    expect(texts(out.issues)).toEqual([
+      "number outside the column's range -100,000,000,000 to 100,000,000,000; value dropped",
+    ]);
+    const huge = run((i, c) => toInteger(`9${'0'.repeat(100_000)}`, i, c));
+    expect(huge.flags).toEqual(OUT_OF_RANGE);
+  });
+});
+
+describe('number properties', () => {
+  it('toDecimal agrees with exact decimal rounding (BigInt) on generated decimal text', () => {
+    fc.assert(
+      fc.property(
+        fc.bigInt({ min: -(10n ** 14n), max: 10n ** 14n }),
+        fc.integer({ min: 0, max: 6 }),
+        fc.integer({ min: 0, max: 6 }),
+        (units, scale, places) => {
+          const sign = units < 0n ? '-' : '';
+          const abs = (units < 0n ? -units : units).toString().padStart(scale + 1, '0');
+          const text = scale === 0 ? `${sign}${abs}` : `${sign}${abs.slice(0, -scale)}.${abs.slice(-scale)}`;
+          // Exact: round |units| / 10^scale to `places`, half away from zero, with integers only.
+          const magnitude = units < 0n ? -units : units;
+          const expectedUnits =
+            places >= scale
+              ? magnitude * 10n ** BigInt(places - scale)
+              : (magnitude + 5n * 10n ** BigInt(scale - places - 1)) / 10n ** BigInt(scale - places);
+          const expected = Number(`${expectedUnits}e-${places}`) * (units < 0n ? -1 : 1) + 0;
+          const out = run((i, c) => toDecimal(text, places, i, c));
+          if (Math.abs(expected) <= 100_000_000_000) expect(out.value).toBe(expected);
+          else expect(out.flags).toEqual(OUT_OF_RANGE);
+        },
+      ),
+    );
+  });
+
+  it('toDecimal reads a number as the decimal text JavaScript prints for it', () => {
+    fc.assert(
+      fc.property(
+        fc.double({ min: -1e9, max: 1e9, noNaN: true }),
+        fc.integer({ min: 0, max: 10 }),
+        (n, places) => {
+          const fromNumber = run((i, c) => toDecimal(n, places, i, c)).value;
+          const fromText = run((i, c) =>
+            toDecimal(String(n).includes('e') ? n.toFixed(20) : String(n), places, i, c),
+          ).value;
+          if (!String(n).includes('e')) expect(fromNumber).toBe(fromText);
+          expect(Math.abs(fromNumber! - n)).toBeLessThanOrEqual(
+            0.5 * 10 ** -places + Number.EPSILON * Math.abs(n) * 4,
+          );
+        },
+      ),
+    );
+  });
+
+  it('toInteger returns every safe integer in range unchanged, from numbers and from text', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: -2_147_483_648, max: 2_147_483_647 }), (n) => {
+        expect(run((i, c) => toInteger(n, i, c)).value).toBe(n + 0);
+        expect(run((i, c) => toInteger(` ${n} `, i, c)).value).toBe(n + 0);
+      }),
+    );
+  });
+});
