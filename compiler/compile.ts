@@ -26,6 +26,8 @@ export interface CompileOptions {
   readonly parseFile?: ParseFile;
   /** Type-check the generated transformer in memory before returning it (default true). */
   readonly typecheck?: boolean;
+  /** The transformer emitter (tests replace it to see how the compiler handles code that does not type-check). */
+  readonly emitTransformer?: typeof emitTransformer;
 }
 
 function generationError(
@@ -53,7 +55,7 @@ export function compileSpec(
   const sources = `${input.root}/`;
   try {
     const ir = buildIr(validation.context);
-    const transformer = emitTransformer(ir, [sources]);
+    const transformer = (options.emitTransformer ?? emitTransformer)(ir, [sources]);
     if (options.typecheck !== false) {
       const errors = typecheckGenerated(TRANSFORMER_PATH, transformer);
       if (errors.length > 0) {

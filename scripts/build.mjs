@@ -3,7 +3,7 @@
 // Schema validators compiled ahead of time. bin/flitstack.js uses dist/ while it is newer than every
 // source file, and the TypeScript sources (through tsx) otherwise, so a stale build is never run.
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -11,6 +11,7 @@ import { tsImport } from 'tsx/esm/api';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const dist = join(root, 'dist');
+rmSync(dist, { recursive: true, force: true });
 mkdirSync(dist, { recursive: true });
 
 const standalone = (await import('ajv/dist/standalone/index.js')).default.default;
@@ -58,8 +59,14 @@ for (const dir of ['cli', 'compiler', 'runtime', 'sandbox', 'schemas'])
 
 await build({
   define: { __FLITSTACK_BUILD__: JSON.stringify(hash.digest('hex').slice(0, 16)) },
-  entryPoints: [join(root, 'cli/main.ts')],
-  outfile: join(dist, 'cli.mjs'),
+  // Code splitting: each command's action is a chunk loaded on demand, so `validate` does not load
+  // the TypeScript compiler that `compile` uses to check generated code.
+  entryPoints: { cli: join(root, 'cli/main.ts') },
+  outdir: dist,
+  outExtension: { '.js': '.mjs' },
+  entryNames: '[name]',
+  chunkNames: 'chunks/[name]-[hash]',
+  splitting: true,
   bundle: true,
   platform: 'node',
   format: 'esm',

@@ -1,10 +1,11 @@
 import type { Command } from 'commander';
 import type { CliIo } from '../io.ts';
 import { registerCompile } from './compile.ts';
+import { registerSandbox } from './sandbox.ts';
 import { registerValidate } from './validate.ts';
 
 /** A command module: adds itself to the program; its action reports an exit code through `exit`. */
 export type RegisterCommand = (program: Command, io: CliIo, exit: (code: number) => void) => void;
 
 /** Every command of the CLI, in the order `--help` lists them. */
-export const commands: RegisterCommand[] = [registerValidate, registerCompile];
+export const commands: RegisterCommand[] = [registerValidate, registerCompile, registerSandbox];

@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { SpecInput } from '../../compiler/load/spec-dir.ts';
@@ -20,10 +20,13 @@ export function readTree(dir: string): Map<string, string> {
   return files;
 }
 
+/** test/compile-cases: one folder per compiler case (an overlay of test/cases/_base/spec + expected outputs). */
+export const COMPILE_CASES_DIR = fileURLToPath(new URL('../compile-cases/', import.meta.url));
+
 /** Case folder names, sorted, without _base. */
-export function caseNames(): string[] {
-  return readdirSync(CASES_DIR)
-    .filter((n) => !n.startsWith('_') && statSync(join(CASES_DIR, n)).isDirectory())
+export function caseNames(dir = CASES_DIR): string[] {
+  return readdirSync(dir)
+    .filter((n) => !n.startsWith('_') && statSync(join(dir, n)).isDirectory())
     .sort();
 }
 
@@ -31,9 +34,10 @@ export function caseNames(): string[] {
  * The spec of a case: the base spec with the case's files laid over it. A case file whose whole
  * text is `# delete` removes that file from the base.
  */
-export function caseSpec(name: string, root = 'spec'): SpecInput {
+export function caseSpec(name: string, root = 'spec', casesDir = CASES_DIR): SpecInput {
   const files = readTree(join(CASES_DIR, '_base', 'spec'));
-  for (const [path, text] of readTree(join(CASES_DIR, name, 'spec'))) {
+  const overlay = join(casesDir, name, 'spec');
+  for (const [path, text] of existsSync(overlay) ? readTree(overlay) : []) {
     if (text.trim() === '# delete') files.delete(path);
     else files.set(path, text);
   }

@@ -1,8 +1,9 @@
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import Handlebars from 'handlebars';
 import { assertNever } from '../../assert.ts';
 import type { Ir, IrPlanColumn } from '../../ir/types.ts';
+import { installRoot } from '../../root.ts';
 
 /** Markdown text from spec strings: one line, HTML and Markdown syntax escaped. */
 export function markdownText(text: unknown): string {
@@ -44,17 +45,18 @@ function typeWords(c: IrPlanColumn): string {
   }
 }
 
-const TEMPLATE = fileURLToPath(new URL('./schema-plan.md.hbs', import.meta.url));
+/** The template, found from the installation root (so it is found from the bundle in dist/ too). */
+const template = () => join(installRoot(), 'compiler', 'emit', 'plan', 'schema-plan.md.hbs');
 
 /** generated/schema-plan.md: the admin's checklist, rendered with Handlebars (strict) from the IR. */
 export function emitSchemaPlanMarkdown(
   ir: Ir,
   sources: string,
-  template = readFileSync(TEMPLATE, 'utf8'),
+  source = readFileSync(template(), 'utf8'),
 ): string {
   const hbs = Handlebars.create();
   hbs.registerHelper('md', (value: unknown) => markdownText(value));
-  const render = hbs.compile(template, { strict: true, noEscape: true });
+  const render = hbs.compile(source, { strict: true, noEscape: true });
   const plan = ir.plan;
   const professional = plan.license === 'professional';
   const customTables = plan.tables.filter((t) => t.custom);

@@ -1,0 +1,38 @@
+import type { RegisterCommand } from './index.ts';
+
+/** `flitstack sandbox`: runs both sandbox servers until interrupted. */
+export const registerSandbox: RegisterCommand = (program, io, exit) => {
+  program
+    .command('sandbox')
+    .description(
+      'Start the PracticeHub and Dataverse sandboxes on loopback and print the environment to reach them.',
+    )
+    .option(
+      '--scale <n>',
+      'data volume: 1 ≈ a small clinic group (2,000 patients), 50 ≈ 100,000 patients',
+      '1',
+    )
+    .option('--seed <n>', 'seed of the generated data', '1')
+    .option('--rate <n>', 'PracticeHub requests per second per API key (the real limit is 1)', '1')
+    .option(
+      '--faults <spec>',
+      'inject faults into both servers, e.g. 429=0.1,5xx=0.02,reset=0.01,slow=0.02@1500,seed=7',
+    )
+    .option('--projection', 'serve the fields= projection extension')
+    .option(
+      '--licence <tier>',
+      'licence of the Dynamics organisation: professional or enterprise',
+      'professional',
+    )
+    .option('--practicehub-port <port>', 'port of the PracticeHub sandbox (default: a free port)', '0')
+    .option('--dataverse-port <port>', 'port of the Dataverse sandbox (default: a free port)', '0')
+    .option('--spec <dir>', 'spec directory whose owners.fallback user the organisation gets', 'spec')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  $ flitstack sandbox\n  $ eval "$(flitstack sandbox --rate 20 &)"   # or copy the export lines into another shell\n  $ flitstack sandbox --scale 5 --faults 429=0.1,5xx=0.02,reset=0.01\n\nRuns until interrupted (Ctrl-C).',
+    )
+    .action(async (options: Record<string, string | boolean | undefined>) => {
+      const { sandbox } = await import('../actions/sandbox.ts');
+      exit(await sandbox(options, io));
+    });
+};

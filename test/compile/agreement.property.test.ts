@@ -1,0 +1,123 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: the strings that look like template code are the test data
+import fc from 'fast-check';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { readSpecDir } from '../../cli/spec-files.ts';
+import { compileSpec } from '../../compiler/compile.ts';
+import { Interpreter } from '../../compiler/interpret/interpret.ts';
+import type { Ir, IrSourceField, IrSourceType } from '../../compiler/ir/types.ts';
+import { createSchemaValidators } from '../../compiler/validate/schemas.ts';
+import * as generatedModule from '../../generated/transformer.ts';
+import type { GeneratedModule } from '../../runtime/mapping/index.ts';
+
+const generated: GeneratedModule = generatedModule;
+
+import { ROOT } from '../support/tmp.ts';
+
+let ir: Ir;
+let interpreter: Interpreter;
+beforeAll(() => {
+  ir = compileSpec(readSpecDir('spec', ROOT), createSchemaValidators(), { typecheck: false }).ir!;
+  interpreter = new Interpreter(ir);
+});
+
+/** Values no field should expect: wrong types, empty and odd text, control characters, surrogates. */
+const hostile: fc.Arbitrary<unknown> = fc.oneof(
+  fc.constantFrom(
+    null,
+    undefined,
+    '',
+    ' ',
+    '\u0000',
+    '\u2028',
+    '\ud800',
+    '🦷',
+    'NaN',
+    '0x10',
+    '1e3',
+    ' 12 ',
+    '1,000',
+    'true',
+    'no',
+    '0000-00-00',
+    '1752-12-31',
+    '2024-02-30',
+    '2024-03-31T01:30:00',
+    '9999-12-31T23:59:59Z',
+    '*/',
+    '${x}',
+    '"); process.exit(1); //',
+  ),
+  fc.string({ unit: 'grapheme', maxLength: 40 }),
+  fc.string({ unit: 'binary', maxLength: 20 }),
+  fc.double(),
+  fc.integer(),
+  fc.boolean(),
+  fc.constant([]),
+  fc.constant({}),
+);
+
+const isoDate = fc.date({
+  min: new Date('1600-01-01T00:00:00Z'),
+  max: new Date('2100-01-01T00:00:00Z'),
+  noInvalidDate: true,
+});
+
+/** A plausible value of a source type, or (sometimes) a hostile one. */
+function arbitraryValue(type: IrSourceType, depth = 0): fc.Arbitrary<unknown> {
+  const plausible: fc.Arbitrary<unknown> = (() => {
+    switch (type.kind) {
+      case 'id':
+        return fc.oneof(fc.bigInt({ min: 1n, max: 10n ** 18n }).map(String), fc.nat());
+      case 'string':
+        return fc.string({ unit: 'grapheme', maxLength: 300 });
+      case 'text':
+        return fc.oneof(
+          fc.string({ unit: 'grapheme', maxLength: 500 }),
+          fc.nat({ max: 250_000 }).map((n) => 'x '.repeat(n / 2)),
+        );
+      case 'integer':
+        return fc.integer();
+      case 'decimal':
+        return fc.oneof(fc.double({ noNaN: true, min: -1e12, max: 1e12 }), fc.double().map(String));
+      case 'boolean':
+        return fc.boolean();
+      case 'date':
+        return isoDate.map((d) => d.toISOString().slice(0, 10));
+      case 'datetime':
+        return isoDate.map((d) => d.toISOString());
+      case 'enum':
+        return fc.oneof(
+          fc.constantFrom(...(type.values.length ? type.values : ['x'])),
+          fc.string({ maxLength: 8 }),
+        );
+      case 'array':
+        return depth > 2
+          ? fc.constant([])
+          : fc.array(arbitraryValue(type.items, depth + 1), { maxLength: 4 });
+      case 'object':
+        return depth > 2 ? fc.constant({}) : recordOf(type.fields, depth + 1);
+    }
+  })();
+  return fc.oneof({ weight: 5, arbitrary: plausible }, { weight: 1, arbitrary: hostile });
+}
+
+function recordOf(fields: readonly IrSourceField[], depth = 0): fc.Arbitrary<Record<string, unknown>> {
+  return fc.record(Object.fromEntries(fields.map((f) => [f.name, arbitraryValue(f.type, depth)])), {
+    requiredKeys: [],
+  });
+}
+
+describe('generated transformer vs reference interpreter (property)', () => {
+  it('agree on every mapping for generated records, hostile values included', () => {
+    for (const m of ir.mappings) {
+      const resource = ir.resources.find((r) => r.name === m.source)!;
+      fc.assert(
+        fc.property(recordOf(resource.fields), (record) => {
+          const fromGenerated = generated.MAPPINGS[m.name]!.transform(record);
+          expect(interpreter.run(m.name, record)).toEqual(fromGenerated);
+        }),
+        { numRuns: 400, seed: 42 },
+      );
+    }
+  });
+});

@@ -1,0 +1,105 @@
+import { describe, expect, it } from 'vitest';
+import { compileSpec } from '../../compiler/compile.ts';
+import { optionValue } from '../../compiler/model/options.ts';
+import { createSchemaValidators } from '../../compiler/validate/schemas.ts';
+import { COMPILE_CASES_DIR, caseSpec } from '../support/cases.ts';
+
+const validators = createSchemaValidators();
+const plan = (input: ReturnType<typeof caseSpec>) => {
+  const result = compileSpec(input, validators, { typecheck: false });
+  return {
+    result,
+    plan: JSON.parse(result.files.find((f) => f.path.endsWith('.json'))?.contents ?? 'null'),
+    markdown: result.files.find((f) => f.path.endsWith('.md'))?.contents ?? '',
+  };
+};
+
+describe('the schema plan', () => {
+  it('flags 16 custom columns on contact (professional): a blocking flag with the ways out, and the validator warning', () => {
+    const { result, plan: json, markdown } = plan(caseSpec('custom-columns-16', 'spec', COMPILE_CASES_DIR));
+    expect(result.diagnostics.map((d) => `${d.severity} ${d.code}`)).toEqual(['warning FS114']);
+    expect(json.flags).toEqual([
+      expect.objectContaining({
+        kind: 'custom-columns-per-table',
+        table: 'contact',
+        count: 16,
+        limit: 15,
+        blocking: true,
+      }),
+    ]);
+    expect(json.flags[0].resolutions).toEqual(
+      expect.arrayContaining([
+        expect.stringContaining('enterprise'),
+        expect.stringContaining('custom table'),
+        expect.stringContaining('delimited text'),
+      ]),
+    );
+    expect(markdown).toContain('**Blocking:** custom columns on contact: **16/15** on Sales Professional.');
+    expect(markdown).toContain('### `contact`: 16 custom columns, 16/15');
+  });
+
+  it('16 custom tables: an error on Sales Professional, no flag on Enterprise', () => {
+    const professional = compileSpec(caseSpec('FS115-custom-tables'), validators, { typecheck: false });
+    expect(professional.files).toEqual([]);
+    expect(professional.diagnostics.map((d) => d.code)).toContain('FS115');
+    const {
+      result,
+      plan: json,
+      markdown,
+    } = plan(caseSpec('custom-tables-16-enterprise', 'spec', COMPILE_CASES_DIR));
+    expect(result.diagnostics).toEqual([]);
+    expect(json.flags).toEqual([]);
+    expect(json.tables.filter((t: { custom?: unknown }) => t.custom)).toHaveLength(16);
+    expect(markdown).toContain('Sales Enterprise: no limit on custom tables or columns per table.');
+  });
+
+  it('keeps choice option values stable when options are added, removed or reordered', () => {
+    const values = (options: string[]) =>
+      Object.fromEntries(options.map((key) => [key, optionValue(10000, { key, value: undefined })]));
+    const before = values(['paid', 'pending', 'failed']);
+    const after = values(['refunded', 'failed', 'paid', 'disputed']);
+    expect(after.paid).toBe(before.paid);
+    expect(after.failed).toBe(before.failed);
+    expect(Object.values(after).every((v) => v >= 100_000_000 && v <= 100_009_999)).toBe(true);
+    expect(optionValue(10000, { key: 'paid', value: 100_000_042 })).toBe(100_000_042);
+  });
+
+  it('keeps option values stable through a compile when an option is added to the spec', () => {
+    const input = caseSpec('injection', 'spec', COMPILE_CASES_DIR);
+    const before = plan(input).plan;
+    const file = 'objects/clinic.yaml';
+    const added = new Map(input.files);
+    added.set(
+      file,
+      input.files
+        .get(file)!
+        .replace('        plain: "Plain */"', '        alpha: Alpha\n        plain: "Plain */"'),
+    );
+    const after = plan({ root: input.root, files: added }).plan;
+    const options = (p: typeof before) =>
+      p.tables
+        .flatMap((t: { columns: { name: string; options: { key: string; value: number }[] }[] }) => t.columns)
+        .find((c: { name: string }) => c.name === 'fs_kind').options;
+    const old = Object.fromEntries(
+      options(before).map((o: { key: string; value: number }) => [o.key, o.value]),
+    );
+    const now = Object.fromEntries(
+      options(after).map((o: { key: string; value: number }) => [o.key, o.value]),
+    );
+    expect(now.plain).toBe(old.plain);
+    expect(now.tricky).toBe(old.tricky);
+    expect(now.alpha).toBeGreaterThan(0);
+  });
+
+  it('shows the load order with the deferred parent-clinic lookup and the privileges', () => {
+    const { plan: json } = plan(caseSpec('base', 'spec', COMPILE_CASES_DIR));
+    expect(json.loadOrder).toEqual([
+      { mapping: 'clinic', table: 'account', dependsOn: [], deferred: ['parentaccountid'] },
+      { mapping: 'patient', table: 'contact', dependsOn: ['clinic'], deferred: [] },
+      { mapping: 'appointment', table: 'appointment', dependsOn: ['patient'], deferred: [] },
+    ]);
+    expect(json.privileges.map((p: { name: string }) => p.name)).toEqual(
+      expect.arrayContaining([expect.stringContaining('prvOverrideCreatedOnCreatedBy'), 'Assign']),
+    );
+  });
+});
