@@ -134,17 +134,28 @@ export async function sendBulk(
     const ids = (res.body as { Ids?: unknown[] } | undefined)?.Ids;
     return Array.isArray(ids) ? ids.map((id) => String(id).toLowerCase()) : [];
   } catch (e) {
-    if (
-      e instanceof DataverseError &&
-      e.status >= 400 &&
-      e.status < 500 &&
-      e.status !== 429 &&
-      e.status !== 401
-    ) {
+    if (e instanceof DataverseError && isItemFailure(e)) {
       throw new BulkError(e, message, entitySet, failedItem(e, items, primaryId), items.length);
     }
     throw e;
   }
+}
+
+/** Codes that fail a bulk request whatever its items: SdkEntityDoesNotSupportMessage, unknown segment, key not defined. */
+const REQUEST_CODES = new Set(['0x80040800', '0x8006088a', '0x80060890']);
+
+/** Schema errors: every item of one mapping has the same shape, so a missing column fails them all. */
+const SCHEMA_MESSAGE =
+  /Could not find a property named|Invalid property '|does not exist on type|An undeclared property/;
+
+/**
+ * Whether a failed bulk request may be about its items rather than the request as a whole: 4xx answers,
+ * except authorization (401, 403), a table without the message, an unknown entity set or key, and schema
+ * errors (reference §8). 413 (request too large) counts: smaller requests may pass.
+ */
+function isItemFailure(e: DataverseError): boolean {
+  if (e.status < 400 || e.status >= 500 || [401, 403, 405, 429].includes(e.status)) return false;
+  return !REQUEST_CODES.has(e.code) && !SCHEMA_MESSAGE.test(e.serverMessage);
 }
 
 /** One item that could not be written, with the error that named it. */
@@ -163,7 +174,8 @@ export interface BulkOutcome {
 /**
  * Writes every item that can be written: when a request fails on one item (the whole request is rolled
  * back on standard tables, PA`bulk-operations`), that item is set aside and the rest is sent again; when
- * the answer does not say which item failed, the items are split in halves until it does.
+ * the answer does not say which item failed, the items are split in halves until it does. Failures of
+ * the request as a whole (see isItemFailure) are thrown, not bisected.
  */
 export async function sendBulkIsolating(
   ctx: ClientContext,
@@ -174,6 +186,7 @@ export async function sendBulkIsolating(
 ): Promise<BulkOutcome> {
   const ids: (string | undefined)[] = targets.map(() => undefined);
   const failures: BulkFailure[] = [];
+  const fail = (index: number, error: BulkError) => failures.push({ index, error });
   const run = async (indexes: number[]): Promise<void> => {
     let pending = indexes;
     while (pending.length > 0) {
@@ -192,10 +205,10 @@ export async function sendBulkIsolating(
       } catch (e) {
         if (!(e instanceof BulkError)) throw e;
         if (e.itemIndex !== undefined) {
-          failures.push({ index: pending[e.itemIndex]!, error: e });
+          fail(pending[e.itemIndex]!, e);
           pending = pending.filter((_, k) => k !== e.itemIndex);
         } else if (pending.length === 1) {
-          failures.push({ index: pending[0]!, error: e });
+          fail(pending[0]!, e);
           return;
         } else {
           const half = Math.ceil(pending.length / 2);

@@ -30,6 +30,8 @@ export class Pacer {
   private hintSeen = false;
   private pausedUntil = 0;
   private streak = 0;
+  /** Set by a concurrency refusal: a later hint may lower the concurrency but not raise it back. */
+  private lowered = false;
 
   constructor(private readonly o: PacerOptions) {
     this.ceiling = Math.max(1, Math.min(o.maxConcurrency ?? Number.POSITIVE_INFINITY, o.concurrencyLimit));
@@ -55,7 +57,7 @@ export class Pacer {
     if (!Number.isInteger(hint) || hint < 1) return;
     this.hintSeen = true;
     this.ceiling = Math.min(hint, this.o.maxConcurrency ?? hint, this.o.concurrencyLimit);
-    this.resize(this.ceiling, 'x-ms-dop-hint');
+    this.resize(this.lowered ? Math.min(this.permits.limit, this.ceiling) : this.ceiling, 'x-ms-dop-hint');
   }
 
   /** Waits for a permit and for any pause to end; call the result to give the permit back. */
@@ -78,6 +80,7 @@ export class Pacer {
     stats.throttled[limit] += 1;
     this.streak = 0;
     if (limit === 'concurrency') {
+      this.lowered = true;
       this.resize(Math.min(this.permits.limit - 1, inFlight - 1), 'concurrency limit (0x80072326)');
       stats.waitMs.throttle += waitMs;
       await clock.sleep(waitMs);
@@ -94,6 +97,7 @@ export class Pacer {
     if (this.streak >= this.o.recoveryAfter) {
       this.streak = 0;
       this.resize(this.permits.limit + 1, 'recovered after successes');
+      if (this.permits.limit >= this.ceiling) this.lowered = false;
     }
   }
 

@@ -9,7 +9,7 @@ export interface WireRequest {
   readonly method: string;
   readonly headers: Readonly<Record<string, string>>;
   readonly body?: string;
-  /** Milliseconds to wait for the status line, and then between body chunks. */
+  /** Milliseconds the whole exchange may take. */
   readonly timeoutMs: number;
 }
 
@@ -23,18 +23,39 @@ export interface WireResponse {
 /** How a request failed before a complete answer arrived. */
 export type WireFailure = 'timeout' | 'network';
 
-/** Sends one request and reads the whole body; a reset mid-body rejects like any network failure. */
+/** A transport failure because the whole exchange took longer than allowed. */
+export class WireTimeoutError extends Error {
+  readonly code = 'TIMEOUT';
+  constructor(ms: number) {
+    super(`no complete answer within ${ms} ms`);
+  }
+}
+
+/**
+ * Sends one request and reads the whole body; a reset mid-body rejects like any network failure. The
+ * timeout covers the whole exchange and runs on a native timer: undici's own headersTimeout ticks on a
+ * coarse shared timer (about a second) and would let short timeouts run long.
+ */
 export async function sendOnce(dispatcher: Dispatcher, req: WireRequest): Promise<WireResponse> {
-  const res = await dispatcher.request({
-    origin: req.origin,
-    path: req.path,
-    method: req.method as Dispatcher.HttpMethod,
-    headers: req.headers,
-    ...(req.body !== undefined ? { body: req.body } : {}),
-    headersTimeout: req.timeoutMs,
-    bodyTimeout: req.timeoutMs,
-  });
-  const text = await res.body.text();
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(new WireTimeoutError(req.timeoutMs)), req.timeoutMs);
+  let text: string;
+  let res: Dispatcher.ResponseData;
+  try {
+    res = await dispatcher.request({
+      origin: req.origin,
+      path: req.path,
+      method: req.method as Dispatcher.HttpMethod,
+      headers: req.headers,
+      ...(req.body !== undefined ? { body: req.body } : {}),
+      signal: controller.signal,
+    });
+    text = await res.body.text();
+  } catch (e) {
+    throw controller.signal.aborted ? controller.signal.reason : e;
+  } finally {
+    clearTimeout(timer);
+  }
   const headers: Record<string, string> = {};
   for (const [k, v] of Object.entries(res.headers)) {
     if (v !== undefined) headers[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : v;
@@ -45,11 +66,12 @@ export async function sendOnce(dispatcher: Dispatcher, req: WireRequest): Promis
 /** Timeouts apart from other transport failures (resets, refused connections, closed sockets). */
 export function failureKind(e: unknown): WireFailure {
   const code = (e as { code?: unknown } | null)?.code;
-  return code === 'UND_ERR_HEADERS_TIMEOUT' ||
+  const timeout =
+    e instanceof WireTimeoutError ||
+    code === 'UND_ERR_HEADERS_TIMEOUT' ||
     code === 'UND_ERR_BODY_TIMEOUT' ||
-    code === 'UND_ERR_CONNECT_TIMEOUT'
-    ? 'timeout'
-    : 'network';
+    code === 'UND_ERR_CONNECT_TIMEOUT';
+  return timeout ? 'timeout' : 'network';
 }
 
 /** A short description of a transport failure, free of headers and bodies. */
