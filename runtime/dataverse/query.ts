@@ -63,13 +63,18 @@ export async function* query<T = Json>(
   for await (const page of queryPages<T>(ctx, entitySet, options)) yield* page;
 }
 
+/**
+ * The next page's path below the API base. Only links to the same origin and API path are followed: the
+ * bearer token goes with the request, so a link elsewhere is refused rather than sent the token.
+ */
 function nextPath(ctx: ClientContext, link: string | undefined): string | undefined {
   if (link === undefined) return undefined;
-  const base = ctx.transport.apiUrl;
-  if (!link.startsWith(base)) {
-    throw new Error(`the service returned an @odata.nextLink outside ${base}; refusing to follow it`);
+  const base = new URL(ctx.transport.apiUrl);
+  const next = new URL(link, base);
+  if (next.origin !== base.origin || !next.pathname.startsWith(base.pathname)) {
+    throw new Error(`the service returned an @odata.nextLink outside ${base.href}; refusing to follow it`);
   }
-  return link.slice(base.length);
+  return `${next.pathname.slice(base.pathname.length)}${next.search}`;
 }
 
 /**

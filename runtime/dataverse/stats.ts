@@ -17,7 +17,7 @@ export interface DataverseStats {
     /** Waiting for a concurrency permit. */
     readonly queue: number;
   };
-  /** 401 answers that forced a token refresh. */
+  /** Requests answered 401 and sent again with a fresh token (requests refused together share one refresh). */
   readonly tokenRefreshesForced: number;
   /** Records created, updated, upserted or deleted (bulk targets and $batch parts each count). */
   readonly recordsWritten: number;

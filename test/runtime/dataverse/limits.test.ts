@@ -70,6 +70,33 @@ describe('dataverse client: service protection', () => {
     }
   });
 
+  it('sizes the concurrency from x-ms-dop-hint, capped by the option and the concurrent-request limit', async () => {
+    const wide = await rig({ dopHint: 64 });
+    const capped = await rig({ dopHint: 64 }, { maxConcurrency: 3 });
+    try {
+      expect(wide.client.stats().concurrency).toBe(1);
+      expect((await wide.client.whoAmI()).dopHint).toBe(64);
+      expect(wide.client.stats().concurrency).toBe(52);
+      await capped.client.whoAmI();
+      expect(capped.client.stats().concurrency).toBe(3);
+    } finally {
+      await wide.close();
+      await capped.close();
+    }
+  });
+
+  it('retries a 429 even for a create without its own id: the service refused it before running it', async () => {
+    const r = await rig({ faults: { ...NO_FAULTS, storm: { every: 2, length: 1 }, retryAfterSeconds: 0 } });
+    try {
+      await r.client.whoAmI();
+      const id = await r.client.create('accounts', { name: 'Once' });
+      expect(r.sb.snapshot(['account']).tables.account!.map((a) => a.accountid)).toEqual([id]);
+      expect(r.client.stats().throttled.requests).toBe(1);
+    } finally {
+      await r.close();
+    }
+  });
+
   it('gives up after maxThrottleRetries with the service protection error and its code', async () => {
     const r = await rig(
       { faults: { ...NO_FAULTS, rate429: 1, retryAfterSeconds: 0 } },

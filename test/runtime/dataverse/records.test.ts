@@ -130,6 +130,13 @@ describe('dataverse client: records', () => {
     expect(e.hint).toContain('enable the user');
   });
 
+  it('keeps key values and record data out of events', () => {
+    const events = JSON.stringify(r.events);
+    expect(r.events.length).toBeGreaterThan(10);
+    expect(events).not.toMatch(/patient-|Maria|North Clinic|fs_practicehubid=/);
+    expect(events).toContain('"path":"contacts(…)"');
+  });
+
   it('refuses key values that break Web API addressing before sending anything', async () => {
     const before = r.client.stats().requests.data;
     await expect(r.client.retrieve('contacts', { fs_practicehubid: 'a/b' })).rejects.toThrow(

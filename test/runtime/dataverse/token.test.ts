@@ -1,4 +1,5 @@
 import { setTimeout as delay } from 'node:timers/promises';
+import { inspect } from 'node:util';
 import { Agent } from 'undici';
 import { describe, expect, it } from 'vitest';
 import { Backoff } from '../../../runtime/dataverse/backoff.ts';
@@ -164,6 +165,7 @@ describe('dataverse client: tokens', () => {
       expect(everything).not.toContain(secret);
       expect(everything).not.toContain(sb.clientSecret);
       expect(JSON.stringify(client)).not.toContain(secret);
+      expect(inspect(client, { depth: 30, showHidden: true })).not.toContain(secret);
     } finally {
       await client.close();
       await sb.close();
