@@ -1,0 +1,121 @@
+import { hintFor } from './hints.ts';
+
+/** The `innererror` of OData-layer errors (reference §8), without its stack trace. */
+export interface InnerError {
+  readonly message?: string;
+  readonly type?: string;
+}
+
+/** What a failed request left to describe it. */
+export interface DataverseErrorInit {
+  /** HTTP status; 0 when no answer arrived (connection lost, timeout). */
+  readonly status: number;
+  /** Microsoft's `error.code` (e.g. `0x80060888`), `''` when empty, or a local code such as `network`. */
+  readonly code: string;
+  /** The service's own message, or a description of the local failure. */
+  readonly serverMessage: string;
+  readonly method: string;
+  /** The request path below `/api/data/v9.2/` (or the token path), without query string or token. */
+  readonly path: string;
+  /** What the caller was doing, e.g. `upsert into contacts`. */
+  readonly operation?: string;
+  /** Seconds from Retry-After, when the answer had one. */
+  readonly retryAfter?: number;
+  readonly innererror?: InnerError;
+  /** `@Microsoft.PowerApps.CDS.ErrorDetails.*` annotations, when the service sent them. */
+  readonly details?: Readonly<Record<string, unknown>>;
+  /** What to do about it; computed from status, code and message when not given. */
+  readonly hint?: string;
+}
+
+/**
+ * A Dataverse Web API (or token endpoint) failure. The message says what failed, on which request and
+ * what to do; it never contains a token or a secret.
+ */
+export class DataverseError extends Error {
+  override readonly name: string = 'DataverseError';
+  readonly status: number;
+  readonly code: string;
+  readonly serverMessage: string;
+  readonly method: string;
+  readonly path: string;
+  readonly operation?: string;
+  readonly retryAfter?: number;
+  readonly innererror?: InnerError;
+  readonly details?: Readonly<Record<string, unknown>>;
+  readonly hint?: string;
+
+  constructor(init: DataverseErrorInit) {
+    const hint = init.hint ?? hintFor(init);
+    const what = init.operation ? `${init.operation} failed` : 'Dataverse request failed';
+    const code = init.code === '' ? 'no code' : `code ${init.code}`;
+    const status = init.status === 0 ? 'no response' : `HTTP ${init.status}`;
+    super(
+      `${what}: ${init.serverMessage} (${status}, ${code}; ${init.method} ${init.path})${hint ? ` — ${hint}` : ''}`,
+    );
+    this.status = init.status;
+    this.code = init.code;
+    this.serverMessage = init.serverMessage;
+    this.method = init.method;
+    this.path = init.path;
+    if (init.operation !== undefined) this.operation = init.operation;
+    if (init.retryAfter !== undefined) this.retryAfter = init.retryAfter;
+    if (init.innererror !== undefined) this.innererror = init.innererror;
+    if (init.details !== undefined) this.details = init.details;
+    if (hint !== undefined) this.hint = hint;
+  }
+}
+
+/** The error fields of Microsoft's error JSON (`{"error":{"code","message","innererror"}}`, reference §8). */
+export interface ParsedError {
+  readonly code: string;
+  readonly message: string;
+  readonly innererror?: InnerError;
+  readonly details?: Record<string, unknown>;
+}
+
+const DETAILS_PREFIX = '@Microsoft.PowerApps.CDS.';
+
+/**
+ * Reads Microsoft's error JSON (PA`webapi/compose-http-requests-handle-errors`). The code is often a
+ * hex SDK error number and "frequently empty"; with `Prefer: odata.include-annotations` the error object
+ * also carries `@Microsoft.PowerApps.CDS.ErrorDetails.*` annotations, kept as details.
+ */
+export function parseErrorBody(status: number, text: string): ParsedError {
+  let json: unknown;
+  try {
+    json = text.trim() === '' ? undefined : JSON.parse(text);
+  } catch {
+    json = undefined;
+  }
+  const error = (json as { error?: unknown } | undefined)?.error;
+  if (!error || typeof error !== 'object') {
+    const fallback = text.trim().slice(0, 300);
+    return { code: '', message: fallback === '' ? `HTTP ${status} without an error body` : fallback };
+  }
+  const e = error as Record<string, unknown>;
+  const inner = e.innererror as Record<string, unknown> | undefined;
+  const details: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(e)) if (k.startsWith(DETAILS_PREFIX)) details[k] = v;
+  return {
+    code: typeof e.code === 'string' ? e.code : '',
+    message: typeof e.message === 'string' ? e.message : `HTTP ${status}`,
+    ...(inner && typeof inner === 'object'
+      ? {
+          innererror: {
+            ...(typeof inner.message === 'string' ? { message: inner.message } : {}),
+            ...(typeof inner.type === 'string' ? { type: inner.type } : {}),
+          },
+        }
+      : {}),
+    ...(Object.keys(details).length > 0 ? { details } : {}),
+  };
+}
+
+/** The codes of "record not found" answers (ObjectDoesNotExist and its alternate-key variant). */
+export const NOT_FOUND_CODES: ReadonlySet<string> = new Set(['0x80040217', '0x80060891']);
+
+/** DuplicateRecord (reference §8): on a retried create with a client-supplied id, the first try won. */
+export function isDuplicateRecord(e: DataverseError): boolean {
+  return e.code === '0x80040237';
+}

@@ -1,0 +1,36 @@
+export type { BackoffOptions } from './backoff.ts';
+export type { BatchChangeSet, BatchItem, BatchOptions, BatchPartResult, BatchRequest } from './batch.ts';
+export { MAX_BATCH_PARTS } from './batch.ts';
+export type { BulkFailure, BulkMessage, BulkOutcome } from './bulk.ts';
+export { BulkError } from './bulk.ts';
+export type { WhoAmI } from './client.ts';
+export { DataverseClient } from './client.ts';
+export type { Clock } from './clock.ts';
+export type { DataverseErrorInit, InnerError } from './errors.ts';
+export { DataverseError } from './errors.ts';
+export type {
+  DataverseEvent,
+  DataverseEventListener,
+  RequestKind,
+  RetryReason,
+  ThrottleLimit,
+} from './events.ts';
+export type { AttributeDefinition, ChoiceOption, EntityDefinition, KeyDefinition } from './metadata.ts';
+export type { KeyValue, QueryOptions, RecordRef } from './odata.ts';
+export { keyPredicate, literal, recordPath, recordUri } from './odata.ts';
+export type { DataverseClientOptions } from './options.ts';
+export { optionsFromEnv } from './options.ts';
+export type { QueryPagesOptions } from './query.ts';
+export { MAX_PAGE_SIZE } from './query.ts';
+export type {
+  CreateOptions,
+  DeleteOptions,
+  UpsertMode,
+  UpsertOptions,
+  UpsertResult,
+  WriteOptions,
+} from './records.ts';
+export type { Publisher } from './schema.ts';
+export { label } from './schema.ts';
+export type { DataverseStats } from './stats.ts';
+export type { TableInfo } from './tables.ts';

@@ -1,0 +1,224 @@
+import type { ClientContext } from './context.ts';
+import type { DataverseError } from './errors.ts';
+import { literal } from './odata.ts';
+
+type Json = Record<string, unknown>;
+
+/** One option of a choice column. */
+export interface ChoiceOption {
+  readonly value: number;
+  readonly label: string;
+  /** For status reasons: the state the option belongs to. */
+  readonly state?: number;
+}
+
+/** A column's definition, reduced to what the runtime checks before writing. */
+export interface AttributeDefinition {
+  readonly metadataId: string;
+  readonly logicalName: string;
+  readonly schemaName: string;
+  /** `@odata.type` without its namespace, e.g. `StringAttributeMetadata`. */
+  readonly metadataType: string;
+  /** AttributeTypeName.Value, e.g. `StringType`, `MultiSelectPicklistType` (AttributeType says Virtual). */
+  readonly typeName: string;
+  readonly attributeType: string;
+  readonly isCustom: boolean;
+  readonly isPrimaryId: boolean;
+  readonly isPrimaryName: boolean;
+  readonly validForCreate: boolean;
+  readonly validForUpdate: boolean;
+  readonly requiredLevel: string;
+  readonly maxLength?: number;
+  readonly format?: string;
+  readonly dateTimeBehavior?: string;
+  readonly minValue?: number;
+  readonly maxValue?: number;
+  readonly precision?: number;
+  readonly targets?: readonly string[];
+  readonly options?: readonly ChoiceOption[];
+}
+
+/** An alternate key and the state of its index (EntityKeyIndexStatus: Pending, InProgress, Active, Failed). */
+export interface KeyDefinition {
+  readonly metadataId: string;
+  readonly logicalName: string;
+  readonly schemaName: string;
+  readonly keyAttributes: readonly string[];
+  readonly status: string;
+}
+
+/** A table's definition. */
+export interface EntityDefinition {
+  readonly metadataId: string;
+  readonly logicalName: string;
+  readonly schemaName: string;
+  readonly entitySetName: string;
+  readonly primaryIdAttribute: string;
+  readonly primaryNameAttribute: string | null;
+  readonly ownershipType: string;
+  readonly isCustom: boolean;
+  readonly isActivity: boolean;
+  readonly objectTypeCode: number | null;
+  readonly attributes?: readonly AttributeDefinition[];
+  readonly keys?: readonly KeyDefinition[];
+}
+
+const str = (v: unknown) => (typeof v === 'string' ? v : '');
+const num = (v: unknown) => (typeof v === 'number' ? v : undefined);
+const labelOf = (v: unknown) =>
+  str((v as { UserLocalizedLabel?: { Label?: unknown } } | null)?.UserLocalizedLabel?.Label);
+
+/** Cache-sensitive metadata reads within about 30 s of a change need `Consistency: Strong` (reference §5.3). */
+const STRONG = { Consistency: 'Strong' } as const;
+
+const entityPath = (logicalName: string) =>
+  `EntityDefinitions(LogicalName=${encodeURIComponent(literal(logicalName))})`;
+
+function options(json: Json): ChoiceOption[] | undefined {
+  const set = json.OptionSet as { Options?: Json[] } | null | undefined;
+  if (!set || !Array.isArray(set.Options)) return undefined;
+  return set.Options.map((o) => ({
+    value: Number(o.Value),
+    label: labelOf(o.Label),
+    ...(typeof o.State === 'number' ? { state: o.State } : {}),
+  }));
+}
+
+/** AttributeMetadata JSON → AttributeDefinition. */
+export function toAttribute(json: Json): AttributeDefinition {
+  const maxLength = num(json.MaxLength);
+  const minValue = num(json.MinValue);
+  const maxValue = num(json.MaxValue);
+  const precision = num(json.Precision);
+  const format = str(json.Format) || str((json.FormatName as { Value?: unknown } | undefined)?.Value);
+  const behavior = str((json.DateTimeBehavior as { Value?: unknown } | undefined)?.Value);
+  const opts = options(json);
+  return {
+    metadataId: str(json.MetadataId),
+    logicalName: str(json.LogicalName),
+    schemaName: str(json.SchemaName),
+    metadataType: str(json['@odata.type']).replace(/^#?Microsoft\.Dynamics\.CRM\./, ''),
+    typeName: str((json.AttributeTypeName as { Value?: unknown } | undefined)?.Value),
+    attributeType: str(json.AttributeType),
+    isCustom: json.IsCustomAttribute === true,
+    isPrimaryId: json.IsPrimaryId === true,
+    isPrimaryName: json.IsPrimaryName === true,
+    validForCreate: json.IsValidForCreate === true,
+    validForUpdate: json.IsValidForUpdate === true,
+    requiredLevel: str((json.RequiredLevel as { Value?: unknown } | undefined)?.Value),
+    ...(maxLength !== undefined ? { maxLength } : {}),
+    ...(format ? { format } : {}),
+    ...(behavior ? { dateTimeBehavior: behavior } : {}),
+    ...(minValue !== undefined ? { minValue } : {}),
+    ...(maxValue !== undefined ? { maxValue } : {}),
+    ...(precision !== undefined ? { precision } : {}),
+    ...(Array.isArray(json.Targets) ? { targets: json.Targets.map(String) } : {}),
+    ...(opts ? { options: opts } : {}),
+  };
+}
+
+/** EntityKeyMetadata JSON → KeyDefinition. */
+export function toKey(json: Json): KeyDefinition {
+  return {
+    metadataId: str(json.MetadataId),
+    logicalName: str(json.LogicalName),
+    schemaName: str(json.SchemaName),
+    keyAttributes: Array.isArray(json.KeyAttributes) ? json.KeyAttributes.map(String) : [],
+    status: str(json.EntityKeyIndexStatus),
+  };
+}
+
+/** `GET EntityDefinitions(LogicalName='x')`, with its Attributes and Keys when asked; undefined on 404. */
+export async function entityDefinition(
+  ctx: ClientContext,
+  logicalName: string,
+  o: { attributes?: boolean; keys?: boolean } = {},
+): Promise<EntityDefinition | undefined> {
+  const expand = [o.attributes ? 'Attributes' : '', o.keys ? 'Keys' : ''].filter(Boolean).join(',');
+  let json: Json;
+  try {
+    const res = await ctx.transport.send({
+      method: 'GET',
+      path: `${entityPath(logicalName)}${expand ? `?$expand=${expand}` : ''}`,
+      kind: 'metadata',
+      headers: STRONG,
+      operation: `read the definition of ${logicalName}`,
+    });
+    json = res.body as Json;
+  } catch (e) {
+    if ((e as DataverseError).status === 404) return undefined;
+    throw e;
+  }
+  return {
+    metadataId: str(json.MetadataId),
+    logicalName: str(json.LogicalName),
+    schemaName: str(json.SchemaName),
+    entitySetName: str(json.EntitySetName),
+    primaryIdAttribute: str(json.PrimaryIdAttribute),
+    primaryNameAttribute: typeof json.PrimaryNameAttribute === 'string' ? json.PrimaryNameAttribute : null,
+    ownershipType: str(json.OwnershipType),
+    isCustom: json.IsCustomEntity === true,
+    isActivity: json.IsActivity === true,
+    objectTypeCode: num(json.ObjectTypeCode) ?? null,
+    ...(Array.isArray(json.Attributes) ? { attributes: (json.Attributes as Json[]).map(toAttribute) } : {}),
+    ...(Array.isArray(json.Keys) ? { keys: (json.Keys as Json[]).map(toKey) } : {}),
+  };
+}
+
+/** Choice-like column types whose options are read through a type-cast segment (query-metadata-web-api). */
+const CHOICE_TYPES = [
+  'PicklistAttributeMetadata',
+  'MultiSelectPicklistAttributeMetadata',
+  'StateAttributeMetadata',
+  'StatusAttributeMetadata',
+] as const;
+
+async function get(ctx: ClientContext, path: string, operation: string): Promise<Json> {
+  const res = await ctx.transport.send({ method: 'GET', path, kind: 'metadata', headers: STRONG, operation });
+  return res.body as Json;
+}
+
+/**
+ * Every column of a table. Options of choice columns come from the type-cast collection
+ * (`Attributes/Microsoft.Dynamics.CRM.PicklistAttributeMetadata?$expand=OptionSet`); when an answer leaves
+ * OptionSet out, each column is asked on its own (`Attributes(LogicalName='x')/<cast>?$expand=OptionSet`).
+ */
+export async function attributes(
+  ctx: ClientContext,
+  logicalName: string,
+  withOptions = true,
+): Promise<AttributeDefinition[]> {
+  const base = `${entityPath(logicalName)}/Attributes`;
+  const all = ((await get(ctx, base, `read the columns of ${logicalName}`)).value as Json[]).map(toAttribute);
+  if (!withOptions) return all;
+  const byName = new Map(all.map((a) => [a.logicalName, a]));
+  for (const cast of CHOICE_TYPES) {
+    const columns = all.filter((a) => a.metadataType === cast);
+    if (columns.length === 0) continue;
+    const op = `read the options of the ${cast} columns of ${logicalName}`;
+    const listed = (
+      await get(ctx, `${base}/Microsoft.Dynamics.CRM.${cast}?$select=LogicalName&$expand=OptionSet`, op)
+    ).value as Json[];
+    for (const json of listed) {
+      let opts = options(json);
+      const name = str(json.LogicalName);
+      if (!opts) {
+        const one = await get(
+          ctx,
+          `${base}(LogicalName=${encodeURIComponent(literal(name))})/Microsoft.Dynamics.CRM.${cast}?$select=LogicalName&$expand=OptionSet`,
+          op,
+        );
+        opts = options(one);
+      }
+      const column = byName.get(name);
+      if (column && opts) byName.set(name, { ...column, options: opts });
+    }
+  }
+  return all.map((a) => byName.get(a.logicalName)!);
+}
+
+/** The alternate keys of a table with their index status. */
+export async function keys(ctx: ClientContext, logicalName: string): Promise<KeyDefinition[]> {
+  const path = `${entityPath(logicalName)}/Keys?$select=LogicalName,SchemaName,KeyAttributes,EntityKeyIndexStatus`;
+  return ((await get(ctx, path, `read the keys of ${logicalName}`)).value as Json[]).map(toKey);
+}

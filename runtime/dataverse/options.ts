@@ -1,0 +1,72 @@
+import type { BackoffOptions } from './backoff.ts';
+import type { Clock } from './clock.ts';
+import type { DataverseEventListener } from './events.ts';
+
+/** Settings of a DataverseClient. Only the connection settings are required. */
+export interface DataverseClientOptions {
+  /** DATAVERSE_URL, the environment URL, e.g. `https://contoso.crm4.dynamics.com`. */
+  readonly url: string;
+  /** AZURE_TENANT_ID. */
+  readonly tenantId: string;
+  /** AZURE_CLIENT_ID of the app registration behind the application user. */
+  readonly clientId: string;
+  /** AZURE_CLIENT_SECRET; kept out of logs, errors and events. */
+  readonly clientSecret: string;
+  /** AZURE_AUTHORITY_HOST; default `https://login.microsoftonline.com`. */
+  readonly authorityHost?: string;
+  /** Upper bound on requests in flight; x-ms-dop-hint sets the concurrency below it. */
+  readonly maxConcurrency?: number;
+  /** The service's concurrent-request limit per user; default 52 (PA`api-limits`). */
+  readonly concurrencyLimit?: number;
+  /** Successes after which a concurrency lowered by the concurrency limit grows back by one; default 100. */
+  readonly concurrencyRecoveryAfter?: number;
+  /** Per-request timeout for the status line and between body chunks; default 4 minutes (bulk-operations). */
+  readonly timeoutMs?: number;
+  /** Retries after 5xx, resets and timeouts; default 6. */
+  readonly maxRetries?: number;
+  /** Retries after 429; default 20. */
+  readonly maxThrottleRetries?: number;
+  /** Exponential backoff with full jitter; default 500 ms doubling up to 60 s. */
+  readonly backoff?: BackoffOptions;
+  /** Seed of the backoff jitter. */
+  readonly seed?: number;
+  /** Refresh tokens this long before expiry (half the lifetime for short-lived ones); default 5 minutes. */
+  readonly refreshMarginMs?: number;
+  /** Progress events; never carry secrets or record values. */
+  readonly onEvent?: DataverseEventListener;
+  readonly clock?: Clock;
+}
+
+/** The defaults of every optional setting. */
+export const DEFAULTS = {
+  authorityHost: 'https://login.microsoftonline.com',
+  concurrencyLimit: 52,
+  concurrencyRecoveryAfter: 100,
+  timeoutMs: 240_000,
+  maxRetries: 6,
+  maxThrottleRetries: 20,
+  backoff: { baseMs: 500, maxMs: 60_000 },
+  seed: 1,
+  refreshMarginMs: 300_000,
+} as const;
+
+/**
+ * Connection settings from the environment: DATAVERSE_URL, AZURE_TENANT_ID, AZURE_CLIENT_ID,
+ * AZURE_CLIENT_SECRET and (optional) AZURE_AUTHORITY_HOST. Throws naming the missing variables, never
+ * their values.
+ */
+export function optionsFromEnv(
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): DataverseClientOptions {
+  const names = ['DATAVERSE_URL', 'AZURE_TENANT_ID', 'AZURE_CLIENT_ID', 'AZURE_CLIENT_SECRET'] as const;
+  const missing = names.filter((n) => !env[n]);
+  if (missing.length > 0) throw new Error(`set ${missing.join(', ')} to reach Dataverse`);
+  const url = env.DATAVERSE_URL!.replace(/\/+$/, '');
+  return {
+    url,
+    tenantId: env.AZURE_TENANT_ID!,
+    clientId: env.AZURE_CLIENT_ID!,
+    clientSecret: env.AZURE_CLIENT_SECRET!,
+    ...(env.AZURE_AUTHORITY_HOST ? { authorityHost: env.AZURE_AUTHORITY_HOST.replace(/\/+$/, '') } : {}),
+  };
+}

@@ -1,0 +1,231 @@
+import type { ClientContext } from './context.ts';
+import type { DataverseError } from './errors.ts';
+import { keys } from './metadata.ts';
+import { isGuid, literal } from './odata.ts';
+
+type Json = Record<string, unknown>;
+
+/** A Label with one localized label (create-update-column-definitions: only LocalizedLabels needs setting). */
+export function label(text: string, languageCode = 1033): Json {
+  return {
+    '@odata.type': 'Microsoft.Dynamics.CRM.Label',
+    LocalizedLabels: [
+      { '@odata.type': 'Microsoft.Dynamics.CRM.LocalizedLabel', Label: text, LanguageCode: languageCode },
+    ],
+  };
+}
+
+/**
+ * Codes that say a schema component already exists: after a create attempt without an answer, they mean
+ * that attempt created it (DuplicateAttributePhysicalName, SchemaNameisNotUnique, EntityKeyNameExists,
+ * EntityKeyWithSelectedAttributesExists; Dataverse error list).
+ */
+const EXISTS = new Set(['0x80060304', '0x80044363', '0x80060893', '0x80060894']);
+const existed = (e: DataverseError) => EXISTS.has(e.code);
+
+/** The GUID of `…(<guid>)` at the end of an OData-EntityId header. */
+function trailingId(header: string | undefined): string | undefined {
+  const m = /\(([^()]+)\)$/.exec(header ?? '');
+  return m && isGuid(m[1]!) ? m[1]!.toLowerCase() : undefined;
+}
+
+async function post(
+  ctx: ClientContext,
+  path: string,
+  body: Json,
+  solution: string | undefined,
+  operation: string,
+) {
+  return ctx.transport.send({
+    method: 'POST',
+    path,
+    kind: 'metadata',
+    json: body,
+    // MSCRM.SolutionUniqueName puts the component in the solution (create-update-column-definitions).
+    headers: solution ? { 'MSCRM.SolutionUniqueName': solution } : {},
+    idempotent: true,
+    settledOnRetry: existed,
+    operation,
+  });
+}
+
+async function metadataIdAt(ctx: ClientContext, path: string, operation: string): Promise<string> {
+  const res = await ctx.transport.send({
+    method: 'GET',
+    path: `${path}?$select=MetadataId`,
+    kind: 'metadata',
+    headers: { Consistency: 'Strong' },
+    operation,
+  });
+  return String((res.body as Json).MetadataId);
+}
+
+const entityPath = (logicalName: string) =>
+  `EntityDefinitions(LogicalName=${encodeURIComponent(literal(logicalName))})`;
+
+/** `POST EntityDefinitions(LogicalName='x')/Attributes` (reference §5.1); returns the MetadataId. */
+export async function createAttribute(
+  ctx: ClientContext,
+  logicalName: string,
+  metadata: Json,
+  solution?: string,
+): Promise<string> {
+  const base = `${entityPath(logicalName)}/Attributes`;
+  const res = await post(
+    ctx,
+    base,
+    metadata,
+    solution,
+    `create column ${String(metadata.SchemaName)} on ${logicalName}`,
+  );
+  const id = trailingId(res.headers['odata-entityid']);
+  if (id) return id;
+  const name = String(metadata.SchemaName).toLowerCase();
+  return metadataIdAt(
+    ctx,
+    `${base}(LogicalName=${encodeURIComponent(literal(name))})`,
+    `read column ${name}`,
+  );
+}
+
+/** `POST EntityDefinitions` with the table and its primary name column (reference §5.2); returns the MetadataId. */
+export async function createTable(ctx: ClientContext, definition: Json, solution?: string): Promise<string> {
+  const res = await post(
+    ctx,
+    'EntityDefinitions',
+    definition,
+    solution,
+    `create table ${String(definition.SchemaName)}`,
+  );
+  const id = trailingId(res.headers['odata-entityid']);
+  if (id) return id;
+  const name = String(definition.SchemaName).toLowerCase();
+  return metadataIdAt(ctx, entityPath(name), `read table ${name}`);
+}
+
+/** `POST RelationshipDefinitions` with a OneToManyRelationshipMetadata and its Lookup (a lookup column). */
+export async function createOneToManyRelationship(
+  ctx: ClientContext,
+  definition: Json,
+  solution?: string,
+): Promise<string | undefined> {
+  const body = { '@odata.type': 'Microsoft.Dynamics.CRM.OneToManyRelationshipMetadata', ...definition };
+  const res = await post(
+    ctx,
+    'RelationshipDefinitions',
+    body,
+    solution,
+    `create relationship ${String(definition.SchemaName)}`,
+  );
+  return trailingId(res.headers['odata-entityid']);
+}
+
+/** `POST EntityDefinitions(LogicalName='x')/Keys` (reference §3.4); the index is built asynchronously. */
+export async function createKey(
+  ctx: ClientContext,
+  logicalName: string,
+  key: Json,
+  solution?: string,
+): Promise<string> {
+  const base = `${entityPath(logicalName)}/Keys`;
+  const res = await post(ctx, base, key, solution, `create key ${String(key.SchemaName)} on ${logicalName}`);
+  const id = trailingId(res.headers['odata-entityid']);
+  if (id) return id;
+  const name = String(key.SchemaName).toLowerCase();
+  return metadataIdAt(ctx, `${base}(LogicalName=${encodeURIComponent(literal(name))})`, `read key ${name}`);
+}
+
+/**
+ * Polls a key until its index is Active (define-alternate-keys-entity: Pending → InProgress → Active or
+ * Failed; upserts through the key fail until then). Throws on Failed or after `timeoutMs`.
+ */
+export async function waitForKey(
+  ctx: ClientContext,
+  sleep: (ms: number) => Promise<void>,
+  now: () => number,
+  logicalName: string,
+  keyName: string,
+  o: { timeoutMs?: number; intervalMs?: number } = {},
+): Promise<void> {
+  const deadline = now() + (o.timeoutMs ?? 600_000);
+  for (;;) {
+    const key = (await keys(ctx, logicalName)).find((k) => k.logicalName === keyName.toLowerCase());
+    if (!key)
+      throw new Error(
+        `the key ${keyName} does not exist on ${logicalName}: create it with \`flitstack schema apply\``,
+      );
+    if (key.status === 'Active') return;
+    if (key.status === 'Failed') {
+      throw new Error(
+        `the index of key ${keyName} on ${logicalName} failed to build (existing rows hold duplicate values?): remove the duplicates, then reactivate it (ReactivateEntityKey)`,
+      );
+    }
+    if (now() >= deadline)
+      throw new Error(
+        `the key ${keyName} on ${logicalName} is still ${key.status} after ${o.timeoutMs ?? 600_000} ms`,
+      );
+    await sleep(o.intervalMs ?? 2000);
+  }
+}
+
+const xmlEscape = (s: string) =>
+  s
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&apos;');
+
+/** `PublishXml` for the named tables, or `PublishAllXml` when none is named (reference §5.3). */
+export async function publish(ctx: ClientContext, entities: readonly string[]): Promise<void> {
+  if (entities.length === 0) {
+    await ctx.transport.send({
+      method: 'POST',
+      path: 'PublishAllXml',
+      kind: 'metadata',
+      idempotent: true,
+      operation: 'publish all customizations',
+    });
+    return;
+  }
+  const xml = `<importexportxml><entities>${entities.map((e) => `<entity>${xmlEscape(e)}</entity>`).join('')}</entities></importexportxml>`;
+  await ctx.transport.send({
+    method: 'POST',
+    path: 'PublishXml',
+    kind: 'metadata',
+    json: { ParameterXml: xml },
+    // Publishing twice publishes the same definitions: safe to repeat.
+    idempotent: true,
+    operation: `publish ${entities.join(', ')}`,
+  });
+}
+
+/** A solution publisher (reference §5.4). */
+export interface Publisher {
+  readonly id: string;
+  readonly uniqueName: string;
+  readonly friendlyName: string;
+  readonly prefix: string;
+  readonly optionValuePrefix: number;
+}
+
+/** The publisher whose customization prefix is `prefix`, if any. */
+export async function publisherByPrefix(ctx: ClientContext, prefix: string): Promise<Publisher | undefined> {
+  const select = 'publisherid,uniquename,friendlyname,customizationprefix,customizationoptionvalueprefix';
+  const filter = encodeURIComponent(`customizationprefix eq ${literal(prefix)}`);
+  const res = await ctx.transport.send({
+    method: 'GET',
+    path: `publishers?$select=${select}&$filter=${filter}`,
+    kind: 'data',
+    operation: `find the publisher with prefix ${prefix}`,
+  });
+  const row = ((res.body as { value?: Json[] }).value ?? [])[0];
+  if (!row) return undefined;
+  return {
+    id: String(row.publisherid),
+    uniqueName: String(row.uniquename),
+    friendlyName: String(row.friendlyname),
+    prefix: String(row.customizationprefix),
+    optionValuePrefix: Number(row.customizationoptionvalueprefix),
+  };
+}

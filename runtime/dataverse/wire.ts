@@ -1,0 +1,83 @@
+import type { Dispatcher } from 'undici';
+
+/** One HTTP exchange as sent on the wire. */
+export interface WireRequest {
+  /** `https://org.crm.dynamics.com` (scheme, host and port). */
+  readonly origin: string;
+  /** Absolute path with query string. */
+  readonly path: string;
+  readonly method: string;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body?: string;
+  /** Milliseconds the whole exchange may take. */
+  readonly timeoutMs: number;
+}
+
+/** A complete answer: status, lower-case headers and the whole body as text. */
+export interface WireResponse {
+  readonly status: number;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly text: string;
+}
+
+/** How a request failed before a complete answer arrived. */
+export type WireFailure = 'timeout' | 'network';
+
+/** A transport failure because the whole exchange took longer than allowed. */
+export class WireTimeoutError extends Error {
+  readonly code = 'TIMEOUT';
+  constructor(ms: number) {
+    super(`no complete answer within ${ms} ms`);
+  }
+}
+
+/**
+ * Sends one request and reads the whole body; a reset mid-body rejects like any network failure. The
+ * timeout covers the whole exchange and runs on a native timer: undici's own headersTimeout ticks on a
+ * coarse shared timer (about a second) and would let short timeouts run long.
+ */
+export async function sendOnce(dispatcher: Dispatcher, req: WireRequest): Promise<WireResponse> {
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(new WireTimeoutError(req.timeoutMs)), req.timeoutMs);
+  let text: string;
+  let res: Dispatcher.ResponseData;
+  try {
+    res = await dispatcher.request({
+      origin: req.origin,
+      path: req.path,
+      method: req.method as Dispatcher.HttpMethod,
+      headers: req.headers,
+      ...(req.body !== undefined ? { body: req.body } : {}),
+      signal: controller.signal,
+    });
+    text = await res.body.text();
+  } catch (e) {
+    throw controller.signal.aborted ? controller.signal.reason : e;
+  } finally {
+    clearTimeout(timer);
+  }
+  const headers: Record<string, string> = {};
+  for (const [k, v] of Object.entries(res.headers)) {
+    if (v !== undefined) headers[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : v;
+  }
+  return { status: res.statusCode, headers, text };
+}
+
+/** Timeouts apart from other transport failures (resets, refused connections, closed sockets). */
+export function failureKind(e: unknown): WireFailure {
+  const code = (e as { code?: unknown } | null)?.code;
+  const timeout =
+    e instanceof WireTimeoutError ||
+    code === 'UND_ERR_HEADERS_TIMEOUT' ||
+    code === 'UND_ERR_BODY_TIMEOUT' ||
+    code === 'UND_ERR_CONNECT_TIMEOUT';
+  return timeout ? 'timeout' : 'network';
+}
+
+/** A short description of a transport failure, free of headers and bodies. */
+export function describeFailure(e: unknown): string {
+  const err = e as { code?: unknown; message?: unknown } | null;
+  const code = typeof err?.code === 'string' ? `${err.code}: ` : '';
+  const message = typeof err?.message === 'string' ? err.message : String(e);
+  return `${code}${message}`;
+}

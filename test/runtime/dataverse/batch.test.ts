@@ -1,0 +1,122 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { BatchRequest } from '../../../runtime/dataverse/batch.ts';
+import { recordPath } from '../../../runtime/dataverse/odata.ts';
+import { addContactKey, type Rig, rig } from './helpers.ts';
+
+const upsertPart = (id: string, lastname: string): BatchRequest => ({
+  method: 'PATCH',
+  path: recordPath('contacts', { fs_practicehubid: id }),
+  body: { lastname },
+});
+
+/** $batch (PA`webapi/execute-batch-operations-using-web-api`, reference §3.2). */
+describe('dataverse client: $batch', () => {
+  let r: Rig;
+  beforeAll(async () => {
+    r = await rig();
+    await addContactKey(r.client);
+  });
+  afterAll(() => r.close());
+
+  it('continues after a failing part: the others succeed and the failure is parsed with its code', async () => {
+    const before = r.sb.stats();
+    const results = await r.client.batch(
+      [
+        upsertPart('b-1', 'One'),
+        upsertPart('b-2', 'x'.repeat(51)),
+        upsertPart('b-3', 'Three'),
+        { method: 'GET', path: 'WhoAmI' },
+      ],
+      { continueOnError: true },
+    );
+    expect(results.map((p) => p.status)).toEqual([204, 400, 204, 200]);
+    const failed = results[1]!;
+    expect(failed.executed).toBe(true);
+    expect(failed.error).toMatchObject({
+      status: 400,
+      code: '0x80044331',
+      method: 'PATCH',
+      path: "contacts(fs_practicehubid='b-2')",
+    });
+    expect(failed.error!.message).toContain("$batch part 2 (PATCH contacts(fs_practicehubid='b-2')) failed");
+    expect(failed.error!.message).toContain(
+      "The length of the 'lastname' attribute of the 'contact' entity exceeded",
+    );
+    expect((results[3]!.body as { UserId: string }).UserId).toBe(r.sb.ids().appUserId);
+    const contacts = r.sb
+      .snapshot(['contact'])
+      .tables.contact!.map((c) => c.fs_practicehubid)
+      .sort();
+    expect(contacts).toEqual(['b-1', 'b-3']);
+    expect(r.sb.stats().requests.batch - before.requests.batch).toBe(1);
+    expect(r.client.stats().recordsWritten).toBe(2);
+  });
+
+  it('stops at the first failure without continue-on-error and reports the rest as not executed', async () => {
+    const results = await r.client.batch([
+      upsertPart('s-1', 'One'),
+      upsertPart('s-2', 'y'.repeat(60)),
+      upsertPart('s-3', 'Three'),
+    ]);
+    expect(results.map((p) => [p.status, p.executed])).toEqual([
+      [204, true],
+      [400, true],
+      [0, false],
+    ]);
+    expect(await r.client.retrieve('contacts', { fs_practicehubid: 's-3' })).toBeUndefined();
+  });
+
+  it('runs change sets atomically and lets a part refer to what an earlier one created', async () => {
+    const ok = await r.client.batch([
+      {
+        changeSet: [
+          { method: 'POST', path: 'accounts', body: { name: 'Parent clinic' }, contentId: '1' },
+          {
+            method: 'POST',
+            path: 'contacts',
+            body: {
+              lastname: 'Linked',
+              fs_practicehubid: 'cs-1',
+              'parentcustomerid_account@odata.bind': '$1',
+            },
+          },
+        ],
+      },
+    ]);
+    expect(ok.map((p) => p.status)).toEqual([204, 204]);
+    const accountId = ok[0]!.id!;
+    expect(accountId).toMatch(/^[0-9a-f-]{36}$/);
+    const contact = r.sb.snapshot(['contact']).tables.contact!.find((c) => c.fs_practicehubid === 'cs-1')!;
+    expect(contact.parentcustomerid).toEqual({ table: 'account', id: accountId });
+
+    const accounts = r.sb.snapshot(['account']).tables.account!.length;
+    const failed = await r.client.batch(
+      [
+        {
+          changeSet: [
+            { method: 'POST', path: 'accounts', body: { name: 'Rolled back' } },
+            upsertPart('cs-2', 'z'.repeat(70)),
+          ],
+        },
+        upsertPart('cs-3', 'After'),
+      ],
+      { continueOnError: true },
+    );
+    expect(failed.map((p) => [p.status, p.executed])).toEqual([
+      [400, false],
+      [400, true],
+      [204, true],
+    ]);
+    expect(failed[0]!.error).toBe(failed[1]!.error);
+    expect(failed[1]!.error!.code).toBe('0x80044331');
+    expect(r.sb.snapshot(['account']).tables.account!.length).toBe(accounts);
+  });
+
+  it('refuses more than 1,000 requests and GETs inside a change set before sending', async () => {
+    const before = r.client.stats().requests.batch;
+    const many = Array.from({ length: 1_001 }, (_, i) => upsertPart(`m-${i}`, 'M'));
+    await expect(r.client.batch(many)).rejects.toThrow(/at most 1000/);
+    await expect(r.client.batch([{ changeSet: [{ method: 'GET', path: 'WhoAmI' }] }])).rejects.toThrow(/GET/);
+    expect(r.client.stats().requests.batch).toBe(before);
+  });
+});

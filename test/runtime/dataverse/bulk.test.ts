@@ -1,0 +1,155 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BulkError } from '../../../runtime/dataverse/bulk.ts';
+import type { DataverseError } from '../../../runtime/dataverse/errors.ts';
+import { recordUri } from '../../../runtime/dataverse/odata.ts';
+import { createVisitTable, type Rig, rig } from './helpers.ts';
+
+const target = (source: string, name: string, extra: Record<string, unknown> = {}) => ({
+  '@odata.id': recordUri('fs_visits', { fs_sourceid: source }, false),
+  fs_name: name,
+  ...extra,
+});
+
+type Visit = { fs_sourceid: string; fs_name: string; fs_amount: number | null };
+
+/** Bulk messages (PA`bulk-operations`, reference §3.1) on a custom table created through metadata. */
+describe('dataverse client: bulk messages', () => {
+  let r: Rig;
+  const visits = async () => {
+    const out: Visit[] = [];
+    for await (const v of r.client.query<Visit>('fs_visits', {
+      select: ['fs_sourceid', 'fs_name', 'fs_amount'],
+      orderby: 'fs_sourceid',
+    }))
+      out.push({ fs_sourceid: v.fs_sourceid, fs_name: v.fs_name, fs_amount: v.fs_amount });
+    return out;
+  };
+  beforeAll(async () => {
+    r = await rig();
+    await createVisitTable(r.client);
+  });
+  afterAll(() => r.close());
+
+  it('asks sdkmessagefilters once per table and message: standard tables say no, the custom table yes', async () => {
+    const before = r.client.stats().requests.data;
+    expect(await r.client.supportsBulk('account', 'CreateMultiple')).toBe(false);
+    expect(await r.client.supportsBulk('contact', 'UpsertMultiple')).toBe(false);
+    expect(await r.client.supportsBulk('fs_visit', 'UpsertMultiple')).toBe(true);
+    expect(await r.client.supportsBulk('account', 'CreateMultiple')).toBe(false);
+    expect(r.client.stats().requests.data - before).toBe(3);
+  });
+
+  it('passes on the "not supported" answer of a standard table as a request failure, not an item failure', async () => {
+    const e = (await r.client
+      .createMultiple('accounts', 'account', [{ name: 'A' }, { name: 'B' }])
+      .catch((x: unknown) => x)) as DataverseError;
+    expect(e).not.toBeInstanceOf(BulkError);
+    expect(e).toMatchObject({
+      status: 400,
+      code: '0x80040800',
+      method: 'POST',
+      path: 'accounts/Microsoft.Dynamics.CRM.CreateMultiple',
+    });
+    expect(e.hint).toContain('$batch');
+    const outcome = r.client.writeMultiple('CreateMultiple', 'accounts', 'account', [
+      { name: 'A' },
+      { name: 'B' },
+    ]);
+    await expect(outcome).rejects.toMatchObject({ code: '0x80040800' });
+    expect(r.sb.stats().requests.bulk).toBe(2);
+  });
+
+  it('creates with CreateMultiple, client-chosen ids included', async () => {
+    const ids = await r.client.createMultiple('fs_visits', 'fs_visit', [
+      { fs_name: 'Created 1', fs_sourceid: 'C-1' },
+      { fs_visitid: 'b0b0b0b0-0000-4000-8000-000000000002', fs_name: 'Created 2', fs_sourceid: 'C-2' },
+    ]);
+    expect(ids).toHaveLength(2);
+    expect(ids[1]).toBe('b0b0b0b0-0000-4000-8000-000000000002');
+    expect(await r.client.retrieve('fs_visits', ids[0]!, ['fs_name'])).toMatchObject({
+      fs_name: 'Created 1',
+    });
+  });
+
+  it('upserts by @odata.id alternate key, then updates by primary key, one request each', async () => {
+    const before = r.client.stats();
+    await r.client.upsertMultiple('fs_visits', 'fs_visit', [
+      target('U-1', 'One'),
+      target('U-2', 'Two'),
+      target('U-3', 'Three'),
+    ]);
+    await r.client.upsertMultiple('fs_visits', 'fs_visit', [
+      target('U-1', 'One again'),
+      target('U-4', 'Four'),
+    ]);
+    const ids = (await visits()).filter((v) => v.fs_sourceid.startsWith('U-'));
+    expect(ids.map((v) => v.fs_name)).toEqual(['One again', 'Two', 'Three', 'Four']);
+    const u2 = await r.client.retrieve<{ fs_visitid: string }>('fs_visits', { fs_sourceid: 'U-2' }, [
+      'fs_visitid',
+    ]);
+    await r.client.updateMultiple('fs_visits', 'fs_visit', [{ fs_visitid: u2!.fs_visitid, fs_amount: 42 }]);
+    expect(await r.client.retrieve('fs_visits', { fs_sourceid: 'U-2' }, ['fs_amount'])).toMatchObject({
+      fs_amount: 42,
+    });
+    const after = r.client.stats();
+    expect(after.requests.bulk - before.requests.bulk).toBe(3);
+    expect(after.recordsWritten - before.recordsWritten).toBe(6);
+  });
+
+  it('names the failing item; the whole request is rolled back', async () => {
+    const before = await visits();
+    const e = (await r.client
+      .upsertMultiple('fs_visits', 'fs_visit', [
+        target('R-1', 'ok'),
+        target('R-2', 'x'.repeat(101)),
+        target('R-3', 'ok'),
+      ])
+      .catch((x: unknown) => x)) as BulkError;
+    expect(e).toBeInstanceOf(BulkError);
+    expect(e.itemIndex).toBe(1);
+    expect(e).toMatchObject({ status: 400, code: '0x80044331' });
+    expect(e.message).toContain(
+      'UpsertMultiple into fs_visits (item 1 of 3; the whole request was rolled back) failed',
+    );
+    expect(e.message).toContain("exceeded the maximum allowed length of '100'");
+    expect(await visits()).toEqual(before);
+  });
+
+  it('writes every good item and reports the bad ones by index', async () => {
+    const targets = Array.from({ length: 10 }, (_, i) =>
+      target(`W-${i}`, i === 3 || i === 7 ? 'y'.repeat(150) : `W ${i}`),
+    );
+    const before = r.client.stats().requests.bulk;
+    const outcome = await r.client.writeMultiple('UpsertMultiple', 'fs_visits', 'fs_visit', targets);
+    expect(outcome.failures.map((f) => f.index)).toEqual([3, 7]);
+    expect(outcome.failures[0]!.error.code).toBe('0x80044331');
+    expect(r.client.stats().requests.bulk - before).toBe(3);
+    const written = (await visits()).filter((v) => v.fs_sourceid.startsWith('W-')).map((v) => v.fs_sourceid);
+    expect(written).toEqual(['W-0', 'W-1', 'W-2', 'W-4', 'W-5', 'W-6', 'W-8', 'W-9']);
+  });
+
+  it('throws a missing column as a failure of the request, without bisecting', async () => {
+    const before = r.client.stats().requests.bulk;
+    const outcome = r.client.writeMultiple(
+      'UpsertMultiple',
+      'fs_visits',
+      'fs_visit',
+      Array.from({ length: 8 }, (_, i) => target(`M-${i}`, 'm', { fs_missing: 1 })),
+    );
+    await expect(outcome).rejects.toMatchObject({ code: '0x80060888' });
+    expect(r.client.stats().requests.bulk - before).toBe(1);
+  });
+
+  it('keeps bulk writes to one request per thousand records', async () => {
+    const before = r.client.stats();
+    const targets = Array.from({ length: 2_000 }, (_, i) => target(`K-${i}`, `K ${i}`));
+    for (let i = 0; i < targets.length; i += 1000)
+      await r.client.upsertMultiple('fs_visits', 'fs_visit', targets.slice(i, i + 1000));
+    const after = r.client.stats();
+    const requests =
+      Object.values(after.requests).reduce((a, b) => a + b) -
+      Object.values(before.requests).reduce((a, b) => a + b);
+    expect(requests / 2_000).toBeLessThanOrEqual(0.01);
+    expect(r.sb.stats().recordsCreated).toBeGreaterThanOrEqual(2_000);
+  });
+});
