@@ -85,15 +85,18 @@ export function phone(
   const why = `not a possible phone number (default country ${defaultCountry})`;
   if (!ANY_DIGIT.test(s)) return invalid(s, why, policy, maxLength, issues, column);
   let parts = fastParse(s, defaultCountry, BOOK);
-  let extension: string | undefined;
+  if (parts === null) return invalid(s, why, policy, maxLength, issues, column);
   if (parts === undefined) {
     const parsed = parsePhoneNumberFromString(s, {
       defaultCountry: defaultCountry as CountryCode,
       extract: false,
     });
     if (!parsed?.isPossible()) return invalid(s, why, policy, maxLength, issues, column);
-    parts = { callingCode: parsed.countryCallingCode, national: parsed.nationalNumber };
-    extension = parsed.ext;
+    parts = {
+      callingCode: parsed.countryCallingCode,
+      national: parsed.nationalNumber,
+      extension: parsed.ext,
+    };
   }
   if (!BOOK.fitsShape(parts.callingCode, parts.national))
     return invalid(s, why, policy, maxLength, issues, column);
@@ -101,7 +104,7 @@ export function phone(
   if (maxLength !== undefined && e164.length > maxLength) {
     return invalid(s, `phone number longer than ${maxLength} characters`, policy, maxLength, issues, column);
   }
-  if (extension) {
+  if (parts.extension) {
     flag(issues, column, 'phone_extension_dropped', 'extension dropped: E.164 has no extension');
   }
   return e164;
