@@ -67,11 +67,11 @@ const whole = (pattern: string): RegExp => new RegExp(`^(?:${pattern})$`);
 export class PlanBook {
   private readonly metadata = new Metadata() as unknown as MetadataApi;
   private readonly plans = new Map<string, Plan>();
-  private readonly sharing = new Map<string, readonly Plan[]>();
+  private readonly sharing = new Map<string, readonly Plan[] | null>();
 
   /** True when libphonenumber-js has metadata for this ISO 3166-1 alpha-2 country. */
   hasCountry(country: string): boolean {
-    return this.metadata.hasCountry(country);
+    return this.plans.has(country) || this.metadata.hasCountry(country);
   }
 
   /** The plan of a country known to the metadata. */
@@ -108,12 +108,13 @@ export class PlanBook {
    */
   callingCode(code: string): readonly Plan[] | undefined {
     let plans = this.sharing.get(code);
-    if (!plans) {
-      if (!this.metadata.hasCallingCode(code)) return undefined;
-      plans = (this.metadata.getCountryCodesForCallingCode(code) ?? []).map((c) => this.plan(c));
+    if (plans === undefined) {
+      plans = this.metadata.hasCallingCode(code)
+        ? (this.metadata.getCountryCodesForCallingCode(code) ?? []).map((c) => this.plan(c))
+        : null;
       this.sharing.set(code, plans);
     }
-    return plans;
+    return plans ?? undefined;
   }
 
   /**

@@ -143,6 +143,7 @@ describe('phone', () => {
 
   it('refuses an unknown default country', () => {
     expect(() => run((i, c) => phone('020 7946 0123', 'XX', 'reject', 50, i, c))).toThrow(RangeError);
+    expect(() => run((i, c) => phone(null, 'XX', 'reject', 50, i, c))).toThrow(RangeError);
   });
 });
 
