@@ -5,6 +5,7 @@
  * Run: npx tsx bench/transforms.ts [--ms 300]
  */
 
+import { parsePhoneNumberFromString } from 'libphonenumber-js/min';
 import * as t from '../runtime/transforms/index.ts';
 import type { PhRecord } from '../sandbox/practicehub/index.ts';
 import { startPracticeHubSandbox } from '../sandbox/practicehub/index.ts';
@@ -95,6 +96,11 @@ const steps: [string, readonly unknown[], (v: never) => unknown][] = [
     'phone (phone_home/mobile, GB)',
     phones,
     (v: unknown) => t.phone(v, 'GB', 'keep_with_flag', 50, issues, 'c'),
+  ],
+  [
+    'phone, libphonenumber-js parse alone',
+    phones,
+    (v: string) => parsePhoneNumberFromString(v, { defaultCountry: 'GB', extract: false })?.isPossible(),
   ],
   ['toBoolean (allergy_flag)', C('allergy_flag'), (v: unknown) => t.toBoolean(v, issues, 'c')],
   [
