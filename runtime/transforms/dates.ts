@@ -28,6 +28,11 @@ const MAX_MS = (MAX_DAY + 1) * MS_PER_DAY - 1;
 
 const CODES = { rejection: 'date_out_of_range', flag: 'date_out_of_range_dropped' } as const;
 
+/** True for text already in the output form with whole seconds, YYYY-MM-DDTHH:mm:ssZ (parsed already). */
+function isCanonical(v: unknown): v is string {
+  return typeof v === 'string' && v.length === 20 && v.charCodeAt(10) === 0x54 && v.charCodeAt(19) === 0x5a;
+}
+
 /** The parsed value, null (empty), or undefined after flagging an unreadable value. */
 function read(v: unknown, issues: Issues, column: string): ParsedDate | null | undefined {
   if (typeof v === 'string') {
@@ -80,7 +85,8 @@ export function dateOnly(
     day = Math.floor((instant + clock.offsetAt(instant)) / MS_PER_DAY);
   }
   if (day < MIN_DAY || day > MAX_DAY) return outOfRange(policy, issues, column, day < MIN_DAY);
-  return formatDay(day);
+  // Text that already is YYYY-MM-DD is returned as it is (the parse checked every character).
+  return typeof v === 'string' && v.length === 10 ? v : formatDay(day);
 }
 
 /**
@@ -106,5 +112,5 @@ export function dateTime(
   const wall = wallMs(parsed);
   const instant = parsed.offset === undefined ? clock.instantOf(wall) : wall - parsed.offset;
   if (instant < MIN_MS || instant > MAX_MS) return outOfRange(policy, issues, column, instant < MIN_MS);
-  return formatInstant(instant);
+  return isCanonical(v) ? v : formatInstant(instant);
 }

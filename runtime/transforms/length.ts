@@ -1,4 +1,5 @@
 import { flag as addFlag } from './issues.ts';
+import { asText } from './text.ts';
 import type { Issues } from './types.ts';
 
 /*
@@ -39,10 +40,12 @@ export function truncate(
   column: string,
 ): string | null {
   checkLength('truncate', length, 1);
-  if (v === null || v === undefined || v.length <= length) return v ?? null;
-  const cut = safeCut(v, length);
-  if (flag) addFlag(issues, column, 'truncated', `cut from ${v.length} to ${cut} characters`);
-  return v.slice(0, cut);
+  // The compiler passes text; a number or boolean that arrives anyway is cut as its text form.
+  const s = typeof v === 'string' ? v : asText(v);
+  if (s === null || s.length <= length) return s;
+  const cut = safeCut(s, length);
+  if (flag) addFlag(issues, column, 'truncated', `cut from ${s.length} to ${cut} characters`);
+  return s.slice(0, cut);
 }
 
 /** Where a line may break: ASCII whitespace, Unicode spaces and separators, but not no-break spaces. */
@@ -69,25 +72,26 @@ function isBreak(c: number): boolean {
  */
 export function split(v: string | null, length: number, issues: Issues, column: string): string[] {
   checkLength('split', length, 2);
-  if (v === null || v === undefined || v.length === 0) return [];
-  if (v.length <= length) return [v];
+  const s = typeof v === 'string' ? v : asText(v);
+  if (s === null || s.length === 0) return [];
+  if (s.length <= length) return [s];
   const parts: string[] = [];
   const lookBack = Math.ceil(length / 10);
   let start = 0;
-  while (v.length - start > length) {
+  while (s.length - start > length) {
     const end = start + length;
     let cut = -1;
     for (let i = end - 1; i >= end - lookBack; i -= 1) {
-      if (isBreak(v.charCodeAt(i))) {
+      if (isBreak(s.charCodeAt(i))) {
         cut = i + 1;
         break;
       }
     }
-    if (cut < 0) cut = safeCut(v, end);
-    parts.push(v.slice(start, cut));
+    if (cut < 0) cut = safeCut(s, end);
+    parts.push(s.slice(start, cut));
     start = cut;
   }
-  parts.push(v.slice(start));
+  parts.push(s.slice(start));
   addFlag(issues, column, 'split', `split into ${parts.length} parts of at most ${length} characters`);
   return parts;
 }

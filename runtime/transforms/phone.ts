@@ -34,6 +34,8 @@ const ANY_DIGIT = /[0-9\uFF10-\uFF19\u0660-\u0669\u06F0-\u06F9]/;
 
 const CODES = { rejection: 'invalid_phone', flag: 'invalid_phone_dropped' } as const;
 
+const notPossible = (country: string): string => `not a possible phone number (default country ${country})`;
+
 function invalid(
   text: string,
   why: string,
@@ -70,10 +72,10 @@ export function phone(
   issues: Issues,
   column: string,
 ): string | null {
-  if (v === null || v === undefined) return null;
   if (!BOOK.hasCountry(defaultCountry)) {
     throw new RangeError(`phone: no numbering plan for default country '${defaultCountry}'`);
   }
+  if (v === null || v === undefined) return null;
   const text = asText(v);
   if (text === null) {
     // Nothing typed to keep: an object or a non-finite number.
@@ -82,26 +84,29 @@ export function phone(
   }
   const s = text.trim();
   if (s.length === 0) return null;
-  const why = `not a possible phone number (default country ${defaultCountry})`;
-  if (!ANY_DIGIT.test(s)) return invalid(s, why, policy, maxLength, issues, column);
+  if (!ANY_DIGIT.test(s)) return invalid(s, notPossible(defaultCountry), policy, maxLength, issues, column);
   let parts = fastParse(s, defaultCountry, BOOK);
-  let extension: string | undefined;
+  if (parts === null) return invalid(s, notPossible(defaultCountry), policy, maxLength, issues, column);
   if (parts === undefined) {
     const parsed = parsePhoneNumberFromString(s, {
       defaultCountry: defaultCountry as CountryCode,
       extract: false,
     });
-    if (!parsed?.isPossible()) return invalid(s, why, policy, maxLength, issues, column);
-    parts = { callingCode: parsed.countryCallingCode, national: parsed.nationalNumber };
-    extension = parsed.ext;
+    if (!parsed?.isPossible())
+      return invalid(s, notPossible(defaultCountry), policy, maxLength, issues, column);
+    parts = {
+      callingCode: parsed.countryCallingCode,
+      national: parsed.nationalNumber,
+      extension: parsed.ext,
+    };
   }
   if (!BOOK.fitsShape(parts.callingCode, parts.national))
-    return invalid(s, why, policy, maxLength, issues, column);
+    return invalid(s, notPossible(defaultCountry), policy, maxLength, issues, column);
   const e164 = `+${parts.callingCode}${parts.national}`;
   if (maxLength !== undefined && e164.length > maxLength) {
     return invalid(s, `phone number longer than ${maxLength} characters`, policy, maxLength, issues, column);
   }
-  if (extension) {
+  if (parts.extension) {
     flag(issues, column, 'phone_extension_dropped', 'extension dropped: E.164 has no extension');
   }
   return e164;

@@ -68,6 +68,25 @@ const WORD_START = /(^|[^\p{L}\p{M}\p{N}])(\p{Ll})/gu;
 export function titlecase(v: unknown): string | null {
   const lower = lowercase(v);
   if (lower === null) return null;
+  // ASCII text in one pass; the first character beyond ASCII hands the text to the Unicode rule.
+  let out = '';
+  let from = 0;
+  let inWord = false;
+  for (let i = 0; i < lower.length; i += 1) {
+    const c = lower.charCodeAt(i);
+    if (c >= 0x80) return titlecaseUnicode(lower);
+    if (c >= 0x61 && c <= 0x7a) {
+      if (!inWord) {
+        out += lower.slice(from, i) + String.fromCharCode(c - 0x20);
+        from = i + 1;
+      }
+      inWord = true;
+    } else inWord = c >= 0x30 && c <= 0x39;
+  }
+  return from === 0 ? lower : out + lower.slice(from);
+}
+
+function titlecaseUnicode(lower: string): string {
   return lower.replace(WORD_START, (_m, before: string, letter: string) => {
     const upper = letter.toUpperCase();
     return before + (upper.length === letter.length ? upper : letter);

@@ -99,6 +99,8 @@ export class ZoneClock {
   instantOf(wall: number): number {
     const before = this.offsetAt(wall - MS_PER_DAY);
     const after = this.offsetAt(wall + MS_PER_DAY);
+    // No change of offset around this time (every day but two a year): one candidate.
+    if (before === after && this.offsetAt(wall - before) === before) return wall - before;
     const early = wall - before;
     const late = wall - after;
     const earlyFits = this.offsetAt(early) === before;

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { parseDate } from '../../runtime/transforms/date-parse.ts';
 import { type DropPolicy, dateOnly, dateTime } from '../../runtime/transforms/index.ts';
 import { run, texts } from './run.ts';
 
@@ -236,6 +237,121 @@ describe('date properties', () => {
           expect(run((i, c) => dateOnly(text, 'UTC', 'reject', i, c)).value).toBe(text);
         },
       ),
+    );
+  });
+});
+
+// The grammar parseDate implements, as one regular expression: the readable specification.
+const SPEC =
+  /^\s*(\d{4})-(\d{2})-(\d{2})(?:[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?(?:([Zz])|([+-])(\d{2})(?::?(\d{2}))?)?)?\s*$/;
+
+/** What SPEC says about a text: undefined when it does not match or a field is out of range. */
+function specParse(
+  text: string,
+): { day: number; time: number | undefined; offset: number | undefined } | undefined {
+  const m = SPEC.exec(text);
+  if (!m) return undefined;
+  const [y, mo, d, h, mi, s, f, z, sign, oh, om] = m.slice(1);
+  const date = new Date(0);
+  date.setUTCFullYear(Number(y), Number(mo) - 1, Number(d));
+  if (date.getUTCMonth() !== Number(mo) - 1 || date.getUTCDate() !== Number(d)) return undefined;
+  const day = Math.floor(date.getTime() / 86_400_000);
+  if (h === undefined) return { day, time: undefined, offset: undefined };
+  if (Number(h) > 23 || Number(mi) > 59 || Number(s ?? 0) > 59 || Number(om ?? 0) > 59) return undefined;
+  const time =
+    ((Number(h) * 60 + Number(mi)) * 60 + Number(s ?? 0)) * 1000 +
+    Number((f ?? '').slice(0, 3).padEnd(3, '0'));
+  if (z !== undefined) return { day, time, offset: 0 };
+  if (sign === undefined) return { day, time, offset: undefined };
+  const offset = Number(oh) * 3_600_000 + Number(om ?? 0) * 60_000;
+  if (offset > 18 * 3_600_000) return undefined;
+  return { day, time, offset: sign === '-' ? -offset : offset };
+}
+
+describe('date scanner', () => {
+  const piece = fc.constantFrom(
+    '2024',
+    '0000',
+    '1753',
+    '9999',
+    '-',
+    '02',
+    '29',
+    '30',
+    '13',
+    '00',
+    'T',
+    't',
+    ' ',
+    ':',
+    '59',
+    '60',
+    '23',
+    '24',
+    '.',
+    ',',
+    '5',
+    '123456789',
+    '1234567890',
+    'Z',
+    'z',
+    '+',
+    '-',
+    '01',
+    '0100',
+    '18',
+    '19',
+    '\t',
+    '\u00a0',
+    'x',
+  );
+  const shaped = fc
+    .tuple(
+      fc.constantFrom('2024-02-29', '2023-02-29', '1752-12-31', '2024-13-01', '0000-00-00', '9999-12-31'),
+      fc.constantFrom('', 'T', ' ', 't'),
+      fc.constantFrom(
+        '',
+        '10:15',
+        '23:59:59',
+        '24:00',
+        '10:60',
+        '10:15:60',
+        '10:15:00.5',
+        '10:15:00,123456789',
+        '10:15:00.1234567890',
+        '1:5',
+      ),
+      fc.constantFrom(
+        '',
+        'Z',
+        'z',
+        '+01:00',
+        '-0530',
+        '+01',
+        '+18:00',
+        '+19:00',
+        '+01:60',
+        '+1',
+        '+01:0',
+        ' Z',
+        'ZZ',
+      ),
+      fc.constantFrom('', ' ', '\n', '\u00a0'),
+    )
+    .map((parts) => parts.join(''));
+
+  it('agrees with the specification on shaped and random text', () => {
+    fc.assert(
+      fc.property(
+        fc.oneof(
+          shaped,
+          fc.array(piece, { maxLength: 12 }).map((p) => p.join('')),
+        ),
+        (text) => {
+          expect(parseDate(text)).toEqual(specParse(text));
+        },
+      ),
+      { numRuns: 5000 },
     );
   });
 });

@@ -50,6 +50,14 @@ describe('truncate', () => {
     expect(out.issues.flags).toEqual(detail === null ? [] : [{ column: 'col', code: 'truncated', detail }]);
   });
 
+  it('cuts a number that arrives where text was declared as its text form', () => {
+    const out = run((i, c) => truncate(1234567 as unknown as string, 3, true, i, c));
+    expect(out).toMatchObject({ value: '123', flags: ['truncated'] });
+    expect(run((i, c) => truncate(undefined as unknown as string, 3, true, i, c)).value).toBeNull();
+    expect(run((i, c) => split(123456 as unknown as string, 4, i, c)).value).toEqual(['1234', '56']);
+    expect(run((i, c) => split({} as unknown as string, 4, i, c)).value).toEqual([]);
+  });
+
   it('cuts a huge string', () => {
     const out = run((i, c) => truncate('x'.repeat(2_000_000), 32_768, true, i, c));
     expect(out.value!.length).toBe(32_768);

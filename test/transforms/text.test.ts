@@ -124,6 +124,24 @@ describe('text step properties', () => {
     );
   });
 
+  it('titlecase on ASCII text follows the same word rule as on Unicode text', () => {
+    const rule = (s: string) =>
+      s
+        .toLowerCase()
+        .replace(/(^|[^\p{L}\p{M}\p{N}])(\p{Ll})/gu, (_m, b: string, l: string) => b + l.toUpperCase());
+    fc.assert(
+      fc.property(
+        fc.string({
+          unit: fc.constantFrom('a', 'B', 'z', '9', ' ', '-', "'", '.', '_', '\t'),
+          maxLength: 40,
+        }),
+        (s) => {
+          expect(titlecase(s)).toBe(rule(s));
+        },
+      ),
+    );
+  });
+
   it('no step makes text longer', () => {
     const steps: Step[] = [trim, lowercase, uppercase, titlecase, collapseWhitespace, stripControl];
     fc.assert(
