@@ -258,7 +258,7 @@ export class Journal {
   }
 
   /** Streams a run's audit log (CSV or JSON) to `write`; returns the number of entries. */
-  exportLog(
+  async exportLog(
     runId: number,
     format: LogFormat,
     write: LogWriter,

@@ -13,11 +13,14 @@ export function guid(n: number): string {
   return `00000000-0000-4000-8000-${n.toString(16).padStart(12, '0')}`;
 }
 
-/** A journal in a fresh temporary directory (closed and removed after the test). */
+/**
+ * A journal in a fresh temporary directory (closed and removed after the test). Without fsync on each
+ * commit unless asked: durability across a killed process is the crash test's subject, not these.
+ */
 export function openTemp(options: JournalOptions = {}): { journal: Journal; path: string; dir: string } {
   const dir = tempDir('flitstack-journal-');
   const path = join(dir, '.flitstack', 'journal.db');
-  const journal = Journal.open(path, options);
+  const journal = Journal.open(path, { synchronous: 'normal', ...options });
   opened.push(journal);
   return { journal, path, dir };
 }
