@@ -47,6 +47,7 @@ export class DeferredStore {
   readonly #resolve: Statement<unknown[], unknown>;
   readonly #counts: Statement<[number], { status: DeferredStatus; n: number }>;
   readonly #list: Statement<[ListParams], DeferredRow>;
+  readonly #listByStatus: Statement<[ListParams], DeferredRow>;
 
   constructor(db: Database, chunkSize = DEFAULT_CHUNK_SIZE) {
     this.#db = db;
@@ -60,8 +61,13 @@ export class DeferredStore {
     this.#resolve = db.prepare(
       'UPDATE deferred SET status = ?, target_id = ?, error_code = ?, error_message = ? WHERE id = ?',
     );
+    // Two statements, so that each walks an index already in id order instead of sorting every chunk.
     this.#list = db.prepare(
-      `SELECT * FROM deferred WHERE run_id = @runId AND (@status IS NULL OR status = @status)
+      `SELECT * FROM deferred WHERE run_id = @runId AND (@mapping IS NULL OR mapping = @mapping)
+       AND id > @after ORDER BY id LIMIT @limit`,
+    );
+    this.#listByStatus = db.prepare(
+      `SELECT * FROM deferred WHERE run_id = @runId AND status = @status
        AND (@mapping IS NULL OR mapping = @mapping) AND id > @after ORDER BY id LIMIT @limit`,
     );
     this.#counts = db.prepare('SELECT status, count(*) AS n FROM deferred WHERE run_id = ? GROUP BY status');
@@ -81,7 +87,7 @@ export class DeferredStore {
     runId: number,
     filter: { status?: DeferredStatus; mapping?: string } = {},
   ): Generator<DeferredLookup, void, undefined> {
-    const query = this.#list;
+    const query = filter.status === undefined ? this.#list : this.#listByStatus;
     const rows = keyset(
       0,
       (after: number, limit) =>

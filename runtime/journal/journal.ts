@@ -31,9 +31,13 @@ export interface JournalOptions {
   /** Read only (reports, exports while a run writes): no migration, no writes. */
   readonly readonly?: boolean;
   /**
-   * `full` (default): a journaled page survives power loss as well as a killed process.
-   * `normal`: in WAL mode still survives a killed process (SQLite "WAL mode ... synchronous=NORMAL"
-   * is consistent and durable across application crashes), but the last pages may be lost on power loss.
+   * `full` (default): a journaled page survives power loss as well as a killed process (fsync per commit).
+   * `normal`: still survives a killed process, and is faster; the last pages may roll back on power loss.
+   * sqlite.org/pragma.html#pragma_synchronous: "WAL mode is always consistent with synchronous=NORMAL,
+   * but WAL mode does lose durability ... Transactions are durable across application crashes
+   * regardless of the synchronous setting or journal mode." Losing the last pages is safe for resume
+   * (the pages are read again and rows upserted by alternate key) but not for rollback of what they
+   * created, hence the default.
    */
   readonly synchronous?: 'full' | 'normal';
   /** Rows read per query by the iterators. */
@@ -61,8 +65,9 @@ export interface WatermarkAccess {
  * of updated rows and staged source records, patient data among them; keep the file where patient
  * data may be kept, and delete it when the migration's retention period ends.
  *
- * All calls are synchronous. Writes happen in immediate transactions; a page is journaled whole or not
- * at all, so a process killed at any moment leaves a journal that resumes exactly.
+ * All calls but `exportLog` are synchronous. Writes happen in immediate transactions; a page is
+ * journaled whole or not at all, so a process killed at any moment leaves a journal that resumes exactly.
+ * Iterators read in chunks and hold no statement open, so the caller may write while it iterates.
  */
 export class Journal {
   readonly path: string;
@@ -183,7 +188,8 @@ export class Journal {
    * Journals one extracted page in ONE transaction: its operations, the crosswalk changes they made
    * and the new extraction progress. After a crash the page is either all there (and the run resumes
    * at `progress.nextPage`) or absent (and the page is read again). Pages must follow the journaled
-   * progress; the run must be running and owned by this process.
+   * progress (the first page of a resource may be any page: a sample reads a slice); the run must be
+   * running and owned by this process.
    */
   recordPage(
     runId: number,

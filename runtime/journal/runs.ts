@@ -23,7 +23,8 @@ interface RunRow {
   attempts: number;
 }
 
-const SECRET_KEY = /secret|password|passwd|token|api[-_]?key|authorization|credential|cookie/i;
+const SECRET_KEY =
+  /secret|password|passwd|token|api[-_]?key|private[-_]?key|authorization|credential|cookie|certificate/i;
 
 /** A copy of run options with any value under a secret-looking key replaced: secrets never reach disk. */
 export function redactSecrets(value: unknown): unknown {

@@ -114,6 +114,7 @@ CREATE TABLE deferred (
   error_message TEXT,
   UNIQUE (run_id, mapping, row_key, column_name)
 ) STRICT;
+CREATE INDEX deferred_run ON deferred(run_id);
 CREATE INDEX deferred_status ON deferred(run_id, status);
 
 CREATE TABLE matches (

@@ -56,14 +56,16 @@ describe('runs', () => {
         clientSecret: 's3cr3t',
         dataverse: { accessToken: 'tok', url: 'https://x' },
         apiKey: 'k-eu',
+        accounts: [{ name: 'a', privateKey: 'pem' }],
       },
     });
     expect(run.options).toEqual({
       clientSecret: '[redacted]',
       dataverse: { accessToken: '[redacted]', url: 'https://x' },
       apiKey: '[redacted]',
+      accounts: [{ name: 'a', privateKey: '[redacted]' }],
     });
-    expect(JSON.stringify(journal.runs())).not.toMatch(/s3cr3t|tok"|k-eu/);
+    expect(JSON.stringify(journal.runs())).not.toMatch(/s3cr3t|tok"|k-eu|pem/);
   });
 
   it('finishes a run with its accounting as the default summary', () => {
