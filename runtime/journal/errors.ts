@@ -1,0 +1,24 @@
+/** Why a journal call was refused; the journal is left as it was before the call. */
+export type JournalErrorCode =
+  | 'not_a_journal'
+  | 'schema_too_new'
+  | 'schema_outdated'
+  | 'run_not_found'
+  | 'run_not_running'
+  | 'run_in_progress'
+  | 'run_not_resumable'
+  | 'invalid_run'
+  | 'invalid_operation'
+  | 'page_out_of_order'
+  | 'deferred_not_found';
+
+/** The one error type of the journal: a code to branch on and a message that names what was wrong. */
+export class JournalError extends Error {
+  readonly code: JournalErrorCode;
+
+  constructor(code: JournalErrorCode, message: string) {
+    super(message);
+    this.name = 'JournalError';
+    this.code = code;
+  }
+}

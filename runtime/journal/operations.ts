@@ -1,0 +1,249 @@
+import type { Database, Statement } from 'better-sqlite3';
+import type { Flag } from '../transforms/types.ts';
+import { JournalError } from './errors.ts';
+import { jsonOrNull, keyset, parseOrNull } from './keyset.ts';
+import {
+  ACTIONS,
+  type Action,
+  type MappingCounts,
+  type OperationFilter,
+  type OperationInput,
+  type OperationRecord,
+  type RunSummary,
+} from './types.ts';
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Actions that wrote a Dataverse row: they must say which row. */
+const WRITES: ReadonlySet<Action> = new Set(['create', 'update', 'delete', 'restore', 'deactivate', 'bind']);
+
+/** How an action counts in the accounting (extracted = loaded + rejected + skipped); `bind` does not. */
+const OUTCOME: Readonly<Record<Action, 'loaded' | 'rejected' | 'skipped' | null>> = {
+  create: 'loaded',
+  update: 'loaded',
+  deactivate: 'loaded',
+  delete: 'loaded',
+  restore: 'loaded',
+  unchanged: 'skipped',
+  skip: 'skipped',
+  reject: 'rejected',
+  bind: null,
+};
+const RANK = { skipped: 0, loaded: 1, rejected: 2 } as const;
+
+/** What is wrong with an operation, or null. Checked before anything of its page is written. */
+export function operationProblem(op: OperationInput): string | null {
+  if (!(ACTIONS as readonly string[]).includes(op.action)) return `unknown action "${String(op.action)}"`;
+  if (typeof op.mapping !== 'string' || op.mapping === '') return 'an operation names its mapping';
+  if (typeof op.sourceId !== 'string' || op.sourceId === '') return 'an operation names its source id';
+  if ((op.action === 'skip' || op.action === 'reject') && !op.reason) {
+    return `a ${op.action} of ${op.mapping} ${op.sourceId} gives its reason`;
+  }
+  if (op.targetId != null && !GUID.test(op.targetId)) {
+    return `target id of ${op.mapping} ${op.sourceId} is not a GUID`;
+  }
+  if (WRITES.has(op.action) && (op.targetId == null || !op.table)) {
+    return `a ${op.action} of ${op.mapping} ${op.sourceId} names its table and target id`;
+  }
+  return null;
+}
+
+/** Mappings whose accounting does not balance (extracted ≠ loaded + rejected + skipped). */
+export function unbalanced(summary: RunSummary): string[] {
+  return Object.entries(summary)
+    .filter(([, c]) => c.extracted !== c.loaded + c.rejected + c.skipped)
+    .map(([mapping]) => mapping);
+}
+
+interface OperationRow {
+  id: number;
+  run_id: number;
+  resource: string | null;
+  page: number | null;
+  mapping: string;
+  source_id: string;
+  row_key: string | null;
+  target_table: string | null;
+  action: Action;
+  target_id: string | null;
+  reason: string | null;
+  error_code: string | null;
+  error_message: string | null;
+  flags: string | null;
+  pre_image: string | null;
+  payload_hash: string | null;
+  at: string;
+}
+
+function toRecord(row: OperationRow): OperationRecord {
+  return {
+    id: row.id,
+    runId: row.run_id,
+    resource: row.resource,
+    page: row.page,
+    mapping: row.mapping,
+    sourceId: row.source_id,
+    key: row.row_key,
+    table: row.target_table,
+    action: row.action,
+    targetId: row.target_id,
+    reason: row.reason,
+    error: row.error_code === null ? null : { code: row.error_code, message: row.error_message ?? '' },
+    flags: parseOrNull<Flag[]>(row.flags) ?? [],
+    preImage: parseOrNull<Record<string, unknown>>(row.pre_image),
+    payloadHash: row.payload_hash,
+    at: row.at,
+  };
+}
+
+/** Where a batch of operations came from. */
+export interface BatchOrigin {
+  readonly resource: string | null;
+  readonly page: number | null;
+  readonly at: string;
+}
+
+/** The `operations` and `counters` tables. */
+export class OperationStore {
+  readonly #db: Database;
+  readonly #chunkSize: number;
+  readonly #insert: Statement<unknown[], unknown>;
+  readonly #count: Statement<unknown[], unknown>;
+  readonly #counters: Statement<[number], MappingCounts & { mapping: string }>;
+  readonly #extracted: Statement<[number, string], { extracted: number }>;
+  readonly #queries = new Map<string, Statement<unknown[], OperationRow>>();
+
+  constructor(db: Database, chunkSize: number) {
+    this.#db = db;
+    this.#chunkSize = chunkSize;
+    this.#insert = db.prepare(
+      `INSERT INTO operations (run_id, resource, page, mapping, source_id, row_key, target_table, action,
+         target_id, reason, error_code, error_message, flags, pre_image, payload_hash, at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    // A mapping reads one resource: a conflicting resource leaves the row unchanged and is caught below.
+    this.#count = db.prepare(
+      `INSERT INTO counters (run_id, mapping, resource, loaded, rejected, skipped) VALUES (?, ?, ?, ?, ?, ?)
+       ON CONFLICT (run_id, mapping) DO UPDATE SET loaded = loaded + excluded.loaded,
+         rejected = rejected + excluded.rejected, skipped = skipped + excluded.skipped
+       WHERE resource = excluded.resource`,
+    );
+    this.#counters = db.prepare(
+      `SELECT c.mapping, c.resource, coalesce(p.extracted, 0) AS extracted, c.loaded, c.rejected, c.skipped
+       FROM counters c LEFT JOIN progress p ON p.run_id = c.run_id AND p.resource = c.resource
+       WHERE c.run_id = ? ORDER BY c.mapping`,
+    );
+    this.#extracted = db.prepare('SELECT extracted FROM progress WHERE run_id = ? AND resource = ?');
+  }
+
+  /**
+   * Writes operations and updates the counters. Must run inside the caller's transaction. Each source
+   * record counts once per mapping: rejected if any of its rows was rejected, else loaded if any was
+   * written, else skipped. So the operations of one record belong in one call.
+   */
+  insert(runId: number, ops: readonly OperationInput[], origin: BatchOrigin): void {
+    for (const op of ops) {
+      const problem = operationProblem(op);
+      if (problem !== null) throw new JournalError('invalid_operation', problem);
+    }
+    const outcomes = new Map<string, { mapping: string; outcome: 'loaded' | 'rejected' | 'skipped' }>();
+    for (const op of ops) {
+      this.#insert.run(
+        runId,
+        origin.resource,
+        origin.page,
+        op.mapping,
+        op.sourceId,
+        op.key ?? null,
+        op.table ?? null,
+        op.action,
+        op.targetId ?? null,
+        op.reason ?? null,
+        op.error?.code ?? null,
+        op.error?.message ?? null,
+        op.flags && op.flags.length > 0 ? JSON.stringify(op.flags) : null,
+        jsonOrNull(op.preImage),
+        op.payloadHash ?? null,
+        op.at ?? origin.at,
+      );
+      const outcome = OUTCOME[op.action];
+      if (outcome === null || origin.resource === null) continue;
+      const id = `${op.mapping}\u0000${op.sourceId}`;
+      const seen = outcomes.get(id);
+      if (!seen || RANK[outcome] > RANK[seen.outcome]) outcomes.set(id, { mapping: op.mapping, outcome });
+    }
+    if (origin.resource !== null) this.#addCounts(runId, origin.resource, outcomes.values());
+  }
+
+  #addCounts(
+    runId: number,
+    resource: string,
+    outcomes: Iterable<{ mapping: string; outcome: 'loaded' | 'rejected' | 'skipped' }>,
+  ): void {
+    const sums = new Map<string, { loaded: number; rejected: number; skipped: number }>();
+    for (const { mapping, outcome } of outcomes) {
+      const sum = sums.get(mapping) ?? { loaded: 0, rejected: 0, skipped: 0 };
+      sum[outcome] += 1;
+      sums.set(mapping, sum);
+    }
+    for (const [mapping, sum] of sums) {
+      const info = this.#count.run(runId, mapping, resource, sum.loaded, sum.rejected, sum.skipped);
+      if (info.changes === 0) {
+        throw new JournalError('invalid_operation', `mapping ${mapping} was journaled from two resources`);
+      }
+    }
+  }
+
+  /** Per-mapping accounting; `expected` (mapping → resource) adds mappings that journaled nothing. */
+  accounting(runId: number, expected: Readonly<Record<string, string>> = {}): RunSummary {
+    const summary: Record<string, MappingCounts> = {};
+    for (const { mapping, ...counts } of this.#counters.all(runId)) summary[mapping] = counts;
+    for (const [mapping, resource] of Object.entries(expected)) {
+      if (summary[mapping]) continue;
+      const seen = this.#extracted.get(runId, resource)?.extracted ?? 0;
+      summary[mapping] = { resource, extracted: seen, loaded: 0, rejected: 0, skipped: 0 };
+    }
+    return summary;
+  }
+
+  /** Operations of a run in load order (or reverse), read in chunks; see `keyset`. */
+  iterate(
+    runId: number,
+    filter: OperationFilter & { preImage?: boolean },
+    order: 'asc' | 'desc',
+  ): Generator<OperationRecord, void, undefined> {
+    const actions = filter.action === undefined ? [] : ([] as Action[]).concat(filter.action);
+    const where = ['run_id = ?'];
+    const params: unknown[] = [runId];
+    if (actions.length === 1) {
+      where.push('action = ?');
+      params.push(actions[0]);
+    } else if (actions.length > 1) {
+      // Unary + keeps SQLite on the (run_id) index, already in id order, instead of sorting every chunk.
+      where.push('+action IN (SELECT value FROM json_each(?))');
+      params.push(JSON.stringify(actions));
+    }
+    if (filter.mapping !== undefined) {
+      where.push('mapping = ?');
+      params.push(filter.mapping);
+    }
+    if (filter.preImage) where.push('pre_image IS NOT NULL');
+    where.push(order === 'asc' ? 'id > ?' : 'id < ?');
+    const sql = `SELECT * FROM operations WHERE ${where.join(' AND ')} ORDER BY id ${order} LIMIT ?`;
+    let statement = this.#queries.get(sql);
+    if (!statement) {
+      statement = this.#db.prepare(sql);
+      this.#queries.set(sql, statement);
+    }
+    const query = statement;
+    const rows = keyset(
+      order === 'asc' ? 0 : Number.MAX_SAFE_INTEGER,
+      (after: number, limit) => query.all(...params, after, limit),
+      (row) => row.id,
+      this.#chunkSize,
+    );
+    return (function* () {
+      for (const row of rows) yield toRecord(row);
+    })();
+  }
+}

@@ -1,0 +1,200 @@
+import type { Database } from 'better-sqlite3';
+import { JournalError } from './errors.ts';
+import { ACTIONS, DEFERRED_STATUSES, RUN_KINDS, RUN_STATUSES } from './types.ts';
+
+/** One step of the schema: applied once, in order, inside the same transaction as the version bump. */
+export interface Migration {
+  readonly version: number;
+  readonly sql: string;
+}
+
+/** `PRAGMA application_id` of a FlitStack journal ("FlSt"), so `file(1)` and we can tell it apart. */
+export const APPLICATION_ID = 0x466c5374;
+
+const list = (values: readonly string[]): string => values.map((v) => `'${v}'`).join(', ');
+
+const V1 = `
+CREATE TABLE runs (
+  id INTEGER PRIMARY KEY,
+  kind TEXT NOT NULL CHECK (kind IN (${list(RUN_KINDS)})),
+  status TEXT NOT NULL CHECK (status IN (${list(RUN_STATUSES)})),
+  started_at TEXT NOT NULL,
+  ended_at TEXT,
+  heartbeat_at TEXT NOT NULL,
+  spec_hash TEXT NOT NULL,
+  code_hash TEXT NOT NULL,
+  options TEXT NOT NULL CHECK (json_valid(options)),
+  summary TEXT CHECK (summary IS NULL OR json_valid(summary)),
+  parent_run INTEGER REFERENCES runs(id),
+  owner_pid INTEGER NOT NULL,
+  owner_host TEXT NOT NULL,
+  owner_boot_id TEXT,
+  owner_start_ticks TEXT,
+  attempts INTEGER NOT NULL DEFAULT 1
+) STRICT;
+CREATE INDEX runs_status ON runs(status, kind);
+
+CREATE TABLE operations (
+  id INTEGER PRIMARY KEY,
+  run_id INTEGER NOT NULL REFERENCES runs(id),
+  resource TEXT,
+  page INTEGER,
+  mapping TEXT NOT NULL,
+  source_id TEXT NOT NULL,
+  row_key TEXT,
+  target_table TEXT,
+  action TEXT NOT NULL CHECK (action IN (${list(ACTIONS)})),
+  target_id TEXT,
+  reason TEXT,
+  error_code TEXT,
+  error_message TEXT,
+  flags TEXT,
+  pre_image TEXT,
+  payload_hash TEXT,
+  at TEXT NOT NULL
+) STRICT;
+CREATE INDEX operations_run ON operations(run_id);
+CREATE INDEX operations_run_action ON operations(run_id, action);
+
+CREATE TABLE counters (
+  run_id INTEGER NOT NULL REFERENCES runs(id),
+  mapping TEXT NOT NULL,
+  resource TEXT NOT NULL,
+  loaded INTEGER NOT NULL DEFAULT 0,
+  rejected INTEGER NOT NULL DEFAULT 0,
+  skipped INTEGER NOT NULL DEFAULT 0,
+  PRIMARY KEY (run_id, mapping)
+) STRICT, WITHOUT ROWID;
+
+CREATE TABLE crosswalk (
+  mapping TEXT NOT NULL,
+  row_key TEXT NOT NULL,
+  source_id TEXT NOT NULL,
+  target_table TEXT NOT NULL,
+  target_id TEXT NOT NULL,
+  payload_hash TEXT,
+  source_updated_at TEXT,
+  created_by INTEGER NOT NULL REFERENCES runs(id),
+  written_by INTEGER NOT NULL REFERENCES runs(id),
+  PRIMARY KEY (mapping, row_key)
+) STRICT, WITHOUT ROWID;
+CREATE INDEX crosswalk_source ON crosswalk(mapping, source_id);
+
+CREATE TABLE progress (
+  run_id INTEGER NOT NULL REFERENCES runs(id),
+  resource TEXT NOT NULL,
+  next_page INTEGER NOT NULL,
+  total_entries INTEGER,
+  extracted INTEGER NOT NULL,
+  done INTEGER NOT NULL CHECK (done IN (0, 1)),
+  max_updated_at TEXT,
+  started_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL,
+  PRIMARY KEY (run_id, resource)
+) STRICT, WITHOUT ROWID;
+
+CREATE TABLE watermarks (
+  resource TEXT PRIMARY KEY,
+  max_updated_at TEXT NOT NULL,
+  extraction_started_at TEXT,
+  run_id INTEGER NOT NULL REFERENCES runs(id),
+  set_at TEXT NOT NULL
+) STRICT;
+
+CREATE TABLE deferred (
+  id INTEGER PRIMARY KEY,
+  run_id INTEGER NOT NULL REFERENCES runs(id),
+  mapping TEXT NOT NULL,
+  row_key TEXT NOT NULL,
+  column_name TEXT NOT NULL,
+  candidates TEXT NOT NULL,
+  status TEXT NOT NULL CHECK (status IN (${list(DEFERRED_STATUSES)})),
+  target_id TEXT,
+  error_code TEXT,
+  error_message TEXT,
+  UNIQUE (run_id, mapping, row_key, column_name)
+) STRICT;
+CREATE INDEX deferred_run ON deferred(run_id);
+CREATE INDEX deferred_status ON deferred(run_id, status);
+
+CREATE TABLE matches (
+  mapping TEXT NOT NULL,
+  source_id TEXT NOT NULL,
+  target_id TEXT NOT NULL,
+  run_id INTEGER NOT NULL REFERENCES runs(id),
+  matched_at TEXT NOT NULL,
+  PRIMARY KEY (mapping, source_id)
+) STRICT, WITHOUT ROWID;
+
+CREATE TABLE staged (
+  id INTEGER PRIMARY KEY,
+  run_id INTEGER NOT NULL REFERENCES runs(id),
+  mapping TEXT NOT NULL,
+  group_key TEXT NOT NULL,
+  record TEXT NOT NULL
+) STRICT;
+CREATE INDEX staged_group ON staged(run_id, mapping, group_key, id);
+
+CREATE TABLE staff (
+  staff_id TEXT PRIMARY KEY,
+  email TEXT,
+  run_id INTEGER NOT NULL REFERENCES runs(id),
+  updated_at TEXT NOT NULL
+) STRICT;
+`;
+
+/** The journal's schema, oldest first. A new version appends a migration; shipped ones never change. */
+export const MIGRATIONS: readonly Migration[] = [{ version: 1, sql: V1 }];
+
+/** The schema version this code reads and writes. */
+export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
+
+/**
+ * The schema version of an open database: 0 for an empty file, the `meta` value for a journal.
+ * A file with tables but no `meta`, or another application id, is not a journal and is refused.
+ */
+export function schemaVersion(db: Database): number {
+  const tables = db.prepare(`SELECT name FROM sqlite_schema WHERE type = 'table'`).pluck().all();
+  const appId = db.pragma('application_id', { simple: true }) as number;
+  if (tables.length === 0 && appId === 0) return 0;
+  if (appId !== APPLICATION_ID || !tables.includes('meta')) {
+    throw new JournalError('not_a_journal', `${db.name} is a SQLite file but not a FlitStack journal`);
+  }
+  const row = db.prepare(`SELECT value FROM meta WHERE key = 'schema_version'`).pluck().get();
+  const version = Number(row);
+  if (!Number.isInteger(version) || version < 1) {
+    throw new JournalError('not_a_journal', `${db.name} has no readable schema version`);
+  }
+  return version;
+}
+
+/**
+ * Brings the database to the newest version of `migrations`, each step in its own immediate
+ * transaction (so a crash mid-migration leaves the previous version intact). Returns the version.
+ * A journal newer than the code is refused rather than guessed at.
+ */
+export function migrate(db: Database, migrations: readonly Migration[] = MIGRATIONS): number {
+  let version = schemaVersion(db);
+  const newest = migrations[migrations.length - 1]?.version ?? 0;
+  if (version > newest) {
+    throw new JournalError(
+      'schema_too_new',
+      `${db.name} has schema version ${version}; this FlitStack reads up to ${newest}`,
+    );
+  }
+  for (const step of migrations) {
+    if (step.version <= version) continue;
+    db.transaction(() => {
+      if (version === 0) {
+        db.exec('CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) STRICT');
+        db.pragma(`application_id = ${APPLICATION_ID}`);
+      }
+      db.exec(step.sql);
+      db.prepare(`INSERT OR REPLACE INTO meta (key, value) VALUES ('schema_version', ?)`).run(
+        String(step.version),
+      );
+    }).immediate();
+    version = step.version;
+  }
+  return version;
+}

@@ -1,0 +1,168 @@
+import { hostname } from 'node:os';
+import { describe, expect, it } from 'vitest';
+import { type HostView, Journal, JournalError, realHost } from '../../../runtime/journal/index.ts';
+import { created, openTemp, progressAfter, steppingClock } from './helpers.ts';
+
+const start = { kind: 'run', specHash: 'spec-1', codeHash: 'code-1' } as const;
+
+/** The real host, except that this process appears to have started at another time (another process). */
+const impostor = (): HostView => {
+  const real = realHost();
+  return {
+    host: real.host,
+    bootId: real.bootId,
+    probe: (pid) => (pid === process.pid ? { exists: true, startTicks: 'other' } : real.probe(pid)),
+  };
+};
+
+function codeOf(fn: () => unknown): string | undefined {
+  try {
+    fn();
+  } catch (error) {
+    if (error instanceof JournalError) return error.code;
+    throw error;
+  }
+  return undefined;
+}
+
+describe('runs', () => {
+  it('records a run with its hashes, options, owner and times', () => {
+    const { journal } = openTemp({ now: steppingClock() });
+    const run = journal.startRun({ ...start, options: { batchSize: 200, only: ['patient'] } });
+    expect(run).toMatchObject({
+      id: 1,
+      kind: 'run',
+      status: 'running',
+      startedAt: '2025-01-01T00:00:00.000Z',
+      endedAt: null,
+      specHash: 'spec-1',
+      codeHash: 'code-1',
+      options: { batchSize: 200, only: ['patient'] },
+      summary: null,
+      parentRun: null,
+      attempts: 1,
+    });
+    expect(run.owner.pid).toBe(process.pid);
+    expect(run.owner.host).toBe(hostname());
+    expect(journal.run(run.id)).toEqual(run);
+    expect(journal.run(99)).toBeUndefined();
+  });
+
+  it('never stores a secret passed in the options', () => {
+    const { journal } = openTemp();
+    const run = journal.startRun({
+      ...start,
+      options: {
+        clientSecret: 's3cr3t',
+        dataverse: { accessToken: 'tok', url: 'https://x' },
+        apiKey: 'k-eu',
+        accounts: [{ name: 'a', privateKey: 'pem' }],
+      },
+    });
+    expect(run.options).toEqual({
+      clientSecret: '[redacted]',
+      dataverse: { accessToken: '[redacted]', url: 'https://x' },
+      apiKey: '[redacted]',
+      accounts: [{ name: 'a', privateKey: '[redacted]' }],
+    });
+    expect(JSON.stringify(journal.runs())).not.toMatch(/s3cr3t|tok"|k-eu|pem/);
+  });
+
+  it('finishes a run with its accounting as the default summary', () => {
+    const { journal } = openTemp({ now: steppingClock() });
+    const run = journal.startRun(start);
+    journal.recordPage(run.id, 'patients', 1, [created('contact', 1)], [], progressAfter(1, 1, 1));
+    const done = journal.finishRun(run.id, 'completed');
+    expect(done.status).toBe('completed');
+    expect(done.endedAt).toBe('2025-01-01T00:00:02.000Z');
+    expect(done.summary).toEqual({
+      contact: { resource: 'patients', extracted: 1, loaded: 1, rejected: 0, skipped: 0 },
+    });
+    expect(codeOf(() => journal.finishRun(run.id, 'failed'))).toBe('run_not_running');
+  });
+
+  it('finds the latest run by kind and status', () => {
+    const { journal } = openTemp();
+    const a = journal.startRun(start);
+    journal.finishRun(a.id, 'completed');
+    const b = journal.startRun({ ...start, kind: 'sample' });
+    journal.finishRun(b.id, 'failed');
+    const c = journal.startRun({ ...start, kind: 'delta', parentRun: a.id });
+    expect(journal.latestRun()?.id).toBe(c.id);
+    expect(journal.latestRun({ kind: 'run' })?.id).toBe(a.id);
+    expect(journal.latestRun({ status: 'failed' })?.id).toBe(b.id);
+    expect(journal.latestRun({ kind: 'run', status: 'failed' })).toBeUndefined();
+    expect(c.parentRun).toBe(a.id);
+  });
+
+  it('refuses a second running run, a rollback without a target, and a missing parent', () => {
+    const { journal } = openTemp();
+    journal.startRun(start);
+    expect(codeOf(() => journal.startRun(start))).toBe('run_in_progress');
+    const other = openTemp().journal;
+    expect(codeOf(() => other.startRun({ ...start, kind: 'rollback' }))).toBe('invalid_run');
+    expect(codeOf(() => other.startRun({ ...start, kind: 'delta', parentRun: 7 }))).toBe('run_not_found');
+  });
+
+  it('marks a completed rollback’s target rolled back', () => {
+    const { journal } = openTemp();
+    const run = journal.startRun(start);
+    const ended = journal.finishRun(run.id, 'completed').endedAt;
+    const rollback = journal.startRun({ ...start, kind: 'rollback', parentRun: run.id });
+    expect(journal.run(run.id)?.status).toBe('completed');
+    journal.finishRun(rollback.id, 'completed');
+    expect(journal.run(run.id)?.status).toBe('rolled_back');
+    expect(journal.run(run.id)?.endedAt).toBe(ended);
+    expect(journal.run(rollback.id)?.status).toBe('completed');
+  });
+
+  it('marks a run whose process is gone as interrupted, at its last heartbeat', () => {
+    const { journal, path } = openTemp({ now: steppingClock() });
+    const run = journal.startRun(start);
+    journal.recordPage(run.id, 'patients', 1, [created('contact', 1)], [], progressAfter(1, 1));
+    const heartbeat = journal.run(run.id)!.heartbeatAt;
+    expect(journal.markInterrupted()).toEqual([]);
+    const later = Journal.open(path, { host: impostor() });
+    const marked = later.markInterrupted();
+    expect(marked.map((r) => [r.id, r.status, r.endedAt])).toEqual([[run.id, 'interrupted', heartbeat]]);
+    later.close();
+  });
+
+  it('resumes an interrupted run under the same id and fences off the old owner', () => {
+    const { journal, path } = openTemp();
+    const run = journal.startRun(start);
+    journal.recordPage(run.id, 'patients', 1, [created('contact', 1)], [], progressAfter(1, 1));
+    const successor = Journal.open(path, { host: impostor() });
+    const resumed = successor.resume(run.id);
+    expect(resumed).toMatchObject({ id: run.id, status: 'running', attempts: 2, endedAt: null });
+    expect(successor.progress(run.id, 'patients')?.nextPage).toBe(2);
+    successor.recordPage(run.id, 'patients', 2, [created('contact', 2)], [], progressAfter(2, 1));
+    expect(codeOf(() => journal.recordPage(run.id, 'patients', 3, [], [], progressAfter(3, 1)))).toBe(
+      'run_not_running',
+    );
+    expect(codeOf(() => successor.startRun(start))).toBe('run_in_progress');
+    successor.close();
+  });
+
+  it('does not resume a live run, a completed run, or a run of another host without force', () => {
+    const { journal, path } = openTemp();
+    const run = journal.startRun(start);
+    expect(codeOf(() => journal.resume(run.id))).toBe('run_not_resumable');
+    const elsewhere: HostView = { host: 'other-host', bootId: null, probe: realHost().probe };
+    const remote = Journal.open(path, { host: elsewhere });
+    expect(remote.markInterrupted()).toEqual([]);
+    expect(codeOf(() => remote.resume(run.id))).toBe('run_not_resumable');
+    expect(remote.resume(run.id, { force: true }).owner.host).toBe('other-host');
+    remote.finishRun(run.id, 'completed');
+    expect(codeOf(() => remote.resume(run.id))).toBe('run_not_resumable');
+    expect(codeOf(() => remote.resume(42))).toBe('run_not_found');
+    remote.close();
+  });
+
+  it('resumes a failed run', () => {
+    const { journal } = openTemp();
+    const run = journal.startRun(start);
+    journal.finishRun(run.id, 'failed');
+    expect(journal.resume(run.id).status).toBe('running');
+  });
+});
