@@ -43,7 +43,7 @@ export interface PracticeHubClientOptions {
   /** Milliseconds to wait for a status line (default 30 s) and between body chunks (default 60 s). */
   readonly timeoutMs?: number;
   readonly bodyTimeoutMs?: number;
-  /** Pages fetched ahead of the consumer (default 1). */
+  /** Pages fetched ahead of the consumer (default 2: one in flight, one waiting for its slot). */
   readonly prefetchPages?: number;
   /** When `updated=` turns out to be ignored: throw (default) or scan everything and filter here. */
   readonly onIgnoredFilter?: 'error' | 'scan';
@@ -103,7 +103,7 @@ export class PracticeHubClient {
       // which would make page numbers skip records: refuse it here.
       throw new PracticeHubConfigError(`pageSize must be a whole number from 1 to ${MAX_PAGE_SIZE}`);
     }
-    this.prefetch = options.prefetchPages ?? 1;
+    this.prefetch = options.prefetchPages ?? 2;
     this.onIgnoredFilter = options.onIgnoredFilter ?? 'error';
     this.signal = options.signal;
     this.emit = options.onEvent ?? (() => undefined);
@@ -276,7 +276,16 @@ function checkedBaseUrl(baseUrl: string): string {
 }
 
 function checkInstant(text: string): void {
-  if (!/^\d{4}-\d{2}-\d{2}(T[\d:.]+(Z|[+-]\d{2}:?\d{2})?)?$/.test(text) || Number.isNaN(Date.parse(text))) {
+  const day = text.slice(0, 10);
+  // Date.parse rolls 2024-02-30 over to March; a day that does not exist is refused here, not by a 400.
+  const real =
+    !Number.isNaN(Date.parse(`${day}T00:00:00Z`)) &&
+    new Date(`${day}T00:00:00Z`).toISOString().startsWith(day);
+  if (
+    !/^\d{4}-\d{2}-\d{2}(T[\d:.]+(Z|[+-]\d{2}:?\d{2})?)?$/.test(text) ||
+    Number.isNaN(Date.parse(text)) ||
+    !real
+  ) {
     throw new PracticeHubConfigError(
       `updatedSince '${text}' is not an ISO 8601 instant: write e.g. 2024-01-31T00:00:00Z`,
     );

@@ -14,9 +14,14 @@ export interface Clock {
  */
 export const systemClock: Clock = {
   now: () => performance.timeOrigin + performance.now(),
-  sleep: (ms, signal) => (ms > 0 ? delay(ms, undefined, signal ? { signal } : {}) : abortCheck(signal)),
+  sleep: async (ms, signal) => {
+    try {
+      if (ms > 0) await delay(ms, undefined, signal ? { signal } : {});
+    } catch (error) {
+      // timers/promises rejects with its own AbortError; the caller's reason says who stopped and why.
+      if (signal?.aborted) throw signal.reason;
+      throw error;
+    }
+    if (signal?.aborted) throw signal.reason;
+  },
 };
-
-function abortCheck(signal: AbortSignal | undefined): Promise<void> {
-  return signal?.aborted ? Promise.reject(signal.reason) : Promise.resolve();
-}

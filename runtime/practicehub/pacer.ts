@@ -4,33 +4,46 @@ import type { Clock } from './clock.ts';
 export interface Slot {
   readonly at: number;
   readonly waitedMs: number;
-  /** True when the slot was free on arrival: nothing was queued before it. */
+  /** True when the pacer had been idle for a whole interval: the plan started over at this slot. */
   readonly idle: boolean;
+}
+
+/** A request that left: when, and when its answer came (null until it does, or if it never does). */
+interface Departure {
+  readonly slot: Slot;
+  readonly sent: number;
+  answered: number | null;
 }
 
 /**
  * Spaces requests so an account's limit is never exceeded and nearly fully used: a token bucket of
- * capacity 1 refilled at `requestsPerSecond`. Capacity 1 means an idle spell earns no burst, which is
- * the strictest reading of "1 request per second per account" (reference practicehub.md, Documented:
- * rate limit; the real limiter's algorithm is not published).
+ * capacity 1 refilled at `requestsPerSecond` (less a small margin). Capacity 1 means an idle spell
+ * earns no burst, the strictest reading of "1 request per second per account" (reference
+ * practicehub.md, Documented: rate limit; the real limiter's algorithm is not published).
  *
  * Slots are reserved before waiting, so concurrent callers (several resources extracted at once) share
- * one schedule. Slots follow the plan, not the moment a timer happened to fire: on a busy machine timers
- * fire milliseconds late, and re-planning from each late send would lose that time for good (5 % at
- * 20 requests per second on a loaded test machine). The next requests catch up with the plan instead,
- * but never faster than the limit itself over a window: any n + 1 consecutive requests, n being the
- * whole requests per second (at least 1), span at least n intervals plus half the margin. At 1 request
- * per second that is plain spacing of one interval between any two requests.
+ * one schedule. Slots follow the plan, not the moment a timer happened to fire: on a busy machine
+ * timers fire milliseconds late, and re-planning from each late departure would lose that time for good
+ * (5 % at 20 requests per second on a loaded test machine). Later requests catch up with the plan
+ * instead, within floors that hold whatever the timers do, with n the whole requests per second (at
+ * least 1):
+ * - any n + 1 consecutive requests leave at least n bare intervals (plus half the margin) apart;
+ * - for n ≥ 2, a request leaves at least n bare intervals after the *answer* to the one n back. The
+ *   server counted that one before answering it, so however late it counted it, the window of n
+ *   requests it sees is never overfull. At 20 per second this costs nothing until an answer takes
+ *   longer than the margin over a whole second (20 ms);
+ * - no two leave closer than half a bare interval (at 1 per second: a whole one plus half the margin).
  */
 export class Pacer {
-  /** Milliseconds between two requests. */
+  /** Milliseconds between two planned requests. */
   readonly intervalMs: number;
-  /** Requests per window of the catch-up guard: the whole requests in one second, at least 1. */
+  private readonly bareMs: number;
+  /** n: requests per window of the floors. */
   private readonly window: number;
-  /** The least time `window` + 1 consecutive requests may span, late timers or not. */
   private readonly windowFloorMs: number;
-  /** When the last `window` requests actually left. */
-  private readonly sent: number[] = [];
+  private readonly pairFloorMs: number;
+  /** The last `window` departures, oldest first. */
+  private readonly departures: Departure[] = [];
   private nextAt = Number.NEGATIVE_INFINITY;
   private heldUntil = Number.NEGATIVE_INFINITY;
 
@@ -49,49 +62,54 @@ export class Pacer {
       throw new RangeError(`requestsPerSecond must be a positive number, got ${requestsPerSecond}`);
     }
     if (!(margin >= 0 && margin < 1)) throw new RangeError(`pacing margin must be in [0, 1), got ${margin}`);
-    this.intervalMs = (1000 / requestsPerSecond) * (1 + margin);
+    this.bareMs = 1000 / requestsPerSecond;
+    this.intervalMs = this.bareMs * (1 + margin);
     this.window = Math.min(MAX_WINDOW, Math.max(1, Math.floor(requestsPerSecond)));
-    this.windowFloorMs = this.window * (1000 / requestsPerSecond) * (1 + margin / 2);
+    this.windowFloorMs = this.window * this.bareMs * (1 + margin / 2);
+    this.pairFloorMs = this.window === 1 ? this.windowFloorMs : this.bareMs / 2;
   }
 
   /** Waits for the next free slot. */
   async acquire(signal?: AbortSignal): Promise<Slot> {
     let waitedMs = 0;
-    let idle = true;
     for (;;) {
       let now = this.clock.now();
+      // A whole interval went unused: the pacer was idle and the plan starts over from now. A caller
+      // only a little late (its previous answer came slowly) keeps the plan, and the next slot with it.
+      const idle = now - this.nextAt >= this.intervalMs;
       const at = Math.max(now, this.nextAt);
-      this.nextAt = at + this.intervalMs;
+      this.nextAt = (idle ? at : this.nextAt) + this.intervalMs;
       if (signal?.aborted) throw signal.reason;
-      // Node times timers from the event loop's cached clock, which lags while a long task runs: a
-      // timer can fire early by that lag. Sleep again until the slot has really come.
-      while (at > now) {
-        idle = false;
-        await this.clock.sleep(at - now, signal);
+      // Node times timers from the event loop's cached clock, which lags while a long task runs, so a
+      // timer can fire early: sleep until the moment has really come. Slots reserved ahead all come due
+      // at once after a stall; the floors space them out again.
+      for (let until = at; now < until; until = Math.max(at, this.earliest())) {
+        await this.clock.sleep(until - now, signal);
         const woke = this.clock.now();
-        waitedMs += Math.min(woke, at) - now;
+        waitedMs += Math.min(woke, until) - now;
         now = woke;
       }
       // A hold placed while this caller slept (a 429, an idle start): its slot is void, take a later one.
       if (now < this.heldUntil) continue;
-      this.sent.push(now);
-      if (this.sent.length > this.window) this.sent.shift();
-      if (this.sent.length === this.window) {
-        this.nextAt = Math.max(this.nextAt, this.sent[0]! + this.windowFloorMs);
-      }
-      return { at, waitedMs, idle };
+      if (now < this.earliest()) continue;
+      const slot: Slot = { at, waitedMs, idle };
+      this.departures.push({ slot, sent: now, answered: null });
+      if (this.departures.length > this.window) this.departures.shift();
+      return slot;
     }
   }
 
   /**
-   * Reports that the answer to a request sent in `slot` arrived at `answeredAt`. The server counted the
-   * request somewhere between sending and answering. In steady state that delay is small and steady and
-   * the margin covers it; but a request sent from idle often opens a new connection, and its count can
-   * come tens of milliseconds late, closer to the next request than the plan says. So after an idle
-   * slot, spacing restarts from the answer: one round trip lost per burst, never a 429.
+   * Reports that the answer to the request sent in `slot` arrived at `answeredAt`. Besides feeding the
+   * answer floor: after an idle slot, spacing restarts from the answer. A request sent from idle often
+   * opens a new connection, and its count can come tens of milliseconds late, closer to the next
+   * request than the plan says; one round trip lost per burst, never a 429.
    */
   answered(slot: Slot, answeredAt: number): void {
-    if (slot.idle) this.holdUntil(answeredAt + this.intervalMs);
+    const departure = this.departures.findLast((d) => d.slot === slot);
+    if (departure) departure.answered = answeredAt;
+    // With n ≥ 2 the answer floor covers this already.
+    if (slot.idle && this.window === 1) this.holdUntil(answeredAt + this.intervalMs);
   }
 
   /**
@@ -102,7 +120,22 @@ export class Pacer {
     this.heldUntil = Math.max(this.heldUntil, untilMs);
     this.nextAt = Math.max(this.nextAt, untilMs);
   }
+
+  /** When the next request may leave at the earliest, by the floors on what has left. */
+  private earliest(): number {
+    const n = this.departures.length;
+    if (n === 0) return Number.NEGATIVE_INFINITY;
+    let earliest = this.departures[n - 1]!.sent + this.pairFloorMs;
+    if (n === this.window) {
+      const oldest = this.departures[0]!;
+      earliest = Math.max(earliest, oldest.sent + this.windowFloorMs);
+      if (this.window > 1 && oldest.answered !== null) {
+        earliest = Math.max(earliest, oldest.answered + this.window * this.bareMs);
+      }
+    }
+    return earliest;
+  }
 }
 
-/** Bound on the catch-up window (memory, and a server's burst tolerance is rarely larger). */
+/** Bound on the floors' window (memory; a server's burst tolerance is rarely larger). */
 const MAX_WINDOW = 64;

@@ -72,15 +72,19 @@ export class Transport {
       ctx.stats.sent(call.probe === true, attempt > 1);
       ctx.emit({ type: 'request', at: sentAt, method: 'GET', url, attempt, probe: call.probe === true });
       let last: Failure;
+      // undici's own timeouts tick at half-second granularity; a timer of ours is exact.
+      const deadline = new AbortController();
+      const timer = setTimeout(() => deadline.abort(), ctx.timeoutMs);
       try {
         const res = await request(call.url, {
           method: 'GET',
           headers,
           dispatcher: ctx.dispatcher,
-          signal,
+          signal: signal ? AbortSignal.any([signal, deadline.signal]) : deadline.signal,
           headersTimeout: ctx.timeoutMs,
           bodyTimeout: ctx.bodyTimeoutMs,
         });
+        clearTimeout(timer);
         const status = res.statusCode;
         const answeredAt = ctx.clock.now();
         ctx.pacer.answered(slot, answeredAt);
@@ -117,8 +121,9 @@ export class Transport {
         ctx.stats.ended('serverError');
         last = { reason: 'server_error', details };
       } catch (error) {
+        clearTimeout(timer);
         if (signal?.aborted) throw signal.reason;
-        const reason = transientReason(error);
+        const reason = deadline.signal.aborted ? 'timeout' : transientReason(error);
         if (!reason) throw error;
         ctx.stats.ended(reason === 'timeout' ? 'timeout' : 'reset');
         const text = error instanceof Error ? error.message : String(error);

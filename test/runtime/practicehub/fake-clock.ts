@@ -37,3 +37,21 @@ export class VirtualClock implements Clock {
     return result;
   }
 }
+
+/**
+ * Real time plus every sleep taken, without waiting: for tests against a real server where waits
+ * (Retry-After, backoff) only need to be recorded, not sat through.
+ */
+export class JumpClock implements Clock {
+  private offset = 0;
+  /** Every sleep asked for, in ms. */
+  readonly sleeps: number[] = [];
+
+  readonly now = (): number => performance.timeOrigin + performance.now() + this.offset;
+
+  readonly sleep = async (ms: number): Promise<void> => {
+    this.sleeps.push(ms);
+    this.offset += ms;
+    await new Promise((r) => setImmediate(r));
+  };
+}

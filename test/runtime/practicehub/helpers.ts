@@ -1,3 +1,5 @@
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import {
   type PagesOptions,
   PracticeHubClient,
@@ -57,4 +59,45 @@ export function stable(records: Iterable<PracticeHubRecord>): Record<string, unk
 export function served(sandbox: PracticeHubSandbox): { served: number; throttled: number } {
   const entries = Object.values(sandbox.stats().requests);
   return entries[0] ?? { served: 0, throttled: 0 };
+}
+
+/** A tiny HTTP server with canned answers by path, recording the headers of every request. */
+export interface CannedServer {
+  /** `http://127.0.0.1:PORT`. */
+  readonly origin: string;
+  readonly port: number;
+  /** Path and headers of every request, in order. */
+  readonly seen: { path: string; headers: IncomingHttpHeaders }[];
+  close(): Promise<void>;
+}
+
+type Routes = Record<string, [number, unknown]>;
+
+/**
+ * Starts a CannedServer: each path answers its [status, JSON body]; unknown paths 404. Routes may be
+ * a function of the port, for bodies that name the server itself.
+ */
+export async function startCannedServer(routes: Routes | ((port: number) => Routes)): Promise<CannedServer> {
+  const seen: CannedServer['seen'] = [];
+  let port = 0;
+  const server: Server = createServer((req, res) => {
+    const path = (req.url ?? '').split('?')[0]!;
+    seen.push({ path, headers: req.headers });
+    const table = typeof routes === 'function' ? routes(port) : routes;
+    const [status, body] = table[path] ?? [404, { error: 'not_found', message: `no ${path}` }];
+    res.writeHead(status, { 'content-type': 'application/json' });
+    res.end(JSON.stringify(body));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  port = (server.address() as AddressInfo).port;
+  return {
+    origin: `http://127.0.0.1:${port}`,
+    port,
+    seen,
+    close: async () => {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeAllConnections();
+      await closed;
+    },
+  };
 }

@@ -67,18 +67,19 @@ describe('Pacer: a token bucket of capacity 1', () => {
     expect(await clock.run(Promise.all([sleeper, other]))).toEqual([2_100, 2_000]);
   });
 
-  it('restarts spacing from the answer after an idle start (a cold connection may be counted late)', async () => {
+  it('at 1 per second restarts spacing from the answer after an idle start (counted late, maybe)', async () => {
     const clock = new VirtualClock();
-    const pacer = new Pacer(10, clock, 0);
+    const pacer = new Pacer(1, clock, 0);
     const first = await clock.run(pacer.acquire());
     expect(first.idle).toBe(true);
-    clock.ms += 40; // the answer took 40 ms
+    clock.ms += 400; // the answer took 400 ms, a new connection
     pacer.answered(first, clock.now());
     const second = await clock.run(pacer.acquire());
-    expect(second.at - first.at).toBe(140);
-    pacer.answered(second, clock.now() + 40); // not idle: the plan holds
+    expect(second.at - first.at).toBe(1400);
+    expect(second.idle).toBe(false);
+    pacer.answered(second, clock.now() + 400); // not idle: the plan holds
     const third = await clock.run(pacer.acquire());
-    expect(third.at - second.at).toBe(100);
+    expect(third.at - second.at).toBe(1000);
   });
 
   it('sleeps again when a timer fires early, so no request leaves before its slot', async () => {
@@ -104,6 +105,32 @@ describe('Pacer: a token bucket of capacity 1', () => {
     expect(achieved / rate).toBeGreaterThan(0.96);
     // Re-planning from every late send would have lost 30 ms in five: about 10 % here.
     expect(achieved / rate).toBeLessThanOrEqual(1 / 1.02 + 1e-9);
+  });
+
+  it('sends the (n+1)-th request n intervals after the answer to the first, however late that came', async () => {
+    const clock = new VirtualClock();
+    const pacer = new Pacer(20, clock, 0.02);
+    const slots = [];
+    for (let i = 0; i < 20; i += 1) slots.push(await clock.run(pacer.acquire()));
+    // The first answer took 300 ms: the server may have counted it that late.
+    pacer.answered(slots[0]!, slots[0]!.at + 300);
+    for (const slot of slots.slice(1)) pacer.answered(slot, slot.at + 2);
+    await clock.run(pacer.acquire());
+    expect(clock.now() - slots[0]!.at).toBeCloseTo(1300, 6);
+    // Answers that came quickly cost nothing: the next one follows the plan.
+    const next = await clock.run(pacer.acquire());
+    expect(next.at - slots[0]!.at).toBeCloseTo(1300 + 51, 6);
+  });
+
+  it('spaces slots that all came due after a stall at least half an interval apart', async () => {
+    const clock = new VirtualClock();
+    const pacer = new Pacer(20, clock, 0);
+    await clock.run(pacer.acquire());
+    // Three callers reserve slots, then every timer fires 200 ms late at once.
+    clock.lateness.push(200, 150, 100);
+    const left: number[] = [];
+    await clock.run(Promise.all([0, 1, 2].map(() => pacer.acquire().then(() => left.push(clock.now())))));
+    expect(gaps(left)).toEqual([25, 25]);
   });
 
   it('at one request per second keeps every two requests a full second apart, late timers or not', async () => {
