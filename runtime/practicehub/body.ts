@@ -1,0 +1,83 @@
+import type { Dispatcher } from 'undici';
+
+/** A 2xx body that ended early or is not the JSON it claims to be: treated like a reset and retried. */
+export class TruncatedBodyError extends Error {
+  override name = 'TruncatedBodyError';
+}
+
+/** Reads a whole body, counting bytes as they arrive. */
+async function readAll(
+  body: Dispatcher.ResponseData['body'],
+  count: (bytes: number) => void,
+): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of body) {
+    const buffer = chunk as Buffer;
+    count(buffer.length);
+    chunks.push(buffer);
+  }
+  return Buffer.concat(chunks);
+}
+
+/** Parses a JSON body; a body that does not parse (or is shorter than its Content-Length) is truncated. */
+export async function readJson(
+  res: Dispatcher.ResponseData,
+  count: (bytes: number) => void,
+): Promise<unknown> {
+  const bytes = await readAll(res.body, count);
+  const declared = Number(res.headers['content-length']);
+  if (Number.isFinite(declared) && res.headers['content-length'] !== undefined && bytes.length !== declared) {
+    throw new TruncatedBodyError(`received ${bytes.length} of ${declared} bytes`);
+  }
+  try {
+    return JSON.parse(bytes.toString('utf8')) as unknown;
+  } catch (error) {
+    throw new TruncatedBodyError(`the body is not valid JSON (${(error as Error).message})`);
+  }
+}
+
+/** An error body as data: the parsed JSON object (or null) and a short text for messages. */
+export interface ErrorBody {
+  readonly json: Readonly<Record<string, unknown>> | null;
+  readonly text: string;
+}
+
+const MAX_ERROR_BYTES = 8 * 1024;
+
+/**
+ * Reads an error body (at most 8 KB, the rest discarded). PracticeHub does not document its error
+ * body; the sandbox sends `{ error, message, ...details }`, so `message`, then `error`, then the raw
+ * text is what a person gets to read. Any occurrence of `secret` is masked, in case a server echoes it.
+ */
+export async function readErrorBody(
+  res: Dispatcher.ResponseData,
+  count: (bytes: number) => void,
+  secret: string,
+  mask: string,
+): Promise<ErrorBody> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  try {
+    for await (const chunk of res.body) {
+      const buffer = chunk as Buffer;
+      count(buffer.length);
+      if (size < MAX_ERROR_BYTES) chunks.push(buffer);
+      size += buffer.length;
+    }
+  } catch {
+    // An error body cut short still says what it managed to say.
+  }
+  const raw = Buffer.concat(chunks).subarray(0, MAX_ERROR_BYTES).toString('utf8');
+  const clean = secret ? raw.replaceAll(secret, mask) : raw;
+  let json: Record<string, unknown> | null = null;
+  try {
+    const parsed = JSON.parse(clean) as unknown;
+    if (parsed && typeof parsed === 'object' && !Array.isArray(parsed))
+      json = parsed as Record<string, unknown>;
+  } catch {
+    json = null;
+  }
+  const said = json && (typeof json.message === 'string' ? json.message : json.error);
+  const text = typeof said === 'string' && said ? said : clean.replace(/\s+/g, ' ').trim();
+  return { json, text: text.length > 300 ? `${text.slice(0, 300)}…` : text };
+}

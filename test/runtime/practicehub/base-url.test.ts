@@ -1,0 +1,106 @@
+import { describe, expect, it } from 'vitest';
+import {
+  DEFAULT_BASE_URL,
+  maskKey,
+  PracticeHubConfigError,
+  redactUrl,
+  regionOfKey,
+  resolveBaseUrl,
+} from '../../../runtime/practicehub/index.ts';
+
+const KEY = 'phk_5f2c9a0b1d-eu';
+
+describe('resolveBaseUrl', () => {
+  it('defaults to the documented host of the account', () => {
+    expect(DEFAULT_BASE_URL).toBe('https://{account}.neptune.practicehub.io/api');
+    expect(resolveBaseUrl({ account: 'inspired', region: 'eu', apiKey: KEY })).toBe(
+      'https://inspired.neptune.practicehub.io/api',
+    );
+  });
+
+  it('fills {region} and {account} in an override and drops a trailing slash', () => {
+    expect(
+      resolveBaseUrl({
+        account: 'demo',
+        region: 'au',
+        apiKey: 'phk_1-au',
+        override: 'http://127.0.0.1:4000/{region}/api/',
+      }),
+    ).toBe('http://127.0.0.1:4000/au/api');
+    expect(
+      resolveBaseUrl({
+        account: 'demo',
+        region: 'us',
+        apiKey: 'k-us',
+        override: 'https://{account}.{region}.example/api',
+      }),
+    ).toBe('https://demo.us.example/api');
+    expect(resolveBaseUrl({ account: 'demo', region: 'eu', apiKey: KEY, override: '  ' })).toBe(
+      'https://demo.neptune.practicehub.io/api',
+    );
+  });
+
+  const refusals: [string, Parameters<typeof resolveBaseUrl>[0], RegExp][] = [
+    [
+      'a key of another region, naming both and what to do',
+      { account: 'demo', region: 'us', apiKey: KEY },
+      /key \(phk_…\) belongs to region 'eu' but spec\/migration\.yaml says source\.region: us: use the key of the account in 'us', or set source\.region: eu/,
+    ],
+    [
+      'a key without region suffix',
+      { account: 'demo', region: 'eu', apiKey: 'phk_5f2c9a0b1d' },
+      /does not end with a region suffix/,
+    ],
+    ['no key', { account: 'demo', region: 'eu', apiKey: '' }, /set PRACTICEHUB_API_KEY/],
+    ['an unknown region', { account: 'demo', region: 'mars', apiKey: KEY }, /one of eu, us, au/],
+    [
+      'an account that is no host label',
+      { account: 'de mo/x', region: 'eu', apiKey: KEY },
+      /not a valid host name label/,
+    ],
+    [
+      'a relative override',
+      { account: 'demo', region: 'eu', apiKey: KEY, override: '/api' },
+      /not an absolute URL/,
+    ],
+    [
+      'an override with a query',
+      { account: 'demo', region: 'eu', apiKey: KEY, override: 'https://x.example/api?key=s3cret' },
+      /must not carry a query/,
+    ],
+    [
+      'a non-http override',
+      { account: 'demo', region: 'eu', apiKey: KEY, override: 'ftp://x.example/api' },
+      /http\(s\) URL/,
+    ],
+  ];
+  for (const [what, input, message] of refusals) {
+    it(`refuses ${what}`, () => {
+      let error: unknown;
+      try {
+        resolveBaseUrl(input);
+      } catch (e) {
+        error = e;
+      }
+      expect(error).toBeInstanceOf(PracticeHubConfigError);
+      expect((error as Error).message).toMatch(message);
+      if (input.apiKey) expect((error as Error).message).not.toContain(input.apiKey);
+      expect((error as Error).message).not.toContain('s3cret');
+    });
+  }
+
+  it('reads the region from the key suffix only when it is a known region', () => {
+    expect(regionOfKey('abc-eu')).toBe('eu');
+    expect(regionOfKey('abc-def-au')).toBe('au');
+    expect(regionOfKey('abc-uk1')).toBeUndefined();
+    expect(regionOfKey('abceu')).toBeUndefined();
+  });
+
+  it('masks keys to 4 characters and redacts link signatures', () => {
+    expect(maskKey('phk_abcdef-eu')).toBe('phk_…');
+    expect(redactUrl('http://h/eu/files/1/content?expires=9&signature=abc_DEF')).toBe(
+      'http://h/eu/files/1/content?expires=9&signature=…',
+    );
+    expect(redactUrl('http://h/api/patients?page=2')).toBe('http://h/api/patients?page=2');
+  });
+});

@@ -1,0 +1,86 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { PracticeHubEvent, PracticeHubPage } from '../../../runtime/practicehub/index.ts';
+import { type PracticeHubSandbox, RESOURCE_NAMES } from '../../../sandbox/practicehub/index.ts';
+import { clientFor, collect, served, stable, startSandbox } from './helpers.ts';
+
+describe('PracticeHub client: paging against the sandbox', () => {
+  let sandbox: PracticeHubSandbox;
+  beforeAll(async () => {
+    sandbox = await startSandbox({ seed: 3, scale: 1 });
+  });
+  afterAll(() => sandbox.close());
+
+  it('reads every resource whole, equal to the sandbox, in the least possible requests', async () => {
+    const events: PracticeHubEvent[] = [];
+    const client = clientFor(sandbox, {}, events);
+    let minimum = 0;
+    for (const resource of RESOURCE_NAMES) {
+      const records = await collect(client, resource);
+      const expected = [...sandbox.records(resource)];
+      expect(records.length, resource).toBe(expected.length);
+      expect(stable(records), resource).toEqual(stable(expected));
+      minimum += Math.max(1, Math.ceil(expected.length / 100));
+    }
+    const stats = client.stats();
+    // Σ ceil(total / 100): no request past the last page, no probe when nothing asks for one.
+    expect(stats.requests).toBe(minimum);
+    expect(stats.probes).toBe(0);
+    expect(stats.outcomes.ok).toBe(minimum);
+    expect(served(sandbox).served).toBe(minimum);
+    expect(stats.records).toBe(Object.values(sandbox.counts()).reduce((a, b) => a + b, 0));
+    expect(stats.bytesReceived).toBeGreaterThan(1_000_000);
+    const urls = events.flatMap((e) => (e.type === 'request' ? [e.url] : []));
+    expect(urls.every((u) => /[?&]page_size=100(&|$)/.test(u))).toBe(true);
+    await client.close();
+  });
+
+  it('resumes from page N: pages before and after an interruption add up to the whole resource', async () => {
+    const client = clientFor(sandbox, { pageSize: 50 });
+    const first: PracticeHubPage[] = [];
+    for await (const page of client.pages('patients')) {
+      first.push(page);
+      if (page.page === 4) break;
+    }
+    expect(first.map((p) => p.page)).toEqual([1, 2, 3, 4]);
+    expect(first.every((p) => p.hasNext && p.totalEntries === 2000 && p.records.length === 50)).toBe(true);
+    const rest: PracticeHubPage[] = [];
+    for await (const page of client.pages('patients', { fromPage: 5 })) rest.push(page);
+    expect(rest[0]!.page).toBe(5);
+    expect(rest.at(-1)).toMatchObject({ page: 40, hasNext: false });
+    const ids = [...first, ...rest].flatMap((p) => p.records.map((r) => r.id));
+    expect(ids).toEqual([...sandbox.records('patients')].map((r) => r.id));
+    await client.close();
+  });
+
+  it('answers a page past the end with no records and no next page', async () => {
+    const client = clientFor(sandbox);
+    const pages: PracticeHubPage[] = [];
+    for await (const page of client.pages('clinics', { fromPage: 9 })) pages.push(page);
+    expect(pages).toEqual([
+      { page: 9, totalEntries: sandbox.counts().clinics, records: [], hasNext: false, clientFiltered: false },
+    ]);
+    await client.close();
+  });
+
+  it('counts with one request of page_size=1, and gets one record by id', async () => {
+    const events: PracticeHubEvent[] = [];
+    const client = clientFor(sandbox, {}, events);
+    expect(await client.count('appointments')).toBe(sandbox.counts().appointments);
+    const request = events.find((e) => e.type === 'request');
+    expect(request && request.type === 'request' && request.url).toMatch(/page_size=1(&|$)/);
+    const [patient] = sandbox.records('patients');
+    expect(await client.get('patients', patient!.id)).toEqual(patient);
+    expect(client.stats().requests).toBe(2);
+    await client.close();
+  });
+
+  it('refuses page sizes the API would silently cap, and resource names that are not names', async () => {
+    expect(() => clientFor(sandbox, { pageSize: 101 })).toThrow(
+      /pageSize must be a whole number from 1 to 100/,
+    );
+    const client = clientFor(sandbox);
+    await expect(client.get('patients/../x', '1')).rejects.toThrow(/not a PracticeHub resource name/);
+    await expect(collect(client, 'patients', { fromPage: 0 })).rejects.toThrow(/fromPage must be/);
+    expect(client.stats().requests).toBe(0);
+  });
+});

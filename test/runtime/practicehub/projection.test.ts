@@ -1,0 +1,127 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  PracticeHubClient,
+  PracticeHubError,
+  type PracticeHubEvent,
+  PracticeHubRequestError,
+} from '../../../runtime/practicehub/index.ts';
+import type { PracticeHubSandbox } from '../../../sandbox/practicehub/index.ts';
+import {
+  APP_DETAILS,
+  type CannedServer,
+  clientFor,
+  collect,
+  startCannedServer,
+  startSandbox,
+} from './helpers.ts';
+
+const FIELDS = ['first_name', 'last_name', 'email'];
+
+// reference practicehub.md: "no field projection is documented"; sandbox model "Projection": fields= is an
+// extension, off unless the sandbox is started with it; the runtime must work without it.
+describe('PracticeHub client: projection', () => {
+  let on: PracticeHubSandbox;
+  let off: PracticeHubSandbox;
+  beforeAll(async () => {
+    [on, off] = await Promise.all([startSandbox({ seed: 9, projection: true }), startSandbox({ seed: 9 })]);
+  });
+  afterAll(async () => {
+    await Promise.all([on.close(), off.close()]);
+  });
+
+  it('sends fields= where the probe found it works, and cuts records here where it does not: same records', async () => {
+    const eventsOn: PracticeHubEvent[] = [];
+    const eventsOff: PracticeHubEvent[] = [];
+    const projected = clientFor(on, {}, eventsOn);
+    const whole = clientFor(off, {}, eventsOff);
+    expect(await projected.supportsProjection('patients')).toBe(true);
+    expect(await whole.supportsProjection('patients')).toBe(false);
+    const a = await collect(projected, 'patients', { fields: FIELDS });
+    const b = await collect(whole, 'patients', { fields: FIELDS });
+    expect(a).toHaveLength(2000);
+    expect(a).toEqual(b);
+    expect(Object.keys(a[0]!).sort()).toEqual([
+      'deleted_at',
+      'email',
+      'first_name',
+      'id',
+      'last_name',
+      'updated_at',
+    ]);
+    const pageUrls = (events: PracticeHubEvent[]) =>
+      events.flatMap((e) => (e.type === 'request' && !e.probe ? [new URL(e.url)] : []));
+    expect(
+      pageUrls(eventsOn).every(
+        (u) => u.searchParams.get('fields') === 'id,updated_at,deleted_at,first_name,last_name,email',
+      ),
+    ).toBe(true);
+    expect(pageUrls(eventsOff).every((u) => !u.searchParams.has('fields'))).toBe(true);
+    // One probe each, cached: supportsProjection and pages() asked once between them.
+    expect(projected.stats().probes).toBe(1);
+    expect(whole.stats().probes).toBe(1);
+    expect(projected.stats().bytesReceived * 3).toBeLessThan(whole.stats().bytesReceived);
+    await Promise.all([projected.close(), whole.close()]);
+  });
+
+  it('does not probe when no fields are asked for', async () => {
+    const client = clientFor(on);
+    await collect(client, 'clinics');
+    expect(client.stats().probes).toBe(0);
+    await client.close();
+  });
+});
+
+describe('PracticeHub client: answers the sandbox never gives', () => {
+  let base: string;
+  let canned: CannedServer;
+  beforeAll(async () => {
+    canned = await startCannedServer({
+      '/api/empty': [200, { total_entries: 0, data: [], links: { previous: null, self: '', next: null } }],
+      '/api/numeric': [200, { total_entries: 1, data: [{ id: 42, name: 'x' }], links: {} }],
+      '/api/huge': [200, { total_entries: 1, data: [{ id: 2 ** 60 }], links: {} }],
+      '/api/html': [200, '<html>login</html>'],
+      '/api/bad': [400, { error: 'invalid_query', message: "filter 'updated': bad value" }],
+    });
+    base = `${canned.origin}/api`;
+  });
+  afterAll(() => canned.close());
+
+  const client = () =>
+    new PracticeHubClient({
+      baseUrl: base,
+      apiKey: 'phk_x-eu',
+      appDetails: APP_DETAILS,
+      requestsPerSecond: 1000,
+    });
+
+  it('counts an empty resource as without projection (nothing to tell), and pages it in one request', async () => {
+    const c = client();
+    expect(await c.supportsProjection('empty')).toBe(false);
+    const pages = [];
+    for await (const page of c.pages('empty')) pages.push(page);
+    expect(pages).toEqual([{ page: 1, totalEntries: 0, records: [], hasNext: false, clientFiltered: false }]);
+    await c.close();
+  });
+
+  it('turns safe numeric ids into strings and refuses ids JSON numbers cannot hold', async () => {
+    const c = client();
+    expect(await collect(c, 'numeric')).toEqual([{ id: '42', name: 'x' }]);
+    await expect(collect(c, 'huge')).rejects.toThrow(/numeric id beyond 2\^53/);
+    await expect(collect(c, 'html')).rejects.toThrow(PracticeHubError);
+    await expect(collect(c, 'html')).rejects.toThrow(/without the documented list shape/);
+    await c.close();
+  });
+
+  it('fails a 400 at once with the server text', async () => {
+    const c = client();
+    const error = (await c.count('bad').catch((e: unknown) => e)) as PracticeHubRequestError;
+    expect(error).toBeInstanceOf(PracticeHubRequestError);
+    expect(error.status).toBe(400);
+    expect(error.message).toContain(
+      'failed (HTTP 400, 1 attempt): PracticeHub refused the request as malformed',
+    );
+    expect(error.message).toContain(`PracticeHub said: "filter 'updated': bad value"`);
+    expect(c.stats().requests).toBe(1);
+    await c.close();
+  });
+});
