@@ -11,6 +11,7 @@ export type { Outcome, PendingLookup, PendingOwner, Row } from './outcome.ts';
 export {
   at,
   exceptMostRecent,
+  field,
   idText,
   isOneOf,
   isPresent,

@@ -13,9 +13,17 @@ export function at(record: unknown, path: readonly string[]): unknown {
   return value;
 }
 
+/** One field of an object (undefined for anything that is not an object): a path step without allocation. */
+export function field(value: unknown, key: string): unknown {
+  return value !== null && typeof value === 'object' ? (value as Record<string, unknown>)[key] : undefined;
+}
+
 /** An id as text: ids arrive as strings of digits (or numbers from some clients). */
 export function idText(value: unknown): string | null {
-  if (typeof value === 'string') return value.trim() === '' ? null : value.trim();
+  if (typeof value === 'string') {
+    const text = value.trim();
+    return text === '' ? null : text;
+  }
   if (typeof value === 'number' && Number.isFinite(value)) return String(value);
   return null;
 }

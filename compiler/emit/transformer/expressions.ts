@@ -24,8 +24,9 @@ export interface Expr {
 export function read(path: readonly string[]): string {
   const [head, ...rest] = path[0] === 'item' ? ['item', ...path.slice(1)] : ['r', ...path];
   if (rest.length === 0) return head!;
-  if (rest.length === 1) return `${head}[${literal(rest[0])}]`;
-  return `at(${head}, ${literal(rest)})`;
+  let code = `${head}[${literal(rest[0])}]`;
+  for (const key of rest.slice(1)) code = `field(${code}, ${literal(key)})`;
+  return code;
 }
 
 /** The expression a field's value starts from. */

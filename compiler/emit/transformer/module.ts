@@ -44,6 +44,7 @@ const TRANSFORM_FUNCTIONS = [
 const MAPPING_FUNCTIONS = [
   'at',
   'exceptMostRecent',
+  'field',
   'idText',
   'isOneOf',
   'isPresent',
