@@ -9,6 +9,7 @@ import type {
   KeySpec,
   LookupSpec,
   ObjectSpec,
+  Proposal,
   StepSpec,
 } from './spec.ts';
 
@@ -67,6 +68,11 @@ export function readCustom(v: unknown, file: string, pointer: string): CustomCol
   };
 }
 
+function readProposal(v: unknown): Proposal | undefined {
+  const p = obj(v);
+  return p ? { reason: str(p.reason) ?? '', confidence: num(p.confidence) ?? 0 } : undefined;
+}
+
 function readStep(v: unknown, file: string, pointer: string): StepSpec | undefined {
   if (typeof v === 'string') return { file, pointer, name: v, params: {} };
   const o = obj(v);
@@ -111,6 +117,7 @@ function readField(v: unknown, file: string, pointer: string): FieldSpec | undef
     lookup: readLookup(f.lookup, file, `${pointer}/lookup`),
     custom: readCustom(f.custom, file, `${pointer}/custom`),
     note: str(f.note),
+    proposed: readProposal(f.proposed),
   };
 }
 
@@ -247,5 +254,6 @@ export function readObject(data: unknown, file: string, name: string): ObjectSpe
       ? { file: documentFile, maxBytes: int(document?.max_bytes), pointer: '/document' }
       : undefined,
     archive: readArchive(root.archive, file),
+    proposed: readProposal(root.proposed),
   };
 }

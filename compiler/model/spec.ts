@@ -110,6 +110,14 @@ export interface FieldSpec extends Located {
   readonly lookup: LookupSpec | undefined;
   readonly custom: CustomColumnSpec | undefined;
   readonly note: string | undefined;
+  /** Drafted by `flitstack propose` and not yet reviewed. */
+  readonly proposed: Proposal | undefined;
+}
+
+/** A line or mapping drafted by `flitstack propose`, awaiting review. */
+export interface Proposal {
+  readonly reason: string;
+  readonly confidence: number;
 }
 
 export interface KeySpec extends Located {
@@ -171,6 +179,7 @@ export interface ObjectSpec extends Located {
     | { readonly file: string; readonly maxBytes: number | undefined; readonly pointer: string }
     | undefined;
   readonly archive: ArchiveSpec | undefined;
+  readonly proposed: Proposal | undefined;
 }
 
 export interface CustomTableSpec extends Located {

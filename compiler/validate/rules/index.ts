@@ -4,6 +4,7 @@ import { keys } from './keys.ts';
 import { licensingLimits } from './limits.ts';
 import { cycles, lookups, ownerStateDocument } from './lookups.ts';
 import { customNames, publisherPrefix } from './naming.ts';
+import { proposals } from './proposals.ts';
 import { sourceReferences, targetReferences } from './references.ts';
 import { valueMaps } from './valuemaps.ts';
 
@@ -22,4 +23,5 @@ export const RULES: Readonly<Record<string, Rule>> = {
   valueMaps,
   keys,
   licensingLimits,
+  proposals,
 };
