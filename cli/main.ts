@@ -38,7 +38,37 @@ export async function run(argv: string[], io: CliIo = processIo()): Promise<numb
       io.err(`error: ${error.message}\n`);
       return EXIT.usage;
     }
+    const known = environmentError(error);
+    if (known) {
+      io.err(`error: ${known}\n`);
+      return EXIT.usage;
+    }
     throw error;
   }
   return result.code;
+}
+
+/**
+ * Errors of the services or the journal that stop a command (unreachable service, refused credentials,
+ * a missing publisher): their messages already say what failed, on which request, and what to do.
+ */
+function environmentError(error: unknown): string | undefined {
+  if (!(error instanceof Error)) return undefined;
+  const names = [
+    'DataverseError',
+    'BulkError',
+    'PracticeHubError',
+    'PracticeHubConfigError',
+    'PracticeHubRequestError',
+    'PracticeHubAuthError',
+    'PracticeHubIgnoredFilterError',
+    'JournalError',
+    'DirectoryError',
+    'SchemaError',
+  ];
+  if (!names.includes(error.name)) return undefined;
+  const hint = (error as Error & { hint?: unknown }).hint;
+  return typeof hint === 'string' && hint && !error.message.includes(hint)
+    ? `${error.message}\n  hint: ${hint}`
+    : error.message;
 }

@@ -229,6 +229,16 @@ export class Journal {
     });
   }
 
+  /** The source record that wrote (or left unchanged) a row key of a mapping in a run: the first one wins. */
+  claimedBy(runId: number, mapping: string, key: string): string | undefined {
+    return this.#ops.claimedBy(runId, mapping, key);
+  }
+
+  /** Whether a run journaled an operation for a source record of a mapping. */
+  journaled(runId: number, mapping: string, sourceId: string): boolean {
+    return this.#ops.has(runId, mapping, sourceId);
+  }
+
   /** Extraction progress of a resource in a run (undefined before its first page). */
   progress(runId: number, resource: string): Progress | undefined {
     return this.#progress.get(runId, resource);

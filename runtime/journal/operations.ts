@@ -112,6 +112,8 @@ export class OperationStore {
   readonly #counters: Statement<[number], MappingCounts & { mapping: string }>;
   readonly #extracted: Statement<[number, string], { extracted: number }>;
   readonly #queries = new Map<string, Statement<unknown[], OperationRow>>();
+  readonly #claim: Statement<[number, string, string], { source_id: string }>;
+  readonly #has: Statement<[number, string, string], { n: number }>;
 
   constructor(db: Database, chunkSize: number) {
     this.#db = db;
@@ -134,6 +136,23 @@ export class OperationStore {
        WHERE c.run_id = ? ORDER BY c.mapping`,
     );
     this.#extracted = db.prepare('SELECT extracted FROM progress WHERE run_id = ? AND resource = ?');
+    this.#claim = db.prepare(
+      `SELECT source_id FROM operations WHERE run_id = ? AND mapping = ? AND row_key = ?
+         AND action IN ('create', 'update', 'unchanged') ORDER BY id LIMIT 1`,
+    );
+    this.#has = db.prepare(
+      'SELECT count(*) AS n FROM operations WHERE run_id = ? AND mapping = ? AND source_id = ?',
+    );
+  }
+
+  /** The source record that wrote (or left unchanged) a row of a mapping in a run, if any. */
+  claimedBy(runId: number, mapping: string, key: string): string | undefined {
+    return this.#claim.get(runId, mapping, key)?.source_id;
+  }
+
+  /** Whether a run journaled anything for a source record of a mapping. */
+  has(runId: number, mapping: string, sourceId: string): boolean {
+    return (this.#has.get(runId, mapping, sourceId)?.n ?? 0) > 0;
   }
 
   /**

@@ -144,7 +144,16 @@ CREATE TABLE staff (
 `;
 
 /** The journal's schema, oldest first. A new version appends a migration; shipped ones never change. */
-export const MIGRATIONS: readonly Migration[] = [{ version: 1, sql: V1 }];
+/** Version 2: find a run's operations by row key and by source record (claims of a row, groups already loaded). */
+const V2 = `
+CREATE INDEX operations_row ON operations(run_id, mapping, row_key);
+CREATE INDEX operations_source ON operations(run_id, mapping, source_id);
+`;
+
+export const MIGRATIONS: readonly Migration[] = [
+  { version: 1, sql: V1 },
+  { version: 2, sql: V2 },
+];
 
 /** The schema version this code reads and writes. */
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

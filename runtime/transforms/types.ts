@@ -38,7 +38,8 @@ export type FlagCode =
   | 'lookup_unresolved'
   | 'owner_fallback'
   | 'phone_extension_dropped'
-  | 'number_out_of_range_dropped';
+  | 'number_out_of_range_dropped'
+  | 'document_archived';
 
 export type RejectionCode =
   | 'invalid_email'

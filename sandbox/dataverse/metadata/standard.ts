@@ -110,6 +110,9 @@ const contact = tableDef({
     str('firstname', 50, 'Recommended'),
     str('lastname', 50, 'ApplicationRequired'),
     str('middlename', 50),
+    // salutation and nickname: REF`contact` (String, 100 each).
+    str('salutation', 100),
+    str('nickname', 100),
     str('jobtitle', 100),
     str('telephone1', 50, 'None', { formatName: 'Phone' }),
     str('telephone2', 50, 'None', { formatName: 'Phone' }),
@@ -253,7 +256,10 @@ const systemuser = tableDef({
   primaryName: 'fullname',
   ownership: 'BusinessOwned',
   objectTypeCode: 8,
+  // Users come from Entra ID, not from the Web API: no create or delete here, but their columns
+  // (custom columns included) take updates (REF`systemuser`, Update message).
   writable: false,
+  updatable: true,
   columns: [
     str('fullname', 200, 'None', { ...READ_ONLY, isPrimaryName: true }),
     str('firstname', 256),

@@ -17,6 +17,7 @@ export interface TableInput {
   readonly hasNotes?: boolean;
   readonly bulk?: boolean;
   readonly writable?: boolean;
+  readonly updatable?: boolean;
   /** statecode/statuscode columns, or none for tables without state (annotation). */
   readonly states?: readonly ColumnDef[];
   readonly columns: readonly ColumnDef[];
@@ -50,6 +51,7 @@ export function tableDef(input: TableInput): TableDef {
     hasNotes: input.hasNotes ?? false,
     bulk: input.bulk ?? false,
     writable: input.writable ?? true,
+    updatable: input.updatable ?? input.writable ?? true,
     columns: [
       primary,
       ...input.columns,

@@ -99,6 +99,8 @@ export interface TableDef {
   readonly bulk: boolean;
   /** False for system tables the sandbox serves read-only. */
   readonly writable: boolean;
+  /** Rows can be updated even where they cannot be created or deleted (systemuser). */
+  readonly updatable: boolean;
   readonly columns: readonly ColumnDef[];
   readonly navs: readonly NavDef[];
   readonly keys: readonly KeyDef[];

@@ -12,6 +12,10 @@ function requireWritable(table: TableMeta): void {
   if (!table.def.writable) throw Errors.notImplemented(`writes to '${table.def.logicalName}'`);
 }
 
+function requireUpdatable(table: TableMeta): void {
+  if (!table.def.updatable) throw Errors.notImplemented(`updates of '${table.def.logicalName}'`);
+}
+
 function stateLabel(table: TableMeta, state: number): string {
   const label =
     table.columns.get('statecode')?.options?.find((o) => o.value === state)?.label ?? String(state);
@@ -116,7 +120,7 @@ function defaultsOf(table: TableMeta, row: Record<string, Value>): void {
 
 /** Updates a record; the state model pairs statecode with statuscode (default status when omitted). */
 export function updateRecord(ctx: Ctx, table: TableMeta, id: string, changes: Changes): void {
-  requireWritable(table);
+  requireUpdatable(table);
   const { store } = ctx.state;
   const def = table.def;
   const existing = store.get(def.logicalName, id);

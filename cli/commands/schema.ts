@@ -1,0 +1,38 @@
+import { Option } from 'commander';
+import type { RegisterCommand } from './index.ts';
+
+/** `flitstack schema verify|apply`: compares the organisation with the schema plan, or creates what is missing. */
+export const registerSchema: RegisterCommand = (program, io, exit) => {
+  const schema = program
+    .command('schema')
+    .description('Check or create the Dataverse schema the plan needs (generated/schema-plan.json).');
+  schema
+    .command('verify')
+    .description(
+      'List every custom table, column, choice option, alternate key and connection role of the plan that the organisation lacks, and every column the transformer writes that does not exist.',
+    )
+    .option('--spec <dir>', 'spec directory', 'spec')
+    .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
+    .addHelpText(
+      'after',
+      '\nNeeds DATAVERSE_URL, AZURE_TENANT_ID, AZURE_CLIENT_ID, AZURE_CLIENT_SECRET (and AZURE_AUTHORITY_HOST for the sandbox).\n\nExamples:\n  $ flitstack schema verify\n\nExit codes: 0 nothing missing, 1 something missing or different, 2 usage or environment error.',
+    )
+    .action(async (options: { spec: string; format: 'text' | 'json' }) => {
+      const { verify } = await import('../actions/schema.ts');
+      exit(await verify(options, io));
+    });
+  schema
+    .command('apply')
+    .description(
+      'Create the missing custom tables, columns, alternate keys and connection roles through the metadata API, then wait for the keys to become Active. Safe to repeat.',
+    )
+    .option('--spec <dir>', 'spec directory', 'spec')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  $ flitstack schema apply\n\nExit codes: 0 the schema matches the plan, 1 something could not be created, 2 usage or environment error.',
+    )
+    .action(async (options: { spec: string }) => {
+      const { apply } = await import('../actions/schema.ts');
+      exit(await apply(options, io));
+    });
+};

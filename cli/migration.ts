@@ -1,0 +1,117 @@
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { compileSpec } from '../compiler/compile.ts';
+import { hasErrors } from '../compiler/diagnostics/diagnostic.ts';
+import { formatText } from '../compiler/diagnostics/format.ts';
+import type { SpecInput } from '../compiler/load/spec-dir.ts';
+import { createSchemaValidators } from '../compiler/validate/schemas.ts';
+import { DataverseClient, optionsFromEnv } from '../runtime/dataverse/index.ts';
+import { Journal } from '../runtime/journal/index.ts';
+import { PracticeHubClient, resolveBaseUrl } from '../runtime/practicehub/index.ts';
+import { type Generated, loadGenerated } from '../runtime/schema/generated.ts';
+import { UsageError } from './errors.ts';
+import type { CliIo } from './io.ts';
+import { readSpecDir, sourceLookup } from './spec-files.ts';
+import { diskCachedParser } from './yaml-cache.ts';
+
+/** A spec checked against its generated code, ready to run. */
+export interface CheckedSpec {
+  readonly input: SpecInput;
+  readonly generated: Generated;
+  /** SHA-256 of every spec file (path and text), and of the generated files. */
+  readonly specHash: string;
+  readonly codeHash: string;
+  /** Where generated/ lives (the directory holding it). */
+  readonly root: string;
+}
+
+/** Hash of a set of files, independent of the order they were read in. */
+export function filesHash(
+  files: ReadonlyMap<string, string> | readonly { path: string; contents: string }[],
+): string {
+  const entries = Array.isArray(files)
+    ? files.map((f) => [f.path, f.contents] as const)
+    : [...(files as ReadonlyMap<string, string>)];
+  const hash = createHash('sha256');
+  for (const [path, text] of entries.sort(([a], [b]) => (a < b ? -1 : 1)))
+    hash.update(path).update('\u0000').update(text).update('\u0000');
+  return hash.digest('hex');
+}
+
+/**
+ * Validates the spec and checks that generated/ is what it compiles to (a run must execute the code
+ * the reviewed spec produces), then loads the generated module. Spec errors are findings (exit 1); a
+ * stale generated/ is a usage error (exit 2) with the command that fixes it.
+ */
+export async function checkedSpec(specDir: string, io: CliIo, root = io.cwd): Promise<CheckedSpec | number> {
+  const input = readSpecDir(specDir, io.cwd);
+  const result = compileSpec(input, createSchemaValidators(), {
+    typecheck: false,
+    parseFile: diskCachedParser(join(io.cwd, '.flitstack', 'cache', 'yaml')),
+  });
+  if (hasErrors(result.diagnostics)) {
+    io.err(formatText(result.diagnostics, sourceLookup(input)));
+    return 1;
+  }
+  const stale = result.files.filter((f) => {
+    const path = join(root, f.path);
+    return !existsSync(path) || readFileSync(path, 'utf8') !== f.contents;
+  });
+  if (stale.length > 0) {
+    throw new UsageError(
+      `generated/ does not match the spec (${stale.map((f) => f.path).join(', ')}): run \`npx flitstack compile\` first`,
+    );
+  }
+  const generated = await loadGenerated(root);
+  return { input, generated, specHash: filesHash(input.files), codeHash: filesHash(result.files), root };
+}
+
+/** The Dataverse client from the environment (exit 2 naming what is missing). */
+export function dataverseFromEnv(env: NodeJS.ProcessEnv): DataverseClient {
+  try {
+    return new DataverseClient(optionsFromEnv(env));
+  } catch (error) {
+    throw new UsageError(`${(error as Error).message} (see \`flitstack sandbox\` for a local organisation)`);
+  }
+}
+
+/** The PracticeHub client from the environment and the spec's region and account. */
+export function practiceHubFromEnv(
+  env: NodeJS.ProcessEnv,
+  generated: Generated,
+  options: { requestsPerSecond?: number } = {},
+): PracticeHubClient {
+  const apiKey = env.PRACTICEHUB_API_KEY;
+  if (!apiKey)
+    throw new UsageError(
+      'set PRACTICEHUB_API_KEY to reach PracticeHub (see `flitstack sandbox` for a local account)',
+    );
+  const m = generated.module.MIGRATION;
+  let baseUrl: string;
+  try {
+    baseUrl = resolveBaseUrl({
+      account: m.account ?? 'account',
+      region: m.region,
+      apiKey,
+      override: env.PRACTICEHUB_BASE_URL,
+    });
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  const contact = m.fallbackOwner ?? 'migration@flitstack.invalid';
+  return new PracticeHubClient({
+    baseUrl,
+    apiKey,
+    appDetails: `flitstack=${contact}`,
+    requestsPerSecond: options.requestsPerSecond ?? m.requestsPerSecond,
+    pageSize: m.pageSize,
+  });
+}
+
+/** Opens (creating) the journal file. */
+export function openJournal(path: string, cwd: string): Journal {
+  const absolute = resolve(cwd, path);
+  mkdirSync(dirname(absolute), { recursive: true, mode: 0o700 });
+  return Journal.open(absolute);
+}

@@ -1,0 +1,101 @@
+import type { BatchRequest } from '../dataverse/index.ts';
+import { recordPath, recordUri } from '../dataverse/index.ts';
+import type { DeferredLookup, OperationInput } from '../journal/index.ts';
+import type { RunDeps } from './pipeline.ts';
+import type { WriteContext } from './write.ts';
+
+/**
+ * The second pass: binds the lookups that had to wait until every mapping loaded (e.g. a clinic's
+ * parent clinic, in the same table). Each binding is journaled as a `bind` operation; a reference to
+ * a row that never loaded is recorded as unresolved with the reason (the row keeps an empty lookup).
+ */
+export async function bindDeferred(deps: RunDeps, runId: number, write: WriteContext): Promise<void> {
+  const { journal, module } = deps;
+  let batch: { lookup: DeferredLookup; request: BatchRequest; targetId: string }[] = [];
+  let bound = 0;
+  let unresolved = 0;
+  let failed = 0;
+  const flush = async () => {
+    if (batch.length === 0) return;
+    const results = await write.client.batch(
+      batch.map((b) => b.request),
+      { continueOnError: true },
+    );
+    const ops: OperationInput[] = [];
+    journal.atomic(() => {
+      results.forEach((result, i) => {
+        const { lookup, targetId } = batch[i]!;
+        const m = module.MAPPINGS[lookup.mapping]!;
+        const row = journal.crosswalk.get(lookup.mapping, lookup.key);
+        if (result.error || result.status >= 400) {
+          failed++;
+          const error = {
+            code: result.error?.code || String(result.status),
+            message: result.error?.serverMessage ?? `status ${result.status}`,
+          };
+          journal.deferred.resolve(lookup.id, { status: 'failed', error });
+          ops.push({
+            mapping: m.name,
+            sourceId: row?.sourceId ?? lookup.key,
+            key: lookup.key,
+            table: m.target,
+            action: 'bind',
+            targetId: row?.targetId ?? null,
+            error,
+            reason: `binding ${lookup.column} failed: ${error.message}`,
+          });
+        } else {
+          bound++;
+          journal.deferred.resolve(lookup.id, { status: 'bound', targetId });
+          ops.push({
+            mapping: m.name,
+            sourceId: row?.sourceId ?? lookup.key,
+            key: lookup.key,
+            table: m.target,
+            action: 'bind',
+            targetId: row?.targetId ?? null,
+            reason: `${lookup.column} bound`,
+          });
+        }
+      });
+      journal.recordBatch(runId, ops);
+    });
+    batch = [];
+  };
+  for (const lookup of [...journal.deferred.list(runId, { status: 'pending' })]) {
+    const m = module.MAPPINGS[lookup.mapping]!;
+    const definition = m.lookups.find((l) => l.column === lookup.column)!;
+    const row = journal.crosswalk.get(lookup.mapping, lookup.key);
+    let target: { nav: string; uri: string; id: string } | undefined;
+    definition.candidates.forEach((c, i) => {
+      const value = lookup.candidates[i];
+      if (target || !value) return;
+      const referenced = module.MAPPINGS[c.mapping]!;
+      const key = referenced.key.kind === 'match' ? value : `${referenced.key.prefix}${value}`;
+      const id = journal.crosswalk.get(c.mapping, key)?.targetId;
+      if (id) target = { nav: c.nav, uri: recordUri(c.entitySet, id), id };
+    });
+    if (!row || !target) {
+      unresolved++;
+      const message = !row
+        ? `the row ${lookup.key} itself was not loaded`
+        : `${definition.candidates.map((c, i) => `${c.mapping} ${lookup.candidates[i] ?? '-'}`).join(', or ')} was not loaded`;
+      journal.deferred.resolve(lookup.id, { status: 'unresolved', error: { code: 'unresolved', message } });
+      continue;
+    }
+    const table = module.TABLES[m.target]!;
+    batch.push({
+      lookup,
+      targetId: target.id,
+      request: {
+        method: 'PATCH',
+        path: recordPath(table.entitySet, row.targetId),
+        body: { [`${target.nav}@odata.bind`]: target.uri },
+        headers: { 'If-Match': '*' },
+      },
+    });
+    if (batch.length >= Math.min(write.batchSize, 1000)) await flush();
+  }
+  await flush();
+  deps.onEvent?.({ type: 'deferred', bound, unresolved, failed });
+}

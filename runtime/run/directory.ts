@@ -1,0 +1,99 @@
+import type { DataverseClient } from '../dataverse/index.ts';
+
+/** A Dynamics user as owner resolution needs it. */
+export interface User {
+  readonly id: string;
+  readonly email: string;
+  readonly disabled: boolean;
+}
+
+/** Why a row did not get its intended owner. */
+export type OwnerFallback = 'no_email' | 'no_user' | 'disabled_user';
+
+/**
+ * The organisation's users by email (case-insensitive), read once per run, and the fallback owner.
+ * Owners are matched by email against enabled users only: a disabled owner fails the write (Dataverse
+ * 0x80040225), so such rows go to the fallback owner and are flagged instead of orphaned.
+ */
+export class UserDirectory {
+  private constructor(
+    private readonly byEmail: ReadonlyMap<string, User>,
+    readonly fallback: User,
+  ) {}
+
+  /** Reads every systemuser; fails (an environment problem) when the fallback owner is missing or disabled. */
+  static async load(client: DataverseClient, fallbackEmail: string | undefined): Promise<UserDirectory> {
+    const byEmail = new Map<string, User>();
+    for await (const u of client.query<{
+      systemuserid: string;
+      internalemailaddress: string | null;
+      isdisabled: boolean;
+    }>('systemusers', {
+      select: ['systemuserid', 'internalemailaddress', 'isdisabled'],
+    })) {
+      if (!u.internalemailaddress) continue;
+      const email = u.internalemailaddress.trim().toLowerCase();
+      const user = { id: u.systemuserid, email, disabled: u.isdisabled };
+      const known = byEmail.get(email);
+      if (!known || (known.disabled && !user.disabled)) byEmail.set(email, user);
+    }
+    const fallback = fallbackEmail ? byEmail.get(fallbackEmail.trim().toLowerCase()) : undefined;
+    if (!fallback || fallback.disabled) {
+      throw new DirectoryError(
+        fallbackEmail
+          ? `the fallback owner ${fallbackEmail} (owners.fallback in migration.yaml) ${fallback ? 'is a disabled user' : 'has no user'} in the Dynamics organisation`
+          : 'owners.fallback is not set in migration.yaml',
+        'set owners.fallback to the email of an enabled Dynamics user who may own migrated records',
+      );
+    }
+    return new UserDirectory(byEmail, fallback);
+  }
+
+  /** The enabled user with this email, if any. */
+  enabled(email: string | null | undefined): User | undefined {
+    const user = email ? this.byEmail.get(email.trim().toLowerCase()) : undefined;
+    return user && !user.disabled ? user : undefined;
+  }
+
+  /** The owner for an email: the enabled user, or the fallback with the reason. */
+  owner(email: string | null | undefined): { user: User; fallback?: OwnerFallback } {
+    if (!email) return { user: this.fallback, fallback: 'no_email' };
+    const user = this.byEmail.get(email.trim().toLowerCase());
+    if (!user) return { user: this.fallback, fallback: 'no_user' };
+    if (user.disabled) return { user: this.fallback, fallback: 'disabled_user' };
+    return { user };
+  }
+}
+
+/** A problem with the organisation that stops a run before it writes (exit code 2). */
+export class DirectoryError extends Error {
+  override name = 'DirectoryError';
+  constructor(
+    message: string,
+    readonly hint: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Connection roles by name (case-insensitive) → id. */
+export async function connectionRoles(
+  client: DataverseClient,
+  names: readonly string[],
+): Promise<ReadonlyMap<string, string>> {
+  if (names.length === 0) return new Map();
+  const roles = new Map<string, string>();
+  for await (const r of client.query<{ connectionroleid: string; name: string }>('connectionroles', {
+    select: ['connectionroleid', 'name'],
+  })) {
+    roles.set(r.name.toLowerCase(), r.connectionroleid);
+  }
+  const missing = names.filter((n) => !roles.has(n.toLowerCase()));
+  if (missing.length > 0) {
+    throw new DirectoryError(
+      `connection role${missing.length > 1 ? 's' : ''} ${missing.join(', ')} missing in the organisation`,
+      'run `flitstack schema apply`, which creates them',
+    );
+  }
+  return roles;
+}

@@ -1,0 +1,85 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { PracticeHubClient, PracticeHubRecord } from '../practicehub/index.ts';
+import type { PreparedRow } from './state.ts';
+
+/** A file name that is safe as one path segment of the archive. */
+export function safeName(name: string): string {
+  const cleaned = name
+    .normalize('NFC')
+    .replace(/[^A-Za-z0-9._-]+/g, '_')
+    .replace(/^\.+/, '_');
+  return cleaned.slice(0, 120) || 'file';
+}
+
+/**
+ * Attaches files to note rows: a file whose Base64 form fits the organisation's attachment limit is
+ * uploaded in the note (documentbody; the limit applies to the Base64 size, reference §1.4); a larger
+ * one is written to the archive directory and the note links to its archive URL (flagged).
+ */
+export class Attachments {
+  private files: Map<string, PracticeHubRecord> | undefined;
+
+  constructor(
+    private readonly practicehub: PracticeHubClient,
+    private readonly archive: { readonly dir: string; readonly baseUrl: string } | undefined,
+    private readonly maxUploadBytes: number,
+  ) {}
+
+  /** The file records, listed once when the first document is needed (download links expire). */
+  private async fileRecords(): Promise<Map<string, PracticeHubRecord>> {
+    if (!this.files) {
+      const files = new Map<string, PracticeHubRecord>();
+      for await (const page of this.practicehub.pages('files'))
+        for (const f of page.records) files.set(String(f.id), f);
+      this.files = files;
+    }
+    return this.files;
+  }
+
+  /** Adds the attachment (or archive link) to each row's body; returns the rows that failed, with why. */
+  async attach(rows: readonly PreparedRow[]): Promise<Map<PreparedRow, unknown>> {
+    const errors = new Map<PreparedRow, unknown>();
+    const documents = rows.filter((r) => r.document);
+    if (documents.length === 0) return errors;
+    const files = await this.fileRecords();
+    for (const row of documents) {
+      const file = files.get(row.document!.fileId);
+      if (!file) {
+        errors.set(row, new Error(`file ${row.document!.fileId} is not in PracticeHub's files`));
+        continue;
+      }
+      const size = Number(file.size ?? 0);
+      const filename = safeName(String(file.filename ?? `file-${file.id}`));
+      const ref = { id: String(file.id), download_url: String(file.download_url) };
+      try {
+        if (Math.ceil(size / 3) * 4 <= this.maxUploadBytes) {
+          const { body, contentType } = await this.practicehub.download(ref);
+          Object.assign(row.body, {
+            isdocument: true,
+            filename,
+            mimetype: contentType || String(file.content_type ?? 'application/octet-stream'),
+            documentbody: body.toString('base64'),
+          });
+        } else {
+          if (!this.archive)
+            throw new Error('the file is over the attachment limit and migration.yaml has no archive');
+          const relative = `documents/${safeName(String(file.id))}-${filename}`;
+          mkdirSync(join(this.archive.dir, 'documents'), { recursive: true });
+          await this.practicehub.downloadTo(ref, join(this.archive.dir, relative));
+          const url = `${this.archive.baseUrl.replace(/\/$/, '')}/${relative}`;
+          const text = typeof row.body.notetext === 'string' ? row.body.notetext : '';
+          row.body.notetext = `${text}${text ? '\n\n' : ''}Archived file (${size} bytes, over the attachment limit): ${url}`;
+          row.flags.push({
+            column: 'documentbody',
+            code: 'document_archived',
+            detail: `file of ${size} bytes is over the ${this.maxUploadBytes}-byte attachment limit; archived and linked from the note`,
+          });
+        }
+      } catch (error) {
+        errors.set(row, error);
+      }
+    }
+    return errors;
+  }
+}

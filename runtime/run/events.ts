@@ -1,0 +1,34 @@
+/** Progress of a run, for the CLI's bars and lines. No record data, no secrets. */
+export type RunEvent =
+  | { readonly type: 'run'; readonly runId: number; readonly resumed: boolean; readonly passes: number }
+  | {
+      readonly type: 'pass';
+      readonly resource: string;
+      readonly mappings: readonly string[];
+      readonly fromPage: number;
+    }
+  | {
+      readonly type: 'page';
+      readonly resource: string;
+      readonly page: number;
+      readonly records: number;
+      readonly extracted: number;
+      readonly total: number;
+    }
+  | {
+      readonly type: 'flush';
+      readonly resource: string;
+      readonly rows: number;
+      readonly written: number;
+      readonly rejected: number;
+    }
+  | { readonly type: 'groups'; readonly mapping: string; readonly groups: number }
+  | {
+      readonly type: 'deferred';
+      readonly bound: number;
+      readonly unresolved: number;
+      readonly failed: number;
+    }
+  | { readonly type: 'done'; readonly runId: number };
+
+export type RunEventSink = (event: RunEvent) => void;

@@ -1,0 +1,313 @@
+import type { DataverseClient } from '../dataverse/index.ts';
+import type {
+  DeferredInput,
+  Journal,
+  MatchInput,
+  OperationInput,
+  RunRecord,
+  RunSummary,
+  StaffInput,
+  StagedInput,
+} from '../journal/index.ts';
+import type { GeneratedModule, MappingDefinition, Outcome, SourceRecord } from '../mapping/index.ts';
+import { idText } from '../mapping/index.ts';
+import type { PracticeHubClient, PracticeHubPage } from '../practicehub/index.ts';
+import { bindDeferred } from './deferred.ts';
+import { connectionRoles, UserDirectory } from './directory.ts';
+import { Attachments } from './documents.ts';
+import type { RunEventSink } from './events.ts';
+import { processGroups } from './groups.ts';
+import { type Pass, passesOf } from './passes.ts';
+import { type PrepareContext, prepareRow } from './prepare.ts';
+import { Known, PendingState, type PreparedRow } from './state.ts';
+import { type WriteContext, writeRows } from './write.ts';
+
+/** What a run needs: the generated module, both clients, the journal, and the spec's identity. */
+export interface RunDeps {
+  readonly module: GeneratedModule;
+  readonly practicehub: PracticeHubClient;
+  readonly dataverse: DataverseClient;
+  readonly journal: Journal;
+  /** Identifies the source account in derived row ids. */
+  readonly account: string;
+  readonly specHash: string;
+  readonly codeHash: string;
+  readonly onEvent?: RunEventSink;
+}
+
+export interface RunOptions {
+  /** Continue an interrupted or failed run of the same spec instead of starting a new one (default: yes). */
+  readonly resume?: boolean;
+}
+
+/** How a run ended: its accounting per mapping, and whether every record balanced. */
+export interface RunResult {
+  readonly run: RunRecord;
+  readonly resumed: boolean;
+  readonly summary: RunSummary;
+  readonly rejected: number;
+  readonly unbalanced: readonly string[];
+}
+
+/** A page read but not yet journaled: what it produced, written to Dataverse at the next flush. */
+interface OpenPage {
+  readonly page: PracticeHubPage;
+  readonly ops: OperationInput[];
+  readonly staged: Map<string, StagedInput[]>;
+  readonly staff: StaffInput[];
+  readonly matches: MatchInput[];
+  readonly deferred: DeferredInput[];
+}
+
+function maxUpdatedAt(records: readonly SourceRecord[]): string | null {
+  let max: string | null = null;
+  for (const r of records)
+    if (typeof r.updated_at === 'string' && (max === null || r.updated_at > max)) max = r.updated_at;
+  return max;
+}
+
+/** Runs the migration: every pass in load order, then grouped mappings, deferred lookups, accounting. */
+export async function runMigration(deps: RunDeps, options: RunOptions = {}): Promise<RunResult> {
+  const { module, journal } = deps;
+  const users = await UserDirectory.load(deps.dataverse, module.MIGRATION.fallbackOwner);
+  const roles = await connectionRoles(deps.dataverse, [
+    ...new Set(Object.values(module.MAPPINGS).flatMap((m) => m.roles.map((r) => r.role))),
+  ]);
+  journal.markInterrupted();
+  const previous = journal.latestRun({ kind: 'run' });
+  const resumable =
+    previous &&
+    (previous.status === 'interrupted' || previous.status === 'failed') &&
+    previous.specHash === deps.specHash &&
+    previous.codeHash === deps.codeHash;
+  const resumed = options.resume !== false && resumable === true;
+  const run = resumed
+    ? journal.resume(previous!.id)
+    : journal.startRun({ kind: 'run', specHash: deps.specHash, codeHash: deps.codeHash });
+  const passes = passesOf(module);
+  deps.onEvent?.({ type: 'run', runId: run.id, resumed, passes: passes.length });
+  const pending = new PendingState();
+  const prepare: PrepareContext = {
+    account: deps.account,
+    module,
+    journal,
+    users,
+    roles,
+    known: new Known(journal, pending, run.id),
+    pending,
+  };
+  const archive = module.MIGRATION.archive;
+  const write: WriteContext = {
+    client: deps.dataverse,
+    batchSize: module.MIGRATION.batchSize,
+    attachments: new Attachments(deps.practicehub, archive, module.MIGRATION.maxUploadFileSize),
+  };
+  try {
+    for (const pass of passes) await runPass(deps, run.id, pass, prepare, write);
+    await bindDeferred(deps, run.id, write);
+    const expected = Object.fromEntries(Object.values(module.MAPPINGS).map((m) => [m.name, m.source]));
+    const summary = journal.accounting(run.id, expected);
+    const unbalanced = Object.entries(summary)
+      .filter(([, c]) => c.extracted !== c.loaded + c.rejected + c.skipped)
+      .map(([name]) => name);
+    const rejected = Object.values(summary).reduce((n, c) => n + c.rejected, 0);
+    const finished = journal.finishRun(run.id, unbalanced.length > 0 ? 'failed' : 'completed', summary);
+    deps.onEvent?.({ type: 'done', runId: run.id });
+    return { run: finished, resumed, summary, rejected, unbalanced };
+  } catch (error) {
+    journal.finishRun(run.id, 'failed');
+    throw error;
+  }
+}
+
+/** Extracts one resource page by page and loads its mappings' rows, journaling a flush at a time. */
+async function runPass(
+  deps: RunDeps,
+  runId: number,
+  pass: Pass,
+  prepare: PrepareContext,
+  write: WriteContext,
+): Promise<void> {
+  const { journal, module } = deps;
+  const progress = journal.progress(runId, pass.resource);
+  const rowMappings = pass.mappings.filter((m) => !m.group);
+  const staffResource =
+    module.MIGRATION.staff?.resource === pass.resource ? module.MIGRATION.staff : undefined;
+  if (!progress?.done) {
+    const fromPage = progress?.nextPage ?? 1;
+    deps.onEvent?.({
+      type: 'pass',
+      resource: pass.resource,
+      mappings: pass.mappings.map((m) => m.name),
+      fromPage,
+    });
+    let extracted = progress?.extracted ?? 0;
+    const open: OpenPage[] = [];
+    const buffers = new Map<string, PreparedRow[]>(rowMappings.map((m) => [m.name, []]));
+    const buffered = () => [...buffers.values()].reduce((n, rows) => n + rows.length, 0);
+    const flush = async () => {
+      const byPage = new Map<
+        number,
+        { ops: OperationInput[]; crosswalk: Parameters<Journal['recordPage']>[4][number][] }
+      >();
+      for (const p of open) byPage.set(p.page.page, { ops: p.ops, crosswalk: [] });
+      let written = 0;
+      let rejected = 0;
+      for (const m of rowMappings) {
+        const rows = buffers.get(m.name)!;
+        if (rows.length === 0) continue;
+        const result = await writeRows(write, rows);
+        for (const { page, op } of result.ops) {
+          byPage.get(page!)!.ops.push(op);
+          if (op.action === 'create' || op.action === 'update') written++;
+          if (op.action === 'reject') rejected++;
+        }
+        for (const { page, change } of result.crosswalk) byPage.get(page!)!.crosswalk.push(change);
+        buffers.set(m.name, []);
+      }
+      journal.atomic(() => {
+        for (const p of open) {
+          for (const [mapping, staged] of p.staged) journal.staging.add(runId, mapping, staged);
+          if (p.staff.length > 0) journal.staff.set(runId, p.staff);
+          if (p.matches.length > 0) journal.matches.set(runId, p.matches);
+          if (p.deferred.length > 0) journal.deferred.add(runId, p.deferred);
+          const entry = byPage.get(p.page.page)!;
+          journal.recordPage(runId, pass.resource, p.page.page, entry.ops, entry.crosswalk, {
+            nextPage: p.page.page + 1,
+            totalEntries: p.page.totalEntries,
+            extracted: p.page.records.length,
+            done: !p.page.hasNext,
+            maxUpdatedAt: maxUpdatedAt(p.page.records),
+          });
+        }
+      });
+      deps.onEvent?.({ type: 'flush', resource: pass.resource, rows: written + rejected, written, rejected });
+      open.length = 0;
+      prepare.pending.clear();
+    };
+    const fields = module.RESOURCES[pass.resource]?.used;
+    for await (const page of deps.practicehub.pages(pass.resource, { fromPage, fields })) {
+      const openPage: OpenPage = { page, ops: [], staged: new Map(), staff: [], matches: [], deferred: [] };
+      open.push(openPage);
+      for (const record of page.records) {
+        if (staffResource) {
+          const email = record[staffResource.emailField];
+          const entry = { staffId: String(record.id), email: typeof email === 'string' ? email : null };
+          openPage.staff.push(entry);
+          prepare.pending.staff.set(entry.staffId, entry.email);
+        }
+      }
+      for (const m of pass.mappings) {
+        for (const record of page.records) processRecord(prepare, m, record, openPage, buffers);
+      }
+      extracted += page.records.length;
+      deps.onEvent?.({
+        type: 'page',
+        resource: pass.resource,
+        page: page.page,
+        records: page.records.length,
+        extracted,
+        total: page.totalEntries,
+      });
+      if (buffered() >= write.batchSize || !page.hasNext) await flush();
+    }
+    if (open.length > 0) await flush();
+  }
+  for (const m of pass.mappings.filter((x) => x.group)) await processGroups(deps, runId, m, prepare, write);
+}
+
+/** Routes, transforms and prepares one record for one mapping; its operations or rows go to the open page. */
+function processRecord(
+  ctx: PrepareContext,
+  m: MappingDefinition,
+  record: SourceRecord,
+  page: OpenPage,
+  buffers: Map<string, PreparedRow[]>,
+): void {
+  const sourceId = idText(record.id) ?? '';
+  if (m.group) {
+    const groupKey = m.group.by.reduce<unknown>(
+      (v, k) => (v !== null && typeof v === 'object' ? (v as Record<string, unknown>)[k] : undefined),
+      record,
+    );
+    const staged = page.staged.get(m.name) ?? [];
+    staged.push({ groupKey: idText(groupKey) ?? '', record });
+    page.staged.set(m.name, staged);
+    return;
+  }
+  const routed = m.notMatchedBy.find((other) => ctx.known.matched(other, sourceId));
+  if (routed) {
+    page.ops.push({
+      mapping: m.name,
+      sourceId,
+      action: 'skip',
+      reason: `handled by ${routed}, which matched an existing row`,
+    });
+    return;
+  }
+  const outcome = m.transform(record) as Outcome<Readonly<Record<string, unknown>>>;
+  addOutcome(ctx, m, outcome, record, page.page.page, {
+    op: (op) => page.ops.push(op),
+    row: (row, deferred) => {
+      buffers.get(m.name)!.push(row);
+      page.deferred.push(...deferred);
+    },
+    match: (match) => page.matches.push(match),
+  });
+}
+
+/** Where an outcome's results go: operations, and prepared rows (with their deferred lookups). */
+export interface OutcomeSink {
+  op(op: OperationInput): void;
+  row(row: PreparedRow, deferred: readonly DeferredInput[]): void;
+  match(match: MatchInput): void;
+}
+
+/** Adds a transform outcome's operations or prepared rows. Shared by pages and grouped mappings. */
+export function addOutcome(
+  ctx: PrepareContext,
+  m: MappingDefinition,
+  outcome: Outcome<Readonly<Record<string, unknown>>>,
+  record: SourceRecord,
+  page: number | null,
+  sink: OutcomeSink,
+  extra: (row: Readonly<Record<string, unknown>>) => Readonly<Record<string, unknown>> = (row) => row,
+): void {
+  if (outcome.kind === 'skipped') {
+    sink.op({ mapping: m.name, sourceId: outcome.sourceId, action: 'skip', reason: outcome.reason });
+    return;
+  }
+  if (outcome.kind === 'rejected') {
+    const reason = outcome.rejections.map((r) => `${r.column}: ${r.reason}`).join('; ');
+    sink.op({
+      mapping: m.name,
+      sourceId: outcome.sourceId,
+      action: 'reject',
+      reason,
+      flags: outcome.flags,
+      error: { code: outcome.rejections[0]?.code ?? 'rejected', message: reason },
+    });
+    return;
+  }
+  const updatedAt = typeof record.updated_at === 'string' ? record.updated_at : null;
+  outcome.rows.forEach((row, i) => {
+    const prepared = prepareRow(
+      ctx,
+      m,
+      { ...row, payload: extra(row.payload) },
+      outcome.sourceId,
+      i === 0 ? outcome.flags : [],
+      page,
+      updatedAt,
+    );
+    if ('op' in prepared) {
+      sink.op(prepared.op);
+      return;
+    }
+    sink.row(prepared.row, prepared.deferred);
+    if (m.key.kind === 'match') {
+      ctx.pending.addMatch(m.name, outcome.sourceId, prepared.row.targetId);
+      sink.match({ mapping: m.name, sourceId: outcome.sourceId, targetId: prepared.row.targetId });
+    }
+  });
+}

@@ -1,0 +1,212 @@
+import { recordUri } from '../dataverse/index.ts';
+import { type DeferredInput, hashPayload, type Journal, type OperationInput } from '../journal/index.ts';
+import type {
+  GeneratedModule,
+  LookupDefinition,
+  MappingDefinition,
+  PendingLookup,
+  Row,
+  TableDefinition,
+} from '../mapping/index.ts';
+import type { Flag } from '../transforms/types.ts';
+import type { UserDirectory } from './directory.ts';
+import { rowId } from './ids.ts';
+import type { Known, PendingState, PreparedRow } from './state.ts';
+
+/** Everything row preparation reads; it writes only to `pending`. */
+export interface PrepareContext {
+  readonly account: string;
+  readonly module: GeneratedModule;
+  readonly journal: Journal;
+  readonly users: UserDirectory;
+  readonly roles: ReadonlyMap<string, string>;
+  readonly known: Known;
+  readonly pending: PendingState;
+}
+
+/** The result of preparing one row: a row to write, or an operation saying why not. */
+export type Prepared =
+  | { readonly row: PreparedRow; readonly deferred: readonly DeferredInput[] }
+  | { readonly op: OperationInput };
+
+/** The key of a referenced row: the referenced mapping's prefix and the source id. */
+function referencedKey(target: MappingDefinition, value: string): string {
+  return target.key.kind === 'match' ? value : `${target.key.prefix}${value}`;
+}
+
+function lookupBind(
+  ctx: PrepareContext,
+  definition: LookupDefinition,
+  pending: PendingLookup,
+): { bind?: [string, string]; problem?: string } {
+  for (const [i, candidate] of definition.candidates.entries()) {
+    const value = pending.values[i];
+    if (value === null || value === undefined) continue;
+    const target = ctx.module.MAPPINGS[candidate.mapping]!;
+    const id = ctx.known.row(candidate.mapping, referencedKey(target, value));
+    if (id) return { bind: [`${candidate.nav}@odata.bind`, recordUri(candidate.entitySet, id)] };
+  }
+  const given = definition.candidates.flatMap((c, i) =>
+    pending.values[i] ? [`${c.mapping} ${pending.values[i]}`] : [],
+  );
+  return given.length === 0 ? {} : { problem: `${given.join(', or ')} was not loaded` };
+}
+
+/** The Dataverse id a row of a mapping is written to, or why it is not written. */
+function target(
+  ctx: PrepareContext,
+  m: MappingDefinition,
+  table: TableDefinition,
+  key: string,
+): { id: string; create: boolean } | { skip: string } {
+  if (m.key.kind === 'match') {
+    const user = m.target === 'systemuser' ? ctx.users.enabled(key) : undefined;
+    return user
+      ? { id: user.id, create: false }
+      : { skip: `no enabled Dynamics user has this ${m.key.column}` };
+  }
+  if (m.updates) {
+    const id = ctx.known.row(m.updates, key);
+    return id
+      ? { id, create: false }
+      : { skip: `the ${m.updates} mapping loaded no ${table.name} row for ${key}` };
+  }
+  const known = ctx.journal.crosswalk.get(m.name, key);
+  return {
+    id: known?.targetId ?? rowId(ctx.account, table.name, key),
+    create: known === undefined && !ctx.pending.rows.get(m.name)?.has(key),
+  };
+}
+
+/**
+ * Turns one row of a mapping's outcome into the body to write: lookups bound through rows already
+ * loaded (or queued for the second pass), the owner matched by email, connection roles, the derived
+ * primary key on create. Rows whose payload is unchanged since the last write are marked so.
+ */
+export function prepareRow(
+  ctx: PrepareContext,
+  m: MappingDefinition,
+  row: Row<Readonly<Record<string, unknown>>>,
+  sourceId: string,
+  recordFlags: readonly Flag[],
+  page: number | null,
+  sourceUpdatedAt: string | null,
+): Prepared {
+  const table = ctx.module.TABLES[m.target]!;
+  const claimant = ctx.known.claimedBy(m.name, row.key);
+  if (claimant !== undefined && claimant !== sourceId) {
+    const reason = `record ${claimant} of ${m.name} already writes the row ${row.key} in this run (the first record wins)`;
+    return {
+      op: {
+        mapping: m.name,
+        sourceId,
+        key: row.key,
+        table: table.name,
+        action: 'skip',
+        reason,
+        flags: recordFlags,
+      },
+    };
+  }
+  const where = target(ctx, m, table, row.key);
+  if ('skip' in where)
+    return {
+      op: {
+        mapping: m.name,
+        sourceId,
+        key: row.key,
+        table: table.name,
+        action: 'skip',
+        reason: where.skip,
+        flags: recordFlags,
+      },
+    };
+  const flags: Flag[] = [...recordFlags];
+  const body: Record<string, unknown> = { ...row.payload };
+  const deferred: DeferredInput[] = [];
+  for (const [i, definition] of m.lookups.entries()) {
+    const pending = row.lookups[i];
+    if (!pending) continue;
+    if (definition.deferred) {
+      if (pending.values.some((v) => v !== null))
+        deferred.push({
+          mapping: m.name,
+          key: row.key,
+          column: definition.column,
+          candidates: pending.values,
+        });
+      continue;
+    }
+    const { bind, problem } = lookupBind(ctx, definition, pending);
+    if (bind) body[bind[0]] = bind[1];
+    else if (problem && definition.required) {
+      return {
+        op: {
+          mapping: m.name,
+          sourceId,
+          key: row.key,
+          table: table.name,
+          action: 'reject',
+          reason: `lookup ${definition.column}: ${problem} (the lookup is required)`,
+          flags,
+        },
+      };
+    } else if (problem)
+      flags.push({ column: definition.column, code: 'lookup_unresolved', detail: `${problem}; left empty` });
+  }
+  for (const role of m.roles)
+    body[`${role.nav}@odata.bind`] = recordUri('connectionroles', ctx.roles.get(role.role.toLowerCase())!);
+  if (m.owner && row.owner) {
+    const email =
+      row.owner.kind === 'staff'
+        ? row.owner.value === null
+          ? null
+          : ctx.known.staffEmail(row.owner.value)
+        : row.owner.value;
+    const { user, fallback } = ctx.users.owner(email);
+    body[`${m.owner.nav}@odata.bind`] = recordUri('systemusers', user.id);
+    if (fallback) {
+      const why =
+        fallback === 'no_email'
+          ? 'has no email'
+          : fallback === 'no_user'
+            ? 'has no Dynamics user'
+            : 'is a disabled Dynamics user';
+      flags.push({
+        column: 'ownerid',
+        code: 'owner_fallback',
+        detail: `the owner ${why}; owned by the fallback owner`,
+      });
+    }
+  }
+  if (m.key.kind === 'alternate') body[m.key.column] = row.key;
+  const hash = hashPayload({
+    body,
+    state: row.state ?? null,
+    document: row.document ?? null,
+    deferred: deferred.map((d) => [d.column, d.candidates]),
+  });
+  const previous = ctx.journal.crosswalk.get(m.name, row.key);
+  if (where.create && m.key.kind !== 'match') body[table.primaryId] = where.id;
+  ctx.pending.addRow(m.name, row.key, where.id, sourceId);
+  return {
+    row: {
+      mapping: m,
+      table,
+      sourceId,
+      key: row.key,
+      targetId: where.id,
+      create: where.create,
+      body,
+      state: row.state,
+      document: row.document,
+      hash,
+      unchanged: previous?.payloadHash === hash,
+      flags,
+      page,
+      sourceUpdatedAt,
+    },
+    // A deferred lookup of an unchanged row was bound when the row was written.
+    deferred: previous?.payloadHash === hash ? [] : deferred,
+  };
+}

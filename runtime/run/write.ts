@@ -1,0 +1,244 @@
+import type { BatchRequest, DataverseClient } from '../dataverse/index.ts';
+import { DataverseError, recordPath, recordUri } from '../dataverse/index.ts';
+import type { CrosswalkChange, OperationInput } from '../journal/index.ts';
+import type { Attachments } from './documents.ts';
+import type { PagedOperation, PreparedRow } from './state.ts';
+
+/** How rows are written. */
+export interface WriteContext {
+  readonly client: DataverseClient;
+  /** Records per request (UpsertMultiple items or $batch parts). */
+  readonly batchSize: number;
+  readonly attachments: Attachments;
+}
+
+/** What a flush produced: operations and crosswalk changes to journal, each with its page. */
+export interface Written {
+  readonly ops: PagedOperation[];
+  readonly crosswalk: { readonly page: number | null; readonly change: CrosswalkChange }[];
+}
+
+const chunks = <T>(items: readonly T[], size: number): T[][] => {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+};
+
+const plainColumns = (body: Record<string, unknown>) => Object.keys(body).filter((k) => !k.includes('@'));
+
+/** The current values of the columns an update will overwrite (the pre-image rollback restores). */
+async function preImages(
+  ctx: WriteContext,
+  rows: readonly PreparedRow[],
+): Promise<Map<string, Record<string, unknown>>> {
+  const images = new Map<string, Record<string, unknown>>();
+  const byTable = new Map<string, PreparedRow[]>();
+  for (const row of rows) byTable.set(row.table.name, [...(byTable.get(row.table.name) ?? []), row]);
+  for (const [, group] of byTable) {
+    const table = group[0]!.table;
+    const m = group[0]!.mapping;
+    const lookups = [
+      ...new Set(group.flatMap((r) => Object.keys(r.body).filter((k) => k.endsWith('@odata.bind')))),
+    ].map((k) => {
+      const nav = k.slice(0, -'@odata.bind'.length);
+      const column =
+        m.lookups.find((l) => l.candidates.some((c) => c.nav === nav))?.column ??
+        (m.owner?.nav === nav ? 'ownerid' : m.roles.find((r) => r.nav === nav)?.column);
+      return column ? `_${column}_value` : undefined;
+    });
+    const select = [
+      ...new Set([
+        table.primaryId,
+        ...group.flatMap((r) => plainColumns(r.body)),
+        ...lookups.filter((l): l is string => l !== undefined),
+        ...(m.hasState ? ['statecode', 'statuscode'] : []),
+      ]),
+    ];
+    // Few ids per query: a GET's URL stays short (Microsoft.Dynamics.CRM.In, query-data-web-api).
+    for (const part of chunks(group, 50)) {
+      const ids = part.map((r) => `'${r.targetId}'`).join(',');
+      for await (const current of ctx.client.query<Record<string, unknown>>(table.entitySet, {
+        select,
+        filter: `Microsoft.Dynamics.CRM.In(PropertyName='${table.primaryId}',PropertyValues=[${ids}])`,
+      })) {
+        const id = String(current[table.primaryId]).toLowerCase();
+        const image: Record<string, unknown> = {};
+        for (const column of select)
+          if (column !== table.primaryId && column in current) image[column] = current[column];
+        images.set(id, image);
+      }
+    }
+  }
+  return images;
+}
+
+function failure(row: PreparedRow, error: unknown): OperationInput {
+  const e =
+    error instanceof DataverseError
+      ? { code: error.code || String(error.status), message: error.serverMessage || error.message }
+      : { code: 'error', message: error instanceof Error ? error.message : String(error) };
+  return {
+    mapping: row.mapping.name,
+    sourceId: row.sourceId,
+    key: row.key,
+    table: row.table.name,
+    action: 'reject',
+    reason: `Dataverse refused the row: ${e.message}`,
+    error: e,
+    flags: row.flags,
+  };
+}
+
+/** Writes rows through $batch PATCH requests (upsert by key, or update of an existing row). */
+async function writeBatch(
+  ctx: WriteContext,
+  rows: readonly PreparedRow[],
+): Promise<Map<PreparedRow, unknown>> {
+  const errors = new Map<PreparedRow, unknown>();
+  for (const part of chunks(rows, Math.min(ctx.batchSize, 1000))) {
+    const requests: BatchRequest[] = part.map((row) => {
+      const m = row.mapping;
+      const address =
+        m.key.kind === 'alternate' && row.create
+          ? recordPath(row.table.entitySet, { [m.key.column]: row.key })
+          : recordPath(row.table.entitySet, row.targetId);
+      // Update and match mappings change existing rows only: If-Match * (reference §3.3).
+      const headers: Record<string, string> = m.mode === 'update' ? { 'If-Match': '*' } : {};
+      return { method: 'PATCH', path: address, body: row.body, headers };
+    });
+    const results = await ctx.client.batch(requests, { continueOnError: true });
+    results.forEach((result, i) => {
+      if (!result.executed || result.error || result.status >= 400)
+        errors.set(part[i]!, result.error ?? new Error(`the request did not run (status ${result.status})`));
+    });
+  }
+  return errors;
+}
+
+/** Writes rows of a bulk-capable table through UpsertMultiple, setting aside the items it refuses. */
+async function writeBulk(
+  ctx: WriteContext,
+  rows: readonly PreparedRow[],
+): Promise<Map<PreparedRow, unknown>> {
+  const errors = new Map<PreparedRow, unknown>();
+  for (const part of chunks(rows, Math.min(ctx.batchSize, 1000))) {
+    const table = part[0]!.table;
+    const targets = part.map((row) => {
+      const m = row.mapping;
+      const id =
+        m.key.kind === 'alternate'
+          ? recordUri(table.entitySet, { [m.key.column]: row.key }, false)
+          : recordUri(table.entitySet, row.targetId, false);
+      return { '@odata.type': `Microsoft.Dynamics.CRM.${table.name}`, '@odata.id': id, ...row.body };
+    });
+    const outcome = await ctx.client.writeMultiple('UpsertMultiple', table.entitySet, table.name, targets);
+    for (const f of outcome.failures) errors.set(part[f.index]!, f.error);
+  }
+  return errors;
+}
+
+/** Sets statecode/statuscode after the rows exist (statecode is not valid on create; reference §1.3). */
+async function writeStates(
+  ctx: WriteContext,
+  rows: readonly PreparedRow[],
+  errors: Map<PreparedRow, unknown>,
+): Promise<void> {
+  const stated = rows.filter((r) => r.state && !errors.has(r));
+  for (const part of chunks(stated, Math.min(ctx.batchSize, 1000))) {
+    const requests: BatchRequest[] = part.map((row) => ({
+      method: 'PATCH',
+      path: recordPath(row.table.entitySet, row.targetId),
+      body: { statecode: row.state!.state, statuscode: row.state!.status },
+      headers: { 'If-Match': '*' },
+    }));
+    const results = await ctx.client.batch(requests, { continueOnError: true });
+    results.forEach((result, i) => {
+      if (result.error || result.status >= 400)
+        errors.set(part[i]!, result.error ?? new Error(`setting the state failed (status ${result.status})`));
+    });
+  }
+}
+
+/**
+ * Writes the rows of one mapping: unchanged rows are journaled and skipped; the others are written in
+ * bulk (UpsertMultiple where the organisation supports it for the table) or in $batch requests that
+ * continue past a failed row, after the pre-images of rows that already exist are read. Every row ends
+ * as an operation: create, update, unchanged, or reject with Dataverse's error.
+ */
+export async function writeRows(ctx: WriteContext, rows: readonly PreparedRow[]): Promise<Written> {
+  const ops: PagedOperation[] = [];
+  const crosswalk: Written['crosswalk'] = [];
+  const changed = rows.filter((r) => !r.unchanged);
+  for (const row of rows) {
+    if (!row.unchanged) continue;
+    ops.push({
+      page: row.page,
+      op: {
+        mapping: row.mapping.name,
+        sourceId: row.sourceId,
+        key: row.key,
+        table: row.table.name,
+        action: 'unchanged',
+        targetId: row.targetId,
+        payloadHash: row.hash,
+        flags: row.flags,
+      },
+    });
+  }
+  if (changed.length === 0) return { ops, crosswalk };
+  const existing = changed.filter((r) => !r.create);
+  const images =
+    existing.length > 0 ? await preImages(ctx, existing) : new Map<string, Record<string, unknown>>();
+  const attachmentErrors = await ctx.attachments.attach(changed);
+  const writable = changed.filter((r) => !attachmentErrors.has(r));
+  const m = writable[0]?.mapping;
+  const bulk =
+    m !== undefined &&
+    m.mode === 'upsert' &&
+    writable[0]!.table.bulkMessages &&
+    (await ctx.client.supportsBulk(writable[0]!.table.name, 'UpsertMultiple'));
+  const errors = new Map<PreparedRow, unknown>(attachmentErrors);
+  const writeErrors =
+    writable.length === 0
+      ? new Map()
+      : bulk
+        ? await writeBulk(ctx, writable)
+        : await writeBatch(ctx, writable);
+  for (const [row, error] of writeErrors) errors.set(row, error);
+  await writeStates(ctx, writable, errors);
+  for (const row of changed) {
+    const error = errors.get(row);
+    if (error !== undefined) {
+      ops.push({ page: row.page, op: failure(row, error) });
+      continue;
+    }
+    const preImage = row.create ? null : (images.get(row.targetId.toLowerCase()) ?? null);
+    ops.push({
+      page: row.page,
+      op: {
+        mapping: row.mapping.name,
+        sourceId: row.sourceId,
+        key: row.key,
+        table: row.table.name,
+        action: row.create ? 'create' : 'update',
+        targetId: row.targetId,
+        payloadHash: row.hash,
+        flags: row.flags,
+        preImage,
+      },
+    });
+    crosswalk.push({
+      page: row.page,
+      change: {
+        mapping: row.mapping.name,
+        key: row.key,
+        sourceId: row.sourceId,
+        table: row.table.name,
+        targetId: row.targetId,
+        payloadHash: row.hash,
+        sourceUpdatedAt: row.sourceUpdatedAt,
+      },
+    });
+  }
+  return { ops, crosswalk };
+}

@@ -1,0 +1,124 @@
+import type { IrSchemaPlan } from '../../compiler/ir/types.ts';
+import type { DataverseClient } from '../dataverse/index.ts';
+import { label } from '../dataverse/index.ts';
+import type { GeneratedModule } from '../mapping/index.ts';
+import { attributeBody, lookupRelationship, tableBody } from './bodies.ts';
+import { checkSchema, type LiveSchema, readLiveSchema, type SchemaFinding } from './verify.ts';
+
+/** What `schema apply` did. */
+export interface Applied {
+  readonly created: readonly string[];
+  /** Findings it cannot fix (different types, missing options, missing standard columns). */
+  readonly remaining: readonly SchemaFinding[];
+}
+
+/**
+ * Creates what the plan needs and the organisation lacks, through the metadata Web API: custom tables,
+ * columns (lookups through relationships), alternate keys (then waits until they are Active) and
+ * connection roles; then publishes. Idempotent: what exists is left as it is.
+ */
+export async function applySchema(
+  client: DataverseClient,
+  plan: IrSchemaPlan,
+  tables: GeneratedModule['TABLES'],
+  options: { readonly keyTimeoutMs?: number; readonly onStep?: (step: string) => void } = {},
+): Promise<Applied> {
+  const created: string[] = [];
+  const step = (text: string) => {
+    created.push(text);
+    options.onStep?.(text);
+  };
+  const solution = plan.publisher.solution;
+  const publisher = plan.publisher.prefix ? await client.publisherByPrefix(plan.publisher.prefix) : undefined;
+  if (plan.publisher.prefix && !publisher) {
+    throw new SchemaError(
+      `no publisher with customization prefix '${plan.publisher.prefix}' in the organisation`,
+      'create the publisher in Dataverse (Settings → Customizations → Publishers), or change target.publisher.prefix in migration.yaml',
+    );
+  }
+  if (solution && publisher) {
+    // An unmanaged solution collects the created components (MSCRM.SolutionUniqueName; create-update-column-definitions).
+    let exists = false;
+    for await (const _ of client.query('solutions', {
+      select: ['solutionid'],
+      filter: `uniquename eq '${solution.replaceAll("'", "''")}'`,
+    }))
+      exists = true;
+    if (!exists) {
+      await client.create('solutions', {
+        uniquename: solution,
+        friendlyname: solution,
+        version: '1.0.0.0',
+        'publisherid@odata.bind': `/publishers(${publisher.id})`,
+      });
+      step(`created solution ${solution}`);
+    }
+  }
+  let live: LiveSchema = await readLiveSchema(client, plan, tables);
+  for (const table of plan.tables) {
+    if (table.custom && !live.tables.get(table.name)) {
+      await client.createTable(tableBody(table.name, table.custom), solution);
+      step(`created table ${table.name}`);
+    }
+  }
+  live = await readLiveSchema(client, plan, tables);
+  const touched = new Set<string>();
+  for (const table of plan.tables) {
+    const existing = new Set((live.tables.get(table.name)?.attributes ?? []).map((a) => a.logicalName));
+    for (const column of table.columns) {
+      if (existing.has(column.name)) continue;
+      if (column.type === 'lookup')
+        await client.createOneToManyRelationship(lookupRelationship(table.name, column), solution);
+      else await client.createAttribute(table.name, attributeBody(column), solution);
+      touched.add(table.name);
+      step(`created column ${table.name}.${column.name} (${column.type})`);
+    }
+  }
+  live = await readLiveSchema(client, plan, tables);
+  const waiting: { table: string; name: string }[] = [];
+  for (const table of plan.tables) {
+    for (const key of table.keys) {
+      const found = (live.tables.get(table.name)?.keys ?? []).find((k) =>
+        key.columns.every((c) => k.keyAttributes.includes(c)),
+      );
+      if (!found) {
+        await client.createKey(
+          table.name,
+          { SchemaName: key.name, DisplayName: label(key.label), KeyAttributes: key.columns },
+          solution,
+        );
+        step(`created alternate key ${table.name}.${key.name}`);
+      }
+      if (found?.status !== 'Active')
+        waiting.push({ table: table.name, name: found?.schemaName ?? key.name });
+    }
+  }
+  for (const role of plan.connectionRoles) {
+    if (!live.roles.has(role.name.toLowerCase())) {
+      await client.create('connectionroles', { name: role.name, category: 5 });
+      step(`created connection role ${role.name}`);
+    }
+  }
+  if (touched.size > 0) {
+    await client.publish([...touched]);
+    step(`published ${[...touched].join(', ')}`);
+  }
+  // Alternate keys are built asynchronously: wait for Active before any upsert uses them (reference §3.4).
+  for (const key of waiting) {
+    await client.waitForKey(key.table, key.name, { timeoutMs: options.keyTimeoutMs ?? 600_000 });
+    step(`alternate key ${key.table}.${key.name} is Active`);
+  }
+  const remaining = checkSchema(await readLiveSchema(client, plan, tables), plan, tables);
+  return { created, remaining };
+}
+
+/** The organisation cannot take the schema as it is (exit code 2, with what to do). */
+export class SchemaError extends Error {
+  override name = 'SchemaError';
+  constructor(
+    message: string,
+    readonly hint: string,
+  ) {
+    super(message);
+  }
+}

@@ -1,0 +1,188 @@
+import { assertNever } from '../../compiler/assert.ts';
+import type { IrPlanColumn, IrPlanCustomTable } from '../../compiler/ir/types.ts';
+import { label } from '../dataverse/index.ts';
+
+type Json = Record<string, unknown>;
+
+const NS = 'Microsoft.Dynamics.CRM.';
+
+/** RequiredLevel as the metadata API takes it (reference §5.1; SystemRequired is not allowed on custom columns). */
+function requiredLevel(level: IrPlanColumn['required']): Json {
+  const value =
+    level === 'application' ? 'ApplicationRequired' : level === 'recommended' ? 'Recommended' : 'None';
+  return {
+    Value: value,
+    CanBeChanged: true,
+    ManagedPropertyLogicalName: 'canmodifyrequirementlevelsettings',
+  };
+}
+
+const FORMAT_NAMES: Record<string, string> = {
+  text: 'Text',
+  email: 'Email',
+  url: 'Url',
+  phone: 'Phone',
+  textarea: 'TextArea',
+};
+
+/** A local option set; multi-select choices take the same shape (reference §5.1). */
+function optionSet(column: IrPlanColumn): Json {
+  return {
+    '@odata.type': `${NS}OptionSetMetadata`,
+    IsGlobal: false,
+    OptionSetType: 'Picklist',
+    Options: column.options.map((o) => ({ Value: o.value, Label: label(o.label) })),
+  };
+}
+
+/**
+ * The AttributeMetadata body that creates a custom column (reference §5.1, the table of types and
+ * their properties). Lookups are created through a relationship instead (see lookupRelationship).
+ */
+export function attributeBody(column: IrPlanColumn): Json {
+  const common = {
+    SchemaName: column.schemaName,
+    DisplayName: label(column.label),
+    Description: label(column.description ?? column.label),
+    RequiredLevel: requiredLevel(column.required),
+  };
+  switch (column.type) {
+    case 'string':
+      return {
+        '@odata.type': `${NS}StringAttributeMetadata`,
+        ...common,
+        MaxLength: column.maxLength ?? 100,
+        FormatName: { Value: FORMAT_NAMES[column.format ?? 'text'] ?? 'Text' },
+      };
+    case 'memo':
+      return {
+        '@odata.type': `${NS}MemoAttributeMetadata`,
+        ...common,
+        MaxLength: column.maxLength ?? 2000,
+        Format: 'TextArea',
+        IsLocalizable: false,
+      };
+    case 'integer':
+      return {
+        '@odata.type': `${NS}IntegerAttributeMetadata`,
+        ...common,
+        MinValue: column.min ?? -2147483648,
+        MaxValue: column.max ?? 2147483647,
+        Format: 'None',
+      };
+    case 'decimal':
+      return {
+        '@odata.type': `${NS}DecimalAttributeMetadata`,
+        ...common,
+        Precision: column.precision ?? 2,
+        MinValue: column.min ?? -100000000000,
+        MaxValue: column.max ?? 100000000000,
+      };
+    case 'money':
+      return {
+        '@odata.type': `${NS}MoneyAttributeMetadata`,
+        ...common,
+        Precision: column.precision ?? 2,
+        PrecisionSource: 0,
+      };
+    case 'boolean':
+      return {
+        '@odata.type': `${NS}BooleanAttributeMetadata`,
+        ...common,
+        DefaultValue: false,
+        OptionSet: {
+          '@odata.type': `${NS}BooleanOptionSetMetadata`,
+          TrueOption: { Value: 1, Label: label(column.trueLabel ?? 'Yes') },
+          FalseOption: { Value: 0, Label: label(column.falseLabel ?? 'No') },
+          OptionSetType: 'Boolean',
+        },
+      };
+    case 'date':
+      return {
+        '@odata.type': `${NS}DateTimeAttributeMetadata`,
+        ...common,
+        Format: 'DateOnly',
+        DateTimeBehavior: { Value: 'DateOnly' },
+      };
+    case 'datetime':
+      return {
+        '@odata.type': `${NS}DateTimeAttributeMetadata`,
+        ...common,
+        Format: 'DateAndTime',
+        DateTimeBehavior: {
+          Value: column.behavior === 'time_zone_independent' ? 'TimeZoneIndependent' : 'UserLocal',
+        },
+      };
+    case 'choice':
+      return { '@odata.type': `${NS}PicklistAttributeMetadata`, ...common, OptionSet: optionSet(column) };
+    case 'multi_choice':
+      return {
+        '@odata.type': `${NS}MultiSelectPicklistAttributeMetadata`,
+        ...common,
+        OptionSet: optionSet(column),
+      };
+    case 'lookup':
+      throw new Error(`lookup column ${column.name} is created through a relationship, not as an attribute`);
+    default:
+      return assertNever(column.type);
+  }
+}
+
+/** The OneToManyRelationshipMetadata that creates a custom lookup column on `table`. */
+export function lookupRelationship(table: string, column: IrPlanColumn): Json {
+  return {
+    '@odata.type': `${NS}OneToManyRelationshipMetadata`,
+    SchemaName: `${column.schemaName}_${column.target}_${table}`.slice(0, 100),
+    ReferencedEntity: column.target,
+    ReferencingEntity: table,
+    Lookup: {
+      '@odata.type': `${NS}LookupAttributeMetadata`,
+      SchemaName: column.schemaName,
+      DisplayName: label(column.label),
+      Description: label(column.description ?? column.label),
+      RequiredLevel: requiredLevel(column.required),
+    },
+  };
+}
+
+/** The EntityMetadata that creates a custom table with its primary name column (reference §5.2). */
+export function tableBody(name: string, table: IrPlanCustomTable): Json {
+  return {
+    '@odata.type': `${NS}EntityMetadata`,
+    SchemaName: table.schemaName,
+    DisplayName: label(table.label),
+    DisplayCollectionName: label(table.pluralLabel),
+    Description: label(table.description ?? table.label),
+    OwnershipType: table.ownership === 'organization' ? 'OrganizationOwned' : 'UserOwned',
+    IsActivity: false,
+    HasActivities: false,
+    HasNotes: table.hasNotes,
+    Attributes: [
+      {
+        '@odata.type': `${NS}StringAttributeMetadata`,
+        SchemaName: table.primaryName.name,
+        IsPrimaryName: true,
+        RequiredLevel: requiredLevel('application'),
+        MaxLength: table.primaryName.maxLength,
+        FormatName: { Value: 'Text' },
+        DisplayName: label(table.primaryName.label),
+        Description: label(`Primary name of ${name}`),
+      },
+    ],
+  };
+}
+
+/** The type names the metadata API reports (AttributeTypeName.Value) for each plan column type. */
+export const TYPE_NAMES: Record<IrPlanColumn['type'], string> = {
+  string: 'StringType',
+  memo: 'MemoType',
+  integer: 'IntegerType',
+  decimal: 'DecimalType',
+  money: 'MoneyType',
+  boolean: 'BooleanType',
+  date: 'DateTimeType',
+  datetime: 'DateTimeType',
+  choice: 'PicklistType',
+  multi_choice: 'MultiSelectPicklistType',
+  lookup: 'LookupType',
+};
