@@ -16,7 +16,8 @@ export class PendingState {
   readonly staff = new Map<string, string | null>();
 
   addRow(mapping: string, key: string, id: string, sourceId: string): void {
-    const keys = this.rows.get(mapping) ?? new Map<string, { readonly id: string; readonly sourceId: string }>();
+    const keys =
+      this.rows.get(mapping) ?? new Map<string, { readonly id: string; readonly sourceId: string }>();
     this.rows.set(mapping, keys);
     keys.set(key, { id, sourceId });
   }
