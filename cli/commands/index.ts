@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import type { CliIo } from '../io.ts';
 import { registerCompile } from './compile.ts';
+import { registerDiff } from './diff.ts';
 import { registerSandbox } from './sandbox.ts';
 import { registerValidate } from './validate.ts';
 
@@ -8,4 +9,4 @@ import { registerValidate } from './validate.ts';
 export type RegisterCommand = (program: Command, io: CliIo, exit: (code: number) => void) => void;
 
 /** Every command of the CLI, in the order `--help` lists them. */
-export const commands: RegisterCommand[] = [registerValidate, registerCompile, registerSandbox];
+export const commands: RegisterCommand[] = [registerValidate, registerCompile, registerDiff, registerSandbox];
