@@ -30,21 +30,27 @@ interface ReadSide {
 const isDir = (path: string): boolean => existsSync(path) && statSync(path).isDirectory();
 
 /** Runs git in `cwd` (no shell); a failure becomes a usage error naming the side and git's own words. */
-async function git(cwd: string, args: string[], side: string): Promise<string> {
+async function git(cwd: string, args: string[], side: string): Promise<Buffer> {
   try {
-    const { stdout } = await exec('git', args, { cwd, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
+    const { stdout } = await exec('git', args, { cwd, encoding: 'buffer', maxBuffer: 256 * 1024 * 1024 });
     return stdout;
   } catch (error) {
-    const e = error as { stderr?: string; code?: string | number; message?: string };
+    const e = error as { stderr?: Buffer; code?: string | number; message?: string };
     const why =
-      e.code === 'ENOENT' ? 'git is not installed' : (e.stderr || e.message || '').trim().split('\n')[0];
+      e.code === 'ENOENT'
+        ? 'git is not installed'
+        : (e.stderr?.toString() || e.message || '').trim().split('\n')[0];
     throw new UsageError(`${side}: git ${args[0]} failed: ${why}`);
   }
 }
 
+/** Files per `git show`: one process reads many, and the command line stays short. */
+const SHOW_BATCH = 100;
+
 /**
- * The spec directory at a git ref: its YAML files listed with `git ls-tree` and read with `git show`.
- * Paths are relative to `cwd`, as git reads them (`<ref>:./<path>`).
+ * The spec directory at a git ref: its YAML files listed with `git ls-tree` (with sizes) and read with
+ * `git show <ref>:./<path>...`, whose output is the blobs back to back, cut apart by those sizes.
+ * Paths are relative to `cwd`, as git reads them.
  */
 async function readGitSpec(ref: string, spec: string, cwd: string, side: string): Promise<SpecInput> {
   if (ref.startsWith('-') || ref.includes('\u0000'))
@@ -55,15 +61,31 @@ async function readGitSpec(ref: string, spec: string, cwd: string, side: string)
     throw new UsageError(`${side}: '${ref}' is not a directory or a git ref (looked in ${cwd})`);
   }
   const dir = relative(cwd, resolve(cwd, spec)).split(sep).join('/') || '.';
-  const listing = await git(cwd, ['ls-tree', '-r', '-z', '--name-only', ref, '--', dir], side);
+  const listing = (await git(cwd, ['ls-tree', '-r', '-z', '-l', ref, '--', dir], side)).toString('utf8');
+  // `<mode> blob <oid> <size>\t<path>`; as readSpecDir: YAML files only, hidden directories skipped.
+  const blobs = listing
+    .split('\u0000')
+    .flatMap((line) => {
+      const match = /^\d+ blob [0-9a-f]+ +(\d+)\t(.+)$/s.exec(line);
+      return match
+        ? [{ size: Number(match[1]), path: match[2]!, inSpec: posix.relative(dir, match[2]!) }]
+        : [];
+    })
+    .filter(({ inSpec }) => /\.ya?ml$/.test(inSpec) && !inSpec.split('/').some((p) => p.startsWith('.')))
+    .sort((a, b) => a.inSpec.localeCompare(b.inSpec));
+  if (blobs.length === 0) throw new UsageError(`${side}: no spec files under ${dir}/ at ${ref}`);
   const files = new Map<string, string>();
-  for (const path of listing.split('\u0000').filter(Boolean).sort()) {
-    const inSpec = posix.relative(dir, path);
-    // As readSpecDir: YAML files only, hidden directories skipped.
-    if (!/\.ya?ml$/.test(inSpec) || inSpec.split('/').some((p) => p.startsWith('.'))) continue;
-    files.set(inSpec, await git(cwd, ['show', `${ref}:./${path}`], side));
+  for (let start = 0; start < blobs.length; start += SHOW_BATCH) {
+    const batch = blobs.slice(start, start + SHOW_BATCH);
+    const out = await git(cwd, ['show', '--no-textconv', ...batch.map((b) => `${ref}:./${b.path}`)], side);
+    let at = 0;
+    for (const b of batch) {
+      files.set(b.inSpec, out.subarray(at, at + b.size).toString('utf8'));
+      at += b.size;
+    }
+    if (at !== out.length)
+      throw new UsageError(`${side}: git show returned ${out.length} bytes, expected ${at}`);
   }
-  if (files.size === 0) throw new UsageError(`${side}: no spec files under ${dir}/ at ${ref}`);
   return { root: dir, files };
 }
 
