@@ -117,8 +117,13 @@ export interface DiffSummary {
   readonly columnsRemoved: number;
   readonly columnsChanged: number;
   readonly tablesToCreate: readonly string[];
+  readonly tablesRemoved: readonly string[];
+  readonly tablesChanged: readonly string[];
   readonly risks: number;
 }
+
+const tablesWith = (diff: MappingDiff, status: 'added' | 'removed' | 'changed'): string[] =>
+  diff.schema.tables.filter((t) => t.customTable?.status === status).map((t) => t.table);
 
 /** The summary of a diff. */
 export function summarize(diff: MappingDiff): DiffSummary {
@@ -130,7 +135,9 @@ export function summarize(diff: MappingDiff): DiffSummary {
     columnsToCreate: columns.filter((c) => c.status === 'added').length,
     columnsRemoved: columns.filter((c) => c.status === 'removed').length,
     columnsChanged: columns.filter((c) => c.status === 'changed').length,
-    tablesToCreate: diff.schema.tables.filter((t) => t.customTable?.status === 'added').map((t) => t.table),
+    tablesToCreate: tablesWith(diff, 'added'),
+    tablesRemoved: tablesWith(diff, 'removed'),
+    tablesChanged: tablesWith(diff, 'changed'),
     risks: diff.risks.length,
   };
 }

@@ -149,6 +149,12 @@ function summaryParagraph(diff: MappingDiff): string {
     s.tablesToCreate.length
       ? `${plural(s.tablesToCreate.length, 'custom table')} to create (${names(s.tablesToCreate)})`
       : '',
+    s.tablesRemoved.length
+      ? `${plural(s.tablesRemoved.length, 'custom table')} no longer in the plan (${names(s.tablesRemoved)})`
+      : '',
+    s.tablesChanged.length
+      ? `${plural(s.tablesChanged.length, 'custom table')} changed (${names(s.tablesChanged)})`
+      : '',
     s.columnsToCreate ? `${plural(s.columnsToCreate, 'custom column')} to create` : '',
     s.columnsChanged ? `${plural(s.columnsChanged, 'custom column')} changed` : '',
     s.columnsRemoved ? `${plural(s.columnsRemoved, 'custom column')} no longer in the plan` : '',
@@ -167,7 +173,8 @@ function summaryParagraph(diff: MappingDiff): string {
   const risks = s.risks
     ? `**${plural(s.risks, 'risk note')}** for data already loaded: read ${s.risks === 1 ? 'it' : 'them'} before merging.`
     : 'No risk to data already loaded was found.';
-  return `**Summary:** ${parts.join('; ')}. ${risks}`;
+  // Every kind of change is counted above; the fallback only guards the sentence.
+  return `**Summary:** ${parts.length ? parts.join('; ') : 'the schema plan changes'}. ${risks}`;
 }
 
 function risksSection(diff: MappingDiff): string[] {

@@ -68,7 +68,24 @@ export function specSide(
 ): SideResult {
   const validation = validateSpec(input, validators, { parseFile: options.parseFile });
   if (hasErrors(validation.diagnostics)) return { ok: false, diagnostics: validation.diagnostics };
-  const ir = buildIr(validation.context);
+  let ir: Ir;
+  try {
+    ir = buildIr(validation.context);
+  } catch (error) {
+    // As compileSpec: a spec that validates but cannot be built is a bug, reported like its FS200.
+    const message = error instanceof Error ? error.message : String(error);
+    const failure: Diagnostic = {
+      code: 'FS200',
+      severity: 'error',
+      file: `${input.root}/migration.yaml`,
+      line: 1,
+      column: 1,
+      pointer: '',
+      message: `building the IR failed: ${message}`,
+      hint: 'this is a bug in flitstack: report it with the spec',
+    };
+    return { ok: false, diagnostics: [...validation.diagnostics, failure] };
+  }
   return {
     ok: true,
     side: { ir, labels: optionLabels(validation.context, ir) },
