@@ -72,7 +72,7 @@ function changeRow(c: ObjectChange): string[] {
 }
 
 const entryRow = (e: EntryChange): string[] => [
-  markdownText(e.source),
+  e.source === '' ? '(empty text)' : markdownText(e.source),
   markdownText(mapValueText(e.before)),
   markdownText(mapValueText(e.after)),
 ];
