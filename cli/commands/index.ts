@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import type { CliIo } from '../io.ts';
 import { registerCompile } from './compile.ts';
+import { registerDiff } from './diff.ts';
 import { registerRun } from './run.ts';
 import { registerSandbox } from './sandbox.ts';
 import { registerSchema } from './schema.ts';
@@ -13,6 +14,7 @@ export type RegisterCommand = (program: Command, io: CliIo, exit: (code: number)
 export const commands: RegisterCommand[] = [
   registerValidate,
   registerCompile,
+  registerDiff,
   registerSchema,
   registerRun,
   registerSandbox,

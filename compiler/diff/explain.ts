@@ -1,0 +1,143 @@
+import { assertNever } from '../assert.ts';
+import type { MappingDiff, OptionChange, RiskNote } from './types.ts';
+
+/** How a renderer marks up pieces of a sentence: names (code spans in Markdown) and spec text. */
+export interface Marks {
+  readonly name: (s: string) => string;
+  readonly text: (s: string) => string;
+}
+
+/** Plain marks, for JSON and logs. */
+export const PLAIN: Marks = { name: (s) => s, text: (s) => s };
+
+/** A risk note in words: what it is, what it does to data already loaded, and what to do. */
+export interface RiskWords {
+  readonly title: string;
+  readonly effect: string;
+  readonly action: string;
+}
+
+const optionList = (m: Marks, options: readonly OptionChange[]) =>
+  options
+    .map(
+      (o) =>
+        `${m.name(o.key)} (${m.text(o.before?.label ?? '')}, ${o.before?.value}${o.after ? ` → ${o.after.value}` : ''})`,
+    )
+    .join(', ');
+
+/** The words of a risk note, with names and spec text marked up by `m`. */
+export function riskWords(note: RiskNote, m: Marks): RiskWords {
+  switch (note.kind) {
+    case 'key-changed':
+      return {
+        title: `Key of ${m.name(note.mapping)} changed`,
+        effect:
+          note.mode === 'upsert'
+            ? `rows already loaded into ${m.name(note.table)} carry the old key (${m.text(note.before)}); the next run looks them up by the new one (${m.text(note.after)}), finds none and creates duplicates.`
+            : `updates now find their ${m.name(note.table)} rows by ${m.text(note.after)} instead of ${m.text(note.before)}; rows updated before may be missed and other rows updated.`,
+        action:
+          'migrate the keys of the rows already loaded to the new form before the next run, or roll back the runs that loaded them first.',
+      };
+    case 'column-narrowed':
+      // Microsoft Learn ("Column types in Microsoft Dataverse", training module create-manage-fields-
+      // within-entity) says a text column's length can be changed after it is created, but not what
+      // becomes of longer values already stored; the stricter reading is taken: they may not fit.
+      return {
+        title: `${m.name(`${note.table}.${note.column}`)} narrowed from ${note.before} to ${note.after} characters`,
+        effect: `the existing column keeps its definition until an admin changes it, and values already loaded may be longer than ${note.after} characters; Dataverse is not documented to shorten them.`,
+        action: `check the longest value loaded (or keep max_length ${note.before}); to narrow, create a new column and move the data, then change the mapping.`,
+      };
+    case 'column-type-changed':
+      // Microsoft Learn (same module): every column has exactly one data type, and the only change it
+      // describes after creation is single line of text → autonumber.
+      return {
+        title: `${m.name(`${note.table}.${note.column}`)} changes type from ${m.text(note.before)} to ${m.text(note.after)}`,
+        effect:
+          'Dataverse does not change the type of an existing column (only text to autonumber is documented): the column already created keeps the old type and its loaded values, and writes of the new type fail.',
+        action:
+          'create a column under a new name with the new type and map to it, or delete the column (and its data) before the next run.',
+      };
+    case 'options-removed':
+      return {
+        title: `Choice options removed from ${m.name(`${note.table}.${note.column}`)}: ${optionList(m, note.options)}`,
+        effect:
+          'rows already loaded keep these values, which no longer have an option: they show as numbers without a label.',
+        action:
+          'map those rows to a remaining option and re-run the mapping, or keep the options until no row holds them.',
+      };
+    case 'options-renumbered':
+      return {
+        title: `Choice options renumbered on ${m.name(`${note.table}.${note.column}`)}: ${optionList(m, note.options)}`,
+        effect:
+          'rows already loaded hold the old numbers, which no longer match these options (or match other ones).',
+        action:
+          'pin the old numbers (a value on each option), or re-run every mapping that writes the column once the options are changed in Dataverse.',
+      };
+    case 'mapping-removed':
+      return {
+        title: `Mapping ${m.name(note.mapping)} removed`,
+        effect: `rows it already loaded into ${m.name(note.table)} stay there; later runs neither update nor reconcile them.`,
+        action: 'roll back its runs before merging, or delete those rows in Dynamics.',
+      };
+    case 'field-retargeted':
+      return {
+        title: `${m.name(note.mapping)} writes ${m.name(note.after)} instead of ${m.name(note.before)}`,
+        effect: `rows already loaded into ${m.name(note.table)} keep the value in ${m.name(note.before)} and get ${m.name(note.after)} only when they are loaded again; a delta run reloads only records changed since.`,
+        action: `run the mapping in full after merging, and clear ${m.name(note.before)} if it must not keep the old values.`,
+      };
+    case 'lookup-optional':
+      return {
+        title: `Lookup ${m.name(note.column)} of ${m.name(note.mapping)} is no longer required`,
+        effect:
+          'rows whose parent is not found now load without it instead of being rejected, and a re-run can clear the parent of rows already loaded.',
+        action:
+          'keep required: true, or check that the referenced mapping has loaded every parent before the next run.',
+      };
+    case 'flag-blocking':
+      return {
+        title:
+          note.flag === 'custom-tables'
+            ? `Licensing flag now blocking: ${note.count}/${note.limit} custom tables`
+            : `Licensing flag now blocking: ${note.count}/${note.limit} custom columns on ${m.name(note.table ?? '')}`,
+        effect: 'the next load does not start until the flag is resolved.',
+        action:
+          'license Sales Enterprise, move columns to a custom table, or acknowledge the flag in migration.yaml with a reason.',
+      };
+    default:
+      return assertNever(note);
+  }
+}
+
+/** Counts a reviewer reads first. */
+export interface DiffSummary {
+  readonly mappingsAdded: readonly string[];
+  readonly mappingsRemoved: readonly string[];
+  readonly mappingsChanged: readonly string[];
+  readonly columnsToCreate: number;
+  readonly columnsRemoved: number;
+  readonly columnsChanged: number;
+  readonly tablesToCreate: readonly string[];
+  readonly tablesRemoved: readonly string[];
+  readonly tablesChanged: readonly string[];
+  readonly risks: number;
+}
+
+const tablesWith = (diff: MappingDiff, status: 'added' | 'removed' | 'changed'): string[] =>
+  diff.schema.tables.filter((t) => t.customTable?.status === status).map((t) => t.table);
+
+/** The summary of a diff. */
+export function summarize(diff: MappingDiff): DiffSummary {
+  const columns = diff.schema.tables.flatMap((t) => t.columns);
+  return {
+    mappingsAdded: diff.mappings.filter((m) => !m.before).map((m) => m.mapping),
+    mappingsRemoved: diff.mappings.filter((m) => !m.after).map((m) => m.mapping),
+    mappingsChanged: diff.mappings.filter((m) => m.before && m.after).map((m) => m.mapping),
+    columnsToCreate: columns.filter((c) => c.status === 'added').length,
+    columnsRemoved: columns.filter((c) => c.status === 'removed').length,
+    columnsChanged: columns.filter((c) => c.status === 'changed').length,
+    tablesToCreate: tablesWith(diff, 'added'),
+    tablesRemoved: tablesWith(diff, 'removed'),
+    tablesChanged: tablesWith(diff, 'changed'),
+    risks: diff.risks.length,
+  };
+}

@@ -1,0 +1,82 @@
+import type { MappingChange, RiskNote, SchemaDiff } from './types.ts';
+
+function mappingRisks(m: MappingChange): RiskNote[] {
+  if (!m.after)
+    return m.before ? [{ kind: 'mapping-removed', mapping: m.mapping, table: m.before.target }] : [];
+  if (!m.before) return [];
+  const table = m.after.target;
+  return m.changes.flatMap((c): RiskNote[] => {
+    switch (c.kind) {
+      case 'key':
+        return [
+          {
+            kind: 'key-changed',
+            mapping: m.mapping,
+            table,
+            mode: m.after!.mode,
+            before: c.before,
+            after: c.after,
+          },
+        ];
+      case 'retargeted':
+        return [{ kind: 'field-retargeted', mapping: m.mapping, table, before: c.before, after: c.after }];
+      case 'lookup-changed':
+        return c.before.required && !c.after.required
+          ? [{ kind: 'lookup-optional', mapping: m.mapping, column: c.column }]
+          : [];
+      default:
+        return [];
+    }
+  });
+}
+
+function schemaRisks(schema: SchemaDiff): RiskNote[] {
+  const out: RiskNote[] = [];
+  for (const t of schema.tables) {
+    // Only columns both sides declare: a column that exists already may hold loaded data.
+    for (const c of t.columns.filter((x) => x.status === 'changed')) {
+      const setting = (name: string) => c.settings.find((s) => s.name === name);
+      const type = setting('type');
+      if (type)
+        out.push({
+          kind: 'column-type-changed',
+          table: t.table,
+          column: c.column,
+          before: type.before ?? '',
+          after: type.after ?? '',
+        });
+      const length = setting('max_length');
+      if (!type && length?.before !== undefined && length.after !== undefined) {
+        const before = Number(length.before);
+        const after = Number(length.after);
+        if (after < before)
+          out.push({ kind: 'column-narrowed', table: t.table, column: c.column, before, after });
+      }
+      const removed = c.options.filter((o) => o.before && !o.after);
+      if (removed.length)
+        out.push({ kind: 'options-removed', table: t.table, column: c.column, options: removed });
+      const renumbered = c.options.filter((o) => o.before && o.after && o.before.value !== o.after.value);
+      if (renumbered.length)
+        out.push({ kind: 'options-renumbered', table: t.table, column: c.column, options: renumbered });
+    }
+  }
+  for (const f of schema.flags) {
+    if (f.after?.blocking && !f.before?.blocking)
+      out.push({
+        kind: 'flag-blocking',
+        flag: f.flag,
+        table: f.table,
+        count: f.after.count,
+        limit: f.after.limit,
+      });
+  }
+  return out;
+}
+
+/**
+ * Risk notes: the changes that affect data already loaded (or stop the next load), mappings first in
+ * diff order, then the schema plan's.
+ */
+export function riskNotes(mappings: readonly MappingChange[], schema: SchemaDiff): RiskNote[] {
+  return [...mappings.flatMap(mappingRisks), ...schemaRisks(schema)];
+}

@@ -1,0 +1,190 @@
+import { execFile } from 'node:child_process';
+import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import { bufferIo } from '../../cli/io.ts';
+import { run } from '../../cli/main.ts';
+import { ROOT, tempDir } from '../support/tmp.ts';
+
+const exec = promisify(execFile);
+
+/** git with a fixed identity and no signing, whatever the machine's configuration says. */
+const git = (cwd: string, ...args: string[]) =>
+  exec(
+    'git',
+    [
+      '-c',
+      'user.name=Reviewer',
+      '-c',
+      'user.email=reviewer@example.com',
+      '-c',
+      'commit.gpgsign=false',
+      ...args,
+    ],
+    {
+      cwd,
+    },
+  );
+
+async function flitstack(cwd: string, ...args: string[]) {
+  const io = bufferIo(cwd);
+  const code = await run(['node', 'flitstack', ...args], io);
+  return { code, out: io.stdout(), err: io.stderr() };
+}
+
+function edit(dir: string, file: string, from: string, to: string) {
+  const path = join(dir, 'spec', file);
+  const text = readFileSync(path, 'utf8');
+  expect(text).toContain(from);
+  writeFileSync(path, text.replace(from, to));
+}
+
+/** A repository holding the shipped spec, then a commit that renames a column and changes a value map. */
+async function repository(): Promise<string> {
+  const dir = tempDir('flitstack-diff-');
+  cpSync(join(ROOT, 'spec'), join(dir, 'spec'), { recursive: true });
+  await git(dir, 'init', '-q');
+  await git(dir, 'add', 'spec');
+  await git(dir, 'commit', '-q', '-m', 'Shipped spec');
+  edit(dir, 'objects/patient.yaml', 'to: telephone2', 'to: telephone1');
+  edit(dir, 'valuemaps/coverage-type.yaml', 'emergency_only: emergency_only', 'emergency_only: partial');
+  await git(
+    dir,
+    'commit',
+    '-q',
+    '-a',
+    '-m',
+    'Home phone to the main phone; emergency cover counts as partial',
+  );
+  return dir;
+}
+
+describe('flitstack diff against git', () => {
+  it('--base HEAD~1 reports exactly the renamed column, the value-map entry and one risk note, exit 1', async () => {
+    const dir = await repository();
+    const json = await flitstack(dir, 'diff', '--base', 'HEAD~1', '--format', 'json');
+    expect(json.err).toBe('');
+    expect(json.code).toBe(1);
+    const result = JSON.parse(json.out);
+    expect(result.mappings.map((m: { mapping: string }) => m.mapping)).toEqual(['insurance', 'patient']);
+    expect(result.mappings[0].changes).toEqual([
+      {
+        kind: 'value-map',
+        use: { kind: 'column', column: 'fs_coveragetype' },
+        before: 'coverage-type',
+        after: 'coverage-type',
+        entries: [
+          {
+            source: 'emergency_only',
+            before: { label: 'Emergency only', value: 100003769 },
+            after: { label: 'Partial', value: 100008186 },
+          },
+        ],
+        settings: [],
+      },
+    ]);
+    expect(result.mappings[1].changes).toEqual([
+      { kind: 'retargeted', before: 'telephone2', after: 'telephone1', source: 'from phone_home' },
+    ]);
+    expect(result.schema.tables).toEqual([]);
+    expect(result.schema.flags).toEqual([]);
+    expect(result.loadOrder).toBeUndefined();
+    expect(result.settings).toEqual([]);
+    expect(result.risks.map((r: { kind: string }) => r.kind)).toEqual(['field-retargeted']);
+
+    const md = await flitstack(dir, 'diff', '--base', 'HEAD~1');
+    expect(md.code).toBe(1);
+    expect(md.out).toContain('Base `HEAD~1` → head `working tree`.');
+    expect(md.out).toContain('**1 risk note**');
+    expect(md.out).toContain('- **`patient` writes `telephone1` instead of `telephone2`.**');
+    expect(md.out).toContain('| emergency\\_only | Emergency only (100003769) | Partial (100008186) |');
+    expect(md.out.match(/<details>/g)).toHaveLength(2);
+  });
+
+  it('runs as the installed bin: node bin/flitstack.js diff --base HEAD~1 --head HEAD in the repository', async () => {
+    const dir = await repository();
+    const child = await exec(
+      process.execPath,
+      [join(ROOT, 'bin/flitstack.js'), 'diff', '--base', 'HEAD~1', '--head', 'HEAD'],
+      {
+        cwd: dir,
+      },
+    ).then(
+      () => ({ code: 0, stdout: '' }),
+      (e: { code: number; stdout: string }) => ({ code: e.code, stdout: e.stdout }),
+    );
+    expect(child.code).toBe(1);
+    expect(child.stdout).toContain('Base `HEAD~1` → head `HEAD`.');
+    expect(child.stdout).toContain('2 mappings changed (`insurance`, `patient`)');
+  });
+
+  it('exits 0 with "No change" when the spec is unchanged, and 2 on a name that is neither ref nor directory', async () => {
+    const dir = await repository();
+    const same = await flitstack(dir, 'diff', '--base', 'HEAD');
+    expect(same.code).toBe(0);
+    expect(same.out).toContain('No change: both specs give the same mappings, schema plan and load order.');
+    const unknown = await flitstack(dir, 'diff', '--base', 'no-such-branch');
+    expect(unknown.code).toBe(2);
+    expect(unknown.err).toContain("error: base: 'no-such-branch' is not a directory or a git ref");
+    const option = await flitstack(dir, 'diff', '--base', '--upload-pack=x');
+    expect(option.code).toBe(2);
+  });
+
+  it('reads --spec inside a git ref from a subdirectory of the repository', async () => {
+    const dir = await repository();
+    mkdirSync(join(dir, 'docs'));
+    const result = await flitstack(
+      join(dir, 'docs'),
+      'diff',
+      '--base',
+      'HEAD~1',
+      '--head',
+      'HEAD',
+      '--spec',
+      '../spec',
+    );
+    expect(result.err).toBe('');
+    expect(result.code).toBe(1);
+    expect(result.out).toContain('2 mappings changed');
+  });
+});
+
+describe('flitstack diff with directories', () => {
+  it('compares a checkout holding spec/ with a spec directory', async () => {
+    const before = tempDir();
+    cpSync(join(ROOT, 'spec'), join(before, 'spec'), { recursive: true });
+    const after = tempDir();
+    cpSync(join(ROOT, 'spec'), join(after, 'spec'), { recursive: true });
+    edit(after, 'objects/clinic.yaml', 'prefix: clinic-', 'prefix: site-');
+    const result = await flitstack(after, 'diff', '--base', before, '--head', 'spec');
+    expect(result.code).toBe(1);
+    expect(result.out).toContain('- **Key of `clinic` changed.**');
+    expect(result.out).toContain(`Base \`${join(before, 'spec')}\` → head \`spec\`.`);
+  });
+
+  it('names the side that does not validate and prints its diagnostics, exit 2', async () => {
+    const dir = tempDir();
+    cpSync(join(ROOT, 'spec'), join(dir, 'spec'), { recursive: true });
+    cpSync(join(ROOT, 'spec'), join(dir, 'broken'), { recursive: true });
+    const file = join(dir, 'broken/objects/patient.yaml');
+    writeFileSync(file, readFileSync(file, 'utf8').replace('from: first_name', 'from: frist_name'));
+    const text = await flitstack(dir, 'diff', '--base', 'broken');
+    expect(text.code).toBe(2);
+    expect(text.out).toBe('');
+    expect(text.err).toContain('diff: the base spec (broken) does not validate:');
+    expect(text.err).toContain('broken/objects/patient.yaml:');
+    expect(text.err).toContain("error FS102: unknown source field 'frist_name'");
+    const json = await flitstack(dir, 'diff', '--base', 'spec', '--head', 'broken', '--format', 'json');
+    expect(json.code).toBe(2);
+    const parsed = JSON.parse(json.out);
+    expect(parsed.invalid.map((i: { side: string }) => i.side)).toEqual(['head']);
+    expect(parsed.invalid[0].diagnostics.some((d: { code: string }) => d.code === 'FS102')).toBe(true);
+  });
+
+  it('requires --base (exit 2)', async () => {
+    const result = await flitstack(ROOT, 'diff');
+    expect(result.code).toBe(2);
+    expect(result.err).toContain("required option '--base <ref|dir>' not specified");
+  });
+});

@@ -1,0 +1,75 @@
+import { describe, expect, it } from 'vitest';
+import { htmlText, mdLabel, mdName, mdTable } from '../../compiler/diff/markdown.ts';
+import { chainTexts, keyParts, templateText } from '../../compiler/diff/words.ts';
+
+describe('Markdown and HTML escaping of spec strings', () => {
+  it.each([
+    ['fs_name', '`fs_name`'],
+    ['patient-clinic', '`patient-clinic`'],
+    ['a`b', 'a\\`b'],
+    ['x|y', 'x\\|y'],
+    ['<b>bold</b>', '&lt;b&gt;bold&lt;/b&gt;'],
+    ['line\nbreak', 'line break'],
+  ])('mdName(%j) = %j', (name, shown) => {
+    expect(mdName(name)).toBe(shown);
+  });
+
+  it.each([
+    ['</summary><script>', '&#60;/summary&#62;&#60;script&#62;'],
+    ['a & b "c" \'d\'', 'a &#38; b &#34;c&#34; &#39;d&#39;'],
+    ['one\ntwo\u2028three', 'one&#10;two&#8232;three'],
+    ['fs_visit → 16/15', 'fs_visit → 16/15'],
+  ])('htmlText(%j) = %j', (text, shown) => {
+    expect(htmlText(text)).toBe(shown);
+  });
+
+  it('shows a ref as a code span unless it holds a backtick, a pipe or a line break', () => {
+    expect(mdLabel('origin/main')).toBe('`origin/main`');
+    expect(mdLabel('HEAD~1')).toBe('`HEAD~1`');
+    expect(mdLabel('we`ird|ref')).toBe('we\\`ird\\|ref');
+  });
+
+  it('writes a table with a dash in empty cells', () => {
+    expect(mdTable(['a', 'b'], [['1', '']])).toEqual(['| a | b |', '| --- | --- |', '| 1 | – |']);
+  });
+});
+
+describe('step and key words', () => {
+  it('names steps as the YAML does and shows parameters only for kinds whose parameters changed', () => {
+    expect(
+      chainTexts(
+        [{ kind: 'trim' }, { kind: 'truncate', length: 100, flag: true }],
+        [{ kind: 'trim' }, { kind: 'collapse_whitespace' }, { kind: 'truncate', length: 100, flag: true }],
+      ),
+    ).toEqual({ before: ['trim', 'truncate'], after: ['trim', 'collapse_whitespace', 'truncate'] });
+    expect(
+      chainTexts(
+        [{ kind: 'truncate', length: 100, flag: true }],
+        [{ kind: 'truncate', length: 50, flag: false }],
+      ),
+    ).toEqual({ before: ['truncate (length: 100)'], after: ['truncate (length: 50, flag: false)'] });
+    expect(chainTexts([{ kind: 'map', map: 'gender@contact.gendercode' }], [])).toEqual({
+      before: ['map: gender'],
+      after: [],
+    });
+  });
+
+  it('doubles literal braces of a template back', () => {
+    expect(
+      templateText([
+        { kind: 'text', text: 'a {b} ' },
+        { kind: 'field', path: ['x', 'y'] },
+      ]),
+    ).toBe('a {{b}} {x.y}');
+  });
+
+  it('names the parts of a key that changed', () => {
+    const key = { kind: 'alternate' as const, column: 'fs_id', prefix: 'p-', sources: [['id']] };
+    expect(keyParts(key, { ...key, prefix: 'q-' })).toEqual(['prefix']);
+    expect(keyParts(key, { ...key, column: 'fs_other', sources: [['id'], ['clinic_id']] })).toEqual([
+      'column',
+      'source',
+    ]);
+    expect(keyParts(key, { kind: 'derived', prefix: 'p-', sources: [['id']] })).toEqual(['kind']);
+  });
+});
