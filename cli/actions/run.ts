@@ -12,6 +12,7 @@ export interface RunCommandOptions {
   readonly resume: boolean;
   readonly format: 'text' | 'json';
   readonly rate?: string;
+  readonly archiveDir?: string;
 }
 
 /** The per-mapping accounting as a table: extracted = loaded + rejected + skipped. */
@@ -73,6 +74,7 @@ export async function runCommand(options: RunCommandOptions, io: CliIo): Promise
         account: `${module.MIGRATION.account ?? 'account'}.${module.MIGRATION.region}`,
         specHash: spec.specHash,
         codeHash: spec.codeHash,
+        archiveDir: options.archiveDir,
         onEvent: progress.onEvent,
       },
       { resume: options.resume },

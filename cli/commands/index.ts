@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import type { CliIo } from '../io.ts';
 import { registerCompile } from './compile.ts';
+import { registerDemo } from './demo.ts';
 import { registerDiff } from './diff.ts';
 import { registerRun } from './run.ts';
 import { registerSandbox } from './sandbox.ts';
@@ -17,5 +18,6 @@ export const commands: RegisterCommand[] = [
   registerDiff,
   registerSchema,
   registerRun,
+  registerDemo,
   registerSandbox,
 ];

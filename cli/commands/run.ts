@@ -12,6 +12,7 @@ export const registerRun: RegisterCommand = (program, io, exit) => {
     .option('--journal <file>', 'journal (SQLite) file', '.flitstack/journal.db')
     .option('--resume', 'continue the interrupted run of this spec (the default)', true)
     .option('--no-resume', 'start a new run even if one was interrupted')
+    .option('--archive-dir <dir>', "where archived files and logs go (default: the spec's archive.dir)")
     .option(
       '--rate <n>',
       "PracticeHub requests per second, when the account's agreed limit differs from the spec's source.rate_limit",
@@ -30,6 +31,7 @@ export const registerRun: RegisterCommand = (program, io, exit) => {
         resume: boolean;
         format: 'text' | 'json';
         rate?: string;
+        archiveDir?: string;
       }) => {
         const { runCommand } = await import('../actions/run.ts');
         exit(await runCommand(options, io));

@@ -21,7 +21,10 @@ export async function processGroups(
   write: WriteContext,
 ): Promise<void> {
   const group = m.group!;
-  const archiveTarget = deps.module.MIGRATION.archive;
+  const archiveTarget = deps.module.MIGRATION.archive && {
+    ...deps.module.MIGRATION.archive,
+    dir: deps.archiveDir ?? deps.module.MIGRATION.archive.dir,
+  };
   let ops: OperationInput[] = [];
   let rows: PreparedRow[] = [];
   let groups = 0;

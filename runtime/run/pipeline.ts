@@ -32,6 +32,8 @@ export interface RunDeps {
   readonly account: string;
   readonly specHash: string;
   readonly codeHash: string;
+  /** Where archived files and logs are written (default: the spec's archive.dir, relative to the working directory). */
+  readonly archiveDir?: string;
   readonly onEvent?: RunEventSink;
 }
 
@@ -96,7 +98,10 @@ export async function runMigration(deps: RunDeps, options: RunOptions = {}): Pro
     known: new Known(journal, pending, run.id),
     pending,
   };
-  const archive = module.MIGRATION.archive;
+  const archive = module.MIGRATION.archive && {
+    ...module.MIGRATION.archive,
+    dir: deps.archiveDir ?? module.MIGRATION.archive.dir,
+  };
   const write: WriteContext = {
     client: deps.dataverse,
     batchSize: module.MIGRATION.batchSize,
