@@ -72,7 +72,7 @@ const MAX_CHOICES = 150;
  * Maps each element of a list through a value map (a single value counts as a list of one). Elements
  * follow mapValue's rules one by one; null results are left out, duplicates removed, first order kept.
  * - as 'choices': the Web API form of a choices (multi-select) column, the option values as one string
- *   separated by commas, "100000000,100000002" ("set the values by passing a string containing
+ *   separated by commas in ascending order, "100000000,100000002" ("set the values by passing a string containing
  *   comma-separated number values", multi-select-picklist page above). At most 150 are kept, with a
  *   `truncated` flag.
  * - as 'text': the mapped values joined by `delimiter`.
@@ -100,6 +100,9 @@ export function multiMap(
   }
   if (out.length === 0) return null;
   if (as === 'choices') {
+    // A choices column holds a set: ascending option values give one form per set, so an unchanged
+    // set compares (and hashes) equal to what Dataverse returns.
+    out.sort((a, b) => Number(a) - Number(b));
     if (out.length > MAX_CHOICES) {
       flag(
         issues,

@@ -196,11 +196,11 @@ describe('multiMap', () => {
   it.each([
     ['choices in Web API form', ['phone', 'email'], contact, 'choices', '100000000,100000002', []],
     [
-      'order kept, duplicates removed',
+      'ascending option values, duplicates removed',
       ['email', 'phone', 'EMAIL', 'email'],
       contact,
       'choices',
-      '100000002,100000000',
+      '100000000,100000002',
       [],
     ],
     ['null entries left out', ['post', 'sms'], contact, 'choices', '100000001', []],

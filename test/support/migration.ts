@@ -1,0 +1,62 @@
+import { join } from 'node:path';
+import { bufferIo } from '../../cli/io.ts';
+import { run } from '../../cli/main.ts';
+import type { Snapshot } from '../../sandbox/dataverse/index.ts';
+import { type Sandboxes, type SandboxesOptions, startSandboxes } from '../../sandbox/index.ts';
+import { ROOT, tempDir } from './tmp.ts';
+
+/** The spec's fallback owner (spec/migration.yaml): the sandbox organisation has this user. */
+export const FALLBACK_OWNER = 'migration.owner@harbourside.example';
+
+/** Both sandboxes with the shipped spec's fallback owner, for end-to-end tests. */
+export function sandboxes(options: SandboxesOptions = {}): Promise<Sandboxes> {
+  return startSandboxes({
+    scale: 0.05,
+    rate: 1000,
+    extraUsers: [{ email: FALLBACK_OWNER, firstName: 'Migration', lastName: 'Owner' }],
+    ...options,
+  });
+}
+
+/** Runs the CLI in this process, in the project root, with the sandboxes' environment. */
+export async function flitstack(sb: Sandboxes, ...args: string[]) {
+  const io = bufferIo(ROOT, { ...process.env, ...sb.env });
+  const code = await run(['node', 'flitstack', ...args], io);
+  return { code, out: io.stdout(), err: io.stderr() };
+}
+
+/** A fresh journal path. */
+export function journalPath(): string {
+  return join(tempDir('flitstack-journal-'), 'journal.db');
+}
+
+/** Columns Dataverse sets itself (times, versions): left out when two organisations are compared. */
+const VOLATILE = new Set([
+  'createdon',
+  'modifiedon',
+  'overriddencreatedon',
+  'versionnumber',
+  'createdby',
+  'modifiedby',
+  'importsequencenumber',
+  'timezoneruleversionnumber',
+  'utcconversiontimezonecode',
+]);
+
+/** Rows of the tables a migration writes, without volatile columns, comparable across runs. */
+export function comparable(
+  snapshot: Snapshot['tables'],
+  tables: readonly string[],
+): Record<string, Record<string, unknown>[]> {
+  const out: Record<string, Record<string, unknown>[]> = {};
+  for (const table of tables) {
+    out[table] = (snapshot[table] ?? []).map((row) =>
+      Object.fromEntries(
+        Object.entries(row).filter(
+          ([k]) => !VOLATILE.has(k) && !k.startsWith('_createdby') && !k.startsWith('_modifiedby'),
+        ),
+      ),
+    );
+  }
+  return out;
+}
