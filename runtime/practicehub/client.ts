@@ -13,7 +13,7 @@ import {
 import { fetchList, fetchRecord, listUrl, MAX_PAGE_SIZE, recordUrl } from './list.ts';
 import { Pacer } from './pacer.ts';
 import { pageStream } from './paging.ts';
-import { type FilterProbe, type ProjectionProbe, probeProjection, probeUpdatedFilter } from './probes.ts';
+import { type FilterProbe, probeUpdatedFilter } from './probes.ts';
 import { isUpdatedSince, projectionFields, projectRecord } from './records.ts';
 import { type PracticeHubClientStats, StatsRecorder } from './stats.ts';
 import { Transport } from './transport.ts';
@@ -62,7 +62,7 @@ export interface PracticeHubClientOptions {
 export interface PagesOptions {
   /** Only records updated at or after this ISO 8601 instant (`updated=gte:`), deleted ones with deleted_at. */
   readonly updatedSince?: string;
-  /** Fields to keep; id, updated_at and deleted_at are always kept. Sent as `fields=` when supported. */
+  /** Fields to keep; id, updated_at and deleted_at are always kept. Always sent as `fields=`; records are cut here too. */
   readonly fields?: readonly string[];
   /** First page to fetch (default 1): resumes an interrupted extraction. */
   readonly fromPage?: number;
@@ -85,7 +85,6 @@ export class PracticeHubClient {
   private readonly ownAgent: Agent | undefined;
   private readonly signal: AbortSignal | undefined;
   private readonly filterProbes = new Map<string, Promise<FilterProbe>>();
-  private readonly projectionProbes = new Map<string, Promise<ProjectionProbe>>();
   private readonly files: FileContext;
 
   constructor(options: PracticeHubClientOptions) {
@@ -147,10 +146,12 @@ export class PracticeHubClient {
     if (since !== undefined) checkInstant(since);
     const scan = since !== undefined && !(await this.filterApplies(resource));
     const fields = options.fields ? projectionFields(options.fields) : undefined;
-    const project = fields !== undefined && (await this.supportsProjection(resource));
     const params: Record<string, string> = { page_size: String(this.pageSize) };
     if (since !== undefined && !scan) params.updated = `gte:${since}`;
-    if (fields && project) params.fields = fields.join(',');
+    // Sent without a probe: a server without projection ignores unknown parameters (reference
+    // practicehub.md, Documented: filters) and the records are cut here either way, so the answer is
+    // the same and only the bytes differ.
+    if (fields) params.fields = fields.join(',');
     const source = {
       pageSize: this.pageSize,
       lookahead: this.prefetch,
@@ -198,15 +199,6 @@ export class PracticeHubClient {
     return downloadToFile(this.files, file, path);
   }
 
-  /** Whether `fields=` projects on this resource (probed once per client, cached). */
-  supportsProjection(resource: string): Promise<boolean> {
-    return this.cachedProbe(this.projectionProbes, resource, async () => {
-      const result = await probeProjection(this.transport, this.baseUrl, resource);
-      this.emit({ type: 'probe', resource, kind: 'projection', result });
-      return result;
-    }).then((r) => r === 'supported');
-  }
-
   /**
    * Whether `updated=` filters on this resource (probed once per client, cached). When it does not and
    * onIgnoredFilter is 'error', throws PracticeHubIgnoredFilterError.
@@ -239,8 +231,7 @@ export class PracticeHubClient {
   }
 
   private async total(resource: string, filter: Record<string, string>): Promise<number> {
-    const projected = this.projectionProbes.has(resource) && (await this.supportsProjection(resource));
-    const params = { page: '1', page_size: '1', ...filter, ...(projected ? { fields: 'id' } : {}) };
+    const params = { page: '1', page_size: '1', ...filter, fields: 'id' };
     return (await fetchList(this.transport, listUrl(this.baseUrl, resource, params))).totalEntries;
   }
 

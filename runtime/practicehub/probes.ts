@@ -9,8 +9,6 @@ export const FAR_FUTURE = '2999-12-31T00:00:00Z';
 
 /** Result of the filter probe. */
 export type FilterProbe = 'applied' | 'ignored';
-/** Result of the projection probe. */
-export type ProjectionProbe = 'supported' | 'unsupported';
 
 /**
  * Checks that the API applies `updated=` on a resource. It ignores unknown filters silently (reference
@@ -26,21 +24,4 @@ export async function probeUpdatedFilter(
   const url = listUrl(baseUrl, resource, { page: '1', page_size: '1', updated: `gte:${FAR_FUTURE}` });
   const body = await fetchList(transport, url, { probe: true });
   return { result: body.totalEntries === 0 ? 'applied' : 'ignored', totalEntries: body.totalEntries, url };
-}
-
-/**
- * Checks that the API projects with `fields=` on a resource (an undocumented extension, reference
- * practicehub.md: "no field projection is documented"): ask for `fields=id` and see whether the record
- * comes back with id alone. An empty resource cannot tell, and counts as unsupported: whole records are
- * always correct, projection only saves bytes.
- */
-export async function probeProjection(
-  transport: Transport,
-  baseUrl: string,
-  resource: string,
-): Promise<ProjectionProbe> {
-  const url = listUrl(baseUrl, resource, { page: '1', page_size: '1', fields: 'id' });
-  const body = await fetchList(transport, url, { probe: true });
-  const first = body.data[0];
-  return first && Object.keys(first).every((k) => k === 'id') ? 'supported' : 'unsupported';
 }

@@ -35,7 +35,7 @@ describe('PracticeHub client: keys and regions', () => {
     expect(error.status).toBe(401);
     expect(error.attempts).toBe(1);
     expect(error.message).toContain(
-      `GET ${sandbox.baseUrl}/patients?page=1&page_size=1 failed (HTTP 401, 1 attempt)`,
+      `GET ${sandbox.baseUrl}/patients?page=1&page_size=1&fields=id failed (HTTP 401, 1 attempt)`,
     );
     expect(error.message).toContain('PracticeHub refused the API key (phk_…)');
     expect(error.message).toContain('Check PRACTICEHUB_API_KEY');

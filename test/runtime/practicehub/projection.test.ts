@@ -29,13 +29,11 @@ describe('PracticeHub client: projection', () => {
     await Promise.all([on.close(), off.close()]);
   });
 
-  it('sends fields= where the probe found it works, and cuts records here where it does not: same records', async () => {
+  it('sends fields= without a probe and cuts records here too: same records with and without projection', async () => {
     const eventsOn: PracticeHubEvent[] = [];
     const eventsOff: PracticeHubEvent[] = [];
     const projected = clientFor(on, {}, eventsOn);
     const whole = clientFor(off, {}, eventsOff);
-    expect(await projected.supportsProjection('patients')).toBe(true);
-    expect(await whole.supportsProjection('patients')).toBe(false);
     const a = await collect(projected, 'patients', { fields: FIELDS });
     const b = await collect(whole, 'patients', { fields: FIELDS });
     expect(a).toHaveLength(2000);
@@ -55,18 +53,22 @@ describe('PracticeHub client: projection', () => {
         (u) => u.searchParams.get('fields') === 'id,updated_at,deleted_at,first_name,last_name,email',
       ),
     ).toBe(true);
-    expect(pageUrls(eventsOff).every((u) => !u.searchParams.has('fields'))).toBe(true);
-    // One probe each, cached: supportsProjection and pages() asked once between them.
-    expect(projected.stats().probes).toBe(1);
-    expect(whole.stats().probes).toBe(1);
+    expect(pageUrls(eventsOff).every((u) => u.searchParams.has('fields'))).toBe(true);
+    // No probe: the minimum number of requests, 20 pages of 100.
+    expect(projected.stats().probes).toBe(0);
+    expect(whole.stats().probes).toBe(0);
+    expect(projected.stats().requests).toBe(20);
+    expect(whole.stats().requests).toBe(20);
     expect(projected.stats().bytesReceived * 3).toBeLessThan(whole.stats().bytesReceived);
     await Promise.all([projected.close(), whole.close()]);
   });
 
-  it('does not probe when no fields are asked for', async () => {
-    const client = clientFor(on);
-    await collect(client, 'clinics');
-    expect(client.stats().probes).toBe(0);
+  it('sends no fields= when no fields are asked for', async () => {
+    const events: PracticeHubEvent[] = [];
+    const client = clientFor(on, {}, events);
+    const records = await collect(client, 'clinics');
+    expect(Object.keys(records[0]!)).toContain('name');
+    expect(events.some((e) => e.type === 'request' && new URL(e.url).searchParams.has('fields'))).toBe(false);
     await client.close();
   });
 });
@@ -94,9 +96,8 @@ describe('PracticeHub client: answers the sandbox never gives', () => {
       requestsPerSecond: 1000,
     });
 
-  it('counts an empty resource as without projection (nothing to tell), and pages it in one request', async () => {
+  it('pages an empty resource in one request', async () => {
     const c = client();
-    expect(await c.supportsProjection('empty')).toBe(false);
     const pages = [];
     for await (const page of c.pages('empty')) pages.push(page);
     expect(pages).toEqual([{ page: 1, totalEntries: 0, records: [], hasNext: false, clientFiltered: false }]);
