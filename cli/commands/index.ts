@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import type { CliIo } from '../io.ts';
+import { registerAudit } from './audit.ts';
 import { registerCompile } from './compile.ts';
 import { registerSandbox } from './sandbox.ts';
 import { registerValidate } from './validate.ts';
@@ -8,4 +9,9 @@ import { registerValidate } from './validate.ts';
 export type RegisterCommand = (program: Command, io: CliIo, exit: (code: number) => void) => void;
 
 /** Every command of the CLI, in the order `--help` lists them. */
-export const commands: RegisterCommand[] = [registerValidate, registerCompile, registerSandbox];
+export const commands: RegisterCommand[] = [
+  registerValidate,
+  registerCompile,
+  registerSandbox,
+  registerAudit,
+];
