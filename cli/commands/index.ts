@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import type { CliIo } from '../io.ts';
 import { registerAudit } from './audit.ts';
 import { registerCompile } from './compile.ts';
+import { registerPropose } from './propose.ts';
 import { registerSandbox } from './sandbox.ts';
 import { registerValidate } from './validate.ts';
 
@@ -14,4 +15,5 @@ export const commands: RegisterCommand[] = [
   registerCompile,
   registerSandbox,
   registerAudit,
+  registerPropose,
 ];

@@ -94,3 +94,15 @@ export function correspondenceColumns(tables: Iterable<string>): Set<string> {
 
 /** Source fields propose never maps: record ids are keys, deletion marks are the runtime's. */
 export const NEVER_MAPPED = new Set(['id', 'deleted_at']);
+
+/**
+ * Timestamps of the record itself. A mapping in update mode changes rows another mapping creates (a
+ * patient's contact for an insurance policy): the policy's own timestamps do not describe that row.
+ */
+export const RECORD_TIMESTAMPS = new Set([
+  'created_at',
+  'updated_at',
+  'created_on',
+  'modified_at',
+  'updated_on',
+]);
