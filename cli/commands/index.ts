@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import type { CliIo } from '../io.ts';
 import { registerAudit } from './audit.ts';
 import { registerCompile } from './compile.ts';
+import { registerConfirm } from './confirm.ts';
 import { registerPropose } from './propose.ts';
 import { registerSandbox } from './sandbox.ts';
 import { registerValidate } from './validate.ts';
@@ -16,4 +17,5 @@ export const commands: RegisterCommand[] = [
   registerSandbox,
   registerAudit,
   registerPropose,
+  registerConfirm,
 ];
