@@ -115,7 +115,7 @@ export function rewriteSourceModel(text: string, report: AuditReport): string {
       splices.push(linesBefore(text, fieldsPair, [`${keyIndent(text, map)}volume: ${r.total}`]));
   }
   splices.push(...fieldEdits(text, root, report, day));
-  const added = report.resources.filter((r) => r.served && !r.in_model);
+  const added = report.resources.filter((r) => r.served && !r.in_model && !pairOf(resources, r.resource));
   if (added.length > 0) {
     const indent = `${keyIndent(text, resources)}  `;
     const blocks = added.map((r) =>
