@@ -4,8 +4,9 @@ import { validateSpec } from '../../compiler/validate/index.ts';
 import type { SchemaValidators } from '../../compiler/validate/schemas.ts';
 import type { AuditReport } from '../audit/index.ts';
 import { phoneCountry } from './chains.ts';
-import { draftFields, draftObjects, type FieldDrafts, type ObjectDraft, type Skipped } from './drafts.ts';
+import { draftFields, type FieldDrafts, type Skipped } from './drafts.ts';
 import type { DraftLine } from './match.ts';
+import { draftObjects, type ObjectDraft } from './objects.ts';
 import { objectFileText, valueMapText, withDraftedLines } from './render.ts';
 
 export type { Skipped } from './drafts.ts';

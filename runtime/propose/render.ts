@@ -8,8 +8,9 @@ import {
   scalarText,
   seqAt,
 } from '../audit/yaml-text.ts';
-import type { FieldDrafts, ObjectDraft } from './drafts.ts';
+import type { FieldDrafts } from './drafts.ts';
 import type { DraftedMap, DraftLine } from './match.ts';
+import type { ObjectDraft } from './objects.ts';
 
 const OBJECT_SCHEMA = '# yaml-language-server: $schema=../../schemas/object.schema.json';
 const VALUEMAP_SCHEMA = '# yaml-language-server: $schema=../../schemas/valuemap.schema.json';
