@@ -121,9 +121,10 @@ const REFERENCES = new Set(['lookup', 'customer']);
  * ambiguous:
  * - a format is taken only when the organisation names one (email, url, phone, ...): `Format` says
  *   `Text` on columns whose `FormatName` is more specific, so "no format" is no evidence;
- * - lookup and customer are not told apart: both are written with `lookup:` and a navigation property,
- *   and several-target lookups (regardingobjectid, objectid) are Lookup in Dataverse, Customer only for
- *   customer columns (entity-attribute-metadata), a difference metadata readers do not all keep;
+ * - lookup and customer are not told apart: both are written with `lookup:` and a navigation property.
+ *   Multi-table lookups (regardingobjectid, objectid) are LookupType in Dataverse and Customer is the
+ *   built-in account/contact kind (PA`webapi/multitable-lookup`, PA`webapi/reference/createpolymorphiclookupattribute`),
+ *   a difference not every metadata source keeps;
  * - primary keys keep their facts: an id may be supplied on create, which is not what create_only means.
  */
 export function factChanges(snapshot: TargetColumn, org: ColumnFacts): FactChange[] {
