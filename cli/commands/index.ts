@@ -1,8 +1,11 @@
 import type { Command } from 'commander';
 import type { CliIo } from '../io.ts';
+import { registerAudit } from './audit.ts';
 import { registerCompile } from './compile.ts';
+import { registerConfirm } from './confirm.ts';
 import { registerDemo } from './demo.ts';
 import { registerDiff } from './diff.ts';
+import { registerPropose } from './propose.ts';
 import { registerRun } from './run.ts';
 import { registerSandbox } from './sandbox.ts';
 import { registerSchema } from './schema.ts';
@@ -16,6 +19,9 @@ export const commands: RegisterCommand[] = [
   registerValidate,
   registerCompile,
   registerDiff,
+  registerAudit,
+  registerPropose,
+  registerConfirm,
   registerSchema,
   registerRun,
   registerDemo,

@@ -13,7 +13,7 @@ import {
 import { fetchList, fetchRecord, listUrl, MAX_PAGE_SIZE, recordUrl } from './list.ts';
 import { Pacer } from './pacer.ts';
 import { pageStream } from './paging.ts';
-import { type FilterProbe, probeUpdatedFilter } from './probes.ts';
+import { type FilterProbe, probeProjection, probeUpdatedFilter } from './probes.ts';
 import { isUpdatedSince, projectionFields, projectRecord } from './records.ts';
 import { type PracticeHubClientStats, StatsRecorder } from './stats.ts';
 import { Transport } from './transport.ts';
@@ -197,6 +197,13 @@ export class PracticeHubClient {
   /** A file streamed to `path` (via `<path>.part`); an expired link is refreshed once. */
   downloadTo(file: FileRef, path: string): Promise<SavedFile> {
     return downloadToFile(this.files, file, path);
+  }
+
+  /** Whether `fields=` projects on this resource: one probe request, for the audit's report. */
+  async supportsProjection(resource: string): Promise<boolean> {
+    const result = await probeProjection(this.transport, this.baseUrl, resource);
+    this.emit({ type: 'probe', resource, kind: 'projection', result });
+    return result === 'supported';
   }
 
   /**

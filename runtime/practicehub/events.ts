@@ -43,8 +43,8 @@ export type PracticeHubEvent =
   | {
       readonly type: 'probe';
       readonly resource: string;
-      readonly kind: 'filter';
-      readonly result: 'applied' | 'ignored';
+      readonly kind: 'filter' | 'projection';
+      readonly result: 'applied' | 'ignored' | 'supported' | 'unsupported';
     }
   | { readonly type: 'link-refreshed'; readonly fileId: string }
   | { readonly type: 'downloaded'; readonly fileId: string; readonly bytes: number };

@@ -25,3 +25,23 @@ export async function probeUpdatedFilter(
   const body = await fetchList(transport, url, { probe: true });
   return { result: body.totalEntries === 0 ? 'applied' : 'ignored', totalEntries: body.totalEntries, url };
 }
+
+/** Result of the projection probe. */
+export type ProjectionProbe = 'supported' | 'unsupported';
+
+/**
+ * Checks that the API projects with `fields=` on a resource (an undocumented extension, reference
+ * practicehub.md: "no field projection is documented"): ask for `fields=id` and see whether the record
+ * comes back with id alone. An empty resource cannot tell, and counts as unsupported. The audit reports
+ * it; extraction does not need it (it sends `fields=` and cuts records locally either way).
+ */
+export async function probeProjection(
+  transport: Transport,
+  baseUrl: string,
+  resource: string,
+): Promise<ProjectionProbe> {
+  const url = listUrl(baseUrl, resource, { page: '1', page_size: '1', fields: 'id' });
+  const body = await fetchList(transport, url, { probe: true });
+  const first = body.data[0];
+  return first && Object.keys(first).every((k) => k === 'id') ? 'supported' : 'unsupported';
+}

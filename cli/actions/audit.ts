@@ -1,0 +1,179 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { isAbsolute, join, resolve } from 'node:path';
+import { parse } from 'yaml';
+import { hasErrors } from '../../compiler/diagnostics/diagnostic.ts';
+import { buildIr } from '../../compiler/ir/build.ts';
+import type { Ir } from '../../compiler/ir/types.ts';
+import { validateSpec } from '../../compiler/validate/index.ts';
+import { createSchemaValidators } from '../../compiler/validate/schemas.ts';
+import {
+  type AuditReport,
+  attachmentsOf,
+  auditMarkdown,
+  buildReport,
+  duration,
+  isEmptyDiff,
+  readTarget,
+  rewriteSourceModel,
+  rewriteTargetSnapshot,
+  takeInventory,
+} from '../../runtime/audit/index.ts';
+import { DataverseClient, DataverseError, optionsFromEnv } from '../../runtime/dataverse/index.ts';
+import {
+  PracticeHubAuthError,
+  PracticeHubConfigError,
+  PracticeHubError,
+  resolveBaseUrl,
+} from '../../runtime/practicehub/index.ts';
+import { correspondenceColumns } from '../../runtime/propose/correspondences.ts';
+import type { AuditCliOptions } from '../commands/audit.ts';
+import { UsageError } from '../errors.ts';
+import type { CliIo } from '../io.ts';
+import { readSpecDir } from '../spec-files.ts';
+
+const DATAVERSE_ENV = ['DATAVERSE_URL', 'AZURE_TENANT_ID', 'AZURE_CLIENT_ID', 'AZURE_CLIENT_SECRET'] as const;
+
+function samplePages(text: string): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 0 || n > 1000)
+    throw new UsageError(`--sample-pages must be a whole number from 0 to 1000, got '${text}'`);
+  return n;
+}
+
+function summary(r: AuditReport, written: readonly string[]): string {
+  const served = r.resources.filter((x) => x.served);
+  const d = r.diff;
+  const lines = [
+    `audited ${served.length} resources, ${served.reduce((n, x) => n + x.total, 0)} records (${r.requests.made} requests in ${duration(r.requests.seconds)})`,
+    `model differences: ${d.new_resources.length} new resources, ${d.new_fields.length} new fields, ${d.unseen_fields.length} fields not seen, ${d.type_changes.length} type changes, ${d.new_values.length} fields with unlisted values`,
+    'unavailable' in r.estimate
+      ? `no estimate: ${r.estimate.unavailable}`
+      : `estimate of a full run: ${r.estimate.source.requests} PracticeHub requests, ${r.estimate.load.requests} Dataverse requests, ${duration(r.estimate.wall_seconds)}`,
+    ...written.map((w) => `wrote ${w}`),
+  ];
+  return `${lines.join('\n')}\n`;
+}
+
+/** Runs the audit; returns the exit code. */
+export async function audit(options: AuditCliOptions, io: CliIo): Promise<number> {
+  const pages = samplePages(options.samplePages);
+  const input = readSpecDir(options.spec, io.cwd);
+  const specDir = isAbsolute(options.spec) ? options.spec : resolve(io.cwd, options.spec);
+  const validators = createSchemaValidators();
+  const validation = validateSpec(input, validators);
+  const { migration, source: model } = validation.context;
+  if (!migration?.account || !migration.region)
+    throw new UsageError(`set source.account and source.region in ${input.root}/migration.yaml`);
+  const missing = [
+    ...(io.env.PRACTICEHUB_API_KEY ? [] : ['PRACTICEHUB_API_KEY']),
+    ...(options.target ? DATAVERSE_ENV.filter((n) => !io.env[n]) : []),
+  ];
+  if (missing.length > 0) throw new UsageError(`set ${missing.join(', ')} (see flitstack audit --help)`);
+  const contact = io.env.PRACTICEHUB_CONTACT_EMAIL || migration.fallbackOwner;
+  if (!contact)
+    throw new UsageError(
+      'set PRACTICEHUB_CONTACT_EMAIL or owners.fallback: PracticeHub asks for a contact email',
+    );
+  const apiKey = io.env.PRACTICEHUB_API_KEY!;
+  let baseUrl: string;
+  try {
+    baseUrl = resolveBaseUrl({
+      account: migration.account,
+      region: migration.region,
+      apiKey,
+      override: io.env.PRACTICEHUB_BASE_URL,
+    });
+  } catch (error) {
+    if (error instanceof PracticeHubConfigError) throw new UsageError(error.message);
+    throw error;
+  }
+  const valid = !hasErrors(validation.diagnostics);
+  let ir: Ir | undefined;
+  try {
+    ir = valid ? buildIr(validation.context) : undefined;
+  } catch {
+    ir = undefined;
+  }
+  const auditedAt = new Date();
+  let report: AuditReport;
+  try {
+    const inventory = await takeInventory({
+      client: {
+        baseUrl,
+        apiKey,
+        appDetails: `flitstack=${contact}`,
+        requestsPerSecond: migration.requestsPerSecond,
+        pageSize: migration.pageSize,
+      },
+      model,
+      samplePages: pages,
+      attachments: ir ? attachmentsOf(ir, model) : [],
+      onProgress: (line) => io.err(`audit: ${line}\n`),
+    });
+    report = buildReport(inventory, {
+      auditedAt,
+      account: migration.account,
+      region: migration.region,
+      baseUrl,
+      requestsPerSecond: migration.requestsPerSecond,
+      pageSize: migration.pageSize,
+      samplePages: pages,
+      model,
+      ir,
+      unavailable: valid
+        ? 'the spec could not be compiled into a load plan'
+        : `${input.root} has errors: run flitstack validate`,
+    });
+  } catch (error) {
+    if (error instanceof PracticeHubAuthError || error instanceof PracticeHubConfigError)
+      throw new UsageError(error.message);
+    if (error instanceof PracticeHubError) {
+      io.err(`error: ${error.message}\n`);
+      return 1;
+    }
+    throw error;
+  }
+  const written: string[] = [];
+  const writeSpecFile = (rel: string, text: string, kind: 'source-model' | 'target-metadata') => {
+    if (!validators[kind](parse(text)))
+      throw new Error(`the rewritten ${rel} does not match its schema: nothing written`);
+    writeFileSync(join(specDir, rel), text);
+    written.push(`${input.root}/${rel}`);
+  };
+  if (options.target && validation.spec.targetMetadata) {
+    const dv = new DataverseClient(optionsFromEnv(io.env));
+    try {
+      io.err('audit: reading the Dataverse organisation\n');
+      const tables = [...(validation.context.target?.tables.keys() ?? [])];
+      const target = await readTarget(
+        dv,
+        validation.context,
+        optionsFromEnv(io.env).url,
+        auditedAt,
+        correspondenceColumns(tables),
+      );
+      report = { ...report, target };
+      const rel = validation.spec.targetMetadata.name;
+      writeSpecFile(rel, rewriteTargetSnapshot(input.files.get(rel)!, target), 'target-metadata');
+    } catch (error) {
+      if (!(error instanceof DataverseError)) throw error;
+      if (error.status === 401 || error.status === 403) throw new UsageError(error.message);
+      io.err(`error: ${error.message}\n`);
+      return 1;
+    } finally {
+      await dv.close();
+    }
+  }
+  if (options.writeModel && validation.spec.sourceModel) {
+    const rel = validation.spec.sourceModel.name;
+    writeSpecFile(rel, rewriteSourceModel(input.files.get(rel)!, report), 'source-model');
+  }
+  const out = isAbsolute(options.out) ? options.out : resolve(io.cwd, options.out);
+  mkdirSync(out, { recursive: true });
+  writeFileSync(join(out, 'audit.json'), `${JSON.stringify(report, null, 2)}\n`);
+  writeFileSync(join(out, 'audit.md'), auditMarkdown(report));
+  written.unshift(join(options.out, 'audit.md'), join(options.out, 'audit.json'));
+  if (options.format === 'json') io.out(`${JSON.stringify(report, null, 2)}\n`);
+  else io.out(summary(report, written));
+  return isEmptyDiff(report.diff) || options.writeModel ? 0 : 1;
+}

@@ -1,0 +1,84 @@
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { formatText } from '../../compiler/diagnostics/format.ts';
+import { createSchemaValidators } from '../../compiler/validate/schemas.ts';
+import type { AuditReport } from '../../runtime/audit/index.ts';
+import { propose } from '../../runtime/propose/index.ts';
+import type { ProposeCliOptions } from '../commands/propose.ts';
+import { UsageError } from '../errors.ts';
+import type { CliIo } from '../io.ts';
+import { readSpecDir, sourceLookup } from '../spec-files.ts';
+
+const DEFAULT_AUDIT = '.flitstack/audit/audit.json';
+
+function readAudit(path: string | undefined, cwd: string): AuditReport | undefined {
+  const file = resolve(cwd, path ?? DEFAULT_AUDIT);
+  if (!existsSync(file)) {
+    if (path) throw new UsageError(`audit report '${path}' not found: run flitstack audit first`);
+    return undefined;
+  }
+  let data: unknown;
+  try {
+    data = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (error) {
+    throw new UsageError(`${path ?? DEFAULT_AUDIT} is not JSON: ${(error as Error).message}`);
+  }
+  const report = data as Partial<AuditReport> | null;
+  if (report?.version !== 1 || !Array.isArray(report.resources))
+    throw new UsageError(
+      `${path ?? DEFAULT_AUDIT} is not an audit report of this version: run flitstack audit again`,
+    );
+  return report as AuditReport;
+}
+
+/** Drafts proposals and writes them into the spec; returns the exit code. */
+export function proposeCommand(options: ProposeCliOptions, io: CliIo): number {
+  const input = readSpecDir(options.spec, io.cwd);
+  const specDir = isAbsolute(options.spec) ? options.spec : resolve(io.cwd, options.spec);
+  const audit = readAudit(options.audit, io.cwd);
+  if (!audit)
+    io.err(
+      `propose: no ${DEFAULT_AUDIT}: drafting from the source model alone (run flitstack audit for lengths and fill rates)\n`,
+    );
+  const only = options.only
+    ?.split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  const result = propose(input, createSchemaValidators(), {
+    ...(audit ? { audit } : {}),
+    ...(only ? { only } : {}),
+  });
+  if ('refused' in result) {
+    io.err(formatText(result.refused, sourceLookup(input)));
+    io.err('propose: the spec has errors; fix them first (nothing drafted)\n');
+    return 1;
+  }
+  if (!options.dryRun) {
+    for (const f of result.files) {
+      const path = join(specDir, f.path);
+      mkdirSync(dirname(path), { recursive: true });
+      writeFileSync(path, f.contents);
+    }
+  }
+  if (options.format === 'json') {
+    const { files, diagnostics: _d, ...rest } = result;
+    io.out(
+      `${JSON.stringify({ ...rest, files: files.map((f) => ({ path: f.path, created: f.created })) }, null, 2)}\n`,
+    );
+    return 0;
+  }
+  const verb = options.dryRun ? 'would draft' : 'drafted';
+  for (const d of result.drafted)
+    io.out(
+      `${verb} ${d.kind} ${input.root}/${d.file}: ${d.what} (confidence ${d.confidence}; ${d.reason})\n`,
+    );
+  for (const s of result.skipped)
+    io.out(`left out ${s.resource}${s.path ? `.${s.path}` : ''}: ${s.reason}\n`);
+  for (const d of result.dropped) io.out(`dropped ${d.what}: ${d.because}\n`);
+  const lines = result.drafted.filter((d) => d.kind === 'line').length;
+  const mappings = result.drafted.filter((d) => d.kind === 'mapping').length;
+  io.out(
+    `${lines} line${lines === 1 ? '' : 's'} and ${mappings} mapping${mappings === 1 ? '' : 's'} ${verb}${options.dryRun ? '' : ` in ${result.files.length} files`}; review them, then run flitstack confirm\n`,
+  );
+  return 0;
+}

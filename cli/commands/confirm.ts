@@ -1,0 +1,37 @@
+import { Option } from 'commander';
+import type { RegisterCommand } from './index.ts';
+
+/** `flitstack confirm`: locks the reviewed spec and its generated files. */
+export const registerConfirm: RegisterCommand = (program, io, exit) => {
+  program
+    .command('confirm')
+    .description(
+      'Lock the reviewed spec: refuses while proposed lines remain, the spec has errors or generated/ is stale; otherwise writes spec/flitstack.lock.',
+    )
+    .option('--spec <dir>', 'spec directory', 'spec')
+    .option('--generated <dir>', 'the generated/ directory compile writes', 'generated')
+    .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
+    .addHelpText(
+      'after',
+      [
+        '',
+        'Examples:',
+        '  $ flitstack compile && flitstack confirm',
+        '',
+        'The runtime refuses to move records unless the spec and generated/ are exactly what was confirmed.',
+        '',
+        'Exit codes: 0 confirmed, 1 refused (proposed lines, errors, stale generated files), 2 usage error.',
+      ].join('\n'),
+    )
+    .action(async (options: ConfirmCliOptions) => {
+      const { confirm } = await import('../actions/confirm.ts');
+      exit(confirm(options, io));
+    });
+};
+
+/** The options commander parses for `confirm`. */
+export interface ConfirmCliOptions {
+  readonly spec: string;
+  readonly generated: string;
+  readonly format: 'text' | 'json';
+}

@@ -1,0 +1,116 @@
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative, resolve, sep } from 'node:path';
+import { parse } from 'yaml';
+import type { SpecInput } from '../../compiler/load/spec-dir.ts';
+import { type Change, changes, fileHashes, LOCK_FILE, parseLock } from './lock.ts';
+
+export {
+  buildLock,
+  type Change,
+  changes,
+  LOCK_FILE,
+  type Lock,
+  lockText,
+  parseLock,
+  setHash,
+  sha256,
+} from './lock.ts';
+
+/** What checkConfirmed found. */
+export type ConfirmCheck =
+  | { readonly ok: true }
+  | {
+      readonly ok: false;
+      /** unconfirmed: no (readable) lock; proposed: drafts await review; changed: files differ from the lock. */
+      readonly reason: 'unconfirmed' | 'changed' | 'proposed';
+      /** Spec files (relative to the spec directory) and generated files (generated/...) not as confirmed. */
+      readonly changed: readonly Change[];
+    };
+
+/** Options of checkConfirmed. */
+export interface CheckOptions {
+  /** The lock file (default: flitstack.lock in the spec directory: spec.root resolved from the working directory). */
+  readonly lock?: string;
+}
+
+/** Every YAML file under a spec directory (what the CLI reads as the spec), relative path → text. */
+export function readSpecFiles(dir: string): Map<string, string> {
+  const files = new Map<string, string>();
+  const walk = (at: string, depth: number) => {
+    if (depth > 6) return;
+    for (const entry of readdirSync(at, { withFileTypes: true }).sort((a, b) =>
+      a.name.localeCompare(b.name),
+    )) {
+      const full = join(at, entry.name);
+      if (entry.isDirectory() && !entry.name.startsWith('.')) walk(full, depth + 1);
+      else if (entry.isFile() && /\.ya?ml$/.test(entry.name))
+        files.set(relative(dir, full).split(sep).join('/'), readFileSync(full, 'utf8'));
+    }
+  };
+  walk(dir, 0);
+  return files;
+}
+
+/** Files of the generated directory, keyed as the compiler names them (generated/<name>). */
+export function readGenerated(generatedDir: string): Map<string, string> {
+  const files = new Map<string, string>();
+  if (!existsSync(generatedDir) || !statSync(generatedDir).isDirectory()) return files;
+  const walk = (at: string) => {
+    for (const entry of readdirSync(at, { withFileTypes: true })) {
+      const full = join(at, entry.name);
+      if (entry.isDirectory()) walk(full);
+      else if (entry.isFile())
+        files.set(
+          `generated/${relative(generatedDir, full).split(sep).join('/')}`,
+          readFileSync(full, 'utf8'),
+        );
+    }
+  };
+  walk(generatedDir);
+  return files;
+}
+
+/** Whether any mapping file carries a `proposed:` block, at its top or on a field line. */
+export function hasProposed(files: ReadonlyMap<string, string>): boolean {
+  for (const [path, text] of files) {
+    if (!path.startsWith('objects/')) continue;
+    let data: unknown;
+    try {
+      data = parse(text);
+    } catch {
+      continue;
+    }
+    const o = data as { proposed?: unknown; fields?: unknown } | null;
+    if (o && typeof o === 'object' && o.proposed !== undefined) return true;
+    if (
+      Array.isArray(o?.fields) &&
+      o.fields.some((f) => f && typeof f === 'object' && (f as { proposed?: unknown }).proposed !== undefined)
+    )
+      return true;
+  }
+  return false;
+}
+
+/**
+ * Whether the spec and the generated files are what `flitstack confirm` locked: the runtime calls it
+ * before it moves any record. A spec given as SpecInput is the CLI's in-memory spec; a string is the
+ * spec directory, read here. Generated files are compared by hash, not recompiled: confirm checked
+ * that they matched the spec it locked, so an unchanged spec and unchanged files still match.
+ */
+export function checkConfirmed(
+  spec: SpecInput | string,
+  generatedDir: string,
+  options: CheckOptions = {},
+): ConfirmCheck {
+  const specDir = resolve(typeof spec === 'string' ? spec : spec.root);
+  const files = typeof spec === 'string' ? readSpecFiles(specDir) : spec.files;
+  const lockPath = options.lock ?? join(specDir, LOCK_FILE);
+  const lock = existsSync(lockPath) ? parseLock(readFileSync(lockPath, 'utf8')) : undefined;
+  if (!lock) return { ok: false, reason: 'unconfirmed', changed: [] };
+  const changed = [
+    ...changes(lock.files, fileHashes(files)),
+    ...changes(lock.generated, fileHashes(readGenerated(generatedDir))),
+  ];
+  if (hasProposed(files)) return { ok: false, reason: 'proposed', changed };
+  return changed.length > 0 ? { ok: false, reason: 'changed', changed } : { ok: true };
+}

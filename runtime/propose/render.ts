@@ -1,0 +1,76 @@
+import { isMap, parseDocument } from 'yaml';
+import {
+  appendItem,
+  applySplices,
+  blockItemText,
+  flowText,
+  type Splice,
+  scalarText,
+  seqAt,
+} from '../audit/yaml-text.ts';
+import type { FieldDrafts } from './drafts.ts';
+import type { DraftedMap, DraftLine } from './match.ts';
+import type { ObjectDraft } from './objects.ts';
+
+const OBJECT_SCHEMA = '# yaml-language-server: $schema=../../schemas/object.schema.json';
+const VALUEMAP_SCHEMA = '# yaml-language-server: $schema=../../schemas/valuemap.schema.json';
+
+function proposal(l: DraftLine): Record<string, unknown> {
+  return { ...l.line, proposed: { reason: l.reason, confidence: l.confidence } };
+}
+
+/**
+ * An existing mapping file with drafted lines appended to `fields`, each with its `proposed:` block.
+ * The Document API finds the sequence; the lines are spliced in after its last item, so every line of
+ * the file stays as it was.
+ */
+export function withDraftedLines(text: string, drafts: FieldDrafts): string {
+  if (drafts.lines.length === 0) return text;
+  const doc = parseDocument(text);
+  const fields = seqAt(doc.contents, ['fields']);
+  if (fields && !fields.flow && fields.items.length > 0) {
+    const splices: Splice[] = drafts.lines.map((l) => appendItem(text, fields, proposal(l)));
+    return applySplices(text, splices);
+  }
+  if (isMap(doc.contents) && doc.contents.has('fields')) {
+    throw new Error(`${drafts.file}: fields is not a block list; add the drafted lines by hand`);
+  }
+  const items = drafts.lines.map((l) => blockItemText(proposal(l), '  ')).join('\n');
+  return `${text.replace(/\n*$/, '\n')}fields:\n${items}\n`;
+}
+
+/** The text of a new mapping file: one `proposed:` block for the whole file, a note on each line. */
+export function objectFileText(d: ObjectDraft): string {
+  const top = (key: string, value: unknown) => `${key}: ${flowText(value)}`;
+  const lines = [
+    OBJECT_SCHEMA,
+    'version: 1',
+    top(
+      'description',
+      `PracticeHub ${d.resource} → ${d.table}, drafted by flitstack propose. Review every line.`,
+    ),
+    top('proposed', { reason: d.reason, confidence: d.confidence }),
+    top('source', d.resource),
+    top('target', d.table),
+    ...Object.entries(d.head).map(([k, v]) => top(k, v)),
+    'fields:',
+    ...d.lines.map((l) =>
+      blockItemText({ ...l.line, note: `${l.reason} (confidence ${l.confidence})` }, '  '),
+    ),
+    ...Object.entries(d.tail).map(([k, v]) => top(k, v)),
+  ];
+  return `${lines.join('\n')}\n`;
+}
+
+/** The text of a drafted value map. */
+export function valueMapText(m: DraftedMap): string {
+  return `${[
+    VALUEMAP_SCHEMA,
+    'version: 1',
+    `description: ${scalarText(m.description)}`,
+    'kind: choice',
+    'entries:',
+    ...Object.entries(m.entries).map(([k, v]) => `  ${scalarText(k)}: ${scalarText(v)}`),
+    ...(m.default !== undefined ? [`default: ${scalarText(m.default)}`] : []),
+  ].join('\n')}\n`;
+}

@@ -1,0 +1,138 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AuditReport } from '../../runtime/audit/index.ts';
+import { type Sandboxes, startSandboxes } from '../../sandbox/index.ts';
+import { ROOT } from '../support/tmp.ts';
+import { cli, editFile, setRate, specCopy } from './helpers.ts';
+
+const MODEL = 'spec/source/practicehub.yaml';
+const read = (dir: string, file: string) => readFileSync(join(dir, file), 'utf8');
+
+/** Whether every line of `before` is in `after`, in order (lines may be added between them). */
+function keepsLines(before: string, after: string): boolean {
+  const lines = after.split('\n');
+  let at = 0;
+  for (const line of before.split('\n')) {
+    const found = lines.indexOf(line, at);
+    if (found < 0) return false;
+    at = found + 1;
+  }
+  return true;
+}
+
+describe('flitstack audit', () => {
+  let sb: Sandboxes;
+  beforeAll(async () => {
+    sb = await startSandboxes({ rate: 10_000, scale: 0.2 });
+  });
+  afterAll(async () => sb.close());
+
+  it('refuses to start without its environment, naming what is missing (exit 2)', async () => {
+    const dir = specCopy();
+    const result = await cli(dir, {}, 'audit', '--target');
+    expect(result.code).toBe(2);
+    expect(result.err).toContain(
+      'PRACTICEHUB_API_KEY, DATAVERSE_URL, AZURE_TENANT_ID, AZURE_CLIENT_ID, AZURE_CLIENT_SECRET',
+    );
+    const bad = await cli(dir, { ...sb.env, PRACTICEHUB_API_KEY: 'phk_wrong-us' }, 'audit');
+    expect(bad.code).toBe(2);
+    expect(bad.err).toContain("belongs to region 'us'");
+    expect(bad.err).not.toContain('phk_wrong-us');
+  });
+
+  it('writes audit.md and audit.json without PHI values, and exits 0 when the source matches the model', async () => {
+    const dir = specCopy((spec) => setRate(spec, 1000));
+    const result = await cli(dir, sb.env, 'audit', '--sample-pages', '1');
+    expect(result.err).toContain('audit: patients: 400 records, 100 sampled from 1 page');
+    expect(result.code).toBe(0);
+    const report = JSON.parse(read(dir, '.flitstack/audit/audit.json')) as AuditReport;
+    expect(report.resources.find((r) => r.resource === 'appointments')?.total).toBe(2000);
+    const markdown = read(dir, '.flitstack/audit/audit.md');
+    expect(markdown).toContain('| appointments | yes | 2,000 | 100 |');
+    expect(markdown).toContain('The live source matches the model.');
+    const patients = [...sb.practicehub.records('patients')].slice(0, 100);
+    for (const text of [markdown, JSON.stringify(report)]) {
+      for (const p of patients.slice(0, 20)) {
+        if (typeof p.email === 'string' && p.email) expect(text).not.toContain(p.email);
+        if (typeof p.last_name === 'string' && p.last_name.length > 3)
+          expect(text).not.toContain(`\`${p.last_name}\``);
+      }
+      expect(text).not.toContain(sb.practicehub.apiKey);
+    }
+  });
+
+  it('reports drift with exit 1, and --write-model adds fields, marks unseen ones and keeps every line', async () => {
+    const dir = specCopy((spec) => {
+      setRate(spec, 1000);
+      editFile(
+        spec,
+        'source/practicehub.yaml',
+        '      occupation: { type: string, nullable: true, phi: true, description: Occupation. }\n',
+        '',
+      );
+      editFile(
+        spec,
+        'source/practicehub.yaml',
+        '      notes: { type: text, nullable: true, phi: true, description: Free-text notes on the patient file. }\n',
+        '      notes: { type: text, nullable: true, phi: true, description: Free-text notes on the patient file. }\n      nhs_number: { type: string, nullable: true, phi: true, description: NHS number. }\n',
+      );
+    });
+    const drift = await cli(dir, sb.env, 'audit', '--sample-pages', '1');
+    expect(drift.code).toBe(1);
+    expect(drift.out).toContain('1 new fields, 1 fields not seen');
+    const before = read(dir, MODEL);
+    const write = await cli(dir, sb.env, 'audit', '--sample-pages', '1', '--write-model');
+    expect(write.code).toBe(0);
+    const after = read(dir, MODEL);
+    expect(keepsLines(before, after)).toBe(true);
+    expect(after.startsWith('# yaml-language-server: $schema=../../schemas/source-model.schema.json\n')).toBe(
+      true,
+    );
+    expect(after).toMatch(
+      /\n {6}# not seen in audit on \d{4}-\d{2}-\d{2}: absent from all 100 sampled records\n {6}nhs_number:/,
+    );
+    expect(after).toMatch(
+      /\n {6}occupation: \{ type: string, nullable: true, description: "Found by flitstack audit on [^"]+" \}\n/,
+    );
+    expect(after).toContain('    volume: 400\n');
+    expect(after).toMatch(/\naudited: "\d{4}-\d{2}-\d{2} from account harbourside \(eu\)"\nresources:/);
+    const valid = await cli(dir, {}, 'validate');
+    expect(valid.out).toContain('0 errors');
+    // Audited again: the model now holds the field; the comment is replaced, not repeated.
+    const again = await cli(dir, sb.env, 'audit', '--sample-pages', '1', '--write-model');
+    expect(again.out).toContain('0 new fields, 1 fields not seen');
+    expect(read(dir, MODEL).match(/# not seen in audit/g)).toHaveLength(1);
+    expect(read(dir, MODEL).match(/volume: 400/g)).toHaveLength(1);
+  });
+
+  it('--target rewrites the snapshot from the organisation; the spec still validates', async () => {
+    const dir = specCopy((spec) => setRate(spec, 1000));
+    const result = await cli(dir, sb.env, 'audit', '--sample-pages', '1', '--target', '--format', 'json');
+    expect(result.code).toBe(0);
+    const report = JSON.parse(result.out) as AuditReport;
+    expect(report.target?.org_url).toBe(sb.env.DATAVERSE_URL);
+    const snapshot = read(dir, 'spec/target/dataverse.yaml');
+    const shipped = readFileSync(join(ROOT, 'spec/target/dataverse.yaml'), 'utf8');
+    expect(snapshot).toContain(`taken_from: "${sb.env.DATAVERSE_URL} on `);
+    expect(snapshot).toContain('      emailaddress2: { type: string, max_length: 100 }\n');
+    // Nothing is deleted: every entry of the shipped snapshot is still there, in order, and so is every label.
+    const keys = (text: string) =>
+      text
+        .split('\n')
+        .map((l) => /^(\s*(?:#.*|[^:]+:))/.exec(l)?.[1] ?? l)
+        .join('\n');
+    // The one fact removed: record1id/record2id of connection are not application-required in the organisation.
+    const required = /\n {10}required: application,\n/g;
+    expect(shipped.match(required)).toHaveLength(2);
+    expect(keepsLines(keys(shipped.replace(required, '\n')), keys(snapshot))).toBe(true);
+    for (const label of shipped.match(/label: [^,}\n]*[^,}\n ]/g) ?? []) expect(snapshot).toContain(label);
+    expect(snapshot.split('\n').slice(0, 3)).toEqual(shipped.split('\n').slice(0, 3));
+    const contact = report.target?.tables.find((t) => t.table === 'contact');
+    expect(contact?.found).toBe(true);
+    expect(report.target?.plan.tables).toEqual([{ table: 'fs_payment', exists: false }]);
+    expect(report.target?.plan.columns.every((c) => !c.exists)).toBe(true);
+    const valid = await cli(dir, {}, 'validate');
+    expect(valid.out).toContain('0 errors');
+  });
+});

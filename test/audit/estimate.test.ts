@@ -1,0 +1,109 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  attachmentsOf,
+  buildReport,
+  downloadSeconds,
+  measureExtraction,
+  pacedSeconds,
+  type RunEstimate,
+  takeInventory,
+} from '../../runtime/audit/index.ts';
+import { type Sandboxes, startSandboxes } from '../../sandbox/index.ts';
+import { APP_DETAILS, clientOptions, loadSpec, setRate, specCopy } from './helpers.ts';
+
+describe('the pacing formula', () => {
+  it('is n − 1 intervals (2 % margin) plus one answer, and the idle restart at under 2 requests/s', () => {
+    expect(pacedSeconds(1, 20, 0.01, 0)).toBeCloseTo(0.01, 9);
+    expect(pacedSeconds(101, 20, 0.01, 0)).toBeCloseTo(100 * 0.051 + 0.01, 9);
+    expect(pacedSeconds(3, 1, 0.2, 0)).toBeCloseTo(2 * 1.02 + 0.2 + 0.2, 9);
+    expect(pacedSeconds(0, 1, 0.2, 5)).toBe(0);
+  });
+
+  it('adds the part of a slow answer beyond the interval wherever a request waits for one', () => {
+    expect(pacedSeconds(10, 20, 0.1, 4)).toBeCloseTo(9 * 0.051 + 0.1 + 4 * (0.1 - 0.051), 9);
+    expect(pacedSeconds(10, 20, 0.01, 4)).toBeCloseTo(9 * 0.051 + 0.01, 9);
+    // Downloads come last: their mean stall per file, and the mean download time as the last answer.
+    expect(pacedSeconds(10, 20, 0.01, 0, 0.02, [0.2, 0.02], 4)).toBeCloseTo(
+      9 * 0.051 + (0.2 + 0.02) / 2 + 4 * ((0.2 - 0.051 + 0) / 2),
+      9,
+    );
+  });
+
+  it('times downloads from the page latency and the bandwidth of the timed file', () => {
+    const facts = {
+      totals: new Map(),
+      latencySeconds: 0.01,
+      attachedSizes: {},
+      download: { bytes: 1e6, seconds: 0.11 },
+    };
+    expect(downloadSeconds([2e6, 0], facts)).toEqual([0.01 + 0.2, 0.01]);
+    expect(downloadSeconds([5e6], { ...facts, download: undefined })).toEqual([0.01]);
+  });
+});
+
+describe('the estimate against a real extraction (rate 20, scale 0.2)', () => {
+  let sb: Sandboxes;
+  beforeAll(async () => {
+    sb = await startSandboxes({ rate: 20, scale: 0.2 });
+  });
+  afterAll(async () => sb.close());
+
+  it('lands within ±10 % of the measured duration and predicts the requests exactly', async () => {
+    const dir = specCopy((spec) => setRate(spec, 20));
+    const { context, ir } = loadSpec(dir);
+    expect(ir.migration.requestsPerSecond).toBe(20);
+    const inventory = await takeInventory({
+      client: clientOptions(sb, 20),
+      model: context.source,
+      samplePages: 2,
+      attachments: attachmentsOf(ir, context.source),
+    });
+    const report = buildReport(inventory, {
+      auditedAt: new Date(),
+      account: 'demo',
+      region: 'eu',
+      baseUrl: sb.practicehub.baseUrl,
+      requestsPerSecond: 20,
+      pageSize: 100,
+      samplePages: 2,
+      model: context.source,
+      ir,
+    });
+    const estimate = report.estimate as RunEstimate;
+    const counts = sb.practicehub.counts();
+    const pages = estimate.source.lists.reduce((n, l) => n + l.pages, 0);
+    expect(pages).toBe(
+      estimate.source.lists.reduce(
+        (n, l) => n + Math.max(1, Math.ceil(counts[l.resource as 'files'] / 100)),
+        0,
+      ),
+    );
+    expect(estimate.source.downloads).toEqual([
+      expect.objectContaining({ mapping: 'policy-document', files: 'files', count: counts.policy_documents }),
+    ]);
+    // The server's window still holds the audit's last second of requests.
+    await sleep(1_100);
+    const measured = await measureExtraction(estimate.source, {
+      baseUrl: sb.practicehub.baseUrl,
+      apiKey: sb.practicehub.apiKey,
+      appDetails: APP_DETAILS,
+    });
+    expect(measured.stats.outcomes.throttled).toBe(0);
+    expect(measured.requests).toBe(estimate.source.requests);
+    expect(measured.downloads).toBe(counts.policy_documents);
+    const error = Math.abs(estimate.source.seconds - measured.seconds) / measured.seconds;
+    expect(error, `estimated ${estimate.source.seconds} s, measured ${measured.seconds} s`).toBeLessThan(0.1);
+    expect(estimate.wall_seconds).toBeGreaterThanOrEqual(estimate.source.seconds);
+    // appointment: one $batch per 500 rows, then the state pass; payment: UpsertMultiple (a custom table).
+    const passes = estimate.load.passes.filter((p) => p.mapping === 'appointment');
+    expect(passes.map((p) => [p.pass, p.rows, p.method, p.requests])).toEqual([
+      ['rows', counts.appointments, '$batch', Math.ceil(counts.appointments / 500)],
+      ['state', counts.appointments, '$batch', Math.ceil(counts.appointments / 500)],
+    ]);
+    expect(estimate.load.passes.find((p) => p.mapping === 'payment')).toMatchObject({
+      rows: counts.payments,
+      method: 'UpsertMultiple',
+    });
+  });
+});

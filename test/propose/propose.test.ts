@@ -1,0 +1,230 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { bufferIo } from '../../cli/io.ts';
+import { run } from '../../cli/main.ts';
+import { readSpecDir } from '../../cli/spec-files.ts';
+import type { SpecInput } from '../../compiler/load/spec-dir.ts';
+import { validateSpec } from '../../compiler/validate/index.ts';
+import { createSchemaValidators } from '../../compiler/validate/schemas.ts';
+import type { AuditReport } from '../../runtime/audit/index.ts';
+import { type ProposeResult, propose } from '../../runtime/propose/index.ts';
+import { editFile, specCopy } from '../audit/helpers.ts';
+import { ROOT } from '../support/tmp.ts';
+
+const validators = createSchemaValidators();
+const EMAIL_LINE = '  - { to: emailaddress1, from: email, transform: [trim, lowercase, email] }\n';
+
+function shipped(change: (files: Map<string, string>) => void = () => undefined): SpecInput {
+  const input = readSpecDir(join(ROOT, 'spec'), ROOT);
+  const files = new Map(input.files);
+  change(files);
+  return { root: 'spec', files };
+}
+
+function drafted(input: SpecInput, options: Parameters<typeof propose>[2] = {}): ProposeResult {
+  const result = propose(input, validators, options);
+  if ('refused' in result) throw new Error(result.refused.map((d) => d.message).join('\n'));
+  return result;
+}
+
+function applied(input: SpecInput, result: ProposeResult): SpecInput {
+  return {
+    root: input.root,
+    files: new Map([...input.files, ...result.files.map((f) => [f.path, f.contents] as const)]),
+  };
+}
+
+function errorsOf(input: SpecInput) {
+  return validateSpec(input, validators).diagnostics.filter((d) => d.severity === 'error');
+}
+
+describe('flitstack propose', () => {
+  it("drafts the patient's email line again with high confidence, leaving every other line as it was", () => {
+    const input = shipped((files) =>
+      files.set('objects/patient.yaml', files.get('objects/patient.yaml')!.replace(EMAIL_LINE, '')),
+    );
+    const result = drafted(input);
+    const before = input.files.get('objects/patient.yaml')!;
+    const after = result.files.find((f) => f.path === 'objects/patient.yaml')!.contents;
+    expect(after.startsWith(before)).toBe(true);
+    expect(after.slice(before.length)).toBe(
+      [
+        '  - to: emailaddress1',
+        '    from: email',
+        '    transform: [trim, lowercase, email]',
+        '    proposed: { reason: "usual correspondence: PracticeHub patients.email → contact.emailaddress1", confidence: 0.95 }',
+        '',
+      ].join('\n'),
+    );
+    const line = result.drafted.find((d) => d.file === 'objects/patient.yaml')!;
+    expect(line.confidence).toBeGreaterThanOrEqual(0.9);
+    const next = applied(input, result);
+    expect(errorsOf(next)).toEqual([]);
+    const warnings = validateSpec(next, validators).diagnostics.filter((d) => d.code === 'FS140');
+    expect(warnings.map((w) => w.file)).toContain('spec/objects/patient.yaml');
+    // One warning per drafted line of an existing file, one per drafted mapping file.
+    const existing = result.drafted.filter(
+      (d) => d.kind === 'line' && !result.files.find((f) => f.path === d.file)?.created,
+    );
+    expect(warnings.length).toBe(existing.length + result.drafted.filter((d) => d.kind === 'mapping').length);
+  });
+
+  it('drafts a new mapping file for a resource whose mapping was removed, and the spec validates', () => {
+    const input = shipped((files) => files.delete('objects/prescription.yaml'));
+    const result = drafted(input);
+    const file = result.files.find((f) => f.path === 'objects/prescription.yaml');
+    expect(file?.created).toBe(true);
+    const data = parse(file!.contents) as Record<string, unknown> & { fields: Record<string, unknown>[] };
+    expect(data.proposed).toEqual({
+      reason: 'no mapping reads prescriptions: usual correspondence prescriptions → annotation',
+      confidence: 0.7,
+    });
+    expect(data).toMatchObject({
+      source: 'prescriptions',
+      target: 'annotation',
+      owner: { staff: 'prescriber_id' },
+    });
+    expect(data.key).toEqual({ source: 'id', prefix: 'prescription-', derive_id: true });
+    expect(data.fields.map((f) => [f.to, f.from ?? 'template'])).toEqual([
+      ['objectid', 'patient_id'],
+      ['subject', 'medication_name'],
+      ['overriddencreatedon', 'created_at'],
+      ['notetext', 'template'],
+    ]);
+    expect(data.fields[0]!.lookup).toEqual({ object: 'patient' });
+    expect(data.fields.every((f) => f.proposed === undefined && typeof f.note === 'string')).toBe(true);
+    expect(errorsOf(applied(input, result))).toEqual([]);
+  });
+
+  it('is deterministic and does not draft what it drafted before', () => {
+    const input = shipped((files) =>
+      files.set('objects/patient.yaml', files.get('objects/patient.yaml')!.replace(EMAIL_LINE, '')),
+    );
+    const once = drafted(input);
+    expect(drafted(input).files).toEqual(once.files);
+    // A drafted mapping can make new lookups possible elsewhere (appointment_types): compare one resource.
+    const onlyPatients = drafted(input, { only: ['patients'] });
+    expect(onlyPatients.files.map((f) => f.path)).toEqual(['objects/patient.yaml']);
+    const again = drafted(applied(input, onlyPatients), { only: ['patients'] });
+    expect(again.files).toEqual([]);
+    expect(again.drafted).toEqual([]);
+  });
+
+  it('sizes custom columns from the audit and halves the confidence of fields it never saw filled', () => {
+    const input = shipped();
+    const seen = (name: string, maxLength: number, fill: number) => ({
+      name,
+      path: name,
+      type: 'string',
+      kinds: { string: 10 },
+      present: 10,
+      filled: Math.round(fill * 10),
+      fill_rate: fill,
+      max_length: maxLength,
+      phi: false,
+      in_model: true,
+    });
+    const audit = {
+      version: 1,
+      resources: [
+        { resource: 'clinics', fields: [seen('time_zone', 140, 1)] },
+        { resource: 'practitioners', fields: [seen('registration_number', 12, 0)] },
+      ],
+    } as unknown as AuditReport;
+    const result = drafted(input, { audit });
+    const clinic = parse(result.files.find((f) => f.path === 'objects/clinic.yaml')!.contents) as {
+      fields: Record<string, unknown>[];
+    };
+    expect(clinic.fields.at(-1)).toMatchObject({
+      to: 'fs_timezone',
+      from: 'time_zone',
+      custom: { type: 'string', max_length: 500, label: 'Time zone' },
+    });
+    const staff = result.drafted.find((d) => d.what === 'fs_registrationnumber ← registration_number')!;
+    expect(staff.confidence).toBe(0.3);
+    expect(staff.reason).toContain('never filled in the audited sample');
+  });
+
+  it('drafts a choice column with its value map for an enumeration no column takes', () => {
+    const input = shipped((files) => {
+      const text = files.get('objects/payment.yaml')!;
+      const start = text.indexOf('  - to: fs_method\n');
+      const end = text.indexOf('  - to: fs_status\n');
+      files.set('objects/payment.yaml', text.slice(0, start) + text.slice(end));
+    });
+    const result = drafted(input, { only: ['payments'] });
+    // method is an open enumeration: values outside the list land on `other`, flagged.
+    const map = result.files.find((f) => f.path === 'valuemaps/payment-method-2.yaml');
+    expect(parse(map!.contents)).toEqual({
+      version: 1,
+      description: expect.stringContaining('payments.method → fs_payment.fs_method'),
+      kind: 'choice',
+      entries: {
+        card: 'card',
+        cash: 'cash',
+        bank_transfer: 'bank_transfer',
+        insurance: 'insurance',
+        voucher: 'voucher',
+        other: 'other',
+      },
+      default: 'other',
+    });
+    const payment = parse(result.files.find((f) => f.path === 'objects/payment.yaml')!.contents) as {
+      fields: Record<string, unknown>[];
+    };
+    expect(payment.fields.find((f) => f.to === 'fs_method')).toMatchObject({
+      from: 'method',
+      transform: [{ map: 'payment-method-2' }],
+      custom: {
+        type: 'choice',
+        label: 'Method',
+        options: {
+          card: 'Card',
+          cash: 'Cash',
+          bank_transfer: 'Bank transfer',
+          insurance: 'Insurance',
+          voucher: 'Voucher',
+          other: 'Other',
+        },
+      },
+    });
+    expect(
+      result.files.every((f) => !f.path.startsWith('objects/') || f.path === 'objects/payment.yaml'),
+    ).toBe(true);
+    expect(errorsOf(applied(input, result))).toEqual([]);
+  });
+
+  it('refuses a spec with errors', () => {
+    const input = shipped((files) =>
+      files.set(
+        'objects/patient.yaml',
+        files.get('objects/patient.yaml')!.replace('from: email', 'from: e_mail'),
+      ),
+    );
+    const result = propose(input, validators);
+    expect('refused' in result && result.refused.map((d) => d.code)).toEqual(['FS102']);
+  });
+
+  it('writes the drafts from the CLI; --dry-run writes nothing', async () => {
+    const dir = specCopy((spec) => editFile(spec, 'objects/patient.yaml', EMAIL_LINE, ''));
+    const path = join(dir, 'spec/objects/patient.yaml');
+    const before = readFileSync(path, 'utf8');
+    const dry = bufferIo(dir);
+    expect(await run(['node', 'flitstack', 'propose', '--dry-run', '--only', 'patients'], dry)).toBe(0);
+    expect(dry.stdout()).toContain(
+      'would draft line spec/objects/patient.yaml: emailaddress1 ← email (confidence 0.95;',
+    );
+    expect(readFileSync(path, 'utf8')).toBe(before);
+    const io = bufferIo(dir);
+    expect(await run(['node', 'flitstack', 'propose', '--only', 'patients'], io)).toBe(0);
+    expect(io.stderr()).toContain('drafting from the source model alone');
+    expect(readFileSync(path, 'utf8')).toContain('proposed: { reason: "usual correspondence');
+    const check = bufferIo(dir);
+    expect(await run(['node', 'flitstack', 'validate'], check)).toBe(0);
+    expect(check.stdout()).toMatch(/0 errors, \d+ warnings?\n$/);
+    const missing = bufferIo(dir);
+    expect(await run(['node', 'flitstack', 'propose', '--audit', 'nope.json'], missing)).toBe(2);
+  });
+});
