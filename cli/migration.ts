@@ -6,6 +6,7 @@ import { hasErrors } from '../compiler/diagnostics/diagnostic.ts';
 import { formatText } from '../compiler/diagnostics/format.ts';
 import type { SpecInput } from '../compiler/load/spec-dir.ts';
 import { createSchemaValidators } from '../compiler/validate/schemas.ts';
+import { checkConfirmed, LOCK_FILE } from '../runtime/confirm/index.ts';
 import { DataverseClient, optionsFromEnv } from '../runtime/dataverse/index.ts';
 import { Journal } from '../runtime/journal/index.ts';
 import { PracticeHubClient, resolveBaseUrl } from '../runtime/practicehub/index.ts';
@@ -65,6 +66,35 @@ export async function checkedSpec(specDir: string, io: CliIo, root = io.cwd): Pr
   }
   const generated = await loadGenerated(root);
   return { input, generated, specHash: filesHash(input.files), codeHash: filesHash(result.files), root };
+}
+
+/**
+ * `checkedSpec`, then the confirmation: a run moves records only for the spec a person confirmed
+ * (`flitstack confirm`), with no proposed line left and nothing changed since. Refusals exit 1.
+ */
+export async function confirmedSpec(specDir: string, io: CliIo): Promise<CheckedSpec | number> {
+  const spec = await checkedSpec(specDir, io);
+  if (typeof spec === 'number') return spec;
+  const dir = resolve(io.cwd, spec.input.root);
+  const check = checkConfirmed({ ...spec.input, root: dir }, join(spec.root, 'generated'), {
+    lock: join(dir, LOCK_FILE),
+  });
+  if (check.ok) return spec;
+  const lock = join(spec.input.root, LOCK_FILE);
+  const listed = check.changed.map((c) => `  ${c.change}: ${c.file}\n`).join('');
+  if (check.reason === 'unconfirmed')
+    io.err(
+      `refusing to load: the spec has not been confirmed (no readable ${lock}).\n  review it, then run \`flitstack confirm --spec ${spec.input.root}\`\n`,
+    );
+  else if (check.reason === 'proposed')
+    io.err(
+      `refusing to load: the spec holds proposed lines not yet reviewed (\`flitstack validate\` lists them as FS140).\n  review each, remove its \`proposed:\` block, then run \`flitstack confirm\`\n${listed}`,
+    );
+  else
+    io.err(
+      `refusing to load: the spec changed since it was confirmed (${lock}):\n${listed}  review the change (\`flitstack diff\`), then run \`flitstack confirm\`\n`,
+    );
+  return 1;
 }
 
 /** The Dataverse client from the environment (exit 2 naming what is missing). */

@@ -2,7 +2,7 @@ import { type RunResult, runMigration } from '../../runtime/run/pipeline.ts';
 import { checkSchema, readLiveSchema } from '../../runtime/schema/verify.ts';
 import { UsageError } from '../errors.ts';
 import type { CliIo } from '../io.ts';
-import { checkedSpec, dataverseFromEnv, openJournal, practiceHubFromEnv } from '../migration.ts';
+import { confirmedSpec, dataverseFromEnv, openJournal, practiceHubFromEnv } from '../migration.ts';
 import { progressReporter } from '../progress.ts';
 import { findingLines } from './schema.ts';
 
@@ -39,7 +39,7 @@ export function accountingTable(result: RunResult): string {
 
 /** `flitstack run`: refuses to start unless the spec, generated code, licence flags and schema are ready. */
 export async function runCommand(options: RunCommandOptions, io: CliIo): Promise<number> {
-  const spec = await checkedSpec(options.spec, io);
+  const spec = await confirmedSpec(options.spec, io);
   if (typeof spec === 'number') return spec;
   const { module, plan } = spec.generated;
   const blocking = plan.flags.filter((f) => f.blocking);

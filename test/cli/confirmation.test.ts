@@ -1,0 +1,63 @@
+import { appendFileSync, cpSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { bufferIo } from '../../cli/io.ts';
+import { run } from '../../cli/main.ts';
+import { checkConfirmed } from '../../runtime/confirm/index.ts';
+import { copyOfShippedSpec, ROOT } from '../support/tmp.ts';
+
+/**
+ * A project of its own: the shipped spec and generated code copied (generated code names its spec
+ * files by their path, so the copy keeps the layout), the runtime linked. Returns its spec directory.
+ */
+function project(): string {
+  const dir = copyOfShippedSpec();
+  cpSync(join(ROOT, 'generated'), join(dir, 'generated'), { recursive: true });
+  symlinkSync(join(ROOT, 'runtime'), join(dir, 'runtime'), 'dir');
+  return join(dir, 'spec');
+}
+
+/** `flitstack run` in the project holding `spec`, with no service in reach: a refusal comes first. */
+async function runWith(spec: string) {
+  const io = bufferIo(join(spec, '..'), { PATH: process.env.PATH });
+  const code = await run(['node', 'flitstack', 'run'], io);
+  return { code, err: io.stderr() };
+}
+
+describe('the confirmation gate of flitstack run', () => {
+  it('holds for the shipped spec: spec/flitstack.lock matches spec/ and generated/', () => {
+    expect(checkConfirmed(join(ROOT, 'spec'), join(ROOT, 'generated'))).toEqual({ ok: true });
+  });
+
+  it('refuses, naming the file, when the spec changed since it was confirmed', async () => {
+    const spec = project();
+    // A comment: the generated code stays the same, so only the confirmation can tell.
+    appendFileSync(join(spec, 'objects', 'payment.yaml'), '# reviewed by nobody\n');
+    const result = await runWith(spec);
+    expect(result.code).toBe(1);
+    expect(result.err).toContain('refusing to load: the spec changed since it was confirmed');
+    expect(result.err).toContain('modified: objects/payment.yaml');
+  });
+
+  it('refuses while a proposed line is not reviewed', async () => {
+    const spec = project();
+    const file = join(spec, 'objects', 'patient.yaml');
+    const text = readFileSync(file, 'utf8').replace(
+      '  - { to: salutation, from: title }\n',
+      '  - to: salutation\n    from: title\n    proposed: { reason: same meaning as contact.salutation, confidence: 0.8 }\n',
+    );
+    writeFileSync(file, text);
+    const result = await runWith(spec);
+    expect(result.code).toBe(1);
+    expect(result.err).toContain('refusing to load: the spec holds proposed lines not yet reviewed');
+  });
+
+  it('refuses a spec never confirmed', async () => {
+    const spec = project();
+    rmSync(join(spec, 'flitstack.lock'));
+    const result = await runWith(spec);
+    expect(result.code).toBe(1);
+    expect(result.err).toContain('refusing to load: the spec has not been confirmed');
+    expect(result.err).toContain('flitstack confirm');
+  });
+});
