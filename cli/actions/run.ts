@@ -1,8 +1,18 @@
-import { type RunResult, runMigration } from '../../runtime/run/pipeline.ts';
+import type { DataverseClient } from '../../runtime/dataverse/index.ts';
+import type { Journal } from '../../runtime/journal/index.ts';
+import type { GeneratedModule } from '../../runtime/mapping/index.ts';
+import type { PracticeHubClient } from '../../runtime/practicehub/index.ts';
+import { type RunDeps, type RunResult, runMigration } from '../../runtime/run/pipeline.ts';
 import { checkSchema, readLiveSchema } from '../../runtime/schema/verify.ts';
 import { UsageError } from '../errors.ts';
 import type { CliIo } from '../io.ts';
-import { confirmedSpec, dataverseFromEnv, openJournal, practiceHubFromEnv } from '../migration.ts';
+import {
+  type CheckedSpec,
+  confirmedSpec,
+  dataverseFromEnv,
+  openJournal,
+  practiceHubFromEnv,
+} from '../migration.ts';
 import { progressReporter } from '../progress.ts';
 import { findingLines } from './schema.ts';
 
@@ -37,8 +47,24 @@ export function accountingTable(result: RunResult): string {
   return text;
 }
 
-/** `flitstack run`: refuses to start unless the spec, generated code, licence flags and schema are ready. */
-export async function runCommand(options: RunCommandOptions, io: CliIo): Promise<number> {
+/** Everything a loading command needs, checked and opened; `close()` releases it. */
+export interface LoadContext {
+  readonly spec: CheckedSpec;
+  readonly module: GeneratedModule;
+  readonly practicehub: PracticeHubClient;
+  readonly dataverse: DataverseClient;
+  readonly journal: Journal;
+  readonly progress: ReturnType<typeof progressReporter>;
+  /** The pipeline's dependencies, ready for `runMigration`. */
+  readonly deps: RunDeps;
+  close(): Promise<void>;
+}
+
+/**
+ * Opens what `run`, `delta` and `sample` need, refusing (exit code) unless the spec is confirmed, the
+ * licence flags allow loading and the organisation has every column, table and key the spec writes.
+ */
+export async function openLoad(options: RunCommandOptions, io: CliIo): Promise<LoadContext | number> {
   const spec = await confirmedSpec(options.spec, io);
   if (typeof spec === 'number') return spec;
   const { module, plan } = spec.generated;
@@ -57,48 +83,73 @@ export async function runCommand(options: RunCommandOptions, io: CliIo): Promise
   const practicehub = practiceHubFromEnv(io.env, spec.generated, { requestsPerSecond: rate });
   const journal = openJournal(options.journal, io.cwd);
   const progress = progressReporter(io);
+  const close = async () => {
+    progress.stop();
+    journal.close();
+    await Promise.all([practicehub.close(), dataverse.close()]);
+  };
   try {
     const findings = checkSchema(await readLiveSchema(dataverse, plan, module.TABLES), plan, module.TABLES);
     if (findings.length > 0) {
       io.err(
         `refusing to load: the organisation lacks what the spec writes (nothing was written):\n${findingLines(findings)}`,
       );
+      await close();
       return 1;
     }
-    const result = await runMigration(
-      {
-        module,
-        practicehub,
-        dataverse,
-        journal,
-        account: `${module.MIGRATION.account ?? 'account'}.${module.MIGRATION.region}`,
-        specHash: spec.specHash,
-        codeHash: spec.codeHash,
-        archiveDir: options.archiveDir,
-        onEvent: progress.onEvent,
-      },
-      { resume: options.resume },
+  } catch (error) {
+    await close();
+    throw error;
+  }
+  const deps: RunDeps = {
+    module,
+    practicehub,
+    dataverse,
+    journal,
+    account: `${module.MIGRATION.account ?? 'account'}.${module.MIGRATION.region}`,
+    specHash: spec.specHash,
+    codeHash: spec.codeHash,
+    archiveDir: options.archiveDir,
+    onEvent: progress.onEvent,
+  };
+  return { spec, module, practicehub, dataverse, journal, progress, deps, close };
+}
+
+/** Prints a loading run's result (text or JSON) and returns its exit code: 1 when anything was rejected. */
+export function reportLoad(
+  ctx: LoadContext,
+  result: RunResult,
+  format: 'text' | 'json',
+  io: CliIo,
+  extra: Readonly<Record<string, unknown>> = {},
+): number {
+  ctx.progress.stop();
+  if (format === 'json') {
+    io.out(
+      `${JSON.stringify({ run: result.run.id, kind: result.run.kind, status: result.run.status, resumed: result.resumed, rejected: result.rejected, unbalanced: result.unbalanced, ...extra, summary: result.summary, practicehub: ctx.practicehub.stats(), dataverse: ctx.dataverse.stats() }, null, 2)}\n`,
     );
-    progress.stop();
-    if (options.format === 'json') {
+  } else {
+    io.out(
+      `${result.run.kind} ${result.run.id} ${result.run.status}${result.resumed ? ' (resumed)' : ''}\n${accountingTable(result)}`,
+    );
+    if (result.rejected > 0)
       io.out(
-        `${JSON.stringify({ run: result.run.id, status: result.run.status, resumed: result.resumed, rejected: result.rejected, unbalanced: result.unbalanced, summary: result.summary, practicehub: practicehub.stats(), dataverse: dataverse.stats() }, null, 2)}\n`,
+        `${result.rejected} records rejected: \`flitstack log --run ${result.run.id}\` lists them with their reasons\n`,
       );
-    } else {
-      io.out(
-        `run ${result.run.id} ${result.run.status}${result.resumed ? ' (resumed)' : ''}\n${accountingTable(result)}`,
-      );
-      if (result.rejected > 0)
-        io.out(
-          `${result.rejected} records rejected: \`flitstack log --run ${result.run.id}\` lists them with their reasons\n`,
-        );
-      if (result.unbalanced.length > 0)
-        io.out(`accounting does not balance for ${result.unbalanced.join(', ')}\n`);
-    }
-    return result.rejected > 0 || result.unbalanced.length > 0 ? 1 : 0;
+    if (result.unbalanced.length > 0)
+      io.out(`accounting does not balance for ${result.unbalanced.join(', ')}\n`);
+  }
+  return result.rejected > 0 || result.unbalanced.length > 0 ? 1 : 0;
+}
+
+/** `flitstack run`: refuses to start unless the spec, generated code, licence flags and schema are ready. */
+export async function runCommand(options: RunCommandOptions, io: CliIo): Promise<number> {
+  const ctx = await openLoad(options, io);
+  if (typeof ctx === 'number') return ctx;
+  try {
+    const result = await runMigration(ctx.deps, { resume: options.resume });
+    return reportLoad(ctx, result, options.format, io);
   } finally {
-    progress.stop();
-    journal.close();
-    await Promise.all([practicehub.close(), dataverse.close()]);
+    await ctx.close();
   }
 }

@@ -3,6 +3,7 @@ import type { CliIo } from '../io.ts';
 import { registerAudit } from './audit.ts';
 import { registerCompile } from './compile.ts';
 import { registerConfirm } from './confirm.ts';
+import { registerDelta } from './delta.ts';
 import { registerDemo } from './demo.ts';
 import { registerDiff } from './diff.ts';
 import { registerPropose } from './propose.ts';
@@ -24,6 +25,7 @@ export const commands: RegisterCommand[] = [
   registerConfirm,
   registerSchema,
   registerRun,
+  registerDelta,
   registerDemo,
   registerSandbox,
 ];

@@ -13,6 +13,7 @@ import type { GeneratedModule, MappingDefinition, Outcome, SourceRecord } from '
 import { idText } from '../mapping/index.ts';
 import type { PracticeHubClient, PracticeHubPage } from '../practicehub/index.ts';
 import { bindDeferred } from './deferred.ts';
+import { type Deletion, Deletions } from './deletions.ts';
 import { connectionRoles, UserDirectory } from './directory.ts';
 import { Attachments } from './documents.ts';
 import type { RunEventSink } from './events.ts';
@@ -37,9 +38,22 @@ export interface RunDeps {
   readonly onEvent?: RunEventSink;
 }
 
+/** The kinds of run that move records. */
+export type LoadKind = 'run' | 'delta' | 'sample';
+
 export interface RunOptions {
-  /** Continue an interrupted or failed run of the same spec instead of starting a new one (default: yes). */
+  /** Continue an interrupted or failed run of the same kind and spec instead of starting a new one (default: yes). */
   readonly resume?: boolean;
+  /** A full run (default), a delta pickup, or a sample. */
+  readonly kind?: LoadKind;
+  /** A delta's base run. */
+  readonly parentRun?: number;
+  /** Options journaled with the run (CLI flags, never secrets). */
+  readonly options?: Readonly<Record<string, unknown>>;
+  /** Only records this accepts are extracted and loaded (a sample); the others are not counted. */
+  readonly select?: (resource: string, record: SourceRecord) => boolean;
+  /** Per resource, extract only records updated at or after this instant (a delta). */
+  readonly since?: Readonly<Record<string, string>>;
 }
 
 /** How a run ended: its accounting per mapping, and whether every record balanced. */
@@ -59,6 +73,7 @@ interface OpenPage {
   readonly staff: StaffInput[];
   readonly matches: MatchInput[];
   readonly deferred: DeferredInput[];
+  readonly deletions: Deletion[];
 }
 
 function maxUpdatedAt(records: readonly SourceRecord[]): string | null {
@@ -76,7 +91,8 @@ export async function runMigration(deps: RunDeps, options: RunOptions = {}): Pro
     ...new Set(Object.values(module.MAPPINGS).flatMap((m) => m.roles.map((r) => r.role))),
   ]);
   journal.markInterrupted();
-  const previous = journal.latestRun({ kind: 'run' });
+  const kind = options.kind ?? 'run';
+  const previous = journal.latestRun({ kind });
   const resumable =
     previous &&
     (previous.status === 'interrupted' || previous.status === 'failed') &&
@@ -85,7 +101,13 @@ export async function runMigration(deps: RunDeps, options: RunOptions = {}): Pro
   const resumed = options.resume !== false && resumable === true;
   const run = resumed
     ? journal.resume(previous!.id)
-    : journal.startRun({ kind: 'run', specHash: deps.specHash, codeHash: deps.codeHash });
+    : journal.startRun({
+        kind,
+        specHash: deps.specHash,
+        codeHash: deps.codeHash,
+        ...(options.options ? { options: options.options } : {}),
+        ...(options.parentRun !== undefined ? { parentRun: options.parentRun } : {}),
+      });
   const passes = passesOf(module);
   deps.onEvent?.({ type: 'run', runId: run.id, resumed, passes: passes.length });
   const pending = new PendingState();
@@ -107,8 +129,13 @@ export async function runMigration(deps: RunDeps, options: RunOptions = {}): Pro
     batchSize: module.MIGRATION.batchSize,
     attachments: new Attachments(deps.practicehub, archive, module.MIGRATION.maxUploadFileSize),
   };
+  const scope: PassScope = {
+    select: options.select,
+    since: options.since ?? {},
+    deletions: new Deletions(deps.dataverse, module, journal, module.MIGRATION.deletedRecords),
+  };
   try {
-    for (const pass of passes) await runPass(deps, run.id, pass, prepare, write);
+    for (const pass of passes) await runPass(deps, run.id, pass, prepare, write, scope);
     await bindDeferred(deps, run.id, write);
     const expected = Object.fromEntries(Object.values(module.MAPPINGS).map((m) => [m.name, m.source]));
     const summary = journal.accounting(run.id, expected);
@@ -125,6 +152,13 @@ export async function runMigration(deps: RunDeps, options: RunOptions = {}): Pro
   }
 }
 
+/** What a pass reads: the selected records, updated since an instant; and what it does with deleted ones. */
+interface PassScope {
+  readonly select: RunOptions['select'];
+  readonly since: Readonly<Record<string, string>>;
+  readonly deletions: Deletions;
+}
+
 /** Extracts one resource page by page and loads its mappings' rows, journaling a flush at a time. */
 async function runPass(
   deps: RunDeps,
@@ -132,6 +166,7 @@ async function runPass(
   pass: Pass,
   prepare: PrepareContext,
   write: WriteContext,
+  scope: PassScope,
 ): Promise<void> {
   const { journal, module } = deps;
   const progress = journal.progress(runId, pass.resource);
@@ -156,6 +191,9 @@ async function runPass(
         { ops: OperationInput[]; crosswalk: Parameters<Journal['recordPage']>[4][number][] }
       >();
       for (const p of open) byPage.set(p.page.page, { ops: p.ops, crosswalk: [] });
+      const removed = await scope.deletions.apply(open.flatMap((p) => p.deletions));
+      for (const { page, op } of removed.ops) byPage.get(page)!.ops.push(op);
+      for (const { page, change } of removed.crosswalk) byPage.get(page)!.crosswalk.push(change);
       let written = 0;
       let rejected = 0;
       for (const m of rowMappings) {
@@ -191,8 +229,19 @@ async function runPass(
       prepare.pending.clear();
     };
     const fields = module.RESOURCES[pass.resource]?.used;
-    for await (const page of deps.practicehub.pages(pass.resource, { fromPage, fields })) {
-      const openPage: OpenPage = { page, ops: [], staged: new Map(), staff: [], matches: [], deferred: [] };
+    const updatedSince = scope.since[pass.resource];
+    const select = scope.select;
+    for await (const read of deps.practicehub.pages(pass.resource, { fromPage, fields, updatedSince })) {
+      const page = select ? { ...read, records: read.records.filter((r) => select(pass.resource, r)) } : read;
+      const openPage: OpenPage = {
+        page,
+        ops: [],
+        staged: new Map(),
+        staff: [],
+        matches: [],
+        deferred: [],
+        deletions: [],
+      };
       open.push(openPage);
       for (const record of page.records) {
         if (staffResource) {
@@ -203,7 +252,13 @@ async function runPass(
         }
       }
       for (const m of pass.mappings) {
-        for (const record of page.records) processRecord(prepare, m, record, openPage, buffers);
+        for (const record of page.records) {
+          const deletedAt = record.deleted_at;
+          if (typeof deletedAt === 'string' && deletedAt !== '') {
+            const sourceId = idText(record.id) ?? '';
+            openPage.deletions.push({ mapping: m, sourceId, deletedAt, page: page.page });
+          } else processRecord(prepare, m, record, openPage, buffers);
+        }
       }
       extracted += page.records.length;
       deps.onEvent?.({

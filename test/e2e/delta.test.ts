@@ -1,0 +1,85 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Sandboxes } from '../../sandbox/index.ts';
+import { flitstack, journalPath, sandboxes } from '../support/migration.ts';
+
+type Counts = { extracted: number; loaded: number; rejected: number; skipped: number };
+type Row = Readonly<Record<string, unknown>>;
+
+let sb: Sandboxes;
+let dir: string;
+let journal: string;
+beforeAll(async () => {
+  sb = await sandboxes({ scale: 0.1, seed: 21 });
+  dir = mkdtempSync(join(tmpdir(), 'flitstack-delta-'));
+  journal = join(dir, 'journal.db');
+  expect((await flitstack(sb, 'schema', 'apply')).code).toBe(0);
+  const first = await flitstack(sb, 'run', '--journal', journal, '--rate', '1000');
+  expect(first.err).not.toContain('error:');
+  expect(first.code).toBe(0);
+}, 120_000);
+afterAll(async () => {
+  await sb?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+async function delta() {
+  const result = await flitstack(sb, 'delta', '--journal', journal, '--rate', '1000', '--format', 'json');
+  if (result.code !== 0) throw new Error(result.err);
+  return { ...result, json: JSON.parse(result.out) as { summary: Record<string, Counts>; base: number } };
+}
+
+const written = () => sb.dataverse.stats().recordsWritten + sb.dataverse.stats().recordsDeleted;
+const contact = (sourceId: string): Row | undefined =>
+  sb.dataverse
+    .snapshot(['contact'])
+    .tables.contact!.find((r) => r.fs_practicehubid === `patient-${sourceId}`);
+
+describe('flitstack delta', () => {
+  it('writes nothing when nothing changed', async () => {
+    const before = written();
+    const result = await delta();
+    expect(result.code).toBe(0);
+    expect(written()).toBe(before);
+    for (const [name, c] of Object.entries(result.json.summary)) {
+      expect(c.loaded, name).toBe(0);
+      expect(c.extracted, name).toBe(c.loaded + c.rejected + c.skipped);
+    }
+  });
+
+  it('upserts created and changed records and deactivates deleted ones, then writes nothing again', async () => {
+    const deleted = sb.practicehub.mutate({ resource: 'patients', action: 'delete', count: 2 });
+    const changed = sb.practicehub
+      .mutate({ resource: 'patients', action: 'update', count: 4, patch: { last_name: 'Changedbydelta' } })
+      .filter((id) => !deleted.includes(id));
+    const created = sb.practicehub.mutate({
+      resource: 'patients',
+      action: 'create',
+      count: 2,
+      patch: { last_name: 'Createdbydelta' },
+    });
+    const result = await delta();
+    expect(result.code).toBe(0);
+    const patient = result.json.summary.patient!;
+    expect(patient.extracted).toBe(patient.loaded + patient.rejected + patient.skipped);
+    expect(patient.loaded).toBe(deleted.length + changed.length + created.length);
+    for (const id of changed) expect(contact(id)?.lastname, id).toBe('Changedbydelta');
+    for (const id of created) expect(contact(id)?.lastname, id).toBe('Createdbydelta');
+    // policies.deleted_records: deactivate (spec/migration.yaml)
+    for (const id of deleted) expect(contact(id)?.statecode, id).toBe(1);
+
+    const before = written();
+    const again = await delta();
+    expect(again.code).toBe(0);
+    expect(written()).toBe(before);
+    expect(again.json.summary.patient!.loaded).toBe(0);
+  });
+
+  it('refuses without a completed run to pick up from', async () => {
+    const result = await flitstack(sb, 'delta', '--journal', journalPath());
+    expect(result.code).toBe(1);
+    expect(result.err).toContain('holds no completed run to start from');
+  });
+});
