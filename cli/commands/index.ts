@@ -3,7 +3,10 @@ import type { CliIo } from '../io.ts';
 import { registerCompile } from './compile.ts';
 import { registerDemo } from './demo.ts';
 import { registerDiff } from './diff.ts';
+import { registerLog } from './log.ts';
+import { registerRollback } from './rollback.ts';
 import { registerRun } from './run.ts';
+import { registerRuns } from './runs.ts';
 import { registerSandbox } from './sandbox.ts';
 import { registerSchema } from './schema.ts';
 import { registerValidate } from './validate.ts';
@@ -18,6 +21,9 @@ export const commands: RegisterCommand[] = [
   registerDiff,
   registerSchema,
   registerRun,
+  registerRollback,
+  registerRuns,
+  registerLog,
   registerDemo,
   registerSandbox,
 ];
