@@ -35,18 +35,35 @@ export function existingJournal(path: string, cwd: string): string {
   return absolute;
 }
 
-/** Progress lines on standard error: counts only. */
-function progressLine(e: RollbackEvent): string | undefined {
-  switch (e.type) {
-    case 'start':
-      return `rollback ${e.rollbackRunId} of run ${e.targetRunId}${e.resumed ? ' (resumed)' : ''}: ${e.created} created rows to delete\n`;
-    case 'phase':
-      return undefined;
-    case 'batch':
-      return `  ${e.phase}: ${e.done} rows${e.failed > 0 ? `, ${e.failed} failed` : ''}\n`;
-    case 'done':
-      return undefined;
-  }
+/**
+ * Progress lines on standard error, counts only: the start, then each step's running count at most
+ * once a second, and its final count.
+ */
+function progressReporter(io: CliIo, now: () => number = Date.now): (e: RollbackEvent) => void {
+  let last: Extract<RollbackEvent, { type: 'batch' }> | undefined;
+  let shownAt = 0;
+  const show = (e: Extract<RollbackEvent, { type: 'batch' }>) => {
+    io.err(`  ${e.phase}: ${e.done} rows${e.failed > 0 ? `, ${e.failed} failed` : ''}\n`);
+    shownAt = now();
+    last = undefined;
+  };
+  return (e) => {
+    switch (e.type) {
+      case 'start':
+        io.err(
+          `rollback ${e.rollbackRunId} of run ${e.targetRunId}${e.resumed ? ' (resumed)' : ''}: ${e.toDelete} created rows to delete\n`,
+        );
+        break;
+      case 'batch':
+        last = e;
+        if (now() - shownAt >= 1000) show(e);
+        break;
+      case 'phase':
+      case 'done':
+        if (last) show(last);
+        break;
+    }
+  };
 }
 
 /** The per-mapping summary as a table. */
@@ -85,10 +102,7 @@ export async function rollbackCommand(options: RollbackCommandOptions, io: CliIo
         dataverse,
         journal,
         module: generated.module,
-        onEvent: (e) => {
-          const text = progressLine(e);
-          if (text) io.err(text);
-        },
+        onEvent: progressReporter(io),
       },
       runId,
       { ...(batchSize !== undefined ? { batchSize } : {}), force: options.force === true },

@@ -8,14 +8,14 @@ export type RollbackEvent =
       readonly rollbackRunId: number;
       readonly targetRunId: number;
       readonly resumed: boolean;
-      /** Rows the run created, which the delete step removes (some may be done already when resumed). */
-      readonly created: number;
+      /** Rows the run created that the delete step still has to remove (fewer when resumed). */
+      readonly toDelete: number;
     }
   | { readonly type: 'phase'; readonly phase: RollbackPhase }
   | {
       readonly type: 'batch';
       readonly phase: RollbackPhase;
-      /** Rows in this batch. */
+      /** Rows undone (or failed) in this batch; updates of rows the delete step removes are not counted. */
       readonly rows: number;
       /** Rows handled in this step so far (this attempt), and how many of them failed. */
       readonly done: number;

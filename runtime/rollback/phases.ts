@@ -8,6 +8,18 @@ import { sendItems } from './send.ts';
 import type { TableResolver, TargetTable } from './tables.ts';
 import { type UndoItem, undoOperation } from './undo.ts';
 
+/**
+ * Body bytes per $batch. The reference gives no size limit for a $batch (only that 413 means too
+ * large, §0), and a restored note may carry its Base64 document (up to the attachment limit, §1.4),
+ * so a batch is also cut by size, well below the 116.85 MB bulk requests must stay under (§3.1).
+ */
+const MAX_BATCH_BYTES = 16 * 1024 * 1024;
+
+const bytesOf = (item: UndoItem): number =>
+  item.kind === 'requests'
+    ? item.requests.reduce((n, r) => n + (r.body === undefined ? 0 : JSON.stringify(r.body).length), 0)
+    : 0;
+
 /** What every step of a rollback reads. */
 export interface PhaseContext {
   readonly client: DataverseClient;
@@ -80,6 +92,7 @@ export async function runPhase(
   ctx.onEvent?.({ type: 'phase', phase });
   let items: UndoItem[] = [];
   let parts = 0;
+  let bytes = 0;
   let done = 0;
   let failed = 0;
   const flush = async () => {
@@ -99,18 +112,22 @@ export async function runPhase(
       }
       journal.recordBatch(ctx.rollbackRunId, entries, changes);
     });
-    done += items.length;
-    ctx.onEvent?.({ type: 'batch', phase, rows: items.length, done, failed });
+    const rows = items.filter((i) => i.kind !== 'dropped').length;
+    done += rows;
+    ctx.onEvent?.({ type: 'batch', phase, rows, done, failed });
     items = [];
     parts = 0;
+    bytes = 0;
   };
   for (const op of ops) {
     if (op.error !== null || op.targetId === null || ctx.done.has(op.id)) continue;
     const item = await itemFor(ctx, phase, op);
     const size = item.kind === 'requests' ? item.requests.length : 0;
-    if (parts + size > ctx.batchSize) await flush();
+    const weight = bytesOf(item);
+    if (parts + size > ctx.batchSize || bytes + weight > MAX_BATCH_BYTES) await flush();
     items.push(item);
     parts += size;
+    bytes += weight;
     // Rows that need no request still go out with a batch, so that a step never holds many in memory.
     if (parts >= ctx.batchSize || items.length >= ctx.batchSize * 4) await flush();
   }

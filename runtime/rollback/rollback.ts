@@ -38,11 +38,20 @@ export interface RollbackResult {
   readonly failed: number;
 }
 
-/** Lower-case ids of the rows a run created. */
-function createdIds(journal: Journal, runId: number): Set<string> {
+/** Lower-case ids of the rows a run created, and how many of them are still to delete. */
+function createdIds(
+  journal: Journal,
+  runId: number,
+  done: ReadonlySet<number>,
+): { ids: Set<string>; pending: number } {
   const ids = new Set<string>();
-  for (const op of journal.createdBy(runId)) if (op.targetId) ids.add(op.targetId.toLowerCase());
-  return ids;
+  let pending = 0;
+  for (const op of journal.createdBy(runId)) {
+    if (!op.targetId) continue;
+    ids.add(op.targetId.toLowerCase());
+    if (!done.has(op.id)) pending++;
+  }
+  return { ids, pending };
 }
 
 /**
@@ -83,6 +92,8 @@ export async function rollbackRun(
         options: { batchSize, force: options.force ?? false },
       });
   try {
+    const done = undoneBy(journal, run.id);
+    const created = createdIds(journal, target.id, done);
     const ctx: PhaseContext = {
       client: deps.dataverse,
       journal,
@@ -90,8 +101,8 @@ export async function rollbackRun(
       rollbackRunId: run.id,
       targetRunId: target.id,
       batchSize,
-      done: undoneBy(journal, run.id),
-      created: createdIds(journal, target.id),
+      done,
+      created: created.ids,
       ...(deps.onEvent ? { onEvent: deps.onEvent } : {}),
     };
     deps.onEvent?.({
@@ -99,7 +110,7 @@ export async function rollbackRun(
       rollbackRunId: run.id,
       targetRunId: target.id,
       resumed,
-      created: ctx.created.size,
+      toDelete: created.pending,
     });
     await runPhase(ctx, 'recreate', journal.operations(target.id, { action: 'delete' }));
     await runPhase(ctx, 'restore', journal.updatedBy(target.id));

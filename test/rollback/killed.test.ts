@@ -37,7 +37,7 @@ function journaled(path: string): OperationRecord[] {
 function killedRollback(env: Record<string, string>, journal: string, killAt: number) {
   const child = spawn(
     process.execPath,
-    [join(ROOT, 'bin/flitstack.js'), 'rollback', '--run', '1', '--journal', journal, '--batch-size', '20'],
+    [join(ROOT, 'bin/flitstack.js'), 'rollback', '--run', '1', '--journal', journal, '--batch-size', '10'],
     { cwd: ROOT, env: { ...process.env, ...env }, stdio: 'ignore' },
   );
   const poll = setInterval(() => {
@@ -53,7 +53,7 @@ function killedRollback(env: Record<string, string>, journal: string, killAt: nu
 
 describe('a rollback killed with SIGKILL halfway', () => {
   it('ends, when run again, in the state a clean rollback reaches: no row left, none undone twice', async () => {
-    sb = await sandboxes({ scale: 0.1 });
+    sb = await sandboxes({ scale: 0.05 });
     dir = mkdtempSync(join(tmpdir(), 'flitstack-rollback-killed-'));
     const journal = join(dir, 'journal.db');
     expect((await flitstack(sb, 'schema', 'apply')).code).toBe(0);
