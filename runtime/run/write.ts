@@ -30,8 +30,9 @@ const plainColumns = (body: Readonly<Record<string, unknown>>) =>
 /**
  * Annotations a pre-image keeps beside each lookup's `_x_value`: the table the lookup points to and its
  * navigation property, so a polymorphic lookup (customer, regarding, owner) can be bound again to the
- * right table. Asked for with `Prefer: odata.include-annotations` (compose-http-requests-handle-errors;
- * lookup property annotations of PA`webapi/query/select-columns`).
+ * right table. Asked for with `Prefer: odata.include-annotations` (compose-http-requests-handle-errors);
+ * Microsoft Learn's Web API query pages document both lookup annotations, and dynamics-web-api's README
+ * reads the navigation property name for a bind the same way.
  */
 export const LOOKUP_TABLE_ANNOTATION = 'Microsoft.Dynamics.CRM.lookuplogicalname';
 export const LOOKUP_NAV_ANNOTATION = 'Microsoft.Dynamics.CRM.associatednavigationproperty';
