@@ -6,8 +6,11 @@ import { registerConfirm } from './confirm.ts';
 import { registerDelta } from './delta.ts';
 import { registerDemo } from './demo.ts';
 import { registerDiff } from './diff.ts';
+import { registerLog } from './log.ts';
 import { registerPropose } from './propose.ts';
+import { registerRollback } from './rollback.ts';
 import { registerRun } from './run.ts';
+import { registerRuns } from './runs.ts';
 import { registerSandbox } from './sandbox.ts';
 import { registerSchema } from './schema.ts';
 import { registerValidate } from './validate.ts';
@@ -26,6 +29,9 @@ export const commands: RegisterCommand[] = [
   registerSchema,
   registerRun,
   registerDelta,
+  registerRollback,
+  registerRuns,
+  registerLog,
   registerDemo,
   registerSandbox,
 ];
