@@ -153,7 +153,10 @@ describe('the generated transformer on sample records of every mapping (and the 
     expect(row!.payload).toMatchObject({
       fs_allergyflag: true,
       fs_careplanstatus: option('care-plan-status@contact.fs_careplanstatus', 'paused'),
-      fs_preferredcontactmethods: `${contactMethod('sms')},${contactMethod('email')}`,
+      // Choices in ascending order, as Dataverse returns a multi-select column.
+      fs_preferredcontactmethods: [contactMethod('sms'), contactMethod('email')]
+        .sort((a, b) => a - b)
+        .join(','),
       fs_lastxraydate: '2022-11-30',
       fs_painscore: 6.3,
       fs_medicalalerts: 'Latex allergy',
