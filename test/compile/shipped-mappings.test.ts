@@ -155,7 +155,7 @@ describe('the generated transformer on sample records of every mapping (and the 
       fs_careplanstatus: option('care-plan-status@contact.fs_careplanstatus', 'paused'),
       // Choices in ascending order, as Dataverse returns a multi-select column.
       fs_preferredcontactmethods: [contactMethod('sms'), contactMethod('email')]
-        .sort((a, b) => a - b)
+        .sort((a, b) => Number(a) - Number(b))
         .join(','),
       fs_lastxraydate: '2022-11-30',
       fs_painscore: 6.3,
