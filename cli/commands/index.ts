@@ -8,6 +8,7 @@ import { registerDemo } from './demo.ts';
 import { registerDiff } from './diff.ts';
 import { registerPropose } from './propose.ts';
 import { registerRun } from './run.ts';
+import { registerSample } from './sample.ts';
 import { registerSandbox } from './sandbox.ts';
 import { registerSchema } from './schema.ts';
 import { registerValidate } from './validate.ts';
@@ -24,6 +25,7 @@ export const commands: RegisterCommand[] = [
   registerPropose,
   registerConfirm,
   registerSchema,
+  registerSample,
   registerRun,
   registerDelta,
   registerDemo,
