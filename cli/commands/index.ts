@@ -7,6 +7,7 @@ import { registerDelta } from './delta.ts';
 import { registerDemo } from './demo.ts';
 import { registerDiff } from './diff.ts';
 import { registerPropose } from './propose.ts';
+import { registerReconcile } from './reconcile.ts';
 import { registerRun } from './run.ts';
 import { registerSample } from './sample.ts';
 import { registerSandbox } from './sandbox.ts';
@@ -28,6 +29,7 @@ export const commands: RegisterCommand[] = [
   registerSample,
   registerRun,
   registerDelta,
+  registerReconcile,
   registerDemo,
   registerSandbox,
 ];

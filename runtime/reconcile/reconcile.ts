@@ -1,0 +1,260 @@
+import type { IrSchemaPlan } from '../../compiler/ir/types.ts';
+import {
+  type CompareEntry,
+  compareRecords,
+  entriesOf,
+  generatedOracle,
+  isDifference,
+  precisionFromPlan,
+  type RecordComparison,
+  readRows,
+  runReasons,
+} from '../compare/index.ts';
+import type { DataverseClient } from '../dataverse/index.ts';
+import type { CrosswalkEntry, Journal, RunRecord } from '../journal/index.ts';
+import type { GeneratedModule, SourceRecord } from '../mapping/index.ts';
+import type { PracticeHubClient } from '../practicehub/index.ts';
+import { connectionRoles, UserDirectory } from '../run/directory.ts';
+import { ownedRows } from './owned.ts';
+import { readSource, type SourceRead } from './source.ts';
+
+/** What reconcile reads: the generated module and plan, both clients, the journal. */
+export interface ReconcileDeps {
+  readonly module: GeneratedModule;
+  readonly plan: IrSchemaPlan;
+  readonly practicehub: PracticeHubClient;
+  readonly dataverse: DataverseClient;
+  readonly journal: Journal;
+  /** The account part of derived row ids (`harbourside.eu`). */
+  readonly account: string;
+}
+
+/** The run to reconcile, and the checksum mode when it differs from the spec's. */
+export interface ReconcileOptions {
+  readonly run: RunRecord;
+  readonly checksums?: 'all' | 'sample';
+}
+
+/** One mapping reconciled: counts on each side, field checksums, and the shares held against the tolerance. */
+export interface MappingReconcile {
+  readonly mapping: string;
+  readonly resource: string;
+  /** Records in PracticeHub now (total_entries). */
+  readonly source: number;
+  /** The run's accounting of the mapping. */
+  readonly journal: { readonly loaded: number; readonly skipped: number; readonly rejected: number };
+  /** Rows the crosswalk says the mapping owns, and how many of them Dataverse has. */
+  readonly crosswalk: number;
+  readonly dataverse: number;
+  /** Records whose fields were compared, and how many differ. */
+  readonly checked: number;
+  readonly differing: number;
+  /** Source records the run did not account for, rows missing in Dataverse, records differing: each as a share. */
+  readonly shares: { readonly count: number; readonly rows: number; readonly fields: number };
+  readonly ok: boolean;
+}
+
+/** A record (or row) that differs, named by its ids and the fields that differ; never its values. */
+export interface Difference {
+  readonly mapping: string;
+  readonly sourceId: string;
+  readonly targetId: string | null;
+  readonly key: string | null;
+  /** `absent`: a row the crosswalk holds for the mapping is not in Dataverse (and no current record expects it). */
+  readonly kind: 'mismatch' | 'missing' | 'unexpected' | 'absent';
+  readonly fields: readonly string[];
+  readonly reason?: string;
+}
+
+/** The reconciliation of a run. */
+export interface ReconcileResult {
+  readonly run: RunRecord;
+  readonly tolerance: number;
+  readonly checksums: 'all' | 'sample';
+  readonly mappings: readonly MappingReconcile[];
+  readonly differences: readonly Difference[];
+  readonly ok: boolean;
+  readonly requests: {
+    readonly practicehub: { readonly made: number; readonly minimum: number };
+    /** Data requests, and the distinct rows they reconciled (compared, or counted by id). */
+    readonly dataverse: { readonly made: number; readonly rows: number };
+  };
+}
+
+/** A share of `n` in `of` (0 when there is nothing to compare with). */
+const share = (n: number, of: number) => (of === 0 ? (n === 0 ? 0 : 1) : n / of);
+
+function differencesOf(c: RecordComparison): Difference[] {
+  if (c.verdict === 'unexpected')
+    return (c.strayRows ?? []).map((s) => ({
+      mapping: c.mapping,
+      sourceId: c.sourceId,
+      targetId: s.targetId,
+      key: s.key,
+      kind: 'unexpected',
+      fields: [],
+      ...(c.reason ? { reason: c.reason } : {}),
+    }));
+  return c.rows
+    .filter((r) => r.verdict !== 'match')
+    .map((r) => ({
+      mapping: c.mapping,
+      sourceId: c.sourceId,
+      targetId: r.targetId,
+      key: r.key,
+      kind: r.verdict === 'missing' ? 'missing' : 'mismatch',
+      fields: r.fields.filter((f) => f.verdict === 'mismatch').map((f) => f.column),
+      ...(r.reason ? { reason: r.reason } : {}),
+    }));
+}
+
+/** Which crosswalk rows exist: known from the comparison, else read by id (primary key only). */
+async function existing(
+  deps: ReconcileDeps,
+  owned: ReadonlyMap<string, CrosswalkEntry[]>,
+  comparisons: readonly RecordComparison[],
+): Promise<{ exists: (table: string, id: string) => boolean; rows: number }> {
+  const known = new Map<string, boolean>();
+  for (const c of comparisons) {
+    for (const r of c.rows) known.set(`${r.table} ${r.targetId}`, r.verdict !== 'missing');
+    for (const s of c.strayRows ?? []) known.set(`${s.table} ${s.targetId}`, true);
+  }
+  const unknown = new Map<string, Set<string>>();
+  for (const rows of owned.values())
+    for (const row of rows) {
+      const id = row.targetId.toLowerCase();
+      if (known.has(`${row.table} ${id}`)) continue;
+      unknown.set(row.table, (unknown.get(row.table) ?? new Set()).add(id));
+    }
+  for (const [table, ids] of unknown) {
+    const found = await readRows(deps.dataverse, deps.module.TABLES[table]!, [...ids], []);
+    for (const id of ids) known.set(`${table} ${id}`, found.has(id));
+  }
+  return { exists: (table, id) => known.get(`${table} ${id.toLowerCase()}`) === true, rows: known.size };
+}
+
+function entriesFor(
+  deps: ReconcileDeps,
+  reads: readonly SourceRead[],
+  mode: 'all' | 'sample',
+): CompareEntry[] {
+  const records = new Map(reads.map((r) => [r.resource, r.records]));
+  return deps.module.LOAD_ORDER.flatMap((name) => {
+    const m = deps.module.MAPPINGS[name]!;
+    const mine: readonly SourceRecord[] = records.get(m.source) ?? [];
+    // A block of pages may hold part of a group: the crosswalk names the record each group loaded.
+    return mode === 'all' || !m.group
+      ? entriesOf(m, mine, generatedOracle)
+      : mine.map((record) => ({ mapping: m, record, outcome: generatedOracle(m, record) }));
+  });
+}
+
+/**
+ * Reconciles a run: per mapping, PracticeHub's count now against the run's accounting, the rows the
+ * crosswalk says the mapping owns against those Dataverse has, and field checksums: every row's mapped
+ * columns (of every record, or a block of pages per resource) against what the generated transformer
+ * makes of the current source. Each share is held against the spec's tolerance.
+ */
+export async function reconcile(deps: ReconcileDeps, options: ReconcileOptions): Promise<ReconcileResult> {
+  const { module, journal, dataverse, practicehub } = deps;
+  const run = options.run;
+  const mode = options.checksums ?? module.MIGRATION.checksums;
+  const tolerance = module.MIGRATION.tolerance;
+  const phBefore = practicehub.stats().requests;
+  const dvBefore = dataverse.stats().requests.data;
+  const reads = await readSource(module, practicehub, mode, module.MIGRATION.sampleSize, run.id);
+  const users = await UserDirectory.load(dataverse, module.MIGRATION.fallbackOwner);
+  const roles = await connectionRoles(dataverse, [
+    ...new Set(Object.values(module.MAPPINGS).flatMap((m) => m.roles.map((r) => r.role))),
+  ]);
+  const staff = module.MIGRATION.staff;
+  const staffRead = staff ? reads.find((r) => r.resource === staff.resource && r.whole) : undefined;
+  const emails = new Map(
+    (staffRead?.records ?? []).map((r) => [
+      String(r.id),
+      typeof r[staff!.emailField] === 'string' ? (r[staff!.emailField] as string) : null,
+    ]),
+  );
+  const comparisons = await compareRecords(
+    {
+      module,
+      account: deps.account,
+      journal,
+      users,
+      roles,
+      staffEmail: (id) => (emails.has(id) ? emails.get(id) : journal.staff.get(id)),
+    },
+    dataverse,
+    entriesFor(deps, reads, mode),
+    {
+      precision: precisionFromPlan(deps.plan),
+      reason: runReasons(journal, run.id),
+      claims: mode === 'all' ? 'order' : 'journal',
+    },
+  );
+  const owned = ownedRows(journal, module.LOAD_ORDER);
+  const { exists, rows: rowsReconciled } = await existing(deps, owned, comparisons);
+  const summary = run.summary ?? journal.accounting(run.id);
+  const differences = comparisons.flatMap(differencesOf);
+  const reported = new Set(differences.map((d) => d.targetId));
+  const mappings = module.LOAD_ORDER.map((name): MappingReconcile => {
+    const m = module.MAPPINGS[name]!;
+    const read = reads.find((r) => r.resource === m.source)!;
+    const counts = summary[name] ?? { loaded: 0, skipped: 0, rejected: 0 };
+    const rows = owned.get(name) ?? [];
+    const present = rows.filter((r) => exists(r.table, r.targetId));
+    for (const r of rows)
+      if (!exists(r.table, r.targetId) && !reported.has(r.targetId.toLowerCase()))
+        differences.push({
+          mapping: name,
+          sourceId: r.sourceId,
+          targetId: r.targetId.toLowerCase(),
+          key: r.key,
+          kind: 'absent',
+          fields: [],
+          reason: 'the crosswalk holds the row but Dataverse does not',
+        });
+    const mine = comparisons.filter((c) => c.mapping === name);
+    const differing = mine.filter((c) => isDifference(c.verdict)).length;
+    const accounted = counts.loaded + counts.skipped + counts.rejected;
+    const shares = {
+      count: share(Math.abs(read.total - accounted), read.total),
+      rows: share(rows.length - present.length, rows.length),
+      fields: share(differing, mine.length),
+    };
+    return {
+      mapping: name,
+      resource: m.source,
+      source: read.total,
+      journal: { loaded: counts.loaded, skipped: counts.skipped, rejected: counts.rejected },
+      crosswalk: rows.length,
+      dataverse: present.length,
+      checked: mine.length,
+      differing,
+      shares,
+      // Shares are ratios of whole numbers: a hair above the tolerance is rounding, not a difference.
+      ok: Object.values(shares).every((s) => s <= tolerance + 1e-12),
+    };
+  });
+  const pageSize = module.MIGRATION.pageSize;
+  const minimum = reads.reduce(
+    (n, r) =>
+      n +
+      (r.whole && mode === 'all'
+        ? Math.max(1, Math.ceil(r.total / pageSize))
+        : 1 + (r.pages ? r.pages[1] - r.pages[0] + 1 : 0)),
+    0,
+  );
+  return {
+    run,
+    tolerance,
+    checksums: mode,
+    mappings,
+    differences,
+    ok: mappings.every((m) => m.ok),
+    requests: {
+      practicehub: { made: practicehub.stats().requests - phBefore, minimum },
+      dataverse: { made: dataverse.stats().requests.data - dvBefore, rows: rowsReconciled },
+    },
+  };
+}

@@ -1,0 +1,191 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { IrSchemaPlan } from '../../compiler/ir/types.ts';
+import * as generatedModule from '../../generated/transformer.ts';
+import { DataverseClient, optionsFromEnv } from '../../runtime/dataverse/index.ts';
+import { Journal } from '../../runtime/journal/index.ts';
+import type { GeneratedModule } from '../../runtime/mapping/index.ts';
+import { reconcile } from '../../runtime/reconcile/index.ts';
+import { rowId } from '../../runtime/run/ids.ts';
+import type { Sandboxes } from '../../sandbox/index.ts';
+import { clients } from '../sample/support.ts';
+import { flitstack, sandboxes } from '../support/migration.ts';
+import { ROOT } from '../support/tmp.ts';
+
+const generated: GeneratedModule = generatedModule;
+const ACCOUNT = `${generated.MIGRATION.account}.${generated.MIGRATION.region}`;
+
+interface Report {
+  ok: boolean;
+  mappings: {
+    mapping: string;
+    source: number;
+    crosswalk: number;
+    dataverse: number;
+    differing: number;
+    ok: boolean;
+  }[];
+  differences: {
+    mapping: string;
+    sourceId: string;
+    targetId: string | null;
+    kind: string;
+    fields: string[];
+  }[];
+}
+
+let sb: Sandboxes;
+let dir: string;
+let journal: string;
+let dataverse: DataverseClient;
+
+async function reconcileCli(...extra: string[]) {
+  const res = await flitstack(
+    sb,
+    ...['reconcile', '--journal', journal, '--rate', '1000', '--out', join(dir, 'out'), ...extra],
+  );
+  const report = JSON.parse(readFileSync(join(dir, 'out', 'reconcile.json'), 'utf8')) as Report;
+  return { ...res, report };
+}
+
+beforeAll(async () => {
+  sb = await sandboxes({ scale: 0.1 });
+  dir = mkdtempSync(join(tmpdir(), 'flitstack-reconcile-'));
+  journal = join(dir, 'journal.db');
+  dataverse = new DataverseClient(optionsFromEnv(sb.env));
+  expect((await flitstack(sb, 'schema', 'apply')).code).toBe(0);
+  const run = await flitstack(
+    sb,
+    'run',
+    '--journal',
+    journal,
+    '--rate',
+    '1000',
+    '--archive-dir',
+    join(dir, 'archive'),
+  );
+  expect(run.code).toBe(0);
+}, 90_000);
+
+afterAll(async () => {
+  await dataverse?.close();
+  await sb?.close();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+describe('flitstack reconcile', () => {
+  it('passes after a clean run: every count agrees and every row holds what the spec says', async () => {
+    const { code, out, report } = await reconcileCli();
+    expect(code).toBe(0);
+    expect(out).toContain('passed');
+    expect(report.ok).toBe(true);
+    expect(report.differences).toEqual([]);
+    const patients = sb.practicehub.counts().patients;
+    const patient = report.mappings.find((m) => m.mapping === 'patient')!;
+    expect(patient).toMatchObject({
+      source: patients,
+      crosswalk: patients,
+      dataverse: patients,
+      differing: 0,
+    });
+    for (const m of report.mappings) expect(m.dataverse, m.mapping).toBe(m.crosswalk);
+    const md = readFileSync(join(dir, 'out', 'reconcile.md'), 'utf8');
+    expect(md).toContain('passed');
+    expect(md).toContain('| patient |');
+  });
+
+  it('fails with exit 1 on a row changed behind its back, naming the record, the row and the field', async () => {
+    const patient = [...sb.practicehub.records('patients')][7]!;
+    const id = rowId(ACCOUNT, 'contact', `patient-${patient.id}`);
+    const before = await dataverse.retrieve<{ jobtitle: string | null }>('contacts', id, ['jobtitle']);
+    // A plain PATCH through the Web API, as anyone with access could make.
+    await dataverse.update('contacts', id, { jobtitle: 'Changed in Dynamics' });
+    try {
+      const { code, out, report } = await reconcileCli();
+      expect(code).toBe(1);
+      expect(report.ok).toBe(false);
+      expect(report.differences).toEqual([
+        {
+          mapping: 'patient',
+          sourceId: String(patient.id),
+          targetId: id,
+          key: `patient-${patient.id}`,
+          kind: 'mismatch',
+          fields: ['jobtitle'],
+        },
+      ]);
+      expect(out).toContain(`patient record ${patient.id}, Dataverse ${id} (jobtitle)`);
+      expect(out).not.toContain('Changed in Dynamics');
+      expect(report.mappings.find((m) => m.mapping === 'patient')).toMatchObject({ differing: 1, ok: false });
+    } finally {
+      await dataverse.update('contacts', id, { jobtitle: before?.jobtitle ?? null });
+    }
+    expect((await reconcileCli()).code).toBe(0);
+  });
+
+  it('shows a source record changed since the run (not yet picked up) as a difference', async () => {
+    const appointment = [...sb.practicehub.records('appointments')][11]!;
+    sb.practicehub.mutate({
+      resource: 'appointments',
+      action: 'update',
+      ids: [String(appointment.id)],
+      patch: { notes: 'Rebooked by phone' },
+    });
+    const { code, report } = await reconcileCli('--checksums', 'all');
+    expect(code).toBe(1);
+    const found = report.differences.filter((d) => d.mapping === 'appointment');
+    expect(found).toHaveLength(1);
+    expect(found[0]).toMatchObject({
+      sourceId: String(appointment.id),
+      targetId: rowId(ACCOUNT, 'appointment', `appointment-${appointment.id}`),
+      kind: 'mismatch',
+    });
+    expect(found[0]!.fields).toContain('description');
+  });
+
+  it('holds the differences against the tolerance: one appointment in many passes at 1%', async () => {
+    const plan = JSON.parse(
+      readFileSync(join(ROOT, 'generated', 'schema-plan.json'), 'utf8'),
+    ) as IrSchemaPlan;
+    const lenient = { ...generated, MIGRATION: { ...generated.MIGRATION, tolerance: 0.01 } };
+    const { practicehub, dataverse: client } = clients(sb);
+    const opened = Journal.open(journal, { readonly: true });
+    try {
+      const run = opened.runs().at(-1)!;
+      const deps = { plan, practicehub, dataverse: client, journal: opened, account: ACCOUNT };
+      const strict = await reconcile({ ...deps, module: generated }, { run });
+      expect(strict.ok).toBe(false);
+      const appointment = strict.mappings.find((m) => m.mapping === 'appointment')!;
+      expect(appointment.differing).toBe(1);
+      expect(appointment.shares.fields).toBeCloseTo(1 / appointment.checked);
+      expect(appointment.shares.fields).toBeLessThan(0.01);
+      const loose = await reconcile({ ...deps, module: lenient }, { run });
+      expect(loose.ok).toBe(true);
+      expect(loose.differences).toHaveLength(1);
+    } finally {
+      opened.close();
+      await Promise.all([practicehub.close(), client.close()]);
+    }
+  });
+
+  it('counts a row deleted behind its back as missing in Dataverse', async () => {
+    const payment = [...sb.practicehub.records('payments')][3]!;
+    const id = rowId(ACCOUNT, 'fs_payment', `payment-${payment.id}`);
+    await dataverse.delete('fs_payments', id);
+    const { code, report } = await reconcileCli('--checksums', 'sample');
+    expect(code).toBe(1);
+    const m = report.mappings.find((x) => x.mapping === 'payment')!;
+    expect(m.crosswalk - m.dataverse).toBe(1);
+    expect(
+      report.differences.some((d) => d.targetId === id && (d.kind === 'absent' || d.kind === 'missing')),
+    ).toBe(true);
+  });
+
+  it('refuses --rollback-on-fail with a usage error while rollback is not part of the build', async () => {
+    const res = await flitstack(sb, 'reconcile', '--journal', journal, '--rollback-on-fail');
+    expect(res.code).toBe(2);
+    expect(res.err).toContain('--rollback-on-fail');
+  });
+});
