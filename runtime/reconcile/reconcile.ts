@@ -12,7 +12,7 @@ import {
 } from '../compare/index.ts';
 import type { DataverseClient } from '../dataverse/index.ts';
 import type { CrosswalkEntry, Journal, RunRecord } from '../journal/index.ts';
-import type { GeneratedModule, SourceRecord } from '../mapping/index.ts';
+import { type GeneratedModule, idText, type SourceRecord } from '../mapping/index.ts';
 import type { PracticeHubClient } from '../practicehub/index.ts';
 import { connectionRoles, UserDirectory } from '../run/directory.ts';
 import { ownedRows } from './owned.ts';
@@ -43,13 +43,19 @@ export interface MappingReconcile {
   readonly source: number;
   /** The run's accounting of the mapping. */
   readonly journal: { readonly loaded: number; readonly skipped: number; readonly rejected: number };
+  /**
+   * Source records no run accounted for: with every record read, those with no operation in the run
+   * or a completed run or delta after it (created since, not yet picked up); with a block of pages,
+   * the gap between the source count and the run's accounting.
+   */
+  readonly unaccounted: number;
   /** Rows the crosswalk says the mapping owns, and how many of them Dataverse has. */
   readonly crosswalk: number;
   readonly dataverse: number;
   /** Records whose fields were compared, and how many differ. */
   readonly checked: number;
   readonly differing: number;
-  /** Source records the run did not account for, rows missing in Dataverse, records differing: each as a share. */
+  /** Unaccounted source records, crosswalk rows missing in Dataverse, records differing: each as a share. */
   readonly shares: { readonly count: number; readonly rows: number; readonly fields: number };
   readonly ok: boolean;
 }
@@ -79,6 +85,24 @@ export interface ReconcileResult {
     /** Data requests, and the distinct rows they reconciled (compared, or counted by id). */
     readonly dataverse: { readonly made: number; readonly rows: number };
   };
+}
+
+/** Per mapping, the source ids a run, or a completed run or delta after it, journaled an operation for. */
+function accountedIds(journal: Journal, run: RunRecord): Map<string, Set<string>> {
+  const runs = journal
+    .runs()
+    .filter(
+      (r) =>
+        r.id === run.id ||
+        (r.id > run.id && r.status === 'completed' && (r.kind === 'run' || r.kind === 'delta')),
+    );
+  const seen = new Map<string, Set<string>>();
+  for (const r of runs)
+    for (const op of journal.operations(r.id)) {
+      const ids = seen.get(op.mapping) ?? new Set<string>();
+      seen.set(op.mapping, ids.add(op.sourceId));
+    }
+  return seen;
 }
 
 /** A share of `n` in `of` (0 when there is nothing to compare with). */
@@ -195,6 +219,7 @@ export async function reconcile(deps: ReconcileDeps, options: ReconcileOptions):
   const owned = ownedRows(journal, module.LOAD_ORDER);
   const { exists, rows: rowsReconciled } = await existing(deps, owned, comparisons);
   const summary = run.summary ?? journal.accounting(run.id);
+  const accountedFor = accountedIds(journal, run);
   const differences = comparisons.flatMap(differencesOf);
   const reported = new Set(differences.map((d) => d.targetId));
   const mappings = module.LOAD_ORDER.map((name): MappingReconcile => {
@@ -216,9 +241,12 @@ export async function reconcile(deps: ReconcileDeps, options: ReconcileOptions):
         });
     const mine = comparisons.filter((c) => c.mapping === name);
     const differing = mine.filter((c) => isDifference(c.verdict)).length;
-    const accounted = counts.loaded + counts.skipped + counts.rejected;
+    const seen = accountedFor.get(name);
+    const unaccounted = read.whole
+      ? read.records.filter((r) => !seen?.has(idText(r.id) ?? '')).length
+      : Math.abs(read.total - (counts.loaded + counts.skipped + counts.rejected));
     const shares = {
-      count: share(Math.abs(read.total - accounted), read.total),
+      count: share(unaccounted, read.total),
       rows: share(rows.length - present.length, rows.length),
       fields: share(differing, mine.length),
     };
@@ -227,6 +255,7 @@ export async function reconcile(deps: ReconcileDeps, options: ReconcileOptions):
       resource: m.source,
       source: read.total,
       journal: { loaded: counts.loaded, skipped: counts.skipped, rejected: counts.rejected },
+      unaccounted,
       crosswalk: rows.length,
       dataverse: present.length,
       checked: mine.length,

@@ -14,7 +14,7 @@ const percent = (share: number) => `${Math.round(share * 10000) / 100}%`;
 export function failureWords(m: MappingReconcile, tolerance: number): string {
   const over = (share: number) => share > tolerance + 1e-12;
   return [
-    over(m.shares.count) ? `${percent(m.shares.count)} of source records not in the run's accounting` : '',
+    over(m.shares.count) ? `${m.unaccounted} source records no run accounted for` : '',
     over(m.shares.rows) ? `${m.crosswalk - m.dataverse} crosswalk rows not in Dataverse` : '',
     over(m.shares.fields) ? `${m.differing} of ${m.checked} records differ` : '',
   ]

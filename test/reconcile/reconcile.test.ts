@@ -183,6 +183,33 @@ describe('flitstack reconcile', () => {
     ).toBe(true);
   });
 
+  it('counts a record created since the run as not accounted for, until a delta picks it up', async () => {
+    const [created] = sb.practicehub.mutate({ resource: 'patients', action: 'create', count: 1 });
+    const before = await reconcileCli();
+    expect(before.code).toBe(1);
+    const patient = () => before.report.mappings.find((m) => m.mapping === 'patient')!;
+    expect(patient()).toMatchObject({ unaccounted: 1, ok: false });
+    expect(before.report.differences).toContainEqual(
+      expect.objectContaining({ mapping: 'patient', sourceId: created, kind: 'missing' }),
+    );
+    const delta = await flitstack(
+      sb,
+      'delta',
+      '--journal',
+      journal,
+      '--rate',
+      '1000',
+      '--archive-dir',
+      join(dir, 'archive'),
+    );
+    expect(delta.code).toBe(0);
+    const after = await reconcileCli();
+    const mapping = (name: string) => after.report.mappings.find((m) => m.mapping === name)!;
+    expect(mapping('patient')).toMatchObject({ unaccounted: 0, differing: 0, ok: true });
+    // The delta also picked up the appointment changed in PracticeHub.
+    expect(mapping('appointment')).toMatchObject({ differing: 0, ok: true });
+  });
+
   it('refuses --rollback-on-fail with a usage error while rollback is not part of the build', async () => {
     const res = await flitstack(sb, 'reconcile', '--journal', journal, '--rollback-on-fail');
     expect(res.code).toBe(2);
