@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { compileSpec } from '../compiler/compile.ts';
 import { hasErrors } from '../compiler/diagnostics/diagnostic.ts';
 import { formatText } from '../compiler/diagnostics/format.ts';
 import type { SpecInput } from '../compiler/load/spec-dir.ts';
@@ -11,6 +10,7 @@ import { DataverseClient, optionsFromEnv } from '../runtime/dataverse/index.ts';
 import { Journal } from '../runtime/journal/index.ts';
 import { PracticeHubClient, resolveBaseUrl } from '../runtime/practicehub/index.ts';
 import { type Generated, loadGenerated } from '../runtime/schema/generated.ts';
+import { BUILD_ID } from './build-id.ts';
 import { UsageError } from './errors.ts';
 import type { CliIo } from './io.ts';
 import { readSpecDir, sourceLookup } from './spec-files.ts';
@@ -45,8 +45,21 @@ export function filesHash(
  * the reviewed spec produces), then loads the generated module. Spec errors are findings (exit 1); a
  * stale generated/ is a usage error (exit 2) with the command that fixes it.
  */
-export async function checkedSpec(specDir: string, io: CliIo, root = io.cwd): Promise<CheckedSpec | number> {
+export async function checkedSpec(
+  specDir: string,
+  io: CliIo,
+  root = io.cwd,
+  build: string | undefined = BUILD_ID,
+): Promise<CheckedSpec | number> {
   const input = readSpecDir(specDir, io.cwd);
+  const specHash = filesHash(input.files);
+  const cache = join(io.cwd, '.flitstack', 'cache', 'compiled');
+  const known = compiledBefore(cacheEntry(cache, specHash, build), root);
+  if (known) {
+    const generated = await loadGenerated(root);
+    return { input, generated, specHash, codeHash: known, root };
+  }
+  const { compileSpec } = await import('../compiler/compile.ts');
   const result = compileSpec(input, createSchemaValidators(), {
     typecheck: false,
     parseFile: diskCachedParser(join(io.cwd, '.flitstack', 'cache', 'yaml')),
@@ -64,8 +77,49 @@ export async function checkedSpec(specDir: string, io: CliIo, root = io.cwd): Pr
       `generated/ does not match the spec (${stale.map((f) => f.path).join(', ')}): run \`npx flitstack compile\` first`,
     );
   }
+  const codeHash = filesHash(result.files);
+  rememberCompiled(cache, cacheEntry(cache, specHash, build), result.files);
   const generated = await loadGenerated(root);
-  return { input, generated, specHash: filesHash(input.files), codeHash: filesHash(result.files), root };
+  return { input, generated, specHash, codeHash, root };
+}
+
+/**
+ * The compile check's result is kept per build and spec (`.flitstack/cache/compiled`): the same
+ * compiler given the same spec writes the same files, so when the files on disk still hash as they
+ * did, the spec need not be compiled again (most of a run's start-up time). Off when running from
+ * source, where the compiler may change under the cache.
+ */
+function cacheEntry(dir: string, specHash: string, build: string | undefined): string | undefined {
+  return build
+    ? join(dir, `${createHash('sha256').update(`${build}\u0000${specHash}`).digest('hex')}.json`)
+    : undefined;
+}
+
+function compiledBefore(entry: string | undefined, root: string): string | undefined {
+  if (!entry) return undefined;
+  try {
+    const paths = JSON.parse(readFileSync(entry, 'utf8')) as { paths: string[]; codeHash: string };
+    const files = paths.paths.map((path) => ({ path, contents: readFileSync(join(root, path), 'utf8') }));
+    return filesHash(files) === paths.codeHash ? paths.codeHash : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function rememberCompiled(
+  dir: string,
+  entry: string | undefined,
+  files: readonly { path: string; contents: string }[],
+): void {
+  if (!entry) return;
+  try {
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    writeFileSync(entry, JSON.stringify({ paths: files.map((f) => f.path), codeHash: filesHash(files) }), {
+      mode: 0o600,
+    });
+  } catch {
+    // A read-only or full disk only means no cache.
+  }
 }
 
 /**
@@ -136,6 +190,8 @@ export function practiceHubFromEnv(
     appDetails: `flitstack=${contact}`,
     requestsPerSecond: options.requestsPerSecond ?? m.requestsPerSecond,
     pageSize: m.pageSize,
+    // Enough pages read ahead to keep requests going while a batch is written to Dataverse.
+    prefetchPages: Math.ceil(m.batchSize / m.pageSize) + 1,
   });
 }
 

@@ -111,6 +111,8 @@ export function checkConfirmed(
     ...changes(lock.files, fileHashes(files)),
     ...changes(lock.generated, fileHashes(readGenerated(generatedDir))),
   ];
+  // Files exactly as locked hold no proposed line (confirm refuses them), so only a change is parsed.
+  if (changed.length === 0) return { ok: true };
   if (hasProposed(files)) return { ok: false, reason: 'proposed', changed };
-  return changed.length > 0 ? { ok: false, reason: 'changed', changed } : { ok: true };
+  return { ok: false, reason: 'changed', changed };
 }

@@ -37,6 +37,31 @@ export class Attachments {
     return this.files;
   }
 
+  /**
+   * The rows in consecutive groups whose attachments (Base64 bytes uploaded in the request) stay under
+   * `maxBytes`, so a batch of notes never holds more than that many file bytes in memory at once; a
+   * group holds at least one row. Rows without a document, or with one that will be archived, weigh
+   * nothing.
+   */
+  async groups(rows: readonly PreparedRow[], maxBytes: number): Promise<PreparedRow[][]> {
+    if (!rows.some((r) => r.document)) return [rows.slice()];
+    const files = await this.fileRecords();
+    const out: PreparedRow[][] = [[]];
+    let bytes = 0;
+    for (const row of rows) {
+      const size = row.document ? Number(files.get(row.document.fileId)?.size ?? 0) : 0;
+      const uploaded = Math.ceil(size / 3) * 4;
+      const weight = uploaded <= this.maxUploadBytes ? uploaded : 0;
+      if (bytes + weight > maxBytes && out.at(-1)!.length > 0) {
+        out.push([]);
+        bytes = 0;
+      }
+      out.at(-1)!.push(row);
+      bytes += weight;
+    }
+    return out;
+  }
+
   /** Adds the attachment (or archive link) to each row's body; returns the rows that failed, with why. */
   async attach(rows: readonly PreparedRow[]): Promise<Map<PreparedRow, unknown>> {
     const errors = new Map<PreparedRow, unknown>();

