@@ -6,9 +6,12 @@ import { registerConfirm } from './confirm.ts';
 import { registerDelta } from './delta.ts';
 import { registerDemo } from './demo.ts';
 import { registerDiff } from './diff.ts';
+import { registerLog } from './log.ts';
 import { registerPropose } from './propose.ts';
 import { registerReconcile } from './reconcile.ts';
+import { registerRollback } from './rollback.ts';
 import { registerRun } from './run.ts';
+import { registerRuns } from './runs.ts';
 import { registerSample } from './sample.ts';
 import { registerSandbox } from './sandbox.ts';
 import { registerSchema } from './schema.ts';
@@ -30,6 +33,9 @@ export const commands: RegisterCommand[] = [
   registerRun,
   registerDelta,
   registerReconcile,
+  registerRollback,
+  registerRuns,
+  registerLog,
   registerDemo,
   registerSandbox,
 ];

@@ -2,6 +2,7 @@ import type { DataverseClient } from '../dataverse/index.ts';
 import { DataverseError } from '../dataverse/index.ts';
 import type { CrosswalkChange, CrosswalkEntry, Journal, OperationInput } from '../journal/index.ts';
 import type { GeneratedModule, MappingDefinition } from '../mapping/index.ts';
+import { preImages } from './write.ts';
 
 /** What a delta does with a record PracticeHub reports deleted (`deleted_at` set). */
 export type DeletePolicy = GeneratedModule['MIGRATION']['deletedRecords'];
@@ -84,8 +85,17 @@ export class Deletions {
       targetId: entry.targetId,
       payloadHash: entry.payloadHash,
     };
-    const deactivate = this.policy === 'deactivate' && (await this.hasState(entry.table));
     try {
+      const stated = await this.hasState(entry.table);
+      // Dataverse deletes a row's dependants with it (cascading relationships), and those deletes
+      // would be journaled nowhere, so no rollback could bring them back: a row other migrated rows
+      // refer to is deactivated instead, and says so.
+      const dependants = this.policy === 'delete' && stated ? await this.dependants(entry) : [];
+      const deactivate = stated && (this.policy === 'deactivate' || dependants.length > 0);
+      const why =
+        dependants.length > 0
+          ? `deleted in PracticeHub at ${d.deletedAt}; deactivated, not deleted: ${dependants.join(', ')} loaded by the migration refer to it and Dataverse would delete them with it`
+          : `deleted in PracticeHub at ${d.deletedAt}`;
       const image = await this.image(d.mapping, entry, deactivate);
       if (image === undefined)
         return {
@@ -101,12 +111,7 @@ export class Deletions {
             reason: `deleted in PracticeHub at ${d.deletedAt}; the row is already inactive`,
           };
         await this.client.setState(table.entitySet, entry.targetId, 1);
-        return {
-          ...base,
-          action: 'deactivate',
-          preImage: image,
-          reason: `deleted in PracticeHub at ${d.deletedAt}`,
-        };
+        return { ...base, action: 'deactivate', preImage: image, reason: why };
       }
       await this.client.delete(table.entitySet, entry.targetId);
       return {
@@ -130,8 +135,9 @@ export class Deletions {
   }
 
   /**
-   * The row as it is before the change, in the form pre-images take (plain columns, lookups as
-   * `_x_value`): its state for a deactivation, every column the mapping writes for a delete.
+   * The row as it is before the change: its state for a deactivation; for a delete, every column the
+   * mapping writes, lookups with their target tables (`preImages` with allMapped), so a rollback can
+   * recreate it. Undefined when the row is gone.
    */
   private async image(
     m: MappingDefinition,
@@ -140,15 +146,20 @@ export class Deletions {
   ): Promise<Record<string, unknown> | undefined> {
     const table = this.module.TABLES[entry.table]!;
     const withState = await this.hasState(entry.table);
-    const columns = stateOnly
-      ? []
-      : m.columns
-          .filter((c) => table.columns[c] !== undefined)
-          .map((c) => (table.columns[c]!.targets.length > 0 ? `_${c}_value` : c));
-    const owner = !stateOnly && m.owner ? ['_ownerid_value'] : [];
-    const select = [
-      ...new Set([table.primaryId, ...columns, ...owner, ...(withState ? ['statecode', 'statuscode'] : [])]),
-    ];
+    if (!stateOnly) {
+      const images = await preImages(
+        { client: this.client },
+        [{ mapping: m, table, targetId: entry.targetId, body: {} }],
+        {
+          allMapped: true,
+        },
+      );
+      const image = images.get(entry.targetId.toLowerCase());
+      if (!image || !withState || 'statecode' in image) return image;
+      const state = await this.image(m, entry, true);
+      return state ? { ...image, ...state } : image;
+    }
+    const select = [table.primaryId, ...(withState ? ['statecode', 'statuscode'] : [])];
     for await (const row of this.client.query<Record<string, unknown>>(table.entitySet, {
       select,
       filter: `${table.primaryId} eq ${entry.targetId}`,
@@ -159,6 +170,23 @@ export class Deletions {
       return image;
     }
     return undefined;
+  }
+
+  /** The rows of mapped tables that refer to a row through a lookup, as `<n> <table> rows` (one count each). */
+  private async dependants(entry: CrosswalkEntry): Promise<string[]> {
+    const out: string[] = [];
+    const asked = new Set<string>();
+    for (const m of Object.values(this.module.MAPPINGS)) {
+      const table = this.module.TABLES[m.target]!;
+      for (const lookup of m.lookups) {
+        const pair = `${table.name}.${lookup.column}`;
+        if (asked.has(pair) || !lookup.candidates.some((c) => c.table === entry.table)) continue;
+        asked.add(pair);
+        const n = await this.client.count(table.entitySet, `_${lookup.column}_value eq ${entry.targetId}`);
+        if (n > 0) out.push(`${n} ${table.name} row${n === 1 ? '' : 's'} (${lookup.column})`);
+      }
+    }
+    return out;
   }
 
   /** Whether the table has a statecode column (asked of the organisation's metadata, once). */

@@ -24,47 +24,115 @@ const chunks = <T>(items: readonly T[], size: number): T[][] => {
   return out;
 };
 
-const plainColumns = (body: Record<string, unknown>) => Object.keys(body).filter((k) => !k.includes('@'));
+const plainColumns = (body: Readonly<Record<string, unknown>>) =>
+  Object.keys(body).filter((k) => !k.includes('@'));
 
-/** The current values of the columns an update will overwrite (the pre-image rollback restores). */
-async function preImages(
-  ctx: WriteContext,
-  rows: readonly PreparedRow[],
+/**
+ * Annotations a pre-image keeps beside each lookup's `_x_value`: the table the lookup points to and its
+ * navigation property, so a polymorphic lookup (customer, regarding, owner) can be bound again to the
+ * right table. Asked for with `Prefer: odata.include-annotations` (compose-http-requests-handle-errors);
+ * Microsoft Learn's Web API query pages document both lookup annotations, and dynamics-web-api's README
+ * reads the navigation property name for a bind the same way.
+ */
+export const LOOKUP_TABLE_ANNOTATION = 'Microsoft.Dynamics.CRM.lookuplogicalname';
+export const LOOKUP_NAV_ANNOTATION = 'Microsoft.Dynamics.CRM.associatednavigationproperty';
+
+/** A row whose current values `preImages` reads: its mapping, table, id and the body about to be written. */
+export type PreImageRow = Pick<PreparedRow, 'mapping' | 'table' | 'targetId' | 'body'>;
+
+/** What `preImages` reads besides the body's columns. */
+export interface PreImageOptions {
+  /**
+   * Every column the mapping writes (its columns, key, lookups, owner, roles, document columns), not
+   * only those in the body: the image a deleted row is recreated from.
+   */
+  readonly allMapped?: boolean;
+}
+
+/** The `_x_value` names of the lookups a mapping binds: lookups (deferred ones too), owner, roles. */
+function mappingLookups(m: PreImageRow['mapping']): string[] {
+  return [
+    ...m.lookups.map((l) => l.column),
+    ...(m.owner ? ['ownerid'] : []),
+    ...m.roles.map((r) => r.column),
+  ].map((column) => `_${column}_value`);
+}
+
+/** The `_x_value` name of the lookup a body's `nav@odata.bind` writes, if the mapping knows the nav. */
+function bindColumn(m: PreImageRow['mapping'], key: string): string | undefined {
+  const nav = key.slice(0, -'@odata.bind'.length);
+  const column =
+    m.lookups.find((l) => l.candidates.some((c) => c.nav === nav))?.column ??
+    (m.owner?.nav === nav ? 'ownerid' : m.roles.find((r) => r.nav === nav)?.column);
+  return column ? `_${column}_value` : undefined;
+}
+
+/** The columns to read for the rows of one mapping. */
+function preImageSelect(group: readonly PreImageRow[], options: PreImageOptions): string[] {
+  const { mapping: m, table } = group[0]!;
+  const plain = new Set(group.flatMap((r) => plainColumns(r.body)));
+  if (options.allMapped) {
+    for (const column of m.columns) plain.add(column);
+    if (m.key.kind === 'alternate') plain.add(m.key.column);
+    if (m.document)
+      for (const column of ['isdocument', 'filename', 'mimetype', 'documentbody']) plain.add(column);
+  }
+  const binds = group.flatMap((r) => Object.keys(r.body).filter((k) => k.endsWith('@odata.bind')));
+  return [
+    ...new Set([
+      table.primaryId,
+      ...plain,
+      // overriddencreatedon reads back as the import time; createdon holds the date it set, which a
+      // recreated row needs again (reference §2).
+      ...(plain.has('overriddencreatedon') ? ['createdon'] : []),
+      ...binds.map((k) => bindColumn(m, k)).filter((l): l is string => l !== undefined),
+      // Deferred lookups are bound after the update in a second pass: their old value is kept here.
+      ...(options.allMapped
+        ? mappingLookups(m)
+        : m.lookups.filter((l) => l.deferred).map((l) => `_${l.column}_value`)),
+      ...(m.hasState ? ['statecode', 'statuscode'] : []),
+    ]),
+  ];
+}
+
+/**
+ * The current values of the columns a write will overwrite (the pre-image rollback restores): plain
+ * columns, lookups as `_x_value` with their table and navigation property annotations, statecode and
+ * statuscode. Keyed by lower-case row id; rows that do not exist are absent. Rows of several mappings
+ * may be given together.
+ */
+export async function preImages(
+  ctx: Pick<WriteContext, 'client'>,
+  rows: readonly PreImageRow[],
+  options: PreImageOptions = {},
 ): Promise<Map<string, Record<string, unknown>>> {
   const images = new Map<string, Record<string, unknown>>();
-  const byTable = new Map<string, PreparedRow[]>();
-  for (const row of rows) byTable.set(row.table.name, [...(byTable.get(row.table.name) ?? []), row]);
-  for (const [, group] of byTable) {
+  const byMapping = new Map<string, PreImageRow[]>();
+  for (const row of rows) byMapping.set(row.mapping.name, [...(byMapping.get(row.mapping.name) ?? []), row]);
+  for (const [, group] of byMapping) {
     const table = group[0]!.table;
-    const m = group[0]!.mapping;
-    const lookups = [
-      ...new Set(group.flatMap((r) => Object.keys(r.body).filter((k) => k.endsWith('@odata.bind')))),
-    ].map((k) => {
-      const nav = k.slice(0, -'@odata.bind'.length);
-      const column =
-        m.lookups.find((l) => l.candidates.some((c) => c.nav === nav))?.column ??
-        (m.owner?.nav === nav ? 'ownerid' : m.roles.find((r) => r.nav === nav)?.column);
-      return column ? `_${column}_value` : undefined;
-    });
-    const select = [
-      ...new Set([
-        table.primaryId,
-        ...group.flatMap((r) => plainColumns(r.body)),
-        ...lookups.filter((l): l is string => l !== undefined),
-        ...(m.hasState ? ['statecode', 'statuscode'] : []),
-      ]),
-    ];
+    const select = preImageSelect(group, options);
+    const headers = {
+      Prefer: `odata.include-annotations="${LOOKUP_TABLE_ANNOTATION},${LOOKUP_NAV_ANNOTATION}"`,
+    };
     // Few ids per query: a GET's URL stays short (Microsoft.Dynamics.CRM.In, query-data-web-api).
     for (const part of chunks(group, 50)) {
       const ids = part.map((r) => `'${r.targetId}'`).join(',');
       for await (const current of ctx.client.query<Record<string, unknown>>(table.entitySet, {
         select,
         filter: `Microsoft.Dynamics.CRM.In(PropertyName='${table.primaryId}',PropertyValues=[${ids}])`,
+        headers,
       })) {
         const id = String(current[table.primaryId]).toLowerCase();
         const image: Record<string, unknown> = {};
-        for (const column of select)
-          if (column !== table.primaryId && column in current) image[column] = current[column];
+        for (const column of select) {
+          if (column === table.primaryId || !(column in current)) continue;
+          image[column] = current[column];
+          for (const annotation of [LOOKUP_TABLE_ANNOTATION, LOOKUP_NAV_ANNOTATION]) {
+            const name = `${column}@${annotation}`;
+            if (column.startsWith('_') && name in current) image[name] = current[name];
+          }
+        }
         images.set(id, image);
       }
     }

@@ -2,13 +2,19 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as generatedModule from '../../generated/transformer.ts';
+import type { GeneratedModule } from '../../runtime/mapping/index.ts';
 import type { Sandboxes } from '../../sandbox/index.ts';
-import { flitstack, journalPath, sandboxes } from '../support/migration.ts';
+import { comparable, flitstack, journalPath, sandboxes } from '../support/migration.ts';
 
 type Counts = { extracted: number; loaded: number; rejected: number; skipped: number };
 type Row = Readonly<Record<string, unknown>>;
 
+const generated: GeneratedModule = generatedModule;
+const TABLES = [...new Set(Object.values(generated.MAPPINGS).map((m) => m.target))];
+
 let sb: Sandboxes;
+let before: ReturnType<typeof comparable>;
 let dir: string;
 let journal: string;
 beforeAll(async () => {
@@ -16,6 +22,7 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'flitstack-delta-'));
   journal = join(dir, 'journal.db');
   expect((await flitstack(sb, 'schema', 'apply')).code).toBe(0);
+  before = comparable(sb.dataverse.snapshot(TABLES).tables, TABLES);
   const first = await flitstack(sb, 'run', '--journal', journal, '--rate', '1000');
   expect(first.err).not.toContain('error:');
   expect(first.code).toBe(0);
@@ -81,5 +88,25 @@ describe('flitstack delta', () => {
     const result = await flitstack(sb, 'delta', '--journal', journalPath());
     expect(result.code).toBe(1);
     expect(result.err).toContain('holds no completed run to start from');
+  });
+
+  it('is undone with the run by rollback, newest first: Dataverse ends as before the run', async () => {
+    const listed = await flitstack(sb, 'runs', '--journal', journal, '--format', 'json');
+    const runs = (JSON.parse(listed.out) as { runs: { id: number; kind: string; status: string }[] }).runs;
+    const loads = runs.filter((r) => r.kind === 'run' || r.kind === 'delta').reverse();
+    expect(loads.map((r) => r.kind)).toEqual(['delta', 'delta', 'delta', 'run']);
+    // The run cannot go while deltas built on it are still there.
+    const refused = await flitstack(sb, 'rollback', '--run', String(loads.at(-1)!.id), '--journal', journal);
+    expect(refused.code).not.toBe(0);
+    for (const r of loads) {
+      const result = await flitstack(sb, 'rollback', '--run', String(r.id), '--journal', journal);
+      expect(result.err).not.toContain('error:');
+      expect(result.code, `rollback of ${r.kind} ${r.id}`).toBe(0);
+    }
+    const sorted = (tables: ReturnType<typeof comparable>) =>
+      Object.fromEntries(
+        Object.entries(tables).map(([t, rows]) => [t, rows.map((r) => JSON.stringify(r)).sort()]),
+      );
+    expect(sorted(comparable(sb.dataverse.snapshot(TABLES).tables, TABLES))).toEqual(sorted(before));
   });
 });

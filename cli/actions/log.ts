@@ -1,0 +1,112 @@
+import { createWriteStream, openSync, type WriteStream } from 'node:fs';
+import { resolve } from 'node:path';
+import {
+  ACTIONS,
+  type Action,
+  csvLine,
+  Journal,
+  JournalError,
+  LOG_COLUMNS,
+  type LogWriter,
+  logEntry,
+  type OperationRecord,
+} from '../../runtime/journal/index.ts';
+import { UsageError } from '../errors.ts';
+import type { CliIo } from '../io.ts';
+import { existingJournal, positiveInteger } from './rollback.ts';
+
+export interface LogCommandOptions {
+  readonly run: string;
+  readonly journal: string;
+  readonly format: 'csv' | 'json';
+  readonly out?: string;
+  readonly action?: string;
+  readonly withPreImages?: boolean;
+}
+
+const FLUSH_AT = 64 * 1024;
+
+/**
+ * The audit log with a `pre_image` column added (JSON of the values a write overwrote), streamed like
+ * `writeLog`: one chunk of about 64 KiB at a time, never the whole log in memory.
+ */
+export async function writeLogWithPreImages(
+  ops: Iterable<OperationRecord>,
+  format: 'csv' | 'json',
+  write: LogWriter,
+): Promise<number> {
+  const columns = [...LOG_COLUMNS, 'pre_image'] as const;
+  let buffer = format === 'csv' ? csvLine(columns) : '[';
+  let count = 0;
+  for (const op of ops) {
+    const entry = { ...logEntry(op), pre_image: op.preImage };
+    buffer +=
+      format === 'csv'
+        ? csvLine(columns.map((c) => entry[c]))
+        : `${count === 0 ? '' : ','}\n${JSON.stringify(entry)}`;
+    count += 1;
+    if (buffer.length >= FLUSH_AT) {
+      await write(buffer);
+      buffer = '';
+    }
+  }
+  buffer += format === 'csv' ? '' : count === 0 ? ']\n' : '\n]\n';
+  if (buffer.length > 0) await write(buffer);
+  return count;
+}
+
+/** A writer to a file created 0600, honouring the stream's back-pressure. */
+function fileWriter(stream: WriteStream): LogWriter {
+  return (chunk) =>
+    new Promise<void>((done, fail) => {
+      const ok = stream.write(chunk, (error) => {
+        if (error) fail(error);
+        else if (ok) done();
+      });
+      if (!ok) stream.once('drain', done);
+    });
+}
+
+/** The output file, opened (created 0600) before anything is read, so a bad path fails at once. */
+function outputFile(path: string): WriteStream {
+  let fd: number;
+  try {
+    fd = openSync(path, 'w', 0o600);
+  } catch (error) {
+    throw new UsageError(`cannot write ${path}: ${(error as Error).message}`);
+  }
+  const stream = createWriteStream('', { fd });
+  // A write error reaches the writer's callback; without a listener it would also end the process.
+  stream.on('error', () => undefined);
+  return stream;
+}
+
+function actionsOf(text: string | undefined): Action[] | undefined {
+  if (text === undefined) return undefined;
+  const actions = text.split(',').map((a) => a.trim());
+  const unknown = actions.filter((a) => !(ACTIONS as readonly string[]).includes(a));
+  if (unknown.length > 0)
+    throw new UsageError(`--action: unknown action ${unknown.join(', ')} (one of ${ACTIONS.join(', ')})`);
+  return actions as Action[];
+}
+
+/** `flitstack log`: streams a run's operations from the journal (read only) to stdout or a file. */
+export async function logCommand(options: LogCommandOptions, io: CliIo): Promise<number> {
+  const runId = positiveInteger('--run', options.run);
+  const action = actionsOf(options.action);
+  const journal = Journal.open(existingJournal(options.journal, io.cwd), { readonly: true });
+  const stream = options.out ? outputFile(resolve(io.cwd, options.out)) : undefined;
+  try {
+    if (!journal.run(runId)) throw new JournalError('run_not_found', `run ${runId} is not in the journal`);
+    const write: LogWriter = stream ? fileWriter(stream) : (chunk) => io.out(chunk);
+    const filter = action ? { action } : {};
+    const count = options.withPreImages
+      ? await writeLogWithPreImages(journal.operations(runId, filter), options.format, write)
+      : await journal.exportLog(runId, options.format, write, filter);
+    if (stream) io.err(`${count} operations of run ${runId} written to ${options.out}\n`);
+    return 0;
+  } finally {
+    journal.close();
+    if (stream) await new Promise<void>((done) => stream.end(done));
+  }
+}

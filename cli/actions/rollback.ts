@@ -1,0 +1,152 @@
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import {
+  RollbackError,
+  type RollbackEvent,
+  type RollbackResult,
+  rollbackRun,
+} from '../../runtime/rollback/index.ts';
+import { loadGenerated } from '../../runtime/schema/generated.ts';
+import { UsageError } from '../errors.ts';
+import type { CliIo } from '../io.ts';
+import { dataverseFromEnv, openJournal } from '../migration.ts';
+
+export interface RollbackCommandOptions {
+  readonly run: string;
+  readonly journal: string;
+  readonly batchSize?: string;
+  readonly force?: boolean;
+  readonly format: 'text' | 'json';
+}
+
+/** A positive whole number given on the command line, or a usage error naming the flag. */
+export function positiveInteger(flag: string, text: string): number {
+  const n = Number(text);
+  if (!/^\d+$/.test(text.trim()) || !Number.isSafeInteger(n) || n < 1)
+    throw new UsageError(`${flag} must be a positive whole number, got '${text}'`);
+  return n;
+}
+
+/** The journal path, which must exist: a rollback or a report of a journal that is not there is a mistake. */
+export function existingJournal(path: string, cwd: string): string {
+  const absolute = resolve(cwd, path);
+  if (!existsSync(absolute))
+    throw new UsageError(`no journal at ${absolute} (pass the file the run used with --journal)`);
+  return absolute;
+}
+
+/**
+ * Progress lines on standard error, counts only: the start, then each step's running count at most
+ * once a second, and its final count.
+ */
+function progressReporter(io: CliIo, now: () => number = Date.now): (e: RollbackEvent) => void {
+  let last: Extract<RollbackEvent, { type: 'batch' }> | undefined;
+  let shownAt = 0;
+  const show = (e: Extract<RollbackEvent, { type: 'batch' }>) => {
+    io.err(`  ${e.phase}: ${e.done} rows${e.failed > 0 ? `, ${e.failed} failed` : ''}\n`);
+    shownAt = now();
+    last = undefined;
+  };
+  return (e) => {
+    switch (e.type) {
+      case 'start':
+        io.err(
+          `rollback ${e.rollbackRunId} of run ${e.targetRunId}${e.resumed ? ' (resumed)' : ''}: ${e.toDelete} created rows to delete\n`,
+        );
+        break;
+      case 'batch':
+        last = e;
+        if (now() - shownAt >= 1000) show(e);
+        break;
+      case 'phase':
+      case 'done':
+        if (last) show(last);
+        break;
+    }
+  };
+}
+
+/** The per-mapping summary as a table. */
+export function rollbackTable(result: RollbackResult): string {
+  const rows = Object.entries(result.summary);
+  const width = Math.max(7, ...rows.map(([name]) => name.length));
+  const line = (cells: (string | number)[]) =>
+    `${String(cells[0]).padEnd(width)}  ${cells
+      .slice(1)
+      .map((c) => String(c).padStart(8))
+      .join('  ')}\n`;
+  let text = line(['mapping', 'deleted', 'restored', 'skipped', 'failed']);
+  for (const [name, c] of rows) text += line([name, c.deleted, c.restored, c.skipped, c.failed]);
+  return text;
+}
+
+/** `flitstack rollback`: exit 0 rolled back or nothing to do, 1 rows failed, 2 refused. */
+export async function rollbackCommand(options: RollbackCommandOptions, io: CliIo): Promise<number> {
+  const runId = positiveInteger('--run', options.run);
+  const batchSize =
+    options.batchSize === undefined ? undefined : positiveInteger('--batch-size', options.batchSize);
+  const path = existingJournal(options.journal, io.cwd);
+  let generated: Awaited<ReturnType<typeof loadGenerated>>;
+  try {
+    generated = await loadGenerated(io.cwd);
+  } catch (error) {
+    throw new UsageError(
+      `cannot load generated/transformer.ts from ${io.cwd}: ${(error as Error).message} (run \`npx flitstack compile\` in the project directory)`,
+    );
+  }
+  const dataverse = dataverseFromEnv(io.env);
+  const journal = openJournal(path, io.cwd);
+  try {
+    const result = await rollbackRun(
+      {
+        dataverse,
+        journal,
+        module: generated.module,
+        onEvent: progressReporter(io),
+      },
+      runId,
+      { ...(batchSize !== undefined ? { batchSize } : {}), force: options.force === true },
+    );
+    const rollback = result.rollback;
+    if (options.format === 'json') {
+      io.out(
+        `${JSON.stringify(
+          {
+            rollback: rollback?.id ?? null,
+            target: result.target.id,
+            status: result.nothingToDo ? 'nothing-to-do' : rollback?.status,
+            targetStatus: result.target.status,
+            resumed: result.resumed,
+            failed: result.failed,
+            summary: result.summary,
+            dataverse: dataverse.stats(),
+          },
+          null,
+          2,
+        )}\n`,
+      );
+    } else if (result.nothingToDo) {
+      io.out(
+        `run ${runId} is already rolled back${rollback ? ` (by rollback ${rollback.id})` : ''}: nothing to do\n`,
+      );
+    } else {
+      io.out(
+        `rollback ${rollback!.id} of run ${runId} ${rollback!.status}${result.resumed ? ' (resumed)' : ''}\n${rollbackTable(result)}`,
+      );
+      if (result.failed > 0)
+        io.out(
+          `${result.failed} rows could not be undone: \`flitstack log --run ${rollback!.id} --action delete,restore\` lists them with Dataverse's errors; run the rollback again to retry them\n`,
+        );
+    }
+    return result.failed > 0 ? 1 : 0;
+  } catch (error) {
+    if (error instanceof RollbackError) {
+      io.err(`error: ${error.message}\n  hint: ${error.hint}\n`);
+      return 2;
+    }
+    throw error;
+  } finally {
+    journal.close();
+    await dataverse.close();
+  }
+}

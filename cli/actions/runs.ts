@@ -1,0 +1,101 @@
+import { Journal, ownerState, type RunRecord, realHost } from '../../runtime/journal/index.ts';
+import type { CliIo } from '../io.ts';
+import { existingJournal } from './rollback.ts';
+
+/** One run as `flitstack runs` lists it. */
+export interface RunListing {
+  readonly id: number;
+  readonly kind: string;
+  readonly status: string;
+  /** A run still marked running whose process is gone (it will be marked interrupted by the next run). */
+  readonly processGone: boolean;
+  readonly startedAt: string;
+  readonly endedAt: string | null;
+  readonly parentRun: number | null;
+  readonly specHash: string;
+  readonly attempts: number;
+  readonly extracted: number;
+  readonly loaded: number;
+  readonly rejected: number;
+  readonly skipped: number;
+}
+
+/** A run's listing: its summary's totals, or the journal's accounting while it has none yet. */
+export function listing(journal: Journal, run: RunRecord): RunListing {
+  const summary = run.summary ?? journal.accounting(run.id);
+  const total = (key: 'extracted' | 'loaded' | 'rejected' | 'skipped') =>
+    Object.values(summary).reduce((n, c) => n + c[key], 0);
+  return {
+    id: run.id,
+    kind: run.kind,
+    status: run.status,
+    processGone: run.status === 'running' && ownerState(run.owner, realHost()) === 'dead',
+    startedAt: run.startedAt,
+    endedAt: run.endedAt,
+    parentRun: run.parentRun,
+    specHash: run.specHash,
+    attempts: run.attempts,
+    extracted: total('extracted'),
+    loaded: total('loaded'),
+    rejected: total('rejected'),
+    skipped: total('skipped'),
+  };
+}
+
+/** `2026-03-01T10:00:00.000Z` → `2026-03-01 10:00:00` (UTC). */
+const time = (iso: string | null) => (iso ? iso.replace('T', ' ').replace(/\.\d+Z$|Z$/, '') : '-');
+
+/** The listings as a table, oldest run first. */
+export function runsTable(runs: readonly RunListing[]): string {
+  const header = [
+    'run',
+    'kind',
+    'status',
+    'started (UTC)',
+    'ended (UTC)',
+    'parent',
+    'spec',
+    'extracted',
+    'loaded',
+    'rejected',
+    'skipped',
+  ];
+  const rows = runs.map((r) => [
+    String(r.id),
+    r.kind,
+    r.processGone ? `${r.status} (process gone)` : r.status,
+    time(r.startedAt),
+    time(r.endedAt),
+    r.parentRun === null ? '-' : String(r.parentRun),
+    r.specHash.slice(0, 12),
+    String(r.extracted),
+    String(r.loaded),
+    String(r.rejected),
+    String(r.skipped),
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const numeric = (i: number) => i === 0 || i >= 7;
+  const line = (cells: readonly string[]) =>
+    `${cells
+      .map((c, i) => (numeric(i) ? c.padStart(widths[i]!) : c.padEnd(widths[i]!)))
+      .join('  ')
+      .trimEnd()}\n`;
+  return [header, ...rows].map(line).join('');
+}
+
+/** `flitstack runs`: every run, read from the journal without writing to it. */
+export async function runsCommand(
+  options: { journal: string; format: 'text' | 'json' },
+  io: CliIo,
+): Promise<number> {
+  const journal = Journal.open(existingJournal(options.journal, io.cwd), { readonly: true });
+  try {
+    const runs = journal.runs().map((run) => listing(journal, run));
+    if (options.format === 'json') io.out(`${JSON.stringify({ runs }, null, 2)}\n`);
+    else if (runs.length === 0) io.out('no runs in the journal\n');
+    else io.out(runsTable(runs));
+    return 0;
+  } finally {
+    journal.close();
+  }
+}

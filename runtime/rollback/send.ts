@@ -1,0 +1,57 @@
+import { NOT_FOUND_CODES } from '../dataverse/errors.ts';
+import type { BatchItem, BatchPartResult, DataverseClient } from '../dataverse/index.ts';
+import { operationError, type UndoItem, type UndoResult } from './undo.ts';
+
+/**
+ * The row itself does not exist: 404 with ObjectDoesNotExist (not a wrong entity set), and a message
+ * that names the row's own id ("contact With Id = <id> Does Not Exist", reference §8). A PATCH whose
+ * lookup points at a missing row answers the same code naming that other row: that is a failure.
+ */
+function rowMissing(result: BatchPartResult, id: string): boolean {
+  const e = result.error;
+  return (
+    result.status === 404 &&
+    e !== undefined &&
+    NOT_FOUND_CODES.has(e.code) &&
+    e.serverMessage.toLowerCase().includes(id.toLowerCase())
+  );
+}
+
+/** How one item ended, from the results of its requests. */
+function classify(item: UndoItem, results: readonly BatchPartResult[]): UndoResult {
+  const failure = results.find((r) => !r.executed || r.error !== undefined || r.status >= 400);
+  if (!failure) return { outcome: item.phase === 'delete' ? 'deleted' : 'restored' };
+  // A row already gone counts as deleted (a cascade from its parent, or a rollback killed after its
+  // batch ran but before the journal saw it); a row gone before its restore has nothing to restore.
+  const id = item.op.targetId ?? '';
+  if (item.phase === 'delete' && rowMissing(failure, id)) return { outcome: 'deleted', gone: true };
+  if (item.phase === 'restore' && rowMissing(failure, id)) return { outcome: 'gone' };
+  const cause = results.find((r) => r.executed && r.error !== undefined) ?? failure;
+  return { outcome: 'failed', error: operationError(cause) };
+}
+
+/**
+ * Sends the items' requests as ONE `$batch` with `Prefer: odata.continue-on-error`, so a refused row
+ * does not stop the others (reference §3.2); an item of several requests goes as a change set (all or
+ * nothing). Deletes go this way too: DeleteMultiple exists for elastic tables only (reference §3.1,
+ * PA`deletemultiple`), and these are standard tables. Requests run in order, so children listed before parents are deleted first. Items without
+ * requests end without a round trip. One result per item, in order.
+ */
+export async function sendItems(client: DataverseClient, items: readonly UndoItem[]): Promise<UndoResult[]> {
+  const batch: BatchItem[] = [];
+  for (const item of items) {
+    if (item.kind !== 'requests') continue;
+    batch.push(item.requests.length === 1 ? item.requests[0]! : { changeSet: item.requests });
+  }
+  const results = batch.length > 0 ? await client.batch(batch, { continueOnError: true }) : [];
+  let at = 0;
+  return items.map((item): UndoResult => {
+    if (item.kind === 'dropped') return { outcome: 'dropped' };
+    if (item.kind === 'nothing') return { outcome: item.phase === 'delete' ? 'deleted' : 'restored' };
+    if (item.kind === 'problem')
+      return { outcome: 'failed', error: { code: 'not_undoable', message: item.problem } };
+    const mine = results.slice(at, at + item.requests.length);
+    at += item.requests.length;
+    return classify(item, mine);
+  });
+}

@@ -1,0 +1,79 @@
+import type { BatchPartResult, BatchRequest } from '../dataverse/index.ts';
+import type { OperationError, OperationInput, OperationRecord } from '../journal/index.ts';
+import type { RollbackPhase } from './events.ts';
+
+/** What undoing one journaled operation takes. */
+export type UndoItem =
+  | {
+      readonly kind: 'requests';
+      readonly phase: RollbackPhase;
+      readonly op: OperationRecord;
+      /** One request, or several that must succeed together (sent as one change set). */
+      readonly requests: readonly BatchRequest[];
+    }
+  /** Nothing to write (an empty pre-image): journaled as done. */
+  | { readonly kind: 'nothing'; readonly phase: RollbackPhase; readonly op: OperationRecord }
+  /** Cannot be undone (no pre-image, an unknown table): journaled as failed with the reason. */
+  | {
+      readonly kind: 'problem';
+      readonly phase: RollbackPhase;
+      readonly op: OperationRecord;
+      readonly problem: string;
+    }
+  /** An update of a row the run created: the row is deleted, only its crosswalk row goes. */
+  | { readonly kind: 'dropped'; readonly phase: RollbackPhase; readonly op: OperationRecord };
+
+/** How undoing an operation ended. */
+export type UndoResult =
+  | { readonly outcome: 'deleted' | 'restored'; readonly gone?: boolean }
+  | { readonly outcome: 'gone' }
+  | { readonly outcome: 'failed'; readonly error: OperationError }
+  | { readonly outcome: 'dropped' };
+
+const OPERATION = /^undoes operation (\d+) /;
+
+/** The id of the operation a rollback operation undid, read back from its reason (see `undoOperation`). */
+export function undoneOperation(op: OperationRecord): number | undefined {
+  const m = OPERATION.exec(op.reason ?? '');
+  return m ? Number(m[1]) : undefined;
+}
+
+/** A Dataverse error as the journal keeps it. */
+export function operationError(result: BatchPartResult | undefined): OperationError {
+  if (!result) return { code: 'not_sent', message: 'the request was not sent' };
+  if (result.error)
+    return {
+      code: result.error.code || String(result.status),
+      message: result.error.serverMessage || result.error.message,
+    };
+  return { code: String(result.status), message: `the request did not run (status ${result.status})` };
+}
+
+/**
+ * The journal entry of an undone operation: `delete` or `restore` naming the row, `skip` for a row
+ * that no longer exists, and the intended action with Dataverse's error when it failed. The reason
+ * starts with the id of the operation undone: a resumed rollback skips what is already done.
+ */
+export function undoOperation(item: UndoItem, result: UndoResult): OperationInput | undefined {
+  if (result.outcome === 'dropped') return undefined;
+  const { op } = item;
+  const undone = `undoes operation ${op.id} (${op.action} in run ${op.runId})`;
+  const base = {
+    mapping: op.mapping,
+    sourceId: op.sourceId,
+    key: op.key,
+    table: op.table,
+    targetId: op.targetId,
+  };
+  const action = item.phase === 'delete' ? 'delete' : 'restore';
+  if (result.outcome === 'gone')
+    return { ...base, action: 'skip', reason: `${undone}; the row no longer exists, nothing to restore` };
+  if (result.outcome === 'failed')
+    return {
+      ...base,
+      action,
+      reason: `${undone}; ${action} failed: ${result.error.message}`,
+      error: result.error,
+    };
+  return { ...base, action, reason: result.gone ? `${undone}; the row was already gone` : undone };
+}

@@ -1,0 +1,168 @@
+import { readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { writeLogWithPreImages } from '../../cli/actions/log.ts';
+import { bufferIo } from '../../cli/io.ts';
+import { run } from '../../cli/main.ts';
+import { Journal, LOG_COLUMNS } from '../../runtime/journal/index.ts';
+import { created, guid, progressAfter } from '../runtime/journal/helpers.ts';
+import { ROOT, tempDir } from '../support/tmp.ts';
+
+async function log(...args: string[]) {
+  const io = bufferIo(ROOT);
+  const code = await run(['node', 'flitstack', 'log', ...args], io);
+  return { code, out: io.stdout(), err: io.stderr() };
+}
+
+/** RFC 4180 records (CRLF, quoted fields with doubled quotes). */
+function parseCsv(text: string): string[][] {
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let field = '';
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (quoted && c === '"' && text[i + 1] === '"') {
+      field += '"';
+      i++;
+    } else if (c === '"') quoted = !quoted;
+    else if (!quoted && c === ',') {
+      row.push(field);
+      field = '';
+    } else if (!quoted && c === '\r' && text[i + 1] === '\n') {
+      rows.push([...row, field]);
+      row = [];
+      field = '';
+      i++;
+    } else field += c;
+  }
+  return rows;
+}
+
+const PATIENT_VALUE = 'Okonkwo-Pre-Image';
+
+/** Run 1: a created patient, an update of an existing one (pre-image with a name), a rejected record. */
+function journalWithLog(): string {
+  const path = join(tempDir(), 'journal.db');
+  const journal = Journal.open(path);
+  const first = journal.startRun({ kind: 'run', specHash: 's', codeHash: 'c' });
+  journal.recordPage(
+    first.id,
+    'patients',
+    1,
+    [
+      created('patient', 1),
+      { ...created('patient', 2), action: 'update', preImage: { lastname: PATIENT_VALUE } },
+      { mapping: 'patient', sourceId: '3', action: 'reject', reason: 'birthdate: before 1753, "a,b"' },
+    ],
+    [],
+    { ...progressAfter(1, 3, 1), totalEntries: 3 },
+  );
+  journal.finishRun(first.id, 'completed');
+  journal.close();
+  return path;
+}
+
+describe('flitstack log', () => {
+  it('writes every operation as CSV in load order, without pre-images', async () => {
+    const path = journalWithLog();
+    const result = await log('--run', '1', '--journal', path);
+    expect(result.code).toBe(0);
+    expect(result.out).not.toContain(PATIENT_VALUE);
+    const rows = parseCsv(result.out);
+    expect(rows[0]).toEqual([...LOG_COLUMNS]);
+    const record = (i: number) => Object.fromEntries(LOG_COLUMNS.map((c, j) => [c, rows[i]![j]]));
+    expect(rows).toHaveLength(4);
+    expect(record(1)).toMatchObject({
+      id: '1',
+      run_id: '1',
+      action: 'create',
+      target_id: guid(1),
+      has_pre_image: 'false',
+    });
+    expect(record(2)).toMatchObject({
+      action: 'update',
+      source_id: '2',
+      row_key: 'ph-2',
+      has_pre_image: 'true',
+    });
+    expect(record(3)).toMatchObject({ action: 'reject', reason: 'birthdate: before 1753, "a,b"', page: '1' });
+  });
+
+  it('adds the pre-images only when asked, and filters by action', async () => {
+    const path = journalWithLog();
+    const result = await log(
+      '--run',
+      '1',
+      '--journal',
+      path,
+      '--with-pre-images',
+      '--format',
+      'json',
+      '--action',
+      'update,reject',
+    );
+    expect(result.code).toBe(0);
+    const entries = JSON.parse(result.out) as Record<string, unknown>[];
+    expect(entries.map((e) => [e.action, e.pre_image])).toEqual([
+      ['update', { lastname: PATIENT_VALUE }],
+      ['reject', null],
+    ]);
+    const csv = parseCsv((await log('--run', '1', '--journal', path, '--with-pre-images')).out);
+    expect(csv[0]!.at(-1)).toBe('pre_image');
+    expect(csv[2]!.at(-1)).toBe(JSON.stringify({ lastname: PATIENT_VALUE }));
+  });
+
+  it('writes to a file readable by its owner only', async () => {
+    const path = journalWithLog();
+    const out = join(tempDir(), 'run-1.json');
+    const result = await log('--run', '1', '--journal', path, '--format', 'json', '--out', out);
+    expect(result.code).toBe(0);
+    expect(result.out).toBe('');
+    expect(result.err).toBe(`3 operations of run 1 written to ${out}\n`);
+    expect((JSON.parse(readFileSync(out, 'utf8')) as unknown[]).length).toBe(3);
+    expect(statSync(out).mode & 0o777).toBe(0o600);
+  });
+
+  it('refuses an unknown run, an unknown action, a missing journal (exit 2)', async () => {
+    const path = journalWithLog();
+    expect(await log('--run', '7', '--journal', path)).toMatchObject({
+      code: 2,
+      err: 'error: run 7 is not in the journal\n',
+    });
+    const bad = await log('--run', '1', '--journal', path, '--action', 'create,erase');
+    expect(bad.code).toBe(2);
+    expect(bad.err).toContain('--action: unknown action erase');
+    expect((await log('--run', 'one', '--journal', path)).err).toBe(
+      "error: --run must be a positive whole number, got 'one'\n",
+    );
+  });
+
+  it('streams: the log reaches the writer in pieces of about 64 KiB, never as one string', async () => {
+    const ops = Array.from({ length: 5000 }, (_, i) => ({
+      id: i + 1,
+      runId: 1,
+      resource: 'patients',
+      page: 1,
+      mapping: 'patient',
+      sourceId: String(i),
+      key: `patient-${i}`,
+      table: 'contact',
+      action: 'update' as const,
+      targetId: guid(i),
+      reason: null,
+      error: null,
+      flags: [],
+      preImage: { lastname: `Name ${i}` },
+      payloadHash: 'h',
+      at: '2026-03-01T09:00:00.000Z',
+    }));
+    const chunks: number[] = [];
+    const count = await writeLogWithPreImages(ops, 'csv', (chunk) => {
+      chunks.push(chunk.length);
+    });
+    expect(count).toBe(5000);
+    expect(chunks.length).toBeGreaterThan(5);
+    expect(Math.max(...chunks)).toBeLessThan(64 * 1024 + 1024);
+  });
+});

@@ -1,0 +1,96 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as generatedModule from '../../../generated/transformer.ts';
+import { DataverseClient, optionsFromEnv } from '../../../runtime/dataverse/index.ts';
+import { Journal } from '../../../runtime/journal/index.ts';
+import type { GeneratedModule } from '../../../runtime/mapping/index.ts';
+import { PracticeHubClient } from '../../../runtime/practicehub/index.ts';
+import { rollbackRun } from '../../../runtime/rollback/index.ts';
+import { type RunDeps, type RunOptions, runMigration } from '../../../runtime/run/pipeline.ts';
+import type { Sandboxes } from '../../../sandbox/index.ts';
+import { comparable, flitstack, sandboxes } from '../../support/migration.ts';
+
+const shipped: GeneratedModule = generatedModule;
+/** The shipped mappings under `policies.deleted_records: delete`. */
+const module: GeneratedModule = { ...shipped, MIGRATION: { ...shipped.MIGRATION, deletedRecords: 'delete' } };
+const TABLES = [...new Set(Object.values(module.MAPPINGS).map((m) => m.target))];
+
+let sb: Sandboxes;
+let dir: string;
+let journal: Journal;
+let deps: RunDeps;
+beforeAll(async () => {
+  sb = await sandboxes({ scale: 0.05, seed: 31 });
+  expect((await flitstack(sb, 'schema', 'apply')).code).toBe(0);
+  dir = mkdtempSync(join(tmpdir(), 'flitstack-deletions-'));
+  journal = Journal.open(join(dir, 'journal.db'));
+  deps = {
+    module,
+    journal,
+    practicehub: new PracticeHubClient({
+      baseUrl: sb.practicehub.baseUrl,
+      apiKey: sb.practicehub.apiKey,
+      appDetails: 'flitstack-tests=tests@example.com',
+      requestsPerSecond: 1000,
+    }),
+    dataverse: new DataverseClient(optionsFromEnv(sb.env)),
+    account: 'harbourside.eu',
+    specHash: 'spec',
+    codeHash: 'code',
+    archiveDir: join(dir, 'archive'),
+  };
+  expect((await runMigration(deps)).rejected).toBe(0);
+}, 60_000);
+afterAll(async () => {
+  journal?.close();
+  await Promise.all([deps?.practicehub.close(), deps?.dataverse.close(), sb?.close()]);
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const since = (): RunOptions['since'] =>
+  Object.fromEntries(journal.watermarks.all().map((w) => [w.resource, w.maxUpdatedAt]));
+
+describe('a delta under deleted_records: delete', () => {
+  it('deletes rows nothing refers to, deactivates rows others refer to, and rollback undoes both', async () => {
+    const beforeDelta = comparable(sb.dataverse.snapshot(TABLES).tables, TABLES);
+    const keys = (table: string, prefix: string) =>
+      sb.dataverse
+        .snapshot([table])
+        .tables[table]!.map((a) => String(a.fs_practicehubid ?? ''))
+        .filter((k) => k.startsWith(prefix))
+        .map((k) => k.slice(prefix.length));
+    // Payments become fs_payment rows no other migrated row refers to: they are deleted.
+    const deleted = keys('fs_payment', 'payment-').slice(0, 2);
+    expect(deleted).toHaveLength(2);
+    sb.practicehub.mutate({ resource: 'payments', action: 'delete', ids: deleted });
+    // A patient's contact has appointments that Dataverse would delete with it: it is deactivated.
+    const patient = keys('contact', 'patient-')[0]!;
+    sb.practicehub.mutate({ resource: 'patients', action: 'delete', ids: [patient] });
+
+    const delta = await runMigration(deps, { kind: 'delta', since: since(), parentRun: 1 });
+    expect(delta.rejected).toBe(0);
+    expect(delta.unbalanced).toEqual([]);
+    for (const id of deleted) expect(keys('fs_payment', 'payment-')).not.toContain(id);
+    const ops = [...journal.operations(delta.run.id, { action: 'delete', mapping: 'payment' })];
+    expect(ops.map((o) => o.sourceId).sort()).toEqual([...deleted].sort());
+    for (const op of ops) expect(op.preImage).toMatchObject({ fs_practicehubid: `payment-${op.sourceId}` });
+    const kept = [...journal.operations(delta.run.id, { mapping: 'patient', action: 'deactivate' })];
+    expect(kept).toHaveLength(1);
+    expect(kept[0]).toMatchObject({ sourceId: patient, action: 'deactivate' });
+    expect(kept[0]!.reason).toMatch(/deactivated, not deleted: \d+ appointment rows? \(regardingobjectid\)/);
+    const contact = sb.dataverse
+      .snapshot(['contact'])
+      .tables.contact!.find((c) => c.fs_practicehubid === `patient-${patient}`);
+    expect(contact?.statecode).toBe(1);
+
+    const undone = await rollbackRun({ dataverse: deps.dataverse, journal, module }, delta.run.id);
+    expect(undone.failed).toBe(0);
+    const sorted = (tables: ReturnType<typeof comparable>) =>
+      Object.fromEntries(
+        Object.entries(tables).map(([t, rows]) => [t, rows.map((r) => JSON.stringify(r)).sort()]),
+      );
+    expect(sorted(comparable(sb.dataverse.snapshot(TABLES).tables, TABLES))).toEqual(sorted(beforeDelta));
+  });
+});
