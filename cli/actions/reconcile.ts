@@ -1,6 +1,8 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import type { DataverseClient } from '../../runtime/dataverse/index.ts';
 import { Journal, type RunRecord } from '../../runtime/journal/index.ts';
+import type { GeneratedModule } from '../../runtime/mapping/index.ts';
 import {
   failureWords,
   type ReconcileResult,
@@ -8,10 +10,12 @@ import {
   reconcileJson,
   reconcileMarkdown,
 } from '../../runtime/reconcile/index.ts';
+import { RollbackError, rollbackRun } from '../../runtime/rollback/index.ts';
 import type { ReconcileCliOptions } from '../commands/reconcile.ts';
 import { UsageError } from '../errors.ts';
 import type { CliIo } from '../io.ts';
-import { checkedSpec, dataverseFromEnv, practiceHubFromEnv } from '../migration.ts';
+import { checkedSpec, dataverseFromEnv, openJournal, practiceHubFromEnv } from '../migration.ts';
+import { rollbackTable } from './rollback.ts';
 
 /** Differences printed on stdout; the reports list them all. */
 const PRINTED = 20;
@@ -61,13 +65,35 @@ function summary(result: ReconcileResult, files: readonly string[]): string {
   return `${lines.join('\n')}\n`;
 }
 
-/** `flitstack reconcile`: exit 0 within the tolerance, 1 beyond it. */
+/**
+ * `--rollback-on-fail`: undoes the run reconciled (flitstack rollback). A refusal (a later delta builds
+ * on the run, a run still going) leaves everything as it is and says so; the exit code stays 1.
+ */
+async function rollBack(
+  journal: Journal,
+  dataverse: DataverseClient,
+  module: GeneratedModule,
+  runId: number,
+  io: CliIo,
+): Promise<void> {
+  io.err(`reconciliation failed: rolling back run ${runId}\n`);
+  try {
+    const result = await rollbackRun({ dataverse, journal, module }, runId);
+    const id = result.rollback?.id;
+    io.err(
+      result.nothingToDo
+        ? `run ${runId} was already rolled back\n`
+        : `rollback ${id} of run ${runId} ${result.rollback?.status}${result.failed > 0 ? `: ${result.failed} rows could not be undone (\`flitstack log --run ${id}\`)` : ''}\n${rollbackTable(result)}`,
+    );
+  } catch (error) {
+    if (!(error instanceof RollbackError)) throw error;
+    io.err(`run ${runId} was not rolled back: ${error.message}\n  hint: ${error.hint}\n`);
+  }
+}
+
+/** `flitstack reconcile`: exit 0 within the tolerance, 1 beyond it (rolled back or not). */
 export async function reconcileCommand(options: ReconcileCliOptions, io: CliIo): Promise<number> {
   const id = runId(options.run);
-  if (options.rollbackOnFail)
-    throw new UsageError(
-      '--rollback-on-fail needs `flitstack rollback`, which this build does not include yet: reconcile, then roll back by hand if it fails',
-    );
   const rate = options.rate === undefined ? undefined : Number(options.rate);
   if (rate !== undefined && !(rate > 0))
     throw new UsageError(`--rate must be a positive number of requests per second, got '${options.rate}'`);
@@ -76,7 +102,7 @@ export async function reconcileCommand(options: ReconcileCliOptions, io: CliIo):
     throw new UsageError(`no journal at ${path} (pass the file the run used with --journal)`);
   const spec = await checkedSpec(options.spec, io);
   if (typeof spec === 'number') return spec;
-  const journal = Journal.open(path, { readonly: true });
+  let journal = Journal.open(path, { readonly: true });
   const dataverse = dataverseFromEnv(io.env);
   const practicehub = practiceHubFromEnv(io.env, spec.generated, { requestsPerSecond: rate });
   try {
@@ -105,6 +131,11 @@ export async function reconcileCommand(options: ReconcileCliOptions, io: CliIo):
     writeFileSync(files[0]!, reconcileMarkdown(result, module.MIGRATION.name));
     writeFileSync(files[1]!, reconcileJson(result));
     io.out(options.format === 'json' ? reconcileJson(result) : summary(result, files));
+    if (!result.ok && options.rollbackOnFail) {
+      journal.close();
+      journal = openJournal(path, io.cwd);
+      await rollBack(journal, dataverse, module, run.id, io);
+    }
     return result.ok ? 0 : 1;
   } finally {
     journal.close();

@@ -41,11 +41,10 @@ let dir: string;
 let journal: string;
 let dataverse: DataverseClient;
 
+const reconcileArgs = () => ['reconcile', '--journal', journal, '--rate', '1000', '--out', join(dir, 'out')];
+
 async function reconcileCli(...extra: string[]) {
-  const res = await flitstack(
-    sb,
-    ...['reconcile', '--journal', journal, '--rate', '1000', '--out', join(dir, 'out'), ...extra],
-  );
+  const res = await flitstack(sb, ...reconcileArgs(), ...extra);
   const report = JSON.parse(readFileSync(join(dir, 'out', 'reconcile.json'), 'utf8')) as Report;
   return { ...res, report };
 }
@@ -210,9 +209,22 @@ describe('flitstack reconcile', () => {
     expect(mapping('appointment')).toMatchObject({ differing: 0, ok: true });
   });
 
-  it('refuses --rollback-on-fail with a usage error while rollback is not part of the build', async () => {
-    const res = await flitstack(sb, 'reconcile', '--journal', journal, '--rollback-on-fail');
-    expect(res.code).toBe(2);
-    expect(res.err).toContain('--rollback-on-fail');
+  it('rolls the run back with --rollback-on-fail, unless a later delta builds on it', async () => {
+    // The payment deleted behind its back still fails the reconciliation; the delta builds on the run.
+    const refused = await flitstack(sb, ...reconcileArgs(), '--rollback-on-fail');
+    expect(refused.code).toBe(1);
+    expect(refused.err).toMatch(/run \d+ was not rolled back/);
+    expect(sb.dataverse.snapshot(['fs_payment']).tables.fs_payment!.length).toBeGreaterThan(100);
+    const opened = Journal.open(journal, { readonly: true });
+    const [full, delta] = opened.runs();
+    opened.close();
+    expect((await flitstack(sb, 'rollback', '--journal', journal, '--run', String(delta!.id))).code).toBe(0);
+    const rolled = await flitstack(sb, ...reconcileArgs(), '--rollback-on-fail');
+    expect(rolled.code).toBe(1);
+    expect(rolled.err).toMatch(new RegExp(`rollback \\d+ of run ${full!.id} completed`));
+    const after = sb.dataverse.snapshot(['fs_payment', 'appointment', 'contact']).tables;
+    expect(after.fs_payment).toEqual([]);
+    expect(after.appointment).toEqual([]);
+    expect(after.contact!.filter((c) => String(c.fs_practicehubid ?? '').startsWith('patient-'))).toEqual([]);
   });
 });
