@@ -38,6 +38,8 @@ export interface MappingTally {
 
 /** A sample: what was picked and why, the run that loaded it, and every record compared. */
 export interface SampleResult {
+  /** The size asked for: a target the criteria and the records they point to may exceed. */
+  readonly size: number;
   readonly selection: Selection;
   readonly run: RunResult;
   readonly comparisons: readonly RecordComparison[];
@@ -130,6 +132,7 @@ export async function takeSample(deps: SampleDeps, size: number): Promise<Sample
     { precision: precisionFromPlan(deps.ir.plan), reason: runReasons(journal, run.run.id), claims: 'order' },
   );
   return {
+    size,
     selection,
     run,
     comparisons,

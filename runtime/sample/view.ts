@@ -63,6 +63,7 @@ export interface SampleView {
   readonly startedAt: string;
   /** Source records sampled, and records compared (a record read by two mappings counts twice). */
   readonly records: number;
+  readonly asked: number;
   readonly compared: number;
   readonly differences: number;
   readonly requests: SampleResult['requests'] & SampleResult['selection']['requests'];
@@ -150,6 +151,7 @@ export function sampleView(result: SampleResult, ir: Ir): SampleView {
     runId: result.run.run.id,
     startedAt: result.run.run.startedAt,
     records: [...result.selection.chosen.values()].reduce((n, c) => n + c.size, 0),
+    asked: result.size,
     compared: result.comparisons.length,
     differences: result.differences,
     requests: { ...result.requests, ...result.selection.requests },
