@@ -80,10 +80,21 @@ function plan(ctx: ExpectContext, entries: readonly CompareEntry[], mode: 'order
       ),
     );
   }
+  // A row another record is expected to write (a group's new pick, the first of two records with one
+  // key) is compared there: it is not stray.
+  const expected = new Set(
+    planned.flatMap((p) =>
+      p.expectation.kind === 'rows' ? p.expectation.rows.map((r) => `${p.entry.mapping.name} ${r.key}`) : [],
+    ),
+  );
   return planned.map((p) => ({
     ...p,
     stray:
-      p.expectation.kind === 'none' ? (stray.get(p.entry.mapping.name)?.get(sourceIdOf(p.entry)) ?? []) : [],
+      p.expectation.kind === 'none'
+        ? (stray.get(p.entry.mapping.name)?.get(sourceIdOf(p.entry)) ?? []).filter(
+            (s) => !expected.has(`${p.entry.mapping.name} ${s.key}`),
+          )
+        : [],
   }));
 }
 

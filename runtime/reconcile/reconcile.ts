@@ -1,22 +1,13 @@
 import type { IrSchemaPlan } from '../../compiler/ir/types.ts';
-import {
-  type CompareEntry,
-  compareRecords,
-  entriesOf,
-  generatedOracle,
-  isDifference,
-  precisionFromPlan,
-  type RecordComparison,
-  readRows,
-  runReasons,
-} from '../compare/index.ts';
+import { compareRecords, isDifference, precisionFromPlan, runReasons } from '../compare/index.ts';
 import type { DataverseClient } from '../dataverse/index.ts';
-import type { CrosswalkEntry, Journal, RunRecord } from '../journal/index.ts';
-import { type GeneratedModule, idText, type SourceRecord } from '../mapping/index.ts';
+import type { Journal, RunRecord } from '../journal/index.ts';
+import { type GeneratedModule, idText } from '../mapping/index.ts';
 import type { PracticeHubClient } from '../practicehub/index.ts';
 import { connectionRoles, UserDirectory } from '../run/directory.ts';
+import { differencesOf, entriesFor, existing, journaledIds, share } from './checks.ts';
 import { ownedRows } from './owned.ts';
-import { readSource, type SourceRead } from './source.ts';
+import { readSource } from './source.ts';
 
 /** What reconcile reads: the generated module and plan, both clients, the journal. */
 export interface ReconcileDeps {
@@ -49,13 +40,18 @@ export interface MappingReconcile {
    * the gap between the source count and the run's accounting.
    */
   readonly unaccounted: number;
+  /** Rows whose source record PracticeHub no longer lists, not yet picked up (every record read only). */
+  readonly orphaned: number;
   /** Rows the crosswalk says the mapping owns, and how many of them Dataverse has. */
   readonly crosswalk: number;
   readonly dataverse: number;
   /** Records whose fields were compared, and how many differ. */
   readonly checked: number;
   readonly differing: number;
-  /** Unaccounted source records, crosswalk rows missing in Dataverse, records differing: each as a share. */
+  /**
+   * Each held against the tolerance: unaccounted records and orphaned rows in the source count,
+   * crosswalk rows missing in Dataverse, records differing in their fields.
+   */
   readonly shares: { readonly count: number; readonly rows: number; readonly fields: number };
   readonly ok: boolean;
 }
@@ -66,8 +62,11 @@ export interface Difference {
   readonly sourceId: string;
   readonly targetId: string | null;
   readonly key: string | null;
-  /** `absent`: a row the crosswalk holds for the mapping is not in Dataverse (and no current record expects it). */
-  readonly kind: 'mismatch' | 'missing' | 'unexpected' | 'absent';
+  /**
+   * `absent`: a row the crosswalk holds is not in Dataverse (and no current record expects it);
+   * `orphan`: a row whose source record PracticeHub no longer lists, its deletion not yet picked up.
+   */
+  readonly kind: 'mismatch' | 'missing' | 'unexpected' | 'absent' | 'orphan';
   readonly fields: readonly string[];
   readonly reason?: string;
 }
@@ -85,92 +84,6 @@ export interface ReconcileResult {
     /** Data requests, and the distinct rows they reconciled (compared, or counted by id). */
     readonly dataverse: { readonly made: number; readonly rows: number };
   };
-}
-
-/** Per mapping, the source ids a run, or a completed run or delta after it, journaled an operation for. */
-function accountedIds(journal: Journal, run: RunRecord): Map<string, Set<string>> {
-  const runs = journal
-    .runs()
-    .filter(
-      (r) =>
-        r.id === run.id ||
-        (r.id > run.id && r.status === 'completed' && (r.kind === 'run' || r.kind === 'delta')),
-    );
-  const seen = new Map<string, Set<string>>();
-  for (const r of runs)
-    for (const op of journal.operations(r.id)) {
-      const ids = seen.get(op.mapping) ?? new Set<string>();
-      seen.set(op.mapping, ids.add(op.sourceId));
-    }
-  return seen;
-}
-
-/** A share of `n` in `of` (0 when there is nothing to compare with). */
-const share = (n: number, of: number) => (of === 0 ? (n === 0 ? 0 : 1) : n / of);
-
-function differencesOf(c: RecordComparison): Difference[] {
-  if (c.verdict === 'unexpected')
-    return (c.strayRows ?? []).map((s) => ({
-      mapping: c.mapping,
-      sourceId: c.sourceId,
-      targetId: s.targetId,
-      key: s.key,
-      kind: 'unexpected',
-      fields: [],
-      ...(c.reason ? { reason: c.reason } : {}),
-    }));
-  return c.rows
-    .filter((r) => r.verdict !== 'match')
-    .map((r) => ({
-      mapping: c.mapping,
-      sourceId: c.sourceId,
-      targetId: r.targetId,
-      key: r.key,
-      kind: r.verdict === 'missing' ? 'missing' : 'mismatch',
-      fields: r.fields.filter((f) => f.verdict === 'mismatch').map((f) => f.column),
-      ...(r.reason ? { reason: r.reason } : {}),
-    }));
-}
-
-/** Which crosswalk rows exist: known from the comparison, else read by id (primary key only). */
-async function existing(
-  deps: ReconcileDeps,
-  owned: ReadonlyMap<string, CrosswalkEntry[]>,
-  comparisons: readonly RecordComparison[],
-): Promise<{ exists: (table: string, id: string) => boolean; rows: number }> {
-  const known = new Map<string, boolean>();
-  for (const c of comparisons) {
-    for (const r of c.rows) known.set(`${r.table} ${r.targetId}`, r.verdict !== 'missing');
-    for (const s of c.strayRows ?? []) known.set(`${s.table} ${s.targetId}`, true);
-  }
-  const unknown = new Map<string, Set<string>>();
-  for (const rows of owned.values())
-    for (const row of rows) {
-      const id = row.targetId.toLowerCase();
-      if (known.has(`${row.table} ${id}`)) continue;
-      unknown.set(row.table, (unknown.get(row.table) ?? new Set()).add(id));
-    }
-  for (const [table, ids] of unknown) {
-    const found = await readRows(deps.dataverse, deps.module.TABLES[table]!, [...ids], []);
-    for (const id of ids) known.set(`${table} ${id}`, found.has(id));
-  }
-  return { exists: (table, id) => known.get(`${table} ${id.toLowerCase()}`) === true, rows: known.size };
-}
-
-function entriesFor(
-  deps: ReconcileDeps,
-  reads: readonly SourceRead[],
-  mode: 'all' | 'sample',
-): CompareEntry[] {
-  const records = new Map(reads.map((r) => [r.resource, r.records]));
-  return deps.module.LOAD_ORDER.flatMap((name) => {
-    const m = deps.module.MAPPINGS[name]!;
-    const mine: readonly SourceRecord[] = records.get(m.source) ?? [];
-    // A block of pages may hold part of a group: the crosswalk names the record each group loaded.
-    return mode === 'all' || !m.group
-      ? entriesOf(m, mine, generatedOracle)
-      : mine.map((record) => ({ mapping: m, record, outcome: generatedOracle(m, record) }));
-  });
 }
 
 /**
@@ -219,7 +132,7 @@ export async function reconcile(deps: ReconcileDeps, options: ReconcileOptions):
   const owned = ownedRows(journal, module.LOAD_ORDER);
   const { exists, rows: rowsReconciled } = await existing(deps, owned, comparisons);
   const summary = run.summary ?? journal.accounting(run.id);
-  const accountedFor = accountedIds(journal, run);
+  const { accounted, later } = journaledIds(journal, run);
   const differences = comparisons.flatMap(differencesOf);
   const reported = new Set(differences.map((d) => d.targetId));
   const mappings = module.LOAD_ORDER.map((name): MappingReconcile => {
@@ -241,12 +154,28 @@ export async function reconcile(deps: ReconcileDeps, options: ReconcileOptions):
         });
     const mine = comparisons.filter((c) => c.mapping === name);
     const differing = mine.filter((c) => isDifference(c.verdict)).length;
-    const seen = accountedFor.get(name);
+    const seen = accounted.get(name);
     const unaccounted = read.whole
       ? read.records.filter((r) => !seen?.has(idText(r.id) ?? '')).length
       : Math.abs(read.total - (counts.loaded + counts.skipped + counts.rejected));
+    // Rows of records PracticeHub no longer lists, whose deletion no later run or delta picked up.
+    const current = read.whole ? new Set(read.records.map((r) => idText(r.id) ?? '')) : undefined;
+    const orphans = current
+      ? present.filter((r) => !current.has(r.sourceId) && !later.get(name)?.has(r.sourceId))
+      : [];
+    for (const r of orphans)
+      differences.push({
+        mapping: name,
+        sourceId: r.sourceId,
+        targetId: r.targetId.toLowerCase(),
+        key: r.key,
+        kind: 'orphan',
+        fields: [],
+        reason:
+          'PracticeHub no longer lists the record; the row remains (a delta applies the deletion policy)',
+      });
     const shares = {
-      count: share(unaccounted, read.total),
+      count: share(unaccounted + orphans.length, read.total),
       rows: share(rows.length - present.length, rows.length),
       fields: share(differing, mine.length),
     };
@@ -256,6 +185,7 @@ export async function reconcile(deps: ReconcileDeps, options: ReconcileOptions):
       source: read.total,
       journal: { loaded: counts.loaded, skipped: counts.skipped, rejected: counts.rejected },
       unaccounted,
+      orphaned: orphans.length,
       crosswalk: rows.length,
       dataverse: present.length,
       checked: mine.length,

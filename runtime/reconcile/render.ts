@@ -14,7 +14,14 @@ const percent = (share: number) => `${Math.round(share * 10000) / 100}%`;
 export function failureWords(m: MappingReconcile, tolerance: number): string {
   const over = (share: number) => share > tolerance + 1e-12;
   return [
-    over(m.shares.count) ? `${m.unaccounted} source records no run accounted for` : '',
+    over(m.shares.count)
+      ? [
+          m.unaccounted > 0 ? `${m.unaccounted} source records no run accounted for` : '',
+          m.orphaned > 0 ? `${m.orphaned} rows of records PracticeHub no longer lists` : '',
+        ]
+          .filter(Boolean)
+          .join(', ')
+      : '',
     over(m.shares.rows) ? `${m.crosswalk - m.dataverse} crosswalk rows not in Dataverse` : '',
     over(m.shares.fields) ? `${m.differing} of ${m.checked} records differ` : '',
   ]

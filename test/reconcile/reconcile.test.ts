@@ -169,6 +169,30 @@ describe('flitstack reconcile', () => {
     }
   });
 
+  it('compares a group with the record a new latest one would load, not the one loaded before', async () => {
+    const opened = Journal.open(journal, { readonly: true });
+    const loaded = [
+      ...opened.operations(opened.runs()[0]!.id, { mapping: 'training-record', action: 'update' }),
+    ];
+    opened.close();
+    expect(loaded.length).toBeGreaterThan(0);
+    const staffId = loaded[0]!.key!.slice('staff-'.length);
+    const [newest] = sb.practicehub.mutate({
+      resource: 'training_records',
+      action: 'create',
+      patch: { staff_id: staffId, course_name: 'Manual handling', completed_on: '2099-01-01' },
+    });
+    const { code, report } = await reconcileCli();
+    expect(code).toBe(1);
+    const found = report.differences.filter((d) => d.mapping === 'training-record');
+    expect(found).toEqual([
+      expect.objectContaining({ sourceId: newest, kind: 'mismatch', key: `staff-${staffId}` }),
+    ]);
+    expect(found[0]!.fields).toEqual(
+      expect.arrayContaining(['fs_lasttrainingdate', 'fs_lasttrainingcourse']),
+    );
+  });
+
   it('counts a row deleted behind its back as missing in Dataverse', async () => {
     const payment = [...sb.practicehub.records('payments')][3]!;
     const id = rowId(ACCOUNT, 'fs_payment', `payment-${payment.id}`);
@@ -182,31 +206,31 @@ describe('flitstack reconcile', () => {
     ).toBe(true);
   });
 
-  it('counts a record created since the run as not accounted for, until a delta picks it up', async () => {
+  it('counts records created or deleted in PracticeHub since the run, until a delta picks them up', async () => {
     const [created] = sb.practicehub.mutate({ resource: 'patients', action: 'create', count: 1 });
+    const prescription = String([...sb.practicehub.records('prescriptions')][5]!.id);
+    sb.practicehub.mutate({ resource: 'prescriptions', action: 'delete', ids: [prescription] });
     const before = await reconcileCli();
     expect(before.code).toBe(1);
-    const patient = () => before.report.mappings.find((m) => m.mapping === 'patient')!;
-    expect(patient()).toMatchObject({ unaccounted: 1, ok: false });
+    const counted = (r: Report, name: string) => r.mappings.find((m) => m.mapping === name)!;
+    expect(counted(before.report, 'patient')).toMatchObject({ unaccounted: 1, orphaned: 0, ok: false });
+    expect(counted(before.report, 'prescription')).toMatchObject({ unaccounted: 0, orphaned: 1, ok: false });
     expect(before.report.differences).toContainEqual(
       expect.objectContaining({ mapping: 'patient', sourceId: created, kind: 'missing' }),
     );
+    expect(before.report.differences).toContainEqual(
+      expect.objectContaining({ mapping: 'prescription', sourceId: prescription, kind: 'orphan' }),
+    );
     const delta = await flitstack(
       sb,
-      'delta',
-      '--journal',
-      journal,
-      '--rate',
-      '1000',
-      '--archive-dir',
-      join(dir, 'archive'),
+      ...['delta', '--journal', journal, '--rate', '1000', '--archive-dir', join(dir, 'archive')],
     );
     expect(delta.code).toBe(0);
     const after = await reconcileCli();
-    const mapping = (name: string) => after.report.mappings.find((m) => m.mapping === name)!;
-    expect(mapping('patient')).toMatchObject({ unaccounted: 0, differing: 0, ok: true });
+    expect(counted(after.report, 'patient')).toMatchObject({ unaccounted: 0, differing: 0, ok: true });
+    expect(counted(after.report, 'prescription')).toMatchObject({ orphaned: 0, ok: true });
     // The delta also picked up the appointment changed in PracticeHub.
-    expect(mapping('appointment')).toMatchObject({ differing: 0, ok: true });
+    expect(counted(after.report, 'appointment')).toMatchObject({ differing: 0, ok: true });
   });
 
   it('rolls the run back with --rollback-on-fail, unless a later delta builds on it', async () => {
