@@ -7,8 +7,12 @@ export interface CliIo {
   readonly env: NodeJS.ProcessEnv;
 }
 
-/** The real process streams. */
+/** The real process streams. A reader that stops early (`| head`) ends the command quietly. */
 export function processIo(): CliIo {
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw error;
+  });
   return {
     out: (text) => process.stdout.write(text),
     err: (text) => process.stderr.write(text),

@@ -1,6 +1,7 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { statSync } from 'node:fs';
+import { isAbsolute, relative, resolve, sep } from 'node:path';
 import type { SpecInput } from '../compiler/load/spec-dir.ts';
+import { readSpecFiles } from '../runtime/confirm/index.ts';
 import { UsageError } from './errors.ts';
 
 /** Reads every YAML file under a spec directory into memory (the compiler never touches the disk). */
@@ -14,20 +15,7 @@ export function readSpecDir(dir: string, cwd: string): SpecInput {
   }
   if (!isDir)
     throw new UsageError(`spec directory '${dir}' not found (looked in ${absolute}); pass --spec <dir>`);
-  const files = new Map<string, string>();
-  const walk = (at: string, depth: number) => {
-    if (depth > 6) return;
-    for (const entry of readdirSync(at, { withFileTypes: true }).sort((a, b) =>
-      a.name.localeCompare(b.name),
-    )) {
-      const full = join(at, entry.name);
-      if (entry.isDirectory() && !entry.name.startsWith('.')) walk(full, depth + 1);
-      else if (entry.isFile() && /\.ya?ml$/.test(entry.name)) {
-        files.set(relative(absolute, full).split(sep).join('/'), readFileSync(full, 'utf8'));
-      }
-    }
-  };
-  walk(absolute, 0);
+  const files = readSpecFiles(absolute);
   const shown = relative(cwd, absolute).split(sep).join('/');
   return { root: shown === '' ? '.' : shown.startsWith('..') ? absolute : shown, files };
 }

@@ -3,13 +3,11 @@ import { resolve } from 'node:path';
 import {
   ACTIONS,
   type Action,
-  csvLine,
   Journal,
   JournalError,
-  LOG_COLUMNS,
   type LogWriter,
-  logEntry,
   type OperationRecord,
+  writeLog,
 } from '../../runtime/journal/index.ts';
 import { UsageError } from '../errors.ts';
 import type { CliIo } from '../io.ts';
@@ -24,35 +22,13 @@ export interface LogCommandOptions {
   readonly withPreImages?: boolean;
 }
 
-const FLUSH_AT = 64 * 1024;
-
-/**
- * The audit log with a `pre_image` column added (JSON of the values a write overwrote), streamed like
- * `writeLog`: one chunk of about 64 KiB at a time, never the whole log in memory.
- */
-export async function writeLogWithPreImages(
+/** The audit log with a `pre_image` column added (JSON of the values a write overwrote), streamed. */
+export function writeLogWithPreImages(
   ops: Iterable<OperationRecord>,
   format: 'csv' | 'json',
   write: LogWriter,
 ): Promise<number> {
-  const columns = [...LOG_COLUMNS, 'pre_image'] as const;
-  let buffer = format === 'csv' ? csvLine(columns) : '[';
-  let count = 0;
-  for (const op of ops) {
-    const entry = { ...logEntry(op), pre_image: op.preImage };
-    buffer +=
-      format === 'csv'
-        ? csvLine(columns.map((c) => entry[c]))
-        : `${count === 0 ? '' : ','}\n${JSON.stringify(entry)}`;
-    count += 1;
-    if (buffer.length >= FLUSH_AT) {
-      await write(buffer);
-      buffer = '';
-    }
-  }
-  buffer += format === 'csv' ? '' : count === 0 ? ']\n' : '\n]\n';
-  if (buffer.length > 0) await write(buffer);
-  return count;
+  return writeLog(ops, format, write, { withPreImages: true });
 }
 
 /** A writer to a file created 0600, honouring the stream's back-pressure. */

@@ -74,20 +74,25 @@ const FLUSH_AT = 64 * 1024;
 
 /**
  * Streams operations as an audit log: CSV with a header line, or a JSON array with one entry per
- * line. Output is handed to `write` in pieces of about 64 KiB. Returns the number of entries.
+ * line. Output is handed to `write` in pieces of about 64 KiB. Returns the number of entries. With
+ * `withPreImages`, a `pre_image` column holds the values each write overwrote (patient data).
  */
 export async function writeLog(
   ops: Iterable<OperationRecord>,
   format: LogFormat,
   write: LogWriter,
+  options: { readonly withPreImages?: boolean } = {},
 ): Promise<number> {
-  let buffer = format === 'csv' ? csvLine(LOG_COLUMNS) : '[';
+  const columns: readonly string[] = options.withPreImages ? [...LOG_COLUMNS, 'pre_image'] : LOG_COLUMNS;
+  let buffer = format === 'csv' ? csvLine(columns) : '[';
   let count = 0;
   for (const op of ops) {
-    const entry = logEntry(op);
+    const entry: Record<string, unknown> = options.withPreImages
+      ? { ...logEntry(op), pre_image: op.preImage }
+      : logEntry(op);
     buffer +=
       format === 'csv'
-        ? csvLine(LOG_COLUMNS.map((c) => entry[c]))
+        ? csvLine(columns.map((c) => entry[c]))
         : `${count === 0 ? '' : ','}\n${JSON.stringify(entry)}`;
     count += 1;
     if (buffer.length >= FLUSH_AT) {

@@ -23,7 +23,7 @@ export interface Deleted {
 
 /** Deletes and deactivations of one run: remembers which tables have a state (asked once each). */
 export class Deletions {
-  private readonly states = new Map<string, Promise<boolean>>();
+  private readonly states = new Map<string, Promise<number | undefined>>();
 
   constructor(
     private readonly client: DataverseClient,
@@ -86,7 +86,8 @@ export class Deletions {
       payloadHash: entry.payloadHash,
     };
     try {
-      const stated = await this.hasState(entry.table);
+      const closed = await this.closedState(entry.table);
+      const stated = closed !== undefined;
       // Dataverse deletes a row's dependants with it (cascading relationships), and those deletes
       // would be journaled nowhere, so no rollback could bring them back: a row other migrated rows
       // refer to is deactivated instead, and says so.
@@ -104,13 +105,13 @@ export class Deletions {
           reason: `deleted in PracticeHub at ${d.deletedAt}; the row is already gone from Dataverse`,
         };
       if (deactivate) {
-        if (image.statecode === 1)
+        if (image.statecode === closed)
           return {
             ...base,
             action: 'skip',
-            reason: `deleted in PracticeHub at ${d.deletedAt}; the row is already inactive`,
+            reason: `deleted in PracticeHub at ${d.deletedAt}; the row is already closed (statecode ${closed})`,
           };
-        await this.client.setState(table.entitySet, entry.targetId, 1);
+        await this.client.setState(table.entitySet, entry.targetId, closed!);
         return { ...base, action: 'deactivate', preImage: image, reason: why };
       }
       await this.client.delete(table.entitySet, entry.targetId);
@@ -145,7 +146,7 @@ export class Deletions {
     stateOnly: boolean,
   ): Promise<Record<string, unknown> | undefined> {
     const table = this.module.TABLES[entry.table]!;
-    const withState = await this.hasState(entry.table);
+    const withState = (await this.closedState(entry.table)) !== undefined;
     if (!stateOnly) {
       const images = await preImages(
         { client: this.client },
@@ -189,13 +190,24 @@ export class Deletions {
     return out;
   }
 
-  /** Whether the table has a statecode column (asked of the organisation's metadata, once). */
-  private hasState(logicalName: string): Promise<boolean> {
+  /**
+   * The state a deleted record's row is put in, or undefined when the table has none (asked of the
+   * organisation's metadata, once per table): Canceled where the table has it (activities: 0 Open,
+   * 1 Completed, 2 Canceled, 3 Scheduled; reference §1.3), else Inactive.
+   */
+  private closedState(logicalName: string): Promise<number | undefined> {
     let known = this.states.get(logicalName);
     if (!known) {
-      known = this.client
-        .attributes(logicalName, false)
-        .then((attributes) => attributes.some((a) => a.logicalName === 'statecode'));
+      known = this.client.attributes(logicalName, true).then((attributes) => {
+        const state = attributes.find((a) => a.logicalName === 'statecode');
+        if (!state) return undefined;
+        const options = state.options ?? [];
+        return (
+          options.find((o) => /cancel/i.test(o.label))?.value ??
+          options.find((o) => /inactive/i.test(o.label))?.value ??
+          1
+        );
+      });
       this.states.set(logicalName, known);
     }
     return known;

@@ -67,8 +67,14 @@ describe('flitstack delta', () => {
       count: 2,
       patch: { last_name: 'Createdbydelta' },
     });
+    const cancelled = sb.practicehub.mutate({ resource: 'appointments', action: 'delete', count: 2 });
     const result = await delta();
     expect(result.code).toBe(0);
+    const appointments = sb.dataverse.snapshot(['appointment']).tables.appointment!;
+    // An activity is closed as Canceled (statecode 2), not Completed (reference §1.3).
+    for (const id of cancelled)
+      expect(appointments.find((a) => a.fs_practicehubid === `appointment-${id}`)?.statecode, id).toBe(2);
+    expect(result.json.summary.appointment!.loaded).toBe(cancelled.length);
     const patient = result.json.summary.patient!;
     expect(patient.extracted).toBe(patient.loaded + patient.rejected + patient.skipped);
     expect(patient.loaded).toBe(deleted.length + changed.length + created.length);
