@@ -8,9 +8,11 @@ import { registerDemo } from './demo.ts';
 import { registerDiff } from './diff.ts';
 import { registerLog } from './log.ts';
 import { registerPropose } from './propose.ts';
+import { registerReconcile } from './reconcile.ts';
 import { registerRollback } from './rollback.ts';
 import { registerRun } from './run.ts';
 import { registerRuns } from './runs.ts';
+import { registerSample } from './sample.ts';
 import { registerSandbox } from './sandbox.ts';
 import { registerSchema } from './schema.ts';
 import { registerValidate } from './validate.ts';
@@ -27,8 +29,10 @@ export const commands: RegisterCommand[] = [
   registerPropose,
   registerConfirm,
   registerSchema,
+  registerSample,
   registerRun,
   registerDelta,
+  registerReconcile,
   registerRollback,
   registerRuns,
   registerLog,

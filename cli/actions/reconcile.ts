@@ -1,0 +1,144 @@
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { DataverseClient } from '../../runtime/dataverse/index.ts';
+import { Journal, type RunRecord } from '../../runtime/journal/index.ts';
+import type { GeneratedModule } from '../../runtime/mapping/index.ts';
+import {
+  failureWords,
+  type ReconcileResult,
+  reconcile,
+  reconcileJson,
+  reconcileMarkdown,
+} from '../../runtime/reconcile/index.ts';
+import { RollbackError, rollbackRun } from '../../runtime/rollback/index.ts';
+import type { ReconcileCliOptions } from '../commands/reconcile.ts';
+import { UsageError } from '../errors.ts';
+import type { CliIo } from '../io.ts';
+import { checkedSpec, dataverseFromEnv, openJournal, practiceHubFromEnv } from '../migration.ts';
+import { rollbackTable } from './rollback.ts';
+
+/** Differences printed on stdout; the reports list them all. */
+const PRINTED = 20;
+
+function runId(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const n = Number(text);
+  if (!/^\d+$/.test(text.trim()) || !Number.isSafeInteger(n) || n < 1)
+    throw new UsageError(`--run must be a positive whole number, got '${text}'`);
+  return n;
+}
+
+/** The run to reconcile: the one named, or the latest completed full run. */
+function targetRun(journal: Journal, id: number | undefined, io: CliIo): RunRecord | undefined {
+  if (id !== undefined) {
+    const run = journal.run(id);
+    if (!run) throw new UsageError(`${journal.path} has no run ${id} (\`flitstack runs\` lists them)`);
+    if (run.kind !== 'run' && run.kind !== 'delta')
+      throw new UsageError(`run ${id} is a ${run.kind}: reconcile checks a run or a delta`);
+    return run;
+  }
+  const run = journal
+    .runs()
+    .filter((r) => r.kind === 'run' && r.status === 'completed')
+    .at(-1);
+  if (!run) io.err(`${journal.path} holds no completed run to reconcile: run \`flitstack run\` first\n`);
+  return run;
+}
+
+function summary(result: ReconcileResult, files: readonly string[]): string {
+  const lines = [
+    `reconcile of run ${result.run.id}: ${result.ok ? 'passed' : 'FAILED'} (tolerance ${result.tolerance}, checksums ${result.checksums})`,
+    ...result.mappings.map(
+      (m) =>
+        `  ${m.mapping}: source ${m.source}, journal ${m.journal.loaded + m.journal.skipped} (+${m.journal.rejected} rejected), crosswalk ${m.crosswalk}, Dataverse ${m.dataverse}, ${m.differing}/${m.checked} differing${m.ok ? '' : ` — ${failureWords(m, result.tolerance)}`}`,
+    ),
+    ...result.differences
+      .slice(0, PRINTED)
+      .map(
+        (d) =>
+          `  ${d.kind}: ${d.mapping} record ${d.sourceId}${d.targetId ? `, Dataverse ${d.targetId}` : ''}${d.fields.length > 0 ? ` (${d.fields.join(', ')})` : ''}`,
+      ),
+    ...(result.differences.length > PRINTED ? [`  … ${result.differences.length - PRINTED} more`] : []),
+    `PracticeHub requests ${result.requests.practicehub.made} (minimum ${result.requests.practicehub.minimum}); Dataverse requests ${result.requests.dataverse.made} for ${result.requests.dataverse.rows} rows`,
+    ...files.map((f) => `wrote ${f}`),
+  ];
+  return `${lines.join('\n')}\n`;
+}
+
+/**
+ * `--rollback-on-fail`: undoes the run reconciled (flitstack rollback). A refusal (a later delta builds
+ * on the run, a run still going) leaves everything as it is and says so; the exit code stays 1.
+ */
+async function rollBack(
+  journal: Journal,
+  dataverse: DataverseClient,
+  module: GeneratedModule,
+  runId: number,
+  io: CliIo,
+): Promise<void> {
+  io.err(`reconciliation failed: rolling back run ${runId}\n`);
+  try {
+    const result = await rollbackRun({ dataverse, journal, module }, runId);
+    const id = result.rollback?.id;
+    io.err(
+      result.nothingToDo
+        ? `run ${runId} was already rolled back\n`
+        : `rollback ${id} of run ${runId} ${result.rollback?.status}${result.failed > 0 ? `: ${result.failed} rows could not be undone (\`flitstack log --run ${id}\`)` : ''}\n${rollbackTable(result)}`,
+    );
+  } catch (error) {
+    if (!(error instanceof RollbackError)) throw error;
+    io.err(`run ${runId} was not rolled back: ${error.message}\n  hint: ${error.hint}\n`);
+  }
+}
+
+/** `flitstack reconcile`: exit 0 within the tolerance, 1 beyond it (rolled back or not). */
+export async function reconcileCommand(options: ReconcileCliOptions, io: CliIo): Promise<number> {
+  const id = runId(options.run);
+  const rate = options.rate === undefined ? undefined : Number(options.rate);
+  if (rate !== undefined && !(rate > 0))
+    throw new UsageError(`--rate must be a positive number of requests per second, got '${options.rate}'`);
+  const path = resolve(io.cwd, options.journal);
+  if (!existsSync(path))
+    throw new UsageError(`no journal at ${path} (pass the file the run used with --journal)`);
+  const spec = await checkedSpec(options.spec, io);
+  if (typeof spec === 'number') return spec;
+  let journal = Journal.open(path, { readonly: true });
+  const dataverse = dataverseFromEnv(io.env);
+  const practicehub = practiceHubFromEnv(io.env, spec.generated, { requestsPerSecond: rate });
+  try {
+    const run = targetRun(journal, id, io);
+    if (!run) return 1;
+    if (run.specHash !== spec.specHash)
+      io.err(
+        `note: the spec changed since run ${run.id}; rows the change affects differ until \`flitstack run\` applies it\n`,
+      );
+    const { module, plan } = spec.generated;
+    io.err(`reconciling run ${run.id} (${options.checksums ?? module.MIGRATION.checksums} checksums)\n`);
+    const result = await reconcile(
+      {
+        module,
+        plan,
+        practicehub,
+        dataverse,
+        journal,
+        account: `${module.MIGRATION.account ?? 'account'}.${module.MIGRATION.region}`,
+      },
+      { run, ...(options.checksums ? { checksums: options.checksums } : {}) },
+    );
+    const dir = resolve(io.cwd, options.out);
+    mkdirSync(dir, { recursive: true });
+    const files = [join(dir, 'reconcile.md'), join(dir, 'reconcile.json')];
+    writeFileSync(files[0]!, reconcileMarkdown(result, module.MIGRATION.name));
+    writeFileSync(files[1]!, reconcileJson(result));
+    io.out(options.format === 'json' ? reconcileJson(result) : summary(result, files));
+    if (!result.ok && options.rollbackOnFail) {
+      journal.close();
+      journal = openJournal(path, io.cwd);
+      await rollBack(journal, dataverse, module, run.id, io);
+    }
+    return result.ok ? 0 : 1;
+  } finally {
+    journal.close();
+    await Promise.all([practicehub.close(), dataverse.close()]);
+  }
+}

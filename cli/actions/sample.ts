@@ -1,0 +1,103 @@
+import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { compileSpec } from '../../compiler/compile.ts';
+import type { Ir } from '../../compiler/ir/types.ts';
+import { createSchemaValidators } from '../../compiler/validate/schemas.ts';
+import { sampleHtml, sampleMarkdown } from '../../runtime/sample/render.ts';
+import { type SampleResult, takeSample } from '../../runtime/sample/sample.ts';
+import type { SelectEvent } from '../../runtime/sample/select.ts';
+import { sampleView } from '../../runtime/sample/view.ts';
+import type { SampleCliOptions } from '../commands/sample.ts';
+import { UsageError } from '../errors.ts';
+import type { CliIo } from '../io.ts';
+import type { CheckedSpec } from '../migration.ts';
+import { diskCachedParser } from '../yaml-cache.ts';
+import { openLoad } from './run.ts';
+
+function sampleSize(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1 || n > 10_000)
+    throw new UsageError(`--size must be a whole number from 1 to 10000, got '${text}'`);
+  return n;
+}
+
+/** The IR of the checked spec (compiled again: the check keeps only its files). */
+function irOf(spec: CheckedSpec, io: CliIo): Ir {
+  const result = compileSpec(spec.input, createSchemaValidators(), {
+    typecheck: false,
+    parseFile: diskCachedParser(join(io.cwd, '.flitstack', 'cache', 'yaml')),
+  });
+  if (!result.ir) throw new Error('the spec checked a moment ago no longer compiles');
+  return result.ir;
+}
+
+/** Writes a file only its owner may read: the sample reports hold patient data. */
+function writePrivate(path: string, text: string): void {
+  writeFileSync(path, text, { mode: 0o600 });
+  chmodSync(path, 0o600);
+}
+
+function selectLine(e: SelectEvent): string {
+  return e.type === 'read'
+    ? `  read ${e.resource}: ${e.records} records, ${e.pages} pages\n`
+    : `  sampled ${e.resource}: ${e.records} records\n`;
+}
+
+function summary(result: SampleResult, files: readonly string[]): string {
+  const records = [...result.selection.chosen.values()].reduce((n, c) => n + c.size, 0);
+  const r = result.selection.requests;
+  const lines = [
+    `sample run ${result.run.run.id} ${result.run.run.status}: ${records} source records, ${result.comparisons.length} compared, ${result.differences} differing from the spec`,
+    `PracticeHub requests: ${r.made} to pick (minimum ${r.minimum}${r.byId > 0 ? `, ${r.byId} by id` : ''}), ${result.requests.practicehubLoad} to load; Dataverse requests to read back: ${result.requests.dataverseReadBack}`,
+    ...result.tallies
+      .filter((t) => t.mismatch + t.missing + t.unexpected > 0)
+      .map(
+        (t) => `  ${t.mapping}: ${t.mismatch} mismatching, ${t.missing} missing, ${t.unexpected} unexpected`,
+      ),
+    ...files.map((f) => `wrote ${f} (holds data values)`),
+  ];
+  return `${lines.join('\n')}\n`;
+}
+
+/** `flitstack sample`: picks, loads, reads back and compares a sample; writes sample.md and sample.html. */
+export async function sampleCommand(options: SampleCliOptions, io: CliIo): Promise<number> {
+  const asked = sampleSize(options.size);
+  const ctx = await openLoad({ ...options, resume: false }, io);
+  if (typeof ctx === 'number') return ctx;
+  try {
+    const ir = irOf(ctx.spec, io);
+    const size = asked ?? ctx.module.MIGRATION.sampleSize;
+    io.err(`picking a sample of about ${size} records (one read of each resource):\n`);
+    const result = await takeSample({ ...ctx.deps, ir, onSelect: (e) => io.err(selectLine(e)) }, size);
+    ctx.progress.stop();
+    const view = sampleView(result, ir);
+    const dir = resolve(io.cwd, options.out);
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    const files = [join(dir, 'sample.md'), join(dir, 'sample.html')];
+    writePrivate(files[0]!, sampleMarkdown(view));
+    writePrivate(files[1]!, sampleHtml(view));
+    if (options.format === 'json') {
+      io.out(
+        `${JSON.stringify(
+          {
+            run: result.run.run.id,
+            status: result.run.run.status,
+            records: view.records,
+            compared: view.compared,
+            differences: result.differences,
+            requests: view.requests,
+            criteria: view.criteria,
+            tallies: result.tallies,
+            files,
+          },
+          null,
+          2,
+        )}\n`,
+      );
+    } else io.out(summary(result, files));
+    return result.differences > 0 ? 1 : 0;
+  } finally {
+    await ctx.close();
+  }
+}

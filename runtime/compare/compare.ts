@@ -1,0 +1,228 @@
+import type { DataverseClient } from '../dataverse/index.ts';
+import type { MappingDefinition, Outcome, SourceRecord, TableDefinition } from '../mapping/index.ts';
+import {
+  ARCHIVE_LINK,
+  type Expectation,
+  type ExpectContext,
+  type ExpectedRow,
+  expectRecord,
+} from './expected.ts';
+import { readRows } from './read.ts';
+import type { FieldComparison, RecordComparison, RecordVerdict, RowComparison } from './types.ts';
+import { compareValue } from './values.ts';
+
+/** One source record of one mapping, with what the spec makes of it (the oracle's outcome). */
+export interface CompareEntry {
+  readonly mapping: MappingDefinition;
+  readonly record: SourceRecord;
+  readonly outcome: Outcome<Readonly<Record<string, unknown>>>;
+}
+
+/** How `compareRecords` decides details the records alone do not tell. */
+export interface CompareOptions {
+  /** Decimal places Dataverse keeps in a column (default 2). */
+  readonly precision?: (table: string, column: string) => number | undefined;
+  /** What the journal says happened to a record whose row is missing (its run's operation). */
+  readonly reason?: (mapping: string, sourceId: string) => string | undefined;
+  /**
+   * Which record writes a row key that several records produce: the first in the order of the entries
+   * (`order`, as a run over the same records does), or the one the crosswalk names (`journal`, when
+   * the entries are a slice of the source and the first one may be outside it).
+   */
+  readonly claims?: 'order' | 'journal';
+}
+
+interface Planned {
+  readonly entry: CompareEntry;
+  readonly expectation: Expectation;
+  readonly stray: readonly { readonly key: string; readonly targetId: string; readonly table: string }[];
+}
+
+const sourceIdOf = (e: CompareEntry) => e.outcome.sourceId;
+
+function claimants(ctx: ExpectContext, entries: readonly CompareEntry[], mode: 'order' | 'journal') {
+  const claims = new Map<string, Map<string, string>>();
+  if (mode === 'order')
+    for (const e of entries) {
+      if (e.outcome.kind !== 'rows') continue;
+      const keys = claims.get(e.mapping.name) ?? new Map<string, string>();
+      claims.set(e.mapping.name, keys);
+      for (const row of e.outcome.rows) if (!keys.has(row.key)) keys.set(row.key, e.outcome.sourceId);
+    }
+  return (m: MappingDefinition) => (key: string) =>
+    mode === 'order' ? claims.get(m.name)?.get(key) : ctx.journal.crosswalk.get(m.name, key)?.sourceId;
+}
+
+/** Expectations, and for records the spec writes no row for, the rows the crosswalk still ties to them. */
+function plan(ctx: ExpectContext, entries: readonly CompareEntry[], mode: 'order' | 'journal'): Planned[] {
+  const claimantOf = claimants(ctx, entries, mode);
+  const planned = entries.map((entry) => ({
+    entry,
+    expectation: expectRecord(ctx, entry.mapping, entry.record, entry.outcome, claimantOf(entry.mapping)),
+  }));
+  const unloaded = new Map<string, string[]>();
+  for (const p of planned)
+    if (p.expectation.kind === 'none')
+      unloaded.set(p.entry.mapping.name, [
+        ...(unloaded.get(p.entry.mapping.name) ?? []),
+        sourceIdOf(p.entry),
+      ]);
+  const stray = new Map<string, Map<string, { key: string; targetId: string; table: string }[]>>();
+  for (const [mapping, ids] of unloaded) {
+    const found = ctx.journal.crosswalk.bySourceIds(mapping, ids);
+    stray.set(
+      mapping,
+      new Map(
+        [...found].map(([id, rows]) => [
+          id,
+          rows.map((r) => ({ key: r.key, targetId: r.targetId.toLowerCase(), table: r.table })),
+        ]),
+      ),
+    );
+  }
+  // A row another record is expected to write (a group's new pick, the first of two records with one
+  // key) is compared there: it is not stray.
+  const expected = new Set(
+    planned.flatMap((p) =>
+      p.expectation.kind === 'rows' ? p.expectation.rows.map((r) => `${p.entry.mapping.name} ${r.key}`) : [],
+    ),
+  );
+  return planned.map((p) => ({
+    ...p,
+    stray:
+      p.expectation.kind === 'none'
+        ? (stray.get(p.entry.mapping.name)?.get(sourceIdOf(p.entry)) ?? []).filter(
+            (s) => !expected.has(`${p.entry.mapping.name} ${s.key}`),
+          )
+        : [],
+  }));
+}
+
+/** Reads every expected and stray row back, one table at a time, selecting only what is compared. */
+async function readBack(
+  ctx: ExpectContext,
+  client: DataverseClient,
+  planned: readonly Planned[],
+): Promise<Map<string, Map<string, Record<string, unknown>>>> {
+  const wanted = new Map<string, { table: TableDefinition; ids: Set<string>; select: Set<string> }>();
+  const want = (table: TableDefinition, id: string, select: readonly string[]) => {
+    const w = wanted.get(table.name) ?? { table, ids: new Set<string>(), select: new Set<string>() };
+    wanted.set(table.name, w);
+    w.ids.add(id);
+    for (const s of select) w.select.add(s);
+  };
+  for (const p of planned) {
+    if (p.expectation.kind === 'rows')
+      for (const row of p.expectation.rows)
+        want(
+          row.table,
+          row.targetId,
+          row.fields.map((f) => f.read),
+        );
+    for (const s of p.stray) want(ctx.module.TABLES[s.table]!, s.targetId, []);
+  }
+  const out = new Map<string, Map<string, Record<string, unknown>>>();
+  for (const [name, w] of wanted) out.set(name, await readRows(client, w.table, [...w.ids], [...w.select]));
+  return out;
+}
+
+function compareRow(
+  m: MappingDefinition,
+  row: ExpectedRow,
+  actual: Record<string, unknown>,
+  options: CompareOptions,
+): RowComparison {
+  const fields: FieldComparison[] = row.fields.map((f) => {
+    const value = actual[f.read] ?? null;
+    const verdict = compareValue(f.type, f.expected, value, {
+      precision: options.precision?.(row.table.name, f.column),
+      ...(m.document && f.column === 'notetext' ? { appended: ARCHIVE_LINK } : {}),
+    });
+    const normalisation =
+      verdict.normalisation ??
+      (f.kind === 'lookup' || f.kind === 'owner' || f.kind === 'role' ? `bind read as ${f.read}` : undefined);
+    return {
+      column: f.column,
+      kind: f.kind,
+      read: f.read,
+      sources: f.sources,
+      expected: f.expected,
+      actual: value,
+      verdict: verdict.equal ? 'match' : 'mismatch',
+      ...(verdict.equal && normalisation ? { normalisation } : {}),
+      ...(f.note ? { note: f.note } : {}),
+    };
+  });
+  return {
+    key: row.key,
+    table: row.table.name,
+    targetId: row.targetId,
+    verdict: fields.some((f) => f.verdict === 'mismatch') ? 'mismatch' : 'match',
+    fields,
+  };
+}
+
+function judge(p: Planned, rows: Map<string, Map<string, Record<string, unknown>>>, options: CompareOptions) {
+  const { entry, expectation } = p;
+  const base = {
+    mapping: entry.mapping.name,
+    resource: entry.mapping.source,
+    sourceId: sourceIdOf(entry),
+    flags: expectation.flags,
+  };
+  if (expectation.kind === 'none') {
+    const found = p.stray.filter((s) => rows.get(s.table)?.has(s.targetId));
+    return found.length > 0
+      ? {
+          ...base,
+          verdict: 'unexpected' as const,
+          rows: [],
+          reason: `${expectation.reason}; yet Dataverse holds ${found.length} row(s) the crosswalk ties to the record`,
+          strayRows: found.map((s) => ({ key: s.key, table: s.table, targetId: s.targetId })),
+        }
+      : { ...base, verdict: 'not-loaded' as const, rows: [], reason: expectation.reason };
+  }
+  const compared: RowComparison[] = expectation.rows.map((row) => {
+    const actual = rows.get(row.table.name)?.get(row.targetId);
+    if (actual) return compareRow(entry.mapping, row, actual, options);
+    const why = options.reason?.(entry.mapping.name, base.sourceId);
+    return {
+      key: row.key,
+      table: row.table.name,
+      targetId: row.targetId,
+      verdict: 'missing',
+      fields: [],
+      ...(why ? { reason: why } : {}),
+    };
+  });
+  const verdict: RecordVerdict = compared.some((r) => r.verdict === 'missing')
+    ? 'missing'
+    : compared.some((r) => r.verdict === 'mismatch')
+      ? 'mismatch'
+      : compared.length === 0
+        ? 'not-loaded'
+        : 'match';
+  return {
+    ...base,
+    verdict,
+    rows: compared,
+    ...(verdict === 'missing' ? { reason: compared.find((r) => r.reason)?.reason ?? 'no such row' } : {}),
+    ...(compared.length === 0 ? { reason: 'the spec writes no row for the record' } : {}),
+  };
+}
+
+/**
+ * Compares source records with Dataverse, column by column: what the spec expects from each record
+ * (computed by `expectRecord` from the oracle's outcome), against the rows read back by id (one
+ * request per 50 rows per table, `$select` of the compared columns only). Entries keep their order.
+ */
+export async function compareRecords(
+  ctx: ExpectContext,
+  client: DataverseClient,
+  entries: readonly CompareEntry[],
+  options: CompareOptions = {},
+): Promise<RecordComparison[]> {
+  const planned = plan(ctx, entries, options.claims ?? 'order');
+  const rows = await readBack(ctx, client, planned);
+  return planned.map((p) => judge(p, rows, options));
+}

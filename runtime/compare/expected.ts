@@ -1,0 +1,251 @@
+import type { Journal } from '../journal/index.ts';
+import type {
+  GeneratedModule,
+  MappingDefinition,
+  Outcome,
+  Row,
+  SourceRecord,
+  TableDefinition,
+} from '../mapping/index.ts';
+import type { UserDirectory } from '../run/directory.ts';
+import { rowId } from '../run/ids.ts';
+import type { Flag } from '../transforms/types.ts';
+import { type SourceMap, sourceValues } from './sources.ts';
+import type { FieldKind, SourceValue } from './types.ts';
+
+/** What expectations are computed from: the generated module, the journal, the organisation's users. */
+export interface ExpectContext {
+  readonly module: GeneratedModule;
+  /** The account part of derived row ids (`harbourside.eu`). */
+  readonly account: string;
+  readonly journal: Journal;
+  readonly users: UserDirectory;
+  /** Connection roles by lower-cased name → id. */
+  readonly roles: ReadonlyMap<string, string>;
+  /** A staff member's email, as the run resolved owners (undefined: unknown staff id). */
+  staffEmail(staffId: string): string | null | undefined;
+  readonly sources?: SourceMap;
+}
+
+/** One value the spec expects in a row, and how to read it back. */
+export interface ExpectedField {
+  readonly column: string;
+  readonly kind: FieldKind;
+  readonly read: string;
+  /** The column type that decides how values compare (see compareValue). */
+  readonly type: string;
+  readonly expected: unknown;
+  readonly sources: readonly SourceValue[];
+  /** Why the expected value is what it is (a fallback owner, an unresolved lookup). */
+  readonly note?: string;
+}
+
+/** A row the spec expects, where it lives, and its values. */
+export interface ExpectedRow {
+  readonly key: string;
+  readonly table: TableDefinition;
+  readonly targetId: string;
+  readonly fields: readonly ExpectedField[];
+}
+
+/** What the spec expects of one record: rows, or none and why. */
+export type Expectation =
+  | { readonly kind: 'rows'; readonly rows: readonly ExpectedRow[]; readonly flags: readonly Flag[] }
+  | { readonly kind: 'none'; readonly reason: string; readonly flags: readonly Flag[] };
+
+/** The archive link a note gets when its file is over the attachment limit (runtime/run/documents.ts). */
+export const ARCHIVE_LINK = /^(\n\n)?Archived file \(\d+ bytes, over the attachment limit\): \S+$/;
+
+type Payload = Readonly<Record<string, unknown>>;
+
+/** The Dataverse id the row of `key` is written to, or why the spec writes no row there. */
+function targetOf(
+  ctx: ExpectContext,
+  m: MappingDefinition,
+  table: TableDefinition,
+  key: string,
+  sourceId: string,
+  claimant: string | undefined,
+): { id: string } | { none: string } {
+  if (claimant !== undefined && claimant !== sourceId)
+    return { none: `superseded: record ${claimant} writes the row ${key} (the first record wins)` };
+  const entry = ctx.journal.crosswalk.get(m.name, key);
+  if (m.key.kind === 'match') {
+    if (entry) return { id: entry.targetId };
+    const user = m.target === 'systemuser' ? ctx.users.enabled(key) : undefined;
+    return user ? { id: user.id } : { none: `no enabled Dynamics user has this ${m.key.column}` };
+  }
+  if (m.updates) {
+    const base = ctx.journal.crosswalk.get(m.updates, key);
+    return base
+      ? { id: base.targetId }
+      : { none: `the ${m.updates} mapping loaded no ${table.name} row for ${key}` };
+  }
+  return { id: entry?.targetId ?? rowId(ctx.account, table.name, key) };
+}
+
+function lookupFields(ctx: ExpectContext, m: MappingDefinition, row: Row<Payload>, record: SourceRecord) {
+  const fields: ExpectedField[] = [];
+  for (const [i, definition] of m.lookups.entries()) {
+    const pending = row.lookups[i];
+    if (!pending) continue;
+    let expected: string | null = null;
+    let note: string | undefined;
+    for (const [j, candidate] of definition.candidates.entries()) {
+      const value = pending.values[j];
+      if (value === null || value === undefined) continue;
+      const target = ctx.module.MAPPINGS[candidate.mapping]!;
+      const key = target.key.kind === 'match' ? value : `${target.key.prefix}${value}`;
+      const id = ctx.journal.crosswalk.get(candidate.mapping, key)?.targetId;
+      if (id) {
+        expected = id;
+        note = `${candidate.mapping} ${value}`;
+        break;
+      }
+    }
+    if (expected === null && pending.values.some((v) => v !== null))
+      note = `${definition.candidates.map((c, j) => `${c.mapping} ${pending.values[j] ?? '-'}`).join(', or ')} not loaded: left empty`;
+    fields.push({
+      column: definition.column,
+      kind: 'lookup',
+      read: `_${definition.column}_value`,
+      type: 'lookup',
+      expected,
+      sources: sourceValues(ctx.sources, m.name, definition.column, record),
+      ...(note ? { note } : {}),
+    });
+  }
+  for (const role of m.roles)
+    fields.push({
+      column: role.column,
+      kind: 'role',
+      read: `_${role.column}_value`,
+      type: 'lookup',
+      expected: ctx.roles.get(role.role.toLowerCase()) ?? null,
+      sources: [],
+      note: `connection role ${role.role}`,
+    });
+  return fields;
+}
+
+function ownerField(ctx: ExpectContext, m: MappingDefinition, row: Row<Payload>, record: SourceRecord) {
+  if (!m.owner || !row.owner) return [];
+  const email =
+    row.owner.kind === 'staff'
+      ? row.owner.value === null
+        ? null
+        : ctx.staffEmail(row.owner.value)
+      : row.owner.value;
+  const { user, fallback } = ctx.users.owner(email);
+  const why =
+    fallback === 'no_email'
+      ? 'has no email'
+      : fallback === 'no_user'
+        ? 'has no Dynamics user'
+        : 'is a disabled Dynamics user';
+  const field: ExpectedField = {
+    column: 'ownerid',
+    kind: 'owner',
+    read: '_ownerid_value',
+    type: 'owner',
+    expected: user.id,
+    sources: sourceValues(ctx.sources, m.name, 'ownerid', record),
+    ...(fallback ? { note: `fallback owner: the owner ${why}` } : {}),
+  };
+  return [field];
+}
+
+/** The values the spec writes in one row: columns, lookups, roles, owner, state and key. */
+function expectedFields(
+  ctx: ExpectContext,
+  m: MappingDefinition,
+  table: TableDefinition,
+  row: Row<Payload>,
+  record: SourceRecord,
+): ExpectedField[] {
+  const fields: ExpectedField[] = [];
+  for (const [column, value] of Object.entries(row.payload)) {
+    const def = table.columns[column];
+    // The platform writes overriddencreatedon into createdon (reference §2).
+    const read = def?.createOnly ? 'createdon' : column;
+    fields.push({
+      column,
+      kind: 'column',
+      read,
+      type: def?.type ?? 'string',
+      expected: value,
+      sources: sourceValues(ctx.sources, m.name, column, record),
+      ...(read !== column ? { note: `${column} is kept as ${read}` } : {}),
+    });
+  }
+  fields.push(...lookupFields(ctx, m, row, record), ...ownerField(ctx, m, row, record));
+  if (row.state) {
+    for (const [column, value] of [
+      ['statecode', row.state.state],
+      ['statuscode', row.state.status],
+    ] as const)
+      fields.push({
+        column,
+        kind: 'state',
+        read: column,
+        type: column === 'statecode' ? 'state' : 'status',
+        expected: value,
+        sources: sourceValues(ctx.sources, m.name, column, record),
+      });
+  }
+  if (m.key.kind === 'alternate')
+    fields.push({
+      column: m.key.column,
+      kind: 'key',
+      read: m.key.column,
+      type: 'string',
+      expected: row.key,
+      sources: sourceValues(ctx.sources, m.name, m.key.column, record),
+    });
+  return fields;
+}
+
+/**
+ * What the spec expects in Dataverse from one record, given the outcome of its mapping: the rows
+ * (where they live: the crosswalk's id, the derived id, or the row of the mapping it updates) and
+ * their values, with lookups and owners resolved as the run resolves them. No row is expected for a
+ * rejected or skipped record, one another mapping handles, or one whose row another record writes.
+ */
+export function expectRecord(
+  ctx: ExpectContext,
+  m: MappingDefinition,
+  record: SourceRecord,
+  outcome: Outcome<Payload>,
+  /** The record that writes a row key (the first one in source order, as in a run). */
+  claimant: (key: string) => string | undefined = () => undefined,
+): Expectation {
+  if (outcome.kind === 'skipped') return { kind: 'none', reason: outcome.reason, flags: [] };
+  if (outcome.kind === 'rejected') {
+    const reason = outcome.rejections.map((r) => `${r.column}: ${r.reason}`).join('; ');
+    return { kind: 'none', reason: `rejected by the spec: ${reason}`, flags: outcome.flags };
+  }
+  const routed = m.notMatchedBy.find((other) => ctx.journal.matches.get(other, outcome.sourceId));
+  if (routed)
+    return {
+      kind: 'none',
+      reason: `handled by ${routed}, which matched an existing row`,
+      flags: outcome.flags,
+    };
+  const table = ctx.module.TABLES[m.target]!;
+  const rows: ExpectedRow[] = [];
+  const reasons: string[] = [];
+  for (const row of outcome.rows) {
+    const target = targetOf(ctx, m, table, row.key, outcome.sourceId, claimant(row.key));
+    if ('none' in target) reasons.push(target.none);
+    else
+      rows.push({
+        key: row.key,
+        table,
+        targetId: target.id.toLowerCase(),
+        fields: expectedFields(ctx, m, table, row, record),
+      });
+  }
+  if (rows.length === 0 && reasons.length > 0)
+    return { kind: 'none', reason: reasons.join('; '), flags: outcome.flags };
+  return { kind: 'rows', rows, flags: outcome.flags };
+}

@@ -1,0 +1,29 @@
+/**
+ * Expected against actual: what the spec makes of source records, compared column by column with the
+ * rows read back from Dataverse, with the normalisation that made two values equal. Shared by
+ * `flitstack sample` and `flitstack reconcile`.
+ */
+export { type CompareEntry, type CompareOptions, compareRecords } from './compare.ts';
+export { entriesOf, generatedOracle, type Oracle, precisionFromPlan } from './entries.ts';
+export {
+  ARCHIVE_LINK,
+  type Expectation,
+  type ExpectContext,
+  type ExpectedField,
+  type ExpectedRow,
+  expectRecord,
+} from './expected.ts';
+export { countRows, IDS_PER_QUERY, idFilter, readRows } from './read.ts';
+export { runReasons } from './reasons.ts';
+export { type SourceMap, sourceMap, sourceValues, valueAt } from './sources.ts';
+export {
+  type FieldComparison,
+  type FieldKind,
+  isDifference,
+  type RecordComparison,
+  type RecordVerdict,
+  type RowComparison,
+  type RowVerdict,
+  type SourceValue,
+} from './types.ts';
+export { compareValue, type ValueOptions, type ValueVerdict } from './values.ts';

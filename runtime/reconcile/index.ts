@@ -1,0 +1,15 @@
+/**
+ * `flitstack reconcile`: counts on both sides and field checksums of a run, held against the spec's
+ * tolerance. See `reconcile`.
+ */
+export { ownedRows } from './owned.ts';
+export {
+  type Difference,
+  type MappingReconcile,
+  type ReconcileDeps,
+  type ReconcileOptions,
+  type ReconcileResult,
+  reconcile,
+} from './reconcile.ts';
+export { failureWords, reconcileJson, reconcileMarkdown } from './render.ts';
+export { blockStart, readSource, type SourceRead } from './source.ts';

@@ -1,0 +1,219 @@
+import type { IrSchemaPlan } from '../../compiler/ir/types.ts';
+import { compareRecords, isDifference, precisionFromPlan, runReasons } from '../compare/index.ts';
+import type { DataverseClient } from '../dataverse/index.ts';
+import type { Journal, RunRecord } from '../journal/index.ts';
+import { type GeneratedModule, idText } from '../mapping/index.ts';
+import type { PracticeHubClient } from '../practicehub/index.ts';
+import { connectionRoles, UserDirectory } from '../run/directory.ts';
+import { differencesOf, entriesFor, existing, journaledIds, share } from './checks.ts';
+import { ownedRows } from './owned.ts';
+import { readSource } from './source.ts';
+
+/** What reconcile reads: the generated module and plan, both clients, the journal. */
+export interface ReconcileDeps {
+  readonly module: GeneratedModule;
+  readonly plan: IrSchemaPlan;
+  readonly practicehub: PracticeHubClient;
+  readonly dataverse: DataverseClient;
+  readonly journal: Journal;
+  /** The account part of derived row ids (`harbourside.eu`). */
+  readonly account: string;
+}
+
+/** The run to reconcile, and the checksum mode when it differs from the spec's. */
+export interface ReconcileOptions {
+  readonly run: RunRecord;
+  readonly checksums?: 'all' | 'sample';
+}
+
+/** One mapping reconciled: counts on each side, field checksums, and the shares held against the tolerance. */
+export interface MappingReconcile {
+  readonly mapping: string;
+  readonly resource: string;
+  /** Records in PracticeHub now (total_entries). */
+  readonly source: number;
+  /** The run's accounting of the mapping. */
+  readonly journal: { readonly loaded: number; readonly skipped: number; readonly rejected: number };
+  /**
+   * Source records no run accounted for: with every record read, those with no operation in the run
+   * or a completed run or delta after it (created since, not yet picked up); with a block of pages,
+   * the gap between the source count and the run's accounting.
+   */
+  readonly unaccounted: number;
+  /** Rows whose source record PracticeHub no longer lists, not yet picked up (every record read only). */
+  readonly orphaned: number;
+  /** Rows the crosswalk says the mapping owns, and how many of them Dataverse has. */
+  readonly crosswalk: number;
+  readonly dataverse: number;
+  /** Records whose fields were compared, and how many differ. */
+  readonly checked: number;
+  readonly differing: number;
+  /**
+   * Each held against the tolerance: unaccounted records and orphaned rows in the source count,
+   * crosswalk rows missing in Dataverse, records differing in their fields.
+   */
+  readonly shares: { readonly count: number; readonly rows: number; readonly fields: number };
+  readonly ok: boolean;
+}
+
+/** A record (or row) that differs, named by its ids and the fields that differ; never its values. */
+export interface Difference {
+  readonly mapping: string;
+  readonly sourceId: string;
+  readonly targetId: string | null;
+  readonly key: string | null;
+  /**
+   * `absent`: a row the crosswalk holds is not in Dataverse (and no current record expects it);
+   * `orphan`: a row whose source record PracticeHub no longer lists, its deletion not yet picked up.
+   */
+  readonly kind: 'mismatch' | 'missing' | 'unexpected' | 'absent' | 'orphan';
+  readonly fields: readonly string[];
+  readonly reason?: string;
+}
+
+/** The reconciliation of a run. */
+export interface ReconcileResult {
+  readonly run: RunRecord;
+  readonly tolerance: number;
+  readonly checksums: 'all' | 'sample';
+  readonly mappings: readonly MappingReconcile[];
+  readonly differences: readonly Difference[];
+  readonly ok: boolean;
+  readonly requests: {
+    readonly practicehub: { readonly made: number; readonly minimum: number };
+    /** Data requests, and the distinct rows they reconciled (compared, or counted by id). */
+    readonly dataverse: { readonly made: number; readonly rows: number };
+  };
+}
+
+/**
+ * Reconciles a run: per mapping, PracticeHub's count now against the run's accounting, the rows the
+ * crosswalk says the mapping owns against those Dataverse has, and field checksums: every row's mapped
+ * columns (of every record, or a block of pages per resource) against what the generated transformer
+ * makes of the current source. Each share is held against the spec's tolerance.
+ */
+export async function reconcile(deps: ReconcileDeps, options: ReconcileOptions): Promise<ReconcileResult> {
+  const { module, journal, dataverse, practicehub } = deps;
+  const run = options.run;
+  const mode = options.checksums ?? module.MIGRATION.checksums;
+  const tolerance = module.MIGRATION.tolerance;
+  const phBefore = practicehub.stats().requests;
+  const dvBefore = dataverse.stats().requests.data;
+  const reads = await readSource(module, practicehub, mode, module.MIGRATION.sampleSize, run.id);
+  const users = await UserDirectory.load(dataverse, module.MIGRATION.fallbackOwner);
+  const roles = await connectionRoles(dataverse, [
+    ...new Set(Object.values(module.MAPPINGS).flatMap((m) => m.roles.map((r) => r.role))),
+  ]);
+  const staff = module.MIGRATION.staff;
+  const staffRead = staff ? reads.find((r) => r.resource === staff.resource && r.whole) : undefined;
+  const emails = new Map(
+    (staffRead?.records ?? []).map((r) => [
+      String(r.id),
+      typeof r[staff!.emailField] === 'string' ? (r[staff!.emailField] as string) : null,
+    ]),
+  );
+  const comparisons = await compareRecords(
+    {
+      module,
+      account: deps.account,
+      journal,
+      users,
+      roles,
+      staffEmail: (id) => (emails.has(id) ? emails.get(id) : journal.staff.get(id)),
+    },
+    dataverse,
+    entriesFor(deps, reads, mode),
+    {
+      precision: precisionFromPlan(deps.plan),
+      reason: runReasons(journal, run.id),
+      claims: mode === 'all' ? 'order' : 'journal',
+    },
+  );
+  const owned = ownedRows(journal, module.LOAD_ORDER);
+  const { exists, rows: rowsReconciled } = await existing(deps, owned, comparisons);
+  const summary = run.summary ?? journal.accounting(run.id);
+  const { accounted, later } = journaledIds(journal, run);
+  const differences = comparisons.flatMap(differencesOf);
+  const reported = new Set(differences.map((d) => d.targetId));
+  const mappings = module.LOAD_ORDER.map((name): MappingReconcile => {
+    const m = module.MAPPINGS[name]!;
+    const read = reads.find((r) => r.resource === m.source)!;
+    const counts = summary[name] ?? { loaded: 0, skipped: 0, rejected: 0 };
+    const rows = owned.get(name) ?? [];
+    const present = rows.filter((r) => exists(r.table, r.targetId));
+    for (const r of rows)
+      if (!exists(r.table, r.targetId) && !reported.has(r.targetId.toLowerCase()))
+        differences.push({
+          mapping: name,
+          sourceId: r.sourceId,
+          targetId: r.targetId.toLowerCase(),
+          key: r.key,
+          kind: 'absent',
+          fields: [],
+          reason: 'the crosswalk holds the row but Dataverse does not',
+        });
+    const mine = comparisons.filter((c) => c.mapping === name);
+    const differing = mine.filter((c) => isDifference(c.verdict)).length;
+    const seen = accounted.get(name);
+    const unaccounted = read.whole
+      ? read.records.filter((r) => !seen?.has(idText(r.id) ?? '')).length
+      : Math.abs(read.total - (counts.loaded + counts.skipped + counts.rejected));
+    // Rows of records PracticeHub no longer lists, whose deletion no later run or delta picked up.
+    const current = read.whole ? new Set(read.records.map((r) => idText(r.id) ?? '')) : undefined;
+    const orphans = current
+      ? present.filter((r) => !current.has(r.sourceId) && !later.get(name)?.has(r.sourceId))
+      : [];
+    for (const r of orphans)
+      differences.push({
+        mapping: name,
+        sourceId: r.sourceId,
+        targetId: r.targetId.toLowerCase(),
+        key: r.key,
+        kind: 'orphan',
+        fields: [],
+        reason:
+          'PracticeHub no longer lists the record; the row remains (a delta applies the deletion policy)',
+      });
+    const shares = {
+      count: share(unaccounted + orphans.length, read.total),
+      rows: share(rows.length - present.length, rows.length),
+      fields: share(differing, mine.length),
+    };
+    return {
+      mapping: name,
+      resource: m.source,
+      source: read.total,
+      journal: { loaded: counts.loaded, skipped: counts.skipped, rejected: counts.rejected },
+      unaccounted,
+      orphaned: orphans.length,
+      crosswalk: rows.length,
+      dataverse: present.length,
+      checked: mine.length,
+      differing,
+      shares,
+      // Shares are ratios of whole numbers: a hair above the tolerance is rounding, not a difference.
+      ok: Object.values(shares).every((s) => s <= tolerance + 1e-12),
+    };
+  });
+  const pageSize = module.MIGRATION.pageSize;
+  const minimum = reads.reduce(
+    (n, r) =>
+      n +
+      (r.whole && mode === 'all'
+        ? Math.max(1, Math.ceil(r.total / pageSize))
+        : 1 + (r.pages ? r.pages[1] - r.pages[0] + 1 : 0)),
+    0,
+  );
+  return {
+    run,
+    tolerance,
+    checksums: mode,
+    mappings,
+    differences,
+    ok: mappings.every((m) => m.ok),
+    requests: {
+      practicehub: { made: practicehub.stats().requests - phBefore, minimum },
+      dataverse: { made: dataverse.stats().requests.data - dvBefore, rows: rowsReconciled },
+    },
+  };
+}

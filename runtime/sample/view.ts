@@ -1,0 +1,161 @@
+import type { Ir } from '../../compiler/ir/types.ts';
+import { type FieldComparison, isDifference, type RecordComparison } from '../compare/index.ts';
+import type { SampleResult } from './sample.ts';
+
+/** How long a value may be shown before it is cut (notes run to 100,000 characters). */
+const SHOWN = 160;
+
+/** A value as a reviewer reads it: text in quotes (so spaces show), cut when long, `null`, numbers as they are. */
+export function showValue(value: unknown): string {
+  if (value === undefined) return '(absent)';
+  if (value === null) return 'null';
+  const text =
+    typeof value === 'string'
+      ? JSON.stringify(value)
+      : typeof value === 'object'
+        ? JSON.stringify(value)
+        : String(value);
+  return text.length > SHOWN ? `${text.slice(0, SHOWN)}… (${text.length} characters)` : text;
+}
+
+/** Where two texts first differ (1-based), for long values whose difference is cut off. */
+function firstDifference(a: unknown, b: unknown): number | undefined {
+  if (typeof a !== 'string' || typeof b !== 'string') return undefined;
+  let i = 0;
+  while (i < a.length && i < b.length && a[i] === b[i]) i++;
+  return i + 1;
+}
+
+/** One compared field as the reports show it. */
+export interface FieldView {
+  readonly column: string;
+  readonly label: string;
+  readonly source: string;
+  readonly expected: string;
+  readonly actual: string;
+  readonly verdict: 'match' | 'mismatch';
+  readonly how: string;
+}
+
+/** One record as the reports show it. */
+export interface RecordView {
+  readonly anchor: string;
+  readonly sourceId: string;
+  readonly verdict: RecordComparison['verdict'];
+  readonly difference: boolean;
+  readonly picked: string;
+  readonly reason: string;
+  readonly flags: string;
+  readonly rows: readonly {
+    readonly key: string;
+    readonly targetId: string;
+    readonly table: string;
+    readonly verdict: string;
+    readonly difference: boolean;
+    readonly fields: readonly FieldView[];
+  }[];
+}
+
+/** What both sample reports render. */
+export interface SampleView {
+  readonly name: string;
+  readonly runId: number;
+  readonly startedAt: string;
+  /** Source records sampled, and records compared (a record read by two mappings counts twice). */
+  readonly records: number;
+  readonly asked: number;
+  readonly compared: number;
+  readonly differences: number;
+  readonly requests: SampleResult['requests'] & SampleResult['selection']['requests'];
+  readonly criteria: readonly { readonly label: string; readonly records: number }[];
+  readonly mappings: readonly {
+    readonly name: string;
+    readonly description: string;
+    readonly route: string;
+    readonly tally: SampleResult['tallies'][number];
+    readonly difference: boolean;
+    readonly records: readonly RecordView[];
+  }[];
+}
+
+function reasonsText(reasons: readonly string[]): string {
+  const needed = reasons.filter((r) => r.startsWith('needed by '));
+  const own = reasons.filter((r) => !r.startsWith('needed by '));
+  const parents =
+    needed.length === 0
+      ? []
+      : [`${needed.slice(0, 2).join(', ')}${needed.length > 2 ? ` and ${needed.length - 2} more` : ''}`];
+  return [...own, ...parents].join('; ');
+}
+
+function fieldView(f: FieldComparison, labels: ReadonlyMap<string, string>, table: string): FieldView {
+  const at = f.verdict === 'mismatch' ? firstDifference(f.expected, f.actual) : undefined;
+  const long = typeof f.expected === 'string' && f.expected.length > SHOWN;
+  return {
+    column: f.read === f.column ? f.column : `${f.column} (read as ${f.read})`,
+    label: labels.get(`${table}.${f.column}`) ?? '',
+    source: f.sources.map((s) => `${s.path} = ${showValue(s.value)}`).join('\n'),
+    expected: showValue(f.expected),
+    actual: showValue(f.actual),
+    verdict: f.verdict,
+    how: [
+      f.note,
+      f.normalisation,
+      at !== undefined && long ? `first difference at character ${at}` : undefined,
+    ]
+      .filter(Boolean)
+      .join('; '),
+  };
+}
+
+/** The sample's result as the reports show it: values shown as text, records grouped by mapping. */
+export function sampleView(result: SampleResult, ir: Ir): SampleView {
+  const labels = new Map<string, string>();
+  for (const t of ir.plan.tables) for (const c of t.columns) labels.set(`${t.name}.${c.name}`, c.label);
+  const byMapping = new Map<string, RecordComparison[]>();
+  for (const c of result.comparisons) byMapping.set(c.mapping, [...(byMapping.get(c.mapping) ?? []), c]);
+  const reasons = (resource: string, id: string) =>
+    result.selection.chosen.get(resource)?.get(id)?.reasons ?? [];
+  const mappings = result.tallies.map((tally) => {
+    const m = ir.mappings.find((x) => x.name === tally.mapping);
+    const records = (byMapping.get(tally.mapping) ?? []).map(
+      (c): RecordView => ({
+        anchor: `${c.mapping}-${c.sourceId}`.replace(/[^A-Za-z0-9_-]/g, '_'),
+        sourceId: c.sourceId,
+        verdict: c.verdict,
+        difference: isDifference(c.verdict),
+        picked: reasonsText(reasons(c.resource, c.sourceId)),
+        reason: c.reason ?? '',
+        flags: c.flags.map((f) => `${f.column}: ${f.detail}`).join('; '),
+        rows: c.rows.map((row) => ({
+          key: row.key,
+          targetId: row.targetId,
+          table: row.table,
+          verdict: row.verdict,
+          difference: row.verdict !== 'match',
+          fields: row.fields.map((f) => fieldView(f, labels, row.table)),
+        })),
+      }),
+    );
+    return {
+      name: tally.mapping,
+      description: m?.description ?? '',
+      route: m ? `${m.source} → ${m.target}` : '',
+      tally,
+      difference: records.some((r) => r.difference),
+      records,
+    };
+  });
+  return {
+    name: ir.migration.name,
+    runId: result.run.run.id,
+    startedAt: result.run.run.startedAt,
+    records: [...result.selection.chosen.values()].reduce((n, c) => n + c.size, 0),
+    asked: result.size,
+    compared: result.comparisons.length,
+    differences: result.differences,
+    requests: { ...result.requests, ...result.selection.requests },
+    criteria: result.selection.criteria.map((c) => ({ label: c.label, records: c.records })),
+    mappings,
+  };
+}

@@ -1,0 +1,254 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { IrSchemaPlan } from '../../compiler/ir/types.ts';
+import * as generatedModule from '../../generated/transformer.ts';
+import { DataverseClient, optionsFromEnv } from '../../runtime/dataverse/index.ts';
+import { Journal } from '../../runtime/journal/index.ts';
+import type { GeneratedModule } from '../../runtime/mapping/index.ts';
+import { reconcile } from '../../runtime/reconcile/index.ts';
+import { rowId } from '../../runtime/run/ids.ts';
+import type { Sandboxes } from '../../sandbox/index.ts';
+import { clients } from '../sample/support.ts';
+import { flitstack, sandboxes } from '../support/migration.ts';
+import { ROOT } from '../support/tmp.ts';
+
+const generated: GeneratedModule = generatedModule;
+const ACCOUNT = `${generated.MIGRATION.account}.${generated.MIGRATION.region}`;
+
+interface Report {
+  ok: boolean;
+  mappings: {
+    mapping: string;
+    source: number;
+    crosswalk: number;
+    dataverse: number;
+    differing: number;
+    ok: boolean;
+  }[];
+  differences: {
+    mapping: string;
+    sourceId: string;
+    targetId: string | null;
+    kind: string;
+    fields: string[];
+  }[];
+}
+
+let sb: Sandboxes;
+let dir: string;
+let journal: string;
+let dataverse: DataverseClient;
+
+const reconcileArgs = () => ['reconcile', '--journal', journal, '--rate', '1000', '--out', join(dir, 'out')];
+
+async function reconcileCli(...extra: string[]) {
+  const res = await flitstack(sb, ...reconcileArgs(), ...extra);
+  const report = JSON.parse(readFileSync(join(dir, 'out', 'reconcile.json'), 'utf8')) as Report;
+  return { ...res, report };
+}
+
+beforeAll(async () => {
+  sb = await sandboxes({ scale: 0.1 });
+  dir = mkdtempSync(join(tmpdir(), 'flitstack-reconcile-'));
+  journal = join(dir, 'journal.db');
+  dataverse = new DataverseClient(optionsFromEnv(sb.env));
+  expect((await flitstack(sb, 'schema', 'apply')).code).toBe(0);
+  const run = await flitstack(
+    sb,
+    'run',
+    '--journal',
+    journal,
+    '--rate',
+    '1000',
+    '--archive-dir',
+    join(dir, 'archive'),
+  );
+  expect(run.code).toBe(0);
+}, 90_000);
+
+afterAll(async () => {
+  await dataverse?.close();
+  await sb?.close();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+describe('flitstack reconcile', () => {
+  it('passes after a clean run: every count agrees and every row holds what the spec says', async () => {
+    const { code, out, report } = await reconcileCli();
+    expect(code).toBe(0);
+    expect(out).toContain('passed');
+    expect(report.ok).toBe(true);
+    expect(report.differences).toEqual([]);
+    const patients = sb.practicehub.counts().patients;
+    const patient = report.mappings.find((m) => m.mapping === 'patient')!;
+    expect(patient).toMatchObject({
+      source: patients,
+      crosswalk: patients,
+      dataverse: patients,
+      differing: 0,
+    });
+    for (const m of report.mappings) expect(m.dataverse, m.mapping).toBe(m.crosswalk);
+    const md = readFileSync(join(dir, 'out', 'reconcile.md'), 'utf8');
+    expect(md).toContain('passed');
+    expect(md).toContain('| patient |');
+  });
+
+  it('fails with exit 1 on a row changed behind its back, naming the record, the row and the field', async () => {
+    const patient = [...sb.practicehub.records('patients')][7]!;
+    const id = rowId(ACCOUNT, 'contact', `patient-${patient.id}`);
+    const before = await dataverse.retrieve<{ jobtitle: string | null }>('contacts', id, ['jobtitle']);
+    // A plain PATCH through the Web API, as anyone with access could make.
+    await dataverse.update('contacts', id, { jobtitle: 'Changed in Dynamics' });
+    try {
+      const { code, out, report } = await reconcileCli();
+      expect(code).toBe(1);
+      expect(report.ok).toBe(false);
+      expect(report.differences).toEqual([
+        {
+          mapping: 'patient',
+          sourceId: String(patient.id),
+          targetId: id,
+          key: `patient-${patient.id}`,
+          kind: 'mismatch',
+          fields: ['jobtitle'],
+        },
+      ]);
+      expect(out).toContain(`patient record ${patient.id}, Dataverse ${id} (jobtitle)`);
+      expect(out).not.toContain('Changed in Dynamics');
+      expect(report.mappings.find((m) => m.mapping === 'patient')).toMatchObject({ differing: 1, ok: false });
+    } finally {
+      await dataverse.update('contacts', id, { jobtitle: before?.jobtitle ?? null });
+    }
+    expect((await reconcileCli()).code).toBe(0);
+  });
+
+  it('shows a source record changed since the run (not yet picked up) as a difference', async () => {
+    const appointment = [...sb.practicehub.records('appointments')][11]!;
+    sb.practicehub.mutate({
+      resource: 'appointments',
+      action: 'update',
+      ids: [String(appointment.id)],
+      patch: { notes: 'Rebooked by phone' },
+    });
+    const { code, report } = await reconcileCli('--checksums', 'all');
+    expect(code).toBe(1);
+    const found = report.differences.filter((d) => d.mapping === 'appointment');
+    expect(found).toHaveLength(1);
+    expect(found[0]).toMatchObject({
+      sourceId: String(appointment.id),
+      targetId: rowId(ACCOUNT, 'appointment', `appointment-${appointment.id}`),
+      kind: 'mismatch',
+    });
+    expect(found[0]!.fields).toContain('description');
+  });
+
+  it('holds the differences against the tolerance: one appointment in many passes at 1%', async () => {
+    const plan = JSON.parse(
+      readFileSync(join(ROOT, 'generated', 'schema-plan.json'), 'utf8'),
+    ) as IrSchemaPlan;
+    const lenient = { ...generated, MIGRATION: { ...generated.MIGRATION, tolerance: 0.01 } };
+    const { practicehub, dataverse: client } = clients(sb);
+    const opened = Journal.open(journal, { readonly: true });
+    try {
+      const run = opened.runs().at(-1)!;
+      const deps = { plan, practicehub, dataverse: client, journal: opened, account: ACCOUNT };
+      const strict = await reconcile({ ...deps, module: generated }, { run });
+      expect(strict.ok).toBe(false);
+      const appointment = strict.mappings.find((m) => m.mapping === 'appointment')!;
+      expect(appointment.differing).toBe(1);
+      expect(appointment.shares.fields).toBeCloseTo(1 / appointment.checked);
+      expect(appointment.shares.fields).toBeLessThan(0.01);
+      const loose = await reconcile({ ...deps, module: lenient }, { run });
+      expect(loose.ok).toBe(true);
+      expect(loose.differences).toHaveLength(1);
+    } finally {
+      opened.close();
+      await Promise.all([practicehub.close(), client.close()]);
+    }
+  });
+
+  it('compares a group with the record a new latest one would load, not the one loaded before', async () => {
+    const opened = Journal.open(journal, { readonly: true });
+    const loaded = [
+      ...opened.operations(opened.runs()[0]!.id, { mapping: 'training-record', action: 'update' }),
+    ];
+    opened.close();
+    expect(loaded.length).toBeGreaterThan(0);
+    const staffId = loaded[0]!.key!.slice('staff-'.length);
+    const [newest] = sb.practicehub.mutate({
+      resource: 'training_records',
+      action: 'create',
+      patch: { staff_id: staffId, course_name: 'Manual handling', completed_on: '2099-01-01' },
+    });
+    const { code, report } = await reconcileCli();
+    expect(code).toBe(1);
+    const found = report.differences.filter((d) => d.mapping === 'training-record');
+    expect(found).toEqual([
+      expect.objectContaining({ sourceId: newest, kind: 'mismatch', key: `staff-${staffId}` }),
+    ]);
+    expect(found[0]!.fields).toEqual(
+      expect.arrayContaining(['fs_lasttrainingdate', 'fs_lasttrainingcourse']),
+    );
+  });
+
+  it('counts a row deleted behind its back as missing in Dataverse', async () => {
+    const payment = [...sb.practicehub.records('payments')][3]!;
+    const id = rowId(ACCOUNT, 'fs_payment', `payment-${payment.id}`);
+    await dataverse.delete('fs_payments', id);
+    const { code, report } = await reconcileCli('--checksums', 'sample');
+    expect(code).toBe(1);
+    const m = report.mappings.find((x) => x.mapping === 'payment')!;
+    expect(m.crosswalk - m.dataverse).toBe(1);
+    expect(
+      report.differences.some((d) => d.targetId === id && (d.kind === 'absent' || d.kind === 'missing')),
+    ).toBe(true);
+  });
+
+  it('counts records created or deleted in PracticeHub since the run, until a delta picks them up', async () => {
+    const [created] = sb.practicehub.mutate({ resource: 'patients', action: 'create', count: 1 });
+    const prescription = String([...sb.practicehub.records('prescriptions')][5]!.id);
+    sb.practicehub.mutate({ resource: 'prescriptions', action: 'delete', ids: [prescription] });
+    const before = await reconcileCli();
+    expect(before.code).toBe(1);
+    const counted = (r: Report, name: string) => r.mappings.find((m) => m.mapping === name)!;
+    expect(counted(before.report, 'patient')).toMatchObject({ unaccounted: 1, orphaned: 0, ok: false });
+    expect(counted(before.report, 'prescription')).toMatchObject({ unaccounted: 0, orphaned: 1, ok: false });
+    expect(before.report.differences).toContainEqual(
+      expect.objectContaining({ mapping: 'patient', sourceId: created, kind: 'missing' }),
+    );
+    expect(before.report.differences).toContainEqual(
+      expect.objectContaining({ mapping: 'prescription', sourceId: prescription, kind: 'orphan' }),
+    );
+    const delta = await flitstack(
+      sb,
+      ...['delta', '--journal', journal, '--rate', '1000', '--archive-dir', join(dir, 'archive')],
+    );
+    expect(delta.code).toBe(0);
+    const after = await reconcileCli();
+    expect(counted(after.report, 'patient')).toMatchObject({ unaccounted: 0, differing: 0, ok: true });
+    expect(counted(after.report, 'prescription')).toMatchObject({ orphaned: 0, ok: true });
+    // The delta also picked up the appointment changed in PracticeHub.
+    expect(counted(after.report, 'appointment')).toMatchObject({ differing: 0, ok: true });
+  });
+
+  it('rolls the run back with --rollback-on-fail, unless a later delta builds on it', async () => {
+    // The payment deleted behind its back still fails the reconciliation; the delta builds on the run.
+    const refused = await flitstack(sb, ...reconcileArgs(), '--rollback-on-fail');
+    expect(refused.code).toBe(1);
+    expect(refused.err).toMatch(/run \d+ was not rolled back/);
+    expect(sb.dataverse.snapshot(['fs_payment']).tables.fs_payment!.length).toBeGreaterThan(100);
+    const opened = Journal.open(journal, { readonly: true });
+    const [full, delta] = opened.runs();
+    opened.close();
+    expect((await flitstack(sb, 'rollback', '--journal', journal, '--run', String(delta!.id))).code).toBe(0);
+    const rolled = await flitstack(sb, ...reconcileArgs(), '--rollback-on-fail');
+    expect(rolled.code).toBe(1);
+    expect(rolled.err).toMatch(new RegExp(`rollback \\d+ of run ${full!.id} completed`));
+    const after = sb.dataverse.snapshot(['fs_payment', 'appointment', 'contact']).tables;
+    expect(after.fs_payment).toEqual([]);
+    expect(after.appointment).toEqual([]);
+    expect(after.contact!.filter((c) => String(c.fs_practicehubid ?? '').startsWith('patient-'))).toEqual([]);
+  });
+});
