@@ -41,12 +41,15 @@ async function prepared() {
   return { sb, journal: join(dir, 'journal.db'), archive: join(dir, 'archive') };
 }
 
-/** `flitstack run` as its own process, killed with SIGKILL after `killAfterMs` (or left to finish). */
+/**
+ * `flitstack run` as its own process. With `killAfterLines`, it is killed with SIGKILL `delayMs` after
+ * its progress output (stderr) reached that many lines: mid-run, whatever the speed of the machine.
+ */
 function runProcess(
   sb: Sandboxes,
   journal: string,
   archive: string,
-  killAfterMs?: number,
+  kill?: { afterLines: number; delayMs: number },
 ): Promise<number | null> {
   const child = spawn(
     process.execPath,
@@ -54,10 +57,16 @@ function runProcess(
     {
       cwd: ROOT,
       env: { ...process.env, ...sb.env },
-      stdio: 'ignore',
+      stdio: ['ignore', 'ignore', 'pipe'],
     },
   );
-  const timer = killAfterMs === undefined ? undefined : setTimeout(() => child.kill('SIGKILL'), killAfterMs);
+  let lines = 0;
+  let timer: NodeJS.Timeout | undefined;
+  child.stderr.on('data', (chunk: Buffer) => {
+    for (const byte of chunk) if (byte === 10) lines++;
+    if (kill && timer === undefined && lines >= kill.afterLines)
+      timer = setTimeout(() => child.kill('SIGKILL'), kill.delayMs);
+  });
   return new Promise((resolve) => {
     child.once('exit', (code) => {
       clearTimeout(timer);
@@ -83,11 +92,15 @@ describe('a run killed with SIGKILL and resumed', () => {
     const killed = await prepared();
     const rng = createRng(20261125);
     let kills = 0;
-    for (let i = 0; i < 6; i++) {
-      const code = await runProcess(killed.sb, killed.journal, killed.archive, 600 + rng.int(0, 3500));
+    // Killed after 2–4 lines of progress (the run's first line, then passes and pages) and up to 150 ms
+    // more: inside a pass, between a page and its write, or in the middle of a flush.
+    for (let i = 0; i < 8 && kills < 5; i++) {
+      const kill = { afterLines: rng.int(2, 4), delayMs: rng.int(0, 150) };
+      const code = await runProcess(killed.sb, killed.journal, killed.archive, kill);
       if (code === null) kills++;
+      else break;
     }
-    expect(kills).toBeGreaterThanOrEqual(5);
+    expect(kills).toBe(5);
     expect(await runProcess(killed.sb, killed.journal, killed.archive)).toBe(0);
 
     const actual = sortRows(comparable(killed.sb.dataverse.snapshot(TABLES).tables, TABLES));
