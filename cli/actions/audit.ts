@@ -29,6 +29,7 @@ import { correspondenceColumns } from '../../runtime/propose/correspondences.ts'
 import type { AuditCliOptions } from '../commands/audit.ts';
 import { UsageError } from '../errors.ts';
 import type { CliIo } from '../io.ts';
+import { rateOption } from '../options.ts';
 import { readSpecDir } from '../spec-files.ts';
 
 const DATAVERSE_ENV = ['DATAVERSE_URL', 'AZURE_TENANT_ID', 'AZURE_CLIENT_ID', 'AZURE_CLIENT_SECRET'] as const;
@@ -57,6 +58,7 @@ function summary(r: AuditReport, written: readonly string[]): string {
 /** Runs the audit; returns the exit code. */
 export async function audit(options: AuditCliOptions, io: CliIo): Promise<number> {
   const pages = samplePages(options.samplePages);
+  const rateOverride = rateOption(options.rate);
   const input = readSpecDir(options.spec, io.cwd);
   const specDir = isAbsolute(options.spec) ? options.spec : resolve(io.cwd, options.spec);
   const validators = createSchemaValidators();
@@ -88,12 +90,15 @@ export async function audit(options: AuditCliOptions, io: CliIo): Promise<number
     throw error;
   }
   const valid = !hasErrors(validation.diagnostics);
+  const rate = rateOverride ?? migration.requestsPerSecond;
   let ir: Ir | undefined;
   try {
     ir = valid ? buildIr(validation.context) : undefined;
   } catch {
     ir = undefined;
   }
+  // The estimate is of a run at the same rate as the audit's.
+  if (ir) ir = { ...ir, migration: { ...ir.migration, requestsPerSecond: rate } };
   const auditedAt = new Date();
   let report: AuditReport;
   try {
@@ -102,7 +107,7 @@ export async function audit(options: AuditCliOptions, io: CliIo): Promise<number
         baseUrl,
         apiKey,
         appDetails: `flitstack=${contact}`,
-        requestsPerSecond: migration.requestsPerSecond,
+        requestsPerSecond: rate,
         pageSize: migration.pageSize,
       },
       model,
@@ -115,7 +120,7 @@ export async function audit(options: AuditCliOptions, io: CliIo): Promise<number
       account: migration.account,
       region: migration.region,
       baseUrl,
-      requestsPerSecond: migration.requestsPerSecond,
+      requestsPerSecond: rate,
       pageSize: migration.pageSize,
       samplePages: pages,
       model,

@@ -1,32 +1,11 @@
-import { readFileSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { parse } from 'yaml';
 import { startSandboxes } from '../../sandbox/index.ts';
-import { parseFaults } from '../../sandbox/shared/faults.ts';
-import { UsageError } from '../errors.ts';
 import type { CliIo } from '../io.ts';
+import { faultsOption, numberOption, sandboxUsers } from '../options.ts';
 import { compile } from './compile.ts';
 import { runCommand } from './run.ts';
 import { apply } from './schema.ts';
-
-function number(name: string, value: string): number {
-  const n = Number(value);
-  if (!Number.isFinite(n) || n <= 0)
-    throw new UsageError(`--${name} must be a positive number, got '${value}'`);
-  return n;
-}
-
-/** The spec's fallback owner: the sandbox organisation gets this user, as the real one would have it. */
-function fallbackOwner(specDir: string, cwd: string): string | undefined {
-  try {
-    const owner = (
-      parse(readFileSync(join(cwd, specDir, 'migration.yaml'), 'utf8')) as { owners?: { fallback?: unknown } }
-    ).owners?.fallback;
-    return typeof owner === 'string' ? owner : undefined;
-  } catch {
-    return undefined;
-  }
-}
 
 /**
  * The README's main command: sandboxes in this process, compile, schema apply, run. The journal and the
@@ -36,23 +15,17 @@ export async function demo(
   options: { spec: string; scale: string; seed: string; rate: string; faults?: string; dir: string },
   io: CliIo,
 ): Promise<number> {
-  const rate = number('rate', options.rate);
-  let faults: ReturnType<typeof parseFaults> | undefined;
-  try {
-    faults = options.faults ? parseFaults(options.faults) : undefined;
-  } catch (error) {
-    throw new UsageError(`--faults: ${(error as Error).message}`);
-  }
+  const rate = numberOption('rate', options.rate);
+  const faults = faultsOption(options.faults);
   const dir = resolve(io.cwd, options.dir);
   rmSync(dir, { recursive: true, force: true });
   const started = Date.now();
-  const owner = fallbackOwner(options.spec, io.cwd);
   const sandboxes = await startSandboxes({
-    seed: number('seed', options.seed),
-    scale: number('scale', options.scale),
+    seed: numberOption('seed', options.seed, { integer: true, zero: true }),
+    scale: numberOption('scale', options.scale),
     rate,
-    faults: faults ? { practicehub: faults, dataverse: faults } : undefined,
-    extraUsers: owner ? [{ email: owner, firstName: 'Migration', lastName: 'Owner' }] : [],
+    faults,
+    extraUsers: sandboxUsers(options.spec, io.cwd),
   });
   try {
     io.err(

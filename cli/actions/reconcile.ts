@@ -15,6 +15,7 @@ import type { ReconcileCliOptions } from '../commands/reconcile.ts';
 import { UsageError } from '../errors.ts';
 import type { CliIo } from '../io.ts';
 import { checkedSpec, dataverseFromEnv, openJournal, practiceHubFromEnv } from '../migration.ts';
+import { rateOption } from '../options.ts';
 import { rollbackTable } from './rollback.ts';
 
 /** Differences printed on stdout; the reports list them all. */
@@ -94,9 +95,7 @@ async function rollBack(
 /** `flitstack reconcile`: exit 0 within the tolerance, 1 beyond it (rolled back or not). */
 export async function reconcileCommand(options: ReconcileCliOptions, io: CliIo): Promise<number> {
   const id = runId(options.run);
-  const rate = options.rate === undefined ? undefined : Number(options.rate);
-  if (rate !== undefined && !(rate > 0))
-    throw new UsageError(`--rate must be a positive number of requests per second, got '${options.rate}'`);
+  const rate = rateOption(options.rate);
   const path = resolve(io.cwd, options.journal);
   if (!existsSync(path))
     throw new UsageError(`no journal at ${path} (pass the file the run used with --journal)`);

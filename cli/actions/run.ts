@@ -4,7 +4,6 @@ import type { GeneratedModule } from '../../runtime/mapping/index.ts';
 import type { PracticeHubClient } from '../../runtime/practicehub/index.ts';
 import { type RunDeps, type RunResult, runMigration } from '../../runtime/run/pipeline.ts';
 import { checkSchema, readLiveSchema } from '../../runtime/schema/verify.ts';
-import { UsageError } from '../errors.ts';
 import type { CliIo } from '../io.ts';
 import {
   type CheckedSpec,
@@ -13,6 +12,7 @@ import {
   openJournal,
   practiceHubFromEnv,
 } from '../migration.ts';
+import { rateOption } from '../options.ts';
 import { progressReporter } from '../progress.ts';
 import { findingLines } from './schema.ts';
 
@@ -77,9 +77,7 @@ export async function openLoad(options: RunCommandOptions, io: CliIo): Promise<L
     return 1;
   }
   const dataverse = dataverseFromEnv(io.env);
-  const rate = options.rate === undefined ? undefined : Number(options.rate);
-  if (rate !== undefined && !(rate > 0))
-    throw new UsageError(`--rate must be a positive number of requests per second, got '${options.rate}'`);
+  const rate = rateOption(options.rate);
   const practicehub = practiceHubFromEnv(io.env, spec.generated, { requestsPerSecond: rate });
   const journal = openJournal(options.journal, io.cwd);
   const progress = progressReporter(io);

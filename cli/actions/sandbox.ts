@@ -1,30 +1,7 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { parse } from 'yaml';
 import { startSandboxes } from '../../sandbox/index.ts';
-import { parseFaults } from '../../sandbox/shared/faults.ts';
 import { UsageError } from '../errors.ts';
 import type { CliIo } from '../io.ts';
-
-function positive(name: string, value: string | boolean | undefined, integer = true): number {
-  const n = Number(value);
-  if (!Number.isFinite(n) || n < 0 || (integer && !Number.isInteger(n)))
-    throw new UsageError(`--${name} must be a ${integer ? 'whole ' : ''}number, got '${String(value)}'`);
-  return n;
-}
-
-/** The spec's fallback owner, so the organisation has the user records fall back to. */
-function fallbackOwner(specDir: string, cwd: string): string | undefined {
-  const file = join(cwd, specDir, 'migration.yaml');
-  if (!existsSync(file)) return undefined;
-  try {
-    const owner = (parse(readFileSync(file, 'utf8')) as { owners?: { fallback?: unknown } } | null)?.owners
-      ?.fallback;
-    return typeof owner === 'string' ? owner : undefined;
-  } catch {
-    return undefined;
-  }
-}
+import { faultsOption, numberOption, sandboxUsers } from '../options.ts';
 
 /** Starts both sandboxes, prints `export NAME=value` lines, and waits for SIGINT/SIGTERM. */
 export async function sandbox(
@@ -34,23 +11,16 @@ export async function sandbox(
   const licence = options.licence;
   if (licence !== 'professional' && licence !== 'enterprise')
     throw new UsageError(`--licence must be professional or enterprise, got '${String(licence)}'`);
-  let faults: ReturnType<typeof parseFaults> | undefined;
-  try {
-    faults = typeof options.faults === 'string' ? parseFaults(options.faults) : undefined;
-  } catch (error) {
-    throw new UsageError(`--faults: ${(error as Error).message}`);
-  }
-  const owner = fallbackOwner(String(options.spec ?? 'spec'), io.cwd);
   const sandboxes = await startSandboxes({
-    seed: positive('seed', options.seed),
-    scale: positive('scale', options.scale, false),
-    rate: positive('rate', options.rate, false),
+    seed: numberOption('seed', options.seed, { integer: true, zero: true }),
+    scale: numberOption('scale', options.scale),
+    rate: numberOption('rate', options.rate),
     projection: options.projection === true,
-    faults: faults ? { practicehub: faults, dataverse: faults } : undefined,
+    faults: faultsOption(options.faults),
     licence,
-    practiceHubPort: positive('practicehub-port', options.practicehubPort),
-    dataversePort: positive('dataverse-port', options.dataversePort),
-    extraUsers: owner ? [{ email: owner, firstName: 'Migration', lastName: 'Owner' }] : [],
+    practiceHubPort: numberOption('practicehub-port', options.practicehubPort, { integer: true, zero: true }),
+    dataversePort: numberOption('dataverse-port', options.dataversePort, { integer: true, zero: true }),
+    extraUsers: sandboxUsers(String(options.spec ?? 'spec'), io.cwd),
   });
   for (const [name, value] of Object.entries(sandboxes.env)) io.out(`export ${name}=${value}\n`);
   io.err(

@@ -11,6 +11,7 @@ export const registerAudit: RegisterCommand = (program, io, exit) => {
     .option('--spec <dir>', 'spec directory', 'spec')
     .option('--out <dir>', 'where audit.md and audit.json are written', '.flitstack/audit')
     .option('--sample-pages <n>', 'pages sampled per resource (0: counts only)', '2')
+    .option('--rate <n>', "PracticeHub requests per second, when the account's limit differs from the spec")
     .option('--target', 'also read the Dataverse organisation and rewrite the target snapshot')
     .option('--write-model', 'rewrite the source model with what the audit saw (adds, never deletes)')
     .addOption(new Option('--format <format>', 'stdout format').choices(['text', 'json']).default('text'))
@@ -42,6 +43,7 @@ export interface AuditCliOptions {
   readonly spec: string;
   readonly out: string;
   readonly samplePages: string;
+  readonly rate?: string;
   readonly target?: boolean;
   readonly writeModel?: boolean;
   readonly format: 'text' | 'json';

@@ -62,6 +62,32 @@ describe('flitstack audit', () => {
     }
   });
 
+  it("--rate paces the audit and its estimate at the account's limit instead of the spec's", async () => {
+    const dir = specCopy();
+    const zero = await cli(dir, sb.env, 'audit', '--rate', '0');
+    expect(zero.code).toBe(2);
+    expect(zero.err).toContain("--rate must be a positive number, got '0'");
+    const started = Date.now();
+    const result = await cli(
+      dir,
+      sb.env,
+      'audit',
+      '--sample-pages',
+      '0',
+      '--rate',
+      '500',
+      '--format',
+      'json',
+    );
+    expect(result.code).toBe(0);
+    // At the spec's 1 request per second, these requests would take as many seconds.
+    const report = JSON.parse(result.out) as AuditReport;
+    expect(report.source.requests_per_second).toBe(500);
+    expect(Date.now() - started).toBeLessThan(report.requests.made * 1000);
+    if ('unavailable' in report.estimate) throw new Error(report.estimate.unavailable);
+    expect(report.estimate.source.seconds).toBeLessThan(report.estimate.source.requests / 10);
+  });
+
   it('reports drift with exit 1, and --write-model adds fields, marks unseen ones and keeps every line', async () => {
     const dir = specCopy((spec) => {
       setRate(spec, 1000);
