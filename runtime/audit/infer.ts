@@ -1,6 +1,6 @@
 import type { SourceField, SourceFieldType } from '../../compiler/model/spec.ts';
 import { phiByName } from './phi.ts';
-import type { FieldProfile } from './profile.ts';
+import { type FieldProfile, newField } from './profile.ts';
 
 /** A type as the audit infers it: a source model type, or null (only nulls seen), or mixed. */
 export type InferredType = SourceFieldType | 'null' | 'mixed';
@@ -122,7 +122,7 @@ export function summarise(
       : undefined;
   const items =
     p.items || model?.items
-      ? summarise(p.items ?? { ...emptyItems() }, model?.items, p.elements, `${path}[]`)
+      ? summarise(p.items ?? newField('items'), model?.items, p.elements, `${path}[]`)
       : undefined;
   return {
     name: p.name,
@@ -150,20 +150,6 @@ export function summarise(
   };
 }
 
-function emptyItems(): FieldProfile {
-  return {
-    name: 'items',
-    present: 0,
-    filled: 0,
-    kinds: new Map(),
-    maxLength: 0,
-    distinct: new Map(),
-    fields: new Map(),
-    items: undefined,
-    elements: 0,
-  };
-}
-
 /**
  * Summaries of the fields seen and of the model fields never seen (those come out with present 0, so
  * the diff can tell them), in model order then in order of appearance.
@@ -176,6 +162,6 @@ export function childSummaries(
 ): FieldSummary[] {
   const names = [...(model?.keys() ?? []), ...[...seen.keys()].filter((n) => !model?.has(n))];
   return names.map((name) =>
-    summarise(seen.get(name) ?? { ...emptyItems(), name }, model?.get(name), of, `${prefix}${name}`),
+    summarise(seen.get(name) ?? newField(name), model?.get(name), of, `${prefix}${name}`),
   );
 }

@@ -7,7 +7,7 @@ import type {
   SourceRecord,
   TableDefinition,
 } from '../mapping/index.ts';
-import type { UserDirectory } from '../run/directory.ts';
+import { ownerFallbackReason, type UserDirectory } from '../run/directory.ts';
 import { rowId } from '../run/ids.ts';
 import type { Flag } from '../transforms/types.ts';
 import { type SourceMap, sourceValues } from './sources.ts';
@@ -137,12 +137,6 @@ function ownerField(ctx: ExpectContext, m: MappingDefinition, row: Row<Payload>,
         : ctx.staffEmail(row.owner.value)
       : row.owner.value;
   const { user, fallback } = ctx.users.owner(email);
-  const why =
-    fallback === 'no_email'
-      ? 'has no email'
-      : fallback === 'no_user'
-        ? 'has no Dynamics user'
-        : 'is a disabled Dynamics user';
   const field: ExpectedField = {
     column: 'ownerid',
     kind: 'owner',
@@ -150,7 +144,7 @@ function ownerField(ctx: ExpectContext, m: MappingDefinition, row: Row<Payload>,
     type: 'owner',
     expected: user.id,
     sources: sourceValues(ctx.sources, m.name, 'ownerid', record),
-    ...(fallback ? { note: `fallback owner: the owner ${why}` } : {}),
+    ...(fallback ? { note: `fallback owner: the owner ${ownerFallbackReason(fallback)}` } : {}),
   };
   return [field];
 }

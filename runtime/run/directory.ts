@@ -10,6 +10,15 @@ export interface User {
 /** Why a row did not get its intended owner. */
 export type OwnerFallback = 'no_email' | 'no_user' | 'disabled_user';
 
+/** Why an owner fell back, as the flag on the record says it: "the owner <why>". */
+export function ownerFallbackReason(fallback: OwnerFallback): string {
+  return fallback === 'no_email'
+    ? 'has no email'
+    : fallback === 'no_user'
+      ? 'has no Dynamics user'
+      : 'is a disabled Dynamics user';
+}
+
 /**
  * The organisation's users by email (case-insensitive), read once per run, and the fallback owner.
  * Owners are matched by email against enabled users only: a disabled owner fails the write (Dataverse

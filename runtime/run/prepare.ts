@@ -9,7 +9,7 @@ import type {
   TableDefinition,
 } from '../mapping/index.ts';
 import type { Flag } from '../transforms/types.ts';
-import type { UserDirectory } from './directory.ts';
+import { ownerFallbackReason, type UserDirectory } from './directory.ts';
 import { rowId } from './ids.ts';
 import type { Known, PendingState, PreparedRow } from './state.ts';
 
@@ -166,12 +166,7 @@ export function prepareRow(
     const { user, fallback } = ctx.users.owner(email);
     body[`${m.owner.nav}@odata.bind`] = recordUri('systemusers', user.id);
     if (fallback) {
-      const why =
-        fallback === 'no_email'
-          ? 'has no email'
-          : fallback === 'no_user'
-            ? 'has no Dynamics user'
-            : 'is a disabled Dynamics user';
+      const why = ownerFallbackReason(fallback);
       flags.push({
         column: 'ownerid',
         code: 'owner_fallback',
