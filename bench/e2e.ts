@@ -3,7 +3,9 @@
  * process) at a raised PracticeHub rate, at two sizes. Reports, from one run each:
  *   - PracticeHub requests / the minimum possible (every page of every resource read once, at the
  *     largest page size, plus one download per attached document), target ≤ 1.02;
- *   - achieved PracticeHub request rate / the limit, target ≥ 0.95;
+ *   - achieved PracticeHub request rate / the limit, target ≥ 0.95: over the extraction (first to last
+ *     request the sandbox served: the pacing itself) and over the whole wall time (start-up, the
+ *     second pass and the last writes included);
  *   - wall time / the rate-limit bound (minimum requests / rate), target ≤ 1.15;
  *   - Dataverse requests per record written to tables with bulk messages, target ≤ 0.01;
  *   - peak RSS of the run at the large size / at the small one, target ≤ 1.3.
@@ -43,6 +45,9 @@ function peakRss(pid: number): number {
 interface Measured {
   readonly records: number;
   readonly seconds: number;
+  /** Seconds from the first to the last PracticeHub request served, and how many were served. */
+  readonly phWindow: number;
+  readonly phServed: number;
   readonly phRequests: number;
   readonly phMinimum: number;
   readonly phThrottled: number;
@@ -122,6 +127,7 @@ async function measure(records: number, rate: number): Promise<Measured> {
     const snapshot = sb.dataverse.snapshot().tables;
     minimum += (snapshot.annotation ?? []).filter((a) => a.isdocument === true).length;
     const bulkRows = bulkTables.reduce((n, t) => n + (snapshot[t] ?? []).length, 0) - rowsBefore;
+    const served = Object.values(sb.practicehub.stats().requests)[0]!;
     const dv = sb.dataverse.stats();
     const delta = (k: keyof typeof dv.requests) => dv.requests[k] - dvBefore.requests[k];
     return {
@@ -129,6 +135,8 @@ async function measure(records: number, rate: number): Promise<Measured> {
         .filter(([r]) => resources.has(r))
         .reduce((n, [, c]) => n + c, 0),
       seconds,
+      phWindow: (served.lastServedAt - served.firstServedAt) / 1000,
+      phServed: served.served,
       phRequests: summary.practicehub.requests,
       phMinimum: minimum,
       phThrottled: summary.practicehub.outcomes.throttled,
@@ -161,8 +169,12 @@ async function main(): Promise<void> {
     console.log(
       `  PracticeHub requests / minimum      ${ratio(m.phRequests, m.phMinimum)}   (target ≤ 1.02)`,
     );
+    // N requests paced at exactly the limit span (N - 1) / rate seconds.
     console.log(
-      `  achieved request rate / limit        ${ratio(m.phRequests / m.seconds, rate)}   (target ≥ 0.95)`,
+      `  achieved request rate / limit        ${ratio((m.phServed - 1) / m.phWindow, rate)}   (target ≥ 0.95; over the extraction, ${m.phWindow.toFixed(1)} s)`,
+    );
+    console.log(
+      `  requests / wall time / limit         ${ratio(m.phRequests / m.seconds, rate)}   (over the whole run, start-up and last writes included)`,
     );
     console.log(`  wall time / rate-limit bound         ${ratio(m.seconds, bound)}   (target ≤ 1.15)`);
     console.log(

@@ -36,7 +36,7 @@ export class PracticeHubServer {
     this.store = new DataStore(createContext(options.seed, options.scale));
     this.limiter = new SlidingWindowLimiter(options.rate, options.clock);
     this.faults = new FaultInjector(options.faults);
-    this.stats = new StatsRecorder(this.faults);
+    this.stats = new StatsRecorder(this.faults, options.clock);
     this.signer = new LinkSigner(options.fileLinkTtlSeconds, options.clock);
     this.mutationRng = createRng(mixSeed(options.seed, 4242));
     this.http = createServer((req, res) => {

@@ -3,7 +3,18 @@ import type { FaultInjector } from '../shared/faults.ts';
 /** What the sandbox has served, for tests and benches (GET /_sandbox/stats). Keys are masked. */
 export interface PracticeHubStats {
   /** Per masked API key: requests that passed the rate limit, and 429s sent to it (limit or injected). */
-  readonly requests: Readonly<Record<string, { readonly served: number; readonly throttled: number }>>;
+  readonly requests: Readonly<
+    Record<
+      string,
+      {
+        readonly served: number;
+        readonly throttled: number;
+        /** When the first and the last request that passed the rate limit came (ms since the epoch). */
+        readonly firstServedAt: number;
+        readonly lastServedAt: number;
+      }
+    >
+  >;
   /** 429s sent: by the rate limit, and injected by the fault configuration. */
   readonly throttled: { readonly rateLimit: number; readonly injected: number };
   /** Faults injected, by kind. */
@@ -16,25 +27,34 @@ export interface PracticeHubStats {
 
 /** Mutable counters behind PracticeHubStats, one instance per server. */
 export class StatsRecorder {
-  private readonly perKey = new Map<string, { served: number; throttled: number }>();
+  private readonly perKey = new Map<
+    string,
+    { served: number; throttled: number; firstServedAt: number; lastServedAt: number }
+  >();
   private rateLimited = 0;
   private injected = 0;
   private refusedCount = 0;
   private bytes = 0;
 
-  constructor(private readonly faults: FaultInjector) {}
+  constructor(
+    private readonly faults: FaultInjector,
+    private readonly clock: () => number,
+  ) {}
 
-  private entry(key: string): { served: number; throttled: number } {
+  private entry(key: string) {
     let e = this.perKey.get(key);
     if (!e) {
-      e = { served: 0, throttled: 0 };
+      e = { served: 0, throttled: 0, firstServedAt: 0, lastServedAt: 0 };
       this.perKey.set(key, e);
     }
     return e;
   }
 
   served(maskedKey: string): void {
-    this.entry(maskedKey).served += 1;
+    const e = this.entry(maskedKey);
+    e.served += 1;
+    e.lastServedAt = this.clock();
+    if (e.served === 1) e.firstServedAt = e.lastServedAt;
   }
 
   throttled(maskedKey: string, injected: boolean): void {

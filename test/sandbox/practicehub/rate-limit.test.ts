@@ -14,6 +14,7 @@ describe('PracticeHub sandbox: rate limit', () => {
 
   it('answers the second request in the same second with 429 and Retry-After; the 429 counts nothing', async () => {
     const clock = new FakeClock();
+    const t0 = clock.now();
     sandbox = await start({ rate: 1, clock: clock.now });
     expect((await get(sandbox, '/clinics')).status).toBe(200);
     clock.advance(300);
@@ -26,7 +27,9 @@ describe('PracticeHub sandbox: rate limit', () => {
     expect((await get(sandbox, '/clinics')).status).toBe(200);
     const stats = sandbox.stats();
     expect(stats.throttled).toEqual({ rateLimit: 1, injected: 0 });
-    expect(Object.values(stats.requests)).toEqual([{ served: 2, throttled: 1 }]);
+    expect(Object.values(stats.requests)).toEqual([
+      { served: 2, throttled: 1, firstServedAt: t0, lastServedAt: t0 + 1000 },
+    ]);
   });
 
   it('lets `rate` requests through per second, sliding', async () => {
