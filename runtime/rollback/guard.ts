@@ -11,9 +11,10 @@ function wrote(journal: Journal, runId: number): boolean {
 }
 
 /**
- * Later runs that built on `target` and are not rolled back: a delta based on it, or any later run,
- * delta or sample that wrote rows (it may have updated rows the target created, or linked new rows to
- * them). Newest first, the order they must be rolled back in.
+ * Later runs that built on `target` and are not rolled back: every later run or delta (even one that
+ * wrote nothing found the target's rows unchanged, and its watermarks tell the next delta where to read
+ * from), and a later sample that wrote rows (it may have updated rows the target created, or linked new
+ * rows to them). Newest first, the order they must be rolled back in.
  */
 export function builtOn(journal: Journal, target: RunRecord): RunRecord[] {
   return journal
@@ -24,7 +25,7 @@ export function builtOn(journal: Journal, target: RunRecord): RunRecord[] {
         r.kind !== 'rollback' &&
         r.kind !== 'schema' &&
         r.status !== 'rolled_back' &&
-        (r.parentRun === target.id || wrote(journal, r.id)),
+        (r.kind === 'run' || r.kind === 'delta' || wrote(journal, r.id)),
     )
     .reverse();
 }

@@ -18,7 +18,7 @@ function refusal(journal: Journal, runId: number, force = false): RollbackError 
 /** A finished run that journaled `ops`. */
 function finishedRun(
   journal: Journal,
-  kind: 'run' | 'delta' | 'schema',
+  kind: 'run' | 'delta' | 'sample' | 'schema',
   ops: Parameters<Journal['recordBatch']>[1],
   parentRun?: number,
 ): number {
@@ -66,22 +66,26 @@ describe('which runs may be rolled back', () => {
   it('refuses a run later runs built on, naming them newest first, until they are rolled back', () => {
     const { journal } = openTemp();
     const first = finishedRun(journal, 'run', [created('patient', 1)]);
-    finishedRun(journal, 'run', [{ ...created('patient', 1), action: 'unchanged' }]);
+    // A run that found every row unchanged built on them too: its watermarks would hide them from a delta.
+    const unchanged = finishedRun(journal, 'run', [{ ...created('patient', 1), action: 'unchanged' }]);
     const delta = finishedRun(journal, 'delta', [], first);
     const later = finishedRun(journal, 'run', [created('patient', 2)]);
+    const sample = finishedRun(journal, 'sample', [{ ...created('patient', 3), action: 'unchanged' }]);
     const error = refusal(journal, first);
     expect(error.code).toBe('built_upon');
     expect(error.message).toBe(
-      `later runs built on run 1: run ${later} (run, completed), run ${delta} (delta, completed)`,
+      `later runs built on run 1: run ${later} (run, completed), run ${delta} (delta, completed), run ${unchanged} (run, completed)`,
     );
     expect(error.hint).toBe(
-      `roll them back first, newest first: \`flitstack rollback --run ${later}\`, then \`flitstack rollback --run ${delta}\``,
+      `roll them back first, newest first: \`flitstack rollback --run ${later}\`, then \`flitstack rollback --run ${delta}\`, then \`flitstack rollback --run ${unchanged}\``,
     );
+    expect(sample).toBeGreaterThan(later);
     rolledBack(journal, later);
-    expect(refusal(journal, first).message).toBe(
-      `later runs built on run 1: run ${delta} (delta, completed)`,
-    );
     rolledBack(journal, delta);
+    expect(refusal(journal, first).message).toBe(
+      `later runs built on run 1: run ${unchanged} (run, completed)`,
+    );
+    rolledBack(journal, unchanged);
     expect(checkTarget(journal, first, false).status).toBe('completed');
   });
 
