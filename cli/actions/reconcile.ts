@@ -130,7 +130,16 @@ export async function reconcileCommand(options: ReconcileCliOptions, io: CliIo):
     writeFileSync(files[0]!, reconcileMarkdown(result, module.MIGRATION.name));
     writeFileSync(files[1]!, reconcileJson(result));
     io.out(options.format === 'json' ? reconcileJson(result) : summary(result, files));
-    if (!result.ok && options.rollbackOnFail) {
+    // Counts beyond the tolerance say the source moved on since the run (a delta picks that up); rows
+    // missing from Dataverse or fields that differ say the run itself went wrong: only those undo it.
+    const defective = result.mappings.some(
+      (m) => m.shares.rows > result.tolerance + 1e-12 || m.shares.fields > result.tolerance + 1e-12,
+    );
+    if (!result.ok && options.rollbackOnFail && !defective)
+      io.err(
+        `run ${run.id} is not rolled back: only the counts differ, which says the source changed since; run \`flitstack delta\` to pick the changes up\n`,
+      );
+    if (defective && options.rollbackOnFail) {
       journal.close();
       journal = openJournal(path, io.cwd);
       await rollBack(journal, dataverse, module, run.id, io);

@@ -30,7 +30,10 @@ export const registerReconcile: RegisterCommand = (program, io, exit) => {
         "every record, or a block of pages per resource (default: the spec's reconcile.checksums)",
       ).choices(['all', 'sample']),
     )
-    .option('--rollback-on-fail', 'roll the run back when reconciliation fails')
+    .option(
+      '--rollback-on-fail',
+      'roll the run back when rows are missing or fields differ beyond the tolerance (not when only the source counts moved on)',
+    )
     .option('--rate <n>', 'PracticeHub requests per second, when it differs from the spec')
     .addOption(new Option('--format <format>', 'stdout format').choices(['text', 'json']).default('text'))
     .addHelpText(

@@ -13,27 +13,44 @@ import type { SourceRead } from './source.ts';
 /** Source ids per mapping that runs journaled an operation for. */
 export type JournaledIds = ReadonlyMap<string, ReadonlySet<string>>;
 
+/** The full run a run stands on: itself, or for a delta the run at the start of its chain of bases. */
+function baseOf(journal: Journal, run: RunRecord): RunRecord {
+  let r = run;
+  for (let p = r.parentRun; r.kind === 'delta' && p !== null; p = r.parentRun) {
+    const parent = journal.run(p);
+    if (!parent) break;
+    r = parent;
+  }
+  return r;
+}
+
 /**
- * Per mapping, the source ids the run or a completed run or delta after it journaled an operation for
- * (`accounted`), and those of the later runs alone (`later`: a deletion a delta picked up is there).
+ * Per mapping, the source ids journaled by the run, by the runs it stands on (for a delta: its base run
+ * and the deltas between) and by the completed runs and deltas after it (`accounted`); those of the later
+ * runs alone (`later`: a deletion a delta picked up is there); and those whose deletion a delta applied
+ * (`removed`), which PracticeHub no longer counts.
  */
 export function journaledIds(
   journal: Journal,
   run: RunRecord,
-): { accounted: JournaledIds; later: JournaledIds } {
+): { accounted: JournaledIds; later: JournaledIds; removed: JournaledIds } {
   const accounted = new Map<string, Set<string>>();
   const later = new Map<string, Set<string>>();
+  const removed = new Map<string, Set<string>>();
   const add = (into: Map<string, Set<string>>, mapping: string, id: string) =>
     into.set(mapping, (into.get(mapping) ?? new Set<string>()).add(id));
+  const base = baseOf(journal, run).id;
   for (const r of journal.runs()) {
-    const after = r.id > run.id && r.status === 'completed' && (r.kind === 'run' || r.kind === 'delta');
-    if (r.id !== run.id && !after) continue;
+    const counted = r.id >= base && r.status === 'completed' && (r.kind === 'run' || r.kind === 'delta');
+    if (r.id !== run.id && !counted) continue;
     for (const op of journal.operations(r.id)) {
       add(accounted, op.mapping, op.sourceId);
-      if (after) add(later, op.mapping, op.sourceId);
+      if (r.id > run.id) add(later, op.mapping, op.sourceId);
+      if ((op.action === 'deactivate' || op.action === 'delete') && op.error === null)
+        add(removed, op.mapping, op.sourceId);
     }
   }
-  return { accounted, later };
+  return { accounted, later, removed };
 }
 
 /** A share of `n` in `of` (0 when there is nothing to compare with). */

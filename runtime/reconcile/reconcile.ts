@@ -132,7 +132,7 @@ export async function reconcile(deps: ReconcileDeps, options: ReconcileOptions):
   const owned = ownedRows(journal, module.LOAD_ORDER);
   const { exists, rows: rowsReconciled } = await existing(deps, owned, comparisons);
   const summary = run.summary ?? journal.accounting(run.id);
-  const { accounted, later } = journaledIds(journal, run);
+  const { accounted, later, removed } = journaledIds(journal, run);
   const differences = comparisons.flatMap(differencesOf);
   const reported = new Set(differences.map((d) => d.targetId));
   const mappings = module.LOAD_ORDER.map((name): MappingReconcile => {
@@ -155,9 +155,10 @@ export async function reconcile(deps: ReconcileDeps, options: ReconcileOptions):
     const mine = comparisons.filter((c) => c.mapping === name);
     const differing = mine.filter((c) => isDifference(c.verdict)).length;
     const seen = accounted.get(name);
+    // A block of pages has only the total: compare it with the records the runs saw, less the deleted.
     const unaccounted = read.whole
       ? read.records.filter((r) => !seen?.has(idText(r.id) ?? '')).length
-      : Math.abs(read.total - (counts.loaded + counts.skipped + counts.rejected));
+      : Math.abs(read.total - ((seen?.size ?? 0) - (removed.get(name)?.size ?? 0)));
     // Rows of records PracticeHub no longer lists, whose deletion no later run or delta picked up.
     const current = read.whole ? new Set(read.records.map((r) => idText(r.id) ?? '')) : undefined;
     const orphans = current

@@ -231,6 +231,23 @@ describe('flitstack reconcile', () => {
     expect(counted(after.report, 'prescription')).toMatchObject({ orphaned: 0, ok: true });
     // The delta also picked up the appointment changed in PracticeHub.
     expect(counted(after.report, 'appointment')).toMatchObject({ differing: 0, ok: true });
+    // The delta itself reconciles too: the records its base run saw are accounted for, and with
+    // checksums on a block of pages the count holds the delta's new record and its deletion.
+    const opened = Journal.open(journal, { readonly: true });
+    const deltaId = opened.runs().find((r) => r.kind === 'delta')!.id;
+    opened.close();
+    for (const checksums of ['all', 'sample']) {
+      const ofDelta = await reconcileCli('--run', String(deltaId), '--checksums', checksums);
+      for (const name of ['patient', 'prescription', 'appointment'])
+        expect(counted(ofDelta.report, name), `${name}, ${checksums}`).toMatchObject({
+          unaccounted: 0,
+          orphaned: 0,
+          ok: true,
+        });
+    }
+    const sampled = await reconcileCli('--checksums', 'sample');
+    expect(counted(sampled.report, 'patient')).toMatchObject({ unaccounted: 0, ok: true });
+    expect(counted(sampled.report, 'prescription')).toMatchObject({ unaccounted: 0, ok: true });
   });
 
   it('rolls the run back with --rollback-on-fail, unless a later delta builds on it', async () => {
