@@ -142,7 +142,8 @@ export async function rollbackCommand(options: RollbackCommandOptions, io: CliIo
   } catch (error) {
     if (error instanceof RollbackError) {
       io.err(`error: ${error.message}\n  hint: ${error.hint}\n`);
-      return 2;
+      // A run the journal does not hold is a usage error; any other refusal is a finding.
+      return error.code === 'run_not_found' ? 2 : 1;
     }
     throw error;
   } finally {

@@ -17,7 +17,7 @@ export const registerRollback: RegisterCommand = (program, io, exit) => {
     )
     .addHelpText(
       'after',
-      '\nNeeds DATAVERSE_URL, AZURE_TENANT_ID, AZURE_CLIENT_ID, AZURE_CLIENT_SECRET (and AZURE_AUTHORITY_HOST), and generated/ in the working directory.\n\nLater runs that built on the run (a delta, a later run that wrote rows) must be rolled back first, newest first.\n\nExamples:\n  $ flitstack runs\n  $ flitstack rollback --run 3\n  $ flitstack rollback --run 3 --format json > rollback.json\n\nExit codes: 0 rolled back (or already rolled back), 1 some rows could not be deleted or restored (`flitstack log` lists them), 2 refused, usage or environment error.',
+      '\nNeeds DATAVERSE_URL, AZURE_TENANT_ID, AZURE_CLIENT_ID, AZURE_CLIENT_SECRET (and AZURE_AUTHORITY_HOST), and generated/ in the working directory.\n\nLater runs that built on the run (every later run or delta, a later sample that wrote rows) must be rolled back first, newest first.\n\nExamples:\n  $ flitstack runs\n  $ flitstack rollback --run 3\n  $ flitstack rollback --run 3 --format json > rollback.json\n\nExit codes: 0 rolled back (or already rolled back), 1 refused (the error says why) or some rows could not be deleted or restored (`flitstack log` lists them), 2 usage or environment error (a run the journal does not hold).',
     )
     .action(
       async (options: {

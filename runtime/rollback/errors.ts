@@ -6,7 +6,10 @@ export type RollbackErrorCode =
   | 'run_interrupted'
   | 'built_upon';
 
-/** A rollback refused before it wrote anything (exit code 2): the message says why, the hint what to do. */
+/**
+ * A rollback refused before it wrote anything (exit code 1; 2 for a run the journal does not hold): the
+ * message says why, the hint what to do.
+ */
 export class RollbackError extends Error {
   override name = 'RollbackError';
   constructor(

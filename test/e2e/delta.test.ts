@@ -103,7 +103,10 @@ describe('flitstack delta', () => {
     expect(loads.map((r) => r.kind)).toEqual(['delta', 'delta', 'delta', 'run']);
     // The run cannot go while deltas built on it are still there.
     const refused = await flitstack(sb, 'rollback', '--run', String(loads.at(-1)!.id), '--journal', journal);
-    expect(refused.code).not.toBe(0);
+    expect(refused.code).toBe(1);
+    expect(refused.err).toContain(
+      `later runs built on run ${loads.at(-1)!.id}: run ${loads[0]!.id} (delta, completed)`,
+    );
     for (const r of loads) {
       const result = await flitstack(sb, 'rollback', '--run', String(r.id), '--journal', journal);
       expect(result.err).not.toContain('error:');

@@ -96,7 +96,7 @@ describe('flitstack rollback against the sandbox', () => {
     expect(state()).not.toEqual(afterRun);
 
     const refused = await rollback('--run', '1');
-    expect(refused.code).toBe(2);
+    expect(refused.code).toBe(1);
     expect(refused.err).toContain('later runs built on run 1: run 2 (delta, completed)');
     expect(refused.err).toContain('`flitstack rollback --run 2`');
 
