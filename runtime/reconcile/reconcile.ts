@@ -61,6 +61,7 @@ export interface Difference {
   readonly mapping: string;
   readonly sourceId: string;
   readonly targetId: string | null;
+  /** The row key; null for a mapping keyed by matching a column, whose key is a value (an email). */
   readonly key: string | null;
   /**
    * `absent`: a row the crosswalk holds is not in Dataverse (and no current record expects it);
@@ -210,7 +211,10 @@ export async function reconcile(deps: ReconcileDeps, options: ReconcileOptions):
     tolerance,
     checksums: mode,
     mappings,
-    differences,
+    // The reports name records and rows, never values: a key matched on a column is one.
+    differences: differences.map((d) =>
+      module.MAPPINGS[d.mapping]?.key.kind === 'match' ? { ...d, key: null } : d,
+    ),
     ok: mappings.every((m) => m.ok),
     requests: {
       practicehub: { made: practicehub.stats().requests - phBefore, minimum },

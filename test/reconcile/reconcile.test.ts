@@ -124,6 +124,36 @@ describe('flitstack reconcile', () => {
     expect((await reconcileCli()).code).toBe(0);
   });
 
+  it('names a matched row without its key: the key of staff matched on their email is a value', async () => {
+    const j = Journal.open(journal, { readonly: true });
+    const op = [...j.operations(1, { mapping: 'staff-user' })].find((o) => o.targetId !== null)!;
+    j.close();
+    const id = op.targetId!;
+    const user = await dataverse.retrieve<{ fs_specialization: string | null; internalemailaddress: string }>(
+      'systemusers',
+      id,
+      ['fs_specialization', 'internalemailaddress'],
+    );
+    await dataverse.update('systemusers', id, { fs_specialization: 'Changed in Dynamics' });
+    try {
+      const { code, out } = await reconcileCli();
+      expect(code).toBe(1);
+      const json = readFileSync(join(dir, 'out', 'reconcile.json'), 'utf8');
+      const md = readFileSync(join(dir, 'out', 'reconcile.md'), 'utf8');
+      expect((JSON.parse(json) as Report).differences).toEqual([
+        expect.objectContaining({
+          mapping: 'staff-user',
+          targetId: id,
+          key: null,
+          fields: ['fs_specialization'],
+        }),
+      ]);
+      for (const text of [json, md, out]) expect(text).not.toContain(user!.internalemailaddress);
+    } finally {
+      await dataverse.update('systemusers', id, { fs_specialization: user?.fs_specialization ?? null });
+    }
+  });
+
   it('shows a source record changed since the run (not yet picked up) as a difference', async () => {
     const appointment = [...sb.practicehub.records('appointments')][11]!;
     sb.practicehub.mutate({
