@@ -74,9 +74,18 @@ export class Deletions {
     return out;
   }
 
+  /** The definition of the table a crosswalk row is in; a clear error when the spec no longer writes it. */
+  private tableOf(entry: CrosswalkEntry) {
+    const table = this.module.TABLES[entry.table];
+    if (!table)
+      throw new Error(
+        `row ${entry.targetId} is in table ${entry.table}, which the spec no longer writes; apply the deletion in Dynamics, or restore the mapping of ${entry.mapping} to ${entry.table}`,
+      );
+    return table;
+  }
+
   /** Deactivates the row (or deletes it, by policy or when its table has no state), with its pre-image. */
   private async remove(d: Deletion, entry: CrosswalkEntry): Promise<OperationInput> {
-    const table = this.module.TABLES[entry.table]!;
     const base = {
       mapping: entry.mapping,
       sourceId: d.sourceId,
@@ -86,6 +95,7 @@ export class Deletions {
       payloadHash: entry.payloadHash,
     };
     try {
+      const table = this.tableOf(entry);
       const closed = await this.closedState(entry.table);
       const stated = closed !== undefined;
       // Dataverse deletes a row's dependants with it (cascading relationships), and those deletes
@@ -129,7 +139,7 @@ export class Deletions {
       return {
         ...base,
         action: 'reject',
-        reason: `deleted in PracticeHub, but Dataverse refused: ${e.message}`,
+        reason: `deleted in PracticeHub, but ${error instanceof DataverseError ? 'Dataverse refused' : 'the row was not removed'}: ${e.message}`,
         error: e,
       };
     }
@@ -145,7 +155,7 @@ export class Deletions {
     entry: CrosswalkEntry,
     stateOnly: boolean,
   ): Promise<Record<string, unknown> | undefined> {
-    const table = this.module.TABLES[entry.table]!;
+    const table = this.tableOf(entry);
     const withState = (await this.closedState(entry.table)) !== undefined;
     if (!stateOnly) {
       const images = await preImages(
@@ -192,7 +202,7 @@ export class Deletions {
 
   /**
    * The state a deleted record's row is put in, or undefined when the table has none (asked of the
-   * organisation's metadata, once per table): Canceled where the table has it (activities: 0 Open,
+   * organisation's metadata, once per table while the read succeeds): Canceled where the table has it (activities: 0 Open,
    * 1 Completed, 2 Canceled, 3 Scheduled; reference §1.3), else Inactive.
    */
   private closedState(logicalName: string): Promise<number | undefined> {
@@ -208,6 +218,8 @@ export class Deletions {
           1
         );
       });
+      // A failed read is not remembered: the next deletion on the table asks again.
+      known.catch(() => this.states.delete(logicalName));
       this.states.set(logicalName, known);
     }
     return known;
