@@ -1,24 +1,48 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { parse } from 'yaml';
 import { parseFaults } from '../sandbox/shared/faults.ts';
 import { UsageError } from './errors.ts';
 
 /**
- * A numeric option: a finite number above zero (or zero with `zero`), whole with `integer`; anything else
- * is a usage error naming the option.
+ * A numeric option written as plain digits (no sign, exponent or hex): above zero (or zero with `zero`),
+ * whole with `integer`, at most `max`; anything else is a usage error naming the option and the range.
  */
 export function numberOption(
   name: string,
   value: unknown,
-  { integer = false, zero = false }: { integer?: boolean; zero?: boolean } = {},
+  {
+    integer = false,
+    zero = false,
+    max = Number.MAX_SAFE_INTEGER,
+  }: { integer?: boolean; zero?: boolean; max?: number } = {},
 ): number {
-  const n = Number(value);
-  if (!Number.isFinite(n) || n < 0 || (n === 0 && !zero) || (integer && !Number.isInteger(n)))
+  const text = String(value).trim();
+  const n = Number(text);
+  const plain = integer ? /^\d+$/ : /^\d+(\.\d+)?$/;
+  if (
+    !plain.test(text) ||
+    n < (zero ? 0 : Number.MIN_VALUE) ||
+    n > max ||
+    (integer && !Number.isSafeInteger(n))
+  )
     throw new UsageError(
-      `--${name} must be a ${zero ? '' : 'positive '}${integer ? 'whole ' : ''}number, got '${String(value)}'`,
+      `--${name} must be a ${zero ? '' : 'positive '}${integer ? 'whole ' : ''}number${max < Number.MAX_SAFE_INTEGER ? ` up to ${max}` : ''}, got '${String(value)}'`,
     );
   return n;
+}
+
+/** `--run <id>`: a run of the journal. */
+export function runOption(value: string): number {
+  return numberOption('run', value, { integer: true });
+}
+
+/** The journal path, which must exist: a rollback or a report of a journal that is not there is a mistake. */
+export function existingJournal(path: string, cwd: string): string {
+  const absolute = resolve(cwd, path);
+  if (!existsSync(absolute))
+    throw new UsageError(`no journal at ${absolute} (pass the file the run used with --journal)`);
+  return absolute;
 }
 
 /** `--rate`: PracticeHub requests per second; undefined keeps the spec's source.rate_limit. */

@@ -14,8 +14,11 @@ const UNITS: Readonly<Record<string, number>> = { s: 1, m: 60, h: 3600, d: 86400
 /** `90`, `90s`, `10m`, `2h`, `1d` in seconds. */
 export function durationSeconds(text: string): number {
   const match = /^(\d+(?:\.\d+)?)([smhd]?)$/.exec(text.trim());
-  if (!match) throw new UsageError(`--overlap must be a duration such as 90s, 10m or 2h, got '${text}'`);
-  return Number(match[1]) * UNITS[match[2] || 's']!;
+  const seconds = match ? Number(match[1]) * UNITS[match[2] || 's']! : Number.NaN;
+  // Ten years is more than any clock skew; beyond it the instant to read from is not a date.
+  if (!(seconds <= 10 * 365 * 86_400))
+    throw new UsageError(`--overlap must be a duration such as 90s, 10m or 2h, at most 3650d, got '${text}'`);
+  return seconds;
 }
 
 /** The newest completed run or delta: what a delta picks up from. */

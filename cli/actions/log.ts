@@ -11,7 +11,7 @@ import {
 } from '../../runtime/journal/index.ts';
 import { UsageError } from '../errors.ts';
 import type { CliIo } from '../io.ts';
-import { existingJournal, positiveInteger } from './rollback.ts';
+import { existingJournal, runOption } from '../options.ts';
 
 export interface LogCommandOptions {
   readonly run: string;
@@ -68,7 +68,7 @@ function actionsOf(text: string | undefined): Action[] | undefined {
 
 /** `flitstack log`: streams a run's operations from the journal (read only) to stdout or a file. */
 export async function logCommand(options: LogCommandOptions, io: CliIo): Promise<number> {
-  const runId = positiveInteger('--run', options.run);
+  const runId = runOption(options.run);
   const action = actionsOf(options.action);
   const journal = Journal.open(existingJournal(options.journal, io.cwd), { readonly: true });
   const stream = options.out ? outputFile(resolve(io.cwd, options.out)) : undefined;

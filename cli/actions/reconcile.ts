@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { DataverseClient } from '../../runtime/dataverse/index.ts';
 import { Journal, type RunRecord } from '../../runtime/journal/index.ts';
@@ -15,19 +15,11 @@ import type { ReconcileCliOptions } from '../commands/reconcile.ts';
 import { UsageError } from '../errors.ts';
 import type { CliIo } from '../io.ts';
 import { checkedSpec, dataverseFromEnv, openJournal, practiceHubFromEnv } from '../migration.ts';
-import { rateOption } from '../options.ts';
+import { existingJournal, rateOption, runOption } from '../options.ts';
 import { rollbackTable } from './rollback.ts';
 
 /** Differences printed on stdout; the reports list them all. */
 const PRINTED = 20;
-
-function runId(text: string | undefined): number | undefined {
-  if (text === undefined) return undefined;
-  const n = Number(text);
-  if (!/^\d+$/.test(text.trim()) || !Number.isSafeInteger(n) || n < 1)
-    throw new UsageError(`--run must be a positive whole number, got '${text}'`);
-  return n;
-}
 
 /** The run to reconcile: the one named, or the latest completed full run. */
 function targetRun(journal: Journal, id: number | undefined, io: CliIo): RunRecord | undefined {
@@ -94,11 +86,9 @@ async function rollBack(
 
 /** `flitstack reconcile`: exit 0 within the tolerance, 1 beyond it (rolled back or not). */
 export async function reconcileCommand(options: ReconcileCliOptions, io: CliIo): Promise<number> {
-  const id = runId(options.run);
+  const id = options.run === undefined ? undefined : runOption(options.run);
   const rate = rateOption(options.rate);
-  const path = resolve(io.cwd, options.journal);
-  if (!existsSync(path))
-    throw new UsageError(`no journal at ${path} (pass the file the run used with --journal)`);
+  const path = existingJournal(options.journal, io.cwd);
   const spec = await checkedSpec(options.spec, io);
   if (typeof spec === 'number') return spec;
   let journal = Journal.open(path, { readonly: true });

@@ -1,5 +1,3 @@
-import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
 import {
   RollbackError,
   type RollbackEvent,
@@ -10,6 +8,7 @@ import { loadGenerated } from '../../runtime/schema/generated.ts';
 import { UsageError } from '../errors.ts';
 import type { CliIo } from '../io.ts';
 import { dataverseFromEnv, openJournal } from '../migration.ts';
+import { existingJournal, numberOption, runOption } from '../options.ts';
 
 export interface RollbackCommandOptions {
   readonly run: string;
@@ -17,22 +16,6 @@ export interface RollbackCommandOptions {
   readonly batchSize?: string;
   readonly force?: boolean;
   readonly format: 'text' | 'json';
-}
-
-/** A positive whole number given on the command line, or a usage error naming the flag. */
-export function positiveInteger(flag: string, text: string): number {
-  const n = Number(text);
-  if (!/^\d+$/.test(text.trim()) || !Number.isSafeInteger(n) || n < 1)
-    throw new UsageError(`${flag} must be a positive whole number, got '${text}'`);
-  return n;
-}
-
-/** The journal path, which must exist: a rollback or a report of a journal that is not there is a mistake. */
-export function existingJournal(path: string, cwd: string): string {
-  const absolute = resolve(cwd, path);
-  if (!existsSync(absolute))
-    throw new UsageError(`no journal at ${absolute} (pass the file the run used with --journal)`);
-  return absolute;
 }
 
 /**
@@ -82,9 +65,11 @@ export function rollbackTable(result: RollbackResult): string {
 
 /** `flitstack rollback`: exit 0 rolled back or nothing to do, 1 rows failed, 2 refused. */
 export async function rollbackCommand(options: RollbackCommandOptions, io: CliIo): Promise<number> {
-  const runId = positiveInteger('--run', options.run);
+  const runId = runOption(options.run);
   const batchSize =
-    options.batchSize === undefined ? undefined : positiveInteger('--batch-size', options.batchSize);
+    options.batchSize === undefined
+      ? undefined
+      : numberOption('batch-size', options.batchSize, { integer: true, max: 1000 });
   const path = existingJournal(options.journal, io.cwd);
   let generated: Awaited<ReturnType<typeof loadGenerated>>;
   try {

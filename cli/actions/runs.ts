@@ -1,6 +1,6 @@
 import { Journal, ownerState, type RunRecord, realHost } from '../../runtime/journal/index.ts';
 import type { CliIo } from '../io.ts';
-import { existingJournal } from './rollback.ts';
+import { existingJournal } from '../options.ts';
 
 /** One run as `flitstack runs` lists it. */
 export interface RunListing {

@@ -1,4 +1,4 @@
-import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { compileSpec } from '../../compiler/compile.ts';
 import type { Ir } from '../../compiler/ir/types.ts';
@@ -11,16 +11,9 @@ import type { SampleCliOptions } from '../commands/sample.ts';
 import { UsageError } from '../errors.ts';
 import type { CliIo } from '../io.ts';
 import type { CheckedSpec } from '../migration.ts';
+import { numberOption } from '../options.ts';
 import { diskCachedParser } from '../yaml-cache.ts';
 import { openLoad } from './run.ts';
-
-function sampleSize(text: string | undefined): number | undefined {
-  if (text === undefined) return undefined;
-  const n = Number(text);
-  if (!Number.isInteger(n) || n < 1 || n > 10_000)
-    throw new UsageError(`--size must be a whole number from 1 to 10000, got '${text}'`);
-  return n;
-}
 
 /** The IR of the checked spec (compiled again: the check keeps only its files). */
 function irOf(spec: CheckedSpec, io: CliIo): Ir {
@@ -28,14 +21,18 @@ function irOf(spec: CheckedSpec, io: CliIo): Ir {
     typecheck: false,
     parseFile: diskCachedParser(join(io.cwd, '.flitstack', 'cache', 'yaml')),
   });
-  if (!result.ir) throw new Error('the spec checked a moment ago no longer compiles');
+  if (!result.ir)
+    throw new UsageError(
+      `${spec.input.root} changed after it was checked and no longer compiles: run \`flitstack validate\`, then the sample again`,
+    );
   return result.ir;
 }
 
 /** Writes a file only its owner may read: the sample reports hold patient data. */
 function writePrivate(path: string, text: string): void {
+  // An existing report keeps its mode when written over: restrict it before the new data goes in.
+  if (existsSync(path)) chmodSync(path, 0o600);
   writeFileSync(path, text, { mode: 0o600 });
-  chmodSync(path, 0o600);
 }
 
 function selectLine(e: SelectEvent): string {
@@ -62,7 +59,10 @@ function summary(result: SampleResult, files: readonly string[]): string {
 
 /** `flitstack sample`: picks, loads, reads back and compares a sample; writes sample.md and sample.html. */
 export async function sampleCommand(options: SampleCliOptions, io: CliIo): Promise<number> {
-  const asked = sampleSize(options.size);
+  const asked =
+    options.size === undefined
+      ? undefined
+      : numberOption('size', options.size, { integer: true, max: 10_000 });
   const ctx = await openLoad({ ...options, resume: false }, io);
   if (typeof ctx === 'number') return ctx;
   try {

@@ -18,8 +18,16 @@ export async function sandbox(
     projection: options.projection === true,
     faults: faultsOption(options.faults),
     licence,
-    practiceHubPort: numberOption('practicehub-port', options.practicehubPort, { integer: true, zero: true }),
-    dataversePort: numberOption('dataverse-port', options.dataversePort, { integer: true, zero: true }),
+    practiceHubPort: numberOption('practicehub-port', options.practicehubPort, {
+      integer: true,
+      zero: true,
+      max: 65_535,
+    }),
+    dataversePort: numberOption('dataverse-port', options.dataversePort, {
+      integer: true,
+      zero: true,
+      max: 65_535,
+    }),
     extraUsers: sandboxUsers(String(options.spec ?? 'spec'), io.cwd),
   });
   for (const [name, value] of Object.entries(sandboxes.env)) io.out(`export ${name}=${value}\n`);
