@@ -52,6 +52,11 @@ function summary(result: SampleResult, files: readonly string[]): string {
       .map(
         (t) => `  ${t.mapping}: ${t.mismatch} mismatching, ${t.missing} missing, ${t.unexpected} unexpected`,
       ),
+    ...(result.selection.dangling.length > 0
+      ? [
+          `  ${result.selection.dangling.length} records the sample refers to are not in PracticeHub (${result.selection.dangling.slice(0, 10).join(', ')}${result.selection.dangling.length > 10 ? ', …' : ''}): what refers to them is journaled as the run resolves it (\`flitstack log --run ${result.run.run.id}\`)`,
+        ]
+      : []),
     ...files.map((f) => `wrote ${f} (holds data values)`),
   ];
   return `${lines.join('\n')}\n`;
