@@ -91,9 +91,10 @@ export async function reconcileCommand(options: ReconcileCliOptions, io: CliIo):
   const path = existingJournal(options.journal, io.cwd);
   const spec = await checkedSpec(options.spec, io);
   if (typeof spec === 'number') return spec;
-  let journal = Journal.open(path, { readonly: true });
+  // The environment first: a missing variable is a usage error with nothing opened yet.
   const dataverse = dataverseFromEnv(io.env);
   const practicehub = practiceHubFromEnv(io.env, spec.generated, { requestsPerSecond: rate });
+  let journal = Journal.open(path, { readonly: true });
   try {
     const run = targetRun(journal, id, io);
     if (!run) return 1;
