@@ -1,5 +1,5 @@
 import { Agent } from 'undici';
-import { Backoff } from './backoff.ts';
+import { Backoff } from '../shared/backoff.ts';
 import { type BatchItem, type BatchOptions, type BatchPartResult, batch } from './batch.ts';
 import { type BulkMessage, type BulkOutcome, BulkSupport, sendBulk, sendBulkIsolating } from './bulk.ts';
 import { type Clock, systemClock } from './clock.ts';

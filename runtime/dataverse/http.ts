@@ -1,5 +1,5 @@
 import type { Dispatcher } from 'undici';
-import { type Backoff, parseRetryAfter } from './backoff.ts';
+import { type Backoff, parseRetryAfter } from '../shared/backoff.ts';
 import type { Clock } from './clock.ts';
 import { DataverseError, parseErrorBody } from './errors.ts';
 import {

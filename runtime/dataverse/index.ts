@@ -1,4 +1,4 @@
-export type { BackoffOptions } from './backoff.ts';
+export type { BackoffOptions } from '../shared/backoff.ts';
 export type { BatchChangeSet, BatchItem, BatchOptions, BatchPartResult, BatchRequest } from './batch.ts';
 export { MAX_BATCH_PARTS } from './batch.ts';
 export type { BulkFailure, BulkMessage, BulkOutcome } from './bulk.ts';

@@ -1,4 +1,4 @@
-import type { BackoffOptions } from './backoff.ts';
+import type { BackoffOptions } from '../shared/backoff.ts';
 import type { Clock } from './clock.ts';
 import type { DataverseEventListener } from './events.ts';
 

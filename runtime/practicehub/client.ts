@@ -1,5 +1,5 @@
 import { Agent, type Dispatcher } from 'undici';
-import { Backoff, type BackoffOptions } from './backoff.ts';
+import { Backoff, type BackoffOptions } from '../shared/backoff.ts';
 import { type Clock, systemClock } from './clock.ts';
 import { PracticeHubConfigError, PracticeHubIgnoredFilterError, redactUrl } from './errors.ts';
 import type { PracticeHubEventListener } from './events.ts';

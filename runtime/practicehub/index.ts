@@ -1,5 +1,5 @@
 /** The PracticeHub API client: base URL resolution, a paced and retrying client, its errors and events. */
-export { type BackoffOptions, parseRetryAfter } from './backoff.ts';
+export { type BackoffOptions, parseRetryAfter } from '../shared/backoff.ts';
 export {
   type BaseUrlInput,
   DEFAULT_BASE_URL,

@@ -1,5 +1,5 @@
 import { type Dispatcher, request } from 'undici';
-import { type Backoff, parseRetryAfter } from './backoff.ts';
+import { type Backoff, parseRetryAfter } from '../shared/backoff.ts';
 import { readErrorBody, TruncatedBodyError } from './body.ts';
 import type { Clock } from './clock.ts';
 import { maskKey, redactUrl } from './errors.ts';

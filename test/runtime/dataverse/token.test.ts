@@ -2,7 +2,6 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { inspect } from 'node:util';
 import { Agent } from 'undici';
 import { describe, expect, it } from 'vitest';
-import { Backoff } from '../../../runtime/dataverse/backoff.ts';
 import { DataverseClient } from '../../../runtime/dataverse/client.ts';
 import type { Clock } from '../../../runtime/dataverse/clock.ts';
 import type { DataverseError } from '../../../runtime/dataverse/errors.ts';
@@ -10,6 +9,7 @@ import type { DataverseEvent } from '../../../runtime/dataverse/events.ts';
 import { Transport } from '../../../runtime/dataverse/http.ts';
 import { Pacer } from '../../../runtime/dataverse/pacing.ts';
 import { StatsRecorder } from '../../../runtime/dataverse/stats.ts';
+import { Backoff } from '../../../runtime/shared/backoff.ts';
 import { startDataverseSandbox } from '../../../sandbox/dataverse/index.ts';
 import { clientOptions, rig } from './helpers.ts';
 

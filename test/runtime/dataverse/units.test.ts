@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { Backoff, parseRetryAfter } from '../../../runtime/dataverse/backoff.ts';
 import { DataverseError, parseErrorBody } from '../../../runtime/dataverse/errors.ts';
 import { redactPath } from '../../../runtime/dataverse/events.ts';
 import { parseBatchResponse, splitMultipart, writeBatch } from '../../../runtime/dataverse/multipart.ts';
@@ -12,6 +11,7 @@ import {
 } from '../../../runtime/dataverse/odata.ts';
 import { optionsFromEnv } from '../../../runtime/dataverse/options.ts';
 import { Semaphore } from '../../../runtime/dataverse/semaphore.ts';
+import { Backoff, parseRetryAfter } from '../../../runtime/shared/backoff.ts';
 
 describe('odata addressing (use-alternate-key-reference-record)', () => {
   it.each([

@@ -39,13 +39,15 @@ export class Backoff {
 }
 
 /**
- * Milliseconds to wait from a Retry-After header, or undefined when absent or unreadable. Dataverse sends
- * whole seconds (PA`api-limits`); RFC 9110 §10.2.3 also allows an HTTP-date, honoured for completeness.
+ * Milliseconds to wait from a Retry-After header (of PracticeHub or Dataverse), or undefined when absent
+ * or unreadable. RFC 9110 §10.2.3: delay-seconds or an HTTP-date, a date in the past meaning no wait.
+ * Dataverse and PracticeHub send whole seconds (PA`api-limits`); a decimal is read as seconds too.
  */
-export function parseRetryAfter(value: string | undefined, nowMs: number): number | undefined {
-  const text = value?.trim();
+export function parseRetryAfter(value: string | string[] | undefined, nowMs: number): number | undefined {
+  const text = (Array.isArray(value) ? value[0] : value)?.trim();
   if (!text) return undefined;
   if (/^\d+(\.\d+)?$/.test(text)) return Math.round(Number(text) * 1000);
+  // Only a date-looking value: Date.parse would also accept a bare "12" as a year.
   if (!/[a-z]/i.test(text)) return undefined;
   const at = Date.parse(text);
   return Number.isNaN(at) ? undefined : Math.max(0, at - nowMs);
