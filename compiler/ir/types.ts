@@ -1,3 +1,5 @@
+import type { TargetColumnType } from '../model/spec.ts';
+
 /**
  * The intermediate representation: one typed model of a validated spec. Every emitter (generated
  * transformer, schema plan, load order, mapping diff) and the reference interpreter read it; none reads
@@ -66,25 +68,8 @@ export interface IrResource {
   readonly mappings: readonly string[];
 }
 
-export type IrColumnType =
-  | 'string'
-  | 'memo'
-  | 'integer'
-  | 'bigint'
-  | 'decimal'
-  | 'double'
-  | 'money'
-  | 'boolean'
-  | 'date'
-  | 'datetime'
-  | 'choice'
-  | 'multi_choice'
-  | 'lookup'
-  | 'customer'
-  | 'owner'
-  | 'state'
-  | 'status'
-  | 'uniqueidentifier';
+/** A column type the runtime writes: every type of the target snapshot but images and files. */
+export type IrColumnType = Exclude<TargetColumnType, 'image' | 'file'>;
 
 /** A column a mapping writes (or keys on), as the runtime must know it. */
 export interface IrColumn {
