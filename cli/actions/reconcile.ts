@@ -4,6 +4,7 @@ import type { DataverseClient } from '../../runtime/dataverse/index.ts';
 import { Journal, type RunRecord } from '../../runtime/journal/index.ts';
 import type { GeneratedModule } from '../../runtime/mapping/index.ts';
 import {
+  beyond,
   failureWords,
   type ReconcileResult,
   reconcile,
@@ -124,7 +125,7 @@ export async function reconcileCommand(options: ReconcileCliOptions, io: CliIo):
     // Counts beyond the tolerance say the source moved on since the run (a delta picks that up); rows
     // missing from Dataverse or fields that differ say the run itself went wrong: only those undo it.
     const defective = result.mappings.some(
-      (m) => m.shares.rows > result.tolerance + 1e-12 || m.shares.fields > result.tolerance + 1e-12,
+      (m) => beyond(m.shares.rows, result.tolerance) || beyond(m.shares.fields, result.tolerance),
     );
     if (!result.ok && options.rollbackOnFail && !defective)
       io.err(

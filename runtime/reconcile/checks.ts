@@ -56,6 +56,9 @@ export function journaledIds(
 /** A share of `n` in `of` (0 when there is nothing to compare with). */
 export const share = (n: number, of: number) => (of === 0 ? (n === 0 ? 0 : 1) : n / of);
 
+/** Whether a share is beyond the tolerance: shares are ratios of whole numbers, so a hair above is rounding. */
+export const beyond = (s: number, tolerance: number) => s > tolerance + 1e-12;
+
 export function differencesOf(c: RecordComparison): Difference[] {
   if (c.verdict === 'unexpected')
     return (c.strayRows ?? []).map((s) => ({

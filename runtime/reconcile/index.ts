@@ -2,6 +2,7 @@
  * `flitstack reconcile`: counts on both sides and field checksums of a run, held against the spec's
  * tolerance. See `reconcile`.
  */
+export { beyond } from './checks.ts';
 export { ownedRows } from './owned.ts';
 export {
   type Difference,

@@ -5,7 +5,7 @@ import type { Journal, RunRecord } from '../journal/index.ts';
 import { type GeneratedModule, idText } from '../mapping/index.ts';
 import type { PracticeHubClient } from '../practicehub/index.ts';
 import { connectionRoles, UserDirectory } from '../run/directory.ts';
-import { differencesOf, entriesFor, existing, journaledIds, share } from './checks.ts';
+import { beyond, differencesOf, entriesFor, existing, journaledIds, share } from './checks.ts';
 import { ownedRows } from './owned.ts';
 import { readSource } from './source.ts';
 
@@ -193,8 +193,7 @@ export async function reconcile(deps: ReconcileDeps, options: ReconcileOptions):
       checked: mine.length,
       differing,
       shares,
-      // Shares are ratios of whole numbers: a hair above the tolerance is rounding, not a difference.
-      ok: Object.values(shares).every((s) => s <= tolerance + 1e-12),
+      ok: Object.values(shares).every((s) => !beyond(s, tolerance)),
     };
   });
   const pageSize = module.MIGRATION.pageSize;

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import Handlebars from 'handlebars';
 import { markdownText } from '../../compiler/emit/plan/schema-plan.ts';
 import { installRoot } from '../../compiler/root.ts';
+import { beyond } from './checks.ts';
 import type { MappingReconcile, ReconcileResult } from './reconcile.ts';
 
 /** Differences listed in reconcile.md (reconcile.json lists all). */
@@ -12,7 +13,7 @@ const percent = (share: number) => `${Math.round(share * 10000) / 100}%`;
 
 /** Why a mapping failed, in words. */
 export function failureWords(m: MappingReconcile, tolerance: number): string {
-  const over = (share: number) => share > tolerance + 1e-12;
+  const over = (share: number) => beyond(share, tolerance);
   return [
     over(m.shares.count)
       ? [
