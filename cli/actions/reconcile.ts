@@ -4,7 +4,6 @@ import type { DataverseClient } from '../../runtime/dataverse/index.ts';
 import { Journal, type RunRecord } from '../../runtime/journal/index.ts';
 import type { GeneratedModule } from '../../runtime/mapping/index.ts';
 import {
-  beyond,
   failureWords,
   type ReconcileResult,
   reconcile,
@@ -122,14 +121,11 @@ export async function reconcileCommand(options: ReconcileCliOptions, io: CliIo):
     writeFileSync(files[0]!, reconcileMarkdown(result, module.MIGRATION.name));
     writeFileSync(files[1]!, reconcileJson(result));
     io.out(options.format === 'json' ? reconcileJson(result) : summary(result, files));
-    // Counts beyond the tolerance say the source moved on since the run (a delta picks that up); rows
-    // missing from Dataverse or fields that differ say the run itself went wrong: only those undo it.
-    const defective = result.mappings.some(
-      (m) => beyond(m.shares.rows, result.tolerance) || beyond(m.shares.fields, result.tolerance),
-    );
+    // A source that moved on since the run is a delta's work; only what the migration got wrong undoes it.
+    const defective = result.mappings.some((m) => m.defective);
     if (!result.ok && options.rollbackOnFail && !defective)
       io.err(
-        `run ${run.id} is not rolled back: only the counts differ, which says the source changed since; run \`flitstack delta\` to pick the changes up\n`,
+        `run ${run.id} is not rolled back: what differs is what PracticeHub created, changed or deleted since; run \`flitstack delta\` to pick it up\n`,
       );
     if (defective && options.rollbackOnFail) {
       journal.close();

@@ -32,7 +32,7 @@ export const registerReconcile: RegisterCommand = (program, io, exit) => {
     )
     .option(
       '--rollback-on-fail',
-      'roll the run back when rows are missing or fields differ beyond the tolerance (not when only the source counts moved on)',
+      'roll the run back when rows are missing, or fields differ that PracticeHub did not change since, beyond the tolerance',
     )
     .option('--rate <n>', 'PracticeHub requests per second, when it differs from the spec')
     .addOption(new Option('--format <format>', 'stdout format').choices(['text', 'json']).default('text'))

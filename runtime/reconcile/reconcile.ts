@@ -54,6 +54,11 @@ export interface MappingReconcile {
    */
   readonly shares: { readonly count: number; readonly rows: number; readonly fields: number };
   readonly ok: boolean;
+  /**
+   * Whether the migration itself is beyond the tolerance, not only the source moving on since: crosswalk
+   * rows missing in Dataverse, or records differing whose source did not change since they were loaded.
+   */
+  readonly defective: boolean;
 }
 
 /** A record (or row) that differs, named by its ids and the fields that differ; never its values. */
@@ -154,8 +159,18 @@ export async function reconcile(deps: ReconcileDeps, options: ReconcileOptions):
           reason: 'the crosswalk holds the row but Dataverse does not',
         });
     const mine = comparisons.filter((c) => c.mapping === name);
-    const differing = mine.filter((c) => isDifference(c.verdict)).length;
+    const differing = mine.filter((c) => isDifference(c.verdict));
     const seen = accounted.get(name);
+    // A record differs because PracticeHub changed it after it was loaded (its updated_at is not the
+    // one the crosswalk keeps), or created it since no run saw it: the source moved on, a delta picks
+    // that up. Any other difference is one the migration made.
+    const loadedAt = new Map(rows.map((r) => [r.sourceId, r.sourceUpdatedAt]));
+    const updatedAt = new Map(
+      read.records.map((r) => [idText(r.id) ?? '', typeof r.updated_at === 'string' ? r.updated_at : null]),
+    );
+    const movedOn = (id: string) =>
+      loadedAt.has(id) ? updatedAt.get(id) !== loadedAt.get(id) : !seen?.has(id);
+    const ofMigration = differing.filter((c) => !movedOn(c.sourceId)).length;
     // A block of pages has only the total: compare it with the records the runs saw, less the deleted.
     const unaccounted = read.whole
       ? read.records.filter((r) => !seen?.has(idText(r.id) ?? '')).length
@@ -179,7 +194,7 @@ export async function reconcile(deps: ReconcileDeps, options: ReconcileOptions):
     const shares = {
       count: share(unaccounted + orphans.length, read.total),
       rows: share(rows.length - present.length, rows.length),
-      fields: share(differing, mine.length),
+      fields: share(differing.length, mine.length),
     };
     return {
       mapping: name,
@@ -191,8 +206,11 @@ export async function reconcile(deps: ReconcileDeps, options: ReconcileOptions):
       crosswalk: rows.length,
       dataverse: present.length,
       checked: mine.length,
-      differing,
+      differing: differing.length,
       shares,
+      defective:
+        beyond(share(rows.length - present.length, rows.length), tolerance) ||
+        beyond(share(ofMigration, mine.length), tolerance),
       ok: Object.values(shares).every((s) => !beyond(s, tolerance)),
     };
   });

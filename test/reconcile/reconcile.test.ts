@@ -26,6 +26,7 @@ interface Report {
     dataverse: number;
     differing: number;
     ok: boolean;
+    defective: boolean;
   }[];
   differences: {
     mapping: string;
@@ -117,7 +118,11 @@ describe('flitstack reconcile', () => {
       ]);
       expect(out).toContain(`patient record ${patient.id}, Dataverse ${id} (jobtitle)`);
       expect(out).not.toContain('Changed in Dynamics');
-      expect(report.mappings.find((m) => m.mapping === 'patient')).toMatchObject({ differing: 1, ok: false });
+      expect(report.mappings.find((m) => m.mapping === 'patient')).toMatchObject({
+        differing: 1,
+        ok: false,
+        defective: true,
+      });
     } finally {
       await dataverse.update('contacts', id, { jobtitle: before?.jobtitle ?? null });
     }
@@ -172,6 +177,18 @@ describe('flitstack reconcile', () => {
       kind: 'mismatch',
     });
     expect(found[0]!.fields).toContain('description');
+    // The source moved on; the migration did nothing wrong: --rollback-on-fail leaves the run alone.
+    const rows = sb.dataverse.snapshot(['appointment']).tables.appointment!.length;
+    const kept = await reconcileCli('--checksums', 'all', '--rollback-on-fail');
+    expect(kept.code).toBe(1);
+    expect(kept.err).toMatch(
+      /run \d+ is not rolled back: what differs is what PracticeHub created, changed or deleted since/,
+    );
+    expect(kept.report.mappings.find((m) => m.mapping === 'appointment')).toMatchObject({
+      ok: false,
+      defective: false,
+    });
+    expect(sb.dataverse.snapshot(['appointment']).tables.appointment).toHaveLength(rows);
   });
 
   it('holds the differences against the tolerance: one appointment in many passes at 1%', async () => {
