@@ -54,7 +54,7 @@ function summary(result: SampleResult, files: readonly string[]): string {
       ),
     ...(result.selection.dangling.length > 0
       ? [
-          `  ${result.selection.dangling.length} records the sample refers to are not in PracticeHub (${result.selection.dangling.slice(0, 10).join(', ')}${result.selection.dangling.length > 10 ? ', …' : ''}): what refers to them is journaled as the run resolves it (\`flitstack log --run ${result.run.run.id}\`)`,
+          `  missing in PracticeHub, though sampled records refer to them: ${result.selection.dangling.slice(0, 10).join(', ')}${result.selection.dangling.length > 10 ? `, … (${result.selection.dangling.length} in all)` : ''}; what refers to them is journaled as the run resolved it (\`flitstack log --run ${result.run.run.id}\`)`,
         ]
       : []),
     ...files.map((f) => `wrote ${f} (holds data values)`),
@@ -94,6 +94,7 @@ export async function sampleCommand(options: SampleCliOptions, io: CliIo): Promi
             requests: view.requests,
             criteria: view.criteria,
             tallies: result.tallies,
+            dangling: result.selection.dangling,
             files,
           },
           null,
