@@ -23,7 +23,7 @@ const OPTIONS = {
     clientSecret: 'sandbox-secret-for-tests',
   },
 } as const;
-const RATE = '40';
+const RATE = '20';
 
 const dirs: string[] = [];
 const open: Sandboxes[] = [];
@@ -92,10 +92,10 @@ describe('a run killed with SIGKILL and resumed', () => {
     const killed = await prepared();
     const rng = createRng(20261125);
     let kills = 0;
-    // Killed after 2–4 lines of progress (the run's first line, then passes and pages) and up to 150 ms
+    // Killed after 2–3 lines of progress (the run's first line, then passes and pages) and up to 150 ms
     // more: inside a pass, between a page and its write, or in the middle of a flush.
     for (let i = 0; i < 8 && kills < 5; i++) {
-      const kill = { afterLines: rng.int(2, 4), delayMs: rng.int(0, 150) };
+      const kill = { afterLines: rng.int(2, 3), delayMs: rng.int(0, 150) };
       const code = await runProcess(killed.sb, killed.journal, killed.archive, kill);
       if (code === null) kills++;
       else break;
