@@ -48,7 +48,8 @@ function isAtext(c: number): boolean {
   );
 }
 
-function validLocal(local: string): boolean {
+/** The local-part rules for any text (exported for the test that holds scanAscii to them). */
+export function validLocal(local: string): boolean {
   if (local.length === 0 || local.length > MAX_LOCAL_OCTETS * 4) return false;
   let ascii = true;
   let previousDot = true; // a leading dot counts as a dot after "nothing"
@@ -82,7 +83,8 @@ function validLabel(label: string): boolean {
   return true;
 }
 
-function validDomain(domain: string): boolean {
+/** The domain rules for any (lower-cased) text (exported for the same test). */
+export function validDomain(domain: string): boolean {
   if (domain.length === 0 || domain.length > MAX_DOMAIN) return false;
   let start = 0;
   let labels = 0;
@@ -96,6 +98,70 @@ function validDomain(domain: string): boolean {
     start = end + 1;
   }
   return labels >= 2 && !/^[0-9]+$/.test(last);
+}
+
+/** What scanAscii found: valid (with or without upper-case letters in the domain), invalid, or text
+ * beyond ASCII, for validLocal and validDomain to decide. */
+type Scan = 'valid' | 'valid-upper' | 'invalid' | 'not-ascii';
+
+/**
+ * validLocal and validDomain in one pass over `s` from `at` (the @ position), without slicing, for
+ * ASCII addresses (almost all of them): the same rules, the checks in the same order.
+ */
+export function scanAscii(s: string, at: number): Scan {
+  // UTF-8 has at least one octet per UTF-16 unit, so a local part longer than 64 units is too long.
+  if (at === 0 || at > MAX_LOCAL_OCTETS) return 'invalid';
+  let previousDot = true;
+  for (let i = 0; i < at; i += 1) {
+    const c = s.charCodeAt(i);
+    if (c === 0x2e) {
+      if (previousDot) return 'invalid';
+      previousDot = true;
+      continue;
+    }
+    previousDot = false;
+    if (c >= 0x80) return 'not-ascii';
+    if (!isAtext(c)) return 'invalid';
+  }
+  if (previousDot) return 'invalid';
+  const n = s.length;
+  // Lower-casing can change the length of text beyond ASCII: only an ASCII domain is measured here.
+  if (n - at - 1 === 0 || n - at - 1 > MAX_DOMAIN) return notAsciiOr(s, at + 1, 'invalid');
+  let upper = false;
+  let labels = 0;
+  let start = at + 1;
+  let digitsOnly = true;
+  for (let i = at + 1; i <= n; i += 1) {
+    const c = i === n ? 0x2e : s.charCodeAt(i);
+    if (c === 0x2e) {
+      const length = i - start;
+      if (length === 0 || length > MAX_LABEL) return 'invalid';
+      if (s.charCodeAt(start) === 0x2d || s.charCodeAt(i - 1) === 0x2d) return 'invalid';
+      labels += 1;
+      if (i === n) break;
+      start = i + 1;
+      digitsOnly = true;
+    } else if (c >= 0x30 && c <= 0x39) {
+      // a digit keeps digitsOnly as it is
+    } else if ((c >= 0x61 && c <= 0x7a) || c === 0x2d) {
+      digitsOnly = false;
+    } else if (c >= 0x41 && c <= 0x5a) {
+      digitsOnly = false;
+      upper = true;
+    } else if (c >= 0x80) {
+      return 'not-ascii';
+    } else {
+      return 'invalid';
+    }
+  }
+  if (labels < 2 || digitsOnly) return 'invalid';
+  return upper ? 'valid-upper' : 'valid';
+}
+
+/** `answer`, unless `s` has a character beyond ASCII from `from` on (then the general rules decide). */
+function notAsciiOr(s: string, from: number, answer: Scan): Scan {
+  for (let i = from; i < s.length; i += 1) if (s.charCodeAt(i) >= 0x80) return 'not-ascii';
+  return answer;
 }
 
 const CODES = { rejection: 'invalid_email', flag: 'invalid_email_dropped' } as const;
@@ -120,12 +186,17 @@ export function email(
   if (at < 0 || s.indexOf('@', at + 1) >= 0) {
     return refuse(issues, column, policy, CODES, 'not an email address (needs exactly one @)');
   }
-  const local = s.slice(0, at);
-  const domain = s.slice(at + 1).toLowerCase();
-  if (!validLocal(local) || !validDomain(domain)) {
-    return refuse(issues, column, policy, CODES, 'not a valid email address');
+  const scan = scanAscii(s, at);
+  let address = s;
+  if (scan === 'invalid') return refuse(issues, column, policy, CODES, 'not a valid email address');
+  if (scan !== 'valid') {
+    const local = s.slice(0, at);
+    const domain = s.slice(at + 1).toLowerCase();
+    if (scan === 'not-ascii' && (!validLocal(local) || !validDomain(domain))) {
+      return refuse(issues, column, policy, CODES, 'not a valid email address');
+    }
+    address = `${local}@${domain}`;
   }
-  const address = domain === s.slice(at + 1) ? s : `${local}@${domain}`;
   const limit = maxLength === undefined ? MAX_ADDRESS : Math.min(MAX_ADDRESS, maxLength);
   if (address.length > limit) {
     return refuse(

@@ -97,6 +97,26 @@ export function toInteger(v: unknown, issues: Issues, column: string): number | 
   return value;
 }
 
+const POWERS_OF_TEN = Array.from({ length: MAX_PRECISION + 1 }, (_, k) => 10 ** k);
+
+/**
+ * `n` itself when it already has at most `places` decimals (the common case: 7.5 at 1 place), else
+ * undefined. Then n × 10^places is within rounding of a whole number N below 2^53, N / 10^places is the
+ * double nearest the decimal N·10^-places, and that decimal is what the decimal rounding would give.
+ */
+function alreadyRounded(n: number, places: number): number | undefined {
+  const scale = POWERS_OF_TEN[places]!;
+  const whole = Math.round(n * scale);
+  if (!Number.isSafeInteger(whole) || whole / scale !== n) return undefined;
+  return n === 0 ? 0 : n; // no negative zero, as roundHalfAwayFromZero
+}
+
+/** The value by decimal parts (decimal.ts); null after flagging when unreadable. */
+function decimalOf(v: unknown, precision: number, issues: Issues, column: string): number | null {
+  const parts = readNumber(v, issues, column);
+  return parts === null ? null : roundHalfAwayFromZero(parts, precision);
+}
+
 /**
  * A number rounded to `precision` decimal places, half away from zero, in decimal (1.005 → 1.01 at 2).
  * Values outside ±100,000,000,000 (a Decimal column's range) → null + flag.
@@ -107,9 +127,10 @@ export function toDecimal(v: unknown, precision: number, issues: Issues, column:
     throw new RangeError(`toDecimal: precision must be a whole number from 0 to ${MAX_PRECISION}`);
   }
   if (isEmpty(v)) return null;
-  const parts = readNumber(v, issues, column);
-  if (parts === null) return null;
-  const value = roundHalfAwayFromZero(parts, precision);
+  const value =
+    (typeof v === 'number' ? alreadyRounded(v, precision) : undefined) ??
+    decimalOf(v, precision, issues, column);
+  if (value === null) return null;
   if (value < -DECIMAL_LIMIT || value > DECIMAL_LIMIT) {
     return outOfRange(issues, column, '-100,000,000,000 to 100,000,000,000');
   }

@@ -203,13 +203,16 @@ function nationalNumber(
 /** Digits of text made of digits, spaces, dashes, dots, slashes and brackets; undefined for any other character. */
 function plainDigits(s: string, from: number): string | undefined {
   let digits = '';
+  let last = from; // digits from `last` to the current character are not yet in `digits`
   for (let i = from; i < s.length; i += 1) {
     const c = s.charCodeAt(i);
-    if (c >= 0x30 && c <= 0x39) digits += s[i];
-    else if (c !== 0x20 && c !== 0x2d && c !== 0x2e && c !== 0x2f && c !== 0x28 && c !== 0x29)
-      return undefined;
+    if (c >= 0x30 && c <= 0x39) continue;
+    if (c !== 0x20 && c !== 0x2d && c !== 0x2e && c !== 0x2f && c !== 0x28 && c !== 0x29) return undefined;
+    if (i > last) digits += s.slice(last, i);
+    last = i + 1;
   }
-  return digits;
+  if (last === from) return from === 0 ? s : s.slice(from);
+  return last < s.length ? digits + s.slice(last) : digits;
 }
 
 // A character that is neither a digit, punctuation nor plus as libphonenumber-js defines them

@@ -41,7 +41,12 @@ const UNMAPPED = { rejection: 'unmapped_value', flag: 'unmapped_value_dropped' }
  * another value. Case is folded unless the map is case-sensitive.
  */
 function lookup(map: ValueMap, text: string): number | string | null | undefined {
-  if (!map.caseSensitive) return folded(map).get(text.trim().toLowerCase());
+  if (!map.caseSensitive) {
+    const entries = folded(map);
+    // Folding is idempotent, so text that is a folded key is its own folded form: most values are.
+    const hit = entries.get(text);
+    return hit !== undefined ? hit : entries.get(text.trim().toLowerCase());
+  }
   const exact = map.entries.get(text);
   if (exact !== undefined) return exact;
   const trimmed = text.trim();
@@ -67,6 +72,7 @@ export function mapValue(v: unknown, map: ValueMap, issues: Issues, column: stri
 // "You can select only 150 options for a single column"
 // (learn.microsoft.com/power-apps/developer/data-platform/multi-select-picklist).
 const MAX_CHOICES = 150;
+const SHORT_LIST = 16;
 
 /**
  * Maps each element of a list through a value map (a single value counts as a list of one). Elements
@@ -88,21 +94,22 @@ export function multiMap(
 ): string | null {
   if (isEmpty(values)) return null;
   const list: readonly unknown[] = Array.isArray(values) ? values : [values];
-  const seen = new Set<string>();
+  // Short lists (all real ones) look for duplicates in `out`; a Set only for long ones.
+  const seen = list.length > SHORT_LIST ? new Set<string>() : undefined;
   const out: string[] = [];
   for (const element of list) {
     const mapped = mapValue(element, map, issues, column);
     if (mapped === null) continue;
     const text = String(mapped);
-    if (seen.has(text)) continue;
-    seen.add(text);
+    if (seen ? seen.has(text) : out.includes(text)) continue;
+    seen?.add(text);
     out.push(text);
   }
   if (out.length === 0) return null;
   if (as === 'choices') {
     // A choices column holds a set: ascending option values give one form per set, so an unchanged
     // set compares (and hashes) equal to what Dataverse returns.
-    out.sort((a, b) => Number(a) - Number(b));
+    sortNumerically(out);
     if (out.length > MAX_CHOICES) {
       flag(
         issues,
@@ -112,7 +119,25 @@ export function multiMap(
       );
       out.length = MAX_CHOICES;
     }
-    return out.join(',');
+    return out.length === 1 ? out[0]! : out.join(',');
   }
-  return out.join(delimiter);
+  return out.length === 1 ? out[0]! : out.join(delimiter);
+}
+
+/**
+ * Sorts option values (as text) in ascending numeric order, keeping the order of equals as
+ * Array.prototype.sort does: by insertion for short lists, where sort's set-up costs more than the work.
+ */
+function sortNumerically(out: string[]): void {
+  if (out.length > SHORT_LIST) {
+    out.sort((a, b) => Number(a) - Number(b));
+    return;
+  }
+  for (let i = 1; i < out.length; i += 1) {
+    const text = out[i]!;
+    const n = Number(text);
+    let j = i - 1;
+    for (; j >= 0 && Number(out[j]) > n; j -= 1) out[j + 1] = out[j]!;
+    out[j + 1] = text;
+  }
 }

@@ -184,6 +184,24 @@ describe('number properties', () => {
     );
   });
 
+  it('toDecimal of a number with few decimals (the fast path) equals toDecimal of its text', () => {
+    // m / 10^k: values as JSON carries them (7.5, 0.125, 1.005), which round at `places` or already fit.
+    const short = fc
+      .tuple(fc.integer({ min: -1e12, max: 1e12 }), fc.integer({ min: 0, max: 10 }))
+      .map(([m, k]) => m / 10 ** k);
+    fc.assert(
+      fc.property(short, fc.integer({ min: 0, max: 10 }), (n, places) => {
+        const text = String(n);
+        fc.pre(!text.includes('e'));
+        const fromNumber = run((i, c) => toDecimal(n, places, i, c));
+        const fromText = run((i, c) => toDecimal(text, places, i, c));
+        expect(fromNumber).toEqual(fromText);
+        expect(Object.is(fromNumber.value, -0)).toBe(false);
+      }),
+      { numRuns: 5000 },
+    );
+  });
+
   it('toDecimal reads a number as the decimal text JavaScript prints for it', () => {
     fc.assert(
       fc.property(

@@ -288,4 +288,25 @@ describe('value properties', () => {
       ),
     );
   });
+
+  it('multiMap choices are the distinct option values in ascending order, short lists and long', () => {
+    fc.assert(
+      fc.property(
+        fc.uniqueArray(fc.integer({ min: 0, max: 2_000_000_000 }), { minLength: 1, maxLength: 30 }),
+        fc.array(fc.nat(), { maxLength: 40 }),
+        (options, picks) => {
+          const map: ValueMap = {
+            ...contact,
+            entries: new Map(options.map((o, k) => [`v${k}`, o] as const)),
+          };
+          const values = picks.map((p) => `v${p % options.length}`);
+          const out = run((i, c) => multiMap(values, map, 'choices', ',', i, c)).value;
+          const expected = [...new Set(values.map((v) => String(map.entries.get(v))))].sort(
+            (a, b) => Number(a) - Number(b),
+          );
+          expect(out).toBe(expected.length === 0 ? null : expected.join(','));
+        },
+      ),
+    );
+  });
 });
