@@ -98,6 +98,41 @@ export function parseDate(text: string): ParsedDate | undefined {
   return offset === undefined ? undefined : { day, time, offset };
 }
 
+/** True when `s` starts with a real calendar date `YYYY-MM-DD` of a year from `minYear` on. */
+function startsWithDay(s: string, minYear: number): boolean {
+  if (s.charCodeAt(4) !== 0x2d || s.charCodeAt(7) !== 0x2d) return false;
+  const century = two(s, 0);
+  const yy = two(s, 2);
+  const month = two(s, 5);
+  const dayOfMonth = two(s, 8);
+  if (century < 0 || yy < 0 || month < 1 || month > 12 || dayOfMonth < 1) return false;
+  const year = century * 100 + yy;
+  return year >= minYear && dayOfMonth <= daysInMonth(year, month);
+}
+
+/**
+ * True for a real calendar date written exactly `YYYY-MM-DD`, of a year from `minYear` on: text
+ * parseDate reads as that date, checked without building its result.
+ */
+export function isPlainDay(s: string, minYear: number): boolean {
+  return s.length === 10 && startsWithDay(s, minYear);
+}
+
+/**
+ * True for a real instant written exactly `YYYY-MM-DDTHH:mm:ssZ` (the form APIs send and the date-time
+ * step writes), of a year from `minYear` on: text parseDate reads with offset 0, checked without
+ * building its result.
+ */
+export function isPlainUtc(s: string, minYear: number): boolean {
+  if (s.length !== 20 || s.charCodeAt(10) !== 0x54 || s.charCodeAt(19) !== 0x5a) return false;
+  if (s.charCodeAt(13) !== 0x3a || s.charCodeAt(16) !== 0x3a) return false;
+  const hour = two(s, 11);
+  const minute = two(s, 14);
+  const second = two(s, 17);
+  if (hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59) return false;
+  return startsWithDay(s, minYear);
+}
+
 /** Epoch milliseconds of a parsed value read as if its wall-clock time were UTC. */
 export function wallMs(parsed: ParsedDate): number {
   return parsed.day * MS_PER_DAY + (parsed.time ?? 0);

@@ -1,5 +1,5 @@
 import { dayNumber, formatDay, formatInstant, MS_PER_DAY } from './calendar.ts';
-import { type ParsedDate, parseDate, wallMs } from './date-parse.ts';
+import { isPlainDay, isPlainUtc, type ParsedDate, parseDate, wallMs } from './date-parse.ts';
 import { refuse, unreadable } from './issues.ts';
 import { isEmpty } from './text.ts';
 import { ZoneClocks } from './time-zone.ts';
@@ -21,17 +21,13 @@ import type { DropPolicy, Issues } from './types.ts';
 // from the runtime's tz database, so no result depends on what it already holds.
 const CLOCKS = new ZoneClocks();
 
-const MIN_DAY = dayNumber(1753, 1, 1);
+const MIN_YEAR = 1753;
+const MIN_DAY = dayNumber(MIN_YEAR, 1, 1);
 const MAX_DAY = dayNumber(9999, 12, 31);
 const MIN_MS = MIN_DAY * MS_PER_DAY;
 const MAX_MS = (MAX_DAY + 1) * MS_PER_DAY - 1;
 
 const CODES = { rejection: 'date_out_of_range', flag: 'date_out_of_range_dropped' } as const;
-
-/** True for text already in the output form with whole seconds, YYYY-MM-DDTHH:mm:ssZ (parsed already). */
-function isCanonical(v: unknown): v is string {
-  return typeof v === 'string' && v.length === 20 && v.charCodeAt(10) === 0x54 && v.charCodeAt(19) === 0x5a;
-}
 
 /** The parsed value, null (empty), or undefined after flagging an unreadable value. */
 function read(v: unknown, issues: Issues, column: string): ParsedDate | null | undefined {
@@ -77,6 +73,8 @@ export function dateOnly(
   column: string,
 ): string | null {
   const clock = CLOCKS.get(timeZone);
+  // A date as APIs send it: nothing to convert (every such date is before 9999-12-31).
+  if (typeof v === 'string' && isPlainDay(v, MIN_YEAR)) return v;
   const parsed = read(v, issues, column);
   if (!parsed) return null;
   let day = parsed.day;
@@ -85,8 +83,7 @@ export function dateOnly(
     day = Math.floor((instant + clock.offsetAt(instant)) / MS_PER_DAY);
   }
   if (day < MIN_DAY || day > MAX_DAY) return outOfRange(policy, issues, column, day < MIN_DAY);
-  // Text that already is YYYY-MM-DD is returned as it is (the parse checked every character).
-  return typeof v === 'string' && v.length === 10 ? v : formatDay(day);
+  return formatDay(day);
 }
 
 /**
@@ -103,6 +100,8 @@ export function dateTime(
   column: string,
 ): string | null {
   const clock = CLOCKS.get(timeZone);
+  // An instant as APIs send it, already in the output form.
+  if (typeof v === 'string' && isPlainUtc(v, MIN_YEAR)) return v;
   const parsed = read(v, issues, column);
   if (!parsed) return null;
   // A wall date two days beyond either limit is outside in every zone: skip asking the zone.
@@ -112,5 +111,5 @@ export function dateTime(
   const wall = wallMs(parsed);
   const instant = parsed.offset === undefined ? clock.instantOf(wall) : wall - parsed.offset;
   if (instant < MIN_MS || instant > MAX_MS) return outOfRange(policy, issues, column, instant < MIN_MS);
-  return isCanonical(v) ? v : formatInstant(instant);
+  return formatInstant(instant);
 }

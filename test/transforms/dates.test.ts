@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { parseDate } from '../../runtime/transforms/date-parse.ts';
+import { dayNumber } from '../../runtime/transforms/calendar.ts';
+import { isPlainDay, isPlainUtc, parseDate } from '../../runtime/transforms/date-parse.ts';
 import { type DropPolicy, dateOnly, dateTime } from '../../runtime/transforms/index.ts';
 import { run, texts } from './run.ts';
 
@@ -349,6 +350,56 @@ describe('date scanner', () => {
         ),
         (text) => {
           expect(parseDate(text)).toEqual(specParse(text));
+        },
+      ),
+      { numRuns: 5000 },
+    );
+  });
+
+  it('isPlainDay and isPlainUtc hold exactly for the plain forms parseDate reads, from the given year', () => {
+    // Mostly real values, so that a single wrong field decides; sometimes an edge or a random field.
+    const field = (from: number, to: number, width: number, edges: string[]) =>
+      fc.oneof(
+        {
+          arbitrary: fc.integer({ min: from, max: to }).map((n) => String(n).padStart(width, '0')),
+          weight: 6,
+        },
+        { arbitrary: fc.constantFrom(...edges), weight: 1 },
+        {
+          arbitrary: fc.string({
+            unit: fc.constantFrom(...'0123456789'),
+            minLength: width,
+            maxLength: width,
+          }),
+          weight: 1,
+        },
+      );
+    const plainish = fc
+      .tuple(
+        field(1753, 9999, 4, ['1752', '0000', '0999']),
+        field(1, 12, 2, ['00', '13']),
+        field(1, 28, 2, ['29', '30', '31', '00', '32']),
+        fc.constantFrom('', 'T', 'T', 'T', 't', ' '),
+        field(0, 23, 2, ['24', '99']),
+        field(0, 59, 2, ['60']),
+        field(0, 59, 2, ['60']),
+        fc.constantFrom('Z', 'Z', 'Z', 'z', '', '+00:00', '.5Z'),
+      )
+      .map(([y, mo, d, t, h, mi, se, end]) =>
+        t === '' ? `${y}-${mo}-${d}` : `${y}-${mo}-${d}${t}${h}:${mi}:${se}${end}`,
+      );
+    const minDay = dayNumber(1753, 1, 1);
+    fc.assert(
+      fc.property(
+        fc.oneof(
+          plainish,
+          fc.array(piece, { maxLength: 12 }).map((p) => p.join('')),
+        ),
+        (text) => {
+          const parsed = parseDate(text);
+          const inRange = parsed !== undefined && parsed.day >= minDay;
+          expect(isPlainDay(text, 1753)).toBe(inRange && text.length === 10);
+          expect(isPlainUtc(text, 1753)).toBe(inRange && parsed.offset === 0 && /^\S{10}T\S{8}Z$/.test(text));
         },
       ),
       { numRuns: 5000 },
