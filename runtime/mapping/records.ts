@@ -1,3 +1,4 @@
+import { isTrimmed } from '../transforms/text.ts';
 import type { Issues } from '../transforms/types.ts';
 
 /** A source record as it arrives from the API: JSON, nothing guaranteed. */
@@ -21,6 +22,7 @@ export function field(value: unknown, key: string): unknown {
 /** An id as text: ids arrive as strings of digits (or numbers from some clients). */
 export function idText(value: unknown): string | null {
   if (typeof value === 'string') {
+    if (isTrimmed(value)) return value;
     const text = value.trim();
     return text === '' ? null : text;
   }
@@ -80,6 +82,10 @@ export function keyValue(
   issues: Issues,
   column: string,
 ): string | null {
+  if (parts.length === 1) {
+    const text = idText(parts[0]);
+    if (text !== null) return prefix + text;
+  }
   const texts = parts.map(idText);
   if (texts.some((t) => t === null)) {
     issues.rejections.push({ column, code: 'missing_key', reason: 'the record has no value for its key' });
@@ -119,8 +125,10 @@ export function mapState(
   issues: Issues,
 ): { readonly state: number; readonly status: number } | undefined {
   if (value === null || value === undefined || value === '') return undefined;
-  const text = map.caseSensitive ? String(value) : String(value).toLowerCase();
-  const hit = map.entries.get(text);
+  const text = String(value);
+  // Folding is idempotent: text that is a (lower-case) key needs no folding.
+  let hit = map.entries.get(text);
+  if (hit === undefined && !map.caseSensitive) hit = map.entries.get(text.toLowerCase());
   if (hit !== undefined) return hit ?? undefined;
   if (map.defaultValue) {
     issues.flags.push({

@@ -115,14 +115,18 @@ export class ZoneClock {
 /** A clock per time zone, created on first use. */
 export class ZoneClocks {
   private readonly clocks = new Map<string, ZoneClock>();
+  /** The clock asked for last: a migration asks for one zone on almost every call. */
+  private last: ZoneClock | undefined;
 
   /** The clock of an IANA time zone. @throws RangeError for an unknown time zone. */
   get(timeZone: string): ZoneClock {
+    if (this.last?.timeZone === timeZone) return this.last;
     let clock = this.clocks.get(timeZone);
     if (!clock) {
       clock = new ZoneClock(timeZone);
       this.clocks.set(timeZone, clock);
     }
+    this.last = clock;
     return clock;
   }
 }

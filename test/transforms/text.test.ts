@@ -124,6 +124,27 @@ describe('text step properties', () => {
     );
   });
 
+  it('trim is String.prototype.trim, with or without its shortcut for printable ASCII edges', () => {
+    const edge = fc.constantFrom(
+      'a',
+      '~',
+      '!',
+      ' ',
+      '\t',
+      '\u00a0',
+      '\ufeff',
+      '\u2028',
+      '\u0085',
+      '\u007f',
+      '',
+    );
+    fc.assert(
+      fc.property(edge, anyText, edge, (a, s, b) => {
+        expect(trim(a + s + b)).toBe((a + s + b).trim());
+      }),
+    );
+  });
+
   it('titlecase on ASCII text follows the same word rule as on Unicode text', () => {
     const rule = (s: string) =>
       s

@@ -1,0 +1,53 @@
+import { describe, expect, it } from 'vitest';
+import { idText, keyValue, mapState, type StateMap } from '../../../runtime/mapping/index.ts';
+import { run } from '../../transforms/run.ts';
+
+describe('idText', () => {
+  it.each([
+    ['130000000000017683', '130000000000017683'],
+    [' 42 ', '42'],
+    ['\u00a042\t', '42'],
+    ['', null],
+    ['   ', null],
+    [42, '42'],
+    [Number.NaN, null],
+    [null, null],
+    [{ id: 1 }, null],
+  ] as const)('%j → %j', (input, expected) => {
+    expect(idText(input)).toBe(expected);
+  });
+});
+
+describe('keyValue', () => {
+  it.each([
+    ['one part', ['130000000000017683'], 'patient-130000000000017683', []],
+    ['one part, trimmed', [' 7 '], 'patient-7', []],
+    ['parts joined with -', ['1', 2], 'patient-1-2', []],
+    ['a missing part', ['1', null], null, ['missing_key']],
+    ['the only part missing', [' '], null, ['missing_key']],
+  ] as const)('%s', (_name, parts, value, rejections) => {
+    expect(run((i, c) => keyValue('patient-', parts, i, c))).toMatchObject({ value, rejections });
+  });
+});
+
+describe('mapState', () => {
+  const entries = new Map([
+    ['completed', { state: 1, status: 3 }],
+    ['booked', { state: 3, status: 5 }],
+    ['draft', null],
+  ]);
+  const folded: StateMap = { name: 'status', entries, unmapped: 'reject', caseSensitive: false };
+  const exact: StateMap = { ...folded, caseSensitive: true, unmapped: 'drop_with_flag' };
+
+  it.each([
+    ['a key', folded, 'completed', { state: 1, status: 3 }, [], []],
+    ['another case, folded', folded, 'Completed', { state: 1, status: 3 }, [], []],
+    ['mapped to no state on purpose', folded, 'draft', undefined, [], []],
+    ['empty', folded, '', undefined, [], []],
+    ['unmapped under reject', folded, 'lost', undefined, [], ['unmapped_value']],
+    ['case-sensitive: the key', exact, 'booked', { state: 3, status: 5 }, [], []],
+    ['case-sensitive: another case is unmapped', exact, 'Booked', undefined, ['unmapped_value_dropped'], []],
+  ] as const)('%s', (_name, map, value, expected, flags, rejections) => {
+    expect(run((i) => mapState(value, map, i))).toMatchObject({ value: expected, flags, rejections });
+  });
+});
