@@ -53,6 +53,8 @@ const TYPES = [
 interface Plan {
   readonly country: string;
   readonly callingCode: string;
+  /** The calling code as a number, for PlanBook.group. */
+  readonly code: number;
   readonly lengths: readonly number[] | undefined;
   readonly idd: RegExp;
   readonly nationalPrefix: RegExp | undefined;
@@ -63,11 +65,34 @@ interface Plan {
 
 const whole = (pattern: string): RegExp => new RegExp(`^(?:${pattern})$`);
 
+/**
+ * The countries sharing a calling code (main country first), and per national-number length the
+ * answer lengthCheck gives for all of them when they agree (`undefined` where they differ).
+ */
+interface Group {
+  readonly plans: readonly Plan[];
+  readonly agreed: readonly (LengthCheck | undefined)[];
+}
+
+// National numbers are at most 17 digits (parse.js MAX_LENGTH_FOR_NSN); longer ones are refused first.
+const MAX_NATIONAL = 17;
+
+function group(plans: readonly Plan[]): Group {
+  const agreed: (LengthCheck | undefined)[] = [];
+  const probe = '0'.repeat(MAX_NATIONAL);
+  for (let n = 0; n <= MAX_NATIONAL; n += 1) {
+    const answers = new Set(plans.map((p) => lengthCheck(probe.slice(0, n), p)));
+    agreed.push(answers.size === 1 ? [...answers][0] : undefined);
+  }
+  return { plans, agreed };
+}
+
 /** Plans compiled from the library's metadata, each once. */
 export class PlanBook {
   private readonly metadata = new Metadata() as unknown as MetadataApi;
   private readonly plans = new Map<string, Plan>();
-  private readonly sharing = new Map<string, readonly Plan[] | null>();
+  /** Calling code as a number (1–999) → its group; null when no such calling code exists. */
+  private readonly groups: (Group | null | undefined)[] = new Array(1000).fill(undefined);
 
   /** True when libphonenumber-js has metadata for this ISO 3166-1 alpha-2 country. */
   hasCountry(country: string): boolean {
@@ -86,6 +111,7 @@ export class PlanBook {
       plan = {
         country,
         callingCode: p.callingCode(),
+        code: Number(p.callingCode()),
         lengths: p.possibleLengths(),
         idd: new RegExp(`^(?:${p.IDDPrefix()})`),
         nationalPrefix: prefix ? new RegExp(`^(?:${prefix})`) : undefined,
@@ -103,18 +129,26 @@ export class PlanBook {
   }
 
   /**
-   * The plans of the countries sharing a calling code, main country first; [] for a non-geographic
-   * code (+800, +882, ...); undefined when no such calling code exists.
+   * The countries sharing a calling code (a number, 1–999), main country first; no plans for a
+   * non-geographic code (+800, +882, ...); undefined when no such calling code exists.
    */
-  callingCode(code: string): readonly Plan[] | undefined {
-    let plans = this.sharing.get(code);
-    if (plans === undefined) {
-      plans = this.metadata.hasCallingCode(code)
-        ? (this.metadata.getCountryCodesForCallingCode(code) ?? []).map((c) => this.plan(c))
+  group(code: number): Group | undefined {
+    let found = this.groups[code];
+    if (found === undefined) {
+      const text = String(code);
+      found = this.metadata.hasCallingCode(text)
+        ? group((this.metadata.getCountryCodesForCallingCode(text) ?? []).map((c) => this.plan(c)))
         : null;
-      this.sharing.set(code, plans);
+      this.groups[code] = found;
     }
-    return plans ?? undefined;
+    return found ?? undefined;
+  }
+
+  /** The plans sharing a calling code written as text ("44"); see group(). */
+  callingCode(code: string): readonly Plan[] | undefined {
+    return code.length > 0 && code.length <= 3 && /^[0-9]+$/.test(code)
+      ? this.group(Number(code))?.plans
+      : undefined;
   }
 
   /**
@@ -169,14 +203,10 @@ type LengthCheck = ReturnType<typeof lengthCheck>;
  * When every candidate gives the same answer for this length, which country it is cannot matter, and
  * its number-type patterns (thousands of characters for +44) are not run.
  */
-function checkFor(national: string, sharing: readonly Plan[], fallback: Plan): LengthCheck {
-  const answer = lengthCheck(national, fallback);
-  for (const plan of sharing) {
-    if (lengthCheck(national, plan) !== answer) {
-      return lengthCheck(national, countryOf(national, sharing) ?? fallback);
-    }
-  }
-  return answer;
+function checkFor(national: string, sharing: Group, fallback: Plan): LengthCheck {
+  const agreed = sharing.agreed[national.length];
+  if (agreed !== undefined) return agreed;
+  return lengthCheck(national, countryOf(national, sharing.plans) ?? fallback);
 }
 
 /**
@@ -186,7 +216,7 @@ function checkFor(national: string, sharing: readonly Plan[], fallback: Plan): L
 function nationalNumber(
   digits: string,
   selected: Plan,
-  sharing: readonly Plan[],
+  sharing: Group,
 ): { readonly national: string; readonly check?: LengthCheck } | undefined {
   const match = selected.nationalPrefix?.exec(digits);
   if (!match) return { national: digits };
@@ -238,6 +268,18 @@ const EXTENSION = new RegExp(
   'i',
 );
 
+/** True when the last character is a digit EXTENSION reads, or "#". */
+function endsLikeExtension(s: string): boolean {
+  const c = s.charCodeAt(s.length - 1);
+  return (
+    (c >= 0x30 && c <= 0x39) ||
+    c === 0x23 ||
+    (c >= 0xff10 && c <= 0xff19) ||
+    (c >= 0x0660 && c <= 0x0669) ||
+    (c >= 0x06f0 && c <= 0x06f9)
+  );
+}
+
 /** A number split as E.164 does ("+" callingCode national), and its extension if it had one. */
 export interface PhoneParts {
   readonly callingCode: string;
@@ -264,7 +306,8 @@ export function fastParse(s: string, defaultCountry: string, book: PlanBook): Ph
     // (helpers/extractPhoneContext.js), so test() keeps lastIndex between calls and the same text is
     // accepted and refused in turn. Front desks do not type such URIs.
     if (s.includes(';phone-context=')) return null;
-    const m = EXTENSION.exec(s);
+    // Every form of EXTENSION ends with a digit or "#": other text need not be searched for one.
+    const m = endsLikeExtension(s) ? EXTENSION.exec(s) : null;
     // Not an extension: a letter or other stray character means no number ("07700 900123 (mum)").
     if (!m) return NOT_NUMBER_TEXT.test(s) ? null : undefined;
     extension = m.slice(1).find(Boolean);
@@ -273,26 +316,28 @@ export function fastParse(s: string, defaultCountry: string, book: PlanBook): Ph
   }
   if (digits.length < 3) return null; // isViablePhoneNumber.js: fewer than three digits is no number
   let selected: Plan;
-  let sharing: readonly Plan[];
+  let sharing: Group;
   let national: string;
   if (plus) {
     if (digits.charCodeAt(0) === 0x30) return null;
-    let found: readonly Plan[] | undefined;
+    let found: Group | undefined;
     let size = 1;
-    for (; size <= 3 && size <= digits.length; size += 1) {
-      found = book.callingCode(digits.slice(0, size));
+    // The calling code is the shortest prefix of one to three digits that is one.
+    for (let code = 0; size <= 3 && size <= digits.length; size += 1) {
+      code = code * 10 + (digits.charCodeAt(size - 1) - 0x30);
+      found = book.group(code);
       if (found) break;
     }
     if (!found) return null;
-    if (found.length === 0) return undefined; // non-geographic
+    if (found.plans.length === 0) return undefined; // non-geographic
     sharing = found;
-    selected = found[0]!;
+    selected = found.plans[0]!;
     national = digits.slice(size);
   } else {
     selected = book.plan(defaultCountry);
     // An IDD prefix ("00 44 ...") or a number that starts with the calling code may be international.
     if (selected.idd.test(digits) || digits.startsWith(selected.callingCode)) return undefined;
-    sharing = book.callingCode(selected.callingCode)!;
+    sharing = book.group(selected.code)!;
     national = digits;
   }
   const result = nationalNumber(national, selected, sharing);
