@@ -28,7 +28,7 @@ export function asText(v: unknown): string | null {
 
 /**
  * True when `s` starts and ends with printable ASCII: then trim() would return it unchanged (every
- * character it removes is a control, a space or beyond ASCII), and the call can be skipped.
+ * character it removes is a control, a space or beyond ASCII), and ids can skip the call.
  */
 export function isTrimmed(s: string): boolean {
   const first = s.charCodeAt(0);
@@ -38,8 +38,7 @@ export function isTrimmed(s: string): boolean {
 
 /** Removes leading and trailing whitespace (JavaScript's definition: Unicode White_Space, BOM, line breaks). */
 export function trim(v: unknown): string | null {
-  if (typeof v === 'string') return isTrimmed(v) ? v : v.trim();
-  return asText(v)?.trim() ?? null;
+  return typeof v === 'string' ? v.trim() : (asText(v)?.trim() ?? null);
 }
 
 /** Maps the case of `s` without changing its length (see the file comment). */
@@ -131,21 +130,10 @@ const HAS_CONTROL = new RegExp(CONTROL.source);
 /** Matches a surrogate code unit that is not part of a pair (text that is not valid UTF-16). */
 export const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
-/** True when `s` has only characters stripControl keeps as they are: printable, tab, line breaks, BMP letters. */
-function hasNoControl(s: string): boolean {
-  for (let i = 0; i < s.length; i += 1) {
-    const c = s.charCodeAt(i);
-    if ((c >= 0x20 && c < 0x7f) || (c >= 0xa0 && c < 0xd800) || c === 0x0a || c === 0x0d || c === 0x09)
-      continue;
-    return false; // a control, a surrogate or a character from U+E000 on: the expression decides
-  }
-  return true;
-}
-
 /** Removes control characters (keeping tab and line breaks) and unpaired surrogates. */
 export function stripControl(v: unknown): string | null {
   const s = asText(v);
-  if (s === null || hasNoControl(s)) return s;
+  if (s === null) return null;
   return HAS_CONTROL.test(s) ? s.replace(CONTROL, '') : s;
 }
 

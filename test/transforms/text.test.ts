@@ -9,7 +9,7 @@ import {
   trim,
   uppercase,
 } from '../../runtime/transforms/index.ts';
-import { LONE_SURROGATE } from '../../runtime/transforms/text.ts';
+import { isTrimmed, LONE_SURROGATE } from '../../runtime/transforms/text.ts';
 
 type Step = (v: unknown) => string | null;
 
@@ -124,7 +124,7 @@ describe('text step properties', () => {
     );
   });
 
-  it('trim is String.prototype.trim, with or without its shortcut for printable ASCII edges', () => {
+  it('isTrimmed holds only for text that trim leaves as it is', () => {
     const edge = fc.constantFrom(
       'a',
       '~',
@@ -140,8 +140,36 @@ describe('text step properties', () => {
     );
     fc.assert(
       fc.property(edge, anyText, edge, (a, s, b) => {
-        expect(trim(a + s + b)).toBe((a + s + b).trim());
+        const text = a + s + b;
+        if (isTrimmed(text)) expect(trim(text)).toBe(text);
+        expect(trim(text)).toBe(text.trim());
       }),
+    );
+  });
+
+  it('collapseWhitespace is a replace of every whitespace run, with or without its ASCII shortcut', () => {
+    const unit = fc.constantFrom(
+      'a',
+      'Z',
+      ' ',
+      ' ',
+      '\t',
+      '\n',
+      '\r',
+      '\u000b',
+      '\u000c',
+      '\u001f',
+      '\u00a0',
+      '\u2028',
+      '\u3000',
+      '\ufeff',
+      'é',
+    );
+    fc.assert(
+      fc.property(fc.string({ unit, maxLength: 30 }), (s) => {
+        expect(collapseWhitespace(s)).toBe(s.replace(/\s+/g, ' '));
+      }),
+      { numRuns: 3000 },
     );
   });
 
