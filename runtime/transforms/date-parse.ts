@@ -57,15 +57,9 @@ function offsetAt(s: string, i: number): number | undefined {
 /** Parses a date or date-time text; undefined when it is not one of the accepted shapes or not a real date. */
 export function parseDate(text: string): ParsedDate | undefined {
   const s = text.trim();
-  if (s.length < 10 || s.charCodeAt(4) !== 0x2d || s.charCodeAt(7) !== 0x2d) return undefined;
-  const century = two(s, 0);
-  const yy = two(s, 2);
-  const month = two(s, 5);
-  const dayOfMonth = two(s, 8);
-  if (century < 0 || yy < 0 || month < 1 || month > 12 || dayOfMonth < 1) return undefined;
-  const year = century * 100 + yy;
-  if (dayOfMonth > daysInMonth(year, month)) return undefined;
-  const day = dayNumber(year, month, dayOfMonth);
+  if (s.length < 10) return undefined;
+  const day = dayAt(s);
+  if (Number.isNaN(day)) return undefined;
   if (s.length === 10) return { day, time: undefined, offset: undefined };
   const t = s.charCodeAt(10);
   if (t !== 0x54 && t !== 0x74 && t !== 0x20) return undefined; // T, t, space
@@ -98,39 +92,39 @@ export function parseDate(text: string): ParsedDate | undefined {
   return offset === undefined ? undefined : { day, time, offset };
 }
 
-/** True when `s` starts with a real calendar date `YYYY-MM-DD` of a year from `minYear` on. */
-function startsWithDay(s: string, minYear: number): boolean {
-  if (s.charCodeAt(4) !== 0x2d || s.charCodeAt(7) !== 0x2d) return false;
+/** The day number of the real calendar date `YYYY-MM-DD` that `s` starts with; NaN when there is none. */
+function dayAt(s: string): number {
+  if (s.charCodeAt(4) !== 0x2d || s.charCodeAt(7) !== 0x2d) return Number.NaN;
   const century = two(s, 0);
   const yy = two(s, 2);
   const month = two(s, 5);
   const dayOfMonth = two(s, 8);
-  if (century < 0 || yy < 0 || month < 1 || month > 12 || dayOfMonth < 1) return false;
+  if (century < 0 || yy < 0 || month < 1 || month > 12 || dayOfMonth < 1) return Number.NaN;
   const year = century * 100 + yy;
-  return year >= minYear && dayOfMonth <= daysInMonth(year, month);
+  return dayOfMonth > daysInMonth(year, month) ? Number.NaN : dayNumber(year, month, dayOfMonth);
 }
 
 /**
- * True for a real calendar date written exactly `YYYY-MM-DD`, of a year from `minYear` on: text
+ * True for a real calendar date written exactly `YYYY-MM-DD`, on day number `minDay` or later: text
  * parseDate reads as that date, checked without building its result.
  */
-export function isPlainDay(s: string, minYear: number): boolean {
-  return s.length === 10 && startsWithDay(s, minYear);
+export function isPlainDay(s: string, minDay: number): boolean {
+  return s.length === 10 && dayAt(s) >= minDay;
 }
 
 /**
  * True for a real instant written exactly `YYYY-MM-DDTHH:mm:ssZ` (the form APIs send and the date-time
- * step writes), of a year from `minYear` on: text parseDate reads with offset 0, checked without
+ * step writes), on day number `minDay` or later: text parseDate reads with offset 0, checked without
  * building its result.
  */
-export function isPlainUtc(s: string, minYear: number): boolean {
+export function isPlainUtc(s: string, minDay: number): boolean {
   if (s.length !== 20 || s.charCodeAt(10) !== 0x54 || s.charCodeAt(19) !== 0x5a) return false;
   if (s.charCodeAt(13) !== 0x3a || s.charCodeAt(16) !== 0x3a) return false;
   const hour = two(s, 11);
   const minute = two(s, 14);
   const second = two(s, 17);
   if (hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59) return false;
-  return startsWithDay(s, minYear);
+  return dayAt(s) >= minDay;
 }
 
 /** Epoch milliseconds of a parsed value read as if its wall-clock time were UTC. */
