@@ -32,11 +32,11 @@ export function idText(value: unknown): string | null {
 
 /** The elements of a list field that are objects (anything else is ignored). */
 export function objects(value: unknown): readonly Readonly<Record<string, unknown>>[] {
-  return Array.isArray(value)
-    ? value.filter(
-        (v): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v),
-      )
-    : [];
+  return Array.isArray(value) ? value.filter(isObject) : [];
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === 'object' && !Array.isArray(v);
 }
 
 /** Compares two timestamps or dates written as ISO text (missing sorts first). */
@@ -48,8 +48,12 @@ function compareText(a: unknown, b: unknown): number {
 
 /** The element with the greatest `orderBy` (the first of equals), or undefined for an empty list. */
 export function mostRecent(list: unknown, orderBy: string): Readonly<Record<string, unknown>> | undefined {
+  if (!Array.isArray(list)) return undefined;
   let best: Readonly<Record<string, unknown>> | undefined;
-  for (const item of objects(list)) if (!best || compareText(item[orderBy], best[orderBy]) > 0) best = item;
+  for (const item of list) {
+    if (!isObject(item)) continue;
+    if (!best || compareText(item[orderBy], best[orderBy]) > 0) best = item;
+  }
   return best;
 }
 
@@ -72,7 +76,7 @@ export function pickId(
 ): string | null {
   if (!Array.isArray(list) || list.length === 0) return null;
   const chosen = mode === 'most_recent' && orderBy ? mostRecent(list, orderBy) : list[0];
-  return idText(element === undefined ? chosen : at(chosen, [element]));
+  return idText(element === undefined ? chosen : field(chosen, element));
 }
 
 /** The key value: prefix + the key parts joined by '-'; null (record rejected) when a part is missing. */

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { idText, keyValue, mapState, type StateMap } from '../../../runtime/mapping/index.ts';
+import {
+  exceptMostRecent,
+  idText,
+  keyValue,
+  mapState,
+  pickId,
+  type StateMap,
+} from '../../../runtime/mapping/index.ts';
 import { run } from '../../transforms/run.ts';
 
 describe('idText', () => {
@@ -49,5 +56,33 @@ describe('mapState', () => {
     ['case-sensitive: another case is unmapped', exact, 'Booked', undefined, ['unmapped_value_dropped'], []],
   ] as const)('%s', (_name, map, value, expected, flags, rejections) => {
     expect(run((i) => mapState(value, map, i))).toMatchObject({ value: expected, flags, rejections });
+  });
+});
+
+describe('pickId and exceptMostRecent', () => {
+  const a = { clinic_id: '1', updated_at: '2020-01-01T00:00:00Z' };
+  const b = { clinic_id: '2', updated_at: '2024-05-01T00:00:00Z' };
+  const tie = { clinic_id: '3', updated_at: '2024-05-01T00:00:00Z' };
+  const undated = { clinic_id: '4' };
+
+  it.each([
+    ['the most recent', [a, b], 'most_recent', '2'],
+    ['the first of equals', [b, tie], 'most_recent', '2'],
+    ['elements that are not objects are passed over', [null, 7, [b], 'x', a], 'most_recent', '1'],
+    ['an element without the date sorts first', [undated, a], 'most_recent', '1'],
+    ['only undated elements: the first', [undated, { clinic_id: '5' }], 'most_recent', '4'],
+    ['first', [a, b], 'first', '1'],
+    ['an empty list', [], 'most_recent', null],
+    ['not a list', { clinic_id: '1' }, 'most_recent', null],
+  ] as const)('%s', (_name, list, mode, expected) => {
+    expect(pickId(list, mode, 'clinic_id', 'updated_at')).toBe(expected);
+  });
+
+  it('without an element field, the chosen element is the id', () => {
+    expect(pickId([' 9 ', '8'], 'first', undefined, undefined)).toBe('9');
+  });
+
+  it('exceptMostRecent keeps the other objects in order', () => {
+    expect(exceptMostRecent([a, null, b, tie], 'updated_at')).toEqual([a, tie]);
   });
 });
