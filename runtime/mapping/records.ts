@@ -129,10 +129,8 @@ export function mapState(
   issues: Issues,
 ): { readonly state: number; readonly status: number } | undefined {
   if (value === null || value === undefined || value === '') return undefined;
-  const text = String(value);
-  // Folding is idempotent: text that is a (lower-case) key needs no folding.
-  let hit = map.entries.get(text);
-  if (hit === undefined && !map.caseSensitive) hit = map.entries.get(text.toLowerCase());
+  const text = map.caseSensitive ? String(value) : String(value).toLowerCase();
+  const hit = map.entries.get(text);
   if (hit !== undefined) return hit ?? undefined;
   if (map.defaultValue) {
     issues.flags.push({

@@ -87,6 +87,9 @@ function group(plans: readonly Plan[]): Group {
   return { plans, agreed };
 }
 
+// Calling codes are one to three digits and never start with 0.
+const CALLING_CODE = /^[1-9][0-9]{0,2}$/;
+
 /** Plans compiled from the library's metadata, each once. */
 export class PlanBook {
   private readonly metadata = new Metadata() as unknown as MetadataApi;
@@ -146,9 +149,7 @@ export class PlanBook {
 
   /** The plans sharing a calling code written as text ("44"); see group(). */
   callingCode(code: string): readonly Plan[] | undefined {
-    return code.length > 0 && code.length <= 3 && /^[0-9]+$/.test(code)
-      ? this.group(Number(code))?.plans
-      : undefined;
+    return CALLING_CODE.test(code) ? this.group(Number(code))?.plans : undefined;
   }
 
   /**

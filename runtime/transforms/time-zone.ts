@@ -120,7 +120,7 @@ export class ZoneClocks {
 
   /** The clock of an IANA time zone. @throws RangeError for an unknown time zone. */
   get(timeZone: string): ZoneClock {
-    if (this.last?.timeZone === timeZone) return this.last;
+    if (this.last !== undefined && this.last.timeZone === timeZone) return this.last;
     let clock = this.clocks.get(timeZone);
     if (!clock) {
       clock = new ZoneClock(timeZone);

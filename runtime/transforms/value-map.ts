@@ -129,7 +129,8 @@ export function multiMap(
  * Array.prototype.sort does: by insertion for short lists, where sort's set-up costs more than the work.
  */
 function sortNumerically(out: string[]): void {
-  if (out.length > SHORT_LIST) {
+  // Text that is not a number compares as NaN, where insertion and sort part ways: sort decides then.
+  if (out.length > SHORT_LIST || out.some((text) => Number.isNaN(Number(text)))) {
     out.sort((a, b) => Number(a) - Number(b));
     return;
   }

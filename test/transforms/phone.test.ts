@@ -255,6 +255,13 @@ describe('phone fast path', () => {
     expect(answered / total).toBeGreaterThan(0.6);
   });
 
+  it('knows calling codes as the metadata writes them, without leading zeros', () => {
+    const book = new PlanBook();
+    expect(book.callingCode('44')?.[0]?.country).toBe('GB');
+    for (const code of ['044', '01', '0', '', '1234', '4a']) expect(book.callingCode(code)).toBeUndefined();
+    expect(book.fitsShape('01', '2015550123')).toBe(false);
+  });
+
   it('agrees with libphonenumber-js on every phone of the sandbox formats', () => {
     const book = new PlanBook();
     const formats = [

@@ -309,4 +309,26 @@ describe('value properties', () => {
       ),
     );
   });
+
+  it('multiMap choices order text that is not a number as Array.prototype.sort does', () => {
+    const map: ValueMap = {
+      ...contact,
+      entries: new Map<string, number | string>([
+        ['a', 3],
+        ['b', 2],
+        ['c', 'x'],
+        ['d', 1],
+        ['e', 'y'],
+      ]),
+    };
+    fc.assert(
+      fc.property(fc.array(fc.constantFrom('a', 'b', 'c', 'd', 'e'), { maxLength: 8 }), (values) => {
+        const expected = [...new Set(values.map((v) => String(map.entries.get(v))))].sort(
+          (x, y) => Number(x) - Number(y),
+        );
+        const out = run((i, c) => multiMap(values, map, 'choices', ',', i, c)).value;
+        expect(out).toBe(expected.length === 0 ? null : expected.join(','));
+      }),
+    );
+  });
 });
