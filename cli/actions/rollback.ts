@@ -9,6 +9,7 @@ import { UsageError } from '../errors.ts';
 import type { CliIo } from '../io.ts';
 import { dataverseFromEnv, openJournal } from '../migration.ts';
 import { existingJournal, numberOption, runOption } from '../options.ts';
+import { textTable } from '../table.ts';
 
 export interface RollbackCommandOptions {
   readonly run: string;
@@ -51,16 +52,14 @@ function progressReporter(io: CliIo, now: () => number = Date.now): (e: Rollback
 
 /** The per-mapping summary as a table. */
 export function rollbackTable(result: RollbackResult): string {
-  const rows = Object.entries(result.summary);
-  const width = Math.max(7, ...rows.map(([name]) => name.length));
-  const line = (cells: (string | number)[]) =>
-    `${String(cells[0]).padEnd(width)}  ${cells
-      .slice(1)
-      .map((c) => String(c).padStart(8))
-      .join('  ')}\n`;
-  let text = line(['mapping', 'deleted', 'restored', 'skipped', 'failed']);
-  for (const [name, c] of rows) text += line([name, c.deleted, c.restored, c.skipped, c.failed]);
-  return text;
+  const rows = Object.entries(result.summary).map(([name, c]) => [
+    name,
+    c.deleted,
+    c.restored,
+    c.skipped,
+    c.failed,
+  ]);
+  return textTable(['mapping', 'deleted', 'restored', 'skipped', 'failed'], rows, (i) => i > 0);
 }
 
 /** `flitstack rollback`: exit 0 rolled back or nothing to do, 1 rows failed, 2 refused. */

@@ -14,6 +14,7 @@ import {
 } from '../migration.ts';
 import { rateOption } from '../options.ts';
 import { progressReporter } from '../progress.ts';
+import { textTable } from '../table.ts';
 import { findingLines } from './schema.ts';
 
 export interface RunCommandOptions {
@@ -27,24 +28,15 @@ export interface RunCommandOptions {
 
 /** The per-mapping accounting as a table: extracted = loaded + rejected + skipped. */
 export function accountingTable(result: RunResult): string {
-  const rows = Object.entries(result.summary);
-  const width = Math.max(7, ...rows.map(([name]) => name.length));
-  const line = (cells: (string | number)[]) =>
-    `${String(cells[0]).padEnd(width)}  ${cells
-      .slice(1)
-      .map((c) => String(c).padStart(9))
-      .join('  ')}\n`;
-  let text = line(['mapping', 'extracted', 'loaded', 'rejected', 'skipped', 'balanced']);
-  for (const [name, c] of rows)
-    text += line([
-      name,
-      c.extracted,
-      c.loaded,
-      c.rejected,
-      c.skipped,
-      c.extracted === c.loaded + c.rejected + c.skipped ? 'yes' : 'NO',
-    ]);
-  return text;
+  const rows = Object.entries(result.summary).map(([name, c]) => [
+    name,
+    c.extracted,
+    c.loaded,
+    c.rejected,
+    c.skipped,
+    c.extracted === c.loaded + c.rejected + c.skipped ? 'yes' : 'NO',
+  ]);
+  return textTable(['mapping', 'extracted', 'loaded', 'rejected', 'skipped', 'balanced'], rows, (i) => i > 0);
 }
 
 /** Everything a loading command needs, checked and opened; `close()` releases it. */

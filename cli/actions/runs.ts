@@ -1,6 +1,7 @@
 import { Journal, ownerState, type RunRecord, realHost } from '../../runtime/journal/index.ts';
 import type { CliIo } from '../io.ts';
 import { existingJournal } from '../options.ts';
+import { textTable } from '../table.ts';
 
 /** One run as `flitstack runs` lists it. */
 export interface RunListing {
@@ -73,14 +74,7 @@ export function runsTable(runs: readonly RunListing[]): string {
     String(r.rejected),
     String(r.skipped),
   ]);
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const numeric = (i: number) => i === 0 || i >= 7;
-  const line = (cells: readonly string[]) =>
-    `${cells
-      .map((c, i) => (numeric(i) ? c.padStart(widths[i]!) : c.padEnd(widths[i]!)))
-      .join('  ')
-      .trimEnd()}\n`;
-  return [header, ...rows].map(line).join('');
+  return textTable(header, rows, (i) => i === 0 || i >= 7);
 }
 
 /** `flitstack runs`: every run, read from the journal without writing to it. */

@@ -107,9 +107,7 @@ export async function reconcile(deps: ReconcileDeps, options: ReconcileOptions):
   const dvBefore = dataverse.stats().requests.data;
   const reads = await readSource(module, practicehub, mode, module.MIGRATION.sampleSize, run.id);
   const users = await UserDirectory.load(dataverse, module.MIGRATION.fallbackOwner);
-  const roles = await connectionRoles(dataverse, [
-    ...new Set(Object.values(module.MAPPINGS).flatMap((m) => m.roles.map((r) => r.role))),
-  ]);
+  const roles = await connectionRoles(dataverse, module);
   const staff = module.MIGRATION.staff;
   const staffRead = staff ? reads.find((r) => r.resource === staff.resource && r.whole) : undefined;
   const emails = new Map(

@@ -1,4 +1,5 @@
 import type { DataverseClient } from '../dataverse/index.ts';
+import type { GeneratedModule } from '../mapping/index.ts';
 
 /** A Dynamics user as owner resolution needs it. */
 export interface User {
@@ -85,11 +86,12 @@ export class DirectoryError extends Error {
   }
 }
 
-/** Connection roles by name (case-insensitive) → id. */
+/** The connection roles the module's mappings use, by name (lower-cased) → id. */
 export async function connectionRoles(
   client: DataverseClient,
-  names: readonly string[],
+  module: GeneratedModule,
 ): Promise<ReadonlyMap<string, string>> {
+  const names = [...new Set(Object.values(module.MAPPINGS).flatMap((m) => m.roles.map((r) => r.role)))];
   if (names.length === 0) return new Map();
   const roles = new Map<string, string>();
   for await (const r of client.query<{ connectionroleid: string; name: string }>('connectionroles', {

@@ -87,9 +87,7 @@ function maxUpdatedAt(records: readonly SourceRecord[]): string | null {
 export async function runMigration(deps: RunDeps, options: RunOptions = {}): Promise<RunResult> {
   const { module, journal } = deps;
   const users = await UserDirectory.load(deps.dataverse, module.MIGRATION.fallbackOwner);
-  const roles = await connectionRoles(deps.dataverse, [
-    ...new Set(Object.values(module.MAPPINGS).flatMap((m) => m.roles.map((r) => r.role))),
-  ]);
+  const roles = await connectionRoles(deps.dataverse, module);
   journal.markInterrupted();
   const kind = options.kind ?? 'run';
   const previous = journal.latestRun({ kind });

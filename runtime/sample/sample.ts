@@ -109,9 +109,7 @@ export async function takeSample(deps: SampleDeps, size: number): Promise<Sample
   );
   const practicehubLoad = deps.practicehub.stats().requests - loadBefore;
   const readBefore = dataverse.stats().requests.data;
-  const roles = await connectionRoles(dataverse, [
-    ...new Set(Object.values(module.MAPPINGS).flatMap((m) => m.roles.map((r) => r.role))),
-  ]);
+  const roles = await connectionRoles(dataverse, module);
   const oracle = interpreterOracle(deps.ir);
   const entries = module.LOAD_ORDER.flatMap((name) => {
     const m = module.MAPPINGS[name]!;
