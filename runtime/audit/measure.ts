@@ -4,6 +4,7 @@ import {
   type PracticeHubClientOptions,
   type PracticeHubClientStats,
 } from '../practicehub/index.ts';
+import { groupBy } from '../shared/group.ts';
 import type { SourceEstimate } from './estimate.ts';
 
 /** What replaying a source estimate's plan cost. */
@@ -39,8 +40,7 @@ export async function measureExtraction(
   try {
     const wanted = new Map<string, Set<string>>();
     for (const d of plan.downloads) wanted.set(d.files, wanted.get(d.files) ?? new Set());
-    const attach = new Map<string, { resource: string; field: string; files: string }[]>();
-    for (const d of plan.downloads) attach.set(d.resource, [...(attach.get(d.resource) ?? []), d]);
+    const attach = groupBy(plan.downloads, (d) => d.resource);
     const links = new Map<string, FileRef>();
     for (const list of plan.lists) {
       for await (const page of phc.pages(list.resource, { fields: list.fields })) {

@@ -1,3 +1,4 @@
+import type { BatchPartResult } from './batch.ts';
 import { hintFor } from './hints.ts';
 
 /** The `innererror` of OData-layer errors (reference §8), without its stack trace. */
@@ -118,4 +119,30 @@ export const NOT_FOUND_CODES: ReadonlySet<string> = new Set(['0x80040217', '0x80
 /** DuplicateRecord (reference §8): on a retried create with a client-supplied id, the first try won. */
 export function isDuplicateRecord(e: DataverseError): boolean {
   return e.code === '0x80040237';
+}
+
+/** A failure reduced to what the journal keeps of it: Dataverse's code (or the status) and message. */
+export interface FailureSummary {
+  readonly code: string;
+  readonly message: string;
+}
+
+/** What a thrown error leaves to journal: a DataverseError's own code and message, or the error text. */
+export function summarizeError(error: unknown): FailureSummary {
+  if (error instanceof DataverseError)
+    return { code: error.code || String(error.status), message: error.serverMessage || error.message };
+  return { code: 'error', message: error instanceof Error ? error.message : String(error) };
+}
+
+/** What a failed `$batch` part leaves to journal; a part that was never answered says so. */
+export function summarizePart(part: BatchPartResult | undefined): FailureSummary {
+  if (!part) return { code: 'not_sent', message: 'the request was not sent' };
+  if (part.error)
+    return {
+      code: part.error.code || String(part.status),
+      message: part.error.serverMessage || part.error.message,
+    };
+  return part.status >= 400
+    ? { code: String(part.status), message: `Dataverse answered ${part.status} with no error` }
+    : { code: String(part.status), message: `the request did not run (status ${part.status})` };
 }

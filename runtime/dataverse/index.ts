@@ -6,8 +6,8 @@ export { BulkError } from './bulk.ts';
 export type { WhoAmI } from './client.ts';
 export { DataverseClient } from './client.ts';
 export type { Clock } from './clock.ts';
-export type { DataverseErrorInit, InnerError } from './errors.ts';
-export { DataverseError } from './errors.ts';
+export type { DataverseErrorInit, FailureSummary, InnerError } from './errors.ts';
+export { DataverseError, summarizeError, summarizePart } from './errors.ts';
 export type {
   DataverseEvent,
   DataverseEventListener,

@@ -1,5 +1,5 @@
 import type { BatchRequest } from '../dataverse/index.ts';
-import { recordPath, recordUri } from '../dataverse/index.ts';
+import { recordPath, recordUri, summarizePart } from '../dataverse/index.ts';
 import type { DeferredLookup, OperationInput } from '../journal/index.ts';
 import type { RunDeps } from './pipeline.ts';
 import type { WriteContext } from './write.ts';
@@ -29,10 +29,7 @@ export async function bindDeferred(deps: RunDeps, runId: number, write: WriteCon
         const row = journal.crosswalk.get(lookup.mapping, lookup.key);
         if (result.error || result.status >= 400) {
           failed++;
-          const error = {
-            code: result.error?.code || String(result.status),
-            message: result.error?.serverMessage ?? `status ${result.status}`,
-          };
+          const error = summarizePart(result);
           journal.deferred.resolve(lookup.id, { status: 'failed', error });
           ops.push({
             mapping: m.name,

@@ -1,5 +1,5 @@
 import type { DataverseClient } from '../dataverse/index.ts';
-import { DataverseError } from '../dataverse/index.ts';
+import { DataverseError, summarizeError } from '../dataverse/index.ts';
 import type { CrosswalkChange, CrosswalkEntry, Journal, OperationInput } from '../journal/index.ts';
 import type { GeneratedModule, MappingDefinition } from '../mapping/index.ts';
 import { preImages } from './write.ts';
@@ -108,12 +108,12 @@ export class Deletions {
           ? `deleted in PracticeHub at ${d.deletedAt}; deactivated, not deleted: ${dependants.join(', ')} loaded by the migration refer to it and Dataverse would delete them with it`
           : `deleted in PracticeHub at ${d.deletedAt}`;
       const image = await this.image(d.mapping, entry, deactivate);
-      if (image === undefined)
-        return {
-          ...base,
-          action: 'skip',
-          reason: `deleted in PracticeHub at ${d.deletedAt}; the row is already gone from Dataverse`,
-        };
+      const gone = {
+        ...base,
+        action: 'skip',
+        reason: `deleted in PracticeHub at ${d.deletedAt}; the row is already gone from Dataverse`,
+      } as const;
+      if (image === undefined) return gone;
       if (deactivate) {
         if (image.statecode === closed)
           return {
@@ -124,7 +124,8 @@ export class Deletions {
         await this.client.setState(table.entitySet, entry.targetId, closed!);
         return { ...base, action: 'deactivate', preImage: image, reason: why };
       }
-      await this.client.delete(table.entitySet, entry.targetId);
+      // Gone between the read and the delete (404): nothing was deleted, so nothing to restore later.
+      if (!(await this.client.delete(table.entitySet, entry.targetId, { missingOk: true }))) return gone;
       return {
         ...base,
         action: 'delete',
@@ -132,10 +133,7 @@ export class Deletions {
         reason: `deleted in PracticeHub at ${d.deletedAt}`,
       };
     } catch (error) {
-      const e =
-        error instanceof DataverseError
-          ? { code: error.code || String(error.status), message: error.serverMessage || error.message }
-          : { code: 'error', message: error instanceof Error ? error.message : String(error) };
+      const e = summarizeError(error);
       return {
         ...base,
         action: 'reject',

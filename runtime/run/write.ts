@@ -1,6 +1,7 @@
 import type { BatchRequest, DataverseClient } from '../dataverse/index.ts';
-import { DataverseError, recordPath, recordUri } from '../dataverse/index.ts';
+import { recordPath, recordUri, summarizeError } from '../dataverse/index.ts';
 import type { CrosswalkChange, OperationInput } from '../journal/index.ts';
+import { groupBy } from '../shared/group.ts';
 import type { Attachments } from './documents.ts';
 import type { PagedOperation, PreparedRow } from './state.ts';
 
@@ -107,9 +108,7 @@ export async function preImages(
   options: PreImageOptions = {},
 ): Promise<Map<string, Record<string, unknown>>> {
   const images = new Map<string, Record<string, unknown>>();
-  const byMapping = new Map<string, PreImageRow[]>();
-  for (const row of rows) byMapping.set(row.mapping.name, [...(byMapping.get(row.mapping.name) ?? []), row]);
-  for (const [, group] of byMapping) {
+  for (const group of groupBy(rows, (row) => row.mapping.name).values()) {
     const table = group[0]!.table;
     const select = preImageSelect(group, options);
     const headers = {
@@ -141,10 +140,7 @@ export async function preImages(
 }
 
 function failure(row: PreparedRow, error: unknown): OperationInput {
-  const e =
-    error instanceof DataverseError
-      ? { code: error.code || String(error.status), message: error.serverMessage || error.message }
-      : { code: 'error', message: error instanceof Error ? error.message : String(error) };
+  const e = summarizeError(error);
   return {
     mapping: row.mapping.name,
     sourceId: row.sourceId,

@@ -93,4 +93,39 @@ describe('a delta under deleted_records: delete', () => {
       );
     expect(sorted(comparable(sb.dataverse.snapshot(TABLES).tables, TABLES))).toEqual(sorted(beforeDelta));
   });
+
+  it('journals a row someone deleted between its read and its delete as already gone, so rollback leaves it gone', async () => {
+    const payments = () =>
+      sb.dataverse
+        .snapshot(['fs_payment'])
+        .tables.fs_payment!.map((a) => String(a.fs_practicehubid ?? ''))
+        .filter((k) => k.startsWith('payment-'));
+    const id = payments().at(-1)!.slice('payment-'.length);
+    sb.practicehub.mutate({ resource: 'payments', action: 'delete', ids: [id] });
+    // Another process deletes the row in Dataverse just before the delta's own delete reaches it.
+    class Racing extends DataverseClient {
+      override async delete(...args: Parameters<DataverseClient['delete']>): Promise<boolean> {
+        await super.delete(args[0], args[1]);
+        return super.delete(...args);
+      }
+    }
+    const racing = new Racing(optionsFromEnv(sb.env));
+    try {
+      const parentRun = journal.latestRun({ kind: 'delta' })!.id;
+      const delta = await runMigration(
+        { ...deps, dataverse: racing },
+        { kind: 'delta', since: since(), parentRun },
+      );
+      const ops = [...journal.operations(delta.run.id, { mapping: 'payment' })].filter(
+        (o) => o.sourceId === id,
+      );
+      expect(ops.map((o) => [o.action, o.reason])).toEqual([
+        ['skip', expect.stringMatching(/the row is already gone from Dataverse$/)],
+      ]);
+      await rollbackRun({ dataverse: deps.dataverse, journal, module }, delta.run.id);
+      expect(payments()).not.toContain(`payment-${id}`);
+    } finally {
+      await racing.close();
+    }
+  });
 });
