@@ -1,5 +1,5 @@
-import { Option } from 'commander';
 import type { RegisterCommand } from './index.ts';
+import { formatOption, rateOption, specOption } from './options.ts';
 
 /** `flitstack audit`: inventory of the PracticeHub account, model diff and run estimate. */
 export const registerAudit: RegisterCommand = (program, io, exit) => {
@@ -8,13 +8,13 @@ export const registerAudit: RegisterCommand = (program, io, exit) => {
     .description(
       'Inventory the PracticeHub account (counts, fields, types, fill rates, PHI, files), compare it with the source model, and estimate the requests and time of a full run.',
     )
-    .option('--spec <dir>', 'spec directory', 'spec')
+    .addOption(specOption())
     .option('--out <dir>', 'where audit.md and audit.json are written', '.flitstack/audit')
     .option('--sample-pages <n>', 'pages sampled per resource (0: counts only)', '2')
-    .option('--rate <n>', "PracticeHub requests per second, when the account's limit differs from the spec")
+    .addOption(rateOption())
     .option('--target', 'also read the Dataverse organisation and rewrite the target snapshot')
     .option('--write-model', 'rewrite the source model with what the audit saw (adds, never deletes)')
-    .addOption(new Option('--format <format>', 'stdout format').choices(['text', 'json']).default('text'))
+    .addOption(formatOption('stdout format'))
     .addHelpText(
       'after',
       [

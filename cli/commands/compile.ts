@@ -1,4 +1,5 @@
 import type { RegisterCommand } from './index.ts';
+import { specOption } from './options.ts';
 
 /** `flitstack compile`: writes generated/ (transformer and schema plan); `--check` only compares. */
 export const registerCompile: RegisterCommand = (program, io, exit) => {
@@ -7,7 +8,7 @@ export const registerCompile: RegisterCommand = (program, io, exit) => {
     .description(
       'Validate the spec and generate generated/transformer.ts, generated/schema-plan.md and generated/schema-plan.json.',
     )
-    .option('--spec <dir>', 'spec directory', 'spec')
+    .addOption(specOption())
     .option('--out <dir>', 'directory that receives generated/ (default: the current directory)', '.')
     .option('--check', 'write nothing; exit 1 and list the files that are stale')
     .addHelpText(

@@ -1,5 +1,5 @@
-import { Option } from 'commander';
 import type { RegisterCommand } from './index.ts';
+import { formatOption, specOption } from './options.ts';
 
 /** `flitstack confirm`: locks the reviewed spec and its generated files. */
 export const registerConfirm: RegisterCommand = (program, io, exit) => {
@@ -8,9 +8,9 @@ export const registerConfirm: RegisterCommand = (program, io, exit) => {
     .description(
       'Lock the reviewed spec: refuses while proposed lines remain, the spec has errors or generated/ is stale; otherwise writes spec/flitstack.lock.',
     )
-    .option('--spec <dir>', 'spec directory', 'spec')
+    .addOption(specOption())
     .option('--generated <dir>', 'the generated/ directory compile writes', 'generated')
-    .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
+    .addOption(formatOption('output format'))
     .addHelpText(
       'after',
       [

@@ -1,4 +1,5 @@
 import type { RegisterCommand } from './index.ts';
+import { specOption } from './options.ts';
 
 /** `flitstack demo`: the whole migration against the embedded sandboxes. */
 export const registerDemo: RegisterCommand = (program, io, exit) => {
@@ -7,7 +8,7 @@ export const registerDemo: RegisterCommand = (program, io, exit) => {
     .description(
       'Start the PracticeHub and Dataverse sandboxes in this process, compile the spec, create the schema, and run the full migration of the default data set.',
     )
-    .option('--spec <dir>', 'spec directory', 'spec')
+    .addOption(specOption())
     .option('--scale <n>', 'sandbox data volume (1 ≈ 2,000 patients, 10,000 appointments)', '1')
     .option('--seed <n>', 'seed of the sandbox data', '1')
     .option(

@@ -1,5 +1,6 @@
 import { Option } from 'commander';
 import type { RegisterCommand } from './index.ts';
+import { journalOption } from './options.ts';
 
 /** `flitstack log`: the audit log of a run, streamed from the journal. */
 export const registerLog: RegisterCommand = (program, io, exit) => {
@@ -9,7 +10,7 @@ export const registerLog: RegisterCommand = (program, io, exit) => {
       "The audit log of a run: every row operation (create, update, unchanged, skip, reject, delete, restore, deactivate, bind) with its source id, row key, table, Dataverse id, reason, Dataverse's error and flags, in load order.",
     )
     .requiredOption('--run <id>', 'the run (see `flitstack runs`)')
-    .option('--journal <file>', 'journal (SQLite) file', '.flitstack/journal.db')
+    .addOption(journalOption())
     .addOption(new Option('--format <format>', 'log format').choices(['csv', 'json']).default('csv'))
     .option('--out <file>', 'write the log to a file (created 0600) instead of standard output')
     .option('--action <actions>', 'only these actions, comma-separated (e.g. reject,skip)')

@@ -1,5 +1,5 @@
-import { Option } from 'commander';
 import type { RegisterCommand } from './index.ts';
+import { formatOption, specOption } from './options.ts';
 
 /** `flitstack propose`: drafts mappings for what the spec does not map yet. */
 export const registerPropose: RegisterCommand = (program, io, exit) => {
@@ -8,14 +8,14 @@ export const registerPropose: RegisterCommand = (program, io, exit) => {
     .description(
       'Draft mapping lines for unmapped fields and mapping files for unmapped resources, from the audit and the target snapshot; every draft is marked proposed: for review.',
     )
-    .option('--spec <dir>', 'spec directory', 'spec')
+    .addOption(specOption())
     .option(
       '--audit <file>',
       'audit report to size columns from (default: .flitstack/audit/audit.json when it exists)',
     )
     .option('--only <resources>', 'only draft for these resources (comma-separated)')
     .option('--dry-run', 'write nothing; list what would be drafted')
-    .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
+    .addOption(formatOption('output format'))
     .addHelpText(
       'after',
       [

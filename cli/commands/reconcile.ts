@@ -1,5 +1,6 @@
 import { Option } from 'commander';
 import type { RegisterCommand } from './index.ts';
+import { formatOption, journalOption, rateOption, specOption } from './options.ts';
 
 /** The options commander parses for `reconcile`. */
 export interface ReconcileCliOptions {
@@ -20,8 +21,8 @@ export const registerReconcile: RegisterCommand = (program, io, exit) => {
     .description(
       "Check a run against both systems: per mapping, PracticeHub's count against the run's accounting and the rows the crosswalk holds against Dataverse, and field checksums of every row (or a sample) against what the spec makes of the current source. Fails beyond the spec's reconcile.tolerance, naming each differing record and field. Writes reconcile.md and reconcile.json.",
     )
-    .option('--spec <dir>', 'spec directory', 'spec')
-    .option('--journal <file>', 'journal (SQLite) file', '.flitstack/journal.db')
+    .addOption(specOption())
+    .addOption(journalOption())
     .option('--run <id>', 'the run to reconcile (default: the latest completed run)')
     .option('--out <dir>', 'where reconcile.md and reconcile.json are written', '.flitstack/reconcile')
     .addOption(
@@ -34,8 +35,8 @@ export const registerReconcile: RegisterCommand = (program, io, exit) => {
       '--rollback-on-fail',
       'roll the run back when rows are missing, or fields differ that PracticeHub did not change since, beyond the tolerance',
     )
-    .option('--rate <n>', 'PracticeHub requests per second, when it differs from the spec')
-    .addOption(new Option('--format <format>', 'stdout format').choices(['text', 'json']).default('text'))
+    .addOption(rateOption())
+    .addOption(formatOption('stdout format'))
     .addHelpText(
       'after',
       [

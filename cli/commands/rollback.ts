@@ -1,5 +1,5 @@
-import { Option } from 'commander';
 import type { RegisterCommand } from './index.ts';
+import { formatOption, journalOption } from './options.ts';
 
 /** `flitstack rollback`: undoes a run in Dataverse, journaled and resumable. */
 export const registerRollback: RegisterCommand = (program, io, exit) => {
@@ -9,12 +9,10 @@ export const registerRollback: RegisterCommand = (program, io, exit) => {
       'Undo a run in Dataverse: delete the rows it created (children first), restore the pre-images of the rows it updated, reactivate or recreate what a delta deactivated or deleted. Journaled as a run of its own; run it again to continue after an interruption.',
     )
     .requiredOption('--run <id>', 'the run to roll back (see `flitstack runs`)')
-    .option('--journal <file>', 'journal (SQLite) file', '.flitstack/journal.db')
+    .addOption(journalOption())
     .option('--batch-size <n>', "requests per $batch (default: the spec's batch_size, at most 1000)")
     .option('--force', 'roll back an interrupted run from what the journal holds, without resuming it first')
-    .addOption(
-      new Option('--format <format>', 'final summary format').choices(['text', 'json']).default('text'),
-    )
+    .addOption(formatOption('final summary format'))
     .addHelpText(
       'after',
       '\nNeeds DATAVERSE_URL, AZURE_TENANT_ID, AZURE_CLIENT_ID, AZURE_CLIENT_SECRET (and AZURE_AUTHORITY_HOST), and generated/ in the working directory.\n\nLater runs that built on the run (every later run or delta, a later sample that wrote rows) must be rolled back first, newest first.\n\nExamples:\n  $ flitstack runs\n  $ flitstack rollback --run 3\n  $ flitstack rollback --run 3 --format json > rollback.json\n\nExit codes: 0 rolled back (or already rolled back), 1 refused (the error says why) or some rows could not be deleted or restored (`flitstack log` lists them), 2 usage or environment error (a run the journal does not hold).',

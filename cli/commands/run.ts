@@ -1,5 +1,5 @@
-import { Option } from 'commander';
 import type { RegisterCommand } from './index.ts';
+import { archiveDirOption, formatOption, journalOption, rateOption, specOption } from './options.ts';
 
 /** `flitstack run`: the migration, resumable. */
 export const registerRun: RegisterCommand = (program, io, exit) => {
@@ -8,18 +8,13 @@ export const registerRun: RegisterCommand = (program, io, exit) => {
     .description(
       'Run the migration: extract from PracticeHub, transform with generated/transformer.ts, load into Dataverse, journal every operation. Continues an interrupted run of the same spec.',
     )
-    .option('--spec <dir>', 'spec directory', 'spec')
-    .option('--journal <file>', 'journal (SQLite) file', '.flitstack/journal.db')
+    .addOption(specOption())
+    .addOption(journalOption())
     .option('--resume', 'continue the interrupted run of this spec (the default)', true)
     .option('--no-resume', 'start a new run even if one was interrupted')
-    .option('--archive-dir <dir>', "where archived files and logs go (default: the spec's archive.dir)")
-    .option(
-      '--rate <n>',
-      "PracticeHub requests per second, when the account's agreed limit differs from the spec's source.rate_limit",
-    )
-    .addOption(
-      new Option('--format <format>', 'final summary format').choices(['text', 'json']).default('text'),
-    )
+    .addOption(archiveDirOption())
+    .addOption(rateOption())
+    .addOption(formatOption('final summary format'))
     .addHelpText(
       'after',
       '\nNeeds PRACTICEHUB_API_KEY (and PRACTICEHUB_BASE_URL for the sandbox), DATAVERSE_URL, AZURE_TENANT_ID, AZURE_CLIENT_ID, AZURE_CLIENT_SECRET (and AZURE_AUTHORITY_HOST).\n\nExamples:\n  $ flitstack run\n  $ flitstack run --format json > summary.json\n\nExit codes: 0 every record loaded or skipped with a reason, 1 records rejected (or the run refused to start), 2 usage or environment error.',

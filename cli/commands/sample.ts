@@ -1,5 +1,5 @@
-import { Option } from 'commander';
 import type { RegisterCommand } from './index.ts';
+import { archiveDirOption, formatOption, journalOption, rateOption, specOption } from './options.ts';
 
 /** The options commander parses for `sample`. */
 export interface SampleCliOptions {
@@ -19,13 +19,13 @@ export const registerSample: RegisterCommand = (program, io, exit) => {
     .description(
       'Pick a representative sample of the source (every clinic, every status, every custom property, the longest note, missing emails, inactive owners, every flag and rejection the spec makes, and the records they point to), load it as a journaled run, read it back and compare every column with what the spec says. Writes sample.md and sample.html.',
     )
-    .option('--spec <dir>', 'spec directory', 'spec')
-    .option('--journal <file>', 'journal (SQLite) file', '.flitstack/journal.db')
+    .addOption(specOption())
+    .addOption(journalOption())
     .option('--size <n>', "records to sample (default: the spec's sample.size)")
     .option('--out <dir>', 'where sample.md and sample.html are written', '.flitstack/sample')
-    .option('--archive-dir <dir>', "where archived files and logs go (default: the spec's archive.dir)")
-    .option('--rate <n>', 'PracticeHub requests per second, when it differs from the spec')
-    .addOption(new Option('--format <format>', 'stdout format').choices(['text', 'json']).default('text'))
+    .addOption(archiveDirOption())
+    .addOption(rateOption())
+    .addOption(formatOption('stdout format'))
     .addHelpText(
       'after',
       [

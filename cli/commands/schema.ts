@@ -1,5 +1,5 @@
-import { Option } from 'commander';
 import type { RegisterCommand } from './index.ts';
+import { formatOption, specOption } from './options.ts';
 
 /** `flitstack schema verify|apply`: compares the organisation with the schema plan, or creates what is missing. */
 export const registerSchema: RegisterCommand = (program, io, exit) => {
@@ -11,8 +11,8 @@ export const registerSchema: RegisterCommand = (program, io, exit) => {
     .description(
       'List every custom table, column, choice option, alternate key and connection role of the plan that the organisation lacks, and every column the transformer writes that does not exist.',
     )
-    .option('--spec <dir>', 'spec directory', 'spec')
-    .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
+    .addOption(specOption())
+    .addOption(formatOption('output format'))
     .addHelpText(
       'after',
       '\nNeeds DATAVERSE_URL, AZURE_TENANT_ID, AZURE_CLIENT_ID, AZURE_CLIENT_SECRET (and AZURE_AUTHORITY_HOST for the sandbox).\n\nExamples:\n  $ flitstack schema verify\n\nExit codes: 0 nothing missing, 1 something missing or different, 2 usage or environment error.',
@@ -26,7 +26,7 @@ export const registerSchema: RegisterCommand = (program, io, exit) => {
     .description(
       'Create the missing custom tables, columns, alternate keys and connection roles through the metadata API, then wait for the keys to become Active. Safe to repeat.',
     )
-    .option('--spec <dir>', 'spec directory', 'spec')
+    .addOption(specOption())
     .addHelpText(
       'after',
       '\nExamples:\n  $ flitstack schema apply\n\nExit codes: 0 the schema matches the plan, 1 something could not be created, 2 usage or environment error.',
