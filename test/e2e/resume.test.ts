@@ -42,14 +42,15 @@ async function prepared() {
 }
 
 /**
- * `flitstack run` as its own process. With `killAfterLines`, it is killed with SIGKILL `delayMs` after
- * its progress output (stderr) reached that many lines: mid-run, whatever the speed of the machine.
+ * `flitstack run` as its own process. With `kill`, it is killed with SIGKILL `delayMs` after its
+ * progress output (stderr) starts the pass of `pass` (the line "<pass>: <mappings>"): mid-run, in that
+ * pass, whatever the speed of the machine.
  */
 function runProcess(
   sb: Sandboxes,
   journal: string,
   archive: string,
-  kill?: { afterLines: number; delayMs: number },
+  kill?: { pass: string; delayMs: number },
 ): Promise<number | null> {
   const child = spawn(
     process.execPath,
@@ -60,11 +61,11 @@ function runProcess(
       stdio: ['ignore', 'ignore', 'pipe'],
     },
   );
-  let lines = 0;
+  let text = '';
   let timer: NodeJS.Timeout | undefined;
   child.stderr.on('data', (chunk: Buffer) => {
-    for (const byte of chunk) if (byte === 10) lines++;
-    if (kill && timer === undefined && lines >= kill.afterLines)
+    text += chunk.toString('utf8');
+    if (kill && timer === undefined && text.includes(`\n${kill.pass}: `))
       timer = setTimeout(() => child.kill('SIGKILL'), kill.delayMs);
   });
   return new Promise((resolve) => {
@@ -92,11 +93,14 @@ describe('a run killed with SIGKILL and resumed', () => {
     const killed = await prepared();
     const rng = createRng(20261125);
     let kills = 0;
-    // Killed after 2–3 lines of progress (the run's first line, then passes and pages) and up to 150 ms
-    // more: inside a pass, between a page and its write, or in the middle of a flush.
-    for (let i = 0; i < 8 && kills < 5; i++) {
-      const kill = { afterLines: rng.int(2, 3), delayMs: rng.int(0, 150) };
-      const code = await runProcess(killed.sb, killed.journal, killed.archive, kill);
+    // One kill in each of five passes across the run, up to 150 ms after the pass starts: between a
+    // page and its write, in the middle of a flush, among file downloads, in the grouped mappings
+    // and the second pass that follow the last one. Each resumed run starts where the last one died.
+    for (const pass of ['patients', 'appointments', 'payments', 'policy_documents', 'training_records']) {
+      const code = await runProcess(killed.sb, killed.journal, killed.archive, {
+        pass,
+        delayMs: rng.int(0, 150),
+      });
       if (code === null) kills++;
       else break;
     }
