@@ -1,14 +1,6 @@
 import { createWriteStream, openSync, type WriteStream } from 'node:fs';
 import { resolve } from 'node:path';
-import {
-  ACTIONS,
-  type Action,
-  Journal,
-  JournalError,
-  type LogWriter,
-  type OperationRecord,
-  writeLog,
-} from '../../runtime/journal/index.ts';
+import { ACTIONS, type Action, Journal, type LogWriter } from '../../runtime/journal/index.ts';
 import { UsageError } from '../errors.ts';
 import type { CliIo } from '../io.ts';
 import { existingJournal, runOption } from '../options.ts';
@@ -20,15 +12,6 @@ export interface LogCommandOptions {
   readonly out?: string;
   readonly action?: string;
   readonly withPreImages?: boolean;
-}
-
-/** The audit log with a `pre_image` column added (JSON of the values a write overwrote), streamed. */
-export function writeLogWithPreImages(
-  ops: Iterable<OperationRecord>,
-  format: 'csv' | 'json',
-  write: LogWriter,
-): Promise<number> {
-  return writeLog(ops, format, write, { withPreImages: true });
 }
 
 /** A writer to a file created 0600, honouring the stream's back-pressure. */
@@ -73,12 +56,10 @@ export async function logCommand(options: LogCommandOptions, io: CliIo): Promise
   const journal = Journal.open(existingJournal(options.journal, io.cwd), { readonly: true });
   const stream = options.out ? outputFile(resolve(io.cwd, options.out)) : undefined;
   try {
-    if (!journal.run(runId)) throw new JournalError('run_not_found', `run ${runId} is not in the journal`);
     const write: LogWriter = stream ? fileWriter(stream) : (chunk) => io.out(chunk);
-    const filter = action ? { action } : {};
-    const count = options.withPreImages
-      ? await writeLogWithPreImages(journal.operations(runId, filter), options.format, write)
-      : await journal.exportLog(runId, options.format, write, filter);
+    const count = await journal.exportLog(runId, options.format, write, action ? { action } : {}, {
+      withPreImages: options.withPreImages === true,
+    });
     if (stream) io.err(`${count} operations of run ${runId} written to ${options.out}\n`);
     return 0;
   } finally {

@@ -279,9 +279,10 @@ export class Journal {
     format: LogFormat,
     write: LogWriter,
     filter: OperationFilter = {},
+    options: { readonly withPreImages?: boolean } = {},
   ): Promise<number> {
     this.#runs.require(runId);
-    return writeLog(this.operations(runId, filter), format, write);
+    return writeLog(this.operations(runId, filter), format, write, options);
   }
 
   /** Problems SQLite finds in the file (`integrity_check`, `foreign_key_check`); empty when sound. */

@@ -42,6 +42,9 @@ export function operationProblem(op: OperationInput): string | null {
   if (op.targetId != null && !GUID.test(op.targetId)) {
     return `target id of ${op.mapping} ${op.sourceId} is not a GUID`;
   }
+  if (op.undoes != null && !(Number.isSafeInteger(op.undoes) && op.undoes > 0)) {
+    return `operation undone by ${op.mapping} ${op.sourceId} is not an operation id`;
+  }
   if (WRITES.has(op.action) && (op.targetId == null || !op.table)) {
     return `a ${op.action} of ${op.mapping} ${op.sourceId} names its table and target id`;
   }
@@ -72,6 +75,7 @@ interface OperationRow {
   flags: string | null;
   pre_image: string | null;
   payload_hash: string | null;
+  undoes: number | null;
   at: string;
 }
 
@@ -92,6 +96,7 @@ function toRecord(row: OperationRow): OperationRecord {
     flags: parseOrNull<Flag[]>(row.flags) ?? [],
     preImage: parseOrNull<Record<string, unknown>>(row.pre_image),
     payloadHash: row.payload_hash,
+    undoes: row.undoes,
     at: row.at,
   };
 }
@@ -120,8 +125,8 @@ export class OperationStore {
     this.#chunkSize = chunkSize;
     this.#insert = db.prepare(
       `INSERT INTO operations (run_id, resource, page, mapping, source_id, row_key, target_table, action,
-         target_id, reason, error_code, error_message, flags, pre_image, payload_hash, at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+         target_id, reason, error_code, error_message, flags, pre_image, payload_hash, undoes, at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     // A mapping reads one resource: a conflicting resource leaves the row unchanged and is caught below.
     this.#count = db.prepare(
@@ -183,6 +188,7 @@ export class OperationStore {
         op.flags && op.flags.length > 0 ? JSON.stringify(op.flags) : null,
         jsonOrNull(op.preImage),
         op.payloadHash ?? null,
+        op.undoes ?? null,
         op.at ?? origin.at,
       );
       const outcome = OUTCOME[op.action];

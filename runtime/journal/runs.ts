@@ -112,7 +112,11 @@ export class RunStore {
   /** A run, or a `run_not_found` error. */
   require(id: number): RunRecord {
     const run = this.get(id);
-    if (!run) throw new JournalError('run_not_found', `run ${id} is not in the journal`);
+    if (!run)
+      throw new JournalError(
+        'run_not_found',
+        `run ${id} is not in the journal; \`flitstack runs\` lists the runs it holds`,
+      );
     return run;
   }
 

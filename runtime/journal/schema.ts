@@ -143,16 +143,37 @@ CREATE TABLE staff (
 ) STRICT;
 `;
 
-/** The journal's schema, oldest first. A new version appends a migration; shipped ones never change. */
 /** Version 2: find a run's operations by row key and by source record (claims of a row, groups already loaded). */
 const V2 = `
 CREATE INDEX operations_row ON operations(run_id, mapping, row_key);
 CREATE INDEX operations_source ON operations(run_id, mapping, source_id);
 `;
 
+/**
+ * Version 3: a rollback operation names the operation it undid in `undoes`, so that resume and summary
+ * no longer depend on the wording of its reason. Rollback rows journaled before this version are filled
+ * in here, once, from the reason every earlier version wrote ("undoes operation <id> (...)"), and only
+ * where <id> is an operation of the run that rollback targets: a journal migrated from version 2 then
+ * resumes and summarizes its rollbacks like a new one, and no code reads the reason for the link again.
+ */
+const V3 = `
+ALTER TABLE operations ADD COLUMN undoes INTEGER REFERENCES operations(id);
+WITH old (op, undone, target) AS (
+  SELECT o.id, CAST(substr(o.reason, 18, instr(substr(o.reason, 18), ' ') - 1) AS INTEGER), r.parent_run
+  FROM runs r JOIN operations o ON o.run_id = r.id
+  WHERE r.kind = 'rollback' AND o.reason GLOB 'undoes operation [0-9]* *'
+    AND substr(o.reason, 18, instr(substr(o.reason, 18), ' ') - 1) NOT GLOB '*[^0-9]*'
+)
+UPDATE operations SET undoes = old.undone
+FROM old JOIN operations t ON t.id = old.undone AND t.run_id = old.target
+WHERE operations.id = old.op;
+`;
+
+/** The journal's schema, oldest first. A new version appends a migration; shipped ones never change. */
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, sql: V1 },
   { version: 2, sql: V2 },
+  { version: 3, sql: V3 },
 ];
 
 /** The schema version this code reads and writes. */

@@ -97,6 +97,8 @@ export interface OperationInput {
   /** The columns the write overwrote, as read before the write (data values: patient data). */
   readonly preImage?: Readonly<Record<string, unknown>> | null;
   readonly payloadHash?: string | null;
+  /** For an operation of a rollback: the id of the operation of the target run it undid. */
+  readonly undoes?: number | null;
   /** ISO 8601; defaults to the time the page is journaled. */
   readonly at?: string;
 }
@@ -118,6 +120,8 @@ export interface OperationRecord {
   readonly flags: readonly Flag[];
   readonly preImage: Readonly<Record<string, unknown>> | null;
   readonly payloadHash: string | null;
+  /** For an operation of a rollback: the id of the operation of the target run it undid. */
+  readonly undoes: number | null;
   readonly at: string;
 }
 

@@ -1,6 +1,5 @@
 import type { Journal, RunSummary } from '../journal/index.ts';
 import type { GeneratedModule } from '../mapping/index.ts';
-import { undoneOperation } from './undo.ts';
 
 /** What a rollback did to the rows of one mapping. */
 export interface MappingRollback {
@@ -21,8 +20,7 @@ export type RollbackSummary = Readonly<Record<string, MappingRollback>>;
 export function undoneBy(journal: Journal, rollbackRunId: number): Set<number> {
   const done = new Set<number>();
   for (const op of journal.operations(rollbackRunId)) {
-    const undone = undoneOperation(op);
-    if (undone !== undefined && op.error === null) done.add(undone);
+    if (op.undoes !== null && op.error === null) done.add(op.undoes);
   }
   return done;
 }
@@ -41,8 +39,8 @@ export function summarize(journal: Journal, rollbackRunId: number): RollbackSumm
   const done = new Set<number>();
   const failed = new Map<number, string>();
   for (const op of journal.operations(rollbackRunId)) {
-    const undone = undoneOperation(op);
-    if (undone === undefined) continue;
+    const undone = op.undoes;
+    if (undone === null) continue;
     if (op.error !== null) {
       failed.set(undone, op.mapping);
       continue;

@@ -30,14 +30,6 @@ export type UndoResult =
   | { readonly outcome: 'failed'; readonly error: OperationError }
   | { readonly outcome: 'dropped' };
 
-const OPERATION = /^undoes operation (\d+) /;
-
-/** The id of the operation a rollback operation undid, read back from its reason (see `undoOperation`). */
-export function undoneOperation(op: OperationRecord): number | undefined {
-  const m = OPERATION.exec(op.reason ?? '');
-  return m ? Number(m[1]) : undefined;
-}
-
 /** A Dataverse error as the journal keeps it. */
 export function operationError(result: BatchPartResult | undefined): OperationError {
   if (!result) return { code: 'not_sent', message: 'the request was not sent' };
@@ -51,8 +43,9 @@ export function operationError(result: BatchPartResult | undefined): OperationEr
 
 /**
  * The journal entry of an undone operation: `delete` or `restore` naming the row, `skip` for a row
- * that no longer exists, and the intended action with Dataverse's error when it failed. The reason
- * starts with the id of the operation undone: a resumed rollback skips what is already done.
+ * that no longer exists, and the intended action with Dataverse's error when it failed. `undoes` holds
+ * the id of the operation undone (a resumed rollback skips what is already done, the summary counts
+ * from it); the reason says the same for a human reading the audit log, and is never parsed.
  */
 export function undoOperation(item: UndoItem, result: UndoResult): OperationInput | undefined {
   if (result.outcome === 'dropped') return undefined;
@@ -64,6 +57,7 @@ export function undoOperation(item: UndoItem, result: UndoResult): OperationInpu
     key: op.key,
     table: op.table,
     targetId: op.targetId,
+    undoes: op.id,
   };
   const action = item.phase === 'delete' ? 'delete' : 'restore';
   if (result.outcome === 'gone')

@@ -1,10 +1,9 @@
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { writeLogWithPreImages } from '../../cli/actions/log.ts';
 import { bufferIo } from '../../cli/io.ts';
 import { run } from '../../cli/main.ts';
-import { Journal, LOG_COLUMNS } from '../../runtime/journal/index.ts';
+import { Journal, LOG_COLUMNS, writeLog } from '../../runtime/journal/index.ts';
 import { created, guid, progressAfter } from '../runtime/journal/helpers.ts';
 import { ROOT, tempDir } from '../support/tmp.ts';
 
@@ -128,7 +127,7 @@ describe('flitstack log', () => {
     const path = journalWithLog();
     expect(await log('--run', '7', '--journal', path)).toMatchObject({
       code: 2,
-      err: 'error: run 7 is not in the journal\n',
+      err: 'error: run 7 is not in the journal; `flitstack runs` lists the runs it holds\n',
     });
     const bad = await log('--run', '1', '--journal', path, '--action', 'create,erase');
     expect(bad.code).toBe(2);
@@ -154,15 +153,23 @@ describe('flitstack log', () => {
       error: null,
       flags: [],
       preImage: { lastname: `Name ${i}` },
+      undoes: null,
       payloadHash: 'h',
       at: '2026-03-01T09:00:00.000Z',
     }));
     const chunks: number[] = [];
-    const count = await writeLogWithPreImages(ops, 'csv', (chunk) => {
-      chunks.push(chunk.length);
-    });
+    const count = await writeLog(
+      ops,
+      'csv',
+      (chunk) => {
+        chunks.push(chunk.length);
+      },
+      { withPreImages: true },
+    );
     expect(count).toBe(5000);
     expect(chunks.length).toBeGreaterThan(5);
+    // Pieces of about 64 KiB: none much larger, none but the last much smaller.
     expect(Math.max(...chunks)).toBeLessThan(64 * 1024 + 1024);
+    expect(Math.min(...chunks.slice(0, -1))).toBeGreaterThan(60 * 1024);
   });
 });

@@ -70,6 +70,47 @@ describe('schema', () => {
     db.close();
   });
 
+  it('version 3 links the undo operations of earlier rollbacks to what they undid, read once from their reasons', () => {
+    const path = join(tempDir(), 'journal.db');
+    const db = new Database(path);
+    migrate(db, MIGRATIONS.slice(0, 2));
+    const run = db.prepare(
+      `INSERT INTO runs (id, kind, status, started_at, heartbeat_at, spec_hash, code_hash, options,
+         parent_run, owner_pid, owner_host) VALUES (?, ?, 'failed', 't', 't', 's', 'c', '{}', ?, 1, 'h')`,
+    );
+    run.run(1, 'run', null);
+    run.run(2, 'rollback', 1);
+    run.run(3, 'run', null);
+    const op = db.prepare(
+      `INSERT INTO operations (id, run_id, mapping, source_id, action, reason, at) VALUES (?, ?, 'm', 's', ?, ?, 't')`,
+    );
+    op.run(1, 1, 'create', null);
+    op.run(2, 1, 'update', null);
+    op.run(3, 3, 'skip', 'undoes operation 1 (create in run 1)');
+    op.run(4, 2, 'delete', 'undoes operation 1 (create in run 1)');
+    op.run(5, 2, 'restore', 'undoes operation 2 (update in run 1); restore failed: refused');
+    op.run(6, 2, 'skip', 'undoes operation 3 (skip in run 3)');
+    op.run(7, 2, 'skip', 'undoes operation 2x (update in run 1)');
+    db.close();
+    const journal = Journal.open(path);
+    expect(journal.schemaVersion).toBe(SCHEMA_VERSION);
+    const undoes = (runId: number) => [...journal.operations(runId)].map((o) => [o.id, o.undoes]);
+    expect(undoes(1)).toEqual([
+      [1, null],
+      [2, null],
+    ]);
+    // Only a rollback's rows, and only ids of operations of the run it rolls back.
+    expect(undoes(2)).toEqual([
+      [4, 1],
+      [5, 2],
+      [6, null],
+      [7, null],
+    ]);
+    expect(undoes(3)).toEqual([[3, null]]);
+    expect(journal.integrityCheck()).toEqual([]);
+    journal.close();
+  });
+
   it('leaves the previous version intact when a step fails', () => {
     const path = join(tempDir(), 'journal.db');
     const db = new Database(path);
