@@ -1,6 +1,6 @@
-import { NOT_FOUND_CODES } from '../dataverse/errors.ts';
+import { NOT_FOUND_CODES, summarizePart } from '../dataverse/errors.ts';
 import type { BatchItem, BatchPartResult, DataverseClient } from '../dataverse/index.ts';
-import { operationError, type UndoItem, type UndoResult } from './undo.ts';
+import type { UndoItem, UndoResult } from './undo.ts';
 
 /**
  * The row itself does not exist: 404 with ObjectDoesNotExist (not a wrong entity set), and a message
@@ -27,7 +27,7 @@ function classify(item: UndoItem, results: readonly BatchPartResult[]): UndoResu
   if (item.phase === 'delete' && rowMissing(failure, id)) return { outcome: 'deleted', gone: true };
   if (item.phase === 'restore' && rowMissing(failure, id)) return { outcome: 'gone' };
   const cause = results.find((r) => r.executed && r.error !== undefined) ?? failure;
-  return { outcome: 'failed', error: operationError(cause) };
+  return { outcome: 'failed', error: summarizePart(cause) };
 }
 
 /**

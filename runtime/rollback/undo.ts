@@ -1,4 +1,4 @@
-import type { BatchPartResult, BatchRequest } from '../dataverse/index.ts';
+import type { BatchRequest } from '../dataverse/index.ts';
 import type { OperationError, OperationInput, OperationRecord } from '../journal/index.ts';
 import type { RollbackPhase } from './events.ts';
 
@@ -29,17 +29,6 @@ export type UndoResult =
   | { readonly outcome: 'gone' }
   | { readonly outcome: 'failed'; readonly error: OperationError }
   | { readonly outcome: 'dropped' };
-
-/** A Dataverse error as the journal keeps it. */
-export function operationError(result: BatchPartResult | undefined): OperationError {
-  if (!result) return { code: 'not_sent', message: 'the request was not sent' };
-  if (result.error)
-    return {
-      code: result.error.code || String(result.status),
-      message: result.error.serverMessage || result.error.message,
-    };
-  return { code: String(result.status), message: `the request did not run (status ${result.status})` };
-}
 
 /**
  * The journal entry of an undone operation: `delete` or `restore` naming the row, `skip` for a row
