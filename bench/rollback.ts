@@ -49,7 +49,7 @@ async function main(): Promise<void> {
     sb.practicehub.mutate({
       resource: 'patients',
       action: 'update',
-      count: Math.round(1000 * scale),
+      count: Math.round(sb.practicehub.counts().patients / 10),
       patch: { last_name: 'Changed' },
     });
     await cli('run', '--journal', journalPath, '--rate', '1000');

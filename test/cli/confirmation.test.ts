@@ -4,7 +4,9 @@ import {
   readdirSync,
   readFileSync,
   rmSync,
+  statSync,
   symlinkSync,
+  utimesSync,
   writeFileSync,
 } from 'node:fs';
 import { join } from 'node:path';
@@ -78,9 +80,14 @@ describe('the compile check of a run, remembered per build and spec', () => {
     const io = bufferIo(root, { PATH: process.env.PATH });
     const first = await checkedSpec('spec', io, root, 'build-under-test');
     expect(typeof first).toBe('object');
-    expect(readdirSync(join(root, '.flitstack', 'cache', 'compiled'))).toHaveLength(1);
+    const entries = readdirSync(join(root, '.flitstack', 'cache', 'compiled'));
+    expect(entries).toHaveLength(1);
+    // Dated in the past: a second check that compiled again would write the entry anew.
+    const entry = join(root, '.flitstack', 'cache', 'compiled', entries[0]!);
+    utimesSync(entry, 1_000_000, 1_000_000);
     const again = await checkedSpec('spec', io, root, 'build-under-test');
     expect(typeof again === 'object' && again.codeHash).toBe(typeof first === 'object' && first.codeHash);
+    expect(statSync(entry).mtimeMs).toBe(1_000_000_000);
     appendFileSync(join(root, 'generated', 'transformer.ts'), '// edited by hand\n');
     await expect(checkedSpec('spec', io, root, 'build-under-test')).rejects.toThrow(
       'generated/ does not match the spec (generated/transformer.ts)',
