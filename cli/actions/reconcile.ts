@@ -30,10 +30,7 @@ function targetRun(journal: Journal, id: number | undefined, io: CliIo): RunReco
       throw new UsageError(`run ${id} is a ${run.kind}: reconcile checks a run or a delta`);
     return run;
   }
-  const run = journal
-    .runs()
-    .filter((r) => r.kind === 'run' && r.status === 'completed')
-    .at(-1);
+  const run = journal.latestRun({ kind: 'run', status: 'completed' });
   if (!run) io.err(`${journal.path} holds no completed run to reconcile: run \`flitstack run\` first\n`);
   return run;
 }

@@ -6,7 +6,7 @@ import { createSchemaValidators } from '../../compiler/validate/schemas.ts';
 import { sampleHtml, sampleMarkdown } from '../../runtime/sample/render.ts';
 import { type SampleResult, takeSample } from '../../runtime/sample/sample.ts';
 import type { SelectEvent } from '../../runtime/sample/select.ts';
-import { sampleView } from '../../runtime/sample/view.ts';
+import { type SampleView, sampleView } from '../../runtime/sample/view.ts';
 import type { SampleCliOptions } from '../commands/sample.ts';
 import { UsageError } from '../errors.ts';
 import type { CliIo } from '../io.ts';
@@ -41,11 +41,10 @@ function selectLine(e: SelectEvent): string {
     : `  sampled ${e.resource}: ${e.records} records\n`;
 }
 
-function summary(result: SampleResult, files: readonly string[]): string {
-  const records = [...result.selection.chosen.values()].reduce((n, c) => n + c.size, 0);
+function summary(result: SampleResult, view: SampleView, files: readonly string[]): string {
   const r = result.selection.requests;
   const lines = [
-    `sample run ${result.run.run.id} ${result.run.run.status}: ${records} source records, ${result.comparisons.length} compared, ${result.differences} differing from the spec`,
+    `sample run ${result.run.run.id} ${result.run.run.status}: ${view.records} source records, ${result.comparisons.length} compared, ${result.differences} differing from the spec`,
     `PracticeHub requests: ${r.made} to pick (minimum ${r.minimum}${r.byId > 0 ? `, ${r.byId} by id` : ''}), ${result.requests.practicehubLoad} to load; Dataverse requests to read back: ${result.requests.dataverseReadBack}`,
     ...result.tallies
       .filter((t) => t.mismatch + t.missing + t.unexpected > 0)
@@ -101,7 +100,7 @@ export async function sampleCommand(options: SampleCliOptions, io: CliIo): Promi
           2,
         )}\n`,
       );
-    } else io.out(summary(result, files));
+    } else io.out(summary(result, view, files));
     return result.differences > 0 ? 1 : 0;
   } finally {
     await ctx.close();

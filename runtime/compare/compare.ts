@@ -1,13 +1,14 @@
 import type { DataverseClient } from '../dataverse/index.ts';
 import type { MappingDefinition, Outcome, SourceRecord, TableDefinition } from '../mapping/index.ts';
+import { ARCHIVE_LINK } from '../run/documents.ts';
 import {
-  ARCHIVE_LINK,
+  type Claimant,
   type Expectation,
   type ExpectContext,
   type ExpectedRow,
   expectRecord,
 } from './expected.ts';
-import { readRows } from './read.ts';
+import { type RowOrigin, readRows, rowName, tableOfRow } from './read.ts';
 import type { FieldComparison, RecordComparison, RecordVerdict, RowComparison } from './types.ts';
 import { compareValue } from './values.ts';
 
@@ -32,42 +33,52 @@ export interface CompareOptions {
   readonly claims?: 'order' | 'journal';
 }
 
+/** A row the crosswalk ties to a record the spec writes no row for. */
+interface Stray {
+  readonly key: string;
+  readonly targetId: string;
+  readonly table: string;
+  readonly createdBy: number;
+}
+
 interface Planned {
   readonly entry: CompareEntry;
   readonly expectation: Expectation;
-  readonly stray: readonly { readonly key: string; readonly targetId: string; readonly table: string }[];
+  readonly stray: readonly Stray[];
 }
 
 const sourceIdOf = (e: CompareEntry) => e.outcome.sourceId;
 
-function claimants(ctx: ExpectContext, entries: readonly CompareEntry[], mode: 'order' | 'journal') {
+function claimants(
+  entries: readonly CompareEntry[],
+  mode: 'order' | 'journal',
+): (m: MappingDefinition) => Claimant {
+  if (mode === 'journal') return () => (_key, entry) => entry?.sourceId;
   const claims = new Map<string, Map<string, string>>();
-  if (mode === 'order')
-    for (const e of entries) {
-      if (e.outcome.kind !== 'rows') continue;
-      const keys = claims.get(e.mapping.name) ?? new Map<string, string>();
-      claims.set(e.mapping.name, keys);
-      for (const row of e.outcome.rows) if (!keys.has(row.key)) keys.set(row.key, e.outcome.sourceId);
-    }
-  return (m: MappingDefinition) => (key: string) =>
-    mode === 'order' ? claims.get(m.name)?.get(key) : ctx.journal.crosswalk.get(m.name, key)?.sourceId;
+  for (const e of entries) {
+    if (e.outcome.kind !== 'rows') continue;
+    const keys = claims.get(e.mapping.name) ?? new Map<string, string>();
+    claims.set(e.mapping.name, keys);
+    for (const row of e.outcome.rows) if (!keys.has(row.key)) keys.set(row.key, e.outcome.sourceId);
+  }
+  return (m) => (key) => claims.get(m.name)?.get(key);
 }
 
 /** Expectations, and for records the spec writes no row for, the rows the crosswalk still ties to them. */
 function plan(ctx: ExpectContext, entries: readonly CompareEntry[], mode: 'order' | 'journal'): Planned[] {
-  const claimantOf = claimants(ctx, entries, mode);
+  const claimantOf = claimants(entries, mode);
   const planned = entries.map((entry) => ({
     entry,
     expectation: expectRecord(ctx, entry.mapping, entry.record, entry.outcome, claimantOf(entry.mapping)),
   }));
   const unloaded = new Map<string, string[]>();
   for (const p of planned)
-    if (p.expectation.kind === 'none')
-      unloaded.set(p.entry.mapping.name, [
-        ...(unloaded.get(p.entry.mapping.name) ?? []),
-        sourceIdOf(p.entry),
-      ]);
-  const stray = new Map<string, Map<string, { key: string; targetId: string; table: string }[]>>();
+    if (p.expectation.kind === 'none') {
+      const ids = unloaded.get(p.entry.mapping.name);
+      if (ids) ids.push(sourceIdOf(p.entry));
+      else unloaded.set(p.entry.mapping.name, [sourceIdOf(p.entry)]);
+    }
+  const stray = new Map<string, Map<string, Stray[]>>();
   for (const [mapping, ids] of unloaded) {
     const found = ctx.journal.crosswalk.bySourceIds(mapping, ids);
     stray.set(
@@ -75,7 +86,12 @@ function plan(ctx: ExpectContext, entries: readonly CompareEntry[], mode: 'order
       new Map(
         [...found].map(([id, rows]) => [
           id,
-          rows.map((r) => ({ key: r.key, targetId: r.targetId.toLowerCase(), table: r.table })),
+          rows.map((r) => ({
+            key: r.key,
+            targetId: r.targetId.toLowerCase(),
+            table: r.table,
+            createdBy: r.createdBy,
+          })),
         ]),
       ),
     );
@@ -104,25 +120,44 @@ async function readBack(
   client: DataverseClient,
   planned: readonly Planned[],
 ): Promise<Map<string, Map<string, Record<string, unknown>>>> {
-  const wanted = new Map<string, { table: TableDefinition; ids: Set<string>; select: Set<string> }>();
-  const want = (table: TableDefinition, id: string, select: readonly string[]) => {
-    const w = wanted.get(table.name) ?? { table, ids: new Set<string>(), select: new Set<string>() };
+  const wanted = new Map<
+    string,
+    { table: TableDefinition; ids: Map<string, RowOrigin>; select: Set<string> }
+  >();
+  const want = (table: TableDefinition, id: string, origin: RowOrigin, select: readonly string[]) => {
+    const w = wanted.get(table.name) ?? {
+      table,
+      ids: new Map<string, RowOrigin>(),
+      select: new Set<string>(),
+    };
     wanted.set(table.name, w);
-    w.ids.add(id);
+    if (!w.ids.has(id)) w.ids.set(id, origin);
     for (const s of select) w.select.add(s);
   };
   for (const p of planned) {
+    const { mapping } = p.entry;
+    const sourceId = sourceIdOf(p.entry);
     if (p.expectation.kind === 'rows')
       for (const row of p.expectation.rows)
         want(
           row.table,
           row.targetId,
+          { mapping: mapping.name, key: row.key, sourceId },
           row.fields.map((f) => f.read),
         );
-    for (const s of p.stray) want(ctx.module.TABLES[s.table]!, s.targetId, []);
+    for (const s of p.stray) {
+      const origin = { mapping: mapping.name, key: s.key, sourceId };
+      want(tableOfRow(ctx.module, { ...origin, ...s }), s.targetId, origin, []);
+    }
   }
   const out = new Map<string, Map<string, Record<string, unknown>>>();
-  for (const [name, w] of wanted) out.set(name, await readRows(client, w.table, [...w.ids], [...w.select]));
+  for (const [name, w] of wanted)
+    out.set(
+      name,
+      await readRows(client, w.table, w.ids.keys(), [...w.select], (id) =>
+        rowName(ctx.module, w.ids.get(id)!),
+      ),
+    );
   return out;
 }
 

@@ -29,7 +29,9 @@ export function entriesOf(
   const groups = new Map<string, SourceRecord[]>();
   for (const record of records) {
     const key = idText(at(record, group.by)) ?? '';
-    groups.set(key, [...(groups.get(key) ?? []), record]);
+    const members = groups.get(key);
+    if (members) members.push(record);
+    else groups.set(key, [record]);
   }
   const picked = new Map<SourceRecord, SourceRecord | undefined>();
   for (const members of groups.values()) {

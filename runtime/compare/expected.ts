@@ -1,4 +1,4 @@
-import type { Journal } from '../journal/index.ts';
+import type { CrosswalkEntry, Journal } from '../journal/index.ts';
 import type {
   GeneratedModule,
   MappingDefinition,
@@ -53,8 +53,11 @@ export type Expectation =
   | { readonly kind: 'rows'; readonly rows: readonly ExpectedRow[]; readonly flags: readonly Flag[] }
   | { readonly kind: 'none'; readonly reason: string; readonly flags: readonly Flag[] };
 
-/** The archive link a note gets when its file is over the attachment limit (runtime/run/documents.ts). */
-export const ARCHIVE_LINK = /^(\n\n)?Archived file \(\d+ bytes, over the attachment limit\): \S+$/;
+/**
+ * The record that writes a row key, given the crosswalk's row of the key (read once per row): the
+ * first one in source order, as in a run, or the one the crosswalk names.
+ */
+export type Claimant = (key: string, entry: CrosswalkEntry | undefined) => string | undefined;
 
 type Payload = Readonly<Record<string, unknown>>;
 
@@ -65,11 +68,12 @@ function targetOf(
   table: TableDefinition,
   key: string,
   sourceId: string,
-  claimant: string | undefined,
+  claimantOf: Claimant,
 ): { id: string } | { none: string } {
+  const entry = ctx.journal.crosswalk.get(m.name, key);
+  const claimant = claimantOf(key, entry);
   if (claimant !== undefined && claimant !== sourceId)
     return { none: `superseded: record ${claimant} writes the row ${key} (the first record wins)` };
-  const entry = ctx.journal.crosswalk.get(m.name, key);
   if (m.key.kind === 'match') {
     if (entry) return { id: entry.targetId };
     const user = m.target === 'systemuser' ? ctx.users.enabled(key) : undefined;
@@ -210,8 +214,7 @@ export function expectRecord(
   m: MappingDefinition,
   record: SourceRecord,
   outcome: Outcome<Payload>,
-  /** The record that writes a row key (the first one in source order, as in a run). */
-  claimant: (key: string) => string | undefined = () => undefined,
+  claimant: Claimant = () => undefined,
 ): Expectation {
   if (outcome.kind === 'skipped') return { kind: 'none', reason: outcome.reason, flags: [] };
   if (outcome.kind === 'rejected') {
@@ -229,7 +232,7 @@ export function expectRecord(
   const rows: ExpectedRow[] = [];
   const reasons: string[] = [];
   for (const row of outcome.rows) {
-    const target = targetOf(ctx, m, table, row.key, outcome.sourceId, claimant(row.key));
+    const target = targetOf(ctx, m, table, row.key, outcome.sourceId, claimant);
     if ('none' in target) reasons.push(target.none);
     else
       rows.push({

@@ -6,15 +6,16 @@
 export { type CompareEntry, type CompareOptions, compareRecords } from './compare.ts';
 export { entriesOf, generatedOracle, type Oracle, precisionFromPlan } from './entries.ts';
 export {
-  ARCHIVE_LINK,
+  type Claimant,
   type Expectation,
   type ExpectContext,
   type ExpectedField,
   type ExpectedRow,
   expectRecord,
 } from './expected.ts';
-export { countRows, IDS_PER_QUERY, idFilter, readRows } from './read.ts';
+export { IDS_PER_QUERY, type RowOrigin, readRows, rowName, tableOfRow } from './read.ts';
 export { runReasons } from './reasons.ts';
+export { type CompareRunDeps, type CompareRunOptions, compareRun } from './run.ts';
 export { type SourceMap, sourceMap, sourceValues, valueAt } from './sources.ts';
 export {
   type FieldComparison,

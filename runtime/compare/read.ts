@@ -1,5 +1,5 @@
 import type { DataverseClient } from '../dataverse/index.ts';
-import type { TableDefinition } from '../mapping/index.ts';
+import type { GeneratedModule, TableDefinition } from '../mapping/index.ts';
 
 /**
  * Ids per query. The reference gives a URL limit only for a GET inside $batch (64 KB, §0), none for a
@@ -9,25 +9,57 @@ export const IDS_PER_QUERY = 50;
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-/** The `$filter` that selects rows by primary key: Microsoft.Dynamics.CRM.In (query-data-web-api). */
-export function idFilter(primaryId: string, ids: readonly string[]): string {
-  for (const id of ids) if (!GUID.test(id)) throw new Error(`not a row id: '${id}'`);
+/** Where a row read back comes from: the mapping, row key and source record that write it. */
+export interface RowOrigin {
+  readonly mapping: string;
+  readonly key: string;
+  readonly sourceId: string;
+}
+
+/** A row as an error names it: by key, unless the key is a matched value (an email), then by record. */
+export function rowName(module: GeneratedModule, row: RowOrigin): string {
+  return module.MAPPINGS[row.mapping]?.key.kind === 'match'
+    ? `the ${row.mapping} row of record ${row.sourceId}`
+    : `row ${row.key} of ${row.mapping} (record ${row.sourceId})`;
+}
+
+/** The spec's table a crosswalk row is in; a clear error when the spec no longer writes it. */
+export function tableOfRow(
+  module: GeneratedModule,
+  row: RowOrigin & { readonly table: string; readonly targetId: string; readonly createdBy: number },
+): TableDefinition {
+  const table = module.TABLES[row.table];
+  if (!table)
+    throw new Error(
+      `${rowName(module, row)}, Dataverse ${row.targetId}, is in table ${row.table}, which the spec no longer writes; restore the mapping of ${row.mapping} to ${row.table}, or roll back run ${row.createdBy}, which created the row (\`flitstack rollback --run ${row.createdBy}\`), before comparing`,
+    );
+  return table;
+}
+
+/** The `$filter` that selects rows by primary key (checked GUIDs): Microsoft.Dynamics.CRM.In (query-data-web-api). */
+function idFilter(primaryId: string, ids: readonly string[]): string {
   return `Microsoft.Dynamics.CRM.In(PropertyName='${primaryId}',PropertyValues=[${ids.map((id) => `'${id}'`).join(',')}])`;
 }
 
 /**
  * Reads rows of one table by primary key, `select`ing only the given properties (lookups as
  * `_x_value`): one request per 50 ids. Returns the rows found by lower-cased id; ids not in the
- * table are absent.
+ * table are absent. An id that is not a GUID is refused before any request, named by `origin`.
  */
 export async function readRows(
   client: DataverseClient,
   table: TableDefinition,
-  ids: readonly string[],
+  ids: Iterable<string>,
   select: readonly string[],
+  origin: (id: string) => string = (id) => `row ${id}`,
 ): Promise<Map<string, Record<string, unknown>>> {
   const found = new Map<string, Record<string, unknown>>();
-  const unique = [...new Set(ids.map((id) => id.toLowerCase()))];
+  const unique = [...new Set([...ids].map((id) => id.toLowerCase()))];
+  for (const id of unique)
+    if (!GUID.test(id))
+      throw new Error(
+        `${origin(id)} is tied to '${id}' in table ${table.name}, which is not a Dataverse row id (a GUID); runs journal only GUIDs, so the journal's crosswalk was changed outside flitstack: restore the journal from a copy`,
+      );
   const columns = [...new Set([table.primaryId, ...select])];
   for (let i = 0; i < unique.length; i += IDS_PER_QUERY) {
     const part = unique.slice(i, i + IDS_PER_QUERY);
@@ -38,17 +70,4 @@ export async function readRows(
       found.set(String(row[table.primaryId]).toLowerCase(), row);
   }
   return found;
-}
-
-/** How many of the given rows exist: `$count` over the same id filter, one request per 50 ids. */
-export async function countRows(
-  client: DataverseClient,
-  table: TableDefinition,
-  ids: readonly string[],
-): Promise<number> {
-  const unique = [...new Set(ids.map((id) => id.toLowerCase()))];
-  let n = 0;
-  for (let i = 0; i < unique.length; i += IDS_PER_QUERY)
-    n += await client.count(table.entitySet, idFilter(table.primaryId, unique.slice(i, i + IDS_PER_QUERY)));
-  return n;
 }

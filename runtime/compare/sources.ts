@@ -23,8 +23,11 @@ function mappingSources(m: IrMapping): Map<string, (readonly string[])[]> {
   const resolve = (path: readonly string[]) =>
     path[0] === 'item' && m.each ? [...m.each.path, '[]', ...path.slice(1)] : path;
   const out = new Map<string, (readonly string[])[]>();
-  const add = (column: string, paths: readonly (readonly string[])[]) =>
-    out.set(column, [...(out.get(column) ?? []), ...paths.map(resolve)]);
+  const add = (column: string, paths: readonly (readonly string[])[]) => {
+    const list = out.get(column);
+    if (list) list.push(...paths.map(resolve));
+    else out.set(column, paths.map(resolve));
+  };
   for (const f of m.fields) add(f.column, valuePaths(f.source));
   for (const l of m.lookups)
     add(

@@ -1,14 +1,6 @@
-import {
-  type CompareEntry,
-  entriesOf,
-  generatedOracle,
-  type RecordComparison,
-  readRows,
-} from '../compare/index.ts';
+import { type RecordComparison, readRows, rowName, tableOfRow } from '../compare/index.ts';
 import type { CrosswalkEntry, Journal, RunRecord } from '../journal/index.ts';
-import type { SourceRecord } from '../mapping/index.ts';
 import type { Difference, ReconcileDeps } from './reconcile.ts';
-import type { SourceRead } from './source.ts';
 
 /** Source ids per mapping that runs journaled an operation for. */
 export type JournaledIds = ReadonlyMap<string, ReadonlySet<string>>;
@@ -94,32 +86,22 @@ export async function existing(
     for (const r of c.rows) known.set(`${r.table} ${r.targetId}`, r.verdict !== 'missing');
     for (const s of c.strayRows ?? []) known.set(`${s.table} ${s.targetId}`, true);
   }
-  const unknown = new Map<string, Set<string>>();
+  // Per table, the rows to read by lower-cased id.
+  const unknown = new Map<string, Map<string, CrosswalkEntry>>();
   for (const rows of owned.values())
     for (const row of rows) {
       const id = row.targetId.toLowerCase();
       if (known.has(`${row.table} ${id}`)) continue;
-      unknown.set(row.table, (unknown.get(row.table) ?? new Set()).add(id));
+      const ids = unknown.get(row.table);
+      if (!ids) unknown.set(row.table, new Map([[id, row]]));
+      else if (!ids.has(id)) ids.set(id, row);
     }
   for (const [table, ids] of unknown) {
-    const found = await readRows(deps.dataverse, deps.module.TABLES[table]!, [...ids], []);
-    for (const id of ids) known.set(`${table} ${id}`, found.has(id));
+    const first = ids.values().next().value!;
+    const found = await readRows(deps.dataverse, tableOfRow(deps.module, first), ids.keys(), [], (id) =>
+      rowName(deps.module, ids.get(id)!),
+    );
+    for (const id of ids.keys()) known.set(`${table} ${id}`, found.has(id));
   }
   return { exists: (table, id) => known.get(`${table} ${id.toLowerCase()}`) === true, rows: known.size };
-}
-
-export function entriesFor(
-  deps: ReconcileDeps,
-  reads: readonly SourceRead[],
-  mode: 'all' | 'sample',
-): CompareEntry[] {
-  const records = new Map(reads.map((r) => [r.resource, r.records]));
-  return deps.module.LOAD_ORDER.flatMap((name) => {
-    const m = deps.module.MAPPINGS[name]!;
-    const mine: readonly SourceRecord[] = records.get(m.source) ?? [];
-    // A block of pages may hold part of a group: the crosswalk names the record each group loaded.
-    return mode === 'all' || !m.group
-      ? entriesOf(m, mine, generatedOracle)
-      : mine.map((record) => ({ mapping: m, record, outcome: generatedOracle(m, record) }));
-  });
 }

@@ -2,8 +2,6 @@
  * `flitstack reconcile`: counts on both sides and field checksums of a run, held against the spec's
  * tolerance. See `reconcile`.
  */
-export { beyond } from './checks.ts';
-export { ownedRows } from './owned.ts';
 export {
   type Difference,
   type MappingReconcile,
@@ -13,4 +11,3 @@ export {
   reconcile,
 } from './reconcile.ts';
 export { failureWords, reconcileJson, reconcileMarkdown } from './render.ts';
-export { blockStart, readSource, type SourceRead } from './source.ts';

@@ -1,11 +1,10 @@
 import type { IrSchemaPlan } from '../../compiler/ir/types.ts';
-import { compareRecords, isDifference, precisionFromPlan, runReasons } from '../compare/index.ts';
+import { compareRun, generatedOracle, isDifference, type RecordComparison } from '../compare/index.ts';
 import type { DataverseClient } from '../dataverse/index.ts';
-import type { Journal, RunRecord } from '../journal/index.ts';
+import type { CrosswalkEntry, Journal, RunRecord } from '../journal/index.ts';
 import { type GeneratedModule, idText } from '../mapping/index.ts';
 import type { PracticeHubClient } from '../practicehub/index.ts';
-import { connectionRoles, UserDirectory } from '../run/directory.ts';
-import { beyond, differencesOf, entriesFor, existing, journaledIds, share } from './checks.ts';
+import { beyond, differencesOf, existing, journaledIds, share } from './checks.ts';
 import { ownedRows } from './owned.ts';
 import { readSource } from './source.ts';
 
@@ -106,8 +105,6 @@ export async function reconcile(deps: ReconcileDeps, options: ReconcileOptions):
   const phBefore = practicehub.stats().requests;
   const dvBefore = dataverse.stats().requests.data;
   const reads = await readSource(module, practicehub, mode, module.MIGRATION.sampleSize, run.id);
-  const users = await UserDirectory.load(dataverse, module.MIGRATION.fallbackOwner);
-  const roles = await connectionRoles(dataverse, module);
   const staff = module.MIGRATION.staff;
   const staffRead = staff ? reads.find((r) => r.resource === staff.resource && r.whole) : undefined;
   const emails = new Map(
@@ -116,37 +113,50 @@ export async function reconcile(deps: ReconcileDeps, options: ReconcileOptions):
       typeof r[staff!.emailField] === 'string' ? (r[staff!.emailField] as string) : null,
     ]),
   );
-  const comparisons = await compareRecords(
-    {
-      module,
-      account: deps.account,
-      journal,
-      users,
-      roles,
-      staffEmail: (id) => (emails.has(id) ? emails.get(id) : journal.staff.get(id)),
-    },
-    dataverse,
-    entriesFor(deps, reads, mode),
-    {
-      precision: precisionFromPlan(deps.plan),
-      reason: runReasons(journal, run.id),
-      claims: mode === 'all' ? 'order' : 'journal',
-    },
-  );
+  const comparisons = await compareRun(deps, {
+    runId: run.id,
+    records: new Map(reads.map((r) => [r.resource, r.records])),
+    oracle: generatedOracle,
+    // A block of pages may hold part of a group: the crosswalk names the record each group loaded.
+    claims: mode === 'all' ? 'order' : 'journal',
+    staffEmail: (id) => (emails.has(id) ? emails.get(id) : journal.staff.get(id)),
+  });
   const owned = ownedRows(journal, module.LOAD_ORDER);
   const { exists, rows: rowsReconciled } = await existing(deps, owned, comparisons);
   const summary = run.summary ?? journal.accounting(run.id);
   const { accounted, later, removed } = journaledIds(journal, run);
   const differences = comparisons.flatMap(differencesOf);
   const reported = new Set(differences.map((d) => d.targetId));
+  const byMapping = new Map<string, RecordComparison[]>();
+  for (const c of comparisons) {
+    const list = byMapping.get(c.mapping);
+    if (list) list.push(c);
+    else byMapping.set(c.mapping, [c]);
+  }
+  // Per resource, however many mappings read it: each record's id and updated_at.
+  const sources = new Map(
+    reads.map((read) => [
+      read.resource,
+      {
+        read,
+        updatedAt: new Map(
+          read.records.map((r) => [
+            idText(r.id) ?? '',
+            typeof r.updated_at === 'string' ? r.updated_at : null,
+          ]),
+        ),
+      },
+    ]),
+  );
   const mappings = module.LOAD_ORDER.map((name): MappingReconcile => {
     const m = module.MAPPINGS[name]!;
-    const read = reads.find((r) => r.resource === m.source)!;
+    const { read, updatedAt } = sources.get(m.source)!;
     const counts = summary[name] ?? { loaded: 0, skipped: 0, rejected: 0 };
     const rows = owned.get(name) ?? [];
-    const present = rows.filter((r) => exists(r.table, r.targetId));
+    const present: CrosswalkEntry[] = [];
     for (const r of rows)
-      if (!exists(r.table, r.targetId) && !reported.has(r.targetId.toLowerCase()))
+      if (exists(r.table, r.targetId)) present.push(r);
+      else if (!reported.has(r.targetId.toLowerCase()))
         differences.push({
           mapping: name,
           sourceId: r.sourceId,
@@ -156,16 +166,13 @@ export async function reconcile(deps: ReconcileDeps, options: ReconcileOptions):
           fields: [],
           reason: 'the crosswalk holds the row but Dataverse does not',
         });
-    const mine = comparisons.filter((c) => c.mapping === name);
+    const mine = byMapping.get(name) ?? [];
     const differing = mine.filter((c) => isDifference(c.verdict));
     const seen = accounted.get(name);
     // A record differs because PracticeHub changed it after it was loaded (its updated_at is not the
     // one the crosswalk keeps), or created it since no run saw it: the source moved on, a delta picks
     // that up. Any other difference is one the migration made.
     const loadedAt = new Map(rows.map((r) => [r.sourceId, r.sourceUpdatedAt]));
-    const updatedAt = new Map(
-      read.records.map((r) => [idText(r.id) ?? '', typeof r.updated_at === 'string' ? r.updated_at : null]),
-    );
     const movedOn = (id: string) =>
       loadedAt.has(id) ? updatedAt.get(id) !== loadedAt.get(id) : !seen?.has(id);
     const ofMigration = differing.filter((c) => !movedOn(c.sourceId)).length;
@@ -173,10 +180,10 @@ export async function reconcile(deps: ReconcileDeps, options: ReconcileOptions):
     const unaccounted = read.whole
       ? read.records.filter((r) => !seen?.has(idText(r.id) ?? '')).length
       : Math.abs(read.total - ((seen?.size ?? 0) - (removed.get(name)?.size ?? 0)));
-    // Rows of records PracticeHub no longer lists, whose deletion no later run or delta picked up.
-    const current = read.whole ? new Set(read.records.map((r) => idText(r.id) ?? '')) : undefined;
-    const orphans = current
-      ? present.filter((r) => !current.has(r.sourceId) && !later.get(name)?.has(r.sourceId))
+    // Rows of records PracticeHub no longer lists (every record read: updatedAt holds every id), whose
+    // deletion no later run or delta picked up.
+    const orphans = read.whole
+      ? present.filter((r) => !updatedAt.has(r.sourceId) && !later.get(name)?.has(r.sourceId))
       : [];
     for (const r of orphans)
       differences.push({

@@ -1,6 +1,6 @@
-import { createHash } from 'node:crypto';
 import type { GeneratedModule, SourceRecord } from '../mapping/index.ts';
 import type { PracticeHubClient } from '../practicehub/index.ts';
+import { spreadRank } from '../sample/pick.ts';
 
 /** What reconcile read of one resource: its total now, and the records it checks. */
 export interface SourceRead {
@@ -18,7 +18,7 @@ export interface SourceRead {
 /** Where a block of `count` pages starts in a resource of `pages` pages: spread by resource and seed. */
 export function blockStart(resource: string, seed: number, pages: number, count: number): number {
   const room = Math.max(1, pages - count + 1);
-  return 1 + (createHash('sha1').update(`${resource}/${seed}`).digest().readUInt32BE(0) % room);
+  return 1 + (spreadRank(resource, String(seed)) % room);
 }
 
 /**

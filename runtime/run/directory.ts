@@ -108,3 +108,16 @@ export async function connectionRoles(
   }
   return roles;
 }
+
+/** The organisation's users and the connection roles the spec uses: what owners and roles resolve against. */
+export interface Directory {
+  readonly users: UserDirectory;
+  /** Connection roles by lower-cased name → id. */
+  readonly roles: ReadonlyMap<string, string>;
+}
+
+/** Reads the organisation's users and the connection roles the module's mappings use. */
+export async function loadDirectory(client: DataverseClient, module: GeneratedModule): Promise<Directory> {
+  const users = await UserDirectory.load(client, module.MIGRATION.fallbackOwner);
+  return { users, roles: await connectionRoles(client, module) };
+}

@@ -12,6 +12,14 @@ export function safeName(name: string): string {
   return cleaned.slice(0, 120) || 'file';
 }
 
+/** A note's text with the link to its file in the archive appended (a file over the attachment limit). */
+export function withArchiveLink(text: string, size: number, url: string): string {
+  return `${text}${text ? '\n\n' : ''}Archived file (${size} bytes, over the attachment limit): ${url}`;
+}
+
+/** What `withArchiveLink` appends, as Dataverse holds it after the note's own text. */
+export const ARCHIVE_LINK = /^(\n\n)?Archived file \(\d+ bytes, over the attachment limit\): \S+$/;
+
 /**
  * Attaches files to note rows: a file whose Base64 form fits the organisation's attachment limit is
  * uploaded in the note (documentbody; the limit applies to the Base64 size, reference §1.4); a larger
@@ -94,7 +102,7 @@ export class Attachments {
           await this.practicehub.downloadTo(ref, join(this.archive.dir, relative));
           const url = `${this.archive.baseUrl.replace(/\/$/, '')}/${relative}`;
           const text = typeof row.body.notetext === 'string' ? row.body.notetext : '';
-          row.body.notetext = `${text}${text ? '\n\n' : ''}Archived file (${size} bytes, over the attachment limit): ${url}`;
+          row.body.notetext = withArchiveLink(text, size, url);
           row.flags.push({
             column: 'documentbody',
             code: 'document_archived',

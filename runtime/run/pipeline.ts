@@ -14,7 +14,7 @@ import { idText } from '../mapping/index.ts';
 import type { PracticeHubClient, PracticeHubPage } from '../practicehub/index.ts';
 import { bindDeferred } from './deferred.ts';
 import { type Deletion, Deletions } from './deletions.ts';
-import { connectionRoles, UserDirectory } from './directory.ts';
+import { type Directory, loadDirectory } from './directory.ts';
 import { Attachments } from './documents.ts';
 import type { RunEventSink } from './events.ts';
 import { processGroups } from './groups.ts';
@@ -36,6 +36,8 @@ export interface RunDeps {
   /** Where archived files and logs are written (default: the spec's archive.dir, relative to the working directory). */
   readonly archiveDir?: string;
   readonly onEvent?: RunEventSink;
+  /** The users and roles, when the caller has read them already (a sample reads them once for its run and its read-back). */
+  readonly directory?: Directory;
 }
 
 /** The kinds of run that move records. */
@@ -86,8 +88,7 @@ function maxUpdatedAt(records: readonly SourceRecord[]): string | null {
 /** Runs the migration: every pass in load order, then grouped mappings, deferred lookups, accounting. */
 export async function runMigration(deps: RunDeps, options: RunOptions = {}): Promise<RunResult> {
   const { module, journal } = deps;
-  const users = await UserDirectory.load(deps.dataverse, module.MIGRATION.fallbackOwner);
-  const roles = await connectionRoles(deps.dataverse, module);
+  const { users, roles } = deps.directory ?? (await loadDirectory(deps.dataverse, module));
   journal.markInterrupted();
   const kind = options.kind ?? 'run';
   const previous = journal.latestRun({ kind });

@@ -46,7 +46,7 @@ const valueKeys = (v: unknown) =>
  * fields (a field that is not read finds nothing); generic rows follow what the spec does to records
  * (flags, rejections, skips, owners). `criteriaFor` adds one row per value-mapped field of the spec.
  */
-export const CRITERIA: readonly Criterion[] = [
+const CRITERIA: readonly Criterion[] = [
   {
     id: 'clinic',
     label: 'every clinic',

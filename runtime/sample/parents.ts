@@ -10,7 +10,7 @@ export interface ParentRef {
  * The resources a mapping's rows point into: lookup targets, the staff resource of owners, the
  * mapping an update mapping changes, the mappings that route records away from it.
  */
-export function parentResources(module: GeneratedModule, m: MappingDefinition): string[] {
+function parentResources(module: GeneratedModule, m: MappingDefinition): string[] {
   const mappings = [
     ...m.lookups.flatMap((l) => l.candidates.map((c) => c.mapping)),
     ...(m.updates ? [m.updates] : []),

@@ -1,17 +1,8 @@
 import { Interpreter } from '../../compiler/interpret/interpret.ts';
 import type { Ir } from '../../compiler/ir/types.ts';
-import {
-  compareRecords,
-  entriesOf,
-  isDifference,
-  type Oracle,
-  precisionFromPlan,
-  type RecordComparison,
-  runReasons,
-  sourceMap,
-} from '../compare/index.ts';
+import { compareRun, isDifference, type Oracle, type RecordComparison, sourceMap } from '../compare/index.ts';
 import { idText, type SourceRecord } from '../mapping/index.ts';
-import { connectionRoles, UserDirectory } from '../run/directory.ts';
+import { loadDirectory } from '../run/directory.ts';
 import { type RunDeps, type RunResult, runMigration } from '../run/pipeline.ts';
 import { criteriaFor } from './criteria.ts';
 import { replaying } from './replay.ts';
@@ -84,9 +75,15 @@ function tally(comparisons: readonly RecordComparison[], mappings: readonly stri
  */
 export async function takeSample(deps: SampleDeps, size: number): Promise<SampleResult> {
   const { module, journal, dataverse } = deps;
-  const users = await UserDirectory.load(dataverse, module.MIGRATION.fallbackOwner);
+  // Read once: the selection, the run and the read-back all resolve owners and roles against them.
+  const directory = deps.directory ?? (await loadDirectory(dataverse, module));
   const selection = await selectSample(
-    { module, practicehub: deps.practicehub, users, ...(deps.onSelect ? { onEvent: deps.onSelect } : {}) },
+    {
+      module,
+      practicehub: deps.practicehub,
+      users: directory.users,
+      ...(deps.onSelect ? { onEvent: deps.onSelect } : {}),
+    },
     size,
     criteriaFor(deps.ir),
   );
@@ -99,7 +96,7 @@ export async function takeSample(deps: SampleDeps, size: number): Promise<Sample
   const ids = new Map([...selection.chosen].map(([r, chosen]) => [r, new Set(chosen.keys())]));
   const loadBefore = deps.practicehub.stats().requests;
   const run = await runMigration(
-    { ...deps, practicehub: replaying(deps.practicehub, records) },
+    { ...deps, practicehub: replaying(deps.practicehub, records), directory },
     {
       kind: 'sample',
       resume: false,
@@ -109,25 +106,17 @@ export async function takeSample(deps: SampleDeps, size: number): Promise<Sample
   );
   const practicehubLoad = deps.practicehub.stats().requests - loadBefore;
   const readBefore = dataverse.stats().requests.data;
-  const roles = await connectionRoles(dataverse, module);
-  const oracle = interpreterOracle(deps.ir);
-  const entries = module.LOAD_ORDER.flatMap((name) => {
-    const m = module.MAPPINGS[name]!;
-    return entriesOf(m, records.get(m.source) ?? [], oracle);
-  });
-  const comparisons = await compareRecords(
+  const comparisons = await compareRun(
+    { module, plan: deps.ir.plan, journal, dataverse, account: deps.account },
     {
-      module,
-      account: deps.account,
-      journal,
-      users,
-      roles,
+      runId: run.run.id,
+      records,
+      oracle: interpreterOracle(deps.ir),
+      claims: 'order',
       staffEmail: (id) => journal.staff.get(id),
       sources: sourceMap(deps.ir),
+      directory,
     },
-    dataverse,
-    entries,
-    { precision: precisionFromPlan(deps.ir.plan), reason: runReasons(journal, run.run.id), claims: 'order' },
   );
   return {
     size,

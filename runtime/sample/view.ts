@@ -9,12 +9,7 @@ const SHOWN = 160;
 export function showValue(value: unknown): string {
   if (value === undefined) return '(absent)';
   if (value === null) return 'null';
-  const text =
-    typeof value === 'string'
-      ? JSON.stringify(value)
-      : typeof value === 'object'
-        ? JSON.stringify(value)
-        : String(value);
+  const text = typeof value === 'string' || typeof value === 'object' ? JSON.stringify(value) : String(value);
   return text.length > SHOWN ? `${text.slice(0, SHOWN)}… (${text.length} characters)` : text;
 }
 
@@ -113,7 +108,11 @@ export function sampleView(result: SampleResult, ir: Ir): SampleView {
   const labels = new Map<string, string>();
   for (const t of ir.plan.tables) for (const c of t.columns) labels.set(`${t.name}.${c.name}`, c.label);
   const byMapping = new Map<string, RecordComparison[]>();
-  for (const c of result.comparisons) byMapping.set(c.mapping, [...(byMapping.get(c.mapping) ?? []), c]);
+  for (const c of result.comparisons) {
+    const list = byMapping.get(c.mapping);
+    if (list) list.push(c);
+    else byMapping.set(c.mapping, [c]);
+  }
   const reasons = (resource: string, id: string) =>
     result.selection.chosen.get(resource)?.get(id)?.reasons ?? [];
   const mappings = result.tallies.map((tally) => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ARCHIVE_LINK, compareValue } from '../../runtime/compare/index.ts';
+import { compareValue } from '../../runtime/compare/index.ts';
+import { ARCHIVE_LINK, withArchiveLink } from '../../runtime/run/documents.ts';
 
 const GUID = '6f1c2d3e-4b5a-4c6d-8e7f-9a0b1c2d3e4f';
 
@@ -65,11 +66,15 @@ describe('compareValue', () => {
 
   it('accepts the archive link a note gets after its text, and nothing else appended', () => {
     const text = 'Category: policy';
-    const link = `${text}\n\nArchived file (7340032 bytes, over the attachment limit): https://x.example/documents/5-a.pdf`;
+    const url = 'https://x.example/documents/5-a.pdf';
+    const link = `${text}\n\nArchived file (7340032 bytes, over the attachment limit): ${url}`;
+    expect(withArchiveLink(text, 7340032, url)).toBe(link);
     expect(compareValue('memo', text, link, { appended: ARCHIVE_LINK })).toEqual({
       equal: true,
       normalisation: 'archive link appended',
     });
+    // A note with no text of its own holds the link alone.
+    expect(ARCHIVE_LINK.test(withArchiveLink('', 7340032, url))).toBe(true);
     expect(compareValue('memo', text, `${text} and more`, { appended: ARCHIVE_LINK }).equal).toBe(false);
     expect(compareValue('memo', text, link).equal).toBe(false);
   });
