@@ -23,15 +23,23 @@ export function rowName(module: GeneratedModule, row: RowOrigin): string {
     : `row ${row.key} of ${row.mapping} (record ${row.sourceId})`;
 }
 
-/** The spec's table a crosswalk row is in; a clear error when the spec no longer writes it. */
-export function tableOfRow(
-  module: GeneratedModule,
-  row: RowOrigin & { readonly table: string; readonly targetId: string; readonly createdBy: number },
-): TableDefinition {
+/** A crosswalk row as tableOfRow names it. */
+export type CrosswalkRow = RowOrigin & {
+  readonly table: string;
+  readonly targetId: string;
+  readonly createdBy: number;
+};
+
+/**
+ * The spec's table a crosswalk row is in; when the spec no longer writes that table, an error naming
+ * the row and what to do: `advice`, or by default restoring the mapping or rolling back the run that
+ * created the row.
+ */
+export function tableOfRow(module: GeneratedModule, row: CrosswalkRow, advice?: string): TableDefinition {
   const table = module.TABLES[row.table];
   if (!table)
     throw new Error(
-      `${rowName(module, row)}, Dataverse ${row.targetId}, is in table ${row.table}, which the spec no longer writes; restore the mapping of ${row.mapping} to ${row.table}, or roll back run ${row.createdBy}, which created the row (\`flitstack rollback --run ${row.createdBy}\`), before comparing`,
+      `${rowName(module, row)}, Dataverse ${row.targetId}, is in table ${row.table}, which the spec no longer writes; ${advice ?? `restore the mapping of ${row.mapping} to ${row.table}, or roll back run ${row.createdBy}, which created the row (\`flitstack rollback --run ${row.createdBy}\`), before comparing`}`,
     );
   return table;
 }

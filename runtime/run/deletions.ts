@@ -1,3 +1,4 @@
+import { tableOfRow } from '../compare/read.ts';
 import type { DataverseClient } from '../dataverse/index.ts';
 import { DataverseError, summarizeError } from '../dataverse/index.ts';
 import type { CrosswalkChange, CrosswalkEntry, Journal, OperationInput } from '../journal/index.ts';
@@ -76,12 +77,11 @@ export class Deletions {
 
   /** The definition of the table a crosswalk row is in; a clear error when the spec no longer writes it. */
   private tableOf(entry: CrosswalkEntry) {
-    const table = this.module.TABLES[entry.table];
-    if (!table)
-      throw new Error(
-        `row ${entry.targetId} is in table ${entry.table}, which the spec no longer writes; apply the deletion in Dynamics, or restore the mapping of ${entry.mapping} to ${entry.table}`,
-      );
-    return table;
+    return tableOfRow(
+      this.module,
+      entry,
+      `apply the deletion in Dynamics, or restore the mapping of ${entry.mapping} to ${entry.table}`,
+    );
   }
 
   /** Deactivates the row (or deletes it, by policy or when its table has no state), with its pre-image. */

@@ -145,7 +145,9 @@ export async function selectSample(
           const reason = neededBy(r, id);
           if (!finished.has(parent.resource)) {
             const wanted = required.get(parent.resource)!;
-            wanted.set(parent.id, [...(wanted.get(parent.id) ?? []), reason]);
+            const reasons = wanted.get(parent.id);
+            if (reasons) reasons.push(reason);
+            else wanted.set(parent.id, [reason]);
             continue;
           }
           const known = chosen.get(parent.resource)!.get(parent.id);
