@@ -4,38 +4,13 @@ import { describe, expect, it } from 'vitest';
 import { bufferIo } from '../../cli/io.ts';
 import { run } from '../../cli/main.ts';
 import { Journal, LOG_COLUMNS, writeLog } from '../../runtime/journal/index.ts';
-import { created, guid, progressAfter } from '../runtime/journal/helpers.ts';
+import { created, guid, parseCsv, progressAfter } from '../runtime/journal/helpers.ts';
 import { ROOT, tempDir } from '../support/tmp.ts';
 
 async function log(...args: string[]) {
   const io = bufferIo(ROOT);
   const code = await run(['node', 'flitstack', 'log', ...args], io);
   return { code, out: io.stdout(), err: io.stderr() };
-}
-
-/** RFC 4180 records (CRLF, quoted fields with doubled quotes). */
-function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let field = '';
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i]!;
-    if (quoted && c === '"' && text[i + 1] === '"') {
-      field += '"';
-      i++;
-    } else if (c === '"') quoted = !quoted;
-    else if (!quoted && c === ',') {
-      row.push(field);
-      field = '';
-    } else if (!quoted && c === '\r' && text[i + 1] === '\n') {
-      rows.push([...row, field]);
-      row = [];
-      field = '';
-      i++;
-    } else field += c;
-  }
-  return rows;
 }
 
 const PATIENT_VALUE = 'Okonkwo-Pre-Image';

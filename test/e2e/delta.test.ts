@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as generatedModule from '../../generated/transformer.ts';
 import type { GeneratedModule } from '../../runtime/mapping/index.ts';
 import type { Sandboxes } from '../../sandbox/index.ts';
-import { comparable, flitstack, journalPath, sandboxes } from '../support/migration.ts';
+import { comparable, flitstack, journalPath, sandboxes, sortedRows } from '../support/migration.ts';
 
 type Counts = { extracted: number; loaded: number; rejected: number; skipped: number };
 type Row = Readonly<Record<string, unknown>>;
@@ -112,10 +112,6 @@ describe('flitstack delta', () => {
       expect(result.err).not.toContain('error:');
       expect(result.code, `rollback of ${r.kind} ${r.id}`).toBe(0);
     }
-    const sorted = (tables: ReturnType<typeof comparable>) =>
-      Object.fromEntries(
-        Object.entries(tables).map(([t, rows]) => [t, rows.map((r) => JSON.stringify(r)).sort()]),
-      );
-    expect(sorted(comparable(sb.dataverse.snapshot(TABLES).tables, TABLES))).toEqual(sorted(before));
+    expect(sortedRows(comparable(sb.dataverse.snapshot(TABLES).tables, TABLES))).toEqual(sortedRows(before));
   });
 });

@@ -6,7 +6,7 @@ import * as generatedModule from '../../generated/transformer.ts';
 import type { GeneratedModule } from '../../runtime/mapping/index.ts';
 import type { Sandboxes } from '../../sandbox/index.ts';
 import { parseFaults } from '../../sandbox/shared/faults.ts';
-import { comparable, flitstack, sandboxes } from '../support/migration.ts';
+import { comparable, flitstack, sandboxes, sortedRows } from '../support/migration.ts';
 
 const generated: GeneratedModule = generatedModule;
 const TABLES = [...new Set(Object.values(generated.MAPPINGS).map((m) => m.target))];
@@ -50,14 +50,6 @@ async function migrate(faults?: string) {
   return { sb, result };
 }
 
-const sorted = (tables: Record<string, Record<string, unknown>[]>) =>
-  Object.fromEntries(
-    Object.entries(tables).map(([t, rows]) => [
-      t,
-      [...rows].sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b))),
-    ]),
-  );
-
 describe('a run through faults on both services (10 % 429, 2 % 5xx, 1 % resets)', () => {
   it('completes, balances, and ends in the same state as a run without faults', async () => {
     const clean = await migrate();
@@ -79,8 +71,8 @@ describe('a run through faults on both services (10 % 429, 2 % 5xx, 1 % resets)'
     expect(summary.practicehub.outcomes.throttled + summary.practicehub.outcomes.serverError).toBeGreaterThan(
       0,
     );
-    expect(sorted(comparable(faulty.sb.dataverse.snapshot(TABLES).tables, TABLES))).toEqual(
-      sorted(comparable(clean.sb.dataverse.snapshot(TABLES).tables, TABLES)),
+    expect(sortedRows(comparable(faulty.sb.dataverse.snapshot(TABLES).tables, TABLES))).toEqual(
+      sortedRows(comparable(clean.sb.dataverse.snapshot(TABLES).tables, TABLES)),
     );
   }, 180_000);
 });

@@ -8,7 +8,7 @@ import { Journal } from '../../runtime/journal/index.ts';
 import type { GeneratedModule } from '../../runtime/mapping/index.ts';
 import type { Sandboxes } from '../../sandbox/index.ts';
 import { createRng } from '../../sandbox/shared/rng.ts';
-import { comparable, flitstack, sandboxes } from '../support/migration.ts';
+import { comparable, flitstack, sandboxes, sortedRows } from '../support/migration.ts';
 import { ROOT } from '../support/tmp.ts';
 
 const generated: GeneratedModule = generatedModule;
@@ -76,19 +76,11 @@ function runProcess(
   });
 }
 
-const sortRows = (tables: Record<string, Record<string, unknown>[]>) =>
-  Object.fromEntries(
-    Object.entries(tables).map(([t, rows]) => [
-      t,
-      [...rows].sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b))),
-    ]),
-  );
-
 describe('a run killed with SIGKILL and resumed', () => {
   it('ends with the same Dataverse state as a clean run: no duplicate, no missing row', async () => {
     const clean = await prepared();
     expect(await runProcess(clean.sb, clean.journal, clean.archive)).toBe(0);
-    const expected = sortRows(comparable(clean.sb.dataverse.snapshot(TABLES).tables, TABLES));
+    const expected = sortedRows(comparable(clean.sb.dataverse.snapshot(TABLES).tables, TABLES));
 
     const killed = await prepared();
     const rng = createRng(20261125);
@@ -107,7 +99,7 @@ describe('a run killed with SIGKILL and resumed', () => {
     expect(kills).toBe(5);
     expect(await runProcess(killed.sb, killed.journal, killed.archive)).toBe(0);
 
-    const actual = sortRows(comparable(killed.sb.dataverse.snapshot(TABLES).tables, TABLES));
+    const actual = sortedRows(comparable(killed.sb.dataverse.snapshot(TABLES).tables, TABLES));
     for (const table of TABLES) expect(actual[table], table).toEqual(expected[table]);
     const journal = Journal.open(killed.journal, { readonly: true });
     try {

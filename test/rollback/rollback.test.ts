@@ -8,6 +8,7 @@ import { Journal, type OperationInput } from '../../runtime/journal/index.ts';
 import type { GeneratedModule } from '../../runtime/mapping/index.ts';
 import { preImages } from '../../runtime/run/write.ts';
 import type { Sandboxes } from '../../sandbox/index.ts';
+import { parseCsv } from '../runtime/journal/helpers.ts';
 import { comparable, flitstack, sandboxes } from '../support/migration.ts';
 import { tempDir } from '../support/tmp.ts';
 
@@ -219,12 +220,15 @@ describe('flitstack rollback against the sandbox', () => {
     const log = await flitstack(sb, 'log', '--journal', journal, '--run', '3', '--out', out);
     expect(log.code).toBe(0);
     expect(log.err).toBe(`8 operations of run 3 written to ${out}\n`);
-    const lines = readFileSync(out, 'utf8').trimEnd().split('\r\n');
-    expect(lines).toHaveLength(9);
-    expect(lines.slice(1).map((l) => l.split(',')[9])).toEqual(Array(8).fill('restore'));
-    expect(lines[1]).toMatch(/,undoes operation \d+ \(delete in run 2\),/);
-    const fields = lines[1]!.split(',');
-    expect([fields[5], fields[8]]).toEqual(['payment', 'fs_payment']);
-    expect(fields[10]).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+    const [header, ...rows] = parseCsv(readFileSync(out, 'utf8'));
+    const column = (name: string) => header!.indexOf(name);
+    expect(rows).toHaveLength(8);
+    expect(rows.map((r) => r[column('action')])).toEqual(Array(8).fill('restore'));
+    const first = rows[0]!;
+    expect(first[column('reason')]).toMatch(/^undoes operation \d+ \(delete in run 2\)/);
+    expect([first[column('mapping')], first[column('table')]]).toEqual(['payment', 'fs_payment']);
+    expect(first[column('target_id')]).toMatch(
+      /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/,
+    );
   });
 });

@@ -19,6 +19,8 @@ let sb: Sandboxes;
 let dir: string;
 let browser: Browser;
 let page: Page;
+/** Every URL the page asked for: the report is one self-contained file. */
+const requested: string[] = [];
 let result: SampleResult;
 
 /** The spec as reviewed: a custom column's label carries markup. */
@@ -74,6 +76,7 @@ beforeAll(async () => {
   writeFileSync(file, sampleHtml(sampleView(result, spec.ir)));
   browser = await chromium.launch({ executablePath });
   page = await browser.newPage();
+  page.on('request', (request) => requested.push(request.url()));
   await page.goto(pathToFileURL(file).href);
 }, 90_000);
 
@@ -113,6 +116,8 @@ describe('sample.html in headless Chromium', () => {
     expect(await mismatching.first().isVisible()).toBe(true);
     await page.locator('#only-differences').uncheck();
     expect(await page.locator('#mapping-appointment').isVisible()).toBe(true);
+    expect(requested).toHaveLength(1);
+    expect(requested[0]).toMatch(/^file:\/\/.*\/sample\.html$/);
   });
 
   it('shows markup from the source data and from a spec label as text; no script runs', async () => {

@@ -43,6 +43,18 @@ const VOLATILE = new Set([
   'utcconversiontimezonecode',
 ]);
 
+/** The same tables with each table's rows in one order (by their JSON text), to compare as sets. */
+export function sortedRows(
+  tables: Record<string, Record<string, unknown>[]>,
+): Record<string, Record<string, unknown>[]> {
+  return Object.fromEntries(
+    Object.entries(tables).map(([t, rows]) => [
+      t,
+      [...rows].sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b))),
+    ]),
+  );
+}
+
 /** Rows of the tables a migration writes, without volatile columns, comparable across runs. */
 export function comparable(
   snapshot: Snapshot['tables'],

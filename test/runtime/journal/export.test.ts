@@ -1,38 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { csvField, csvLine, LOG_COLUMNS } from '../../../runtime/journal/index.ts';
-import { created, guid, openTemp, progressAfter } from './helpers.ts';
+import { created, guid, openTemp, parseCsv, progressAfter } from './helpers.ts';
 
 const start = { kind: 'run', specHash: 's', codeHash: 'c' } as const;
-
-/** A small RFC 4180 reader, to check that what we write reads back as written. */
-function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let field = '';
-  let quoted = false;
-  for (let i = 0; i < text.length; i += 1) {
-    const c = text[i]!;
-    if (quoted) {
-      if (c === '"' && text[i + 1] === '"') {
-        field += '"';
-        i += 1;
-      } else if (c === '"') quoted = false;
-      else field += c;
-    } else if (c === '"') quoted = true;
-    else if (c === ',') {
-      row.push(field);
-      field = '';
-    } else if (c === '\r' && text[i + 1] === '\n') {
-      row.push(field);
-      rows.push(row);
-      row = [];
-      field = '';
-      i += 1;
-    } else field += c;
-  }
-  expect(field).toBe('');
-  return rows;
-}
 
 describe('csv', () => {
   it.each([

@@ -10,7 +10,7 @@ import { PracticeHubClient } from '../../../runtime/practicehub/index.ts';
 import { rollbackRun } from '../../../runtime/rollback/index.ts';
 import { type RunDeps, type RunOptions, runMigration } from '../../../runtime/run/pipeline.ts';
 import type { Sandboxes } from '../../../sandbox/index.ts';
-import { comparable, flitstack, sandboxes } from '../../support/migration.ts';
+import { comparable, flitstack, sandboxes, sortedRows } from '../../support/migration.ts';
 
 const shipped: GeneratedModule = generatedModule;
 /** The shipped mappings under `policies.deleted_records: delete`. */
@@ -87,11 +87,9 @@ describe('a delta under deleted_records: delete', () => {
 
     const undone = await rollbackRun({ dataverse: deps.dataverse, journal, module }, delta.run.id);
     expect(undone.failed).toBe(0);
-    const sorted = (tables: ReturnType<typeof comparable>) =>
-      Object.fromEntries(
-        Object.entries(tables).map(([t, rows]) => [t, rows.map((r) => JSON.stringify(r)).sort()]),
-      );
-    expect(sorted(comparable(sb.dataverse.snapshot(TABLES).tables, TABLES))).toEqual(sorted(beforeDelta));
+    expect(sortedRows(comparable(sb.dataverse.snapshot(TABLES).tables, TABLES))).toEqual(
+      sortedRows(beforeDelta),
+    );
   });
 
   it('journals a row someone deleted between its read and its delete as already gone, so rollback leaves it gone', async () => {
