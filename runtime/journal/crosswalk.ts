@@ -38,6 +38,7 @@ export class CrosswalkStore {
   readonly #upsert: Statement<unknown[], unknown>;
   readonly #remove: Statement<[string, string], unknown>;
   readonly #count: Statement<[{ mapping: string | null }], { n: number }>;
+  readonly #ofMapping: Statement<[string], CrosswalkRow>;
 
   constructor(db: Database) {
     this.#get = db.prepare('SELECT * FROM crosswalk WHERE mapping = ? AND row_key = ?');
@@ -58,6 +59,7 @@ export class CrosswalkStore {
          written_by = excluded.written_by`,
     );
     this.#remove = db.prepare('DELETE FROM crosswalk WHERE mapping = ? AND row_key = ?');
+    this.#ofMapping = db.prepare('SELECT * FROM crosswalk WHERE mapping = ? ORDER BY row_key');
     this.#count = db.prepare(
       'SELECT count(*) AS n FROM crosswalk WHERE @mapping IS NULL OR mapping = @mapping',
     );
@@ -90,6 +92,11 @@ export class CrosswalkStore {
       found.set(row.source_id, list);
     }
     return found;
+  }
+
+  /** Every row of a mapping (the rows it owns in Dataverse), by row key. */
+  ofMapping(mapping: string): CrosswalkEntry[] {
+    return this.#ofMapping.all(mapping).map(toEntry);
   }
 
   /** Number of rows, of one mapping or of all. */

@@ -5,7 +5,6 @@ import type { CrosswalkEntry, Journal, RunRecord } from '../journal/index.ts';
 import { type GeneratedModule, idText } from '../mapping/index.ts';
 import type { PracticeHubClient } from '../practicehub/index.ts';
 import { beyond, differencesOf, existing, journaledIds, share } from './checks.ts';
-import { ownedRows } from './owned.ts';
 import { readSource } from './source.ts';
 
 /** What reconcile reads: the generated module and plan, both clients, the journal. */
@@ -121,7 +120,7 @@ export async function reconcile(deps: ReconcileDeps, options: ReconcileOptions):
     claims: mode === 'all' ? 'order' : 'journal',
     staffEmail: (id) => (emails.has(id) ? emails.get(id) : journal.staff.get(id)),
   });
-  const owned = ownedRows(journal, module.LOAD_ORDER);
+  const owned = new Map(module.LOAD_ORDER.map((m) => [m, journal.crosswalk.ofMapping(m)]));
   const { exists, rows: rowsReconciled } = await existing(deps, owned, comparisons);
   const summary = run.summary ?? journal.accounting(run.id);
   const { accounted, later, removed } = journaledIds(journal, run);

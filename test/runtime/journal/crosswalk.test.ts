@@ -103,6 +103,8 @@ describe('crosswalk', () => {
       writtenBy: second.id,
     });
     expect(journal.crosswalk.get('contact', 'ph-2')).toBeUndefined();
+    expect(journal.crosswalk.ofMapping('contact').map((e) => e.key)).toEqual(['ph-1']);
+    expect(journal.crosswalk.ofMapping('account')).toEqual([]);
     journal.recordBatch(second.id, [], [row(1, { payloadHash: null })]);
     expect(journal.crosswalk.get('contact', 'ph-1')?.payloadHash).toBeNull();
   });
