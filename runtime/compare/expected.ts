@@ -1,4 +1,5 @@
 import type { CrosswalkEntry, Journal } from '../journal/index.ts';
+import { referencedKey } from '../mapping/definition.ts';
 import type {
   GeneratedModule,
   MappingDefinition,
@@ -99,8 +100,7 @@ function lookupFields(ctx: ExpectContext, m: MappingDefinition, row: Row<Payload
       const value = pending.values[j];
       if (value === null || value === undefined) continue;
       const target = ctx.module.MAPPINGS[candidate.mapping]!;
-      const key = target.key.kind === 'match' ? value : `${target.key.prefix}${value}`;
-      const id = ctx.journal.crosswalk.get(candidate.mapping, key)?.targetId;
+      const id = ctx.journal.crosswalk.get(candidate.mapping, referencedKey(target, value))?.targetId;
       if (id) {
         expected = id;
         note = `${candidate.mapping} ${value}`;

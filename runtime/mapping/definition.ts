@@ -53,6 +53,14 @@ export interface MappingDefinition {
   transform(record: SourceRecord): Outcome<Readonly<Record<string, unknown>>>;
 }
 
+/**
+ * The crosswalk key of the row a lookup value points to: the referenced mapping's prefix and the
+ * source id, or the value itself for a mapping that matches existing rows (an email).
+ */
+export function referencedKey(target: MappingDefinition, value: string): string {
+  return target.key.kind === 'match' ? value : `${target.key.prefix}${value}`;
+}
+
 /** A column of a target table as the runtime needs it (metadata checks, payload formats). */
 export interface ColumnDefinition {
   readonly type: string;

@@ -1,6 +1,7 @@
 import type { BatchRequest } from '../dataverse/index.ts';
 import { recordPath, recordUri, summarizePart } from '../dataverse/index.ts';
 import type { DeferredLookup, OperationInput } from '../journal/index.ts';
+import { referencedKey } from '../mapping/definition.ts';
 import type { RunDeps } from './pipeline.ts';
 import type { WriteContext } from './write.ts';
 
@@ -67,9 +68,10 @@ export async function bindDeferred(deps: RunDeps, runId: number, write: WriteCon
     definition.candidates.forEach((c, i) => {
       const value = lookup.candidates[i];
       if (target || !value) return;
-      const referenced = module.MAPPINGS[c.mapping]!;
-      const key = referenced.key.kind === 'match' ? value : `${referenced.key.prefix}${value}`;
-      const id = journal.crosswalk.get(c.mapping, key)?.targetId;
+      const id = journal.crosswalk.get(
+        c.mapping,
+        referencedKey(module.MAPPINGS[c.mapping]!, value),
+      )?.targetId;
       if (id) target = { nav: c.nav, uri: recordUri(c.entitySet, id), id };
     });
     if (!row || !target) {

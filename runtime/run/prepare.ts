@@ -1,5 +1,6 @@
 import { recordUri } from '../dataverse/index.ts';
 import { type DeferredInput, hashPayload, type Journal, type OperationInput } from '../journal/index.ts';
+import { referencedKey } from '../mapping/definition.ts';
 import type {
   GeneratedModule,
   LookupDefinition,
@@ -28,11 +29,6 @@ export interface PrepareContext {
 export type Prepared =
   | { readonly row: PreparedRow; readonly deferred: readonly DeferredInput[] }
   | { readonly op: OperationInput };
-
-/** The key of a referenced row: the referenced mapping's prefix and the source id. */
-function referencedKey(target: MappingDefinition, value: string): string {
-  return target.key.kind === 'match' ? value : `${target.key.prefix}${value}`;
-}
 
 function lookupBind(
   ctx: PrepareContext,
