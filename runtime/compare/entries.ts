@@ -1,5 +1,12 @@
 import type { IrSchemaPlan } from '../../compiler/ir/types.ts';
-import { at, idText, type MappingDefinition, type Outcome, type SourceRecord } from '../mapping/index.ts';
+import {
+  groupKeyOf,
+  idText,
+  type MappingDefinition,
+  type Outcome,
+  type SourceRecord,
+} from '../mapping/index.ts';
+import { orderGroup } from '../run/groups.ts';
 import type { CompareEntry } from './compare.ts';
 
 /** What the spec makes of a record: the generated transform, or the reference interpreter. */
@@ -12,11 +19,9 @@ export type Oracle = (
 export const generatedOracle: Oracle = (m, record) =>
   m.transform(record) as Outcome<Readonly<Record<string, unknown>>>;
 
-const text = (v: unknown) => (typeof v === 'string' ? v : v === null || v === undefined ? '' : String(v));
-
 /**
  * Entries for the records of one mapping, in source order. A grouping mapping loads one record per
- * group (the latest or earliest by its order, as runtime/run/groups.ts picks it); the others are
+ * group (the latest or earliest by its order, picked by the run's own `orderGroup`); the others are
  * skipped as superseded, so only the picked record is compared with the row.
  */
 export function entriesOf(
@@ -28,17 +33,14 @@ export function entriesOf(
   const group = m.group;
   const groups = new Map<string, SourceRecord[]>();
   for (const record of records) {
-    const key = idText(at(record, group.by)) ?? '';
+    const key = groupKeyOf(group, record);
     const members = groups.get(key);
     if (members) members.push(record);
     else groups.set(key, [record]);
   }
   const picked = new Map<SourceRecord, SourceRecord | undefined>();
   for (const members of groups.values()) {
-    const ordered = [...members].sort((a, b) =>
-      text(at(a, group.orderBy)).localeCompare(text(at(b, group.orderBy))),
-    );
-    if (group.pick === 'latest') ordered.reverse();
+    const ordered = orderGroup(group, members);
     for (const r of ordered) picked.set(r, r === ordered[0] ? undefined : ordered[0]);
   }
   return records.map((record) => {

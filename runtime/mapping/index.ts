@@ -12,6 +12,7 @@ export {
   at,
   exceptMostRecent,
   field,
+  groupKeyOf,
   idText,
   isOneOf,
   isPresent,

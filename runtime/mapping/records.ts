@@ -30,6 +30,15 @@ export function idText(value: unknown): string | null {
   return null;
 }
 
+/**
+ * The group a record belongs to under a grouping mapping (`group.by`, e.g. a training record's
+ * staff member): the id at that path as text, '' when it has none. The run stages by it, and the
+ * compare and the sample group by it, so all three must agree.
+ */
+export function groupKeyOf(group: { readonly by: readonly string[] }, record: SourceRecord): string {
+  return idText(at(record, group.by)) ?? '';
+}
+
 /** The elements of a list field that are objects (anything else is ignored). */
 export function objects(value: unknown): readonly Readonly<Record<string, unknown>>[] {
   return Array.isArray(value) ? value.filter(isObject) : [];

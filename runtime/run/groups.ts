@@ -9,6 +9,22 @@ import { type WriteContext, writeRows } from './write.ts';
 const text = (v: unknown) => (typeof v === 'string' ? v : v === null || v === undefined ? '' : String(v));
 
 /**
+ * A group's records in the order a run considers them: the one it loads first (the latest or earliest
+ * by `order_by`), then the ones it skips as superseded. Compare uses it too, so it expects the row the
+ * run wrote.
+ */
+export function orderGroup(
+  group: NonNullable<MappingDefinition['group']>,
+  records: readonly SourceRecord[],
+): SourceRecord[] {
+  const ordered = [...records].sort((a, b) =>
+    text(at(a, group.orderBy)).localeCompare(text(at(b, group.orderBy))),
+  );
+  if (group.pick === 'latest') ordered.reverse();
+  return ordered;
+}
+
+/**
  * Loads a grouping mapping once its resource is fully staged: per group, the latest (or earliest)
  * record by `order_by` is transformed and written; the group's records are archived as CSV when the
  * mapping says so; the other records are skipped with the reason. Journaled in batches.
@@ -40,11 +56,7 @@ export async function processGroups(
   };
   for (const staged of deps.journal.staging.iterate(runId, m.name)) {
     groups++;
-    const records = staged.records as SourceRecord[];
-    const ordered = [...records].sort((a, b) =>
-      text(at(a, group.orderBy)).localeCompare(text(at(b, group.orderBy))),
-    );
-    if (group.pick === 'latest') ordered.reverse();
+    const ordered = orderGroup(group, staged.records as SourceRecord[]);
     const [picked, ...others] = ordered;
     // A resumed run skips groups it already journaled (their operations went in one batch).
     if (deps.journal.journaled(runId, m.name, text(picked!.id))) continue;

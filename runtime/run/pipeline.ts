@@ -10,7 +10,7 @@ import type {
   StagedInput,
 } from '../journal/index.ts';
 import type { GeneratedModule, MappingDefinition, Outcome, SourceRecord } from '../mapping/index.ts';
-import { idText } from '../mapping/index.ts';
+import { groupKeyOf, idText } from '../mapping/index.ts';
 import type { PracticeHubClient, PracticeHubPage } from '../practicehub/index.ts';
 import { bindDeferred } from './deferred.ts';
 import { type Deletion, Deletions } from './deletions.ts';
@@ -285,12 +285,8 @@ function processRecord(
 ): void {
   const sourceId = idText(record.id) ?? '';
   if (m.group) {
-    const groupKey = m.group.by.reduce<unknown>(
-      (v, k) => (v !== null && typeof v === 'object' ? (v as Record<string, unknown>)[k] : undefined),
-      record,
-    );
     const staged = page.staged.get(m.name) ?? [];
-    staged.push({ groupKey: idText(groupKey) ?? '', record });
+    staged.push({ groupKey: groupKeyOf(m.group, record), record });
     page.staged.set(m.name, staged);
     return;
   }

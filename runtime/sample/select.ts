@@ -1,9 +1,8 @@
 import {
-  at,
   type GeneratedModule,
+  groupKeyOf,
   idText,
   type MappingDefinition,
-  type Outcome,
   type SourceRecord,
 } from '../mapping/index.ts';
 import { type PracticeHubClient, PracticeHubRequestError } from '../practicehub/index.ts';
@@ -52,14 +51,30 @@ export interface Selection {
   readonly dangling: readonly string[];
 }
 
+/** A chosen record with what each mapping of its resource makes of it (closing follows its lookups). */
+interface Held extends Chosen {
+  readonly outcomes: Facts['outcomes'];
+}
+
+/** A record held from the read: the staff directory, a grouped resource, or a parent the sample needs. */
+interface Kept {
+  readonly record: SourceRecord;
+  readonly seq: number;
+  /** Its group under the resource's grouping mapping (its id when none). */
+  readonly groupKey: string;
+}
+
 interface Read {
   readonly pickers: Picker[];
   readonly spread: Spread<Facts>;
-  readonly kept: Map<string, { record: SourceRecord; seq: number }>;
+  readonly kept: Map<string, Kept>;
 }
 
 const mappingsOf = (module: GeneratedModule, resource: string) =>
   module.LOAD_ORDER.map((n) => module.MAPPINGS[n]!).filter((m) => m.source === resource);
+
+const outcomesOf = (mappings: readonly MappingDefinition[], record: SourceRecord): Facts['outcomes'] =>
+  mappings.map((m) => ({ mapping: m, outcome: m.transform(record) }));
 
 /** Why a parent is in the sample. */
 const neededBy = (resource: string, id: string) => `needed by ${resource} ${id}`;
@@ -83,7 +98,7 @@ export async function selectSample(
   // Held whole: the staff directory (owners are judged by it) and resources a mapping groups (a group
   // must be loaded whole for the pick to be the one a full run makes). Finished last, parents last.
   const retained = order.filter((r) => r === staff?.resource || grouped(r));
-  const chosen = new Map<string, Map<string, Chosen>>(order.map((r) => [r, new Map()]));
+  const chosen = new Map<string, Map<string, Held>>(order.map((r) => [r, new Map()]));
   const required = new Map<string, Map<string, string[]>>(order.map((r) => [r, new Map()]));
   const reads = new Map<string, Read>();
   const finished = new Set<string>();
@@ -110,14 +125,29 @@ export async function selectSample(
     });
   };
 
-  const choose = (resource: string, id: string, record: SourceRecord, at: number, reason: string) => {
+  /** Adds a record (or a reason it is there); the read's outcomes are reused when the caller has them. */
+  const choose = (
+    resource: string,
+    id: string,
+    record: SourceRecord,
+    at: number,
+    reason: string,
+    outcomes?: Facts['outcomes'],
+  ) => {
     const into = chosen.get(resource)!;
     const known = into.get(id);
     if (known) {
       if (!known.reasons.includes(reason)) known.reasons.push(reason);
       return false;
     }
-    into.set(id, { record, seq: at, reasons: [reason] });
+    // Kept records carry no outcomes (for a resource held whole that would double what it holds), so
+    // they and parents fetched by id are transformed here: once per chosen record, not per record read.
+    into.set(id, {
+      record,
+      seq: at,
+      reasons: [reason],
+      outcomes: outcomes ?? outcomesOf(mappingsOf(module, resource), record),
+    });
     return true;
   };
 
@@ -138,9 +168,8 @@ export async function selectSample(
     const work = ids.map((id) => ({ resource, id }));
     while (work.length > 0) {
       const { resource: r, id } = work.pop()!;
-      const record = chosen.get(r)!.get(id)!.record;
-      for (const m of mappingsOf(module, r)) {
-        for (const parent of parentsOf(module, m, m.transform(record) as Outcome<Record<string, unknown>>)) {
+      for (const { mapping: m, outcome } of chosen.get(r)!.get(id)!.outcomes) {
+        for (const parent of parentsOf(module, m, outcome)) {
           if (!chosen.has(parent.resource) || (parent.resource === r && parent.id === id)) continue;
           const reason = neededBy(r, id);
           if (!finished.has(parent.resource)) {
@@ -173,7 +202,7 @@ export async function selectSample(
     const group = grouped(resource)?.group;
     const pickers = criteria.filter((c) => !c.resource || c.resource === resource).map((c) => new Picker(c));
     const spread = new Spread<Facts>(size);
-    const kept = new Map<string, { record: SourceRecord; seq: number }>();
+    const kept = new Map<string, Kept>();
     const whole = retained.includes(resource);
     const fields = module.RESOURCES[resource]?.used;
     let pages = 0;
@@ -184,10 +213,7 @@ export async function selectSample(
         const id = idText(record.id);
         if (id === null) continue;
         seq++;
-        const outcomes = mappings.map((m) => ({
-          mapping: m,
-          outcome: m.transform(record) as Outcome<Readonly<Record<string, unknown>>>,
-        }));
+        const outcomes = outcomesOf(mappings, record);
         const facts: Facts = {
           resource,
           id,
@@ -197,9 +223,9 @@ export async function selectSample(
           inactiveOwners: inactiveOwners(mappings, outcomes),
         };
         for (const p of pickers) p.see(facts);
-        const groupKey = group ? (idText(at(record, group.by)) ?? '') : id;
+        const groupKey = group ? groupKeyOf(group, record) : id;
         spread.offer(spreadRank(resource, groupKey), facts);
-        if (whole || required.get(resource)!.has(id)) kept.set(id, { record, seq });
+        if (whole || required.get(resource)!.has(id)) kept.set(id, { record, seq, groupKey });
       }
     }
     minimum += Math.max(1, Math.ceil((totals[resource] ?? 0) / module.MIGRATION.pageSize));
@@ -210,8 +236,14 @@ export async function selectSample(
   const finish = async (resource: string) => {
     const { pickers, spread, kept } = reads.get(resource)!;
     const added: string[] = [];
-    const add = (id: string, record: SourceRecord, at: number, reason: string) => {
-      if (choose(resource, id, record, at, reason)) added.push(id);
+    const add = (
+      id: string,
+      record: SourceRecord,
+      at: number,
+      reason: string,
+      outcomes?: Facts['outcomes'],
+    ) => {
+      if (choose(resource, id, record, at, reason, outcomes)) added.push(id);
     };
     for (const [id, reasons] of required.get(resource)!) {
       const held = kept.get(id);
@@ -222,11 +254,20 @@ export async function selectSample(
     for (const p of pickers)
       for (const pick of p.picks()) {
         const label = pick.key ? `${pick.criterion.label} (${pick.key})` : pick.criterion.label;
-        add(pick.facts.id, pick.facts.record, pick.facts.seq, label);
+        add(pick.facts.id, pick.facts.record, pick.facts.seq, label, pick.facts.outcomes);
         counts.set(pick.criterion.id, (counts.get(pick.criterion.id) ?? 0) + 1);
       }
     const group = grouped(resource)?.group;
-    const groupOf = (r: SourceRecord) => (group ? (idText(at(r, group.by)) ?? '') : undefined);
+    // The held records of each group, in read order; built once rather than scanned per record.
+    const members = new Map<string, string[]>();
+    if (group)
+      for (const [id, r] of kept) {
+        const ids = members.get(r.groupKey);
+        if (ids) ids.push(id);
+        else members.set(r.groupKey, [id]);
+      }
+    const othersOf = (id: string, record: SourceRecord) =>
+      group ? (members.get(groupKeyOf(group, record)) ?? []).filter((other) => other !== id) : [];
     const held = [...chosen.values()].reduce((n, c) => n + c.size, 0);
     const pending = [...required.values()].reduce((n, r) => n + r.size, 0);
     const left = order.length - finished.size;
@@ -234,19 +275,17 @@ export async function selectSample(
     for (const facts of spread.ranked()) {
       if (fill <= 0) break;
       if (chosen.get(resource)!.has(facts.id)) continue;
-      add(facts.id, facts.record, facts.seq, 'an ordinary record (even spread)');
-      fill--;
-      if (group)
-        for (const [id, r] of kept)
-          if (id !== facts.id && groupOf(r.record) === groupOf(facts.record)) fill--;
+      add(facts.id, facts.record, facts.seq, 'an ordinary record (even spread)', facts.outcomes);
+      // Its group comes whole (below), and counts against the fill.
+      fill -= 1 + othersOf(facts.id, facts.record).length;
     }
     if (group) {
       // A group is loaded whole, so the record the run picks from it is the one a full run picks.
-      for (const id of [...chosen.get(resource)!.keys()]) {
-        const key = groupOf(chosen.get(resource)!.get(id)!.record);
-        for (const [other, r] of kept)
-          if (other !== id && groupOf(r.record) === key)
-            add(other, r.record, r.seq, `same ${group.by.join('.')} as ${id}`);
+      for (const [id, { record }] of [...chosen.get(resource)!]) {
+        for (const other of othersOf(id, record)) {
+          const r = kept.get(other)!;
+          add(other, r.record, r.seq, `same ${group.by.join('.')} as ${id}`);
+        }
       }
     }
     finished.add(resource);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   exceptMostRecent,
+  groupKeyOf,
   idText,
   keyValue,
   mapState,
@@ -22,6 +23,18 @@ describe('idText', () => {
     [{ id: 1 }, null],
   ] as const)('%j → %j', (input, expected) => {
     expect(idText(input)).toBe(expected);
+  });
+});
+
+describe('groupKeyOf', () => {
+  it.each([
+    ['a top-level id', ['staff_id'], { staff_id: 17 }, '17'],
+    ['a nested id, trimmed', ['staff', 'id'], { staff: { id: ' 42 ' } }, '42'],
+    ['no value: the empty group', ['staff_id'], { other: 1 }, ''],
+    ['not an id: the empty group', ['staff_id'], { staff_id: { id: 1 } }, ''],
+    ['a path through a non-object', ['staff', 'id'], { staff: 'x' }, ''],
+  ] as const)('%s', (_, by, record, expected) => {
+    expect(groupKeyOf({ by }, record)).toBe(expected);
   });
 });
 
