@@ -13,7 +13,7 @@ export {
   type ExpectedRow,
   expectRecord,
 } from './expected.ts';
-export { IDS_PER_QUERY, type RowOrigin, readRows, rowName, tableOfRow } from './read.ts';
+export { countReferring, IDS_PER_QUERY, type RowOrigin, readRows, rowName, tableOfRow } from './read.ts';
 export { runReasons } from './reasons.ts';
 export { type CompareRunDeps, type CompareRunOptions, compareRun } from './run.ts';
 export { type SourceMap, sourceMap, sourceValues, valueAt } from './sources.ts';

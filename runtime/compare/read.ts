@@ -1,4 +1,4 @@
-import type { DataverseClient } from '../dataverse/index.ts';
+import { type DataverseClient, inFilter } from '../dataverse/index.ts';
 import type { GeneratedModule, TableDefinition } from '../mapping/index.ts';
 
 /**
@@ -37,16 +37,15 @@ export type CrosswalkRow = RowOrigin & {
  */
 export function tableOfRow(module: GeneratedModule, row: CrosswalkRow, advice?: string): TableDefinition {
   const table = module.TABLES[row.table];
-  if (!table)
-    throw new Error(
-      `${rowName(module, row)}, Dataverse ${row.targetId}, is in table ${row.table}, which the spec no longer writes; ${advice ?? `restore the mapping of ${row.mapping} to ${row.table}, or roll back run ${row.createdBy}, which created the row (\`flitstack rollback --run ${row.createdBy}\`), before comparing`}`,
-    );
+  if (!table) throw droppedTable(module, row, advice);
   return table;
 }
 
-/** The `$filter` that selects rows by primary key (checked GUIDs): Microsoft.Dynamics.CRM.In (query-data-web-api). */
-function idFilter(primaryId: string, ids: readonly string[]): string {
-  return `Microsoft.Dynamics.CRM.In(PropertyName='${primaryId}',PropertyValues=[${ids.map((id) => `'${id}'`).join(',')}])`;
+/** The error of tableOfRow for a row in a table the spec no longer writes. */
+export function droppedTable(module: GeneratedModule, row: CrosswalkRow, advice?: string): Error {
+  return new Error(
+    `${rowName(module, row)}, Dataverse ${row.targetId}, is in table ${row.table}, which the spec no longer writes; ${advice ?? `restore the mapping of ${row.mapping} to ${row.table}, or roll back run ${row.createdBy}, which created the row (\`flitstack rollback --run ${row.createdBy}\`), before comparing`}`,
+  );
 }
 
 /**
@@ -73,9 +72,37 @@ export async function readRows(
     const part = unique.slice(i, i + IDS_PER_QUERY);
     for await (const row of client.query<Record<string, unknown>>(table.entitySet, {
       select: columns,
-      filter: idFilter(table.primaryId, part),
+      filter: inFilter(table.primaryId, part),
     }))
       found.set(String(row[table.primaryId]).toLowerCase(), row);
   }
   return found;
+}
+
+/**
+ * How many rows of `table` refer to each of `ids` through the lookup `column` (rows of any table the
+ * lookup allows), by lower-cased id (GUIDs); ids no row refers to are absent. One query per 50 ids, selecting
+ * only the lookup, paged to the last row, so the counts are exact.
+ */
+export async function countReferring(
+  client: DataverseClient,
+  table: TableDefinition,
+  column: string,
+  ids: Iterable<string>,
+): Promise<Map<string, number>> {
+  const counts = new Map<string, number>();
+  const unique = [...new Set([...ids].map((id) => id.toLowerCase()))];
+  // The ids come from rows read back (readRows checks the crosswalk's); a filter never carries other text.
+  for (const id of unique) if (!GUID.test(id)) throw new RangeError(`not a Dataverse row id: '${id}'`);
+  const property = `_${column}_value`;
+  for (let i = 0; i < unique.length; i += IDS_PER_QUERY) {
+    for await (const row of client.query<Record<string, unknown>>(table.entitySet, {
+      select: [property],
+      filter: inFilter(property, unique.slice(i, i + IDS_PER_QUERY)),
+    })) {
+      const id = String(row[property]).toLowerCase();
+      counts.set(id, (counts.get(id) ?? 0) + 1);
+    }
+  }
+  return counts;
 }

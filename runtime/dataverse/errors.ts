@@ -134,6 +134,21 @@ export function summarizeError(error: unknown): FailureSummary {
   return { code: 'error', message: error instanceof Error ? error.message : String(error) };
 }
 
+/**
+ * The row itself does not exist: 404 with ObjectDoesNotExist (not a wrong entity set), and a message
+ * that names the row's own id ("contact With Id = <id> Does Not Exist", reference §8). A PATCH whose
+ * lookup points at a missing row answers the same code naming that other row: that is a failure.
+ */
+export function rowMissing(result: BatchPartResult, id: string): boolean {
+  const e = result.error;
+  return (
+    result.status === 404 &&
+    e !== undefined &&
+    NOT_FOUND_CODES.has(e.code) &&
+    e.serverMessage.toLowerCase().includes(id.toLowerCase())
+  );
+}
+
 /** What a failed `$batch` part leaves to journal; a part that was never answered says so. */
 export function summarizePart(part: BatchPartResult | undefined): FailureSummary {
   if (!part) return { code: 'not_sent', message: 'the request was not sent' };

@@ -17,7 +17,7 @@ export type {
 } from './events.ts';
 export type { AttributeDefinition, ChoiceOption, EntityDefinition, KeyDefinition } from './metadata.ts';
 export type { KeyValue, QueryOptions, RecordRef } from './odata.ts';
-export { keyPredicate, literal, recordPath, recordUri } from './odata.ts';
+export { inFilter, keyPredicate, literal, recordPath, recordUri } from './odata.ts';
 export type { DataverseClientOptions } from './options.ts';
 export { optionsFromEnv } from './options.ts';
 export type { QueryPagesOptions } from './query.ts';

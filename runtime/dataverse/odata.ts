@@ -99,3 +99,11 @@ export function idFromEntityId(header: string | undefined): string | undefined {
   const m = /\(([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\)$/i.exec(header ?? '');
   return m ? m[1]!.toLowerCase() : undefined;
 }
+
+/**
+ * The `$filter` that selects rows whose `property` (a primary key, or a lookup as `_x_value`) is one of
+ * `ids` (checked GUIDs): Microsoft.Dynamics.CRM.In (query-data-web-api).
+ */
+export function inFilter(property: string, ids: readonly string[]): string {
+  return `Microsoft.Dynamics.CRM.In(PropertyName='${property}',PropertyValues=[${ids.map((id) => `'${id}'`).join(',')}])`;
+}

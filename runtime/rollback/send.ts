@@ -1,21 +1,6 @@
-import { NOT_FOUND_CODES, summarizePart } from '../dataverse/errors.ts';
+import { rowMissing, summarizePart } from '../dataverse/errors.ts';
 import type { BatchItem, BatchPartResult, DataverseClient } from '../dataverse/index.ts';
 import type { UndoItem, UndoResult } from './undo.ts';
-
-/**
- * The row itself does not exist: 404 with ObjectDoesNotExist (not a wrong entity set), and a message
- * that names the row's own id ("contact With Id = <id> Does Not Exist", reference §8). A PATCH whose
- * lookup points at a missing row answers the same code naming that other row: that is a failure.
- */
-function rowMissing(result: BatchPartResult, id: string): boolean {
-  const e = result.error;
-  return (
-    result.status === 404 &&
-    e !== undefined &&
-    NOT_FOUND_CODES.has(e.code) &&
-    e.serverMessage.toLowerCase().includes(id.toLowerCase())
-  );
-}
 
 /** How one item ended, from the results of its requests. */
 function classify(item: UndoItem, results: readonly BatchPartResult[]): UndoResult {

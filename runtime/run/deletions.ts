@@ -1,8 +1,16 @@
-import { tableOfRow } from '../compare/read.ts';
-import type { DataverseClient } from '../dataverse/index.ts';
-import { DataverseError, summarizeError } from '../dataverse/index.ts';
+import { countReferring, droppedTable, readRows, rowName } from '../compare/read.ts';
+import { rowMissing } from '../dataverse/errors.ts';
+import type { BatchPartResult, BatchRequest, DataverseClient } from '../dataverse/index.ts';
+import {
+  DataverseError,
+  MAX_BATCH_PARTS,
+  recordPath,
+  summarizeError,
+  summarizePart,
+} from '../dataverse/index.ts';
 import type { CrosswalkChange, CrosswalkEntry, Journal, OperationInput } from '../journal/index.ts';
-import type { GeneratedModule, MappingDefinition } from '../mapping/index.ts';
+import type { GeneratedModule, MappingDefinition, TableDefinition } from '../mapping/index.ts';
+import { chunks, groupBy } from '../shared/group.ts';
 import { preImages } from './write.ts';
 
 /** What a delta does with a record PracticeHub reports deleted (`deleted_at` set). */
@@ -22,7 +30,32 @@ export interface Deleted {
   readonly crosswalk: { readonly page: number; readonly change: CrosswalkChange }[];
 }
 
-/** Deletes and deactivations of one run: remembers which tables have a state (asked once each). */
+/** A row a deleted record produced, as the crosswalk knows it, and what becomes of it. */
+interface Target {
+  readonly d: Deletion;
+  readonly entry: CrosswalkEntry;
+  /** How it ended: decided before any write (a skip, a refusal), or from its request's answer. */
+  op?: OperationInput;
+  /** The request that deactivates or deletes the row, and the operation it journals when it succeeds. */
+  send?: { readonly request: BatchRequest; readonly op: OperationInput };
+}
+
+/** A deleted record: skipped as a whole, or its rows. */
+interface Slot {
+  readonly d: Deletion;
+  readonly skip?: OperationInput;
+  readonly targets: Target[];
+}
+
+const STATE_COLUMNS = ['statecode', 'statuscode'];
+
+/**
+ * Deletes and deactivations of one run. The rows of a flush's deleted records are handled together:
+ * their states, the rows referring to them and their pre-images are read with one query per 50 rows
+ * and table, and the deactivations and deletes go out as `$batch` requests of up to `batchSize` parts
+ * that continue past a refused row, so the requests grow with batches of rows, not with rows.
+ * Remembers which tables have a state (asked once each).
+ */
 export class Deletions {
   private readonly states = new Map<string, Promise<number | undefined>>();
 
@@ -31,41 +64,53 @@ export class Deletions {
     private readonly module: GeneratedModule,
     private readonly journal: Journal,
     private readonly policy: DeletePolicy,
+    private readonly batchSize: number,
   ) {}
 
   /**
    * Applies the policy to the rows each deleted record produced, as the crosswalk knows them. A
    * mapping that only updates another mapping's rows leaves them: the row is not the record's own.
+   * Operations come out in the order of the deletions.
    */
   async apply(deletions: readonly Deletion[]): Promise<Deleted> {
+    const owned = new Set(
+      deletions.filter((d) => this.policy !== 'ignore' && d.mapping.mode === 'upsert' && !d.mapping.group),
+    );
+    const rows = new Map<string, Map<string, CrosswalkEntry[]>>();
+    for (const [name, group] of groupBy(owned, (d) => d.mapping.name))
+      rows.set(
+        name,
+        this.journal.crosswalk.bySourceIds(
+          name,
+          group.map((d) => d.sourceId),
+        ),
+      );
+    const slots = deletions.map((d): Slot => {
+      const skip = (why: string): Slot => ({
+        d,
+        targets: [],
+        skip: {
+          mapping: d.mapping.name,
+          sourceId: d.sourceId,
+          action: 'skip',
+          reason: `deleted in PracticeHub at ${d.deletedAt}; ${why}`,
+        },
+      });
+      if (this.policy === 'ignore') return skip('deleted_records is ignore');
+      if (!owned.has(d)) return skip(`${d.mapping.name} updates rows it does not own, left as they are`);
+      const entries = rows.get(d.mapping.name)?.get(d.sourceId) ?? [];
+      if (entries.length === 0) return skip('no row of it in Dataverse (never loaded, or deleted already)');
+      return { d, targets: entries.map((entry) => ({ d, entry })) };
+    });
+    const targets = slots.flatMap((s) => s.targets);
+    for (const group of groupBy(targets, (t) => t.entry.table).values()) await this.decide(group);
+    await this.send(targets.filter((t) => t.send));
     const out: Deleted = { ops: [], crosswalk: [] };
-    for (const d of deletions) {
-      const skip = (reason: string) =>
-        out.ops.push({
-          page: d.page,
-          op: { mapping: d.mapping.name, sourceId: d.sourceId, action: 'skip', reason },
-        });
-      if (this.policy === 'ignore') {
-        skip(`deleted in PracticeHub at ${d.deletedAt}; deleted_records is ignore`);
-        continue;
-      }
-      if (d.mapping.mode !== 'upsert' || d.mapping.group) {
-        skip(
-          `deleted in PracticeHub at ${d.deletedAt}; ${d.mapping.name} updates rows it does not own, left as they are`,
-        );
-        continue;
-      }
-      const entries = this.journal.crosswalk.bySourceIds(d.mapping.name, [d.sourceId]).get(d.sourceId) ?? [];
-      if (entries.length === 0) {
-        skip(
-          `deleted in PracticeHub at ${d.deletedAt}; no row of it in Dataverse (never loaded, or deleted already)`,
-        );
-        continue;
-      }
-      for (const entry of entries) {
-        const op = await this.remove(d, entry);
-        out.ops.push({ page: d.page, op });
-        if (op.action === 'delete')
+    for (const { d, skip, targets } of slots) {
+      if (skip) out.ops.push({ page: d.page, op: skip });
+      for (const { op, entry } of targets) {
+        out.ops.push({ page: d.page, op: op! });
+        if (op!.action === 'delete')
           out.crosswalk.push({
             page: d.page,
             change: { mapping: entry.mapping, key: entry.key, remove: true },
@@ -75,124 +120,142 @@ export class Deletions {
     return out;
   }
 
-  /** The definition of the table a crosswalk row is in; a clear error when the spec no longer writes it. */
-  private tableOf(entry: CrosswalkEntry) {
-    return tableOfRow(
-      this.module,
-      entry,
-      `apply the deletion in Dynamics, or restore the mapping of ${entry.mapping} to ${entry.table}`,
-    );
-  }
-
-  /** Deactivates the row (or deletes it, by policy or when its table has no state), with its pre-image. */
-  private async remove(d: Deletion, entry: CrosswalkEntry): Promise<OperationInput> {
-    const base = {
-      mapping: entry.mapping,
-      sourceId: d.sourceId,
-      key: entry.key,
-      table: entry.table,
-      targetId: entry.targetId,
-      payloadHash: entry.payloadHash,
-    };
+  /**
+   * Reads what the rows of one table need and decides, per row, a skip or the request that deactivates
+   * (or deletes, by policy or when the table has no state) it, with its pre-image. A failed read refuses
+   * every row of the table.
+   */
+  private async decide(targets: readonly Target[]): Promise<void> {
+    const first = targets[0]!.entry;
+    // A table the spec no longer writes: each row is refused with its own name and what to do.
+    const table = this.module.TABLES[first.table];
+    if (!table) {
+      for (const t of targets) t.op = refused(t, droppedTable(this.module, t.entry, advice(t.entry)));
+      return;
+    }
     try {
-      const table = this.tableOf(entry);
-      const closed = await this.closedState(entry.table);
-      const stated = closed !== undefined;
+      const closed = await this.closedState(first.table);
+      const ids = targets.map((t) => t.entry.targetId);
+      const origin = (id: string) =>
+        rowName(this.module, targets.find((t) => t.entry.targetId.toLowerCase() === id)!.entry);
+      const states =
+        closed === undefined ? undefined : await readRows(this.client, table, ids, STATE_COLUMNS, origin);
       // Dataverse deletes a row's dependants with it (cascading relationships), and those deletes
       // would be journaled nowhere, so no rollback could bring them back: a row other migrated rows
-      // refer to is deactivated instead, and says so.
-      const dependants = this.policy === 'delete' && stated ? await this.dependants(entry) : [];
-      const deactivate = stated && (this.policy === 'deactivate' || dependants.length > 0);
-      const why =
-        dependants.length > 0
-          ? `deleted in PracticeHub at ${d.deletedAt}; deactivated, not deleted: ${dependants.join(', ')} loaded by the migration refer to it and Dataverse would delete them with it`
-          : `deleted in PracticeHub at ${d.deletedAt}`;
-      const image = await this.image(d.mapping, entry, deactivate);
-      const gone = {
-        ...base,
-        action: 'skip',
-        reason: `deleted in PracticeHub at ${d.deletedAt}; the row is already gone from Dataverse`,
-      } as const;
-      if (image === undefined) return gone;
-      if (deactivate) {
-        if (image.statecode === closed)
-          return {
-            ...base,
-            action: 'skip',
-            reason: `deleted in PracticeHub at ${d.deletedAt}; the row is already closed (statecode ${closed})`,
-          };
-        await this.client.setState(table.entitySet, entry.targetId, closed!);
-        return { ...base, action: 'deactivate', preImage: image, reason: why };
+      // refer to is deactivated instead, and says so. The rows are counted before any of this flush's
+      // deletes, so a row whose dependants go in the same delta is deactivated too.
+      const dependants =
+        this.policy === 'delete' && states
+          ? await this.dependants(first.table, [...states.keys()])
+          : new Map<string, string[]>();
+      const deleting = new Set(
+        targets.filter(
+          (t) => !states || (this.policy === 'delete' && !dependants.has(t.entry.targetId.toLowerCase())),
+        ),
+      );
+      const images = await preImages(
+        { client: this.client },
+        [...deleting].map((t) => ({ mapping: t.d.mapping, table, targetId: t.entry.targetId, body: {} })),
+        { allMapped: true },
+      );
+      for (const t of targets) {
+        const id = t.entry.targetId.toLowerCase();
+        const state = states && stateOf(states.get(id));
+        const deleted = `deleted in PracticeHub at ${t.d.deletedAt}`;
+        const base = rowOf(t);
+        if (states && !state) {
+          t.op = gone(t);
+        } else if (!deleting.has(t)) {
+          const refer = dependants.get(id) ?? [];
+          if (state!.statecode === closed)
+            t.op = {
+              ...base,
+              action: 'skip',
+              reason: `${deleted}; the row is already closed (statecode ${closed})`,
+            };
+          else
+            t.send = {
+              request: {
+                method: 'PATCH',
+                path: recordPath(table.entitySet, t.entry.targetId),
+                body: { statecode: closed },
+                headers: { 'If-Match': '*' },
+              },
+              op: {
+                ...base,
+                action: 'deactivate',
+                preImage: state!,
+                reason:
+                  refer.length > 0
+                    ? `${deleted}; deactivated, not deleted: ${refer.join(', ')} loaded by the migration refer to it and Dataverse would delete them with it`
+                    : deleted,
+              },
+            };
+        } else {
+          const image = images.get(id);
+          if (!image) t.op = gone(t);
+          else
+            t.send = {
+              request: { method: 'DELETE', path: recordPath(table.entitySet, t.entry.targetId) },
+              op: { ...base, action: 'delete', preImage: { ...image, ...state }, reason: deleted },
+            };
+        }
       }
-      // Gone between the read and the delete (404): nothing was deleted, so nothing to restore later.
-      if (!(await this.client.delete(table.entitySet, entry.targetId, { missingOk: true }))) return gone;
-      return {
-        ...base,
-        action: 'delete',
-        preImage: image,
-        reason: `deleted in PracticeHub at ${d.deletedAt}`,
-      };
     } catch (error) {
-      const e = summarizeError(error);
-      return {
-        ...base,
-        action: 'reject',
-        reason: `deleted in PracticeHub, but ${error instanceof DataverseError ? 'Dataverse refused' : 'the row was not removed'}: ${e.message}`,
-        error: e,
-      };
+      for (const t of targets) t.op = refused(t, error);
+    }
+  }
+
+  /** Sends the decided requests as `$batch`es that go on past a refused row; a row gone by then is a skip. */
+  private async send(targets: readonly Target[]): Promise<void> {
+    for (const part of chunks(targets, Math.min(this.batchSize, MAX_BATCH_PARTS))) {
+      let results: BatchPartResult[];
+      try {
+        results = await this.client.batch(
+          part.map((t) => t.send!.request),
+          { continueOnError: true },
+        );
+      } catch (error) {
+        for (const t of part) t.op = refused(t, error);
+        continue;
+      }
+      part.forEach((t, i) => {
+        const result = results[i];
+        const { op } = t.send!;
+        if (result?.executed && !result.error && result.status < 400) t.op = op;
+        // Gone between the read and the write (404 naming the row): nothing changed, nothing to restore.
+        else if (result && rowMissing(result, t.entry.targetId)) t.op = gone(t);
+        else {
+          const e = summarizePart(result);
+          t.op = {
+            ...rowOf(t),
+            action: 'reject',
+            reason: `deleted in PracticeHub, but ${result?.error ? 'Dataverse refused' : 'the row was not removed'}: ${e.message}`,
+            error: e,
+          };
+        }
+      });
     }
   }
 
   /**
-   * The row as it is before the change: its state for a deactivation; for a delete, every column the
-   * mapping writes, lookups with their target tables (`preImages` with allMapped), so a rollback can
-   * recreate it. Undefined when the row is gone.
+   * The rows of mapped tables that refer to rows of `table` through a lookup, per row id, as
+   * `<n> <table> rows (<lookup>)`: one query per lookup that can point at the table and 50 rows.
    */
-  private async image(
-    m: MappingDefinition,
-    entry: CrosswalkEntry,
-    stateOnly: boolean,
-  ): Promise<Record<string, unknown> | undefined> {
-    const table = this.tableOf(entry);
-    const withState = (await this.closedState(entry.table)) !== undefined;
-    if (!stateOnly) {
-      const images = await preImages(
-        { client: this.client },
-        [{ mapping: m, table, targetId: entry.targetId, body: {} }],
-        {
-          allMapped: true,
-        },
-      );
-      const image = images.get(entry.targetId.toLowerCase());
-      if (!image || !withState || 'statecode' in image) return image;
-      const state = await this.image(m, entry, true);
-      return state ? { ...image, ...state } : image;
-    }
-    const select = [table.primaryId, ...(withState ? ['statecode', 'statuscode'] : [])];
-    for await (const row of this.client.query<Record<string, unknown>>(table.entitySet, {
-      select,
-      filter: `${table.primaryId} eq ${entry.targetId}`,
-    })) {
-      const image: Record<string, unknown> = {};
-      for (const column of select)
-        if (column !== table.primaryId && column in row) image[column] = row[column];
-      return image;
-    }
-    return undefined;
-  }
-
-  /** The rows of mapped tables that refer to a row through a lookup, as `<n> <table> rows` (one count each). */
-  private async dependants(entry: CrosswalkEntry): Promise<string[]> {
-    const out: string[] = [];
+  private async dependants(table: string, ids: readonly string[]): Promise<Map<string, string[]>> {
+    const out = new Map<string, string[]>();
     const asked = new Set<string>();
     for (const m of Object.values(this.module.MAPPINGS)) {
-      const table = this.module.TABLES[m.target]!;
+      const referring: TableDefinition = this.module.TABLES[m.target]!;
       for (const lookup of m.lookups) {
-        const pair = `${table.name}.${lookup.column}`;
-        if (asked.has(pair) || !lookup.candidates.some((c) => c.table === entry.table)) continue;
+        const pair = `${referring.name}.${lookup.column}`;
+        if (asked.has(pair) || !lookup.candidates.some((c) => c.table === table)) continue;
         asked.add(pair);
-        const n = await this.client.count(table.entitySet, `_${lookup.column}_value eq ${entry.targetId}`);
-        if (n > 0) out.push(`${n} ${table.name} row${n === 1 ? '' : 's'} (${lookup.column})`);
+        for (const [id, n] of await countReferring(this.client, referring, lookup.column, ids)) {
+          const list = out.get(id) ?? [];
+          list.push(`${n} ${referring.name} row${n === 1 ? '' : 's'} (${lookup.column})`);
+          out.set(id, list);
+        }
       }
     }
     return out;
@@ -222,4 +285,48 @@ export class Deletions {
     }
     return known;
   }
+}
+
+/** The state columns of a row read back, as a deactivation's pre-image; undefined for no row. */
+function stateOf(row: Record<string, unknown> | undefined): Record<string, unknown> | undefined {
+  if (!row) return undefined;
+  const image: Record<string, unknown> = {};
+  for (const column of STATE_COLUMNS) if (column in row) image[column] = row[column];
+  return image;
+}
+
+/** What to do about a row in a table the spec no longer writes. */
+const advice = (entry: CrosswalkEntry) =>
+  `apply the deletion in Dynamics, or restore the mapping of ${entry.mapping} to ${entry.table}`;
+
+/** The operation fields that name a target's row. */
+function rowOf(t: Target) {
+  return {
+    mapping: t.entry.mapping,
+    sourceId: t.d.sourceId,
+    key: t.entry.key,
+    table: t.entry.table,
+    targetId: t.entry.targetId,
+    payloadHash: t.entry.payloadHash,
+  };
+}
+
+/** A row already gone from Dataverse: nothing was changed, so a rollback has nothing to restore. */
+function gone(t: Target): OperationInput {
+  return {
+    ...rowOf(t),
+    action: 'skip',
+    reason: `deleted in PracticeHub at ${t.d.deletedAt}; the row is already gone from Dataverse`,
+  };
+}
+
+/** A row the delta could not deactivate or delete, with why. */
+function refused(t: Target, error: unknown): OperationInput {
+  const e = summarizeError(error);
+  return {
+    ...rowOf(t),
+    action: 'reject',
+    reason: `deleted in PracticeHub, but ${error instanceof DataverseError ? 'Dataverse refused' : 'the row was not removed'}: ${e.message}`,
+    error: e,
+  };
 }

@@ -131,7 +131,13 @@ export async function runMigration(deps: RunDeps, options: RunOptions = {}): Pro
   const scope: PassScope = {
     select: options.select,
     since: options.since ?? {},
-    deletions: new Deletions(deps.dataverse, module, journal, module.MIGRATION.deletedRecords),
+    deletions: new Deletions(
+      deps.dataverse,
+      module,
+      journal,
+      module.MIGRATION.deletedRecords,
+      write.batchSize,
+    ),
   };
   try {
     for (const pass of passes) await runPass(deps, run.id, pass, prepare, write, scope);

@@ -1,7 +1,7 @@
 import type { BatchRequest, DataverseClient } from '../dataverse/index.ts';
-import { recordPath, recordUri, summarizeError } from '../dataverse/index.ts';
+import { inFilter, recordPath, recordUri, summarizeError } from '../dataverse/index.ts';
 import type { CrosswalkChange, OperationInput } from '../journal/index.ts';
-import { groupBy } from '../shared/group.ts';
+import { chunks, groupBy } from '../shared/group.ts';
 import type { Attachments } from './documents.ts';
 import type { PagedOperation, PreparedRow } from './state.ts';
 
@@ -18,12 +18,6 @@ export interface Written {
   readonly ops: PagedOperation[];
   readonly crosswalk: { readonly page: number | null; readonly change: CrosswalkChange }[];
 }
-
-const chunks = <T>(items: readonly T[], size: number): T[][] => {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-  return out;
-};
 
 const plainColumns = (body: Readonly<Record<string, unknown>>) =>
   Object.keys(body).filter((k) => !k.includes('@'));
@@ -116,10 +110,12 @@ export async function preImages(
     };
     // Few ids per query: a GET's URL stays short (Microsoft.Dynamics.CRM.In, query-data-web-api).
     for (const part of chunks(group, 50)) {
-      const ids = part.map((r) => `'${r.targetId}'`).join(',');
       for await (const current of ctx.client.query<Record<string, unknown>>(table.entitySet, {
         select,
-        filter: `Microsoft.Dynamics.CRM.In(PropertyName='${table.primaryId}',PropertyValues=[${ids}])`,
+        filter: inFilter(
+          table.primaryId,
+          part.map((r) => r.targetId),
+        ),
         headers,
       })) {
         const id = String(current[table.primaryId]).toLowerCase();

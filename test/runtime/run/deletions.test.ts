@@ -92,6 +92,34 @@ describe('a delta under deleted_records: delete', () => {
     );
   });
 
+  it('removes the rows of many deleted records with a few reads and one $batch, not requests per row', async () => {
+    const payments = () =>
+      sb.dataverse
+        .snapshot(['fs_payment'])
+        .tables.fs_payment!.map((a) => String(a.fs_practicehubid ?? ''))
+        .filter((k) => k.startsWith('payment-'))
+        .map((k) => k.slice('payment-'.length));
+    // Rolled back by the test before, some rows are back in Dataverse while deleted in PracticeHub.
+    const ids = payments()
+      .filter((id) => !sb.practicehub.get('payments', id)?.deleted_at)
+      .slice(0, 60);
+    expect(ids).toHaveLength(60);
+    sb.practicehub.mutate({ resource: 'payments', action: 'delete', ids });
+    const before = sb.dataverse.stats().requests;
+    const parentRun = journal.latestRun({ kind: 'delta' })!.id;
+    const delta = await runMigration(deps, { kind: 'delta', since: since(), parentRun });
+    const after = sb.dataverse.stats().requests;
+    const ops = [...journal.operations(delta.run.id, { mapping: 'payment', action: 'delete' })];
+    // It also deletes again the two payments whose deletion the first test rolled back.
+    expect(ops).toHaveLength(62);
+    expect(ops.map((o) => o.sourceId)).toEqual(expect.arrayContaining(ids));
+    expect(payments().filter((id) => ids.includes(id))).toEqual([]);
+    // States, pre-images and referring rows: a query per 50 rows each; the deletes: one $batch (and
+    // one more for the patient whose deactivation the first test rolled back, deactivated again).
+    expect(after.batch - before.batch).toBe(2);
+    expect(after.data - before.data).toBeLessThanOrEqual(12);
+  });
+
   it('journals a row someone deleted between its read and its delete as already gone, so rollback leaves it gone', async () => {
     const payments = () =>
       sb.dataverse
@@ -102,9 +130,10 @@ describe('a delta under deleted_records: delete', () => {
     sb.practicehub.mutate({ resource: 'payments', action: 'delete', ids: [id] });
     // Another process deletes the row in Dataverse just before the delta's own delete reaches it.
     class Racing extends DataverseClient {
-      override async delete(...args: Parameters<DataverseClient['delete']>): Promise<boolean> {
-        await super.delete(args[0], args[1]);
-        return super.delete(...args);
+      override async batch(...args: Parameters<DataverseClient['batch']>) {
+        for (const item of args[0])
+          if ('method' in item && item.method === 'DELETE') await super.batch([item]);
+        return super.batch(...args);
       }
     }
     const racing = new Racing(optionsFromEnv(sb.env));
