@@ -56,16 +56,16 @@ export function deltaSince(
 /** `flitstack delta`: loads what changed in PracticeHub since the last completed run, and its deletions. */
 export async function deltaCommand(options: DeltaCommandOptions, io: CliIo): Promise<number> {
   const overlap = durationSeconds(options.overlap);
-  const ctx = await openLoad(options, io);
+  const ctx = await openLoad(options, io, (journal) => {
+    if (baseRun(journal)) return undefined;
+    io.err(
+      `refusing to pick up changes: ${journal.path} holds no completed run to start from.\n  run \`flitstack run\` first\n`,
+    );
+    return 1;
+  });
   if (typeof ctx === 'number') return ctx;
   try {
-    const base = baseRun(ctx.journal);
-    if (!base) {
-      io.err(
-        `refusing to pick up changes: ${ctx.journal.path} holds no completed run to start from.\n  run \`flitstack run\` first\n`,
-      );
-      return 1;
-    }
+    const base = baseRun(ctx.journal)!;
     if (base.specHash !== ctx.spec.specHash)
       io.err(
         `note: the spec changed since run ${base.id}; a delta applies it only to records changed since. Run \`flitstack run\` to apply it to every record.\n`,

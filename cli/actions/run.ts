@@ -56,7 +56,11 @@ export interface LoadContext {
  * Opens what `run`, `delta` and `sample` need, refusing (exit code) unless the spec is confirmed, the
  * licence flags allow loading and the organisation has every column, table and key the spec writes.
  */
-export async function openLoad(options: RunCommandOptions, io: CliIo): Promise<LoadContext | number> {
+export async function openLoad(
+  options: RunCommandOptions,
+  io: CliIo,
+  ready?: (journal: Journal) => number | undefined,
+): Promise<LoadContext | number> {
   const spec = await confirmedSpec(options.spec, io);
   if (typeof spec === 'number') return spec;
   const { module, plan } = spec.generated;
@@ -78,6 +82,12 @@ export async function openLoad(options: RunCommandOptions, io: CliIo): Promise<L
     journal.close();
     await Promise.all([practicehub.close(), dataverse.close()]);
   };
+  // What the journal must hold first (a delta's base run), asked before any request.
+  const refused = ready?.(journal);
+  if (refused !== undefined) {
+    await close();
+    return refused;
+  }
   try {
     const findings = checkSchema(await readLiveSchema(dataverse, plan, module.TABLES), plan, module.TABLES);
     if (findings.length > 0) {

@@ -90,10 +90,13 @@ describe('flitstack delta', () => {
     expect(again.json.summary.patient!.loaded).toBe(0);
   });
 
-  it('refuses without a completed run to pick up from', async () => {
+  it('refuses without a completed run to pick up from, before any request', async () => {
+    const served = () => Object.values(sb.dataverse.stats().requests).reduce((n, k) => n + k, 0);
+    const before = served();
     const result = await flitstack(sb, 'delta', '--journal', journalPath());
     expect(result.code).toBe(1);
     expect(result.err).toContain('holds no completed run to start from');
+    expect(served()).toBe(before);
   });
 
   it('is undone with the run by rollback, newest first: Dataverse ends as before the run', async () => {
