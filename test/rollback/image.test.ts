@@ -1,9 +1,9 @@
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as generatedModule from '../../generated/transformer.ts';
-import type { DataverseClient } from '../../runtime/dataverse/index.ts';
 import type { GeneratedModule } from '../../runtime/mapping/index.ts';
 import { imageBody } from '../../runtime/rollback/image.ts';
 import { TableResolver } from '../../runtime/rollback/tables.ts';
+import { createVisitTable, type Rig, rig } from '../runtime/dataverse/helpers.ts';
 
 const generated: GeneratedModule = generatedModule;
 const ID = '6b2f1c9a-1d2e-4f30-8a40-5b6c7d8e9f01';
@@ -11,14 +11,14 @@ const TABLE = 'Microsoft.Dynamics.CRM.lookuplogicalname';
 const NAV = 'Microsoft.Dynamics.CRM.associatednavigationproperty';
 
 /** Tables outside the spec come from the organisation's metadata: here, a team and a custom table. */
-const metadata = {
-  entityDefinition: async (name: string) =>
-    ({
-      team: { logicalName: 'team', entitySetName: 'teams', primaryIdAttribute: 'teamid' },
-      fs_visit: { logicalName: 'fs_visit', entitySetName: 'fs_visits', primaryIdAttribute: 'fs_visitid' },
-    })[name],
-} as unknown as DataverseClient;
-const tables = new TableResolver(generated, metadata);
+let dataverse: Rig;
+let tables: TableResolver;
+beforeAll(async () => {
+  dataverse = await rig();
+  await createVisitTable(dataverse.client);
+  tables = new TableResolver(generated, dataverse.client);
+});
+afterAll(() => dataverse?.close());
 const table = (name: string) => generated.TABLES[name]!;
 
 describe('the body that writes a pre-image back', () => {
@@ -140,15 +140,12 @@ describe('the body that writes a pre-image back', () => {
   }
 
   it('reads tables outside the spec once per rollback', async () => {
-    let reads = 0;
-    const counting = new TableResolver(generated, {
-      entityDefinition: async () => {
-        reads++;
-        return { logicalName: 'team', entitySetName: 'teams', primaryIdAttribute: 'teamid' };
-      },
-    } as unknown as DataverseClient);
-    await Promise.all([counting.get('team'), counting.get('team')]);
+    const reads = () => dataverse.sb.stats().requests.metadata;
+    const before = reads();
+    const counting = new TableResolver(generated, dataverse.client);
+    const [team] = await Promise.all([counting.get('team'), counting.get('team')]);
+    expect(team).toMatchObject({ entitySet: 'teams', primaryId: 'teamid' });
     expect(await counting.get('contact')).toBe(table('contact'));
-    expect(reads).toBe(1);
+    expect(reads() - before).toBe(1);
   });
 });
