@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { DiagnosticCategory, Project, ts } from 'ts-morph';
+import { Project, ts } from 'ts-morph';
 import { installRoot } from '../root.ts';
 
 /** A type error in generated code, with its line in the generated file. */
@@ -37,17 +37,17 @@ export function typecheckGenerated(relativePath: string, text: string): Generate
   });
   const file = project.createSourceFile(join(root, relativePath), text, { overwrite: true });
   project.resolveSourceFileDependencies();
-  return project
-    .getPreEmitDiagnostics()
-    .filter(
-      (d) =>
-        d.getSourceFile()?.getFilePath() === file.getFilePath() &&
-        d.getCategory() === DiagnosticCategory.Error,
-    )
+  // The file's own diagnostics (syntax, options, global and semantic): the checker checks what the
+  // file uses of runtime/, without reporting on every runtime file as the whole program's would.
+  return ts
+    .getPreEmitDiagnostics(project.getProgram().compilerObject, file.compilerNode)
+    .filter((d) => d.file === file.compilerNode && d.category === ts.DiagnosticCategory.Error)
     .map((d) => {
-      const start = d.getStart() ?? 0;
-      const { line, column } = file.getLineAndColumnAtPos(start);
-      const message = d.getMessageText();
-      return { line, column, message: typeof message === 'string' ? message : message.getMessageText() };
+      const { line, character } = file.compilerNode.getLineAndCharacterOfPosition(d.start ?? 0);
+      return {
+        line: line + 1,
+        column: character + 1,
+        message: ts.flattenDiagnosticMessageText(d.messageText, '\n'),
+      };
     });
 }
