@@ -4,9 +4,10 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as generatedModule from '../../generated/transformer.ts';
 import { DataverseClient, optionsFromEnv } from '../../runtime/dataverse/index.ts';
-import { Journal, type OperationInput } from '../../runtime/journal/index.ts';
+import { Journal } from '../../runtime/journal/index.ts';
 import type { GeneratedModule } from '../../runtime/mapping/index.ts';
-import { preImages } from '../../runtime/run/write.ts';
+import { PracticeHubClient } from '../../runtime/practicehub/index.ts';
+import { runMigration } from '../../runtime/run/pipeline.ts';
 import type { Sandboxes } from '../../sandbox/index.ts';
 import { parseCsv } from '../runtime/journal/helpers.ts';
 import { comparable, flitstack, sandboxes } from '../support/migration.ts';
@@ -49,38 +50,62 @@ afterAll(async () => {
 });
 
 /**
- * A delta (run 2) as the delta pipeline journals one: three patients deactivated (pre-image: their
- * state), three payments and two prescriptions deleted (pre-image: every mapped column, read first).
+ * A delta (run 2) under `deleted_records: delete`, after three patients, three payments and two
+ * prescriptions were deleted in PracticeHub: the patients' contacts, which appointments refer to, are
+ * deactivated (pre-image: their state); the payments and the prescriptions, which nothing refers to,
+ * are deleted (pre-image: every mapped column). Returns the rows it changed per mapping.
  */
-async function journalDelta(): Promise<void> {
+async function delta(): Promise<Record<string, number>> {
   const j = Journal.open(journal);
+  const practicehub = new PracticeHubClient({
+    baseUrl: sb.practicehub.baseUrl,
+    apiKey: sb.practicehub.apiKey,
+    appDetails: 'flitstack-tests=tests@example.com',
+    requestsPerSecond: 1000,
+  });
   try {
-    const delta = j.startRun({ kind: 'delta', specHash: 'delta', codeHash: 'delta', parentRun: 1 });
+    const first = j.run(1)!;
     const created = [...j.operations(1, { action: 'create' })];
-    const pick = (mapping: string, n: number) => created.filter((o) => o.mapping === mapping).slice(0, n);
-    const ops: OperationInput[] = [];
-    for (const op of pick('patient', 3)) {
-      const before = await client.retrieve<Record<string, unknown>>('contacts', op.targetId!, [
-        'statecode',
-        'statuscode',
-      ]);
-      await client.setState('contacts', op.targetId!, 1, 2);
-      const preImage = { statecode: before!.statecode, statuscode: before!.statuscode };
-      ops.push({ ...op, action: 'deactivate', preImage, payloadHash: null });
-    }
-    for (const op of [...pick('payment', 3), ...pick('prescription', 2)]) {
-      const m = generated.MAPPINGS[op.mapping]!;
-      const table = generated.TABLES[m.target]!;
-      const row = { mapping: m, table, targetId: op.targetId!, body: {} };
-      const image = (await preImages({ client }, [row], { allMapped: true })).get(op.targetId!);
-      expect(image, op.mapping).toBeDefined();
-      await client.delete(table.entitySet, op.targetId!);
-      ops.push({ ...op, action: 'delete', preImage: image!, payloadHash: null });
-    }
-    j.recordBatch(delta.id, ops);
-    j.finishRun(delta.id, 'completed');
+    const pick = (mapping: string, n: number) =>
+      created
+        .filter((o) => o.mapping === mapping)
+        .slice(0, n)
+        .map((o) => o.sourceId);
+    for (const [resource, mapping, n] of [
+      ['patients', 'patient', 3],
+      ['payments', 'payment', 3],
+      ['prescriptions', 'prescription', 2],
+    ] as const)
+      sb.practicehub.mutate({ resource, action: 'delete', ids: pick(mapping, n) });
+    const result = await runMigration(
+      {
+        module: { ...generated, MIGRATION: { ...generated.MIGRATION, deletedRecords: 'delete' } },
+        journal: j,
+        practicehub,
+        dataverse: client,
+        account: 'harbourside.eu',
+        specHash: first.specHash,
+        codeHash: first.codeHash,
+      },
+      {
+        kind: 'delta',
+        parentRun: 1,
+        since: Object.fromEntries(j.watermarks.all().map((w) => [w.resource, w.maxUpdatedAt])),
+      },
+    );
+    expect(result.run.id).toBe(2);
+    expect(result.rejected).toBe(0);
+    const changed: Record<string, number> = {};
+    for (const op of j.operations(2))
+      if (op.action === 'delete' || op.action === 'deactivate')
+        changed[op.mapping] = (changed[op.mapping] ?? 0) + 1;
+    const deleted = new Set(pick('patient', 3));
+    const patients = [...j.operations(2, { mapping: 'patient' })].filter((o) => deleted.has(o.sourceId));
+    expect(patients.map((o) => o.action)).toEqual(['deactivate', 'deactivate', 'deactivate']);
+    return changed;
   } finally {
     j.close();
+    await practicehub.close();
   }
 }
 
@@ -93,7 +118,8 @@ describe('flitstack rollback against the sandbox', () => {
     const payment = [...j.operations(1, { action: 'create', mapping: 'payment' })][0]!.targetId!;
     j.close();
     const originalDate = createdOn('fs_payment', payment);
-    await journalDelta();
+    const changed = await delta();
+    expect(changed).toEqual({ patient: 3, payment: 3, prescription: 2 });
     expect(state()).not.toEqual(afterRun);
 
     const refused = await rollback('--run', '1');
@@ -110,11 +136,11 @@ describe('flitstack rollback against the sandbox', () => {
       status: 'completed',
       targetStatus: 'rolled_back',
     });
-    expect(result.summary).toEqual({
-      patient: { deleted: 0, restored: 3, skipped: 0, failed: 0 },
-      payment: { deleted: 0, restored: 3, skipped: 0, failed: 0 },
-      prescription: { deleted: 0, restored: 2, skipped: 0, failed: 0 },
-    });
+    expect(result.summary).toEqual(
+      Object.fromEntries(
+        Object.entries(changed).map(([m, n]) => [m, { deleted: 0, restored: n, skipped: 0, failed: 0 }]),
+      ),
+    );
     expectState(afterRun);
     expect(createdOn('fs_payment', payment)).toBe(originalDate);
   }, 30_000);
