@@ -81,8 +81,10 @@ export async function readRows(
 
 /**
  * How many rows of `table` refer to each of `ids` through the lookup `column` (rows of any table the
- * lookup allows), by lower-cased id (GUIDs); ids no row refers to are absent. One query per 50 ids, selecting
- * only the lookup, paged to the last row, so the counts are exact.
+ * lookup allows), by lower-cased id (GUIDs); ids no row refers to are absent. One query per 50 ids,
+ * selecting only the lookup, paged to the last row, so the counts are exact. The In query function
+ * names the column by its logical name (the attribute its condition is on); the rows carry its value
+ * as `_<column>_value` (query-data-web-api, lookup properties).
  */
 export async function countReferring(
   client: DataverseClient,
@@ -98,7 +100,7 @@ export async function countReferring(
   for (let i = 0; i < unique.length; i += IDS_PER_QUERY) {
     for await (const row of client.query<Record<string, unknown>>(table.entitySet, {
       select: [property],
-      filter: inFilter(property, unique.slice(i, i + IDS_PER_QUERY)),
+      filter: inFilter(column, unique.slice(i, i + IDS_PER_QUERY)),
     })) {
       const id = String(row[property]).toLowerCase();
       counts.set(id, (counts.get(id) ?? 0) + 1);

@@ -101,9 +101,11 @@ export function idFromEntityId(header: string | undefined): string | undefined {
 }
 
 /**
- * The `$filter` that selects rows whose `property` (a primary key, or a lookup as `_x_value`) is one of
- * `ids` (checked GUIDs): Microsoft.Dynamics.CRM.In (query-data-web-api).
+ * The `$filter` that selects rows whose `column` is one of `ids` (checked GUIDs):
+ * Microsoft.Dynamics.CRM.In (query-data-web-api). A query function names a column by its logical name,
+ * a lookup too (`parentcustomerid`, not `_parentcustomerid_value`): Dataverse answers 0x80041103
+ * "entity doesn't contain attribute with Name = '_x_value'" otherwise.
  */
-export function inFilter(property: string, ids: readonly string[]): string {
-  return `Microsoft.Dynamics.CRM.In(PropertyName='${property}',PropertyValues=[${ids.map((id) => `'${id}'`).join(',')}])`;
+export function inFilter(column: string, ids: readonly string[]): string {
+  return `Microsoft.Dynamics.CRM.In(PropertyName='${column}',PropertyValues=[${ids.map((id) => `'${id}'`).join(',')}])`;
 }

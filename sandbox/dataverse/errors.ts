@@ -44,6 +44,16 @@ export const Errors = {
   /** Troubleshoot Web API client errors ($select/$filter/$orderby with an unknown or wrong-case name). */
   propertyNotFound: (name: string, table: string) =>
     err(400, '0x0', `Could not find a property named '${name}' on type 'Microsoft.Dynamics.CRM.${table}'.`),
+  /**
+   * A query function's PropertyName that is no column's logical name, such as a lookup's `_x_value`
+   * (code and text as Dataverse answers them).
+   */
+  attributeNotFound: (name: string, table: string) =>
+    err(
+      400,
+      '0x80041103',
+      `'${table}' entity doesn't contain attribute with Name = '${name}' and NameMapping = 'Logical'.`,
+    ),
   /** Troubleshoot Web API client errors: a body property that does not exist (newer code 0x80060888). */
   invalidProperty: (name: string, table: string) =>
     err(

@@ -12,8 +12,12 @@ export interface Member<R> {
   get(row: R): unknown;
 }
 
-/** Resolves a property path or throws Dataverse's "Could not find a property" error. */
-export type MemberResolver<R> = (path: readonly string[]) => Member<R>;
+/**
+ * Resolves a property path or throws Dataverse's "Could not find a property" error. With `attribute`,
+ * the path is a query function's PropertyName: a column's logical name, lookups included
+ * (`parentcustomerid`, not `_parentcustomerid_value`), as the condition it becomes names the attribute.
+ */
+export type MemberResolver<R> = (path: readonly string[], attribute?: boolean) => Member<R>;
 
 type Tri = boolean | null;
 type Scalar = string | number | boolean | null;
@@ -133,7 +137,7 @@ function compileValueSet<R>(
   values: readonly string[],
   resolve: MemberResolver<R>,
 ) {
-  const m = resolve(path);
+  const m = resolve(path, true);
   if (fn === 'ContainValues' || fn === 'DoesNotContainValues') {
     const wanted = new Set(values);
     return (row: R): Tri => {

@@ -60,12 +60,7 @@ export function rowResolver(ctx: Ctx, table: TableMeta): MemberResolver<Row> {
     if (rest.length === 0) {
       const column = structuralColumn(t, head!);
       if (!column) throw Errors.propertyNotFound(head!, t.def.logicalName);
-      const { kind, edm } = columnKind(column);
-      const name = column.logicalName;
-      if (REFERENCE_TYPES.has(column.type)) {
-        return { kind, edm, get: (row) => (isRef(row[name]) ? (row[name] as { id: string }).id : null) };
-      }
-      return { kind, edm, get: (row) => row[name] };
+      return columnMember(column);
     }
     const nav = t.navs.get(head!);
     const target = nav && nav.targets.length === 1 ? ctx.state.catalog.table(nav.targets[0]!) : undefined;
@@ -83,5 +78,22 @@ export function rowResolver(ctx: Ctx, table: TableMeta): MemberResolver<Row> {
       },
     };
   };
-  return (path) => resolve(table, path);
+  return (path, attribute) => (attribute ? attributeMember(table, path) : resolve(table, path));
+}
+
+/** A query function's PropertyName: one column of the table by logical name. */
+function attributeMember(table: TableMeta, path: readonly string[]): Member<Row> {
+  const name = path.join('/');
+  const column = path.length === 1 ? table.columns.get(name) : undefined;
+  if (!column?.validForRead) throw Errors.attributeNotFound(name, table.def.logicalName);
+  return columnMember(column);
+}
+
+/** A column's value on a row; a lookup's is the id it refers to. */
+function columnMember(column: ColumnMeta): Member<Row> {
+  const { kind, edm } = columnKind(column);
+  const name = column.logicalName;
+  if (REFERENCE_TYPES.has(column.type))
+    return { kind, edm, get: (row) => (isRef(row[name]) ? (row[name] as { id: string }).id : null) };
+  return { kind, edm, get: (row) => row[name] };
 }

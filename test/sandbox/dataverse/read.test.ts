@@ -112,6 +112,27 @@ describe('dataverse sandbox: queries', () => {
     expect(quoted.json.error.message).toContain("Found operand types 'Edm.Guid' and 'Edm.String'");
   });
 
+  it("filters a lookup with the In query function by the column's logical name, not as _x_value", async () => {
+    const inFilter = (property: string) =>
+      encodeURIComponent(
+        `Microsoft.Dynamics.CRM.In(PropertyName='${property}',PropertyValues=['${accounts[0]}','${accounts[1]}'])`,
+      );
+    const r = await h.call(
+      'GET',
+      `contacts?$select=_parentcustomerid_value&$filter=${inFilter('parentcustomerid')}`,
+    );
+    expect(r.status).toBe(200);
+    expect(r.json.value.length).toBeGreaterThan(0);
+    for (const row of r.json.value) expect([accounts[0], accounts[1]]).toContain(row._parentcustomerid_value);
+    const wrong = await h.call('GET', `contacts?$filter=${inFilter('_parentcustomerid_value')}`);
+    expect(wrong.status).toBe(400);
+    expect(wrong.json.error).toMatchObject({
+      code: '0x80041103',
+      message:
+        "'contact' entity doesn't contain attribute with Name = '_parentcustomerid_value' and NameMapping = 'Logical'.",
+    });
+  });
+
   it('filters dates with date and date-time literals', async () => {
     const r = await h.call(
       'GET',
