@@ -49,6 +49,17 @@ export function droppedTable(module: GeneratedModule, row: CrosswalkRow, advice?
 }
 
 /**
+ * The error for a crosswalk id that is not a GUID (named as `origin`), or undefined for a GUID. Runs
+ * journal only GUIDs, and an id goes into a request's URL only once it passed this check.
+ */
+export function notARowId(table: TableDefinition, id: string, origin: string): Error | undefined {
+  if (GUID.test(id)) return undefined;
+  return new Error(
+    `${origin} is tied to '${id}' in table ${table.name}, which is not a Dataverse row id (a GUID); runs journal only GUIDs, so the journal's crosswalk was changed outside flitstack: restore the journal from a copy`,
+  );
+}
+
+/**
  * Reads rows of one table by primary key, `select`ing only the given properties (lookups as
  * `_x_value`): one request per 50 ids. Returns the rows found by lower-cased id; ids not in the
  * table are absent. An id that is not a GUID is refused before any request, named by `origin`.
@@ -62,11 +73,10 @@ export async function readRows(
 ): Promise<Map<string, Record<string, unknown>>> {
   const found = new Map<string, Record<string, unknown>>();
   const unique = [...new Set([...ids].map((id) => id.toLowerCase()))];
-  for (const id of unique)
-    if (!GUID.test(id))
-      throw new Error(
-        `${origin(id)} is tied to '${id}' in table ${table.name}, which is not a Dataverse row id (a GUID); runs journal only GUIDs, so the journal's crosswalk was changed outside flitstack: restore the journal from a copy`,
-      );
+  for (const id of unique) {
+    const problem = notARowId(table, id, origin(id));
+    if (problem) throw problem;
+  }
   const columns = [...new Set([table.primaryId, ...select])];
   for (let i = 0; i < unique.length; i += IDS_PER_QUERY) {
     const part = unique.slice(i, i + IDS_PER_QUERY);

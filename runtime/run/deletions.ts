@@ -1,4 +1,4 @@
-import { countReferring, droppedTable, readRows, rowName } from '../compare/read.ts';
+import { countReferring, droppedTable, notARowId, readRows, rowName } from '../compare/read.ts';
 import { rowMissing } from '../dataverse/errors.ts';
 import type { BatchPartResult, BatchRequest, DataverseClient } from '../dataverse/index.ts';
 import {
@@ -8,6 +8,7 @@ import {
   summarizeError,
   summarizePart,
 } from '../dataverse/index.ts';
+import { isGuid } from '../dataverse/odata.ts';
 import type { CrosswalkChange, CrosswalkEntry, Journal, OperationInput } from '../journal/index.ts';
 import type { GeneratedModule, MappingDefinition, TableDefinition } from '../mapping/index.ts';
 import { chunks, groupBy } from '../shared/group.ts';
@@ -123,7 +124,7 @@ export class Deletions {
   /**
    * Reads what the rows of one table need and decides, per row, a skip or the request that deactivates
    * (or deletes, by policy or when the table has no state) it, with its pre-image. A failed read refuses
-   * every row of the table.
+   * the table's rows of this flush, each with the error.
    */
   private async decide(targets: readonly Target[]): Promise<void> {
     const first = targets[0]!.entry;
@@ -133,13 +134,18 @@ export class Deletions {
       for (const t of targets) t.op = refused(t, droppedTable(this.module, t.entry, advice(t.entry)));
       return;
     }
+    // A crosswalk id that is not a GUID (a journal changed by hand) is refused alone, before any request.
+    const rows = targets.filter((t) => {
+      const problem = notARowId(table, t.entry.targetId, rowName(this.module, t.entry));
+      if (problem) t.op = refused(t, problem);
+      return !problem;
+    });
+    if (rows.length === 0) return;
     try {
       const closed = await this.closedState(first.table);
-      const ids = targets.map((t) => t.entry.targetId);
-      const origin = (id: string) =>
-        rowName(this.module, targets.find((t) => t.entry.targetId.toLowerCase() === id)!.entry);
+      const ids = rows.map((t) => t.entry.targetId);
       const states =
-        closed === undefined ? undefined : await readRows(this.client, table, ids, STATE_COLUMNS, origin);
+        closed === undefined ? undefined : await readRows(this.client, table, ids, STATE_COLUMNS);
       // Dataverse deletes a row's dependants with it (cascading relationships), and those deletes
       // would be journaled nowhere, so no rollback could bring them back: a row other migrated rows
       // refer to is deactivated instead, and says so. The rows are counted before any of this flush's
@@ -149,7 +155,7 @@ export class Deletions {
           ? await this.dependants(first.table, [...states.keys()])
           : new Map<string, string[]>();
       const deleting = new Set(
-        targets.filter(
+        rows.filter(
           (t) => !states || (this.policy === 'delete' && !dependants.has(t.entry.targetId.toLowerCase())),
         ),
       );
@@ -158,7 +164,7 @@ export class Deletions {
         [...deleting].map((t) => ({ mapping: t.d.mapping, table, targetId: t.entry.targetId, body: {} })),
         { allMapped: true },
       );
-      for (const t of targets) {
+      for (const t of rows) {
         const id = t.entry.targetId.toLowerCase();
         const state = states && stateOf(states.get(id));
         const deleted = `deleted in PracticeHub at ${t.d.deletedAt}`;
@@ -202,7 +208,7 @@ export class Deletions {
         }
       }
     } catch (error) {
-      for (const t of targets) t.op = refused(t, error);
+      for (const t of rows) t.op = refused(t, error);
     }
   }
 
@@ -299,14 +305,14 @@ function stateOf(row: Record<string, unknown> | undefined): Record<string, unkno
 const advice = (entry: CrosswalkEntry) =>
   `apply the deletion in Dynamics, or restore the mapping of ${entry.mapping} to ${entry.table}`;
 
-/** The operation fields that name a target's row. */
+/** The operation fields that name a target's row (its id only when it is one: the journal takes GUIDs). */
 function rowOf(t: Target) {
   return {
     mapping: t.entry.mapping,
     sourceId: t.d.sourceId,
     key: t.entry.key,
     table: t.entry.table,
-    targetId: t.entry.targetId,
+    ...(isGuid(t.entry.targetId) ? { targetId: t.entry.targetId } : {}),
     payloadHash: t.entry.payloadHash,
   };
 }

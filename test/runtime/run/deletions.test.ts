@@ -120,6 +120,31 @@ describe('a delta under deleted_records: delete', () => {
     expect(after.data - before.data).toBeLessThanOrEqual(12);
   });
 
+  it('refuses a row whose crosswalk id is not a GUID alone, naming it, and deletes the others', async () => {
+    const [tampered, other] = sb.dataverse
+      .snapshot(['fs_payment'])
+      .tables.fs_payment!.map((a) => String(a.fs_practicehubid ?? '').slice('payment-'.length))
+      .filter((id) => id && !sb.practicehub.get('payments', id)?.deleted_at);
+    const entry = journal.crosswalk.get('payment', `payment-${tampered}`)!;
+    journal.crosswalk.apply(1, [{ ...entry, targetId: 'not-a-guid' }]);
+    try {
+      sb.practicehub.mutate({ resource: 'payments', action: 'delete', ids: [tampered!, other!] });
+      const parentRun = journal.latestRun({ kind: 'delta' })!.id;
+      const delta = await runMigration(deps, { kind: 'delta', since: since(), parentRun });
+      const ops = [...journal.operations(delta.run.id, { mapping: 'payment' })];
+      const of = (id: string) => ops.filter((o) => o.sourceId === id).map((o) => [o.action, o.reason]);
+      expect(of(tampered!)).toEqual([
+        [
+          'reject',
+          `deleted in PracticeHub, but the row was not removed: row payment-${tampered} of payment (record ${tampered}) is tied to 'not-a-guid' in table fs_payment, which is not a Dataverse row id (a GUID); runs journal only GUIDs, so the journal's crosswalk was changed outside flitstack: restore the journal from a copy`,
+        ],
+      ]);
+      expect(of(other!)).toEqual([['delete', expect.stringMatching(/^deleted in PracticeHub at /)]]);
+    } finally {
+      journal.crosswalk.apply(1, [entry]);
+    }
+  });
+
   it('journals a row someone deleted between its read and its delete as already gone, so rollback leaves it gone', async () => {
     const payments = () =>
       sb.dataverse
