@@ -82,13 +82,13 @@ export async function openLoad(
     journal.close();
     await Promise.all([practicehub.close(), dataverse.close()]);
   };
-  // What the journal must hold first (a delta's base run), asked before any request.
-  const refused = ready?.(journal);
-  if (refused !== undefined) {
-    await close();
-    return refused;
-  }
   try {
+    // What the journal must hold first (a delta's base run), asked before any request.
+    const refused = ready?.(journal);
+    if (refused !== undefined) {
+      await close();
+      return refused;
+    }
     const findings = checkSchema(await readLiveSchema(dataverse, plan, module.TABLES), plan, module.TABLES);
     if (findings.length > 0) {
       io.err(

@@ -37,8 +37,8 @@ export function typecheckGenerated(relativePath: string, text: string): Generate
   });
   const file = project.createSourceFile(join(root, relativePath), text, { overwrite: true });
   project.resolveSourceFileDependencies();
-  // The file's own diagnostics (syntax, options, global and semantic): the checker checks what the
-  // file uses of runtime/, without reporting on every runtime file as the whole program's would.
+  // The file's own syntax and semantic errors: the checker checks what the file uses of runtime/,
+  // without reporting on every runtime file as the whole program's diagnostics would.
   return ts
     .getPreEmitDiagnostics(project.getProgram().compilerObject, file.compilerNode)
     .filter((d) => d.file === file.compilerNode && d.category === ts.DiagnosticCategory.Error)

@@ -1,4 +1,5 @@
 import { type DataverseClient, inFilter } from '../dataverse/index.ts';
+import { isGuid } from '../dataverse/odata.ts';
 import type { GeneratedModule, TableDefinition } from '../mapping/index.ts';
 
 /**
@@ -6,8 +7,6 @@ import type { GeneratedModule, TableDefinition } from '../mapping/index.ts';
  * plain GET: the stricter choice keeps the URL near 2 KB (50 GUIDs), as the run's pre-image reads do.
  */
 export const IDS_PER_QUERY = 50;
-
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Where a row read back comes from: the mapping, row key and source record that write it. */
 export interface RowOrigin {
@@ -53,7 +52,7 @@ export function droppedTable(module: GeneratedModule, row: CrosswalkRow, advice?
  * journal only GUIDs, and an id goes into a request's URL only once it passed this check.
  */
 export function notARowId(table: TableDefinition, id: string, origin: string): Error | undefined {
-  if (GUID.test(id)) return undefined;
+  if (isGuid(id)) return undefined;
   return new Error(
     `${origin} is tied to '${id}' in table ${table.name}, which is not a Dataverse row id (a GUID); runs journal only GUIDs, so the journal's crosswalk was changed outside flitstack: restore the journal from a copy`,
   );
@@ -105,7 +104,7 @@ export async function countReferring(
   const counts = new Map<string, number>();
   const unique = [...new Set([...ids].map((id) => id.toLowerCase()))];
   // The ids come from rows read back (readRows checks the crosswalk's); a filter never carries other text.
-  for (const id of unique) if (!GUID.test(id)) throw new RangeError(`not a Dataverse row id: '${id}'`);
+  for (const id of unique) if (!isGuid(id)) throw new RangeError(`not a Dataverse row id: '${id}'`);
   const property = `_${column}_value`;
   for (let i = 0; i < unique.length; i += IDS_PER_QUERY) {
     for await (const row of client.query<Record<string, unknown>>(table.entitySet, {

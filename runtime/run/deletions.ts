@@ -1,6 +1,6 @@
 import { countReferring, droppedTable, notARowId, readRows, rowName } from '../compare/read.ts';
 import { rowMissing } from '../dataverse/errors.ts';
-import type { BatchPartResult, BatchRequest, DataverseClient } from '../dataverse/index.ts';
+import type { BatchPartResult, BatchRequest, DataverseClient, FailureSummary } from '../dataverse/index.ts';
 import {
   DataverseError,
   MAX_BATCH_PARTS,
@@ -231,15 +231,7 @@ export class Deletions {
         if (result?.executed && !result.error && result.status < 400) t.op = op;
         // Gone between the read and the write (404 naming the row): nothing changed, nothing to restore.
         else if (result && rowMissing(result, t.entry.targetId)) t.op = gone(t);
-        else {
-          const e = summarizePart(result);
-          t.op = {
-            ...rowOf(t),
-            action: 'reject',
-            reason: `deleted in PracticeHub, but ${result?.error ? 'Dataverse refused' : 'the row was not removed'}: ${e.message}`,
-            error: e,
-          };
-        }
+        else t.op = rejection(t, summarizePart(result), result?.error !== undefined);
       });
     }
   }
@@ -326,13 +318,17 @@ function gone(t: Target): OperationInput {
   };
 }
 
-/** A row the delta could not deactivate or delete, with why. */
+/** A row the delta could not deactivate or delete, for a thrown error. */
 function refused(t: Target, error: unknown): OperationInput {
-  const e = summarizeError(error);
+  return rejection(t, summarizeError(error), error instanceof DataverseError);
+}
+
+/** A row the delta could not deactivate or delete, with Dataverse's answer or what else went wrong. */
+function rejection(t: Target, e: FailureSummary, byDataverse: boolean): OperationInput {
   return {
     ...rowOf(t),
     action: 'reject',
-    reason: `deleted in PracticeHub, but ${error instanceof DataverseError ? 'Dataverse refused' : 'the row was not removed'}: ${e.message}`,
+    reason: `deleted in PracticeHub, but ${byDataverse ? 'Dataverse refused' : 'the row was not removed'}: ${e.message}`,
     error: e,
   };
 }

@@ -1,3 +1,4 @@
+import { IDS_PER_QUERY } from '../compare/read.ts';
 import type { BatchRequest, DataverseClient } from '../dataverse/index.ts';
 import { inFilter, recordPath, recordUri, summarizeError } from '../dataverse/index.ts';
 import type { CrosswalkChange, OperationInput } from '../journal/index.ts';
@@ -109,7 +110,7 @@ export async function preImages(
       Prefer: `odata.include-annotations="${LOOKUP_TABLE_ANNOTATION},${LOOKUP_NAV_ANNOTATION}"`,
     };
     // Few ids per query: a GET's URL stays short (Microsoft.Dynamics.CRM.In, query-data-web-api).
-    for (const part of chunks(group, 50)) {
+    for (const part of chunks(group, IDS_PER_QUERY)) {
       for await (const current of ctx.client.query<Record<string, unknown>>(table.entitySet, {
         select,
         filter: inFilter(

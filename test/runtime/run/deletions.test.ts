@@ -140,6 +140,12 @@ describe('a delta under deleted_records: delete', () => {
         ],
       ]);
       expect(of(other!)).toEqual([['delete', expect.stringMatching(/^deleted in PracticeHub at /)]]);
+      // The journal keeps only GUIDs as row ids: the refusal names the row by its key and record.
+      expect(ops.find((o) => o.sourceId === tampered)).toMatchObject({
+        key: `payment-${tampered}`,
+        table: 'fs_payment',
+        targetId: null,
+      });
     } finally {
       journal.crosswalk.apply(1, [entry]);
     }
