@@ -10,8 +10,7 @@ import type { GeneratedModule } from '../../runtime/mapping/index.ts';
 import { reconcile } from '../../runtime/reconcile/index.ts';
 import { rowId } from '../../runtime/run/ids.ts';
 import type { Sandboxes } from '../../sandbox/index.ts';
-import { clients } from '../sample/support.ts';
-import { flitstack, sandboxes } from '../support/migration.ts';
+import { clients, flitstack, sandboxes } from '../support/migration.ts';
 import { ROOT } from '../support/tmp.ts';
 
 const generated: GeneratedModule = generatedModule;

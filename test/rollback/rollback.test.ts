@@ -6,11 +6,10 @@ import * as generatedModule from '../../generated/transformer.ts';
 import { DataverseClient, optionsFromEnv } from '../../runtime/dataverse/index.ts';
 import { Journal } from '../../runtime/journal/index.ts';
 import type { GeneratedModule } from '../../runtime/mapping/index.ts';
-import { PracticeHubClient } from '../../runtime/practicehub/index.ts';
 import { runMigration } from '../../runtime/run/pipeline.ts';
 import type { Sandboxes } from '../../sandbox/index.ts';
 import { parseCsv } from '../runtime/journal/helpers.ts';
-import { comparable, flitstack, sandboxes } from '../support/migration.ts';
+import { comparable, flitstack, loadDeps, sandboxes } from '../support/migration.ts';
 import { tempDir } from '../support/tmp.ts';
 
 const generated: GeneratedModule = generatedModule;
@@ -57,12 +56,8 @@ afterAll(async () => {
  */
 async function delta(): Promise<Record<string, number>> {
   const j = Journal.open(journal);
-  const practicehub = new PracticeHubClient({
-    baseUrl: sb.practicehub.baseUrl,
-    apiKey: sb.practicehub.apiKey,
-    appDetails: 'flitstack-tests=tests@example.com',
-    requestsPerSecond: 1000,
-  });
+  const module = { ...generated, MIGRATION: { ...generated.MIGRATION, deletedRecords: 'delete' as const } };
+  const deps = loadDeps(sb, j, module, dir);
   try {
     const first = j.run(1)!;
     const created = [...j.operations(1, { action: 'create' })];
@@ -78,15 +73,7 @@ async function delta(): Promise<Record<string, number>> {
     ] as const)
       sb.practicehub.mutate({ resource, action: 'delete', ids: pick(mapping, n) });
     const result = await runMigration(
-      {
-        module: { ...generated, MIGRATION: { ...generated.MIGRATION, deletedRecords: 'delete' } },
-        journal: j,
-        practicehub,
-        dataverse: client,
-        account: 'harbourside.eu',
-        specHash: first.specHash,
-        codeHash: first.codeHash,
-      },
+      { ...deps, specHash: first.specHash, codeHash: first.codeHash },
       {
         kind: 'delta',
         parentRun: 1,
@@ -105,7 +92,7 @@ async function delta(): Promise<Record<string, number>> {
     return changed;
   } finally {
     j.close();
-    await practicehub.close();
+    await Promise.all([deps.practicehub.close(), deps.dataverse.close()]);
   }
 }
 

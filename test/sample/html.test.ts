@@ -9,8 +9,8 @@ import { sampleHtml } from '../../runtime/sample/render.ts';
 import { type SampleResult, takeSample } from '../../runtime/sample/sample.ts';
 import { sampleView } from '../../runtime/sample/view.ts';
 import type { Sandboxes } from '../../sandbox/index.ts';
-import { flitstack, sandboxes } from '../support/migration.ts';
-import { chromiumPath, clients, compiled, specVariant } from './support.ts';
+import { flitstack, loadDeps, sandboxes } from '../support/migration.ts';
+import { chromiumPath, compiled, specVariant } from './support.ts';
 
 const LABEL_SCRIPT = '<script>window.__labelRan = true</script>';
 const DATA_SCRIPT = '<script>window.__dataRan = true</script>';
@@ -50,27 +50,14 @@ beforeAll(async () => {
   });
   const spec = await compiled(specVariant(labelled));
   const wrong = await compiled(specVariant(swapped));
-  const { practicehub, dataverse } = clients(sb);
   const journal = Journal.open(join(dir, 'journal.db'));
+  const deps = loadDeps(sb, journal, wrong.module, dir);
   try {
     // The load runs the wrong generated code; the sample checks it against the spec's interpreter.
-    result = await takeSample(
-      {
-        module: wrong.module,
-        ir: spec.ir,
-        practicehub,
-        dataverse,
-        journal,
-        account: 'harbourside.eu',
-        specHash: 'reviewed',
-        codeHash: 'swapped',
-        archiveDir: join(dir, 'archive'),
-      },
-      150,
-    );
+    result = await takeSample({ ...deps, ir: spec.ir }, 150);
   } finally {
     journal.close();
-    await Promise.all([practicehub.close(), dataverse.close()]);
+    await Promise.all([deps.practicehub.close(), deps.dataverse.close()]);
   }
   const file = join(dir, 'sample.html');
   writeFileSync(file, sampleHtml(sampleView(result, spec.ir)));

@@ -5,8 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Journal } from '../../runtime/journal/index.ts';
 import { type SampleResult, takeSample } from '../../runtime/sample/sample.ts';
 import type { Sandboxes } from '../../sandbox/index.ts';
-import { flitstack, sandboxes } from '../support/migration.ts';
-import { clients, compiled, specVariant } from './support.ts';
+import { flitstack, loadDeps, sandboxes } from '../support/migration.ts';
+import { compiled, specVariant } from './support.ts';
 
 let sb: Sandboxes;
 let dir: string;
@@ -21,32 +21,20 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'flitstack-sample-requests-'));
   expect((await flitstack(sb, 'schema', 'apply')).code).toBe(0);
   const spec = await compiled(specVariant({}));
-  const { practicehub, dataverse } = clients(sb);
+  const journal = Journal.open(join(dir, 'journal.db'));
+  const deps = loadDeps(sb, journal, spec.module, dir);
+  const { dataverse } = deps;
   const query = dataverse.query.bind(dataverse);
   dataverse.query = ((set, options) => {
     queries.push({ set, all: options?.filter === undefined, before: dataverse.stats().requests.data });
     return query(set, options);
   }) as typeof dataverse.query;
-  const journal = Journal.open(join(dir, 'journal.db'));
   try {
-    result = await takeSample(
-      {
-        module: spec.module,
-        ir: spec.ir,
-        practicehub,
-        dataverse,
-        journal,
-        account: 'harbourside.eu',
-        specHash: 'spec',
-        codeHash: 'code',
-        archiveDir: join(dir, 'archive'),
-      },
-      100,
-    );
+    result = await takeSample({ ...deps, ir: spec.ir }, 100);
     made = dataverse.stats().requests.data;
   } finally {
     journal.close();
-    await Promise.all([practicehub.close(), dataverse.close()]);
+    await Promise.all([deps.practicehub.close(), dataverse.close()]);
   }
 }, 90_000);
 

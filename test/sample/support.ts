@@ -4,12 +4,8 @@ import { compileSpec } from '../../compiler/compile.ts';
 import type { Ir } from '../../compiler/ir/types.ts';
 import type { SpecInput } from '../../compiler/load/spec-dir.ts';
 import { createSchemaValidators } from '../../compiler/validate/schemas.ts';
-import { DataverseClient, optionsFromEnv } from '../../runtime/dataverse/index.ts';
 import type { GeneratedModule } from '../../runtime/mapping/index.ts';
-import { PracticeHubClient } from '../../runtime/practicehub/index.ts';
-import type { Sandboxes } from '../../sandbox/index.ts';
 import { loadGenerated } from '../support/generated.ts';
-import { FALLBACK_OWNER } from '../support/migration.ts';
 import { ROOT } from '../support/tmp.ts';
 
 /** The shipped spec with some files' text changed in memory. */
@@ -33,20 +29,6 @@ export async function compiled(input: SpecInput): Promise<{ ir: Ir; module: Gene
   if (!result.ir || !transformer)
     throw new Error(`the spec does not compile: ${result.diagnostics.map((d) => d.message).join('; ')}`);
   return { ir: result.ir, module: await loadGenerated(transformer.contents) };
-}
-
-/** Clients of both sandboxes, as the CLI builds them (fast rate: the sandbox allows it). */
-export function clients(sb: Sandboxes): { practicehub: PracticeHubClient; dataverse: DataverseClient } {
-  return {
-    practicehub: new PracticeHubClient({
-      baseUrl: sb.practicehub.baseUrl,
-      apiKey: sb.practicehub.apiKey,
-      appDetails: `flitstack=${FALLBACK_OWNER}`,
-      requestsPerSecond: 1000,
-      pageSize: 100,
-    }),
-    dataverse: new DataverseClient(optionsFromEnv(sb.env)),
-  };
 }
 
 /** The installed Chromium (never downloaded): `.ci/run` installs it where it is missing. */

@@ -1,6 +1,11 @@
 import { join } from 'node:path';
 import { bufferIo } from '../../cli/io.ts';
 import { run } from '../../cli/main.ts';
+import { DataverseClient, optionsFromEnv } from '../../runtime/dataverse/index.ts';
+import type { Journal } from '../../runtime/journal/index.ts';
+import type { GeneratedModule } from '../../runtime/mapping/index.ts';
+import { PracticeHubClient } from '../../runtime/practicehub/index.ts';
+import type { RunDeps } from '../../runtime/run/pipeline.ts';
 import type { Snapshot } from '../../sandbox/dataverse/index.ts';
 import { type Sandboxes, type SandboxesOptions, startSandboxes } from '../../sandbox/index.ts';
 import { ROOT, tempDir } from './tmp.ts';
@@ -16,6 +21,36 @@ export function sandboxes(options: SandboxesOptions = {}): Promise<Sandboxes> {
     extraUsers: [{ email: FALLBACK_OWNER, firstName: 'Migration', lastName: 'Owner' }],
     ...options,
   });
+}
+
+/** Clients of both sandboxes, as the CLI builds them (fast rate: the sandbox allows it). */
+export function clients(sb: Sandboxes): { practicehub: PracticeHubClient; dataverse: DataverseClient } {
+  return {
+    practicehub: new PracticeHubClient({
+      baseUrl: sb.practicehub.baseUrl,
+      apiKey: sb.practicehub.apiKey,
+      appDetails: `flitstack=${FALLBACK_OWNER}`,
+      requestsPerSecond: 1000,
+      pageSize: 100,
+    }),
+    dataverse: new DataverseClient(optionsFromEnv(sb.env)),
+  };
+}
+
+/**
+ * What a run, a delta or a sample needs against the sandboxes: fresh clients (the caller closes them),
+ * the journal, and the archive in `dir`.
+ */
+export function loadDeps(sb: Sandboxes, journal: Journal, module: GeneratedModule, dir: string): RunDeps {
+  return {
+    ...clients(sb),
+    module,
+    journal,
+    account: 'harbourside.eu',
+    specHash: 'spec',
+    codeHash: 'code',
+    archiveDir: join(dir, 'archive'),
+  };
 }
 
 /** Runs the CLI in this process, in the project root, with the sandboxes' environment. */

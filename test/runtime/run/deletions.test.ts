@@ -6,11 +6,10 @@ import * as generatedModule from '../../../generated/transformer.ts';
 import { DataverseClient, optionsFromEnv } from '../../../runtime/dataverse/index.ts';
 import { Journal } from '../../../runtime/journal/index.ts';
 import type { GeneratedModule } from '../../../runtime/mapping/index.ts';
-import { PracticeHubClient } from '../../../runtime/practicehub/index.ts';
 import { rollbackRun } from '../../../runtime/rollback/index.ts';
 import { type RunDeps, type RunOptions, runMigration } from '../../../runtime/run/pipeline.ts';
 import type { Sandboxes } from '../../../sandbox/index.ts';
-import { comparable, flitstack, sandboxes, sortedRows } from '../../support/migration.ts';
+import { comparable, flitstack, loadDeps, sandboxes, sortedRows } from '../../support/migration.ts';
 
 const shipped: GeneratedModule = generatedModule;
 /** The shipped mappings under `policies.deleted_records: delete`. */
@@ -26,21 +25,7 @@ beforeAll(async () => {
   expect((await flitstack(sb, 'schema', 'apply')).code).toBe(0);
   dir = mkdtempSync(join(tmpdir(), 'flitstack-deletions-'));
   journal = Journal.open(join(dir, 'journal.db'));
-  deps = {
-    module,
-    journal,
-    practicehub: new PracticeHubClient({
-      baseUrl: sb.practicehub.baseUrl,
-      apiKey: sb.practicehub.apiKey,
-      appDetails: 'flitstack-tests=tests@example.com',
-      requestsPerSecond: 1000,
-    }),
-    dataverse: new DataverseClient(optionsFromEnv(sb.env)),
-    account: 'harbourside.eu',
-    specHash: 'spec',
-    codeHash: 'code',
-    archiveDir: join(dir, 'archive'),
-  };
+  deps = loadDeps(sb, journal, module, dir);
   expect((await runMigration(deps)).rejected).toBe(0);
 }, 60_000);
 afterAll(async () => {
