@@ -36,20 +36,15 @@ export class BulkError extends DataverseError {
 }
 
 /**
- * Which item a bulk error is about. The sandbox (and any message that does) names `Targets[i]`;
- * otherwise a GUID in the message (e.g. "Contact With Ids = <guid> Do Not Exist", bulk-operations) is
- * matched against the items' primary keys and `@odata.id` values. Undefined when nothing matches.
+ * Which item a bulk error is about. Dataverse's bulk errors do not give the item's index; some name
+ * its row ("Contact With Ids = <guid> Do Not Exist", bulk-operations): a GUID in the message is matched
+ * against the items' primary keys and `@odata.id` values. Undefined when nothing matches.
  */
 export function failedItem(
   e: DataverseError,
   targets: readonly Json[],
   primaryId?: string,
 ): number | undefined {
-  const indexed = /Targets\[(\d+)\]/.exec(e.serverMessage);
-  if (indexed) {
-    const i = Number(indexed[1]);
-    return i < targets.length ? i : undefined;
-  }
   const guids =
     e.serverMessage.toLowerCase().match(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g) ??
     [];
@@ -156,70 +151,4 @@ const SCHEMA_MESSAGE =
 function isItemFailure(e: DataverseError): boolean {
   if (e.status < 400 || e.status >= 500 || [401, 403, 405, 429].includes(e.status)) return false;
   return !REQUEST_CODES.has(e.code) && !SCHEMA_MESSAGE.test(e.serverMessage);
-}
-
-/** One item that could not be written, with the error that named it. */
-export interface BulkFailure {
-  readonly index: number;
-  readonly error: DataverseError;
-}
-
-/** What `sendBulkIsolating` wrote and what it could not. */
-export interface BulkOutcome {
-  /** Ids by target index (CreateMultiple only; undefined for failed items). */
-  readonly ids: (string | undefined)[];
-  readonly failures: BulkFailure[];
-}
-
-/**
- * Writes every item that can be written: when a request fails on one item (the whole request is rolled
- * back on standard tables, PA`bulk-operations`), that item is set aside and the rest is sent again; when
- * the answer does not say which item failed, the items are split in halves until it does. Failures of
- * the request as a whole (see isItemFailure) are thrown, not bisected.
- */
-export async function sendBulkIsolating(
-  ctx: ClientContext,
-  message: BulkMessage,
-  entitySet: string,
-  logicalName: string,
-  targets: readonly Json[],
-): Promise<BulkOutcome> {
-  const ids: (string | undefined)[] = targets.map(() => undefined);
-  const failures: BulkFailure[] = [];
-  const fail = (index: number, error: BulkError) => failures.push({ index, error });
-  const run = async (indexes: number[]): Promise<void> => {
-    let pending = indexes;
-    while (pending.length > 0) {
-      try {
-        const written = await sendBulk(
-          ctx,
-          message,
-          entitySet,
-          logicalName,
-          pending.map((i) => targets[i]!),
-        );
-        written?.forEach((id, k) => {
-          ids[pending[k]!] = id;
-        });
-        return;
-      } catch (e) {
-        if (!(e instanceof BulkError)) throw e;
-        if (e.itemIndex !== undefined) {
-          fail(pending[e.itemIndex]!, e);
-          pending = pending.filter((_, k) => k !== e.itemIndex);
-        } else if (pending.length === 1) {
-          fail(pending[0]!, e);
-          return;
-        } else {
-          const half = Math.ceil(pending.length / 2);
-          await run(pending.slice(0, half));
-          await run(pending.slice(half));
-          return;
-        }
-      }
-    }
-  };
-  await run(targets.map((_, i) => i));
-  failures.sort((a, b) => a.index - b.index);
-  return { ids, failures };
 }

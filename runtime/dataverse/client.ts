@@ -1,7 +1,7 @@
 import { Agent } from 'undici';
 import { Backoff } from '../shared/backoff.ts';
 import { type BatchItem, type BatchOptions, type BatchPartResult, batch } from './batch.ts';
-import { type BulkMessage, type BulkOutcome, BulkSupport, sendBulk, sendBulkIsolating } from './bulk.ts';
+import { type BulkMessage, BulkSupport, sendBulk } from './bulk.ts';
 import { type Clock, systemClock } from './clock.ts';
 import type { ClientContext } from './context.ts';
 import type { DataverseEvent } from './events.ts';
@@ -187,16 +187,6 @@ export class DataverseClient {
   /** UpsertMultiple; each target carries `@odata.id` (see `recordUri`) or its primary key. */
   async upsertMultiple(entitySet: string, logicalName: string, targets: readonly Json[]): Promise<void> {
     await sendBulk(this.ctx, 'UpsertMultiple', entitySet, logicalName, targets);
-  }
-
-  /** A bulk message that writes every item it can and reports the others (see `sendBulkIsolating`). */
-  writeMultiple(
-    message: BulkMessage,
-    entitySet: string,
-    logicalName: string,
-    targets: readonly Json[],
-  ): Promise<BulkOutcome> {
-    return sendBulkIsolating(this.ctx, message, entitySet, logicalName, targets);
   }
 
   /** Sends requests and change sets as one `$batch`; one result per request. */

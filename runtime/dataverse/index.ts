@@ -1,7 +1,7 @@
 export type { BackoffOptions } from '../shared/backoff.ts';
 export type { BatchChangeSet, BatchItem, BatchOptions, BatchPartResult, BatchRequest } from './batch.ts';
 export { MAX_BATCH_PARTS } from './batch.ts';
-export type { BulkFailure, BulkMessage, BulkOutcome } from './bulk.ts';
+export type { BulkMessage } from './bulk.ts';
 export { BulkError } from './bulk.ts';
 export type { WhoAmI } from './client.ts';
 export { DataverseClient } from './client.ts';

@@ -1,6 +1,6 @@
 import { IDS_PER_QUERY } from '../compare/read.ts';
 import type { BatchRequest, DataverseClient } from '../dataverse/index.ts';
-import { inFilter, recordPath, recordUri, summarizeError } from '../dataverse/index.ts';
+import { BulkError, inFilter, recordPath, recordUri, summarizeError } from '../dataverse/index.ts';
 import type { CrosswalkChange, OperationInput } from '../journal/index.ts';
 import { chunks, groupBy } from '../shared/group.ts';
 import type { Attachments } from './documents.ts';
@@ -150,6 +150,17 @@ function failure(row: PreparedRow, error: unknown): OperationInput {
   };
 }
 
+/**
+ * The body of a row addressed by its alternate key, without the key column: "don't include the
+ * alternate key data in the portion of the request that represents the data to save"
+ * (PA`use-upsert-insert-update-record`). Dataverse copies it from the address into a new row, and
+ * UpsertMultiple refuses to create a row that has it in both places (0x80040216).
+ */
+function withoutKey(body: Record<string, unknown>, column: string): Record<string, unknown> {
+  const { [column]: _key, ...rest } = body;
+  return rest;
+}
+
 /** Writes rows through $batch PATCH requests (upsert by key, or update of an existing row). */
 async function writeBatch(
   ctx: WriteContext,
@@ -165,7 +176,8 @@ async function writeBatch(
           : recordPath(row.table.entitySet, row.targetId);
       // Update and match mappings change existing rows only: If-Match * (reference §3.3).
       const headers: Record<string, string> = m.mode === 'update' ? { 'If-Match': '*' } : {};
-      return { method: 'PATCH', path: address, body: row.body, headers };
+      const body = m.key.kind === 'alternate' && row.create ? withoutKey(row.body, m.key.column) : row.body;
+      return { method: 'PATCH', path: address, body, headers };
     });
     const results = await ctx.client.batch(requests, { continueOnError: true });
     results.forEach((result, i) => {
@@ -176,7 +188,12 @@ async function writeBatch(
   return errors;
 }
 
-/** Writes rows of a bulk-capable table through UpsertMultiple, setting aside the items it refuses. */
+/**
+ * Writes rows of a bulk-capable table through UpsertMultiple. A request that fails on one of its items
+ * is rolled back whole on standard tables, and Dataverse's answer does not say which item (PA`bulk-operations`,
+ * which suggests $batch for that case): the rows of that request are then written again through
+ * `writeBatch`, where each row gets its own answer. Failures of the request as a whole are thrown.
+ */
 async function writeBulk(
   ctx: WriteContext,
   rows: readonly PreparedRow[],
@@ -190,10 +207,15 @@ async function writeBulk(
         m.key.kind === 'alternate'
           ? recordUri(table.entitySet, { [m.key.column]: row.key }, false)
           : recordUri(table.entitySet, row.targetId, false);
-      return { '@odata.type': `Microsoft.Dynamics.CRM.${table.name}`, '@odata.id': id, ...row.body };
+      const body = m.key.kind === 'alternate' ? withoutKey(row.body, m.key.column) : row.body;
+      return { '@odata.type': `Microsoft.Dynamics.CRM.${table.name}`, '@odata.id': id, ...body };
     });
-    const outcome = await ctx.client.writeMultiple('UpsertMultiple', table.entitySet, table.name, targets);
-    for (const f of outcome.failures) errors.set(part[f.index]!, f.error);
+    try {
+      await ctx.client.upsertMultiple(table.entitySet, table.name, targets);
+    } catch (e) {
+      if (!(e instanceof BulkError)) throw e;
+      for (const [row, error] of await writeBatch(ctx, part)) errors.set(row, error);
+    }
   }
   return errors;
 }

@@ -1,5 +1,5 @@
 import { type Ctx, restoreWrites, saveWrites } from './context.ts';
-import { DataverseError, Errors } from './errors.ts';
+import { Errors } from './errors.ts';
 import { type ApiRequest, type ApiResponse, emptyResponse, jsonResponse } from './http.ts';
 import type { TableMeta } from './metadata/types.ts';
 import { parsePath, resourcePath } from './odata/path.ts';
@@ -93,6 +93,9 @@ function runItem(ctx: Ctx, table: TableMeta, action: BulkAction, item: Item): st
     return id;
   }
   if (action === 'UpdateMultiple') throw missing(table, address);
+  if (address.by === 'key' && typeof item['@odata.id'] === 'string') {
+    if (address.key.attributes.some((a) => a in item)) throw Errors.unexpected();
+  }
   const changes = readPayload(ctx, table, body, 'create');
   if (address.by === 'key')
     for (const a of address.key.attributes) if (!(a in changes)) changes[a] = address.values[a] ?? null;
@@ -102,7 +105,9 @@ function runItem(ctx: Ctx, table: TableMeta, action: BulkAction, item: Item): st
 /**
  * CreateMultiple / UpdateMultiple / UpsertMultiple on `/{set}/Microsoft.Dynamics.CRM.<action>`.
  * Tables without the message registered answer SdkEntityDoesNotSupportMessage. On standard tables any
- * error rolls back the whole request (bulk-operations); the error names the failing item.
+ * error rolls back the whole request (bulk-operations). The error is the item's own, as Dataverse
+ * answers it: it does not say which item failed ("Cannot insert duplicate key."), unless its text
+ * names the row ("Contact With Ids = <guid> Do Not Exist").
  */
 export function handleBulk(ctx: Ctx, table: TableMeta, action: BulkAction, req: ApiRequest): ApiResponse {
   if (req.method !== 'POST') throw Errors.noHttpResource(req.url);
@@ -113,16 +118,7 @@ export function handleBulk(ctx: Ctx, table: TableMeta, action: BulkAction, req: 
   const counts = saveWrites(ctx.counters);
   const ids: string[] = [];
   try {
-    targets.forEach((item, i) => {
-      try {
-        ids.push(runItem(ctx, table, action, item));
-      } catch (e) {
-        if (e instanceof DataverseError) {
-          throw new DataverseError(e.status, e.code, `${e.message} (${action} Targets[${i}])`, e.headers);
-        }
-        throw e;
-      }
-    });
+    for (const item of targets) ids.push(runItem(ctx, table, action, item));
   } catch (e) {
     store.rollback(savepoint);
     restoreWrites(ctx.counters, counts);

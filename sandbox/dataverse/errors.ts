@@ -90,6 +90,13 @@ export const Errors = {
       '0x80060890',
       `The key in the request URI is not valid for resource 'Microsoft.Dynamics.CRM.${table}'. Make sure that the key values are the correct types.`,
     ),
+  /**
+   * UpsertMultiple creating a row whose alternate key is both in `@odata.id` and in the body: 400 with
+   * the generic "unexpected error" (reported with this request and answer in
+   * microsoft/PowerPlatform-DataverseClient-Python#127; the update path tolerates it). The upsert page
+   * (PA`use-upsert-insert-update-record`) says not to send the key in the body at all.
+   */
+  unexpected: () => err(400, '0x80040216', 'An unexpected error occurred.'),
   /** DuplicateRecord, answered with 412 as the status-code table of compose-http-requests-handle-errors says. */
   duplicateRecord: () => err(412, '0x80040237', 'Cannot insert duplicate key.'),
   /** DuplicateRecordEntityKey. */

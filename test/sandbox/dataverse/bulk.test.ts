@@ -134,15 +134,42 @@ describe('dataverse sandbox: bulk messages', () => {
     expect(rows.json.value).toEqual([expect.objectContaining({ fs_name: 'By column' })]);
   });
 
-  it('rolls back the whole request when one item fails, and names the failing item', async () => {
+  it("rolls back the whole request when one item fails, with the item's own error, which does not say which item", async () => {
     const before = (await h.call('GET', 'fs_visits?$count=true&$select=fs_name')).json['@odata.count'];
     const r = await h.call('POST', 'fs_visits/Microsoft.Dynamics.CRM.UpsertMultiple', {
       body: { Targets: [item(10), item(11), item(12, { fs_name: 'x'.repeat(101) })] },
     });
     expect(r.status).toBe(400);
     expect(r.json.error.code).toBe('0x80044331');
-    expect(r.json.error.message).toContain('UpsertMultiple Targets[2]');
+    expect(r.json.error.message).toContain("exceeded the maximum allowed length of '100'");
+    expect(r.json.error.message).not.toMatch(/Targets|\b2\b/);
     expect((await h.call('GET', 'fs_visits?$count=true&$select=fs_name')).json['@odata.count']).toBe(before);
+  });
+
+  it('refuses to create a row whose alternate key is in both @odata.id and the body; an existing row is updated', async () => {
+    const count = async () =>
+      (await h.call('GET', 'fs_visits?$count=true&$select=fs_name')).json['@odata.count'];
+    const before = await count();
+    const create = await h.call('POST', 'fs_visits/Microsoft.Dynamics.CRM.UpsertMultiple', {
+      body: { Targets: [item(20), item(21, { fs_sourceid: 'V-21' })] },
+    });
+    expect(create.status).toBe(400);
+    expect(create.json.error).toEqual({ code: '0x80040216', message: 'An unexpected error occurred.' });
+    expect(await count()).toBe(before);
+    const created = await h.call('POST', 'fs_visits/Microsoft.Dynamics.CRM.UpsertMultiple', {
+      body: { Targets: [item(20), item(21)] },
+    });
+    expect(created.status).toBe(204);
+    const update = await h.call('POST', 'fs_visits/Microsoft.Dynamics.CRM.UpsertMultiple', {
+      body: { Targets: [item(21, { fs_sourceid: 'V-21', fs_name: 'Key in the body' })] },
+    });
+    expect(update.status).toBe(204);
+    const rows = await h.call(
+      'GET',
+      `fs_visits?$select=fs_name&$filter=${encodeURIComponent("fs_sourceid eq 'V-21'")}`,
+    );
+    expect(rows.json.value).toEqual([expect.objectContaining({ fs_name: 'Key in the body' })]);
+    expect(await count()).toBe(before + 2);
   });
 
   it('updates with UpdateMultiple and fails (with rollback) on a missing record', async () => {
