@@ -68,7 +68,10 @@ export async function applySchema(
     for (const column of table.columns) {
       if (existing.has(column.name)) continue;
       if (column.type === 'lookup')
-        await client.createOneToManyRelationship(lookupRelationship(table.name, column), solution);
+        await client.createOneToManyRelationship(
+          lookupRelationship(table.name, column, await primaryIdOf(client, tables, column.target!)),
+          solution,
+        );
       else await client.createAttribute(table.name, attributeBody(column), solution);
       touched.add(table.name);
       step(`created column ${table.name}.${column.name} (${column.type})`);
@@ -121,4 +124,22 @@ export class SchemaError extends Error {
   ) {
     super(message);
   }
+}
+
+/** The primary key column of a table: from the generated module when the migration writes it, else the organisation's. */
+async function primaryIdOf(
+  client: DataverseClient,
+  tables: GeneratedModule['TABLES'],
+  name: string,
+): Promise<string> {
+  const known = tables[name]?.primaryId;
+  if (known) return known;
+  const definition = await client.entityDefinition(name);
+  if (!definition) {
+    throw new SchemaError(
+      `a lookup column points at table '${name}', which the organisation does not have`,
+      'create the table first, or change the lookup target in the spec',
+    );
+  }
+  return definition.primaryIdAttribute;
 }

@@ -128,13 +128,34 @@ export function attributeBody(column: IrPlanColumn): Json {
   }
 }
 
-/** The OneToManyRelationshipMetadata that creates a custom lookup column on `table`. */
-export function lookupRelationship(table: string, column: IrPlanColumn): Json {
+/**
+ * The OneToManyRelationshipMetadata that creates a custom lookup column on `table`, pointing at the row
+ * of `column.target` whose primary key is `referencedAttribute`. The definition "also requires complex
+ * properties using AssociatedMenuConfiguration, CascadeConfiguration, Label and LocalizedLabel"
+ * (PA`webapi/create-update-entity-relationships-using-web-api`). The cascades are the referential
+ * defaults: deleting the referenced row empties the lookup (RemoveLink) and nothing else follows it.
+ */
+export function lookupRelationship(table: string, column: IrPlanColumn, referencedAttribute: string): Json {
   return {
     '@odata.type': `${NS}OneToManyRelationshipMetadata`,
     SchemaName: `${column.schemaName}_${column.target}_${table}`.slice(0, 100),
     ReferencedEntity: column.target,
+    ReferencedAttribute: referencedAttribute,
     ReferencingEntity: table,
+    AssociatedMenuConfiguration: {
+      Behavior: 'UseCollectionName',
+      Group: 'Details',
+      Label: label(column.label),
+      Order: 10000,
+    },
+    CascadeConfiguration: {
+      Assign: 'NoCascade',
+      Delete: 'RemoveLink',
+      Merge: 'NoCascade',
+      Reparent: 'NoCascade',
+      Share: 'NoCascade',
+      Unshare: 'NoCascade',
+    },
     Lookup: {
       '@odata.type': `${NS}LookupAttributeMetadata`,
       SchemaName: column.schemaName,

@@ -160,6 +160,18 @@ export function createRelationship(ctx: Ctx, body: Body, solution: string | unde
   const referencing = catalog.table(String(body.ReferencingEntity));
   if (!referenced || !referencing)
     throw Errors.invalidArgument('ReferencedEntity and ReferencingEntity must be existing tables.');
+  // "also requires complex properties using AssociatedMenuConfiguration, CascadeConfiguration, Label and
+  // LocalizedLabel" (PA`webapi/create-update-entity-relationships-using-web-api`); the wording of the
+  // refusal is the sandbox's own.
+  for (const property of ['AssociatedMenuConfiguration', 'CascadeConfiguration']) {
+    const value = body[property];
+    if (typeof value !== 'object' || value === null || Array.isArray(value))
+      throw Errors.invalidArgument(`The relationship definition requires ${property}.`);
+  }
+  if (body.ReferencedAttribute !== undefined && body.ReferencedAttribute !== referenced.def.primaryId)
+    throw Errors.invalidArgument(
+      `ReferencedAttribute '${String(body.ReferencedAttribute)}' is not the primary key of ${referenced.def.logicalName}.`,
+    );
   const lookupBody = (body.Lookup ?? {}) as Body;
   checkSchemaName(ctx, lookupBody.SchemaName, 'Attribute', solution);
   const lookupSchema = String(lookupBody.SchemaName);

@@ -89,7 +89,10 @@ describe('dataverse client: metadata', () => {
       {
         SchemaName: 'fs_contact_fs_visit_patient',
         ReferencedEntity: 'contact',
+        ReferencedAttribute: 'contactid',
         ReferencingEntity: 'fs_visit',
+        AssociatedMenuConfiguration: { Behavior: 'UseCollectionName', Group: 'Details', Order: 10000 },
+        CascadeConfiguration: { Delete: 'RemoveLink' },
         Lookup: {
           '@odata.type': 'Microsoft.Dynamics.CRM.LookupAttributeMetadata',
           SchemaName: 'fs_PatientId',

@@ -300,20 +300,27 @@ describe('dataverse sandbox: metadata', () => {
   });
 
   it('creates lookups through RelationshipDefinitions; the navigation property keeps the SchemaName case', async () => {
-    const rel = await h.call('POST', 'RelationshipDefinitions', {
-      body: {
-        '@odata.type': 'Microsoft.Dynamics.CRM.OneToManyRelationshipMetadata',
-        SchemaName: 'fs_contact_fs_prescription',
-        ReferencedEntity: 'contact',
-        ReferencingEntity: 'fs_prescription',
-        Lookup: {
-          '@odata.type': 'Microsoft.Dynamics.CRM.LookupAttributeMetadata',
-          SchemaName: 'fs_PatientId',
-          DisplayName: label('Patient'),
-        },
-        CascadeConfiguration: { Delete: 'Cascade' },
+    const definition = {
+      '@odata.type': 'Microsoft.Dynamics.CRM.OneToManyRelationshipMetadata',
+      SchemaName: 'fs_contact_fs_prescription',
+      ReferencedEntity: 'contact',
+      ReferencedAttribute: 'contactid',
+      ReferencingEntity: 'fs_prescription',
+      Lookup: {
+        '@odata.type': 'Microsoft.Dynamics.CRM.LookupAttributeMetadata',
+        SchemaName: 'fs_PatientId',
+        DisplayName: label('Patient'),
       },
-    });
+      AssociatedMenuConfiguration: { Behavior: 'UseCollectionName', Group: 'Details', Order: 10000 },
+      CascadeConfiguration: { Delete: 'Cascade' },
+    };
+    const { CascadeConfiguration: _cascade, ...noCascade } = definition;
+    for (const body of [noCascade, { ...definition, ReferencedAttribute: 'fullname' }]) {
+      const refused = await h.call('POST', 'RelationshipDefinitions', { body });
+      expect(refused.status).toBe(400);
+      expect(refused.json.error.code).toBe('0x80040203');
+    }
+    const rel = await h.call('POST', 'RelationshipDefinitions', { body: definition });
     expect(rel.status, rel.text).toBe(204);
     const patient = entityId(await h.call('POST', 'contacts', { body: { lastname: 'Pat' } }));
     const lower = await h.call('POST', 'fs_prescriptions', {
