@@ -32,11 +32,11 @@ const RULES: readonly Rule[] = [
   (e) => {
     const m = match(/missing (prv\w+) privilege/i, e);
     if (!m) return undefined;
-    return `grant the security role of the application user the privilege ${m[1]} (Power Platform admin center → Environments → Settings → Security roles)`;
+    return `grant the privilege ${m[1]} through a security role to the user the message names: the application user, or the record's owner (an owner needs read access to the table) (Power Platform admin center → Environments → Settings → Security roles)`;
   },
   (e) =>
     e.code === '0x80040225'
-      ? 'the owner is a disabled user or belongs to no business unit: enable the user in Dynamics 365, or map these records to an enabled owner in the spec'
+      ? 'the user is disabled or belongs to no business unit: enable the user or add it to a business unit in Dynamics 365, or map these records to another owner in the spec'
       : undefined,
   (e) =>
     e.code === '0x8006088a'

@@ -22,8 +22,10 @@ export function ownerFallbackReason(fallback: OwnerFallback): string {
 
 /**
  * The organisation's users by email (case-insensitive), read once per run, and the fallback owner.
- * Owners are matched by email against enabled users only: a disabled owner fails the write (Dataverse
- * 0x80040225), so such rows go to the fallback owner and are flagged instead of orphaned.
+ * Owners are matched by email against enabled users only. A disabled user (staff who have left) may own
+ * records only while a security role gives them read access to the table (Microsoft's data migration
+ * guidance, reference §2), which systemusers does not show, and a refused owner rejects the record: such
+ * rows go to the fallback owner, flagged, so that they load and the change of owner is on record.
  */
 export class UserDirectory {
   private constructor(

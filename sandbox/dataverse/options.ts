@@ -7,6 +7,11 @@ export interface SeedUser {
   readonly firstName: string;
   readonly lastName: string;
   readonly isDisabled: boolean;
+  /**
+   * Whether the user has a security role (default true). A user without one cannot own records: the
+   * owner needs read access to the table (Microsoft's data migration guidance, reference §2).
+   */
+  readonly hasRole?: boolean;
 }
 
 /** A publisher seeded into `publishers`; its prefix may start custom schema names (reference §5.4). */

@@ -22,6 +22,8 @@ export class SandboxState {
   readonly catalog: Catalog;
   readonly store: Store;
   readonly ids: SeedIds;
+  /** Users seeded without a security role (SeedUser.hasRole false). */
+  readonly roleless = new Set<string>();
   private readonly timers = new Set<NodeJS.Timeout>();
 
   constructor(private readonly config: SandboxConfig) {
@@ -136,7 +138,9 @@ export class SandboxState {
       businessunitid: bu,
     });
     for (const u of c.users) {
-      this.put('systemuser', nameGuid(`systemuser:${u.email.toLowerCase()}`), now, {
+      const id = nameGuid(`systemuser:${u.email.toLowerCase()}`);
+      if (u.hasRole === false) this.roleless.add(id);
+      this.put('systemuser', id, now, {
         fullname: `${u.firstName} ${u.lastName}`,
         firstname: u.firstName,
         lastname: u.lastName,

@@ -34,11 +34,18 @@ function defaultStatus(table: TableMeta, state: number): number | undefined {
   return table.columns.get('statecode')?.options?.find((o) => o.value === state)?.defaultStatus;
 }
 
-/** Owners must be enabled users (reference §8: unManagedidsusernotenabled, an inference for disabled owners). */
-function checkOwner(ctx: Ctx, owner: Value): void {
+/**
+ * A user who owns a record needs read access to its table through a security role; being disabled does
+ * not matter: "Stub users can own records if they have user-level read access to the relevant tables
+ * … Even users disabled in the Dataverse environment with this role can own records"
+ * (PP`architecture/key-concepts/data-migration/workflow-complex-data-migration`, reference §2). A user
+ * in no business unit is refused with unManagedidsusernotenabled (reference §8).
+ */
+function checkOwner(ctx: Ctx, table: TableMeta, owner: Value): void {
   if (!isRef(owner) || owner.table !== 'systemuser') return;
   const user = ctx.state.store.get('systemuser', owner.id);
-  if (!user || user.isdisabled === true) throw Errors.userDisabled();
+  if (!user || !isRef(user.businessunitid)) throw Errors.userDisabled();
+  if (ctx.state.roleless.has(owner.id)) throw Errors.ownerWithoutRole(owner.id, table.def.schemaName);
 }
 
 function ownership(ctx: Ctx, owner: Ref): Record<string, Value> {
@@ -89,7 +96,7 @@ export function createRecord(ctx: Ctx, table: TableMeta, changes: Changes, id?: 
   if ('statuscode' in changes) checkStatus(table, recordId, 0, changes.statuscode ?? null);
   if (def.ownership === 'UserOwned') {
     const owner = (isRef(row.ownerid) ? row.ownerid : caller) as Ref;
-    checkOwner(ctx, owner);
+    checkOwner(ctx, table, owner);
     row.ownerid = owner;
     Object.assign(row, ownership(ctx, owner));
   }
@@ -136,7 +143,7 @@ export function updateRecord(ctx: Ctx, table: TableMeta, id: string, changes: Ch
     checkStatus(table, id, existing.statecode as number, changes.statuscode ?? null);
   }
   if ('ownerid' in changes && isRef(changes.ownerid)) {
-    checkOwner(ctx, changes.ownerid);
+    checkOwner(ctx, table, changes.ownerid);
     Object.assign(row, ownership(ctx, changes.ownerid));
   }
   row.modifiedon = seconds(ctx.now());

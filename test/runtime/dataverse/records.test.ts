@@ -11,7 +11,7 @@ describe('dataverse client: records', () => {
     r = await rig({
       users: [
         { email: 'ann@clinic.test', firstName: 'Ann', lastName: 'Active', isDisabled: false },
-        { email: 'dan@clinic.test', firstName: 'Dan', lastName: 'Disabled', isDisabled: true },
+        { email: 'dan@clinic.test', firstName: 'Dan', lastName: 'New', isDisabled: false, hasRole: false },
       ],
     });
     await addContactKey(r.client);
@@ -116,7 +116,7 @@ describe('dataverse client: records', () => {
     expect(e.hint).toContain('parentcustomerid_account');
   });
 
-  it('explains a disabled owner', async () => {
+  it('explains an owner without a security role', async () => {
     const users = r.sb.snapshot(['systemuser']).tables.systemuser!;
     const dan = users.find((u) => u.internalemailaddress === 'dan@clinic.test')!;
     const e = (await r.client
@@ -125,9 +125,10 @@ describe('dataverse client: records', () => {
         'ownerid@odata.bind': recordUri('systemusers', String(dan.systemuserid)),
       })
       .catch((x: unknown) => x)) as DataverseError;
-    expect(e).toMatchObject({ status: 400, code: '0x80040225', method: 'POST', path: 'accounts' });
-    expect(e.message).toContain('create in accounts failed: The specified user is either disabled');
-    expect(e.hint).toContain('enable the user');
+    expect(e).toMatchObject({ status: 403, code: '0x80040220', method: 'POST', path: 'accounts' });
+    expect(e.message).toContain('create in accounts failed: Principal user');
+    expect(e.hint).toContain('prvReadAccount');
+    expect(e.hint).toContain("record's owner");
   });
 
   it('keeps key values and record data out of events', () => {

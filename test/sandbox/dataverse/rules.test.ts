@@ -4,6 +4,7 @@ import { entityId, type Harness, harness } from './helpers.ts';
 const users = [
   { email: 'dr.ok@clinic.test', firstName: 'Olga', lastName: 'Ok', isDisabled: false },
   { email: 'dr.gone@clinic.test', firstName: 'Gus', lastName: 'Gone', isDisabled: true },
+  { email: 'dr.new@clinic.test', firstName: 'Nell', lastName: 'New', isDisabled: false, hasRole: false },
 ];
 
 /** Platform rules on writes: reference §1, §2 and §8. */
@@ -152,22 +153,22 @@ describe('dataverse sandbox: validation and platform rules', () => {
     }
   });
 
-  it('assigns owners by email-matched users and refuses a disabled user with 0x80040225 (reference §8)', async () => {
+  it('lets a user with a security role own a record, disabled or not, and refuses a user without one (reference §2, §8)', async () => {
+    const own = (user: string) =>
+      h.call('POST', 'appointments?$select=_ownerid_value', {
+        body: { subject: 'Owned', 'ownerid_appointment@odata.bind': `/systemusers(${user})` },
+        headers: { Prefer: 'return=representation' },
+      });
     const ok = await userId('dr.ok@clinic.test');
+    expect((await own(ok)).json._ownerid_value).toBe(ok);
     const gone = await userId('dr.gone@clinic.test');
-    const r = await h.call('POST', 'appointments?$select=_ownerid_value', {
-      body: { subject: 'Owned', 'ownerid_appointment@odata.bind': `/systemusers(${ok})` },
-      headers: { Prefer: 'return=representation' },
-    });
-    expect(r.json._ownerid_value).toBe(ok);
-    const disabled = await h.call('POST', 'appointments', {
-      body: { subject: 'X', 'ownerid_appointment@odata.bind': `/systemusers(${gone})` },
-    });
-    expect(disabled.status).toBe(400);
-    expect(disabled.json.error).toEqual({
-      code: '0x80040225',
-      message: 'The specified user is either disabled or is not a member of any business unit.',
-    });
+    expect((await own(gone)).json._ownerid_value).toBe(gone);
+    const roleless = await userId('dr.new@clinic.test');
+    const refused = await own(roleless);
+    expect(refused.status).toBe(403);
+    expect(refused.json.error.code).toBe('0x80040220');
+    expect(refused.json.error.message).toContain(`Principal user (Id=${roleless}`);
+    expect(refused.json.error.message).toContain('is missing prvReadAppointment privilege');
   });
 
   it('uses ownerid_appointment on appointments and plain ownerid elsewhere (REF appointment many-to-one)', async () => {
