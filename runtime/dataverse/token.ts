@@ -1,5 +1,6 @@
 import type { Dispatcher } from 'undici';
 import { type Backoff, parseRetryAfter } from '../shared/backoff.ts';
+import { REDACTED, redactSecrets, type Secret } from '../shared/redact.ts';
 import type { Clock } from './clock.ts';
 import { DataverseError } from './errors.ts';
 import type { DataverseEventListener } from './events.ts';
@@ -161,13 +162,19 @@ export class TokenClient {
 
   private accept(text: string, path: string): string {
     const o = this.options;
-    const json = JSON.parse(text) as { access_token?: unknown; expires_in?: unknown };
+    let json: { access_token?: unknown; expires_in?: unknown } = {};
+    try {
+      json = (JSON.parse(text) ?? {}) as typeof json;
+    } catch {
+      // The parser's message quotes the body, which may hold the token: say only what was wrong.
+      json = {};
+    }
     const lifetimeS = Number(json.expires_in);
     if (typeof json.access_token !== 'string' || !Number.isFinite(lifetimeS) || lifetimeS <= 0) {
       throw new DataverseError({
         status: 200,
         code: 'invalid_token_response',
-        serverMessage: 'the token endpoint answered without access_token or expires_in',
+        serverMessage: 'the token endpoint answered 200 without a JSON access_token and expires_in',
         method: 'POST',
         path,
         operation: 'token request',
@@ -199,9 +206,12 @@ export class TokenClient {
         hint: 'check AZURE_AUTHORITY_HOST and the network path to it',
       });
     }
+    // An authority (or a proxy in front of it) may echo the request, secret included: nothing of the
+    // answer reaches the error unmasked.
+    const clean = redactSecrets(text, this.secrets());
     let json: { error?: unknown; error_description?: unknown; error_codes?: unknown } = {};
     try {
-      json = JSON.parse(text) as typeof json;
+      json = (JSON.parse(clean) ?? {}) as typeof json;
     } catch {
       json = {};
     }
@@ -220,5 +230,13 @@ export class TokenClient {
       operation: 'token request',
       hint: entraHint(aadsts, error),
     });
+  }
+
+  /** The client secret and the current token, as they must never appear in an error. */
+  private secrets(): Secret[] {
+    return [
+      { value: this.#secret, mask: `${REDACTED} (AZURE_CLIENT_SECRET)` },
+      { value: this.#cached?.token ?? '', mask: `${REDACTED} (access token)` },
+    ];
   }
 }

@@ -1,4 +1,5 @@
 import type { Dispatcher } from 'undici';
+import { redactSecrets } from '../shared/redact.ts';
 
 /** A 2xx body that ended early or is not the JSON it claims to be: treated like a reset and retried. */
 export class TruncatedBodyError extends Error {
@@ -47,7 +48,8 @@ const MAX_ERROR_BYTES = 8 * 1024;
 /**
  * Reads an error body (at most 8 KB, the rest discarded). PracticeHub does not document its error
  * body; the sandbox sends `{ error, message, ...details }`, so `message`, then `error`, then the raw
- * text is what a person gets to read. Any occurrence of `secret` is masked, in case a server echoes it.
+ * text is what a person gets to read. `secret` (in any encoding) and credential fields are masked, in
+ * case a server echoes the request.
  */
 export async function readErrorBody(
   res: Dispatcher.ResponseData,
@@ -67,8 +69,11 @@ export async function readErrorBody(
   } catch {
     // An error body cut short still says what it managed to say.
   }
-  const raw = Buffer.concat(chunks).subarray(0, MAX_ERROR_BYTES).toString('utf8');
-  const clean = secret ? raw.replaceAll(secret, mask) : raw;
+  // Masked before it is cut, so that a secret across the cut cannot leave its first characters.
+  const clean = redactSecrets(Buffer.concat(chunks).toString('utf8'), [{ value: secret, mask }]).slice(
+    0,
+    MAX_ERROR_BYTES,
+  );
   let json: Record<string, unknown> | null = null;
   try {
     const parsed = JSON.parse(clean) as unknown;

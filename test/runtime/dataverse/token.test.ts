@@ -1,3 +1,5 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
 import { inspect } from 'node:util';
 import { Agent } from 'undici';
@@ -21,6 +23,34 @@ function laggingClock(): Clock & { lagMs: number } {
     sleep: (ms: number) => delay(Math.max(0, ms)),
   };
   return clock;
+}
+
+/**
+ * An authority that answers every token request with `status` and a body made from what it received,
+ * as a misbehaving authority or proxy may: the request body comes back inside the answer.
+ */
+async function echoingAuthority(
+  status: number,
+  answer: (received: string) => string,
+): Promise<{ origin: string; received: string[]; close(): Promise<void> }> {
+  const received: string[] = [];
+  const server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (chunk: Buffer) => {
+      body += chunk.toString('utf8');
+    });
+    req.on('end', () => {
+      received.push(body);
+      res.writeHead(status, { 'content-type': 'application/json' });
+      res.end(answer(body));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    received,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
 }
 
 /** Client-credentials tokens (reference §7): cache, refresh, one refresh for all, 401 handling. */
@@ -143,6 +173,64 @@ describe('dataverse client: tokens', () => {
     } finally {
       await agent.close();
       await sb.close();
+    }
+  });
+
+  it('masks the secret when the authority echoes the request body in its error', async () => {
+    // `~` and `+` make the form-encoded secret differ from the secret itself.
+    const secret = 'Qx8~Sd+pL.0r_secret-value';
+    const authority = await echoingAuthority(400, (body) =>
+      JSON.stringify({
+        error: `invalid_request ${body}`,
+        error_description: `bad request body: ${body}\nTrace ID: 1`,
+        error_codes: [900144],
+      }),
+    );
+    const client = new DataverseClient({
+      url: 'https://contoso.crm4.dynamics.com',
+      tenantId: 'tenant',
+      clientId: 'app',
+      clientSecret: secret,
+      authorityHost: authority.origin,
+      timeoutMs: 5_000,
+    });
+    try {
+      const e = (await client.whoAmI().catch((x: unknown) => x)) as DataverseError;
+      // The server did receive the secret, form-encoded: the test would catch an unmasked echo.
+      expect(authority.received[0]).toContain(
+        `client_secret=${encodeURIComponent(secret).replace('~', '%7E')}`,
+      );
+      expect(e).toMatchObject({ status: 400, method: 'POST', path: '/tenant/oauth2/v2.0/token' });
+      expect(e.message).toContain(
+        'token request failed: bad request body: grant_type=client_credentials&client_id=app&client_secret=[redacted] (AZURE_CLIENT_SECRET)&scope=',
+      );
+      const everything = JSON.stringify({ message: e.message, stack: e.stack, e });
+      expect(everything).not.toContain('Qx8');
+      expect(everything).not.toContain('secret-value');
+    } finally {
+      await client.close();
+      await authority.close();
+    }
+  });
+
+  it('reports a token answer that is not JSON without quoting it', async () => {
+    const authority = await echoingAuthority(200, (body) => `access_token=abc.def&${body}`);
+    const client = new DataverseClient({
+      url: 'https://contoso.crm4.dynamics.com',
+      tenantId: 'tenant',
+      clientId: 'app',
+      clientSecret: 'the-secret-0123456789',
+      authorityHost: authority.origin,
+      timeoutMs: 5_000,
+    });
+    try {
+      const e = (await client.whoAmI().catch((x: unknown) => x)) as DataverseError;
+      expect(e).toMatchObject({ name: 'DataverseError', status: 200, code: 'invalid_token_response' });
+      expect(e.hint).toContain('AZURE_AUTHORITY_HOST');
+      expect(JSON.stringify({ message: e.message, stack: e.stack })).not.toMatch(/abc\.def|the-secret/);
+    } finally {
+      await client.close();
+      await authority.close();
     }
   });
 

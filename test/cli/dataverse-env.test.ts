@@ -1,0 +1,49 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { describe, expect, it } from 'vitest';
+import { bufferIo } from '../../cli/io.ts';
+import { run } from '../../cli/main.ts';
+import { ROOT } from '../support/tmp.ts';
+
+/** Runs the CLI in this process, in the project root, with exactly `env`. */
+async function cli(env: NodeJS.ProcessEnv, ...args: string[]) {
+  const io = bufferIo(ROOT, env);
+  const code = await run(['node', 'flitstack', ...args], io);
+  return { code, out: io.stdout(), err: io.stderr() };
+}
+
+const SECRET = 'Qx8~Sd+pL.0r_secret-value';
+const DATAVERSE = {
+  DATAVERSE_URL: 'https://contoso.crm4.dynamics.com',
+  AZURE_TENANT_ID: 'tenant',
+  AZURE_CLIENT_ID: 'app',
+  AZURE_CLIENT_SECRET: SECRET,
+};
+
+describe('flitstack with a wrong Dataverse environment', () => {
+  it('never prints the client secret an authority echoes back, and exits 2', async () => {
+    const server = createServer((req, res) => {
+      let body = '';
+      req.on('data', (chunk: Buffer) => {
+        body += chunk.toString('utf8');
+      });
+      req.on('end', () => {
+        res.writeHead(400, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ error: 'invalid_request', error_description: `bad request body: ${body}` }));
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const authority = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    try {
+      const result = await cli({ ...DATAVERSE, AZURE_AUTHORITY_HOST: authority }, 'schema', 'verify');
+      expect(result.code).toBe(2);
+      expect(result.err).toContain(
+        'error: token request failed: bad request body: grant_type=client_credentials',
+      );
+      expect(result.err).toContain('client_secret=[redacted]');
+      expect(result.err + result.out).not.toContain('Qx8');
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  });
+});
