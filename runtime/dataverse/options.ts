@@ -53,7 +53,7 @@ export const DEFAULTS = {
 /**
  * Connection settings from the environment: DATAVERSE_URL, AZURE_TENANT_ID, AZURE_CLIENT_ID,
  * AZURE_CLIENT_SECRET and (optional) AZURE_AUTHORITY_HOST. Throws naming the missing variables, never
- * their values.
+ * their values, or naming a URL variable that is not a URL, with what it holds (URLs are not secrets).
  */
 export function optionsFromEnv(
   env: Readonly<Record<string, string | undefined>> = process.env,
@@ -61,12 +61,43 @@ export function optionsFromEnv(
   const names = ['DATAVERSE_URL', 'AZURE_TENANT_ID', 'AZURE_CLIENT_ID', 'AZURE_CLIENT_SECRET'] as const;
   const missing = names.filter((n) => !env[n]);
   if (missing.length > 0) throw new Error(`set ${missing.join(', ')} to reach Dataverse`);
-  const url = env.DATAVERSE_URL!.replace(/\/+$/, '');
   return {
-    url,
+    url: checkedUrl(
+      'DATAVERSE_URL',
+      env.DATAVERSE_URL!,
+      'the environment URL https://<org>.crm<n>.dynamics.com',
+    ),
     tenantId: env.AZURE_TENANT_ID!,
     clientId: env.AZURE_CLIENT_ID!,
     clientSecret: env.AZURE_CLIENT_SECRET!,
-    ...(env.AZURE_AUTHORITY_HOST ? { authorityHost: env.AZURE_AUTHORITY_HOST.replace(/\/+$/, '') } : {}),
+    ...(env.AZURE_AUTHORITY_HOST
+      ? {
+          authorityHost: checkedUrl(
+            'AZURE_AUTHORITY_HOST',
+            env.AZURE_AUTHORITY_HOST,
+            `the Entra ID authority ${DEFAULTS.authorityHost} (or unset it)`,
+          ),
+        }
+      : {}),
   };
+}
+
+/**
+ * `value` without surrounding blanks and trailing slashes when it is an http(s) URL. Plain http stays
+ * allowed: the sandbox serves both the organisation and the authority on loopback.
+ */
+function checkedUrl(name: string, value: string, expected: string): string {
+  const trimmed = value.trim();
+  let protocol: string | undefined;
+  try {
+    protocol = new URL(trimmed).protocol;
+  } catch {
+    protocol = undefined;
+  }
+  if (protocol !== 'https:' && protocol !== 'http:') {
+    throw new Error(
+      `${name} is not an http(s) URL: it holds ${JSON.stringify(value)}; set it to ${expected}`,
+    );
+  }
+  return trimmed.replace(/\/+$/, '');
 }

@@ -46,4 +46,26 @@ describe('flitstack with a wrong Dataverse environment', () => {
       await new Promise<void>((resolve) => server.close(() => resolve()));
     }
   });
+
+  it.each([
+    [
+      'DATAVERSE_URL',
+      { DATAVERSE_URL: 'not-a-url' },
+      '"not-a-url"; set it to the environment URL https://<org>.crm<n>.dynamics.com',
+    ],
+    [
+      'AZURE_AUTHORITY_HOST',
+      { AZURE_AUTHORITY_HOST: 'nope' },
+      '"nope"; set it to the Entra ID authority https://login.microsoftonline.com',
+    ],
+  ])(
+    'names %s, what it holds and the expected form when it is not a URL, and exits 2',
+    async (name, env, expected) => {
+      const result = await cli({ ...DATAVERSE, ...env }, 'schema', 'verify');
+      expect(result.code).toBe(2);
+      expect(result.err).toContain(`error: ${name} is not an http(s) URL: it holds ${expected}`);
+      expect(result.err).not.toContain('    at ');
+      expect(result.err).not.toContain(SECRET);
+    },
+  );
 });

@@ -286,4 +286,41 @@ describe('settings from the environment', () => {
       'set DATAVERSE_URL, AZURE_TENANT_ID, AZURE_CLIENT_ID to reach Dataverse',
     );
   });
+
+  const env = { AZURE_TENANT_ID: 't', AZURE_CLIENT_ID: 'c', AZURE_CLIENT_SECRET: 's3cr3t' };
+  it.each([
+    [
+      'a DATAVERSE_URL that is not a URL',
+      { DATAVERSE_URL: 'not-a-url' },
+      'DATAVERSE_URL is not an http(s) URL: it holds "not-a-url"; set it to the environment URL https://<org>.crm<n>.dynamics.com',
+    ],
+    [
+      'a DATAVERSE_URL without its scheme',
+      { DATAVERSE_URL: 'contoso.crm4.dynamics.com' },
+      'DATAVERSE_URL is not an http(s) URL: it holds "contoso.crm4.dynamics.com"',
+    ],
+    [
+      'an AZURE_AUTHORITY_HOST that is not a URL',
+      { DATAVERSE_URL: 'https://org.crm4.dynamics.com', AZURE_AUTHORITY_HOST: 'login.microsoftonline.com' },
+      'AZURE_AUTHORITY_HOST is not an http(s) URL: it holds "login.microsoftonline.com"; set it to the Entra ID authority https://login.microsoftonline.com (or unset it)',
+    ],
+    [
+      'an AZURE_AUTHORITY_HOST of another scheme',
+      { DATAVERSE_URL: 'https://org.crm4.dynamics.com', AZURE_AUTHORITY_HOST: 'ftp://login.example' },
+      'AZURE_AUTHORITY_HOST is not an http(s) URL: it holds "ftp://login.example"',
+    ],
+  ])('refuses %s, naming the variable, its value and the expected form', (_, urls, message) => {
+    expect(() => optionsFromEnv({ ...env, ...urls })).toThrow(message);
+    expect(() => optionsFromEnv({ ...env, ...urls })).not.toThrow('s3cr3t');
+  });
+
+  it('trims blanks and trailing slashes off the URLs', () => {
+    expect(
+      optionsFromEnv({
+        ...env,
+        DATAVERSE_URL: ' https://org.crm4.dynamics.com/ \n',
+        AZURE_AUTHORITY_HOST: 'http://127.0.0.1:1//',
+      }),
+    ).toMatchObject({ url: 'https://org.crm4.dynamics.com', authorityHost: 'http://127.0.0.1:1' });
+  });
 });
