@@ -4,26 +4,84 @@ import { PracticeHubAuthError, PracticeHubRequestError, type RequestErrorDetails
 export interface Failure {
   readonly reason: 'server_error' | 'reset' | 'timeout';
   readonly details: RequestErrorDetails;
+  /** The system error code when no answer came (ECONNRESET, EAI_AGAIN, ...). */
+  readonly code?: string | undefined;
 }
 
-const GAVE_UP: Readonly<Record<Failure['reason'] | 'throttled', string>> = {
-  server_error: 'PracticeHub kept answering with server errors',
-  reset: 'the connection kept dropping before the answer arrived whole',
-  timeout: 'PracticeHub kept taking longer than the timeout to answer',
-  throttled: 'PracticeHub kept answering 429 (rate limited) even after waiting its Retry-After',
-};
+/** Why a call gave up, and on which URL. */
+export interface GaveUp {
+  readonly reason: Failure['reason'] | 'throttled';
+  /** The system error code when no answer came. */
+  readonly code?: string | undefined;
+  /** The URL called (its host and port are named); details.url is its redacted text. */
+  readonly url: URL;
+  /** False for a download link, whose host PracticeHub chooses and no setting names. */
+  readonly api: boolean;
+}
 
-/** The error for a call that stayed transiently failing beyond its retries. */
-export function failure(
-  details: RequestErrorDetails,
-  reason: Failure['reason'] | 'throttled',
-): PracticeHubRequestError {
-  const todo =
-    reason === 'throttled'
-      ? 'Another client may be using the same API key: stop it, or lower requestsPerSecond, and run again.'
-      : 'PracticeHub or the network may be down: run again later (an extraction resumes from its last page), ' +
-        'or raise maxRetries / the timeouts.';
-  return new PracticeHubRequestError(details, GAVE_UP[reason], todo);
+const RUN_AGAIN = 'run again (an extraction resumes from its last page)';
+
+/** The error for a call that failed for good without a usable answer, or stayed failing beyond its retries. */
+export function failure(details: RequestErrorDetails, why: GaveUp): PracticeHubRequestError {
+  const { what, todo } = explain(why);
+  return new PracticeHubRequestError(details, what, todo);
+}
+
+/** What happened and what the user can change about it, in the names the CLI and the spec use. */
+function explain({ reason, code, url, api }: GaveUp): { what: string; todo: string } {
+  const name = url.hostname;
+  const at = `${name}:${url.port || (url.protocol === 'https:' ? '443' : '80')}`;
+  const setting = api
+    ? 'PRACTICEHUB_BASE_URL (when it is unset, source.account in spec/migration.yaml names the host)'
+    : "the file's download link (PracticeHub chooses its host)";
+  switch (code) {
+    case 'ENOTFOUND':
+      return {
+        what: `the host name ${name} does not resolve (ENOTFOUND: the DNS knows no such host)`,
+        todo: `Check the host name in ${setting}, and that this machine resolves names (network, VPN, proxy).`,
+      };
+    case 'EAI_AGAIN':
+      return {
+        what: `the host name ${name} could not be resolved (EAI_AGAIN: the DNS server did not answer)`,
+        todo: `Check this machine's network (DNS, VPN, proxy) and the host name in ${setting}; then ${RUN_AGAIN}.`,
+      };
+    case 'ECONNREFUSED':
+      return {
+        what: `the connection to ${at} was refused (ECONNREFUSED: nothing listens there)`,
+        todo:
+          `Check the host and port in ${setting}, and that the service there is up ` +
+          `(for the sandbox, that \`flitstack sandbox\` runs); then ${RUN_AGAIN}.`,
+      };
+    case 'EHOSTUNREACH':
+    case 'ENETUNREACH':
+      return {
+        what: `${at} cannot be reached from this machine (${code}: no route to it)`,
+        todo: `Check this machine's network (VPN, proxy, firewall) and the host in ${setting}; then ${RUN_AGAIN}.`,
+      };
+    default:
+      break;
+  }
+  const who = api ? 'PracticeHub' : name;
+  const later = `${who} or the network may be down: run again later (an extraction resumes from its last page).`;
+  switch (reason) {
+    case 'server_error':
+      return { what: `${who} kept answering with server errors`, todo: later };
+    case 'reset':
+      return {
+        what: `the connection to ${at} kept dropping before the answer arrived whole${code ? ` (${code})` : ''}`,
+        todo: later,
+      };
+    case 'timeout':
+      return { what: `${who} kept taking longer than the timeout to answer`, todo: later };
+    case 'throttled':
+      return {
+        what: 'PracticeHub kept answering 429 (rate limited) even after waiting its Retry-After',
+        todo:
+          'Another client may be using the same API key: stop it, or lower the request rate to the ' +
+          "account's agreed limit (the --rate option, or source.rate_limit.requests_per_second in " +
+          `spec/migration.yaml), and ${RUN_AGAIN}.`,
+      };
+  }
 }
 
 /**

@@ -45,7 +45,8 @@ export type Reader<T> = (res: Dispatcher.ResponseData, count: (bytes: number) =>
  * Sends GETs through the pacer and owns the retry policy: a 429 waits its Retry-After and does not
  * count against maxRetries (the server counted nothing, reference practicehub.md sandbox model: Rate
  * limit); 5xx, resets, bodies cut short and timeouts back off with full jitter up to maxRetries; any
- * other 4xx fails at once, since sending it again cannot change the answer.
+ * other 4xx fails at once, since sending it again cannot change the answer, and so does a host name that
+ * does not resolve or a connection that is refused (see NETWORK_CODES).
  */
 export class Transport {
   constructor(private readonly ctx: TransportContext) {}
@@ -61,6 +62,8 @@ export class Transport {
       ? { 'x-practicehub-key': ctx.apiKey, 'x-app-details': ctx.appDetails, accept: 'application/json' }
       : {};
     const count = (bytes: number): void => ctx.stats.received(bytes);
+    const gaveUp = (last: Failure) =>
+      failure(last.details, { reason: last.reason, code: last.code, url: call.url, api: withKey });
     let attempt = 0;
     let failures = 0;
     let throttled = 0;
@@ -104,7 +107,7 @@ export class Transport {
           if (throttled > ctx.maxThrottled) {
             throw failure(
               { method: 'GET', url, status, attempts: attempt, serverText: body.text },
-              'throttled',
+              { reason: 'throttled', url: call.url, api: withKey },
             );
           }
           ctx.emit({ type: 'throttled', url, retryAfterMs: wait });
@@ -123,14 +126,20 @@ export class Transport {
       } catch (error) {
         clearTimeout(timer);
         if (signal?.aborted) throw signal.reason;
-        const reason = deadline.signal.aborted ? 'timeout' : transientReason(error);
-        if (!reason) throw error;
-        ctx.stats.ended(reason === 'timeout' ? 'timeout' : 'reset');
-        const text = error instanceof Error ? error.message : String(error);
-        last = { reason, details: { method: 'GET', url, status: null, attempts: attempt, serverText: text } };
+        const details = { method: 'GET', url, status: null, attempts: attempt, serverText: '' };
+        if (deadline.signal.aborted) {
+          ctx.stats.ended('timeout');
+          last = { reason: 'timeout', details };
+        } else {
+          const cause = networkCause(error);
+          if (!cause) throw error;
+          ctx.stats.ended(cause.reason);
+          last = { reason: cause.reason, code: cause.code, details };
+          if (!cause.retry) throw gaveUp(last);
+        }
       }
       failures += 1;
-      if (failures > ctx.maxRetries) throw failure(last.details, last.reason);
+      if (failures > ctx.maxRetries) throw gaveUp(last);
       const delayMs = ctx.backoff.delayMs(failures);
       ctx.emit({ type: 'retry', url, reason: last.reason, status: last.details.status, attempt, delayMs });
       await ctx.clock.sleep(delayMs, signal);
@@ -140,35 +149,49 @@ export class Transport {
   }
 }
 
-// Socket-level failures undici and Node report; all mean "the answer did not arrive whole".
-const RESET_CODES = new Set([
-  'ECONNRESET',
-  'ECONNREFUSED',
-  'ECONNABORTED',
-  'EPIPE',
-  'ENOTCONN',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'EAI_AGAIN',
-  'UND_ERR_SOCKET',
-  'UND_ERR_CLOSED',
-  'UND_ERR_ABORTED',
-  'UND_ERR_RES_CONTENT_LENGTH_MISMATCH',
-]);
-const TIMEOUT_CODES = new Set([
-  'ETIMEDOUT',
-  'UND_ERR_CONNECT_TIMEOUT',
-  'UND_ERR_HEADERS_TIMEOUT',
-  'UND_ERR_BODY_TIMEOUT',
-]);
+/*
+ * Failures before a whole answer arrived, by the code Node or undici gives them. Retried are those a
+ * moment may cure: a connection cut mid-answer, a timeout, a resolver that did not answer (EAI_AGAIN:
+ * its server timed out or failed), a network that is briefly gone (EHOSTUNREACH, ENETUNREACH: a Wi-Fi
+ * or VPN reconnecting). Not retried:
+ * - ENOTFOUND: the DNS says the name does not exist; resolvers cache that answer, so asking again
+ *   within the backoff gets the same one. The host name is wrong (or the network has no DNS at all).
+ * - ECONNREFUSED: the host answered that nothing listens on the port. A hosted API behind a load
+ *   balancer does not refuse while it is up (an outage shows as 5xx, resets or timeouts); a refusal
+ *   means the URL names the wrong port or the service is not running, which a minute of backoff would
+ *   only report later.
+ */
+const NETWORK_CODES: Readonly<Record<string, { reason: 'reset' | 'timeout'; retry: boolean }>> = {
+  ECONNRESET: { reason: 'reset', retry: true },
+  ECONNABORTED: { reason: 'reset', retry: true },
+  EPIPE: { reason: 'reset', retry: true },
+  ENOTCONN: { reason: 'reset', retry: true },
+  UND_ERR_SOCKET: { reason: 'reset', retry: true },
+  UND_ERR_CLOSED: { reason: 'reset', retry: true },
+  UND_ERR_ABORTED: { reason: 'reset', retry: true },
+  UND_ERR_RES_CONTENT_LENGTH_MISMATCH: { reason: 'reset', retry: true },
+  EHOSTUNREACH: { reason: 'reset', retry: true },
+  ENETUNREACH: { reason: 'reset', retry: true },
+  EAI_AGAIN: { reason: 'reset', retry: true },
+  ENOTFOUND: { reason: 'reset', retry: false },
+  ECONNREFUSED: { reason: 'reset', retry: false },
+  ETIMEDOUT: { reason: 'timeout', retry: true },
+  UND_ERR_CONNECT_TIMEOUT: { reason: 'timeout', retry: true },
+  UND_ERR_HEADERS_TIMEOUT: { reason: 'timeout', retry: true },
+  UND_ERR_BODY_TIMEOUT: { reason: 'timeout', retry: true },
+};
 
-/** 'reset' or 'timeout' for a failure worth retrying, undefined for anything else (a bug, a disk error). */
-function transientReason(error: unknown): 'reset' | 'timeout' | undefined {
-  if (error instanceof TruncatedBodyError) return 'reset';
-  const code = (error as { code?: unknown } | null)?.code;
+/** What a transport failure was, or undefined for anything else (a bug, a disk error), which is rethrown. */
+function networkCause(
+  error: unknown,
+): { reason: 'reset' | 'timeout'; retry: boolean; code: string | undefined } | undefined {
+  if (error instanceof TruncatedBodyError) return { reason: 'reset', retry: true, code: undefined };
+  const e = error as { code?: unknown; errors?: { code?: unknown }[] } | null;
+  // A host with several addresses fails with an AggregateError, whose first error says why.
+  const code = typeof e?.code === 'string' ? e.code : e?.errors?.[0]?.code;
   if (typeof code !== 'string') return undefined;
-  if (TIMEOUT_CODES.has(code)) return 'timeout';
-  return RESET_CODES.has(code) ? 'reset' : undefined;
+  const known = NETWORK_CODES[code];
+  return known ? { ...known, code } : undefined;
 }
 
 function combine(a: AbortSignal | undefined, b: AbortSignal | undefined): AbortSignal | undefined {

@@ -1,0 +1,64 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bufferIo } from '../../cli/io.ts';
+import { run } from '../../cli/main.ts';
+import type { Sandboxes } from '../../sandbox/index.ts';
+import { flitstack, journalPath, sandboxes } from '../support/migration.ts';
+import { ROOT } from '../support/tmp.ts';
+
+/** Runs the CLI in this process, in the project root, with exactly `env`. */
+async function cli(env: NodeJS.ProcessEnv, ...args: string[]) {
+  const io = bufferIo(ROOT, env);
+  const code = await run(['node', 'flitstack', ...args], io);
+  return { code, out: io.stdout(), err: io.stderr() };
+}
+
+/** A loopback port nothing listens on: one the system handed out and was given back. */
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+describe('flitstack run with PracticeHub out of reach', () => {
+  let sb: Sandboxes;
+  beforeAll(async () => {
+    sb = await sandboxes();
+    expect((await flitstack(sb, 'schema', 'apply')).code).toBe(0);
+  }, 60_000);
+  afterAll(() => sb?.close());
+
+  /** `flitstack run` with PRACTICEHUB_BASE_URL replaced. */
+  function runAt(baseUrl: string) {
+    return cli(
+      { ...process.env, ...sb.env, PRACTICEHUB_BASE_URL: baseUrl },
+      'run',
+      '--journal',
+      journalPath(),
+    );
+  }
+
+  it('names a host that does not resolve and what to check, and exits 2', async () => {
+    const result = await runAt('http://nosuchhost.invalid/{region}/api');
+    expect(result.code).toBe(2);
+    expect(result.err).toMatch(
+      /error: GET http:\/\/nosuchhost\.invalid\/eu\/api\/\S+ failed \(no answer, 1 attempt\): the host name nosuchhost\.invalid does not resolve/,
+    );
+    expect(result.err).toContain('Check the host name in PRACTICEHUB_BASE_URL');
+    expect(result.err).not.toContain('getaddrinfo');
+    expect(result.err).not.toContain(sb.env.PRACTICEHUB_API_KEY!);
+  });
+
+  it('says a connection was refused at host:port, with advice a user can follow, and exits 2', async () => {
+    const port = await closedPort();
+    const result = await runAt(`http://127.0.0.1:${port}/{region}/api`);
+    expect(result.code).toBe(2);
+    expect(result.err).toContain(`the connection to 127.0.0.1:${port} was refused (ECONNREFUSED`);
+    expect(result.err).toContain('Check the host and port in PRACTICEHUB_BASE_URL');
+    expect(result.err).not.toMatch(/kept dropping|maxRetries|requestsPerSecond|timeouts/);
+    expect(result.err).not.toContain(sb.env.PRACTICEHUB_API_KEY!);
+  });
+});
