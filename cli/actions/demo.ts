@@ -1,6 +1,7 @@
-import { rmSync } from 'node:fs';
+import { mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { startSandboxes } from '../../sandbox/index.ts';
+import { UsageError } from '../errors.ts';
 import type { CliIo } from '../io.ts';
 import { faultsOption, numberOption, sandboxUsers } from '../options.ts';
 import { compile } from './compile.ts';
@@ -8,21 +9,65 @@ import { runCommand } from './run.ts';
 import { apply } from './schema.ts';
 
 /**
+ * The file a demo leaves in its `--dir`. Only a directory holding it is one the demo made, and only there
+ * does a later demo remove anything: `--dir` names a path the user typed, which may hold anything.
+ */
+const MARKER = '.flitstack-demo';
+
+/** What a demo writes into its directory, and all that a later demo removes from it. */
+const DEMO_ENTRIES = ['journal.db', 'journal.db-wal', 'journal.db-shm', 'journal.db-journal', 'archive'];
+
+/**
+ * Makes `dir` ready for a demo: created when missing; when it exists, used only if it is empty or an
+ * earlier demo made it, whose journal and archive are then removed (the sandboxes start empty every
+ * time, so an earlier run's journal would not match them). Anything else is refused untouched.
+ */
+function prepareDir(dir: string, given: string): void {
+  const stat = statSync(dir, { throwIfNoEntry: false });
+  if (stat && !stat.isDirectory())
+    throw new UsageError(
+      `--dir ${given}: ${dir} is a file, not a directory; choose another --dir (a new or empty directory)`,
+    );
+  try {
+    if (stat) {
+      const entries = readdirSync(dir);
+      if (entries.length > 0 && !entries.includes(MARKER))
+        throw new UsageError(
+          `--dir ${given}: ${dir} already holds files and was not made by flitstack demo (it has no ${MARKER}); choose another --dir, or remove that directory yourself`,
+        );
+      for (const name of DEMO_ENTRIES) rmSync(join(dir, name), { recursive: true, force: true });
+    } else mkdirSync(dir, { recursive: true });
+    writeFileSync(
+      join(dir, MARKER),
+      'flitstack demo keeps its journal and archive here; the next demo with this --dir replaces them.\n',
+    );
+  } catch (error) {
+    if (error instanceof UsageError) throw error;
+    throw new UsageError(
+      `--dir ${given}: cannot prepare ${dir}: ${(error as Error).message}; choose another --dir`,
+    );
+  }
+}
+
+/**
  * The README's main command: sandboxes in this process, compile, schema apply, run. The journal and the
- * archive go to `--dir` (emptied first: the sandboxes start empty every time).
+ * archive go to `--dir`, which must be new, empty, or an earlier demo's.
  */
 export async function demo(
   options: { spec: string; scale: string; seed: string; rate: string; faults?: string; dir: string },
   io: CliIo,
 ): Promise<number> {
+  // Every option is checked before the directory is touched.
   const rate = numberOption('rate', options.rate);
   const faults = faultsOption(options.faults);
+  const seed = numberOption('seed', options.seed, { integer: true, zero: true });
+  const scale = numberOption('scale', options.scale);
   const dir = resolve(io.cwd, options.dir);
-  rmSync(dir, { recursive: true, force: true });
+  prepareDir(dir, options.dir);
   const started = Date.now();
   const sandboxes = await startSandboxes({
-    seed: numberOption('seed', options.seed, { integer: true, zero: true }),
-    scale: numberOption('scale', options.scale),
+    seed,
+    scale,
     rate,
     faults,
     extraUsers: sandboxUsers(options.spec, io.cwd),

@@ -17,7 +17,11 @@ export const registerDemo: RegisterCommand = (program, io, exit) => {
       '20',
     )
     .option('--faults <spec>', 'inject faults into both sandboxes, e.g. 429=0.1,5xx=0.02,reset=0.01')
-    .option('--dir <dir>', 'where the demo keeps its journal and archive', '.flitstack/demo')
+    .option(
+      '--dir <dir>',
+      'where the demo keeps its journal and archive: a new or empty directory, or one an earlier demo made (its journal and archive are replaced)',
+      '.flitstack/demo',
+    )
     .addHelpText(
       'after',
       '\nExamples:\n  $ npx flitstack demo\n  $ npx flitstack demo --scale 0.2 --rate 50\n\nExit codes: 0 every record loaded or skipped with a reason, 1 records rejected, 2 usage or environment error.',
