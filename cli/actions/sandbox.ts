@@ -1,7 +1,38 @@
-import { startSandboxes } from '../../sandbox/index.ts';
+import { type Sandboxes, type SandboxesOptions, startSandboxes } from '../../sandbox/index.ts';
 import { UsageError } from '../errors.ts';
 import type { CliIo } from '../io.ts';
 import { faultsOption, numberOption, sandboxUsers } from '../options.ts';
+
+/**
+ * Starts the sandboxes; a port that cannot be listened on is a usage error naming its option. Both
+ * servers start one after the other, so the error's port tells which option asked for it.
+ */
+async function startOnPorts(options: SandboxesOptions): Promise<Sandboxes> {
+  const ports = [
+    ['practicehub-port', options.practiceHubPort],
+    ['dataverse-port', options.dataversePort],
+  ] as const;
+  if (options.practiceHubPort && options.practiceHubPort === options.dataversePort)
+    throw new UsageError(
+      `--practicehub-port and --dataverse-port are both ${options.practiceHubPort}: give them different ports, or leave one out for a free port`,
+    );
+  try {
+    return await startSandboxes(options);
+  } catch (error) {
+    const { code, port } = error as NodeJS.ErrnoException & { port?: number };
+    const option = ports.find(([, p]) => p !== undefined && p !== 0 && p === port)?.[0];
+    if (!option) throw error;
+    if (code === 'EADDRINUSE')
+      throw new UsageError(
+        `--${option} ${port}: the port is already in use (another program, or a sandbox still running, listens on it); stop that program, choose another port, or leave --${option} out for a free port`,
+      );
+    if (code === 'EACCES')
+      throw new UsageError(
+        `--${option} ${port}: not allowed to listen on this port (ports below 1024 need privileges); choose a port from 1024 up, or leave --${option} out for a free port`,
+      );
+    throw error;
+  }
+}
 
 /** Starts both sandboxes, prints `export NAME=value` lines, and waits for SIGINT/SIGTERM. */
 export async function sandbox(
@@ -11,7 +42,7 @@ export async function sandbox(
   const licence = options.licence;
   if (licence !== 'professional' && licence !== 'enterprise')
     throw new UsageError(`--licence must be professional or enterprise, got '${String(licence)}'`);
-  const sandboxes = await startSandboxes({
+  const sandboxes = await startOnPorts({
     seed: numberOption('seed', options.seed, { integer: true, zero: true }),
     scale: numberOption('scale', options.scale),
     rate: numberOption('rate', options.rate),

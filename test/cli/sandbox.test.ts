@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ROOT } from '../support/tmp.ts';
@@ -29,6 +30,24 @@ async function startCommand(args: string[]) {
       return exited;
     },
   };
+}
+
+/** Runs `flitstack sandbox` expecting it to stop at once; its exit code and stderr. */
+async function refused(args: string[]) {
+  const child = spawn(process.execPath, [join(ROOT, 'bin/flitstack.js'), 'sandbox', ...args], { cwd: ROOT });
+  let err = '';
+  child.stderr.on('data', (c: Buffer) => {
+    err += c.toString();
+  });
+  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+  return { code, err };
+}
+
+/** A port another program listens on, on the sandboxes' loopback address. */
+async function portInUse(): Promise<{ port: number; server: Server }> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { port: (server.address() as { port: number }).port, server };
 }
 
 describe('flitstack sandbox', () => {
@@ -92,15 +111,26 @@ describe('flitstack sandbox', () => {
   });
 
   it('refuses bad options with exit 2', async () => {
-    const child = spawn(process.execPath, [join(ROOT, 'bin/flitstack.js'), 'sandbox', '--faults', 'boom=1'], {
-      cwd: ROOT,
-    });
-    let err = '';
-    child.stderr.on('data', (c: Buffer) => {
-      err += c.toString();
-    });
-    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+    const { code, err } = await refused(['--faults', 'boom=1']);
     expect(code).toBe(2);
     expect(err).toContain("unknown fault 'boom'");
+  });
+
+  it('refuses a port in use with exit 2, naming its option and the port, without a stack', async () => {
+    const { port, server } = await portInUse();
+    try {
+      for (const option of ['--practicehub-port', '--dataverse-port']) {
+        const { code, err } = await refused([option, String(port)]);
+        expect(code, option).toBe(2);
+        expect(err, option).toBe(
+          `error: ${option} ${port}: the port is already in use (another program, or a sandbox still running, listens on it); stop that program, choose another port, or leave ${option} out for a free port\n`,
+        );
+      }
+    } finally {
+      server.close();
+    }
+    const same = await refused(['--practicehub-port', String(port), '--dataverse-port', String(port)]);
+    expect(same.code).toBe(2);
+    expect(same.err).toContain(`--practicehub-port and --dataverse-port are both ${port}`);
   });
 });
