@@ -1,6 +1,8 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { formatText } from '../../compiler/diagnostics/format.ts';
+import { loadSpec, type SpecInput } from '../../compiler/load/spec-dir.ts';
+import { readSourceModel } from '../../compiler/model/read-models.ts';
 import { createSchemaValidators } from '../../compiler/validate/schemas.ts';
 import type { AuditReport } from '../../runtime/audit/index.ts';
 import { propose } from '../../runtime/propose/index.ts';
@@ -31,8 +33,36 @@ function readAudit(path: string | undefined, cwd: string): AuditReport | undefin
   return report as AuditReport;
 }
 
+/** `--only`'s resource names; undefined without the option. */
+function onlyOption(text: string | undefined): string[] | undefined {
+  if (text === undefined) return undefined;
+  const only = text
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  if (only.length === 0)
+    throw new UsageError('--only needs resource names, comma-separated, e.g. --only patients,appointments');
+  return only;
+}
+
+/**
+ * Refuses `--only` names the source model does not have: propose would draft nothing for them and say
+ * so as if the spec were complete. Called once the spec validates, so its source model is there.
+ */
+function checkOnly(only: readonly string[], input: SpecInput): void {
+  const model = loadSpec(input).sourceModel;
+  if (!model) return;
+  const resources = [...readSourceModel(model.file.data, model.file.path).resources.keys()].sort();
+  const unknown = only.filter((name) => !resources.includes(name));
+  if (unknown.length > 0)
+    throw new UsageError(
+      `--only: ${unknown.map((n) => `'${n}'`).join(', ')} ${unknown.length === 1 ? 'is not a resource' : 'are not resources'} of the source model ${model.file.path}; give resource names, one or more of: ${resources.join(', ')}`,
+    );
+}
+
 /** Drafts proposals and writes them into the spec; returns the exit code. */
 export function proposeCommand(options: ProposeCliOptions, io: CliIo): number {
+  const only = onlyOption(options.only);
   const input = readSpecDir(options.spec, io.cwd);
   const specDir = isAbsolute(options.spec) ? options.spec : resolve(io.cwd, options.spec);
   const audit = readAudit(options.audit, io.cwd);
@@ -40,10 +70,6 @@ export function proposeCommand(options: ProposeCliOptions, io: CliIo): number {
     io.err(
       `propose: no ${DEFAULT_AUDIT}: drafting from the source model alone (run flitstack audit for lengths and fill rates)\n`,
     );
-  const only = options.only
-    ?.split(',')
-    .map((s) => s.trim())
-    .filter(Boolean);
   const result = propose(input, createSchemaValidators(), {
     ...(audit ? { audit } : {}),
     ...(only ? { only } : {}),
@@ -53,6 +79,7 @@ export function proposeCommand(options: ProposeCliOptions, io: CliIo): number {
     io.err('propose: the spec has errors; fix them first (nothing drafted)\n');
     return 1;
   }
+  if (only) checkOnly(only, input);
   if (!options.dryRun) {
     for (const f of result.files) {
       const path = join(specDir, f.path);

@@ -227,4 +227,24 @@ describe('flitstack propose', () => {
     const missing = bufferIo(dir);
     expect(await run(['node', 'flitstack', 'propose', '--audit', 'nope.json'], missing)).toBe(2);
   });
+
+  it('refuses --only names that are not resources of the source model, writing nothing (exit 2)', async () => {
+    const dir = specCopy((spec) => editFile(spec, 'objects/patient.yaml', EMAIL_LINE, ''));
+    const path = join(dir, 'spec/objects/patient.yaml');
+    const before = readFileSync(path, 'utf8');
+    // `clinic` is the mapping; its resource is `clinics`. `patients` alone would draft the email line.
+    for (const only of ['nosuchmapping', 'patients,clinic']) {
+      const io = bufferIo(dir);
+      expect(await run(['node', 'flitstack', 'propose', '--only', only], io), only).toBe(2);
+      const unknown = only.split(',').at(-1);
+      expect(io.stderr(), only).toContain(
+        `error: --only: '${unknown}' is not a resource of the source model spec/source/practicehub.yaml; give resource names, one or more of: appointment_types, appointments, clinical_notes, clinics,`,
+      );
+      expect(io.stdout(), only).toBe('');
+      expect(readFileSync(path, 'utf8'), only).toBe(before);
+    }
+    const empty = bufferIo(dir);
+    expect(await run(['node', 'flitstack', 'propose', '--only', ' , '], empty)).toBe(2);
+    expect(empty.stderr()).toContain('--only needs resource names');
+  });
 });
