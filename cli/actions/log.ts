@@ -1,9 +1,10 @@
-import { createWriteStream, openSync, type WriteStream } from 'node:fs';
+import { createWriteStream, type WriteStream } from 'node:fs';
 import { resolve } from 'node:path';
 import { ACTIONS, type Action, Journal, type LogWriter } from '../../runtime/journal/index.ts';
 import { UsageError } from '../errors.ts';
 import type { CliIo } from '../io.ts';
 import { existingJournal, runOption } from '../options.ts';
+import { openPrivate } from '../private-file.ts';
 
 export interface LogCommandOptions {
   readonly run: string;
@@ -14,7 +15,7 @@ export interface LogCommandOptions {
   readonly withPreImages?: boolean;
 }
 
-/** A writer to a file created 0600, honouring the stream's back-pressure. */
+/** A writer to a file only its owner may read, honouring the stream's back-pressure. */
 function fileWriter(stream: WriteStream): LogWriter {
   return (chunk) =>
     new Promise<void>((done, fail) => {
@@ -26,11 +27,14 @@ function fileWriter(stream: WriteStream): LogWriter {
     });
 }
 
-/** The output file, opened (created 0600) before anything is read, so a bad path fails at once. */
+/**
+ * The output file, opened before anything is read, so a bad path fails at once; 0600 even when it
+ * existed with another mode, since pre-images hold patient data.
+ */
 function outputFile(path: string): WriteStream {
   let fd: number;
   try {
-    fd = openSync(path, 'w', 0o600);
+    fd = openPrivate(path);
   } catch (error) {
     throw new UsageError(`cannot write ${path}: ${(error as Error).message}`);
   }

@@ -1,4 +1,4 @@
-import { chmodSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { compileSpec } from '../../compiler/compile.ts';
 import type { Ir } from '../../compiler/ir/types.ts';
@@ -12,6 +12,7 @@ import { UsageError } from '../errors.ts';
 import type { CliIo } from '../io.ts';
 import type { CheckedSpec } from '../migration.ts';
 import { numberOption } from '../options.ts';
+import { writePrivate } from '../private-file.ts';
 import { diskCachedParser } from '../yaml-cache.ts';
 import { openLoad } from './run.ts';
 
@@ -26,13 +27,6 @@ function irOf(spec: CheckedSpec, io: CliIo): Ir {
       `${spec.input.root} changed after it was checked and no longer compiles: run \`flitstack validate\`, then the sample again`,
     );
   return result.ir;
-}
-
-/** Writes a file only its owner may read: the sample reports hold patient data. */
-function writePrivate(path: string, text: string): void {
-  // An existing report keeps its mode when written over: restrict it before the new data goes in.
-  if (existsSync(path)) chmodSync(path, 0o600);
-  writeFileSync(path, text, { mode: 0o600 });
 }
 
 function selectLine(e: SelectEvent): string {

@@ -1,4 +1,4 @@
-import { readFileSync, statSync } from 'node:fs';
+import { chmodSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { bufferIo } from '../../cli/io.ts';
@@ -96,6 +96,19 @@ describe('flitstack log', () => {
     expect(result.err).toBe(`3 operations of run 1 written to ${out}\n`);
     expect((JSON.parse(readFileSync(out, 'utf8')) as unknown[]).length).toBe(3);
     expect(statSync(out).mode & 0o777).toBe(0o600);
+  });
+
+  it('makes an existing --out file readable by its owner only before writing pre-images into it', async () => {
+    const path = journalWithLog();
+    const out = join(tempDir(), 'run-1.csv');
+    writeFileSync(out, 'an older export, longer than the new one '.repeat(100));
+    chmodSync(out, 0o644);
+    const result = await log('--run', '1', '--journal', path, '--with-pre-images', '--out', out);
+    expect(result.code).toBe(0);
+    expect(statSync(out).mode & 0o777).toBe(0o600);
+    const text = readFileSync(out, 'utf8');
+    expect(text).toContain(PATIENT_VALUE);
+    expect(text).not.toContain('an older export');
   });
 
   it('refuses an unknown run, an unknown action, a missing journal (exit 2)', async () => {
