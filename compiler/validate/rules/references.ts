@@ -121,7 +121,11 @@ export const targetReferences: Rule = (ctx) => {
             `extend '${base.extends}' directly`,
           ),
         );
-      } else if (base.source !== o.source || base.target !== o.target) {
+      } else if (
+        // A missing source or target has its own error (FS011); comparing it would only add noise.
+        [o.source, o.target, base.source, base.target].every((v) => v !== undefined) &&
+        (base.source !== o.source || base.target !== o.target)
+      ) {
         out.push(
           finding(
             'FS130',
