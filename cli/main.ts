@@ -1,4 +1,5 @@
 import { Command, CommanderError } from 'commander';
+import { DAMAGED_HINT } from '../runtime/journal/file.ts';
 import { commands } from './commands/index.ts';
 import { UsageError } from './errors.ts';
 import { type CliIo, processIo } from './io.ts';
@@ -66,9 +67,24 @@ function environmentError(error: unknown): string | undefined {
     'DirectoryError',
     'SchemaError',
   ];
+  if (error.name === 'SqliteError') return journalFailure(error);
   if (!names.includes(error.name)) return undefined;
   const hint = (error as Error & { hint?: unknown }).hint;
   return typeof hint === 'string' && hint && !error.message.includes(hint)
     ? `${error.message}\n  hint: ${hint}`
     : error.message;
+}
+
+/**
+ * SQLite failing on the journal's file after it opened (a damaged page met mid-run, a failing or full
+ * disk): the journal is the only SQLite file FlitStack uses. Other SQLite errors (constraints, SQL) are
+ * bugs and keep their stack trace.
+ */
+function journalFailure(error: Error): string | undefined {
+  const code = String((error as Error & { code?: unknown }).code ?? '');
+  if (code === 'SQLITE_NOTADB' || code.startsWith('SQLITE_CORRUPT'))
+    return `the journal is damaged (SQLite: ${error.message})\n  hint: ${DAMAGED_HINT}`;
+  if (/^SQLITE_(IOERR|FULL|READONLY|CANTOPEN|PERM)/.test(code))
+    return `the journal could not be read or written (SQLite: ${error.message})\n  hint: check the disk and the journal file's owner and permissions, then run the command again`;
+  return undefined;
 }

@@ -1,5 +1,6 @@
 import type { Database } from 'better-sqlite3';
 import { JournalError } from './errors.ts';
+import { DAMAGED_HINT } from './file.ts';
 import { ACTIONS, DEFERRED_STATUSES, RUN_KINDS, RUN_STATUSES } from './types.ts';
 
 /** One step of the schema: applied once, in order, inside the same transaction as the version bump. */
@@ -188,12 +189,16 @@ export function schemaVersion(db: Database): number {
   const appId = db.pragma('application_id', { simple: true }) as number;
   if (tables.length === 0 && appId === 0) return 0;
   if (appId !== APPLICATION_ID || !tables.includes('meta')) {
-    throw new JournalError('not_a_journal', `${db.name} is a SQLite file but not a FlitStack journal`);
+    throw new JournalError(
+      'not_a_journal',
+      `${db.name} is a SQLite file but not a FlitStack journal`,
+      'pass the journal the runs used with --journal',
+    );
   }
   const row = db.prepare(`SELECT value FROM meta WHERE key = 'schema_version'`).pluck().get();
   const version = Number(row);
   if (!Number.isInteger(version) || version < 1) {
-    throw new JournalError('not_a_journal', `${db.name} has no readable schema version`);
+    throw new JournalError('not_a_journal', `${db.name} has no readable schema version`, DAMAGED_HINT);
   }
   return version;
 }
@@ -210,6 +215,7 @@ export function migrate(db: Database, migrations: readonly Migration[] = MIGRATI
     throw new JournalError(
       'schema_too_new',
       `${db.name} has schema version ${version}; this FlitStack reads up to ${newest}`,
+      'use the FlitStack version that wrote it, or a newer one',
     );
   }
   for (const step of migrations) {

@@ -151,10 +151,14 @@ describe('schema', () => {
 
   it('read-only: refuses a file that does not exist or has no schema yet', () => {
     const dir = tempDir();
-    expect(() => Journal.open(join(dir, 'absent.db'), { readonly: true })).toThrow();
+    expect(() => Journal.open(join(dir, 'absent.db'), { readonly: true })).toThrow(
+      expect.objectContaining({ code: 'unreadable', message: `there is no journal at ${dir}/absent.db` }),
+    );
     const empty = join(dir, 'empty.db');
     writeFileSync(empty, '');
-    expect(() => Journal.open(empty, { readonly: true })).toThrow(/open it for writing/);
+    expect(() => Journal.open(empty, { readonly: true })).toThrow(
+      expect.objectContaining({ code: 'not_a_journal', message: `${empty} is empty: it holds no runs` }),
+    );
   });
 
   it('read-only: reads while a writer holds the file open, and cannot write', () => {

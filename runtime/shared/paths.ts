@@ -1,0 +1,46 @@
+import { statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+
+/**
+ * The file that stops `path` from being a directory or from being created: `path` itself or its
+ * nearest existing ancestor, when that is not a directory. Undefined when nothing is in the way.
+ */
+export function fileInTheWay(path: string): string | undefined {
+  for (let at = resolve(path); ; at = dirname(at)) {
+    let stat: ReturnType<typeof statSync>;
+    try {
+      stat = statSync(at, { throwIfNoEntry: false });
+    } catch {
+      // ENOTDIR: a component above is a file; keep walking up to name it.
+      stat = undefined;
+    }
+    if (stat) return stat.isDirectory() ? undefined : at;
+    if (dirname(at) === at) return undefined;
+  }
+}
+
+/**
+ * Why a file-system call about `path` failed, in words a person acts on (Node's messages name the
+ * syscall and the errno, not which part of the path is wrong).
+ */
+export function fsReason(error: unknown, path: string): string {
+  const code = (error as NodeJS.ErrnoException).code;
+  switch (code) {
+    case 'ENOTDIR':
+    case 'EEXIST': {
+      const file = fileInTheWay(path);
+      if (file) return `${file} is a file, not a directory`;
+      break;
+    }
+    case 'EISDIR':
+      return `${path} is a directory`;
+    case 'EACCES':
+    case 'EPERM':
+      return `permission denied (${(error as NodeJS.ErrnoException).path ?? path})`;
+    case 'EROFS':
+      return 'the file system is read-only';
+    case 'ENOSPC':
+      return 'the disk is full';
+  }
+  return (error as Error).message;
+}
