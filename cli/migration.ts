@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { hasErrors } from '../compiler/diagnostics/diagnostic.ts';
 import { formatText } from '../compiler/diagnostics/format.ts';
 import type { SpecInput } from '../compiler/load/spec-dir.ts';
@@ -195,9 +195,10 @@ export function practiceHubFromEnv(
   });
 }
 
-/** Opens (creating) the journal file. */
+/**
+ * Opens (creating, with its directory) the journal file; a path that cannot hold one is refused with
+ * a JournalError naming it (exit 2).
+ */
 export function openJournal(path: string, cwd: string): Journal {
-  const absolute = resolve(cwd, path);
-  mkdirSync(dirname(absolute), { recursive: true, mode: 0o700 });
-  return Journal.open(absolute);
+  return Journal.open(resolve(cwd, path));
 }

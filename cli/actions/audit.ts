@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import { parse } from 'yaml';
 import { hasErrors } from '../../compiler/diagnostics/diagnostic.ts';
@@ -30,6 +30,7 @@ import type { AuditCliOptions } from '../commands/audit.ts';
 import { UsageError } from '../errors.ts';
 import type { CliIo } from '../io.ts';
 import { rateOption } from '../options.ts';
+import { outputDirectory } from '../output.ts';
 import { readSpecDir } from '../spec-files.ts';
 
 const DATAVERSE_ENV = ['DATAVERSE_URL', 'AZURE_TENANT_ID', 'AZURE_CLIENT_ID', 'AZURE_CLIENT_SECRET'] as const;
@@ -59,6 +60,7 @@ function summary(r: AuditReport, written: readonly string[]): string {
 export async function audit(options: AuditCliOptions, io: CliIo): Promise<number> {
   const pages = samplePages(options.samplePages);
   const rateOverride = rateOption(options.rate);
+  const out = outputDirectory('--out', options.out, io.cwd, ['audit.json', 'audit.md']);
   const input = readSpecDir(options.spec, io.cwd);
   const specDir = isAbsolute(options.spec) ? options.spec : resolve(io.cwd, options.spec);
   const validators = createSchemaValidators();
@@ -173,8 +175,6 @@ export async function audit(options: AuditCliOptions, io: CliIo): Promise<number
     const rel = validation.spec.sourceModel.name;
     writeSpecFile(rel, rewriteSourceModel(input.files.get(rel)!, report), 'source-model');
   }
-  const out = isAbsolute(options.out) ? options.out : resolve(io.cwd, options.out);
-  mkdirSync(out, { recursive: true });
   writeFileSync(join(out, 'audit.json'), `${JSON.stringify(report, null, 2)}\n`);
   writeFileSync(join(out, 'audit.md'), auditMarkdown(report));
   written.unshift(join(options.out, 'audit.md'), join(options.out, 'audit.json'));

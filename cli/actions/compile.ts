@@ -1,10 +1,11 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { compileSpec } from '../../compiler/compile.ts';
 import { hasErrors } from '../../compiler/diagnostics/diagnostic.ts';
 import { formatText } from '../../compiler/diagnostics/format.ts';
 import { createSchemaValidators } from '../../compiler/validate/schemas.ts';
 import type { CliIo } from '../io.ts';
+import { outputDirectory } from '../output.ts';
 import { readSpecDir, sourceLookup } from '../spec-files.ts';
 import { diskCachedParser } from '../yaml-cache.ts';
 
@@ -19,7 +20,15 @@ export function compile(options: { spec: string; out: string; check?: boolean },
     io.err('compile: nothing written\n');
     return 1;
   }
-  const out = isAbsolute(options.out) ? options.out : resolve(io.cwd, options.out);
+  // Checked before the first write, so generated/ is never left half written.
+  const out = options.check
+    ? resolve(io.cwd, options.out)
+    : outputDirectory(
+        '--out',
+        options.out,
+        io.cwd,
+        result.files.map((f) => f.path),
+      );
   const stale = result.files.filter((f) => {
     const path = join(out, f.path);
     return !existsSync(path) || readFileSync(path, 'utf8') !== f.contents;

@@ -1,5 +1,5 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { DataverseClient } from '../../runtime/dataverse/index.ts';
 import { Journal, type RunRecord } from '../../runtime/journal/index.ts';
 import type { GeneratedModule } from '../../runtime/mapping/index.ts';
@@ -16,6 +16,7 @@ import { UsageError } from '../errors.ts';
 import type { CliIo } from '../io.ts';
 import { checkedSpec, dataverseFromEnv, openJournal, practiceHubFromEnv } from '../migration.ts';
 import { existingJournal, rateOption, runOption } from '../options.ts';
+import { outputDirectory } from '../output.ts';
 import { rollbackTable } from './rollback.ts';
 
 /** Differences printed on stdout; the reports list them all. */
@@ -86,6 +87,8 @@ export async function reconcileCommand(options: ReconcileCliOptions, io: CliIo):
   const id = options.run === undefined ? undefined : runOption(options.run);
   const rate = rateOption(options.rate);
   const path = existingJournal(options.journal, io.cwd);
+  const files = ['reconcile.md', 'reconcile.json'];
+  const dir = outputDirectory('--out', options.out, io.cwd, files);
   const spec = await checkedSpec(options.spec, io);
   if (typeof spec === 'number') return spec;
   // The environment first: a missing variable is a usage error with nothing opened yet.
@@ -112,12 +115,10 @@ export async function reconcileCommand(options: ReconcileCliOptions, io: CliIo):
       },
       { run, ...(options.checksums ? { checksums: options.checksums } : {}) },
     );
-    const dir = resolve(io.cwd, options.out);
-    mkdirSync(dir, { recursive: true });
-    const files = [join(dir, 'reconcile.md'), join(dir, 'reconcile.json')];
-    writeFileSync(files[0]!, reconcileMarkdown(result, module.MIGRATION.name));
-    writeFileSync(files[1]!, reconcileJson(result));
-    io.out(options.format === 'json' ? reconcileJson(result) : summary(result, files));
+    const [markdown, json] = files.map((f) => join(dir, f)) as [string, string];
+    writeFileSync(markdown, reconcileMarkdown(result, module.MIGRATION.name));
+    writeFileSync(json, reconcileJson(result));
+    io.out(options.format === 'json' ? reconcileJson(result) : summary(result, [markdown, json]));
     // A source that moved on since the run is a delta's work; only what the migration got wrong undoes it.
     const defective = result.mappings.some((m) => m.defective);
     if (!result.ok && options.rollbackOnFail && !defective)

@@ -1,5 +1,4 @@
-import { mkdirSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { compileSpec } from '../../compiler/compile.ts';
 import type { Ir } from '../../compiler/ir/types.ts';
 import { createSchemaValidators } from '../../compiler/validate/schemas.ts';
@@ -12,6 +11,7 @@ import { UsageError } from '../errors.ts';
 import type { CliIo } from '../io.ts';
 import type { CheckedSpec } from '../migration.ts';
 import { numberOption } from '../options.ts';
+import { outputDirectory } from '../output.ts';
 import { writePrivate } from '../private-file.ts';
 import { diskCachedParser } from '../yaml-cache.ts';
 import { openLoad } from './run.ts';
@@ -61,6 +61,9 @@ export async function sampleCommand(options: SampleCliOptions, io: CliIo): Promi
     options.size === undefined
       ? undefined
       : numberOption('size', options.size, { integer: true, max: 10_000 });
+  const names = ['sample.md', 'sample.html'];
+  // The reports hold patient data: their directory is private.
+  const dir = outputDirectory('--out', options.out, io.cwd, names, 0o700);
   const ctx = await openLoad({ ...options, resume: false }, io);
   if (typeof ctx === 'number') return ctx;
   try {
@@ -70,9 +73,7 @@ export async function sampleCommand(options: SampleCliOptions, io: CliIo): Promi
     const result = await takeSample({ ...ctx.deps, ir, onSelect: (e) => io.err(selectLine(e)) }, size);
     ctx.progress.stop();
     const view = sampleView(result, ir);
-    const dir = resolve(io.cwd, options.out);
-    mkdirSync(dir, { recursive: true, mode: 0o700 });
-    const files = [join(dir, 'sample.md'), join(dir, 'sample.html')];
+    const files = names.map((f) => join(dir, f));
     writePrivate(files[0]!, sampleMarkdown(view));
     writePrivate(files[1]!, sampleHtml(view));
     if (options.format === 'json') {
