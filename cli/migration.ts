@@ -56,7 +56,7 @@ export async function checkedSpec(
   const cache = join(io.cwd, '.flitstack', 'cache', 'compiled');
   const known = compiledBefore(cacheEntry(cache, specHash, build), root);
   if (known) {
-    const generated = await loadGenerated(root);
+    const generated = await generatedOf(root);
     return { input, generated, specHash, codeHash: known, root };
   }
   const { compileSpec } = await import('../compiler/compile.ts');
@@ -79,7 +79,7 @@ export async function checkedSpec(
   }
   const codeHash = filesHash(result.files);
   rememberCompiled(cache, cacheEntry(cache, specHash, build), result.files);
-  const generated = await loadGenerated(root);
+  const generated = await generatedOf(root);
   return { input, generated, specHash, codeHash, root };
 }
 
@@ -201,4 +201,23 @@ export function practiceHubFromEnv(
  */
 export function openJournal(path: string, cwd: string): Journal {
   return Journal.open(resolve(cwd, path));
+}
+
+/**
+ * Loads generated/ from `root`, the one way every command does: code that does not build or load is a
+ * usage error naming the directory and what to do (exit 2), not a bundler's stack trace.
+ */
+export async function generatedOf(root: string): Promise<Generated> {
+  try {
+    return await loadGenerated(root);
+  } catch (error) {
+    const message = (error as Error).message;
+    // The generated transformer imports FlitStack's runtime by relative path (../runtime/...).
+    const hint = message.includes('Could not resolve "../runtime/')
+      ? 'generated/transformer.ts imports the FlitStack runtime from ../runtime/: keep spec/ and generated/ in the FlitStack checkout and run flitstack there'
+      : 'run `npx flitstack compile` in the project directory';
+    throw new UsageError(
+      `cannot load ${join(root, 'generated', 'transformer.ts')}: ${message.trim()}\n  hint: ${hint}`,
+    );
+  }
 }

@@ -4,10 +4,8 @@ import {
   type RollbackResult,
   rollbackRun,
 } from '../../runtime/rollback/index.ts';
-import { loadGenerated } from '../../runtime/schema/generated.ts';
-import { UsageError } from '../errors.ts';
 import type { CliIo } from '../io.ts';
-import { dataverseFromEnv, openJournal } from '../migration.ts';
+import { dataverseFromEnv, generatedOf, openJournal } from '../migration.ts';
 import { existingJournal, numberOption, runOption } from '../options.ts';
 import { textTable } from '../table.ts';
 
@@ -70,14 +68,7 @@ export async function rollbackCommand(options: RollbackCommandOptions, io: CliIo
       ? undefined
       : numberOption('batch-size', options.batchSize, { integer: true, max: 1000 });
   const path = existingJournal(options.journal, io.cwd);
-  let generated: Awaited<ReturnType<typeof loadGenerated>>;
-  try {
-    generated = await loadGenerated(io.cwd);
-  } catch (error) {
-    throw new UsageError(
-      `cannot load generated/transformer.ts from ${io.cwd}: ${(error as Error).message} (run \`npx flitstack compile\` in the project directory)`,
-    );
-  }
+  const generated = await generatedOf(io.cwd);
   const dataverse = dataverseFromEnv(io.env);
   const journal = openJournal(path, io.cwd);
   try {
