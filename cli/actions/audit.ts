@@ -18,13 +18,8 @@ import {
   rewriteTargetSnapshot,
   takeInventory,
 } from '../../runtime/audit/index.ts';
-import { DataverseClient, DataverseError, optionsFromEnv } from '../../runtime/dataverse/index.ts';
-import {
-  PracticeHubAuthError,
-  PracticeHubConfigError,
-  PracticeHubError,
-  resolveBaseUrl,
-} from '../../runtime/practicehub/index.ts';
+import { DataverseClient, optionsFromEnv } from '../../runtime/dataverse/index.ts';
+import { PracticeHubConfigError, resolveBaseUrl } from '../../runtime/practicehub/index.ts';
 import { correspondenceColumns } from '../../runtime/propose/correspondences.ts';
 import type { AuditCliOptions } from '../commands/audit.ts';
 import { UsageError } from '../errors.ts';
@@ -102,44 +97,35 @@ export async function audit(options: AuditCliOptions, io: CliIo): Promise<number
   // The estimate is of a run at the same rate as the audit's.
   if (ir) ir = { ...ir, migration: { ...ir.migration, requestsPerSecond: rate } };
   const auditedAt = new Date();
-  let report: AuditReport;
-  try {
-    const inventory = await takeInventory({
-      client: {
-        baseUrl,
-        apiKey,
-        appDetails: `flitstack=${contact}`,
-        requestsPerSecond: rate,
-        pageSize: migration.pageSize,
-      },
-      model,
-      samplePages: pages,
-      attachments: ir ? attachmentsOf(ir, model) : [],
-      onProgress: (line) => io.err(`audit: ${line}\n`),
-    });
-    report = buildReport(inventory, {
-      auditedAt,
-      account: migration.account,
-      region: migration.region,
+  // An unreachable or refusing PracticeHub (or Dataverse, below) is the environment, as for `run`:
+  // its error reaches the CLI's handler, which prints it and exits 2.
+  const inventory = await takeInventory({
+    client: {
       baseUrl,
+      apiKey,
+      appDetails: `flitstack=${contact}`,
       requestsPerSecond: rate,
       pageSize: migration.pageSize,
-      samplePages: pages,
-      model,
-      ir,
-      unavailable: valid
-        ? 'the spec could not be compiled into a load plan'
-        : `${input.root} has errors: run flitstack validate`,
-    });
-  } catch (error) {
-    if (error instanceof PracticeHubAuthError || error instanceof PracticeHubConfigError)
-      throw new UsageError(error.message);
-    if (error instanceof PracticeHubError) {
-      io.err(`error: ${error.message}\n`);
-      return 1;
-    }
-    throw error;
-  }
+    },
+    model,
+    samplePages: pages,
+    attachments: ir ? attachmentsOf(ir, model) : [],
+    onProgress: (line) => io.err(`audit: ${line}\n`),
+  });
+  let report: AuditReport = buildReport(inventory, {
+    auditedAt,
+    account: migration.account,
+    region: migration.region,
+    baseUrl,
+    requestsPerSecond: rate,
+    pageSize: migration.pageSize,
+    samplePages: pages,
+    model,
+    ir,
+    unavailable: valid
+      ? 'the spec could not be compiled into a load plan'
+      : `${input.root} has errors: run flitstack validate`,
+  });
   const written: string[] = [];
   const writeSpecFile = (rel: string, text: string, kind: 'source-model' | 'target-metadata') => {
     if (!validators[kind](parse(text)))
@@ -162,11 +148,6 @@ export async function audit(options: AuditCliOptions, io: CliIo): Promise<number
       report = { ...report, target };
       const rel = validation.spec.targetMetadata.name;
       writeSpecFile(rel, rewriteTargetSnapshot(input.files.get(rel)!, target), 'target-metadata');
-    } catch (error) {
-      if (!(error instanceof DataverseError)) throw error;
-      if (error.status === 401 || error.status === 403) throw new UsageError(error.message);
-      io.err(`error: ${error.message}\n`);
-      return 1;
     } finally {
       await dv.close();
     }

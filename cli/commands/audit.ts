@@ -28,8 +28,8 @@ export const registerAudit: RegisterCommand = (program, io, exit) => {
         '  $ flitstack audit --sample-pages 5 --write-model',
         '  $ flitstack audit --target --format json > audit.json',
         '',
-        'Exit codes: 0 ok, 1 the live source differs from the model (and --write-model was not given) or the',
-        'API failed, 2 usage or environment error.',
+        'Exit codes: 0 ok, 1 the live source differs from the model (and --write-model was not given), 2 usage',
+        'or environment error (PracticeHub or Dataverse unreachable or refusing a request, --out not writable).',
       ].join('\n'),
     )
     .action(async (options: AuditCliOptions) => {

@@ -1,0 +1,44 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cli, specCopy } from './helpers.ts';
+
+/** A PracticeHub that refuses every request with 400, as a misconfigured proxy or gateway would. */
+let server: Server;
+let baseUrl: string;
+
+beforeAll(async () => {
+  server = createServer((_req, res) => {
+    res.writeHead(400, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ message: 'request refused by the gateway' }));
+  });
+  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+  baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+afterAll(async () => {
+  await new Promise<void>((done) => server.close(() => done()));
+});
+
+describe('flitstack audit against a PracticeHub that fails', () => {
+  it('exits 2, like run: a failing service is the environment, not a finding', async () => {
+    const dir = specCopy();
+    const apiKey = `phk_${'0'.repeat(40)}-eu`;
+    const result = await cli(dir, { PRACTICEHUB_API_KEY: apiKey, PRACTICEHUB_BASE_URL: baseUrl }, 'audit');
+    expect(result.code).toBe(2);
+    expect(result.err).toMatch(
+      new RegExp(
+        `error: GET ${baseUrl}/\\S+ failed \\(HTTP 400, 1 attempt\\): .*request refused by the gateway`,
+      ),
+    );
+    expect(result.err).not.toContain(apiKey);
+    expect(result.out).toBe('');
+  });
+
+  it('--help documents exit 2 for an unreachable or refusing service', async () => {
+    const help = await cli(specCopy(), {}, 'audit', '--help');
+    expect(help.code).toBe(0);
+    expect(help.out).toContain(
+      'Exit codes: 0 ok, 1 the live source differs from the model (and --write-model was not given), 2 usage\nor environment error (PracticeHub or Dataverse unreachable or refusing a request, --out not writable).',
+    );
+  });
+});
