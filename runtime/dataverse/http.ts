@@ -11,7 +11,14 @@ import {
 } from './events.ts';
 import type { Pacer } from './pacing.ts';
 import type { StatsRecorder } from './stats.ts';
-import { describeFailure, failureKind, sendOnce, type WireRequest, type WireResponse } from './wire.ts';
+import {
+  describeFailure,
+  failureKind,
+  isPermanentFailure,
+  sendOnce,
+  type WireRequest,
+  type WireResponse,
+} from './wire.ts';
 
 /** Where tokens come from (the TokenClient, or a test double). */
 export interface TokenSource {
@@ -156,7 +163,8 @@ export class Transport {
       }
       if (!res) {
         const reason: RetryReason = failureKind(failure) === 'timeout' ? 'timeout' : 'network';
-        if (!idempotent || transient >= this.o.maxRetries) throw this.networkError(req, failure, idempotent);
+        if (!idempotent || transient >= this.o.maxRetries || isPermanentFailure(failure))
+          throw this.networkError(req, failure, idempotent);
         transient += 1;
         uncertain = true;
         await this.backoff(req, shown, reason, attempt, this.o.backoff.delayMs(transient));
@@ -290,11 +298,15 @@ export class Transport {
       method: req.method,
       path: req.path.split('?')[0]!,
       ...(req.operation !== undefined ? { operation: req.operation } : {}),
-      ...(idempotent
+      ...(isPermanentFailure(failure)
         ? {
-            hint: `no answer after ${this.o.maxRetries} retries (${kind}): check the network path to DATAVERSE_URL and run again`,
+            hint: 'the host of DATAVERSE_URL does not resolve or refused the connection: check DATAVERSE_URL (https://<org>.crm<n>.dynamics.com) and the network, then run again',
           }
-        : {}),
+        : idempotent
+          ? {
+              hint: `no answer after ${this.o.maxRetries} retries (${kind}): check the network path to DATAVERSE_URL and run again`,
+            }
+          : {}),
     });
   }
 }

@@ -5,7 +5,7 @@ import type { Clock } from './clock.ts';
 import { DataverseError } from './errors.ts';
 import type { DataverseEventListener } from './events.ts';
 import type { StatsRecorder } from './stats.ts';
-import { describeFailure, sendOnce } from './wire.ts';
+import { describeFailure, isPermanentFailure, sendOnce } from './wire.ts';
 
 /*
  * Why a small client instead of @azure/msal-node or @azure/identity: both refuse an authority that is
@@ -133,6 +133,7 @@ export class TokenClient {
       let text = '';
       let retryAfter: string | undefined;
       let failure: string | undefined;
+      let permanent = false;
       try {
         const res = await sendOnce(o.dispatcher, {
           origin: url.origin,
@@ -146,9 +147,10 @@ export class TokenClient {
         retryAfter = res.headers['retry-after'];
       } catch (e) {
         failure = describeFailure(e);
+        permanent = isPermanentFailure(e);
       }
       if (status === 200) return this.accept(text, url.pathname);
-      const transient = failure !== undefined || status === 429 || status >= 500;
+      const transient = (failure !== undefined && !permanent) || status === 429 || status >= 500;
       if (transient && attempt <= o.maxRetries) {
         const wait = parseRetryAfter(retryAfter, o.clock.now()) ?? o.backoff.delayMs(attempt);
         o.stats.retries += 1;

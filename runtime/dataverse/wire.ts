@@ -74,6 +74,19 @@ export function failureKind(e: unknown): WireFailure {
   return timeout ? 'timeout' : 'network';
 }
 
+/**
+ * Whether sending again cannot help: the host name does not exist (ENOTFOUND: resolvers cache that
+ * answer) or nothing listens on the port (ECONNREFUSED: a hosted service does not refuse while it is
+ * up; an outage shows as 5xx, resets or timeouts). Both mean the URL is wrong or the service is not
+ * running, which retries would only report a minute later. A host with several addresses fails with
+ * an AggregateError, whose first error says why.
+ */
+export function isPermanentFailure(e: unknown): boolean {
+  const err = e as { code?: unknown; errors?: { code?: unknown }[] } | null;
+  const code = typeof err?.code === 'string' ? err.code : err?.errors?.[0]?.code;
+  return code === 'ENOTFOUND' || code === 'ECONNREFUSED';
+}
+
 /** A short description of a transport failure, free of headers and bodies. */
 export function describeFailure(e: unknown): string {
   const err = e as { code?: unknown; message?: unknown } | null;

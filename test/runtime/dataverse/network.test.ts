@@ -1,0 +1,60 @@
+import { createServer } from 'node:net';
+import { describe, expect, it } from 'vitest';
+import { DataverseClient } from '../../../runtime/dataverse/client.ts';
+import type { DataverseError } from '../../../runtime/dataverse/errors.ts';
+import { startDataverseSandbox } from '../../../sandbox/dataverse/index.ts';
+import { clientOptions } from './helpers.ts';
+
+/** A loopback port nothing listens on: taken from the system, then released. */
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((done) => server.close(() => done()));
+  return port;
+}
+
+/** A host that does not exist and a port that refuses are not asked again: retries would not change the answer. */
+describe('dataverse client: hosts that do not resolve or refuse', () => {
+  it.each([
+    ['an authority host that does not resolve', async () => 'http://authority.flitstack.invalid'],
+    ['an authority port that refuses', async () => `http://127.0.0.1:${await closedPort()}`],
+  ])('fails the token request at once for %s, naming AZURE_AUTHORITY_HOST', async (_, host) => {
+    const client = new DataverseClient({
+      url: 'https://contoso.crm4.dynamics.com',
+      tenantId: 'tenant',
+      clientId: 'app',
+      clientSecret: 'secret',
+      authorityHost: await host(),
+      timeoutMs: 5_000,
+    });
+    try {
+      const e = (await client.whoAmI().catch((x: unknown) => x)) as DataverseError;
+      expect(e).toMatchObject({ status: 0, code: 'network', method: 'POST' });
+      expect(e.message).toMatch(/ENOTFOUND|ECONNREFUSED/);
+      expect(e.hint).toContain('AZURE_AUTHORITY_HOST');
+      expect(client.stats().requests.token).toBe(1);
+    } finally {
+      await client.close();
+    }
+  });
+
+  it('fails a data request at once when the organisation refuses the connection, naming DATAVERSE_URL', async () => {
+    const sb = await startDataverseSandbox({ keyActivationDelayMs: 0 });
+    const client = new DataverseClient(clientOptions(sb));
+    try {
+      await client.whoAmI();
+      await sb.close();
+      const before = client.stats().requests.data;
+      const e = (await client.whoAmI().catch((x: unknown) => x)) as DataverseError;
+      expect(e).toMatchObject({ status: 0, code: 'network', method: 'GET', path: 'WhoAmI' });
+      expect(e.message).toContain('ECONNREFUSED');
+      expect(e.hint).toContain('check DATAVERSE_URL');
+      // The first attempt may meet the kept-alive socket the server closed (a reset, retried once);
+      // the refusal that follows ends it, where a retried refusal would take every retry.
+      expect(client.stats().requests.data - before).toBeLessThanOrEqual(2);
+    } finally {
+      await client.close();
+    }
+  });
+});
