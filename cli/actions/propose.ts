@@ -104,8 +104,10 @@ export function proposeCommand(options: ProposeCliOptions, io: CliIo): number {
   for (const d of result.dropped) io.out(`dropped ${d.what}: ${d.because}\n`);
   const lines = result.drafted.filter((d) => d.kind === 'line').length;
   const mappings = result.drafted.filter((d) => d.kind === 'mapping').length;
+  const files = result.files.length;
+  const where = options.dryRun ? 'would be drafted' : `drafted in ${files} file${files === 1 ? '' : 's'}`;
   io.out(
-    `${lines} line${lines === 1 ? '' : 's'} and ${mappings} mapping${mappings === 1 ? '' : 's'} ${verb}${options.dryRun ? '' : ` in ${result.files.length} files`}; review them, then run flitstack confirm\n`,
+    `${lines} line${lines === 1 ? '' : 's'} and ${mappings} mapping${mappings === 1 ? '' : 's'} ${where}; review them, then run flitstack confirm\n`,
   );
   return 0;
 }

@@ -216,9 +216,11 @@ describe('flitstack propose', () => {
     expect(dry.stdout()).toContain(
       'would draft line spec/objects/patient.yaml: emailaddress1 ← email (confidence 0.95;',
     );
+    expect(dry.stdout()).toContain('1 line and 0 mappings would be drafted; review them');
     expect(readFileSync(path, 'utf8')).toBe(before);
     const io = bufferIo(dir);
     expect(await run(['node', 'flitstack', 'propose', '--only', 'patients'], io)).toBe(0);
+    expect(io.stdout()).toContain('1 line and 0 mappings drafted in 1 file; review them');
     expect(io.stderr()).toContain('drafting from the source model alone');
     expect(readFileSync(path, 'utf8')).toContain('proposed: { reason: "usual correspondence');
     const check = bufferIo(dir);
