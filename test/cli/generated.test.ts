@@ -3,17 +3,10 @@ import { describe, expect, it } from 'vitest';
 import { bufferIo } from '../../cli/io.ts';
 import { run } from '../../cli/main.ts';
 import { Journal } from '../../runtime/journal/index.ts';
+import { UNREACHABLE_ENV } from '../support/net.ts';
 import { copyOfShippedSpec, tempDir } from '../support/tmp.ts';
 
-/** Enough environment for each command to reach its generated code; nothing listens on port 9. */
-const ENV = {
-  DATAVERSE_URL: 'http://127.0.0.1:9',
-  AZURE_TENANT_ID: 'tenant',
-  AZURE_CLIENT_ID: 'client',
-  AZURE_CLIENT_SECRET: 'secret',
-  PRACTICEHUB_API_KEY: `phk_${'0'.repeat(40)}-eu`,
-  PRACTICEHUB_BASE_URL: 'http://127.0.0.1:9',
-};
+const ENV = UNREACHABLE_ENV;
 
 async function flitstack(cwd: string, ...args: string[]) {
   const io = bufferIo(cwd, ENV);

@@ -7,20 +7,14 @@ import { bufferIo } from '../../cli/io.ts';
 import { run } from '../../cli/main.ts';
 import { Journal } from '../../runtime/journal/index.ts';
 import { created } from '../runtime/journal/helpers.ts';
+import { UNREACHABLE_ENV } from '../support/net.ts';
 import { ROOT, tempDir } from '../support/tmp.ts';
 
 /**
  * Variables that let each command get as far as opening its journal; nothing listens on port 9, and
  * no command may send a request before its journal opened.
  */
-const ENV = {
-  DATAVERSE_URL: 'http://127.0.0.1:9',
-  AZURE_TENANT_ID: 'tenant',
-  AZURE_CLIENT_ID: 'client',
-  AZURE_CLIENT_SECRET: 'secret',
-  PRACTICEHUB_API_KEY: `phk_${'0'.repeat(40)}-eu`,
-  PRACTICEHUB_BASE_URL: 'http://127.0.0.1:9',
-};
+const ENV = UNREACHABLE_ENV;
 
 async function flitstack(...args: string[]) {
   const io = bufferIo(ROOT, ENV);

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { bufferIo } from '../../cli/io.ts';
 import { run } from '../../cli/main.ts';
 import { Journal } from '../../runtime/journal/index.ts';
+import { UNREACHABLE_ENV } from '../support/net.ts';
 import { copyOfShippedSpec, ROOT, tempDir } from '../support/tmp.ts';
 
 async function flitstack(cwd: string, env: NodeJS.ProcessEnv, ...args: string[]) {
@@ -78,15 +79,7 @@ describe('an output location that cannot be written is refused before the work s
 
   it('run --journal below a file', async () => {
     const file = aFile();
-    const env = {
-      DATAVERSE_URL: 'http://127.0.0.1:9',
-      AZURE_TENANT_ID: 'tenant',
-      AZURE_CLIENT_ID: 'client',
-      AZURE_CLIENT_SECRET: 'secret',
-      PRACTICEHUB_API_KEY: `phk_${'0'.repeat(40)}-eu`,
-      PRACTICEHUB_BASE_URL: 'http://127.0.0.1:9',
-    };
-    const result = await flitstack(ROOT, env, 'run', '--journal', join(file, 'x.db'));
+    const result = await flitstack(ROOT, UNREACHABLE_ENV, 'run', '--journal', join(file, 'x.db'));
     expect(result.code).toBe(2);
     expect(result.err).toBe(
       `error: cannot create the journal ${file}/x.db: ${file} is a file, not a directory\n  hint: pass with --journal a path in a directory this user can write\n`,

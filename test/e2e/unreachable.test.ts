@@ -1,10 +1,9 @@
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bufferIo } from '../../cli/io.ts';
 import { run } from '../../cli/main.ts';
 import type { Sandboxes } from '../../sandbox/index.ts';
 import { flitstack, journalPath, sandboxes } from '../support/migration.ts';
+import { closedPort } from '../support/net.ts';
 import { ROOT } from '../support/tmp.ts';
 
 /** Runs the CLI in this process, in the project root, with exactly `env`. */
@@ -12,15 +11,6 @@ async function cli(env: NodeJS.ProcessEnv, ...args: string[]) {
   const io = bufferIo(ROOT, env);
   const code = await run(['node', 'flitstack', ...args], io);
   return { code, out: io.stdout(), err: io.stderr() };
-}
-
-/** A loopback port nothing listens on: one the system handed out and was given back. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
 }
 
 describe('flitstack run with PracticeHub out of reach', () => {

@@ -1,11 +1,13 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { bufferIo } from '../../cli/io.ts';
 import { run } from '../../cli/main.ts';
 import { DataverseClient, optionsFromEnv } from '../../runtime/dataverse/index.ts';
-import type { Journal } from '../../runtime/journal/index.ts';
+import { Journal } from '../../runtime/journal/index.ts';
 import type { GeneratedModule } from '../../runtime/mapping/index.ts';
 import { PracticeHubClient } from '../../runtime/practicehub/index.ts';
-import type { RunDeps } from '../../runtime/run/pipeline.ts';
+import { type RunDeps, type RunOptions, runMigration } from '../../runtime/run/pipeline.ts';
 import type { Snapshot } from '../../sandbox/dataverse/index.ts';
 import { type Sandboxes, type SandboxesOptions, startSandboxes } from '../../sandbox/index.ts';
 import { ROOT, tempDir } from './tmp.ts';
@@ -106,4 +108,42 @@ export function comparable(
     );
   }
   return out;
+}
+
+/** A migration already run once against fresh sandboxes, for tests of what follows (deltas, rollbacks). */
+export interface Migrated {
+  readonly sb: Sandboxes;
+  readonly journal: Journal;
+  readonly deps: RunDeps;
+  /** The watermarks of the runs so far, as a delta's `since`. */
+  since(): RunOptions['since'];
+  close(): Promise<void>;
+}
+
+/**
+ * Starts both sandboxes (scale 0.05, `seed`), applies the schema, opens a journal in a temporary
+ * directory and runs `module` once; the run must reject nothing.
+ */
+export async function migrated(module: GeneratedModule, seed: number): Promise<Migrated> {
+  const sb = await sandboxes({ scale: 0.05, seed });
+  // Not tempDir: that is removed after each test, and a migration serves the tests of a whole file.
+  const dir = mkdtempSync(join(tmpdir(), 'flitstack-migrated-'));
+  const journal = Journal.open(join(dir, 'journal.db'));
+  const deps = loadDeps(sb, journal, module, dir);
+  const close = async () => {
+    journal.close();
+    await Promise.all([deps.practicehub.close(), deps.dataverse.close(), sb.close()]);
+    rmSync(dir, { recursive: true, force: true });
+  };
+  try {
+    const applied = await flitstack(sb, 'schema', 'apply');
+    if (applied.code !== 0) throw new Error(`schema apply failed: ${applied.err}`);
+    const first = await runMigration(deps);
+    if (first.rejected !== 0) throw new Error(`the first run rejected ${first.rejected} records`);
+  } catch (e) {
+    await close();
+    throw e;
+  }
+  const since = () => Object.fromEntries(journal.watermarks.all().map((w) => [w.resource, w.maxUpdatedAt]));
+  return { sb, journal, deps, since, close };
 }

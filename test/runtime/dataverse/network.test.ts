@@ -1,18 +1,9 @@
-import { createServer } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { DataverseClient } from '../../../runtime/dataverse/client.ts';
 import type { DataverseError } from '../../../runtime/dataverse/errors.ts';
 import { startDataverseSandbox } from '../../../sandbox/dataverse/index.ts';
+import { closedPort } from '../../support/net.ts';
 import { clientOptions } from './helpers.ts';
-
-/** A loopback port nothing listens on: taken from the system, then released. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((done) => server.close(() => done()));
-  return port;
-}
 
 /** A host that does not exist and a port that refuses are not asked again: retries would not change the answer. */
 describe('dataverse client: hosts that do not resolve or refuse', () => {

@@ -6,6 +6,7 @@ import {
   type PracticeHubEvent,
   PracticeHubRequestError,
 } from '../../../runtime/practicehub/index.ts';
+import { closedPort } from '../../support/net.ts';
 import { APP_DETAILS } from './helpers.ts';
 
 const KEY = 'phk_network-secret-eu';
@@ -21,15 +22,6 @@ function client(baseUrl: string, events: PracticeHubEvent[]): PracticeHubClient 
     backoff: { baseMs: 1, maxMs: 2 },
     onEvent: (e) => events.push(e),
   });
-}
-
-/** A loopback port nothing listens on: one the system handed out and was given back. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
 }
 
 async function failureOf(promise: Promise<unknown>): Promise<PracticeHubRequestError> {

@@ -1,41 +1,29 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as generatedModule from '../../../generated/transformer.ts';
 import { DataverseClient, optionsFromEnv } from '../../../runtime/dataverse/index.ts';
-import { Journal } from '../../../runtime/journal/index.ts';
+import type { Journal } from '../../../runtime/journal/index.ts';
 import type { GeneratedModule } from '../../../runtime/mapping/index.ts';
 import { rollbackRun } from '../../../runtime/rollback/index.ts';
 import { type RunDeps, type RunOptions, runMigration } from '../../../runtime/run/pipeline.ts';
 import type { Sandboxes } from '../../../sandbox/index.ts';
-import { comparable, flitstack, loadDeps, sandboxes, sortedRows } from '../../support/migration.ts';
+import { comparable, type Migrated, migrated, sortedRows } from '../../support/migration.ts';
 
 const shipped: GeneratedModule = generatedModule;
 /** The shipped mappings under `policies.deleted_records: delete`. */
 const module: GeneratedModule = { ...shipped, MIGRATION: { ...shipped.MIGRATION, deletedRecords: 'delete' } };
 const TABLES = [...new Set(Object.values(module.MAPPINGS).map((m) => m.target))];
 
+let m: Migrated;
 let sb: Sandboxes;
-let dir: string;
 let journal: Journal;
 let deps: RunDeps;
 beforeAll(async () => {
-  sb = await sandboxes({ scale: 0.05, seed: 31 });
-  expect((await flitstack(sb, 'schema', 'apply')).code).toBe(0);
-  dir = mkdtempSync(join(tmpdir(), 'flitstack-deletions-'));
-  journal = Journal.open(join(dir, 'journal.db'));
-  deps = loadDeps(sb, journal, module, dir);
-  expect((await runMigration(deps)).rejected).toBe(0);
+  m = await migrated(module, 31);
+  ({ sb, journal, deps } = m);
 }, 60_000);
-afterAll(async () => {
-  journal?.close();
-  await Promise.all([deps?.practicehub.close(), deps?.dataverse.close(), sb?.close()]);
-  rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => m?.close());
 
-const since = (): RunOptions['since'] =>
-  Object.fromEntries(journal.watermarks.all().map((w) => [w.resource, w.maxUpdatedAt]));
+const since = (): RunOptions['since'] => m.since();
 
 describe('a delta under deleted_records: delete', () => {
   it('deletes rows nothing refers to, deactivates rows others refer to, and rollback undoes both', async () => {
