@@ -3,7 +3,7 @@ import { Errors } from './errors.ts';
 import { type ApiRequest, type ApiResponse, emptyResponse, jsonResponse } from './http.ts';
 import type { TableMeta } from './metadata/types.ts';
 import { parsePath, resourcePath } from './odata/path.ts';
-import { type Address, addressOf, findId, missing } from './records/locate.ts';
+import { type Address, addressOf, findId, missing, upsertAddress } from './records/locate.ts';
 import { readPayload } from './records/payload.ts';
 import { createRecord, updateRecord } from './records/write.ts';
 
@@ -84,7 +84,7 @@ function runItem(ctx: Ctx, table: TableMeta, action: BulkAction, item: Item): st
   const body = item;
   if (action === 'CreateMultiple') return createRecord(ctx, table, readPayload(ctx, table, body, 'create'));
   const address = itemAddress(ctx, table, item, action)!;
-  const id = findId(ctx, table, address);
+  const id = findId(ctx, table, upsertAddress(table, address, item));
   if (id !== undefined) {
     const changes = readPayload(ctx, table, body, 'update');
     delete changes[table.def.primaryId];

@@ -4,7 +4,7 @@ import { type ApiRequest, type ApiResponse, emptyResponse, jsonResponse, parsePr
 import type { TableMeta } from './metadata/types.ts';
 import type { Segment } from './odata/path.ts';
 import { MAX_PAGE_SIZE, parseQueryOptions, runQuery } from './odata/query.ts';
-import { type Address, addressOf, findId, missing, resolveBind } from './records/locate.ts';
+import { type Address, addressOf, findId, missing, resolveBind, upsertAddress } from './records/locate.ts';
 import { rowResolver, structuralColumn } from './records/members.ts';
 import { parseJsonObject, readPayload } from './records/payload.ts';
 import { annotationChoice, contextUrl, selectColumns, shapeRow } from './records/shape.ts';
@@ -140,14 +140,14 @@ function patchRecord(
   const name = table.def.logicalName;
   const ifMatch = req.headers['if-match'];
   const ifNoneMatch = req.headers['if-none-match'];
-  const existingId = findId(ctx, table, address);
+  const body = parseJsonObject(req.body, table.def.entitySetName);
+  const existingId = findId(ctx, table, upsertAddress(table, address, body));
   const existing = existingId !== undefined ? ctx.state.store.get(name, existingId) : undefined;
   if (ifMatch !== undefined) {
     if (!existing) throw missing(table, address);
     if (ifMatch !== '*' && ifMatch !== `W/"${existing.versionnumber}"`) throw Errors.versionMismatch();
   }
   if (ifNoneMatch === '*' && existing) throw Errors.alreadyExists();
-  const body = parseJsonObject(req.body, table.def.entitySetName);
   const prefer = parsePrefer(req.headers.prefer);
   let id: string;
   let created = false;

@@ -114,3 +114,14 @@ export function resolveBind(ctx: Ctx, nav: NavDef, value: unknown, entitySet: st
   if (id === undefined) throw missing(target, address);
   return { id: id.toLowerCase(), table: target.def.logicalName };
 }
+
+/**
+ * Where an upsert looks for its record: "If it exists, Dataverse tries to look up the record by using
+ * the Entity.Id property … Otherwise, it uses the alternate key values" (PA`use-upsert-insert-update-record`,
+ * "Understand the upsert process"). A primary key in the body of a request addressed by an alternate key
+ * therefore wins; when no row has it, the row is created with it, and the alternate key must then be free.
+ */
+export function upsertAddress(table: TableMeta, address: Address, body: Record<string, unknown>): Address {
+  const pk = body[table.def.primaryId];
+  return address.by === 'key' && typeof pk === 'string' ? { by: 'id', id: pk.toLowerCase() } : address;
+}

@@ -186,6 +186,30 @@ describe('dataverse sandbox: writes', () => {
     expect(rows.json.value).toEqual([expect.objectContaining({ lastname: 'Uno', fs_practicehubid: 'P-1' })]);
   });
 
+  it('upserts by alternate key with a primary key in the body: the primary key is looked up first (use-upsert-insert-update-record)', async () => {
+    const created = await h.call('PATCH', "contacts(fs_practicehubid='P-7')?$select=contactid", {
+      body: { lastname: 'Seven' },
+      headers: { Prefer: 'return=representation' },
+    });
+    const id = created.json.contactid as string;
+    // The row with that id is updated; its key stays.
+    const same = await h.call('PATCH', "contacts(fs_practicehubid='P-7')", {
+      body: { contactid: id, lastname: 'Seven again' },
+    });
+    expect(same.status).toBe(204);
+    // No row has this id: Dataverse creates one, and the key is already taken.
+    const other = await h.call('PATCH', "contacts(fs_practicehubid='P-7')", {
+      body: { contactid: 'c0c0c0c0-0000-4000-8000-000000000007', lastname: 'Other' },
+    });
+    expect(other.status).toBe(412);
+    expect(other.json.error.code).toBe('0x80060892');
+    const rows = await h.call(
+      'GET',
+      `contacts?$select=contactid,lastname&$filter=${encodeURIComponent("fs_practicehubid eq 'P-7'")}`,
+    );
+    expect(rows.json.value).toEqual([expect.objectContaining({ contactid: id, lastname: 'Seven again' })]);
+  });
+
   it('If-Match: * is update-only (404 when missing); If-None-Match: * is create-only (412 when present)', async () => {
     const missing = await h.call('PATCH', "contacts(fs_practicehubid='P-404')", {
       body: { lastname: 'X' },
