@@ -31,7 +31,9 @@ function prepareDir(dir: string, given: string): void {
   try {
     if (stat) {
       const entries = readdirSync(dir);
-      if (entries.length > 0 && !entries.includes(MARKER))
+      // A directory holding only what a demo writes is an earlier demo's, from before the marker.
+      const demoMade = entries.includes(MARKER) || entries.every((e) => DEMO_ENTRIES.includes(e));
+      if (!demoMade)
         throw new UsageError(
           `--dir ${given}: ${dir} already holds files and was not made by flitstack demo (it has no ${MARKER}); choose another --dir, or remove that directory yourself`,
         );
@@ -57,7 +59,7 @@ export async function demo(
   options: { spec: string; scale: string; seed: string; rate: string; faults?: string; dir: string },
   io: CliIo,
 ): Promise<number> {
-  // Every option is checked before the directory is touched.
+  // The numeric and fault options are checked before the directory is touched (the spec is read later).
   const rate = numberOption('rate', options.rate);
   const faults = faultsOption(options.faults);
   const seed = numberOption('seed', options.seed, { integer: true, zero: true });

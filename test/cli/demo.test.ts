@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { bufferIo } from '../../cli/io.ts';
@@ -85,6 +85,14 @@ describe('flitstack demo --dir', () => {
     // A bad spec stops the demo after the directory is ready and before the run.
     const result = await demo('--dir', dir, '--scale', '0.05', '--spec', join(dir, '..', 'no-spec'));
     expect(result.code).toBe(2);
+    expect(readdirSync(dir)).toEqual(['.flitstack-demo']);
+  });
+
+  it('takes a directory that holds only what a demo writes, from before demos marked theirs', async () => {
+    const dir = earlierDemoDir();
+    rmSync(join(dir, '.flitstack-demo'));
+    const result = await demo('--dir', dir, '--scale', '0.05', '--spec', join(dir, 'no-spec'));
+    expect(result.err).not.toContain('was not made by flitstack demo');
     expect(readdirSync(dir)).toEqual(['.flitstack-demo']);
   });
 });
