@@ -6,7 +6,7 @@ import { formatText } from '../compiler/diagnostics/format.ts';
 import type { SpecInput } from '../compiler/load/spec-dir.ts';
 import { createSchemaValidators } from '../compiler/validate/schemas.ts';
 import { checkConfirmed, LOCK_FILE } from '../runtime/confirm/index.ts';
-import { DataverseClient, optionsFromEnv } from '../runtime/dataverse/index.ts';
+import { DataverseClient, type DataverseClientOptions, optionsFromEnv } from '../runtime/dataverse/index.ts';
 import { Journal } from '../runtime/journal/index.ts';
 import { PracticeHubClient, resolveBaseUrl } from '../runtime/practicehub/index.ts';
 import { type Generated, loadGenerated } from '../runtime/schema/generated.ts';
@@ -153,8 +153,13 @@ export async function confirmedSpec(specDir: string, io: CliIo): Promise<Checked
 
 /** The Dataverse client from the environment (exit 2 naming what is missing). */
 export function dataverseFromEnv(env: NodeJS.ProcessEnv): DataverseClient {
+  return new DataverseClient(dataverseOptionsFromEnv(env));
+}
+
+/** The Dataverse client's options from the environment; a missing or malformed variable is a usage error. */
+export function dataverseOptionsFromEnv(env: NodeJS.ProcessEnv): DataverseClientOptions {
   try {
-    return new DataverseClient(optionsFromEnv(env));
+    return optionsFromEnv(env);
   } catch (error) {
     throw new UsageError(`${(error as Error).message} (see \`flitstack sandbox\` for a local organisation)`);
   }

@@ -18,12 +18,13 @@ import {
   rewriteTargetSnapshot,
   takeInventory,
 } from '../../runtime/audit/index.ts';
-import { DataverseClient, optionsFromEnv } from '../../runtime/dataverse/index.ts';
+import { DataverseClient } from '../../runtime/dataverse/index.ts';
 import { PracticeHubConfigError, resolveBaseUrl } from '../../runtime/practicehub/index.ts';
 import { correspondenceColumns } from '../../runtime/propose/correspondences.ts';
 import type { AuditCliOptions } from '../commands/audit.ts';
 import { UsageError } from '../errors.ts';
 import type { CliIo } from '../io.ts';
+import { dataverseOptionsFromEnv } from '../migration.ts';
 import { rateOption } from '../options.ts';
 import { outputDirectory } from '../output.ts';
 import { readSpecDir } from '../spec-files.ts';
@@ -68,6 +69,8 @@ export async function audit(options: AuditCliOptions, io: CliIo): Promise<number
     ...(options.target ? DATAVERSE_ENV.filter((n) => !io.env[n]) : []),
   ];
   if (missing.length > 0) throw new UsageError(`set ${missing.join(', ')} (see flitstack audit --help)`);
+  // The organisation's settings are checked before the inventory, which takes minutes.
+  const dataverseOptions = options.target ? dataverseOptionsFromEnv(io.env) : undefined;
   const contact = io.env.PRACTICEHUB_CONTACT_EMAIL || migration.fallbackOwner;
   if (!contact)
     throw new UsageError(
@@ -133,15 +136,15 @@ export async function audit(options: AuditCliOptions, io: CliIo): Promise<number
     writeFileSync(join(specDir, rel), text);
     written.push(`${input.root}/${rel}`);
   };
-  if (options.target && validation.spec.targetMetadata) {
-    const dv = new DataverseClient(optionsFromEnv(io.env));
+  if (dataverseOptions && validation.spec.targetMetadata) {
+    const dataverse = new DataverseClient(dataverseOptions);
     try {
       io.err('audit: reading the Dataverse organisation\n');
       const tables = [...(validation.context.target?.tables.keys() ?? [])];
       const target = await readTarget(
-        dv,
+        dataverse,
         validation.context,
-        optionsFromEnv(io.env).url,
+        dataverseOptions.url,
         auditedAt,
         correspondenceColumns(tables),
       );
@@ -149,7 +152,7 @@ export async function audit(options: AuditCliOptions, io: CliIo): Promise<number
       const rel = validation.spec.targetMetadata.name;
       writeSpecFile(rel, rewriteTargetSnapshot(input.files.get(rel)!, target), 'target-metadata');
     } finally {
-      await dv.close();
+      await dataverse.close();
     }
   }
   if (options.writeModel && validation.spec.sourceModel) {

@@ -34,6 +34,26 @@ describe('flitstack audit against a PracticeHub that fails', () => {
     expect(result.out).toBe('');
   });
 
+  it('with --target, refuses a malformed DATAVERSE_URL (exit 2) before it reads PracticeHub', async () => {
+    let requests = 0;
+    server.on('request', () => {
+      requests += 1;
+    });
+    const env = {
+      PRACTICEHUB_API_KEY: `phk_${'0'.repeat(40)}-eu`,
+      PRACTICEHUB_BASE_URL: baseUrl,
+      DATAVERSE_URL: 'not-a-url',
+      AZURE_TENANT_ID: 'tenant',
+      AZURE_CLIENT_ID: 'client',
+      AZURE_CLIENT_SECRET: 'secret',
+    };
+    const result = await cli(specCopy(), env, 'audit', '--target');
+    expect(result.code).toBe(2);
+    expect(result.err).toContain('error: DATAVERSE_URL');
+    expect(result.err).not.toMatch(/\n\s+at /);
+    expect(requests).toBe(0);
+  });
+
   it('--help documents exit 2 for an unreachable or refusing service', async () => {
     const help = await cli(specCopy(), {}, 'audit', '--help');
     expect(help.code).toBe(0);
