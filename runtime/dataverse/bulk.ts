@@ -145,10 +145,13 @@ const SCHEMA_MESSAGE =
 
 /**
  * Whether a failed bulk request may be about its items rather than the request as a whole: 4xx answers,
- * except authorization (401, 403), a table without the message, an unknown entity set or key, and schema
- * errors (reference §8). 413 (request too large) counts: smaller requests may pass.
+ * except authorization (401, 403), a request too large (413: the same rows in a $batch are no smaller),
+ * a table without the message, an unknown entity set or key, and schema errors (reference §8). A
+ * missing privilege (0x80040220) counts: the principal it names may be one row's owner, who needs read
+ * access to the table.
  */
 function isItemFailure(e: DataverseError): boolean {
-  if (e.status < 400 || e.status >= 500 || [401, 403, 405, 429].includes(e.status)) return false;
+  if (e.code === '0x80040220') return true;
+  if (e.status < 400 || e.status >= 500 || [401, 403, 405, 413, 429].includes(e.status)) return false;
   return !REQUEST_CODES.has(e.code) && !SCHEMA_MESSAGE.test(e.serverMessage);
 }

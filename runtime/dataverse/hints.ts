@@ -16,6 +16,10 @@ const match = (re: RegExp, e: HintInput) => re.exec(e.serverMessage);
  * reference's §8 table and the Dataverse error list (PA`reference/web-service-error-codes`).
  */
 const RULES: readonly Rule[] = [
+  (e) =>
+    e.status === 413
+      ? 'the request is larger than the service accepts: lower target.batch_size in spec/migration.yaml (rows per request) and run again'
+      : undefined,
   (e) => {
     const m =
       match(/Could not find a property named '([^']+)' on type 'Microsoft\.Dynamics\.CRM\.(\w+)'/, e) ??

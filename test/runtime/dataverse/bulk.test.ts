@@ -25,7 +25,11 @@ describe('dataverse client: bulk messages', () => {
     return out;
   };
   beforeAll(async () => {
-    r = await rig();
+    r = await rig({
+      users: [
+        { email: 'new@clinic.test', firstName: 'Nell', lastName: 'New', isDisabled: false, hasRole: false },
+      ],
+    });
     await createVisitTable(r.client);
   });
   afterAll(() => r.close());
@@ -130,6 +134,21 @@ describe('dataverse client: bulk messages', () => {
       'UpdateMultiple into fs_visits (item 1 of 2; the whole request was rolled back)',
     );
     expect(e.message).toContain(missing);
+  });
+
+  it("counts a missing privilege as an item failure: the principal may be one row's owner without a role", async () => {
+    const users = r.sb.snapshot(['systemuser']).tables.systemuser!;
+    const newcomer = users.find((u) => u.internalemailaddress === 'new@clinic.test')!;
+    const e = await r.client
+      .upsertMultiple('fs_visits', 'fs_visit', [
+        target('O-1', 'ok'),
+        target('O-2', 'owned', {
+          'ownerid@odata.bind': recordUri('systemusers', String(newcomer.systemuserid)),
+        }),
+      ])
+      .catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(BulkError);
+    expect(e).toMatchObject({ status: 403, code: '0x80040220' });
   });
 
   it('throws a missing column as a failure of the request, not of an item', async () => {

@@ -206,6 +206,7 @@ describe('errors (compose-http-requests-handle-errors, reference §8)', () => {
     ['0x8006088a', "Resource not found for the segment 'Account'.", 404, /case-sensitive plural/],
     ['0x80040800', 'not supported', 400, /\$batch/],
     ['', '', 401, /application user/],
+    ['0x80040216', 'Request Entity Too Large', 413, /lower target\.batch_size/],
   ])('hints for %s', (code, message, status, hint) => {
     const e = new DataverseError({ status, code, serverMessage: message, method: 'POST', path: 'contacts' });
     expect(e.hint).toMatch(hint);
