@@ -1,6 +1,6 @@
 import Database from 'better-sqlite3';
 import { JournalError } from './errors.ts';
-import { prepareJournalFile, sqliteProblem } from './file.ts';
+import { makeJournalPrivate, prepareJournalFile, sqliteProblem } from './file.ts';
 import { migrate, SCHEMA_VERSION, schemaVersion } from './schema.ts';
 
 /** SQLite settings of a journal connection. */
@@ -54,6 +54,7 @@ export function openDatabase(path: string, options: ConnectionOptions = {}): Dat
         );
       return db;
     }
+    makeJournalPrivate(path);
     const mode = db.pragma('journal_mode = WAL', { simple: true });
     if (mode !== 'wal') throw new Error(`${path}: SQLite refused WAL mode (${String(mode)})`);
     db.pragma(`synchronous = ${options.synchronous === 'normal' ? 'NORMAL' : 'FULL'}`);

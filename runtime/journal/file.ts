@@ -90,45 +90,62 @@ function checkJournalFile(path: string, readonly: boolean): Stats | undefined {
 }
 
 /**
- * Checks the journal file before SQLite opens it and, unless read only, makes sure it exists with mode
- * 0600. SQLite creates the `-wal` and `-shm` files with the permissions of the database file, so they
- * inherit 0600. A file that exists with looser permissions is tightened; the directory, when we create
- * it, is 0700.
+ * Checks the journal file before SQLite opens it and, unless read only, creates it with mode 0600 when
+ * it does not exist (the directory, when we create it, 0700). SQLite creates the `-wal` and `-shm`
+ * files with the permissions of the database file, so they inherit 0600. An existing file with looser
+ * permissions is tightened by makeJournalPrivate once SQLite has found a journal in it.
  */
 export function prepareJournalFile(path: string, readonly = false): void {
   const stat = checkJournalFile(path, readonly);
   if (readonly) return;
+  if (stat) {
+    // Refused before SQLite opens it when its mode could not be tightened later.
+    const uid = process.geteuid?.();
+    if ((stat.mode & 0o777) !== JOURNAL_FILE_MODE && uid !== undefined && uid !== 0 && uid !== stat.uid)
+      throw notPrivate(path, stat);
+    return;
+  }
   const cannotCreate = (error: unknown) =>
     new JournalError(
       'unwritable',
       `cannot create the journal ${path}: ${fsReason(error, dirname(path))}`,
       'pass with --journal a path in a directory this user can write',
     );
-  if (!stat) {
-    try {
-      mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
-    } catch (error) {
-      throw cannotCreate(error);
-    }
-    try {
-      // O_EXCL: create only if absent, so an existing journal is never truncated.
-      closeSync(openSync(path, constants.O_CREAT | constants.O_EXCL | constants.O_WRONLY, JOURNAL_FILE_MODE));
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw cannotCreate(error);
-    }
+  try {
+    mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+  } catch (error) {
+    throw cannotCreate(error);
   }
-  const current = stat ?? statSync(path);
-  // The umask may only remove bits, never add: still set the mode explicitly on both paths.
+  try {
+    // O_EXCL: create only if absent, so an existing journal is never truncated.
+    closeSync(openSync(path, constants.O_CREAT | constants.O_EXCL | constants.O_WRONLY, JOURNAL_FILE_MODE));
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw cannotCreate(error);
+  }
+  makeJournalPrivate(path);
+}
+
+/**
+ * Sets the journal's mode to 0600 when it is not (the umask may only remove bits, never add, so it is
+ * set explicitly on a new file too). Called for a file known to be a journal, or one just created: a
+ * SQLite file that turns out not to be a journal is refused untouched.
+ */
+export function makeJournalPrivate(path: string): void {
+  const current = statSync(path);
   if ((current.mode & 0o777) === JOURNAL_FILE_MODE) return;
   try {
     chmodSync(path, JOURNAL_FILE_MODE);
   } catch {
-    throw new JournalError(
-      'unwritable',
-      `cannot make the journal ${path} private (mode 0600): ${ownership(current)}`,
-      OWNER_HINT,
-    );
+    throw notPrivate(path, current);
   }
+}
+
+function notPrivate(path: string, stat: Stats): JournalError {
+  return new JournalError(
+    'unwritable',
+    `cannot make the journal ${path} private (mode 0600): ${ownership(stat)}`,
+    OWNER_HINT,
+  );
 }
 
 /**

@@ -109,6 +109,22 @@ const BAD_FILES = [
 ] as const;
 
 describe('a file that is not a usable journal', () => {
+  it("another program's SQLite database, opened for writing: refused, its mode and bytes as they were", () => {
+    const path = join(tempDir(), 'app.sqlite');
+    const db = new Database(path);
+    db.exec('CREATE TABLE notes (text TEXT)');
+    db.close();
+    chmodSync(path, 0o644);
+    const before = readFileSync(path);
+    const error = refusal(path, false);
+    expect([error.code, error.message]).toEqual([
+      'not_a_journal',
+      `${path} is a SQLite file but not a FlitStack journal`,
+    ]);
+    expect(mode(path)).toBe(0o644);
+    expect(readFileSync(path).equals(before)).toBe(true);
+  });
+
   for (const bad of BAD_FILES) {
     for (const readonly of [true, false]) {
       it(`${bad.name}, opened ${readonly ? 'read only' : 'for writing'}: refused as ${bad.code}, left as it was`, () => {
