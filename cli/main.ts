@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { DAMAGED_HINT } from '../runtime/journal/file.ts';
 import { commands } from './commands/index.ts';
@@ -27,6 +28,12 @@ export function buildProgram(io: CliIo, result: { code: number }): Command {
 export async function run(argv: string[], io: CliIo = processIo()): Promise<number> {
   const result = { code: EXIT.ok };
   const program = buildProgram(io, result);
+  // The journal the command uses, to name it when SQLite fails on it mid-command.
+  let journal: string | undefined;
+  program.hook('preAction', (_, action) => {
+    const given = action.opts().journal;
+    if (typeof given === 'string') journal = resolve(io.cwd, given);
+  });
   try {
     await program.parseAsync(argv);
   } catch (error) {
@@ -39,7 +46,7 @@ export async function run(argv: string[], io: CliIo = processIo()): Promise<numb
       io.err(`error: ${error.message}\n`);
       return EXIT.usage;
     }
-    const known = environmentError(error);
+    const known = environmentError(error, journal);
     if (known) {
       io.err(`error: ${known}\n`);
       return EXIT.usage;
@@ -53,7 +60,7 @@ export async function run(argv: string[], io: CliIo = processIo()): Promise<numb
  * Errors of the services or the journal that stop a command (unreachable service, refused credentials,
  * a missing publisher): their messages already say what failed, on which request, and what to do.
  */
-function environmentError(error: unknown): string | undefined {
+function environmentError(error: unknown, journal: string | undefined): string | undefined {
   if (!(error instanceof Error)) return undefined;
   const names = [
     'DataverseError',
@@ -67,7 +74,7 @@ function environmentError(error: unknown): string | undefined {
     'DirectoryError',
     'SchemaError',
   ];
-  if (error.name === 'SqliteError') return journalFailure(error);
+  if (error.name === 'SqliteError') return journalFailure(error, journal);
   if (!names.includes(error.name)) return undefined;
   const hint = (error as Error & { hint?: unknown }).hint;
   return typeof hint === 'string' && hint && !error.message.includes(hint)
@@ -80,11 +87,12 @@ function environmentError(error: unknown): string | undefined {
  * disk): the journal is the only SQLite file FlitStack uses. Other SQLite errors (constraints, SQL) are
  * bugs and keep their stack trace.
  */
-function journalFailure(error: Error): string | undefined {
+function journalFailure(error: Error, path: string | undefined): string | undefined {
   const code = String((error as Error & { code?: unknown }).code ?? '');
+  const journal = path ? `the journal ${path}` : 'the journal';
   if (code === 'SQLITE_NOTADB' || code.startsWith('SQLITE_CORRUPT'))
-    return `the journal is damaged (SQLite: ${error.message})\n  hint: ${DAMAGED_HINT}`;
+    return `${journal} is damaged (SQLite: ${error.message})\n  hint: ${DAMAGED_HINT}`;
   if (/^SQLITE_(IOERR|FULL|READONLY|CANTOPEN|PERM)/.test(code))
-    return `the journal could not be read or written (SQLite: ${error.message})\n  hint: check the disk and the journal file's owner and permissions, then run the command again`;
+    return `${journal} could not be read or written (SQLite: ${error.message})\n  hint: check the disk and the journal file's owner and permissions, then run the command again`;
   return undefined;
 }
