@@ -1,4 +1,4 @@
-import { Agent } from 'undici';
+import { Agent, type Dispatcher } from 'undici';
 import { Backoff } from '../shared/backoff.ts';
 import { type BatchItem, type BatchOptions, type BatchPartResult, batch } from './batch.ts';
 import { type BulkMessage, BulkSupport, sendBulk } from './bulk.ts';
@@ -34,7 +34,10 @@ export interface WhoAmI {
  * same code serves a real tenant and the sandbox.
  */
 export class DataverseClient {
-  private readonly agent: Agent;
+  /** Where requests go: the dispatcher passed in, or the client's own Agent. */
+  private readonly agent: Dispatcher;
+  /** The client's own Agent, which close() closes; undefined when a dispatcher was passed in. */
+  private readonly ownAgent: Agent | undefined;
   private readonly recorder = new StatsRecorder();
   private readonly pacer: Pacer;
   private readonly ctx: ClientContext;
@@ -52,7 +55,8 @@ export class DataverseClient {
         // A listener's failure must not fail the request it reports on.
       }
     };
-    this.agent = new Agent({ keepAliveTimeout: 30_000 });
+    this.ownAgent = options.dispatcher ? undefined : new Agent({ keepAliveTimeout: 30_000 });
+    this.agent = options.dispatcher ?? this.ownAgent!;
     const backoff = new Backoff(options.backoff ?? DEFAULTS.backoff, options.seed ?? DEFAULTS.seed);
     const url = options.url.replace(/\/+$/, '');
     const timeoutMs = options.timeoutMs ?? DEFAULTS.timeoutMs;
@@ -270,8 +274,8 @@ export class DataverseClient {
     return this.recorder.snapshot(this.pacer.concurrency);
   }
 
-  /** Closes the connections. */
+  /** Closes the client's own connections (not a dispatcher passed in). */
   async close(): Promise<void> {
-    await this.agent.close();
+    await this.ownAgent?.close();
   }
 }

@@ -1,3 +1,4 @@
+import type { Dispatcher } from 'undici';
 import type { BackoffOptions } from '../shared/backoff.ts';
 import type { Clock } from './clock.ts';
 import type { DataverseEventListener } from './events.ts';
@@ -35,6 +36,11 @@ export interface DataverseClientOptions {
   /** Progress events; never carry secrets or record values. */
   readonly onEvent?: DataverseEventListener;
   readonly clock?: Clock;
+  /**
+   * undici dispatcher for the token and data requests (default: an Agent owned by the client, closed
+   * by close()); one passed in stays open. Tests use it to resolve names without a DNS server.
+   */
+  readonly dispatcher?: Dispatcher;
 }
 
 /** The defaults of every optional setting. */

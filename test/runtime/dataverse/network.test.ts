@@ -2,31 +2,48 @@ import { describe, expect, it } from 'vitest';
 import { DataverseClient } from '../../../runtime/dataverse/client.ts';
 import type { DataverseError } from '../../../runtime/dataverse/errors.ts';
 import { startDataverseSandbox } from '../../../sandbox/dataverse/index.ts';
-import { closedPort } from '../../support/net.ts';
+import { closedPort, unresolvingAgent } from '../../support/net.ts';
 import { clientOptions } from './helpers.ts';
 
 /** A host that does not exist and a port that refuses are not asked again: retries would not change the answer. */
 describe('dataverse client: hosts that do not resolve or refuse', () => {
   it.each([
-    ['an authority host that does not resolve', async () => 'http://authority.flitstack.invalid'],
-    ['an authority port that refuses', async () => `http://127.0.0.1:${await closedPort()}`],
-  ])('fails the token request at once for %s, naming AZURE_AUTHORITY_HOST', async (_, host) => {
+    [
+      'an authority host that does not resolve',
+      // The name fails as the DNS says "no such host", with or without a DNS server on this machine.
+      async () => ({
+        host: 'http://authority.flitstack.invalid',
+        agent: unresolvingAgent('authority.flitstack.invalid'),
+      }),
+      'ENOTFOUND',
+    ],
+    [
+      'an authority port that refuses',
+      async () => ({ host: `http://127.0.0.1:${await closedPort()}`, agent: undefined }),
+      'ECONNREFUSED',
+    ],
+  ])('fails the token request at once for %s, naming AZURE_AUTHORITY_HOST', async (_, target, code) => {
+    const { host, agent } = await target();
     const client = new DataverseClient({
       url: 'https://contoso.crm4.dynamics.com',
       tenantId: 'tenant',
       clientId: 'app',
       clientSecret: 'secret',
-      authorityHost: await host(),
+      authorityHost: host,
       timeoutMs: 5_000,
+      // Short enough that a retry would show in the count rather than as a test timeout.
+      backoff: { baseMs: 1, maxMs: 2 },
+      ...(agent ? { dispatcher: agent } : {}),
     });
     try {
       const e = (await client.whoAmI().catch((x: unknown) => x)) as DataverseError;
       expect(e).toMatchObject({ status: 0, code: 'network', method: 'POST' });
-      expect(e.message).toMatch(/ENOTFOUND|ECONNREFUSED/);
+      expect(e.message).toContain(code);
       expect(e.hint).toContain('AZURE_AUTHORITY_HOST');
       expect(client.stats().requests.token).toBe(1);
     } finally {
       await client.close();
+      await agent?.close();
     }
   });
 

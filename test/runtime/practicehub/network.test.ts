@@ -1,19 +1,21 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Dispatcher } from 'undici';
 import { describe, expect, it } from 'vitest';
 import {
   PracticeHubClient,
   type PracticeHubEvent,
   PracticeHubRequestError,
 } from '../../../runtime/practicehub/index.ts';
-import { closedPort } from '../../support/net.ts';
+import { closedPort, unresolvingAgent } from '../../support/net.ts';
 import { APP_DETAILS } from './helpers.ts';
 
 const KEY = 'phk_network-secret-eu';
 
 /** A client of `baseUrl` with millisecond backoff, so that a retry would show without slowing the test. */
-function client(baseUrl: string, events: PracticeHubEvent[]): PracticeHubClient {
+function client(baseUrl: string, events: PracticeHubEvent[], dispatcher?: Dispatcher): PracticeHubClient {
   return new PracticeHubClient({
+    ...(dispatcher ? { dispatcher } : {}),
     baseUrl,
     apiKey: KEY,
     appDetails: APP_DETAILS,
@@ -33,7 +35,9 @@ async function failureOf(promise: Promise<unknown>): Promise<PracticeHubRequestE
 describe('PracticeHub client: hosts out of reach', () => {
   it('fails at once on a host name that does not resolve, naming it and the request', async () => {
     const events: PracticeHubEvent[] = [];
-    const c = client('http://nosuchhost.invalid/api', events);
+    // The name fails as the DNS says "no such host", with or without a DNS server on this machine.
+    const agent = unresolvingAgent('nosuchhost.invalid');
+    const c = client('http://nosuchhost.invalid/api', events, agent);
     const error = await failureOf(c.count('patients'));
     expect(error.name).toBe('PracticeHubRequestError');
     expect(error).toMatchObject({ method: 'GET', status: null, attempts: 1 });
@@ -41,11 +45,13 @@ describe('PracticeHub client: hosts out of reach', () => {
       /^GET http:\/\/nosuchhost\.invalid\/api\/patients\?\S+ failed \(no answer, 1 attempt\): the host name nosuchhost\.invalid does not resolve \(ENOTFOUND/,
     );
     expect(error.message).toContain('Check the host name in PRACTICEHUB_BASE_URL');
+    expect(error.message).not.toContain('getaddrinfo');
     expect(error.message).not.toContain(KEY);
     // A name the DNS does not know stays unknown: asking again would only delay the message.
     expect(events.filter((e) => e.type === 'retry')).toEqual([]);
     expect(c.stats().outcomes.reset).toBe(1);
     await c.close();
+    await agent.close();
   });
 
   it('fails at once on a refused connection, naming host and port and what a user can change', async () => {
