@@ -59,7 +59,7 @@ export const DEFAULTS = {
 /**
  * Connection settings from the environment: DATAVERSE_URL, AZURE_TENANT_ID, AZURE_CLIENT_ID,
  * AZURE_CLIENT_SECRET and (optional) AZURE_AUTHORITY_HOST. Throws naming the missing variables, never
- * their values, or naming a URL variable that is not a URL, with what it holds (URLs are not secrets).
+ * their values, or naming a URL variable that is not an https URL (http only on loopback).
  */
 export function optionsFromEnv(
   env: Readonly<Record<string, string | undefined>> = process.env,
@@ -72,6 +72,7 @@ export function optionsFromEnv(
       'DATAVERSE_URL',
       env.DATAVERSE_URL!,
       'the environment URL https://<org>.crm<n>.dynamics.com',
+      'every request would carry the access token',
     ),
     tenantId: env.AZURE_TENANT_ID!,
     clientId: env.AZURE_CLIENT_ID!,
@@ -82,28 +83,52 @@ export function optionsFromEnv(
             'AZURE_AUTHORITY_HOST',
             env.AZURE_AUTHORITY_HOST,
             `the Entra ID authority ${DEFAULTS.authorityHost} (or unset it)`,
+            'the token request would carry AZURE_CLIENT_SECRET',
           ),
         }
       : {}),
   };
 }
 
+/** Host names of this machine, where a request does not cross a network: the sandboxes serve there. */
+function isLoopback(hostname: string): boolean {
+  return hostname === 'localhost' || hostname === '[::1]' || /^127(\.\d{1,3}){3}$/.test(hostname);
+}
+
 /**
- * `value` without surrounding blanks and trailing slashes when it is an http(s) URL. Plain http stays
- * allowed: the sandbox serves both the organisation and the authority on loopback.
+ * `value` without surrounding blanks and trailing slashes when it is an https URL, or an http URL of a
+ * loopback host (the sandbox serves both the organisation and the authority there). Elsewhere plain
+ * http would send `carries` in clear text, so a typo such as `http://login.microsoftonline.com` stops
+ * here rather than after the secret has crossed the network.
  */
-function checkedUrl(name: string, value: string, expected: string): string {
+function checkedUrl(name: string, value: string, expected: string, carries: string): string {
   const trimmed = value.trim();
-  let protocol: string | undefined;
+  let url: URL | undefined;
   try {
-    protocol = new URL(trimmed).protocol;
+    url = new URL(trimmed);
   } catch {
-    protocol = undefined;
+    url = undefined;
   }
-  if (protocol !== 'https:' && protocol !== 'http:') {
+  if (url?.protocol !== 'https:' && url?.protocol !== 'http:') {
+    const holds = trimmed ? `it holds ${glimpse(trimmed)}` : 'it is blank';
+    throw new Error(`${name} is not an http(s) URL: ${holds}; set it to ${expected}`);
+  }
+  if (url.protocol === 'http:' && !isLoopback(url.hostname)) {
     throw new Error(
-      `${name} is not an http(s) URL: it holds ${JSON.stringify(value)}; set it to ${expected}`,
+      `${name} is a plain http URL of ${url.hostname}: ${carries} across the network in clear text; ` +
+        `set it to ${expected} (plain http is only for the sandbox on 127.0.0.1, ::1 or localhost)`,
     );
   }
   return trimmed.replace(/\/+$/, '');
+}
+
+/**
+ * The start of a value that should have been a URL, and its length: enough to recognise a missing
+ * scheme or a swapped variable, while a secret put there by mistake (a .env file with two values
+ * swapped) never shows more than 8 characters or half of itself.
+ */
+function glimpse(value: string): string {
+  const characters = [...value];
+  const shown = characters.slice(0, Math.min(8, Math.floor(characters.length / 2))).join('');
+  return `${JSON.stringify(`${shown}…`)} (${characters.length} characters)`;
 }

@@ -51,15 +51,15 @@ describe('flitstack with a wrong Dataverse environment', () => {
     [
       'DATAVERSE_URL',
       { DATAVERSE_URL: 'not-a-url' },
-      '"not-a-url"; set it to the environment URL https://<org>.crm<n>.dynamics.com',
+      '"not-…" (9 characters); set it to the environment URL https://<org>.crm<n>.dynamics.com',
     ],
     [
       'AZURE_AUTHORITY_HOST',
       { AZURE_AUTHORITY_HOST: 'nope' },
-      '"nope"; set it to the Entra ID authority https://login.microsoftonline.com',
+      '"no…" (4 characters); set it to the Entra ID authority https://login.microsoftonline.com',
     ],
   ])(
-    'names %s, what it holds and the expected form when it is not a URL, and exits 2',
+    'names %s, the start of what it holds and the expected form when it is not a URL, and exits 2',
     async (name, env, expected) => {
       const result = await cli({ ...DATAVERSE, ...env }, 'schema', 'verify');
       expect(result.code).toBe(2);
@@ -68,4 +68,19 @@ describe('flitstack with a wrong Dataverse environment', () => {
       expect(result.err).not.toContain(SECRET);
     },
   );
+
+  it('refuses a plain http authority off this machine, naming why, and exits 2', async () => {
+    const result = await cli(
+      { ...DATAVERSE, AZURE_AUTHORITY_HOST: 'http://login.microsoftonline.com' },
+      'schema',
+      'verify',
+    );
+    expect(result.code).toBe(2);
+    expect(result.err).toContain(
+      'error: AZURE_AUTHORITY_HOST is a plain http URL of login.microsoftonline.com: the token request would ' +
+        'carry AZURE_CLIENT_SECRET across the network in clear text; set it to the Entra ID authority https://login.microsoftonline.com',
+    );
+    expect(result.err).not.toContain('    at ');
+    expect(result.err + result.out).not.toContain(SECRET);
+  });
 });

@@ -289,30 +289,92 @@ describe('settings from the environment', () => {
   });
 
   const env = { AZURE_TENANT_ID: 't', AZURE_CLIENT_ID: 'c', AZURE_CLIENT_SECRET: 's3cr3t' };
+  const ORG = 'https://org.crm4.dynamics.com';
+  const PLAIN_HTTP_ONLY = '(plain http is only for the sandbox on 127.0.0.1, ::1 or localhost)';
   it.each([
     [
       'a DATAVERSE_URL that is not a URL',
       { DATAVERSE_URL: 'not-a-url' },
-      'DATAVERSE_URL is not an http(s) URL: it holds "not-a-url"; set it to the environment URL https://<org>.crm<n>.dynamics.com',
+      'DATAVERSE_URL is not an http(s) URL: it holds "not-…" (9 characters); set it to the environment URL https://<org>.crm<n>.dynamics.com',
     ],
     [
       'a DATAVERSE_URL without its scheme',
       { DATAVERSE_URL: 'contoso.crm4.dynamics.com' },
-      'DATAVERSE_URL is not an http(s) URL: it holds "contoso.crm4.dynamics.com"',
+      'DATAVERSE_URL is not an http(s) URL: it holds "contoso.…" (25 characters)',
+    ],
+    [
+      'a blank DATAVERSE_URL',
+      { DATAVERSE_URL: ' \t' },
+      'DATAVERSE_URL is not an http(s) URL: it is blank; set it to',
     ],
     [
       'an AZURE_AUTHORITY_HOST that is not a URL',
-      { DATAVERSE_URL: 'https://org.crm4.dynamics.com', AZURE_AUTHORITY_HOST: 'login.microsoftonline.com' },
-      'AZURE_AUTHORITY_HOST is not an http(s) URL: it holds "login.microsoftonline.com"; set it to the Entra ID authority https://login.microsoftonline.com (or unset it)',
+      { DATAVERSE_URL: ORG, AZURE_AUTHORITY_HOST: 'login.microsoftonline.com' },
+      'AZURE_AUTHORITY_HOST is not an http(s) URL: it holds "login.mi…" (25 characters); set it to the Entra ID authority https://login.microsoftonline.com (or unset it)',
     ],
     [
       'an AZURE_AUTHORITY_HOST of another scheme',
-      { DATAVERSE_URL: 'https://org.crm4.dynamics.com', AZURE_AUTHORITY_HOST: 'ftp://login.example' },
-      'AZURE_AUTHORITY_HOST is not an http(s) URL: it holds "ftp://login.example"',
+      { DATAVERSE_URL: ORG, AZURE_AUTHORITY_HOST: 'ftp://login.example' },
+      'AZURE_AUTHORITY_HOST is not an http(s) URL: it holds "ftp://lo…" (19 characters)',
     ],
-  ])('refuses %s, naming the variable, its value and the expected form', (_, urls, message) => {
+    [
+      'a DATAVERSE_URL of plain http off this machine',
+      { DATAVERSE_URL: 'http://org.crm4.dynamics.com' },
+      'DATAVERSE_URL is a plain http URL of org.crm4.dynamics.com: every request would carry the access token ' +
+        `across the network in clear text; set it to the environment URL https://<org>.crm<n>.dynamics.com ${PLAIN_HTTP_ONLY}`,
+    ],
+    [
+      'an AZURE_AUTHORITY_HOST of plain http off this machine',
+      { DATAVERSE_URL: ORG, AZURE_AUTHORITY_HOST: 'http://login.microsoftonline.com' },
+      'AZURE_AUTHORITY_HOST is a plain http URL of login.microsoftonline.com: the token request would carry ' +
+        'AZURE_CLIENT_SECRET across the network in clear text; set it to the Entra ID authority ' +
+        `https://login.microsoftonline.com (or unset it) ${PLAIN_HTTP_ONLY}`,
+    ],
+    [
+      'plain http of a name that only starts like loopback',
+      { DATAVERSE_URL: 'http://127.0.0.1.nip.io:8080' },
+      'DATAVERSE_URL is a plain http URL of 127.0.0.1.nip.io:',
+    ],
+    [
+      'plain http of a subdomain named localhost',
+      { DATAVERSE_URL: ORG, AZURE_AUTHORITY_HOST: 'http://localhost.example.com' },
+      'AZURE_AUTHORITY_HOST is a plain http URL of localhost.example.com:',
+    ],
+  ])('refuses %s, naming the variable, what it holds and the expected form', (_, urls, message) => {
     expect(() => optionsFromEnv({ ...env, ...urls })).toThrow(message);
     expect(() => optionsFromEnv({ ...env, ...urls })).not.toThrow('s3cr3t');
+  });
+
+  it('shows no more of a value that is not a URL than its first characters, in case it is a secret', () => {
+    // A .env file with DATAVERSE_URL and AZURE_CLIENT_SECRET swapped.
+    const secret = 'Qx8~Sd.pL0r_secret-value-of-40-characters';
+    const error = (() => {
+      try {
+        optionsFromEnv({ ...env, DATAVERSE_URL: secret });
+      } catch (e) {
+        return e as Error;
+      }
+      throw new Error('optionsFromEnv accepted a secret as DATAVERSE_URL');
+    })();
+    expect(error.message).toContain(`it holds "Qx8~Sd.p…" (${secret.length} characters)`);
+    expect(error.message).not.toContain(secret.slice(0, 9));
+    // A short value shows at most half of itself.
+    expect(() => optionsFromEnv({ ...env, DATAVERSE_URL: 'abc123' })).toThrow(
+      'it holds "abc…" (6 characters)',
+    );
+  });
+
+  it.each([
+    'http://127.0.0.1:1',
+    'http://127.8.9.10:1',
+    'http://localhost:8080',
+    'http://LOCALHOST:8080',
+    'http://[::1]:5555',
+  ])('allows plain http on loopback, where the sandboxes serve: %s', (url) => {
+    expect(optionsFromEnv({ ...env, DATAVERSE_URL: url, AZURE_AUTHORITY_HOST: url })).toMatchObject({
+      url,
+      authorityHost: url,
+    });
   });
 
   it('trims blanks and trailing slashes off the URLs', () => {
