@@ -82,9 +82,19 @@ export class Attachments {
         errors.set(row, new Error(`file ${row.document!.fileId} is not in PracticeHub's files`));
         continue;
       }
+      const link = file.download_url;
+      if (typeof link !== 'string' || link === '') {
+        errors.set(
+          row,
+          new Error(
+            `file ${row.document!.fileId} has no download_url in PracticeHub's files, so it cannot be downloaded: check the files resource with flitstack audit, or leave the document out of the spec`,
+          ),
+        );
+        continue;
+      }
       const size = Number(file.size ?? 0);
       const filename = safeName(String(file.filename ?? `file-${file.id}`));
-      const ref = { id: String(file.id), download_url: String(file.download_url) };
+      const ref = { id: String(file.id), download_url: link };
       try {
         if (Math.ceil(size / 3) * 4 <= this.maxUploadBytes) {
           const { body, contentType } = await this.practicehub.download(ref);

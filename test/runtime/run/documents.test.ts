@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PracticeHubClient } from '../../../runtime/practicehub/index.ts';
 import { Attachments } from '../../../runtime/run/documents.ts';
 import type { PreparedRow } from '../../../runtime/run/state.ts';
 import type { PracticeHubSandbox } from '../../../sandbox/practicehub/index.ts';
-import { clientFor, collect, startSandbox } from '../practicehub/helpers.ts';
+import { APP_DETAILS, clientFor, collect, startCannedServer, startSandbox } from '../practicehub/helpers.ts';
 
 const LIMIT = 5 * 1024 * 1024;
 
@@ -42,5 +43,27 @@ describe('attachments in groups bounded by bytes', () => {
     const groups = await new Attachments(client, undefined, 1).groups(rows, 1);
     expect(groups).toEqual([rows]);
     await client.close();
+  });
+
+  it('refuses a row whose file has no download_url, naming the file, and downloads nothing', async () => {
+    const server = await startCannedServer({
+      '/api/files': [
+        200,
+        { total_entries: 1, data: [{ id: '7', filename: 'scan.pdf', size: 10 }], links: { next: null } },
+      ],
+    });
+    const client = new PracticeHubClient({
+      baseUrl: `${server.origin}/api`,
+      apiKey: 'phk_key-eu',
+      appDetails: APP_DETAILS,
+      requestsPerSecond: 1000,
+    });
+    const row = noteFor('7');
+    const errors = await new Attachments(client, undefined, LIMIT).attach([row]);
+    expect(String(errors.get(row))).toContain("file 7 has no download_url in PracticeHub's files");
+    expect(row.body).toEqual({});
+    expect(server.seen.map((r) => r.path)).toEqual(['/api/files']);
+    await client.close();
+    await server.close();
   });
 });
