@@ -35,9 +35,10 @@ export function regionOfKey(apiKey: string): PracticeHubRegion | undefined {
 const ACCOUNT = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/i;
 
 /**
- * The API base URL of an account (no trailing slash). The key's region suffix must equal the spec's
- * region (reference practicehub.md, sandbox model: Regions, "the region is the suffix of the API key");
- * a key without a known suffix is refused too, since nothing else tells which region it serves.
+ * The API base URL of an account (no trailing slash). A key's region suffix must equal the spec's region
+ * (reference practicehub.md, sandbox model: Regions, "the region is the suffix of the API key"). A key
+ * without a known suffix is taken with the spec's region: the suffix is the model's, not documented,
+ * and public clients of the real API send keys without one.
  */
 export function resolveBaseUrl(input: BaseUrlInput): string {
   const { account, region, apiKey, override } = input;
@@ -53,14 +54,7 @@ export function resolveBaseUrl(input: BaseUrlInput): string {
     );
   }
   const keyRegion = regionOfKey(apiKey);
-  if (keyRegion === undefined) {
-    throw new PracticeHubConfigError(
-      `the PracticeHub API key (${maskKey(apiKey)}) does not end with a region suffix ` +
-        `(-${PRACTICEHUB_REGIONS.join(', -')}), so its region cannot be checked against source.region ` +
-        `'${region}': copy the whole key from PracticeHub settings into PRACTICEHUB_API_KEY`,
-    );
-  }
-  if (keyRegion !== region) {
+  if (keyRegion !== undefined && keyRegion !== region) {
     throw new PracticeHubConfigError(
       `the PracticeHub API key (${maskKey(apiKey)}) belongs to region '${keyRegion}' but spec/migration.yaml ` +
         `says source.region: ${region}: use the key of the account in '${region}', or set ` +
