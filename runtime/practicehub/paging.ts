@@ -1,4 +1,4 @@
-import type { ListBody } from './types.ts';
+import type { ListBody, PracticeHubRecord } from './types.ts';
 
 /** A fetched page with its number and whether another follows. */
 export interface RawPage {
@@ -20,7 +20,7 @@ export interface PageSource {
  * Pages from `fromPage` to the last one, by page number: the number, not `links.next`, drives the walk,
  * so an interrupted extraction resumes at any page. The end comes from `total_entries` (a page past
  * ceil(total / pageSize) is never requested), so a full walk costs exactly ceil(total / pageSize)
- * requests, the minimum.
+ * requests, the minimum, unless records are deleted while it goes on (see recover).
  *
  * While the consumer works on page n, pages up to n + lookahead are already on their way: the pacer
  * keeps sending at the account's limit instead of idling while the load side is busy. When the consumer
@@ -42,13 +42,23 @@ export async function* pageStream(
     pending.catch(() => undefined);
     inflight.set(page, pending);
   };
+  // Ids yielded from the last RECENT_PAGES pages, for recover().
+  const recent: Set<string>[] = [];
+  let previousTotal: number | undefined;
   try {
     for (let page = fromPage; ; page += 1) {
       launch(page);
-      const body = await inflight.get(page)!;
+      let body = await inflight.get(page)!;
       inflight.delete(page);
       const last = Math.ceil(body.totalEntries / source.pageSize);
       for (let ahead = page + 1; ahead <= Math.min(last, page + source.lookahead); ahead += 1) launch(ahead);
+      if (previousTotal !== undefined && body.totalEntries < previousTotal) {
+        const behind = await recover(source, page, previousTotal - body.totalEntries, recent, inner.signal);
+        if (behind.length > 0) body = { ...body, data: [...behind, ...body.data] };
+      }
+      previousTotal = body.totalEntries;
+      recent.push(new Set(body.data.map((r) => String(r.id))));
+      if (recent.length > RECENT_PAGES) recent.shift();
       const hasNext = body.data.length > 0 && page < last;
       yield { page, body, hasNext };
       if (!hasNext) return;
@@ -57,4 +67,38 @@ export async function* pageStream(
     parent?.removeEventListener('abort', stop);
     if (inflight.size > 0) inner.abort(new Error('the consumer stopped reading pages'));
   }
+}
+
+/** How far back pages are read again after records were deleted during a walk (see recover). */
+const RECENT_PAGES = 10;
+
+/**
+ * Pages are positions in the current list: when `dropped` records are deleted from pages already read
+ * while a walk goes on, as many records move back from the page about to be read into those pages, and
+ * the walk would pass them by. The pages that may hold them (up to RECENT_PAGES back) are read again,
+ * and what they hold that was not yielded from them is returned, to be yielded with `page`. A drop of
+ * the total also comes from deletions further on, which moved nothing: then the extra requests find
+ * nothing new.
+ */
+async function recover(
+  source: PageSource,
+  page: number,
+  dropped: number,
+  recent: readonly Set<string>[],
+  signal: AbortSignal,
+): Promise<PracticeHubRecord[]> {
+  const back = Math.min(Math.ceil(dropped / source.pageSize), recent.length);
+  const seen = new Set(recent.flatMap((ids) => [...ids]));
+  const found: PracticeHubRecord[] = [];
+  for (let p = page - back; p < page; p += 1) {
+    const again = await source.fetch(p, signal);
+    for (const r of again.data) {
+      const id = String(r.id);
+      if (!seen.has(id)) {
+        seen.add(id);
+        found.push(r);
+      }
+    }
+  }
+  return found;
 }

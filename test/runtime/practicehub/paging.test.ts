@@ -84,3 +84,33 @@ describe('PracticeHub client: paging against the sandbox', () => {
     expect(client.stats().requests).toBe(0);
   });
 });
+
+describe('PracticeHub client: records deleted while a walk goes on', () => {
+  it('reads again the page the deletions moved records into, so no live record is passed by', async () => {
+    const sandbox = await startSandbox({ seed: 5, scale: 0.5 });
+    const client = clientFor(sandbox);
+    try {
+      const seen: string[] = [];
+      for await (const page of client.pages('patients')) {
+        seen.push(...page.records.map((r) => String(r.id)));
+        // Pages are positions: deleting two records of a page already read moves two records of the
+        // next pages back into it.
+        if (page.page === 3)
+          sandbox.mutate({
+            resource: 'patients',
+            action: 'delete',
+            ids: page.records.slice(0, 2).map((r) => String(r.id)),
+          });
+      }
+      const live = [...sandbox.records('patients')].map((r) => String(r.id));
+      expect(live).toHaveLength(998);
+      expect(live.filter((id) => !seen.includes(id))).toEqual([]);
+      expect(new Set(seen).size).toBe(seen.length);
+      // Ten pages, and one read again.
+      expect(client.stats().requests).toBe(11);
+    } finally {
+      await client.close();
+      await sandbox.close();
+    }
+  });
+});
