@@ -18,6 +18,5 @@ export { Journal, type JournalOptions, type WatermarkAccess } from './journal.ts
 export { operationProblem, unbalanced } from './operations.ts';
 export { currentProcess, type HostView, ownerState, type ProcessProbe, realHost } from './owner.ts';
 export { normalizeTimestamp } from './progress.ts';
-export { redactSecrets } from './runs.ts';
 export { MIGRATIONS, type Migration, migrate, SCHEMA_VERSION, schemaVersion } from './schema.ts';
 export * from './types.ts';

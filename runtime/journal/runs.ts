@@ -1,4 +1,5 @@
 import type { Database, Statement } from 'better-sqlite3';
+import { redactSecretFields } from '../shared/redact.ts';
 import { JournalError } from './errors.ts';
 import { parseOrNull } from './keyset.ts';
 import { type HostView, ownerState } from './owner.ts';
@@ -21,20 +22,6 @@ interface RunRow {
   owner_boot_id: string | null;
   owner_start_ticks: string | null;
   attempts: number;
-}
-
-const SECRET_KEY =
-  /secret|password|passwd|token|api[-_]?key|private[-_]?key|authorization|credential|cookie|certificate/i;
-
-/** A copy of run options with any value under a secret-looking key replaced: secrets never reach disk. */
-export function redactSecrets(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(redactSecrets);
-  if (value === null || typeof value !== 'object') return value;
-  const out: Record<string, unknown> = {};
-  for (const [key, inner] of Object.entries(value)) {
-    out[key] = SECRET_KEY.test(key) ? '[redacted]' : redactSecrets(inner);
-  }
-  return out;
 }
 
 function toRecord(row: RunRow): RunRecord {
@@ -157,7 +144,7 @@ export class RunStore {
     }
     if (start.parentRun !== undefined) this.require(start.parentRun);
     const now = this.#now();
-    const options = JSON.stringify(redactSecrets(start.options ?? {}));
+    const options = JSON.stringify(redactSecretFields(start.options ?? {}));
     const me = this.#me;
     const info = this.#insert.run(
       start.kind,

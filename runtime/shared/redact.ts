@@ -85,3 +85,18 @@ export function redactSecrets(text: string, secrets: readonly Secret[]): string 
     },
   );
 }
+
+// Names of fields that hold secrets, in options and settings (a run's options, as journaled).
+const SECRET_KEY =
+  /secret|password|passwd|token|api[-_]?key|private[-_]?key|authorization|credential|cookie|certificate/i;
+
+/** A copy of `value` with every value under a secret-looking key replaced by REDACTED, at any depth. */
+export function redactSecretFields(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(redactSecretFields);
+  if (value === null || typeof value !== 'object') return value;
+  const out: Record<string, unknown> = {};
+  for (const [key, inner] of Object.entries(value)) {
+    out[key] = SECRET_KEY.test(key) ? REDACTED : redactSecretFields(inner);
+  }
+  return out;
+}
