@@ -1,6 +1,7 @@
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { resolve } from 'node:path';
 import { ACTIONS, type Action, Journal, type LogWriter } from '../../runtime/journal/index.ts';
+import { fsReason } from '../../runtime/shared/paths.ts';
 import { UsageError } from '../errors.ts';
 import type { CliIo } from '../io.ts';
 import { existingJournal, runOption } from '../options.ts';
@@ -36,7 +37,9 @@ function outputFile(path: string): WriteStream {
   try {
     fd = openPrivate(path);
   } catch (error) {
-    throw new UsageError(`cannot write ${path}: ${(error as Error).message}`);
+    throw new UsageError(
+      `--out ${path}: cannot write it: ${fsReason(error, path)}; pass a file this user can write`,
+    );
   }
   const stream = createWriteStream('', { fd });
   // A write error reaches the writer's callback; without a listener it would also end the process.

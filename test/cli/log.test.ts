@@ -123,6 +123,13 @@ describe('flitstack log', () => {
     expect((await log('--run', 'one', '--journal', path)).err).toBe(
       "error: --run must be a positive whole number, got 'one'\n",
     );
+    const file = join(tempDir(), 'notes.txt');
+    writeFileSync(file, 'mine');
+    const below = await log('--run', '1', '--journal', path, '--out', join(file, 'run-1.csv'));
+    expect(below).toMatchObject({
+      code: 2,
+      err: `error: --out ${join(file, 'run-1.csv')}: cannot write it: ${file} is a file, not a directory; pass a file this user can write\n`,
+    });
   });
 
   it('streams: the log reaches the writer in pieces of about 64 KiB, never as one string', async () => {
