@@ -42,7 +42,7 @@ export async function* pageStream(
     pending.catch(() => undefined);
     inflight.set(page, pending);
   };
-  // Ids yielded from the last RECENT_PAGES pages, for recover().
+  // Ids yielded from the last RECENT_PAGES pages, for recover() and withoutRepeats().
   const recent: Set<string>[] = [];
   let previousTotal: number | undefined;
   try {
@@ -57,9 +57,12 @@ export async function* pageStream(
         if (behind.length > 0) body = { ...body, data: [...behind, ...body.data] };
       }
       previousTotal = body.totalEntries;
+      // A page whose records all came before still means the list goes on.
+      const listed = body.data.length;
+      body = withoutRepeats(body, recent);
       recent.push(new Set(body.data.map((r) => String(r.id))));
       if (recent.length > RECENT_PAGES) recent.shift();
-      const hasNext = body.data.length > 0 && page < last;
+      const hasNext = listed > 0 && page < last;
       yield { page, body, hasNext };
       if (!hasNext) return;
     }
@@ -67,6 +70,22 @@ export async function* pageStream(
     parent?.removeEventListener('abort', stop);
     if (inflight.size > 0) inner.abort(new Error('the consumer stopped reading pages'));
   }
+}
+
+/**
+ * The page without the records already yielded from the last RECENT_PAGES pages. Records that enter
+ * the list ahead of the cursor while a walk goes on (in a delta, a record changed since the watermark
+ * enters it at its id's place) move the records after them one place on, so the last records of a
+ * page come again at the start of the next. Each record is yielded once; the entering record itself is
+ * newer than the walk's start, so the next delta picks it up.
+ */
+function withoutRepeats(body: ListBody, recent: readonly Set<string>[]): ListBody {
+  if (recent.length === 0) return body;
+  const fresh = body.data.filter((r) => {
+    const id = String(r.id);
+    return !recent.some((ids) => ids.has(id));
+  });
+  return fresh.length === body.data.length ? body : { ...body, data: fresh };
 }
 
 /** How far back pages are read again after records were deleted during a walk (see recover). */

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PracticeHubEvent, PracticeHubPage } from '../../../runtime/practicehub/index.ts';
-import { type PracticeHubSandbox, RESOURCE_NAMES } from '../../../sandbox/practicehub/index.ts';
+import { type PracticeHubSandbox, REFERENCE_MS, RESOURCE_NAMES } from '../../../sandbox/practicehub/index.ts';
 import { clientFor, collect, served, stable, startSandbox } from './helpers.ts';
 
 describe('PracticeHub client: paging against the sandbox', () => {
@@ -108,6 +108,39 @@ describe('PracticeHub client: records deleted while a walk goes on', () => {
       expect(new Set(seen).size).toBe(seen.length);
       // Ten pages, and one read again.
       expect(client.stats().requests).toBe(11);
+    } finally {
+      await client.close();
+      await sandbox.close();
+    }
+  });
+});
+
+describe('PracticeHub client: records entering the list while a delta walk goes on', () => {
+  it('yields each record once when records entering ahead of the cursor push the rest on', async () => {
+    // The base data ends at REFERENCE_MS; the clock starts a day later, so changes made now are newer.
+    const shift = Math.max(0, REFERENCE_MS + 86_400_000 - Date.now());
+    const clock = (): number => Date.now() + shift;
+    const sandbox = await startSandbox({ seed: 5, scale: 0.5, clock });
+    const client = clientFor(sandbox);
+    try {
+      const since = new Date(Math.floor(clock() / 1000) * 1000).toISOString();
+      const all = [...sandbox.records('patients')].map((r) => String(r.id));
+      // Every other patient changes after the watermark: 500 records, five pages of the delta.
+      const changed = all.filter((_, k) => k % 2 === 1);
+      sandbox.mutate({ resource: 'patients', action: 'update', ids: changed });
+      const seen: string[] = [];
+      for await (const page of client.pages('patients', { updatedSince: since })) {
+        seen.push(...page.records.map((r) => String(r.id)));
+        // Three patients listed before page 2 change now: they enter the list ahead of the cursor
+        // and move three records of page 1 onto page 2.
+        if (page.page === 1)
+          sandbox.mutate({ resource: 'patients', action: 'update', ids: [all[0]!, all[2]!, all[4]!] });
+      }
+      expect(seen).toHaveLength(changed.length);
+      expect(new Set(seen).size).toBe(seen.length);
+      expect([...seen].sort()).toEqual([...changed].sort());
+      // One probe of the filter and six pages: the three entering records made the list longer.
+      expect(client.stats().requests).toBe(7);
     } finally {
       await client.close();
       await sandbox.close();
