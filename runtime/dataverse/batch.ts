@@ -132,7 +132,8 @@ export async function batch(
     operation: `$batch of ${requests.length} requests`,
     accept: (status, headers) => status === 400 && /^multipart\/mixed/i.test(headers['content-type'] ?? ''),
   });
-  const answered = parseBatchResponse(res.headers['content-type'], res.text);
+  // Parts' error messages become row errors, journaled: masked as every error body is.
+  const answered = parseBatchResponse(res.headers['content-type'], ctx.transport.redact(res.text));
   const results = mapResults(items, answered, res.uncertain);
   recordWrites(
     ctx,

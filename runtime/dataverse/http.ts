@@ -1,5 +1,6 @@
 import type { Dispatcher } from 'undici';
 import { type Backoff, parseRetryAfter } from '../shared/backoff.ts';
+import { redactSecrets, type Secret } from '../shared/redact.ts';
 import type { Clock } from './clock.ts';
 import { DataverseError, parseErrorBody } from './errors.ts';
 import {
@@ -24,6 +25,8 @@ import {
 export interface TokenSource {
   get(): Promise<string>;
   invalidate(token: string): void;
+  /** The client secret and the current token, as no error may show them. */
+  secrets(): readonly Secret[];
 }
 
 /** HTTP methods the Web API client sends. */
@@ -267,8 +270,17 @@ export class Transport {
     await this.o.clock.sleep(wait);
   }
 
+  /**
+   * A server's text with the client secret, tokens and credential fields masked: an error body or a
+   * $batch answer may echo the request (a proxy, a gateway), and what it says reaches messages and the
+   * journal.
+   */
+  redact(text: string): string {
+    return redactSecrets(text, this.o.tokens.secrets());
+  }
+
   private httpError(req: ApiRequest, res: WireResponse, retried?: string): DataverseError {
-    const parsed = parseErrorBody(res.status, res.text);
+    const parsed = parseErrorBody(res.status, this.redact(res.text));
     const retryAfter = res.headers['retry-after'];
     let hint: string | undefined;
     if (retried && TRANSIENT_STATUS.has(res.status))

@@ -235,7 +235,7 @@ export class TokenClient {
   }
 
   /** The client secret and the current token, as they must never appear in an error. */
-  private secrets(): Secret[] {
+  secrets(): Secret[] {
     return [
       { value: this.#secret, mask: `${REDACTED} (AZURE_CLIENT_SECRET)` },
       { value: this.#cached?.token ?? '', mask: `${REDACTED} (access token)` },

@@ -59,9 +59,14 @@ function secretPattern(value: string): RegExp {
   return new RegExp([...new Set(longestFirst.map(spellingPattern))].join('|'), 'g');
 }
 
+// A bearer credential wherever it is written ("Authorization: Bearer eyJ…", "[Bearer eyJ…]"): the
+// token68 characters of RFC 6750 §2.1. It catches a token the caller no longer holds (one refreshed
+// since the request), which the list of known secrets does not.
+const BEARER = /\b(Bearer\s+)[A-Za-z0-9\-._~+/]+=*/gi;
+
 /**
- * `text` from a server (an error body, a description) with every secret replaced by its mask and the
- * value of every credential field replaced by REDACTED, so that an answer echoing the request cannot
+ * `text` from a server (an error body, a description) with every secret replaced by its mask, every
+ * bearer token by REDACTED, and the value of every credential field replaced by REDACTED, so that an answer echoing the request cannot
  * carry a key, a client secret or a token into a message, a log or the journal. A field whose value is
  * already a mask keeps it, since the mask says which secret stood there.
  */
@@ -73,6 +78,8 @@ export function redactSecrets(text: string, secrets: readonly Secret[]): string 
     masks.add(mask);
     clean = clean.replace(secretPattern(value), () => mask);
   }
+  // A token masked above reads "Bearer [redacted] (access token)", which this no longer matches.
+  clean = clean.replace(BEARER, (_bearer, word: string) => `${word}${REDACTED}`);
   return clean.replace(
     CREDENTIAL_FIELD,
     (field, name: string, separator: string, ...groups: (string | undefined)[]) => {

@@ -143,7 +143,11 @@ describe('dataverse client: tokens', () => {
   it('gives up after one refresh when the service keeps answering 401', async () => {
     const sb = await startDataverseSandbox();
     const invalidated: string[] = [];
-    const tokens = { get: async () => 'refused-token', invalidate: (t: string) => invalidated.push(t) };
+    const tokens = {
+      get: async () => 'refused-token',
+      invalidate: (t: string) => invalidated.push(t),
+      secrets: () => [],
+    };
     const stats = new StatsRecorder();
     const clock = { now: () => Date.now(), sleep: (ms: number) => delay(ms) };
     const agent = new Agent();

@@ -31,6 +31,12 @@ describe('redactSecrets', () => {
     ],
     ['a header echo', 'x-practicehub-key: phk_abc-eu', `x-practicehub-key: ${REDACTED}`],
     ['any letter case', 'CLIENT_SECRET=abc', `CLIENT_SECRET=${REDACTED}`],
+    [
+      'a bearer token',
+      'auth header was [Bearer eyJ0.eyJ1-x_y.s+g/=]',
+      `auth header was [Bearer ${REDACTED}]`,
+    ],
+    ['an Authorization header', 'Authorization: bearer abc123==', `Authorization: bearer ${REDACTED}`],
   ])('masks the value of a credential field it was not told about: %s', (_, text, expected) => {
     expect(redactSecrets(text, [])).toBe(expected);
   });
