@@ -59,7 +59,8 @@ export const DEFAULTS = {
 /**
  * Connection settings from the environment: DATAVERSE_URL, AZURE_TENANT_ID, AZURE_CLIENT_ID,
  * AZURE_CLIENT_SECRET and (optional) AZURE_AUTHORITY_HOST. Throws naming the missing variables, never
- * their values, or naming a URL variable that is not an https URL (http only on loopback).
+ * their values, or naming a URL variable that is not an https URL (http only on loopback) or that
+ * carries credentials, a query or a fragment.
  */
 export function optionsFromEnv(
   env: Readonly<Record<string, string | undefined>> = process.env,
@@ -117,6 +118,13 @@ function checkedUrl(name: string, value: string, expected: string, carries: stri
     throw new Error(
       `${name} is a plain http URL of ${url.hostname}: ${carries} across the network in clear text; ` +
         `set it to ${expected} (plain http is only for the sandbox on 127.0.0.1, ::1 or localhost)`,
+    );
+  }
+  if (url.username || url.password || url.search || url.hash) {
+    // Not echoed: whatever sits in the userinfo or the query may be a secret.
+    throw new Error(
+      `${name} must not carry credentials, a query or a fragment: the service authenticates with a token, ` +
+        `and the URL appears in messages; set it to ${expected}`,
     );
   }
   return trimmed.replace(/\/+$/, '');

@@ -340,6 +340,16 @@ describe('settings from the environment', () => {
       { DATAVERSE_URL: ORG, AZURE_AUTHORITY_HOST: 'http://localhost.example.com' },
       'AZURE_AUTHORITY_HOST is a plain http URL of localhost.example.com:',
     ],
+    [
+      'a DATAVERSE_URL with credentials in it',
+      { DATAVERSE_URL: 'https://admin:s3cr3t@org.crm4.dynamics.com' },
+      'DATAVERSE_URL must not carry credentials, a query or a fragment',
+    ],
+    [
+      'an AZURE_AUTHORITY_HOST with a query',
+      { DATAVERSE_URL: ORG, AZURE_AUTHORITY_HOST: 'https://login.microsoftonline.com/?key=s3cr3t' },
+      'AZURE_AUTHORITY_HOST must not carry credentials, a query or a fragment',
+    ],
   ])('refuses %s, naming the variable, what it holds and the expected form', (_, urls, message) => {
     expect(() => optionsFromEnv({ ...env, ...urls })).toThrow(message);
     expect(() => optionsFromEnv({ ...env, ...urls })).not.toThrow('s3cr3t');
