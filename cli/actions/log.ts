@@ -2,10 +2,10 @@ import { createWriteStream, type WriteStream } from 'node:fs';
 import { resolve } from 'node:path';
 import { ACTIONS, type Action, Journal, type LogWriter } from '../../runtime/journal/index.ts';
 import { fsReason } from '../../runtime/shared/paths.ts';
+import { openPrivate } from '../../runtime/shared/private-file.ts';
 import { UsageError } from '../errors.ts';
 import type { CliIo } from '../io.ts';
 import { existingJournal, runOption } from '../options.ts';
-import { openPrivate } from '../private-file.ts';
 
 export interface LogCommandOptions {
   readonly run: string;

@@ -6,13 +6,13 @@ import { sampleHtml, sampleMarkdown } from '../../runtime/sample/render.ts';
 import { type SampleResult, takeSample } from '../../runtime/sample/sample.ts';
 import type { SelectEvent } from '../../runtime/sample/select.ts';
 import { type SampleView, sampleView } from '../../runtime/sample/view.ts';
+import { writePrivate } from '../../runtime/shared/private-file.ts';
 import type { SampleCliOptions } from '../commands/sample.ts';
 import { UsageError } from '../errors.ts';
 import type { CliIo } from '../io.ts';
 import type { CheckedSpec } from '../migration.ts';
 import { numberOption } from '../options.ts';
 import { outputDirectory } from '../output.ts';
-import { writePrivate } from '../private-file.ts';
 import { diskCachedParser } from '../yaml-cache.ts';
 import { openLoad } from './run.ts';
 

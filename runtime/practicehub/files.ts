@@ -3,6 +3,7 @@ import { rename, rm } from 'node:fs/promises';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Dispatcher } from 'undici';
+import { openPrivate } from '../shared/private-file.ts';
 import { readErrorBody, TruncatedBodyError } from './body.ts';
 import { maskKey, PracticeHubRequestError, redactUrl } from './errors.ts';
 import type { PracticeHubEventListener } from './events.ts';
@@ -123,7 +124,8 @@ export async function downloadToFile(ctx: FileContext, file: FileRef, path: stri
           done(null, chunk);
         },
       });
-      await pipeline(res.body, counter, createWriteStream(part, { flags: 'w' }));
+      // Readable by its owner only, as a file of a patient may be.
+      await pipeline(res.body, counter, createWriteStream(part, { fd: openPrivate(part) }));
       const declared = declaredLength(res);
       if (declared !== undefined && declared !== size) {
         throw new TruncatedBodyError(`received ${size} of ${declared} bytes`);

@@ -1,7 +1,8 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { dirname, join, normalize } from 'node:path';
 import type { MappingDefinition } from '../mapping/index.ts';
 import { at, type SourceRecord } from '../mapping/index.ts';
+import { writePrivate } from '../shared/private-file.ts';
 import { templateValue } from '../transforms/index.ts';
 import { safeName } from './documents.ts';
 
@@ -30,7 +31,8 @@ export function writeArchive(
   const header = archive.columns.map((c) => csvField(c.join('.'))).join(',');
   const lines = records.map((r) => archive.columns.map((c) => csvField(at(r, c))).join(','));
   const path = join(target.dir, relative);
-  mkdirSync(dirname(path), { recursive: true });
-  writeFileSync(path, `${[header, ...lines].join('\r\n')}\r\n`);
+  // Archives hold records (training logs, documents): directories made here and files for their owner only.
+  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+  writePrivate(path, `${[header, ...lines].join('\r\n')}\r\n`);
   return `${target.baseUrl.replace(/\/$/, '')}/${relative.split(/[\\/]/).map(encodeURIComponent).join('/')}`;
 }

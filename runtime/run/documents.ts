@@ -108,7 +108,7 @@ export class Attachments {
           if (!this.archive)
             throw new Error('the file is over the attachment limit and migration.yaml has no archive');
           const relative = `documents/${safeName(String(file.id))}-${filename}`;
-          mkdirSync(join(this.archive.dir, 'documents'), { recursive: true });
+          mkdirSync(join(this.archive.dir, 'documents'), { recursive: true, mode: 0o700 });
           await this.practicehub.downloadTo(ref, join(this.archive.dir, relative));
           const url = `${this.archive.baseUrl.replace(/\/$/, '')}/${relative}`;
           const text = typeof row.body.notetext === 'string' ? row.body.notetext : '';

@@ -116,6 +116,8 @@ describe('PracticeHub client: files', () => {
       contentType: (file as unknown as { content_type: string }).content_type,
     });
     expect(statSync(path).size).toBe(size);
+    // A patient's file is readable by its owner only, whatever the umask.
+    expect(statSync(path).mode & 0o777).toBe(0o600);
     expect(existsSync(`${path}.part`)).toBe(false);
     expect(sawPartial).toBe(true);
     // The body passed through in chunks: never more than a few of them held at once.
@@ -133,6 +135,7 @@ describe('PracticeHub client: files', () => {
     const path = join(tempDir('flitstack-ph-'), 'file.bin');
     const saved = await client.downloadTo(file, path);
     expect(statSync(path).size).toBe(saved.size);
+    expect(statSync(path).mode & 0o777).toBe(0o600);
     expect(await sha256(createReadStream(path))).toBe(await expectedHash(sandbox, file.id));
     expect(client.stats().outcomes.reset).toBe(flaky.stats().faults.reset);
     expect(flaky.stats().faults.reset).toBeGreaterThan(0);

@@ -2,8 +2,8 @@ import { execFileSync } from 'node:child_process';
 import { chmodSync, closeSync, constants, openSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { openPrivate } from '../../cli/private-file.ts';
-import { tempDir } from '../support/tmp.ts';
+import { openPrivate } from '../../../runtime/shared/private-file.ts';
+import { tempDir } from '../../support/tmp.ts';
 
 describe('files for patient data', () => {
   it('makes an existing regular file readable by its owner only', () => {
