@@ -16,6 +16,16 @@ export function markdownText(text: unknown): string {
   );
 }
 
+/** Text inside an HTML comment: one line, and no `>` that could close it (`-->`), nor `<`. */
+function htmlCommentText(text: unknown): string {
+  return (
+    String(text ?? '')
+      // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is removed
+      .replace(/[\u0000-\u001f\u007f\u2028\u2029]+/g, ' ')
+      .replace(/[<>]/g, (c) => (c === '<' ? '&lt;' : '&gt;'))
+  );
+}
+
 function typeWords(c: IrPlanColumn): string {
   switch (c.type) {
     case 'string':
@@ -29,7 +39,7 @@ function typeWords(c: IrPlanColumn): string {
     case 'money':
       return `Currency (precision ${c.precision ?? 2})`;
     case 'boolean':
-      return `Two options (${c.trueLabel} / ${c.falseLabel})`;
+      return `Two options (${markdownText(c.trueLabel)} / ${markdownText(c.falseLabel)})`;
     case 'date':
       return 'Date only (behaviour: date only)';
     case 'datetime':
@@ -56,6 +66,7 @@ export function emitSchemaPlanMarkdown(
 ): string {
   const hbs = Handlebars.create();
   hbs.registerHelper('md', (value: unknown) => markdownText(value));
+  hbs.registerHelper('comment', (value: unknown) => htmlCommentText(value));
   const render = hbs.compile(source, { strict: true, noEscape: true });
   const plan = ir.plan;
   const professional = plan.license === 'professional';
