@@ -32,6 +32,8 @@ export interface LoadedSpec {
 
 export const DEFAULT_SOURCE_MODEL = 'source/practicehub.yaml';
 export const DEFAULT_TARGET_METADATA = 'target/dataverse.yaml';
+// Names NAME allows that every object already has (Object.prototype members in lower case).
+const RESERVED_MAPPING_NAMES = new Set(['constructor']);
 const NAME = /^[a-z][a-z0-9-]*$/;
 
 function referencedPath(data: unknown, section: 'source' | 'target', key: string, fallback: string): string {
@@ -134,6 +136,17 @@ export function loadSpec(input: SpecInput, parseFile: ParseFile = parseYamlFile)
         file: file.path,
         pointer: '',
         hint: 'use lowercase letters, digits and hyphens, starting with a letter (e.g. clinical-note.yaml)',
+      });
+      continue;
+    }
+    if (folder === 'objects' && RESERVED_MAPPING_NAMES.has(name)) {
+      pending.push({
+        code: 'FS006',
+        severity: 'error',
+        message: `file name '${name}' cannot be a mapping name: it is reserved by the generated code`,
+        file: file.path,
+        pointer: '',
+        hint: `rename the file (e.g. ${name}-record.yaml) and the lookups that name it`,
       });
       continue;
     }
