@@ -1,5 +1,6 @@
 import type { BatchPartResult } from './batch.ts';
 import { hintFor } from './hints.ts';
+import { maskValues } from './mask.ts';
 
 /** The `innererror` of OData-layer errors (reference §8), without its stack trace. */
 export interface InnerError {
@@ -31,7 +32,8 @@ export interface DataverseErrorInit {
 
 /**
  * A Dataverse Web API (or token endpoint) failure. The message says what failed, on which request and
- * what to do; it never contains a token or a secret.
+ * what to do; it never contains a token, a secret or a value Dataverse repeated (`serverMessage` keeps
+ * the service's own words for the code that reads them).
  */
 export class DataverseError extends Error {
   override readonly name: string = 'DataverseError';
@@ -52,7 +54,7 @@ export class DataverseError extends Error {
     const code = init.code === '' ? 'no code' : `code ${init.code}`;
     const status = init.status === 0 ? 'no response' : `HTTP ${init.status}`;
     super(
-      `${what}: ${init.serverMessage} (${status}, ${code}; ${init.method} ${init.path})${hint ? ` — ${hint}` : ''}`,
+      `${what}: ${maskValues(init.serverMessage)} (${status}, ${code}; ${init.method} ${init.path})${hint ? ` — ${hint}` : ''}`,
     );
     this.status = init.status;
     this.code = init.code;
@@ -121,17 +123,29 @@ export function isDuplicateRecord(e: DataverseError): boolean {
   return e.code === '0x80040237';
 }
 
-/** A failure reduced to what the journal keeps of it: Dataverse's code (or the status) and message. */
+/**
+ * A failure reduced to what the journal keeps of it: Dataverse's code (or the status) and message, the
+ * values in the message masked (maskValues).
+ */
 export interface FailureSummary {
   readonly code: string;
   readonly message: string;
 }
 
-/** What a thrown error leaves to journal: a DataverseError's own code and message, or the error text. */
-export function summarizeError(error: unknown): FailureSummary {
+/**
+ * What a thrown error leaves to journal: a DataverseError's own code and message, or the error text,
+ * without the values of the row it was about (`values`, its payload) or that Dataverse repeated.
+ */
+export function summarizeError(error: unknown, values: Iterable<unknown> = []): FailureSummary {
   if (error instanceof DataverseError)
-    return { code: error.code || String(error.status), message: error.serverMessage || error.message };
-  return { code: 'error', message: error instanceof Error ? error.message : String(error) };
+    return {
+      code: error.code || String(error.status),
+      message: maskValues(error.serverMessage || error.message, values),
+    };
+  return {
+    code: 'error',
+    message: maskValues(error instanceof Error ? error.message : String(error), values),
+  };
 }
 
 /**
@@ -149,13 +163,19 @@ export function rowMissing(result: BatchPartResult, id: string): boolean {
   );
 }
 
-/** What a failed `$batch` part leaves to journal; a part that was never answered says so. */
-export function summarizePart(part: BatchPartResult | undefined): FailureSummary {
+/**
+ * What a failed `$batch` part leaves to journal, without the values of the row (`values`) or that
+ * Dataverse repeated; a part that was never answered says so.
+ */
+export function summarizePart(
+  part: BatchPartResult | undefined,
+  values: Iterable<unknown> = [],
+): FailureSummary {
   if (!part) return { code: 'not_sent', message: 'the request was not sent' };
   if (part.error)
     return {
       code: part.error.code || String(part.status),
-      message: part.error.serverMessage || part.error.message,
+      message: maskValues(part.error.serverMessage || part.error.message, values),
     };
   return part.status >= 400
     ? { code: String(part.status), message: `Dataverse answered ${part.status} with no error` }

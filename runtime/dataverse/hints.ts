@@ -50,10 +50,14 @@ const RULES: readonly Rule[] = [
     e.code === '0x80044331' || e.code === '0x80073001'
       ? "the value is longer than the column's MaxLength: add a truncate step to the spec or raise MaxLength with `flitstack schema apply`"
       : undefined,
-  (e) =>
-    e.code === '0x8004431a'
+  (e) => {
+    if (e.code !== '0x8004431a') return undefined;
+    // The same code answers a choice value that is no option (with "Accepted Values") and a number
+    // outside a whole number or decimal column's MinValue/MaxValue.
+    return /Accepted Values/i.test(e.serverMessage) || !/outside the valid range/i.test(e.serverMessage)
       ? "the choice value is not one of the column's options: fix the value map in the spec or add the option to the column"
-      : undefined,
+      : "the number is outside the column's range (MinValue to MaxValue): give the column the organisation's min and max in the spec, so the number step drops such values before they are sent, or widen the column's range";
+  },
   (e) =>
     e.code === '0x80040217' || e.code === '0x80060891'
       ? 'the record does not exist: for a lookup, load the referenced table first (load order) or check the source value'

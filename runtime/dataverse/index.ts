@@ -15,6 +15,7 @@ export type {
   RetryReason,
   ThrottleLimit,
 } from './events.ts';
+export { maskValues, VALUE_MARK } from './mask.ts';
 export type { AttributeDefinition, ChoiceOption, EntityDefinition, KeyDefinition } from './metadata.ts';
 export type { KeyValue, QueryOptions, RecordRef } from './odata.ts';
 export { inFilter, keyPredicate, literal, recordPath, recordUri } from './odata.ts';

@@ -2,8 +2,22 @@ import { rowMissing, summarizePart } from '../dataverse/errors.ts';
 import type { BatchItem, BatchPartResult, DataverseClient } from '../dataverse/index.ts';
 import type { UndoItem, UndoResult } from './undo.ts';
 
+/** The column values an item's requests write (a pre-image's values), to keep out of its error. */
+function writtenValues(item: Extract<UndoItem, { kind: 'requests' }>): unknown[] {
+  return item.requests.flatMap((r) =>
+    r.body && typeof r.body === 'object'
+      ? Object.entries(r.body as Record<string, unknown>)
+          .filter(([column]) => !column.includes('@'))
+          .map(([, value]) => value)
+      : [],
+  );
+}
+
 /** How one item ended, from the results of its requests. */
-function classify(item: UndoItem, results: readonly BatchPartResult[]): UndoResult {
+function classify(
+  item: Extract<UndoItem, { kind: 'requests' }>,
+  results: readonly BatchPartResult[],
+): UndoResult {
   const failure = results.find((r) => !r.executed || r.error !== undefined || r.status >= 400);
   if (!failure) return { outcome: item.phase === 'delete' ? 'deleted' : 'restored' };
   // A row already gone counts as deleted (a cascade from its parent, or a rollback killed after its
@@ -12,7 +26,7 @@ function classify(item: UndoItem, results: readonly BatchPartResult[]): UndoResu
   if (item.phase === 'delete' && rowMissing(failure, id)) return { outcome: 'deleted', gone: true };
   if (item.phase === 'restore' && rowMissing(failure, id)) return { outcome: 'gone' };
   const cause = results.find((r) => r.executed && r.error !== undefined) ?? failure;
-  return { outcome: 'failed', error: summarizePart(cause) };
+  return { outcome: 'failed', error: summarizePart(cause, writtenValues(item)) };
 }
 
 /**

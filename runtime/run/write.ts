@@ -1,6 +1,13 @@
 import { IDS_PER_QUERY } from '../compare/read.ts';
 import type { BatchRequest, DataverseClient } from '../dataverse/index.ts';
-import { BulkError, inFilter, recordPath, recordUri, summarizeError } from '../dataverse/index.ts';
+import {
+  BulkError,
+  DataverseError,
+  inFilter,
+  recordPath,
+  recordUri,
+  summarizeError,
+} from '../dataverse/index.ts';
 import type { CrosswalkChange, OperationInput } from '../journal/index.ts';
 import { chunks, groupBy } from '../shared/group.ts';
 import type { Attachments } from './documents.ts';
@@ -22,6 +29,9 @@ export interface Written {
 
 const plainColumns = (body: Readonly<Record<string, unknown>>) =>
   Object.keys(body).filter((k) => !k.includes('@'));
+
+/** The values of a body's columns (not its binds and annotations, which address other rows). */
+const plainValues = (body: Readonly<Record<string, unknown>>) => plainColumns(body).map((k) => body[k]);
 
 /**
  * Annotations a pre-image keeps beside each lookup's `_x_value`: the table the lookup points to and its
@@ -136,15 +146,21 @@ export async function preImages(
   return images;
 }
 
+/**
+ * A refused row as the journal keeps it: Dataverse's code, its message with the row's values masked
+ * (its column and table stay), and what to do. The values are left out of the message because
+ * Dataverse repeats the value it refused, and a row's values may be patient data.
+ */
 function failure(row: PreparedRow, error: unknown): OperationInput {
-  const e = summarizeError(error);
+  const e = summarizeError(error, plainValues(row.body));
+  const hint = error instanceof DataverseError && error.hint ? ` — ${error.hint}` : '';
   return {
     mapping: row.mapping.name,
     sourceId: row.sourceId,
     key: row.key,
     table: row.table.name,
     action: 'reject',
-    reason: `Dataverse refused the row: ${e.message}`,
+    reason: `Dataverse refused the row: ${e.message}${hint}`,
     error: e,
     flags: row.flags,
   };

@@ -1,0 +1,96 @@
+/**
+ * Dataverse repeats the value it refused in some of its error messages ("The value 42.5 of
+ * 'fs_painscore' on record of type 'contact' is outside the valid range."), and a row's values may be
+ * patient data. Messages that reach the journal, a log or the console go through `maskValues` first:
+ * the value gives way to VALUE_MARK, and the error's wording, column and table stay.
+ */
+
+/** What stands in for a value in a Dataverse message. */
+export const VALUE_MARK = '<value>';
+
+// A quoted value ends at the quote that the text goes on after (a space, punctuation or the end), so a
+// value holding the quote itself (O'Brien) is masked whole.
+const QUOTED = String.raw`'[\s\S]*?'(?=[\s.,;:!?)\]}]|$)|"[\s\S]*?"(?=[\s.,;:!?)\]}]|$)`;
+
+/** Words that follow "value" in Dataverse's messages where no value is quoted ("the value of", "value is outside"). */
+const NOT_A_VALUE = /^(?:of|is|was|for|in|type|the|a|an|not|must|cannot|supported)$/i;
+
+/**
+ * The message templates of Dataverse and its OData layer that carry a value (reference §8, the
+ * Dataverse error list, and answers seen in public issue threads):
+ * - 0x8004431a: "The value <v> of '<column>' on record of type '<table>' is outside the valid range."
+ * - decimal, money and duration ranges: "value <v> is outside the valid range(<min> to <max>)"
+ * - OData conversion (0x80048d19): "Cannot convert the literal '<v>' to the expected type 'Edm.Int32'."
+ * - dates: "DateTime is less than minimum value supported by CrmDateTime. Actual value: <v>, Minimum…"
+ *   and "The date-time format for <v> is invalid, or value is outside the supported range."
+ * - any quoted value or literal: "The value '<v>' is not valid …"
+ */
+const TEMPLATES: readonly [RegExp, (match: string, ...groups: string[]) => string][] = [
+  [new RegExp(String.raw`\b(value|literal)(\s+)(?:${QUOTED})`, 'gi'), quoted],
+  [
+    /\b(value)(\s+)([^\s'"]+)(?=\s+(?:of|is)\b)/gi,
+    (match, word, space, value) => (NOT_A_VALUE.test(value ?? '') ? match : `${word}${space}${VALUE_MARK}`),
+  ],
+  [/\b(Actual value:)(\s*)[^,\r\n]+/gi, (_, label, space) => `${label}${space}${VALUE_MARK}`],
+  [
+    /\b(date-time format for)(\s+)[\s\S]+?(?=\s+is invalid)/gi,
+    (_, label, space) => `${label}${space}${VALUE_MARK}`,
+  ],
+];
+
+function quoted(match: string, word: string, space: string): string {
+  const quote = match.at(-1);
+  return `${word}${space}${quote}${VALUE_MARK}${quote}`;
+}
+
+/**
+ * Values shorter than this are left to the templates: a 1 or a "no" in the row would otherwise mask
+ * ordinary words and numbers of the message itself.
+ */
+const MIN_VALUE_LENGTH = 3;
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/**
+ * A pattern for one of the row's values as a whole token: not inside a longer word, number or hex code
+ * (`0x8004431a`). A number also matches as Dataverse may print it, with trailing zeros (42.5 as 42.50).
+ */
+function valuePattern(value: string | number): RegExp {
+  const text = String(value);
+  const body =
+    typeof value === 'number'
+      ? `${escapeRegExp(text)}${text.includes('.') ? '0*' : String.raw`(?:\.0+)?`}`
+      : escapeRegExp(text);
+  return new RegExp(String.raw`(?<![\p{L}\p{N}_]|\p{N}[.,])${body}(?![\p{L}\p{N}_]|[.,]\p{N})`, 'gu');
+}
+
+/** The row's values that could be repeated in a message: text and finite numbers, longest first. */
+function tokens(values: Iterable<unknown>): (string | number)[] {
+  const out = new Set<string | number>();
+  for (const value of values) {
+    if (typeof value === 'string' && value.trim().length >= MIN_VALUE_LENGTH) out.add(value);
+    else if (typeof value === 'number' && Number.isFinite(value) && String(value).length >= MIN_VALUE_LENGTH)
+      out.add(value);
+  }
+  return [...out].sort((a, b) => String(b).length - String(a).length);
+}
+
+/**
+ * `text` (a Dataverse error message, or a reason built from one) with every value replaced by
+ * VALUE_MARK: first the values Dataverse's known messages embed, then, in case a message is worded
+ * otherwise, any of `values` (the row's own payload values) where it stands as a whole token. Marks
+ * already in the text stay as they are.
+ */
+export function maskValues(text: string, values: Iterable<unknown> = []): string {
+  let clean = text;
+  for (const [pattern, replace] of TEMPLATES) clean = clean.replace(pattern, replace);
+  const rowValues = tokens(values).filter((v) => clean.includes(String(v)));
+  if (rowValues.length === 0) return clean;
+  // Between the marks only, so that a value such as "value" cannot break a mark apart.
+  return clean
+    .split(VALUE_MARK)
+    .map((part) => rowValues.reduce<string>((p, v) => p.replace(valuePattern(v), VALUE_MARK), part))
+    .join(VALUE_MARK);
+}

@@ -1,0 +1,106 @@
+import { describe, expect, it } from 'vitest';
+import { maskValues, VALUE_MARK } from '../../../runtime/dataverse/mask.ts';
+import { Errors } from '../../../sandbox/dataverse/errors.ts';
+
+describe('maskValues: the messages Dataverse words around a value', () => {
+  it.each([
+    [
+      'a number outside a column range (0x8004431a)',
+      "A validation error occurred. The value 42.5 of 'fs_painscore' on record of type 'contact' is outside the valid range.",
+      "A validation error occurred. The value <value> of 'fs_painscore' on record of type 'contact' is outside the valid range.",
+    ],
+    [
+      'a choice value, keeping the accepted options',
+      "A validation error occurred. The value 7 of 'gendercode' on record of type 'contact' is outside the valid range. Accepted Values: 1,2",
+      "A validation error occurred. The value <value> of 'gendercode' on record of type 'contact' is outside the valid range. Accepted Values: 1,2",
+    ],
+    [
+      'a decimal range, keeping the limits',
+      'value -999999999999.0 is outside the valid range(-100000000000 to 100000000000)',
+      'value <value> is outside the valid range(-100000000000 to 100000000000)',
+    ],
+    [
+      'an OData literal',
+      "Error identified in Payload provided by the user for Entity :'contacts'  ---->  InnerException : Microsoft.OData.ODataException: Cannot convert the literal 'Jane Doe' to the expected type 'Edm.Decimal'.",
+      "Error identified in Payload provided by the user for Entity :'contacts'  ---->  InnerException : Microsoft.OData.ODataException: Cannot convert the literal '<value>' to the expected type 'Edm.Decimal'.",
+    ],
+    [
+      'a literal holding its own quote',
+      "Cannot convert the literal 'O'Brien, M.' to the expected type 'Edm.Int32'.",
+      "Cannot convert the literal '<value>' to the expected type 'Edm.Int32'.",
+    ],
+    [
+      'a date before 1753',
+      'DateTime is less than minimum value supported by CrmDateTime. Actual value: 03/14/1700 00:00:00, Minimum value supported: 01/01/1753 00:00:00',
+      'DateTime is less than minimum value supported by CrmDateTime. Actual value: <value>, Minimum value supported: 01/01/1753 00:00:00',
+    ],
+    [
+      'a date-time that is no date',
+      'The date-time format for 1961-02-30 is invalid, or value is outside the supported range.',
+      'The date-time format for <value> is invalid, or value is outside the supported range.',
+    ],
+    [
+      'any quoted value',
+      "The value 'patient@example.org' is not valid for 'emailaddress1'.",
+      "The value '<value>' is not valid for 'emailaddress1'.",
+    ],
+  ])('%s', (_, message, expected) => {
+    expect(maskValues(message)).toBe(expected);
+  });
+
+  it.each([
+    "A validation error occurred.  The length of the 'subject' attribute of the 'task' entity exceeded the maximum allowed length of '200'.",
+    'contact With Id = 7c9e6679-7425-40de-944b-e07fc1f90ae7 Does Not Exist',
+    "Could not find a property named 'fs_painscore' on type 'Microsoft.Dynamics.CRM.contact'.",
+    'The value of the attribute is not valid, or value is outside the supported range.',
+    'An unexpected error occurred.',
+  ])('leaves a message without a value as it is: %s', (message) => {
+    expect(maskValues(message)).toBe(message);
+  });
+
+  it('masks every message of the sandbox that repeats a value', () => {
+    for (const error of [
+      Errors.outOfRange('13.5', 'fs_painscore', 'contact'),
+      Errors.outOfRange('100000009', 'fs_role', 'contact', [100000000, 100000001]),
+      Errors.cannotConvert('"13.5"', 'Edm.Decimal', 'contacts'),
+      Errors.dateTooEarly('03/14/1700 00:00:00'),
+    ]) {
+      const masked = maskValues(error.message);
+      expect(masked).toContain(VALUE_MARK);
+      expect(masked).not.toMatch(/13\.5|100000009|1700/);
+    }
+  });
+});
+
+describe('maskValues: the row own values, as a second guard', () => {
+  it('masks a payload value wherever it stands as a whole token', () => {
+    const message = 'Plugin said: Jane Doe, born 1961, scored 42.50 on fs_painscore.';
+    expect(maskValues(message, ['Jane Doe', 1961, 42.5])).toBe(
+      'Plugin said: <value>, born <value>, scored <value> on fs_painscore.',
+    );
+  });
+
+  it('leaves a value that stands inside a longer word, number or hex code', () => {
+    const message = 'code 0x8004431a, entity 119612, version 42.55, Annabel and Ann';
+    expect(maskValues(message, ['8004431', 1961, 42.5, 'Annabel'])).toBe(
+      'code 0x8004431a, entity 119612, version 42.55, <value> and Ann',
+    );
+  });
+
+  it('leaves values too short to tell from the words and numbers of the message', () => {
+    const message = 'HTTP 400: the id of record 7 is not in set of 2';
+    expect(maskValues(message, ['of', 7, 2, 'is', true, null, { nested: 'record' }])).toBe(message);
+  });
+
+  it('keeps the marks whole when a value is a word of the mark', () => {
+    const message =
+      "The value 42.5 of 'fs_painscore' on record of type 'contact' is outside the valid range.";
+    expect(maskValues(message, ['value', 42.5])).toBe(
+      "The <value> <value> of 'fs_painscore' on record of type 'contact' is outside the valid range.",
+    );
+  });
+
+  it('masks the longer of two values that overlap first', () => {
+    expect(maskValues('said Mary Ann Smith', ['Mary Ann', 'Mary Ann Smith'])).toBe('said <value>');
+  });
+});

@@ -1,0 +1,70 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as generatedModule from '../../../generated/transformer.ts';
+import type { GeneratedModule, MappingDefinition } from '../../../runtime/mapping/index.ts';
+import { runMigration } from '../../../runtime/run/pipeline.ts';
+import type { Json } from '../../../sandbox/practicehub/data/context.ts';
+import { flitstack, type Migrated, migrated } from '../../support/migration.ts';
+
+let m: Migrated;
+beforeAll(async () => {
+  m = await migrated(generatedModule, 41);
+}, 60_000);
+afterAll(() => m?.close());
+
+/** A patient with custom properties, and those properties (pain_score is PHI in the source spec). */
+function patientWithProperties(): { id: string; properties: Record<string, Json> } {
+  for (const p of m.sb.practicehub.records('patients')) {
+    const record = p as { id: string; custom_properties?: Record<string, Json> | null };
+    if (record.custom_properties) return { id: record.id, properties: record.custom_properties };
+  }
+  throw new Error('the sandbox has no patient with custom properties');
+}
+
+/**
+ * The generated module, but the patient mapping sends the source's pain score on unchecked: what a
+ * transformer compiled without the column's range sends, or any value an organisation's narrower
+ * column refuses.
+ */
+function unchecked(module: GeneratedModule): GeneratedModule {
+  const patient = module.MAPPINGS.patient!;
+  const transform: MappingDefinition['transform'] = (record) => {
+    const outcome = patient.transform(record);
+    if (outcome.kind !== 'rows') return outcome;
+    const pain = (record as { custom_properties?: { pain_score?: unknown } }).custom_properties?.pain_score;
+    return {
+      ...outcome,
+      rows: outcome.rows.map((row) => ({ ...row, payload: { ...row.payload, fs_painscore: pain } })),
+    };
+  };
+  return { ...module, MAPPINGS: { ...module.MAPPINGS, patient: { ...patient, transform } } };
+}
+
+describe('a row Dataverse refuses for one of its values', () => {
+  it('is journaled and logged with the code, column, table and advice, and without the value', async () => {
+    const { id, properties } = patientWithProperties();
+    m.sb.practicehub.mutate({
+      resource: 'patients',
+      action: 'update',
+      ids: [id],
+      patch: { custom_properties: { ...properties, pain_score: 42.5 } },
+    });
+    const delta = await runMigration(
+      { ...m.deps, module: unchecked(m.deps.module) },
+      { kind: 'delta', since: m.since(), parentRun: 1 },
+    );
+
+    const [op, ...others] = [...m.journal.operations(delta.run.id, { mapping: 'patient', action: 'reject' })];
+    expect(others).toEqual([]);
+    expect(op?.sourceId).toBe(id);
+    expect(op?.error?.code).toBe('0x8004431a');
+    // Dataverse's own words stay, with the value masked: which column of which table, and what to do.
+    expect(op?.reason).toContain("The value <value> of 'fs_painscore' on record of type 'contact'");
+    expect(op?.reason).toContain("the number is outside the column's range");
+    for (const text of [op?.reason, op?.error?.message]) expect(text).not.toContain('42.5');
+
+    const log = await flitstack(m.sb, 'log', '--run', String(delta.run.id), '--journal', m.journal.path);
+    expect(log.code).toBe(0);
+    expect(log.out).toContain("of 'fs_painscore' on record of type 'contact'");
+    expect(log.out).not.toContain('42.5');
+  });
+});
