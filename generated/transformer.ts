@@ -431,7 +431,7 @@ export function transformPatient(r: PatientsRecord): Outcome<PatientRow> {
       "fs_careplanstatus": optionNumber(mapValue(field(r["custom_properties"], "care_plan_status"), VALUE_MAPS["care-plan-status@contact.fs_careplanstatus"], issues, "fs_careplanstatus")),
       "fs_preferredcontactmethods": multiMap(field(r["custom_properties"], "preferred_contact_method"), VALUE_MAPS["contact-method@contact.fs_preferredcontactmethods"], "choices", "; ", issues, "fs_preferredcontactmethods"),
       "fs_lastxraydate": dateOnly(field(r["custom_properties"], "last_xray_date"), "Europe/London", "drop_with_flag", issues, "fs_lastxraydate"),
-      "fs_painscore": toDecimal(field(r["custom_properties"], "pain_score"), 1, issues, "fs_painscore"),
+      "fs_painscore": toDecimal(field(r["custom_properties"], "pain_score"), 1, issues, "fs_painscore", {"min":0,"max":10}),
       "fs_medicalalerts": truncate(stripControl(field(r["custom_properties"], "medical_alerts")), 4000, true, issues, "fs_medicalalerts"),
     };
     const lookups: PendingLookup[] = [{ column: "parentcustomerid", values: [pickId(r["clinic_assignments"], "most_recent", "clinic_id", "updated_at")] }, { column: "fs_referringaccountid", values: [idText(r["referral_source_id"])] }];
@@ -602,7 +602,7 @@ export function transformPayment(r: PaymentsRecord): Outcome<PaymentRow> {
     const key = keyValue("payment-", [r["id"]], issues, "fs_practicehubid");
     const row: PaymentRow = {
       "fs_name": truncate(templateValue(r["currency"]) + " " + templateValue(r["amount"]) + " " + templateValue(r["status"]) + " (" + templateValue(r["reference"]) + ")", 100, true, issues, "fs_name"),
-      "fs_amount": toDecimal(r["amount"], 2, issues, "fs_amount"),
+      "fs_amount": toDecimal(r["amount"], 2, issues, "fs_amount", {"min":-1000000,"max":1000000}),
       "fs_currency": toText(r["currency"]),
       "fs_method": optionNumber(mapValue(r["method"], VALUE_MAPS["payment-method@fs_payment.fs_method"], issues, "fs_method")),
       "fs_status": optionNumber(mapValue(r["status"], VALUE_MAPS["transaction-status@fs_payment.fs_status"], issues, "fs_status")),

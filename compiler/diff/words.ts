@@ -44,6 +44,11 @@ export function sourceText(source: IrValueSource): string {
   }
 }
 
+/** The column range a number step drops values outside of, after its other parameters. */
+function rangeText(step: { readonly min: number | undefined; readonly max: number | undefined }): string {
+  return `${step.min === undefined ? '' : `, min: ${step.min}`}${step.max === undefined ? '' : `, max: ${step.max}`}`;
+}
+
 /** A step's parameters beyond its name (shown when they changed). */
 function stepParams(step: IrStep): string {
   switch (step.kind) {
@@ -52,7 +57,9 @@ function stepParams(step: IrStep): string {
     case 'phone':
       return `default_country: ${step.country}, invalid: ${step.policy}${step.maxLength === undefined ? '' : `, max_length: ${step.maxLength}`}`;
     case 'decimal':
-      return `precision: ${step.precision}`;
+      return `precision: ${step.precision}${rangeText(step)}`;
+    case 'integer':
+      return rangeText(step).slice(2);
     case 'date_only':
     case 'datetime':
       return `time_zone: ${step.timeZone}, out of range: ${step.policy}`;
@@ -76,7 +83,6 @@ function stepParams(step: IrStep): string {
     case 'to_string':
     case 'coalesce':
     case 'boolean':
-    case 'integer':
       return '';
     default:
       return assertNever(step);

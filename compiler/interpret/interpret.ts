@@ -264,9 +264,9 @@ export class Interpreter {
       case 'boolean':
         return t.toBoolean(v, issues, column);
       case 'integer':
-        return t.toInteger(v, issues, column);
+        return t.toInteger(v, issues, column, { min: s.min, max: s.max });
       case 'decimal':
-        return t.toDecimal(v, s.precision, issues, column);
+        return t.toDecimal(v, s.precision, issues, column, { min: s.min, max: s.max });
       case 'date_only':
         return t.dateOnly(v, s.timeZone, s.policy, issues, column);
       case 'datetime':

@@ -35,11 +35,17 @@ export function irStep(
           : (COUNTRY_BY_REGION[migration.region ?? 'eu'] ?? 'GB');
       return { kind: 'phone', country, policy: phonePolicy, maxLength: column?.maxLength };
     }
+    // A number outside the column's declared MinValue/MaxValue is refused by Dataverse with the row:
+    // the step drops it with a flag instead.
     case 'decimal':
       return {
         kind: 'decimal',
         precision: typeof p.precision === 'number' ? p.precision : (column?.precision ?? 2),
+        min: column?.min,
+        max: column?.max,
       };
+    case 'integer':
+      return { kind: 'integer', min: column?.min, max: column?.max };
     case 'date_only':
     case 'datetime':
       return {
@@ -75,7 +81,6 @@ export function irStep(
         titleSuffix: typeof p.title_suffix === 'string' ? p.title_suffix : ' (part {n} of {total})',
       };
     case 'boolean':
-    case 'integer':
     case 'trim':
     case 'lowercase':
     case 'uppercase':

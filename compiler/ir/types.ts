@@ -140,8 +140,15 @@ export type IrStep =
       readonly policy: PhonePolicy;
       readonly maxLength: number | undefined;
     }
-  | { readonly kind: 'boolean' | 'integer' }
-  | { readonly kind: 'decimal'; readonly precision: number }
+  | { readonly kind: 'boolean' }
+  /** `min`/`max`: the range the target column declares, within its type's (dropped with a flag outside it). */
+  | { readonly kind: 'integer'; readonly min: number | undefined; readonly max: number | undefined }
+  | {
+      readonly kind: 'decimal';
+      readonly precision: number;
+      readonly min: number | undefined;
+      readonly max: number | undefined;
+    }
   | { readonly kind: 'date_only' | 'datetime'; readonly timeZone: string; readonly policy: DropPolicy }
   | { readonly kind: 'join'; readonly delimiter: string }
   | { readonly kind: 'map'; readonly map: string }

@@ -133,14 +133,14 @@ const CATALOG: StepSignature[] = [
   ),
   convert(
     'integer',
-    'Read a whole number (text or number); fractions are rejected.',
+    "Read a whole number (text or number); fractions are rejected. Values outside the column's `min`/`max` are dropped with a flag.",
     (t) => textLike(t) || numberLike(t),
     'text or number',
     { kind: 'integer' },
   ),
   convert(
     'decimal',
-    'Read a number and round it to `precision` decimal places.',
+    "Read a number and round it to `precision` decimal places. Values outside the column's `min`/`max` are dropped with a flag.",
     (t) => textLike(t) || numberLike(t),
     'text or number',
     { kind: 'decimal' },

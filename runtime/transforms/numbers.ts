@@ -12,7 +12,8 @@ import type { Issues } from './types.ts';
 /*
  * Booleans and numbers. Empty values (null, '', whitespace) become null without a flag; values that
  * cannot be read become null with `unreadable_value_dropped`; readable numbers outside the column's
- * range become null with `number_out_of_range_dropped`. Texts never include the value.
+ * range (its type's, narrowed by the MinValue/MaxValue the column declares) become null with
+ * `number_out_of_range_dropped`, since Dataverse would refuse the row. Texts never include the value.
  */
 
 // Whole number columns: IntegerAttributeMetadata.MinSupportedValue / MaxSupportedValue
@@ -69,32 +70,49 @@ function readNumber(v: unknown, issues: Issues, column: string): DecimalParts | 
   return unreadable(issues, column, `a number was expected, got ${describe(v)}`);
 }
 
-function outOfRange(issues: Issues, column: string, range: string): null {
+/** The MinValue and MaxValue a column declares (spec `min`/`max`), within its type's own range. */
+export interface NumberRange {
+  readonly min?: number;
+  readonly max?: number;
+}
+
+/** The type's limits narrowed by the column's declared range. */
+function limits(typeMin: number, typeMax: number, range: NumberRange): [number, number] {
+  return [Math.max(typeMin, range.min ?? typeMin), Math.min(typeMax, range.max ?? typeMax)];
+}
+
+const usNumber = (n: number) => n.toLocaleString('en-US', { maximumFractionDigits: MAX_PRECISION });
+
+/** `value` when it is within [min, max]; else null, flagged with the range (never the value). */
+function inRange(value: number, [min, max]: [number, number], issues: Issues, column: string): number | null {
+  if (value >= min && value <= max) return value;
   flag(
     issues,
     column,
     'number_out_of_range_dropped',
-    `number outside the column's range ${range}; value dropped`,
+    `number outside the column's range ${usNumber(min)} to ${usNumber(max)}; value dropped`,
   );
   return null;
 }
 
-/** A whole number from a number or numeric text; fractions and values outside a Whole Number column's range → null + flag. */
-export function toInteger(v: unknown, issues: Issues, column: string): number | null {
-  if (typeof v === 'number' && Number.isInteger(v)) {
-    return v >= INT_MIN && v <= INT_MAX
-      ? v + 0
-      : outOfRange(issues, column, '-2,147,483,648 to 2,147,483,647');
-  }
+/**
+ * A whole number from a number or numeric text; fractions → null + flag, and values outside a Whole
+ * Number column's range, or outside the `range` the column declares, → null + flag.
+ */
+export function toInteger(
+  v: unknown,
+  issues: Issues,
+  column: string,
+  range: NumberRange = {},
+): number | null {
+  const bounds = limits(INT_MIN, INT_MAX, range);
+  if (typeof v === 'number' && Number.isInteger(v)) return inRange(v + 0, bounds, issues, column);
   if (isEmpty(v)) return null;
   const parts = readNumber(v, issues, column);
   if (parts === null) return null;
   if (!isWhole(parts))
     return unreadable(issues, column, 'a whole number was expected, the value has a fraction');
-  const value = roundHalfAwayFromZero(parts, 0);
-  if (value < INT_MIN || value > INT_MAX)
-    return outOfRange(issues, column, '-2,147,483,648 to 2,147,483,647');
-  return value;
+  return inRange(roundHalfAwayFromZero(parts, 0), bounds, issues, column);
 }
 
 const POWERS_OF_TEN = Array.from({ length: MAX_PRECISION + 1 }, (_, k) => 10 ** k);
@@ -119,10 +137,17 @@ function decimalOf(v: unknown, precision: number, issues: Issues, column: string
 
 /**
  * A number rounded to `precision` decimal places, half away from zero, in decimal (1.005 → 1.01 at 2).
- * Values outside ±100,000,000,000 (a Decimal column's range) → null + flag.
+ * Rounded values outside ±100,000,000,000 (a Decimal column's range), or outside the `range` the
+ * column declares, → null + flag.
  * @throws RangeError when `precision` is not a whole number from 0 to 10 (a spec error).
  */
-export function toDecimal(v: unknown, precision: number, issues: Issues, column: string): number | null {
+export function toDecimal(
+  v: unknown,
+  precision: number,
+  issues: Issues,
+  column: string,
+  range: NumberRange = {},
+): number | null {
   if (!Number.isInteger(precision) || precision < 0 || precision > MAX_PRECISION) {
     throw new RangeError(`toDecimal: precision must be a whole number from 0 to ${MAX_PRECISION}`);
   }
@@ -131,8 +156,5 @@ export function toDecimal(v: unknown, precision: number, issues: Issues, column:
     (typeof v === 'number' ? alreadyRounded(v, precision) : undefined) ??
     decimalOf(v, precision, issues, column);
   if (value === null) return null;
-  if (value < -DECIMAL_LIMIT || value > DECIMAL_LIMIT) {
-    return outOfRange(issues, column, '-100,000,000,000 to 100,000,000,000');
-  }
-  return value;
+  return inRange(value, limits(-DECIMAL_LIMIT, DECIMAL_LIMIT, range), issues, column);
 }

@@ -163,6 +163,21 @@ describe('the generated transformer on sample records of every mapping (and the 
     });
   });
 
+  it("a pain score outside the column's declared 0 to 10 is dropped with a flag, not sent for Dataverse to refuse", () => {
+    const out = run('patient', {
+      ...patient,
+      custom_properties: { ...patient.custom_properties, pain_score: 42.5 },
+    });
+    const [row] = rows(out);
+    expect(row!.payload.fs_painscore).toBeNull();
+    const flag = out.kind === 'rows' ? out.flags.find((f) => f.column === 'fs_painscore') : undefined;
+    expect(flag).toEqual({
+      column: 'fs_painscore',
+      code: 'number_out_of_range_dropped',
+      detail: "number outside the column's range 0 to 10; value dropped",
+    });
+  });
+
   it('appointment: regarding the patient, owned by the practitioner, state set after creation', () => {
     const out = run('appointment', {
       id: '7001',

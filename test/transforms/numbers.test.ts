@@ -158,6 +158,62 @@ describe('toDecimal', () => {
   });
 });
 
+// A column's declared range narrows its type's: [input, range, value, flags]
+const ranged: [unknown, { min?: number; max?: number }, number | null, string[]][] = [
+  [0, { min: 0, max: 10 }, 0, []],
+  [10, { min: 0, max: 10 }, 10, []],
+  ['7', { min: 0, max: 10 }, 7, []],
+  [11, { min: 0, max: 10 }, null, OUT_OF_RANGE],
+  ['-1', { min: 0, max: 10 }, null, OUT_OF_RANGE],
+  [-5, { max: 10 }, -5, []],
+  [3_000_000_000, { min: 0 }, null, OUT_OF_RANGE],
+  [null, { min: 0, max: 10 }, null, []],
+];
+
+// [input, precision, range, value, flags]
+const rangedDecimals: [unknown, number, { min?: number; max?: number }, number | null, string[]][] = [
+  [42.5, 1, { min: 0, max: 10 }, null, OUT_OF_RANGE],
+  ['42.5', 1, { min: 0, max: 10 }, null, OUT_OF_RANGE],
+  [7.5, 1, { min: 0, max: 10 }, 7.5, []],
+  [10, 1, { min: 0, max: 10 }, 10, []],
+  // The rounded value is what is sent, so it is what the range is checked against.
+  [10.04, 1, { min: 0, max: 10 }, 10, []],
+  [10.05, 1, { min: 0, max: 10 }, null, OUT_OF_RANGE],
+  [-0.04, 1, { min: 0, max: 10 }, 0, []],
+  [-0.5, 1, { min: 0, max: 10 }, null, OUT_OF_RANGE],
+  [-2_000_000, 2, { min: -1_000_000, max: 1_000_000 }, null, OUT_OF_RANGE],
+  [999_999.99, 2, { min: -1_000_000, max: 1_000_000 }, 999_999.99, []],
+  // A declared range wider than the type's does not widen it.
+  ['100000000000.01', 2, { min: -1e15, max: 1e15 }, null, OUT_OF_RANGE],
+  ['', 1, { min: 0, max: 10 }, null, []],
+];
+
+describe("the column's declared range", () => {
+  it.each(ranged)('toInteger %j within %j → %j', (input, range, value, flags) => {
+    expect(run((i, c) => toInteger(input, i, c, range))).toMatchObject({ value, flags, rejections: [] });
+  });
+
+  it.each(rangedDecimals)(
+    'toDecimal %j at %i places within %j → %j',
+    (input, precision, range, value, flags) => {
+      expect(run((i, c) => toDecimal(input, precision, i, c, range))).toMatchObject({
+        value,
+        flags,
+        rejections: [],
+      });
+    },
+  );
+
+  it('names the range, not the value', () => {
+    const out = run((i, c) => toDecimal(42.5, 1, i, c, { min: 0, max: 10 }));
+    expect(texts(out.issues)).toEqual(["number outside the column's range 0 to 10; value dropped"]);
+    const low = run((i, c) => toDecimal(-1234567.5, 2, i, c, { min: -1_000_000.5 }));
+    expect(texts(low.issues)).toEqual([
+      "number outside the column's range -1,000,000.5 to 100,000,000,000; value dropped",
+    ]);
+  });
+});
+
 describe('number properties', () => {
   it('toDecimal agrees with exact decimal rounding (BigInt) on generated decimal text', () => {
     fc.assert(

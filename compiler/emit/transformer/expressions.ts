@@ -53,6 +53,12 @@ export function sourceExpr(source: IrValueSource): Expr {
   }
 }
 
+/** The column's declared range as the number steps' last argument, or nothing when it declares none. */
+function rangeArgument(step: { readonly min: number | undefined; readonly max: number | undefined }): string {
+  if (step.min === undefined && step.max === undefined) return '';
+  return `, ${literal({ min: step.min, max: step.max })}`;
+}
+
 const asText = (e: Expr): string =>
   e.kind === 'text' || e.kind === 'date' || e.kind === 'datetime' ? e.code : `toText(${e.code})`;
 
@@ -91,9 +97,12 @@ export function applyStep(e: Expr, step: IrStep, column: string): Expr {
     case 'boolean':
       return { code: `toBoolean(${e.code}, issues, ${col})`, kind: 'boolean' };
     case 'integer':
-      return { code: `toInteger(${e.code}, issues, ${col})`, kind: 'number' };
+      return { code: `toInteger(${e.code}, issues, ${col}${rangeArgument(step)})`, kind: 'number' };
     case 'decimal':
-      return { code: `toDecimal(${e.code}, ${literal(step.precision)}, issues, ${col})`, kind: 'number' };
+      return {
+        code: `toDecimal(${e.code}, ${literal(step.precision)}, issues, ${col}${rangeArgument(step)})`,
+        kind: 'number',
+      };
     case 'date_only':
       return {
         code: `dateOnly(${e.code}, ${literal(step.timeZone)}, ${literal(step.policy)}, issues, ${col})`,

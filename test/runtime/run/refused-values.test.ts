@@ -11,13 +11,18 @@ beforeAll(async () => {
 }, 60_000);
 afterAll(() => m?.close());
 
-/** A patient with custom properties, and those properties (pain_score is PHI in the source spec). */
-function patientWithProperties(): { id: string; properties: Record<string, Json> } {
+/**
+ * A patient with custom properties, and those properties (pain_score is PHI in the source spec); the
+ * `skip` first ones are passed over, so that each test changes a patient of its own.
+ */
+function patientWithProperties(skip = 0): { id: string; properties: Record<string, Json> } {
+  let left = skip;
   for (const p of m.sb.practicehub.records('patients')) {
     const record = p as { id: string; custom_properties?: Record<string, Json> | null };
-    if (record.custom_properties) return { id: record.id, properties: record.custom_properties };
+    if (record.custom_properties && left-- === 0)
+      return { id: record.id, properties: record.custom_properties };
   }
-  throw new Error('the sandbox has no patient with custom properties');
+  throw new Error('the sandbox has too few patients with custom properties');
 }
 
 /**
@@ -66,5 +71,32 @@ describe('a row Dataverse refuses for one of its values', () => {
     expect(log.code).toBe(0);
     expect(log.out).toContain("of 'fs_painscore' on record of type 'contact'");
     expect(log.out).not.toContain('42.5');
+  });
+});
+
+describe("a value outside the column's declared range", () => {
+  it('is dropped with a flag before it is sent: the row loads, Dataverse refuses nothing', async () => {
+    const { id, properties } = patientWithProperties(1);
+    m.sb.practicehub.mutate({
+      resource: 'patients',
+      action: 'update',
+      ids: [id],
+      patch: { custom_properties: { ...properties, pain_score: 42.5 } },
+    });
+    const delta = await runMigration(m.deps, { kind: 'delta', since: m.since(), parentRun: 1 });
+
+    const ops = [...m.journal.operations(delta.run.id, { mapping: 'patient' })].filter(
+      (o) => o.sourceId === id,
+    );
+    expect(ops.map((o) => o.action)).toEqual(['update']);
+    expect(ops[0]!.flags).toContainEqual({
+      column: 'fs_painscore',
+      code: 'number_out_of_range_dropped',
+      detail: "number outside the column's range 0 to 10; value dropped",
+    });
+    const contact = m.sb.dataverse
+      .snapshot(['contact'])
+      .tables.contact!.find((c) => c.fs_practicehubid === `patient-${id}`);
+    expect(contact?.fs_painscore).toBeNull();
   });
 });
