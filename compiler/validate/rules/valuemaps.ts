@@ -4,7 +4,10 @@ import { pathType } from '../chain.ts';
 import { columnOf, type SpecContext, tableOf } from '../context.ts';
 import { finding, type Rule } from '../rule.ts';
 
-/** Whether `target` names an option of a choice column: option key, label or value. */
+/**
+ * Whether `target` names an option of a choice column: for a custom column, an option key (exact) or a
+ * pinned value; for a column of the target snapshot, an option value or label (any case).
+ */
 export function choiceOption(
   ctx: SpecContext,
   table: string,
@@ -18,6 +21,22 @@ export function choiceOption(
     (o) =>
       o.value === target || (typeof target === 'string' && o.label.toLowerCase() === target.toLowerCase()),
   );
+}
+
+/**
+ * FS124's hint for a choice column: how a value map or constant names its options, which differs
+ * between a custom column (its keys, or pinned values) and a column of the target snapshot (values or
+ * labels), and the options themselves.
+ */
+function choiceHint(ctx: SpecContext, table: string, column: TargetColumn): string {
+  const custom = ctx.customDeclarations.find((d) => d.table === table && d.column === column.name);
+  if (!custom)
+    return `use one of the column's option values (a number, unquoted) or labels (any case): ${column.options.map((o) => `${o.value} ${o.label}`).join(', ')}`;
+  const pinned = custom.spec.options.some((o) => o.value !== undefined);
+  const options = custom.spec.options.map((o) =>
+    o.value === undefined ? o.key : `${o.key} (pinned ${o.value})`,
+  );
+  return `use one of the column's option keys, exactly as declared under custom.options${pinned ? ', or a pinned value' : ''} (a label or a derived value is not accepted): ${options.join(', ')}`;
 }
 
 function stateOption(table: TargetTable, target: ValueMapTarget): string | undefined {
@@ -158,10 +177,6 @@ export const valueMaps: Rule = (ctx) => {
         (typeof target === 'string' || typeof target === 'number') &&
         !choiceOption(ctx, use.table, use.column, target)
       ) {
-        const options =
-          ctx.customDeclarations
-            .find((d) => d.table === use.table && d.column === use.column!.name)
-            ?.spec.options.map((o) => o.key) ?? use.column.options.map((o) => `${o.value} ${o.label}`);
         out.push(
           finding(
             'FS124',
@@ -169,7 +184,7 @@ export const valueMaps: Rule = (ctx) => {
             map.file,
             pointer,
             `'${target}' is not an option of ${use.table}.${use.column.name}`,
-            `options: ${options.join(', ')}`,
+            choiceHint(ctx, use.table, use.column),
           ),
         );
       }
@@ -192,7 +207,7 @@ export const valueMaps: Rule = (ctx) => {
             o.file,
             `/fields/${i}/value`,
             `'${f.value}' is not an option of ${o.target}.${f.to}`,
-            'use an option key of the column',
+            choiceHint(ctx, o.target!, column),
           ),
         );
       }
