@@ -133,7 +133,7 @@ const CATALOG: StepSignature[] = [
   ),
   convert(
     'integer',
-    "Read a whole number (text or number); fractions are rejected. Values outside the column's `min`/`max` are dropped with a flag.",
+    "Read a whole number from a number or plain numeric text (' 12 ', '+12', '12.0'). A value with a fraction (12.5) or text that is not a number is dropped with flag unreadable_value_dropped, and one outside the column's range (its `min`/`max`, within a whole number's limits) with flag number_out_of_range_dropped; the record still loads.",
     (t) => textLike(t) || numberLike(t),
     'text or number',
     { kind: 'integer' },
@@ -242,7 +242,7 @@ const CATALOG: StepSignature[] = [
   {
     name: 'multi_map',
     summary:
-      'Map each element of a list through a value map: into a multi-select choice (as: choices) or option labels joined by `delimiter` (as: text).',
+      "Map each element of a list through a value map: into a multi-select choice (as: choices), or the map's entries joined by `delimiter` (as: text).",
     signature: 'list of enum or text → choices, or text',
     apply: (input, step, context) => {
       if (input.type.kind !== 'list' && input.type.kind !== 'any')
