@@ -13,7 +13,7 @@ import { type Generated, loadGenerated } from '../runtime/schema/generated.ts';
 import { BUILD_ID } from './build-id.ts';
 import { UsageError } from './errors.ts';
 import type { CliIo } from './io.ts';
-import { readSpecDir, sourceLookup } from './spec-files.ts';
+import { generatedSpecDir, readSpecDir, sourceLookup } from './spec-files.ts';
 import { diskCachedParser } from './yaml-cache.ts';
 
 /** A spec checked against its generated code, ready to run. */
@@ -62,6 +62,7 @@ export async function checkedSpec(
   const { compileSpec } = await import('../compiler/compile.ts');
   const result = compileSpec(input, createSchemaValidators(), {
     typecheck: false,
+    specDir: generatedSpecDir(specDir, io.cwd, root),
     parseFile: diskCachedParser(join(io.cwd, '.flitstack', 'cache', 'yaml')),
   });
   if (hasErrors(result.diagnostics)) {

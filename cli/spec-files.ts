@@ -20,6 +20,17 @@ export function readSpecDir(dir: string, cwd: string): SpecInput {
   return { root: shown === '' ? '.' : shown.startsWith('..') ? absolute : shown, files };
 }
 
+/**
+ * The spec directory as generated files name it: relative to `home`, the directory that holds
+ * generated/ (compile's --out), with forward slashes. Diagnostics show the spec as seen from the working
+ * directory; generated files do not, so the same spec gives the same bytes from any working directory
+ * and however --spec is written (`spec`, `./spec/`, an absolute path).
+ */
+export function generatedSpecDir(spec: string, cwd: string, home: string): string {
+  const path = relative(resolve(cwd, home), resolve(cwd, spec)).split(sep).join('/');
+  return path === '' ? '.' : path;
+}
+
 /** A function giving each diagnostic file's text (for printing source lines). */
 export function sourceLookup(input: SpecInput): (file: string) => string | undefined {
   return (file) => input.files.get(file.slice(input.root.length + 1));

@@ -26,6 +26,12 @@ export interface CompileOptions {
   readonly parseFile?: ParseFile;
   /** Type-check the generated transformer in memory before returning it (default true). */
   readonly typecheck?: boolean;
+  /**
+   * The spec directory as the generated files name it: relative to the directory that holds generated/,
+   * with forward slashes (default: input.root). Not the path as seen from the working directory, so the
+   * same spec compiles to the same bytes wherever compile runs and however --spec is written.
+   */
+  readonly specDir?: string;
   /** The transformer emitter (tests replace it to see how the compiler handles code that does not type-check). */
   readonly emitTransformer?: typeof emitTransformer;
 }
@@ -52,10 +58,11 @@ export function compileSpec(
   const validation = validateSpec(input, validators, { parseFile: options.parseFile });
   if (hasErrors(validation.diagnostics))
     return { diagnostics: validation.diagnostics, files: [], ir: undefined };
-  const sources = `${input.root}/`;
+  const specDir = options.specDir ?? input.root;
+  const sources = `${specDir}/`;
   try {
     const ir = buildIr(validation.context);
-    const transformer = (options.emitTransformer ?? emitTransformer)(ir, [sources]);
+    const transformer = (options.emitTransformer ?? emitTransformer)(ir, specDir);
     if (options.typecheck !== false) {
       const errors = typecheckGenerated(TRANSFORMER_PATH, transformer);
       if (errors.length > 0) {

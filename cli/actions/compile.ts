@@ -6,13 +6,14 @@ import { formatText } from '../../compiler/diagnostics/format.ts';
 import { createSchemaValidators } from '../../compiler/validate/schemas.ts';
 import type { CliIo } from '../io.ts';
 import { outputDirectory } from '../output.ts';
-import { readSpecDir, sourceLookup } from '../spec-files.ts';
+import { generatedSpecDir, readSpecDir, sourceLookup } from '../spec-files.ts';
 import { diskCachedParser } from '../yaml-cache.ts';
 
 /** Compiles the spec and writes generated/ (or, with check, only compares); returns the exit code. */
 export function compile(options: { spec: string; out: string; check?: boolean }, io: CliIo): number {
   const input = readSpecDir(options.spec, io.cwd);
   const result = compileSpec(input, createSchemaValidators(), {
+    specDir: generatedSpecDir(options.spec, io.cwd, options.out),
     parseFile: diskCachedParser(join(io.cwd, '.flitstack', 'cache', 'yaml')),
   });
   if (hasErrors(result.diagnostics)) {

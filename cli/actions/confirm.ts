@@ -1,19 +1,22 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { isAbsolute, join, resolve } from 'node:path';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { compileSpec } from '../../compiler/compile.ts';
 import { formatText } from '../../compiler/diagnostics/format.ts';
 import { createSchemaValidators } from '../../compiler/validate/schemas.ts';
 import { buildLock, LOCK_FILE, lockText } from '../../runtime/confirm/index.ts';
 import type { ConfirmCliOptions } from '../commands/confirm.ts';
 import type { CliIo } from '../io.ts';
-import { readSpecDir, sourceLookup } from '../spec-files.ts';
+import { generatedSpecDir, readSpecDir, sourceLookup } from '../spec-files.ts';
 
 /** Confirms the spec: refuses with the reasons, or writes the lock; returns the exit code. */
 export function confirm(options: ConfirmCliOptions, io: CliIo): number {
   const input = readSpecDir(options.spec, io.cwd);
   const specDir = isAbsolute(options.spec) ? options.spec : resolve(io.cwd, options.spec);
   const generatedDir = isAbsolute(options.generated) ? options.generated : resolve(io.cwd, options.generated);
-  const result = compileSpec(input, createSchemaValidators());
+  // Compiled as `compile --out <the directory holding generated/>` writes it.
+  const result = compileSpec(input, createSchemaValidators(), {
+    specDir: generatedSpecDir(specDir, io.cwd, dirname(generatedDir)),
+  });
   const errors = result.diagnostics.filter((d) => d.severity === 'error');
   const proposed = result.diagnostics.filter((d) => d.code === 'FS140');
   const refusals: string[] = [];

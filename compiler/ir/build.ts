@@ -163,6 +163,14 @@ function conditions(o: ObjectSpec): IrCondition[] {
   return out;
 }
 
+/**
+ * A spec file's path inside the spec directory (`objects/patient.yaml`): the IR does not depend on
+ * where the spec was read from, so the code generated from it does not either.
+ */
+function specRelative(ctx: SpecContext, file: string): string {
+  return file.startsWith(`${ctx.root}/`) ? file.slice(ctx.root.length + 1) : file;
+}
+
 function mappingOf(
   ctx: SpecContext,
   o: ObjectSpec,
@@ -229,7 +237,7 @@ function mappingOf(
   );
   return {
     name: o.name,
-    files: [o.file, ...extensions.map((e) => e.file)],
+    files: [o.file, ...extensions.map((e) => e.file)].map((f) => specRelative(ctx, f)),
     description: o.description,
     source: o.source!,
     target: o.target!,

@@ -232,7 +232,7 @@ export type IrCondition =
 
 export interface IrMapping {
   readonly name: string;
-  /** Files the mapping comes from: its own and its extensions'. */
+  /** Files the mapping comes from, relative to the spec directory: its own and its extensions'. */
   readonly files: readonly string[];
   readonly description: string | undefined;
   readonly source: string;
