@@ -38,6 +38,34 @@ export function literal(value: unknown): string {
   return json.replaceAll('\u2028', '\\u2028').replaceAll('\u2029', '\\u2029');
 }
 
+/** Widest line a literal is kept on before blockLiteral breaks it. */
+const LINE_WIDTH = 120;
+
+/**
+ * A value as a TypeScript literal (JSON semantics, every string through `literal`) that keeps an
+ * object or array on one line while it fits in LINE_WIDTH after `lead` (the text before it on its
+ * line, by default its indentation), and otherwise gives each entry its own line, recursively. So a
+ * constant such as TABLES reads as one column per line, and a spec change of one column is a one-line
+ * diff instead of a rewrite of a 12,000-character line.
+ */
+export function blockLiteral(value: unknown, indent = '', lead = indent): string {
+  const json = JSON.stringify(value);
+  return json === undefined ? 'undefined' : block(JSON.parse(json) as unknown, indent, lead);
+}
+
+/** `lead` is the text before the value on its first line (indentation and key), counted in the width. */
+function block(value: unknown, indent: string, lead: string): string {
+  const inline = literal(value);
+  if (value === null || typeof value !== 'object' || lead.length + inline.length <= LINE_WIDTH) return inline;
+  const inner = `${indent}  `;
+  const line = (key: string, v: unknown) => `${key}${block(v, inner, key)},`;
+  const lines = Array.isArray(value)
+    ? value.map((v) => line(inner, v))
+    : Object.entries(value).map(([k, v]) => line(`${inner}${literal(k)}: `, v));
+  const [open, close] = Array.isArray(value) ? ['[', ']'] : ['{', '}'];
+  return lines.length === 0 ? `${open}${close}` : `${open}\n${lines.join('\n')}\n${indent}${close}`;
+}
+
 /** Spec text inside a JSDoc comment: one line, no comment terminator, no control characters. */
 export function commentText(text: string): string {
   return (

@@ -9,7 +9,7 @@ import {
   type VariableStatementStructure,
 } from 'ts-morph';
 import type { Ir, IrMapping, IrResource, IrValueMap } from '../../ir/types.ts';
-import { commentText, literal, pascal } from '../literals.ts';
+import { blockLiteral, commentText, literal, pascal } from '../literals.ts';
 import { mappingBody, mappingNames } from './mapping.ts';
 import { columnTs, fieldTs } from './types.ts';
 
@@ -93,10 +93,21 @@ function constant(name: string, value: string, docs: string, satisfies: string):
   };
 }
 
+/** One value map, a property per line and (when they do not fit on one) an entry per line. */
 function valueMapLiteral(map: IrValueMap): string {
-  const entries = map.entries.map((e) => `[${literal(e.source)}, ${literal(e.target)}]`).join(', ');
-  const fallback = map.default === undefined ? '' : `defaultValue: ${literal(map.default)}, `;
-  return `{ name: ${literal(map.name)}, entries: new Map([${entries}]), ${fallback}unmapped: ${literal(map.unmapped)}, caseSensitive: ${literal(map.caseSensitive)} }`;
+  const indent = '    ';
+  const entries = blockLiteral(
+    map.entries.map((e) => [e.source, e.target]),
+    indent,
+  );
+  const properties = [
+    `name: ${literal(map.name)}`,
+    `entries: new Map(${entries})`,
+    ...(map.default === undefined ? [] : [`defaultValue: ${literal(map.default)}`]),
+    `unmapped: ${literal(map.unmapped)}`,
+    `caseSensitive: ${literal(map.caseSensitive)}`,
+  ];
+  return `{\n${properties.map((p) => `${indent}${p},`).join('\n')}\n  }`;
 }
 
 /** A mapping's files as the generated code names them: inside the spec directory. */
@@ -166,7 +177,7 @@ function registry(m: IrMapping, specDir: string): string {
   };
   const fields = Object.entries(meta)
     .filter(([, v]) => v !== undefined)
-    .map(([k, v]) => `    ${k}: ${literal(v)},`);
+    .map(([k, v]) => `    ${k}: ${blockLiteral(v, '    ', `    ${k}: `)},`);
   return `  ${literal(m.name)}: {\n${fields.join('\n')}\n    transform: ${mappingNames(m).fn},\n  }`;
 }
 
@@ -243,19 +254,19 @@ function statements(ir: Ir, specDir: string): StatementStructures[] {
     ...ir.mappings.map((m) => mappingFunction(m, ir, specDir)),
     constant(
       'MIGRATION',
-      literal(ir.migration),
+      blockLiteral(ir.migration),
       'Migration settings from spec/migration.yaml.',
       "GeneratedModule['MIGRATION']",
     ),
     constant(
       'LOAD_ORDER',
-      literal(ir.mappings.map((m) => m.name)),
+      blockLiteral(ir.mappings.map((m) => m.name)),
       'Mappings in load order: referenced rows load before the rows that point to them.',
       'readonly string[]',
     ),
     constant(
       'TABLES',
-      literal(
+      blockLiteral(
         Object.fromEntries(
           ir.tables.map((t) => [
             t.name,
@@ -268,7 +279,7 @@ function statements(ir: Ir, specDir: string): StatementStructures[] {
     ),
     constant(
       'RESOURCES',
-      literal(
+      blockLiteral(
         Object.fromEntries(
           ir.resources.map((r) => [r.name, { name: r.name, used: r.used, phi: r.phi, mappings: r.mappings }]),
         ),

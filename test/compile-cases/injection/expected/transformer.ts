@@ -59,12 +59,33 @@ export type AppointmentRow = {
     };
 /** Value maps, resolved to option values per target column. */
 export const VALUE_MAPS = {
-      "gender@contact.gendercode": { name: "gender@contact.gendercode", entries: new Map([["female", 2], ["male", 1], ["other", null]]), unmapped: "reject", caseSensitive: false },
-      "kinds@account.fs_kind": { name: "kinds@account.fs_kind", entries: new Map([["\"); process.exit(1); //", 100003143], ["${process.exit(1)}", 100003143], ["*/ </script>", 100003143], ["🦷\u2028", 100000647]]), defaultValue: 100000647, unmapped: "reject", caseSensitive: false },
+      "gender@contact.gendercode": {
+        name: "gender@contact.gendercode",
+        entries: new Map([["female",2],["male",1],["other",null]]),
+        unmapped: "reject",
+        caseSensitive: false,
+      },
+      "kinds@account.fs_kind": {
+        name: "kinds@account.fs_kind",
+        entries: new Map([
+          ["\"); process.exit(1); //",100003143],
+          ["${process.exit(1)}",100003143],
+          ["*/ </script>",100003143],
+          ["🦷\u2028",100000647],
+        ]),
+        defaultValue: 100000647,
+        unmapped: "reject",
+        caseSensitive: false,
+      },
     } satisfies Readonly<Record<string, ValueMap>>;
 /** State maps: source status → statecode and statuscode. */
 export const STATE_MAPS = {
-      "appointment-status@appointment": { name: "appointment-status@appointment", entries: new Map([["booked", {"state":3,"status":5}], ["completed", {"state":1,"status":3}], ["cancelled", {"state":2,"status":4}]]), unmapped: "reject", caseSensitive: false },
+      "appointment-status@appointment": {
+        name: "appointment-status@appointment",
+        entries: new Map([["booked",{"state":3,"status":5}],["completed",{"state":1,"status":3}],["cancelled",{"state":2,"status":4}]]),
+        unmapped: "reject",
+        caseSensitive: false,
+      },
     } satisfies Readonly<Record<string, StateMap>>;
 
 /**
@@ -130,13 +151,130 @@ export function transformAppointment(r: AppointmentsRecord): Outcome<Appointment
 }
 
 /** Migration settings from spec/migration.yaml. */
-export const MIGRATION = {"name":"Injection */ `x` ${y} \"); process.exit(1); // </script> 🦷","region":"eu","account":"base","requestsPerSecond":1,"pageSize":100,"license":"professional","prefix":"fs","optionValuePrefix":10000,"timeZone":"Europe/London","batchSize":500,"sampleSize":150,"tolerance":0,"checksums":"all","fallbackOwner":"owner@example.com","staff":{"resource":"practitioners","emailField":"email"},"deletedRecords":"deactivate","archive":{"dir":".flitstack/archive","baseUrl":"https://example.com/archive"},"maxUploadFileSize":5242880} satisfies GeneratedModule['MIGRATION'];
+export const MIGRATION = {
+      "name": "Injection */ `x` ${y} \"); process.exit(1); // </script> 🦷",
+      "region": "eu",
+      "account": "base",
+      "requestsPerSecond": 1,
+      "pageSize": 100,
+      "license": "professional",
+      "prefix": "fs",
+      "optionValuePrefix": 10000,
+      "timeZone": "Europe/London",
+      "batchSize": 500,
+      "sampleSize": 150,
+      "tolerance": 0,
+      "checksums": "all",
+      "fallbackOwner": "owner@example.com",
+      "staff": {"resource":"practitioners","emailField":"email"},
+      "deletedRecords": "deactivate",
+      "archive": {"dir":".flitstack/archive","baseUrl":"https://example.com/archive"},
+      "maxUploadFileSize": 5242880,
+    } satisfies GeneratedModule['MIGRATION'];
 /** Mappings in load order: referenced rows load before the rows that point to them. */
 export const LOAD_ORDER = ["clinic","patient","appointment"] satisfies readonly string[];
 /** Dataverse tables written: entity sets, keys, columns and lookup navigation properties. */
-export const TABLES = {"account":{"name":"account","entitySet":"accounts","primaryId":"accountid","primaryName":"name","custom":false,"ownership":"user","bulkMessages":false,"columns":{"fs_accepting":{"type":"boolean","custom":true,"createOnly":false,"targets":[]},"fs_kind":{"type":"choice","custom":true,"createOnly":false,"targets":[]},"fs_motto":{"type":"string","maxLength":200,"custom":true,"createOnly":false,"targets":[]},"fs_practicehubid":{"type":"string","maxLength":100,"custom":true,"createOnly":false,"targets":[]},"name":{"type":"string","maxLength":160,"custom":false,"createOnly":false,"targets":[]},"overriddencreatedon":{"type":"datetime","custom":false,"createOnly":true,"targets":[]},"parentaccountid":{"type":"lookup","custom":false,"createOnly":false,"targets":[{"table":"account","nav":"parentaccountid"}]}},"alternateKeys":["fs_practicehubid"]},"contact":{"name":"contact","entitySet":"contacts","primaryId":"contactid","primaryName":"fullname","custom":false,"ownership":"user","bulkMessages":false,"columns":{"birthdate":{"type":"date","custom":false,"createOnly":false,"targets":[]},"description":{"type":"memo","maxLength":2000,"custom":false,"createOnly":false,"targets":[]},"emailaddress1":{"type":"string","maxLength":100,"custom":false,"createOnly":false,"targets":[]},"firstname":{"type":"string","maxLength":50,"custom":false,"createOnly":false,"targets":[]},"fs_practicehubid":{"type":"string","maxLength":100,"custom":true,"createOnly":false,"targets":[]},"gendercode":{"type":"choice","custom":false,"createOnly":false,"targets":[]},"lastname":{"type":"string","maxLength":50,"custom":false,"createOnly":false,"targets":[]},"parentcustomerid":{"type":"customer","custom":false,"createOnly":false,"targets":[{"table":"account","nav":"parentcustomerid_account"},{"table":"contact","nav":"parentcustomerid_contact"}]}},"alternateKeys":["fs_practicehubid"]},"appointment":{"name":"appointment","entitySet":"appointments","primaryId":"activityid","primaryName":"subject","custom":false,"ownership":"user","bulkMessages":false,"columns":{"fs_practicehubid":{"type":"string","maxLength":100,"custom":true,"createOnly":false,"targets":[]},"ownerid":{"type":"owner","custom":false,"createOnly":false,"targets":[{"table":"systemuser","nav":"ownerid_appointment"}]},"regardingobjectid":{"type":"lookup","custom":false,"createOnly":false,"targets":[{"table":"contact","nav":"regardingobjectid_contact_appointment"}]},"scheduledend":{"type":"datetime","custom":false,"createOnly":false,"targets":[]},"scheduledstart":{"type":"datetime","custom":false,"createOnly":false,"targets":[]},"statecode":{"type":"state","custom":false,"createOnly":false,"targets":[]},"statuscode":{"type":"status","custom":false,"createOnly":false,"targets":[]},"subject":{"type":"string","maxLength":200,"custom":false,"createOnly":false,"targets":[]}},"alternateKeys":["fs_practicehubid"]}} satisfies GeneratedModule['TABLES'];
+export const TABLES = {
+      "account": {
+        "name": "account",
+        "entitySet": "accounts",
+        "primaryId": "accountid",
+        "primaryName": "name",
+        "custom": false,
+        "ownership": "user",
+        "bulkMessages": false,
+        "columns": {
+          "fs_accepting": {"type":"boolean","custom":true,"createOnly":false,"targets":[]},
+          "fs_kind": {"type":"choice","custom":true,"createOnly":false,"targets":[]},
+          "fs_motto": {"type":"string","maxLength":200,"custom":true,"createOnly":false,"targets":[]},
+          "fs_practicehubid": {"type":"string","maxLength":100,"custom":true,"createOnly":false,"targets":[]},
+          "name": {"type":"string","maxLength":160,"custom":false,"createOnly":false,"targets":[]},
+          "overriddencreatedon": {"type":"datetime","custom":false,"createOnly":true,"targets":[]},
+          "parentaccountid": {
+            "type": "lookup",
+            "custom": false,
+            "createOnly": false,
+            "targets": [{"table":"account","nav":"parentaccountid"}],
+          },
+        },
+        "alternateKeys": ["fs_practicehubid"],
+      },
+      "contact": {
+        "name": "contact",
+        "entitySet": "contacts",
+        "primaryId": "contactid",
+        "primaryName": "fullname",
+        "custom": false,
+        "ownership": "user",
+        "bulkMessages": false,
+        "columns": {
+          "birthdate": {"type":"date","custom":false,"createOnly":false,"targets":[]},
+          "description": {"type":"memo","maxLength":2000,"custom":false,"createOnly":false,"targets":[]},
+          "emailaddress1": {"type":"string","maxLength":100,"custom":false,"createOnly":false,"targets":[]},
+          "firstname": {"type":"string","maxLength":50,"custom":false,"createOnly":false,"targets":[]},
+          "fs_practicehubid": {"type":"string","maxLength":100,"custom":true,"createOnly":false,"targets":[]},
+          "gendercode": {"type":"choice","custom":false,"createOnly":false,"targets":[]},
+          "lastname": {"type":"string","maxLength":50,"custom":false,"createOnly":false,"targets":[]},
+          "parentcustomerid": {
+            "type": "customer",
+            "custom": false,
+            "createOnly": false,
+            "targets": [
+              {"table":"account","nav":"parentcustomerid_account"},
+              {"table":"contact","nav":"parentcustomerid_contact"},
+            ],
+          },
+        },
+        "alternateKeys": ["fs_practicehubid"],
+      },
+      "appointment": {
+        "name": "appointment",
+        "entitySet": "appointments",
+        "primaryId": "activityid",
+        "primaryName": "subject",
+        "custom": false,
+        "ownership": "user",
+        "bulkMessages": false,
+        "columns": {
+          "fs_practicehubid": {"type":"string","maxLength":100,"custom":true,"createOnly":false,"targets":[]},
+          "ownerid": {
+            "type": "owner",
+            "custom": false,
+            "createOnly": false,
+            "targets": [{"table":"systemuser","nav":"ownerid_appointment"}],
+          },
+          "regardingobjectid": {
+            "type": "lookup",
+            "custom": false,
+            "createOnly": false,
+            "targets": [{"table":"contact","nav":"regardingobjectid_contact_appointment"}],
+          },
+          "scheduledend": {"type":"datetime","custom":false,"createOnly":false,"targets":[]},
+          "scheduledstart": {"type":"datetime","custom":false,"createOnly":false,"targets":[]},
+          "statecode": {"type":"state","custom":false,"createOnly":false,"targets":[]},
+          "statuscode": {"type":"status","custom":false,"createOnly":false,"targets":[]},
+          "subject": {"type":"string","maxLength":200,"custom":false,"createOnly":false,"targets":[]},
+        },
+        "alternateKeys": ["fs_practicehubid"],
+      },
+    } satisfies GeneratedModule['TABLES'];
 /** PracticeHub resources read. */
-export const RESOURCES = {"appointments":{"name":"appointments","used":["ends_at","id","patient_id","practitioner_id","starts_at","status","title"],"phi":[],"mappings":["appointment"]},"clinics":{"name":"clinics","used":["created_at","id","name","parent_clinic_id"],"phi":[],"mappings":["clinic"]},"patients":{"name":"patients","used":["clinic_assignments","date_of_birth","email","first_name","id","last_name","notes","sex"],"phi":["date_of_birth","email","first_name","last_name","notes"],"mappings":["patient"]},"practitioners":{"name":"practitioners","used":["email"],"phi":[],"mappings":[]}} satisfies GeneratedModule['RESOURCES'];
+export const RESOURCES = {
+      "appointments": {
+        "name": "appointments",
+        "used": ["ends_at","id","patient_id","practitioner_id","starts_at","status","title"],
+        "phi": [],
+        "mappings": ["appointment"],
+      },
+      "clinics": {"name":"clinics","used":["created_at","id","name","parent_clinic_id"],"phi":[],"mappings":["clinic"]},
+      "patients": {
+        "name": "patients",
+        "used": ["clinic_assignments","date_of_birth","email","first_name","id","last_name","notes","sex"],
+        "phi": ["date_of_birth","email","first_name","last_name","notes"],
+        "mappings": ["patient"],
+      },
+      "practitioners": {"name":"practitioners","used":["email"],"phi":[],"mappings":[]},
+    } satisfies GeneratedModule['RESOURCES'];
 /** Every mapping: what the runtime needs, and its transform function. */
 export const MAPPINGS = {
       "clinic": {
@@ -148,7 +286,14 @@ export const MAPPINGS = {
         mode: "upsert",
         key: {"kind":"alternate","column":"fs_practicehubid","prefix":"clinic-"},
         notMatchedBy: [],
-        lookups: [{"column":"parentaccountid","required":false,"deferred":true,"candidates":[{"mapping":"clinic","table":"account","entitySet":"accounts","nav":"parentaccountid"}]}],
+        lookups: [
+          {
+            "column": "parentaccountid",
+            "required": false,
+            "deferred": true,
+            "candidates": [{"mapping":"clinic","table":"account","entitySet":"accounts","nav":"parentaccountid"}],
+          },
+        ],
         roles: [],
         hasState: false,
         fanOut: false,
@@ -164,7 +309,14 @@ export const MAPPINGS = {
         mode: "upsert",
         key: {"kind":"alternate","column":"fs_practicehubid","prefix":"patient-"},
         notMatchedBy: [],
-        lookups: [{"column":"parentcustomerid","required":false,"deferred":false,"candidates":[{"mapping":"clinic","table":"account","entitySet":"accounts","nav":"parentcustomerid_account"}]}],
+        lookups: [
+          {
+            "column": "parentcustomerid",
+            "required": false,
+            "deferred": false,
+            "candidates": [{"mapping":"clinic","table":"account","entitySet":"accounts","nav":"parentcustomerid_account"}],
+          },
+        ],
         roles: [],
         hasState: false,
         fanOut: false,
@@ -180,7 +332,16 @@ export const MAPPINGS = {
         mode: "upsert",
         key: {"kind":"alternate","column":"fs_practicehubid","prefix":"appointment-"},
         notMatchedBy: [],
-        lookups: [{"column":"regardingobjectid","required":true,"deferred":false,"candidates":[{"mapping":"patient","table":"contact","entitySet":"contacts","nav":"regardingobjectid_contact_appointment"}]}],
+        lookups: [
+          {
+            "column": "regardingobjectid",
+            "required": true,
+            "deferred": false,
+            "candidates": [
+              {"mapping":"patient","table":"contact","entitySet":"contacts","nav":"regardingobjectid_contact_appointment"},
+            ],
+          },
+        ],
         roles: [],
         owner: {"kind":"staff","nav":"ownerid_appointment"},
         hasState: true,
