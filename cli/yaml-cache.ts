@@ -12,9 +12,14 @@ const LIMIT = 400;
  * A parser that keeps each file's parsed data in `dir`, keyed by the build and the file's path and
  * text, so unchanged files are not parsed again (YAML parsing is most of `validate`'s time). Positions
  * are parsed only when a diagnostic needs them. Off when running from source, where the parser may
- * change under the cache. Cache failures only cost time.
+ * change under the cache. Cache failures only cost time. `read-only` uses what is there and writes
+ * nothing, for commands that promise to write nothing (`compile --check`).
  */
-export function diskCachedParser(dir: string, build: string | undefined = BUILD_ID): ParseFile {
+export function diskCachedParser(
+  dir: string,
+  build: string | undefined = BUILD_ID,
+  mode: 'read-write' | 'read-only' = 'read-write',
+): ParseFile {
   if (!build) return parseYamlFile;
   let prepared = false;
   return (path, text) => {
@@ -28,6 +33,7 @@ export function diskCachedParser(dir: string, build: string | undefined = BUILD_
       return restoredYamlFile(path, text, data, syntax);
     } catch {
       const file = parseYamlFile(path, text);
+      if (mode === 'read-only') return file;
       try {
         if (!prepared) {
           mkdirSync(dir, { recursive: true, mode: 0o700 });

@@ -4,6 +4,7 @@ import { compileSpec } from '../../compiler/compile.ts';
 import { hasErrors } from '../../compiler/diagnostics/diagnostic.ts';
 import { formatText } from '../../compiler/diagnostics/format.ts';
 import { createSchemaValidators } from '../../compiler/validate/schemas.ts';
+import { BUILD_ID } from '../build-id.ts';
 import type { CliIo } from '../io.ts';
 import { outputDirectory } from '../output.ts';
 import { generatedSpecDir, readSpecDir, sourceLookup } from '../spec-files.ts';
@@ -14,7 +15,12 @@ export function compile(options: { spec: string; out: string; check?: boolean },
   const input = readSpecDir(options.spec, io.cwd);
   const result = compileSpec(input, createSchemaValidators(), {
     specDir: generatedSpecDir(options.spec, io.cwd, options.out),
-    parseFile: diskCachedParser(join(io.cwd, '.flitstack', 'cache', 'yaml')),
+    // --check writes nothing, not even the parse cache (CI runs it on a clean checkout).
+    parseFile: diskCachedParser(
+      join(io.cwd, '.flitstack', 'cache', 'yaml'),
+      BUILD_ID,
+      options.check ? 'read-only' : 'read-write',
+    ),
   });
   if (hasErrors(result.diagnostics)) {
     io.err(formatText(result.diagnostics, sourceLookup(input)));

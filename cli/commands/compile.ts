@@ -1,3 +1,4 @@
+import { Option } from 'commander';
 import type { RegisterCommand } from './index.ts';
 import { specOption } from './options.ts';
 
@@ -9,7 +10,9 @@ export const registerCompile: RegisterCommand = (program, io, exit) => {
       'Validate the spec and generate generated/transformer.ts, generated/schema-plan.md and generated/schema-plan.json.',
     )
     .addOption(specOption())
-    .option('--out <dir>', 'directory that receives generated/ (default: the current directory)', '.')
+    .addOption(
+      new Option('--out <dir>', 'directory that receives generated/').default('.', 'the current directory'),
+    )
     .option('--check', 'write nothing; exit 1 and list the files that are stale')
     .addHelpText(
       'after',

@@ -1,11 +1,14 @@
-import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
+import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { bufferIo } from '../../cli/io.ts';
 import { run } from '../../cli/main.ts';
 import { checkedSpec } from '../../cli/migration.ts';
 import { copyOfShippedSpec, ROOT, tempDir } from '../support/tmp.ts';
 
+const exec = promisify(execFile);
 const GENERATED = ['transformer.ts', 'schema-plan.md', 'schema-plan.json'];
 
 function generatedIn(dir: string): string[] {
@@ -55,6 +58,15 @@ describe('flitstack compile', () => {
     expect(result.code).toBe(1);
     expect(result.err).toContain("error FS102: unknown source field 'frist_name'");
     expect(result.err).toContain('compile: nothing written');
+  });
+
+  it('--help shows the --out default once', async () => {
+    const help = await flitstack(ROOT, 'compile', '--help');
+    expect(help.code).toBe(0);
+    expect(help.out).toMatch(
+      /--out <dir> +directory that receives generated\/ \(default: the current\s+directory\)\n/,
+    );
+    expect(help.out.match(/default/g)).toHaveLength(2); // --spec's and --out's
   });
 });
 
@@ -116,5 +128,17 @@ describe('flitstack compile from another working directory', () => {
     // The run's check loads generated/ (which needs the FlitStack runtime beside it): the checkout's own.
     const spec = await checkedSpec(join(ROOT, 'spec'), bufferIo(tempDir()), ROOT, undefined);
     expect(typeof spec).toBe('object');
+  });
+
+  it('--check writes nothing, not even the parse cache that compile keeps', async () => {
+    const dir = copyOfShippedSpec();
+    cpSync(join(ROOT, 'generated'), join(dir, 'generated'), { recursive: true });
+    const bin = join(ROOT, 'bin/flitstack.js');
+    const check = await exec(process.execPath, [bin, 'compile', '--check'], { cwd: dir });
+    expect(check.stdout).toBe('generated/ is up to date (3 files)\n');
+    expect(existsSync(join(dir, '.flitstack'))).toBe(false);
+    // The installed command does cache (a build id), so the check above could have written it.
+    await exec(process.execPath, [bin, 'compile'], { cwd: dir });
+    expect(existsSync(join(dir, '.flitstack', 'cache', 'yaml'))).toBe(true);
   });
 });

@@ -37,4 +37,18 @@ describe('the YAML parse cache of the CLI', () => {
     });
     expect(() => readdirSync(dir)).toThrow();
   });
+
+  it('read-only uses the entries there and writes none', () => {
+    const dir = join(tempDir(), 'cache');
+    const input = caseSpec('FS003-tab-indentation');
+    const validators = createSchemaValidators();
+    const plain = validateSpec(input, validators).diagnostics;
+    const readOnly = () => diskCachedParser(dir, 'build-a', 'read-only');
+    expect(validateSpec(input, validators, { parseFile: readOnly() }).diagnostics).toEqual(plain);
+    expect(() => readdirSync(dir)).toThrow();
+    validateSpec(input, validators, { parseFile: diskCachedParser(dir, 'build-a') });
+    const entries = readdirSync(dir).sort();
+    expect(validateSpec(input, validators, { parseFile: readOnly() }).diagnostics).toEqual(plain);
+    expect(readdirSync(dir).sort()).toEqual(entries);
+  });
 });
