@@ -1,3 +1,4 @@
+import { Option } from 'commander';
 import type { RegisterCommand } from './index.ts';
 
 /** `flitstack sandbox`: runs both sandbox servers until interrupted. */
@@ -24,8 +25,12 @@ export const registerSandbox: RegisterCommand = (program, io, exit) => {
       'licence of the Dynamics organisation: professional or enterprise',
       'professional',
     )
-    .option('--practicehub-port <port>', 'port of the PracticeHub sandbox (default: a free port)', '0')
-    .option('--dataverse-port <port>', 'port of the Dataverse sandbox (default: a free port)', '0')
+    .addOption(
+      new Option('--practicehub-port <port>', 'port of the PracticeHub sandbox').default('0', 'a free port'),
+    )
+    .addOption(
+      new Option('--dataverse-port <port>', 'port of the Dataverse sandbox').default('0', 'a free port'),
+    )
     .option('--spec <dir>', 'spec directory whose owners.fallback user the organisation gets', 'spec')
     .addHelpText(
       'after',

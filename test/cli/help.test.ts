@@ -1,0 +1,38 @@
+import { describe, expect, it } from 'vitest';
+import { bufferIo } from '../../cli/io.ts';
+import { run } from '../../cli/main.ts';
+import { ROOT } from '../support/tmp.ts';
+
+async function help(...command: string[]): Promise<string> {
+  const io = bufferIo(ROOT);
+  const code = await run(['node', 'flitstack', ...command, '--help'], io);
+  expect(code, command.join(' ')).toBe(0);
+  return io.stdout();
+}
+
+/** The commands `--help` lists (the first word of each entry under "Commands:"), help itself left out. */
+function commands(text: string): string[] {
+  const section = text.split(/^Commands:$/m)[1] ?? '';
+  return [...section.matchAll(/^ {2}([a-z][a-z-]*)/gm)].map((m) => m[1]!).filter((c) => c !== 'help');
+}
+
+/** Each option's entry of a help text, its wrapped lines joined. */
+function optionEntries(text: string): string[] {
+  const section = text.split(/^Options:$/m)[1]?.split(/^\S/m)[0] ?? '';
+  return section.split(/\n(?= {2}-)/).map((entry) => entry.replace(/\s+/g, ' ').trim());
+}
+
+describe('flitstack --help', () => {
+  it('states each default once, on every command and subcommand', async () => {
+    const seen: string[] = [];
+    const visit = async (command: string[]): Promise<void> => {
+      const text = await help(...command);
+      seen.push(command.join(' '));
+      for (const entry of optionEntries(text))
+        expect(entry.match(/\(default:/g)?.length ?? 0, `${command.join(' ')}: ${entry}`).toBeLessThan(2);
+      for (const sub of commands(text)) await visit([...command, sub]);
+    };
+    await visit([]);
+    expect(seen).toEqual(expect.arrayContaining(['sandbox', 'compile', 'run', 'schema apply']));
+  });
+});
