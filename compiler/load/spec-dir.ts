@@ -1,5 +1,5 @@
 import type { PendingDiagnostic } from '../diagnostics/diagnostic.ts';
-import { parseYamlFile, type YamlFile } from './yaml-file.ts';
+import { failedToParse, parseYamlFile, type YamlFile } from './yaml-file.ts';
 
 /** The spec as text: paths relative to the spec directory → contents. Only the CLI reads the disk. */
 export interface SpecInput {
@@ -90,11 +90,14 @@ export function loadSpec(input: SpecInput, parseFile: ParseFile = parseYamlFile)
       hint: 'create migration.yaml with version, source and target (see docs/spec.md)',
     });
   }
+  // A migration.yaml the parser gave up on may not show which files it names: its syntax error is
+  // reported, and nothing is said about those files until it parses.
+  const namesKnown = !migration || !failedToParse(migration.file);
   const modelRel = referencedPath(migration?.file.data, 'source', 'model', DEFAULT_SOURCE_MODEL);
   const metadataRel = referencedPath(migration?.file.data, 'target', 'metadata', DEFAULT_TARGET_METADATA);
   const referenced = (rel: string, kind: SpecFileKind, key: string): SpecFile | undefined => {
     if (input.files.has(rel)) return { kind, name: rel, file: parse(rel) };
-    if (migration) {
+    if (migration && namesKnown) {
       pending.push({
         code: 'FS004',
         severity: 'error',
@@ -116,6 +119,7 @@ export function loadSpec(input: SpecInput, parseFile: ParseFile = parseYamlFile)
     if (rel === 'migration.yaml' || rel === modelRel || rel === metadataRel) continue;
     const match = /^(objects|valuemaps)\/([^/]+)\.ya?ml$/.exec(rel);
     if (!match) {
+      if (!namesKnown) continue;
       pending.push({
         code: 'FS005',
         severity: 'warning',

@@ -1,5 +1,8 @@
 import { type Document, isMap, isPair, isScalar, isSeq, LineCounter, type Node, parseDocument } from 'yaml';
 import { type Diagnostic, type PendingDiagnostic, pointerSegments } from '../diagnostics/diagnostic.ts';
+import { type LocatedProblem, syntaxProblems, unreadableYaml } from './yaml-syntax.ts';
+
+export type { LocatedProblem } from './yaml-syntax.ts';
 
 /**
  * One spec file. `data` is the plain value (null when the file is empty); the parsed document with
@@ -10,34 +13,11 @@ export interface YamlFile {
   readonly path: string;
   readonly text: string;
   readonly data: unknown;
-  /** YAML syntax problems (syntax errors, duplicate keys, tabs), already located. */
+  /** YAML syntax problems (syntax errors, duplicate keys, tabs), already located; a `fatal` one ends the list. */
   readonly syntax: readonly LocatedProblem[];
   /** The document and its line counter (parsed now, or on first use for a cached file). */
   positions(): { readonly document: Document.Parsed; readonly lineCounter: LineCounter };
 }
-
-/** A problem with a known offset (syntax errors come with offsets, not pointers). */
-export interface LocatedProblem {
-  readonly code: string;
-  readonly message: string;
-  readonly line: number;
-  readonly column: number;
-  readonly hint: string;
-}
-
-/** What each YAML library error code means for the analyst, and what to do about it. */
-const SYNTAX: Record<string, { code: string; message: string; hint: string }> = {
-  DUPLICATE_KEY: {
-    code: 'FS002',
-    message: 'duplicate key: this key already appears in the same mapping',
-    hint: 'keep one of the two entries; YAML would silently keep only the last one',
-  },
-  TAB_AS_INDENT: {
-    code: 'FS003',
-    message: 'tab used for indentation',
-    hint: 'indent with spaces (2 per level); YAML does not allow tabs in indentation',
-  },
-};
 
 const OPTIONS = { uniqueKeys: true, prettyErrors: true, strict: true, logLevel: 'error' } as const;
 
@@ -72,43 +52,21 @@ function recoverFromTabs(text: string): { document: Document.Parsed; lineCounter
   return undefined;
 }
 
-/** Parses YAML text without throwing: every problem becomes a located entry in `syntax`. */
+/**
+ * Parses YAML text without throwing: every problem becomes a located entry in `syntax`. A file the
+ * parser could not read to its end has a `fatal` problem and only part of its data.
+ */
 export function parseYamlFile(path: string, text: string): YamlFile {
   const original = new LineCounter();
   const parsed = parseDocument(text, { ...OPTIONS, lineCounter: original });
-  const syntax: LocatedProblem[] = [];
   const tabs = parsed.errors.some((e) => e.code === 'TAB_AS_INDENT');
-  for (const error of [...parsed.errors, ...parsed.warnings]) {
-    // With tabs, YAML's follow-on errors are artefacts of the tab; the tab itself is reported.
-    if (tabs && error.code !== 'TAB_AS_INDENT' && error.code !== 'DUPLICATE_KEY') continue;
-    const known = SYNTAX[error.code];
-    const position = original.linePos(error.pos[0]);
-    const firstLine = error.message.split('\n')[0] ?? error.message;
-    const plain = firstLine.replace(/ at line \d+, column \d+:?$/, '');
-    syntax.push({
-      code: known?.code ?? 'FS001',
-      message: known?.message ?? `YAML syntax error: ${plain}`,
-      line: position.line,
-      column: position.col,
-      hint:
-        known?.hint ??
-        'fix the YAML syntax at this position (quote text that contains ": " or starts with a symbol)',
-    });
-  }
   const recovered = tabs ? recoverFromTabs(text) : undefined;
-  if (tabs && !recovered) {
-    for (const error of parsed.errors) {
-      if (error.code === 'TAB_AS_INDENT' || error.code === 'DUPLICATE_KEY') continue;
-      const position = original.linePos(error.pos[0]);
-      syntax.push({
-        code: 'FS001',
-        message: `YAML syntax error: ${(error.message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?$/, '')}`,
-        line: position.line,
-        column: position.col,
-        hint: 'fix the YAML syntax at this position',
-      });
-    }
-  }
+  const syntax = syntaxProblems(
+    text,
+    [...parsed.errors, ...parsed.warnings],
+    original,
+    recovered !== undefined,
+  );
   const document = recovered?.document ?? parsed;
   const lineCounter = recovered?.lineCounter ?? original;
   dropDuplicateKeys(document.contents);
@@ -116,15 +74,14 @@ export function parseYamlFile(path: string, text: string): YamlFile {
   try {
     data = document.toJS({ maxAliasCount: 100 });
   } catch (error) {
-    syntax.push({
-      code: 'FS001',
-      message: `YAML could not be read: ${error instanceof Error ? error.message : String(error)}`,
-      line: 1,
-      column: 1,
-      hint: 'remove recursive or excessive aliases (&anchor / *alias)',
-    });
+    syntax.push(unreadableYaml(error instanceof Error ? error.message : String(error)));
   }
   return { path, text, data, syntax, positions: () => ({ document, lineCounter }) };
+}
+
+/** Whether the parser gave up on the file: its data is partial, so checks that read it would mislead. */
+export function failedToParse(file: YamlFile): boolean {
+  return file.syntax.some((p) => p.fatal);
 }
 
 /** A file restored from a cache: the data and syntax problems are known; positions parse on demand. */

@@ -5,7 +5,7 @@ import {
   sortDiagnostics,
 } from '../diagnostics/diagnostic.ts';
 import { type LoadedSpec, loadSpec, type ParseFile, type SpecInput } from '../load/spec-dir.ts';
-import { resolvePending } from '../load/yaml-file.ts';
+import { failedToParse, resolvePending } from '../load/yaml-file.ts';
 import { buildContext, type SpecContext } from './context.ts';
 import type { Rule } from './rule.ts';
 import { RULES } from './rules/index.ts';
@@ -22,7 +22,10 @@ export interface ValidationResult {
 
 /**
  * Validates a spec: YAML syntax, JSON Schemas, then semantic rules, collecting every problem.
- * Never throws; a rule that fails is reported as FS000 with the rule's name.
+ * Never throws; a rule that fails is reported as FS000 with the rule's name. A file the YAML parser
+ * gave up on has only its syntax error reported: its schema check would read partial data, and the
+ * semantic rules, which read across files, wait until every file parses, so a syntax error brings
+ * no false follow-on errors elsewhere.
  */
 export function validateSpec(
   input: SpecInput,
@@ -41,18 +44,24 @@ export function validateSpec(
     ...spec.objects,
     ...spec.valuemaps,
   ];
+  let complete = true;
   for (const { kind, file } of all) {
-    for (const p of file.syntax) located.push({ ...p, severity: 'error', file: file.path, pointer: '' });
+    for (const { fatal: _fatal, ...p } of file.syntax)
+      located.push({ ...p, severity: 'error', file: file.path, pointer: '' });
+    pending.push(...secretsIn(file));
+    if (failedToParse(file)) {
+      complete = false;
+      continue;
+    }
     const validate = validators[kind];
     if (!validate(file.data)) {
       const schema = schemas.get(kind) ?? readSchema(kind);
       schemas.set(kind, schema);
       pending.push(...schemaDiagnostics(validate.errors ?? [], schema, file.data, file.path));
     }
-    pending.push(...secretsIn(file));
   }
   const context = buildContext(spec);
-  for (const [name, rule] of Object.entries(rules)) {
+  for (const [name, rule] of complete ? Object.entries(rules) : []) {
     try {
       pending.push(...rule(context));
     } catch (error) {

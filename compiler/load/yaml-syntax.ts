@@ -1,0 +1,216 @@
+import { type LineCounter, Parser, type YAMLError } from 'yaml';
+
+/** A problem with a known offset (syntax errors come with offsets, not pointers). */
+export interface LocatedProblem {
+  readonly code: string;
+  readonly message: string;
+  readonly line: number;
+  readonly column: number;
+  readonly hint: string;
+  /** The parser could not read the file past this problem: the file's data is partial. */
+  readonly fatal: boolean;
+}
+
+/** What each YAML library error code means for the analyst, and what to do about it. */
+const KNOWN: Record<string, { code: string; message: string; hint: string }> = {
+  DUPLICATE_KEY: {
+    code: 'FS002',
+    message: 'duplicate key: this key already appears in the same mapping',
+    hint: 'keep one of the two entries; YAML would silently keep only the last one',
+  },
+  TAB_AS_INDENT: {
+    code: 'FS003',
+    message: 'tab used for indentation',
+    hint: 'indent with spaces (2 per level); YAML does not allow tabs in indentation',
+  },
+};
+
+// Said once per file: the semantic checks wait for the file (validateSpec skips them while one fails).
+const ACROSS_FILES = 'the checks across files run once every spec file parses';
+
+/** The parser's token names, as the character the analyst typed. */
+const TOKEN_TEXT: Record<string, string> = {
+  'flow-map-start': '{',
+  'flow-map-end': '}',
+  'flow-seq-start': '[',
+  'flow-seq-end': ']',
+  'map-value-ind': ':',
+  'seq-item-ind': '-',
+  'explicit-key-ind': '?',
+  comma: ',',
+};
+
+/**
+ * The syntax problems of a file as the analyst should see them: duplicate keys and tabs (after which
+ * the file is still read, `tabsRecovered` says whether it was), then the first error the parser could
+ * not get past, at the quote or bracket that opened it when the parser's tokens show it. Errors after
+ * that one are the parser having lost its place, not further mistakes, so they are left out.
+ */
+export function syntaxProblems(
+  text: string,
+  errors: readonly YAMLError[],
+  lineCounter: LineCounter,
+  tabsRecovered: boolean,
+): LocatedProblem[] {
+  const out: LocatedProblem[] = [];
+  const at = (offset: number) => {
+    const { line, col } = lineCounter.linePos(offset);
+    return { line, column: col };
+  };
+  for (const error of [...errors].sort((a, b) => a.pos[0] - b.pos[0])) {
+    const known = KNOWN[error.code];
+    if (error.code === 'DUPLICATE_KEY' && known) {
+      out.push({ ...known, ...at(error.pos[0]), fatal: false });
+      continue;
+    }
+    if (error.code === 'TAB_AS_INDENT' && known) {
+      if (tabsRecovered) {
+        out.push({ ...known, ...at(error.pos[0]), fatal: false });
+        continue;
+      }
+      out.push({ ...known, ...at(error.pos[0]), hint: `${known.hint}; ${ACROSS_FILES}`, fatal: true });
+      break;
+    }
+    // With tabs read as spaces, the parser's other complaints are artefacts of the tabs.
+    if (tabsRecovered) continue;
+    const fatal = error.name === 'YAMLParseError';
+    const opened = fatal
+      ? (openingOf(text, error) ?? collectionBefore(text, error) ?? indentationOf(error, at(error.pos[0])))
+      : undefined;
+    out.push({
+      code: 'FS001',
+      message: `YAML syntax error: ${opened?.message ?? plainMessage(error)}`,
+      ...at(opened?.offset ?? error.pos[0]),
+      hint: `${opened?.hint ?? 'fix the YAML syntax at this position (quote text that contains ": " or starts with a symbol such as {, [, ", *, & or !)'}; ${ACROSS_FILES}`,
+      fatal,
+    });
+    if (fatal) break;
+  }
+  return out;
+}
+
+/** A problem that stops the file from being read at all (aliases that expand without end). */
+export function unreadableYaml(reason: string): LocatedProblem {
+  return {
+    code: 'FS001',
+    message: `YAML could not be read: ${reason}`,
+    line: 1,
+    column: 1,
+    hint: `remove recursive or excessive aliases (&anchor / *alias); ${ACROSS_FILES}`,
+    fatal: true,
+  };
+}
+
+/** The parser's message without its position suffix, token names written as the characters they are. */
+function plainMessage(error: YAMLError): string {
+  const first = (error.message.split('\n')[0] ?? error.message).replace(/ at line \d+, column \d+:?$/, '');
+  return first
+    .replace(/^Unexpected ([a-z-]+)( token)? at node end$/, (whole, name: string) =>
+      TOKEN_TEXT[name] ? `unexpected '${TOKEN_TEXT[name]}' after the end of a value` : whole,
+    )
+    .replace(/^Unexpected ([a-z-]+) token in YAML stream/, (whole, name: string) =>
+      TOKEN_TEXT[name] ? `unexpected '${TOKEN_TEXT[name]}'` : whole,
+    );
+}
+
+/**
+ * "Unexpected ... at node end" right after a `{...}` or `[...]`: a text value that starts with a
+ * bracket (`template: {first} {last}`) is read as a mapping or list, and the rest of the text is left
+ * over. The mistake is the unquoted value, where the bracket opens.
+ */
+function collectionBefore(text: string, error: YAMLError): Opening | undefined {
+  if (!/ at node end/.test(error.message)) return undefined;
+  const found = lastToken(text, error.pos[0], (token) => {
+    const close = token.end?.[0];
+    return (
+      token.type === 'flow-collection' &&
+      close !== undefined &&
+      close.offset !== undefined &&
+      /^[ \t]*$/.test(text.slice(close.offset + 1, error.pos[0]))
+    );
+  });
+  if (found === undefined) return undefined;
+  const bracket = text[found];
+  return {
+    offset: found,
+    message: `this value starts with ${bracket}, so YAML reads it as a ${bracket === '{' ? 'mapping' : 'list'}, and text follows it`,
+    hint: `put the whole value in quotes: text that starts with ${bracket} is written "${bracket}..."`,
+  };
+}
+
+/** "Implicit keys ..." errors: a line indented differently from its siblings, read as part of this one. */
+function indentationOf(error: YAMLError, where: { line: number }): Opening | undefined {
+  if (error.code !== 'BLOCK_AS_IMPLICIT_KEY' && error.code !== 'MULTILINE_IMPLICIT_KEY') return undefined;
+  return {
+    offset: error.pos[0],
+    message: `${plainMessage(error)}: the line after line ${where.line} is read as part of this value`,
+    hint: 'indent the keys of one mapping to the same column; quote a text value that runs on to the next line',
+  };
+}
+
+/** A parser token, as far as these checks read it. */
+interface Token {
+  readonly type?: string;
+  readonly offset: number;
+  readonly source?: string;
+  readonly start?: { readonly source?: string };
+  readonly end?: readonly { readonly source?: string; readonly offset?: number }[];
+}
+
+/** The start of the last token at or before `limit` that `wanted` accepts, from the parser's token tree. */
+function lastToken(text: string, limit: number, wanted: (token: Token) => boolean): number | undefined {
+  let found: number | undefined;
+  const visit = (node: unknown, depth: number): void => {
+    if (depth > 500 || node === null || typeof node !== 'object') return;
+    if (Array.isArray(node)) {
+      for (const item of node) visit(item, depth + 1);
+      return;
+    }
+    const token = node as Token;
+    if (typeof token.offset === 'number' && token.offset <= limit && wanted(token))
+      if (found === undefined || token.offset > found) found = token.offset;
+    for (const value of Object.values(node)) visit(value, depth + 1);
+  };
+  for (const token of new Parser().parse(text)) visit(token, 0);
+  return found;
+}
+
+interface Opening {
+  readonly offset: number;
+  readonly message: string;
+  readonly hint: string;
+}
+
+/**
+ * For "missing closing quote" and "flow collection must end with ...", the parser reports where it
+ * gave up (often the end of the file); the mistake is the quote or bracket that was never closed.
+ * The parser's token tree holds it: the unclosed quoted scalar that ends where the error is, or the
+ * last unclosed flow collection that starts before it.
+ */
+function openingOf(text: string, error: YAMLError): Opening | undefined {
+  const quote = /^Missing closing (["'])quote/.exec(error.message)?.[1];
+  const flow = /^Flow (map|sequence)\b.* end with a ([}\]])/.exec(error.message);
+  if (!quote && !flow) return undefined;
+  const scalarType = quote === '"' ? 'double-quoted-scalar' : 'single-quoted-scalar';
+  const opener = flow?.[1] === 'map' ? '{' : '[';
+  const closer = flow?.[2] ?? '';
+  const found = lastToken(text, error.pos[0], (token) =>
+    quote
+      ? token.type === scalarType && token.offset + (token.source?.length ?? 0) === error.pos[0]
+      : token.type === 'flow-collection' &&
+        token.start?.source === opener &&
+        token.end?.[0]?.source !== closer,
+  );
+  if (found === undefined) return undefined;
+  if (quote)
+    return {
+      offset: found,
+      message: `the quoted text that starts here is never closed with ${quote}`,
+      hint: `add the closing ${quote} where the text ends`,
+    };
+  return {
+    offset: found,
+    message: `this ${opener} is never closed with ${closer}`,
+    hint: `add the ${closer} where the ${opener === '{' ? 'mapping' : 'list'} ends; quote a text value that contains { } [ ] or a comma`,
+  };
+}
