@@ -1,7 +1,7 @@
 import { statSync } from 'node:fs';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
 import type { SpecInput } from '../compiler/load/spec-dir.ts';
-import { readSpecFiles } from '../runtime/confirm/index.ts';
+import { readSpecFiles, SpecReadError } from '../runtime/confirm/index.ts';
 import { UsageError } from './errors.ts';
 
 /** Reads every YAML file under a spec directory into memory (the compiler never touches the disk). */
@@ -15,9 +15,16 @@ export function readSpecDir(dir: string, cwd: string): SpecInput {
   }
   if (!isDir)
     throw new UsageError(`spec directory '${dir}' not found (looked in ${absolute}); pass --spec <dir>`);
-  const files = readSpecFiles(absolute);
   const shown = relative(cwd, absolute).split(sep).join('/');
-  return { root: shown === '' ? '.' : shown.startsWith('..') ? absolute : shown, files };
+  const root = shown === '' ? '.' : shown.startsWith('..') ? absolute : shown;
+  try {
+    const { files, problems } = readSpecFiles(absolute, root);
+    return { root, files, problems };
+  } catch (error) {
+    // Permissions or the disk: an environment problem (exit 2), named by the path the user knows.
+    if (error instanceof SpecReadError) throw new UsageError(`${error.message}\n  hint: ${error.hint}`);
+    throw error;
+  }
 }
 
 /**

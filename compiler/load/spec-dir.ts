@@ -1,11 +1,16 @@
-import type { PendingDiagnostic } from '../diagnostics/diagnostic.ts';
+import type { Diagnostic, PendingDiagnostic } from '../diagnostics/diagnostic.ts';
+import { lostToBrokenLink, type ReadProblem, readDiagnostics } from './read-problems.ts';
 import { failedToParse, parseYamlFile, type YamlFile } from './yaml-file.ts';
+
+export type { ReadProblem } from './read-problems.ts';
 
 /** The spec as text: paths relative to the spec directory → contents. Only the CLI reads the disk. */
 export interface SpecInput {
   /** How the spec directory is shown in diagnostics, e.g. `spec`. */
   readonly root: string;
   readonly files: ReadonlyMap<string, string>;
+  /** What the reader could not take as it is: broken or looping links, files that are not UTF-8. */
+  readonly problems?: readonly ReadProblem[];
 }
 
 /** Kinds of spec file, each with its own JSON Schema. */
@@ -28,6 +33,10 @@ export interface LoadedSpec {
   readonly sourceModel: SpecFile | undefined;
   readonly targetMetadata: SpecFile | undefined;
   readonly pending: readonly PendingDiagnostic[];
+  /** Problems of reading the files (FS007, FS008), already at a line. */
+  readonly located: readonly Diagnostic[];
+  /** False when a link to a spec file or folder is broken: what it stood for is missing. */
+  readonly complete: boolean;
 }
 
 export const DEFAULT_SOURCE_MODEL = 'source/practicehub.yaml';
@@ -69,6 +78,9 @@ export function loadSpec(input: SpecInput, parseFile: ParseFile = parseYamlFile)
   const display = (rel: string) => `${input.root}/${rel}`;
   const files = new Map<string, YamlFile>();
   const pending: PendingDiagnostic[] = [];
+  const problems = input.problems ?? [];
+  // A file behind a broken link is reported as FS007, not as missing.
+  const lost = (rel: string) => lostToBrokenLink(problems, rel);
   const parse = (rel: string): YamlFile => {
     const existing = files.get(display(rel));
     if (existing) return existing;
@@ -80,7 +92,7 @@ export function loadSpec(input: SpecInput, parseFile: ParseFile = parseYamlFile)
   let migration: SpecFile | undefined;
   if (input.files.has('migration.yaml')) {
     migration = { kind: 'migration', name: 'migration', file: parse('migration.yaml') };
-  } else {
+  } else if (!lost('migration.yaml')) {
     pending.push({
       code: 'FS004',
       severity: 'error',
@@ -92,12 +104,12 @@ export function loadSpec(input: SpecInput, parseFile: ParseFile = parseYamlFile)
   }
   // A migration.yaml the parser gave up on may not show which files it names: its syntax error is
   // reported, and nothing is said about those files until it parses.
-  const namesKnown = !migration || !failedToParse(migration.file);
+  const namesKnown = migration ? !failedToParse(migration.file) : !lost('migration.yaml');
   const modelRel = referencedPath(migration?.file.data, 'source', 'model', DEFAULT_SOURCE_MODEL);
   const metadataRel = referencedPath(migration?.file.data, 'target', 'metadata', DEFAULT_TARGET_METADATA);
   const referenced = (rel: string, kind: SpecFileKind, key: string): SpecFile | undefined => {
     if (input.files.has(rel)) return { kind, name: rel, file: parse(rel) };
-    if (migration && namesKnown) {
+    if (migration && namesKnown && !lost(rel)) {
       pending.push({
         code: 'FS004',
         severity: 'error',
@@ -160,5 +172,16 @@ export function loadSpec(input: SpecInput, parseFile: ParseFile = parseYamlFile)
       file,
     });
   }
-  return { root: input.root, files, migration, objects, valuemaps, sourceModel, targetMetadata, pending };
+  return {
+    root: input.root,
+    files,
+    migration,
+    objects,
+    valuemaps,
+    sourceModel,
+    targetMetadata,
+    pending,
+    located: readDiagnostics(input.root, problems),
+    complete: !problems.some((p) => p.kind === 'broken-link'),
+  };
 }

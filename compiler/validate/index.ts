@@ -24,8 +24,8 @@ export interface ValidationResult {
  * Validates a spec: YAML syntax, JSON Schemas, then semantic rules, collecting every problem.
  * Never throws; a rule that fails is reported as FS000 with the rule's name. A file the YAML parser
  * gave up on has only its syntax error reported: its schema check would read partial data, and the
- * semantic rules, which read across files, wait until every file parses, so a syntax error brings
- * no false follow-on errors elsewhere.
+ * semantic rules, which read across files, wait until every file parses (and until no link to a
+ * spec file is broken), so a missing or half-read file brings no false follow-on errors elsewhere.
  */
 export function validateSpec(
   input: SpecInput,
@@ -34,7 +34,7 @@ export function validateSpec(
 ): ValidationResult {
   const rules = options.rules ?? RULES;
   const spec = loadSpec(input, options.parseFile);
-  const located: Diagnostic[] = [];
+  const located: Diagnostic[] = [...spec.located];
   const pending: PendingDiagnostic[] = [...spec.pending];
   const schemas = new Map<string, Record<string, unknown>>();
   const all = [
@@ -44,7 +44,7 @@ export function validateSpec(
     ...spec.objects,
     ...spec.valuemaps,
   ];
-  let complete = true;
+  let complete = spec.complete;
   for (const { kind, file } of all) {
     for (const { fatal: _fatal, ...p } of file.syntax)
       located.push({ ...p, severity: 'error', file: file.path, pointer: '' });

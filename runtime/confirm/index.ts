@@ -3,6 +3,7 @@ import { join, relative, resolve, sep } from 'node:path';
 import { parse } from 'yaml';
 import type { SpecInput } from '../../compiler/load/spec-dir.ts';
 import { type Change, changes, fileHashes, LOCK_FILE, parseLock } from './lock.ts';
+import { readSpecFiles } from './read-spec.ts';
 
 export {
   buildLock,
@@ -15,6 +16,7 @@ export {
   setHash,
   sha256,
 } from './lock.ts';
+export { readSpecFiles, type SpecRead, SpecReadError } from './read-spec.ts';
 
 /** What checkConfirmed found. */
 export type ConfirmCheck =
@@ -31,24 +33,6 @@ export type ConfirmCheck =
 export interface CheckOptions {
   /** The lock file (default: flitstack.lock in the spec directory: spec.root resolved from the working directory). */
   readonly lock?: string;
-}
-
-/** Every YAML file under a spec directory (what the CLI reads as the spec), relative path → text. */
-export function readSpecFiles(dir: string): Map<string, string> {
-  const files = new Map<string, string>();
-  const walk = (at: string, depth: number) => {
-    if (depth > 6) return;
-    for (const entry of readdirSync(at, { withFileTypes: true }).sort((a, b) =>
-      a.name.localeCompare(b.name),
-    )) {
-      const full = join(at, entry.name);
-      if (entry.isDirectory() && !entry.name.startsWith('.')) walk(full, depth + 1);
-      else if (entry.isFile() && /\.ya?ml$/.test(entry.name))
-        files.set(relative(dir, full).split(sep).join('/'), readFileSync(full, 'utf8'));
-    }
-  };
-  walk(dir, 0);
-  return files;
 }
 
 /** Files of the generated directory, keyed as the compiler names them (generated/<name>). */
@@ -103,7 +87,7 @@ export function checkConfirmed(
   options: CheckOptions = {},
 ): ConfirmCheck {
   const specDir = resolve(typeof spec === 'string' ? spec : spec.root);
-  const files = typeof spec === 'string' ? readSpecFiles(specDir) : spec.files;
+  const files = typeof spec === 'string' ? readSpecFiles(specDir).files : spec.files;
   const lockPath = options.lock ?? join(specDir, LOCK_FILE);
   const lock = existsSync(lockPath) ? parseLock(readFileSync(lockPath, 'utf8')) : undefined;
   if (!lock) return { ok: false, reason: 'unconfirmed', changed: [] };
