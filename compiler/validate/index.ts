@@ -9,7 +9,7 @@ import { failedToParse, resolvePending } from '../load/yaml-file.ts';
 import { buildContext, type SpecContext } from './context.ts';
 import type { Rule } from './rule.ts';
 import { RULES } from './rules/index.ts';
-import { secretsIn } from './rules/secrets.ts';
+import { secretsIn, secretsInComments } from './rules/secrets.ts';
 import { schemaDiagnostics } from './schema-errors.ts';
 import { readSchema, type SchemaValidators } from './schemas.ts';
 
@@ -49,6 +49,7 @@ export function validateSpec(
     for (const { fatal: _fatal, ...p } of file.syntax)
       located.push({ ...p, severity: 'error', file: file.path, pointer: '' });
     pending.push(...secretsIn(file));
+    located.push(...secretsInComments(file));
     if (failedToParse(file)) {
       complete = false;
       continue;

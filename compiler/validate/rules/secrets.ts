@@ -1,51 +1,15 @@
-import { type PendingDiagnostic, pointerJoin } from '../../diagnostics/diagnostic.ts';
+import { LineCounter, Parser } from 'yaml';
+import { type Diagnostic, type PendingDiagnostic, pointerJoin } from '../../diagnostics/diagnostic.ts';
+import { findSecrets, isSecretKey, looksSecret } from '../../diagnostics/secret-text.ts';
 import type { YamlFile } from '../../load/yaml-file.ts';
 import { finding } from '../rule.ts';
 
-const SECRET_KEY =
-  /(pass(word|wd)?|secret|api[_-]?key|access[_-]?key|token|credential|private[_-]?key|client[_-]?secret|connection[_-]?string)$/i;
-const SECRET_VALUE: readonly [RegExp, string][] = [
-  [/\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}/, 'a JSON Web Token'],
-  [/-----BEGIN [A-Z ]*PRIVATE KEY-----/, 'a private key'],
-  [/\bBearer\s+[A-Za-z0-9._~+/-]{20,}/, 'a bearer token'],
-  [/\bAKIA[0-9A-Z]{16}\b/, 'an access key id'],
-  [/\b[A-Za-z0-9_~.-]{3}8Q~[A-Za-z0-9_~.-]{31,34}\b/, 'an Entra ID client secret'],
-  [/\bphk_[A-Za-z0-9]{16,}(-[a-z]{2,3})?\b/, 'a PracticeHub API key'],
-  [/\b(password|pwd|secret|apikey|api_key)=[^\s;&]{4,}/i, 'a password in a connection string'],
-];
-
-/** Shannon entropy in bits per character. */
-function entropy(text: string): number {
-  const counts = new Map<string, number>();
-  for (const ch of text) counts.set(ch, (counts.get(ch) ?? 0) + 1);
-  let bits = 0;
-  for (const n of counts.values()) bits -= (n / text.length) * Math.log2(n / text.length);
-  return bits;
-}
-
-/** What secret a text looks like, if any. */
-export function looksSecret(text: string): string | undefined {
-  for (const [pattern, what] of SECRET_VALUE) if (pattern.test(text)) return what;
-  for (const word of text.split(/[\s"'`,;()]+/)) {
-    if (
-      word.length >= 32 &&
-      /^[A-Za-z0-9+/=_~.-]+$/.test(word) &&
-      /[0-9]/.test(word) &&
-      /[A-Za-z]/.test(word) &&
-      !/^https?:/.test(word) &&
-      entropy(word) > 4.2
-    ) {
-      return 'a high-entropy key or token';
-    }
-  }
-  return undefined;
-}
+const HINT =
+  'secrets come from environment variables (PRACTICEHUB_API_KEY, AZURE_CLIENT_SECRET, ...); remove it from the spec and rotate it, since it may be in version control';
 
 /** FS117: anything that looks like a secret written into a spec file (keys named like secrets, or secret-like values). */
 export function secretsIn(file: YamlFile): PendingDiagnostic[] {
   const out: PendingDiagnostic[] = [];
-  const hint =
-    'secrets come from environment variables (PRACTICEHUB_API_KEY, AZURE_CLIENT_SECRET, ...); remove it from the spec and rotate it, since it may be in version control';
   const visit = (value: unknown, pointer: string, depth: number) => {
     if (depth > 64) return;
     if (Array.isArray(value)) {
@@ -56,7 +20,7 @@ export function secretsIn(file: YamlFile): PendingDiagnostic[] {
       for (const [key, child] of Object.entries(value)) {
         const at = pointerJoin(pointer, key);
         const scalar = typeof child === 'string' || typeof child === 'number';
-        if (SECRET_KEY.test(key) && scalar && String(child).trim().length > 0) {
+        if (isSecretKey(key) && scalar && String(child).trim().length > 0) {
           out.push(
             finding(
               'FS117',
@@ -64,7 +28,7 @@ export function secretsIn(file: YamlFile): PendingDiagnostic[] {
               file.path,
               at,
               `'${key}' looks like a secret written into the spec`,
-              hint,
+              HINT,
             ),
           );
         } else visit(child, at, depth + 1);
@@ -72,9 +36,51 @@ export function secretsIn(file: YamlFile): PendingDiagnostic[] {
     } else if (typeof value === 'string') {
       const what = looksSecret(value);
       if (what)
-        out.push(finding('FS117', 'error', file.path, pointer, `this value looks like ${what}`, hint));
+        out.push(finding('FS117', 'error', file.path, pointer, `this value looks like ${what}`, HINT));
     }
   };
   visit(file.data, '', 0);
+  return out;
+}
+
+/**
+ * FS117 in comments: a key pasted into a comment is in version control as much as one in a value.
+ * Comments are found with the parser's tokens (a # inside a quoted or block text is not one), and
+ * only in a file whose text holds something secret-looking at all, which most never do.
+ */
+export function secretsInComments(file: YamlFile): Diagnostic[] {
+  if (findSecrets(file.text).length === 0) return [];
+  const lineCounter = new LineCounter();
+  const out: Diagnostic[] = [];
+  const visit = (node: unknown, depth: number): void => {
+    if (depth > 500 || node === null || typeof node !== 'object') return;
+    if (Array.isArray(node)) {
+      for (const item of node) visit(item, depth + 1);
+      return;
+    }
+    const token = node as { type?: string; offset?: number; source?: string };
+    if (token.type === 'comment' && typeof token.offset === 'number' && token.source) {
+      let end = -1;
+      // One finding per secret, though its form and its randomness may both give it away.
+      for (const secret of findSecrets(token.source).sort((a, b) => a.index - b.index)) {
+        if (secret.index < end) continue;
+        end = secret.index + secret.length;
+        const { line, col } = lineCounter.linePos(token.offset + secret.index);
+        out.push({
+          code: 'FS117',
+          severity: 'error',
+          file: file.path,
+          line,
+          column: col,
+          pointer: '',
+          message: `this comment holds what looks like ${secret.what}`,
+          hint: HINT,
+        });
+      }
+      return;
+    }
+    for (const value of Object.values(node)) visit(value, depth + 1);
+  };
+  for (const token of new Parser(lineCounter.addNewLine).parse(file.text)) visit(token, 0);
   return out;
 }
