@@ -22,6 +22,17 @@ describe('the YAML parse cache of the CLI', () => {
     expect(warm.some((d) => d.code === 'FS003')).toBe(true);
   });
 
+  it('keeps a file the parser gave up on as such: a warm cache brings no follow-on errors either', () => {
+    const dir = join(tempDir(), 'cache');
+    const validators = createSchemaValidators();
+    const input = caseSpec('FS001-unclosed-quote');
+    const plain = validateSpec(input, validators).diagnostics;
+    validateSpec(input, validators, { parseFile: diskCachedParser(dir, 'build-a') });
+    const warm = validateSpec(input, validators, { parseFile: diskCachedParser(dir, 'build-a') }).diagnostics;
+    expect(plain.map((d) => d.code)).toEqual(['FS001']);
+    expect(warm).toEqual(plain);
+  });
+
   it('keys entries by build, so another build never reads them', () => {
     const dir = join(tempDir(), 'cache');
     const input = caseSpec('_base');
