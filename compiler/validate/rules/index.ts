@@ -6,6 +6,7 @@ import { cycles, lookups, ownerStateDocument } from './lookups.ts';
 import { customNames, publisherPrefix } from './naming.ts';
 import { proposals } from './proposals.ts';
 import { sourceReferences, targetReferences } from './references.ts';
+import { timeZones } from './time-zones.ts';
 import { valueMaps } from './valuemaps.ts';
 
 /** Every semantic rule, by name (the name appears in internal-error diagnostics). */
@@ -24,4 +25,5 @@ export const RULES: Readonly<Record<string, Rule>> = {
   keys,
   licensingLimits,
   proposals,
+  timeZones,
 };
