@@ -1,3 +1,4 @@
+import { pointerJoin } from '../diagnostics/diagnostic.ts';
 import { bool, entries, int, obj, oneOf, str } from './coerce.ts';
 import type {
   SourceField,
@@ -170,7 +171,7 @@ export function readValueMap(data: unknown, file: string, name: string): ValueMa
   const mapped: { source: string; target: ValueMapTarget; pointer: string }[] = [];
   for (const [source, raw] of entries(root.entries)) {
     const target = readTarget(raw);
-    if (target !== undefined) mapped.push({ source, target, pointer: `/entries/${source}` });
+    if (target !== undefined) mapped.push({ source, target, pointer: pointerJoin('/entries', source) });
   }
   return {
     file,

@@ -45,3 +45,30 @@ describe('FS141 time zones', () => {
     ).toEqual([`FS141 9:14 ${message}`]);
   });
 });
+
+describe('FS142 value-map keys that fold to one key', () => {
+  const gender = (entries: string, extra = '') =>
+    `version: 1\nkind: choice\n${extra}entries:\n${entries
+      .split('; ')
+      .map((e) => `  ${e}\n`)
+      .join('')}`;
+
+  it('allows keys that differ in case when the map is case-sensitive', () => {
+    const text = gender('female: Female; male: Male; other: ~; Female: Male', 'case_sensitive: true\n');
+    expect(findings('valuemaps/gender.yaml', () => text, 'FS142')).toEqual([]);
+  });
+
+  it('points at the later key, also when a key holds a slash', () => {
+    const text = gender('female: Female; male: Male; other: ~; n/a: ~; N/A: Female');
+    expect(findings('valuemaps/gender.yaml', () => text, 'FS142')).toEqual([
+      "FS142 8:3 value map key 'N/A' is the same key as 'n/a': the map ignores case and surrounding spaces, so only one of the two entries can apply",
+    ]);
+  });
+
+  it('places a finding on an entry whose key holds a slash (FS124 on n/a)', () => {
+    const text = gender('female: Female; male: Male; other: ~; n/a: Unknown');
+    expect(findings('valuemaps/gender.yaml', () => text, 'FS124')).toEqual([
+      "FS124 7:8 'Unknown' is not an option of contact.gendercode",
+    ]);
+  });
+});

@@ -7,7 +7,7 @@ import { customNames, publisherPrefix } from './naming.ts';
 import { proposals } from './proposals.ts';
 import { sourceReferences, targetReferences } from './references.ts';
 import { timeZones } from './time-zones.ts';
-import { valueMaps } from './valuemaps.ts';
+import { valueMapKeys, valueMaps } from './valuemaps.ts';
 
 /** Every semantic rule, by name (the name appears in internal-error diagnostics). */
 export const RULES: Readonly<Record<string, Rule>> = {
@@ -22,6 +22,7 @@ export const RULES: Readonly<Record<string, Rule>> = {
   cycles,
   ownerStateDocument,
   valueMaps,
+  valueMapKeys,
   keys,
   licensingLimits,
   proposals,

@@ -236,3 +236,35 @@ export const valueMaps: Rule = (ctx) => {
   }
   return out;
 };
+
+/**
+ * FS142: keys of a map that ignores case which are one key once folded as the runtime folds them
+ * (trimmed, lower-cased): `card` and `Card` would both be kept, and only one of them would ever apply.
+ */
+export const valueMapKeys: Rule = (ctx) => {
+  const out: PendingDiagnostic[] = [];
+  for (const map of ctx.valueMaps.values()) {
+    if (map.caseSensitive) continue;
+    const first = new Map<string, string>();
+    for (const entry of map.entries) {
+      const folded = entry.source.trim().toLowerCase();
+      const earlier = first.get(folded);
+      if (earlier === undefined) {
+        first.set(folded, entry.source);
+        continue;
+      }
+      out.push(
+        finding(
+          'FS142',
+          'error',
+          map.file,
+          entry.pointer,
+          `value map key '${entry.source}' is the same key as '${earlier}': the map ignores case and surrounding spaces, so only one of the two entries can apply`,
+          `keep one of the two entries, or add case_sensitive: true to spec/valuemaps/${map.name}.yaml if the source sends both spellings as different values`,
+          'key',
+        ),
+      );
+    }
+  }
+  return out;
+};
