@@ -72,3 +72,53 @@ describe('FS142 value-map keys that fold to one key', () => {
     ]);
   });
 });
+
+describe('FS143 lookups by ids of another resource', () => {
+  const note = (objects: string) => `version: 1
+source: appointments
+target: annotation
+key: { source: id, prefix: note-, derive_id: true }
+fields:
+  - { to: subject, from: title, transform: [trim, { default: Note }, truncate] }
+  - to: objectid
+    from: [id, patient_id]
+    lookup: { object: [${objects}], required: true }
+`;
+  const all = (file: string, text: string) => {
+    const input = caseSpec('_base');
+    const files = new Map(input.files).set(file, text);
+    return validateSpec({ ...input, files }, validators).diagnostics.map(
+      (d) => `${d.code} ${d.line}:${d.column} ${d.message}`,
+    );
+  };
+
+  it('pairs each source field with its object: the right order is clean', () => {
+    expect(all('objects/note.yaml', note('appointment, patient'))).toEqual([]);
+  });
+
+  it('pairs each source field with its object: swapped, the field that references patients is reported', () => {
+    expect(all('objects/note.yaml', note('patient, appointment'))).toEqual([
+      "FS143 9:33 'patient_id' holds ids of patients (its references in the source model), but mapping 'appointment' loads appointments: each id would be bound to the appointment row of the appointments record that has the same id",
+    ]);
+  });
+
+  it('checks item fields of an each mapping', () => {
+    const connection = (object: string) => `version: 1
+source: patients
+target: contact
+mode: update
+each: { path: clinic_assignments }
+key: { source: [id, item.clinic_id], prefix: patient- }
+fields:
+  - to: parentcustomerid
+    from: item.clinic_id
+    lookup: { object: ${object} }
+`;
+    const found = (object: string) =>
+      all('objects/assignment.yaml', connection(object)).filter((d) => d.startsWith('FS143'));
+    expect(found('clinic')).toEqual([]);
+    expect(found('patient')).toEqual([
+      "FS143 10:23 'item.clinic_id' holds ids of clinics (its references in the source model), but mapping 'patient' loads patients: each id would be bound to the contact row of the patients record that has the same id",
+    ]);
+  });
+});

@@ -2,6 +2,7 @@ import type { Rule } from '../rule.ts';
 import { fieldShape, fieldTypes, requiredColumns } from './fields.ts';
 import { keys } from './keys.ts';
 import { licensingLimits } from './limits.ts';
+import { lookupSources } from './lookup-sources.ts';
 import { cycles, lookups, ownerStateDocument } from './lookups.ts';
 import { customNames, publisherPrefix } from './naming.ts';
 import { proposals } from './proposals.ts';
@@ -19,6 +20,7 @@ export const RULES: Readonly<Record<string, Rule>> = {
   fieldTypes,
   requiredColumns,
   lookups,
+  lookupSources,
   cycles,
   ownerStateDocument,
   valueMaps,
