@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import { optionValue } from '../../compiler/model/options.ts';
 import { validateSpec } from '../../compiler/validate/index.ts';
 import { createSchemaValidators, type SchemaValidators } from '../../compiler/validate/schemas.ts';
 import { caseSpec } from '../support/cases.ts';
@@ -120,5 +121,87 @@ fields:
     expect(found('patient')).toEqual([
       "FS143 10:23 'item.clinic_id' holds ids of clinics (its references in the source model), but mapping 'patient' loads patients: each id would be bound to the contact row of the patients record that has the same id",
     ]);
+  });
+});
+
+describe('FS125 hints say what to do with the values as they are', () => {
+  const kind = (options: string) => (text: string) =>
+    `${text}  - to: fs_kind\n    value: a\n    custom:\n      type: choice\n      label: Kind\n      options: { ${options} }\n`;
+  const hints = (options: string) => {
+    const input = caseSpec('_base');
+    const files = new Map(input.files);
+    files.set('objects/patient.yaml', kind(options)(files.get('objects/patient.yaml')!));
+    return validateSpec({ ...input, files }, validators)
+      .diagnostics.filter((d) => d.code === 'FS125')
+      .map((d) => d.hint);
+  };
+
+  it('one value pinned onto the value another option derives: pin the derived one', () => {
+    const derived = optionValue(10000, { key: 'a', value: undefined });
+    expect(hints(`a: { label: A }, b: { label: B, value: ${derived} }`)).toEqual([
+      "'a' derives its value from its key: pin it with { label: ..., value: 100000000 }, or change the value pinned on 'b'",
+    ]);
+  });
+
+  it('two derived values that collide: pin one of them', () => {
+    const byValue = new Map<number, string>();
+    let pair: [string, string] | undefined;
+    for (let i = 0; !pair; i++) {
+      const key = `k${i}`;
+      const value = optionValue(10000, { key, value: undefined });
+      const other = byValue.get(value);
+      if (other) pair = [other, key];
+      byValue.set(value, key);
+    }
+    const [first, second] = pair;
+    expect(hints(`a: { label: A }, ${first}: { label: X }, ${second}: { label: Y }`)).toEqual([
+      'pin one of them with { label: ..., value: 100000000 }',
+    ]);
+  });
+});
+
+describe('FS109 says what to change in the chain there is', () => {
+  const firstname = (transform: string) =>
+    findings(
+      'objects/patient.yaml',
+      (t) => t.replace('transform: [trim, truncate] }', `transform: [${transform}] }`),
+      'FS109',
+    );
+  const hintOf = (transform: string) => {
+    const input = caseSpec('_base');
+    const files = new Map(input.files);
+    files.set(
+      'objects/patient.yaml',
+      files
+        .get('objects/patient.yaml')!
+        .replace('transform: [trim, truncate] }', `transform: [${transform}] }`),
+    );
+    return validateSpec({ ...input, files }, validators).diagnostics.find((d) => d.code === 'FS109')?.hint;
+  };
+
+  it('no truncate: add one', () => {
+    expect(firstname('trim')).toEqual([
+      'FS109 10:5 contact.firstname holds at most 50 characters, but the value has no length limit',
+    ]);
+    expect(hintOf('trim')).toBe('add truncate (cut and flag) or split (numbered parts) as the last step');
+  });
+
+  it('a truncate longer than the column: lower its length, at the length', () => {
+    expect(firstname('trim, { truncate: { length: 80 } }')).toEqual([
+      'FS109 10:80 contact.firstname holds at most 50 characters, but the value can be 80',
+    ]);
+    expect(hintOf('trim, { truncate: { length: 80 } }')).toBe(
+      "lower the length of truncate to 50 or less, or remove length to use the column's maximum",
+    );
+  });
+
+  it('a truncate followed by a step that lengthens: move it last', () => {
+    const chain = `truncate, { default: ${'x'.repeat(60)} }`;
+    expect(firstname(chain)).toEqual([
+      'FS109 10:5 contact.firstname holds at most 50 characters, but the value can be 60',
+    ]);
+    expect(hintOf(chain)).toBe(
+      'a step after truncate can make the value longer again: move truncate to the end of the chain',
+    );
   });
 });

@@ -1,5 +1,5 @@
 import type { PendingDiagnostic } from '../../diagnostics/diagnostic.ts';
-import type { ObjectSpec } from '../../model/spec.ts';
+import type { FieldSpec, ObjectSpec } from '../../model/spec.ts';
 import { fitsColumn, typeName } from '../../types/value-type.ts';
 import { inputType, typeChain } from '../chain.ts';
 import { columnOf, type SpecContext, tableOf } from '../context.ts';
@@ -120,6 +120,25 @@ export const fieldShape: Rule = (ctx) => {
   return out;
 };
 
+/** Where FS109 points and what it says to do: add a truncate, lower its length, or move it last. */
+function lengthFix(f: FieldSpec, i: number, limit: number): { pointer: string; hint: string } {
+  const step = f.transform.findLast((s) => s.name === 'truncate' || s.name === 'split');
+  if (!step)
+    return {
+      pointer: `/fields/${i}`,
+      hint: 'add truncate (cut and flag) or split (numbered parts) as the last step',
+    };
+  if (typeof step.params.length === 'number' && step.params.length > limit)
+    return {
+      pointer: `${step.pointer}/${step.name}/length`,
+      hint: `lower the length of ${step.name} to ${limit} or less, or remove length to use the column's maximum`,
+    };
+  return {
+    pointer: `/fields/${i}`,
+    hint: `a step after ${step.name} can make the value longer again: move ${step.name} to the end of the chain`,
+  };
+}
+
 /** FS108 chain types, FS109 length over MaxLength, FS132 required column may be empty. */
 export const fieldTypes: Rule = (ctx) => {
   const out: PendingDiagnostic[] = [];
@@ -168,14 +187,15 @@ export const fieldTypes: Rule = (ctx) => {
         output.type.kind !== 'enum' &&
         (length === undefined || length > limit)
       ) {
+        const fix = lengthFix(f, i, limit);
         out.push(
           finding(
             'FS109',
             'error',
             o.file,
-            `/fields/${i}`,
+            fix.pointer,
             `${o.target}.${f.to} holds at most ${limit} characters, but ${length === undefined ? 'the value has no length limit' : `the value can be ${length}`}`,
-            `add truncate (cut and flag) or split (numbered parts) as the last step`,
+            fix.hint,
           ),
         );
       }

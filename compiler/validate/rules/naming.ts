@@ -1,6 +1,6 @@
 import type { PendingDiagnostic } from '../../diagnostics/diagnostic.ts';
 import { optionValue } from '../../model/options.ts';
-import type { CustomColumnSpec } from '../../model/spec.ts';
+import type { ChoiceOptionSpec, CustomColumnSpec } from '../../model/spec.ts';
 import type { SpecContext } from '../context.ts';
 import { finding, type Rule } from '../rule.ts';
 
@@ -184,6 +184,16 @@ export const customNames: Rule = (ctx) => {
   return [...out, ...optionValues(ctx)];
 };
 
+/** What to do about two options with one value: pinned values are changed, derived ones pinned. */
+function clashHint(first: ChoiceOptionSpec, second: ChoiceOptionSpec, free: number): string {
+  if (first.value !== undefined && second.value !== undefined)
+    return `give '${second.key}' a value no other option uses, such as ${free}: both values are pinned`;
+  const [derived, pinned] = first.value === undefined ? [first, second] : [second, first];
+  if (pinned.value !== undefined)
+    return `'${derived.key}' derives its value from its key: pin it with { label: ..., value: ${free} }, or change the value pinned on '${pinned.key}'`;
+  return `pin one of them with { label: ..., value: ${free} }`;
+}
+
 /** FS125 choice option values that collide or fall outside the publisher's range. */
 function optionValues(ctx: SpecContext): PendingDiagnostic[] {
   const out: PendingDiagnostic[] = [];
@@ -193,7 +203,10 @@ function optionValues(ctx: SpecContext): PendingDiagnostic[] {
     const id = `${d.table}.${d.column}`;
     if (seen.has(id)) continue;
     seen.add(id);
-    const used = new Map<number, string>();
+    const used = new Map<number, ChoiceOptionSpec>();
+    const taken = new Set(d.spec.options.map((o) => optionValue(base, o)));
+    let free = base * 10000;
+    while (taken.has(free)) free += 1;
     for (const option of d.spec.options) {
       const value = optionValue(base, option);
       if (option.value !== undefined && (value < base * 10000 || value > base * 10000 + 9999)) {
@@ -216,13 +229,13 @@ function optionValues(ctx: SpecContext): PendingDiagnostic[] {
             'error',
             d.spec.file,
             option.pointer,
-            `options '${clash}' and '${option.key}' of ${id} get the same value ${value}`,
-            `pin one of them with { label: ..., value: N }`,
+            `options '${clash.key}' and '${option.key}' of ${id} get the same value ${value}`,
+            clashHint(clash, option, free),
             'key',
           ),
         );
       }
-      used.set(value, option.key);
+      used.set(value, option);
     }
   }
   return out;
