@@ -19,23 +19,66 @@ export interface YamlFile {
   positions(): { readonly document: Document.Parsed; readonly lineCounter: LineCounter };
 }
 
-const OPTIONS = { uniqueKeys: true, prettyErrors: true, strict: true, logLevel: 'error' } as const;
+// Duplicate keys are found by dropDuplicateKeys in one pass: the parser's own check (uniqueKeys)
+// compares each key with every earlier one, which takes minutes on a value map of 100,000 entries.
+const OPTIONS = { uniqueKeys: false, prettyErrors: true, strict: true, logLevel: 'error' } as const;
 
-/** Keeps the first of duplicate keys in every mapping, so later checks see what the author wrote first. */
-function dropDuplicateKeys(node: unknown, depth = 0): void {
-  if (depth > 64) return;
+/** A key written twice in one mapping: its text, and the offsets of the repeat and of the first one. */
+interface DuplicateKey {
+  readonly key: string;
+  readonly at: number;
+  readonly first: number;
+}
+
+/**
+ * Keeps the first of duplicate keys in every mapping, so later checks see what the author wrote first,
+ * and returns the ones dropped. Keys compare by their text, as the plain data holds them (`1` and "1"
+ * are one key there).
+ */
+function dropDuplicateKeys(node: unknown, found: DuplicateKey[] = [], depth = 0): DuplicateKey[] {
+  if (depth > 64) return found;
   if (isMap(node)) {
-    const seen = new Set<unknown>();
+    const seen = new Map<unknown, number>();
     node.items = node.items.filter((pair) => {
-      const key = isScalar(pair.key) ? pair.key.value : pair.key;
-      if (seen.has(key)) return false;
-      seen.add(key);
-      return true;
+      const key = isScalar(pair.key) ? String(pair.key.value) : pair.key;
+      const offset = (pair.key as Node | null)?.range?.[0] ?? 0;
+      const first = seen.get(key);
+      if (first === undefined) {
+        seen.set(key, offset);
+        return true;
+      }
+      found.push({ key: typeof key === 'string' ? key : '?', at: offset, first });
+      return false;
     });
-    for (const pair of node.items) dropDuplicateKeys(pair.value, depth + 1);
+    for (const pair of node.items) dropDuplicateKeys(pair.value, found, depth + 1);
   } else if (isSeq(node)) {
-    for (const item of node.items) dropDuplicateKeys(item, depth + 1);
+    for (const item of node.items) dropDuplicateKeys(item, found, depth + 1);
   }
+  return found;
+}
+
+/** FS002 for each duplicate key, placed among the other problems by position, before a fatal one. */
+function withDuplicates(
+  syntax: readonly LocatedProblem[],
+  duplicates: readonly DuplicateKey[],
+  lineCounter: LineCounter,
+): LocatedProblem[] {
+  const fatal = syntax.filter((p) => p.fatal);
+  const found = duplicates.map(({ key, at, first }): LocatedProblem => {
+    const { line, col } = lineCounter.linePos(at);
+    return {
+      code: 'FS002',
+      message: `duplicate key '${key}': it is already written on line ${lineCounter.linePos(first).line} of this mapping`,
+      line,
+      column: col,
+      hint: 'keep one of the two entries: the checks read the first, other YAML tools would keep the last',
+      fatal: false,
+    };
+  });
+  const placed = [...syntax.filter((p) => !p.fatal), ...found].sort(
+    (a, b) => a.line - b.line || a.column - b.column,
+  );
+  return [...placed, ...fatal];
 }
 
 /**
@@ -47,7 +90,7 @@ function recoverFromTabs(text: string): { document: Document.Parsed; lineCounter
     const spaced = text.replace(/^[\t ]*\t[\t ]*/gm, (lead) => lead.replaceAll('\t', ' '.repeat(width)));
     const lineCounter = new LineCounter();
     const document = parseDocument(spaced, { ...OPTIONS, lineCounter });
-    if (document.errors.every((e) => e.code === 'DUPLICATE_KEY')) return { document, lineCounter };
+    if (document.errors.length === 0) return { document, lineCounter };
   }
   return undefined;
 }
@@ -61,15 +104,13 @@ export function parseYamlFile(path: string, text: string): YamlFile {
   const parsed = parseDocument(text, { ...OPTIONS, lineCounter: original });
   const tabs = parsed.errors.some((e) => e.code === 'TAB_AS_INDENT');
   const recovered = tabs ? recoverFromTabs(text) : undefined;
-  const syntax = syntaxProblems(
-    text,
-    [...parsed.errors, ...parsed.warnings],
-    original,
-    recovered !== undefined,
-  );
   const document = recovered?.document ?? parsed;
   const lineCounter = recovered?.lineCounter ?? original;
-  dropDuplicateKeys(document.contents);
+  const syntax = withDuplicates(
+    syntaxProblems(text, [...parsed.errors, ...parsed.warnings], original, recovered !== undefined),
+    dropDuplicateKeys(document.contents),
+    lineCounter,
+  );
   let data: unknown = null;
   try {
     data = document.toJS({ maxAliasCount: 100 });

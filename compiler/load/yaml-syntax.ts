@@ -13,11 +13,6 @@ export interface LocatedProblem {
 
 /** What each YAML library error code means for the analyst, and what to do about it. */
 const KNOWN: Record<string, { code: string; message: string; hint: string }> = {
-  DUPLICATE_KEY: {
-    code: 'FS002',
-    message: 'duplicate key: this key already appears in the same mapping',
-    hint: 'keep one of the two entries; YAML would silently keep only the last one',
-  },
   TAB_AS_INDENT: {
     code: 'FS003',
     message: 'tab used for indentation',
@@ -59,10 +54,6 @@ export function syntaxProblems(
   };
   for (const error of [...errors].sort((a, b) => a.pos[0] - b.pos[0])) {
     const known = KNOWN[error.code];
-    if (error.code === 'DUPLICATE_KEY' && known) {
-      out.push({ ...known, ...at(error.pos[0]), fatal: false });
-      continue;
-    }
     if (error.code === 'TAB_AS_INDENT' && known) {
       if (tabsRecovered) {
         out.push({ ...known, ...at(error.pos[0]), fatal: false });
