@@ -73,6 +73,7 @@ function environmentError(error: unknown, journal: string | undefined): string |
     'JournalError',
     'DirectoryError',
     'SchemaError',
+    'UnknownEntitySetError',
   ];
   if (error.name === 'SqliteError') return journalFailure(error, journal);
   if (!names.includes(error.name)) return undefined;

@@ -1,3 +1,4 @@
+import { entitySetOf } from '../../runtime/shared/entity-set.ts';
 import { optionValue } from '../model/options.ts';
 import type { SpecContext } from '../validate/context.ts';
 import { columnOf } from '../validate/context.ts';
@@ -114,6 +115,7 @@ export function buildPlan(ctx: SpecContext, mappings: readonly IrMapping[]): IrS
         custom: custom
           ? {
               schemaName: name,
+              entitySet: entitySetOf(name),
               label: custom.spec.label,
               pluralLabel: custom.spec.pluralLabel,
               description: custom.spec.description,

@@ -321,6 +321,8 @@ export interface IrPlanTable {
 
 export interface IrPlanCustomTable {
   readonly schemaName: string;
+  /** The entity set the run writes to; `schema apply` creates the table with it (EntitySetName). */
+  readonly entitySet: string;
   readonly label: string;
   readonly pluralLabel: string;
   readonly description: string | undefined;

@@ -1,3 +1,4 @@
+import { entitySetOf } from '../../runtime/shared/entity-set.ts';
 import type { LoadedSpec } from '../load/spec-dir.ts';
 import { readMigration } from '../model/read-migration.ts';
 import { readSourceModel, readTargetMetadata, readValueMap } from '../model/read-models.ts';
@@ -158,7 +159,7 @@ export function tableOf(ctx: SpecContext, name: string): TargetTable | undefined
   return {
     name,
     description: custom.spec.description,
-    entitySet: `${name}s`,
+    entitySet: entitySetOf(name),
     primaryId,
     primaryName: primary.column,
     ownership: custom.spec.ownership,

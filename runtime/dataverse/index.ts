@@ -35,3 +35,4 @@ export type { Publisher } from './schema.ts';
 export { label } from './schema.ts';
 export type { DataverseStats } from './stats.ts';
 export type { TableInfo } from './tables.ts';
+export { UnknownEntitySetError } from './tables.ts';

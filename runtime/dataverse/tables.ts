@@ -13,6 +13,23 @@ export interface TableInfo {
 const SELECT = 'LogicalName,EntitySetName,PrimaryIdAttribute,PrimaryNameAttribute,ObjectTypeCode';
 
 /**
+ * No table of the organisation has the entity set the generated code writes to: the table is missing,
+ * or its EntitySetName differs from the spec's (an admin can change a custom table's). An environment
+ * error: the CLI prints it without a stack trace and exits 2.
+ */
+export class UnknownEntitySetError extends Error {
+  override readonly name = 'UnknownEntitySetError';
+  readonly hint =
+    'run `flitstack schema verify`: it names the table that is missing or whose entity set name differs from the spec, and what to change';
+
+  constructor(readonly entitySet: string) {
+    super(
+      `no table in the organisation has the entity set '${entitySet}' that the generated code writes to (EntitySetName in EntityDefinitions, case-sensitive; GET EntityDefinitions?$filter=EntitySetName eq '${entitySet}' found none)`,
+    );
+  }
+}
+
+/**
  * Table names and primary keys read from EntityDefinitions once per table and client (query-metadata-
  * web-api); the primary key of an activity is `activityid`, so it is read, never derived from the name.
  */
@@ -48,11 +65,7 @@ export class TableCatalog {
     });
     const value = (res.body as { value?: Record<string, unknown>[] }).value ?? [];
     const def = value[0];
-    if (!def) {
-      throw new Error(
-        `no table has the entity set '${entitySet}': entity set names are case-sensitive plural names (EntityDefinitions EntitySetName); create the table with \`flitstack schema apply\``,
-      );
-    }
+    if (!def) throw new UnknownEntitySetError(entitySet);
     return {
       logicalName: String(def.LogicalName),
       entitySetName: String(def.EntitySetName),

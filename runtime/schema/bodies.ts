@@ -171,6 +171,8 @@ export function tableBody(name: string, table: IrPlanCustomTable): Json {
   return {
     '@odata.type': `${NS}EntityMetadata`,
     SchemaName: table.schemaName,
+    // Sent, not left to Dataverse's plural rules: the generated code writes to exactly this name.
+    EntitySetName: table.entitySet,
     DisplayName: label(table.label),
     DisplayCollectionName: label(table.pluralLabel),
     Description: label(table.description ?? table.label),

@@ -65,8 +65,33 @@ function columnProblem(column: IrPlanColumn, attribute: AttributeDefinition): st
 }
 
 /**
- * Compares the organisation with the plan and the columns the transformer writes: every table, column,
- * choice option, alternate key (Active) and connection role. An empty list means the load can start.
+ * The run addresses records through the entity set the spec expects (the plan's for a custom table,
+ * the target snapshot's for a standard one); any other name in the organisation stops the load at the
+ * table's first write, so it is found here instead.
+ */
+function entitySetProblem(
+  name: string,
+  entity: EntityDefinition,
+  planTable: IrSchemaPlan['tables'][number] | undefined,
+  written: GeneratedModule['TABLES'][string] | undefined,
+): SchemaFinding | undefined {
+  const expected = planTable?.custom?.entitySet ?? written?.entitySet;
+  if (expected === undefined || entity.entitySetName === expected) return undefined;
+  const fix = planTable?.custom
+    ? `change the table's entity set name (EntitySetName) to ${expected} in Dataverse, or give the mapping another table name in the spec`
+    : `set the table's entity_set in the target snapshot (target.metadata of migration.yaml) to ${entity.entitySetName}, then compile and confirm`;
+  return {
+    kind: 'table',
+    table: name,
+    name,
+    problem: `entity set is ${entity.entitySetName || '(none)'}, the generated code writes to ${expected}: ${fix}`,
+    applicable: false,
+  };
+}
+
+/**
+ * Compares the organisation with the plan and the columns the transformer writes: every table (and
+ * its entity set name), column, choice option, alternate key (Active) and connection role. An empty list means the load can start.
  */
 export function checkSchema(
   live: LiveSchema,
@@ -90,6 +115,8 @@ export function checkSchema(
       });
       continue;
     }
+    const entitySetFinding = entitySetProblem(name, entity, planTable, tables[name]);
+    if (entitySetFinding) findings.push(entitySetFinding);
     const attributes = new Map((entity.attributes ?? []).map((a) => [a.logicalName, a]));
     const customColumns = new Map((planTable?.columns ?? []).map((c) => [c.name, c]));
     for (const column of planTable?.columns ?? []) {

@@ -92,6 +92,7 @@ export function emitSchemaPlanMarkdown(
       : ['Sales Enterprise: no limit on custom tables or columns per table.'],
     customTables: customTables.map((t) => ({
       name: t.name,
+      entitySet: t.custom!.entitySet,
       label: t.custom!.label,
       pluralLabel: t.custom!.pluralLabel,
       ownership: t.custom!.ownership,
