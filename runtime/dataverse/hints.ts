@@ -44,7 +44,7 @@ const RULES: readonly Rule[] = [
       : undefined,
   (e) =>
     e.code === '0x8006088a'
-      ? 'entity set names are case-sensitive plural names (e.g. accounts): check EntitySetName in EntityDefinitions, or create the table with `flitstack schema apply`'
+      ? 'entity set names are case-sensitive plural names (e.g. accounts): `flitstack schema verify` compares the tables with the plan; create missing ones with `flitstack schema apply`'
       : undefined,
   (e) =>
     e.code === '0x80044331' || e.code === '0x80073001'
