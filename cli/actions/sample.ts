@@ -5,7 +5,7 @@ import { createSchemaValidators } from '../../compiler/validate/schemas.ts';
 import { sampleHtml, sampleMarkdown } from '../../runtime/sample/render.ts';
 import { type SampleResult, takeSample } from '../../runtime/sample/sample.ts';
 import type { SelectEvent } from '../../runtime/sample/select.ts';
-import { type SampleView, sampleView } from '../../runtime/sample/view.ts';
+import { type SampleView, sampleView, unsampledText } from '../../runtime/sample/view.ts';
 import { writePrivate } from '../../runtime/shared/private-file.ts';
 import type { SampleCliOptions } from '../commands/sample.ts';
 import { UsageError } from '../errors.ts';
@@ -45,6 +45,7 @@ function summary(result: SampleResult, view: SampleView, files: readonly string[
       .map(
         (t) => `  ${t.mapping}: ${t.mismatch} mismatching, ${t.missing} missing, ${t.unexpected} unexpected`,
       ),
+    ...result.unsampled.map((u) => `  not checked: ${unsampledText(u, result.run.run.id)}`),
     ...(result.selection.dangling.length > 0
       ? [
           `  missing in PracticeHub, though sampled records refer to them: ${result.selection.dangling.slice(0, 10).join(', ')}${result.selection.dangling.length > 10 ? `, … (${result.selection.dangling.length} in all)` : ''}; what refers to them is journaled as the run resolved it (\`flitstack log --run ${result.run.run.id}\`)`,
@@ -53,6 +54,19 @@ function summary(result: SampleResult, view: SampleView, files: readonly string[
     ...files.map((f) => `wrote ${f} (holds data values)`),
   ];
   return `${lines.join('\n')}\n`;
+}
+
+/**
+ * Refuses a size below one record per mapping, before any record is read or written: the sample holds
+ * at least one record of each mapping. Taking more than asked without a word would surprise, and a
+ * sample that left mappings out would check less than it claims; the user picks the larger size.
+ */
+function checkSize(size: number, asked: boolean, mappings: number, specRoot: string): void {
+  if (size >= mappings) return;
+  const where = asked ? `--size ${size}` : `sample.size ${size} in ${specRoot}/migration.yaml`;
+  throw new UsageError(
+    `${where} is less than the ${mappings} mappings of the spec: a sample holds at least one record of each mapping; ${asked ? 'give' : 'set it to, or give'} --size ${mappings} or more`,
+  );
 }
 
 /** `flitstack sample`: picks, loads, reads back and compares a sample; writes sample.md and sample.html. */
@@ -69,6 +83,7 @@ export async function sampleCommand(options: SampleCliOptions, io: CliIo): Promi
   try {
     const ir = irOf(ctx.spec, io);
     const size = asked ?? ctx.module.MIGRATION.sampleSize;
+    checkSize(size, asked !== undefined, ctx.module.LOAD_ORDER.length, ctx.spec.input.root);
     io.err(`picking a sample of about ${size} records (one read of each resource):\n`);
     const result = await takeSample({ ...ctx.deps, ir, onSelect: (e) => io.err(selectLine(e)) }, size);
     ctx.progress.stop();
@@ -88,6 +103,7 @@ export async function sampleCommand(options: SampleCliOptions, io: CliIo): Promi
             requests: view.requests,
             criteria: view.criteria,
             tallies: result.tallies,
+            unsampled: result.unsampled,
             dangling: result.selection.dangling,
             files,
           },
@@ -96,7 +112,7 @@ export async function sampleCommand(options: SampleCliOptions, io: CliIo): Promi
         )}\n`,
       );
     } else io.out(summary(result, view, files));
-    return result.differences > 0 ? 1 : 0;
+    return result.differences > 0 || result.unsampled.length > 0 ? 1 : 0;
   } finally {
     await ctx.close();
   }

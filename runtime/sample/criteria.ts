@@ -1,5 +1,6 @@
 import type { Ir } from '../../compiler/ir/types.ts';
 import { at, isPresent, type MappingDefinition, type Outcome, type SourceRecord } from '../mapping/index.ts';
+import { spreadRank } from './pick.ts';
 
 /** What a criterion sees of one source record: the record and what each mapping of its resource makes of it. */
 export interface Facts {
@@ -47,6 +48,21 @@ const valueKeys = (v: unknown) =>
  * (flags, rejections, skips, owners). `criteriaFor` adds one row per value-mapped field of the spec.
  */
 const CRITERIA: readonly Criterion[] = [
+  {
+    // Without it a mapping of a resource read late (the size used up by larger resources) and picked by
+    // no other row could be left out of the sample, and its spec never checked.
+    id: 'mapping',
+    label: 'one record of each mapping',
+    keep: 'best',
+    limit: 200,
+    // A record the mapping writes rows for wins over one it skips or rejects; among those, the same
+    // even spread as the fill, so the pick does not lean on the read order.
+    keys: (f) =>
+      f.outcomes.map(({ mapping, outcome }) => ({
+        key: mapping.name,
+        score: (outcome.kind === 'rows' ? 2 ** 32 : 0) - spreadRank(f.resource, f.id),
+      })),
+  },
   {
     id: 'clinic',
     label: 'every clinic',

@@ -37,12 +37,36 @@ export interface SampleResult {
   readonly tallies: readonly MappingTally[];
   /** Records whose rows differ from what the spec says, or are missing or unexpected. */
   readonly differences: number;
+  /** Mappings whose source has records none of which the sample compared: their spec went unchecked. */
+  readonly unsampled: readonly Unsampled[];
   readonly requests: {
     /** PracticeHub requests of the load (the files list and downloads; the records come from the selection). */
     readonly practicehubLoad: number;
     /** Dataverse requests that read the rows back. */
     readonly dataverseReadBack: number;
   };
+}
+
+/** A mapping the sample did not check, though its source resource has `records`. */
+export interface Unsampled {
+  readonly mapping: string;
+  readonly resource: string;
+  readonly records: number;
+}
+
+/** The mappings with no compared record whose source resource has records. */
+export function unsampledMappings(
+  tallies: readonly MappingTally[],
+  sourceOf: (mapping: string) => string,
+  totals: Readonly<Record<string, number>>,
+): Unsampled[] {
+  return tallies
+    .filter((t) => t.records === 0 && (totals[sourceOf(t.mapping)] ?? 0) > 0)
+    .map((t) => ({
+      mapping: t.mapping,
+      resource: sourceOf(t.mapping),
+      records: totals[sourceOf(t.mapping)]!,
+    }));
 }
 
 /** The reference interpreter of the spec as the oracle: independent of the generated code it checks. */
@@ -118,13 +142,15 @@ export async function takeSample(deps: SampleDeps, size: number): Promise<Sample
       directory,
     },
   );
+  const tallies = tally(comparisons, module.LOAD_ORDER);
   return {
     size,
     selection,
     run,
     comparisons,
-    tallies: tally(comparisons, module.LOAD_ORDER),
+    tallies,
     differences: comparisons.filter((c) => isDifference(c.verdict)).length,
+    unsampled: unsampledMappings(tallies, (m) => module.MAPPINGS[m]!.source, selection.totals),
     requests: { practicehubLoad, dataverseReadBack: dataverse.stats().requests.data - readBefore },
   };
 }

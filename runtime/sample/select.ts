@@ -271,7 +271,12 @@ export async function selectSample(
     const held = [...chosen.values()].reduce((n, c) => n + c.size, 0);
     const pending = [...required.values()].reduce((n, r) => n + r.size, 0);
     const left = order.length - finished.size;
-    let fill = Math.max(0, Math.floor((size - held - pending) / Math.max(1, left)));
+    // Each resource still to finish gets one record per mapping whatever the fill; kept out of the
+    // fill here so that the sample stays within the size.
+    const reserved = order
+      .filter((r) => r !== resource && !finished.has(r))
+      .reduce((n, r) => n + mappingsOf(module, r).length, 0);
+    let fill = Math.max(0, Math.floor((size - held - pending - reserved) / Math.max(1, left)));
     for (const facts of spread.ranked()) {
       if (fill <= 0) break;
       if (chosen.get(resource)!.has(facts.id)) continue;

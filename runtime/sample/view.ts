@@ -63,12 +63,16 @@ export interface SampleView {
   readonly differences: number;
   readonly requests: SampleResult['requests'] & SampleResult['selection']['requests'];
   readonly criteria: readonly { readonly label: string; readonly records: number }[];
+  /** Mappings the sample did not check though their source has records, as sentences. */
+  readonly unsampled: readonly string[];
   readonly mappings: readonly {
     readonly name: string;
     readonly description: string;
     readonly route: string;
     readonly tally: SampleResult['tallies'][number];
     readonly difference: boolean;
+    /** No record of it was sampled though its source has records. */
+    readonly unsampled: boolean;
     readonly records: readonly RecordView[];
   }[];
 }
@@ -101,6 +105,11 @@ function fieldView(f: FieldComparison, labels: ReadonlyMap<string, string>, tabl
       .filter(Boolean)
       .join('; '),
   };
+}
+
+/** What an unchecked mapping means and what to do, for the reports and the console. */
+export function unsampledText(u: SampleResult['unsampled'][number], runId: number): string {
+  return `no record of mapping ${u.mapping} was compared, though ${u.resource} has ${u.records} records, so its spec went unchecked; \`flitstack log --run ${runId}\` shows what the sample run did with ${u.resource}`;
 }
 
 /** The sample's result as the reports show it: values shown as text, records grouped by mapping. */
@@ -142,6 +151,7 @@ export function sampleView(result: SampleResult, ir: Ir): SampleView {
       route: m ? `${m.source} → ${m.target}` : '',
       tally,
       difference: records.some((r) => r.difference),
+      unsampled: result.unsampled.some((u) => u.mapping === tally.mapping),
       records,
     };
   });
@@ -155,6 +165,7 @@ export function sampleView(result: SampleResult, ir: Ir): SampleView {
     differences: result.differences,
     requests: { ...result.requests, ...result.selection.requests },
     criteria: result.selection.criteria.map((c) => ({ label: c.label, records: c.records })),
+    unsampled: result.unsampled.map((u) => unsampledText(u, result.run.run.id)),
     mappings,
   };
 }
