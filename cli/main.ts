@@ -3,6 +3,7 @@ import { Command, CommanderError } from 'commander';
 import { DAMAGED_HINT } from '../runtime/journal/file.ts';
 import { commands } from './commands/index.ts';
 import { UsageError } from './errors.ts';
+import { onInterrupt } from './interrupt.ts';
 import { type CliIo, processIo } from './io.ts';
 
 /** Exit codes shared by every command. */
@@ -30,9 +31,12 @@ export async function run(argv: string[], io: CliIo = processIo()): Promise<numb
   const program = buildProgram(io, result);
   // The journal the command uses, to name it when SQLite fails on it mid-command.
   let journal: string | undefined;
+  // Ctrl-C while a command reads or writes for long: one line on what it left and what to do.
+  let stopListening: () => void = () => undefined;
   program.hook('preAction', (_, action) => {
     const given = action.opts().journal;
     if (typeof given === 'string') journal = resolve(io.cwd, given);
+    stopListening = onInterrupt(action.name(), () => journal, io.err);
   });
   try {
     await program.parseAsync(argv);
@@ -52,6 +56,8 @@ export async function run(argv: string[], io: CliIo = processIo()): Promise<numb
       return EXIT.usage;
     }
     throw error;
+  } finally {
+    stopListening();
   }
   return result.code;
 }
