@@ -87,6 +87,15 @@ export function proposeCommand(options: ProposeCliOptions, io: CliIo): number {
       writeFileSync(path, f.contents);
     }
   }
+  const marked = options.dryRun ? 'would be marked' : 'marked';
+  for (const l of result.limits)
+    io.err(
+      [
+        `propose: warning: the drafts take ${l.table} to ${l.count}/${l.limit} custom columns on Sales Professional (${l.before} without them); a load will not start until this is resolved or acknowledged`,
+        `  drafts adding them (${marked} "# over the limit" in their files): ${l.drafts.join('; ')}`,
+        `  hint: remove some of these drafts; or set license: enterprise; or move columns to a custom table; or acknowledge it in migration.yaml (acknowledge: - { flag: custom-columns-per-table, table: ${l.table}, reason: ... })\n`,
+      ].join('\n'),
+    );
   if (options.format === 'json') {
     const { files, diagnostics: _d, ...rest } = result;
     io.out(

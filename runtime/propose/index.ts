@@ -5,11 +5,13 @@ import type { SchemaValidators } from '../../compiler/validate/schemas.ts';
 import type { AuditReport } from '../audit/index.ts';
 import { phoneCountry } from './chains.ts';
 import { draftFields, type FieldDrafts, type Skipped } from './drafts.ts';
+import { type ColumnLimit, columnLimits } from './limits.ts';
 import type { DraftLine } from './match.ts';
 import { draftObjects, type ObjectDraft } from './objects.ts';
-import { objectFileText, valueMapText, withDraftedLines } from './render.ts';
+import { type Marks, objectFileText, valueMapText, withDraftedLines } from './render.ts';
 
 export type { Skipped } from './drafts.ts';
+export type { ColumnLimit } from './limits.ts';
 
 /** One drafted line or file, for the report. */
 export interface Drafted {
@@ -29,6 +31,8 @@ export interface ProposeResult {
   readonly dropped: readonly { readonly what: string; readonly because: string }[];
   /** Diagnostics of the spec as written (warnings only: FS140 for every drafted line, and others). */
   readonly diagnostics: readonly Diagnostic[];
+  /** Tables the drafts take past the custom column limit of the licence (their lines are marked). */
+  readonly limits: readonly ColumnLimit[];
 }
 
 /** Options of propose. */
@@ -49,13 +53,17 @@ interface Drafts {
   objects: ObjectDraft[];
 }
 
-function render(input: SpecInput, drafts: Drafts): Map<string, { contents: string; created: boolean }> {
+function render(
+  input: SpecInput,
+  drafts: Drafts,
+  marks: Marks = new Map(),
+): Map<string, { contents: string; created: boolean }> {
   const out = new Map<string, { contents: string; created: boolean }>();
   for (const f of drafts.fields) {
     if (f.lines.length === 0) continue;
-    out.set(f.file, { contents: withDraftedLines(input.files.get(f.file)!, f), created: false });
+    out.set(f.file, { contents: withDraftedLines(input.files.get(f.file)!, f, marks), created: false });
   }
-  for (const o of drafts.objects) out.set(o.file, { contents: objectFileText(o), created: true });
+  for (const o of drafts.objects) out.set(o.file, { contents: objectFileText(o, marks), created: true });
   const lines = [...drafts.fields.flatMap((f) => f.lines), ...drafts.objects.flatMap((o) => o.lines)];
   for (const l of lines)
     if (l.map) out.set(`valuemaps/${l.map.name}.yaml`, { contents: valueMapText(l.map), created: true });
@@ -158,12 +166,17 @@ export function propose(
     const result = validateSpec(next, validators, { parseFile });
     const errors = result.diagnostics.filter((x) => x.severity === 'error');
     if (errors.length === 0) {
+      // Marked, not dropped: whether to go past the limit (or change licence, or fold columns) is the
+      // analyst's call. The marks are comments, so the marked files validate as these did.
+      const { limits, marks } = columnLimits(ctx, result.context, [...drafts.fields, ...drafts.objects]);
+      const written = marks.size > 0 ? render(input, drafts, marks) : files;
       return {
-        files: [...files].map(([path, f]) => ({ path, ...f })).sort((a, b) => a.path.localeCompare(b.path)),
+        files: [...written].map(([path, f]) => ({ path, ...f })).sort((a, b) => a.path.localeCompare(b.path)),
         drafted: describe(drafts),
         skipped,
         dropped,
         diagnostics: result.diagnostics,
+        limits,
       };
     }
     dropFailing(input.root, originals, drafts, errors, dropped);

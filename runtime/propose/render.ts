@@ -19,28 +19,40 @@ function proposal(l: DraftLine): Record<string, unknown> {
   return { ...l.line, proposed: { reason: l.reason, confidence: l.confidence } };
 }
 
+/** Comments on drafted lines, by line: the analyst decides about them (a licence limit they cross). */
+export type Marks = ReadonlyMap<DraftLine, string>;
+
+/** An item's text with its mark as a comment on its last line (its `proposed:` or `note:`). */
+function item(l: DraftLine, text: string, marks: Marks): string {
+  const mark = marks.get(l);
+  return mark ? `${text}  # ${mark.replace(/\s+/g, ' ')}` : text;
+}
+
 /**
  * An existing mapping file with drafted lines appended to `fields`, each with its `proposed:` block.
  * The Document API finds the sequence; the lines are spliced in after its last item, so every line of
  * the file stays as it was.
  */
-export function withDraftedLines(text: string, drafts: FieldDrafts): string {
+export function withDraftedLines(text: string, drafts: FieldDrafts, marks: Marks = new Map()): string {
   if (drafts.lines.length === 0) return text;
   const doc = parseDocument(text);
   const fields = seqAt(doc.contents, ['fields']);
   if (fields && !fields.flow && fields.items.length > 0) {
-    const splices: Splice[] = drafts.lines.map((l) => appendItem(text, fields, proposal(l)));
+    const splices: Splice[] = drafts.lines.map((l) => {
+      const splice = appendItem(text, fields, proposal(l));
+      return { ...splice, insert: item(l, splice.insert, marks) };
+    });
     return applySplices(text, splices);
   }
   if (isMap(doc.contents) && doc.contents.has('fields')) {
     throw new Error(`${drafts.file}: fields is not a block list; add the drafted lines by hand`);
   }
-  const items = drafts.lines.map((l) => blockItemText(proposal(l), '  ')).join('\n');
+  const items = drafts.lines.map((l) => item(l, blockItemText(proposal(l), '  '), marks)).join('\n');
   return `${text.replace(/\n*$/, '\n')}fields:\n${items}\n`;
 }
 
 /** The text of a new mapping file: one `proposed:` block for the whole file, a note on each line. */
-export function objectFileText(d: ObjectDraft): string {
+export function objectFileText(d: ObjectDraft, marks: Marks = new Map()): string {
   const top = (key: string, value: unknown) => `${key}: ${flowText(value)}`;
   const lines = [
     OBJECT_SCHEMA,
@@ -55,7 +67,7 @@ export function objectFileText(d: ObjectDraft): string {
     ...Object.entries(d.head).map(([k, v]) => top(k, v)),
     'fields:',
     ...d.lines.map((l) =>
-      blockItemText({ ...l.line, note: `${l.reason} (confidence ${l.confidence})` }, '  '),
+      item(l, blockItemText({ ...l.line, note: `${l.reason} (confidence ${l.confidence})` }, '  '), marks),
     ),
     ...Object.entries(d.tail).map(([k, v]) => top(k, v)),
   ];
