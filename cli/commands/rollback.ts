@@ -15,7 +15,7 @@ export const registerRollback: RegisterCommand = (program, io, exit) => {
     .addOption(formatOption('final summary format'))
     .addHelpText(
       'after',
-      '\nNeeds DATAVERSE_URL, AZURE_TENANT_ID, AZURE_CLIENT_ID, AZURE_CLIENT_SECRET (and AZURE_AUTHORITY_HOST), and generated/ in the working directory.\n\nLater runs that built on the run (every later run or delta, a later sample that wrote rows) must be rolled back first, newest first.\n\nExamples:\n  $ flitstack runs\n  $ flitstack rollback --run 3\n  $ flitstack rollback --run 3 --format json > rollback.json\n\nExit codes: 0 rolled back (or already rolled back), 1 refused (the error says why) or some rows could not be deleted or restored (`flitstack log` lists them), 2 usage or environment error (a run the journal does not hold).',
+      '\nNeeds DATAVERSE_URL, AZURE_TENANT_ID, AZURE_CLIENT_ID, AZURE_CLIENT_SECRET (and AZURE_AUTHORITY_HOST), and generated/ in the working directory.\n\nLater runs that built on the run (every later run or delta, a later sample that wrote rows) must be rolled back first, newest first.\n\nExamples:\n  $ flitstack runs\n  $ flitstack rollback --run 3\n  $ flitstack rollback --run 3 --format json > rollback.json\n\nExit codes: 0 rolled back (or already rolled back), 1 refused (the error says why) or some rows could not be deleted or restored (`flitstack log` lists them), 2 usage or environment error (a run the journal does not hold), 130 interrupted (Ctrl-C: the line printed says what is left and what to do).',
     )
     .action(
       async (options: {

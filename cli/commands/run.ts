@@ -17,7 +17,7 @@ export const registerRun: RegisterCommand = (program, io, exit) => {
     .addOption(formatOption('final summary format'))
     .addHelpText(
       'after',
-      '\nNeeds PRACTICEHUB_API_KEY (and PRACTICEHUB_BASE_URL for the sandbox), DATAVERSE_URL, AZURE_TENANT_ID, AZURE_CLIENT_ID, AZURE_CLIENT_SECRET (and AZURE_AUTHORITY_HOST).\n\nExamples:\n  $ flitstack run\n  $ flitstack run --format json > summary.json\n\nExit codes: 0 every record loaded or skipped with a reason, 1 records rejected (or the run refused to start), 2 usage or environment error.',
+      '\nNeeds PRACTICEHUB_API_KEY (and PRACTICEHUB_BASE_URL for the sandbox), DATAVERSE_URL, AZURE_TENANT_ID, AZURE_CLIENT_ID, AZURE_CLIENT_SECRET (and AZURE_AUTHORITY_HOST).\n\nExamples:\n  $ flitstack run\n  $ flitstack run --format json > summary.json\n\nExit codes: 0 every record loaded or skipped with a reason, 1 records rejected (or the run refused to start), 2 usage or environment error, 130 interrupted (Ctrl-C: the line printed says what is left and what to do).',
     )
     .action(
       async (options: {

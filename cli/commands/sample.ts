@@ -39,8 +39,11 @@ export const registerSample: RegisterCommand = (program, io, exit) => {
         '  $ flitstack sample',
         '  $ flitstack sample --size 200 --out review/sample',
         '',
-        'Exit codes: 0 every sampled row holds what the spec says, 1 differences (or the load refused to',
-        'start), 2 usage or environment error.',
+        'Every mapping whose source has records gets at least one sampled record, so --size is at least the',
+        'number of mappings.',
+        '',
+        'Exit codes: 0 every sampled row holds what the spec says, 1 differences, a mapping left unchecked',
+        '(or the load refused to start), 2 usage or environment error, 130 interrupted (Ctrl-C).',
       ].join('\n'),
     )
     .action(async (options: SampleCliOptions) => {
