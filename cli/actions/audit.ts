@@ -100,45 +100,51 @@ export async function audit(options: AuditCliOptions, io: CliIo): Promise<number
   // The estimate is of a run at the same rate as the audit's.
   if (ir) ir = { ...ir, migration: { ...ir.migration, requestsPerSecond: rate } };
   const auditedAt = new Date();
-  // An unreachable or refusing PracticeHub (or Dataverse, below) is the environment, as for `run`:
-  // its error reaches the CLI's handler, which prints it and exits 2.
-  const inventory = await takeInventory({
-    client: {
+  // The cheapest authenticated request (WhoAmI) first: a wrong AZURE_CLIENT_SECRET or DATAVERSE_URL
+  // fails here in seconds instead of after the PracticeHub inventory, which takes minutes at 1 request/s.
+  const dataverse = dataverseOptions ? new DataverseClient(dataverseOptions) : undefined;
+  try {
+    if (dataverse) {
+      io.err('audit: signing in to Dataverse\n');
+      await dataverse.whoAmI();
+    }
+    // An unreachable or refusing PracticeHub (or Dataverse, below) is the environment, as for `run`:
+    // its error reaches the CLI's handler, which prints it and exits 2.
+    const inventory = await takeInventory({
+      client: {
+        baseUrl,
+        apiKey,
+        appDetails: `flitstack=${contact}`,
+        requestsPerSecond: rate,
+        pageSize: migration.pageSize,
+      },
+      model,
+      samplePages: pages,
+      attachments: ir ? attachmentsOf(ir, model) : [],
+      onProgress: (line) => io.err(`audit: ${line}\n`),
+    });
+    let report: AuditReport = buildReport(inventory, {
+      auditedAt,
+      account: migration.account,
+      region: migration.region,
       baseUrl,
-      apiKey,
-      appDetails: `flitstack=${contact}`,
       requestsPerSecond: rate,
       pageSize: migration.pageSize,
-    },
-    model,
-    samplePages: pages,
-    attachments: ir ? attachmentsOf(ir, model) : [],
-    onProgress: (line) => io.err(`audit: ${line}\n`),
-  });
-  let report: AuditReport = buildReport(inventory, {
-    auditedAt,
-    account: migration.account,
-    region: migration.region,
-    baseUrl,
-    requestsPerSecond: rate,
-    pageSize: migration.pageSize,
-    samplePages: pages,
-    model,
-    ir,
-    unavailable: valid
-      ? 'the spec could not be compiled into a load plan'
-      : `${input.root} has errors: run flitstack validate`,
-  });
-  const written: string[] = [];
-  const writeSpecFile = (rel: string, text: string, kind: 'source-model' | 'target-metadata') => {
-    if (!validators[kind](parse(text)))
-      throw new Error(`the rewritten ${rel} does not match its schema: nothing written`);
-    writeFileSync(join(specDir, rel), text);
-    written.push(`${input.root}/${rel}`);
-  };
-  if (dataverseOptions && validation.spec.targetMetadata) {
-    const dataverse = new DataverseClient(dataverseOptions);
-    try {
+      samplePages: pages,
+      model,
+      ir,
+      unavailable: valid
+        ? 'the spec could not be compiled into a load plan'
+        : `${input.root} has errors: run flitstack validate`,
+    });
+    const written: string[] = [];
+    const writeSpecFile = (rel: string, text: string, kind: 'source-model' | 'target-metadata') => {
+      if (!validators[kind](parse(text)))
+        throw new Error(`the rewritten ${rel} does not match its schema: nothing written`);
+      writeFileSync(join(specDir, rel), text);
+      written.push(`${input.root}/${rel}`);
+    };
+    if (dataverse && dataverseOptions && validation.spec.targetMetadata) {
       io.err('audit: reading the Dataverse organisation\n');
       const tables = [...(validation.context.target?.tables.keys() ?? [])];
       const target = await readTarget(
@@ -151,18 +157,18 @@ export async function audit(options: AuditCliOptions, io: CliIo): Promise<number
       report = { ...report, target };
       const rel = validation.spec.targetMetadata.name;
       writeSpecFile(rel, rewriteTargetSnapshot(input.files.get(rel)!, target), 'target-metadata');
-    } finally {
-      await dataverse.close();
     }
+    if (options.writeModel && validation.spec.sourceModel) {
+      const rel = validation.spec.sourceModel.name;
+      writeSpecFile(rel, rewriteSourceModel(input.files.get(rel)!, report), 'source-model');
+    }
+    writeFileSync(join(out, 'audit.json'), `${JSON.stringify(report, null, 2)}\n`);
+    writeFileSync(join(out, 'audit.md'), auditMarkdown(report));
+    written.unshift(join(options.out, 'audit.md'), join(options.out, 'audit.json'));
+    if (options.format === 'json') io.out(`${JSON.stringify(report, null, 2)}\n`);
+    else io.out(summary(report, written));
+    return isEmptyDiff(report.diff) || options.writeModel ? 0 : 1;
+  } finally {
+    await dataverse?.close();
   }
-  if (options.writeModel && validation.spec.sourceModel) {
-    const rel = validation.spec.sourceModel.name;
-    writeSpecFile(rel, rewriteSourceModel(input.files.get(rel)!, report), 'source-model');
-  }
-  writeFileSync(join(out, 'audit.json'), `${JSON.stringify(report, null, 2)}\n`);
-  writeFileSync(join(out, 'audit.md'), auditMarkdown(report));
-  written.unshift(join(options.out, 'audit.md'), join(options.out, 'audit.json'));
-  if (options.format === 'json') io.out(`${JSON.stringify(report, null, 2)}\n`);
-  else io.out(summary(report, written));
-  return isEmptyDiff(report.diff) || options.writeModel ? 0 : 1;
 }

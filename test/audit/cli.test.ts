@@ -161,4 +161,20 @@ describe('flitstack audit', () => {
     const valid = await cli(dir, {}, 'validate');
     expect(valid.out).toContain('0 errors');
   });
+
+  it('--target with a wrong AZURE_CLIENT_SECRET exits 2 before it reads PracticeHub', async () => {
+    const served = () =>
+      Object.values(sb.practicehub.stats().requests).reduce((n, k) => n + k.served + k.throttled, 0);
+    const before = served();
+    const secret = 'wrong-secret-value-1234';
+    const dir = specCopy((spec) => setRate(spec, 1000));
+    const result = await cli(dir, { ...sb.env, AZURE_CLIENT_SECRET: secret }, 'audit', '--target');
+    expect(result.code).toBe(2);
+    expect(result.err).toContain('audit: signing in to Dataverse');
+    expect(result.err).toMatch(/error: .*token/i);
+    expect(result.err).not.toContain(secret);
+    expect(result.err).not.toMatch(/\n\s+at /);
+    expect(served()).toBe(before);
+    expect(result.out).toBe('');
+  });
 });
