@@ -124,14 +124,22 @@ function diffSection(r: AuditReport): string[] {
   return [...out, ...table(['finding', 'where', 'detail'], rows)];
 }
 
+/**
+ * Every field the Fields table shows, nested ones (`custom_properties.x`, `visits[].y`) included, so
+ * that the Resources table counts the same rows the Fields table lists.
+ */
+function flatFields(fields: readonly FieldSummary[]): FieldSummary[] {
+  return fields.flatMap((f) => [f, ...flatFields(f.fields ?? []), ...flatFields(f.items?.fields ?? [])]);
+}
+
 function fieldRows(fields: readonly FieldSummary[]): string[][] {
-  return fields.flatMap((f) => {
+  return flatFields(fields).map((f) => {
     const values = f.values
       ? f.values.map((v) => `\`${md(v)}\``).join(', ')
       : f.phi && f.distinct
         ? '(PHI)'
         : '';
-    const row = [
+    return [
       md(f.path),
       f.type,
       f.model_type ?? '(new)',
@@ -140,7 +148,6 @@ function fieldRows(fields: readonly FieldSummary[]): string[][] {
       values,
       f.phi ? (f.phi_source === 'name' ? `yes (${md(f.phi_reason ?? 'name')})` : 'yes') : '',
     ];
-    return [row, ...fieldRows(f.fields ?? []), ...(f.items?.fields ? fieldRows(f.items.fields) : [])];
   });
 }
 
@@ -199,8 +206,8 @@ export function auditMarkdown(r: AuditReport): string {
         x.in_model ? 'yes' : '**no**',
         n(x.total),
         n(x.sampled),
-        String(x.fields.filter((f) => f.present > 0).length),
-        String(x.fields.filter((f) => f.phi).length),
+        String(flatFields(x.fields).filter((f) => f.present > 0).length),
+        String(flatFields(x.fields).filter((f) => f.phi).length),
         x.binary ? `≈ ${bytes(x.binary.estimated_bytes)} (mean ${bytes(x.binary.mean_bytes)})` : '',
       ]),
     ),

@@ -62,6 +62,31 @@ describe('flitstack audit', () => {
     }
   });
 
+  it('audit.md counts the same PHI fields, nested ones included, in its Resources and Fields tables', async () => {
+    const dir = specCopy((spec) => setRate(spec, 1000));
+    const result = await cli(dir, sb.env, 'audit', '--sample-pages', '1');
+    expect(result.code).toBe(0);
+    const markdown = read(dir, '.flitstack/audit/audit.md');
+    const section = (heading: string) => markdown.split(`\n${heading}\n`)[1]!.split('\n## ')[0]!;
+    const rows = (text: string) =>
+      text
+        .split('\n')
+        .filter((l) => l.startsWith('| ') && !l.startsWith('| ---'))
+        .map((l) => l.slice(2, -2).split(' | '));
+    const [head, ...resources] = rows(section('## Resources'));
+    const phiColumn = head!.indexOf('PHI fields');
+    expect(phiColumn).toBeGreaterThan(0);
+    const fields = section('## Fields');
+    const flagged = (resource: string) => {
+      const [fieldHead, ...list] = rows(fields.split(`\n### ${resource}\n`)[1]!.split('\n### ')[0]!);
+      const phi = fieldHead!.indexOf('PHI');
+      return list.filter((r) => r[phi]!.startsWith('yes')).map((r) => r[0]!);
+    };
+    for (const row of resources) expect(Number(row[phiColumn]), row[0]).toBe(flagged(row[0]!).length);
+    // Not trivially equal: patients has PHI fields nested under custom_properties.
+    expect(flagged('patients').some((f) => f.startsWith('custom\\_properties\\.'))).toBe(true);
+  });
+
   it("--rate paces the audit and its estimate at the account's limit instead of the spec's", async () => {
     const dir = specCopy();
     const zero = await cli(dir, sb.env, 'audit', '--rate', '0');
