@@ -1,6 +1,6 @@
 import type { CustomColumnSpec, SourceField, TargetColumn } from '../../compiler/model/spec.ts';
-import type { FieldSummary } from '../audit/index.ts';
 import { label as labelOf, optionKey } from './names.ts';
+import type { SeenField } from './targets.ts';
 
 /** A transform step as written in YAML: a name, or `{ name: params }`. */
 export type Step = string | Record<string, unknown>;
@@ -105,10 +105,15 @@ export function mapEntries(values: readonly string[]): Record<string, string> {
 export function customFor(
   field: SourceField,
   path: string,
-  seen: FieldSummary | undefined,
+  seen: SeenField | undefined,
 ): Record<string, unknown> | undefined {
   const label = labelOf(path);
-  const longest = seen?.max_length ?? field.maxLength;
+  // A sample of the first pages may miss the longest values: twice the longest it saw (before the usual
+  // headroom), and never less than the model declares.
+  const partial = seen !== undefined && seen.sampled < seen.total;
+  const sampled = seen?.max_length !== undefined ? seen.max_length * (partial ? 2 : 1) : undefined;
+  const lengths = [sampled, field.maxLength].filter((n): n is number => n !== undefined);
+  const longest = lengths.length > 0 ? Math.max(...lengths) : undefined;
   switch (field.type) {
     case 'id':
     case 'string': {

@@ -1,8 +1,8 @@
 import type { SourceField, TargetColumn, TargetColumnType, TargetTable } from '../../compiler/model/spec.ts';
-import type { FieldSummary } from '../audit/index.ts';
 import { chainFor, customFor, mapEntries, type Step, withOther } from './chains.ts';
 import { CUSTOM_COLUMNS, FIELD_COLUMNS } from './correspondences.ts';
 import { compact, kebab, label, nameMatch, singular } from './names.ts';
+import type { SeenField } from './targets.ts';
 
 /** A drafted value map: its name and YAML data. */
 export interface DraftedMap {
@@ -41,7 +41,7 @@ export interface MatchTarget {
   readonly mapFor: (column: string) => string | undefined;
   /** The mapping that loads a resource's rows, and its table. */
   readonly loader: (resource: string) => { readonly name: string; readonly table: string } | undefined;
-  readonly seen: (path: string) => FieldSummary | undefined;
+  readonly seen: (path: string) => SeenField | undefined;
 }
 
 const UNWRITABLE = new Set<TargetColumnType>([
@@ -129,6 +129,17 @@ function line(path: string, column: string, transform: Step[], extra: Record<str
   return { to: column, from: path, ...(transform.length > 0 ? { transform } : {}), ...extra };
 }
 
+/** What the audit saw of a field; a longest value from a partial sample says so. */
+function seenFacts(seen: SeenField): string {
+  const filled = `filled ${Math.round(seen.fill_rate * 100)} %`;
+  if (seen.max_length === undefined) return filled;
+  const partial =
+    seen.sampled < seen.total
+      ? ` in the sampled pages (${seen.sampled} of ${seen.total} records): sized with headroom for longer values, check the longest in the full data`
+      : '';
+  return `longest ${seen.max_length}${partial}, ${filled}`;
+}
+
 /** The custom column a field gets when nothing fits, with a value map when it is a choice. */
 function customLine(t: MatchTarget, path: string, field: SourceField): DraftLine | undefined {
   if (!t.table.customColumnsAllowed) return undefined;
@@ -165,9 +176,7 @@ function customLine(t: MatchTarget, path: string, field: SourceField): DraftLine
   const column = columnFromData(name, declaration);
   const transform = chainFor(field, column, { country: t.country, draftedMap: map?.name });
   if (!transform) return undefined;
-  const facts = seen
-    ? ` (audit: ${seen.max_length !== undefined ? `longest ${seen.max_length}, ` : ''}filled ${Math.round(seen.fill_rate * 100)} %)`
-    : '';
+  const facts = seen ? ` (audit: ${seenFacts(seen)})` : '';
   return {
     path,
     column: name,

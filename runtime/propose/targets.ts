@@ -105,11 +105,17 @@ export function unmappedFields(
 }
 
 /** The audit's summary of a field, by path. */
+/** A field as the audit saw it, with how much of its resource the audit's sampled pages held. */
+export interface SeenField extends FieldSummary {
+  readonly sampled: number;
+  readonly total: number;
+}
+
 export function seenField(
   audit: AuditReport | undefined,
   resource: string,
   path: string,
-): FieldSummary | undefined {
+): SeenField | undefined {
   const walk = (list: readonly FieldSummary[] | undefined): FieldSummary | undefined => {
     for (const f of list ?? []) {
       if (f.path === path) return f;
@@ -118,7 +124,9 @@ export function seenField(
     }
     return undefined;
   };
-  return walk(audit?.resources.find((r) => r.resource === resource)?.fields);
+  const audited = audit?.resources.find((r) => r.resource === resource);
+  const found = walk(audited?.fields);
+  return found && audited ? { ...found, sampled: audited.sampled, total: audited.total } : undefined;
 }
 
 /** A value map some line already uses to write `table.column` (reused for standard choice columns). */

@@ -147,6 +147,53 @@ describe('flitstack propose', () => {
     expect(staff.reason).toContain('never filled in the audited sample');
   });
 
+  it('sizes a column from a partial sample with more headroom, and says the length is from the sampled pages', () => {
+    const input = shipped();
+    const audit = (sampled: number, total: number) =>
+      ({
+        version: 1,
+        resources: [
+          {
+            resource: 'clinics',
+            sampled,
+            total,
+            fields: [
+              {
+                name: 'time_zone',
+                path: 'time_zone',
+                type: 'string',
+                kinds: { string: sampled },
+                present: sampled,
+                filled: sampled,
+                fill_rate: 1,
+                max_length: 300,
+                phi: false,
+                in_model: true,
+              },
+            ],
+          },
+        ],
+      }) as unknown as AuditReport;
+    const timeZone = (a: AuditReport) => {
+      const result = drafted(input, { audit: a, only: ['clinics'] });
+      const clinic = parse(result.files.find((f) => f.path === 'objects/clinic.yaml')!.contents) as {
+        fields: { to: string; custom?: { max_length: number } }[];
+      };
+      const draft = result.drafted.find((d) => d.what === 'fs_timezone ← time_zone')!;
+      return { length: clinic.fields.find((f) => f.to === 'fs_timezone')?.custom?.max_length, draft };
+    };
+    // Every record sampled: 1.5 × 300 → 500.
+    const whole = timeZone(audit(200, 200));
+    expect(whole.length).toBe(500);
+    expect(whole.draft.reason).toContain('(audit: longest 300, filled 100 %)');
+    // The first pages of 2,000 records: the longest value may be elsewhere.
+    const partial = timeZone(audit(200, 2000));
+    expect(partial.length).toBe(1000);
+    expect(partial.draft.reason).toContain(
+      'longest 300 in the sampled pages (200 of 2000 records): sized with headroom for longer values',
+    );
+  });
+
   it('drafts a choice column with its value map for an enumeration no column takes', () => {
     const input = shipped((files) => {
       const text = files.get('objects/payment.yaml')!;
