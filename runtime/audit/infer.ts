@@ -17,6 +17,7 @@ export interface FieldSummary {
   readonly filled: number;
   /** Filled values per record (or per parent object / element), 0 to 1. */
   readonly fill_rate: number;
+  /** Longest text value in the sampled pages only: the full data may hold longer ones. */
   readonly max_length?: number;
   /** Distinct values, when few and the field is not PHI. */
   readonly values?: readonly string[];

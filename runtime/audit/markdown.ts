@@ -213,12 +213,16 @@ export function auditMarkdown(r: AuditReport): string {
     ),
     '## Fields',
     '',
+    `Types, fill rates, longest values and enumeration values come from the sampled pages (the first ${r.source.sample_pages} page(s) of each resource), not from every record: where a resource has more records than were sampled, its longest values may be longer.`,
     'Values are listed for enumerations only, never for PHI fields.',
     '',
     ...served.flatMap((x) => [
       `### ${md(x.resource)}`,
       '',
-      ...table(['field', 'seen', 'model', 'filled', 'max length', 'values', 'PHI'], fieldRows(x.fields)),
+      ...table(
+        ['field', 'seen', 'model', 'filled in sample', 'longest in sample', 'values', 'PHI'],
+        fieldRows(x.fields),
+      ),
     ]),
     ...(r.target ? targetSection(r.target) : []),
   ];

@@ -62,7 +62,7 @@ describe('flitstack audit', () => {
     }
   });
 
-  it('audit.md counts the same PHI fields, nested ones included, in its Resources and Fields tables', async () => {
+  it('audit.md counts the same PHI fields in its Resources and Fields tables and says what is from the sample', async () => {
     const dir = specCopy((spec) => setRate(spec, 1000));
     const result = await cli(dir, sb.env, 'audit', '--sample-pages', '1');
     expect(result.code).toBe(0);
@@ -83,6 +83,10 @@ describe('flitstack audit', () => {
       return list.filter((r) => r[phi]!.startsWith('yes')).map((r) => r[0]!);
     };
     for (const row of resources) expect(Number(row[phiColumn]), row[0]).toBe(flagged(row[0]!).length);
+    // What comes from the sampled pages says so: 1 page of 100 of the 400 patients.
+    expect(fields).toContain('come from the sampled pages (the first 1 page(s) of each resource)');
+    const [patientHead] = rows(fields.split('\n### patients\n')[1]!.split('\n### ')[0]!);
+    expect(patientHead).toEqual(expect.arrayContaining(['filled in sample', 'longest in sample']));
     // Not trivially equal: patients has PHI fields nested under custom_properties.
     expect(flagged('patients').some((f) => f.startsWith('custom\\_properties\\.'))).toBe(true);
   });
