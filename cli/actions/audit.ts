@@ -133,6 +133,7 @@ export async function audit(options: AuditCliOptions, io: CliIo): Promise<number
       samplePages: pages,
       model,
       ir,
+      ...(validation.context.target ? { target: validation.context.target } : {}),
       unavailable: valid
         ? 'the spec could not be compiled into a load plan'
         : `${input.root} has errors: run flitstack validate`,

@@ -1,6 +1,8 @@
 import type { Ir, IrMapping } from '../../compiler/ir/types.ts';
+import type { TargetMetadata } from '../../compiler/model/spec.ts';
 import type { JsonValue, PracticeHubRecord } from '../practicehub/index.ts';
 import { filledShare } from './estimate.ts';
+import { estimateReads, type ReadEstimate } from './reads.ts';
 import { meets, valueAt } from './records.ts';
 
 /** Requests of one write pass of a mapping (rows, then state, then deferred lookups). */
@@ -18,6 +20,11 @@ export interface PassEstimate {
 export interface LoadEstimate {
   readonly batch_size: number;
   readonly passes: readonly PassEstimate[];
+  /** Requests of the write passes. */
+  readonly write_requests: number;
+  /** What the run reads: the schema check's metadata, users, roles, bulk checks, pre-images. */
+  readonly reads: ReadEstimate;
+  /** Every request of the run: writes and reads. */
   readonly requests: number;
   /** Record operations: each counts towards the Power Platform request entitlement (reference §3.1, §4.2). */
   readonly operations: number;
@@ -86,13 +93,15 @@ export function rowsOf(
  * The write requests of a full run of `ir`: per mapping its rows in batches of `batch_size` (one bulk
  * request per batch where the table supports bulk messages, otherwise one `$batch` of up to
  * min(batch_size, 1,000) requests), then a state pass for mappings with `state:` (statecode is not
- * valid on create) and a pass for lookups bound after every mapping has loaded.
+ * valid on create) and a pass for lookups bound after every mapping has loaded; and the reads the run
+ * makes (estimateReads).
  */
 export function estimateLoad(
   ir: Ir,
   totals: ReadonlyMap<string, number>,
   samples: ReadonlyMap<string, readonly PracticeHubRecord[]>,
   references: (resource: string, path: readonly string[]) => string | undefined,
+  target?: TargetMetadata,
 ): LoadEstimate {
   const batchSize = ir.migration.batchSize;
   const passes: PassEstimate[] = [];
@@ -118,10 +127,14 @@ export function estimateLoad(
       passes.push(pass('deferred', Math.round(rows * filled), true));
     }
   }
-  const requests = passes.reduce((n, p) => n + p.requests, 0);
+  const writes = passes.reduce((n, p) => n + p.requests, 0);
+  const reads = estimateReads(ir, target, passes);
+  const requests = writes + reads.requests;
   return {
     batch_size: batchSize,
     passes,
+    write_requests: writes,
+    reads,
     requests,
     operations: passes.reduce((n, p) => n + p.rows, 0),
     min_seconds: requests / PROTECTION_RATE,

@@ -72,7 +72,7 @@ function estimateSection(e: RunEstimate): string[] {
         ],
         [
           'Dataverse requests',
-          `${n(e.load.requests)} (${[...methods].map(([m, c]) => `${md(m)} ${n(c)}`).join(', ')}); ${n(e.load.operations)} record operations`,
+          `${n(e.load.requests)} (${[...methods].map(([m, c]) => `${md(m)} ${n(c)}`).join(', ')}, ${n(e.load.reads.requests - e.load.reads.metadata)} GET, ${n(e.load.reads.metadata)} metadata reads); ${n(e.load.operations)} record operations`,
         ],
         ['Dataverse minimum under service protection', duration(e.load.min_seconds)],
         ['Wall time', `**${duration(e.wall_seconds)}**`],
@@ -89,6 +89,15 @@ function estimateSection(e: RunEstimate): string[] {
     ...table(
       ['mapping', 'table', 'pass', 'rows', 'method', 'requests'],
       e.load.passes.map((p) => [md(p.mapping), md(p.table), p.pass, n(p.rows), md(p.method), n(p.requests)]),
+    ),
+    '### Dataverse reads',
+    '',
+    ...table(
+      ['read', 'requests'],
+      [
+        ['schema check: table and column metadata', n(e.load.reads.metadata)],
+        ...e.load.reads.gets.map((g) => [md(g.what), n(g.requests)]),
+      ],
     ),
   ];
 }

@@ -1,5 +1,5 @@
 import type { Ir } from '../../compiler/ir/types.ts';
-import type { SourceModel } from '../../compiler/model/spec.ts';
+import type { SourceModel, TargetMetadata } from '../../compiler/model/spec.ts';
 import { type ModelDiff, modelDiff } from './diff.ts';
 import { estimateSource, type SourceEstimate } from './estimate.ts';
 import type { Inventory, ResourceAudit } from './inventory.ts';
@@ -52,6 +52,8 @@ export interface ReportInput {
   readonly model: SourceModel | undefined;
   /** The spec's IR; undefined when the spec has errors (then `unavailable` says so). */
   readonly ir: Ir | undefined;
+  /** The spec's target snapshot: the organisation's columns the run's schema check reads. */
+  readonly target?: TargetMetadata;
   readonly unavailable?: string;
 }
 
@@ -78,7 +80,7 @@ export function buildReport(inventory: Inventory, input: ReportInput): AuditRepo
     });
     const references = (resource: string, path: readonly string[]) =>
       path.length === 1 ? input.model?.resources.get(resource)?.fields.get(path[0]!)?.references : undefined;
-    const load = estimateLoad(input.ir, totals, inventory.samples, references);
+    const load = estimateLoad(input.ir, totals, inventory.samples, references, input.target);
     estimate = { source, load, wall_seconds: Math.max(source.seconds, load.min_seconds) };
   } else {
     estimate = { unavailable: input.unavailable ?? 'the spec has errors: run flitstack validate' };

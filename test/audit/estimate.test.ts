@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  type AuditReport,
   attachmentsOf,
   buildReport,
   downloadSeconds,
@@ -10,7 +11,8 @@ import {
   takeInventory,
 } from '../../runtime/audit/index.ts';
 import { type Sandboxes, startSandboxes } from '../../sandbox/index.ts';
-import { APP_DETAILS, clientOptions, loadSpec, setRate, specCopy } from './helpers.ts';
+import { flitstack, journalPath, sandboxes } from '../support/migration.ts';
+import { APP_DETAILS, cli, clientOptions, loadSpec, setRate, specCopy } from './helpers.ts';
 
 describe('the pacing formula', () => {
   it('is n − 1 intervals (2 % margin) plus one answer, and the idle restart at under 2 requests/s', () => {
@@ -109,4 +111,40 @@ describe('the estimate against a real extraction (rate 20, scale 0.2)', () => {
       method: 'UpsertMultiple',
     });
   });
+});
+
+describe('the Dataverse estimate against a real first run on the same data (scale 0.2)', () => {
+  let sb: Sandboxes;
+  beforeAll(async () => {
+    sb = await sandboxes({ scale: 0.2 });
+  });
+  afterAll(async () => sb?.close());
+
+  it('counts the writes, the GETs and the metadata reads the run sends, within stated margins', async () => {
+    const dir = specCopy((spec) => setRate(spec, 1000));
+    const audited = await cli(dir, sb.env, 'audit', '--sample-pages', '2', '--format', 'json');
+    expect(audited.code).toBe(0);
+    const estimate = (JSON.parse(audited.out) as AuditReport).estimate as RunEstimate;
+    expect((await flitstack(sb, 'schema', 'apply')).code).toBe(0);
+    const before = sb.dataverse.stats().requests;
+    const run = await flitstack(sb, 'run', '--journal', journalPath(), '--rate', '1000');
+    expect(run.code, run.err).toBe(0);
+    const after = sb.dataverse.stats().requests;
+    const sent = (kind: keyof typeof after) => after[kind] - before[kind];
+    const writes = sent('batch') + sent('bulk');
+    const gets = sent('data');
+    const metadata = sent('metadata');
+    const load = estimate.load;
+    const estimatedGets = load.reads.requests - load.reads.metadata;
+    const report = `estimated ${load.write_requests} writes, ${estimatedGets} GETs, ${load.reads.metadata} metadata reads; the run sent ${writes}, ${gets}, ${metadata}`;
+    // Writes and GETs scale with the data: within 10 %. Metadata reads are a fixed cost per table; the
+    // estimate counts the option columns the snapshot and the spec know, a floor within 20 %.
+    expect(Math.abs(load.write_requests - writes) / writes, report).toBeLessThanOrEqual(0.1);
+    expect(Math.abs(estimatedGets - gets) / gets, report).toBeLessThanOrEqual(0.1);
+    expect(load.reads.metadata, report).toBeLessThanOrEqual(metadata);
+    expect(load.reads.metadata / metadata, report).toBeGreaterThanOrEqual(0.8);
+    const total = writes + gets + metadata;
+    expect(load.requests, report).toBe(load.write_requests + load.reads.requests);
+    expect(Math.abs(load.requests - total) / total, report).toBeLessThanOrEqual(0.15);
+  }, 120_000);
 });

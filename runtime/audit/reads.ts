@@ -1,0 +1,82 @@
+import type { Ir } from '../../compiler/ir/types.ts';
+import type { TargetMetadata } from '../../compiler/model/spec.ts';
+import type { PassEstimate } from './load.ts';
+
+/** The reads of a first full run: what `run` asks Dataverse besides its writes. */
+export interface ReadEstimate {
+  /**
+   * Metadata reads of the schema check before the first write (runtime/schema/verify.ts): per table,
+   * its definition and its columns, then for each kind of column with options (choice, multi-choice,
+   * state, status) one list and one read per column.
+   */
+  readonly metadata: number;
+  /** GETs of the run: users (owners), connection roles, bulk message checks and pre-images. */
+  readonly gets: readonly { readonly what: string; readonly requests: number }[];
+  readonly requests: number;
+}
+
+/** Ids per pre-image query (runtime/compare/read.ts IDS_PER_QUERY): keeps a GET's URL short. */
+const IDS_PER_QUERY = 50;
+const OPTION_KINDS = ['choice', 'multi_choice', 'state', 'status'] as const;
+
+/**
+ * Counts the option columns the snapshot and the spec know of; the organisation may have more (standard
+ * choice columns the snapshot leaves out), each one more read: the count is a floor.
+ */
+function metadataReads(ir: Ir, target: TargetMetadata | undefined): number {
+  const names = [...new Set([...ir.tables.map((t) => t.name), ...ir.plan.tables.map((t) => t.name)])];
+  return names.reduce((n, name) => {
+    // The organisation's columns as the snapshot records them, and the custom columns the spec adds.
+    const types = new Map<string, string>();
+    for (const c of target?.tables.get(name)?.columns.values() ?? []) types.set(c.name, c.type);
+    for (const c of ir.tables.find((t) => t.name === name)?.columns ?? []) types.set(c.name, c.type);
+    // Dataverse gives every custom table statecode and statuscode.
+    if (ir.plan.tables.some((t) => t.name === name)) {
+      types.set('statecode', 'state');
+      types.set('statuscode', 'status');
+    }
+    const options = OPTION_KINDS.map((k) => [...types.values()].filter((t) => t === k).length).filter(
+      (c) => c > 0,
+    );
+    return n + 2 + options.reduce((x, c) => x + 1 + c, 0);
+  }, 0);
+}
+
+/**
+ * The reads of a first full run of `ir` into an organisation where its rows do not exist yet: the
+ * schema check's metadata reads, the users (owners are matched by email), the connection roles (read
+ * by the schema check and again to bind them), one bulk-message check per table written with
+ * UpsertMultiple, and the pre-images of rows an update mapping overwrites (rollback restores them),
+ * 50 ids per query. A re-run reads pre-images for every changed row; this is the first run.
+ */
+export function estimateReads(
+  ir: Ir,
+  target: TargetMetadata | undefined,
+  passes: readonly PassEstimate[],
+): ReadEstimate {
+  const rowsOf = (mapping: string) =>
+    passes.find((p) => p.mapping === mapping && p.pass === 'rows')?.rows ?? 0;
+  const bulkTables = new Set(
+    passes
+      .filter((p) => p.pass === 'rows' && p.rows > 0 && p.method === 'UpsertMultiple')
+      .map((p) => p.table),
+  );
+  const preImages = ir.mappings
+    .filter((m) => m.mode === 'update' && rowsOf(m.name) > 0)
+    .map((m) => ({
+      what: `pre-images of ${m.name} (${m.target})`,
+      requests: Math.ceil(rowsOf(m.name) / IDS_PER_QUERY),
+    }));
+  const gets = [
+    { what: 'users (systemusers), for owners', requests: 1 },
+    ...(ir.plan.connectionRoles.length > 0
+      ? [{ what: 'connection roles: schema check and binding', requests: 2 }]
+      : []),
+    ...(bulkTables.size > 0
+      ? [{ what: `bulk message support of ${[...bulkTables].join(', ')}`, requests: bulkTables.size }]
+      : []),
+    ...preImages,
+  ];
+  const metadata = metadataReads(ir, target);
+  return { metadata, gets, requests: metadata + gets.reduce((n, g) => n + g.requests, 0) };
+}
