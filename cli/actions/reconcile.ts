@@ -4,6 +4,7 @@ import type { DataverseClient } from '../../runtime/dataverse/index.ts';
 import { Journal, type RunRecord } from '../../runtime/journal/index.ts';
 import type { GeneratedModule } from '../../runtime/mapping/index.ts';
 import {
+  beyond,
   failureWords,
   type ReconcileResult,
   reconcile,
@@ -41,15 +42,20 @@ function summary(result: ReconcileResult, files: readonly string[]): string {
     `reconcile of run ${result.run.id}: ${result.ok ? 'passed' : 'FAILED'} (tolerance ${result.tolerance}, checksums ${result.checksums})`,
     ...result.mappings.map(
       (m) =>
-        `  ${m.mapping}: source ${m.source}, journal ${m.journal.loaded + m.journal.skipped} (+${m.journal.rejected} rejected), crosswalk ${m.crosswalk}, Dataverse ${m.dataverse}, ${m.differing}/${m.checked} differing${m.ok ? '' : ` — ${failureWords(m, result.tolerance)}`}`,
+        `  ${m.mapping}: source ${m.source}, journal ${m.journal.loaded + m.journal.skipped} (+${m.journal.rejected} rejected), crosswalk ${m.crosswalk}, Dataverse ${m.dataverse}, extra ${m.extra}, ${m.differing}/${m.checked} differing${m.ok ? '' : ` — ${failureWords(m, result.tolerance)}`}`,
     ),
     ...result.differences
       .slice(0, PRINTED)
       .map(
         (d) =>
-          `  ${d.kind}: ${d.mapping} record ${d.sourceId}${d.targetId ? `, Dataverse ${d.targetId}` : ''}${d.fields.length > 0 ? ` (${d.fields.join(', ')})` : ''}`,
+          `  ${d.kind}: ${d.mapping} ${d.sourceId === null ? `row${d.key ? ` ${d.key}` : ''}` : `record ${d.sourceId}`}${d.targetId ? `, Dataverse ${d.targetId}` : ''}${d.fields.length > 0 ? ` (${d.fields.join(', ')})` : ''}`,
       ),
     ...(result.differences.length > PRINTED ? [`  … ${result.differences.length - PRINTED} more`] : []),
+    ...(result.extraUnchecked.length > 0
+      ? [
+          `extra rows not looked for in ${result.extraUnchecked.map((u) => `${u.mapping} (${u.table})`).join(', ')}: their rows carry no key that tells them from others'`,
+        ]
+      : []),
     `PracticeHub requests ${result.requests.practicehub.made} (minimum ${result.requests.practicehub.minimum}); Dataverse requests ${result.requests.dataverse.made} for ${result.requests.dataverse.rows} rows`,
     ...files.map((f) => `wrote ${f}`),
   ];
@@ -120,11 +126,22 @@ export async function reconcileCommand(options: ReconcileCliOptions, io: CliIo):
     writeFileSync(json, reconcileJson(result));
     io.out(options.format === 'json' ? reconcileJson(result) : summary(result, [markdown, json]));
     // A source that moved on since the run is a delta's work; only what the migration got wrong undoes it.
+    // Extra rows are no run's: a rollback would not remove them.
     const defective = result.mappings.some((m) => m.defective);
-    if (!result.ok && options.rollbackOnFail && !defective)
-      io.err(
-        `run ${run.id} is not rolled back: what differs is what PracticeHub created, changed or deleted since; run \`flitstack delta\` to pick it up\n`,
-      );
+    const extra = result.mappings.reduce((n, m) => n + m.extra, 0);
+    const movedOn = result.mappings.some((m) =>
+      Object.values(m.shares).some((s) => beyond(s, result.tolerance)),
+    );
+    if (!result.ok && options.rollbackOnFail && !defective) {
+      if (movedOn)
+        io.err(
+          `run ${run.id} is not rolled back: what differs is what PracticeHub created, changed or deleted since; run \`flitstack delta\` to pick it up\n`,
+        );
+      if (extra > 0)
+        io.err(
+          `run ${run.id} is not rolled back: the ${extra} extra rows are not in the crosswalk, so no run wrote them and a rollback would not remove them; find out who created them (reconcile.md lists them) and delete them in Dataverse if they do not belong\n`,
+        );
+    }
     if (defective && options.rollbackOnFail) {
       journal.close();
       journal = openJournal(path, io.cwd);

@@ -19,7 +19,7 @@ export const registerReconcile: RegisterCommand = (program, io, exit) => {
   program
     .command('reconcile')
     .description(
-      "Check a run against both systems: per mapping, PracticeHub's count against the run's accounting and the rows the crosswalk holds against Dataverse, and field checksums of every row (or a sample) against what the spec makes of the current source. Fails beyond the spec's reconcile.tolerance, naming each differing record and field. Writes reconcile.md and reconcile.json.",
+      "Check a run against both systems: per mapping, PracticeHub's count against the run's accounting and the rows the crosswalk holds against Dataverse, rows in Dataverse the crosswalk does not hold (every row of a table the spec creates, and rows with a mapping's key prefix on a shared table), and field checksums of every row (or a sample) against what the spec makes of the current source. Fails beyond the spec's reconcile.tolerance, or on any extra row, naming each differing record and field and each extra row by key and id. Writes reconcile.md and reconcile.json.",
     )
     .addOption(specOption())
     .addOption(journalOption())
@@ -48,7 +48,7 @@ export const registerReconcile: RegisterCommand = (program, io, exit) => {
         '  $ flitstack reconcile',
         '  $ flitstack reconcile --run 3 --checksums sample --format json',
         '',
-        'Exit codes: 0 within the tolerance, 1 beyond it (or no completed run), 2 usage or environment error.',
+        'Exit codes: 0 within the tolerance, 1 beyond it, on an extra row (or no completed run), 2 usage or environment error.',
       ].join('\n'),
     )
     .action(async (options: ReconcileCliOptions) => {

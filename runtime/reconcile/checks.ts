@@ -1,4 +1,5 @@
 import { type RecordComparison, readRows, rowName, tableOfRow } from '../compare/index.ts';
+import { isGuid } from '../dataverse/odata.ts';
 import type { CrosswalkEntry, Journal, RunRecord } from '../journal/index.ts';
 import type { Difference, ReconcileDeps } from './reconcile.ts';
 
@@ -75,13 +76,18 @@ export function differencesOf(c: RecordComparison): Difference[] {
     }));
 }
 
-/** Which crosswalk rows exist: known from the comparison, else read by id (primary key only). */
+/**
+ * Which crosswalk rows exist: known from the comparison or from the rows listed per table (`complete`
+ * when the listing is the whole table, so an id it lacks is absent), else read by id (primary key only).
+ */
 export async function existing(
   deps: ReconcileDeps,
   owned: ReadonlyMap<string, CrosswalkEntry[]>,
   comparisons: readonly RecordComparison[],
+  listed: ReadonlyMap<string, { readonly ids: ReadonlySet<string>; readonly complete: boolean }> = new Map(),
 ): Promise<{ exists: (table: string, id: string) => boolean; rows: number }> {
   const known = new Map<string, boolean>();
+  for (const [table, { ids }] of listed) for (const id of ids) known.set(`${table} ${id}`, true);
   for (const c of comparisons) {
     for (const r of c.rows) known.set(`${r.table} ${r.targetId}`, r.verdict !== 'missing');
     for (const s of c.strayRows ?? []) known.set(`${s.table} ${s.targetId}`, true);
@@ -92,6 +98,12 @@ export async function existing(
     for (const row of rows) {
       const id = row.targetId.toLowerCase();
       if (known.has(`${row.table} ${id}`)) continue;
+      // A row outside the listing of a whole table is not there (an id that is not a GUID is read, and
+      // so refused, below).
+      if (listed.get(row.table)?.complete && isGuid(id)) {
+        known.set(`${row.table} ${id}`, false);
+        continue;
+      }
       const ids = unknown.get(row.table);
       if (!ids) unknown.set(row.table, new Map([[id, row]]));
       else if (!ids.has(id)) ids.set(id, row);

@@ -2,6 +2,9 @@
  * `flitstack reconcile`: counts on both sides and field checksums of a run, held against the spec's
  * tolerance. See `reconcile`.
  */
+
+export { beyond } from './checks.ts';
+export type { ExtraRow, Unchecked } from './extra.ts';
 export {
   type Difference,
   type MappingReconcile,

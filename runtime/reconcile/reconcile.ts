@@ -5,6 +5,7 @@ import type { CrosswalkEntry, Journal, RunRecord } from '../journal/index.ts';
 import { type GeneratedModule, idText } from '../mapping/index.ts';
 import type { PracticeHubClient } from '../practicehub/index.ts';
 import { beyond, differencesOf, existing, journaledIds, share } from './checks.ts';
+import { listOwned, ownedRows, type Unchecked } from './extra.ts';
 import { readSource } from './source.ts';
 
 /** What reconcile reads: the generated module and plan, both clients, the journal. */
@@ -43,6 +44,11 @@ export interface MappingReconcile {
   /** Rows the crosswalk says the mapping owns, and how many of them Dataverse has. */
   readonly crosswalk: number;
   readonly dataverse: number;
+  /**
+   * Rows in Dataverse the migration owns that the crosswalk does not hold: in a table the spec creates,
+   * or with the mapping's key prefix in its key column. Any fails the mapping, whatever the tolerance.
+   */
+  readonly extra: number;
   /** Records whose fields were compared, and how many differ. */
   readonly checked: number;
   readonly differing: number;
@@ -62,15 +68,17 @@ export interface MappingReconcile {
 /** A record (or row) that differs, named by its ids and the fields that differ; never its values. */
 export interface Difference {
   readonly mapping: string;
-  readonly sourceId: string;
+  /** The source record; null for an extra row, which no record the crosswalk knows produced. */
+  readonly sourceId: string | null;
   readonly targetId: string | null;
   /** The row key; null for a mapping keyed by matching a column, whose key is a value (an email). */
   readonly key: string | null;
   /**
    * `absent`: a row the crosswalk holds is not in Dataverse (and no current record expects it);
-   * `orphan`: a row whose source record PracticeHub no longer lists, its deletion not yet picked up.
+   * `orphan`: a row whose source record PracticeHub no longer lists, its deletion not yet picked up;
+   * `extra`: a row in the migration's table or key namespace that the crosswalk does not hold.
    */
-  readonly kind: 'mismatch' | 'missing' | 'unexpected' | 'absent' | 'orphan';
+  readonly kind: 'mismatch' | 'missing' | 'unexpected' | 'absent' | 'orphan' | 'extra';
   readonly fields: readonly string[];
   readonly reason?: string;
 }
@@ -82,6 +90,8 @@ export interface ReconcileResult {
   readonly checksums: 'all' | 'sample';
   readonly mappings: readonly MappingReconcile[];
   readonly differences: readonly Difference[];
+  /** Mappings whose extra rows are not looked for, and why. */
+  readonly extraUnchecked: readonly Unchecked[];
   readonly ok: boolean;
   readonly requests: {
     readonly practicehub: { readonly made: number; readonly minimum: number };
@@ -94,7 +104,9 @@ export interface ReconcileResult {
  * Reconciles a run: per mapping, PracticeHub's count now against the run's accounting, the rows the
  * crosswalk says the mapping owns against those Dataverse has, and field checksums: every row's mapped
  * columns (of every record, or a block of pages per resource) against what the generated transformer
- * makes of the current source. Each share is held against the spec's tolerance.
+ * makes of the current source. Each share is held against the spec's tolerance. Rows the migration owns
+ * (every row of a table the spec creates, rows with a mapping's key prefix on a shared table) that the
+ * crosswalk does not hold are extra, and fail the mapping whatever the tolerance.
  */
 export async function reconcile(deps: ReconcileDeps, options: ReconcileOptions): Promise<ReconcileResult> {
   const { module, journal, dataverse, practicehub } = deps;
@@ -121,7 +133,11 @@ export async function reconcile(deps: ReconcileDeps, options: ReconcileOptions):
     staffEmail: (id) => (emails.has(id) ? emails.get(id) : journal.staff.get(id)),
   });
   const owned = new Map(module.LOAD_ORDER.map((m) => [m, journal.crosswalk.ofMapping(m)]));
-  const { exists, rows: rowsReconciled } = await existing(deps, owned, comparisons);
+  // Rows of the migration's tables and key namespaces: the crosswalk rows among them exist, the others
+  // are extra.
+  const namespaces = ownedRows(module, deps.plan);
+  const { listed, extra } = await listOwned(dataverse, namespaces.owned, [...owned.values()].flat());
+  const { exists, rows: rowsReconciled } = await existing(deps, owned, comparisons, listed);
   const summary = run.summary ?? journal.accounting(run.id);
   const { accounted, later, removed } = journaledIds(journal, run);
   const differences = comparisons.flatMap(differencesOf);
@@ -195,6 +211,17 @@ export async function reconcile(deps: ReconcileDeps, options: ReconcileOptions):
         reason:
           'PracticeHub no longer lists the record; the row remains (a delta applies the deletion policy)',
       });
+    const extras = extra.filter((r) => r.mapping === name);
+    for (const r of extras)
+      differences.push({
+        mapping: name,
+        sourceId: null,
+        targetId: r.targetId,
+        key: r.key,
+        kind: 'extra',
+        fields: [],
+        reason: `${r.table} holds the row but the crosswalk does not: no run wrote it`,
+      });
     const shares = {
       count: share(unaccounted + orphans.length, read.total),
       rows: share(rows.length - present.length, rows.length),
@@ -209,13 +236,14 @@ export async function reconcile(deps: ReconcileDeps, options: ReconcileOptions):
       orphaned: orphans.length,
       crosswalk: rows.length,
       dataverse: present.length,
+      extra: extras.length,
       checked: mine.length,
       differing: differing.length,
       shares,
       defective:
         beyond(share(rows.length - present.length, rows.length), tolerance) ||
         beyond(share(ofMigration, mine.length), tolerance),
-      ok: Object.values(shares).every((s) => !beyond(s, tolerance)),
+      ok: extras.length === 0 && Object.values(shares).every((s) => !beyond(s, tolerance)),
     };
   });
   const pageSize = module.MIGRATION.pageSize;
@@ -236,6 +264,7 @@ export async function reconcile(deps: ReconcileDeps, options: ReconcileOptions):
     differences: differences.map((d) =>
       module.MAPPINGS[d.mapping]?.key.kind === 'match' ? { ...d, key: null } : d,
     ),
+    extraUnchecked: namespaces.unchecked,
     ok: mappings.every((m) => m.ok),
     requests: {
       practicehub: { made: practicehub.stats().requests - phBefore, minimum },

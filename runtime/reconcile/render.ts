@@ -24,6 +24,7 @@ export function failureWords(m: MappingReconcile, tolerance: number): string {
           .join(', ')
       : '',
     over(m.shares.rows) ? `${m.crosswalk - m.dataverse} crosswalk rows not in Dataverse` : '',
+    m.extra > 0 ? `${m.extra} rows in Dataverse the crosswalk does not hold` : '',
     over(m.shares.fields) ? `${m.differing} of ${m.checked} records differ` : '',
   ]
     .filter(Boolean)
@@ -61,8 +62,11 @@ export function reconcileMarkdown(
       journalKept: m.journal.loaded + m.journal.skipped,
       why: m.ok ? '' : failureWords(m, result.tolerance),
     })),
+    extraUnchecked: result.extraUnchecked,
     differences: result.differences.slice(0, LISTED).map((d) => ({
       ...d,
+      sourceId: d.sourceId ?? '',
+      key: d.key ?? '',
       targetId: d.targetId ?? '',
       fieldList: d.fields.join(', '),
       reason: d.reason ?? '',

@@ -23,13 +23,14 @@ interface Report {
     source: number;
     crosswalk: number;
     dataverse: number;
+    extra: number;
     differing: number;
     ok: boolean;
     defective: boolean;
   }[];
   differences: {
     mapping: string;
-    sourceId: string;
+    sourceId: string | null;
     targetId: string | null;
     kind: string;
     fields: string[];
@@ -158,6 +159,61 @@ describe('flitstack reconcile', () => {
     } finally {
       await dataverse.update('systemusers', id, { fs_specialization: user?.fs_specialization ?? null });
     }
+  });
+
+  it('fails on rows in the migration’s tables or key namespace that the crosswalk does not hold', async () => {
+    // Made through the Web API, as anyone with access could: a contact with a patient key, a payment
+    // (a table the spec creates) with no key at all, and a contact outside the namespace.
+    const contact = await dataverse.create('contacts', {
+      lastname: 'Extra',
+      fs_practicehubid: 'patient-999999999',
+    });
+    const payment = await dataverse.create('fs_payments', { fs_name: 'Extra payment' });
+    const other = await dataverse.create('contacts', { lastname: 'Someone else' });
+    try {
+      const { code, out, report } = await reconcileCli('--checksums', 'sample');
+      expect(code).toBe(1);
+      expect(report.ok).toBe(false);
+      expect(report.differences).toEqual([
+        expect.objectContaining({
+          mapping: 'patient',
+          sourceId: null,
+          targetId: contact,
+          key: 'patient-999999999',
+          kind: 'extra',
+        }),
+        expect.objectContaining({ mapping: 'payment', sourceId: null, targetId: payment, kind: 'extra' }),
+      ]);
+      const patient = report.mappings.find((m) => m.mapping === 'patient')!;
+      expect(patient).toMatchObject({ extra: 1, ok: false, defective: false });
+      expect(patient.dataverse).toBe(patient.crosswalk);
+      expect(report.mappings.find((m) => m.mapping === 'payment')).toMatchObject({ extra: 1, ok: false });
+      expect(report.mappings.filter((m) => m.extra > 0).map((m) => m.mapping)).toEqual([
+        'patient',
+        'payment',
+      ]);
+      expect(out).toContain(`extra: patient row patient-999999999, Dataverse ${contact}`);
+      expect(out).toContain(`extra: payment row, Dataverse ${payment}`);
+      expect(out).toMatch(/patient: .*extra 1.* — 1 rows in Dataverse the crosswalk does not hold/);
+      expect(out).toContain('extra rows not looked for in patient-clinic (connection)');
+      const md = readFileSync(join(dir, 'out', 'reconcile.md'), 'utf8');
+      expect(md).toContain(`- patient row patient-999999999, Dataverse row \`${contact}\`: extra`);
+      expect(md).toContain(`- payment row, Dataverse row \`${payment}\`: extra`);
+      expect(md).toMatch(/- clinical-note \(annotation\): its row ids are derived from the key/);
+      for (const text of [out, md]) expect(text).not.toMatch(/Extra payment|Someone else|lastname/);
+      // Extra rows are no run's: a rollback would not remove them, so none is made.
+      const kept = await reconcileCli('--checksums', 'sample', '--rollback-on-fail');
+      expect(kept.code).toBe(1);
+      expect(kept.err).toContain('the 2 extra rows are not in the crosswalk');
+      expect(kept.err).not.toContain('rolling back');
+    } finally {
+      await dataverse.delete('contacts', contact);
+      await dataverse.delete('fs_payments', payment);
+      await dataverse.delete('contacts', other);
+    }
+    const clean = await reconcileCli('--checksums', 'sample');
+    expect(clean.code).toBe(0);
+    expect(clean.report.mappings.every((m) => m.extra === 0)).toBe(true);
   });
 
   it('shows a source record changed since the run (not yet picked up) as a difference', async () => {
