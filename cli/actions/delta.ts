@@ -32,8 +32,9 @@ export function baseRun(journal: Journal): RunRecord | undefined {
 /**
  * Per resource, the instant a delta reads from: the earlier of the greatest `updated_at` seen and the
  * moment extraction began (a record changed mid-extraction may sit on a page read before), less the
- * overlap for clock skew. A resource without a watermark, or whose watermark came from a run since
- * rolled back, is read whole.
+ * overlap for clock skew. The watermark is that of the newest run or delta not rolled back: after a
+ * rollback the delta reads again what the rolled back one had read, deletions included (a whole read
+ * lists none). A resource without a watermark is read whole.
  */
 export function deltaSince(
   journal: Journal,
@@ -43,8 +44,7 @@ export function deltaSince(
   const since: Record<string, string> = {};
   for (const resource of new Set(Object.values(module.MAPPINGS).map((m) => m.source))) {
     const mark = journal.watermarks.get(resource);
-    // A watermark set by a run since rolled back marks data no longer there: read the resource whole.
-    if (!mark || journal.run(mark.runId)?.status === 'rolled_back') continue;
+    if (!mark) continue;
     const times = [Date.parse(mark.maxUpdatedAt)];
     if (mark.extractionStartedAt) times.push(Date.parse(mark.extractionStartedAt));
     const from = Math.min(...times.filter(Number.isFinite)) - overlapSeconds * 1000;

@@ -51,9 +51,10 @@ export interface JournalOptions {
 
 /** Watermark reads and writes. */
 export interface WatermarkAccess {
+  /** The watermark of the newest run or delta not rolled back that set one for the resource. */
   get(resource: string): Watermark | undefined;
   all(): Watermark[];
-  /** Moves a resource's watermark forward (never back); returns whether it moved. */
+  /** Moves a resource's watermark forward from the one standing (never back); returns whether it moved. */
   set(runId: number, resource: string, maxUpdatedAt: string, extractionStartedAt?: string | null): boolean;
 }
 
@@ -162,7 +163,8 @@ export class Journal {
   /**
    * Ends a run. The summary defaults to the journal's own accounting. A completed run or delta moves
    * the watermarks of the resources it extracted fully; a completed rollback marks its target
-   * `rolled_back`. All in one transaction.
+   * `rolled_back`, which takes the target's watermarks back to those of the runs still standing. All in
+   * one transaction.
    */
   finishRun(id: number, status: 'completed' | 'failed' | 'interrupted', summary?: RunSummary): RunRecord {
     return this.atomic(() => {

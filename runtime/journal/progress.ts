@@ -68,7 +68,8 @@ export class ProgressStore {
   readonly #all: Statement<[number], ProgressRow>;
   readonly #upsert: Statement<[Record<string, unknown>], unknown>;
   readonly #watermark: Statement<[string], Watermark>;
-  readonly #watermarks: Statement<[], Watermark>;
+  readonly #standing: Statement<[string], Watermark>;
+  readonly #resources: Statement<[], { resource: string }>;
   readonly #setWatermark: Statement<unknown[], unknown>;
 
   constructor(db: Database) {
@@ -85,18 +86,31 @@ export class ProgressStore {
            WHEN excluded.max_updated_at IS NULL THEN max_updated_at
            ELSE max(max_updated_at, excluded.max_updated_at) END`,
     );
-    const columns = `resource, max_updated_at AS maxUpdatedAt, extraction_started_at AS extractionStartedAt,
-      run_id AS runId, set_at AS setAt`;
-    this.#watermark = db.prepare(`SELECT ${columns} FROM watermarks WHERE resource = ?`);
-    this.#watermarks = db.prepare(`SELECT ${columns} FROM watermarks ORDER BY resource`);
-    // A watermark only moves forward: an older run completing later must not pull it back.
+    const columns = `w.resource, w.max_updated_at AS maxUpdatedAt, w.extraction_started_at AS extractionStartedAt,
+      w.run_id AS runId, w.set_at AS setAt`;
+    // The watermarks row names the run that set it; once that run is rolled back the row no longer stands.
+    this.#watermark = db.prepare(
+      `SELECT ${columns} FROM watermarks w JOIN runs r ON r.id = w.run_id
+       WHERE w.resource = ? AND r.status <> 'rolled_back'`,
+    );
+    // The progress rows of the completed runs and deltas still standing hold every watermark they set:
+    // the newest of them is the resource's watermark when the one in the watermarks table was rolled back.
+    const standing = `FROM progress p JOIN runs r ON r.id = p.run_id
+       WHERE r.status = 'completed' AND r.kind IN ('run', 'delta') AND p.done = 1 AND p.max_updated_at IS NOT NULL`;
+    this.#standing = db.prepare(
+      `SELECT p.resource, p.max_updated_at AS maxUpdatedAt, p.started_at AS extractionStartedAt,
+         p.run_id AS runId, coalesce(r.ended_at, p.updated_at) AS setAt
+       ${standing} AND p.resource = ? ORDER BY p.max_updated_at DESC, p.run_id DESC LIMIT 1`,
+    );
+    this.#resources = db.prepare(
+      `SELECT resource FROM watermarks UNION SELECT p.resource ${standing} ORDER BY resource`,
+    );
     this.#setWatermark = db.prepare(
       `INSERT INTO watermarks (resource, max_updated_at, extraction_started_at, run_id, set_at)
        VALUES (?, ?, ?, ?, ?)
        ON CONFLICT (resource) DO UPDATE SET max_updated_at = excluded.max_updated_at,
          extraction_started_at = excluded.extraction_started_at, run_id = excluded.run_id,
-         set_at = excluded.set_at
-       WHERE excluded.max_updated_at >= max_updated_at`,
+         set_at = excluded.set_at`,
     );
   }
 
@@ -128,17 +142,24 @@ export class ProgressStore {
     });
   }
 
-  /** The watermark of a resource. */
+  /**
+   * The watermark of a resource: the one set by the newest run or delta that is not rolled back. A
+   * rollback takes its run's watermarks with it, so that the next delta reads again what it had read
+   * (deletions included, which a whole read does not list).
+   */
   watermark(resource: string): Watermark | undefined {
-    return this.#watermark.get(resource);
+    return this.#watermark.get(resource) ?? this.#standing.get(resource);
   }
 
   /** Every watermark, by resource. */
   watermarks(): Watermark[] {
-    return this.#watermarks.all();
+    return this.#resources.all().flatMap(({ resource }) => this.watermark(resource) ?? []);
   }
 
-  /** Moves a resource's watermark forward (never back); returns whether it moved. */
+  /**
+   * Moves a resource's watermark forward from the one standing (never back: an older run completing
+   * later must not pull it back); returns whether it moved. Runs inside the caller's transaction.
+   */
   setWatermark(
     runId: number,
     resource: string,
@@ -147,7 +168,10 @@ export class ProgressStore {
     now: string,
   ): boolean {
     const value = timestamp(maxUpdatedAt, `watermark of ${resource}`);
-    return this.#setWatermark.run(resource, value, extractionStartedAt, runId, now).changes > 0;
+    const current = this.watermark(resource);
+    if (current && value < current.maxUpdatedAt) return false;
+    this.#setWatermark.run(resource, value, extractionStartedAt, runId, now);
+    return true;
   }
 
   /** Sets the watermarks from a completed run's fully extracted resources. */

@@ -105,6 +105,40 @@ describe('watermarks', () => {
     expect(journal.watermarks.get('patients')).toBeUndefined();
   });
 
+  it('go back to those of the newest run standing when their run is rolled back, and move on from there', () => {
+    const { journal } = openTemp({ now: steppingClock() });
+    const load = (kind: 'run' | 'delta', maxUpdatedAt: string, parentRun?: number) => {
+      const run = journal.startRun({ ...start, kind, ...(parentRun ? { parentRun } : {}) });
+      journal.recordPage(run.id, 'patients', 1, [], [], { ...progressAfter(1, 1, 1), maxUpdatedAt });
+      journal.finishRun(run.id, 'completed');
+      return run.id;
+    };
+    const rollBack = (target: number) => {
+      const rollback = journal.startRun({ ...start, kind: 'rollback', parentRun: target });
+      journal.finishRun(rollback.id, 'completed');
+    };
+    const first = load('run', '2024-06-01T00:00:00Z');
+    const delta = load('delta', '2024-06-03T00:00:00Z', first);
+    expect(journal.watermarks.get('patients')?.runId).toBe(delta);
+    rollBack(delta);
+    expect(journal.watermarks.get('patients')).toMatchObject({
+      runId: first,
+      maxUpdatedAt: '2024-06-01T00:00:00.000Z',
+      extractionStartedAt: journal.progress(first, 'patients')?.startedAt,
+    });
+    expect(journal.watermarks.all().map((w) => w.runId)).toEqual([first]);
+    // Older than the rolled back delta's watermark, newer than the one standing: it moves.
+    const next = load('delta', '2024-06-02T00:00:00Z', first);
+    expect(journal.watermarks.get('patients')).toMatchObject({
+      runId: next,
+      maxUpdatedAt: '2024-06-02T00:00:00.000Z',
+    });
+    rollBack(next);
+    rollBack(first);
+    expect(journal.watermarks.get('patients')).toBeUndefined();
+    expect(journal.watermarks.all()).toEqual([]);
+  });
+
   it('only move forward', () => {
     const { journal } = openTemp();
     const run = journal.startRun(start);
