@@ -1,3 +1,4 @@
+import { assertNever } from '../../compiler/assert.ts';
 import type { Action, Journal, RunRecord } from '../journal/index.ts';
 import { RollbackError } from './errors.ts';
 
@@ -11,23 +12,54 @@ function wrote(journal: Journal, runId: number): boolean {
 }
 
 /**
- * Later runs that built on `target` and are not rolled back: every later run or delta (even one that
- * wrote nothing found the target's rows unchanged, and its watermarks tell the next delta where to read
- * from), and a later sample that wrote rows (it may have updated rows the target created, or linked new
- * rows to them). Newest first, the order they must be rolled back in.
+ * When a run last wrote: its end, or its last heartbeat while it runs. Runs interleave (a run started
+ * while a delta was interrupted, and the delta resumed after it finished), so this, not the id, says
+ * which of two runs built on the other. Ties go by id.
+ */
+function lastWrote(run: RunRecord): string {
+  return run.endedAt ?? run.heartbeatAt;
+}
+
+const after = (r: RunRecord, target: RunRecord): boolean =>
+  lastWrote(r) > lastWrote(target) || (lastWrote(r) === lastWrote(target) && r.id > target.id);
+
+/**
+ * Later runs that built on `target` and are not rolled back: every run or delta that last wrote after
+ * the target did (even one that wrote nothing found the target's rows unchanged, and its watermarks
+ * tell the next delta where to read from), and such a sample that wrote rows (it may have updated rows
+ * the target created, or linked new rows to them). Newest first, the order they must be rolled back in.
  */
 export function builtOn(journal: Journal, target: RunRecord): RunRecord[] {
   return journal
     .runs()
     .filter(
       (r) =>
-        r.id > target.id &&
+        after(r, target) &&
         r.kind !== 'rollback' &&
         r.kind !== 'schema' &&
         r.status !== 'rolled_back' &&
         (r.kind === 'run' || r.kind === 'delta' || wrote(journal, r.id)),
     )
-    .reverse();
+    .sort((a, b) => (after(a, b) ? -1 : 1));
+}
+
+/** What to do about an interrupted run before rolling it back: resume it with its own command. */
+function resumeHint(target: RunRecord): string {
+  const force = 'pass --force to roll back what the journal holds';
+  switch (target.kind) {
+    case 'run':
+    case 'delta':
+      return `resume it first (\`flitstack ${target.kind}\`) so that every row it wrote is journaled, then roll it back; or ${force}`;
+    case 'sample':
+      // takeSample never resumes: `flitstack sample` starts a new sample instead of finishing this one.
+      return `a sample is not resumed (\`flitstack sample\` starts a new one): ${force}; the rows of its last flush, if any, stay in Dataverse`;
+    case 'rollback':
+    case 'schema':
+      // Refused before: neither is rolled back.
+      return force;
+    default:
+      return assertNever(target.kind);
+  }
 }
 
 /** The newest rollback of `target`, if any. */
@@ -70,7 +102,7 @@ export function checkTarget(journal: Journal, runId: number, force: boolean): Ru
     throw new RollbackError(
       'run_interrupted',
       `run ${runId} was interrupted: the rows of its last flush may be in Dataverse without being in the journal`,
-      'resume it first (`flitstack run`) so that every row it wrote is journaled, then roll it back; or pass --force to roll back what the journal holds',
+      resumeHint(target),
     );
   if (target.status === 'rolled_back') return target;
   const later = builtOn(journal, target);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Journal } from '../../runtime/journal/index.ts';
 import { checkTarget, RollbackError } from '../../runtime/rollback/index.ts';
-import { created, openTemp } from '../runtime/journal/helpers.ts';
+import { created, openTemp, steppingClock } from '../runtime/journal/helpers.ts';
 
 const HASHES = { specHash: 's', codeHash: 'c' };
 
@@ -61,6 +61,52 @@ describe('which runs may be rolled back', () => {
     expect(refusal(journal, run.id)).toMatchObject({ code: 'run_interrupted' });
     expect(refusal(journal, run.id).hint).toContain('--force');
     expect(checkTarget(journal, run.id, true).id).toBe(run.id);
+  });
+
+  it('says to resume an interrupted run with the command of its kind', () => {
+    const { journal } = openTemp();
+    const hint = (kind: 'run' | 'delta' | 'sample') => {
+      const run = journal.startRun({ kind, ...HASHES });
+      journal.finishRun(run.id, 'interrupted');
+      const error = refusal(journal, run.id);
+      expect(error.code).toBe('run_interrupted');
+      return error.hint;
+    };
+    expect(hint('run')).toBe(
+      'resume it first (`flitstack run`) so that every row it wrote is journaled, then roll it back; or pass --force to roll back what the journal holds',
+    );
+    // `flitstack run` would start a new full run instead of finishing the delta.
+    expect(hint('delta')).toBe(
+      'resume it first (`flitstack delta`) so that every row it wrote is journaled, then roll it back; or pass --force to roll back what the journal holds',
+    );
+    expect(hint('sample')).toBe(
+      'a sample is not resumed (`flitstack sample` starts a new one): pass --force to roll back what the journal holds; the rows of its last flush, if any, stay in Dataverse',
+    );
+  });
+
+  it('orders runs by when they last wrote: a delta resumed after a later run finished is built on it', () => {
+    const { journal } = openTemp({ now: steppingClock() });
+    const first = finishedRun(journal, 'run', [created('patient', 1)]);
+    const delta = journal.startRun({ kind: 'delta', ...HASHES, parentRun: first });
+    journal.recordBatch(delta.id, [created('patient', 2)]);
+    journal.finishRun(delta.id, 'interrupted');
+    // A run started while the delta was interrupted, then the delta resumed and finished after it.
+    const run = finishedRun(journal, 'run', [{ ...created('patient', 1), action: 'unchanged' }]);
+    expect(run).toBeGreaterThan(delta.id);
+    journal.resume(delta.id);
+    journal.recordBatch(delta.id, [created('patient', 3)]);
+    journal.finishRun(delta.id, 'completed');
+
+    expect(refusal(journal, run)).toMatchObject({
+      code: 'built_upon',
+      message: `later runs built on run ${run}: run ${delta.id} (delta, completed)`,
+    });
+    expect(checkTarget(journal, delta.id, false).id).toBe(delta.id);
+    expect(refusal(journal, first).message).toBe(
+      `later runs built on run ${first}: run ${delta.id} (delta, completed), run ${run} (run, completed)`,
+    );
+    rolledBack(journal, delta.id);
+    expect(checkTarget(journal, run, false).id).toBe(run);
   });
 
   it('refuses a run later runs built on, naming them newest first, until they are rolled back', () => {
