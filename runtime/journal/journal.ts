@@ -4,6 +4,7 @@ import { CrosswalkStore } from './crosswalk.ts';
 import { DeferredStore } from './deferred.ts';
 import { MatchStore, StaffDirectory } from './directory.ts';
 import { type LogFormat, type LogWriter, writeLog } from './export.ts';
+import { ImageStore } from './images.ts';
 import { DEFAULT_CHUNK_SIZE } from './keyset.ts';
 import { OperationStore } from './operations.ts';
 import { currentProcess, type HostView, realHost } from './owner.ts';
@@ -61,8 +62,8 @@ export interface WatermarkAccess {
 /**
  * The migration journal: one SQLite file (WAL mode, mode 0600) that records every run and every row
  * operation, the crosswalk, extraction progress, delta watermarks, deferred lookups, matches, staged
- * records and the staff directory. Resume, skip-unchanged, rollback, reconcile and the audit log all
- * read it. It never holds secrets (run options are redacted), but it does hold data values: pre-images
+ * records, pre-images staged ahead of their writes and the staff directory. Resume, skip-unchanged,
+ * rollback, reconcile and the audit log all read it. It never holds secrets (run options are redacted), but it does hold data values: pre-images
  * of updated rows and staged source records, patient data among them; keep the file where patient
  * data may be kept, and delete it when the migration's retention period ends.
  *
@@ -77,6 +78,8 @@ export class Journal {
   readonly deferred: DeferredStore;
   readonly matches: MatchStore;
   readonly staging: StagingStore;
+  /** Pre-images committed before their writes, for a resumed run (see `ImageStore`). */
+  readonly images: ImageStore;
   readonly staff: StaffDirectory;
   readonly watermarks: WatermarkAccess;
   readonly #db: Database.Database;
@@ -101,6 +104,7 @@ export class Journal {
     this.deferred = new DeferredStore(db, chunk);
     this.matches = new MatchStore(db, now);
     this.staging = new StagingStore(db, chunk);
+    this.images = new ImageStore(db, now);
     this.staff = new StaffDirectory(db, now);
     const progress = this.#progress;
     this.watermarks = {
@@ -169,6 +173,8 @@ export class Journal {
   finishRun(id: number, status: 'completed' | 'failed' | 'interrupted', summary?: RunSummary): RunRecord {
     return this.atomic(() => {
       const run = this.#runs.finish(id, status, summary ?? this.#ops.accounting(id));
+      // A completed run journaled every row it wrote: no image is left to take over.
+      if (status === 'completed') this.images.clear(id);
       if (status === 'completed' && (run.kind === 'run' || run.kind === 'delta')) {
         this.#progress.advanceWatermarks(id, this.#now());
       }
@@ -206,6 +212,7 @@ export class Journal {
       const now = this.#now();
       this.#progress.advance(runId, resource, page, progress, now);
       this.#ops.insert(runId, ops, { resource, page, at: now });
+      this.images.consume(runId, ops);
       this.crosswalk.apply(runId, crosswalk);
       this.#runs.heartbeat(runId, now);
     });
@@ -226,6 +233,7 @@ export class Journal {
       this.#runs.requireOwned(runId);
       const now = this.#now();
       this.#ops.insert(runId, ops, { resource: origin.resource ?? null, page: null, at: now });
+      this.images.consume(runId, ops);
       this.crosswalk.apply(runId, crosswalk);
       this.#runs.heartbeat(runId, now);
     });

@@ -170,11 +170,31 @@ FROM old JOIN operations t ON t.id = old.undone AND t.run_id = old.target
 WHERE operations.id = old.op;
 `;
 
+/**
+ * Version 4: pre-images committed before their writes are sent (see `ImageStore`), so that a run
+ * resumed after a crash between a write and its journaled operation still knows what the row held
+ * before. Journals of earlier versions hold none, and resume as before.
+ */
+const V4 = `
+CREATE TABLE staged_images (
+  run_id INTEGER NOT NULL REFERENCES runs(id),
+  mapping TEXT NOT NULL,
+  row_key TEXT NOT NULL,
+  target_id TEXT NOT NULL,
+  action TEXT NOT NULL CHECK (action IN ('update', 'deactivate', 'delete')),
+  pre_image TEXT CHECK (pre_image IS NULL OR json_valid(pre_image)),
+  reason TEXT,
+  staged_at TEXT NOT NULL,
+  PRIMARY KEY (run_id, mapping, row_key)
+) STRICT, WITHOUT ROWID;
+`;
+
 /** The journal's schema, oldest first. A new version appends a migration; shipped ones never change. */
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, sql: V1 },
   { version: 2, sql: V2 },
   { version: 3, sql: V3 },
+  { version: 4, sql: V4 },
 ];
 
 /** The schema version this code reads and writes. */

@@ -9,7 +9,13 @@ import {
   summarizePart,
 } from '../dataverse/index.ts';
 import { isGuid } from '../dataverse/odata.ts';
-import type { CrosswalkChange, CrosswalkEntry, Journal, OperationInput } from '../journal/index.ts';
+import type {
+  CrosswalkChange,
+  CrosswalkEntry,
+  Journal,
+  OperationInput,
+  StagedImage,
+} from '../journal/index.ts';
 import type { GeneratedModule, MappingDefinition, TableDefinition } from '../mapping/index.ts';
 import { chunks, groupBy } from '../shared/group.ts';
 import { preImages } from './write.ts';
@@ -66,6 +72,7 @@ export class Deletions {
     private readonly journal: Journal,
     private readonly policy: DeletePolicy,
     private readonly batchSize: number,
+    private readonly runId: number,
   ) {}
 
   /**
@@ -105,7 +112,11 @@ export class Deletions {
     });
     const targets = slots.flatMap((s) => s.targets);
     for (const group of groupBy(targets, (t) => t.entry.table).values()) await this.decide(group);
-    await this.send(targets.filter((t) => t.send));
+    const sending = targets.filter((t) => t.send);
+    // Committed before the requests go: a run killed after Dataverse took them still knows, when
+    // resumed, what it closed or deleted and what the rows held before (see `staged`).
+    this.journal.images.stage(this.runId, sending.map(intended));
+    await this.send(sending);
     const out: Deleted = { ops: [], crosswalk: [] };
     for (const { d, skip, targets } of slots) {
       if (skip) out.ops.push({ page: d.page, op: skip });
@@ -169,7 +180,13 @@ export class Deletions {
         const state = states && stateOf(states.get(id));
         const deleted = `deleted in PracticeHub at ${t.d.deletedAt}`;
         const base = rowOf(t);
-        if (states && !state) {
+        const earlier = this.journal.images.get(this.runId, t.entry.mapping, t.entry.key);
+        if (
+          earlier?.targetId === id &&
+          (earlier.action === 'delete' || (earlier.action === 'deactivate' && states))
+        )
+          staged(t, earlier, table.entitySet, closed, states ? state : images.get(id));
+        else if (states && !state) {
           t.op = gone(t);
         } else if (!deleting.has(t)) {
           const refer = dependants.get(id) ?? [];
@@ -283,6 +300,51 @@ export class Deletions {
     }
     return known;
   }
+}
+
+/** The deactivation or delete a target is about to send, as the journal stages it. */
+function intended(t: Target): StagedImage {
+  const { op } = t.send!;
+  return {
+    mapping: t.entry.mapping,
+    key: t.entry.key,
+    targetId: t.entry.targetId,
+    action: op.action === 'delete' ? 'delete' : 'deactivate',
+    preImage: op.preImage ?? null,
+    reason: op.reason ?? null,
+  };
+}
+
+/**
+ * Decides a target this run already staged a deactivation or delete for: an attempt that was killed
+ * after Dataverse may have taken it and before the journal recorded it. The staged prior state is the
+ * pre-image (the row now may hold this run's change); a row found closed (or gone, for a delete)
+ * counts as this run's deactivation (or delete), and one not yet changed gets the request again.
+ */
+function staged(
+  t: Target,
+  image: StagedImage,
+  entitySet: string,
+  closed: number | undefined,
+  current: Record<string, unknown> | undefined,
+): void {
+  const op: OperationInput = {
+    ...rowOf(t),
+    action: image.action,
+    preImage: image.preImage,
+    reason: image.reason ?? `deleted in PracticeHub at ${t.d.deletedAt}`,
+  };
+  const path = recordPath(entitySet, t.entry.targetId);
+  if (image.action === 'delete') {
+    if (!current) t.op = op;
+    else t.send = { request: { method: 'DELETE', path }, op };
+  } else if (!current) t.op = gone(t);
+  else if (current.statecode === closed) t.op = op;
+  else
+    t.send = {
+      request: { method: 'PATCH', path, body: { statecode: closed }, headers: { 'If-Match': '*' } },
+      op,
+    };
 }
 
 /** The state columns of a row read back, as a deactivation's pre-image; undefined for no row. */

@@ -127,6 +127,8 @@ export async function runMigration(deps: RunDeps, options: RunOptions = {}): Pro
     client: deps.dataverse,
     batchSize: module.MIGRATION.batchSize,
     attachments: new Attachments(deps.practicehub, archive, module.MIGRATION.maxUploadFileSize),
+    journal,
+    runId: run.id,
   };
   const scope: PassScope = {
     select: options.select,
@@ -137,6 +139,7 @@ export async function runMigration(deps: RunDeps, options: RunOptions = {}): Pro
       journal,
       module.MIGRATION.deletedRecords,
       write.batchSize,
+      run.id,
     ),
   };
   try {

@@ -8,7 +8,7 @@ import {
   recordUri,
   summarizeError,
 } from '../dataverse/index.ts';
-import type { CrosswalkChange, OperationInput } from '../journal/index.ts';
+import type { CrosswalkChange, Journal, OperationInput, StagedImage } from '../journal/index.ts';
 import { chunks, groupBy } from '../shared/group.ts';
 import type { Attachments } from './documents.ts';
 import type { PagedOperation, PreparedRow } from './state.ts';
@@ -19,6 +19,9 @@ export interface WriteContext {
   /** Records per request (UpsertMultiple items or $batch parts). */
   readonly batchSize: number;
   readonly attachments: Attachments;
+  /** Where the pre-images of a write are committed before it is sent, and the run they belong to. */
+  readonly journal: Pick<Journal, 'images'>;
+  readonly runId: number;
 }
 
 /** What a flush produced: operations and crosswalk changes to journal, each with its page. */
@@ -146,6 +149,36 @@ export async function preImages(
   return images;
 }
 
+/** A pre-image, or null for a row that did not exist; by lower-case row id. */
+type Images = Map<string, Readonly<Record<string, unknown>> | null>;
+
+/**
+ * The pre-images of existing rows about to be written, committed to the journal before anything is
+ * sent. A row this run already staged an image for (an attempt killed after Dataverse took its write
+ * and before the journal recorded it) keeps the staged image, since the row may now hold this run's
+ * values; columns the staged image lacks (the earlier write did not touch them) come from the read.
+ */
+async function stagedPreImages(ctx: WriteContext, rows: readonly PreparedRow[]): Promise<Images> {
+  const read = await preImages(ctx, rows);
+  const images: Images = new Map();
+  const staged: StagedImage[] = [];
+  for (const row of rows) {
+    const id = row.targetId.toLowerCase();
+    const earlier = ctx.journal.images.get(ctx.runId, row.mapping.name, row.key);
+    const fresh = read.get(id) ?? null;
+    const image =
+      earlier?.targetId === id
+        ? earlier.preImage === null
+          ? null
+          : { ...fresh, ...earlier.preImage }
+        : fresh;
+    images.set(id, image);
+    staged.push({ mapping: row.mapping.name, key: row.key, targetId: id, action: 'update', preImage: image });
+  }
+  ctx.journal.images.stage(ctx.runId, staged);
+  return images;
+}
+
 /**
  * A refused row as the journal keeps it: Dataverse's code, its message with the row's values masked
  * (its column and table stay), and what to do. The values are left out of the message because
@@ -261,8 +294,9 @@ async function writeStates(
 /**
  * Writes the rows of one mapping: unchanged rows are journaled and skipped; the others are written in
  * bulk (UpsertMultiple where the organisation supports it for the table) or in $batch requests that
- * continue past a failed row, after the pre-images of rows that already exist are read. Every row ends
- * as an operation: create, update, unchanged, or reject with Dataverse's error.
+ * continue past a failed row, after the pre-images of rows that already exist are read and committed to
+ * the journal. Every row ends as an operation: create, update, unchanged, or reject with Dataverse's
+ * error.
  */
 export async function writeRows(ctx: WriteContext, rows: readonly PreparedRow[]): Promise<Written> {
   const ops: PagedOperation[] = [];
@@ -304,8 +338,7 @@ async function writeChanged(
 ): Promise<void> {
   if (changed.length === 0) return;
   const existing = changed.filter((r) => !r.create);
-  const images =
-    existing.length > 0 ? await preImages(ctx, existing) : new Map<string, Record<string, unknown>>();
+  const images: Images = existing.length > 0 ? await stagedPreImages(ctx, existing) : new Map();
   const attachmentErrors = await ctx.attachments.attach(changed);
   const writable = changed.filter((r) => !attachmentErrors.has(r));
   const m = writable[0]?.mapping;

@@ -36,6 +36,7 @@ describe('schema', () => {
       'runs',
       'staff',
       'staged',
+      'staged_images',
       'watermarks',
     ]);
     expect(db.pragma('application_id', { simple: true })).toBe(APPLICATION_ID);
@@ -68,6 +69,53 @@ describe('schema', () => {
     expect(db.prepare('SELECT name FROM pragma_table_info(?)').pluck().all('runs')).toContain('note');
     expect(tables(db)).toContain('extra');
     db.close();
+  });
+
+  it('version 4 adds staged pre-images to a version 3 journal; journaling the operation of a row consumes its image', () => {
+    const path = join(tempDir(), 'journal.db');
+    const db = new Database(path);
+    migrate(db, MIGRATIONS.slice(0, 3));
+    db.close();
+    const journal = Journal.open(path);
+    expect(journal.schemaVersion).toBe(4);
+    const run = journal.startRun({ kind: 'run', specHash: 's', codeHash: 'c' });
+    const id = '00000000-0000-4000-8000-000000000001';
+    journal.images.stage(run.id, [
+      {
+        mapping: 'patient',
+        key: 'patient-1',
+        targetId: id,
+        action: 'update',
+        preImage: { firstname: 'First' },
+      },
+    ]);
+    expect(journal.images.get(run.id, 'patient', 'patient-1')).toMatchObject({
+      targetId: id,
+      action: 'update',
+      preImage: { firstname: 'First' },
+    });
+    // Journaling the row's operation consumes its staged image.
+    journal.recordPage(
+      run.id,
+      'patients',
+      1,
+      [
+        {
+          mapping: 'patient',
+          sourceId: '1',
+          key: 'patient-1',
+          table: 'contact',
+          action: 'update',
+          targetId: id,
+          preImage: { firstname: 'First' },
+        },
+      ],
+      [],
+      { nextPage: 2, totalEntries: 1, extracted: 1, done: true },
+    );
+    expect(journal.images.get(run.id, 'patient', 'patient-1')).toBeUndefined();
+    expect(journal.integrityCheck()).toEqual([]);
+    journal.close();
   });
 
   it('version 3 links the undo operations of earlier rollbacks to what they undid, read once from their reasons', () => {

@@ -1,0 +1,109 @@
+import type { Database, Statement } from 'better-sqlite3';
+import { jsonOrNull, parseOrNull } from './keyset.ts';
+
+/** What a staged write will do to a row that exists before it: update it, deactivate it or delete it. */
+export type StagedAction = 'update' | 'deactivate' | 'delete';
+
+/** A row's state before a write, committed to the journal before the write is sent. */
+export interface StagedImage {
+  readonly mapping: string;
+  readonly key: string;
+  readonly targetId: string;
+  readonly action: StagedAction;
+  /** The columns as read before the write; null when the row did not exist. */
+  readonly preImage: Readonly<Record<string, unknown>> | null;
+  /** Why (a deactivation or delete says which deletion and what it decided). */
+  readonly reason?: string | null;
+}
+
+interface ImageRow {
+  row_key: string;
+  target_id: string;
+  action: StagedAction;
+  pre_image: string | null;
+  reason: string | null;
+}
+
+/**
+ * Pre-images written ahead of their writes. A run's write and its journaled operation are two
+ * commits; a process killed between them has changed Dataverse rows the journal does not show. The
+ * resumed run writes those rows again, and the image it would read then is the value already written,
+ * not the one rollback must restore: so each image is committed here, before its write is sent, and
+ * a resumed run of the same run takes the staged image instead of reading the row again. Journaling
+ * the row's operation consumes its staged image (`consume`). Holds data values, like pre-images.
+ */
+export class ImageStore {
+  readonly #stage: Statement<unknown[], unknown>;
+  readonly #get: Statement<[number, string, string], ImageRow>;
+  readonly #consume: Statement<[number, string, string], unknown>;
+  readonly #clear: Statement<[number], unknown>;
+  readonly #db: Database;
+  readonly #now: () => string;
+
+  constructor(db: Database, now: () => string) {
+    this.#db = db;
+    this.#now = now;
+    // A later attempt replaces an image only with one built on it (see the callers): never with a
+    // read of what an earlier attempt already wrote.
+    this.#stage = db.prepare(
+      `INSERT INTO staged_images (run_id, mapping, row_key, target_id, action, pre_image, reason, staged_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (run_id, mapping, row_key) DO UPDATE SET
+         target_id = excluded.target_id, action = excluded.action, pre_image = excluded.pre_image,
+         reason = excluded.reason, staged_at = excluded.staged_at`,
+    );
+    this.#get = db.prepare(
+      `SELECT row_key, target_id, action, pre_image, reason FROM staged_images
+       WHERE run_id = ? AND mapping = ? AND row_key = ?`,
+    );
+    this.#consume = db.prepare('DELETE FROM staged_images WHERE run_id = ? AND mapping = ? AND row_key = ?');
+    this.#clear = db.prepare('DELETE FROM staged_images WHERE run_id = ?');
+  }
+
+  /**
+   * Commits the images of rows about to be written by run `runId`, in one transaction of its own,
+   * replacing what the run staged for the same rows: callers build on an earlier image (`get`).
+   */
+  stage(runId: number, images: readonly StagedImage[]): void {
+    if (images.length === 0) return;
+    const at = this.#now();
+    this.#db
+      .transaction(() => {
+        for (const i of images)
+          this.#stage.run(
+            runId,
+            i.mapping,
+            i.key,
+            i.targetId.toLowerCase(),
+            i.action,
+            jsonOrNull(i.preImage),
+            i.reason ?? null,
+            at,
+          );
+      })
+      .immediate();
+  }
+
+  /** The image a run staged for a row of a mapping, if its operation was not journaled yet. */
+  get(runId: number, mapping: string, key: string): StagedImage | undefined {
+    const row = this.#get.get(runId, mapping, key);
+    if (!row) return undefined;
+    return {
+      mapping,
+      key: row.row_key,
+      targetId: row.target_id,
+      action: row.action,
+      preImage: parseOrNull<Record<string, unknown>>(row.pre_image),
+      reason: row.reason,
+    };
+  }
+
+  /** Drops the staged images of the rows these operations journal. Runs inside the caller's transaction. */
+  consume(runId: number, ops: readonly { mapping: string; key?: string | null }[]): void {
+    for (const op of ops) if (op.key) this.#consume.run(runId, op.mapping, op.key);
+  }
+
+  /** Drops every image a run staged; returns how many. */
+  clear(runId: number): number {
+    return this.#clear.run(runId).changes;
+  }
+}
