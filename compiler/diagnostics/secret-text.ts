@@ -40,6 +40,15 @@ function entropy(text: string): number {
   return bits;
 }
 
+/**
+ * A file path rather than a key: absolute or relative (`/tmp/x-Yq3/a.yaml`, `../spec/x`), or several
+ * segments ending in a file name with an extension. A random temporary folder name makes a path look
+ * random, and a message that names the path must still show it.
+ */
+function isPath(word: string): boolean {
+  return /^(?:\.{0,2}\/|~\/)[^/]/.test(word) || /[^/]\/[^/]+\/[^/]*\.[A-Za-z]{1,5}$/.test(word);
+}
+
 /** Every part of a text that looks like a secret: known forms first, then long random-looking words. */
 export function findSecrets(text: string): SecretSpan[] {
   const found: SecretSpan[] = [];
@@ -53,6 +62,7 @@ export function findSecrets(text: string): SecretSpan[] {
       /[0-9]/.test(word) &&
       /[A-Za-z]/.test(word) &&
       !/^https?:/.test(word) &&
+      !isPath(word) &&
       entropy(word) > 4.2
     )
       found.push({ index: m.index, length: word.length, what: 'a high-entropy key or token' });

@@ -34,6 +34,17 @@ describe('maskSecrets', () => {
       '  description: Token-based sign-in is not migrated.',
       '  description: Token-based sign-in is not migrated.',
     ],
+    // Paths through a random temporary folder look random, but are paths a message must show.
+    [
+      "this link points to '/tmp/flitstack-YYP3iB/moved/payment.yaml', which does not exist",
+      "this link points to '/tmp/flitstack-YYP3iB/moved/payment.yaml', which does not exist",
+    ],
+    [
+      'see ../Q7xZ2kPa9LmW4vRt8YbN3cD6fGhJ1sE5/spec/a.yaml',
+      'see ../Q7xZ2kPa9LmW4vRt8YbN3cD6fGhJ1sE5/spec/a.yaml',
+    ],
+    // A random key stays a secret.
+    ['key: Q7xZ2kPa9LmW4vRt8YbN3cD6fGhJ1sE5uI0o', `key: ${'*'.repeat(36)}`],
   ];
   for (const [line, expected] of rows)
     it(line, () => {
