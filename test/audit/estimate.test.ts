@@ -94,11 +94,15 @@ describe('the estimate against a real extraction (rate 20, scale 0.2)', () => {
     expect(measured.stats.outcomes.throttled).toBe(0);
     expect(measured.requests).toBe(estimate.source.requests);
     expect(measured.downloads).toBe(counts.policy_documents);
-    // The pace holds the extraction to the rate, so it cannot beat the estimate by much; how close the
-    // estimate lands above that (±10 %) is measured by bench/audit.ts, not asserted on a shared machine.
-    expect(measured.seconds, `estimated ${estimate.source.seconds} s`).toBeGreaterThan(
-      estimate.source.seconds * 0.9,
+    // The pace holds the extraction to the rate: the first request leaves at once, each later one no
+    // sooner than 1/rate after the one before. How close the estimate (which adds the latency the audit
+    // measured) lands is measured by bench/audit.ts, not asserted on a shared machine, where a busy
+    // spell during the audit inflates the latency it measures.
+    // The list pages alone take that long (downloads aside).
+    expect(measured.seconds, `estimated ${estimate.source.seconds} s`).toBeGreaterThanOrEqual(
+      (pages - 1) / 20,
     );
+    expect(estimate.source.seconds).toBeGreaterThanOrEqual((pages - 1) / 20);
     expect(estimate.wall_seconds).toBeGreaterThanOrEqual(estimate.source.seconds);
     // appointment: one $batch per 500 rows, then the state pass; payment: UpsertMultiple (a custom table).
     const passes = estimate.load.passes.filter((p) => p.mapping === 'appointment');
