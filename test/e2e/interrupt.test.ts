@@ -73,7 +73,17 @@ describe('Ctrl-C (SIGINT) during a command', () => {
     const dir = tempDir();
     const journal = join(dir, 'journal.db');
     const res = await interrupted(
-      ['sample', '--journal', journal, '--out', join(dir, 'out'), '--archive-dir', join(dir, 'archive')],
+      [
+        'sample',
+        '--journal',
+        journal,
+        '--out',
+        join(dir, 'out'),
+        '--archive-dir',
+        join(dir, 'archive'),
+        '--rate',
+        '50',
+      ],
       '\npatients: ',
     );
     expect(res.code).toBe(130);
