@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
@@ -6,5 +7,8 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // One test file per core: most files wait on sandbox servers and child processes, so a machine
+    // with 2 cores runs 2 files at once instead of the default of one fewer than the cores.
+    poolOptions: { forks: { maxForks: availableParallelism(), minForks: 1 } },
   },
 });
