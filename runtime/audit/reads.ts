@@ -1,13 +1,14 @@
 import type { Ir } from '../../compiler/ir/types.ts';
 import type { TargetMetadata } from '../../compiler/model/spec.ts';
+import { IDS_PER_QUERY } from '../compare/read.ts';
 import type { PassEstimate } from './load.ts';
 
 /** The reads of a first full run: what `run` asks Dataverse besides its writes. */
 export interface ReadEstimate {
   /**
-   * Metadata reads of the schema check before the first write (runtime/schema/verify.ts): per table,
-   * its definition and its columns, then for each kind of column with options (choice, multi-choice,
-   * state, status) one list and one read per column.
+   * Metadata reads of the schema check before the first write (runtime/schema/verify.ts, through
+   * runtime/dataverse/metadata.ts): per table, its definition and its columns, then for each kind of
+   * column with options (choice, multi-choice, state, status) one list and one read per column.
    */
   readonly metadata: number;
   /** GETs of the run: users (owners), connection roles, bulk message checks and pre-images. */
@@ -15,8 +16,6 @@ export interface ReadEstimate {
   readonly requests: number;
 }
 
-/** Ids per pre-image query (runtime/compare/read.ts IDS_PER_QUERY): keeps a GET's URL short. */
-const IDS_PER_QUERY = 50;
 const OPTION_KINDS = ['choice', 'multi_choice', 'state', 'status'] as const;
 
 /**

@@ -1,3 +1,5 @@
+import { escapeRegExp } from '../shared/redact.ts';
+
 /**
  * Dataverse repeats the value it refused in some of its error messages ("The value 42.5 of
  * 'fs_painscore' on record of type 'contact' is outside the valid range."), and a row's values may be
@@ -48,10 +50,6 @@ function quoted(match: string, word: string, space: string): string {
  * ordinary words and numbers of the message itself.
  */
 const MIN_VALUE_LENGTH = 3;
-
-function escapeRegExp(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
 
 /**
  * A pattern for one of the row's values as a whole token: not inside a longer word, number or hex code
