@@ -110,7 +110,7 @@ export function customFor(
   const label = labelOf(path);
   // A sample of the first pages may miss the longest values: twice the longest it saw (before the usual
   // headroom), and never less than the model declares.
-  const partial = seen !== undefined && seen.sampled < seen.total;
+  const partial = seen?.partial === true;
   const sampled = seen?.max_length !== undefined ? seen.max_length * (partial ? 2 : 1) : undefined;
   const lengths = [sampled, field.maxLength].filter((n): n is number => n !== undefined);
   const longest = lengths.length > 0 ? Math.max(...lengths) : undefined;

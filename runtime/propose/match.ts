@@ -133,10 +133,9 @@ function line(path: string, column: string, transform: Step[], extra: Record<str
 function seenFacts(seen: SeenField): string {
   const filled = `filled ${Math.round(seen.fill_rate * 100)} %`;
   if (seen.max_length === undefined) return filled;
-  const partial =
-    seen.sampled < seen.total
-      ? ` in the sampled pages (${seen.sampled} of ${seen.total} records): sized with headroom for longer values, check the longest in the full data`
-      : '';
+  const partial = seen.partial
+    ? ` in the sampled pages (${seen.sampled} of ${seen.total} records): sized with headroom for longer values, check the longest in the full data`
+    : '';
   return `longest ${seen.max_length}${partial}, ${filled}`;
 }
 

@@ -104,13 +104,15 @@ export function unmappedFields(
   });
 }
 
-/** The audit's summary of a field, by path. */
 /** A field as the audit saw it, with how much of its resource the audit's sampled pages held. */
 export interface SeenField extends FieldSummary {
   readonly sampled: number;
   readonly total: number;
+  /** The sampled pages held fewer records than the resource: the longest value may be longer. */
+  readonly partial: boolean;
 }
 
+/** The audit's summary of a field, by path. */
 export function seenField(
   audit: AuditReport | undefined,
   resource: string,
@@ -126,7 +128,9 @@ export function seenField(
   };
   const audited = audit?.resources.find((r) => r.resource === resource);
   const found = walk(audited?.fields);
-  return found && audited ? { ...found, sampled: audited.sampled, total: audited.total } : undefined;
+  return found && audited
+    ? { ...found, sampled: audited.sampled, total: audited.total, partial: audited.sampled < audited.total }
+    : undefined;
 }
 
 /** A value map some line already uses to write `table.column` (reused for standard choice columns). */
