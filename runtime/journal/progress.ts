@@ -1,4 +1,5 @@
 import type { Database, Statement } from 'better-sqlite3';
+import { utcMs } from '../shared/utc.ts';
 import { JournalError } from './errors.ts';
 import type { Progress, ProgressUpdate, Watermark } from './types.ts';
 
@@ -28,10 +29,11 @@ const toProgress = (row: ProgressRow): Progress => ({
 
 /**
  * A timestamp as ISO 8601 UTC with milliseconds, so that text order is time order in SQLite
- * (`2024-05-01T10:00:00+02:00` and `2024-05-01T08:00:00Z` are the same instant). Null if unreadable.
+ * (`2024-05-01T10:00:00+02:00` and `2024-05-01T08:00:00Z` are the same instant); a date-time without
+ * offset is UTC, as PracticeHub means it. Null if unreadable.
  */
 export function normalizeTimestamp(value: string): string | null {
-  const time = Date.parse(value);
+  const time = utcMs(value);
   return Number.isNaN(time) ? null : new Date(time).toISOString();
 }
 

@@ -1,3 +1,4 @@
+import { utcMs } from '../shared/utc.ts';
 import type { JsonValue, PracticeHubRecord } from './types.ts';
 
 /**
@@ -30,13 +31,4 @@ export function isUpdatedSince(record: PracticeHubRecord, since: string): boolea
   const updated = record.updated_at;
   const at = typeof updated === 'string' ? utcMs(updated) : Number.NaN;
   return Number.isNaN(at) || at >= utcMs(since);
-}
-
-/**
- * Epoch ms of an ISO 8601 text, a date-time without offset read as UTC, as the API reads its filters:
- * Date.parse would read it in this machine's time zone.
- */
-function utcMs(text: string): number {
-  const zoned = text.length <= 10 || /(Z|[+-]\d{2}:?\d{2})$/i.test(text);
-  return Date.parse(zoned ? text : `${text}Z`);
 }
