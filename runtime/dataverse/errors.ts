@@ -133,6 +133,17 @@ export interface FailureSummary {
 }
 
 /**
+ * The column values of a request body (not its binds and annotations, whose names hold `@` and whose
+ * values address other rows): what a failure summary keeps out of its message.
+ */
+export function columnValues(body: unknown): unknown[] {
+  if (body === null || typeof body !== 'object') return [];
+  return Object.entries(body as Record<string, unknown>)
+    .filter(([column]) => !column.includes('@'))
+    .map(([, value]) => value);
+}
+
+/**
  * What a thrown error leaves to journal: a DataverseError's own code and message, or the error text,
  * without the values of the row it was about (`values`, its payload) or that Dataverse repeated.
  */

@@ -1,17 +1,6 @@
-import { rowMissing, summarizePart } from '../dataverse/errors.ts';
+import { columnValues, rowMissing, summarizePart } from '../dataverse/errors.ts';
 import type { BatchItem, BatchPartResult, DataverseClient } from '../dataverse/index.ts';
 import type { UndoItem, UndoResult } from './undo.ts';
-
-/** The column values an item's requests write (a pre-image's values), to keep out of its error. */
-function writtenValues(item: Extract<UndoItem, { kind: 'requests' }>): unknown[] {
-  return item.requests.flatMap((r) =>
-    r.body && typeof r.body === 'object'
-      ? Object.entries(r.body as Record<string, unknown>)
-          .filter(([column]) => !column.includes('@'))
-          .map(([, value]) => value)
-      : [],
-  );
-}
 
 /** How one item ended, from the results of its requests. */
 function classify(
@@ -26,7 +15,13 @@ function classify(
   if (item.phase === 'delete' && rowMissing(failure, id)) return { outcome: 'deleted', gone: true };
   if (item.phase === 'restore' && rowMissing(failure, id)) return { outcome: 'gone' };
   const cause = results.find((r) => r.executed && r.error !== undefined) ?? failure;
-  return { outcome: 'failed', error: summarizePart(cause, writtenValues(item)) };
+  return {
+    outcome: 'failed',
+    error: summarizePart(
+      cause,
+      item.requests.flatMap((r) => columnValues(r.body)),
+    ),
+  };
 }
 
 /**

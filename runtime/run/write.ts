@@ -2,6 +2,7 @@ import { IDS_PER_QUERY } from '../compare/read.ts';
 import type { BatchRequest, DataverseClient } from '../dataverse/index.ts';
 import {
   BulkError,
+  columnValues,
   DataverseError,
   inFilter,
   recordPath,
@@ -32,9 +33,6 @@ export interface Written {
 
 const plainColumns = (body: Readonly<Record<string, unknown>>) =>
   Object.keys(body).filter((k) => !k.includes('@'));
-
-/** The values of a body's columns (not its binds and annotations, which address other rows). */
-const plainValues = (body: Readonly<Record<string, unknown>>) => plainColumns(body).map((k) => body[k]);
 
 /**
  * Annotations a pre-image keeps beside each lookup's `_x_value`: the table the lookup points to and its
@@ -185,7 +183,7 @@ async function stagedPreImages(ctx: WriteContext, rows: readonly PreparedRow[]):
  * Dataverse repeats the value it refused, and a row's values may be patient data.
  */
 function failure(row: PreparedRow, error: unknown): OperationInput {
-  const e = summarizeError(error, plainValues(row.body));
+  const e = summarizeError(error, columnValues(row.body));
   const hint = error instanceof DataverseError && error.hint ? ` — ${error.hint}` : '';
   return {
     mapping: row.mapping.name,
