@@ -14,6 +14,11 @@ export interface ValueMap {
   readonly caseSensitive: boolean;
 }
 
+/** A key as a map that ignores case reads it: trimmed and lower-cased. */
+export function foldKey(key: string): string {
+  return key.trim().toLowerCase();
+}
+
 // Case-folded entries per map, built on first use. A WeakMap keyed by the (immutable) map object: it
 // holds nothing a test could observe and goes away with the map.
 const FOLDED = new WeakMap<ValueMap, ReadonlyMap<string, number | string | null>>();
@@ -24,7 +29,7 @@ function folded(map: ValueMap): ReadonlyMap<string, number | string | null> {
     const built = new Map<string, number | string | null>();
     // When two keys fold to the same text the first one wins, as in the spec file's order.
     for (const [key, value] of map.entries) {
-      const k = key.trim().toLowerCase();
+      const k = foldKey(key);
       if (!built.has(k)) built.set(k, value);
     }
     entries = built;
@@ -45,7 +50,7 @@ function lookup(map: ValueMap, text: string): number | string | null | undefined
     const entries = folded(map);
     // Folding is idempotent, so text that is a folded key is its own folded form: most values are.
     const hit = entries.get(text);
-    return hit !== undefined ? hit : entries.get(text.trim().toLowerCase());
+    return hit !== undefined ? hit : entries.get(foldKey(text));
   }
   const exact = map.entries.get(text);
   if (exact !== undefined) return exact;

@@ -1,3 +1,4 @@
+import { foldKey } from '../../../runtime/transforms/value-map.ts';
 import type { PendingDiagnostic } from '../../diagnostics/diagnostic.ts';
 import type { TargetColumn, TargetTable, ValueMapSpec, ValueMapTarget } from '../../model/spec.ts';
 import { pathType } from '../chain.ts';
@@ -132,7 +133,7 @@ export const valueMaps: Rule = (ctx) => {
             use.file,
             use.pointer,
             `value map '${map.name}' has no entry for ${missing.map((m) => `'${m}'`).join(', ')} (values of the source field)`,
-            `add them to spec/valuemaps/${map.name}.yaml, or give the map a default`,
+            `add them to ${map.file}, or give the map a default`,
           ),
         );
       }
@@ -145,7 +146,7 @@ export const valueMaps: Rule = (ctx) => {
           use.file,
           use.pointer,
           `the source field has values outside its documented list, and value map '${map.name}' has no default: those records follow policies.unmapped_value`,
-          `add default: <option> or unmapped: drop_with_flag to spec/valuemaps/${map.name}.yaml`,
+          `add default: <option> or unmapped: drop_with_flag to ${map.file}`,
         ),
       );
     }
@@ -247,7 +248,7 @@ export const valueMapKeys: Rule = (ctx) => {
     if (map.caseSensitive) continue;
     const first = new Map<string, string>();
     for (const entry of map.entries) {
-      const folded = entry.source.trim().toLowerCase();
+      const folded = foldKey(entry.source);
       const earlier = first.get(folded);
       if (earlier === undefined) {
         first.set(folded, entry.source);
@@ -260,7 +261,7 @@ export const valueMapKeys: Rule = (ctx) => {
           map.file,
           entry.pointer,
           `value map key '${entry.source}' is the same key as '${earlier}': the map ignores case and surrounding spaces, so only one of the two entries can apply`,
-          `keep one of the two entries, or add case_sensitive: true to spec/valuemaps/${map.name}.yaml if the source sends both spellings as different values`,
+          `keep one of the two entries, or add case_sensitive: true to ${map.file} if the source sends both spellings as different values`,
           'key',
         ),
       );
