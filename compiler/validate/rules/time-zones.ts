@@ -1,11 +1,12 @@
+import { ZoneClock } from '../../../runtime/transforms/time-zone.ts';
 import type { PendingDiagnostic } from '../../diagnostics/diagnostic.ts';
 import { didYouMean } from '../../diagnostics/suggest.ts';
 import { finding, type Rule } from '../rule.ts';
 
-/** Whether the runtime knows the zone: the date steps build an Intl clock from it and throw otherwise. */
+/** Whether the runtime knows the zone: the date steps build their ZoneClock from it, which throws otherwise. */
 function knownZone(zone: string): boolean {
   try {
-    new Intl.DateTimeFormat('en', { timeZone: zone });
+    new ZoneClock(zone);
     return true;
   } catch {
     return false;
