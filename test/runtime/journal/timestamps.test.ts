@@ -1,16 +1,12 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { normalizeTimestamp } from '../../../runtime/journal/progress.ts';
+import { machineTimeZone } from '../../support/time-zone.ts';
 
 describe('journal timestamps', () => {
-  const zone = process.env.TZ;
-  afterEach(() => {
-    // Node reads TZ again when it is assigned.
-    if (zone === undefined) delete process.env.TZ;
-    else process.env.TZ = zone;
-  });
+  const setZone = machineTimeZone();
 
   it('read a date-time without offset as UTC, as PracticeHub means it, whatever the machine zone', () => {
-    process.env.TZ = 'Asia/Tokyo';
+    setZone('Asia/Tokyo');
     expect(normalizeTimestamp('2024-05-01T10:00:00')).toBe('2024-05-01T10:00:00.000Z');
     expect(normalizeTimestamp('2024-05-01T10:00:00+02:00')).toBe('2024-05-01T08:00:00.000Z');
     expect(normalizeTimestamp('2024-05-01T08:00:00Z')).toBe('2024-05-01T08:00:00.000Z');

@@ -1,15 +1,12 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { isUpdatedSince } from '../../../runtime/practicehub/records.ts';
+import { machineTimeZone } from '../../support/time-zone.ts';
 
 describe('the client-side updated= filter', () => {
-  const zone = process.env.TZ;
-  afterEach(() => {
-    if (zone === undefined) delete process.env.TZ;
-    else process.env.TZ = zone;
-  });
+  const setZone = machineTimeZone();
 
   it('reads a date-time without offset as UTC, as the API does, whatever the machine time zone', () => {
-    process.env.TZ = 'Europe/Madrid';
+    setZone('Europe/Madrid');
     const record = { id: '1', updated_at: '2024-01-31T09:30:00Z' };
     expect(isUpdatedSince(record, '2024-01-31T10:00:00')).toBe(false);
     expect(isUpdatedSince(record, '2024-01-31T09:30:00')).toBe(true);
