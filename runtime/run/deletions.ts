@@ -23,12 +23,41 @@ import { preImages } from './write.ts';
 /** What a delta does with a record PracticeHub reports deleted (`deleted_at` set). */
 export type DeletePolicy = GeneratedModule['MIGRATION']['deletedRecords'];
 
-/** A source record seen deleted, for one mapping. */
-export interface Deletion {
+/**
+ * Rows that go, for one source record of one mapping: every row of a record seen deleted, or the rows
+ * a record still there no longer produces (`dropped`: the connection of a clinic assignment taken off
+ * a patient, the parts beyond a shortened note's last).
+ */
+export type Deletion = {
   readonly mapping: MappingDefinition;
   readonly sourceId: string;
-  readonly deletedAt: string;
   readonly page: number;
+} & (
+  | { readonly kind: 'deleted'; readonly deletedAt: string }
+  | { readonly kind: 'dropped'; readonly entries: readonly CrosswalkEntry[] }
+);
+
+/** The row keys a record produced in this run, for a mapping whose records produce varying rows. */
+export interface Produced {
+  readonly mapping: MappingDefinition;
+  readonly sourceId: string;
+  readonly keys: readonly string[];
+  readonly page: number;
+}
+
+/**
+ * Whether the rows a mapping's record produces can change in number between runs (a fan-out over a
+ * list, a note split into parts), so that a record may stop producing a row it produced before. Rows
+ * of a grouped or update mapping, or of one matched to existing rows, are not the record's own.
+ */
+export function producesVaryingRows(m: MappingDefinition): boolean {
+  return (m.fanOut || m.split !== undefined) && m.mode === 'upsert' && !m.group && m.key.kind !== 'match';
+}
+
+/** Why a deletion's rows go, as operations say it; `dated` adds when PracticeHub deleted the record. */
+function cause(d: Deletion, dated = true): string {
+  if (d.kind === 'dropped') return `${d.mapping.name} record ${d.sourceId} no longer produces this row`;
+  return dated ? `deleted in PracticeHub at ${d.deletedAt}` : 'deleted in PracticeHub';
 }
 
 /** What deleting produced: operations and crosswalk changes, each with its page. */
@@ -41,6 +70,8 @@ export interface Deleted {
 interface Target {
   readonly d: Deletion;
   readonly entry: CrosswalkEntry;
+  /** Found gone from Dataverse before any request: nothing to undo. */
+  gone?: boolean;
   /** How it ended: decided before any write (a skip, a refusal), or from its request's answer. */
   op?: OperationInput;
   /** The request that deactivates or deletes the row, and the operation it journals when it succeeds. */
@@ -76,16 +107,42 @@ export class Deletions {
   ) {}
 
   /**
-   * Applies the policy to the rows each deleted record produced, as the crosswalk knows them. A
-   * mapping that only updates another mapping's rows leaves them: the row is not the record's own.
-   * Operations come out in the order of the deletions.
+   * The rows records of this run no longer produce: crosswalk rows tied to a record whose key it did
+   * not produce now, read with one query per mapping. None under `deleted_records: ignore`, which
+   * leaves Dataverse's rows as they are.
+   */
+  dropped(produced: readonly Produced[]): Deletion[] {
+    if (this.policy === 'ignore') return [];
+    const out: Deletion[] = [];
+    for (const [name, records] of groupBy(produced, (p) => p.mapping.name)) {
+      const rows = this.journal.crosswalk.bySourceIds(
+        name,
+        records.map((p) => p.sourceId),
+      );
+      for (const p of records) {
+        const keys = new Set(p.keys);
+        const entries = (rows.get(p.sourceId) ?? []).filter((e) => !keys.has(e.key));
+        if (entries.length > 0)
+          out.push({ mapping: p.mapping, sourceId: p.sourceId, page: p.page, kind: 'dropped', entries });
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Applies the policy to the rows each deleted record produced, as the crosswalk knows them, and
+   * deletes the rows a record no longer produces whatever the policy: they are parts of a record that
+   * is still there, not records, and a deactivated one would stay closed were the record to produce
+   * it again. A mapping that only updates another mapping's rows leaves them: the row is not the
+   * record's own. Operations come out in the order of the deletions.
    */
   async apply(deletions: readonly Deletion[]): Promise<Deleted> {
     const owned = new Set(
       deletions.filter((d) => this.policy !== 'ignore' && d.mapping.mode === 'upsert' && !d.mapping.group),
     );
     const rows = new Map<string, Map<string, CrosswalkEntry[]>>();
-    for (const [name, group] of groupBy(owned, (d) => d.mapping.name))
+    const deleted = [...owned].filter((d) => d.kind === 'deleted');
+    for (const [name, group] of groupBy(deleted, (d) => d.mapping.name))
       rows.set(
         name,
         this.journal.crosswalk.bySourceIds(
@@ -101,12 +158,12 @@ export class Deletions {
           mapping: d.mapping.name,
           sourceId: d.sourceId,
           action: 'skip',
-          reason: `deleted in PracticeHub at ${d.deletedAt}; ${why}`,
+          reason: `${cause(d)}; ${why}`,
         },
       });
       if (this.policy === 'ignore') return skip('deleted_records is ignore');
       if (!owned.has(d)) return skip(`${d.mapping.name} updates rows it does not own, left as they are`);
-      const entries = rows.get(d.mapping.name)?.get(d.sourceId) ?? [];
+      const entries = d.kind === 'dropped' ? d.entries : (rows.get(d.mapping.name)?.get(d.sourceId) ?? []);
       if (entries.length === 0) return skip('no row of it in Dataverse (never loaded, or deleted already)');
       return { d, targets: entries.map((entry) => ({ d, entry })) };
     });
@@ -120,9 +177,10 @@ export class Deletions {
     const out: Deleted = { ops: [], crosswalk: [] };
     for (const { d, skip, targets } of slots) {
       if (skip) out.ops.push({ page: d.page, op: skip });
-      for (const { op, entry } of targets) {
+      for (const { op, entry, gone } of targets) {
         out.ops.push({ page: d.page, op: op! });
-        if (op!.action === 'delete')
+        // A dropped row found gone is forgotten too, or every later run would find it again.
+        if (op!.action === 'delete' || (d.kind === 'dropped' && gone))
           out.crosswalk.push({
             page: d.page,
             change: { mapping: entry.mapping, key: entry.key, remove: true },
@@ -161,14 +219,13 @@ export class Deletions {
       // would be journaled nowhere, so no rollback could bring them back: a row other migrated rows
       // refer to is deactivated instead, and says so. The rows are counted before any of this flush's
       // deletes, so a row whose dependants go in the same delta is deactivated too.
+      const deletes = (t: Target) => this.policy === 'delete' || t.d.kind === 'dropped';
       const dependants =
-        this.policy === 'delete' && states
+        states && rows.some(deletes)
           ? await this.dependants(first.table, [...states.keys()])
           : new Map<string, string[]>();
       const deleting = new Set(
-        rows.filter(
-          (t) => !states || (this.policy === 'delete' && !dependants.has(t.entry.targetId.toLowerCase())),
-        ),
+        rows.filter((t) => !states || (deletes(t) && !dependants.has(t.entry.targetId.toLowerCase()))),
       );
       const images = await preImages(
         { client: this.client },
@@ -178,7 +235,7 @@ export class Deletions {
       for (const t of rows) {
         const id = t.entry.targetId.toLowerCase();
         const state = states && stateOf(states.get(id));
-        const deleted = `deleted in PracticeHub at ${t.d.deletedAt}`;
+        const deleted = cause(t.d);
         const base = rowOf(t);
         const earlier = this.journal.images.get(this.runId, t.entry.mapping, t.entry.key);
         if (
@@ -332,7 +389,7 @@ function staged(
     ...rowOf(t),
     action: image.action,
     preImage: image.preImage,
-    reason: image.reason ?? `deleted in PracticeHub at ${t.d.deletedAt}`,
+    reason: image.reason ?? cause(t.d),
   };
   const path = recordPath(entitySet, t.entry.targetId);
   if (image.action === 'delete') {
@@ -373,11 +430,8 @@ function rowOf(t: Target) {
 
 /** A row already gone from Dataverse: nothing was changed, so a rollback has nothing to restore. */
 function gone(t: Target): OperationInput {
-  return {
-    ...rowOf(t),
-    action: 'skip',
-    reason: `deleted in PracticeHub at ${t.d.deletedAt}; the row is already gone from Dataverse`,
-  };
+  t.gone = true;
+  return { ...rowOf(t), action: 'skip', reason: `${cause(t.d)}; the row is already gone from Dataverse` };
 }
 
 /** A row the delta could not deactivate or delete, for a thrown error. */
@@ -390,7 +444,7 @@ function rejection(t: Target, e: FailureSummary, byDataverse: boolean): Operatio
   return {
     ...rowOf(t),
     action: 'reject',
-    reason: `deleted in PracticeHub, but ${byDataverse ? 'Dataverse refused' : 'the row was not removed'}: ${e.message}`,
+    reason: `${cause(t.d, false)}, but ${byDataverse ? 'Dataverse refused' : 'the row was not removed'}: ${e.message}`,
     error: e,
   };
 }

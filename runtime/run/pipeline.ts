@@ -13,7 +13,7 @@ import type { GeneratedModule, MappingDefinition, Outcome, SourceRecord } from '
 import { groupKeyOf, idText } from '../mapping/index.ts';
 import type { PracticeHubClient, PracticeHubPage } from '../practicehub/index.ts';
 import { bindDeferred } from './deferred.ts';
-import { type Deletion, Deletions } from './deletions.ts';
+import { type Deletion, Deletions, type Produced, producesVaryingRows } from './deletions.ts';
 import { type Directory, loadDirectory } from './directory.ts';
 import { Attachments } from './documents.ts';
 import type { RunEventSink } from './events.ts';
@@ -76,6 +76,8 @@ interface OpenPage {
   readonly matches: MatchInput[];
   readonly deferred: DeferredInput[];
   readonly deletions: Deletion[];
+  /** Row keys of records whose mapping may produce fewer rows than before (see producesVaryingRows). */
+  readonly produced: Produced[];
 }
 
 function maxUpdatedAt(records: readonly SourceRecord[]): string | null {
@@ -199,7 +201,10 @@ async function runPass(
         { ops: OperationInput[]; crosswalk: Parameters<Journal['recordPage']>[4][number][] }
       >();
       for (const p of open) byPage.set(p.page.page, { ops: p.ops, crosswalk: [] });
-      const removed = await scope.deletions.apply(open.flatMap((p) => p.deletions));
+      const removed = await scope.deletions.apply([
+        ...open.flatMap((p) => p.deletions),
+        ...scope.deletions.dropped(open.flatMap((p) => p.produced)),
+      ]);
       for (const { page, op } of removed.ops) byPage.get(page)!.ops.push(op);
       for (const { page, change } of removed.crosswalk) byPage.get(page)!.crosswalk.push(change);
       let written = 0;
@@ -249,6 +254,7 @@ async function runPass(
         matches: [],
         deferred: [],
         deletions: [],
+        produced: [],
       };
       open.push(openPage);
       for (const record of page.records) {
@@ -264,7 +270,7 @@ async function runPass(
           const deletedAt = record.deleted_at;
           if (typeof deletedAt === 'string' && deletedAt !== '') {
             const sourceId = idText(record.id) ?? '';
-            openPage.deletions.push({ mapping: m, sourceId, deletedAt, page: page.page });
+            openPage.deletions.push({ mapping: m, sourceId, page: page.page, kind: 'deleted', deletedAt });
           } else processRecord(prepare, m, record, openPage, buffers);
         }
       }
@@ -310,6 +316,14 @@ function processRecord(
     return;
   }
   const outcome = m.transform(record) as Outcome<Readonly<Record<string, unknown>>>;
+  // A rejected record says nothing of the rows it should have: they stay until it is read again.
+  if (outcome.kind !== 'rejected' && producesVaryingRows(m))
+    page.produced.push({
+      mapping: m,
+      sourceId,
+      keys: outcome.kind === 'rows' ? outcome.rows.map((r) => r.key) : [],
+      page: page.page.page,
+    });
   addOutcome(ctx, m, outcome, record, page.page.page, {
     op: (op) => page.ops.push(op),
     row: (row, deferred) => {
