@@ -286,7 +286,13 @@ export class Deletions {
     }
   }
 
-  /** Sends the decided requests as `$batch`es that go on past a refused row; a row gone by then is a skip. */
+  /**
+   * Sends the decided requests as `$batch`es that go on past a refused row; a row gone by then is a
+   * skip. A `$batch` Dataverse answered with a client error ran none of its parts: its rows are refused.
+   * One whose answer never came (no response, or a server error after the client's retries) may have
+   * run: that is thrown, failing the run with its staged images kept, and the resumed run finds out
+   * from the rows what happened (see `staged`) instead of journaling a deleted row as refused.
+   */
   private async send(targets: readonly Target[]): Promise<void> {
     for (const part of chunks(targets, Math.min(this.batchSize, MAX_BATCH_PARTS))) {
       let results: BatchPartResult[];
@@ -296,6 +302,7 @@ export class Deletions {
           { continueOnError: true },
         );
       } catch (error) {
+        if (!(error instanceof DataverseError) || error.status === 0 || error.status >= 500) throw error;
         for (const t of part) t.op = refused(t, error);
         continue;
       }
