@@ -33,7 +33,7 @@ export interface CompareOptions {
   readonly claims?: 'order' | 'journal';
 }
 
-/** A row the crosswalk ties to a record the spec writes no row for. */
+/** A row the crosswalk ties to a record that the spec does not have the record write (any more). */
 interface Stray {
   readonly key: string;
   readonly targetId: string;
@@ -64,24 +64,38 @@ function claimants(
   return (m) => (key) => claims.get(m.name)?.get(key);
 }
 
-/** Expectations, and for records the spec writes no row for, the rows the crosswalk still ties to them. */
+/**
+ * Whether to look for rows the crosswalk ties to a record beyond those the spec expects of it: always
+ * when it expects none; when it expects rows, for an upsert mapping whose rows only the record writes (a
+ * fan-out that lost an item, a note split into fewer parts), not a group's (its rows move between
+ * records) nor an update mapping's (the rows are another mapping's).
+ */
+function strayLookedFor(p: { readonly entry: CompareEntry; readonly expectation: Expectation }): boolean {
+  if (p.expectation.kind === 'none') return true;
+  return p.entry.mapping.mode === 'upsert' && !p.entry.mapping.group;
+}
+
+/**
+ * Expectations, and the rows the crosswalk ties to a record that the spec no longer has it write: all
+ * of them for a record the spec writes no row for, those beyond its expected rows for one it does.
+ */
 function plan(ctx: ExpectContext, entries: readonly CompareEntry[], mode: 'order' | 'journal'): Planned[] {
   const claimantOf = claimants(entries, mode);
   const planned = entries.map((entry) => ({
     entry,
     expectation: expectRecord(ctx, entry.mapping, entry.record, entry.outcome, claimantOf(entry.mapping)),
   }));
-  const unloaded = new Map<string, string[]>();
+  const lookedFor = new Map<string, string[]>();
   for (const p of planned)
-    if (p.expectation.kind === 'none') {
-      const ids = unloaded.get(p.entry.mapping.name);
+    if (strayLookedFor(p)) {
+      const ids = lookedFor.get(p.entry.mapping.name);
       if (ids) ids.push(sourceIdOf(p.entry));
-      else unloaded.set(p.entry.mapping.name, [sourceIdOf(p.entry)]);
+      else lookedFor.set(p.entry.mapping.name, [sourceIdOf(p.entry)]);
     }
-  const stray = new Map<string, Map<string, Stray[]>>();
-  for (const [mapping, ids] of unloaded) {
+  const tied = new Map<string, Map<string, Stray[]>>();
+  for (const [mapping, ids] of lookedFor) {
     const found = ctx.journal.crosswalk.bySourceIds(mapping, ids);
-    stray.set(
+    tied.set(
       mapping,
       new Map(
         [...found].map(([id, rows]) => [
@@ -96,8 +110,8 @@ function plan(ctx: ExpectContext, entries: readonly CompareEntry[], mode: 'order
       ),
     );
   }
-  // A row another record is expected to write (a group's new pick, the first of two records with one
-  // key) is compared there: it is not stray.
+  // A row the record itself or another record is expected to write (a group's new pick, the first of
+  // two records with one key) is compared there: it is not stray.
   const expected = new Set(
     planned.flatMap((p) =>
       p.expectation.kind === 'rows' ? p.expectation.rows.map((r) => `${p.entry.mapping.name} ${r.key}`) : [],
@@ -105,12 +119,11 @@ function plan(ctx: ExpectContext, entries: readonly CompareEntry[], mode: 'order
   );
   return planned.map((p) => ({
     ...p,
-    stray:
-      p.expectation.kind === 'none'
-        ? (stray.get(p.entry.mapping.name)?.get(sourceIdOf(p.entry)) ?? []).filter(
-            (s) => !expected.has(`${p.entry.mapping.name} ${s.key}`),
-          )
-        : [],
+    stray: strayLookedFor(p)
+      ? (tied.get(p.entry.mapping.name)?.get(sourceIdOf(p.entry)) ?? []).filter(
+          (s) => !expected.has(`${p.entry.mapping.name} ${s.key}`),
+        )
+      : [],
   }));
 }
 
@@ -197,6 +210,10 @@ function compareRow(
   };
 }
 
+/** Why a record that still writes rows is tied to more: what they are and what removes them. */
+const strayReason = (n: number) =>
+  `Dataverse holds ${n} row(s) the crosswalk ties to the record that it no longer produces (a removed clinic assignment, a shortened note): a run or delta closes them unless policies.deleted_records is ignore`;
+
 function judge(p: Planned, rows: Map<string, Map<string, Record<string, unknown>>>, options: CompareOptions) {
   const { entry, expectation } = p;
   const base = {
@@ -205,16 +222,13 @@ function judge(p: Planned, rows: Map<string, Map<string, Record<string, unknown>
     sourceId: sourceIdOf(entry),
     flags: expectation.flags,
   };
+  const found = p.stray.filter((s) => rows.get(s.table)?.has(s.targetId));
+  const strayRows = (reason: string) =>
+    found.map((s) => ({ key: s.key, table: s.table, targetId: s.targetId, reason }));
   if (expectation.kind === 'none') {
-    const found = p.stray.filter((s) => rows.get(s.table)?.has(s.targetId));
+    const reason = `${expectation.reason}; yet Dataverse holds ${found.length} row(s) the crosswalk ties to the record`;
     return found.length > 0
-      ? {
-          ...base,
-          verdict: 'unexpected' as const,
-          rows: [],
-          reason: `${expectation.reason}; yet Dataverse holds ${found.length} row(s) the crosswalk ties to the record`,
-          strayRows: found.map((s) => ({ key: s.key, table: s.table, targetId: s.targetId })),
-        }
+      ? { ...base, verdict: 'unexpected' as const, rows: [], reason, strayRows: strayRows(reason) }
       : { ...base, verdict: 'not-loaded' as const, rows: [], reason: expectation.reason };
   }
   const compared: RowComparison[] = expectation.rows.map((row) => {
@@ -230,19 +244,27 @@ function judge(p: Planned, rows: Map<string, Map<string, Record<string, unknown>
       ...(why ? { reason: why } : {}),
     };
   });
+  // A missing or differing row says more about the record than rows it left behind: that verdict stays.
   const verdict: RecordVerdict = compared.some((r) => r.verdict === 'missing')
     ? 'missing'
     : compared.some((r) => r.verdict === 'mismatch')
       ? 'mismatch'
-      : compared.length === 0
-        ? 'not-loaded'
-        : 'match';
+      : found.length > 0
+        ? 'unexpected'
+        : compared.length === 0
+          ? 'not-loaded'
+          : 'match';
+  const reasons = [
+    verdict === 'missing' ? (compared.find((r) => r.reason)?.reason ?? 'no such row') : undefined,
+    compared.length === 0 ? 'the spec writes no row for the record' : undefined,
+    found.length > 0 ? strayReason(found.length) : undefined,
+  ].filter((r) => r !== undefined);
   return {
     ...base,
     verdict,
     rows: compared,
-    ...(verdict === 'missing' ? { reason: compared.find((r) => r.reason)?.reason ?? 'no such row' } : {}),
-    ...(compared.length === 0 ? { reason: 'the spec writes no row for the record' } : {}),
+    ...(reasons.length > 0 ? { reason: reasons.join('; ') } : {}),
+    ...(found.length > 0 ? { strayRows: strayRows(strayReason(found.length)) } : {}),
   };
 }
 

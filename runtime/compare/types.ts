@@ -42,10 +42,22 @@ export interface RowComparison {
 
 /**
  * How a source record compares. `not-loaded`: the spec itself writes no row for it (rejected, skipped
- * by a condition, superseded by another record, routed to another mapping); `unexpected`: the spec
- * writes no row but Dataverse holds one the crosswalk ties to the record.
+ * by a condition, superseded by another record, routed to another mapping); `unexpected`: Dataverse
+ * holds rows the crosswalk ties to the record that the spec does not have it write, either none at all
+ * or fewer than before (a fan-out item removed, a note split into fewer parts), while every row it
+ * does write matches. A record with a missing or differing row is `missing` or `mismatch` whatever
+ * else it left behind; its `strayRows` still name those rows.
  */
 export type RecordVerdict = 'match' | 'mismatch' | 'missing' | 'not-loaded' | 'unexpected';
+
+/** A Dataverse row the crosswalk ties to a record that the spec does not have the record write. */
+export interface StrayRow {
+  readonly key: string;
+  readonly table: string;
+  readonly targetId: string;
+  /** What the row is and what to do about it. */
+  readonly reason: string;
+}
 
 /** One source record of one mapping, compared. */
 export interface RecordComparison {
@@ -58,8 +70,12 @@ export interface RecordComparison {
   readonly reason?: string;
   /** Flags the spec raises for the record (value truncated, email dropped, ...). */
   readonly flags: readonly Flag[];
-  /** Dataverse rows the crosswalk ties to the record although the spec writes none (`unexpected`). */
-  readonly strayRows?: readonly { readonly key: string; readonly table: string; readonly targetId: string }[];
+  /**
+   * Dataverse rows the crosswalk ties to the record that the spec does not have it write (now): all of
+   * them when it writes none, the ones beyond its rows when it writes some (upsert mappings without a
+   * group), each with why it is there and what removes it. Set whatever the verdict.
+   */
+  readonly strayRows?: readonly StrayRow[];
 }
 
 /** Whether a record verdict is a difference between what the spec says and what Dataverse holds. */

@@ -52,28 +52,36 @@ export const share = (n: number, of: number) => (of === 0 ? (n === 0 ? 0 : 1) : 
 /** Whether a share is beyond the tolerance: shares are ratios of whole numbers, so a hair above is rounding. */
 export const beyond = (s: number, tolerance: number) => s > tolerance + 1e-12;
 
+/**
+ * A record's differences: each row that is missing or differs, and each row the crosswalk ties to the
+ * record that the spec no longer has it write (`unexpected`), whatever the record's verdict.
+ */
 export function differencesOf(c: RecordComparison): Difference[] {
-  if (c.verdict === 'unexpected')
-    return (c.strayRows ?? []).map((s) => ({
+  const rows = c.rows
+    .filter((r) => r.verdict !== 'match')
+    .map(
+      (r): Difference => ({
+        mapping: c.mapping,
+        sourceId: c.sourceId,
+        targetId: r.targetId,
+        key: r.key,
+        kind: r.verdict === 'missing' ? 'missing' : 'mismatch',
+        fields: r.fields.filter((f) => f.verdict === 'mismatch').map((f) => f.column),
+        ...(r.reason ? { reason: r.reason } : {}),
+      }),
+    );
+  const stray = (c.strayRows ?? []).map(
+    (s): Difference => ({
       mapping: c.mapping,
       sourceId: c.sourceId,
       targetId: s.targetId,
       key: s.key,
       kind: 'unexpected',
       fields: [],
-      ...(c.reason ? { reason: c.reason } : {}),
-    }));
-  return c.rows
-    .filter((r) => r.verdict !== 'match')
-    .map((r) => ({
-      mapping: c.mapping,
-      sourceId: c.sourceId,
-      targetId: r.targetId,
-      key: r.key,
-      kind: r.verdict === 'missing' ? 'missing' : 'mismatch',
-      fields: r.fields.filter((f) => f.verdict === 'mismatch').map((f) => f.column),
-      ...(r.reason ? { reason: r.reason } : {}),
-    }));
+      reason: s.reason,
+    }),
+  );
+  return [...rows, ...stray];
 }
 
 /**

@@ -135,14 +135,25 @@ export function sampleView(result: SampleResult, ir: Ir): SampleView {
         picked: reasonsText(reasons(c.resource, c.sourceId)),
         reason: c.reason ?? '',
         flags: c.flags.map((f) => `${f.column}: ${f.detail}`).join('; '),
-        rows: c.rows.map((row) => ({
-          key: row.key,
-          targetId: row.targetId,
-          table: row.table,
-          verdict: row.verdict,
-          difference: row.verdict !== 'match',
-          fields: row.fields.map((f) => fieldView(f, labels, row.table)),
-        })),
+        rows: [
+          ...c.rows.map((row) => ({
+            key: row.key,
+            targetId: row.targetId,
+            table: row.table,
+            verdict: row.verdict,
+            difference: row.verdict !== 'match',
+            fields: row.fields.map((f) => fieldView(f, labels, row.table)),
+          })),
+          // Rows the record no longer produces, listed with those it does so that a reviewer finds them.
+          ...(c.strayRows ?? []).map((s) => ({
+            key: s.key,
+            targetId: s.targetId,
+            table: s.table,
+            verdict: 'unexpected',
+            difference: true,
+            fields: [],
+          })),
+        ],
       }),
     );
     return {
