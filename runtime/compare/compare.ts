@@ -1,6 +1,7 @@
 import type { DataverseClient } from '../dataverse/index.ts';
 import type { MappingDefinition, Outcome, SourceRecord, TableDefinition } from '../mapping/index.ts';
 import { ARCHIVE_LINK } from '../run/documents.ts';
+import { closedSince } from './closed.ts';
 import {
   type Claimant,
   type Expectation,
@@ -39,6 +40,8 @@ interface Stray {
   readonly targetId: string;
   readonly table: string;
   readonly createdBy: number;
+  /** The run that last wrote the row. */
+  readonly writtenBy: number;
 }
 
 interface Planned {
@@ -105,6 +108,7 @@ function plan(ctx: ExpectContext, entries: readonly CompareEntry[], mode: 'order
             targetId: r.targetId.toLowerCase(),
             table: r.table,
             createdBy: r.createdBy,
+            writtenBy: r.writtenBy,
           })),
         ]),
       ),
@@ -117,13 +121,26 @@ function plan(ctx: ExpectContext, entries: readonly CompareEntry[], mode: 'order
       p.expectation.kind === 'rows' ? p.expectation.rows.map((r) => `${p.entry.mapping.name} ${r.key}`) : [],
     ),
   );
-  return planned.map((p) => ({
+  const left = planned.map((p) => ({
     ...p,
     stray: strayLookedFor(p)
       ? (tied.get(p.entry.mapping.name)?.get(sourceIdOf(p.entry)) ?? []).filter(
           (s) => !expected.has(`${p.entry.mapping.name} ${s.key}`),
         )
       : [],
+  }));
+  // A row a run closed since it last wrote it is what the deletion policy does with it (a deactivated
+  // row stays in Dataverse): not left behind. The journal is asked only for mappings with such rows.
+  const since = new Map<string, number>();
+  for (const p of left)
+    for (const s of p.stray)
+      since.set(p.entry.mapping.name, Math.min(since.get(p.entry.mapping.name) ?? s.writtenBy, s.writtenBy));
+  const closed = new Map(
+    [...since].map(([mapping, run]) => [mapping, closedSince(ctx.journal, mapping, run)]),
+  );
+  return left.map((p) => ({
+    ...p,
+    stray: p.stray.filter((s) => (closed.get(p.entry.mapping.name)?.get(s.key) ?? 0) < s.writtenBy),
   }));
 }
 

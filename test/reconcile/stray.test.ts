@@ -39,6 +39,10 @@ let dir: string;
 let journal: string;
 /** Two patients at three clinics (the sandbox has two at this scale; a third is created). */
 let atThree: string[];
+/** The connection the first patient no longer produces, once it left a clinic. */
+let leftBehind: { readonly key: string; readonly targetId: string } | undefined;
+/** The clinical note shortened to one part. */
+let shortened: string | undefined;
 
 async function reconcileCli() {
   const out = join(dir, 'out');
@@ -179,5 +183,38 @@ describe('reconcile of records that produce fewer rows than a run wrote', () => 
     expect(other.verdict).toBe('match');
     expect(other.rows).toHaveLength(2);
     expect(other.strayRows).toBeUndefined();
+    leftBehind = { key: leftKey, targetId: rowId(ACCOUNT, 'connection', leftKey) };
+    shortened = noteId;
+  });
+
+  it('leaves out a row left behind that a later run closed, as a delta does by the deletion policy', async () => {
+    expect(leftBehind).toBeDefined();
+    const { key, targetId } = leftBehind!;
+    const id = atThree[0]!;
+    // What a delta does under policies.deleted_records: deactivate: the row stays, inactive, and the
+    // journal says which run closed it.
+    const dataverse = new DataverseClient(optionsFromEnv(sb.env));
+    try {
+      await dataverse.update('connections', targetId, { statecode: 1, statuscode: 2 });
+    } finally {
+      await dataverse.close();
+    }
+    const opened = Journal.open(journal);
+    try {
+      const delta = opened.startRun({ kind: 'delta', specHash: 'spec', codeHash: 'code', parentRun: 1 });
+      opened.recordBatch(delta.id, [
+        { mapping: 'patient-clinic', sourceId: id, key, table: 'connection', action: 'deactivate', targetId },
+      ]);
+      opened.finishRun(delta.id, 'completed');
+    } finally {
+      opened.close();
+    }
+    const of = await comparisons();
+    expect(of('patient-clinic', id)).toMatchObject({ verdict: 'match', rows: [{ verdict: 'match' }] });
+    expect(of('patient-clinic', id)!.strayRows).toBeUndefined();
+    // The note's second part, which no run closed, is still left behind.
+    expect(of('clinical-note', shortened!)?.strayRows).toEqual([
+      expect.objectContaining({ key: `clinical-note-${shortened}-part-2` }),
+    ]);
   });
 });
