@@ -217,4 +217,15 @@ describe('reconcile of records that produce fewer rows than a run wrote', () => 
       expect.objectContaining({ key: `clinical-note-${shortened}-part-2` }),
     ]);
   });
+  it('has nothing left behind once a delta read the changed records again', async () => {
+    const delta = await flitstack(sb, 'delta', '--journal', journal, '--rate', '1000');
+    expect(delta.err).not.toContain('error:');
+    expect(delta.code).toBe(0);
+    const of = await comparisons();
+    expect(of('clinical-note', shortened!)).toMatchObject({ verdict: 'match' });
+    expect(of('clinical-note', shortened!)!.strayRows).toBeUndefined();
+    expect(of('patient-clinic', atThree[0]!)!.strayRows).toBeUndefined();
+    const { differences } = await reconcileCli();
+    expect(differences.filter((d) => d.kind === 'unexpected')).toEqual([]);
+  });
 });
