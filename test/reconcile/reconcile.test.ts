@@ -118,7 +118,9 @@ describe('flitstack reconcile', () => {
           fields: ['jobtitle'],
         },
       ]);
-      expect(out).toContain(`patient record ${patient.id}, Dataverse ${id} (jobtitle)`);
+      expect(out).toContain(
+        `patient record ${patient.id}, row patient-${patient.id}, Dataverse ${id} (jobtitle)`,
+      );
       expect(out).not.toContain('Changed in Dynamics');
       expect(report.mappings.find((m) => m.mapping === 'patient')).toMatchObject({
         differing: 1,

@@ -165,7 +165,7 @@ describe('reconcile of records that produce fewer rows than a run wrote', () => 
     expect(md).toContain(
       `- patient-clinic record ${id}, row ${leftKey}, Dataverse row \`${rowId(ACCOUNT, 'connection', leftKey)}\`: unexpected. Dataverse holds 1 row(s)`,
     );
-    expect(out).toContain(`unexpected: patient-clinic record ${id}`);
+    expect(out).toContain(`unexpected: patient-clinic record ${id}, row ${leftKey}, Dataverse`);
 
     const of = await comparisons();
     expect(of('patient-clinic', id)).toMatchObject({
