@@ -4,8 +4,9 @@ import { isAbsolute, join, posix, relative, resolve, sep } from 'node:path';
 import { promisify } from 'node:util';
 import { formatText } from '../../compiler/diagnostics/format.ts';
 import { diffSides, isEmptyDiff, renderJson, renderMarkdown, specSide } from '../../compiler/diff/index.ts';
-import type { SpecInput } from '../../compiler/load/spec-dir.ts';
+import type { ReadProblem, SpecInput } from '../../compiler/load/spec-dir.ts';
 import { createSchemaValidators } from '../../compiler/validate/schemas.ts';
+import { decoded } from '../../runtime/confirm/read-spec.ts';
 import { UsageError } from '../errors.ts';
 import type { CliIo } from '../io.ts';
 import { readSpecDir, sourceLookup } from '../spec-files.ts';
@@ -66,27 +67,90 @@ async function readGitSpec(ref: string, spec: string, cwd: string, side: string)
   const blobs = listing
     .split('\u0000')
     .flatMap((line) => {
-      const match = /^\d+ blob [0-9a-f]+ +(\d+)\t(.+)$/s.exec(line);
+      const match = /^(\d+) blob [0-9a-f]+ +(\d+)\t(.+)$/s.exec(line);
       return match
-        ? [{ size: Number(match[1]), path: match[2]!, inSpec: posix.relative(dir, match[2]!) }]
+        ? [
+            {
+              link: match[1] === '120000',
+              size: Number(match[2]),
+              path: match[3]!,
+              inSpec: posix.relative(dir, match[3]!),
+            },
+          ]
         : [];
     })
     .filter(({ inSpec }) => /\.ya?ml$/.test(inSpec) && !inSpec.split('/').some((p) => p.startsWith('.')))
     .sort((a, b) => a.inSpec.localeCompare(b.inSpec));
   if (blobs.length === 0) throw new UsageError(`${side}: no spec files under ${dir}/ at ${ref}`);
-  const files = new Map<string, string>();
+  const bytes = new Map<string, Buffer>();
   for (let start = 0; start < blobs.length; start += SHOW_BATCH) {
     const batch = blobs.slice(start, start + SHOW_BATCH);
     const out = await git(cwd, ['show', '--no-textconv', ...batch.map((b) => `${ref}:./${b.path}`)], side);
     let at = 0;
     for (const b of batch) {
-      files.set(b.inSpec, out.subarray(at, at + b.size).toString('utf8'));
+      bytes.set(b.path, out.subarray(at, at + b.size));
       at += b.size;
     }
     if (at !== out.length)
       throw new UsageError(`${side}: git show returned ${out.length} bytes, expected ${at}`);
   }
-  return { root: dir, files };
+  // As readSpecFiles does on disk: a link is read as the file it points to, a link to nothing is a
+  // problem the validator reports (FS007), and bytes that are not UTF-8 are reported (FS008). `plain`:
+  // the files (not links) read already, by path, which a link may point to without another read.
+  const plain = new Map(blobs.filter((b) => !b.link).map((b) => [b.path, bytes.get(b.path)!]));
+  const files = new Map<string, string>();
+  const problems: ReadProblem[] = [];
+  for (const b of blobs) {
+    let content = bytes.get(b.path)!;
+    if (b.link) {
+      const target = content.toString('utf8');
+      const found = await linkTarget(cwd, ref, b.path, target, plain, side);
+      if (!Buffer.isBuffer(found)) {
+        problems.push({ kind: 'broken-link', path: b.inSpec, target, loop: found === 'loop' });
+        continue;
+      }
+      content = found;
+    }
+    const { text, bad } = decoded(content);
+    files.set(b.inSpec, text);
+    if (bad) problems.push({ kind: 'not-utf8', path: b.inSpec, ...bad });
+  }
+  return { root: dir, files, problems };
+}
+
+/** Links followed one after another before a chain counts as one that never ends. */
+const MAX_LINKS = 8;
+
+/**
+ * What a link at `from` (a path relative to `cwd`) leads to at `ref`: the bytes of a file (already read,
+ * or read with one more `git show`), nothing, or a chain of links that never reaches a file.
+ */
+async function linkTarget(
+  cwd: string,
+  ref: string,
+  from: string,
+  target: string,
+  read: ReadonlyMap<string, Buffer>,
+  side: string,
+): Promise<Buffer | 'missing' | 'loop'> {
+  let path = posix.normalize(posix.join(posix.dirname(from), target));
+  for (let hop = 0; hop < MAX_LINKS; hop++) {
+    const known = read.get(path);
+    if (known) return known;
+    // `<mode> <type> <oid>\t<path>`: a file, another link, a folder, or nothing at that path.
+    let listed: string;
+    try {
+      listed = (await exec('git', ['ls-tree', '-z', ref, '--', path], { cwd })).stdout;
+    } catch {
+      return 'missing'; // outside the repository
+    }
+    const entry = /^(\d+) (\w+) ([0-9a-f]+)\t/.exec(listed);
+    if (!entry || entry[2] !== 'blob') return 'missing';
+    const bytes = await git(cwd, ['cat-file', 'blob', entry[3]!], side);
+    if (entry[1] !== '120000') return bytes;
+    path = posix.normalize(posix.join(posix.dirname(path), bytes.toString('utf8')));
+  }
+  return 'loop';
 }
 
 /** A side from `--base`/`--head`: an existing directory (the spec, or one holding it), else a git ref. */

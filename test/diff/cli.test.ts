@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readFileSync, renameSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
@@ -129,6 +129,38 @@ describe('flitstack diff against git', () => {
     expect(unknown.err).toContain("error: base: 'no-such-branch' is not a directory or a git ref");
     const option = await flitstack(dir, 'diff', '--base', '--upload-pack=x');
     expect(option.code).toBe(2);
+  });
+
+  it('reads a git ref as it reads a folder: links followed, a broken link and bytes that are not UTF-8 reported', async () => {
+    const dir = await repository();
+    // A value map kept outside spec/ and linked in: the link is read as the file it points to.
+    mkdirSync(join(dir, 'shared'));
+    renameSync(join(dir, 'spec/valuemaps/coverage-type.yaml'), join(dir, 'shared/coverage-type.yaml'));
+    symlinkSync('../../shared/coverage-type.yaml', join(dir, 'spec/valuemaps/coverage-type.yaml'));
+    await git(dir, 'add', '-A');
+    await git(dir, 'commit', '-q', '-m', 'Coverage types shared');
+    const same = await flitstack(dir, 'diff', '--base', 'HEAD');
+    expect(same.err).toBe('');
+    expect(same.code).toBe(0);
+
+    symlinkSync('missing.yaml', join(dir, 'spec/valuemaps/dangling.yaml'));
+    const patient = join(dir, 'spec/objects/patient.yaml');
+    const text = readFileSync(patient, 'latin1');
+    expect(text).toContain('label: Referral source');
+    writeFileSync(
+      patient,
+      Buffer.from(text.replace('label: Referral source', 'label: Référral source'), 'latin1'),
+    );
+    await git(dir, 'add', '-A');
+    await git(dir, 'commit', '-q', '-m', 'A dangling link and a Latin-1 file');
+    const broken = await flitstack(dir, 'diff', '--base', 'HEAD', '--head', 'HEAD~1');
+    expect(broken.code).toBe(2);
+    expect(broken.err).toContain('diff: the base spec (HEAD) does not validate:');
+    expect(broken.err).not.toContain('the head spec');
+    expect(broken.err).toContain("error FS007: this link points to 'missing.yaml', which does not exist");
+    expect(broken.err).toMatch(
+      /spec\/objects\/patient\.yaml:\d+:\d+: error FS008: this file is not UTF-8 text: byte 0xE9/,
+    );
   });
 
   it('reads --spec inside a git ref from a subdirectory of the repository', async () => {
