@@ -1,4 +1,5 @@
-import { type LineCounter, Parser, type YAMLError } from 'yaml';
+import type { LineCounter, YAMLError } from 'yaml';
+import { type Token, yamlTokens } from './yaml-tokens.ts';
 
 /** A problem with a known offset (syntax errors come with offsets, not pointers). */
 export interface LocatedProblem {
@@ -139,30 +140,12 @@ function indentationOf(error: YAMLError, where: { line: number }): Opening | und
   };
 }
 
-/** A parser token, as far as these checks read it. */
-interface Token {
-  readonly type?: string;
-  readonly offset: number;
-  readonly source?: string;
-  readonly start?: { readonly source?: string };
-  readonly end?: readonly { readonly source?: string; readonly offset?: number }[];
-}
-
 /** The start of the last token at or before `limit` that `wanted` accepts, from the parser's token tree. */
 function lastToken(text: string, limit: number, wanted: (token: Token) => boolean): number | undefined {
   let found: number | undefined;
-  const visit = (node: unknown, depth: number): void => {
-    if (depth > 500 || node === null || typeof node !== 'object') return;
-    if (Array.isArray(node)) {
-      for (const item of node) visit(item, depth + 1);
-      return;
-    }
-    const token = node as Token;
-    if (typeof token.offset === 'number' && token.offset <= limit && wanted(token))
-      if (found === undefined || token.offset > found) found = token.offset;
-    for (const value of Object.values(node)) visit(value, depth + 1);
-  };
-  for (const token of new Parser().parse(text)) visit(token, 0);
+  for (const token of yamlTokens(text))
+    if (token.offset <= limit && wanted(token) && (found === undefined || token.offset > found))
+      found = token.offset;
   return found;
 }
 

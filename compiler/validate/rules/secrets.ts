@@ -1,7 +1,8 @@
-import { LineCounter, Parser } from 'yaml';
+import { LineCounter } from 'yaml';
 import { type Diagnostic, type PendingDiagnostic, pointerJoin } from '../../diagnostics/diagnostic.ts';
 import { findSecrets, isSecretKey, looksSecret } from '../../diagnostics/secret-text.ts';
 import type { YamlFile } from '../../load/yaml-file.ts';
+import { yamlTokens } from '../../load/yaml-tokens.ts';
 import { finding } from '../rule.ts';
 
 const HINT =
@@ -52,35 +53,25 @@ export function secretsInComments(file: YamlFile): Diagnostic[] {
   if (findSecrets(file.text).length === 0) return [];
   const lineCounter = new LineCounter();
   const out: Diagnostic[] = [];
-  const visit = (node: unknown, depth: number): void => {
-    if (depth > 500 || node === null || typeof node !== 'object') return;
-    if (Array.isArray(node)) {
-      for (const item of node) visit(item, depth + 1);
-      return;
+  for (const token of yamlTokens(file.text, lineCounter.addNewLine)) {
+    if (token.type !== 'comment' || !token.source) continue;
+    let end = -1;
+    // One finding per secret, though its form and its randomness may both give it away.
+    for (const secret of findSecrets(token.source).sort((a, b) => a.index - b.index)) {
+      if (secret.index < end) continue;
+      end = secret.index + secret.length;
+      const { line, col } = lineCounter.linePos(token.offset + secret.index);
+      out.push({
+        code: 'FS117',
+        severity: 'error',
+        file: file.path,
+        line,
+        column: col,
+        pointer: '',
+        message: `this comment holds what looks like ${secret.what}`,
+        hint: HINT,
+      });
     }
-    const token = node as { type?: string; offset?: number; source?: string };
-    if (token.type === 'comment' && typeof token.offset === 'number' && token.source) {
-      let end = -1;
-      // One finding per secret, though its form and its randomness may both give it away.
-      for (const secret of findSecrets(token.source).sort((a, b) => a.index - b.index)) {
-        if (secret.index < end) continue;
-        end = secret.index + secret.length;
-        const { line, col } = lineCounter.linePos(token.offset + secret.index);
-        out.push({
-          code: 'FS117',
-          severity: 'error',
-          file: file.path,
-          line,
-          column: col,
-          pointer: '',
-          message: `this comment holds what looks like ${secret.what}`,
-          hint: HINT,
-        });
-      }
-      return;
-    }
-    for (const value of Object.values(node)) visit(value, depth + 1);
-  };
-  for (const token of new Parser(lineCounter.addNewLine).parse(file.text)) visit(token, 0);
+  }
   return out;
 }
