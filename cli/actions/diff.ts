@@ -145,7 +145,7 @@ async function linkTarget(
       return 'missing'; // outside the repository
     }
     const entry = /^(\d+) (\w+) ([0-9a-f]+)\t/.exec(listed);
-    if (!entry || entry[2] !== 'blob') return 'missing';
+    if (entry?.[2] !== 'blob') return 'missing';
     const bytes = await git(cwd, ['cat-file', 'blob', entry[3]!], side);
     if (entry[1] !== '120000') return bytes;
     path = posix.normalize(posix.join(posix.dirname(path), bytes.toString('utf8')));

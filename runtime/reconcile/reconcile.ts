@@ -1,9 +1,10 @@
 import type { IrSchemaPlan } from '../../compiler/ir/types.ts';
-import { compareRun, generatedOracle, isDifference, type RecordComparison } from '../compare/index.ts';
+import { compareRun, generatedOracle, isDifference } from '../compare/index.ts';
 import type { DataverseClient } from '../dataverse/index.ts';
 import type { CrosswalkEntry, Journal, RunRecord } from '../journal/index.ts';
 import { type GeneratedModule, idText } from '../mapping/index.ts';
 import type { PracticeHubClient } from '../practicehub/index.ts';
+import { groupBy } from '../shared/group.ts';
 import { beyond, differencesOf, existing, journaledIds, share } from './checks.ts';
 import { listOwned, ownedRows, type Unchecked } from './extra.ts';
 import { readSource } from './source.ts';
@@ -142,12 +143,8 @@ export async function reconcile(deps: ReconcileDeps, options: ReconcileOptions):
   const { accounted, later, removed } = journaledIds(journal, run);
   const differences = comparisons.flatMap(differencesOf);
   const reported = new Set(differences.map((d) => d.targetId));
-  const byMapping = new Map<string, RecordComparison[]>();
-  for (const c of comparisons) {
-    const list = byMapping.get(c.mapping);
-    if (list) list.push(c);
-    else byMapping.set(c.mapping, [c]);
-  }
+  const byMapping = groupBy(comparisons, (c) => c.mapping);
+  const extraBy = groupBy(extra, (r) => r.mapping);
   // Per resource, however many mappings read it: each record's id and updated_at.
   const sources = new Map(
     reads.map((read) => [
@@ -211,7 +208,7 @@ export async function reconcile(deps: ReconcileDeps, options: ReconcileOptions):
         reason:
           'PracticeHub no longer lists the record; the row remains (a delta applies the deletion policy)',
       });
-    const extras = extra.filter((r) => r.mapping === name);
+    const extras = extraBy.get(name) ?? [];
     for (const r of extras)
       differences.push({
         mapping: name,
