@@ -572,7 +572,7 @@ export function transformPatientClinic(r: PatientsRecord): Outcome<PatientClinic
     const sourceId = idText(r["id"]) ?? '';
     const issues = newIssues();
     const items = exceptMostRecent(r["clinic_assignments"], "updated_at");
-    if (items.length === 0) return { kind: 'skipped', sourceId, reason: "no elements in clinic_assignments besides the most recent one" };
+    if (items.length === 0) return { kind: 'skipped', sourceId, reason: "no elements in clinic_assignments besides the most recent one", empty: true };
     const rows: Row<PatientClinicRow>[] = [];
     for (const item of items) {
       const key = keyValue("patient-clinic-", [r["id"], item["clinic_id"]], issues, "(key)");

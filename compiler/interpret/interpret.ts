@@ -67,6 +67,7 @@ export class Interpreter {
           kind: 'skipped',
           sourceId,
           reason: `no elements in ${m.each.path.join('.')}${m.each.skipMostRecent ? ' besides the most recent one' : ''}`,
+          empty: true,
         };
       }
       const rows: Row<Record<string, unknown>>[] = [];

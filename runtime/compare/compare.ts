@@ -1,5 +1,11 @@
 import type { DataverseClient } from '../dataverse/index.ts';
-import type { MappingDefinition, Outcome, SourceRecord, TableDefinition } from '../mapping/index.ts';
+import {
+  type MappingDefinition,
+  type Outcome,
+  producesVaryingRows,
+  type SourceRecord,
+  type TableDefinition,
+} from '../mapping/index.ts';
 import { ARCHIVE_LINK } from '../run/documents.ts';
 import { closedSince } from './closed.ts';
 import {
@@ -69,13 +75,13 @@ function claimants(
 
 /**
  * Whether to look for rows the crosswalk ties to a record beyond those the spec expects of it: always
- * when it expects none; when it expects rows, for an upsert mapping whose rows only the record writes (a
- * fan-out that lost an item, a note split into fewer parts), not a group's (its rows move between
- * records) nor an update mapping's (the rows are another mapping's).
+ * when it expects none; when it expects rows, for a mapping whose records produce a varying number of
+ * rows (a fan-out that lost an item, a note split into fewer parts), the rows runs delete when the
+ * record no longer produces them.
  */
 function strayLookedFor(p: { readonly entry: CompareEntry; readonly expectation: Expectation }): boolean {
   if (p.expectation.kind === 'none') return true;
-  return p.entry.mapping.mode === 'upsert' && !p.entry.mapping.group;
+  return producesVaryingRows(p.entry.mapping);
 }
 
 /**
@@ -229,7 +235,7 @@ function compareRow(
 
 /** Why a record that still writes rows is tied to more: what they are and what removes them. */
 const strayReason = (n: number) =>
-  `Dataverse holds ${n} row(s) the crosswalk ties to the record that it no longer produces (a removed clinic assignment, a shortened note): a run or delta closes them unless policies.deleted_records is ignore`;
+  `Dataverse holds ${n} row(s) the crosswalk ties to the record that it no longer produces (a removed clinic assignment, a shortened note): a run or delta that reads the record again deletes them, unless policies.deleted_records is ignore`;
 
 function judge(p: Planned, rows: Map<string, Map<string, Record<string, unknown>>>, options: CompareOptions) {
   const { entry, expectation } = p;

@@ -54,6 +54,15 @@ export interface MappingDefinition {
 }
 
 /**
+ * Whether the rows a mapping's record produces can change in number between runs (a fan-out over a
+ * list, a note split into parts), so that a record may stop producing a row it produced before. Rows
+ * of a grouped or update mapping, or of one matched to existing rows, are not the record's own.
+ */
+export function producesVaryingRows(m: MappingDefinition): boolean {
+  return (m.fanOut || m.split !== undefined) && m.mode === 'upsert' && !m.group && m.key.kind !== 'match';
+}
+
+/**
  * The crosswalk key of the row a lookup value points to: the referenced mapping's prefix and the
  * source id, or the value itself for a mapping that matches existing rows (an email).
  */

@@ -18,7 +18,16 @@ export type Outcome<P> =
       readonly rejections: readonly Rejection[];
       readonly flags: readonly Flag[];
     }
-  | { readonly kind: 'skipped'; readonly sourceId: string; readonly reason: string };
+  | {
+      readonly kind: 'skipped';
+      readonly sourceId: string;
+      readonly reason: string;
+      /**
+       * A fan-out's list has no element: the record produces no rows, and rows it produced before are
+       * no longer its. Any other skip (a condition, no key) says nothing about its earlier rows.
+       */
+      readonly empty?: true;
+    };
 
 /** One row to write to Dataverse. */
 export interface Row<P> {

@@ -45,15 +45,6 @@ export interface Produced {
   readonly page: number;
 }
 
-/**
- * Whether the rows a mapping's record produces can change in number between runs (a fan-out over a
- * list, a note split into parts), so that a record may stop producing a row it produced before. Rows
- * of a grouped or update mapping, or of one matched to existing rows, are not the record's own.
- */
-export function producesVaryingRows(m: MappingDefinition): boolean {
-  return (m.fanOut || m.split !== undefined) && m.mode === 'upsert' && !m.group && m.key.kind !== 'match';
-}
-
 /** Why a deletion's rows go, as operations say it; `dated` adds when PracticeHub deleted the record. */
 function cause(d: Deletion, dated = true): string {
   if (d.kind === 'dropped') return `${d.mapping.name} record ${d.sourceId} no longer produces this row`;
@@ -107,8 +98,8 @@ export class Deletions {
   ) {}
 
   /**
-   * The rows records of this run no longer produce: crosswalk rows tied to a record whose key it did
-   * not produce now, read with one query per mapping. None under `deleted_records: ignore`, which
+   * The rows records of this run no longer produce: crosswalk rows tied to a record whose key no
+   * record produced now, read with one query per mapping. None under `deleted_records: ignore`, which
    * leaves Dataverse's rows as they are.
    */
   dropped(produced: readonly Produced[]): Deletion[] {
@@ -119,9 +110,12 @@ export class Deletions {
         name,
         records.map((p) => p.sourceId),
       );
+      // A key another record writes (in this flush, or journaled earlier in the run) is that record's now.
+      const written = new Set(records.flatMap((p) => p.keys));
       for (const p of records) {
-        const keys = new Set(p.keys);
-        const entries = (rows.get(p.sourceId) ?? []).filter((e) => !keys.has(e.key));
+        const entries = (rows.get(p.sourceId) ?? []).filter(
+          (e) => !written.has(e.key) && this.journal.claimedBy(this.runId, name, e.key) === undefined,
+        );
         if (entries.length > 0)
           out.push({ mapping: p.mapping, sourceId: p.sourceId, page: p.page, kind: 'dropped', entries });
       }

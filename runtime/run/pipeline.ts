@@ -10,10 +10,10 @@ import type {
   StagedInput,
 } from '../journal/index.ts';
 import type { GeneratedModule, MappingDefinition, Outcome, SourceRecord } from '../mapping/index.ts';
-import { groupKeyOf, idText } from '../mapping/index.ts';
+import { groupKeyOf, idText, producesVaryingRows } from '../mapping/index.ts';
 import type { PracticeHubClient, PracticeHubPage } from '../practicehub/index.ts';
 import { bindDeferred } from './deferred.ts';
-import { type Deletion, Deletions, type Produced, producesVaryingRows } from './deletions.ts';
+import { type Deletion, Deletions, type Produced } from './deletions.ts';
 import { type Directory, loadDirectory } from './directory.ts';
 import { Attachments } from './documents.ts';
 import type { RunEventSink } from './events.ts';
@@ -316,8 +316,10 @@ function processRecord(
     return;
   }
   const outcome = m.transform(record) as Outcome<Readonly<Record<string, unknown>>>;
-  // A rejected record says nothing of the rows it should have: they stay until it is read again.
-  if (outcome.kind !== 'rejected' && producesVaryingRows(m))
+  // Rows it no longer produces: those of a record whose rows are known (or whose fan-out list is now
+  // empty). A rejected record says nothing of the rows it should have, and one outside a condition
+  // keeps its rows as a one-row mapping's record does: both stay until the record is read again.
+  if (producesVaryingRows(m) && (outcome.kind === 'rows' || (outcome.kind === 'skipped' && outcome.empty)))
     page.produced.push({
       mapping: m,
       sourceId,

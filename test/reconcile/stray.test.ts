@@ -151,7 +151,7 @@ describe('reconcile of records that produce fewer rows than a run wrote', () => 
         kind: 'unexpected',
         fields: [],
         reason: expect.stringMatching(
-          /^Dataverse holds 1 row\(s\) the crosswalk ties to the record that it no longer produces .*: a run or delta closes them unless policies\.deleted_records is ignore$/,
+          /^Dataverse holds 1 row\(s\) the crosswalk ties to the record that it no longer produces .*: a run or delta that reads the record again deletes them, unless policies\.deleted_records is ignore$/,
         ),
       },
     ]);

@@ -105,7 +105,7 @@ export function mappingBody(m: IrMapping, ir: Ir): string {
         : `objects(${read(m.each.path)})`;
     lines.push(
       `const items = ${items};`,
-      `if (items.length === 0) return { kind: 'skipped', sourceId, reason: ${literal(`no elements in ${m.each.path.join('.')}${m.each.skipMostRecent ? ' besides the most recent one' : ''}`)} };`,
+      `if (items.length === 0) return { kind: 'skipped', sourceId, reason: ${literal(`no elements in ${m.each.path.join('.')}${m.each.skipMostRecent ? ' besides the most recent one' : ''}`)}, empty: true };`,
       `const rows: Row<${names.row}>[] = [];`,
       'for (const item of items) {',
       `  const key = ${keyExpr};`,

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as generatedModule from '../../../generated/transformer.ts';
 import type { Journal } from '../../../runtime/journal/index.ts';
-import type { GeneratedModule, SourceRecord } from '../../../runtime/mapping/index.ts';
+import { type GeneratedModule, idText, type SourceRecord } from '../../../runtime/mapping/index.ts';
 import { rollbackRun } from '../../../runtime/rollback/index.ts';
 import { type RunDeps, runMigration } from '../../../runtime/run/pipeline.ts';
 import type { Sandboxes } from '../../../sandbox/index.ts';
@@ -15,14 +15,17 @@ let m: Migrated;
 let sb: Sandboxes;
 let journal: Journal;
 let deps: RunDeps;
+/** Four patients at three clinics: each test takes its own. */
+let atThree: string[];
 beforeAll(async () => {
   m = await migrated(module, 41);
   ({ sb, journal, deps } = m);
   // Small sandboxes have too few clinics for a patient at three: two more clinics, and two patients
   // at three clinics each (two connections each), loaded by a delta.
   const clinics = sb.practicehub.mutate({ resource: 'clinics', action: 'create', count: 2 });
-  const [first, second] = [...sb.practicehub.records('patients')].filter((p) => !p.deleted_at);
-  for (const patient of [first!, second!]) {
+  const patients = [...sb.practicehub.records('patients')].filter((p) => !p.deleted_at).slice(0, 4);
+  atThree = patients.map((p) => String(p.id));
+  for (const patient of patients) {
     const [home] = patient.clinic_assignments as { clinic_id: string }[];
     sb.practicehub.mutate({
       resource: 'patients',
@@ -72,8 +75,11 @@ function producedKeys(mapping: string, id: string): string[] {
   return outcome.kind === 'rows' ? outcome.rows.map((r) => r.key) : [];
 }
 
-/** Takes one clinic assignment (not the most recent, which is the parent account) off a patient. */
-function dropAssignment(patient: string): void {
+/**
+ * Takes clinic assignments off a patient: one that is not the most recent (the parent account), or
+ * with `all`, every one but the most recent, so that the patient produces no connection at all.
+ */
+function dropAssignment(patient: string, all = false): void {
   const record = sb.practicehub.get('patients', patient)!;
   const assignments = record.clinic_assignments as { updated_at: string }[];
   const latest = assignments.reduce((a, b) => (b.updated_at > a.updated_at ? b : a));
@@ -82,16 +88,21 @@ function dropAssignment(patient: string): void {
     resource: 'patients',
     action: 'update',
     ids: [patient],
-    patch: { clinic_assignments: assignments.filter((a) => a !== dropped) },
+    patch: { clinic_assignments: assignments.filter((a) => (all ? a === latest : a !== dropped)) },
   });
 }
+
+/** The crosswalk keys of a mapping's rows for one record. */
+const keysOf = (mapping: string, sourceId: string) =>
+  (journal.crosswalk.bySourceIds(mapping, [sourceId]).get(sourceId) ?? []).map((e) => e.key);
 
 /** The patient whose dropped connection the first test leaves, and its connections' keys. */
 let ignored: [string, string[]];
 
 describe('rows a record no longer produces', () => {
   it('are left, with their crosswalk rows, under deleted_records: ignore', async () => {
-    ignored = withRows('patient-clinic', 2)[0]!;
+    ignored = [atThree[0]!, keysOf('patient-clinic', atThree[0]!)];
+    expect(ignored[1]).toHaveLength(2);
     const [patient, keys] = ignored;
     dropAssignment(patient);
     const ignoring = { ...module, MIGRATION: { ...module.MIGRATION, deletedRecords: 'ignore' as const } };
@@ -106,9 +117,17 @@ describe('rows a record no longer produces', () => {
   });
 
   it('are deleted once by a delta, with their pre-images, and a rollback brings them back', async () => {
-    const [patient, connections] = withRows('patient-clinic', 2).find(([id]) => id !== ignored[0])!;
+    const [patient, emptied] = [atThree[1]!, atThree[2]!];
+    const connections = keysOf('patient-clinic', patient);
+    const lost = keysOf('patient-clinic', emptied);
+    expect([connections, lost].map((k) => k.length)).toEqual([2, 2]);
     const [note, parts] = withRows('clinical-note', 2)[0]!;
     dropAssignment(patient);
+    // No clinic left but the parent account's: the patient produces no connection (a skip), and loses both.
+    dropAssignment(emptied, true);
+    expect(
+      module.MAPPINGS['patient-clinic']!.transform(sb.practicehub.get('patients', emptied)!),
+    ).toMatchObject({ kind: 'skipped', empty: true });
     // Read again under the shipped policy, the patient whose row ignore left loses it too.
     sb.practicehub.mutate({
       resource: 'patients',
@@ -142,6 +161,7 @@ describe('rows a record no longer produces', () => {
         key,
         table: 'connection',
       })),
+      ...lost.map((key) => ({ mapping: 'patient-clinic', sourceId: emptied, key, table: 'connection' })),
       ...parts
         .slice(1)
         .map((key) => ({ mapping: 'clinical-note', sourceId: note, key, table: 'annotation' })),
@@ -190,4 +210,76 @@ describe('rows a record no longer produces', () => {
       restorable(beforeDelta),
     );
   }, 60_000);
+  it('are kept when the record is skipped by a condition, as a one-row mapping keeps its row', async () => {
+    const patient = atThree[3]!;
+    const keys = keysOf('patient-clinic', patient);
+    expect(keys).toHaveLength(2);
+    dropAssignment(patient);
+    // The spec's where leaves the patient out now: what its rows become is not the condition's to say.
+    const clinic = module.MAPPINGS['patient-clinic']!;
+    const outside: GeneratedModule = {
+      ...module,
+      MAPPINGS: {
+        ...module.MAPPINGS,
+        'patient-clinic': {
+          ...clinic,
+          transform: (r) =>
+            idText(r.id) === patient
+              ? { kind: 'skipped', sourceId: patient, reason: 'where: occupation is not one of Retired' }
+              : clinic.transform(r),
+        },
+      },
+    };
+    const delta = await runMigration(
+      { ...deps, module: outside },
+      { kind: 'delta', since: m.since(), parentRun: parentRun() },
+    );
+    expect(delta.rejected).toBe(0);
+    // (The deletes the last test rolled back are made again: those patients are read again.)
+    const deletes = [...journal.operations(delta.run.id, { mapping: 'patient-clinic', action: 'delete' })];
+    expect(deletes.length).toBeGreaterThan(0);
+    expect(deletes.filter((o) => o.sourceId === patient)).toEqual([]);
+    expect(keysOf('patient-clinic', patient)).toEqual(keys);
+  });
+  it('are kept when another record of the run writes their key', async () => {
+    // The patient of the last test no longer produces one of its two connections; a spec whose key
+    // leaves the patient out would have another patient at the same clinic write that key.
+    const [owner, claimant] = [atThree[3]!, atThree[1]!];
+    const [kept, dropped] = [producedKeys('patient-clinic', owner), keysOf('patient-clinic', owner)];
+    const key = dropped.find((k) => !kept.includes(k))!;
+    expect(key).toBeDefined();
+    const clinic = module.MAPPINGS['patient-clinic']!;
+    const shared: GeneratedModule = {
+      ...module,
+      MAPPINGS: {
+        ...module.MAPPINGS,
+        'patient-clinic': {
+          ...clinic,
+          transform: (r) => {
+            const out = clinic.transform(r);
+            return idText(r.id) === claimant && out.kind === 'rows'
+              ? { ...out, rows: [...out.rows, { ...out.rows[0]!, key }] }
+              : out;
+          },
+        },
+      },
+    };
+    for (const id of [owner, claimant])
+      sb.practicehub.mutate({
+        resource: 'patients',
+        action: 'update',
+        ids: [id],
+        patch: { occupation: 'Nurse' },
+      });
+    const delta = await runMigration(
+      { ...deps, module: shared },
+      { kind: 'delta', since: m.since(), parentRun: parentRun() },
+    );
+    expect(delta.rejected).toBe(0);
+    const ops = [...journal.operations(delta.run.id, { mapping: 'patient-clinic' })].filter(
+      (o) => o.key === key,
+    );
+    expect(ops.map((o) => [o.sourceId, o.action])).toEqual([[claimant, 'update']]);
+    expect(journal.crosswalk.get('patient-clinic', key)?.sourceId).toBe(claimant);
+  });
 });
