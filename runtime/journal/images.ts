@@ -37,6 +37,8 @@ export class ImageStore {
   readonly #get: Statement<[number, string, string], ImageRow>;
   readonly #consume: Statement<[number, string, string], unknown>;
   readonly #clear: Statement<[number], unknown>;
+  readonly #adopt: Statement<[number, string], unknown>;
+  readonly #drop: Statement<[string], unknown>;
   readonly #db: Database;
   readonly #now: () => string;
 
@@ -57,6 +59,13 @@ export class ImageStore {
     );
     this.#consume = db.prepare('DELETE FROM staged_images WHERE run_id = ? AND mapping = ? AND row_key = ?');
     this.#clear = db.prepare('DELETE FROM staged_images WHERE run_id = ?');
+    // Oldest run first, and the first image of a row wins: it holds what the row was before any of them.
+    this.#adopt = db.prepare(
+      `INSERT OR IGNORE INTO staged_images (run_id, mapping, row_key, target_id, action, pre_image, reason, staged_at)
+       SELECT ?, mapping, row_key, target_id, action, pre_image, reason, staged_at FROM staged_images
+       WHERE run_id IN (SELECT value FROM json_each(?)) ORDER BY run_id`,
+    );
+    this.#drop = db.prepare('DELETE FROM staged_images WHERE run_id IN (SELECT value FROM json_each(?))');
   }
 
   /**
@@ -100,6 +109,18 @@ export class ImageStore {
   /** Drops the staged images of the rows these operations journal. Runs inside the caller's transaction. */
   consume(runId: number, ops: readonly { mapping: string; key?: string | null }[]): void {
     for (const op of ops) if (op.key) this.#consume.run(runId, op.mapping, op.key);
+  }
+
+  /**
+   * Moves to run `runId` the images of runs that will not be resumed: a run that takes them writes
+   * those rows with the pre-image from before the first of them, so that rolling it back restores
+   * what the rows held before writes whose answer never came. Runs inside the caller's transaction.
+   */
+  adopt(runId: number, from: readonly number[]): void {
+    if (from.length === 0) return;
+    const ids = JSON.stringify(from);
+    this.#adopt.run(runId, ids);
+    this.#drop.run(ids);
   }
 
   /** Drops every image a run staged; returns how many. */

@@ -146,7 +146,26 @@ export class Journal {
 
   /** Starts a run owned by this process. Refused while another run is running (dead ones are marked). */
   startRun(start: RunStart): RunRecord {
-    return this.atomic(() => this.#runs.start(start));
+    return this.atomic(() => {
+      const run = this.#runs.start(start);
+      // Runs that will never be resumed now: failed or interrupted samples (a sample always starts
+      // anew) and runs of this kind (only the newest of a kind resumes). What their writes staged
+      // goes to the new run, which writes the same rows as its own (see ImageStore.adopt).
+      if (run.kind === 'run' || run.kind === 'delta' || run.kind === 'sample')
+        this.images.adopt(
+          run.id,
+          this.#runs
+            .all()
+            .filter(
+              (r) =>
+                r.id < run.id &&
+                (r.status === 'failed' || r.status === 'interrupted') &&
+                (r.kind === 'sample' || r.kind === run.kind),
+            )
+            .map((r) => r.id),
+        );
+      return run;
+    });
   }
 
   /** A run, or undefined. */

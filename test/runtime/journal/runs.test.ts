@@ -1,7 +1,7 @@
 import { hostname } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { type HostView, Journal, JournalError, realHost } from '../../../runtime/journal/index.ts';
-import { created, openTemp, progressAfter, steppingClock } from './helpers.ts';
+import { created, guid, openTemp, progressAfter, steppingClock } from './helpers.ts';
 
 const start = { kind: 'run', specHash: 'spec-1', codeHash: 'code-1' } as const;
 
@@ -164,5 +164,33 @@ describe('runs', () => {
     const run = journal.startRun(start);
     journal.finishRun(run.id, 'failed');
     expect(journal.resume(run.id).status).toBe('running');
+  });
+  it('gives a new run the staged images of runs never to be resumed: failed samples and runs of its kind', () => {
+    const { journal } = openTemp({ now: steppingClock() });
+    const image = (n: number, key: string) => ({
+      mapping: 'patient',
+      key,
+      targetId: guid(n),
+      action: 'update' as const,
+      preImage: { lastname: `before run ${n}` },
+    });
+    const failedRun = (kind: 'run' | 'delta' | 'sample', images: ReturnType<typeof image>[]) => {
+      const run = journal.startRun({ ...start, kind });
+      journal.images.stage(run.id, images);
+      journal.finishRun(run.id, 'failed');
+      return run.id;
+    };
+    const sample = failedRun('sample', [image(1, 'a')]);
+    // The failed run took the sample's image of row a when it started, and staged row b.
+    const older = failedRun('run', [image(2, 'b')]);
+    expect(journal.images.get(older, 'patient', 'a')?.preImage).toEqual({ lastname: 'before run 1' });
+    const delta = failedRun('delta', [image(3, 'c')]);
+    const next = journal.startRun(start);
+    expect(journal.images.get(next.id, 'patient', 'a')?.preImage).toEqual({ lastname: 'before run 1' });
+    expect(journal.images.get(next.id, 'patient', 'b')?.preImage).toEqual({ lastname: 'before run 2' });
+    // The failed delta is the newest delta: the next delta resumes it, with its images.
+    expect(journal.images.get(next.id, 'patient', 'c')).toBeUndefined();
+    expect(journal.images.get(delta, 'patient', 'c')).toBeDefined();
+    for (const id of [sample, older]) expect(journal.images.get(id, 'patient', 'a')).toBeUndefined();
   });
 });

@@ -159,55 +159,61 @@ describe('a delta under deleted_records: delete', () => {
       await racing.close();
     }
   });
-  it('fails the delta when the answer to its deletes is lost, and the resumed delta journals them as deletes with their pre-images', async () => {
-    const payments = () =>
-      sb.dataverse
-        .snapshot(['fs_payment'])
-        .tables.fs_payment!.map((a) => String(a.fs_practicehubid ?? '').slice('payment-'.length));
-    const ids = payments()
-      .filter((id) => id && !sb.practicehub.get('payments', id)?.deleted_at)
-      .slice(0, 2);
-    expect(ids).toHaveLength(2);
-    sb.practicehub.mutate({ resource: 'payments', action: 'delete', ids });
-    // Dataverse runs the deletes, and the connection drops before their answer arrives.
-    class LostAnswer extends DataverseClient {
-      override async batch(...args: Parameters<DataverseClient['batch']>) {
-        const results = await super.batch(...args);
-        if (args[0].some((item) => 'method' in item && item.method === 'DELETE'))
-          throw new DataverseError({
-            status: 0,
-            code: 'network',
-            serverMessage: 'the connection was reset',
-            method: 'POST',
-            path: '/api/data/v9.2/$batch',
-          });
-        return results;
+  it.each([
+    ['the resumed delta', true],
+    ['a new delta that does not resume it', false],
+  ])(
+    'fails the delta when the answer to its deletes is lost, and %s journals them as deletes with their pre-images',
+    async (_, resume) => {
+      const payments = () =>
+        sb.dataverse
+          .snapshot(['fs_payment'])
+          .tables.fs_payment!.map((a) => String(a.fs_practicehubid ?? '').slice('payment-'.length));
+      const ids = payments()
+        .filter((id) => id && !sb.practicehub.get('payments', id)?.deleted_at)
+        .slice(0, 2);
+      expect(ids).toHaveLength(2);
+      sb.practicehub.mutate({ resource: 'payments', action: 'delete', ids });
+      // Dataverse runs the deletes, and the connection drops before their answer arrives.
+      class LostAnswer extends DataverseClient {
+        override async batch(...args: Parameters<DataverseClient['batch']>) {
+          const results = await super.batch(...args);
+          if (args[0].some((item) => 'method' in item && item.method === 'DELETE'))
+            throw new DataverseError({
+              status: 0,
+              code: 'network',
+              serverMessage: 'the connection was reset',
+              method: 'POST',
+              path: '/api/data/v9.2/$batch',
+            });
+          return results;
+        }
       }
-    }
-    const lost = new LostAnswer(optionsFromEnv(sb.env));
-    const parentRun = journal.latestRun({ kind: 'delta' })!.id;
-    try {
-      await expect(
-        runMigration({ ...deps, dataverse: lost }, { kind: 'delta', since: since(), parentRun }),
-      ).rejects.toThrow(/the connection was reset/);
-    } finally {
-      await lost.close();
-    }
-    expect(payments().filter((id) => ids.includes(id))).toEqual([]);
-    const failed = journal.latestRun({ kind: 'delta' })!;
-    expect(failed.status).toBe('failed');
+      const lost = new LostAnswer(optionsFromEnv(sb.env));
+      const parentRun = journal.latestRun({ kind: 'delta' })!.id;
+      try {
+        await expect(
+          runMigration({ ...deps, dataverse: lost }, { kind: 'delta', since: since(), parentRun }),
+        ).rejects.toThrow(/the connection was reset/);
+      } finally {
+        await lost.close();
+      }
+      expect(payments().filter((id) => ids.includes(id))).toEqual([]);
+      const failed = journal.latestRun({ kind: 'delta' })!;
+      expect(failed.status).toBe('failed');
 
-    const resumed = await runMigration(deps, { kind: 'delta', since: since(), parentRun });
-    expect(resumed.resumed).toBe(true);
-    expect(resumed.run.id).toBe(failed.id);
-    expect(resumed.rejected).toBe(0);
-    const ops = [...journal.operations(failed.id, { mapping: 'payment' })].filter((o) =>
-      ids.includes(o.sourceId),
-    );
-    expect(ops.map((o) => [o.sourceId, o.action]).sort()).toEqual(ids.map((id) => [id, 'delete']).sort());
-    for (const op of ops) expect(op.preImage).toMatchObject({ fs_practicehubid: `payment-${op.sourceId}` });
-    const undone = await rollbackRun({ dataverse: deps.dataverse, journal, module }, failed.id);
-    expect(undone.failed).toBe(0);
-    expect(payments()).toEqual(expect.arrayContaining(ids));
-  });
+      const next = await runMigration(deps, { kind: 'delta', since: since(), parentRun, resume });
+      expect(next.resumed).toBe(resume);
+      expect(next.run.id === failed.id).toBe(resume);
+      expect(next.rejected).toBe(0);
+      const ops = [...journal.operations(next.run.id, { mapping: 'payment' })].filter((o) =>
+        ids.includes(o.sourceId),
+      );
+      expect(ops.map((o) => [o.sourceId, o.action]).sort()).toEqual(ids.map((id) => [id, 'delete']).sort());
+      for (const op of ops) expect(op.preImage).toMatchObject({ fs_practicehubid: `payment-${op.sourceId}` });
+      const undone = await rollbackRun({ dataverse: deps.dataverse, journal, module }, next.run.id);
+      expect(undone.failed).toBe(0);
+      expect(payments()).toEqual(expect.arrayContaining(ids));
+    },
+  );
 });
