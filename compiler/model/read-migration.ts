@@ -1,5 +1,5 @@
 import { int, list, num, obj, oneOf, str } from './coerce.ts';
-import type { Acknowledgement, MigrationSpec } from './spec.ts';
+import type { Acknowledgement, LeftOut, MigrationSpec } from './spec.ts';
 
 /** Reads migration.yaml's data into a MigrationSpec, with documented defaults for absent keys. */
 export function readMigration(data: unknown, file: string): MigrationSpec {
@@ -23,6 +23,14 @@ export function readMigration(data: unknown, file: string): MigrationSpec {
       table: str(a.table),
       reason: str(a.reason) ?? '',
     });
+  });
+  const leftOut: LeftOut[] = [];
+  list(root.left_out).forEach((item, i) => {
+    const l = obj(item);
+    const resource = str(l?.resource);
+    if (!l || !resource) return;
+    const fields = l.fields === undefined ? undefined : list(l.fields).flatMap((f) => str(f) ?? []);
+    leftOut.push({ file, pointer: `/left_out/${i}`, resource, fields, reason: str(l.reason) ?? '' });
   });
   const staffResource = str(staff?.resource);
   const staffEmail = str(staff?.email);
@@ -62,5 +70,6 @@ export function readMigration(data: unknown, file: string): MigrationSpec {
     },
     archive: archiveDir && archiveUrl ? { dir: archiveDir, baseUrl: archiveUrl } : undefined,
     acknowledge,
+    leftOut,
   };
 }

@@ -37,6 +37,14 @@ export interface MigrationSpec extends Located {
   };
   readonly archive: { readonly dir: string; readonly baseUrl: string } | undefined;
   readonly acknowledge: readonly Acknowledgement[];
+  readonly leftOut: readonly LeftOut[];
+}
+
+/** Source data left out on purpose: a resource, or some of its fields (`fields`: paths). */
+export interface LeftOut extends Located {
+  readonly resource: string;
+  readonly fields: readonly string[] | undefined;
+  readonly reason: string;
 }
 
 export interface Acknowledgement extends Located {

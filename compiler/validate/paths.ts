@@ -1,6 +1,7 @@
 import { didYouMean } from '../diagnostics/suggest.ts';
 import type { ObjectSpec, SourceField, SourceResource } from '../model/spec.ts';
 import { parseTemplate } from '../transforms/template.ts';
+import type { SpecContext } from './context.ts';
 
 /** A field path used by a mapping, where it is written, and what it is relative to. */
 export interface PathRef {
@@ -142,4 +143,30 @@ export function pathRefs(o: ObjectSpec): PathRef[] {
       for (const part of parsed.parts) if (part.kind === 'field') record(part.path, '/archive/name');
   }
   return refs;
+}
+
+/** Paths of a resource that some mapping reads (an element field as `<list>.<field>`), and the staff email. */
+export function usedPaths(ctx: SpecContext, resource: string): string[] {
+  const paths = ctx.objects
+    .filter((o) => o.source === resource)
+    .flatMap((o) => pathRefs(o).map((r) => (r.scope === 'element' ? `${r.base}.${r.path}` : r.path)));
+  if (ctx.migration?.staff?.resource === resource) paths.push(ctx.migration.staff.email);
+  return paths;
+}
+
+/** Whether a path is read: itself, a field inside it, or an object it is inside. */
+export function isUsed(path: string, used: readonly string[]): boolean {
+  return used.some((u) => u === path || u.startsWith(`${path}.`) || path.startsWith(`${u}.`));
+}
+
+/** What migration.yaml's `left_out` leaves out of a resource: all of it, or these field paths. */
+export function leftOutOf(
+  ctx: SpecContext,
+  resource: string,
+): { readonly whole: boolean; readonly fields: string[] } {
+  const entries = (ctx.migration?.leftOut ?? []).filter((l) => l.resource === resource);
+  return {
+    whole: entries.some((l) => l.fields === undefined),
+    fields: entries.flatMap((l) => l.fields ?? []),
+  };
 }

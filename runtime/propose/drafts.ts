@@ -1,5 +1,6 @@
 import type { ObjectSpec, SourceField } from '../../compiler/model/spec.ts';
 import { tableOf } from '../../compiler/validate/context.ts';
+import { leftOutOf, usedPaths } from '../../compiler/validate/paths.ts';
 import { NEVER_MAPPED, RECORD_TIMESTAMPS } from './correspondences.ts';
 import { type DraftLine, type MatchTarget, matchField } from './match.ts';
 import {
@@ -11,7 +12,6 @@ import {
   primaryOf,
   seenField,
   unmappedFields,
-  usedPaths,
   writtenBy,
 } from './targets.ts';
 
@@ -109,7 +109,12 @@ export function draftFields(
     if (!base?.target || !table) continue;
     const family = familyOf(d.ctx, base);
     const skip = base.mode === 'update' ? new Set([...NEVER_MAPPED, ...RECORD_TIMESTAMPS]) : NEVER_MAPPED;
-    const fields = unmappedFields(resource.fields, usedPaths(d.ctx, name), skip);
+    // Fields left out on purpose (left_out) count as read: nothing is drafted for them.
+    const fields = unmappedFields(
+      resource.fields,
+      [...usedPaths(d.ctx, name), ...leftOutOf(d.ctx, name).fields],
+      skip,
+    );
     const t = matchTarget(d, name, base.target, table, base.mode, writtenBy(family));
     const lines = draftInto(t, d, fields, skipped);
     if (lines.length > 0) out.push({ mapping: base.name, file: relativeFile(d, base), lines });

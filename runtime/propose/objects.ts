@@ -1,5 +1,6 @@
 import type { CustomTableSpec, SourceField, SourceResource } from '../../compiler/model/spec.ts';
 import { tableOf } from '../../compiler/validate/context.ts';
+import { leftOutOf } from '../../compiler/validate/paths.ts';
 import { NEVER_MAPPED, RESOURCE_TABLES } from './correspondences.ts';
 import { draftInto, matchTarget, type Skipped } from './drafts.ts';
 import type { DraftLine, MatchTarget } from './match.ts';
@@ -90,6 +91,10 @@ export function draftObjects(
   const out: ObjectDraft[] = [];
   for (const [name, resource] of d.ctx.source?.resources ?? []) {
     if (read.has(name) || (only && !only.has(name))) continue;
+    if (leftOutOf(d.ctx, name).whole) {
+      skipped.push({ resource: name, reason: 'left out on purpose (left_out in migration.yaml)' });
+      continue;
+    }
     if (attached.has(name)) {
       skipped.push({
         resource: name,

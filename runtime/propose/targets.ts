@@ -1,6 +1,6 @@
 import type { ObjectSpec, SourceField } from '../../compiler/model/spec.ts';
 import type { SpecContext } from '../../compiler/validate/context.ts';
-import { pathRefs } from '../../compiler/validate/paths.ts';
+import { isUsed } from '../../compiler/validate/paths.ts';
 import type { AuditReport, FieldSummary } from '../audit/index.ts';
 import { declarationData } from './chains.ts';
 
@@ -71,19 +71,6 @@ export function writtenBy(family: readonly ObjectSpec[]): Set<string> {
     if (o.archive) out.add(o.archive.urlColumn);
   }
   return out;
-}
-
-/** Paths of a resource that some mapping reads. */
-export function usedPaths(ctx: SpecContext, resource: string): string[] {
-  const paths = ctx.objects
-    .filter((o) => o.source === resource)
-    .flatMap((o) => pathRefs(o).map((r) => (r.scope === 'element' ? `${r.base}.${r.path}` : r.path)));
-  if (ctx.migration?.staff?.resource === resource) paths.push(ctx.migration.staff.email);
-  return paths;
-}
-
-function isUsed(path: string, used: readonly string[]): boolean {
-  return used.some((u) => u === path || u.startsWith(`${path}.`) || path.startsWith(`${u}.`));
 }
 
 /** Unmapped fields of a resource, in model order; object fields are replaced by their unmapped children. */

@@ -112,6 +112,35 @@ describe('flitstack propose', () => {
     expect(again.drafted).toEqual([]);
   });
 
+  it('drafts nothing for what migration.yaml leaves out on purpose, and says so of a whole resource', () => {
+    const input = shipped((files) => {
+      files.set('objects/patient.yaml', files.get('objects/patient.yaml')!.replace(EMAIL_LINE, ''));
+      files.delete('objects/prescription.yaml');
+    });
+    // Without left_out, both are drafted (the tests above); with it, neither.
+    const leftOut = [
+      'left_out:',
+      '  - resource: patients',
+      '    fields: [email]',
+      '    reason: Emails are collected again at the first visit.',
+      '  - resource: prescriptions',
+      '    reason: Prescriptions stay in PracticeHub.',
+      '',
+    ].join('\n');
+    const declined: SpecInput = {
+      root: input.root,
+      files: new Map([...input.files, ['migration.yaml', `${input.files.get('migration.yaml')!}${leftOut}`]]),
+    };
+    expect(errorsOf(declined)).toEqual([]);
+    const result = drafted(declined);
+    expect(result.files.map((f) => f.path)).not.toContain('objects/prescription.yaml');
+    expect(result.drafted.filter((d) => d.kind === 'line' && d.file === 'objects/patient.yaml')).toEqual([]);
+    expect(result.skipped).toContainEqual({
+      resource: 'prescriptions',
+      reason: 'left out on purpose (left_out in migration.yaml)',
+    });
+  });
+
   it('sizes custom columns from the audit and halves the confidence of fields it never saw filled', () => {
     const input = shipped();
     const seen = (name: string, maxLength: number, fill: number) => ({

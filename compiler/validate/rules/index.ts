@@ -1,6 +1,7 @@
 import type { Rule } from '../rule.ts';
 import { fieldShape, fieldTypes, requiredColumns } from './fields.ts';
 import { keys } from './keys.ts';
+import { leftOut } from './left-out.ts';
 import { licensingLimits } from './limits.ts';
 import { lookupSources } from './lookup-sources.ts';
 import { cycles, lookups, ownerStateDocument } from './lookups.ts';
@@ -29,4 +30,5 @@ export const RULES: Readonly<Record<string, Rule>> = {
   licensingLimits,
   proposals,
   timeZones,
+  leftOut,
 };
