@@ -1,8 +1,17 @@
-import { didYouMean } from '../../diagnostics/suggest.ts';
 import { isUsed, pathRefs, resolvePath } from '../paths.ts';
 import { finding, type Rule } from '../rule.ts';
+import { unknownResource } from './references.ts';
 
-const HINT = 'remove it from left_out, or stop reading it where the message says';
+/** FS144: what is left out (`what`: a resource, or resource.field) is read by `readers`. */
+const stillRead = (file: string, pointer: string, what: string, readers: readonly string[]) =>
+  finding(
+    'FS144',
+    'error',
+    file,
+    pointer,
+    `${what} is left out of the migration, yet ${readers.join(' and ')} read${readers.length === 1 ? 's' : ''} it`,
+    'remove it from left_out, or stop reading it where the message says',
+  );
 
 /**
  * `left_out` in migration.yaml: FS101 an unknown resource, FS102 an unknown field, FS144 a resource or
@@ -15,16 +24,7 @@ export const leftOut: Rule = (ctx) => {
   for (const l of migration.leftOut) {
     const resource = ctx.source.resources.get(l.resource);
     if (!resource) {
-      out.push(
-        finding(
-          'FS101',
-          'error',
-          l.file,
-          `${l.pointer}/resource`,
-          `unknown source resource '${l.resource}'.${didYouMean(l.resource, ctx.source.resources.keys())}`,
-          `resources in the source model: ${[...ctx.source.resources.keys()].join(', ')}`,
-        ),
-      );
+      out.push(unknownResource(ctx.source, l.file, `${l.pointer}/resource`, l.resource));
       continue;
     }
     // Who reads what of the resource: each mapping's paths, and the staff directory's email.
@@ -38,17 +38,7 @@ export const leftOut: Rule = (ctx) => {
       readers.push({ name: 'owners.staff', paths: [migration.staff.email] });
     if (l.fields === undefined) {
       const reading = readers.filter((r) => r.paths.length > 0).map((r) => r.name);
-      if (reading.length > 0)
-        out.push(
-          finding(
-            'FS144',
-            'error',
-            l.file,
-            `${l.pointer}/resource`,
-            `${l.resource} is left out of the migration, yet ${reading.join(' and ')} read${reading.length === 1 ? 's' : ''} it`,
-            HINT,
-          ),
-        );
+      if (reading.length > 0) out.push(stillRead(l.file, `${l.pointer}/resource`, l.resource, reading));
       continue;
     }
     l.fields.forEach((path, i) => {
@@ -59,17 +49,7 @@ export const leftOut: Rule = (ctx) => {
         return;
       }
       const reading = readers.filter((r) => isUsed(path, r.paths)).map((r) => r.name);
-      if (reading.length > 0)
-        out.push(
-          finding(
-            'FS144',
-            'error',
-            l.file,
-            pointer,
-            `${l.resource}.${path} is left out of the migration, yet ${reading.join(' and ')} read${reading.length === 1 ? 's' : ''} it`,
-            HINT,
-          ),
-        );
+      if (reading.length > 0) out.push(stillRead(l.file, pointer, `${l.resource}.${path}`, reading));
     });
   }
   return out;

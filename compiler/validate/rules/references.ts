@@ -4,6 +4,24 @@ import { columnOf, tableOf } from '../context.ts';
 import { pathRefs, resolveElementField, resolvePath } from '../paths.ts';
 import { finding, type Rule } from '../rule.ts';
 
+/** FS101: a resource the source model does not have, with the closest name and the list of those it has. */
+export function unknownResource(
+  source: { readonly resources: ReadonlyMap<string, unknown> },
+  file: string,
+  pointer: string,
+  name: string,
+  hint = `resources in the source model: ${[...source.resources.keys()].join(', ')}`,
+) {
+  return finding(
+    'FS101',
+    'error',
+    file,
+    pointer,
+    `unknown source resource '${name}'.${didYouMean(name, source.resources.keys())}`,
+    hint,
+  );
+}
+
 /** FS101 unknown source resource, FS102 unknown source field, FS121 bad template. */
 export const sourceReferences: Rule = (ctx) => {
   const out = [];
@@ -12,16 +30,7 @@ export const sourceReferences: Rule = (ctx) => {
     if (!o.source) continue;
     const resource = ctx.source.resources.get(o.source);
     if (!resource) {
-      out.push(
-        finding(
-          'FS101',
-          'error',
-          o.file,
-          '/source',
-          `unknown source resource '${o.source}'.${didYouMean(o.source, ctx.source.resources.keys())}`,
-          `resources in the source model: ${[...ctx.source.resources.keys()].join(', ')}`,
-        ),
-      );
+      out.push(unknownResource(ctx.source, o.file, '/source', o.source));
       continue;
     }
     for (const ref of pathRefs(o)) {
@@ -67,12 +76,11 @@ export const sourceReferences: Rule = (ctx) => {
     const resource = ctx.source.resources.get(staff.resource);
     if (!resource) {
       out.push(
-        finding(
-          'FS101',
-          'error',
+        unknownResource(
+          ctx.source,
           ctx.migration.file,
           '/owners/staff/resource',
-          `unknown source resource '${staff.resource}'.${didYouMean(staff.resource, ctx.source.resources.keys())}`,
+          staff.resource,
           'owners.staff.resource names the resource holding staff emails',
         ),
       );
