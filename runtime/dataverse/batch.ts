@@ -133,7 +133,22 @@ export async function batch(
     accept: (status, headers) => status === 400 && /^multipart\/mixed/i.test(headers['content-type'] ?? ''),
   });
   // Parts' error messages become row errors, journaled: masked as every error body is.
-  const answered = parseBatchResponse(res.headers['content-type'], ctx.transport.redact(res.text));
+  let answered: ReturnType<typeof parseBatchResponse>;
+  try {
+    answered = parseBatchResponse(res.headers['content-type'], ctx.transport.redact(res.text));
+  } catch (error) {
+    // An answer that is not a $batch answer (a proxy's page, a cut-off body) says nothing of which
+    // parts ran: as uncertain as no answer at all.
+    throw new DataverseError({
+      status: 0,
+      code: 'unreadable_batch',
+      serverMessage: `the answer could not be read as a $batch answer: ${(error as Error).message}`,
+      method: 'POST',
+      path: '$batch',
+      operation: `$batch of ${requests.length} requests`,
+      hint: "some of its requests may have run: run the command again; the journal kept the rows' prior state for the next run",
+    });
+  }
   const results = mapResults(items, answered, res.uncertain);
   recordWrites(
     ctx,

@@ -1,7 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BatchRequest } from '../../../runtime/dataverse/batch.ts';
+import { DataverseClient } from '../../../runtime/dataverse/client.ts';
+import { DataverseError } from '../../../runtime/dataverse/errors.ts';
 import { recordPath } from '../../../runtime/dataverse/odata.ts';
-import { addContactKey, type Rig, rig } from './helpers.ts';
+import { addContactKey, clientOptions, type Rig, rig, startGateway } from './helpers.ts';
 
 const upsertPart = (id: string, lastname: string): BatchRequest => ({
   method: 'PATCH',
@@ -118,5 +120,34 @@ describe('dataverse client: $batch', () => {
     await expect(r.client.batch(many)).rejects.toThrow(/at most 1000/);
     await expect(r.client.batch([{ changeSet: [{ method: 'GET', path: 'WhoAmI' }] }])).rejects.toThrow(/GET/);
     expect(r.client.stats().requests.batch).toBe(before);
+  });
+});
+
+describe('dataverse client: a $batch answer that is not one', () => {
+  it('is a DataverseError with no status (its parts may have run), saying what came back and what to do', async () => {
+    const r = await rig();
+    // A proxy that lets the $batch through to Dataverse, then answers with a page of its own.
+    const gateway = await startGateway(r.sb.url, (req, answer) =>
+      req.url?.endsWith('$batch')
+        ? { status: 200, headers: { 'content-type': 'text/html' }, text: '<html>Gateway</html>' }
+        : answer,
+    );
+    const client = new DataverseClient(clientOptions(r.sb, { url: gateway.url, authorityHost: gateway.url }));
+    try {
+      await addContactKey(client);
+      const error = await client.batch([upsertPart('p-1', 'Proxied')]).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(DataverseError);
+      expect(error).toMatchObject({ status: 0, code: 'unreadable_batch', method: 'POST', path: '$batch' });
+      expect((error as DataverseError).message).toContain(
+        "the answer could not be read as a $batch answer: the $batch response is not multipart (Content-Type 'text/html')",
+      );
+      expect((error as DataverseError).hint).toContain('run the command again');
+      // It did run: that is why the answer counts as uncertain, not as a refusal.
+      expect(r.sb.snapshot(['contact']).tables.contact!.some((c) => c.lastname === 'Proxied')).toBe(true);
+    } finally {
+      await client.close();
+      await gateway.close();
+      await r.close();
+    }
   });
 });

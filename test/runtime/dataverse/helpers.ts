@@ -1,3 +1,11 @@
+import {
+  createServer,
+  type IncomingHttpHeaders,
+  type IncomingMessage,
+  request,
+  type Server,
+} from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { DataverseClient } from '../../../runtime/dataverse/client.ts';
 import type { DataverseEvent } from '../../../runtime/dataverse/events.ts';
 import type { DataverseClientOptions } from '../../../runtime/dataverse/options.ts';
@@ -126,4 +134,65 @@ export async function addContactKey(client: DataverseClient): Promise<void> {
     'flitstack',
   );
   await client.waitForKey('contact', 'fs_contact_practicehubid', { intervalMs: 20, timeoutMs: 5_000 });
+}
+
+/** An answer as a gateway passes it back. */
+export interface GatewayAnswer {
+  readonly status: number;
+  readonly headers: IncomingHttpHeaders;
+  readonly text: string;
+}
+
+/**
+ * A gateway in front of a sandbox: requests go through as they are (token requests with the scope of
+ * the sandbox's own URL), and `rewrite` may change each answer before it goes back, as a proxy might.
+ */
+export async function startGateway(
+  target: string,
+  rewrite: (req: IncomingMessage, answer: GatewayAnswer) => GatewayAnswer,
+): Promise<{ url: string; close(): Promise<void> }> {
+  const origin = new URL(target);
+  const server: Server = createServer((req, res) => {
+    const sent: Buffer[] = [];
+    req.on('data', (c: Buffer) => sent.push(c));
+    req.on('end', () => {
+      let body = Buffer.concat(sent).toString('utf8');
+      if (req.url?.includes('/oauth2/'))
+        body = body.replace(encodeURIComponent(own), encodeURIComponent(origin.origin));
+      const forward = request(
+        new URL(req.url ?? '/', origin),
+        {
+          method: req.method,
+          headers: { ...req.headers, host: origin.host, 'content-length': Buffer.byteLength(body) },
+        },
+        (answer) => {
+          const chunks: Buffer[] = [];
+          answer.on('data', (c: Buffer) => chunks.push(c));
+          answer.on('end', () => {
+            const headers = { ...answer.headers };
+            delete headers['content-length'];
+            const out = rewrite(req, {
+              status: answer.statusCode ?? 502,
+              headers,
+              text: Buffer.concat(chunks).toString('utf8'),
+            });
+            res.writeHead(out.status, out.headers);
+            res.end(out.text);
+          });
+        },
+      );
+      forward.on('error', () => res.destroy());
+      forward.end(body);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  const own = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return {
+    url: own,
+    close: async () => {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeAllConnections();
+      await closed;
+    },
+  };
 }

@@ -1,64 +1,23 @@
-import { createServer, request, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DataverseClient } from '../../../runtime/dataverse/client.ts';
 import type { DataverseError } from '../../../runtime/dataverse/errors.ts';
 import { recordPath } from '../../../runtime/dataverse/odata.ts';
 import { REDACTED } from '../../../runtime/shared/redact.ts';
 import { type DataverseSandbox, startDataverseSandbox } from '../../../sandbox/dataverse/index.ts';
-import { addContactKey, clientOptions } from './helpers.ts';
+import { addContactKey, clientOptions, startGateway } from './helpers.ts';
 
 /**
  * A gateway in front of the sandbox that echoes each request's Authorization header (and `also`, when
  * set) into the error messages it passes back, whole answers and $batch parts, as some proxies and
- * gateways do. Token requests pass through with the scope of the sandbox's own URL.
+ * gateways do.
  */
 async function startEchoingGateway(target: string) {
-  const origin = new URL(target);
   const state = { also: '' };
-  const server: Server = createServer((req, res) => {
-    const sent: Buffer[] = [];
-    req.on('data', (c: Buffer) => sent.push(c));
-    req.on('end', () => {
-      let body = Buffer.concat(sent).toString('utf8');
-      if (req.url?.includes('/oauth2/'))
-        body = body.replace(encodeURIComponent(own), encodeURIComponent(origin.origin));
-      const forward = request(
-        new URL(req.url ?? '/', origin),
-        {
-          method: req.method,
-          headers: { ...req.headers, host: origin.host, 'content-length': Buffer.byteLength(body) },
-        },
-        (answer) => {
-          const chunks: Buffer[] = [];
-          answer.on('data', (c: Buffer) => chunks.push(c));
-          answer.on('end', () => {
-            const echo = `auth header was [${req.headers.authorization ?? ''}]${state.also}`;
-            const text = Buffer.concat(chunks)
-              .toString('utf8')
-              .replace(/"message":"/g, `"message":"${echo} `);
-            const headers = { ...answer.headers };
-            delete headers['content-length'];
-            res.writeHead(answer.statusCode ?? 502, headers);
-            res.end(text);
-          });
-        },
-      );
-      forward.on('error', () => res.destroy());
-      forward.end(body);
-    });
+  const gateway = await startGateway(target, (req, answer) => {
+    const echo = `auth header was [${req.headers.authorization ?? ''}]${state.also}`;
+    return { ...answer, text: answer.text.replace(/"message":"/g, `"message":"${echo} `) };
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
-  const own = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  return {
-    url: own,
-    state,
-    close: async () => {
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      server.closeAllConnections();
-      await closed;
-    },
-  };
+  return { ...gateway, state };
 }
 
 describe('dataverse client: an error answer that echoes the request', () => {
