@@ -38,6 +38,8 @@ export class ImageStore {
   readonly #consume: Statement<[number, string, string], unknown>;
   readonly #clear: Statement<[number], unknown>;
   readonly #adopt: Statement<[number, string], unknown>;
+  readonly #others: Statement<[number], { n: number }>;
+  readonly #consumeAll: Statement<[string, string], unknown>;
   readonly #drop: Statement<[string], unknown>;
   readonly #db: Database;
   readonly #now: () => string;
@@ -58,6 +60,8 @@ export class ImageStore {
        WHERE run_id = ? AND mapping = ? AND row_key = ?`,
     );
     this.#consume = db.prepare('DELETE FROM staged_images WHERE run_id = ? AND mapping = ? AND row_key = ?');
+    this.#others = db.prepare('SELECT count(*) AS n FROM staged_images WHERE run_id <> ?');
+    this.#consumeAll = db.prepare('DELETE FROM staged_images WHERE mapping = ? AND row_key = ?');
     this.#clear = db.prepare('DELETE FROM staged_images WHERE run_id = ?');
     // Oldest run first, and the first image of a row wins: it holds what the row was before any of them.
     this.#adopt = db.prepare(
@@ -106,9 +110,19 @@ export class ImageStore {
     };
   }
 
-  /** Drops the staged images of the rows these operations journal. Runs inside the caller's transaction. */
+  /**
+   * Drops the staged images of the rows these operations journal, this run's and those other runs
+   * left: once a run has journaled a row, with the pre-image it read, an older image of the row would
+   * take a rollback back past that run's change. Runs inside the caller's transaction.
+   */
   consume(runId: number, ops: readonly { mapping: string; key?: string | null }[]): void {
-    for (const op of ops) if (op.key) this.#consume.run(runId, op.mapping, op.key);
+    // Other runs' images are rare (a run that failed or was killed mid-write): look for them once.
+    const all = ops.length > 0 && this.#others.get(runId)!.n > 0;
+    for (const op of ops) {
+      if (!op.key) continue;
+      if (all) this.#consumeAll.run(op.mapping, op.key);
+      else this.#consume.run(runId, op.mapping, op.key);
+    }
   }
 
   /**

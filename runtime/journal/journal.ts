@@ -148,24 +148,29 @@ export class Journal {
   startRun(start: RunStart): RunRecord {
     return this.atomic(() => {
       const run = this.#runs.start(start);
-      // Runs that will never be resumed now: failed or interrupted samples (a sample always starts
-      // anew) and runs of this kind (only the newest of a kind resumes). What their writes staged
-      // goes to the new run, which writes the same rows as its own (see ImageStore.adopt).
-      if (run.kind === 'run' || run.kind === 'delta' || run.kind === 'sample')
-        this.images.adopt(
-          run.id,
-          this.#runs
-            .all()
-            .filter(
-              (r) =>
-                r.id < run.id &&
-                (r.status === 'failed' || r.status === 'interrupted') &&
-                (r.kind === 'sample' || r.kind === run.kind),
-            )
-            .map((r) => r.id),
-        );
+      this.#adoptImages(run, true);
       return run;
     });
+  }
+
+  /**
+   * Gives a run that loads records what the runs that will never be resumed staged (see
+   * ImageStore.adopt): failed or interrupted samples (a sample always starts anew), and for a new run
+   * the older runs of its kind too (only the newest of a kind resumes). Images of rows a later run has
+   * journaled are gone already (ImageStore.consume), so what it takes is what no run has written since.
+   */
+  #adoptImages(run: RunRecord, started: boolean): void {
+    if (run.kind !== 'run' && run.kind !== 'delta' && run.kind !== 'sample') return;
+    const given = this.#runs
+      .all()
+      .filter(
+        (r) =>
+          r.id !== run.id &&
+          (r.status === 'failed' || r.status === 'interrupted') &&
+          (r.kind === 'sample' || (started && r.kind === run.kind && r.id < run.id)),
+      )
+      .map((r) => r.id);
+    this.images.adopt(run.id, given);
   }
 
   /** A run, or undefined. */
@@ -208,7 +213,11 @@ export class Journal {
 
   /** Takes over an interrupted or failed run, to continue it from its journaled progress. */
   resume(id: number, options: { force?: boolean } = {}): RunRecord {
-    return this.atomic(() => this.#runs.resume(id, options.force ?? false));
+    return this.atomic(() => {
+      const run = this.#runs.resume(id, options.force ?? false);
+      this.#adoptImages(run, false);
+      return run;
+    });
   }
 
   /**

@@ -193,4 +193,40 @@ describe('runs', () => {
     expect(journal.images.get(delta, 'patient', 'c')).toBeDefined();
     for (const id of [sample, older]) expect(journal.images.get(id, 'patient', 'a')).toBeUndefined();
   });
+  it('leaves a new run no image of a row a later run has journaled since, and gives a resumed run those of failed samples', () => {
+    const { journal } = openTemp({ now: steppingClock() });
+    const image = (n: number, key: string) => ({
+      mapping: 'patient',
+      key,
+      targetId: guid(n),
+      action: 'update' as const,
+      preImage: { lastname: `before run ${n}` },
+    });
+    // A run fails after staging rows a and b; a delta then journals row a with the pre-image it read.
+    const failed = journal.startRun(start);
+    journal.images.stage(failed.id, [image(1, 'a'), image(1, 'b')]);
+    journal.finishRun(failed.id, 'failed');
+    const delta = journal.startRun({ ...start, kind: 'delta' });
+    journal.recordPage(
+      delta.id,
+      'patients',
+      1,
+      [created('patient', 1, { key: 'a' })],
+      [],
+      progressAfter(1, 1, 1),
+    );
+    journal.finishRun(delta.id, 'completed');
+    // Row a's old image would take a rollback of the next run back past the delta: it is gone.
+    const next = journal.startRun(start);
+    expect(journal.images.get(next.id, 'patient', 'a')).toBeUndefined();
+    expect(journal.images.get(next.id, 'patient', 'b')?.preImage).toEqual({ lastname: 'before run 1' });
+    journal.finishRun(next.id, 'interrupted');
+    // A sample fails while the run is interrupted; the run, resumed, takes the sample's image.
+    const sample = journal.startRun({ ...start, kind: 'sample' });
+    journal.images.stage(sample.id, [image(3, 'c')]);
+    journal.finishRun(sample.id, 'failed');
+    const resumed = journal.resume(next.id);
+    expect(journal.images.get(resumed.id, 'patient', 'c')?.preImage).toEqual({ lastname: 'before run 3' });
+    expect(journal.images.get(resumed.id, 'patient', 'b')?.preImage).toEqual({ lastname: 'before run 1' });
+  });
 });
