@@ -24,7 +24,7 @@ export const registerPropose: RegisterCommand = (program, io, exit) => {
         '  $ flitstack audit && flitstack propose',
         '  $ flitstack propose --only patients,appointments --dry-run',
         '',
-        'Review each draft: keep it by deleting its proposed: block (or change it), or delete it.',
+        'Review each draft: keep it by deleting its proposed: block (or change it), or delete it and list what it read under left_out in migration.yaml, with why, so that propose does not draft it again.',
         '`flitstack confirm` refuses while proposed lines remain.',
         '',
         'Exit codes: 0 drafted (or nothing to draft), 1 the spec has errors, 2 usage error.',

@@ -1,6 +1,6 @@
 import type { CustomTableSpec, SourceField, SourceResource } from '../../compiler/model/spec.ts';
 import { tableOf } from '../../compiler/validate/context.ts';
-import { leftOutOf } from '../../compiler/validate/paths.ts';
+import { isUsed, leftOutOf } from '../../compiler/validate/paths.ts';
 import { NEVER_MAPPED, RESOURCE_TABLES } from './correspondences.ts';
 import { draftInto, matchTarget, type Skipped } from './drafts.ts';
 import type { DraftLine, MatchTarget } from './match.ts';
@@ -179,7 +179,9 @@ function draftObject(
   const t = { ...matchTarget(d, name, tableName, table, 'upsert', written), table };
   const lines: DraftLine[] = [];
   const tail: Record<string, unknown> = {};
-  const fields = [...resource.fields];
+  // Fields left out on purpose are not drafted, not even as the owner, the file or the row's name.
+  const left = leftOutOf(d.ctx, name).fields;
+  const fields = [...resource.fields].filter(([path]) => !isUsed(path, left));
   const staff = d.ctx.migration?.staff?.resource;
   const ownerField =
     table.ownership === 'user' && staff
@@ -191,7 +193,7 @@ function draftObject(
       : undefined;
   if (customTable) {
     const named = NAME_FIELDS.map((n) => [n, resource.fields.get(n)] as const).find(
-      ([, f]) => f?.type === 'string' || f?.type === 'text',
+      ([n, f]) => (f?.type === 'string' || f?.type === 'text') && !isUsed(n, left),
     );
     const primary = customTable.primaryName.column;
     lines.push({
@@ -211,7 +213,9 @@ function draftObject(
     });
     written.add(primary);
   }
-  const claimed = [ownerField, fileField, ...lines.map((l) => l.path)].filter((f): f is string => !!f);
+  const claimed = [ownerField, fileField, ...lines.map((l) => l.path), ...left].filter(
+    (f): f is string => !!f,
+  );
   const candidates = unmappedFields(resource.fields, claimed, NEVER_MAPPED);
   const unplaced: Skipped[] = [];
   lines.push(...draftInto(t, d, candidates, unplaced));

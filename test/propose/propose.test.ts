@@ -141,6 +141,30 @@ describe('flitstack propose', () => {
     });
   });
 
+  it('drafts a new mapping without the fields left out of its resource, and every other draft as before', () => {
+    const input = shipped();
+    const withLeftOut: SpecInput = {
+      root: input.root,
+      files: new Map([
+        ...input.files,
+        [
+          'migration.yaml',
+          `${input.files.get('migration.yaml')!}left_out:\n  - resource: payment_methods\n    fields: [code, name]\n    reason: Internal codes.\n`,
+        ],
+      ]),
+    };
+    const before = drafted(input);
+    const after = drafted(withLeftOut);
+    const draft = (r: ProposeResult) => r.files.find((f) => f.path === 'objects/payment-method.yaml');
+    expect(draft(before)?.contents).toMatch(/from: code\b/);
+    const mapping = draft(after)!.contents;
+    expect(mapping).not.toMatch(/from: (code|name)\b/);
+    // The other drafts are the same: the left-out fields no longer trip the check of what was drafted.
+    const others = (r: ProposeResult) => r.files.filter((f) => f.path !== 'objects/payment-method.yaml');
+    expect(others(after)).toEqual(others(before));
+    expect(errorsOf(applied(withLeftOut, after))).toEqual([]);
+  });
+
   it('sizes custom columns from the audit and halves the confidence of fields it never saw filled', () => {
     const input = shipped();
     const seen = (name: string, maxLength: number, fill: number) => ({

@@ -1,8 +1,11 @@
+import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { readSpecDir } from '../../cli/spec-files.ts';
 import { optionValue } from '../../compiler/model/options.ts';
 import { validateSpec } from '../../compiler/validate/index.ts';
 import { createSchemaValidators, type SchemaValidators } from '../../compiler/validate/schemas.ts';
 import { caseSpec } from '../support/cases.ts';
+import { ROOT } from '../support/tmp.ts';
 
 let validators: SchemaValidators;
 beforeAll(() => {
@@ -203,5 +206,35 @@ describe('FS109 says what to change in the chain there is', () => {
     expect(hintOf(chain)).toBe(
       'a step after truncate can make the value longer again: move truncate to the end of the chain',
     );
+  });
+});
+
+describe('FS144 left_out', () => {
+  const leftOut = (entries: string) => (t: string) => `${t}left_out:\n${entries}`;
+
+  it('reads a list element field as <list>.<field>: an unknown one is FS102, a read one FS144 naming where', () => {
+    const entry = (field: string) =>
+      leftOut(`  - resource: patients\n    fields: [${field}]\n    reason: Kept in PracticeHub.\n`);
+    expect(findings('migration.yaml', entry('clinic_assignments.clinic_idd'), 'FS102')).toEqual([
+      "FS102 17:14 unknown source field 'clinic_idd'. Did you mean 'clinic_id'?",
+    ]);
+    expect(findings('migration.yaml', entry('clinic_assignments.clinic_id'), 'FS144')).toEqual([
+      'FS144 17:14 patients.clinic_assignments.clinic_id is left out of the migration, yet mapping patient reads it (spec/objects/patient.yaml /fields/6/from)',
+    ]);
+  });
+
+  it('counts the mappings that attach a resource as files among its readers', () => {
+    const input = readSpecDir(join(ROOT, 'spec'), ROOT);
+    const files = new Map(input.files);
+    files.set(
+      'migration.yaml',
+      leftOut('  - resource: files\n    reason: Attachments stay in PracticeHub.\n')(
+        files.get('migration.yaml')!,
+      ),
+    );
+    const found = validateSpec({ ...input, files }, validators).diagnostics.filter((d) => d.code === 'FS144');
+    expect(found.map((d) => d.message)).toEqual([
+      'files is left out of the migration, yet mapping policy-document attaches its records as files (spec/objects/policy-document.yaml /document/file)',
+    ]);
   });
 });

@@ -1,17 +1,80 @@
-import { isUsed, pathRefs, resolvePath } from '../paths.ts';
+import type { SourceResource } from '../../model/spec.ts';
+import type { SpecContext } from '../context.ts';
+import { isUsed, pathRefs, type Resolved, resolvePath } from '../paths.ts';
 import { finding, type Rule } from '../rule.ts';
 import { unknownResource } from './references.ts';
 
-/** FS144: what is left out (`what`: a resource, or resource.field) is read by `readers`. */
-const stillRead = (file: string, pointer: string, what: string, readers: readonly string[]) =>
+/** Something that reads a resource: its name, and per path it reads, where it reads it. */
+interface Reader {
+  readonly name: string;
+  /** How it reads: `reads it` unless said otherwise. */
+  readonly verb?: string;
+  readonly reads: readonly { readonly path: string; readonly at: string }[];
+}
+
+/** FS144: what is left out (`what`: a resource, or resource.field) is read by `readers`, at `at`. */
+const stillRead = (
+  file: string,
+  pointer: string,
+  what: string,
+  readers: readonly { readonly name: string; readonly verb?: string; readonly at: string }[],
+) =>
   finding(
     'FS144',
     'error',
     file,
     pointer,
-    `${what} is left out of the migration, yet ${readers.join(' and ')} read${readers.length === 1 ? 's' : ''} it`,
+    `${what} is left out of the migration, yet ${readers.map((r) => `${r.name} ${r.verb ?? 'reads it'} (${r.at})`).join(', and ')}`,
     'remove it from left_out, or stop reading it where the message says',
   );
+
+/**
+ * Who reads a resource: the mappings of it (each path they read, an element field as `<list>.<field>`),
+ * the mappings that attach its records as files (`document:` reads every field of them), and the staff
+ * directory (owners.staff) its email field.
+ */
+function readersOf(ctx: SpecContext, name: string, resource: SourceResource): Reader[] {
+  const readers: Reader[] = ctx.objects
+    .filter((o) => o.source === name)
+    .map((o) => ({
+      name: `mapping ${o.name}`,
+      reads: pathRefs(o).map((r) => ({
+        path: r.scope === 'element' ? `${r.base}.${r.path}` : r.path,
+        at: `${o.file} ${r.pointer}`,
+      })),
+    }));
+  for (const o of ctx.objects) {
+    const file =
+      o.document && o.source ? ctx.source?.resources.get(o.source)?.fields.get(o.document.file) : undefined;
+    if (file?.references === name)
+      readers.push({
+        name: `mapping ${o.name}`,
+        verb: 'attaches its records as files',
+        reads: [...resource.fields.keys()].map((path) => ({ path, at: `${o.file} /document/file` })),
+      });
+  }
+  const staff = ctx.migration?.staff;
+  if (staff?.resource === name)
+    readers.push({
+      name: 'owners.staff',
+      reads: [{ path: staff.email, at: `${ctx.migration!.file} /owners/staff` }],
+    });
+  return readers;
+}
+
+/** A left-out path: a field (`a.b` inside objects) or a field of a list's elements (`list.field`). */
+function resolveLeftOut(resource: SourceResource, path: string): Resolved {
+  const direct = resolvePath(resource, path, undefined);
+  if (!('error' in direct)) return direct;
+  const segments = path.split('.');
+  for (let i = 1; i < segments.length; i += 1) {
+    const base = segments.slice(0, i).join('.');
+    const list = resolvePath(resource, base, undefined);
+    if (!('error' in list) && list.field.type === 'array')
+      return resolvePath(resource, `item.${segments.slice(i).join('.')}`, base);
+  }
+  return direct;
+}
 
 /**
  * `left_out` in migration.yaml: FS101 an unknown resource, FS102 an unknown field, FS144 a resource or
@@ -19,36 +82,30 @@ const stillRead = (file: string, pointer: string, what: string, readers: readonl
  */
 export const leftOut: Rule = (ctx) => {
   const out = [];
-  const migration = ctx.migration;
-  if (!migration || !ctx.source) return [];
-  for (const l of migration.leftOut) {
+  if (!ctx.migration || !ctx.source) return [];
+  for (const l of ctx.migration.leftOut) {
     const resource = ctx.source.resources.get(l.resource);
     if (!resource) {
       out.push(unknownResource(ctx.source, l.file, `${l.pointer}/resource`, l.resource));
       continue;
     }
-    // Who reads what of the resource: each mapping's paths, and the staff directory's email.
-    const readers = ctx.objects
-      .filter((o) => o.source === l.resource)
-      .map((o) => ({
-        name: `mapping ${o.name} (${o.file})`,
-        paths: pathRefs(o).map((r) => (r.scope === 'element' ? `${r.base}.${r.path}` : r.path)),
-      }));
-    if (migration.staff?.resource === l.resource)
-      readers.push({ name: 'owners.staff', paths: [migration.staff.email] });
+    const readers = readersOf(ctx, l.resource, resource);
     if (l.fields === undefined) {
-      const reading = readers.filter((r) => r.paths.length > 0).map((r) => r.name);
+      const reading = readers.flatMap((r) => (r.reads.length > 0 ? [{ ...r, at: r.reads[0]!.at }] : []));
       if (reading.length > 0) out.push(stillRead(l.file, `${l.pointer}/resource`, l.resource, reading));
       continue;
     }
     l.fields.forEach((path, i) => {
       const pointer = `${l.pointer}/fields/${i}`;
-      const resolved = resolvePath(resource, path, undefined);
+      const resolved = resolveLeftOut(resource, path);
       if ('error' in resolved) {
         out.push(finding('FS102', 'error', l.file, pointer, resolved.error, resolved.hint));
         return;
       }
-      const reading = readers.filter((r) => isUsed(path, r.paths)).map((r) => r.name);
+      const reading = readers.flatMap((r) => {
+        const read = r.reads.find((x) => isUsed(path, [x.path]));
+        return read ? [{ ...r, at: read.at }] : [];
+      });
       if (reading.length > 0) out.push(stillRead(l.file, pointer, `${l.resource}.${path}`, reading));
     });
   }

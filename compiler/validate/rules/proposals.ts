@@ -5,7 +5,7 @@ import { finding, type Rule } from '../rule.ts';
 export const proposals: Rule = (ctx) => {
   const out: PendingDiagnostic[] = [];
   const hint =
-    'review it: keep it by deleting its proposed: block (or change it), or delete the line; run refuses to load while proposed lines remain';
+    'review it: keep it by deleting its proposed: block (or change it), or delete it (and list what it read under left_out in migration.yaml, so that propose does not draft it again); run refuses to load while proposed lines remain';
   for (const o of ctx.objects) {
     if (o.proposed) {
       out.push(
