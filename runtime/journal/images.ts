@@ -38,8 +38,6 @@ export class ImageStore {
   readonly #consume: Statement<[number, string, string], unknown>;
   readonly #clear: Statement<[number], unknown>;
   readonly #adopt: Statement<[number, string], unknown>;
-  readonly #others: Statement<[number], { n: number }>;
-  readonly #consumeAll: Statement<[string, string], unknown>;
   readonly #drop: Statement<[string], unknown>;
   readonly #db: Database;
   readonly #now: () => string;
@@ -60,14 +58,19 @@ export class ImageStore {
        WHERE run_id = ? AND mapping = ? AND row_key = ?`,
     );
     this.#consume = db.prepare('DELETE FROM staged_images WHERE run_id = ? AND mapping = ? AND row_key = ?');
-    this.#others = db.prepare('SELECT count(*) AS n FROM staged_images WHERE run_id <> ?');
-    this.#consumeAll = db.prepare('DELETE FROM staged_images WHERE mapping = ? AND row_key = ?');
     this.#clear = db.prepare('DELETE FROM staged_images WHERE run_id = ?');
     // Oldest run first, and the first image of a row wins: it holds what the row was before any of them.
+    // An image of a row a later run has journaled since (and still stands) is stale: that run read the
+    // row after the unanswered write, and its own pre-image is what a rollback of it restores; a run
+    // writing the row after it must restore that run's value, not the older one.
     this.#adopt = db.prepare(
       `INSERT OR IGNORE INTO staged_images (run_id, mapping, row_key, target_id, action, pre_image, reason, staged_at)
-       SELECT ?, mapping, row_key, target_id, action, pre_image, reason, staged_at FROM staged_images
-       WHERE run_id IN (SELECT value FROM json_each(?)) ORDER BY run_id`,
+       SELECT ?, s.mapping, s.row_key, s.target_id, s.action, s.pre_image, s.reason, s.staged_at
+       FROM staged_images s WHERE s.run_id IN (SELECT value FROM json_each(?)) AND NOT EXISTS (
+         SELECT 1 FROM operations o JOIN runs r ON r.id = o.run_id
+         WHERE o.run_id > s.run_id AND o.mapping = s.mapping AND o.row_key = s.row_key
+           AND r.status <> 'rolled_back')
+       ORDER BY s.run_id`,
     );
     this.#drop = db.prepare('DELETE FROM staged_images WHERE run_id IN (SELECT value FROM json_each(?))');
   }
@@ -110,25 +113,17 @@ export class ImageStore {
     };
   }
 
-  /**
-   * Drops the staged images of the rows these operations journal, this run's and those other runs
-   * left: once a run has journaled a row, with the pre-image it read, an older image of the row would
-   * take a rollback back past that run's change. Runs inside the caller's transaction.
-   */
+  /** Drops the staged images of the rows these operations journal. Runs inside the caller's transaction. */
   consume(runId: number, ops: readonly { mapping: string; key?: string | null }[]): void {
-    // Other runs' images are rare (a run that failed or was killed mid-write): look for them once.
-    const all = ops.length > 0 && this.#others.get(runId)!.n > 0;
-    for (const op of ops) {
-      if (!op.key) continue;
-      if (all) this.#consumeAll.run(op.mapping, op.key);
-      else this.#consume.run(runId, op.mapping, op.key);
-    }
+    for (const op of ops) if (op.key) this.#consume.run(runId, op.mapping, op.key);
   }
 
   /**
    * Moves to run `runId` the images of runs that will not be resumed: a run that takes them writes
    * those rows with the pre-image from before the first of them, so that rolling it back restores
-   * what the rows held before writes whose answer never came. Runs inside the caller's transaction.
+   * what the rows held before writes whose answer never came. The image of a row a later run has
+   * journaled since is stale, and left behind.
+   * Runs inside the caller's transaction.
    */
   adopt(runId: number, from: readonly number[]): void {
     if (from.length === 0) return;

@@ -157,7 +157,7 @@ export class Journal {
    * Gives a run that loads records what the runs that will never be resumed staged (see
    * ImageStore.adopt): failed or interrupted samples (a sample always starts anew), and for a new run
    * the older runs of its kind too (only the newest of a kind resumes). Images of rows a later run has
-   * journaled are gone already (ImageStore.consume), so what it takes is what no run has written since.
+   * journaled since are left behind (ImageStore.adopt).
    */
   #adoptImages(run: RunRecord, started: boolean): void {
     if (run.kind !== 'run' && run.kind !== 'delta' && run.kind !== 'sample') return;

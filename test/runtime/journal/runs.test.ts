@@ -221,7 +221,20 @@ describe('runs', () => {
     expect(journal.images.get(next.id, 'patient', 'a')).toBeUndefined();
     expect(journal.images.get(next.id, 'patient', 'b')?.preImage).toEqual({ lastname: 'before run 1' });
     journal.finishRun(next.id, 'interrupted');
-    // A sample fails while the run is interrupted; the run, resumed, takes the sample's image.
+    // Another delta journals row b while the run is interrupted: the run keeps its own image of b, since
+    // its unanswered write came first and a rollback of it, after the delta's, must restore what was
+    // there before.
+    const other = journal.startRun({ ...start, kind: 'delta' });
+    journal.recordPage(
+      other.id,
+      'patients',
+      1,
+      [created('patient', 2, { key: 'b' })],
+      [],
+      progressAfter(1, 1, 1),
+    );
+    journal.finishRun(other.id, 'completed');
+    // A sample fails; the run, resumed, takes the sample's image.
     const sample = journal.startRun({ ...start, kind: 'sample' });
     journal.images.stage(sample.id, [image(3, 'c')]);
     journal.finishRun(sample.id, 'failed');
