@@ -7,6 +7,7 @@ import {
   type TableDefinition,
 } from '../mapping/index.ts';
 import { ARCHIVE_LINK } from '../run/documents.ts';
+import { groupBy } from '../shared/group.ts';
 import { closedSince } from './closed.ts';
 import {
   type Claimant,
@@ -94,16 +95,13 @@ function plan(ctx: ExpectContext, entries: readonly CompareEntry[], mode: 'order
     entry,
     expectation: expectRecord(ctx, entry.mapping, entry.record, entry.outcome, claimantOf(entry.mapping)),
   }));
-  const lookedFor = new Map<string, string[]>();
-  for (const p of planned)
-    if (strayLookedFor(p)) {
-      const ids = lookedFor.get(p.entry.mapping.name);
-      if (ids) ids.push(sourceIdOf(p.entry));
-      else lookedFor.set(p.entry.mapping.name, [sourceIdOf(p.entry)]);
-    }
+  const lookedFor = groupBy(planned.filter(strayLookedFor), (p) => p.entry.mapping.name);
   const tied = new Map<string, Map<string, Stray[]>>();
-  for (const [mapping, ids] of lookedFor) {
-    const found = ctx.journal.crosswalk.bySourceIds(mapping, ids);
+  for (const [mapping, records] of lookedFor) {
+    const found = ctx.journal.crosswalk.bySourceIds(
+      mapping,
+      records.map((p) => sourceIdOf(p.entry)),
+    );
     tied.set(
       mapping,
       new Map(

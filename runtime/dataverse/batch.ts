@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { type ClientContext, recordWrites } from './context.ts';
-import { DataverseError, isDuplicateRecord, parseErrorBody } from './errors.ts';
+import { DataverseError, isDuplicateRecord, parseErrorBody, UNREADABLE } from './errors.ts';
 import type { HttpMethod } from './http.ts';
 import {
   type PartResponse,
@@ -141,12 +141,12 @@ export async function batch(
     // parts ran: as uncertain as no answer at all.
     throw new DataverseError({
       status: 0,
-      code: 'unreadable_batch',
+      code: UNREADABLE,
       serverMessage: `the answer could not be read as a $batch answer: ${(error as Error).message}`,
       method: 'POST',
       path: '$batch',
       operation: `$batch of ${requests.length} requests`,
-      hint: "some of its requests may have run: run the command again; the journal kept the rows' prior state for the next run",
+      hint: 'some of its requests may have run: run the same command again, which looks at the rows before writing them again',
     });
   }
   const results = mapResults(items, answered, res.uncertain);

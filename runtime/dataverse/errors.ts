@@ -35,6 +35,9 @@ export interface DataverseErrorInit {
  * what to do; it never contains a token, a secret or a value Dataverse repeated (`serverMessage` keeps
  * the service's own words for the code that reads them).
  */
+/** The code of a DataverseError for an answer that came but could not be read (its requests may have run). */
+export const UNREADABLE = 'unreadable_answer';
+
 export class DataverseError extends Error {
   override readonly name: string = 'DataverseError';
   readonly status: number;
@@ -52,7 +55,12 @@ export class DataverseError extends Error {
     const hint = init.hint ?? hintFor(init);
     const what = init.operation ? `${init.operation} failed` : 'Dataverse request failed';
     const code = init.code === '' ? 'no code' : `code ${init.code}`;
-    const status = init.status === 0 ? 'no response' : `HTTP ${init.status}`;
+    const status =
+      init.status !== 0
+        ? `HTTP ${init.status}`
+        : init.code === UNREADABLE
+          ? 'unreadable answer'
+          : 'no response';
     super(
       `${what}: ${maskValues(init.serverMessage)} (${status}, ${code}; ${init.method} ${init.path})${hint ? ` — ${hint}` : ''}`,
     );

@@ -1,5 +1,6 @@
 import type { Ir } from '../../compiler/ir/types.ts';
 import { type FieldComparison, isDifference, type RecordComparison } from '../compare/index.ts';
+import { groupBy } from '../shared/group.ts';
 import type { SampleResult } from './sample.ts';
 
 /** How long a value may be shown before it is cut (notes run to 100,000 characters). */
@@ -116,12 +117,7 @@ export function unsampledText(u: SampleResult['unsampled'][number], runId: numbe
 export function sampleView(result: SampleResult, ir: Ir): SampleView {
   const labels = new Map<string, string>();
   for (const t of ir.plan.tables) for (const c of t.columns) labels.set(`${t.name}.${c.name}`, c.label);
-  const byMapping = new Map<string, RecordComparison[]>();
-  for (const c of result.comparisons) {
-    const list = byMapping.get(c.mapping);
-    if (list) list.push(c);
-    else byMapping.set(c.mapping, [c]);
-  }
+  const byMapping = groupBy(result.comparisons, (c) => c.mapping);
   const reasons = (resource: string, id: string) =>
     result.selection.chosen.get(resource)?.get(id)?.reasons ?? [];
   const mappings = result.tallies.map((tally) => {

@@ -137,11 +137,14 @@ describe('dataverse client: a $batch answer that is not one', () => {
       await addContactKey(client);
       const error = await client.batch([upsertPart('p-1', 'Proxied')]).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(DataverseError);
-      expect(error).toMatchObject({ status: 0, code: 'unreadable_batch', method: 'POST', path: '$batch' });
+      expect(error).toMatchObject({ status: 0, code: 'unreadable_answer', method: 'POST', path: '$batch' });
       expect((error as DataverseError).message).toContain(
         "the answer could not be read as a $batch answer: the $batch response is not multipart (Content-Type 'text/html')",
       );
-      expect((error as DataverseError).hint).toContain('run the command again');
+      expect((error as DataverseError).hint).toContain('run the same command again');
+      expect((error as DataverseError).message).toContain(
+        '(unreadable answer, code unreadable_answer; POST $batch)',
+      );
       // It did run: that is why the answer counts as uncertain, not as a refusal.
       expect(r.sb.snapshot(['contact']).tables.contact!.some((c) => c.lastname === 'Proxied')).toBe(true);
     } finally {
