@@ -145,13 +145,52 @@ export function pathRefs(o: ObjectSpec): PathRef[] {
   return refs;
 }
 
-/** Paths of a resource that some mapping reads (an element field as `<list>.<field>`), and the staff email. */
+/** Something that reads a resource: its name, and per path it reads, where it reads it. */
+export interface Reader {
+  readonly name: string;
+  /** How it reads: `reads it` unless said otherwise. */
+  readonly verb?: string;
+  readonly reads: readonly { readonly path: string; readonly at: string }[];
+}
+
+/**
+ * Who reads a resource: the mappings of it (each path they read, an element field as `<list>.<field>`),
+ * the mappings that attach its records as files (`document:` reads every field of them), and the staff
+ * directory (owners.staff) its email field.
+ */
+export function readersOf(ctx: SpecContext, name: string): Reader[] {
+  const resource = ctx.source?.resources.get(name);
+  const readers: Reader[] = ctx.objects
+    .filter((o) => o.source === name)
+    .map((o) => ({
+      name: `mapping ${o.name}`,
+      reads: pathRefs(o).map((r) => ({
+        path: r.scope === 'element' ? `${r.base}.${r.path}` : r.path,
+        at: `${o.file} ${r.pointer}`,
+      })),
+    }));
+  for (const o of ctx.objects) {
+    const file =
+      o.document && o.source ? ctx.source?.resources.get(o.source)?.fields.get(o.document.file) : undefined;
+    if (file?.references === name)
+      readers.push({
+        name: `mapping ${o.name}`,
+        verb: 'attaches its records as files',
+        reads: [...(resource?.fields.keys() ?? [])].map((path) => ({ path, at: `${o.file} /document/file` })),
+      });
+  }
+  const staff = ctx.migration?.staff;
+  if (staff?.resource === name)
+    readers.push({
+      name: 'owners.staff',
+      reads: [{ path: staff.email, at: `${ctx.migration!.file} /owners/staff` }],
+    });
+  return readers;
+}
+
+/** Paths of a resource that something reads (see readersOf). */
 export function usedPaths(ctx: SpecContext, resource: string): string[] {
-  const paths = ctx.objects
-    .filter((o) => o.source === resource)
-    .flatMap((o) => pathRefs(o).map((r) => (r.scope === 'element' ? `${r.base}.${r.path}` : r.path)));
-  if (ctx.migration?.staff?.resource === resource) paths.push(ctx.migration.staff.email);
-  return paths;
+  return readersOf(ctx, resource).flatMap((r) => r.reads.map((x) => x.path));
 }
 
 /** Whether a path is read: itself, a field inside it, or an object it is inside. */

@@ -20,7 +20,7 @@ import type { GeneratedModule, MappingDefinition, TableDefinition } from '../map
 import { chunks, groupBy } from '../shared/group.ts';
 import { preImages } from './write.ts';
 
-/** What a delta does with a record PracticeHub reports deleted (`deleted_at` set). */
+/** What a run or delta does with a record PracticeHub reports deleted (`deleted_at` set). */
 export type DeletePolicy = GeneratedModule['MIGRATION']['deletedRecords'];
 
 /**
@@ -125,9 +125,9 @@ export class Deletions {
 
   /**
    * Applies the policy to the rows each deleted record produced, as the crosswalk knows them, and
-   * deletes the rows a record no longer produces whatever the policy: they are parts of a record that
-   * is still there, not records, and a deactivated one would stay closed were the record to produce
-   * it again. A mapping that only updates another mapping's rows leaves them: the row is not the
+   * deletes the rows a record no longer produces under deactivate and delete alike (`dropped` finds
+   * none under ignore): they are parts of a record that is still there, not records, and a
+   * deactivated one would stay closed were the record to produce it again. A mapping that only updates another mapping's rows leaves them: the row is not the
    * record's own. Operations come out in the order of the deletions.
    */
   async apply(deletions: readonly Deletion[]): Promise<Deleted> {
@@ -212,7 +212,7 @@ export class Deletions {
       // Dataverse deletes a row's dependants with it (cascading relationships), and those deletes
       // would be journaled nowhere, so no rollback could bring them back: a row other migrated rows
       // refer to is deactivated instead, and says so. The rows are counted before any of this flush's
-      // deletes, so a row whose dependants go in the same delta is deactivated too.
+      // deletes, so a row whose dependants go in the same run is deactivated too.
       const deletes = (t: Target) => this.policy === 'delete' || t.d.kind === 'dropped';
       const dependants =
         states && rows.some(deletes)
@@ -435,12 +435,12 @@ function gone(t: Target): OperationInput {
   return { ...rowOf(t), action: 'skip', reason: `${cause(t.d)}; the row is already gone from Dataverse` };
 }
 
-/** A row the delta could not deactivate or delete, for a thrown error. */
+/** A row the run could not deactivate or delete, for a thrown error. */
 function refused(t: Target, error: unknown): OperationInput {
   return rejection(t, summarizeError(error), error instanceof DataverseError);
 }
 
-/** A row the delta could not deactivate or delete, with Dataverse's answer or what else went wrong. */
+/** A row the run could not deactivate or delete, with Dataverse's answer or what else went wrong. */
 function rejection(t: Target, e: FailureSummary, byDataverse: boolean): OperationInput {
   return {
     ...rowOf(t),

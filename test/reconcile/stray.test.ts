@@ -218,9 +218,23 @@ describe('reconcile of records that produce fewer rows than a run wrote', () => 
     ]);
   });
   it('has nothing left behind once a delta read the changed records again', async () => {
+    const connected = () =>
+      sb.dataverse
+        .snapshot(['connection'])
+        .tables.connection!.some((c) => String(c.connectionid).toLowerCase() === leftBehind!.targetId);
+    expect(connected()).toBe(true);
     const delta = await flitstack(sb, 'delta', '--journal', journal, '--rate', '1000');
     expect(delta.err).not.toContain('error:');
     expect(delta.code).toBe(0);
+    // The delta deleted the connection the fake close above only hid, and the note's second part.
+    const opened = Journal.open(journal, { readonly: true });
+    try {
+      expect(opened.crosswalk.get('patient-clinic', leftBehind!.key)).toBeUndefined();
+      expect(opened.crosswalk.get('clinical-note', `clinical-note-${shortened}-part-2`)).toBeUndefined();
+    } finally {
+      opened.close();
+    }
+    expect(connected()).toBe(false);
     const of = await comparisons();
     expect(of('clinical-note', shortened!)).toMatchObject({ verdict: 'match' });
     expect(of('clinical-note', shortened!)!.strayRows).toBeUndefined();

@@ -1,16 +1,7 @@
 import type { SourceResource } from '../../model/spec.ts';
-import type { SpecContext } from '../context.ts';
-import { isUsed, pathRefs, type Resolved, resolvePath } from '../paths.ts';
+import { isUsed, type Resolved, readersOf, resolvePath } from '../paths.ts';
 import { finding, type Rule } from '../rule.ts';
 import { unknownResource } from './references.ts';
-
-/** Something that reads a resource: its name, and per path it reads, where it reads it. */
-interface Reader {
-  readonly name: string;
-  /** How it reads: `reads it` unless said otherwise. */
-  readonly verb?: string;
-  readonly reads: readonly { readonly path: string; readonly at: string }[];
-}
 
 /** FS144: what is left out (`what`: a resource, or resource.field) is read by `readers`, at `at`. */
 const stillRead = (
@@ -27,40 +18,6 @@ const stillRead = (
     `${what} is left out of the migration, yet ${readers.map((r) => `${r.name} ${r.verb ?? 'reads it'} (${r.at})`).join(', and ')}`,
     'remove it from left_out, or stop reading it where the message says',
   );
-
-/**
- * Who reads a resource: the mappings of it (each path they read, an element field as `<list>.<field>`),
- * the mappings that attach its records as files (`document:` reads every field of them), and the staff
- * directory (owners.staff) its email field.
- */
-function readersOf(ctx: SpecContext, name: string, resource: SourceResource): Reader[] {
-  const readers: Reader[] = ctx.objects
-    .filter((o) => o.source === name)
-    .map((o) => ({
-      name: `mapping ${o.name}`,
-      reads: pathRefs(o).map((r) => ({
-        path: r.scope === 'element' ? `${r.base}.${r.path}` : r.path,
-        at: `${o.file} ${r.pointer}`,
-      })),
-    }));
-  for (const o of ctx.objects) {
-    const file =
-      o.document && o.source ? ctx.source?.resources.get(o.source)?.fields.get(o.document.file) : undefined;
-    if (file?.references === name)
-      readers.push({
-        name: `mapping ${o.name}`,
-        verb: 'attaches its records as files',
-        reads: [...resource.fields.keys()].map((path) => ({ path, at: `${o.file} /document/file` })),
-      });
-  }
-  const staff = ctx.migration?.staff;
-  if (staff?.resource === name)
-    readers.push({
-      name: 'owners.staff',
-      reads: [{ path: staff.email, at: `${ctx.migration!.file} /owners/staff` }],
-    });
-  return readers;
-}
 
 /** A left-out path: a field (`a.b` inside objects) or a field of a list's elements (`list.field`). */
 function resolveLeftOut(resource: SourceResource, path: string): Resolved {
@@ -89,7 +46,7 @@ export const leftOut: Rule = (ctx) => {
       out.push(unknownResource(ctx.source, l.file, `${l.pointer}/resource`, l.resource));
       continue;
     }
-    const readers = readersOf(ctx, l.resource, resource);
+    const readers = readersOf(ctx, l.resource);
     if (l.fields === undefined) {
       const reading = readers.flatMap((r) => (r.reads.length > 0 ? [{ ...r, at: r.reads[0]!.at }] : []));
       if (reading.length > 0) out.push(stillRead(l.file, `${l.pointer}/resource`, l.resource, reading));
