@@ -1,18 +1,13 @@
-import { execFile } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
-import { isAbsolute, join, posix, relative, resolve, sep } from 'node:path';
-import { promisify } from 'node:util';
+import { isAbsolute, join, resolve } from 'node:path';
 import { formatText } from '../../compiler/diagnostics/format.ts';
 import { diffSides, isEmptyDiff, renderJson, renderMarkdown, specSide } from '../../compiler/diff/index.ts';
-import type { ReadProblem, SpecInput } from '../../compiler/load/spec-dir.ts';
+import type { SpecInput } from '../../compiler/load/spec-dir.ts';
 import { createSchemaValidators } from '../../compiler/validate/schemas.ts';
-import { decoded } from '../../runtime/confirm/read-spec.ts';
-import { UsageError } from '../errors.ts';
+import { readGitSpec } from '../git-spec.ts';
 import type { CliIo } from '../io.ts';
 import { readSpecDir, sourceLookup } from '../spec-files.ts';
 import { diskCachedParser } from '../yaml-cache.ts';
-
-const exec = promisify(execFile);
 
 export interface DiffOptions {
   readonly base: string;
@@ -29,129 +24,6 @@ interface ReadSide {
 }
 
 const isDir = (path: string): boolean => existsSync(path) && statSync(path).isDirectory();
-
-/** Runs git in `cwd` (no shell); a failure becomes a usage error naming the side and git's own words. */
-async function git(cwd: string, args: string[], side: string): Promise<Buffer> {
-  try {
-    const { stdout } = await exec('git', args, { cwd, encoding: 'buffer', maxBuffer: 256 * 1024 * 1024 });
-    return stdout;
-  } catch (error) {
-    const e = error as { stderr?: Buffer; code?: string | number; message?: string };
-    const why =
-      e.code === 'ENOENT'
-        ? 'git is not installed'
-        : (e.stderr?.toString() || e.message || '').trim().split('\n')[0];
-    throw new UsageError(`${side}: git ${args[0]} failed: ${why}`);
-  }
-}
-
-/** Files per `git show`: one process reads many, and the command line stays short. */
-const SHOW_BATCH = 100;
-
-/**
- * The spec directory at a git ref: its YAML files listed with `git ls-tree` (with sizes) and read with
- * `git show <ref>:./<path>...`, whose output is the blobs back to back, cut apart by those sizes.
- * Paths are relative to `cwd`, as git reads them.
- */
-async function readGitSpec(ref: string, spec: string, cwd: string, side: string): Promise<SpecInput> {
-  if (ref.startsWith('-') || ref.includes('\u0000'))
-    throw new UsageError(`${side}: '${ref}' is not a directory or a git ref`);
-  try {
-    await exec('git', ['rev-parse', '--verify', '--quiet', `${ref}^{commit}`], { cwd });
-  } catch {
-    throw new UsageError(`${side}: '${ref}' is not a directory or a git ref (looked in ${cwd})`);
-  }
-  const dir = relative(cwd, resolve(cwd, spec)).split(sep).join('/') || '.';
-  const listing = (await git(cwd, ['ls-tree', '-r', '-z', '-l', ref, '--', dir], side)).toString('utf8');
-  // `<mode> blob <oid> <size>\t<path>`; as readSpecDir: YAML files only, hidden directories skipped.
-  const blobs = listing
-    .split('\u0000')
-    .flatMap((line) => {
-      const match = /^(\d+) blob [0-9a-f]+ +(\d+)\t(.+)$/s.exec(line);
-      return match
-        ? [
-            {
-              link: match[1] === '120000',
-              size: Number(match[2]),
-              path: match[3]!,
-              inSpec: posix.relative(dir, match[3]!),
-            },
-          ]
-        : [];
-    })
-    .filter(({ inSpec }) => /\.ya?ml$/.test(inSpec) && !inSpec.split('/').some((p) => p.startsWith('.')))
-    .sort((a, b) => a.inSpec.localeCompare(b.inSpec));
-  if (blobs.length === 0) throw new UsageError(`${side}: no spec files under ${dir}/ at ${ref}`);
-  const bytes = new Map<string, Buffer>();
-  for (let start = 0; start < blobs.length; start += SHOW_BATCH) {
-    const batch = blobs.slice(start, start + SHOW_BATCH);
-    const out = await git(cwd, ['show', '--no-textconv', ...batch.map((b) => `${ref}:./${b.path}`)], side);
-    let at = 0;
-    for (const b of batch) {
-      bytes.set(b.path, out.subarray(at, at + b.size));
-      at += b.size;
-    }
-    if (at !== out.length)
-      throw new UsageError(`${side}: git show returned ${out.length} bytes, expected ${at}`);
-  }
-  // As readSpecFiles does on disk: a link is read as the file it points to, a link to nothing is a
-  // problem the validator reports (FS007), and bytes that are not UTF-8 are reported (FS008). `plain`:
-  // the files (not links) read already, by path, which a link may point to without another read.
-  const plain = new Map(blobs.filter((b) => !b.link).map((b) => [b.path, bytes.get(b.path)!]));
-  const files = new Map<string, string>();
-  const problems: ReadProblem[] = [];
-  for (const b of blobs) {
-    let content = bytes.get(b.path)!;
-    if (b.link) {
-      const target = content.toString('utf8');
-      const found = await linkTarget(cwd, ref, b.path, target, plain, side);
-      if (!Buffer.isBuffer(found)) {
-        problems.push({ kind: 'broken-link', path: b.inSpec, target, loop: found === 'loop' });
-        continue;
-      }
-      content = found;
-    }
-    const { text, bad } = decoded(content);
-    files.set(b.inSpec, text);
-    if (bad) problems.push({ kind: 'not-utf8', path: b.inSpec, ...bad });
-  }
-  return { root: dir, files, problems };
-}
-
-/** Links followed one after another before a chain counts as one that never ends. */
-const MAX_LINKS = 8;
-
-/**
- * What a link at `from` (a path relative to `cwd`) leads to at `ref`: the bytes of a file (already read,
- * or read with one more `git show`), nothing, or a chain of links that never reaches a file.
- */
-async function linkTarget(
-  cwd: string,
-  ref: string,
-  from: string,
-  target: string,
-  read: ReadonlyMap<string, Buffer>,
-  side: string,
-): Promise<Buffer | 'missing' | 'loop'> {
-  let path = posix.normalize(posix.join(posix.dirname(from), target));
-  for (let hop = 0; hop < MAX_LINKS; hop++) {
-    const known = read.get(path);
-    if (known) return known;
-    // `<mode> <type> <oid>\t<path>`: a file, another link, a folder, or nothing at that path.
-    let listed: string;
-    try {
-      listed = (await exec('git', ['ls-tree', '-z', ref, '--', path], { cwd })).stdout;
-    } catch {
-      return 'missing'; // outside the repository
-    }
-    const entry = /^(\d+) (\w+) ([0-9a-f]+)\t/.exec(listed);
-    if (entry?.[2] !== 'blob') return 'missing';
-    const bytes = await git(cwd, ['cat-file', 'blob', entry[3]!], side);
-    if (entry[1] !== '120000') return bytes;
-    path = posix.normalize(posix.join(posix.dirname(path), bytes.toString('utf8')));
-  }
-  return 'loop';
-}
 
 /** A side from `--base`/`--head`: an existing directory (the spec, or one holding it), else a git ref. */
 async function readSide(

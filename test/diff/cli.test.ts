@@ -137,13 +137,18 @@ describe('flitstack diff against git', () => {
     mkdirSync(join(dir, 'shared'));
     renameSync(join(dir, 'spec/valuemaps/coverage-type.yaml'), join(dir, 'shared/coverage-type.yaml'));
     symlinkSync('../../shared/coverage-type.yaml', join(dir, 'spec/valuemaps/coverage-type.yaml'));
+    // The object mappings kept outside spec/ and the folder linked in: its files are read through it.
+    renameSync(join(dir, 'spec/objects'), join(dir, 'shared/objects'));
+    symlinkSync('../shared/objects', join(dir, 'spec/objects'));
     await git(dir, 'add', '-A');
-    await git(dir, 'commit', '-q', '-m', 'Coverage types shared');
+    await git(dir, 'commit', '-q', '-m', 'Coverage types and objects shared');
     const same = await flitstack(dir, 'diff', '--base', 'HEAD');
     expect(same.err).toBe('');
     expect(same.code).toBe(0);
+    expect(same.out).toContain('No change');
 
     symlinkSync('missing.yaml', join(dir, 'spec/valuemaps/dangling.yaml'));
+    symlinkSync('..', join(dir, 'spec/valuemaps/up'));
     const patient = join(dir, 'spec/objects/patient.yaml');
     const text = readFileSync(patient, 'latin1');
     expect(text).toContain('label: Referral source');
@@ -158,6 +163,9 @@ describe('flitstack diff against git', () => {
     expect(broken.err).toContain('diff: the base spec (HEAD) does not validate:');
     expect(broken.err).not.toContain('the head spec');
     expect(broken.err).toContain("error FS007: this link points to 'missing.yaml', which does not exist");
+    expect(broken.err).toContain(
+      "error FS007: this link points to '..', a folder it is itself in, so it is not followed",
+    );
     expect(broken.err).toMatch(
       /spec\/objects\/patient\.yaml:\d+:\d+: error FS008: this file is not UTF-8 text: byte 0xE9/,
     );
