@@ -5,6 +5,22 @@ import { created, guid, openTemp, progressAfter, steppingClock } from './helpers
 
 const start = { kind: 'run', specHash: 'spec-1', codeHash: 'code-1' } as const;
 
+/** The staged image of row `key` (of mapping patient) as run `n` would stage it. */
+const image = (n: number, key: string) => ({
+  mapping: 'patient',
+  key,
+  targetId: guid(n),
+  action: 'update' as const,
+  preImage: { lastname: `before run ${n}` },
+});
+
+/** Journals one page of a completed delta writing row `key`. */
+function deltaWriting(journal: Journal, n: number, key: string): void {
+  const delta = journal.startRun({ ...start, kind: 'delta' });
+  journal.recordPage(delta.id, 'patients', 1, [created('patient', n, { key })], [], progressAfter(1, 1, 1));
+  journal.finishRun(delta.id, 'completed');
+}
+
 /** The real host, except that this process appears to have started at another time (another process). */
 const impostor = (): HostView => {
   const real = realHost();
@@ -167,13 +183,6 @@ describe('runs', () => {
   });
   it('gives a new run the staged images of runs never to be resumed: failed samples and runs of its kind', () => {
     const { journal } = openTemp({ now: steppingClock() });
-    const image = (n: number, key: string) => ({
-      mapping: 'patient',
-      key,
-      targetId: guid(n),
-      action: 'update' as const,
-      preImage: { lastname: `before run ${n}` },
-    });
     const failedRun = (kind: 'run' | 'delta' | 'sample', images: ReturnType<typeof image>[]) => {
       const run = journal.startRun({ ...start, kind });
       journal.images.stage(run.id, images);
@@ -195,27 +204,11 @@ describe('runs', () => {
   });
   it('leaves a new run no image of a row a later run has journaled since, and gives a resumed run those of failed samples', () => {
     const { journal } = openTemp({ now: steppingClock() });
-    const image = (n: number, key: string) => ({
-      mapping: 'patient',
-      key,
-      targetId: guid(n),
-      action: 'update' as const,
-      preImage: { lastname: `before run ${n}` },
-    });
     // A run fails after staging rows a and b; a delta then journals row a with the pre-image it read.
     const failed = journal.startRun(start);
     journal.images.stage(failed.id, [image(1, 'a'), image(1, 'b')]);
     journal.finishRun(failed.id, 'failed');
-    const delta = journal.startRun({ ...start, kind: 'delta' });
-    journal.recordPage(
-      delta.id,
-      'patients',
-      1,
-      [created('patient', 1, { key: 'a' })],
-      [],
-      progressAfter(1, 1, 1),
-    );
-    journal.finishRun(delta.id, 'completed');
+    deltaWriting(journal, 1, 'a');
     // Row a's old image would take a rollback of the next run back past the delta: it is gone.
     const next = journal.startRun(start);
     expect(journal.images.get(next.id, 'patient', 'a')).toBeUndefined();
@@ -224,16 +217,7 @@ describe('runs', () => {
     // Another delta journals row b while the run is interrupted: the run keeps its own image of b, since
     // its unanswered write came first and a rollback of it, after the delta's, must restore what was
     // there before.
-    const other = journal.startRun({ ...start, kind: 'delta' });
-    journal.recordPage(
-      other.id,
-      'patients',
-      1,
-      [created('patient', 2, { key: 'b' })],
-      [],
-      progressAfter(1, 1, 1),
-    );
-    journal.finishRun(other.id, 'completed');
+    deltaWriting(journal, 2, 'b');
     // A sample fails; the run, resumed, takes the sample's image.
     const sample = journal.startRun({ ...start, kind: 'sample' });
     journal.images.stage(sample.id, [image(3, 'c')]);
