@@ -189,12 +189,21 @@ CREATE TABLE staged_images (
 ) STRICT, WITHOUT ROWID;
 `;
 
+/**
+ * Version 5: operations by row, across runs: a run taking over another run's staged images asks
+ * whether any run journaled the row since (see ImageStore.adopt).
+ */
+const V5 = `
+CREATE INDEX operations_key ON operations(mapping, row_key);
+`;
+
 /** The journal's schema, oldest first. A new version appends a migration; shipped ones never change. */
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, sql: V1 },
   { version: 2, sql: V2 },
   { version: 3, sql: V3 },
   { version: 4, sql: V4 },
+  { version: 5, sql: V5 },
 ];
 
 /** The schema version this code reads and writes. */

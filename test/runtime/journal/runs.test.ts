@@ -226,4 +226,41 @@ describe('runs', () => {
     expect(journal.images.get(resumed.id, 'patient', 'c')?.preImage).toEqual({ lastname: 'before run 3' });
     expect(journal.images.get(resumed.id, 'patient', 'b')?.preImage).toEqual({ lastname: 'before run 1' });
   });
+  it('judges an image stale by when runs journaled the row, not by their ids, and not by runs rolled back', () => {
+    const { journal } = openTemp({ now: steppingClock() });
+    // A delta is interrupted; a run stages row x and fails; the delta, resumed, journals x after that.
+    const delta = journal.startRun({ ...start, kind: 'delta' });
+    journal.finishRun(delta.id, 'interrupted');
+    const failed = journal.startRun(start);
+    journal.images.stage(failed.id, [image(2, 'x'), image(2, 'y')]);
+    journal.finishRun(failed.id, 'failed');
+    journal.resume(delta.id);
+    journal.recordPage(
+      delta.id,
+      'patients',
+      1,
+      [created('patient', 1, { key: 'x' })],
+      [],
+      progressAfter(1, 1, 1),
+    );
+    journal.finishRun(delta.id, 'completed');
+    // Another delta journals y and is rolled back: y holds again what it held after the failed run.
+    const undone = journal.startRun({ ...start, kind: 'delta' });
+    journal.recordPage(
+      undone.id,
+      'patients',
+      1,
+      [created('patient', 2, { key: 'y' })],
+      [],
+      progressAfter(1, 1, 1),
+    );
+    journal.finishRun(undone.id, 'completed');
+    const rollback = journal.startRun({ ...start, kind: 'rollback', parentRun: undone.id });
+    journal.recordBatch(rollback.id, [{ ...created('patient', 2, { key: 'y' }), action: 'delete' }]);
+    journal.finishRun(rollback.id, 'completed');
+    expect(journal.run(undone.id)?.status).toBe('rolled_back');
+    const next = journal.startRun(start);
+    expect(journal.images.get(next.id, 'patient', 'x')).toBeUndefined();
+    expect(journal.images.get(next.id, 'patient', 'y')?.preImage).toEqual({ lastname: 'before run 2' });
+  });
 });

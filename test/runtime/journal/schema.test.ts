@@ -77,7 +77,7 @@ describe('schema', () => {
     migrate(db, MIGRATIONS.slice(0, 3));
     db.close();
     const journal = Journal.open(path);
-    expect(journal.schemaVersion).toBe(4);
+    expect(journal.schemaVersion).toBe(SCHEMA_VERSION);
     const run = journal.startRun({ kind: 'run', specHash: 's', codeHash: 'c' });
     const id = '00000000-0000-4000-8000-000000000001';
     journal.images.stage(run.id, [
