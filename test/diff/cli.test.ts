@@ -171,6 +171,22 @@ describe('flitstack diff against git', () => {
     );
   });
 
+  it('reads a spec folder that is itself a link, and a link reached through another, at a git ref', async () => {
+    const dir = await repository();
+    mkdirSync(join(dir, 'config'));
+    renameSync(join(dir, 'spec'), join(dir, 'config/spec'));
+    symlinkSync('config/spec', join(dir, 'spec'));
+    // valuemaps/ through a hidden link to the folder that holds it.
+    renameSync(join(dir, 'config/spec/valuemaps'), join(dir, 'config/maps'));
+    symlinkSync('..', join(dir, 'config/spec/.up'));
+    symlinkSync('.up/maps', join(dir, 'config/spec/valuemaps'));
+    await git(dir, 'add', '-A');
+    await git(dir, 'commit', '-q', '-m', 'Spec kept under config/');
+    const same = await flitstack(dir, 'diff', '--base', 'HEAD');
+    expect(same.err).toBe('');
+    expect(same.code).toBe(0);
+  });
+
   it('reads --spec inside a git ref from a subdirectory of the repository', async () => {
     const dir = await repository();
     mkdirSync(join(dir, 'docs'));
