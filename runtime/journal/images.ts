@@ -60,17 +60,15 @@ export class ImageStore {
     this.#consume = db.prepare('DELETE FROM staged_images WHERE run_id = ? AND mapping = ? AND row_key = ?');
     this.#clear = db.prepare('DELETE FROM staged_images WHERE run_id = ?');
     // Oldest run first, and the first image of a row wins: it holds what the row was before any of them.
-    // An image of a row some run journaled after it was staged is stale: that run read the row after
-    // the unanswered write, and its own pre-image is what a rollback of it restores; a run writing the
-    // row after it must restore that run's value, not the older one. Rolled-back runs and rollbacks do
-    // not count: after them the row holds what it held before the rolled-back run.
+    // An image of a row another run journaled after it was staged is stale: that run read the row after
+    // the unanswered write (or, a rollback, put back what its run found), and a run writing the row
+    // after it must restore what the row holds since, not the older value.
     this.#adopt = db.prepare(
       `INSERT OR IGNORE INTO staged_images (run_id, mapping, row_key, target_id, action, pre_image, reason, staged_at)
        SELECT ?, s.mapping, s.row_key, s.target_id, s.action, s.pre_image, s.reason, s.staged_at
        FROM staged_images s WHERE s.run_id IN (SELECT value FROM json_each(?)) AND NOT EXISTS (
-         SELECT 1 FROM operations o JOIN runs r ON r.id = o.run_id
-         WHERE o.mapping = s.mapping AND o.row_key = s.row_key AND o.at >= s.staged_at
-           AND r.kind <> 'rollback' AND r.status <> 'rolled_back')
+         SELECT 1 FROM operations o WHERE o.mapping = s.mapping AND o.row_key = s.row_key
+           AND o.run_id <> s.run_id AND o.at >= s.staged_at)
        ORDER BY s.run_id`,
     );
     this.#drop = db.prepare('DELETE FROM staged_images WHERE run_id IN (SELECT value FROM json_each(?))');

@@ -226,7 +226,7 @@ describe('runs', () => {
     expect(journal.images.get(resumed.id, 'patient', 'c')?.preImage).toEqual({ lastname: 'before run 3' });
     expect(journal.images.get(resumed.id, 'patient', 'b')?.preImage).toEqual({ lastname: 'before run 1' });
   });
-  it('judges an image stale by when runs journaled the row, not by their ids, and not by runs rolled back', () => {
+  it('judges an image stale by when another run journaled the row, not by run ids, rollbacks included', () => {
     const { journal } = openTemp({ now: steppingClock() });
     // A delta is interrupted; a run stages row x and fails; the delta, resumed, journals x after that.
     const delta = journal.startRun({ ...start, kind: 'delta' });
@@ -244,7 +244,8 @@ describe('runs', () => {
       progressAfter(1, 1, 1),
     );
     journal.finishRun(delta.id, 'completed');
-    // Another delta journals y and is rolled back: y holds again what it held after the failed run.
+    // Another delta journals y and is rolled back: its rollback wrote y after the image, so the image
+    // is stale too (a run after it reads y as the rollback left it).
     const undone = journal.startRun({ ...start, kind: 'delta' });
     journal.recordPage(
       undone.id,
@@ -261,6 +262,46 @@ describe('runs', () => {
     expect(journal.run(undone.id)?.status).toBe('rolled_back');
     const next = journal.startRun(start);
     expect(journal.images.get(next.id, 'patient', 'x')).toBeUndefined();
-    expect(journal.images.get(next.id, 'patient', 'y')?.preImage).toEqual({ lastname: 'before run 2' });
+    expect(journal.images.get(next.id, 'patient', 'y')).toBeUndefined();
+  });
+  it('leaves behind an image staged before a rollback wrote its row, and keeps one whose own run journaled the row before', () => {
+    const { journal } = openTemp({ now: steppingClock() });
+    // A run writes x; a sample stages x (what that run wrote) and fails; the run is rolled back.
+    const written = journal.startRun(start);
+    journal.recordPage(
+      written.id,
+      'patients',
+      1,
+      [created('patient', 1, { key: 'x' })],
+      [],
+      progressAfter(1, 1, 1),
+    );
+    journal.finishRun(written.id, 'completed');
+    const sample = journal.startRun({ ...start, kind: 'sample' });
+    journal.images.stage(sample.id, [image(2, 'x')]);
+    journal.finishRun(sample.id, 'failed');
+    const rollback = journal.startRun({ ...start, kind: 'rollback', parentRun: written.id });
+    journal.recordBatch(rollback.id, [{ ...created('patient', 1, { key: 'x' }), action: 'delete' }]);
+    journal.finishRun(rollback.id, 'completed');
+    // The image holds the rolled-back value: a run taking it would restore that value.
+    expect(journal.images.get(journal.startRun(start).id, 'patient', 'x')).toBeUndefined();
+  });
+
+  it('does not count a run journaling its own row in the same millisecond as staging it again', () => {
+    const { journal } = openTemp({ now: () => new Date(Date.UTC(2025, 0, 1)) });
+    const failed = journal.startRun(start);
+    journal.images.stage(failed.id, [image(1, 'x')]);
+    journal.recordPage(
+      failed.id,
+      'patients',
+      1,
+      [created('patient', 1, { key: 'x' })],
+      [],
+      progressAfter(1, 1),
+    );
+    journal.images.stage(failed.id, [image(2, 'x')]);
+    journal.finishRun(failed.id, 'failed');
+    const next = journal.startRun(start);
+    expect(journal.images.get(next.id, 'patient', 'x')?.preImage).toEqual({ lastname: 'before run 2' });
   });
 });
