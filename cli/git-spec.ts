@@ -1,13 +1,14 @@
 import { execFile, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, type Stats, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, posix, relative, resolve, sep } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { promisify } from 'node:util';
-import { x as extract } from 'tar';
+import { x as extract, type ReadEntry } from 'tar';
 import type { SpecInput } from '../compiler/load/spec-dir.ts';
 import { readSpecFiles } from '../runtime/confirm/read-spec.ts';
 import { UsageError } from './errors.ts';
+import { INTERRUPTED_EXIT } from './interrupt.ts';
 
 const exec = promisify(execFile);
 
@@ -25,10 +26,53 @@ async function git(cwd: string, args: string[], side: string): Promise<string> {
 }
 
 /**
+ * What of the archive is written out: folders, links and YAML files, the only files the spec reader
+ * reads; nothing whose path passes through a link written before it (a crafted tree can name an entry
+ * `a/x` beside a link `a`, which would write outside the folder), nothing absolute or with `..`.
+ */
+function specEntries(): (path: string, entry: ReadEntry | Stats) => boolean {
+  const links: string[] = [];
+  return (path, entry) => {
+    if (!('type' in entry)) return false; // extraction reads entries; Stats come only when packing
+    const name = path.replace(/\/+$/, '');
+    if (name.startsWith('/') || name.split('/').includes('..')) return false;
+    if (links.some((link) => name.startsWith(`${link}/`))) return false;
+    if (entry.type === 'SymbolicLink') {
+      links.push(name);
+      return true;
+    }
+    return entry.type === 'Directory' || (entry.type === 'File' && /\.ya?ml$/i.test(name));
+  };
+}
+
+/** Writes the folders, links and YAML files of the repository's tree at `ref` into `into`. */
+async function writeTree(top: string, ref: string, into: string, side: string): Promise<void> {
+  const archive = spawn('git', ['archive', '--format=tar', ref], {
+    cwd: top,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stderr = '';
+  archive.stderr.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString('utf8');
+  });
+  const exited = new Promise<number | null>((done) => archive.on('close', done));
+  // preservePaths: links stay as the tree has them, also those whose target passes through another link
+  // (`.up/maps`), which node-tar refuses by default; specEntries does the checks that option turns off.
+  const written = pipeline(
+    archive.stdout,
+    extract({ cwd: into, strict: true, preservePaths: true, filter: specEntries() }),
+  ).catch((error: unknown) => error as Error);
+  const [failed, code] = await Promise.all([written, exited]);
+  if (code !== 0) throw new UsageError(`${side}: git archive failed: ${stderr.trim().split('\n')[0] ?? ''}`);
+  if (failed) throw new UsageError(`${side}: the tree at ${ref} could not be written out: ${failed.message}`);
+}
+
+/**
  * The spec directory at a git ref, read exactly as a spec directory on disk is (readSpecFiles: links
  * to files and folders followed, broken or looping links FS007, bytes that are not UTF-8 FS008): the
- * repository's tree at the ref is written out with `git archive` into a temporary folder, links as
- * links, and read there. `spec` is relative to `cwd`, which is inside the repository.
+ * folders, links and YAML files of the repository's tree at the ref are written out with `git archive`
+ * into a temporary folder, removed afterwards (on Ctrl-C too), and read there. `spec` is relative to
+ * `cwd`, which is inside the repository.
  */
 export async function readGitSpec(ref: string, spec: string, cwd: string, side: string): Promise<SpecInput> {
   if (ref.startsWith('-') || ref.includes('\u0000'))
@@ -39,44 +83,45 @@ export async function readGitSpec(ref: string, spec: string, cwd: string, side: 
     throw new UsageError(`${side}: '${ref}' is not a directory or a git ref (looked in ${cwd})`);
   }
   const dir = relative(cwd, resolve(cwd, spec)).split(sep).join('/') || '.';
-  // A submodule is a commit of another repository: the ref does not hold its files.
-  const submodule = (await git(cwd, ['ls-tree', '-r', '-z', ref, '--', dir], side))
-    .split('\u0000')
-    .map((line) => /^160000 commit [0-9a-f]+\t(.+)$/s.exec(line)?.[1])
-    .find((path) => path !== undefined);
-  if (submodule)
-    throw new UsageError(
-      `${side}: ${submodule} is a git submodule, whose files ${ref} does not hold; compare with a directory instead (--${side} <dir>)`,
-    );
   const top = (await git(cwd, ['rev-parse', '--show-toplevel'], side)).trim();
   const prefix = (await git(cwd, ['rev-parse', '--show-prefix'], side)).trim();
+  const inRepo = posix.normalize(posix.join(prefix, dir));
+  if (inRepo === '..' || inRepo.startsWith('../') || posix.isAbsolute(dir))
+    throw new UsageError(
+      `${side}: ${dir} is outside the repository, so ${ref} does not hold it; compare with a directory instead (--${side} <dir>)`,
+    );
+  // Submodules are commits of other repositories: the ref does not hold their files.
+  const submodules = (await git(top, ['ls-tree', '-r', '-z', ref], side))
+    .split('\u0000')
+    .flatMap((line) => /^160000 commit [0-9a-f]+\t(.+)$/s.exec(line)?.[1] ?? []);
+  const inSubmodule = (path: string) => submodules.find((s) => path === s || path.startsWith(`${s}/`));
+  const refuse = (submodule: string) =>
+    new UsageError(
+      `${side}: the spec reads ${submodule}, a git submodule, whose files ${ref} does not hold; compare with a directory instead (--${side} <dir>)`,
+    );
+  const direct = inSubmodule(inRepo) ?? submodules.find((s) => s.startsWith(`${inRepo}/`));
+  if (direct) throw refuse(direct);
   const tree = mkdtempSync(join(tmpdir(), 'flitstack-ref-'));
+  const interrupted = () => {
+    rmSync(tree, { recursive: true, force: true });
+    process.exit(INTERRUPTED_EXIT);
+  };
+  process.once('SIGINT', interrupted);
   try {
-    const archive = spawn('git', ['archive', '--format=tar', ref], {
-      cwd: top,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stderr = '';
-    archive.stderr.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString('utf8');
-    });
-    const exited = new Promise<number | null>((done) => archive.on('close', done));
-    // preservePaths keeps links whose target passes through another link (`.up/maps`), which node-tar
-    // refuses by default against archives that write through a link; a git tree cannot do that (a path
-    // is a link or a folder, never both), and its entries are never absolute nor hold `..`.
-    await pipeline(archive.stdout, extract({ cwd: tree, strict: true, preservePaths: true }));
-    if ((await exited) !== 0)
-      throw new UsageError(`${side}: git archive failed: ${stderr.trim().split('\n')[0] ?? ''}`);
-    const inRepo = posix.normalize(posix.join(prefix, dir));
-    if (inRepo === '..' || inRepo.startsWith('../'))
-      throw new UsageError(`${side}: ${dir} is outside the repository, so ${ref} does not hold it`);
+    await writeTree(top, ref, tree, side);
     const at = join(tree, ...inRepo.split('/'));
     if (!existsSync(at) || !statSync(at).isDirectory())
       throw new UsageError(`${side}: no spec files under ${dir}/ at ${ref}`);
     const { files, problems } = readSpecFiles(at, dir);
+    for (const p of problems)
+      if (p.kind === 'broken-link') {
+        const linked = inSubmodule(posix.normalize(posix.join(inRepo, posix.dirname(p.path), p.target)));
+        if (linked) throw refuse(linked);
+      }
     if (files.size === 0) throw new UsageError(`${side}: no spec files under ${dir}/ at ${ref}`);
     return { root: dir, files, problems };
   } finally {
+    process.removeListener('SIGINT', interrupted);
     rmSync(tree, { recursive: true, force: true });
   }
 }

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { cpSync, mkdirSync, readFileSync, renameSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, renameSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
@@ -185,6 +185,37 @@ describe('flitstack diff against git', () => {
     const same = await flitstack(dir, 'diff', '--base', 'HEAD');
     expect(same.err).toBe('');
     expect(same.code).toBe(0);
+  });
+
+  it('writes nothing outside its folder for a crafted tree that names a file under a link', async () => {
+    const dir = await repository();
+    const outside = tempDir('flitstack-outside-');
+    // A tree git itself would not make: a link `a` to a folder outside, and a file `a/pwned.yaml`.
+    const object = async (type: string, content: Buffer) => {
+      const file = join(tempDir(), 'object');
+      writeFileSync(file, content);
+      const { stdout } = await git(dir, 'hash-object', '-w', '-t', type, '--literally', file);
+      return stdout.trim();
+    };
+    const entry = (mode: string, name: string, oid: string) =>
+      Buffer.concat([Buffer.from(`${mode} ${name}\0`), Buffer.from(oid, 'hex')]);
+    const link = await object('blob', Buffer.from(outside));
+    const file = await object('blob', Buffer.from('pwned: true\n'));
+    const spec = (await git(dir, 'rev-parse', 'HEAD:spec')).stdout.trim();
+    const tree = await object(
+      'tree',
+      Buffer.concat([
+        entry('120000', 'a', link),
+        entry('100644', 'a/pwned.yaml', file),
+        entry('40000', 'spec', spec),
+      ]),
+    );
+    const commit = (await git(dir, 'commit-tree', tree, '-m', 'Crafted')).stdout.trim();
+    await git(dir, 'update-ref', 'refs/heads/crafted', commit);
+    const result = await flitstack(dir, 'diff', '--base', 'crafted');
+    expect(existsSync(join(outside, 'pwned.yaml'))).toBe(false);
+    expect(result.err).toBe('');
+    expect(result.code).toBe(0);
   });
 
   it('reads --spec inside a git ref from a subdirectory of the repository', async () => {
