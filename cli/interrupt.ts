@@ -3,7 +3,7 @@ import { Journal } from '../runtime/journal/index.ts';
 import type { RunRecord } from '../runtime/journal/types.ts';
 
 /** The commands whose Ctrl-C says what it left: they read for long, or write to Dataverse and the journal. */
-export const INTERRUPTIBLE = ['audit', 'sample', 'run', 'delta', 'rollback'] as const;
+const INTERRUPTIBLE = ['audit', 'sample', 'run', 'delta', 'rollback'] as const;
 
 /** The exit code of a process stopped by SIGINT, as shells report it (128 + 2). */
 export const INTERRUPTED_EXIT = 130;
@@ -38,10 +38,7 @@ function nextStep(run: RunRecord): string {
 function markOwnRuns(path: string): RunRecord[] {
   const journal = Journal.open(path);
   try {
-    return journal
-      .runs()
-      .filter((r) => r.status === 'running' && r.owner.pid === process.pid)
-      .map((r) => journal.finishRun(r.id, 'interrupted'));
+    return journal.interruptOwnRuns();
   } finally {
     journal.close();
   }
@@ -52,7 +49,7 @@ function markOwnRuns(path: string): RunRecord[] {
  * marked interrupted and the rows it wrote) and what to do. Never throws: the user is stopping the
  * command, and a journal that cannot be read is said so in the line.
  */
-export function interruptedLine(command: string, journal: string | undefined): string {
+function interruptedLine(command: string, journal: string | undefined): string {
   if (command === 'audit')
     return 'interrupted: the audit stopped before writing its report (it writes nothing to PracticeHub or Dataverse); run `flitstack audit` again';
   if (!journal || !existsSync(journal))

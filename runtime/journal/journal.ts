@@ -211,6 +211,11 @@ export class Journal {
     return this.atomic(() => this.#runs.markInterrupted());
   }
 
+  /** Marks `interrupted` the runs this process has running (it is being stopped); returns them. */
+  interruptOwnRuns(): RunRecord[] {
+    return this.atomic(() => this.#runs.mine().map((run) => this.finishRun(run.id, 'interrupted')));
+  }
+
   /** Takes over an interrupted or failed run, to continue it from its journaled progress. */
   resume(id: number, options: { force?: boolean } = {}): RunRecord {
     return this.atomic(() => {

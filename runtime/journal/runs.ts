@@ -177,6 +177,14 @@ export class RunStore {
     this.#heartbeat.run(now, id);
   }
 
+  /** The runs this process has running. */
+  mine(): RunRecord[] {
+    return this.#running
+      .all()
+      .map(toRecord)
+      .filter((run) => sameProcess(run.owner, this.#me));
+  }
+
   /**
    * Marks `interrupted` every run left `running` by a process that is gone (dead pid, reused pid, or a
    * reboot). Its end time is its last heartbeat: the last moment it is known to have written.
