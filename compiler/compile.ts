@@ -1,5 +1,6 @@
 import type { Diagnostic } from './diagnostics/diagnostic.ts';
 import { hasErrors } from './diagnostics/diagnostic.ts';
+import { maskDiagnostic } from './diagnostics/secret-text.ts';
 import { emitSchemaPlanJson, emitSchemaPlanMarkdown } from './emit/plan/schema-plan.ts';
 import { emitTransformer, TRANSFORMER_PATH } from './emit/transformer/module.ts';
 import { typecheckGenerated } from './emit/typecheck.ts';
@@ -43,7 +44,7 @@ function generationError(
   message: string,
   hint: string,
 ): Diagnostic {
-  return { code: 'FS200', severity: 'error', file, line, column, pointer: '', message, hint };
+  return maskDiagnostic({ code: 'FS200', severity: 'error', file, line, column, pointer: '', message, hint });
 }
 
 /**

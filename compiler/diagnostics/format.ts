@@ -7,12 +7,13 @@ export type SourceLines = (file: string) => string | undefined;
 /**
  * Formats diagnostics like a compiler: `file:line:col: severity CODE: message`, the source line,
  * a caret under the column, and `hint: ...`. Tabs in the source line are kept so the caret lines up.
- * Secrets written into the spec are masked wherever they would be printed (the source line above
- * all: FS117 points at one), with as many asterisks as characters, so the caret still lines up.
+ * Secrets written into the spec are masked in the source line (FS117 points at one) with as many
+ * asterisks as characters, so the caret still lines up; messages and hints come masked already
+ * (validateSpec, compileSpec).
  */
 export function formatText(diagnostics: readonly Diagnostic[], sources: SourceLines): string {
   const lines: string[] = [];
-  for (const d of diagnostics.map(masked)) {
+  for (const d of diagnostics) {
     lines.push(`${d.file}:${d.line}:${d.column}: ${d.severity} ${d.code}: ${d.message}`);
     const text = sources(d.file);
     const line = text?.split(/\r?\n/)[d.line - 1];
@@ -35,14 +36,5 @@ export function formatText(diagnostics: readonly Diagnostic[], sources: SourceLi
 export function formatJson(diagnostics: readonly Diagnostic[]): string {
   const errors = diagnostics.filter((d) => d.severity === 'error').length;
   const warnings = diagnostics.filter((d) => d.severity === 'warning').length;
-  return `${JSON.stringify({ errors, warnings, diagnostics: diagnostics.map(masked) }, null, 2)}\n`;
-}
-
-/** A diagnostic whose message and hint repeat no secret (a message may quote the value it is about). */
-function masked(d: Diagnostic): Diagnostic {
-  const message = maskSecrets(d.message);
-  const hint = d.hint === undefined ? undefined : maskSecrets(d.hint);
-  return message === d.message && hint === d.hint
-    ? d
-    : { ...d, message, ...(hint === undefined ? {} : { hint }) };
+  return `${JSON.stringify({ errors, warnings, diagnostics }, null, 2)}\n`;
 }

@@ -1,3 +1,5 @@
+import type { Diagnostic } from './diagnostic.ts';
+
 /**
  * What a secret written into a spec looks like, for the check that reports it (FS117) and for the
  * printer, which must not repeat it: a diagnostic prints its source line, and CI keeps the log.
@@ -94,4 +96,17 @@ export function maskSecrets(text: string): string {
   const chars = [...text.split('')];
   for (const [from, to] of spans) for (let i = from; i < to; i++) chars[i] = '*';
   return chars.join('');
+}
+
+/**
+ * A diagnostic whose message and hint repeat no secret (a message may quote the value it is about).
+ * Applied where diagnostics leave the compiler (validateSpec, compileSpec), so that every output of
+ * them, printed or JSON, is masked.
+ */
+export function maskDiagnostic(d: Diagnostic): Diagnostic {
+  const message = maskSecrets(d.message);
+  const hint = d.hint === undefined ? undefined : maskSecrets(d.hint);
+  return message === d.message && hint === d.hint
+    ? d
+    : { ...d, message, ...(hint === undefined ? {} : { hint }) };
 }

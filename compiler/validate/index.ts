@@ -4,6 +4,7 @@ import {
   type PendingDiagnostic,
   sortDiagnostics,
 } from '../diagnostics/diagnostic.ts';
+import { maskDiagnostic } from '../diagnostics/secret-text.ts';
 import { type LoadedSpec, loadSpec, type ParseFile, type SpecInput } from '../load/spec-dir.ts';
 import { failedToParse, resolvePending } from '../load/yaml-file.ts';
 import { buildContext, type SpecContext } from './context.ts';
@@ -78,6 +79,6 @@ export function validateSpec(
   }
   const diagnostics = sortDiagnostics(
     dedupeDiagnostics([...located, ...resolvePending(pending, spec.files)]),
-  );
+  ).map(maskDiagnostic);
   return { diagnostics, spec, context };
 }

@@ -269,6 +269,20 @@ describe('flitstack diff with directories', () => {
     expect(parsed.invalid[0].diagnostics.some((d: { code: string }) => d.code === 'FS102')).toBe(true);
   });
 
+  it('masks a secret a diagnostic quotes in its JSON, as validate does', async () => {
+    const dir = tempDir();
+    cpSync(join(ROOT, 'spec'), join(dir, 'spec'), { recursive: true });
+    cpSync(join(ROOT, 'spec'), join(dir, 'leaky'), { recursive: true });
+    const key = 'phk_A1b2C3d4E5f6G7h8J9k0L1m2-eu';
+    const file = join(dir, 'leaky/migration.yaml');
+    writeFileSync(file, readFileSync(file, 'utf8').replace(/account: [^,}\n]+/, `account: ${key}`));
+    const json = await flitstack(dir, 'diff', '--base', 'spec', '--head', 'leaky', '--format', 'json');
+    expect(json.code).toBe(2);
+    expect(json.out).toContain('*'.repeat(8));
+    expect(json.out).not.toContain(key);
+    expect(json.err).not.toContain(key);
+  });
+
   it('requires --base (exit 2)', async () => {
     const result = await flitstack(ROOT, 'diff');
     expect(result.code).toBe(2);

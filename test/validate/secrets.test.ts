@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Diagnostic } from '../../compiler/diagnostics/diagnostic.ts';
 import { formatJson, formatText } from '../../compiler/diagnostics/format.ts';
-import { maskSecrets } from '../../compiler/diagnostics/secret-text.ts';
+import { maskDiagnostic, maskSecrets } from '../../compiler/diagnostics/secret-text.ts';
 import { validateSpec } from '../../compiler/validate/index.ts';
 import { createSchemaValidators, type SchemaValidators } from '../../compiler/validate/schemas.ts';
 import { caseSpec } from '../support/cases.ts';
@@ -66,11 +66,24 @@ describe('diagnostics printed over a secret', () => {
 
   it('mask it in the source line, the message and the hint, and keep the caret under the column', () => {
     const line = `source: { account: ${KEY}, regoin: eu }`;
-    const text = formatText([at(line.indexOf('regoin') + 1)], () => line);
+    const masked = maskDiagnostic(at(line.indexOf('regoin') + 1));
+    expect(JSON.stringify(masked)).not.toContain(KEY);
+    const text = formatText([masked], () => line);
     expect(text).not.toContain(KEY);
     const [, shown, caret] = text.split('\n');
     expect(shown!.indexOf('regoin')).toBe(caret!.indexOf('^'));
-    expect(formatJson([at(1)])).not.toContain(KEY);
+    expect(formatJson([maskDiagnostic(at(1))])).not.toContain(KEY);
+  });
+
+  it('come masked out of validateSpec, whatever prints them', () => {
+    const base = caseSpec('_base');
+    const migration = base.files.get('migration.yaml')!.replace('account: base', `account: ${KEY}`);
+    const found = validateSpec(
+      { root: 'spec', files: new Map([...base.files, ['migration.yaml', migration]]) },
+      validators,
+    );
+    expect(found.diagnostics.length).toBeGreaterThan(0);
+    expect(JSON.stringify(found.diagnostics)).not.toContain(KEY);
   });
 });
 
