@@ -8,7 +8,6 @@ import {
 } from '../mapping/index.ts';
 import { ARCHIVE_LINK } from '../run/documents.ts';
 import { groupBy } from '../shared/group.ts';
-import { closedSince } from './closed.ts';
 import {
   type Claimant,
   type Expectation,
@@ -47,8 +46,6 @@ interface Stray {
   readonly targetId: string;
   readonly table: string;
   readonly createdBy: number;
-  /** The run that last wrote the row. */
-  readonly writtenBy: number;
 }
 
 interface Planned {
@@ -112,7 +109,6 @@ function plan(ctx: ExpectContext, entries: readonly CompareEntry[], mode: 'order
             targetId: r.targetId.toLowerCase(),
             table: r.table,
             createdBy: r.createdBy,
-            writtenBy: r.writtenBy,
           })),
         ]),
       ),
@@ -125,26 +121,16 @@ function plan(ctx: ExpectContext, entries: readonly CompareEntry[], mode: 'order
       p.expectation.kind === 'rows' ? p.expectation.rows.map((r) => `${p.entry.mapping.name} ${r.key}`) : [],
     ),
   );
-  const left = planned.map((p) => ({
+  // A row a run closed since it last wrote it is what the deletion policy does with it (a deactivated
+  // row stays in Dataverse): not left behind.
+  const name = (p: (typeof planned)[number]) => p.entry.mapping.name;
+  return planned.map((p) => ({
     ...p,
     stray: strayLookedFor(p)
-      ? (tied.get(p.entry.mapping.name)?.get(sourceIdOf(p.entry)) ?? []).filter(
-          (s) => !expected.has(`${p.entry.mapping.name} ${s.key}`),
+      ? (tied.get(name(p))?.get(sourceIdOf(p.entry)) ?? []).filter(
+          (s) => !expected.has(`${name(p)} ${s.key}`) && !ctx.journal.closedSinceWritten(name(p), s.key),
         )
       : [],
-  }));
-  // A row a run closed since it last wrote it is what the deletion policy does with it (a deactivated
-  // row stays in Dataverse): not left behind. The journal is asked only for mappings with such rows.
-  const since = new Map<string, number>();
-  for (const p of left)
-    for (const s of p.stray)
-      since.set(p.entry.mapping.name, Math.min(since.get(p.entry.mapping.name) ?? s.writtenBy, s.writtenBy));
-  const closed = new Map(
-    [...since].map(([mapping, run]) => [mapping, closedSince(ctx.journal, mapping, run)]),
-  );
-  return left.map((p) => ({
-    ...p,
-    stray: p.stray.filter((s) => (closed.get(p.entry.mapping.name)?.get(s.key) ?? 0) < s.writtenBy),
   }));
 }
 

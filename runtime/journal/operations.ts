@@ -118,6 +118,7 @@ export class OperationStore {
   readonly #extracted: Statement<[number, string], { extracted: number }>;
   readonly #queries = new Map<string, Statement<unknown[], OperationRow>>();
   readonly #claim: Statement<[number, string, string], { source_id: string }>;
+  readonly #closed: Statement<{ mapping: string; key: string }, { closed: number }>;
   readonly #has: Statement<[number, string, string], { n: number }>;
 
   constructor(db: Database, chunkSize: number) {
@@ -141,6 +142,16 @@ export class OperationStore {
        WHERE c.run_id = ? ORDER BY c.mapping`,
     );
     this.#extracted = db.prepare('SELECT extracted FROM progress WHERE run_id = ? AND resource = ?');
+    // Operations are numbered in the order they were journaled, whatever run: a close numbered after the
+    // row's last write closed what is there now. Rollbacks and rolled-back runs do not stand.
+    const standing = `JOIN runs r ON r.id = o.run_id AND r.kind <> 'rollback' AND r.status <> 'rolled_back'`;
+    this.#closed = db.prepare(
+      `SELECT EXISTS (SELECT 1 FROM operations o ${standing}
+         WHERE o.mapping = @mapping AND o.row_key = @key AND o.action IN ('deactivate', 'delete')
+           AND o.error_code IS NULL AND o.id > COALESCE((SELECT max(o.id) FROM operations o ${standing}
+             WHERE o.mapping = @mapping AND o.row_key = @key AND o.action IN ('create', 'update')), 0)
+       ) AS closed`,
+    );
     this.#claim = db.prepare(
       `SELECT source_id FROM operations WHERE run_id = ? AND mapping = ? AND row_key = ?
          AND action IN ('create', 'update', 'unchanged') ORDER BY id LIMIT 1`,
@@ -151,6 +162,11 @@ export class OperationStore {
   }
 
   /** The source record that wrote (or left unchanged) a row of a mapping in a run, if any. */
+  /** Whether a standing run deactivated or deleted a row of a mapping after it was last written. */
+  closedSinceWritten(mapping: string, key: string): boolean {
+    return this.#closed.get({ mapping, key })!.closed === 1;
+  }
+
   claimedBy(runId: number, mapping: string, key: string): string | undefined {
     return this.#claim.get(runId, mapping, key)?.source_id;
   }

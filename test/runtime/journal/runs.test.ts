@@ -304,4 +304,27 @@ describe('runs', () => {
     const next = journal.startRun(start);
     expect(journal.images.get(next.id, 'patient', 'x')?.preImage).toEqual({ lastname: 'before run 2' });
   });
+  it('tells a row closed since it was last written by the order operations were journaled, not by run ids', () => {
+    const { journal } = openTemp({ now: steppingClock() });
+    const page = (runId: number, action: 'update' | 'deactivate', n: number) =>
+      journal.recordPage(
+        runId,
+        'patients',
+        n,
+        [{ ...created('patient', 1, { key: 'x' }), action }],
+        [],
+        progressAfter(n, 1),
+      );
+    // Delta 1 stops; run 2 writes x; delta 1, resumed, closes x after that write.
+    const delta = journal.startRun({ ...start, kind: 'delta' });
+    journal.finishRun(delta.id, 'interrupted');
+    const run = journal.startRun(start);
+    page(run.id, 'update', 1);
+    journal.finishRun(run.id, 'completed');
+    expect(journal.closedSinceWritten('patient', 'x')).toBe(false);
+    journal.resume(delta.id);
+    page(delta.id, 'deactivate', 1);
+    journal.finishRun(delta.id, 'completed');
+    expect(journal.closedSinceWritten('patient', 'x')).toBe(true);
+  });
 });
