@@ -26,6 +26,5 @@ export {
   type RowComparison,
   type RowVerdict,
   type SourceValue,
-  type StrayRow,
 } from './types.ts';
 export { compareValue, type ValueOptions, type ValueVerdict } from './values.ts';

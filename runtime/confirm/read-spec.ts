@@ -112,7 +112,7 @@ function followed(
  * U+FFFD, and the first one's place is returned so that the validator reports it: the text is never
  * taken as what the author wrote.
  */
-export function decoded(bytes: Buffer): {
+function decoded(bytes: Buffer): {
   text: string;
   bad?: { line: number; column: number; byte: number };
 } {

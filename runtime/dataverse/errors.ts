@@ -30,14 +30,14 @@ export interface DataverseErrorInit {
   readonly hint?: string;
 }
 
+/** The code of a DataverseError for an answer that came but could not be read (its requests may have run). */
+export const UNREADABLE = 'unreadable_answer';
+
 /**
  * A Dataverse Web API (or token endpoint) failure. The message says what failed, on which request and
  * what to do; it never contains a token, a secret or a value Dataverse repeated (`serverMessage` keeps
  * the service's own words for the code that reads them).
  */
-/** The code of a DataverseError for an answer that came but could not be read (its requests may have run). */
-export const UNREADABLE = 'unreadable_answer';
-
 export class DataverseError extends Error {
   override readonly name: string = 'DataverseError';
   readonly status: number;

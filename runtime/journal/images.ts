@@ -131,7 +131,7 @@ export class ImageStore {
     this.#drop.run(ids);
   }
 
-  /** Drops every image a run staged; returns how many. */
+  /** Drops every image a run staged; returns how many (a test of the crash window reads it). */
   clear(runId: number): number {
     return this.#clear.run(runId).changes;
   }

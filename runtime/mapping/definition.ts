@@ -54,12 +54,20 @@ export interface MappingDefinition {
 }
 
 /**
+ * Whether a mapping's rows are its records' own: it creates them (upsert) one record at a time, not
+ * updating another mapping's rows nor loading the pick of a group, so that its record's deletion and
+ * its record's changes decide what becomes of them.
+ */
+export function ownsRows(m: MappingDefinition): boolean {
+  return m.mode === 'upsert' && !m.group;
+}
+
+/**
  * Whether the rows a mapping's record produces can change in number between runs (a fan-out over a
- * list, a note split into parts), so that a record may stop producing a row it produced before. Rows
- * of a grouped or update mapping, or of one matched to existing rows, are not the record's own.
+ * list, a note split into parts), so that a record may stop producing a row it produced before.
  */
 export function producesVaryingRows(m: MappingDefinition): boolean {
-  return (m.fanOut || m.split !== undefined) && m.mode === 'upsert' && !m.group && m.key.kind !== 'match';
+  return (m.fanOut || m.split !== undefined) && ownsRows(m);
 }
 
 /**

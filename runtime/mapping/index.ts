@@ -7,7 +7,7 @@ export type {
   ResourceDefinition,
   TableDefinition,
 } from './definition.ts';
-export { producesVaryingRows } from './definition.ts';
+export { ownsRows, producesVaryingRows } from './definition.ts';
 export type { Outcome, PendingLookup, PendingOwner, Row } from './outcome.ts';
 export {
   at,

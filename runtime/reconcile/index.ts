@@ -4,7 +4,7 @@
  */
 
 export { beyond } from './checks.ts';
-export type { ExtraRow, Unchecked } from './extra.ts';
+export type { Unchecked } from './extra.ts';
 export {
   type Difference,
   type MappingReconcile,

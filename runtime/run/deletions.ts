@@ -16,7 +16,12 @@ import type {
   OperationInput,
   StagedImage,
 } from '../journal/index.ts';
-import type { GeneratedModule, MappingDefinition, TableDefinition } from '../mapping/index.ts';
+import {
+  type GeneratedModule,
+  type MappingDefinition,
+  ownsRows,
+  type TableDefinition,
+} from '../mapping/index.ts';
 import { chunks, groupBy } from '../shared/group.ts';
 import { preImages } from './write.ts';
 
@@ -131,9 +136,7 @@ export class Deletions {
    * record's own. Operations come out in the order of the deletions.
    */
   async apply(deletions: readonly Deletion[]): Promise<Deleted> {
-    const owned = new Set(
-      deletions.filter((d) => this.policy !== 'ignore' && d.mapping.mode === 'upsert' && !d.mapping.group),
-    );
+    const owned = new Set(deletions.filter((d) => this.policy !== 'ignore' && ownsRows(d.mapping)));
     const rows = new Map<string, Map<string, CrosswalkEntry[]>>();
     const deleted = [...owned].filter((d) => d.kind === 'deleted');
     for (const [name, group] of groupBy(deleted, (d) => d.mapping.name))
