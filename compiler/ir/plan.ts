@@ -2,7 +2,7 @@ import { entitySetOf } from '../../runtime/shared/entity-set.ts';
 import { optionValue } from '../model/options.ts';
 import type { SpecContext } from '../validate/context.ts';
 import { columnOf } from '../validate/context.ts';
-import { customColumnCounts, PROFESSIONAL_LIMIT } from '../validate/rules/limits.ts';
+import { customColumnCounts, overColumnLimit, PROFESSIONAL_LIMIT } from '../validate/rules/limits.ts';
 import type { IrLimitFlag, IrMapping, IrPlanColumn, IrPlanTable, IrSchemaPlan } from './types.ts';
 
 const COLUMNS_RULE =
@@ -50,9 +50,8 @@ function flags(ctx: SpecContext): IrLimitFlag[] {
   const m = ctx.migration;
   if (m?.license !== 'professional') return [];
   const out: IrLimitFlag[] = [];
-  for (const [table, names] of [...customColumnCounts(ctx)].sort(([a], [b]) => a.localeCompare(b))) {
-    if (names.length <= PROFESSIONAL_LIMIT) continue;
-    const ack = m.acknowledge.find((a) => a.flag === 'custom-columns-per-table' && a.table === table);
+  const over = overColumnLimit(ctx).sort((a, b) => a.table.localeCompare(b.table));
+  for (const { table, names, acknowledgement: ack } of over) {
     out.push({
       kind: 'custom-columns-per-table',
       table,

@@ -1,5 +1,9 @@
 import type { SpecContext } from '../../compiler/validate/context.ts';
-import { customColumnCounts, PROFESSIONAL_LIMIT } from '../../compiler/validate/rules/limits.ts';
+import {
+  customColumnCounts,
+  overColumnLimit,
+  PROFESSIONAL_LIMIT,
+} from '../../compiler/validate/rules/limits.ts';
 import type { DraftLine } from './match.ts';
 
 /** A table the drafts take past the custom column limit of Sales Professional, and the drafts doing it. */
@@ -33,16 +37,11 @@ export function columnLimits(
 ): { limits: ColumnLimit[]; marks: Map<DraftLine, string> } {
   const limits: ColumnLimit[] = [];
   const marks = new Map<DraftLine, string>();
-  const m = after.migration;
-  if (m?.license !== 'professional') return { limits, marks };
-  const acknowledged = new Set(
-    m.acknowledge.filter((a) => a.flag === 'custom-columns-per-table').map((a) => a.table),
-  );
   const had = customColumnCounts(before);
   const tableOf = (mapping: string, column: string) =>
     after.customDeclarations.find((d) => d.mapping === mapping && d.column === column)?.table;
-  for (const [table, names] of customColumnCounts(after)) {
-    if (names.length <= PROFESSIONAL_LIMIT || acknowledged.has(table)) continue;
+  for (const { table, names, acknowledgement } of overColumnLimit(after)) {
+    if (acknowledgement) continue;
     const old = new Set(had.get(table) ?? []);
     const added = new Set(names.filter((n) => !old.has(n)));
     const causing = placed.flatMap((p) =>

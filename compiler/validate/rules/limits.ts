@@ -1,4 +1,5 @@
 import type { PendingDiagnostic } from '../../diagnostics/diagnostic.ts';
+import type { Acknowledgement } from '../../model/spec.ts';
 import type { SpecContext } from '../context.ts';
 import { finding, type Rule } from '../rule.ts';
 
@@ -23,6 +24,36 @@ export function customColumnCounts(ctx: SpecContext): Map<string, string[]> {
   return counts;
 }
 
+/** A table past the custom column limit of Sales Professional: its columns, and its acknowledgement if any. */
+export interface OverColumnLimit {
+  readonly table: string;
+  readonly names: readonly string[];
+  readonly acknowledgement: Acknowledgement | undefined;
+}
+
+/**
+ * The tables with more than 15 custom columns, when the licence is professional (none otherwise), each
+ * with the acknowledgement in migration.yaml that accepts it: FS114, the plan's flags and propose's
+ * marks all ask this.
+ */
+export function overColumnLimit(ctx: SpecContext, counts = customColumnCounts(ctx)): OverColumnLimit[] {
+  const m = ctx.migration;
+  if (m?.license !== 'professional') return [];
+  return [...counts].flatMap(([table, names]) =>
+    names.length <= PROFESSIONAL_LIMIT
+      ? []
+      : [
+          {
+            table,
+            names,
+            acknowledgement: m.acknowledge.find(
+              (a) => a.flag === 'custom-columns-per-table' && a.table === table,
+            ),
+          },
+        ],
+  );
+}
+
 /**
  * FS114 more than 15 custom columns on a table (the seed's rule; not in the licensing guide), FS115
  * more than 15 custom tables on Sales Professional (licensing guide, Appendix D), FS126 stale acknowledgement.
@@ -42,12 +73,9 @@ export const licensingLimits: Rule = (ctx) => {
     );
   }
   const out: PendingDiagnostic[] = [];
-  const acknowledged = new Set(
-    m.acknowledge.filter((a) => a.flag === 'custom-columns-per-table').map((a) => a.table),
-  );
   const counts = customColumnCounts(ctx);
-  for (const [table, names] of counts) {
-    if (names.length <= PROFESSIONAL_LIMIT || acknowledged.has(table)) continue;
+  for (const { table, names, acknowledgement } of overColumnLimit(ctx, counts)) {
+    if (acknowledgement) continue;
     const declaration = ctx.customDeclarations.find(
       (d) => d.table === table && d.column === names[PROFESSIONAL_LIMIT],
     );
