@@ -107,6 +107,8 @@ describe('flitstack compile from another working directory', () => {
       expect(text).not.toContain(dir);
     }
     expect(expected[0]).toContain('files: ["../spec/objects/clinic.yaml"]');
+    expect(expected[0]).toContain('Migration settings from ../spec/migration.yaml.');
+    expect(expected[0]).not.toMatch(/(?<!\.\.\/)spec\/migration\.yaml/);
     const elsewhere = tempDir();
     expect((await flitstack(elsewhere, 'compile', '--spec', join(dir, 'spec'), '--out', out)).code).toBe(0);
     expect(generatedIn(out)).toEqual(expected);

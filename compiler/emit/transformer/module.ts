@@ -255,7 +255,7 @@ function statements(ir: Ir, specDir: string): StatementStructures[] {
     constant(
       'MIGRATION',
       blockLiteral(ir.migration),
-      'Migration settings from spec/migration.yaml.',
+      `Migration settings from ${specDir}/migration.yaml.`,
       "GeneratedModule['MIGRATION']",
     ),
     constant(
