@@ -67,6 +67,22 @@ async function writeTree(top: string, ref: string, into: string, side: string): 
   if (failed) throw new UsageError(`${side}: the tree at ${ref} could not be written out: ${failed.message}`);
 }
 
+/** The paths of the submodules the .gitmodules file at `ref` declares. */
+async function submodulesAt(top: string, ref: string): Promise<string[]> {
+  try {
+    const { stdout } = await exec(
+      'git',
+      ['config', '--blob', `${ref}:.gitmodules`, '--get-regexp', String.raw`^submodule\..*\.path$`],
+      {
+        cwd: top,
+      },
+    );
+    return stdout.split('\n').flatMap((line) => /^\S+ (.+)$/.exec(line)?.[1] ?? []);
+  } catch {
+    return []; // no .gitmodules at the ref
+  }
+}
+
 /**
  * The spec directory at a git ref, read exactly as a spec directory on disk is (readSpecFiles: links
  * to files and folders followed, broken or looping links FS007, bytes that are not UTF-8 FS008): the
@@ -83,17 +99,17 @@ export async function readGitSpec(ref: string, spec: string, cwd: string, side: 
     throw new UsageError(`${side}: '${ref}' is not a directory or a git ref (looked in ${cwd})`);
   }
   const dir = relative(cwd, resolve(cwd, spec)).split(sep).join('/') || '.';
-  const top = (await git(cwd, ['rev-parse', '--show-toplevel'], side)).trim();
-  const prefix = (await git(cwd, ['rev-parse', '--show-prefix'], side)).trim();
+  const [top = '', prefix = ''] = (
+    await git(cwd, ['rev-parse', '--show-toplevel', '--show-prefix'], side)
+  ).split('\n');
   const inRepo = posix.normalize(posix.join(prefix, dir));
   if (inRepo === '..' || inRepo.startsWith('../') || posix.isAbsolute(dir))
     throw new UsageError(
       `${side}: ${dir} is outside the repository, so ${ref} does not hold it; compare with a directory instead (--${side} <dir>)`,
     );
-  // Submodules are commits of other repositories: the ref does not hold their files.
-  const submodules = (await git(top, ['ls-tree', '-r', '-z', ref], side))
-    .split('\u0000')
-    .flatMap((line) => /^160000 commit [0-9a-f]+\t(.+)$/s.exec(line)?.[1] ?? []);
+  // Submodules are commits of other repositories: the ref does not hold their files. They are the paths
+  // its .gitmodules declares (none without one).
+  const submodules = await submodulesAt(top, ref);
   const inSubmodule = (path: string) => submodules.find((s) => path === s || path.startsWith(`${s}/`));
   const refuse = (submodule: string) =>
     new UsageError(

@@ -218,6 +218,20 @@ describe('flitstack diff against git', () => {
     expect(result.code).toBe(0);
   });
 
+  it('refuses a spec holding a git submodule, whose files a ref does not hold, naming it', async () => {
+    const dir = await repository();
+    const head = (await git(dir, 'rev-parse', 'HEAD')).stdout.trim();
+    writeFileSync(join(dir, '.gitmodules'), '[submodule "maps"]\n\tpath = spec/vendor\n\turl = ../maps\n');
+    await git(dir, 'update-index', '--add', '--cacheinfo', `160000,${head},spec/vendor`);
+    await git(dir, 'add', '.gitmodules');
+    await git(dir, 'commit', '-q', '-m', 'Value maps from another repository');
+    const result = await flitstack(dir, 'diff', '--base', 'HEAD');
+    expect(result.code).toBe(2);
+    expect(result.err).toContain(
+      'error: base: the spec reads spec/vendor, a git submodule, whose files HEAD does not hold; compare with a directory instead (--base <dir>)',
+    );
+  });
+
   it('reads --spec inside a git ref from a subdirectory of the repository', async () => {
     const dir = await repository();
     mkdirSync(join(dir, 'docs'));
