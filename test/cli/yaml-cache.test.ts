@@ -1,5 +1,6 @@
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { deserialize, serialize } from 'node:v8';
 import { describe, expect, it } from 'vitest';
 import { diskCachedParser } from '../../cli/yaml-cache.ts';
 import { validateSpec } from '../../compiler/validate/index.ts';
@@ -61,5 +62,16 @@ describe('the YAML parse cache of the CLI', () => {
     const entries = readdirSync(dir).sort();
     expect(validateSpec(input, validators, { parseFile: readOnly() }).diagnostics).toEqual(plain);
     expect(readdirSync(dir).sort()).toEqual(entries);
+    // What it returns comes from the entries: one changed there shows in the diagnostics.
+    for (const entry of entries) {
+      const path = join(dir, entry);
+      const stored = deserialize(readFileSync(path)) as { syntax: { message: string }[] };
+      for (const problem of stored.syntax) problem.message = 'as stored in the cache';
+      writeFileSync(path, serialize(stored));
+    }
+    const cached = validateSpec(input, validators, { parseFile: readOnly() }).diagnostics;
+    expect(cached.filter((d) => d.code === 'FS003').map((d) => d.message)).toContain(
+      'as stored in the cache',
+    );
   });
 });
