@@ -1,34 +1,18 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Sandboxes } from '../../sandbox/index.ts';
-import { flitstack, sandboxes } from '../support/migration.ts';
+import { type CliMigrated, flitstack, migratedByCli } from '../support/migration.ts';
 
-type Counts = { extracted: number; loaded: number; rejected: number; skipped: number };
-
+let m: CliMigrated;
 let sb: Sandboxes;
-let dir: string;
 let journal: string;
 beforeAll(async () => {
-  sb = await sandboxes({ scale: 0.1, seed: 33 });
-  dir = mkdtempSync(join(tmpdir(), 'flitstack-delta-rollback-'));
-  journal = join(dir, 'journal.db');
-  expect((await flitstack(sb, 'schema', 'apply')).code).toBe(0);
-  const first = await flitstack(sb, 'run', '--journal', journal, '--rate', '1000');
-  expect(first.err).not.toContain('error:');
-  expect(first.code).toBe(0);
+  m = await migratedByCli({ scale: 0.1, seed: 33 });
+  ({ sb, journal } = m);
 }, 120_000);
-afterAll(async () => {
-  await sb?.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => m?.close());
 
-async function delta() {
-  const result = await flitstack(sb, 'delta', '--journal', journal, '--rate', '1000', '--format', 'json');
-  if (result.code !== 0) throw new Error(result.err);
-  return { ...result, json: JSON.parse(result.out) as { run: number; summary: Record<string, Counts> } };
-}
+const delta = () => m.delta();
 
 // Deactivated appointments are Canceled (statecode 2); open ones are Scheduled (3) or Open (0).
 const closed = (ids: readonly string[]): number => {
@@ -69,7 +53,7 @@ describe('a delta after a rolled back delta', () => {
       '--rate',
       '1000',
       '--out',
-      join(dir, 'reconcile'),
+      join(dirname(journal), 'reconcile'),
     );
     expect(reconciled.out + reconciled.err).not.toContain('orphan');
     expect(reconciled.code).toBe(0);

@@ -1,42 +1,34 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as generatedModule from '../../generated/transformer.ts';
 import type { GeneratedModule } from '../../runtime/mapping/index.ts';
 import type { Sandboxes } from '../../sandbox/index.ts';
-import { comparable, flitstack, journalPath, sandboxes, sortedRows } from '../support/migration.ts';
+import {
+  type CliMigrated,
+  comparable,
+  flitstack,
+  journalPath,
+  migratedByCli,
+  sortedRows,
+} from '../support/migration.ts';
 
-type Counts = { extracted: number; loaded: number; rejected: number; skipped: number };
 type Row = Readonly<Record<string, unknown>>;
 
 const generated: GeneratedModule = generatedModule;
 const TABLES = [...new Set(Object.values(generated.MAPPINGS).map((m) => m.target))];
 
+let m: CliMigrated;
 let sb: Sandboxes;
 let before: ReturnType<typeof comparable>;
-let dir: string;
 let journal: string;
 beforeAll(async () => {
-  sb = await sandboxes({ scale: 0.1, seed: 21 });
-  dir = mkdtempSync(join(tmpdir(), 'flitstack-delta-'));
-  journal = join(dir, 'journal.db');
-  expect((await flitstack(sb, 'schema', 'apply')).code).toBe(0);
-  before = comparable(sb.dataverse.snapshot(TABLES).tables, TABLES);
-  const first = await flitstack(sb, 'run', '--journal', journal, '--rate', '1000');
-  expect(first.err).not.toContain('error:');
-  expect(first.code).toBe(0);
+  m = await migratedByCli({ scale: 0.1, seed: 21 }, (sandboxes) => {
+    before = comparable(sandboxes.dataverse.snapshot(TABLES).tables, TABLES);
+  });
+  ({ sb, journal } = m);
 }, 120_000);
-afterAll(async () => {
-  await sb?.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => m?.close());
 
-async function delta() {
-  const result = await flitstack(sb, 'delta', '--journal', journal, '--rate', '1000', '--format', 'json');
-  if (result.code !== 0) throw new Error(result.err);
-  return { ...result, json: JSON.parse(result.out) as { summary: Record<string, Counts>; base: number } };
-}
+const delta = () => m.delta();
 
 const written = () => sb.dataverse.stats().recordsWritten + sb.dataverse.stats().recordsDeleted;
 const contact = (sourceId: string): Row | undefined =>

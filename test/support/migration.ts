@@ -147,3 +147,58 @@ export async function migrated(module: GeneratedModule, seed: number): Promise<M
   const since = () => Object.fromEntries(journal.watermarks.all().map((w) => [w.resource, w.maxUpdatedAt]));
   return { sb, journal, deps, since, close };
 }
+
+/** Accounting of one mapping, as `--format json` prints it. */
+export type Counts = { extracted: number; loaded: number; rejected: number; skipped: number };
+
+/** A first migration through the CLI, as a user runs it, and deltas after it (see `migratedByCli`). */
+export interface CliMigrated {
+  readonly sb: Sandboxes;
+  readonly journal: string;
+  /** `flitstack delta --format json` on the journal; throws with its stderr unless it exits 0. */
+  delta(): Promise<{
+    code: number;
+    out: string;
+    err: string;
+    json: { run: number; base: number; summary: Record<string, Counts> };
+  }>;
+  close(): Promise<void>;
+}
+
+/**
+ * Sandboxes, `flitstack schema apply`, then `flitstack run` into a journal of its own (in a folder that
+ * serves the tests of a whole file). `beforeRun` sees Dataverse between the two.
+ */
+export async function migratedByCli(
+  options: SandboxesOptions,
+  beforeRun: (sb: Sandboxes) => void = () => undefined,
+): Promise<CliMigrated> {
+  const sb = await sandboxes(options);
+  const dir = mkdtempSync(join(tmpdir(), 'flitstack-cli-migrated-'));
+  const journal = join(dir, 'journal.db');
+  const close = async () => {
+    await sb.close();
+    rmSync(dir, { recursive: true, force: true });
+  };
+  const applied = await flitstack(sb, 'schema', 'apply');
+  if (applied.code !== 0) {
+    await close();
+    throw new Error(`schema apply failed: ${applied.err}`);
+  }
+  beforeRun(sb);
+  const first = await flitstack(sb, 'run', '--journal', journal, '--rate', '1000');
+  if (first.code !== 0 || first.err.includes('error:')) {
+    await close();
+    throw new Error(`the first run failed (exit ${first.code}): ${first.err}`);
+  }
+  return {
+    sb,
+    journal,
+    async delta() {
+      const result = await flitstack(sb, 'delta', '--journal', journal, '--rate', '1000', '--format', 'json');
+      if (result.code !== 0) throw new Error(result.err);
+      return { ...result, json: JSON.parse(result.out) };
+    },
+    close,
+  };
+}
