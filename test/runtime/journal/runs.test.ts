@@ -14,10 +14,28 @@ const image = (n: number, key: string) => ({
   preImage: { lastname: `before run ${n}` },
 });
 
+/** Journals run `runId`'s one page: an operation on row `key` of mapping patient (record n). */
+function journalRow(
+  journal: Journal,
+  runId: number,
+  key: string,
+  n = 1,
+  action: 'create' | 'update' | 'deactivate' = 'create',
+): void {
+  journal.recordPage(
+    runId,
+    'patients',
+    1,
+    [{ ...created('patient', n, { key }), action }],
+    [],
+    progressAfter(1, 1, 1),
+  );
+}
+
 /** Journals one page of a completed delta writing row `key`. */
 function deltaWriting(journal: Journal, n: number, key: string): void {
   const delta = journal.startRun({ ...start, kind: 'delta' });
-  journal.recordPage(delta.id, 'patients', 1, [created('patient', n, { key })], [], progressAfter(1, 1, 1));
+  journalRow(journal, delta.id, key, n);
   journal.finishRun(delta.id, 'completed');
 }
 
@@ -235,26 +253,12 @@ describe('runs', () => {
     journal.images.stage(failed.id, [image(2, 'x'), image(2, 'y')]);
     journal.finishRun(failed.id, 'failed');
     journal.resume(delta.id);
-    journal.recordPage(
-      delta.id,
-      'patients',
-      1,
-      [created('patient', 1, { key: 'x' })],
-      [],
-      progressAfter(1, 1, 1),
-    );
+    journalRow(journal, delta.id, 'x', 1);
     journal.finishRun(delta.id, 'completed');
     // Another delta journals y and is rolled back: its rollback wrote y after the image, so the image
     // is stale too (a run after it reads y as the rollback left it).
     const undone = journal.startRun({ ...start, kind: 'delta' });
-    journal.recordPage(
-      undone.id,
-      'patients',
-      1,
-      [created('patient', 2, { key: 'y' })],
-      [],
-      progressAfter(1, 1, 1),
-    );
+    journalRow(journal, undone.id, 'y', 2);
     journal.finishRun(undone.id, 'completed');
     const rollback = journal.startRun({ ...start, kind: 'rollback', parentRun: undone.id });
     journal.recordBatch(rollback.id, [{ ...created('patient', 2, { key: 'y' }), action: 'delete' }]);
@@ -268,14 +272,7 @@ describe('runs', () => {
     const { journal } = openTemp({ now: steppingClock() });
     // A run writes x; a sample stages x (what that run wrote) and fails; the run is rolled back.
     const written = journal.startRun(start);
-    journal.recordPage(
-      written.id,
-      'patients',
-      1,
-      [created('patient', 1, { key: 'x' })],
-      [],
-      progressAfter(1, 1, 1),
-    );
+    journalRow(journal, written.id, 'x', 1);
     journal.finishRun(written.id, 'completed');
     const sample = journal.startRun({ ...start, kind: 'sample' });
     journal.images.stage(sample.id, [image(2, 'x')]);
@@ -291,14 +288,7 @@ describe('runs', () => {
     const { journal } = openTemp({ now: () => new Date(Date.UTC(2025, 0, 1)) });
     const failed = journal.startRun(start);
     journal.images.stage(failed.id, [image(1, 'x')]);
-    journal.recordPage(
-      failed.id,
-      'patients',
-      1,
-      [created('patient', 1, { key: 'x' })],
-      [],
-      progressAfter(1, 1),
-    );
+    journalRow(journal, failed.id, 'x', 1);
     journal.images.stage(failed.id, [image(2, 'x')]);
     journal.finishRun(failed.id, 'failed');
     const next = journal.startRun(start);
@@ -306,24 +296,15 @@ describe('runs', () => {
   });
   it('tells a row closed since it was last written by the order operations were journaled, not by run ids', () => {
     const { journal } = openTemp({ now: steppingClock() });
-    const page = (runId: number, action: 'update' | 'deactivate', n: number) =>
-      journal.recordPage(
-        runId,
-        'patients',
-        n,
-        [{ ...created('patient', 1, { key: 'x' }), action }],
-        [],
-        progressAfter(n, 1),
-      );
     // Delta 1 stops; run 2 writes x; delta 1, resumed, closes x after that write.
     const delta = journal.startRun({ ...start, kind: 'delta' });
     journal.finishRun(delta.id, 'interrupted');
     const run = journal.startRun(start);
-    page(run.id, 'update', 1);
+    journalRow(journal, run.id, 'x', 1, 'update');
     journal.finishRun(run.id, 'completed');
     expect(journal.closedSinceWritten('patient', 'x')).toBe(false);
     journal.resume(delta.id);
-    page(delta.id, 'deactivate', 1);
+    journalRow(journal, delta.id, 'x', 1, 'deactivate');
     journal.finishRun(delta.id, 'completed');
     expect(journal.closedSinceWritten('patient', 'x')).toBe(true);
   });
