@@ -1,4 +1,4 @@
-import type { Ir, IrMigration } from '../ir/types.ts';
+import type { Ir, IrLeftOut, IrMigration } from '../ir/types.ts';
 import { settingChanges } from './compare.ts';
 import { diffMapping } from './mapping.ts';
 import { riskNotes } from './risks.ts';
@@ -29,6 +29,22 @@ function migrationSettings(m: IrMigration): Record<string, string | undefined> {
     archive: m.archive ? `${m.archive.dir} → ${m.archive.baseUrl}` : undefined,
     'max upload file size': String(m.maxUploadFileSize),
   };
+}
+
+/**
+ * What the migration leaves out on purpose, as settings named `left out: resource[.field]` whose text
+ * is the reason: a reviewer sees data dropped from the migration (or taken back in) and why.
+ */
+function leftOutSettings(leftOut: readonly IrLeftOut[]): Record<string, string> {
+  const reasons = new Map<string, Set<string>>();
+  for (const l of leftOut) {
+    const name = `left out: ${l.field === undefined ? `${l.resource} (the whole resource)` : `${l.resource}.${l.field}`}`;
+    reasons.set(name, (reasons.get(name) ?? new Set()).add(l.reason));
+  }
+  // Sorted, so that reordering the YAML changes nothing.
+  return Object.fromEntries(
+    [...reasons.keys()].sort().map((name) => [name, [...reasons.get(name)!].sort().join('; ')]),
+  );
 }
 
 function loadOrderChange(base: Ir, head: Ir): LoadOrderChange | undefined {
@@ -66,7 +82,10 @@ export function diffIr(
     mappings,
     schema,
     loadOrder: loadOrderChange(base, head),
-    settings: settingChanges(migrationSettings(base.migration), migrationSettings(head.migration)),
+    settings: settingChanges(
+      { ...migrationSettings(base.migration), ...leftOutSettings(base.leftOut) },
+      { ...migrationSettings(head.migration), ...leftOutSettings(head.leftOut) },
+    ),
     risks: riskNotes(mappings, schema),
   };
 }

@@ -363,5 +363,8 @@ export function buildIr(ctx: SpecContext): Ir {
         .map((l) => ({ mapping: m.name, column: l.column, references: l.candidates.map((c) => c.mapping) })),
     ),
     plan: buildPlan(ctx, mappings),
+    leftOut: (ctx.migration?.leftOut ?? []).flatMap((l) =>
+      (l.fields ?? [undefined]).map((field) => ({ resource: l.resource, field, reason: l.reason })),
+    ),
   };
 }

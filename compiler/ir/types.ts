@@ -14,6 +14,15 @@ export interface Ir {
   readonly mappings: readonly IrMapping[];
   readonly deferred: readonly IrDeferredLookup[];
   readonly plan: IrSchemaPlan;
+  /** Source data left out on purpose (migration.yaml `left_out`), one entry per resource or field path. */
+  readonly leftOut: readonly IrLeftOut[];
+}
+
+/** A resource (`field` undefined) or one field path of it that the migration leaves out, and why. */
+export interface IrLeftOut {
+  readonly resource: string;
+  readonly field: string | undefined;
+  readonly reason: string;
 }
 
 export type DropPolicy = 'reject' | 'drop_with_flag';

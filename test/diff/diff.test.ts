@@ -151,4 +151,25 @@ describe('the licensing limit in the diff', () => {
     expect(diff.risks.map((r) => r.kind)).toEqual(['flag-blocking']);
     expect(diff.schema.flags[0]?.before?.acknowledged).toContain('accepted by the clinic group');
   });
+
+  it('shows what the migration leaves out, field by field with the reason, whatever the YAML order', () => {
+    const leftOut = (...entries: Ir['leftOut']): Ir => ({ ...shipped.ir, leftOut: entries });
+    const occupation = { resource: 'patients', field: 'occupation', reason: 'Sales has no use for it.' };
+    const invoices = { resource: 'invoices', field: undefined, reason: 'Billing stays in PracticeHub.' };
+    const base = leftOut(occupation, invoices);
+    expect(isEmptyDiff(diffIr(base, leftOut(invoices, occupation)))).toBe(true);
+    const head = leftOut({ ...occupation, reason: 'Sales has no use for it (practice manager, May).' });
+    expect(diffIr(base, head).settings).toEqual([
+      {
+        name: 'left out: invoices (the whole resource)',
+        before: 'Billing stays in PracticeHub.',
+        after: undefined,
+      },
+      {
+        name: 'left out: patients.occupation',
+        before: 'Sales has no use for it.',
+        after: 'Sales has no use for it (practice manager, May).',
+      },
+    ]);
+  });
 });
