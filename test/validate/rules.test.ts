@@ -223,6 +223,23 @@ describe('FS144 left_out', () => {
     ]);
   });
 
+  it('warns of an entry or path another already covers (FS145), pointing at the redundant one', () => {
+    const entries = [
+      '  - { resource: patients, fields: [clinic_assignments], reason: Kept in PracticeHub. }',
+      '  - { resource: patients, fields: [notes, clinic_assignments.clinic_id, notes], reason: Same. }',
+      '  - { resource: clinics, fields: [name], reason: Renamed in Sales. }',
+      '  - { resource: clinics, reason: The clinic list is built by hand. }',
+      '  - { resource: clinics, reason: Twice. }',
+      '',
+    ].join('\n');
+    expect(findings('migration.yaml', leftOut(entries), 'FS145')).toEqual([
+      'FS145 17:43 patients.clinic_assignments.clinic_id is already left out by patients.clinic_assignments (spec/migration.yaml /left_out/0/fields/0)',
+      'FS145 17:73 patients.notes is already left out by patients.notes (spec/migration.yaml /left_out/1/fields/0)',
+      'FS145 18:17 clinics.name is already left out with the whole resource (spec/migration.yaml /left_out/3)',
+      'FS145 20:17 clinics is already left out with the whole resource (spec/migration.yaml /left_out/3)',
+    ]);
+  });
+
   it('counts the mappings that attach a resource as files among its readers', () => {
     const input = readSpecDir(join(ROOT, 'spec'), ROOT);
     const files = new Map(input.files);

@@ -1,4 +1,5 @@
-import type { SourceResource } from '../../model/spec.ts';
+import type { PendingDiagnostic } from '../../diagnostics/diagnostic.ts';
+import type { LeftOut, SourceResource } from '../../model/spec.ts';
 import { isUsed, type Resolved, readersOf, resolvePath } from '../paths.ts';
 import { finding, type Rule } from '../rule.ts';
 import { unknownResource } from './references.ts';
@@ -19,6 +20,54 @@ const stillRead = (
     'remove it from left_out, or stop reading it where the message says',
   );
 
+/** FS145: an entry or path of left_out that leaves out nothing more than another already does. */
+const redundant = (file: string, pointer: string, message: string) =>
+  finding(
+    'FS145',
+    'warning',
+    file,
+    pointer,
+    message,
+    'delete this one: it leaves out nothing more, and two entries can drift apart',
+  );
+
+/**
+ * FS145 findings of the entries of one resource, in file order: a second whole-resource entry, paths
+ * of a resource left out as a whole, a path listed twice, and a path inside another listed path
+ * (`custom_properties.x` with `custom_properties`).
+ */
+function redundancies(entries: readonly LeftOut[]): PendingDiagnostic[] {
+  const out: PendingDiagnostic[] = [];
+  const where = (e: LeftOut, suffix = '') => `${e.file} ${e.pointer}${suffix}`;
+  const whole = entries.find((e) => e.fields === undefined);
+  const paths = entries.flatMap((e) => (e.fields ?? []).map((path, i) => ({ e, path, i })));
+  for (const e of entries) {
+    if (whole === undefined || e === whole) continue;
+    const what = (e.fields ?? [e.resource]).map((f) => (e.fields ? `${e.resource}.${f}` : f));
+    const verb = what.length > 1 ? 'are' : 'is';
+    out.push(
+      redundant(
+        e.file,
+        `${e.pointer}/resource`,
+        `${what.join(', ')} ${verb} already left out with the whole resource (${where(whole)})`,
+      ),
+    );
+  }
+  if (whole !== undefined) return out;
+  paths.forEach(({ e, path, i }, k) => {
+    const cover = paths.find((q, j) => (q.path === path && j < k) || path.startsWith(`${q.path}.`));
+    if (cover)
+      out.push(
+        redundant(
+          e.file,
+          `${e.pointer}/fields/${i}`,
+          `${e.resource}.${path} is already left out by ${e.resource}.${cover.path} (${where(cover.e, `/fields/${cover.i}`)})`,
+        ),
+      );
+  });
+  return out;
+}
+
 /** A left-out path: a field (`a.b` inside objects) or a field of a list's elements (`list.field`). */
 function resolveLeftOut(resource: SourceResource, path: string): Resolved {
   const direct = resolvePath(resource, path, undefined);
@@ -35,11 +84,15 @@ function resolveLeftOut(resource: SourceResource, path: string): Resolved {
 
 /**
  * `left_out` in migration.yaml: FS101 an unknown resource, FS102 an unknown field, FS144 a resource or
- * field left out on purpose that a mapping (or owners.staff) still reads.
+ * field left out on purpose that a mapping (or owners.staff) still reads, FS145 an entry or path that
+ * another already covers.
  */
 export const leftOut: Rule = (ctx) => {
-  const out = [];
+  const out: PendingDiagnostic[] = [];
   if (!ctx.migration || !ctx.source) return [];
+  const resources = new Set(ctx.migration.leftOut.map((l) => l.resource));
+  for (const name of resources)
+    out.push(...redundancies(ctx.migration.leftOut.filter((l) => l.resource === name)));
   for (const l of ctx.migration.leftOut) {
     const resource = ctx.source.resources.get(l.resource);
     if (!resource) {
