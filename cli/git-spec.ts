@@ -25,12 +25,21 @@ async function git(cwd: string, args: string[], side: string): Promise<string> {
   }
 }
 
+/** Whether a link at `name` (a path in the repository) points outside the repository, or is absolute. */
+function leavesRepository(name: string, target: string): boolean {
+  if (posix.isAbsolute(target)) return true;
+  const resolved = posix.normalize(posix.join(posix.dirname(name), target));
+  return resolved === '..' || resolved.startsWith('../');
+}
+
 /**
  * What of the archive is written out: folders, links and YAML files, the only files the spec reader
  * reads; nothing whose path passes through a link written before it (a crafted tree can name an entry
- * `a/x` beside a link `a`, which would write outside the folder), nothing absolute or with `..`.
+ * `a/x` beside a link `a`, which would write outside the folder), nothing absolute or with `..`. Links
+ * that leave the repository are not written (they would be followed from the temporary folder, to
+ * whatever is there): their paths go to `leaving`.
  */
-function specEntries(): (path: string, entry: ReadEntry | Stats) => boolean {
+function specEntries(leaving: string[]): (path: string, entry: ReadEntry | Stats) => boolean {
   const links: string[] = [];
   return (path, entry) => {
     if (!('type' in entry)) return false; // extraction reads entries; Stats come only when packing
@@ -39,14 +48,20 @@ function specEntries(): (path: string, entry: ReadEntry | Stats) => boolean {
     if (links.some((link) => name.startsWith(`${link}/`))) return false;
     if (entry.type === 'SymbolicLink') {
       links.push(name);
-      return true;
+      if (!leavesRepository(name, entry.linkpath ?? '')) return true;
+      leaving.push(name);
+      return false;
     }
     return entry.type === 'Directory' || (entry.type === 'File' && /\.ya?ml$/i.test(name));
   };
 }
 
-/** Writes the folders, links and YAML files of the repository's tree at `ref` into `into`. */
-async function writeTree(top: string, ref: string, into: string, side: string): Promise<void> {
+/**
+ * Writes the folders, links and YAML files of the repository's tree at `ref` into `into`; returns the
+ * links left out because they leave the repository.
+ */
+async function writeTree(top: string, ref: string, into: string, side: string): Promise<string[]> {
+  const leaving: string[] = [];
   const archive = spawn('git', ['archive', '--format=tar', ref], {
     cwd: top,
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -60,11 +75,12 @@ async function writeTree(top: string, ref: string, into: string, side: string): 
   // (`.up/maps`), which node-tar refuses by default; specEntries does the checks that option turns off.
   const written = pipeline(
     archive.stdout,
-    extract({ cwd: into, strict: true, preservePaths: true, filter: specEntries() }),
+    extract({ cwd: into, strict: true, preservePaths: true, filter: specEntries(leaving) }),
   ).catch((error: unknown) => error as Error);
   const [failed, code] = await Promise.all([written, exited]);
   if (code !== 0) throw new UsageError(`${side}: git archive failed: ${stderr.trim().split('\n')[0] ?? ''}`);
   if (failed) throw new UsageError(`${side}: the tree at ${ref} could not be written out: ${failed.message}`);
+  return leaving;
 }
 
 /** The paths of the submodules the .gitmodules file at `ref` declares. */
@@ -117,6 +133,14 @@ export async function readGitSpec(ref: string, spec: string, cwd: string, side: 
     );
   const direct = inSubmodule(inRepo) ?? submodules.find((s) => s.startsWith(`${inRepo}/`));
   if (direct) throw refuse(direct);
+  // Links that leave the repository point at files the ref does not hold either.
+  let leaving: string[] = [];
+  const throughLeaving = (path: string) =>
+    leaving.find((l) => path === l || path.startsWith(`${l}/`) || l.startsWith(`${path}/`));
+  const refuseLink = (link: string) =>
+    new UsageError(
+      `${side}: the spec reads ${link}, a link that leads out of the repository, to files ${ref} does not hold; compare with a directory instead (--${side} <dir>)`,
+    );
   const tree = mkdtempSync(join(tmpdir(), 'flitstack-ref-'));
   const interrupted = () => {
     rmSync(tree, { recursive: true, force: true });
@@ -124,15 +148,20 @@ export async function readGitSpec(ref: string, spec: string, cwd: string, side: 
   };
   process.once('SIGINT', interrupted);
   try {
-    await writeTree(top, ref, tree, side);
+    leaving = await writeTree(top, ref, tree, side);
+    const outward = throughLeaving(inRepo);
+    if (outward) throw refuseLink(outward);
     const at = join(tree, ...inRepo.split('/'));
     if (!existsSync(at) || !statSync(at).isDirectory())
       throw new UsageError(`${side}: no spec files under ${dir}/ at ${ref}`);
     const { files, problems } = readSpecFiles(at, dir);
     for (const p of problems)
       if (p.kind === 'broken-link') {
-        const linked = inSubmodule(posix.normalize(posix.join(inRepo, posix.dirname(p.path), p.target)));
+        const target = posix.normalize(posix.join(inRepo, posix.dirname(p.path), p.target));
+        const linked = inSubmodule(target);
         if (linked) throw refuse(linked);
+        const outside = throughLeaving(target);
+        if (outside) throw refuseLink(outside);
       }
     if (files.size === 0) throw new UsageError(`${side}: no spec files under ${dir}/ at ${ref}`);
     return { root: dir, files, problems };

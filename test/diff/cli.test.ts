@@ -1,5 +1,14 @@
 import { execFile } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, readFileSync, renameSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
@@ -229,6 +238,33 @@ describe('flitstack diff against git', () => {
     expect(result.code).toBe(2);
     expect(result.err).toContain(
       'error: base: the spec reads spec/vendor, a git submodule, whose files HEAD does not hold; compare with a directory instead (--base <dir>)',
+    );
+  });
+
+  it('refuses a link that leads out of the repository, at a ref, instead of reading what is there now', async () => {
+    const dir = await repository();
+    const outside = tempDir('flitstack-outside-');
+    renameSync(join(dir, 'spec/valuemaps'), join(outside, 'valuemaps'));
+    symlinkSync(join(outside, 'valuemaps'), join(dir, 'spec/valuemaps'));
+    await git(dir, 'add', '-A');
+    await git(dir, 'commit', '-q', '-m', 'Value maps kept outside');
+    // Read as a folder, the link is followed; at a ref, the files it leads to are not in the tree.
+    expect((await flitstack(dir, 'validate')).code).toBe(0);
+    const direct = await flitstack(dir, 'diff', '--base', 'HEAD');
+    expect(direct.code).toBe(2);
+    expect(direct.err).toContain(
+      'error: base: the spec reads spec/valuemaps, a link that leads out of the repository, to files HEAD does not hold; compare with a directory instead (--base <dir>)',
+    );
+    // Reached through a link inside the spec that leads to a link leaving the repository.
+    rmSync(join(dir, 'spec/valuemaps'));
+    symlinkSync(join(outside, 'valuemaps'), join(dir, 'maps'));
+    symlinkSync('../maps', join(dir, 'spec/valuemaps'));
+    await git(dir, 'add', '-A');
+    await git(dir, 'commit', '-q', '-m', 'Value maps through a link at the top');
+    const through = await flitstack(dir, 'diff', '--base', 'HEAD');
+    expect(through.code).toBe(2);
+    expect(through.err).toContain(
+      'error: base: the spec reads maps, a link that leads out of the repository',
     );
   });
 
