@@ -1,5 +1,6 @@
 import { entitySetOf } from '../../runtime/shared/entity-set.ts';
 import type { LoadedSpec } from '../load/spec-dir.ts';
+import { locate } from '../load/yaml-file.ts';
 import { readMigration } from '../model/read-migration.ts';
 import { readSourceModel, readTargetMetadata, readValueMap } from '../model/read-models.ts';
 import { readObject } from '../model/read-object.ts';
@@ -43,6 +44,8 @@ export interface SpecContext {
   /** Every custom column declaration, in file order (several may declare the same column). */
   readonly customDeclarations: readonly CustomDeclaration[];
   readonly customTables: ReadonlyMap<string, CustomTableDeclaration>;
+  /** `file:line:column` of the node at `pointer` in a spec file, for messages that point elsewhere. */
+  readonly place: (file: string, pointer: string) => string;
 }
 
 const CUSTOM_TO_TARGET: Record<CustomColumnSpec['type'], TargetColumnType> = {
@@ -121,6 +124,12 @@ export function buildContext(spec: LoadedSpec): SpecContext {
       : undefined,
     customDeclarations: columns,
     customTables: tables,
+    place: (file, pointer) => {
+      const yaml = spec.files.get(file);
+      if (!yaml) return file;
+      const { line, column } = locate(yaml, pointer);
+      return `${file}:${line}:${column}`;
+    },
   };
 }
 

@@ -10,6 +10,11 @@ export interface PathRef {
   /** 'record': the source record; 'element': an element of `base` (a list field of the record). */
   readonly scope: 'record' | 'element';
   readonly base?: string;
+  /**
+   * A list read for its elements (`each.path`, a lookup's `from` with an `element`): the fields of the
+   * elements it reads are refs of their own, so it does not read every field of them.
+   */
+  readonly elements?: true;
 }
 
 export type Resolved = { readonly field: SourceField } | { readonly error: string; readonly hint: string };
@@ -86,6 +91,8 @@ export function resolveElementField(
 export function pathRefs(o: ObjectSpec): PathRef[] {
   const refs: PathRef[] = [];
   const record = (path: string, pointer: string) => refs.push({ path, pointer, scope: 'record' });
+  const list = (path: string, pointer: string) =>
+    refs.push({ path, pointer, scope: 'record', elements: true });
   o.key?.sources.forEach((p, i) => {
     record(p, o.key!.sources.length > 1 ? `/key/source/${i}` : '/key/source');
   });
@@ -94,7 +101,7 @@ export function pathRefs(o: ObjectSpec): PathRef[] {
     if (c.field) record(c.field, `/where/${i}/field`);
   });
   if (o.each) {
-    record(o.each.path, '/each/path');
+    list(o.each.path, '/each/path');
     if (o.each.orderBy)
       refs.push({ path: o.each.orderBy, pointer: '/each/order_by', scope: 'element', base: o.each.path });
   }
@@ -104,7 +111,9 @@ export function pathRefs(o: ObjectSpec): PathRef[] {
   }
   o.fields.forEach((f, i) => {
     f.from.forEach((p, j) => {
-      record(p, f.fromIsList ? `/fields/${i}/from/${j}` : `/fields/${i}/from`);
+      const pointer = f.fromIsList ? `/fields/${i}/from/${j}` : `/fields/${i}/from`;
+      if (f.lookup?.element && f.from.length === 1) list(p, pointer);
+      else record(p, pointer);
     });
     if (f.template !== undefined) {
       const parsed = parseTemplate(f.template);
@@ -150,11 +159,18 @@ export interface Reader {
   readonly name: string;
   /** How it reads: `reads it` unless said otherwise. */
   readonly verb?: string;
-  readonly reads: readonly { readonly path: string; readonly at: string }[];
+  readonly reads: readonly { readonly path: string; readonly at: string; readonly elements?: true }[];
+}
+
+/** A path as the resource names it: an element field as `<list>.<field>`, `item.x` of `each` too. */
+function resourcePath(o: ObjectSpec, r: PathRef): string {
+  if (r.scope === 'element') return `${r.base}.${r.path}`;
+  if (o.each && (r.path === 'item' || r.path.startsWith('item.'))) return `${o.each.path}${r.path.slice(4)}`;
+  return r.path;
 }
 
 /**
- * Who reads a resource: the mappings of it (each path they read, an element field as `<list>.<field>`),
+ * Who reads a resource: the mappings of it (each path they read, as the resource names it),
  * the mappings that attach its records as files (`document:` reads every field of them), and the staff
  * directory (owners.staff) its email field.
  */
@@ -165,8 +181,9 @@ export function readersOf(ctx: SpecContext, name: string): Reader[] {
     .map((o) => ({
       name: `mapping ${o.name}`,
       reads: pathRefs(o).map((r) => ({
-        path: r.scope === 'element' ? `${r.base}.${r.path}` : r.path,
-        at: `${o.file} ${r.pointer}`,
+        path: resourcePath(o, r),
+        at: ctx.place(o.file, r.pointer),
+        ...(r.elements ? { elements: r.elements } : {}),
       })),
     }));
   for (const o of ctx.objects) {
@@ -176,14 +193,17 @@ export function readersOf(ctx: SpecContext, name: string): Reader[] {
       readers.push({
         name: `mapping ${o.name}`,
         verb: 'attaches its records as files',
-        reads: [...(resource?.fields.keys() ?? [])].map((path) => ({ path, at: `${o.file} /document/file` })),
+        reads: [...(resource?.fields.keys() ?? [])].map((path) => ({
+          path,
+          at: ctx.place(o.file, '/document/file'),
+        })),
       });
   }
   const staff = ctx.migration?.staff;
   if (staff?.resource === name)
     readers.push({
       name: 'owners.staff',
-      reads: [{ path: staff.email, at: `${ctx.migration!.file} /owners/staff` }],
+      reads: [{ path: staff.email, at: ctx.place(ctx.migration!.file, '/owners/staff') }],
     });
   return readers;
 }
@@ -196,6 +216,14 @@ export function usedPaths(ctx: SpecContext, resource: string): string[] {
 /** Whether a path is read: itself, a field inside it, or an object it is inside. */
 export function isUsed(path: string, used: readonly string[]): boolean {
   return used.some((u) => u === path || u.startsWith(`${path}.`) || path.startsWith(`${u}.`));
+}
+
+/**
+ * Whether a read reads `path`: as isUsed, except that a list read for its elements does not read the
+ * fields of its elements (those reads are listed on their own).
+ */
+export function reads(read: { readonly path: string; readonly elements?: true }, path: string): boolean {
+  return read.elements ? read.path === path || read.path.startsWith(`${path}.`) : isUsed(path, [read.path]);
 }
 
 /** What migration.yaml's `left_out` leaves out of a resource: all of it, or these field paths. */

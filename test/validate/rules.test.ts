@@ -219,7 +219,7 @@ describe('FS144 left_out', () => {
       "FS102 17:14 unknown source field 'clinic_idd'. Did you mean 'clinic_id'?",
     ]);
     expect(findings('migration.yaml', entry('clinic_assignments.clinic_id'), 'FS144')).toEqual([
-      'FS144 17:14 patients.clinic_assignments.clinic_id is left out of the migration, yet mapping patient reads it (spec/objects/patient.yaml /fields/6/from)',
+      'FS144 17:14 patients.clinic_assignments.clinic_id is left out of the migration, yet mapping patient reads it (spec/objects/patient.yaml:18:40)',
     ]);
   });
 
@@ -233,10 +233,34 @@ describe('FS144 left_out', () => {
       '',
     ].join('\n');
     expect(findings('migration.yaml', leftOut(entries), 'FS145')).toEqual([
-      'FS145 17:43 patients.clinic_assignments.clinic_id is already left out by patients.clinic_assignments (spec/migration.yaml /left_out/0/fields/0)',
-      'FS145 17:73 patients.notes is already left out by patients.notes (spec/migration.yaml /left_out/1/fields/0)',
-      'FS145 18:17 clinics.name is already left out with the whole resource (spec/migration.yaml /left_out/3)',
-      'FS145 20:17 clinics is already left out with the whole resource (spec/migration.yaml /left_out/3)',
+      'FS145 17:43 patients.clinic_assignments.clinic_id is already left out by patients.clinic_assignments (spec/migration.yaml:16:36)',
+      'FS145 17:73 patients.notes is already left out by patients.notes (spec/migration.yaml:17:36)',
+      'FS145 18:17 clinics.name is already left out with the whole resource (spec/migration.yaml:19:5)',
+      'FS145 20:17 clinics is already left out with the whole resource (spec/migration.yaml:19:5)',
+    ]);
+  });
+
+  it('counts a list read for its elements (each, a lookup with element) as reading only the element fields used', () => {
+    const input = readSpecDir(join(ROOT, 'spec'), ROOT);
+    const files = new Map(input.files);
+    const model = files.get('source/practicehub.yaml')!;
+    const withRoom = model.replace(
+      '            updated_at: { type: datetime, description: When this assignment last changed. }\n',
+      '$&            room: { type: string, nullable: true, description: The room booked. }\n',
+    );
+    expect(withRoom).not.toBe(model);
+    files.set('source/practicehub.yaml', withRoom);
+    files.set(
+      'migration.yaml',
+      leftOut(
+        '  - { resource: patients, fields: [clinic_assignments.room, clinic_assignments.updated_at], reason: Kept. }\n',
+      )(files.get('migration.yaml')!),
+    );
+    const found = validateSpec({ ...input, files }, validators).diagnostics.filter((d) =>
+      ['FS102', 'FS144'].includes(d.code),
+    );
+    expect(found.map((d) => d.message)).toEqual([
+      'patients.clinic_assignments.updated_at is left out of the migration, yet mapping patient-clinic reads it (spec/objects/patient-clinic.yaml:8:64), and mapping patient reads it (spec/objects/patient.yaml:37:80)',
     ]);
   });
 
@@ -251,7 +275,7 @@ describe('FS144 left_out', () => {
     );
     const found = validateSpec({ ...input, files }, validators).diagnostics.filter((d) => d.code === 'FS144');
     expect(found.map((d) => d.message)).toEqual([
-      'files is left out of the migration, yet mapping policy-document attaches its records as files (spec/objects/policy-document.yaml /document/file)',
+      'files is left out of the migration, yet mapping policy-document attaches its records as files (spec/objects/policy-document.yaml:26:19)',
     ]);
   });
 });

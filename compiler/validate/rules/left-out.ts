@@ -1,6 +1,6 @@
 import type { PendingDiagnostic } from '../../diagnostics/diagnostic.ts';
 import type { LeftOut, SourceResource } from '../../model/spec.ts';
-import { isUsed, type Resolved, readersOf, resolvePath } from '../paths.ts';
+import { type Resolved, readersOf, reads, resolvePath } from '../paths.ts';
 import { finding, type Rule } from '../rule.ts';
 import { unknownResource } from './references.ts';
 
@@ -36,9 +36,12 @@ const redundant = (file: string, pointer: string, message: string) =>
  * of a resource left out as a whole, a path listed twice, and a path inside another listed path
  * (`custom_properties.x` with `custom_properties`).
  */
-function redundancies(entries: readonly LeftOut[]): PendingDiagnostic[] {
+function redundancies(
+  entries: readonly LeftOut[],
+  place: (file: string, pointer: string) => string,
+): PendingDiagnostic[] {
   const out: PendingDiagnostic[] = [];
-  const where = (e: LeftOut, suffix = '') => `${e.file} ${e.pointer}${suffix}`;
+  const where = (e: LeftOut, suffix = '') => place(e.file, `${e.pointer}${suffix}`);
   const whole = entries.find((e) => e.fields === undefined);
   const paths = entries.flatMap((e) => (e.fields ?? []).map((path, i) => ({ e, path, i })));
   for (const e of entries) {
@@ -92,7 +95,12 @@ export const leftOut: Rule = (ctx) => {
   if (!ctx.migration || !ctx.source) return [];
   const resources = new Set(ctx.migration.leftOut.map((l) => l.resource));
   for (const name of resources)
-    out.push(...redundancies(ctx.migration.leftOut.filter((l) => l.resource === name)));
+    out.push(
+      ...redundancies(
+        ctx.migration.leftOut.filter((l) => l.resource === name),
+        ctx.place,
+      ),
+    );
   for (const l of ctx.migration.leftOut) {
     const resource = ctx.source.resources.get(l.resource);
     if (!resource) {
@@ -113,7 +121,7 @@ export const leftOut: Rule = (ctx) => {
         return;
       }
       const reading = readers.flatMap((r) => {
-        const read = r.reads.find((x) => isUsed(path, [x.path]));
+        const read = r.reads.find((x) => reads(x, path));
         return read ? [{ ...r, at: read.at }] : [];
       });
       if (reading.length > 0) out.push(stillRead(l.file, pointer, `${l.resource}.${path}`, reading));
