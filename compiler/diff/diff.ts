@@ -1,4 +1,4 @@
-import type { Ir, IrLeftOut, IrMigration } from '../ir/types.ts';
+import type { Ir, IrLeftOut } from '../ir/types.ts';
 import { settingChanges } from './compare.ts';
 import { diffMapping } from './mapping.ts';
 import { riskNotes } from './risks.ts';
@@ -7,7 +7,8 @@ import type { DiffSide, OptionLabels } from './side.ts';
 import type { LoadOrderChange, LoadStep, MappingChange, MappingDiff } from './types.ts';
 
 /** Migration-wide settings as text; secrets never reach the IR, so nothing here needs hiding. */
-function migrationSettings(m: IrMigration): Record<string, string | undefined> {
+function migrationSettings(ir: Ir): Record<string, string | undefined> {
+  const m = ir.migration;
   return {
     name: m.name,
     region: m.region,
@@ -25,6 +26,10 @@ function migrationSettings(m: IrMigration): Record<string, string | undefined> {
     checksums: m.checksums,
     'fallback owner': m.fallbackOwner,
     staff: m.staff ? `${m.staff.resource}, email ${m.staff.emailField}` : undefined,
+    'invalid email policy': ir.policies.invalidEmail,
+    'invalid phone policy': ir.policies.invalidPhone,
+    'date out of range policy': ir.policies.dateOutOfRange,
+    'unmapped value policy': ir.policies.unmappedValue,
     'deleted records': m.deletedRecords,
     archive: m.archive ? `${m.archive.dir} → ${m.archive.baseUrl}` : undefined,
     'max upload file size': String(m.maxUploadFileSize),
@@ -83,8 +88,8 @@ export function diffIr(
     schema,
     loadOrder: loadOrderChange(base, head),
     settings: settingChanges(
-      { ...migrationSettings(base.migration), ...leftOutSettings(base.leftOut) },
-      { ...migrationSettings(head.migration), ...leftOutSettings(head.leftOut) },
+      { ...migrationSettings(base), ...leftOutSettings(base.leftOut) },
+      { ...migrationSettings(head), ...leftOutSettings(head.leftOut) },
     ),
     risks: riskNotes(mappings, schema),
   };

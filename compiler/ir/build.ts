@@ -363,6 +363,12 @@ export function buildIr(ctx: SpecContext): Ir {
         .map((l) => ({ mapping: m.name, column: l.column, references: l.candidates.map((c) => c.mapping) })),
     ),
     plan: buildPlan(ctx, mappings),
+    policies: {
+      invalidEmail: ctx.migration!.policies.invalidEmail,
+      invalidPhone: ctx.migration!.policies.invalidPhone,
+      dateOutOfRange: ctx.migration!.policies.dateOutOfRange,
+      unmappedValue: ctx.migration!.policies.unmappedValue,
+    },
     leftOut: (ctx.migration?.leftOut ?? []).flatMap((l) =>
       (l.fields ?? [undefined]).map((field) => ({ resource: l.resource, field, reason: l.reason })),
     ),

@@ -16,6 +16,16 @@ export interface Ir {
   readonly plan: IrSchemaPlan;
   /** Source data left out on purpose (migration.yaml `left_out`), one entry per resource or field path. */
   readonly leftOut: readonly IrLeftOut[];
+  /**
+   * The spec-wide policies steps fall back to (migration.yaml `policies`); the steps carry their
+   * effective policy, this is what a reviewer reads as one setting.
+   */
+  readonly policies: {
+    readonly invalidEmail: string;
+    readonly invalidPhone: string;
+    readonly dateOutOfRange: string;
+    readonly unmappedValue: string;
+  };
 }
 
 /** A resource (`field` undefined) or one field path of it that the migration leaves out, and why. */
