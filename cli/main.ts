@@ -43,7 +43,8 @@ export async function run(argv: string[], io: CliIo = processIo()): Promise<numb
   } catch (error) {
     if (error instanceof CommanderError) {
       if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version') return EXIT.ok;
-      if (error.code === 'commander.help') return EXIT.ok;
+      // Help shown because no command was given (commander's `help({ error: true })`): a usage error.
+      if (error.code === 'commander.help') return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
       return EXIT.usage;
     }
     if (error instanceof UsageError) {

@@ -36,3 +36,19 @@ describe('flitstack --help', () => {
     expect(seen).toEqual(expect.arrayContaining(['sandbox', 'compile', 'run', 'schema apply']));
   });
 });
+
+describe('flitstack without a command', () => {
+  it('prints help and exits 2 (usage) when a command or subcommand is missing; asked for, help exits 0', async () => {
+    const exit = async (...args: string[]) => {
+      const io = bufferIo(ROOT);
+      const code = await run(['node', 'flitstack', ...args], io);
+      return { code, text: io.stdout() + io.stderr() };
+    };
+    const none = await exit();
+    expect(none.code).toBe(2);
+    expect(none.text).toContain('Usage: flitstack');
+    expect((await exit('schema')).code).toBe(2);
+    expect((await exit('help')).code).toBe(0);
+    expect((await exit('help', 'run')).code).toBe(0);
+  });
+});
