@@ -1,6 +1,6 @@
 /**
  * Errors of the PracticeHub client. Every message says what failed, where (method and URL, never the
- * API key) and what to do. Keys appear only masked (first 4 characters + '…').
+ * API key) and what to do. Keys appear only masked (maskKey).
  */
 
 /** Base class: anything the PracticeHub client throws on purpose. */
@@ -80,9 +80,14 @@ export class PracticeHubIgnoredFilterError extends PracticeHubError {
   }
 }
 
-/** A key safe for messages and logs: its first 4 characters and an ellipsis. */
+/**
+ * A key safe for messages and logs: nothing of the secret, only the documented `phk_` prefix and the
+ * region suffix (`-eu`), which say what kind of key was sent and where it belongs.
+ */
 export function maskKey(key: string): string {
-  return `${key.slice(0, 4)}…`;
+  const prefix = key.startsWith('phk_') ? 'phk_' : '';
+  const region = /-(eu|us|au)$/.exec(key)?.[0] ?? '';
+  return `${prefix}…${region}`;
 }
 
 /** Query parameters whose values grant access on their own (signed download links). */

@@ -37,7 +37,7 @@ describe('PracticeHub client: keys and regions', () => {
     expect(error.message).toContain(
       `GET ${sandbox.baseUrl}/patients?page=1&page_size=1&fields=id failed (HTTP 401, 1 attempt)`,
     );
-    expect(error.message).toContain('PracticeHub refused the API key (phk_…)');
+    expect(error.message).toContain('PracticeHub refused the API key (phk_…-eu)');
     expect(error.message).toContain('Check PRACTICEHUB_API_KEY');
     expect(error.message).toContain('PracticeHub said: "the API key is not valid"');
     expect(error.message).not.toContain(wrongKey);
@@ -58,7 +58,7 @@ describe('PracticeHub client: keys and regions', () => {
     expect(error.status).toBe(401);
     expect(error.suggestedBaseUrl).toBe(sandbox.baseUrl);
     const host = new URL(sandbox.baseUrl).host;
-    expect(error.message).toContain(`the API key (phk_…) belongs to region 'eu' served at ${host}`);
+    expect(error.message).toContain(`the API key (phk_…-eu) belongs to region 'eu' served at ${host}`);
     expect(error.message).toContain(`PRACTICEHUB_BASE_URL to ${sandbox.baseUrl}`);
     expect(error.message).toContain('Set source.region in spec/migration.yaml');
     expect(error.message).not.toContain(sandbox.apiKey);

@@ -48,7 +48,7 @@ describe('resolveBaseUrl', () => {
     [
       'a key of another region, naming both and what to do',
       { account: 'demo', region: 'us', apiKey: KEY },
-      /key \(phk_…\) belongs to region 'eu' but spec\/migration\.yaml says source\.region: us: use the key of the account in 'us', or set source\.region: eu/,
+      /key \(phk_…-eu\) belongs to region 'eu' but spec\/migration\.yaml says source\.region: us: use the key of the account in 'us', or set source\.region: eu/,
     ],
     ['no key', { account: 'demo', region: 'eu', apiKey: '' }, /set PRACTICEHUB_API_KEY/],
     ['an unknown region', { account: 'demo', region: 'mars', apiKey: KEY }, /one of eu, us, au/],
@@ -96,7 +96,9 @@ describe('resolveBaseUrl', () => {
   });
 
   it('masks keys to 4 characters and redacts link signatures', () => {
-    expect(maskKey('phk_abcdef-eu')).toBe('phk_…');
+    expect(maskKey('phk_abcdef-eu')).toBe('phk_…-eu');
+    expect(maskKey('wrongkey')).toBe('…');
+    expect(maskKey('s3cr3t-us')).toBe('…-us');
     expect(redactUrl('http://h/eu/files/1/content?expires=9&signature=abc_DEF')).toBe(
       'http://h/eu/files/1/content?expires=9&signature=…',
     );
