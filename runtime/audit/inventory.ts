@@ -2,6 +2,7 @@ import type { SourceModel } from '../../compiler/model/spec.ts';
 import {
   PracticeHubClient,
   type PracticeHubClientOptions,
+  PracticeHubConfigError,
   type PracticeHubEvent,
   type PracticeHubRecord,
   PracticeHubRequestError,
@@ -211,6 +212,14 @@ export async function takeInventory(options: InventoryOptions): Promise<Inventor
       .filter((n) => !tried.has(n) && /^[a-z][a-z0-9_]*$/.test(n))
       .filter((n, i, all) => all.indexOf(n) === i);
     const found = (await pool(candidates, concurrency, audit)).filter((r) => r.served);
+    const asked = modelNames.length + candidates.length;
+    if (asked > 0 && found.length === 0 && known.every((r) => !r.served))
+      throw new PracticeHubConfigError(
+        `PracticeHub answered 404 for every resource (${asked} tried, e.g. GET ${options.client.baseUrl.replace(/\/+$/, '')}/${modelNames[0] ?? candidates[0]}): ` +
+          'the base URL does not lead to the API. Check PRACTICEHUB_BASE_URL (unset, it is built from source.account and ' +
+          'region in migration.yaml): it ends in /api, as the documented https://{account}.neptune.practicehub.io/api ' +
+          'or the one `flitstack sandbox` prints',
+      );
     const probeOn = known.find((r) => r.served && r.total > 0)?.resource;
     let projection: Inventory['projection'] = 'unknown';
     if (probeOn) {

@@ -136,7 +136,8 @@ export function refusal(
     return new PracticeHubRequestError(
       details,
       'not found',
-      'Check the resource name and id; a deleted record answers 404.',
+      'Check the resource name and id (a deleted record answers 404); when a whole list answers 404, the base ' +
+        'URL does not lead to the API: check PRACTICEHUB_BASE_URL (it ends in /api).',
     );
   }
   return new PracticeHubRequestError(

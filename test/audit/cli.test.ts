@@ -28,6 +28,18 @@ describe('flitstack audit', () => {
   });
   afterAll(async () => sb.close());
 
+  it('stops with exit 2 naming PRACTICEHUB_BASE_URL when every resource answers 404, and writes no model', async () => {
+    const dir = specCopy();
+    const model = read(dir, MODEL);
+    const root = sb.env.PRACTICEHUB_BASE_URL!.replace('/{region}/api', '');
+    const result = await cli(dir, { ...sb.env, PRACTICEHUB_BASE_URL: root }, 'audit', '--write-model');
+    expect(result.code).toBe(2);
+    expect(result.err).toContain(`error: PracticeHub answered 404 for every resource (`);
+    expect(result.err).toContain(`e.g. GET ${root}/`);
+    expect(result.err).toContain('Check PRACTICEHUB_BASE_URL');
+    expect(read(dir, MODEL)).toBe(model);
+  });
+
   it('refuses to start without its environment, naming what is missing (exit 2)', async () => {
     const dir = specCopy();
     const result = await cli(dir, {}, 'audit', '--target');
