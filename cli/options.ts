@@ -63,16 +63,32 @@ export function faultsOption(value: unknown) {
 
 /**
  * The users the sandbox organisation gets beyond its own: the spec's fallback owner (owners.fallback in
- * migration.yaml), as the real organisation would have it.
+ * migration.yaml), as the real organisation would have it. A --spec other than the default that holds
+ * no migration.yaml is a usage error; the default missing, or a migration.yaml that cannot be read, gets
+ * a warning through `warn`: the sandboxes still start, and a run would stop at the missing owner.
  */
-export function sandboxUsers(specDir: string, cwd: string) {
+export function sandboxUsers(specDir: string, cwd: string, warn: (line: string) => void) {
   const file = join(cwd, specDir, 'migration.yaml');
-  if (!existsSync(file)) return [];
+  const without =
+    'so the Dataverse sandbox has no user for owners.fallback (a run would stop for want of it)';
+  if (!existsSync(file)) {
+    if (specDir !== 'spec')
+      throw new UsageError(
+        `--spec ${specDir}: there is no migration.yaml in ${join(cwd, specDir)}; pass the spec directory, the one holding migration.yaml`,
+      );
+    warn(`warning: no ${file}, ${without}; run from the project folder or pass --spec <dir>\n`);
+    return [];
+  }
   try {
     const owner = (parse(readFileSync(file, 'utf8')) as { owners?: { fallback?: unknown } } | null)?.owners
       ?.fallback;
-    return typeof owner === 'string' ? [{ email: owner, firstName: 'Migration', lastName: 'Owner' }] : [];
-  } catch {
+    if (typeof owner === 'string') return [{ email: owner, firstName: 'Migration', lastName: 'Owner' }];
+    warn(`warning: ${file} names no owners.fallback, ${without}\n`);
+    return [];
+  } catch (error) {
+    warn(
+      `warning: ${file} could not be read (${(error as Error).message.split('\n')[0]}), ${without}; \`flitstack validate\` shows where\n`,
+    );
     return [];
   }
 }

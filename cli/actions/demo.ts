@@ -72,7 +72,7 @@ export async function demo(
     scale,
     rate,
     faults,
-    extraUsers: sandboxUsers(options.spec, io.cwd),
+    extraUsers: sandboxUsers(options.spec, io.cwd, io.err),
   });
   try {
     io.err(

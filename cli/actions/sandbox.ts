@@ -59,7 +59,7 @@ export async function sandbox(
       zero: true,
       max: 65_535,
     }),
-    extraUsers: sandboxUsers(String(options.spec ?? 'spec'), io.cwd),
+    extraUsers: sandboxUsers(String(options.spec ?? 'spec'), io.cwd, io.err),
   });
   for (const [name, value] of Object.entries(sandboxes.env)) io.out(`export ${name}=${value}\n`);
   io.err(

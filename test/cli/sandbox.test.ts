@@ -114,6 +114,12 @@ describe('flitstack sandbox', () => {
     const { code, err } = await refused(['--faults', 'boom=1']);
     expect(code).toBe(2);
     expect(err).toContain("unknown fault 'boom'");
+    // A --spec without migration.yaml: the organisation would lack the fallback owner a run needs.
+    const spec = await refused(['--spec', 'nope']);
+    expect(spec.code).toBe(2);
+    expect(spec.err).toBe(
+      `error: --spec nope: there is no migration.yaml in ${join(ROOT, 'nope')}; pass the spec directory, the one holding migration.yaml\n`,
+    );
   });
 
   it('refuses a port in use with exit 2, naming its option and the port, without a stack', async () => {
