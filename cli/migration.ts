@@ -147,7 +147,7 @@ export async function confirmedSpec(specDir: string, io: CliIo): Promise<Checked
     );
   else
     io.err(
-      `refusing to load: the spec changed since it was confirmed (${lock}):\n${listed}  review the change (\`flitstack diff\`), then run \`flitstack confirm\`\n`,
+      `refusing to load: the spec changed since it was confirmed (${lock}):\n${listed}  review the change (\`flitstack diff --base <ref>\` against the commit that was confirmed, e.g. HEAD), then run \`flitstack confirm\`\n`,
     );
   return 1;
 }

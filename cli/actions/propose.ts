@@ -114,6 +114,12 @@ export function proposeCommand(options: ProposeCliOptions, io: CliIo): number {
   const lines = result.drafted.filter((d) => d.kind === 'line').length;
   const mappings = result.drafted.filter((d) => d.kind === 'mapping').length;
   const files = result.files.length;
+  if (lines + mappings === 0) {
+    const listed =
+      result.skipped.length + result.dropped.length > 0 ? ', apart from what is listed above' : '';
+    io.out(`nothing to draft: every source field is mapped or left out on purpose${listed}\n`);
+    return 0;
+  }
   const where = options.dryRun ? 'would be drafted' : `drafted in ${files} file${files === 1 ? '' : 's'}`;
   io.out(
     `${lines} line${lines === 1 ? '' : 's'} and ${mappings} mapping${mappings === 1 ? '' : 's'} ${where}; review them, then run flitstack confirm\n`,

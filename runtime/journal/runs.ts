@@ -228,6 +228,8 @@ export class RunStore {
       throw new JournalError(
         'run_in_progress',
         `run ${other.id} (${other.kind}) is still running in process ${other.owner_pid} on ${other.owner_host}`,
+        'one run at a time writes a journal: wait for it to finish, or stop it (Ctrl-C in its terminal) and run ' +
+          'this command again; a stopped run resumes where it left off',
       );
     }
   }

@@ -326,6 +326,10 @@ describe('flitstack propose', () => {
     const check = bufferIo(dir);
     expect(await run(['node', 'flitstack', 'validate'], check)).toBe(0);
     expect(check.stdout()).toMatch(/0 errors, \d+ warnings?\n$/);
+    const again = bufferIo(dir);
+    expect(await run(['node', 'flitstack', 'propose', '--dry-run', '--only', 'patients'], again)).toBe(0);
+    expect(again.stdout()).toContain('nothing to draft: every source field is mapped or left out on purpose');
+    expect(again.stdout()).not.toContain('review them');
     const missing = bufferIo(dir);
     expect(await run(['node', 'flitstack', 'propose', '--audit', 'nope.json'], missing)).toBe(2);
   });

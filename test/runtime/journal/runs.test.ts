@@ -133,6 +133,9 @@ describe('runs', () => {
     const { journal } = openTemp();
     journal.startRun(start);
     expect(codeOf(() => journal.startRun(start))).toBe('run_in_progress');
+    expect(() => journal.startRun(start)).toThrow(
+      expect.objectContaining({ hint: expect.stringContaining('wait for it to finish, or stop it') }),
+    );
     const other = openTemp().journal;
     expect(codeOf(() => other.startRun({ ...start, kind: 'rollback' }))).toBe('invalid_run');
     expect(codeOf(() => other.startRun({ ...start, kind: 'delta', parentRun: 7 }))).toBe('run_not_found');
