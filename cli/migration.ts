@@ -5,7 +5,7 @@ import { hasErrors } from '../compiler/diagnostics/diagnostic.ts';
 import { formatText } from '../compiler/diagnostics/format.ts';
 import type { SpecInput } from '../compiler/load/spec-dir.ts';
 import { createSchemaValidators } from '../compiler/validate/schemas.ts';
-import { checkConfirmed, LOCK_FILE } from '../runtime/confirm/index.ts';
+import { checkConfirmed, fileHashes, LOCK_FILE, setHash } from '../runtime/confirm/index.ts';
 import { DataverseClient, type DataverseClientOptions, optionsFromEnv } from '../runtime/dataverse/index.ts';
 import { Journal } from '../runtime/journal/index.ts';
 import { PracticeHubClient, resolveBaseUrl } from '../runtime/practicehub/index.ts';
@@ -27,17 +27,18 @@ export interface CheckedSpec {
   readonly root: string;
 }
 
-/** Hash of a set of files, independent of the order they were read in. */
+/**
+ * Hash of a set of files, independent of the order they were read in: the lock's hash (setHash of
+ * fileHashes), so the spec hash `flitstack runs` shows for a run is the one `flitstack confirm` printed
+ * and wrote to the lock.
+ */
 export function filesHash(
   files: ReadonlyMap<string, string> | readonly { path: string; contents: string }[],
 ): string {
-  const entries = Array.isArray(files)
-    ? files.map((f) => [f.path, f.contents] as const)
-    : [...(files as ReadonlyMap<string, string>)];
-  const hash = createHash('sha256');
-  for (const [path, text] of entries.sort(([a], [b]) => (a < b ? -1 : 1)))
-    hash.update(path).update('\u0000').update(text).update('\u0000');
-  return hash.digest('hex');
+  const map = Array.isArray(files)
+    ? new Map(files.map((f) => [f.path, f.contents] as const))
+    : (files as ReadonlyMap<string, string>);
+  return setHash(fileHashes(map));
 }
 
 /**

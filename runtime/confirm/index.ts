@@ -9,6 +9,7 @@ export {
   buildLock,
   type Change,
   changes,
+  fileHashes,
   LOCK_FILE,
   type Lock,
   lockText,

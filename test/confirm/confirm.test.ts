@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bufferIo } from '../../cli/io.ts';
 import { run } from '../../cli/main.ts';
+import { checkedSpec } from '../../cli/migration.ts';
 import { readSpecDir } from '../../cli/spec-files.ts';
 import { checkConfirmed, type Lock, parseLock, setHash, sha256 } from '../../runtime/confirm/index.ts';
 import { editFile } from '../audit/helpers.ts';
@@ -55,6 +56,15 @@ describe('flitstack confirm and checkConfirmed', () => {
       sha256(readFileSync(join(confirmed, 'generated/transformer.ts'), 'utf8')),
     );
     expect(Date.parse(lock.confirmed_at)).toBeGreaterThan(Date.parse('2020-01-01'));
+  });
+
+  it('hashes the spec and generated code as runs journal them, so a run matches its lock', async () => {
+    // The shipped spec: its lock is kept in step by `flitstack confirm`, and its generated module loads.
+    const shipped = parseLock(readFileSync(join(ROOT, 'spec/flitstack.lock'), 'utf8'))!;
+    const checked = await checkedSpec('spec', bufferIo(ROOT));
+    if (typeof checked === 'number') throw new Error(`the shipped spec did not check (exit ${checked})`);
+    expect(checked.specHash).toBe(shipped.spec_hash);
+    expect(checked.codeHash).toBe(shipped.generated_hash);
   });
 
   it('passes the confirmed spec, from disk and from the CLI reader', () => {
