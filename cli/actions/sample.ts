@@ -31,7 +31,7 @@ function irOf(spec: CheckedSpec, io: CliIo): Ir {
 
 function selectLine(e: SelectEvent): string {
   return e.type === 'read'
-    ? `  read ${e.resource}: ${e.records} records, ${e.pages} pages\n`
+    ? `  read ${e.resource}: ${e.records} records, ${e.pages} page${e.pages === 1 ? '' : 's'}\n`
     : `  sampled ${e.resource}: ${e.records} records\n`;
 }
 
