@@ -7,13 +7,12 @@ import { UsageError } from './errors.ts';
 /** Reads every YAML file under a spec directory into memory (the compiler never touches the disk). */
 export function readSpecDir(dir: string, cwd: string): SpecInput {
   const absolute = isAbsolute(dir) ? dir : resolve(cwd, dir);
-  let isDir = false;
-  try {
-    isDir = statSync(absolute).isDirectory();
-  } catch {
-    isDir = false;
-  }
-  if (!isDir)
+  const stat = statSync(absolute, { throwIfNoEntry: false });
+  if (stat && !stat.isDirectory())
+    throw new UsageError(
+      `spec directory '${dir}' is a file (${absolute}); pass --spec <dir>, the directory holding migration.yaml`,
+    );
+  if (!stat)
     throw new UsageError(`spec directory '${dir}' not found (looked in ${absolute}); pass --spec <dir>`);
   const shown = relative(cwd, absolute).split(sep).join('/');
   const root = shown === '' ? '.' : shown.startsWith('..') ? absolute : shown;

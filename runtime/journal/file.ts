@@ -1,4 +1,5 @@
 import {
+  accessSync,
   chmodSync,
   closeSync,
   constants,
@@ -135,7 +136,9 @@ export function makeJournalPrivate(path: string): void {
   if ((current.mode & 0o777) === JOURNAL_FILE_MODE) return;
   try {
     chmodSync(path, JOURNAL_FILE_MODE);
-  } catch {
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EROFS')
+      throw onReadOnlyDisk(path, 'make it private (mode 0600)');
     throw notPrivate(path, current);
   }
 }
@@ -146,6 +149,25 @@ function notPrivate(path: string, stat: Stats): JournalError {
     `cannot make the journal ${path} private (mode 0600): ${ownership(stat)}`,
     OWNER_HINT,
   );
+}
+
+/** The journal is on a file system mounted read-only: no owner or mode would help. */
+function onReadOnlyDisk(path: string, what: string, said?: string): JournalError {
+  return new JournalError(
+    'unwritable',
+    `cannot ${what}: the journal ${path} is on a read-only file system${said ? ` (${said})` : ''}`,
+    'copy the journal (with its -wal file, if any) to a disk you can write and pass the copy with --journal, or mount the file system read-write',
+  );
+}
+
+/** Whether `path` is on a file system mounted read-only. */
+function onReadOnlyFileSystem(path: string): boolean {
+  try {
+    accessSync(path, constants.W_OK);
+    return false;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EROFS';
+  }
 }
 
 /**
@@ -181,6 +203,8 @@ export function sqliteProblem(path: string, error: unknown, readonly: boolean): 
     );
   if (!code.startsWith('SQLITE_READONLY') && code !== 'SQLITE_CANTOPEN' && code !== 'SQLITE_PERM')
     return undefined;
+  if (onReadOnlyFileSystem(path) || onReadOnlyFileSystem(dirname(path)))
+    return onReadOnlyDisk(path, readonly ? 'read the journal' : 'write the journal', said);
   const stat = statSync(path, { throwIfNoEntry: false });
   return new JournalError(
     'unwritable',

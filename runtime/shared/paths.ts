@@ -1,4 +1,4 @@
-import { statSync } from 'node:fs';
+import { accessSync, constants, existsSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 
 /**
@@ -39,8 +39,32 @@ export function fsReason(error: unknown, path: string): string {
       return `permission denied (${(error as NodeJS.ErrnoException).path ?? path})`;
     case 'EROFS':
       return 'the file system is read-only';
+    case 'ENOENT': {
+      const why = missingOrReadOnly(path);
+      if (why) return why;
+      break;
+    }
     case 'ENOSPC':
       return 'the disk is full';
   }
   return (error as Error).message;
+}
+
+/**
+ * Why `path` could not be created when a call answered ENOENT: the first missing directory on the way,
+ * or a read-only file system under it (recursive mkdir answers ENOENT there). Undefined when neither.
+ */
+function missingOrReadOnly(path: string): string | undefined {
+  let missing: string | undefined;
+  let at = resolve(path);
+  while (!existsSync(at) && dirname(at) !== at) {
+    missing = at;
+    at = dirname(at);
+  }
+  try {
+    accessSync(at, constants.W_OK);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EROFS') return 'the file system is read-only';
+  }
+  return missing === undefined || missing === resolve(path) ? undefined : `${missing} does not exist`;
 }

@@ -130,6 +130,11 @@ describe('flitstack log', () => {
       code: 2,
       err: `error: --out ${join(file, 'run-1.csv')}: cannot write it: ${file} is a file, not a directory; pass a file this user can write\n`,
     });
+    const missing = join(tempDir(), 'nodir');
+    expect(await log('--run', '1', '--journal', path, '--out', join(missing, 'run-1.csv'))).toMatchObject({
+      code: 2,
+      err: `error: --out ${join(missing, 'run-1.csv')}: cannot write it: ${missing} does not exist; pass a file this user can write\n`,
+    });
   });
 
   it('streams: the log reaches the writer in pieces of about 64 KiB, never as one string', async () => {

@@ -81,6 +81,11 @@ describe('flitstack validate', () => {
     const result = await validate(ROOT, '--spec', 'no-such-dir');
     expect(result.code).toBe(2);
     expect(result.err).toContain("spec directory 'no-such-dir' not found");
+    const file = await validate(ROOT, '--spec', 'README.md');
+    expect(file.code).toBe(2);
+    expect(file.err).toContain(
+      `spec directory 'README.md' is a file (${join(ROOT, 'README.md')}); pass --spec <dir>, the directory holding migration.yaml`,
+    );
   });
 
   it('exits 2 for an unknown format', async () => {
