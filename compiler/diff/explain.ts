@@ -47,6 +47,30 @@ export function riskWords(note: RiskNote, m: Marks): RiskWords {
         effect: `the existing column keeps its definition until an admin changes it, and values already loaded may be longer than ${note.after} characters; Dataverse is not documented to shorten them.`,
         action: `check the longest value loaded (or keep max_length ${note.before}); to narrow, create a new column and move the data, then change the mapping.`,
       };
+    case 'behavior-changed':
+      // Microsoft Learn, behavior-format-date-time-attribute ("Change the behavior of a DateTime
+      // column"): a new behavior applies to values written after the change, existing values stay as
+      // stored (in UTC) until converted with the ConvertDateAndTimeBehavior message, and a column set to
+      // DateOnly or TimeZoneIndependent cannot be changed back.
+      return {
+        title: `${m.name(`${note.table}.${note.column}`)} changes behavior from ${m.text(note.before)} to ${m.text(note.after)}`,
+        effect:
+          "the new behavior applies only to values written after the admin changes it: values already loaded stay as stored (in UTC) and are no longer converted to the user's time zone, so their times (and dates near midnight) are off by the zone's offset; a column set to date_only or time_zone_independent cannot be changed back.",
+        action:
+          'after the admin changes the column, run every mapping that writes it in full, so loaded values are written again under the new behavior (to date_only, the ConvertDateAndTimeBehavior message converts them in place).',
+      };
+    case 'range-narrowed': {
+      const bounds = note.bounds
+        .map((b) => `${b.bound} ${b.before === undefined ? '(none)' : b.before} → ${b.after}`)
+        .join(', ');
+      return {
+        title: `${m.name(`${note.table}.${note.column}`)} accepts a narrower range: ${bounds}`,
+        effect:
+          'values already loaded outside the new range stay as stored (Dataverse checks the range when a value is written, and is not documented to check stored ones); the next run that loads such a record writes the column empty, with a number_out_of_range_dropped flag.',
+        action:
+          'find loaded values outside the new range and correct them at the source, or keep the wider range.',
+      };
+    }
     case 'column-type-changed':
       // Microsoft Learn (same module): every column has exactly one data type, and the only change it
       // describes after creation is single line of text → autonumber.

@@ -30,6 +30,20 @@ function mappingRisks(m: MappingChange): RiskNote[] {
   });
 }
 
+type Setting = { readonly before: string | undefined; readonly after: string | undefined } | undefined;
+
+/** The bounds of a number column's range that a change sets or moves inwards (min up, max down). */
+function narrowedBounds(min: Setting, max: Setting) {
+  const inwards = (bound: 'min' | 'max', s: Setting) => {
+    if (s?.after === undefined) return [];
+    const before = s.before === undefined ? undefined : Number(s.before);
+    const after = Number(s.after);
+    const narrower = before === undefined || (bound === 'min' ? after > before : after < before);
+    return narrower ? [{ bound, before, after }] : [];
+  };
+  return [...inwards('min', min), ...inwards('max', max)];
+}
+
 function schemaRisks(schema: SchemaDiff): RiskNote[] {
   const out: RiskNote[] = [];
   for (const t of schema.tables) {
@@ -52,6 +66,18 @@ function schemaRisks(schema: SchemaDiff): RiskNote[] {
         if (after < before)
           out.push({ kind: 'column-narrowed', table: t.table, column: c.column, before, after });
       }
+      const behavior = setting('behavior');
+      if (!type && behavior?.before !== undefined && behavior.after !== undefined)
+        out.push({
+          kind: 'behavior-changed',
+          table: t.table,
+          column: c.column,
+          before: behavior.before,
+          after: behavior.after,
+        });
+      const bounds = narrowedBounds(setting('min'), setting('max'));
+      if (!type && bounds.length > 0)
+        out.push({ kind: 'range-narrowed', table: t.table, column: c.column, bounds });
       const removed = c.options.filter((o) => o.before && !o.after);
       if (removed.length)
         out.push({ kind: 'options-removed', table: t.table, column: c.column, options: removed });

@@ -205,6 +205,24 @@ export type RiskNote =
       readonly after: number;
     }
   | {
+      readonly kind: 'behavior-changed';
+      readonly table: string;
+      readonly column: string;
+      readonly before: string;
+      readonly after: string;
+    }
+  | {
+      /** The range a number column accepts shrinks: the bounds set or moved inwards (before undefined: none). */
+      readonly kind: 'range-narrowed';
+      readonly table: string;
+      readonly column: string;
+      readonly bounds: readonly {
+        readonly bound: 'min' | 'max';
+        readonly before: number | undefined;
+        readonly after: number;
+      }[];
+    }
+  | {
       readonly kind: 'column-type-changed';
       readonly table: string;
       readonly column: string;
