@@ -29,8 +29,19 @@ export function readMigration(data: unknown, file: string): MigrationSpec {
     const l = obj(item);
     const resource = str(l?.resource);
     if (!l || !resource) return;
-    const fields = l.fields === undefined ? undefined : list(l.fields).flatMap((f) => str(f) ?? []);
-    leftOut.push({ file, pointer: `/left_out/${i}`, resource, fields, reason: str(l.reason) ?? '' });
+    const pointer = `/left_out/${i}`;
+    const named = list(l.fields).flatMap((f, j) => {
+      const path = str(f);
+      return path === undefined ? [] : [{ path, pointer: `${pointer}/fields/${j}` }];
+    });
+    leftOut.push({
+      file,
+      pointer,
+      resource,
+      fields: l.fields === undefined ? undefined : named.map((n) => n.path),
+      fieldPointers: named.map((n) => n.pointer),
+      reason: str(l.reason) ?? '',
+    });
   });
   const staffResource = str(staff?.resource);
   const staffEmail = str(staff?.email);

@@ -44,6 +44,8 @@ export interface MigrationSpec extends Located {
 export interface LeftOut extends Located {
   readonly resource: string;
   readonly fields: readonly string[] | undefined;
+  /** Where each of `fields` is in the file's list (entries that are not text are left out of `fields`). */
+  readonly fieldPointers: readonly string[];
   readonly reason: string;
 }
 

@@ -223,6 +223,13 @@ describe('FS144 left_out', () => {
     ]);
   });
 
+  it('points each path at its own place when an entry before it in the list is not text', () => {
+    const entry = leftOut(
+      '  - { resource: patients, fields: [~, clinic_assignments.roomm], reason: Kept. }\n',
+    );
+    expect(findings('migration.yaml', entry, 'FS102')).toEqual(["FS102 16:39 unknown source field 'roomm'."]);
+  });
+
   it('warns of an entry or path another already covers (FS145), pointing at the redundant one', () => {
     const entries = [
       '  - { resource: patients, fields: [clinic_assignments], reason: Kept in PracticeHub. }',

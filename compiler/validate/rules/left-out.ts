@@ -41,7 +41,7 @@ function redundancies(
   place: (file: string, pointer: string) => string,
 ): PendingDiagnostic[] {
   const out: PendingDiagnostic[] = [];
-  const where = (e: LeftOut, suffix = '') => place(e.file, `${e.pointer}${suffix}`);
+  const where = (e: LeftOut) => place(e.file, e.pointer);
   const whole = entries.find((e) => e.fields === undefined);
   const paths = entries.flatMap((e) => (e.fields ?? []).map((path, i) => ({ e, path, i })));
   for (const e of entries) {
@@ -63,8 +63,8 @@ function redundancies(
       out.push(
         redundant(
           e.file,
-          `${e.pointer}/fields/${i}`,
-          `${e.resource}.${path} is already left out by ${e.resource}.${cover.path} (${where(cover.e, `/fields/${cover.i}`)})`,
+          e.fieldPointers[i]!,
+          `${e.resource}.${path} is already left out by ${e.resource}.${cover.path} (${place(cover.e.file, cover.e.fieldPointers[cover.i]!)})`,
         ),
       );
   });
@@ -114,7 +114,7 @@ export const leftOut: Rule = (ctx) => {
       continue;
     }
     l.fields.forEach((path, i) => {
-      const pointer = `${l.pointer}/fields/${i}`;
+      const pointer = l.fieldPointers[i]!;
       const resolved = resolveLeftOut(resource, path);
       if ('error' in resolved) {
         out.push(finding('FS102', 'error', l.file, pointer, resolved.error, resolved.hint));
