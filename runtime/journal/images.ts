@@ -60,15 +60,17 @@ export class ImageStore {
     this.#consume = db.prepare('DELETE FROM staged_images WHERE run_id = ? AND mapping = ? AND row_key = ?');
     this.#clear = db.prepare('DELETE FROM staged_images WHERE run_id = ?');
     // Oldest run first, and the first image of a row wins: it holds what the row was before any of them.
-    // An image of a row another run journaled after it was staged is stale: that run read the row after
+    // An image of a row another run wrote after it was staged is stale: that run read the row after
     // the unanswered write (or, a rollback, put back what its run found), and a run writing the row
-    // after it must restore what the row holds since, not the older value.
+    // after it must restore what the row holds since, not the older value. Only operations that wrote
+    // count: a skip or a refusal left the row as it was.
     this.#adopt = db.prepare(
       `INSERT OR IGNORE INTO staged_images (run_id, mapping, row_key, target_id, action, pre_image, reason, staged_at)
        SELECT ?, s.mapping, s.row_key, s.target_id, s.action, s.pre_image, s.reason, s.staged_at
        FROM staged_images s WHERE s.run_id IN (SELECT value FROM json_each(?)) AND NOT EXISTS (
          SELECT 1 FROM operations o WHERE o.mapping = s.mapping AND o.row_key = s.row_key
-           AND o.run_id <> s.run_id AND o.at >= s.staged_at)
+           AND o.run_id <> s.run_id AND o.at >= s.staged_at AND o.error_code IS NULL
+           AND o.action IN ('create', 'update', 'deactivate', 'delete', 'restore', 'bind'))
        ORDER BY s.run_id`,
     );
     this.#drop = db.prepare('DELETE FROM staged_images WHERE run_id IN (SELECT value FROM json_each(?))');
@@ -120,7 +122,7 @@ export class ImageStore {
   /**
    * Moves to run `runId` the images of runs that will not be resumed: a run that takes them writes
    * those rows with the pre-image from before the first of them, so that rolling it back restores
-   * what the rows held before writes whose answer never came. The image of a row a run journaled
+   * what the rows held before writes whose answer never came. The image of a row another run wrote
    * since it was staged is stale, and left behind.
    * Runs inside the caller's transaction.
    */

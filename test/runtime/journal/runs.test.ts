@@ -287,6 +287,29 @@ describe('runs', () => {
     expect(journal.images.get(journal.startRun(start).id, 'patient', 'x')).toBeUndefined();
   });
 
+  it('keeps an image for a new run when another run only skipped or refused its row since', () => {
+    const { journal } = openTemp({ now: steppingClock() });
+    const failed = journal.startRun(start);
+    journal.images.stage(failed.id, [image(1, 'x'), image(1, 'y')]);
+    journal.finishRun(failed.id, 'failed');
+    // A delta finds row x gone and Dataverse refuses row y: neither wrote the row.
+    const delta = journal.startRun({ ...start, kind: 'delta' });
+    journal.recordBatch(delta.id, [
+      { ...created('patient', 1, { key: 'x' }), action: 'skip', reason: 'the row is already gone' },
+      {
+        ...created('patient', 1, { key: 'y', targetId: null }),
+        action: 'reject',
+        reason: 'Dataverse refused the row',
+        error: { code: '0x80040217', message: 'contact With Id = 1 Does Not Exist' },
+      },
+    ]);
+    journal.finishRun(delta.id, 'completed');
+    const next = journal.startRun(start);
+    for (const key of ['x', 'y'])
+      expect(journal.images.get(next.id, 'patient', key)?.preImage, key).toEqual({
+        lastname: 'before run 1',
+      });
+  });
   it('does not count a run journaling its own row in the same millisecond as staging it again', () => {
     const { journal } = openTemp({ now: () => new Date(Date.UTC(2025, 0, 1)) });
     const failed = journal.startRun(start);
