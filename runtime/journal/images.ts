@@ -14,6 +14,19 @@ export interface StagedImage {
   readonly preImage: Readonly<Record<string, unknown>> | null;
   /** Why (a deactivation or delete says which deletion and what it decided). */
   readonly reason?: string | null;
+  /**
+   * The source record that writes the row, and the row's table: what a rollback journals when it undoes
+   * the write. Null in images staged before journal schema 6.
+   */
+  readonly sourceId?: string | null;
+  readonly table?: string | null;
+}
+
+/** A row a run is about to write, as `take` looks for other runs' images of it. */
+export interface StagedRow {
+  readonly mapping: string;
+  readonly key: string;
+  readonly targetId: string;
 }
 
 interface ImageRow {
@@ -22,7 +35,21 @@ interface ImageRow {
   action: StagedAction;
   pre_image: string | null;
   reason: string | null;
+  source_id: string | null;
+  target_table: string | null;
 }
+
+/**
+ * Whether another run wrote the row of image `s` since it was staged: then the row no longer holds
+ * what the image's run found, and a run taking the image over would restore an older value than the
+ * one there since (that run read the row after the unanswered write; a rollback put back what its run
+ * found). Only operations that wrote count: a skip or a refusal left the row as it was.
+ */
+const STALE = `EXISTS (SELECT 1 FROM operations o WHERE o.mapping = s.mapping AND o.row_key = s.row_key
+  AND o.run_id <> s.run_id AND o.at >= s.staged_at AND o.error_code IS NULL
+  AND o.action IN ('create', 'update', 'deactivate', 'delete', 'restore', 'bind'))`;
+
+const COLUMNS = 'mapping, row_key, target_id, action, pre_image, reason, staged_at, source_id, target_table';
 
 /**
  * Pre-images written ahead of their writes. A run's write and its journaled operation are two
@@ -30,7 +57,8 @@ interface ImageRow {
  * resumed run writes those rows again, and the image it would read then is the value already written,
  * not the one rollback must restore: so each image is committed here, before its write is sent, and
  * a resumed run of the same run takes the staged image instead of reading the row again. Journaling
- * the row's operation consumes its staged image (`consume`). Holds data values, like pre-images.
+ * the row's operation consumes its staged image (`consume`). An image no run journals is not lost: a
+ * run writing the row takes it over (`take`, `adopt`). Holds data values, like pre-images.
  */
 export class ImageStore {
   readonly #stage: Statement<unknown[], unknown>;
@@ -39,6 +67,10 @@ export class ImageStore {
   readonly #clear: Statement<[number], unknown>;
   readonly #adopt: Statement<[number, string], unknown>;
   readonly #drop: Statement<[string], unknown>;
+  readonly #others: Statement<[number], { n: number }>;
+  readonly #held: Statement<[string, string, string, number], { run_id: number; staged_at: string }>;
+  readonly #own: Statement<[number, string, string], { target_id: string; staged_at: string }>;
+  readonly #move: Statement<[number, number, string, string], unknown>;
   readonly #db: Database;
   readonly #now: () => string;
 
@@ -48,32 +80,43 @@ export class ImageStore {
     // A later attempt replaces an image only with one built on it (see the callers): never with a
     // read of what an earlier attempt already wrote.
     this.#stage = db.prepare(
-      `INSERT INTO staged_images (run_id, mapping, row_key, target_id, action, pre_image, reason, staged_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (run_id, mapping, row_key) DO UPDATE SET
+      `INSERT INTO staged_images (run_id, ${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (run_id, mapping, row_key) DO UPDATE SET
          target_id = excluded.target_id, action = excluded.action, pre_image = excluded.pre_image,
-         reason = excluded.reason, staged_at = excluded.staged_at`,
+         reason = excluded.reason, staged_at = excluded.staged_at, source_id = excluded.source_id,
+         target_table = excluded.target_table`,
     );
     this.#get = db.prepare(
-      `SELECT row_key, target_id, action, pre_image, reason FROM staged_images
+      `SELECT row_key, target_id, action, pre_image, reason, source_id, target_table FROM staged_images
        WHERE run_id = ? AND mapping = ? AND row_key = ?`,
     );
     this.#consume = db.prepare('DELETE FROM staged_images WHERE run_id = ? AND mapping = ? AND row_key = ?');
     this.#clear = db.prepare('DELETE FROM staged_images WHERE run_id = ?');
     // Oldest run first, and the first image of a row wins: it holds what the row was before any of them.
-    // An image of a row another run wrote after it was staged is stale: that run read the row after
-    // the unanswered write (or, a rollback, put back what its run found), and a run writing the row
-    // after it must restore what the row holds since, not the older value. Only operations that wrote
-    // count: a skip or a refusal left the row as it was.
+    // A stale image (see STALE) stays behind.
     this.#adopt = db.prepare(
-      `INSERT OR IGNORE INTO staged_images (run_id, mapping, row_key, target_id, action, pre_image, reason, staged_at)
-       SELECT ?, s.mapping, s.row_key, s.target_id, s.action, s.pre_image, s.reason, s.staged_at
-       FROM staged_images s WHERE s.run_id IN (SELECT value FROM json_each(?)) AND NOT EXISTS (
-         SELECT 1 FROM operations o WHERE o.mapping = s.mapping AND o.row_key = s.row_key
-           AND o.run_id <> s.run_id AND o.at >= s.staged_at AND o.error_code IS NULL
-           AND o.action IN ('create', 'update', 'deactivate', 'delete', 'restore', 'bind'))
+      `INSERT OR IGNORE INTO staged_images (run_id, ${COLUMNS})
+       SELECT ?, ${COLUMNS} FROM staged_images s
+       WHERE s.run_id IN (SELECT value FROM json_each(?)) AND NOT ${STALE}
        ORDER BY s.run_id`,
     );
     this.#drop = db.prepare('DELETE FROM staged_images WHERE run_id IN (SELECT value FROM json_each(?))');
+    const held = `FROM staged_images s JOIN runs r ON r.id = s.run_id
+      WHERE r.status IN ('failed', 'interrupted') AND s.run_id <> ?`;
+    this.#others = db.prepare(`SELECT EXISTS (SELECT 1 ${held}) AS n`);
+    this.#held = db.prepare(
+      `SELECT s.run_id, s.staged_at FROM staged_images s JOIN runs r ON r.id = s.run_id
+       WHERE s.mapping = ? AND s.row_key = ? AND s.target_id = ? AND s.run_id <> ?
+         AND r.status IN ('failed', 'interrupted') AND NOT ${STALE}
+       ORDER BY s.staged_at, s.run_id`,
+    );
+    this.#own = db.prepare(
+      'SELECT target_id, staged_at FROM staged_images WHERE run_id = ? AND mapping = ? AND row_key = ?',
+    );
+    this.#move = db.prepare(
+      `INSERT OR REPLACE INTO staged_images (run_id, ${COLUMNS})
+       SELECT ?, ${COLUMNS} FROM staged_images WHERE run_id = ? AND mapping = ? AND row_key = ?`,
+    );
   }
 
   /**
@@ -95,6 +138,8 @@ export class ImageStore {
             jsonOrNull(i.preImage),
             i.reason ?? null,
             at,
+            i.sourceId ?? null,
+            i.table ?? null,
           );
       })
       .immediate();
@@ -111,12 +156,43 @@ export class ImageStore {
       action: row.action,
       preImage: parseOrNull<Record<string, unknown>>(row.pre_image),
       reason: row.reason,
+      sourceId: row.source_id,
+      table: row.target_table,
     };
   }
 
   /** Drops the staged images of the rows these operations journal. Runs inside the caller's transaction. */
   consume(runId: number, ops: readonly { mapping: string; key?: string | null }[]): void {
     for (const op of ops) if (op.key) this.#consume.run(runId, op.mapping, op.key);
+  }
+
+  /**
+   * Moves to run `runId`, in one transaction of its own, the images that failed or interrupted runs
+   * staged of these rows (same mapping, key and row id) and that no run wrote since, so that the run
+   * builds on them as on its own (`get`): the other run's write may have reached the row, and once
+   * this run journals the row, nothing else would restore what it held before. Had several runs an
+   * image of a row, this run's own among them, the earliest wins: it holds what the row was before any
+   * of their writes. Returns how many images were taken.
+   */
+  take(runId: number, rows: readonly StagedRow[]): number {
+    if (rows.length === 0 || this.#others.get(runId)!.n === 0) return 0;
+    return this.#db
+      .transaction(() => {
+        let taken = 0;
+        for (const row of rows) {
+          const id = row.targetId.toLowerCase();
+          const held = this.#held.all(row.mapping, row.key, id, runId);
+          if (held.length === 0) continue;
+          const own = this.#own.get(runId, row.mapping, row.key);
+          const first = held[0]!;
+          if (!own || own.target_id !== id || first.staged_at < own.staged_at)
+            this.#move.run(runId, first.run_id, row.mapping, row.key);
+          for (const h of held) this.#consume.run(h.run_id, row.mapping, row.key);
+          taken += held.length;
+        }
+        return taken;
+      })
+      .immediate();
   }
 
   /**

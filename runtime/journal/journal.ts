@@ -157,7 +157,8 @@ export class Journal {
    * Gives a run that loads records what the runs that will never be resumed staged (see
    * ImageStore.adopt): failed or interrupted samples (a sample always starts anew), and for a new run
    * the older runs of its kind too (only the newest of a kind resumes). Images of rows a run has
-   * written since they were staged are left behind (ImageStore.adopt).
+   * written since they were staged are left behind (ImageStore.adopt). Images of other failed or
+   * interrupted runs are taken row by row when this run writes the row (ImageStore.take).
    */
   #adoptImages(run: RunRecord, started: boolean): void {
     if (run.kind !== 'run' && run.kind !== 'delta' && run.kind !== 'sample') return;

@@ -197,6 +197,18 @@ const V5 = `
 CREATE INDEX operations_key ON operations(mapping, row_key);
 `;
 
+/**
+ * Version 6: a staged image names the source record and the table of its row, so that a rollback
+ * undoing a write whose answer was never journaled journals it like any other row (images staged
+ * before this version have neither; the rollback falls back on the crosswalk). Images are found by row
+ * across runs: a run about to write a row takes over the image a failed or interrupted run staged of it.
+ */
+const V6 = `
+ALTER TABLE staged_images ADD COLUMN source_id TEXT;
+ALTER TABLE staged_images ADD COLUMN target_table TEXT;
+CREATE INDEX staged_images_row ON staged_images(mapping, row_key);
+`;
+
 /** The journal's schema, oldest first. A new version appends a migration; shipped ones never change. */
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, sql: V1 },
@@ -204,6 +216,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 3, sql: V3 },
   { version: 4, sql: V4 },
   { version: 5, sql: V5 },
+  { version: 6, sql: V6 },
 ];
 
 /** The schema version this code reads and writes. */

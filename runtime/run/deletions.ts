@@ -229,16 +229,20 @@ export class Deletions {
         [...deleting].map((t) => ({ mapping: t.d.mapping, table, targetId: t.entry.targetId, body: {} })),
         { allMapped: true },
       );
+      // Taken only now that every read is done: a failed read refuses the rows, and a refusal
+      // journaled for a row consumes its image.
+      this.journal.images.take(
+        this.runId,
+        rows.map((t) => ({ mapping: t.entry.mapping, key: t.entry.key, targetId: t.entry.targetId })),
+      );
       for (const t of rows) {
         const id = t.entry.targetId.toLowerCase();
         const state = states && stateOf(states.get(id));
         const deleted = cause(t.d);
         const base = rowOf(t);
-        const earlier = this.journal.images.get(this.runId, t.entry.mapping, t.entry.key);
-        if (
-          earlier?.targetId === id &&
-          (earlier.action === 'delete' || (earlier.action === 'deactivate' && states))
-        )
+        const image = this.journal.images.get(this.runId, t.entry.mapping, t.entry.key);
+        const earlier = image?.targetId === id ? image : undefined;
+        if (earlier && (earlier.action === 'delete' || (earlier.action === 'deactivate' && states)))
           staged(t, earlier, table.entitySet, closed, states ? state : images.get(id));
         else if (states && !state) {
           t.op = gone(t);
@@ -261,7 +265,7 @@ export class Deletions {
               op: {
                 ...base,
                 action: 'deactivate',
-                preImage: state!,
+                preImage: builtOn(earlier, state!),
                 reason:
                   refer.length > 0
                     ? `${deleted}; deactivated, not deleted: ${refer.join(', ')} loaded by the migration refer to it and Dataverse would delete them with it`
@@ -269,12 +273,17 @@ export class Deletions {
               },
             };
         } else {
-          const image = images.get(id);
-          if (!image) t.op = gone(t);
+          const current = images.get(id);
+          if (!current) t.op = gone(t);
           else
             t.send = {
               request: { method: 'DELETE', path: recordPath(table.entitySet, t.entry.targetId) },
-              op: { ...base, action: 'delete', preImage: { ...image, ...state }, reason: deleted },
+              op: {
+                ...base,
+                action: 'delete',
+                preImage: builtOn(earlier, { ...current, ...state }),
+                reason: deleted,
+              },
             };
         }
       }
@@ -373,7 +382,21 @@ function intended(t: Target): StagedImage {
     action: op.action === 'delete' ? 'delete' : 'deactivate',
     preImage: op.preImage ?? null,
     reason: op.reason ?? null,
+    sourceId: t.d.sourceId,
+    table: t.entry.table,
   };
+}
+
+/**
+ * The pre-image of a deactivation or delete, built on the image of an update staged of the row (by an
+ * earlier attempt, or by a failed run whose image this run took): that update may have reached the
+ * row, so the values read now may be its values, not the ones to restore.
+ */
+function builtOn(
+  earlier: StagedImage | undefined,
+  read: Readonly<Record<string, unknown>>,
+): Readonly<Record<string, unknown>> {
+  return earlier?.action === 'update' && earlier.preImage ? { ...read, ...earlier.preImage } : read;
 }
 
 /**

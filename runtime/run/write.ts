@@ -155,9 +155,15 @@ type Images = Map<string, Readonly<Record<string, unknown>> | null>;
  * sent. A row this run already staged an image for (an attempt killed after Dataverse took its write
  * and before the journal recorded it) keeps the staged image, since the row may now hold this run's
  * values; columns the staged image lacks (the earlier write did not touch them) come from the read.
+ * The image a failed or interrupted run staged of the row is taken over first and built on the same
+ * way (ImageStore.take): that run's write may have reached the row too.
  */
 async function stagedPreImages(ctx: WriteContext, rows: readonly PreparedRow[]): Promise<Images> {
   const read = await preImages(ctx, rows);
+  ctx.journal.images.take(
+    ctx.runId,
+    rows.map((row) => ({ mapping: row.mapping.name, key: row.key, targetId: row.targetId })),
+  );
   const images: Images = new Map();
   const staged: StagedImage[] = [];
   for (const row of rows) {
@@ -171,7 +177,15 @@ async function stagedPreImages(ctx: WriteContext, rows: readonly PreparedRow[]):
           : { ...fresh, ...earlier.preImage }
         : fresh;
     images.set(id, image);
-    staged.push({ mapping: row.mapping.name, key: row.key, targetId: id, action: 'update', preImage: image });
+    staged.push({
+      mapping: row.mapping.name,
+      key: row.key,
+      targetId: id,
+      action: 'update',
+      preImage: image,
+      sourceId: row.sourceId,
+      table: row.table.name,
+    });
   }
   ctx.journal.images.stage(ctx.runId, staged);
   return images;

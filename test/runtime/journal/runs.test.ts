@@ -310,6 +310,41 @@ describe('runs', () => {
         lastname: 'before run 1',
       });
   });
+  it('gives a run about to write a row the image another failed run staged of it, not of another row or a row written since', () => {
+    const { journal } = openTemp({ now: steppingClock() });
+    const delta = journal.startRun({ ...start, kind: 'delta' });
+    journal.images.stage(
+      delta.id,
+      ['a', 'b', 'c', 'd'].map((key) => image(1, key)),
+    );
+    journal.finishRun(delta.id, 'failed');
+    // A sample writes row c after the delta staged it: the delta's image of c is stale.
+    const sample = journal.startRun({ ...start, kind: 'sample' });
+    journalRow(journal, sample.id, 'c', 1, 'update');
+    journal.finishRun(sample.id, 'completed');
+    // A run (another kind: it adopts nothing of the delta) staged d itself after the delta did.
+    const run = journal.startRun(start);
+    expect(journal.images.get(run.id, 'patient', 'a')).toBeUndefined();
+    journal.images.stage(run.id, [{ ...image(2, 'd'), targetId: guid(1) }]);
+    const rows = [
+      { mapping: 'patient', key: 'a', targetId: guid(1).toUpperCase() },
+      { mapping: 'patient', key: 'b', targetId: guid(2) },
+      { mapping: 'patient', key: 'c', targetId: guid(1) },
+      { mapping: 'patient', key: 'd', targetId: guid(1) },
+    ];
+    expect(journal.images.take(run.id, rows)).toBe(2);
+    // Row a moves to the run; the delta's earlier image of d replaces the run's own, which was read
+    // after the delta's write may have reached the row.
+    for (const key of ['a', 'd']) {
+      expect(journal.images.get(run.id, 'patient', key)?.preImage, key).toEqual({ lastname: 'before run 1' });
+      expect(journal.images.get(delta.id, 'patient', key), key).toBeUndefined();
+    }
+    // Row b's image is of another row (another id); row c's is stale: both stay with the delta.
+    for (const key of ['b', 'c']) {
+      expect(journal.images.get(run.id, 'patient', key), key).toBeUndefined();
+      expect(journal.images.get(delta.id, 'patient', key), key).toBeDefined();
+    }
+  });
   it('does not count a run journaling its own row in the same millisecond as staging it again', () => {
     const { journal } = openTemp({ now: () => new Date(Date.UTC(2025, 0, 1)) });
     const failed = journal.startRun(start);

@@ -2,16 +2,12 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import * as generatedModule from '../../../generated/transformer.ts';
-import {
-  type BatchItem,
-  type BatchRequest,
-  DataverseClient,
-  optionsFromEnv,
-} from '../../../runtime/dataverse/index.ts';
+import type { BatchRequest } from '../../../runtime/dataverse/index.ts';
 import { Journal } from '../../../runtime/journal/index.ts';
 import type { GeneratedModule } from '../../../runtime/mapping/index.ts';
 import { rollbackRun } from '../../../runtime/rollback/index.ts';
 import { type RunDeps, type RunOptions, runMigration } from '../../../runtime/run/pipeline.ts';
+import { diesAfter } from '../../support/dies-after.ts';
 import {
   comparable,
   flitstack,
@@ -26,44 +22,6 @@ import { tempDir } from '../../support/tmp.ts';
 const module: GeneratedModule = generatedModule;
 const TABLES = [...new Set(Object.values(module.MAPPINGS).map((m) => m.target))];
 
-const requestsOf = (items: readonly BatchItem[]): BatchRequest[] =>
-  items.flatMap((item) => ('changeSet' in item ? item.changeSet : [item]));
-
-/**
- * A Dataverse client whose process dies right after Dataverse took a matching `$batch`: the batch is
- * sent and applied, its answer is lost, and every later request fails, as nothing follows a killed
- * process. The run stops where a kill would leave it: the rows changed, their page not journaled.
- */
-class DiesAfter extends DataverseClient {
-  dead = false;
-  constructor(
-    env: Record<string, string>,
-    private readonly matches: (requests: readonly BatchRequest[]) => boolean,
-  ) {
-    super(optionsFromEnv(env));
-  }
-  private check(): void {
-    if (this.dead) throw new Error('the process was killed');
-  }
-  override async batch(...args: Parameters<DataverseClient['batch']>) {
-    this.check();
-    const results = await super.batch(...args);
-    if (this.matches(requestsOf(args[0]))) {
-      this.dead = true;
-      this.check();
-    }
-    return results;
-  }
-  override async upsertMultiple(...args: Parameters<DataverseClient['upsertMultiple']>) {
-    this.check();
-    return super.upsertMultiple(...args);
-  }
-  override query<T>(...args: Parameters<DataverseClient['query']>): AsyncGenerator<T> {
-    this.check();
-    return super.query<T>(...args);
-  }
-}
-
 /** Runs `options` with a client that dies after `matches`; then resumes it with a sound client. */
 async function killedAndResumed(
   deps: RunDeps,
@@ -71,13 +29,7 @@ async function killedAndResumed(
   matches: (requests: readonly BatchRequest[]) => boolean,
   options: RunOptions = {},
 ) {
-  const dying = new DiesAfter(env, matches);
-  try {
-    await expect(runMigration({ ...deps, dataverse: dying }, options)).rejects.toThrow(/killed/);
-    expect(dying.dead).toBe(true);
-  } finally {
-    await dying.close();
-  }
+  await diesAfter(deps, env, matches, options);
   const resumed = await runMigration(deps, options);
   expect(resumed.resumed).toBe(true);
   expect(resumed.rejected).toBe(0);
