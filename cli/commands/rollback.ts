@@ -11,7 +11,10 @@ export const registerRollback: RegisterCommand = (program, io, exit) => {
     .requiredOption('--run <id>', 'the run to roll back (see `flitstack runs`)')
     .addOption(journalOption())
     .option('--batch-size <n>', "requests per $batch (default: the spec's batch_size, at most 1000)")
-    .option('--force', 'roll back an interrupted run from what the journal holds, without resuming it first')
+    .option(
+      '--force',
+      'roll back an interrupted run without resuming it first: what the journal holds, and its writes over existing rows whose answer never came (from the pre-images staged before them); rows its last batch created may stay',
+    )
     .addOption(formatOption('final summary format'))
     .addHelpText(
       'after',

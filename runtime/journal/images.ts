@@ -22,6 +22,17 @@ export interface StagedImage {
   readonly table?: string | null;
 }
 
+/** A staged image without its values, as a rollback lists a run's images before reading each. */
+export interface StagedEntry {
+  readonly mapping: string;
+  readonly key: string;
+  readonly targetId: string;
+  readonly action: StagedAction;
+  /** The row did not exist before the write (an update whose pre-image is null): the write created it. */
+  readonly created: boolean;
+  readonly stagedAt: string;
+}
+
 /** A row a run is about to write, as `take` looks for other runs' images of it. */
 export interface StagedRow {
   readonly mapping: string;
@@ -58,7 +69,8 @@ const COLUMNS = 'mapping, row_key, target_id, action, pre_image, reason, staged_
  * not the one rollback must restore: so each image is committed here, before its write is sent, and
  * a resumed run of the same run takes the staged image instead of reading the row again. Journaling
  * the row's operation consumes its staged image (`consume`). An image no run journals is not lost: a
- * run writing the row takes it over (`take`, `adopt`). Holds data values, like pre-images.
+ * run writing the row takes it over (`take`, `adopt`), and a rollback of its run undoes the write from
+ * it (`pending`). Holds data values, like pre-images.
  */
 export class ImageStore {
   readonly #stage: Statement<unknown[], unknown>;
@@ -71,6 +83,17 @@ export class ImageStore {
   readonly #held: Statement<[string, string, string, number], { run_id: number; staged_at: string }>;
   readonly #own: Statement<[number, string, string], { target_id: string; staged_at: string }>;
   readonly #move: Statement<[number, number, string, string], unknown>;
+  readonly #pending: Statement<
+    [number],
+    {
+      mapping: string;
+      row_key: string;
+      target_id: string;
+      action: StagedAction;
+      created: number;
+      staged_at: string;
+    }
+  >;
   readonly #db: Database;
   readonly #now: () => string;
 
@@ -116,6 +139,10 @@ export class ImageStore {
     this.#move = db.prepare(
       `INSERT OR REPLACE INTO staged_images (run_id, ${COLUMNS})
        SELECT ?, ${COLUMNS} FROM staged_images WHERE run_id = ? AND mapping = ? AND row_key = ?`,
+    );
+    this.#pending = db.prepare(
+      `SELECT mapping, row_key, target_id, action, pre_image IS NULL AS created, staged_at FROM staged_images
+       WHERE run_id = ? ORDER BY staged_at, mapping, row_key`,
     );
   }
 
@@ -207,6 +234,21 @@ export class ImageStore {
     const ids = JSON.stringify(from);
     this.#adopt.run(runId, ids);
     this.#drop.run(ids);
+  }
+
+  /**
+   * The images a run holds, without their values, oldest first: writes it sent whose answer was never
+   * journaled, which a rollback of the run undoes (reading each with `get`).
+   */
+  pending(runId: number): StagedEntry[] {
+    return this.#pending.all(runId).map((r) => ({
+      mapping: r.mapping,
+      key: r.row_key,
+      targetId: r.target_id,
+      action: r.action,
+      created: r.created === 1,
+      stagedAt: r.staged_at,
+    }));
   }
 
   /** Drops every image a run staged; returns how many (a test of the crash window reads it). */

@@ -14,7 +14,7 @@ export {
 } from './export.ts';
 export { DEFAULT_JOURNAL_PATH, JOURNAL_FILE_MODE } from './file.ts';
 export { canonicalJson, hashPayload } from './hash.ts';
-export type { StagedImage, StagedRow } from './images.ts';
+export type { StagedEntry, StagedImage, StagedRow } from './images.ts';
 export { Journal, type JournalOptions, type WatermarkAccess } from './journal.ts';
 export { operationProblem, unbalanced } from './operations.ts';
 export { currentProcess, type HostView, ownerState, type ProcessProbe, realHost } from './owner.ts';

@@ -1,12 +1,12 @@
 import type { DataverseClient } from '../dataverse/index.ts';
 import { recordPath } from '../dataverse/index.ts';
-import type { CrosswalkChange, Journal, OperationInput, OperationRecord } from '../journal/index.ts';
+import type { CrosswalkChange, Journal, OperationInput } from '../journal/index.ts';
 import { crosswalkChange } from './crosswalk.ts';
 import type { RollbackEventSink, RollbackPhase } from './events.ts';
 import { imageBody } from './image.ts';
 import { sendItems } from './send.ts';
 import type { TableResolver, TargetTable } from './tables.ts';
-import { type UndoItem, undoOperation } from './undo.ts';
+import { type UndoItem, type Undone, undoOperation } from './undo.ts';
 
 /**
  * Body bytes per $batch. The reference gives no size limit for a $batch (only that 413 means too
@@ -36,21 +36,23 @@ export interface PhaseContext {
   readonly onEvent?: RollbackEventSink;
 }
 
-async function tableOf(ctx: PhaseContext, op: OperationRecord): Promise<TargetTable | string> {
+async function tableOf(ctx: PhaseContext, op: Undone): Promise<TargetTable | string> {
   const table = op.table === null ? undefined : await ctx.tables.get(op.table);
   return table ?? `the table ${op.table ?? '(none)'} is neither in the spec nor in the organisation`;
 }
 
 /** What undoing one operation of the target run takes, in a given step. */
-async function itemFor(ctx: PhaseContext, phase: RollbackPhase, op: OperationRecord): Promise<UndoItem> {
+async function itemFor(ctx: PhaseContext, phase: RollbackPhase, op: Undone): Promise<UndoItem> {
   if (phase === 'restore' && ctx.created.has(op.targetId!.toLowerCase()))
     return { kind: 'dropped', phase, op };
   const table = await tableOf(ctx, op);
   if (typeof table === 'string') return { kind: 'problem', phase, op, problem: table };
   const path = recordPath(table.entitySet, op.targetId!);
   if (phase === 'delete') return { kind: 'requests', phase, op, requests: [{ method: 'DELETE', path }] };
-  if (!op.preImage)
-    return { kind: 'problem', phase, op, problem: `operation ${op.id} journaled no pre-image to restore` };
+  if (!op.preImage) {
+    const what = op.id === null ? `the ${op.action} run ${op.runId} staged` : `operation ${op.id}`;
+    return { kind: 'problem', phase, op, problem: `${what} journaled no pre-image to restore` };
+  }
   const image = await imageBody(op.preImage, table, ctx.tables, phase === 'recreate' ? 'create' : 'update');
   if ('problem' in image) return { kind: 'problem', phase, op, problem: image.problem };
   if (phase === 'restore') {
@@ -79,15 +81,16 @@ async function itemFor(ctx: PhaseContext, phase: RollbackPhase, op: OperationRec
 }
 
 /**
- * One step of a rollback: undoes the given operations of the target run in batches of `batchSize`
- * requests, each sent as one $batch and journaled in one transaction with its crosswalk changes.
- * Operations an earlier attempt undid are skipped; failed ones (journaled with the error) are tried
- * again by the next attempt.
+ * One step of a rollback: undoes the given writes of the target run in batches of `batchSize`
+ * requests, each sent as one $batch and journaled in one transaction with its crosswalk changes and
+ * the consumption of the staged images it settled. Operations an earlier attempt undid are skipped
+ * (an image it settled is gone); failed ones (journaled with the error, an image kept) are tried again
+ * by the next attempt.
  */
 export async function runPhase(
   ctx: PhaseContext,
   phase: RollbackPhase,
-  ops: Iterable<OperationRecord>,
+  ops: Iterable<Undone>,
 ): Promise<void> {
   ctx.onEvent?.({ type: 'phase', phase });
   let items: UndoItem[] = [];
@@ -107,6 +110,7 @@ export async function runPhase(
         const entry = undoOperation(item, result);
         if (entry) entries.push(entry);
         if (result.outcome === 'failed') failed++;
+        else if (item.op.id === null) journal.images.consume(item.op.runId, [item.op]);
         const change = crosswalkChange(journal, ctx.targetRunId, item, result);
         if (change) changes.push(change);
       }
@@ -120,7 +124,7 @@ export async function runPhase(
     bytes = 0;
   };
   for (const op of ops) {
-    if (op.error !== null || op.targetId === null || ctx.done.has(op.id)) continue;
+    if (op.error !== null || op.targetId === null || (op.id !== null && ctx.done.has(op.id))) continue;
     const item = await itemFor(ctx, phase, op);
     const size = item.kind === 'requests' ? item.requests.length : 0;
     const weight = bytesOf(item);

@@ -1,9 +1,10 @@
 import { type DataverseClient, MAX_BATCH_PARTS } from '../dataverse/index.ts';
 import type { Journal, RunRecord } from '../journal/index.ts';
 import type { GeneratedModule } from '../mapping/index.ts';
-import type { RollbackEventSink } from './events.ts';
+import type { RollbackEventSink, RollbackPhase } from './events.ts';
 import { checkTarget, rollbackOf } from './guard.ts';
 import { type PhaseContext, runPhase } from './phases.ts';
+import { stagedCreates, stagedWrites } from './staged.ts';
 import { asRunSummary, failedRows, type RollbackSummary, summarize, undoneBy } from './summary.ts';
 import { TableResolver } from './tables.ts';
 
@@ -19,7 +20,10 @@ export interface RollbackDeps {
 export interface RollbackOptions {
   /** Requests per $batch; default the spec's batch size, at most 1,000 (reference §3.2). */
   readonly batchSize?: number;
-  /** Roll back an interrupted run from what the journal holds, without resuming it first. */
+  /**
+   * Roll back an interrupted run without resuming it first: what the journal holds, and the writes
+   * over existing rows it staged images for whose answer never came.
+   */
   readonly force?: boolean;
 }
 
@@ -38,14 +42,23 @@ export interface RollbackResult {
   readonly failed: number;
 }
 
-/** Lower-case ids of the rows a run created, and how many of them are still to delete. */
+/** The items of each iterable in turn, read as they are needed. */
+function* chain<T>(...parts: Iterable<T>[]): Generator<T, void, undefined> {
+  for (const part of parts) yield* part;
+}
+
+/**
+ * Lower-case ids of the rows a run created, and how many of them are still to delete: journaled
+ * creates and the creates it sent whose answer was never journaled (an image settled is gone).
+ */
 function createdIds(
   journal: Journal,
   runId: number,
   done: ReadonlySet<number>,
 ): { ids: Set<string>; pending: number } {
-  const ids = new Set<string>();
-  let pending = 0;
+  const staged = stagedCreates(journal, runId);
+  const ids = new Set<string>(staged);
+  let pending = staged.length;
   for (const op of journal.createdBy(runId)) {
     if (!op.targetId) continue;
     ids.add(op.targetId.toLowerCase());
@@ -60,6 +73,10 @@ function createdIds(
  * deletes the rows it created (newest first: reverse load order, so children go before their parents
  * and no restrict or cascade rule of Dataverse bites). Restores run before deletes so that no older row
  * still points at a row about to be deleted (a cascade would take the older row with it).
+ *
+ * Writes the run sent whose answer was never journaled (it failed, or was interrupted and is rolled
+ * back with `force`) are undone the same way, in the same steps, from the images it staged before
+ * sending them (see `stagedWrites`); each image is consumed with the entry that settles it.
  *
  * The rollback is a journal run of kind `rollback` whose parent is the target; every row it touches is
  * journaled (`delete`, `restore`, `skip`, or the action with Dataverse's error), batch by batch with the
@@ -112,9 +129,14 @@ export async function rollbackRun(
       resumed,
       toDelete: created.pending,
     });
-    await runPhase(ctx, 'recreate', journal.operations(target.id, { action: 'delete' }));
-    await runPhase(ctx, 'restore', journal.updatedBy(target.id));
-    await runPhase(ctx, 'delete', journal.createdBy(target.id));
+    const staged = (phase: RollbackPhase) => stagedWrites(journal, module, target.id, phase);
+    await runPhase(
+      ctx,
+      'recreate',
+      chain(journal.operations(target.id, { action: 'delete' }), staged('recreate')),
+    );
+    await runPhase(ctx, 'restore', chain(staged('restore'), journal.updatedBy(target.id)));
+    await runPhase(ctx, 'delete', chain(staged('delete'), journal.createdBy(target.id)));
     const summary = summarize(journal, run.id);
     const failed = failedRows(summary);
     const status = failed > 0 ? 'failed' : 'completed';

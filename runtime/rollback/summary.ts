@@ -1,4 +1,4 @@
-import type { Journal, RunSummary } from '../journal/index.ts';
+import type { Journal, OperationRecord, RunSummary } from '../journal/index.ts';
 import type { GeneratedModule } from '../mapping/index.ts';
 
 /** What a rollback did to the rows of one mapping. */
@@ -27,7 +27,10 @@ export function undoneBy(journal: Journal, rollbackRunId: number): Set<number> {
 
 /**
  * The summary of a rollback over all its attempts, from the journal: an operation that failed once and
- * was undone on a later attempt counts as undone, not failed.
+ * was undone on a later attempt counts as undone, not failed. A write of the target whose answer was
+ * never journaled has no operation to name: its entries go by row, and a failed one counts only while
+ * the target still holds the row's image (a run that wrote the row since took the image over, and
+ * restores it when rolled back).
  */
 export function summarize(journal: Journal, rollbackRunId: number): RollbackSummary {
   const counts = new Map<string, { deleted: number; restored: number; skipped: number; failed: number }>();
@@ -36,13 +39,14 @@ export function summarize(journal: Journal, rollbackRunId: number): RollbackSumm
     counts.set(mapping, c);
     return c;
   };
-  const done = new Set<number>();
-  const failed = new Map<number, string>();
+  const target = journal.run(rollbackRunId)?.parentRun ?? null;
+  const done = new Set<number | string>();
+  const failed = new Map<number | string, OperationRecord>();
   for (const op of journal.operations(rollbackRunId)) {
-    const undone = op.undoes;
+    const undone = op.undoes ?? (op.key === null ? null : `${op.mapping}\u0000${op.key}`);
     if (undone === null) continue;
     if (op.error !== null) {
-      failed.set(undone, op.mapping);
+      failed.set(undone, op);
       continue;
     }
     done.add(undone);
@@ -51,7 +55,11 @@ export function summarize(journal: Journal, rollbackRunId: number): RollbackSumm
     else if (op.action === 'restore') c.restored++;
     else c.skipped++;
   }
-  for (const [id, mapping] of failed) if (!done.has(id)) of(mapping).failed++;
+  for (const [id, op] of failed) {
+    if (done.has(id)) continue;
+    if (op.undoes === null && (target === null || !journal.images.get(target, op.mapping, op.key!))) continue;
+    of(op.mapping).failed++;
+  }
   return Object.fromEntries([...counts].sort(([a], [b]) => a.localeCompare(b)));
 }
 

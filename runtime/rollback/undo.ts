@@ -2,26 +2,39 @@ import type { BatchRequest } from '../dataverse/index.ts';
 import type { OperationError, OperationInput, OperationRecord } from '../journal/index.ts';
 import type { RollbackPhase } from './events.ts';
 
+/**
+ * A write of the target run that a rollback undoes: an operation it journaled, or one it sent whose
+ * answer was never journaled, read from the image it staged before sending (`id` null; see
+ * `stagedWrites`). Either names the row, what was done to it and what it held before.
+ */
+export type Undone = Pick<
+  OperationRecord,
+  'runId' | 'mapping' | 'sourceId' | 'key' | 'table' | 'action' | 'targetId' | 'error' | 'preImage'
+> & {
+  /** The journaled operation, or null for a write whose answer was never journaled. */
+  readonly id: number | null;
+};
+
 /** What undoing one journaled operation takes. */
 export type UndoItem =
   | {
       readonly kind: 'requests';
       readonly phase: RollbackPhase;
-      readonly op: OperationRecord;
+      readonly op: Undone;
       /** One request, or several that must succeed together (sent as one change set). */
       readonly requests: readonly BatchRequest[];
     }
   /** Nothing to write (an empty pre-image): journaled as done. */
-  | { readonly kind: 'nothing'; readonly phase: RollbackPhase; readonly op: OperationRecord }
+  | { readonly kind: 'nothing'; readonly phase: RollbackPhase; readonly op: Undone }
   /** Cannot be undone (no pre-image, an unknown table): journaled as failed with the reason. */
   | {
       readonly kind: 'problem';
       readonly phase: RollbackPhase;
-      readonly op: OperationRecord;
+      readonly op: Undone;
       readonly problem: string;
     }
   /** An update of a row the run created: the row is deleted, only its crosswalk row goes. */
-  | { readonly kind: 'dropped'; readonly phase: RollbackPhase; readonly op: OperationRecord };
+  | { readonly kind: 'dropped'; readonly phase: RollbackPhase; readonly op: Undone };
 
 /** How undoing an operation ended. */
 export type UndoResult =
@@ -34,12 +47,17 @@ export type UndoResult =
  * The journal entry of an undone operation: `delete` or `restore` naming the row, `skip` for a row
  * that no longer exists, and the intended action with Dataverse's error when it failed. `undoes` holds
  * the id of the operation undone (a resumed rollback skips what is already done, the summary counts
- * from it); the reason says the same for a human reading the audit log, and is never parsed.
+ * from it); a write whose answer was never journaled has no operation, and its staged image, consumed
+ * with the entry, is what a resumed rollback would undo again. The reason says the same for a human
+ * reading the audit log, and is never parsed.
  */
 export function undoOperation(item: UndoItem, result: UndoResult): OperationInput | undefined {
   if (result.outcome === 'dropped') return undefined;
   const { op } = item;
-  const undone = `undoes operation ${op.id} (${op.action} in run ${op.runId})`;
+  const undone =
+    op.id === null
+      ? `undoes a ${op.action} run ${op.runId} sent to Dataverse whose answer was never journaled`
+      : `undoes operation ${op.id} (${op.action} in run ${op.runId})`;
   const base = {
     mapping: op.mapping,
     sourceId: op.sourceId,
