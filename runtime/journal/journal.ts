@@ -273,7 +273,6 @@ export class Journal {
     });
   }
 
-  /** The source record that wrote (or left unchanged) a row key of a mapping in a run: the first one wins. */
   /**
    * Whether a run that stands deactivated or deleted a row of a mapping after the row was last created
    * or updated: the deletion policy's doing, not a row left behind.
@@ -282,6 +281,7 @@ export class Journal {
     return this.#ops.closedSinceWritten(mapping, key);
   }
 
+  /** The source record that wrote (or left unchanged) a row key of a mapping in a run: the first one wins. */
   claimedBy(runId: number, mapping: string, key: string): string | undefined {
     return this.#ops.claimedBy(runId, mapping, key);
   }

@@ -161,12 +161,12 @@ export class OperationStore {
     );
   }
 
-  /** The source record that wrote (or left unchanged) a row of a mapping in a run, if any. */
   /** Whether a standing run deactivated or deleted a row of a mapping after it was last written. */
   closedSinceWritten(mapping: string, key: string): boolean {
     return this.#closed.get({ mapping, key })!.closed === 1;
   }
 
+  /** The source record that wrote (or left unchanged) a row of a mapping in a run, if any. */
   claimedBy(runId: number, mapping: string, key: string): string | undefined {
     return this.#claim.get(runId, mapping, key)?.source_id;
   }
