@@ -13,7 +13,7 @@ export const registerRollback: RegisterCommand = (program, io, exit) => {
     .option('--batch-size <n>', "requests per $batch (default: the spec's batch_size, at most 1000)")
     .option(
       '--force',
-      'roll back an interrupted run without resuming it first: what the journal holds, and its writes over existing rows whose answer never came (from the pre-images staged before them); rows its last batch created may stay',
+      'roll back an interrupted run without resuming it first: what the journal holds, and the writes whose answer never came (from the images staged before them)',
     )
     .addOption(formatOption('final summary format'))
     .addHelpText(

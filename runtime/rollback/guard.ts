@@ -45,15 +45,14 @@ export function builtOn(journal: Journal, target: RunRecord): RunRecord[] {
 
 /** What to do about an interrupted run before rolling it back: resume it with its own command. */
 function resumeHint(target: RunRecord): string {
-  const force =
-    'pass --force to roll back what the journal holds, with the writes over existing rows whose answer never came';
+  const force = 'pass --force to roll back what the journal holds, with the writes whose answer never came';
   switch (target.kind) {
     case 'run':
     case 'delta':
       return `resume it first (\`flitstack ${target.kind}\`) so that every row it wrote is journaled, then roll it back; or ${force}`;
     case 'sample':
       // takeSample never resumes: `flitstack sample` starts a new sample instead of finishing this one.
-      return `a sample is not resumed (\`flitstack sample\` starts a new one): ${force}; rows its last flush created, if any, stay in Dataverse`;
+      return `a sample is not resumed (\`flitstack sample\` starts a new one): ${force}`;
     case 'rollback':
     case 'schema':
       // Refused before: neither is rolled back.
@@ -75,9 +74,8 @@ export function rollbackOf(journal: Journal, target: RunRecord): RunRecord | und
  * Checks that a run may be rolled back; throws a RollbackError saying why not. A run that is still
  * running, a rollback or a schema setup cannot be; nor can a run later runs built on, until those are
  * rolled back. An interrupted run wrote the rows of its last flush before journaling them, so the
- * journal does not hold them (only the images it staged of the rows it wrote over, which a rollback
- * settles too; not the rows it created): it is refused unless `force`, with the advice to resume it
- * first.
+ * journal does not hold them (only the images it staged before sending them, which a rollback
+ * settles too): it is refused unless `force`, with the advice to resume it first.
  */
 export function checkTarget(journal: Journal, runId: number, force: boolean): RunRecord {
   const target = journal.run(runId);

@@ -192,6 +192,28 @@ async function stagedPreImages(ctx: WriteContext, rows: readonly PreparedRow[]):
 }
 
 /**
+ * Stages the rows about to be created, with no pre-image (they did not exist), before anything is sent:
+ * their ids are derived from their keys (prepare.ts), so a rollback of a run whose answer never came
+ * deletes them by id like any row the run created (a row that is not there counts as gone).
+ */
+function stageCreates(ctx: WriteContext, rows: readonly PreparedRow[]): void {
+  ctx.journal.images.stage(
+    ctx.runId,
+    rows
+      .filter((row) => row.create)
+      .map((row) => ({
+        mapping: row.mapping.name,
+        key: row.key,
+        targetId: row.targetId.toLowerCase(),
+        action: 'update' as const,
+        preImage: null,
+        sourceId: row.sourceId,
+        table: row.table.name,
+      })),
+  );
+}
+
+/**
  * A refused row as the journal keeps it: Dataverse's code, its message with the row's values masked
  * (its column and table stay), and what to do. The values are left out of the message because
  * Dataverse repeats the value it refused, and a row's values may be patient data.
@@ -351,6 +373,7 @@ async function writeChanged(
   if (changed.length === 0) return;
   const existing = changed.filter((r) => !r.create);
   const images: Images = existing.length > 0 ? await stagedPreImages(ctx, existing) : new Map();
+  stageCreates(ctx, changed);
   const attachmentErrors = await ctx.attachments.attach(changed);
   const writable = changed.filter((r) => !attachmentErrors.has(r));
   const m = writable[0]?.mapping;

@@ -73,14 +73,14 @@ describe('which runs may be rolled back', () => {
       return error.hint;
     };
     expect(hint('run')).toBe(
-      'resume it first (`flitstack run`) so that every row it wrote is journaled, then roll it back; or pass --force to roll back what the journal holds, with the writes over existing rows whose answer never came',
+      'resume it first (`flitstack run`) so that every row it wrote is journaled, then roll it back; or pass --force to roll back what the journal holds, with the writes whose answer never came',
     );
     // `flitstack run` would start a new full run instead of finishing the delta.
     expect(hint('delta')).toBe(
-      'resume it first (`flitstack delta`) so that every row it wrote is journaled, then roll it back; or pass --force to roll back what the journal holds, with the writes over existing rows whose answer never came',
+      'resume it first (`flitstack delta`) so that every row it wrote is journaled, then roll it back; or pass --force to roll back what the journal holds, with the writes whose answer never came',
     );
     expect(hint('sample')).toBe(
-      'a sample is not resumed (`flitstack sample` starts a new one): pass --force to roll back what the journal holds, with the writes over existing rows whose answer never came; rows its last flush created, if any, stay in Dataverse',
+      'a sample is not resumed (`flitstack sample` starts a new one): pass --force to roll back what the journal holds, with the writes whose answer never came',
     );
   });
 

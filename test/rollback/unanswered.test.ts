@@ -145,7 +145,7 @@ describe('flitstack rollback --force of a delta interrupted while its answer was
   }, 60_000);
   afterAll(() => m?.close());
 
-  it('restores the row the delta updated and deletes the row its update created', async () => {
+  it('restores the row the delta updated and deletes the rows its update and its create created', async () => {
     const { sb, journal } = m;
     const row = (id: string) => journal.crosswalk.get('patient', `patient-${id}`)!;
     // One patient's contact was deleted in Dynamics (one no other row refers to, as real Dataverse
@@ -162,6 +162,11 @@ describe('flitstack rollback --force of a delta interrupted while its answer was
       resource: 'patients',
       action: 'update',
       ids: [other, alone],
+      patch: { first_name: 'Second' },
+    });
+    const [added] = sb.practicehub.mutate({
+      resource: 'patients',
+      action: 'create',
       patch: { first_name: 'Second' },
     });
     const contacts = (requests: readonly BatchRequest[]) =>
@@ -188,13 +193,16 @@ describe('flitstack rollback --force of a delta interrupted while its answer was
       [
         [kept.key, false],
         [lost.key, true],
+        [`patient-${added}`, true],
       ].sort(),
     );
+    const created = journal.images.get(delta.id, 'patient', `patient-${added}`)!.targetId;
     const contact = (id: string) =>
       sb.dataverse
         .snapshot(['contact'])
         .tables.contact!.find((r) => String(r.contactid) === id.toLowerCase());
-    for (const entry of [kept, lost]) expect(contact(entry.targetId)?.firstname, entry.key).toBe('Second');
+    for (const id of [kept.targetId, lost.targetId, created])
+      expect(contact(id)?.firstname, id).toBe('Second');
 
     const res = await flitstack(
       sb,
@@ -212,10 +220,11 @@ describe('flitstack rollback --force of a delta interrupted while its answer was
       status: 'completed',
       targetStatus: 'rolled_back',
       failed: 0,
-      summary: { patient: { deleted: 1, restored: 1, skipped: 0, failed: 0 } },
+      summary: { patient: { deleted: 2, restored: 1, skipped: 0, failed: 0 } },
     });
     expectState(m, before);
     expect(contact(lost.targetId)).toBeUndefined();
+    expect(contact(created)).toBeUndefined();
     // The row is gone: the next run creates it again.
     expect(journal.crosswalk.get('patient', lost.key)).toBeUndefined();
   }, 60_000);
