@@ -1,4 +1,4 @@
-import { isTrimmed } from '../transforms/text.ts';
+import { asText, isEmpty, isTrimmed } from '../transforms/text.ts';
 import type { Issues } from '../transforms/types.ts';
 
 /** A source record as it arrives from the API: JSON, nothing guaranteed. */
@@ -137,9 +137,13 @@ export function mapState(
   map: StateMap,
   issues: Issues,
 ): { readonly state: number; readonly status: number } | undefined {
-  if (value === null || value === undefined || value === '') return undefined;
-  const text = map.caseSensitive ? String(value) : String(value).toLowerCase();
-  const hit = map.entries.get(text);
+  if (isEmpty(value)) return undefined;
+  // Read as value maps read (value-map.ts lookup): the value's text, trimmed, case folded unless the
+  // map is case-sensitive (its keys are lower-cased then); a value with no text form has no entry.
+  const text = asText(value);
+  const key = (t: string) => (map.caseSensitive ? t : t.toLowerCase());
+  let hit = text === null ? undefined : map.entries.get(key(text));
+  if (hit === undefined && text !== null && text.trim() !== text) hit = map.entries.get(key(text.trim()));
   if (hit !== undefined) return hit ?? undefined;
   if (map.defaultValue) {
     issues.flags.push({

@@ -67,6 +67,17 @@ describe('mapState', () => {
     ['unmapped under reject', folded, 'lost', undefined, [], ['unmapped_value']],
     ['case-sensitive: the key', exact, 'booked', { state: 3, status: 5 }, [], []],
     ['case-sensitive: another case is unmapped', exact, 'Booked', undefined, ['unmapped_value_dropped'], []],
+    [
+      'surrounding spaces are a typing slip, as in value maps',
+      folded,
+      ' Booked ',
+      { state: 3, status: 5 },
+      [],
+      [],
+    ],
+    ['case-sensitive: spaces trimmed too', exact, 'booked\t', { state: 3, status: 5 }, [], []],
+    ['only whitespace is empty', folded, ' \t', undefined, [], []],
+    ['a value with no text form is unmapped', folded, ['booked'], undefined, [], ['unmapped_value']],
   ] as const)('%s', (_name, map, value, expected, flags, rejections) => {
     expect(run((i) => mapState(value, map, i))).toMatchObject({ value: expected, flags, rejections });
   });
