@@ -447,7 +447,7 @@ export function transformClinic(r: ClinicsRecord): Outcome<ClinicRow> {
     const issues = newIssues();
     const key = keyValue("clinic-", [r["id"]], issues, "fs_practicehubid");
     const row: ClinicRow = {
-      "name": truncate(stripControl(collapseWhitespace(trim(r["name"]))), 160, true, issues, "name"),
+      "name": truncate(collapseWhitespace(trim(stripControl(r["name"]))), 160, true, issues, "name"),
       "address1_line1": truncate(trim(r["address_line_1"]), 250, true, issues, "address1_line1"),
       "address1_line2": truncate(trim(r["address_line_2"]), 250, true, issues, "address1_line2"),
       "address1_city": truncate(trim(r["city"]), 80, true, issues, "address1_city"),
@@ -479,7 +479,7 @@ export function transformReferralSource(r: ReferralSourcesRecord): Outcome<Refer
     const issues = newIssues();
     const key = keyValue("referral-", [r["id"]], issues, "fs_practicehubid");
     const row: ReferralSourceRow = {
-      "name": truncate(stripControl(collapseWhitespace(trim(coalesce([r["organisation_name"], r["name"]])))), 160, true, issues, "name"),
+      "name": truncate(collapseWhitespace(trim(stripControl(coalesce([r["organisation_name"], r["name"]])))), 160, true, issues, "name"),
       "telephone1": phone(r["phone"], "GB", "keep_with_flag", 50, issues, "telephone1"),
       "emailaddress1": email(lowercase(trim(r["email"])), "drop_with_flag", 100, issues, "emailaddress1"),
       "websiteurl": truncate(trim(r["website"]), 200, true, issues, "websiteurl"),
@@ -505,9 +505,9 @@ export function transformPatient(r: PatientsRecord): Outcome<PatientRow> {
     const key = keyValue("patient-", [r["id"]], issues, "fs_practicehubid");
     const row: PatientRow = {
       "salutation": toText(r["title"]),
-      "firstname": truncate(stripControl(collapseWhitespace(trim(r["first_name"]))), 50, true, issues, "firstname"),
-      "lastname": truncate(withDefault(stripControl(collapseWhitespace(trim(r["last_name"]))), "(unknown)"), 50, true, issues, "lastname"),
-      "nickname": truncate(stripControl(trim(r["preferred_name"])), 100, true, issues, "nickname"),
+      "firstname": truncate(collapseWhitespace(trim(stripControl(r["first_name"]))), 50, true, issues, "firstname"),
+      "lastname": truncate(withDefault(collapseWhitespace(trim(stripControl(r["last_name"]))), "(unknown)"), 50, true, issues, "lastname"),
+      "nickname": truncate(trim(stripControl(r["preferred_name"])), 100, true, issues, "nickname"),
       "birthdate": dateOnly(r["date_of_birth"], "Europe/London", "drop_with_flag", issues, "birthdate"),
       "gendercode": optionNumber(mapValue(r["sex"], VALUE_MAPS["gender@contact.gendercode"], issues, "gendercode")),
       "emailaddress1": email(lowercase(trim(r["email"])), "drop_with_flag", 100, issues, "emailaddress1"),
@@ -550,7 +550,7 @@ export function transformInsurance(r: InsurancePoliciesRecord): Outcome<Insuranc
     const issues = newIssues();
     const key = keyValue("patient-", [r["patient_id"]], issues, "fs_practicehubid");
     const row: InsuranceRow = {
-      "fs_insurancecarrier": truncate(stripControl(collapseWhitespace(trim(r["carrier"]))), 100, true, issues, "fs_insurancecarrier"),
+      "fs_insurancecarrier": truncate(collapseWhitespace(trim(stripControl(r["carrier"]))), 100, true, issues, "fs_insurancecarrier"),
       "fs_insurancepolicynumber": truncate(trim(r["policy_number"]), 50, true, issues, "fs_insurancepolicynumber"),
       "fs_insurancegroup": truncate(trim(r["group_number"]), 50, true, issues, "fs_insurancegroup"),
       "fs_billingresponsibility": optionNumber(mapValue(r["billing_responsibility"], VALUE_MAPS["billing-responsibility@contact.fs_billingresponsibility"], issues, "fs_billingresponsibility")),
@@ -616,8 +616,8 @@ export function transformStaffContact(r: PractitionersRecord): Outcome<StaffCont
     const issues = newIssues();
     const key = keyValue("staff-", [r["id"]], issues, "fs_practicehubid");
     const row: StaffContactRow = {
-      "firstname": truncate(stripControl(collapseWhitespace(trim(r["first_name"]))), 50, true, issues, "firstname"),
-      "lastname": truncate(withDefault(stripControl(collapseWhitespace(trim(r["last_name"]))), "(unknown)"), 50, true, issues, "lastname"),
+      "firstname": truncate(collapseWhitespace(trim(stripControl(r["first_name"]))), 50, true, issues, "firstname"),
+      "lastname": truncate(withDefault(collapseWhitespace(trim(stripControl(r["last_name"]))), "(unknown)"), 50, true, issues, "lastname"),
       "emailaddress1": email(lowercase(trim(r["email"])), "drop_with_flag", 100, issues, "emailaddress1"),
       "telephone1": phone(r["phone"], "GB", "keep_with_flag", 50, issues, "telephone1"),
       "fs_role": optionNumber(mapValue(r["role"], VALUE_MAPS["staff-role@contact.fs_role"], issues, "fs_role")),
@@ -642,12 +642,12 @@ export function transformAppointment(r: AppointmentsRecord): Outcome<Appointment
     const issues = newIssues();
     const key = keyValue("appointment-", [r["id"]], issues, "fs_practicehubid");
     const row: AppointmentRow = {
-      "subject": truncate(withDefault(stripControl(trim(r["appointment_type_name"])), "Appointment"), 200, true, issues, "subject"),
+      "subject": truncate(withDefault(trim(stripControl(r["appointment_type_name"])), "Appointment"), 200, true, issues, "subject"),
       "scheduledstart": dateTime(r["starts_at"], "Europe/London", "drop_with_flag", issues, "scheduledstart"),
       "scheduledend": dateTime(r["ends_at"], "Europe/London", "drop_with_flag", issues, "scheduledend"),
       "description": truncate(stripControl(r["notes"]), 1048576, true, issues, "description"),
       "fs_paymentstatus": optionNumber(mapValue(r["payment_status"], VALUE_MAPS["payment-status@appointment.fs_paymentstatus"], issues, "fs_paymentstatus")),
-      "fs_cancellationreason": truncate(stripControl(trim(r["cancellation_reason"])), 250, true, issues, "fs_cancellationreason"),
+      "fs_cancellationreason": truncate(trim(stripControl(r["cancellation_reason"])), 250, true, issues, "fs_cancellationreason"),
       "overriddencreatedon": dateTime(r["created_at"], "Europe/London", "drop_with_flag", issues, "overriddencreatedon"),
       "fs_sourcemodifiedon": dateTime(r["updated_at"], "Europe/London", "drop_with_flag", issues, "fs_sourcemodifiedon"),
     };
@@ -668,7 +668,7 @@ export function transformClinicalNote(r: ClinicalNotesRecord): Outcome<ClinicalN
     const issues = newIssues();
     const key = keyValue("clinical-note-", [r["id"]], issues, "(key)");
     const row: ClinicalNoteRow = {
-      "subject": truncate(withDefault(stripControl(trim(r["title"])), "Clinical note"), 500, true, issues, "subject"),
+      "subject": truncate(withDefault(trim(stripControl(r["title"])), "Clinical note"), 500, true, issues, "subject"),
       "notetext": null,
       "overriddencreatedon": dateTime(r["created_at"], "Europe/London", "drop_with_flag", issues, "overriddencreatedon"),
     };
@@ -725,7 +725,7 @@ export function transformPolicyDocument(r: PolicyDocumentsRecord): Outcome<Polic
     const issues = newIssues();
     const key = keyValue("policy-document-", [r["id"]], issues, "(key)");
     const row: PolicyDocumentRow = {
-      "subject": truncate(stripControl(trim(r["title"])), 500, true, issues, "subject"),
+      "subject": truncate(trim(stripControl(r["title"])), 500, true, issues, "subject"),
       "notetext": truncate("Category: " + templateValue(r["category"]) + "\nVersion: " + templateValue(r["version"]) + "\nEffective on: " + templateValue(r["effective_on"]), 100000, true, issues, "notetext"),
       "overriddencreatedon": dateTime(r["created_at"], "Europe/London", "drop_with_flag", issues, "overriddencreatedon"),
     };
@@ -746,7 +746,7 @@ export function transformPrescription(r: PrescriptionsRecord): Outcome<Prescript
     const issues = newIssues();
     const key = keyValue("prescription-", [r["id"]], issues, "(key)");
     const row: PrescriptionRow = {
-      "subject": truncate(stripControl(trim(r["medication_name"])), 500, true, issues, "subject"),
+      "subject": truncate(trim(stripControl(r["medication_name"])), 500, true, issues, "subject"),
       "notetext": truncate(stripControl("Medication: " + templateValue(r["medication_name"]) + "\nDosage: " + templateValue(r["dosage"]) + "\nFrequency: " + templateValue(r["frequency"]) + "\nQuantity: " + templateValue(r["quantity"]) + "\nPrescribed on: " + templateValue(r["prescribed_on"]) + "\nPharmacy: " + templateValue(r["pharmacy_name"]) + "\nExternal pharmacy reference: " + templateValue(r["external_pharmacy_ref"]) + "\n\n" + templateValue(r["instructions"])), 100000, true, issues, "notetext"),
       "overriddencreatedon": dateTime(r["created_at"], "Europe/London", "drop_with_flag", issues, "overriddencreatedon"),
     };

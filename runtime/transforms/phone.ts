@@ -1,7 +1,7 @@
 import { type CountryCode, parsePhoneNumberFromString } from 'libphonenumber-js/min';
 import { flag, refuse } from './issues.ts';
 import { fastParse, PlanBook } from './phone-plan.ts';
-import { asText } from './text.ts';
+import { asText, stripControl } from './text.ts';
 import type { Issues, PhonePolicy } from './types.ts';
 
 /*
@@ -55,7 +55,8 @@ function invalid(
     return null;
   }
   flag(issues, column, 'invalid_phone_kept', `${why}; kept as typed`);
-  return text;
+  // As typed, less control characters (strip_control's set), which Dataverse text must not hold.
+  return stripControl(text);
 }
 
 /**

@@ -1,4 +1,4 @@
-import { asText, isEmpty } from './text.ts';
+import { asText, isEmpty, stripControl } from './text.ts';
 
 /*
  * Steps over whole values: conversion to text, choosing among several fields, joining, defaults and
@@ -11,9 +11,22 @@ export function toText(v: unknown): string | null {
   return asText(v);
 }
 
-/** The first value that is not empty, or null. */
+/**
+ * Whether coalesce takes a value: not empty, with a text form (a list or an object has none), and not
+ * only control characters and spaces (which the cleaning steps after it would leave empty, losing the
+ * fallback).
+ */
+function worthTaking(v: unknown): boolean {
+  if (isEmpty(v)) return false;
+  if (typeof v !== 'string') return asText(v) !== null;
+  const first = v.charCodeAt(0);
+  if (first > 0x20 && first < 0x7f) return true;
+  return stripControl(v)!.trim().length > 0;
+}
+
+/** The first value worth taking (see worthTaking), or null. */
 export function coalesce(values: readonly unknown[]): unknown {
-  for (const v of values) if (!isEmpty(v)) return v;
+  for (const v of values) if (worthTaking(v)) return v;
   return null;
 }
 

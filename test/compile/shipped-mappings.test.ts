@@ -45,7 +45,8 @@ const clinics = [
 const patient = {
   id: '1001',
   title: 'Dr',
-  first_name: '  Ada\u0007  ',
+  // Control characters are removed before the spaces around them are trimmed.
+  first_name: '\u0000  Ada\u0007  ',
   last_name: null,
   preferred_name: 'Addy 🦷',
   date_of_birth: '1700-03-04',
@@ -330,6 +331,14 @@ describe('the generated transformer on sample records of every mapping (and the 
         }),
       )[0]!.payload.name,
     ).toBe('Northside Physio Ltd');
+    // An organisation name of control characters alone would clean to nothing: the person's name is taken.
+    const blank = run('referral-source', {
+      id: '503',
+      type: 'physician',
+      name: 'Dr A. Patel',
+      organisation_name: '\u0000',
+    });
+    expect(rows(blank)[0]!.payload.name).toBe('Dr A. Patel');
     expect(run('referral-source', { id: '502', type: 'marketing_channel', name: 'Google Ads' }).kind).toBe(
       'skipped',
     );

@@ -80,7 +80,8 @@ describe('phone', () => {
     ['07700 900123 (mum)', '07700 900123 (mum)'],
     ['  call reception  ', 'call reception'],
     [true, 'true'],
-  ])('keep_with_flag keeps %j as typed, trimmed', (input, kept) => {
+    ['N/A\u0000', 'N/A'],
+  ])('keep_with_flag keeps %j as typed, trimmed, without control characters', (input, kept) => {
     expect(run((i, c) => phone(input, 'GB', 'keep_with_flag', 50, i, c))).toMatchObject({
       value: kept,
       flags: ['invalid_phone_kept'],

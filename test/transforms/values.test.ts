@@ -5,6 +5,7 @@ import {
   join,
   mapValue,
   multiMap,
+  stripControl,
   templateValue,
   toText,
   type ValueMap,
@@ -48,8 +49,12 @@ describe('coalesce', () => {
     [[null, false], false],
     [[null, undefined, ''], null],
     [[], null],
-    [[{ x: 1 }], { x: 1 }],
     [[' padded '], ' padded '],
+    // No text form, or nothing but control characters: the cleaning steps after would leave it empty.
+    [[{ x: 1 }, 'b'], 'b'],
+    [[['a'], 'b'], 'b'],
+    [['\u0000', 'Dr A. Patel'], 'Dr A. Patel'],
+    [['\u0000 \u0007'], null],
   ])('%j → %j', (input, expected) => {
     expect(coalesce(input)).toEqual(expected);
   });
@@ -269,7 +274,8 @@ describe('value properties', () => {
       fc.property(fc.array(value, { maxLength: 6 }), (values) => {
         const kept = values.filter((v) => v !== null && !(typeof v === 'string' && v.trim() === ''));
         expect(join(values, '|')).toBe(kept.length === 0 ? null : kept.map(String).join('|'));
-        expect(coalesce(values)).toBe(kept[0] ?? null);
+        const taken = kept.filter((v) => typeof v !== 'string' || stripControl(v)!.trim() !== '');
+        expect(coalesce(values)).toBe(taken[0] ?? null);
       }),
     );
   });
