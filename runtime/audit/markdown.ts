@@ -16,6 +16,20 @@ export function md(text: string | number | boolean): string {
     .replace(/([\\`*_{}[\]()#+\-.!|~])/g, '\\$1');
 }
 
+/**
+ * Text as a Markdown code span inside a table cell: shown exactly as it is (a code span neither reads
+ * backslash escapes nor markup), fenced by more backticks than the text's longest run of them (with a
+ * space inside when it starts or ends with one), pipes escaped so the table keeps its columns (GFM reads
+ * `\|` in a cell as a pipe, in code spans too), line breaks folded.
+ */
+export function code(text: string | number | boolean): string {
+  const t = oneLine(String(text)).replace(/\|/g, '\\|');
+  const longest = Math.max(0, ...(t.match(/`+/g) ?? []).map((run) => run.length));
+  const fence = '`'.repeat(longest + 1);
+  const pad = t.startsWith('`') || t.endsWith('`') ? ' ' : '';
+  return `${fence}${pad}${t}${pad}${fence}`;
+}
+
 const n = (x: number) => x.toLocaleString('en-GB');
 
 /** Seconds as `1 h 02 min`, `3 min 20 s` or `4.2 s`. */
@@ -126,7 +140,7 @@ function diffSection(r: AuditReport): string[] {
     ...d.new_values.map((x) => [
       'values not listed',
       md(`${x.resource}.${x.path}`),
-      x.values ? x.values.map((v) => `\`${md(v)}\``).join(', ') : `${x.count} (PHI: not shown)`,
+      x.values ? x.values.map((v) => code(v)).join(', ') : `${x.count} (PHI: not shown)`,
     ]),
   ];
   if (rows.length === 0) return [...out, 'The live source matches the model.', ''];
@@ -143,11 +157,7 @@ function flatFields(fields: readonly FieldSummary[]): FieldSummary[] {
 
 function fieldRows(fields: readonly FieldSummary[]): string[][] {
   return flatFields(fields).map((f) => {
-    const values = f.values
-      ? f.values.map((v) => `\`${md(v)}\``).join(', ')
-      : f.phi && f.distinct
-        ? '(PHI)'
-        : '';
+    const values = f.values ? f.values.map((v) => code(v)).join(', ') : f.phi && f.distinct ? '(PHI)' : '';
     return [
       md(f.path),
       f.type,

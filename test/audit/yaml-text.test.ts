@@ -131,7 +131,7 @@ describe('audit.md', () => {
               present: 3,
               filled: 3,
               fill_rate: 1,
-              values: ['a|b', '`x`'],
+              values: ['a|b', '`x`', 'no_show'],
               phi: false,
               in_model: false,
             },
@@ -150,7 +150,10 @@ describe('audit.md', () => {
       requests: { made: 2, minimum: 2, probes: 0, throttled: 0, retried: 0, seconds: 1 },
     } as unknown as AuditReport;
     const text = auditMarkdown(report);
-    expect(text).toContain('| kind\\|&lt;b&gt; | enum | (new) | 100 % |  | `a\\|b`, `\\`x\\`` |  |');
+    // Values as code spans, shown as they are: no backslash escapes inside, fences longer than a value's backticks.
+    expect(text).toContain(
+      '| kind\\|&lt;b&gt; | enum | (new) | 100 % |  | `a\\|b`, `` `x` ``, `no_show` |  |',
+    );
     expect(text).toContain('No estimate: no &lt;spec&gt;');
     expect(text).not.toContain('<b>');
   });
