@@ -2,6 +2,7 @@
 export interface CliIo {
   out(text: string): void;
   err(text: string): void;
+  /** Whether stderr, where progress is drawn, is a terminal (bars then; plain lines otherwise). */
   readonly isTty: boolean;
   readonly cwd: string;
   readonly env: NodeJS.ProcessEnv;
@@ -16,7 +17,7 @@ export function processIo(): CliIo {
   return {
     out: (text) => process.stdout.write(text),
     err: (text) => process.stderr.write(text),
-    isTty: Boolean(process.stdout.isTTY),
+    isTty: Boolean(process.stderr.isTTY),
     cwd: process.cwd(),
     env: process.env,
   };
