@@ -1,4 +1,4 @@
-import { mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { startSandboxes } from '../../sandbox/index.ts';
 import { UsageError } from '../errors.ts';
@@ -100,8 +100,13 @@ export async function demo(
       local,
     );
     const seconds = ((Date.now() - started) / 1000).toFixed(0);
+    // A run refused before it started (an unconfirmed spec, say) left no journal to point at.
+    if (!existsSync(journal)) {
+      io.err(`\ndemo stopped after ${seconds} s: the run did not start (see above)\n`);
+      return code === 0 ? 1 : code;
+    }
     io.out(
-      `\ndemo finished in ${seconds} s\n  journal: ${journal}\n  archive: ${join(dir, 'archive')}\n  audit log: npx flitstack log --journal ${journal} --run 1\n`,
+      `\ndemo ${code === 0 ? 'finished' : `ended (exit ${code})`} in ${seconds} s\n  journal: ${journal}\n  archive: ${join(dir, 'archive')}\n  audit log: npx flitstack log --journal ${journal} --run 1\n`,
     );
     return code;
   } finally {

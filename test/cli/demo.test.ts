@@ -1,4 +1,14 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { bufferIo } from '../../cli/io.ts';
@@ -95,4 +105,22 @@ describe('flitstack demo --dir', () => {
     expect(result.err).not.toContain('was not made by flitstack demo');
     expect(readdirSync(dir)).toEqual(['.flitstack-demo']);
   });
+
+  it('says it stopped, pointing at no journal, when the run refuses to start', async () => {
+    const project = tempDir();
+    for (const part of ['spec', 'generated'])
+      cpSync(join(ROOT, part), join(project, part), { recursive: true });
+    // generated/transformer.ts imports the runtime from ../runtime.
+    symlinkSync(join(ROOT, 'runtime'), join(project, 'runtime'));
+    // Edited after it was confirmed: the run refuses to load it.
+    appendFileSync(join(project, 'spec/objects/clinic.yaml'), '# edited after review\n');
+    const io = bufferIo(project, { ...process.env });
+    const dir = join(project, 'demo');
+    const code = await run(['node', 'flitstack', 'demo', '--dir', dir, '--scale', '0.05'], io);
+    expect(io.stderr()).toContain('refusing to load: the spec changed since it was confirmed');
+    expect(code).toBe(1);
+    expect(io.stderr()).toContain('demo stopped after');
+    expect(io.stdout()).not.toContain('audit log');
+    expect(existsSync(join(dir, 'journal.db'))).toBe(false);
+  }, 60_000);
 });
