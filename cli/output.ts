@@ -1,6 +1,6 @@
-import { accessSync, constants, mkdirSync, statSync } from 'node:fs';
+import { accessSync, constants, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { fileInTheWay, fsReason } from '../runtime/shared/paths.ts';
+import { fileInTheWay, fsReason, makeDirectory } from '../runtime/shared/paths.ts';
 import { UsageError } from './errors.ts';
 
 /**
@@ -20,7 +20,7 @@ export function outputDirectory(
   const refuse = (why: string) =>
     new UsageError(`${option} ${value}: ${why}; pass a directory this user can write (created if missing)`);
   try {
-    mkdirSync(dir, { recursive: true, ...(mode === undefined ? {} : { mode }) });
+    makeDirectory(dir, mode);
     accessSync(dir, constants.W_OK | constants.X_OK);
   } catch (error) {
     throw refuse(fsReason(error, dir));

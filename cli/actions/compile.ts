@@ -1,9 +1,10 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { compileSpec } from '../../compiler/compile.ts';
 import { hasErrors } from '../../compiler/diagnostics/diagnostic.ts';
 import { formatText } from '../../compiler/diagnostics/format.ts';
 import { createSchemaValidators } from '../../compiler/validate/schemas.ts';
+import { makeDirectory } from '../../runtime/shared/paths.ts';
 import { BUILD_ID } from '../build-id.ts';
 import type { CliIo } from '../io.ts';
 import { outputDirectory } from '../output.ts';
@@ -50,7 +51,7 @@ export function compile(options: { spec: string; out: string; check?: boolean },
   }
   for (const f of result.files) {
     const path = join(out, f.path);
-    mkdirSync(dirname(path), { recursive: true });
+    makeDirectory(dirname(path));
     if (stale.includes(f)) writeFileSync(path, f.contents);
     io.out(`${stale.includes(f) ? 'wrote' : 'unchanged'} ${f.path}\n`);
   }

@@ -1,5 +1,6 @@
-import { existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { makeDirectory } from '../../runtime/shared/paths.ts';
 import { startSandboxes } from '../../sandbox/index.ts';
 import { UsageError } from '../errors.ts';
 import type { CliIo } from '../io.ts';
@@ -38,7 +39,7 @@ function prepareDir(dir: string, given: string): void {
           `--dir ${given}: ${dir} already holds files and was not made by flitstack demo (it has no ${MARKER}); choose another --dir, or remove that directory yourself`,
         );
       for (const name of DEMO_ENTRIES) rmSync(join(dir, name), { recursive: true, force: true });
-    } else mkdirSync(dir, { recursive: true });
+    } else makeDirectory(dir);
     writeFileSync(
       join(dir, MARKER),
       'flitstack demo keeps its journal and archive here; the next demo with this --dir replaces them.\n',

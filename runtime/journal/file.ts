@@ -3,14 +3,13 @@ import {
   chmodSync,
   closeSync,
   constants,
-  mkdirSync,
   openSync,
   readSync,
   type Stats,
   statSync,
 } from 'node:fs';
 import { dirname } from 'node:path';
-import { fsReason } from '../shared/paths.ts';
+import { fsReason, makeDirectory } from '../shared/paths.ts';
 import { JournalError } from './errors.ts';
 
 /** Where the CLI keeps the journal unless told otherwise (relative to the migration's directory). */
@@ -113,7 +112,7 @@ export function prepareJournalFile(path: string, readonly = false): void {
       'pass with --journal a path in a directory this user can write',
     );
   try {
-    mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+    makeDirectory(dirname(path), 0o700);
   } catch (error) {
     throw cannotCreate(error);
   }

@@ -1,7 +1,7 @@
-import { mkdirSync } from 'node:fs';
 import { dirname, join, normalize } from 'node:path';
 import type { MappingDefinition } from '../mapping/index.ts';
 import { at, type SourceRecord } from '../mapping/index.ts';
+import { makeDirectory } from '../shared/paths.ts';
 import { writePrivate } from '../shared/private-file.ts';
 import { templateValue } from '../transforms/index.ts';
 import { safeName } from './documents.ts';
@@ -32,7 +32,7 @@ export function writeArchive(
   const lines = records.map((r) => archive.columns.map((c) => csvField(at(r, c))).join(','));
   const path = join(target.dir, relative);
   // Archives hold records (training logs, documents): directories made here and files for their owner only.
-  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+  makeDirectory(dirname(path), 0o700);
   writePrivate(path, `${[header, ...lines].join('\r\n')}\r\n`);
   return `${target.baseUrl.replace(/\/$/, '')}/${relative.split(/[\\/]/).map(encodeURIComponent).join('/')}`;
 }

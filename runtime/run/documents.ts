@@ -1,6 +1,6 @@
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { PracticeHubClient, PracticeHubRecord } from '../practicehub/index.ts';
+import { makeDirectory } from '../shared/paths.ts';
 import type { PreparedRow } from './state.ts';
 
 /** A file name that is safe as one path segment of the archive. */
@@ -108,7 +108,7 @@ export class Attachments {
           if (!this.archive)
             throw new Error('the file is over the attachment limit and migration.yaml has no archive');
           const relative = `documents/${safeName(String(file.id))}-${filename}`;
-          mkdirSync(join(this.archive.dir, 'documents'), { recursive: true, mode: 0o700 });
+          makeDirectory(join(this.archive.dir, 'documents'), 0o700);
           await this.practicehub.downloadTo(ref, join(this.archive.dir, relative));
           const url = `${this.archive.baseUrl.replace(/\/$/, '')}/${relative}`;
           const text = typeof row.body.notetext === 'string' ? row.body.notetext : '';

@@ -1,4 +1,4 @@
-import { accessSync, constants, existsSync, statSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdirSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 
 /**
@@ -67,4 +67,20 @@ function missingOrReadOnly(path: string): string | undefined {
     if ((error as NodeJS.ErrnoException).code === 'EROFS') return 'the file system is read-only';
   }
   return missing === undefined || missing === resolve(path) ? undefined : `${missing} does not exist`;
+}
+
+/**
+ * Creates a directory and the missing ones above it, one level at a time from the nearest existing
+ * ancestor (what `mkdirSync(dir, { recursive: true })` does, except that Node 20's recursive mkdir
+ * never returns under /proc, where any path can be named but none created). Throws as mkdirSync does.
+ */
+export function makeDirectory(dir: string, mode?: number): void {
+  const missing: string[] = [];
+  for (let at = resolve(dir); !existsSync(at); at = dirname(at)) {
+    missing.unshift(at);
+    if (dirname(at) === at) break;
+  }
+  // A file in the way makes mkdirSync throw EEXIST or ENOTDIR, as the recursive form does.
+  if (missing.length === 0 && !statSync(dir).isDirectory()) mkdirSync(dir);
+  for (const level of missing) mkdirSync(level, mode === undefined ? {} : { mode });
 }

@@ -44,6 +44,16 @@ describe('an output location that cannot be written is refused before the work s
     expect(readFileSync(file, 'utf8')).toBe('# readme\n');
   });
 
+  it('reconcile and sample --out under /proc, where nothing can be created, without hanging', async () => {
+    const journal = join(tempDir(), 'journal.db');
+    Journal.open(journal).close();
+    for (const command of ['reconcile', 'sample']) {
+      const result = await flitstack(ROOT, {}, command, '--journal', journal, '--out', '/proc/flitstack-out');
+      expect(result.code, command).toBe(2);
+      expect(result.err, command).toContain('error: --out /proc/flitstack-out: ');
+    }
+  }, 10_000);
+
   it('reconcile --out whose report name is taken by a directory', async () => {
     const journal = join(tempDir(), 'journal.db');
     Journal.open(journal).close();
