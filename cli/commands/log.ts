@@ -11,7 +11,14 @@ export const registerLog: RegisterCommand = (program, io, exit) => {
     )
     .requiredOption('--run <id>', 'the run (see `flitstack runs`)')
     .addOption(journalOption())
-    .addOption(new Option('--format <format>', 'log format').choices(['csv', 'json']).default('csv'))
+    .addOption(
+      new Option(
+        '--format <format>',
+        "log format; in CSV a text cell starting with = + - @, a tab or a carriage return gets a leading ' so that a spreadsheet does not run it as a formula (JSON keeps every value as it is)",
+      )
+        .choices(['csv', 'json'])
+        .default('csv'),
+    )
     .option('--out <file>', 'write the log to a file (created 0600) instead of standard output')
     .option('--action <actions>', 'only these actions, comma-separated (e.g. reject,skip)')
     .option(
