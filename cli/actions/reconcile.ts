@@ -48,7 +48,7 @@ function summary(result: ReconcileResult, files: readonly string[]): string {
       .slice(0, PRINTED)
       .map(
         (d) =>
-          `  ${d.kind}: ${d.mapping} ${d.sourceId === null ? `row${d.key ? ` ${d.key}` : ''}` : `record ${d.sourceId}${d.key ? `, row ${d.key}` : ''}`}${d.targetId ? `, Dataverse ${d.targetId}` : ''}${d.fields.length > 0 ? ` (${d.fields.join(', ')})` : ''}`,
+          `  ${d.kind}: ${d.mapping} ${d.sourceId === null ? `row${d.key ? ` ${d.key}` : ''}` : `record ${d.sourceId}${d.key ? `, row ${d.key}` : ''}`}${d.targetId ? `, Dataverse ${d.targetId}` : ''}${d.fields.length > 0 ? ` (${d.fields.join(', ')})` : ''}${d.reason ? ` — ${d.reason}` : ''}`,
       ),
     ...(result.differences.length > PRINTED ? [`  … ${result.differences.length - PRINTED} more`] : []),
     ...(result.extraUnchecked.length > 0
