@@ -140,10 +140,15 @@ export function mapState(
   if (isEmpty(value)) return undefined;
   // Read as value maps read (value-map.ts lookup): the value's text, trimmed, case folded unless the
   // map is case-sensitive (its keys are lower-cased then); a value with no text form has no entry.
-  const text = asText(value);
-  const key = (t: string) => (map.caseSensitive ? t : t.toLowerCase());
-  let hit = text === null ? undefined : map.entries.get(key(text));
-  if (hit === undefined && text !== null && text.trim() !== text) hit = map.entries.get(key(text.trim()));
+  const text = typeof value === 'string' ? value : asText(value);
+  let hit: { readonly state: number; readonly status: number } | null | undefined;
+  if (text !== null) {
+    hit = map.entries.get(map.caseSensitive ? text : text.toLowerCase());
+    if (hit === undefined) {
+      const trimmed = text.trim();
+      if (trimmed !== text) hit = map.entries.get(map.caseSensitive ? trimmed : trimmed.toLowerCase());
+    }
+  }
   if (hit !== undefined) return hit ?? undefined;
   if (map.defaultValue) {
     issues.flags.push({
