@@ -273,7 +273,7 @@ export class Interpreter {
       case 'datetime':
         return t.dateTime(v, s.timeZone, s.policy, issues, column);
       case 'join':
-        return t.join(Array.isArray(v) ? v : [v], s.delimiter);
+        return t.join(t.asList(v), s.delimiter);
       case 'map':
         return t.mapValue(v, this.valueMaps.get(s.map)!, issues, column);
       case 'multi_map':

@@ -5,6 +5,7 @@
 export { dateOnly, dateTime } from './dates.ts';
 export { email } from './email.ts';
 export { split, truncate } from './length.ts';
+export { asList } from './lists.ts';
 export type { NumberRange } from './numbers.ts';
 export { toBoolean, toDecimal, toInteger } from './numbers.ts';
 export { phone } from './phone.ts';

@@ -113,9 +113,10 @@ export function applyStep(e: Expr, step: IrStep, column: string): Expr {
         code: `dateTime(${e.code}, ${literal(step.timeZone)}, ${literal(step.policy)}, issues, ${col})`,
         kind: 'datetime',
       };
+    // A path's value is a list (a multi-choice property) or a single value only at run time.
     case 'join':
       return {
-        code: `join(${e.kind === 'list' ? e.code : `[${e.code}]`}, ${literal(step.delimiter)})`,
+        code: `join(${e.kind === 'list' ? e.code : `asList(${e.code})`}, ${literal(step.delimiter)})`,
         kind: 'text',
       };
     case 'map':

@@ -17,6 +17,7 @@ import { columnTs, fieldTs } from './types.ts';
 export const TRANSFORMER_PATH = 'generated/transformer.ts';
 
 const TRANSFORM_FUNCTIONS = [
+  'asList',
   'coalesce',
   'collapseWhitespace',
   'dateOnly',
