@@ -71,8 +71,13 @@ function stepParams(step: IrStep): string {
       return `length: ${step.length}${step.flag ? '' : ', flag: false'}`;
     case 'split':
       return `length: ${step.length}, title_suffix: ${JSON.stringify(step.titleSuffix)}`;
-    case 'map':
     case 'default':
+      // The conversion a number default goes through follows the column: show what it became.
+      if (!step.convert) return '';
+      return step.convert.kind === 'integer'
+        ? `integer${rangeText(step.convert)}`
+        : `decimal, precision: ${step.convert.precision}${rangeText(step.convert)}`;
+    case 'map':
     case 'trim':
     case 'lowercase':
     case 'uppercase':

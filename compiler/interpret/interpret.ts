@@ -20,7 +20,16 @@ import {
 import type { Issues, ValueMap } from '../../runtime/transforms/index.ts';
 import * as t from '../../runtime/transforms/index.ts';
 import { assertNever } from '../assert.ts';
-import type { Ir, IrCondition, IrField, IrMapping, IrStep, IrValueMap, IrValueSource } from '../ir/types.ts';
+import type {
+  Ir,
+  IrCondition,
+  IrField,
+  IrMapping,
+  IrNumberStep,
+  IrStep,
+  IrValueMap,
+  IrValueSource,
+} from '../ir/types.ts';
 
 /**
  * The reference interpreter: runs a mapping by walking its IR, step by step, with the same transform
@@ -265,9 +274,8 @@ export class Interpreter {
       case 'boolean':
         return t.toBoolean(v, issues, column);
       case 'integer':
-        return t.toInteger(v, issues, column, { min: s.min, max: s.max });
       case 'decimal':
-        return t.toDecimal(v, s.precision, issues, column, { min: s.min, max: s.max });
+        return this.number(v, s, column, issues);
       case 'date_only':
         return t.dateOnly(v, s.timeZone, s.policy, issues, column);
       case 'datetime':
@@ -279,7 +287,7 @@ export class Interpreter {
       case 'multi_map':
         return t.multiMap(v, this.valueMaps.get(s.map)!, s.as, s.delimiter, issues, column);
       case 'default':
-        return this.withDefault(v, s.value, column, issues);
+        return this.withDefault(v, s, column, issues);
       case 'truncate':
         return t.truncate(t.toText(v), s.length, s.flag, issues, column);
       case 'split':
@@ -289,11 +297,24 @@ export class Interpreter {
     }
   }
 
-  private withDefault(v: unknown, value: string | number | boolean, column: string, issues: Issues): unknown {
-    if (typeof value === 'string') return t.withDefault(t.toText(v), value);
-    if (typeof value === 'number')
-      return t.withDefault(typeof v === 'number' ? v : t.toDecimal(v, 10, issues, column), value);
-    return t.withDefault(typeof v === 'boolean' ? v : t.toBoolean(v, issues, column), value);
+  private withDefault(
+    v: unknown,
+    s: Extract<IrStep, { kind: 'default' }>,
+    column: string,
+    issues: Issues,
+  ): unknown {
+    if (s.convert) {
+      const input = s.converted ? v : this.number(v, s.convert, column, issues);
+      return this.number(t.withDefault(input, s.value), s.convert, column, issues);
+    }
+    if (typeof s.value === 'string') return t.withDefault(t.toText(v), s.value);
+    return t.withDefault(typeof v === 'boolean' ? v : t.toBoolean(v, issues, column), s.value);
+  }
+
+  private number(v: unknown, s: IrNumberStep, column: string, issues: Issues): number | null {
+    return s.kind === 'integer'
+      ? t.toInteger(v, issues, column, { min: s.min, max: s.max })
+      : t.toDecimal(v, s.precision, issues, column, { min: s.min, max: s.max });
   }
 
   /** The conversion to the column's type that the generated code adds when the chain did not. */

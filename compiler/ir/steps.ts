@@ -1,5 +1,5 @@
 import type { FieldSpec, MigrationSpec, StepSpec, TargetColumn } from '../model/spec.ts';
-import type { DropPolicy, IrStep, PhonePolicy } from './types.ts';
+import type { DropPolicy, IrNumberStep, IrStep, PhonePolicy } from './types.ts';
 
 const COUNTRY_BY_REGION: Record<string, string> = { eu: 'GB', us: 'US', au: 'AU' };
 
@@ -66,8 +66,12 @@ export function irStep(
         delimiter: typeof p.delimiter === 'string' ? p.delimiter : '; ',
       };
     }
-    case 'default':
-      return { kind: 'default', value: p.default as string | number | boolean };
+    case 'default': {
+      const value = p.default as string | number | boolean;
+      return typeof value === 'number'
+        ? { kind: 'default', value, convert: numberConversion(column), converted: false }
+        : { kind: 'default', value, convert: undefined };
+    }
     case 'truncate':
       return {
         kind: 'truncate',
@@ -96,6 +100,28 @@ export function irStep(
   }
 }
 
+/**
+ * How a number is converted for `column`: a whole number or decimal column's own step, with its
+ * precision and range; an option number for a choice; else (text) a decimal at full precision.
+ */
+function numberConversion(column: TargetColumn | undefined): IrNumberStep {
+  switch (column?.type) {
+    case 'integer':
+    case 'bigint':
+      return { kind: 'integer', min: column.min, max: column.max };
+    case 'decimal':
+    case 'double':
+    case 'money':
+      return { kind: 'decimal', precision: column.precision ?? 2, min: column.min, max: column.max };
+    case 'choice':
+    case 'state':
+    case 'status':
+      return { kind: 'integer', min: undefined, max: undefined };
+    default:
+      return { kind: 'decimal', precision: 10, min: undefined, max: undefined };
+  }
+}
+
 /** The steps of a field map, resolved. */
 export function irSteps(
   field: FieldSpec,
@@ -103,5 +129,24 @@ export function irSteps(
   migration: MigrationSpec,
   mapId: MapIdFor,
 ): IrStep[] {
-  return field.transform.map((s) => irStep(s, column, migration, mapId));
+  const steps: IrStep[] = [];
+  for (const s of field.transform) {
+    const step = irStep(s, column, migration, mapId);
+    const before = steps.at(-1);
+    steps.push(
+      step.kind === 'default' && step.convert && before
+        ? { ...step, converted: sameConversion(before, step.convert) }
+        : step,
+    );
+  }
+  return steps;
+}
+
+/** Whether `step` converts a value exactly as `conversion` does (then converting again changes nothing). */
+function sameConversion(step: IrStep, conversion: IrNumberStep): boolean {
+  const sameRange = (a: IrNumberStep) => a.min === conversion.min && a.max === conversion.max;
+  if (step.kind === 'integer') return conversion.kind === 'integer' && sameRange(step);
+  if (step.kind === 'decimal')
+    return conversion.kind === 'decimal' && step.precision === conversion.precision && sameRange(step);
+  return false;
 }

@@ -160,14 +160,7 @@ export type IrStep =
       readonly maxLength: number | undefined;
     }
   | { readonly kind: 'boolean' }
-  /** `min`/`max`: the range the target column declares, within its type's (dropped with a flag outside it). */
-  | { readonly kind: 'integer'; readonly min: number | undefined; readonly max: number | undefined }
-  | {
-      readonly kind: 'decimal';
-      readonly precision: number;
-      readonly min: number | undefined;
-      readonly max: number | undefined;
-    }
+  | IrNumberStep
   | { readonly kind: 'date_only' | 'datetime'; readonly timeZone: string; readonly policy: DropPolicy }
   | { readonly kind: 'join'; readonly delimiter: string }
   | { readonly kind: 'map'; readonly map: string }
@@ -177,11 +170,36 @@ export type IrStep =
       readonly as: 'choices' | 'text';
       readonly delimiter: string;
     }
-  | { readonly kind: 'default'; readonly value: string | number | boolean }
+  | { readonly kind: 'default'; readonly value: string | boolean; readonly convert: undefined }
+  | {
+      readonly kind: 'default';
+      readonly value: number;
+      /**
+       * The column's own conversion, applied to the value before the default (so that an unreadable or
+       * out-of-range value is dropped with a flag and replaced) and to the result (so that the default
+       * itself meets the column's type and range, or is dropped with a flag).
+       */
+      readonly convert: IrNumberStep;
+      /** The step before is that same conversion: the value is not converted again before the default. */
+      readonly converted: boolean;
+    }
   | { readonly kind: 'truncate'; readonly length: number; readonly flag: boolean }
   | { readonly kind: 'split'; readonly length: number; readonly titleSuffix: string };
 
 export type IrStepKind = IrStep['kind'];
+
+/**
+ * A number conversion. `min`/`max`: the range the target column declares, within its type's (dropped
+ * with a flag outside it).
+ */
+export type IrNumberStep =
+  | { readonly kind: 'integer'; readonly min: number | undefined; readonly max: number | undefined }
+  | {
+      readonly kind: 'decimal';
+      readonly precision: number;
+      readonly min: number | undefined;
+      readonly max: number | undefined;
+    };
 
 /** A field map: a value written to a column. */
 export interface IrField {

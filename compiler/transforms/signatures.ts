@@ -262,7 +262,8 @@ const CATALOG: StepSignature[] = [
   },
   {
     name: 'default',
-    summary: 'Use the given value when the value is empty.',
+    summary:
+      "Use the given value when the value is empty. With a number, the value is first read as the column reads numbers (a whole number, or a decimal at the column's precision, within its `min`/`max`), so one that is unreadable or out of range is dropped with a flag and replaced; the result, the default included, is checked the same way.",
     signature: 'T → T (never empty)',
     apply: (input, step) => {
       const value = step.params.default;

@@ -32,6 +32,9 @@ function column(mapping: string, record: Record<string, unknown>, name: string) 
   };
 }
 
+const UNREADABLE = 'unreadable_value_dropped';
+const OUT_OF_RANGE = 'number_out_of_range_dropped';
+
 describe('join of one field (test/compile-cases/all-steps, sample-text)', () => {
   it.each([
     ['fs_tags', { tags: ['phone', ' ', null, 'email'] }, 'phone, email'],
@@ -42,6 +45,41 @@ describe('join of one field (test/compile-cases/all-steps, sample-text)', () => 
   ])('%s of %o is %j', (name, record, expected) => {
     const { generated, interpreted } = column('sample-text', record, name);
     expect(generated).toEqual({ value: expected, flags: [] });
+    expect(interpreted).toEqual(generated);
+  });
+});
+
+describe('number defaults are converted as the column reads numbers (its type, precision and range)', () => {
+  it.each([
+    // Whole number 1–100, default 5.
+    ['fs_countdefault', { count: 7 }, 7, []],
+    ['fs_countdefault', { count: null }, 5, []],
+    ['fs_countdefault', { count: 2.5 }, 5, [UNREADABLE]],
+    ['fs_countdefault', { count: 3e9 }, 5, [OUT_OF_RANGE]],
+    ['fs_countdefault', { count: 500 }, 5, [OUT_OF_RANGE]],
+    ['fs_countdefault', { count: Number.NaN }, 5, [UNREADABLE]],
+    ['fs_countdefault', { count: ' 12 ' }, 12, []],
+    // Whole number 1–100 whose default (500) is outside the range: the default is dropped too.
+    ['fs_countorbig', { count: 50 }, 50, []],
+    ['fs_countorbig', { count: null }, null, [OUT_OF_RANGE]],
+    // Decimal, 1 place, 0–10, default 2.5.
+    ['fs_scoredefault', { score: 0.1 + 0.2 }, 0.3, []],
+    ['fs_scoredefault', { score: 7.25 }, 7.3, []],
+    ['fs_scoredefault', { score: 50 }, 2.5, [OUT_OF_RANGE]],
+    ['fs_scoredefault', { score: Number.NaN }, 2.5, [UNREADABLE]],
+    ['fs_scoredefault', { score: '' }, 2.5, []],
+    // Money, 2 places, default 0.
+    ['fs_price', { score: '1.005' }, 1.01, []],
+    ['fs_price', { score: 'n/a' }, 0, [UNREADABLE]],
+    // Whole number after an integer step, default 0: converted once before the default.
+    ['fs_countafter', { count: 2.5 }, 0, [UNREADABLE]],
+    ['fs_countafter', { count: 3e9 }, 0, [OUT_OF_RANGE]],
+    // A whole number inside an object, default 3.
+    ['fs_level', { details: { level: 1.5 } }, 3, [UNREADABLE]],
+    ['fs_level', { details: { level: '12' } }, 12, []],
+  ])('%s of %o is %j, flagged %j', (name, record, value, flags) => {
+    const { generated, interpreted } = column('sample-number', record, name);
+    expect(generated).toEqual({ value, flags });
     expect(interpreted).toEqual(generated);
   });
 });

@@ -54,6 +54,20 @@ describe('step and key words', () => {
     });
   });
 
+  it("shows how a number default is converted when the column's type, precision or range changed", () => {
+    const integer = { kind: 'integer', min: 1, max: 100 } as const;
+    const decimal = { kind: 'decimal', precision: 2, min: undefined, max: 10 } as const;
+    expect(
+      chainTexts(
+        [{ kind: 'default', value: 5, convert: integer, converted: false }],
+        [{ kind: 'default', value: 5, convert: decimal, converted: false }],
+      ),
+    ).toEqual({
+      before: ['default: 5 (integer, min: 1, max: 100)'],
+      after: ['default: 5 (decimal, precision: 2, max: 10)'],
+    });
+  });
+
   it('doubles literal braces of a template back', () => {
     expect(
       templateText([

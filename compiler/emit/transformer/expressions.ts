@@ -1,5 +1,5 @@
 import { assertNever } from '../../assert.ts';
-import type { IrColumnType, IrMigration, IrStep, IrValueSource } from '../../ir/types.ts';
+import type { IrColumnType, IrMigration, IrNumberStep, IrStep, IrValueSource } from '../../ir/types.ts';
 import { literal } from '../literals.ts';
 
 /** What the generated expression's value is, so conversions are added only where needed. */
@@ -59,6 +59,13 @@ function rangeArgument(step: { readonly min: number | undefined; readonly max: n
   return `, ${literal({ min: step.min, max: step.max })}`;
 }
 
+/** A number conversion with the column's precision and range. */
+function convertNumber(code: string, step: IrNumberStep, col: string): string {
+  return step.kind === 'integer'
+    ? `toInteger(${code}, issues, ${col}${rangeArgument(step)})`
+    : `toDecimal(${code}, ${literal(step.precision)}, issues, ${col}${rangeArgument(step)})`;
+}
+
 const asText = (e: Expr): string =>
   e.kind === 'text' || e.kind === 'date' || e.kind === 'datetime' ? e.code : `toText(${e.code})`;
 
@@ -97,12 +104,8 @@ export function applyStep(e: Expr, step: IrStep, column: string): Expr {
     case 'boolean':
       return { code: `toBoolean(${e.code}, issues, ${col})`, kind: 'boolean' };
     case 'integer':
-      return { code: `toInteger(${e.code}, issues, ${col}${rangeArgument(step)})`, kind: 'number' };
     case 'decimal':
-      return {
-        code: `toDecimal(${e.code}, ${literal(step.precision)}, issues, ${col}${rangeArgument(step)})`,
-        kind: 'number',
-      };
+      return { code: convertNumber(e.code, step, col), kind: 'number' };
     case 'date_only':
       return {
         code: `dateOnly(${e.code}, ${literal(step.timeZone)}, ${literal(step.policy)}, issues, ${col})`,
@@ -130,13 +133,13 @@ export function applyStep(e: Expr, step: IrStep, column: string): Expr {
         kind: 'text',
       };
     case 'default': {
+      if (step.convert) {
+        const input = step.converted ? e.code : convertNumber(e.code, step.convert, col);
+        const filled = `withDefault(${input}, ${literal(step.value)})`;
+        return { code: convertNumber(filled, step.convert, col), kind: 'number' };
+      }
       const v = step.value;
       if (typeof v === 'string') return { code: `withDefault(${asText(e)}, ${literal(v)})`, kind: 'text' };
-      if (typeof v === 'number')
-        return {
-          code: `withDefault(${e.kind === 'number' ? e.code : `toDecimal(${e.code}, 10, issues, ${col})`}, ${literal(v)})`,
-          kind: 'number',
-        };
       return {
         code: `withDefault(${e.kind === 'boolean' ? e.code : `toBoolean(${e.code}, issues, ${col})`}, ${literal(v)})`,
         kind: 'boolean',

@@ -2,7 +2,7 @@
 // Regenerate with `npx flitstack compile`; `npx flitstack compile --check` fails when this file is stale.
 import { field, idText, keyValue, mapState, optionNumber, pickId } from "../runtime/mapping/index.ts";
 import type { GeneratedModule, Outcome, PendingLookup, PendingOwner, StateMap } from "../runtime/mapping/index.ts";
-import { asList, coalesce, collapseWhitespace, dateOnly, dateTime, email, join, lowercase, mapValue, multiMap, nullIfEmpty, phone, stripControl, titlecase, toText, trim, truncate, uppercase, withDefault } from "../runtime/transforms/index.ts";
+import { asList, coalesce, collapseWhitespace, dateOnly, dateTime, email, join, lowercase, mapValue, multiMap, nullIfEmpty, phone, stripControl, titlecase, toBoolean, toDecimal, toInteger, toText, trim, truncate, uppercase, withDefault } from "../runtime/transforms/index.ts";
 import type { ValueMap } from "../runtime/transforms/index.ts";
 import { newIssues } from "../runtime/transforms/types.ts";
 
@@ -74,6 +74,23 @@ export type AppointmentRow = {
       "scheduledstart": string | null;
       "scheduledend": string | null;
     };
+/** Columns of fs_samplenumber written by mapping sample-number. */
+export type SampleNumberRow = {
+      "fs_name": string | null;
+      "fs_count": number | null;
+      "fs_countdefault": number | null;
+      "fs_countorbig": number | null;
+      "fs_countafter": number | null;
+      "fs_level": number | null;
+      "fs_score": number | null;
+      "fs_scoredefault": number | null;
+      "fs_price": number | null;
+      "fs_active": boolean | null;
+      "fs_answered": boolean | null;
+      "fs_born": string | null;
+      "fs_seen": string | null;
+      "fs_seenday": string | null;
+    };
 /** Columns of fs_sampletext written by mapping sample-text. */
 export type SampleTextRow = {
       "fs_name": string | null;
@@ -88,6 +105,7 @@ export type SampleTextRow = {
       "fs_channels": string | null;
       "fs_colour": number | null;
       "fs_counttext": string | null;
+      "fs_countorzero": string | null;
     };
 /** Value maps, resolved to option values per target column. */
 export const VALUE_MAPS = {
@@ -183,6 +201,38 @@ export function transformAppointment(r: AppointmentsRecord): Outcome<Appointment
 }
 
 /**
+ * Mapping sample-number (spec/objects/sample-number.yaml): samples → fs_samplenumber.
+ * Number, yes/no and date steps, and number and yes/no defaults, into columns with and without a range.
+ */
+export function transformSampleNumber(r: SamplesRecord): Outcome<SampleNumberRow> {
+    const sourceId = idText(r["id"]) ?? '';
+    const issues = newIssues();
+    const key = keyValue("sample-number-", [r["id"]], issues, "fs_practicehubid");
+    const row: SampleNumberRow = {
+      "fs_name": truncate(withDefault(trim(r["name"]), "Sample"), 100, true, issues, "fs_name"),
+      "fs_count": toInteger(r["count"], issues, "fs_count", {"min":0,"max":100}),
+      "fs_countdefault": toInteger(withDefault(toInteger(r["count"], issues, "fs_countdefault", {"min":1,"max":100}), 5), issues, "fs_countdefault", {"min":1,"max":100}),
+      "fs_countorbig": toInteger(withDefault(toInteger(r["count"], issues, "fs_countorbig", {"min":1,"max":100}), 500), issues, "fs_countorbig", {"min":1,"max":100}),
+      "fs_countafter": toInteger(withDefault(toInteger(r["count"], issues, "fs_countafter"), 0), issues, "fs_countafter"),
+      "fs_level": toInteger(withDefault(toInteger(field(r["details"], "level"), issues, "fs_level"), 3), issues, "fs_level"),
+      "fs_score": toDecimal(r["score"], 2, issues, "fs_score", {"min":-1000,"max":1000}),
+      "fs_scoredefault": toDecimal(withDefault(toDecimal(r["score"], 1, issues, "fs_scoredefault", {"min":0,"max":10}), 2.5), 1, issues, "fs_scoredefault", {"min":0,"max":10}),
+      "fs_price": toDecimal(withDefault(toDecimal(r["score"], 2, issues, "fs_price"), 0), 2, issues, "fs_price"),
+      "fs_active": withDefault(toBoolean(r["active"], issues, "fs_active"), false),
+      "fs_answered": toBoolean(r["answered"], issues, "fs_answered"),
+      "fs_born": dateOnly(r["born"], "Europe/London", "reject", issues, "fs_born"),
+      "fs_seen": dateTime(r["seen_at"], "Europe/London", "reject", issues, "fs_seen"),
+      "fs_seenday": dateOnly(r["seen_at"], "America/New_York", "reject", issues, "fs_seenday"),
+    };
+    const lookups: PendingLookup[] = [];
+    const owner: PendingOwner | undefined = undefined;
+    const state = undefined;
+    const document = undefined;
+    if (key === null || issues.rejections.length > 0) return { kind: 'rejected', sourceId, rejections: issues.rejections, flags: issues.flags };
+    return { kind: 'rows', sourceId, rows: [{ key, payload: row, lookups, owner, state, document }], flags: issues.flags };
+}
+
+/**
  * Mapping sample-text (spec/objects/sample-text.yaml): samples → fs_sampletext.
  * Text steps, joins (of several fields, of a list, of a list inside an object), maps and text defaults.
  */
@@ -203,6 +253,7 @@ export function transformSampleText(r: SamplesRecord): Outcome<SampleTextRow> {
       "fs_channels": multiMap(r["channels"], VALUE_MAPS["channel@fs_sampletext.fs_channels"], "choices", "; ", issues, "fs_channels"),
       "fs_colour": optionNumber(mapValue(r["colour"], VALUE_MAPS["colour@fs_sampletext.fs_colour"], issues, "fs_colour")),
       "fs_counttext": truncate(withDefault(toText(r["count"]), "none"), 20, true, issues, "fs_counttext"),
+      "fs_countorzero": toText(toDecimal(withDefault(toDecimal(r["count"], 10, issues, "fs_countorzero"), 0), 10, issues, "fs_countorzero")),
     };
     const lookups: PendingLookup[] = [];
     const owner: PendingOwner | undefined = undefined;
@@ -234,7 +285,7 @@ export const MIGRATION = {
       "maxUploadFileSize": 5242880,
     } satisfies GeneratedModule['MIGRATION'];
 /** Mappings in load order: referenced rows load before the rows that point to them. */
-export const LOAD_ORDER = ["clinic","patient","appointment","sample-text"] satisfies readonly string[];
+export const LOAD_ORDER = ["clinic","patient","appointment","sample-number","sample-text"] satisfies readonly string[];
 /** Dataverse tables written: entity sets, keys, columns and lookup navigation properties. */
 export const TABLES = {
       "account": {
@@ -316,6 +367,34 @@ export const TABLES = {
         },
         "alternateKeys": ["fs_practicehubid"],
       },
+      "fs_samplenumber": {
+        "name": "fs_samplenumber",
+        "entitySet": "fs_samplenumbers",
+        "primaryId": "fs_samplenumberid",
+        "primaryName": "fs_name",
+        "custom": true,
+        "ownership": "user",
+        "bulkMessages": true,
+        "columns": {
+          "fs_active": {"type":"boolean","custom":true,"createOnly":false,"targets":[]},
+          "fs_answered": {"type":"boolean","custom":true,"createOnly":false,"targets":[]},
+          "fs_born": {"type":"date","custom":true,"createOnly":false,"targets":[]},
+          "fs_count": {"type":"integer","custom":true,"createOnly":false,"targets":[]},
+          "fs_countafter": {"type":"integer","custom":true,"createOnly":false,"targets":[]},
+          "fs_countdefault": {"type":"integer","custom":true,"createOnly":false,"targets":[]},
+          "fs_countorbig": {"type":"integer","custom":true,"createOnly":false,"targets":[]},
+          "fs_level": {"type":"integer","custom":true,"createOnly":false,"targets":[]},
+          "fs_name": {"type":"string","maxLength":100,"custom":true,"createOnly":false,"targets":[]},
+          "fs_practicehubid": {"type":"string","maxLength":100,"custom":true,"createOnly":false,"targets":[]},
+          "fs_price": {"type":"money","custom":true,"createOnly":false,"targets":[]},
+          "fs_samplenumberid": {"type":"uniqueidentifier","custom":true,"createOnly":false,"targets":[]},
+          "fs_score": {"type":"decimal","custom":true,"createOnly":false,"targets":[]},
+          "fs_scoredefault": {"type":"decimal","custom":true,"createOnly":false,"targets":[]},
+          "fs_seen": {"type":"datetime","custom":true,"createOnly":false,"targets":[]},
+          "fs_seenday": {"type":"date","custom":true,"createOnly":false,"targets":[]},
+        },
+        "alternateKeys": ["fs_practicehubid"],
+      },
       "fs_sampletext": {
         "name": "fs_sampletext",
         "entitySet": "fs_sampletexts",
@@ -328,6 +407,7 @@ export const TABLES = {
           "fs_channels": {"type":"multi_choice","custom":true,"createOnly":false,"targets":[]},
           "fs_channeltext": {"type":"string","maxLength":200,"custom":true,"createOnly":false,"targets":[]},
           "fs_colour": {"type":"choice","custom":true,"createOnly":false,"targets":[]},
+          "fs_countorzero": {"type":"string","maxLength":20,"custom":true,"createOnly":false,"targets":[]},
           "fs_counttext": {"type":"string","maxLength":20,"custom":true,"createOnly":false,"targets":[]},
           "fs_email": {"type":"string","maxLength":100,"custom":true,"createOnly":false,"targets":[]},
           "fs_lower": {"type":"string","maxLength":20,"custom":true,"createOnly":false,"targets":[]},
@@ -361,9 +441,26 @@ export const RESOURCES = {
       "practitioners": {"name":"practitioners","used":["email"],"phi":[],"mappings":[]},
       "samples": {
         "name": "samples",
-        "used": ["channels","colour","count","details","email","id","mobile","name","other_name","phone","tags"],
+        "used": [
+          "active",
+          "answered",
+          "born",
+          "channels",
+          "colour",
+          "count",
+          "details",
+          "email",
+          "id",
+          "mobile",
+          "name",
+          "other_name",
+          "phone",
+          "score",
+          "seen_at",
+          "tags",
+        ],
         "phi": [],
-        "mappings": ["sample-text"],
+        "mappings": ["sample-number","sample-text"],
       },
     } satisfies GeneratedModule['RESOURCES'];
 /** Every mapping: what the runtime needs, and its transform function. */
@@ -440,6 +537,38 @@ export const MAPPINGS = {
         columns: ["subject","scheduledstart","scheduledend"],
         transform: transformAppointment,
       },
+      "sample-number": {
+        name: "sample-number",
+        files: ["spec/objects/sample-number.yaml"],
+        description: "Number, yes/no and date steps, and number and yes/no defaults, into columns with and without a range.",
+        source: "samples",
+        target: "fs_samplenumber",
+        mode: "upsert",
+        key: {"kind":"alternate","column":"fs_practicehubid","prefix":"sample-number-"},
+        notMatchedBy: [],
+        lookups: [],
+        roles: [],
+        hasState: false,
+        fanOut: false,
+        dependsOn: [],
+        columns: [
+          "fs_name",
+          "fs_count",
+          "fs_countdefault",
+          "fs_countorbig",
+          "fs_countafter",
+          "fs_level",
+          "fs_score",
+          "fs_scoredefault",
+          "fs_price",
+          "fs_active",
+          "fs_answered",
+          "fs_born",
+          "fs_seen",
+          "fs_seenday",
+        ],
+        transform: transformSampleNumber,
+      },
       "sample-text": {
         name: "sample-text",
         files: ["spec/objects/sample-text.yaml"],
@@ -467,6 +596,7 @@ export const MAPPINGS = {
           "fs_channels",
           "fs_colour",
           "fs_counttext",
+          "fs_countorzero",
         ],
         transform: transformSampleText,
       },
