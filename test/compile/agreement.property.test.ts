@@ -5,23 +5,38 @@ import { readSpecDir } from '../../cli/spec-files.ts';
 import { compileSpec } from '../../compiler/compile.ts';
 import { Interpreter } from '../../compiler/interpret/interpret.ts';
 import type { Ir, IrSourceField, IrSourceType } from '../../compiler/ir/types.ts';
+import { SIGNATURES } from '../../compiler/transforms/signatures.ts';
 import { createSchemaValidators } from '../../compiler/validate/schemas.ts';
 import * as generatedModule from '../../generated/transformer.ts';
 import type { GeneratedModule } from '../../runtime/mapping/index.ts';
-
-const generated: GeneratedModule = generatedModule;
-
+import { COMPILE_CASES_DIR, caseSpec } from '../support/cases.ts';
+import { loadGenerated } from '../support/generated.ts';
 import { ROOT } from '../support/tmp.ts';
 
-let ir: Ir;
-let interpreter: Interpreter;
-beforeAll(() => {
-  ir = compileSpec(readSpecDir('spec', ROOT), createSchemaValidators(), { typecheck: false }).ir!;
-  interpreter = new Interpreter(ir);
+/** A compiled spec: its IR, for the interpreter, and its generated transformer. */
+interface Compiled {
+  readonly ir: Ir;
+  readonly generated: GeneratedModule;
+}
+
+let shipped: Compiled;
+/** test/compile-cases/all-steps: every step of the catalog, which the shipped spec does not use. */
+let allSteps: Compiled;
+beforeAll(async () => {
+  const validators = createSchemaValidators();
+  shipped = {
+    ir: compileSpec(readSpecDir('spec', ROOT), validators, { typecheck: false }).ir!,
+    generated: generatedModule,
+  };
+  const result = compileSpec(caseSpec('all-steps', 'spec', COMPILE_CASES_DIR), validators, {
+    typecheck: false,
+  });
+  const transformer = result.files.find((f) => f.path === 'generated/transformer.ts')!;
+  allSteps = { ir: result.ir!, generated: await loadGenerated(transformer.contents) };
 });
 
-/** Values no field should expect: wrong types, empty and odd text, control characters, surrogates. */
-const hostile: fc.Arbitrary<unknown> = fc.oneof(
+/** Single values no field should expect: wrong types, empty and odd text, control characters, surrogates. */
+const hostileScalar: fc.Arbitrary<unknown> = fc.oneof(
   fc.constantFrom(
     null,
     undefined,
@@ -52,8 +67,21 @@ const hostile: fc.Arbitrary<unknown> = fc.oneof(
   fc.double(),
   fc.integer(),
   fc.boolean(),
-  fc.constant([]),
-  fc.constant({}),
+);
+
+/**
+ * Hostile single values, and lists and objects (empty or not) where a field holds a single value. The
+ * objects have a prototype, as the ones JSON.parse makes of a PracticeHub page.
+ */
+const hostile: fc.Arbitrary<unknown> = fc.oneof(
+  hostileScalar,
+  fc.constantFrom([], {}, ['phone', 'email'], [' Phone ', null, ''], [['x']], [{}], { text: 'x' }),
+  fc.array(hostileScalar, { minLength: 1, maxLength: 4 }),
+  fc.dictionary(fc.string({ maxLength: 8 }), hostileScalar, {
+    minKeys: 1,
+    maxKeys: 3,
+    noNullPrototype: true,
+  }),
 );
 
 const isoDate = fc.date({
@@ -107,17 +135,38 @@ function recordOf(fields: readonly IrSourceField[], depth = 0): fc.Arbitrary<Rec
   });
 }
 
+/** Runs every mapping on generated records through both sides and compares the outcomes. */
+function agreeOnEveryMapping({ ir, generated }: Compiled): void {
+  const interpreter = new Interpreter(ir);
+  for (const m of ir.mappings) {
+    const resource = ir.resources.find((r) => r.name === m.source)!;
+    fc.assert(
+      fc.property(recordOf(resource.fields), (record) => {
+        const fromGenerated = generated.MAPPINGS[m.name]!.transform(record);
+        expect(interpreter.run(m.name, record)).toEqual(fromGenerated);
+      }),
+      { numRuns: 400, seed: 42 },
+    );
+  }
+}
+
 describe('generated transformer vs reference interpreter (property)', () => {
-  it('agree on every mapping for generated records, hostile values included', () => {
-    for (const m of ir.mappings) {
-      const resource = ir.resources.find((r) => r.name === m.source)!;
-      fc.assert(
-        fc.property(recordOf(resource.fields), (record) => {
-          const fromGenerated = generated.MAPPINGS[m.name]!.transform(record);
-          expect(interpreter.run(m.name, record)).toEqual(fromGenerated);
-        }),
-        { numRuns: 400, seed: 42 },
-      );
-    }
+  it('agree on every mapping of the shipped spec for generated records, hostile values included', () => {
+    agreeOnEveryMapping(shipped);
+  });
+
+  it('agree on every mapping of the all-steps case, which uses every step of the catalog', () => {
+    const fields = allSteps.ir.mappings.flatMap((m) => m.fields);
+    const steps = fields.flatMap((f) => f.steps);
+    expect(new Set(steps.map((s) => s.kind))).toEqual(new Set(SIGNATURES.keys()));
+    const defaults = steps.flatMap((s) =>
+      s.kind !== 'default' ? [] : [s.convert ? `number as ${s.convert.kind}` : typeof s.value],
+    );
+    expect(new Set(defaults)).toEqual(
+      new Set(['string', 'boolean', 'number as integer', 'number as decimal']),
+    );
+    const joinsOfOneField = fields.filter((f) => f.source.kind === 'path' && f.steps[0]?.kind === 'join');
+    expect(joinsOfOneField.map((f) => f.column)).toEqual(['fs_tags', 'fs_methods']);
+    agreeOnEveryMapping(allSteps);
   });
 });
