@@ -2,7 +2,7 @@
 // Regenerate with `npx flitstack compile`; `npx flitstack compile --check` fails when this file is stale.
 import { exceptMostRecent, field, idText, isOneOf, keyValue, mapState, optionNumber, partKey, partTitle, pickId } from "../runtime/mapping/index.ts";
 import type { GeneratedModule, Outcome, PendingLookup, PendingOwner, Row, StateMap } from "../runtime/mapping/index.ts";
-import { coalesce, collapseWhitespace, dateOnly, dateTime, email, lowercase, mapValue, multiMap, phone, split, stripControl, templateValue, toBoolean, toDecimal, toText, trim, truncate, uppercase, withDefault } from "../runtime/transforms/index.ts";
+import { coalesce, collapseWhitespace, dateOnly, dateTime, email, lowercase, mapValue, multiMap, phone, split, stripControl, templateValue, textOf, toBoolean, toDecimal, trim, truncate, uppercase, withDefault } from "../runtime/transforms/index.ts";
 import type { ValueMap } from "../runtime/transforms/index.ts";
 import { newIssues } from "../runtime/transforms/types.ts";
 
@@ -447,16 +447,16 @@ export function transformClinic(r: ClinicsRecord): Outcome<ClinicRow> {
     const issues = newIssues();
     const key = keyValue("clinic-", [r["id"]], issues, "fs_practicehubid");
     const row: ClinicRow = {
-      "name": truncate(collapseWhitespace(trim(stripControl(r["name"]))), 160, true, issues, "name"),
-      "address1_line1": truncate(trim(r["address_line_1"]), 250, true, issues, "address1_line1"),
-      "address1_line2": truncate(trim(r["address_line_2"]), 250, true, issues, "address1_line2"),
-      "address1_city": truncate(trim(r["city"]), 80, true, issues, "address1_city"),
-      "address1_stateorprovince": truncate(trim(r["state"]), 50, true, issues, "address1_stateorprovince"),
-      "address1_postalcode": truncate(uppercase(trim(r["postcode"])), 20, true, issues, "address1_postalcode"),
-      "address1_country": truncate(trim(r["country"]), 80, true, issues, "address1_country"),
+      "name": truncate(collapseWhitespace(trim(stripControl(textOf(r["name"], issues, "name")))), 160, true, issues, "name"),
+      "address1_line1": truncate(trim(textOf(r["address_line_1"], issues, "address1_line1")), 250, true, issues, "address1_line1"),
+      "address1_line2": truncate(trim(textOf(r["address_line_2"], issues, "address1_line2")), 250, true, issues, "address1_line2"),
+      "address1_city": truncate(trim(textOf(r["city"], issues, "address1_city")), 80, true, issues, "address1_city"),
+      "address1_stateorprovince": truncate(trim(textOf(r["state"], issues, "address1_stateorprovince")), 50, true, issues, "address1_stateorprovince"),
+      "address1_postalcode": truncate(uppercase(trim(textOf(r["postcode"], issues, "address1_postalcode"))), 20, true, issues, "address1_postalcode"),
+      "address1_country": truncate(trim(textOf(r["country"], issues, "address1_country")), 80, true, issues, "address1_country"),
       "telephone1": phone(r["phone"], "GB", "keep_with_flag", 50, issues, "telephone1"),
-      "emailaddress1": email(lowercase(trim(r["email"])), "drop_with_flag", 100, issues, "emailaddress1"),
-      "websiteurl": truncate(trim(r["website"]), 200, true, issues, "websiteurl"),
+      "emailaddress1": email(lowercase(trim(textOf(r["email"], issues, "emailaddress1"))), "drop_with_flag", 100, issues, "emailaddress1"),
+      "websiteurl": truncate(trim(textOf(r["website"], issues, "websiteurl")), 200, true, issues, "websiteurl"),
       "fs_accountkind": 100006197,
       "overriddencreatedon": dateTime(r["created_at"], "Europe/London", "drop_with_flag", issues, "overriddencreatedon"),
       "fs_sourcemodifiedon": dateTime(r["updated_at"], "Europe/London", "drop_with_flag", issues, "fs_sourcemodifiedon"),
@@ -481,9 +481,9 @@ export function transformReferralSource(r: ReferralSourcesRecord): Outcome<Refer
     const row: ReferralSourceRow = {
       "name": truncate(collapseWhitespace(trim(stripControl(coalesce([r["organisation_name"], r["name"]])))), 160, true, issues, "name"),
       "telephone1": phone(r["phone"], "GB", "keep_with_flag", 50, issues, "telephone1"),
-      "emailaddress1": email(lowercase(trim(r["email"])), "drop_with_flag", 100, issues, "emailaddress1"),
-      "websiteurl": truncate(trim(r["website"]), 200, true, issues, "websiteurl"),
-      "address1_city": truncate(trim(r["city"]), 80, true, issues, "address1_city"),
+      "emailaddress1": email(lowercase(trim(textOf(r["email"], issues, "emailaddress1"))), "drop_with_flag", 100, issues, "emailaddress1"),
+      "websiteurl": truncate(trim(textOf(r["website"], issues, "websiteurl")), 200, true, issues, "websiteurl"),
+      "address1_city": truncate(trim(textOf(r["city"], issues, "address1_city")), 80, true, issues, "address1_city"),
       "fs_accountkind": 100002447,
       "overriddencreatedon": dateTime(r["created_at"], "Europe/London", "drop_with_flag", issues, "overriddencreatedon"),
     };
@@ -504,23 +504,23 @@ export function transformPatient(r: PatientsRecord): Outcome<PatientRow> {
     const issues = newIssues();
     const key = keyValue("patient-", [r["id"]], issues, "fs_practicehubid");
     const row: PatientRow = {
-      "salutation": toText(r["title"]),
-      "firstname": truncate(collapseWhitespace(trim(stripControl(r["first_name"]))), 50, true, issues, "firstname"),
-      "lastname": truncate(withDefault(collapseWhitespace(trim(stripControl(r["last_name"]))), "(unknown)"), 50, true, issues, "lastname"),
-      "nickname": truncate(trim(stripControl(r["preferred_name"])), 100, true, issues, "nickname"),
+      "salutation": textOf(r["title"], issues, "salutation"),
+      "firstname": truncate(collapseWhitespace(trim(stripControl(textOf(r["first_name"], issues, "firstname")))), 50, true, issues, "firstname"),
+      "lastname": truncate(withDefault(collapseWhitespace(trim(stripControl(textOf(r["last_name"], issues, "lastname")))), "(unknown)"), 50, true, issues, "lastname"),
+      "nickname": truncate(trim(stripControl(textOf(r["preferred_name"], issues, "nickname"))), 100, true, issues, "nickname"),
       "birthdate": dateOnly(r["date_of_birth"], "Europe/London", "drop_with_flag", issues, "birthdate"),
       "gendercode": optionNumber(mapValue(r["sex"], VALUE_MAPS["gender@contact.gendercode"], issues, "gendercode")),
-      "emailaddress1": email(lowercase(trim(r["email"])), "drop_with_flag", 100, issues, "emailaddress1"),
+      "emailaddress1": email(lowercase(trim(textOf(r["email"], issues, "emailaddress1"))), "drop_with_flag", 100, issues, "emailaddress1"),
       "mobilephone": phone(r["phone_mobile"], "GB", "keep_with_flag", 50, issues, "mobilephone"),
       "telephone2": phone(r["phone_home"], "GB", "keep_with_flag", 50, issues, "telephone2"),
-      "address1_line1": truncate(trim(r["address_line_1"]), 250, true, issues, "address1_line1"),
-      "address1_line2": truncate(trim(r["address_line_2"]), 250, true, issues, "address1_line2"),
-      "address1_city": truncate(trim(r["city"]), 80, true, issues, "address1_city"),
-      "address1_stateorprovince": truncate(trim(r["state"]), 50, true, issues, "address1_stateorprovince"),
-      "address1_postalcode": truncate(uppercase(trim(r["postcode"])), 20, true, issues, "address1_postalcode"),
-      "address1_country": truncate(trim(r["country"]), 80, true, issues, "address1_country"),
-      "jobtitle": truncate(trim(r["occupation"]), 100, true, issues, "jobtitle"),
-      "description": truncate(stripControl(r["notes"]), 2000, true, issues, "description"),
+      "address1_line1": truncate(trim(textOf(r["address_line_1"], issues, "address1_line1")), 250, true, issues, "address1_line1"),
+      "address1_line2": truncate(trim(textOf(r["address_line_2"], issues, "address1_line2")), 250, true, issues, "address1_line2"),
+      "address1_city": truncate(trim(textOf(r["city"], issues, "address1_city")), 80, true, issues, "address1_city"),
+      "address1_stateorprovince": truncate(trim(textOf(r["state"], issues, "address1_stateorprovince")), 50, true, issues, "address1_stateorprovince"),
+      "address1_postalcode": truncate(uppercase(trim(textOf(r["postcode"], issues, "address1_postalcode"))), 20, true, issues, "address1_postalcode"),
+      "address1_country": truncate(trim(textOf(r["country"], issues, "address1_country")), 80, true, issues, "address1_country"),
+      "jobtitle": truncate(trim(textOf(r["occupation"], issues, "jobtitle")), 100, true, issues, "jobtitle"),
+      "description": truncate(stripControl(textOf(r["notes"], issues, "description")), 2000, true, issues, "description"),
       "fs_referralsource": optionNumber(mapValue(r["referral_type"], VALUE_MAPS["referral-type@contact.fs_referralsource"], issues, "fs_referralsource")),
       "fs_referraldate": dateOnly(r["referral_date"], "Europe/London", "drop_with_flag", issues, "fs_referraldate"),
       "overriddencreatedon": dateTime(r["created_at"], "Europe/London", "drop_with_flag", issues, "overriddencreatedon"),
@@ -530,7 +530,7 @@ export function transformPatient(r: PatientsRecord): Outcome<PatientRow> {
       "fs_preferredcontactmethods": multiMap(field(r["custom_properties"], "preferred_contact_method"), VALUE_MAPS["contact-method@contact.fs_preferredcontactmethods"], "choices", "; ", issues, "fs_preferredcontactmethods"),
       "fs_lastxraydate": dateOnly(field(r["custom_properties"], "last_xray_date"), "Europe/London", "drop_with_flag", issues, "fs_lastxraydate"),
       "fs_painscore": toDecimal(field(r["custom_properties"], "pain_score"), 1, issues, "fs_painscore", {"min":0,"max":10}),
-      "fs_medicalalerts": truncate(stripControl(field(r["custom_properties"], "medical_alerts")), 4000, true, issues, "fs_medicalalerts"),
+      "fs_medicalalerts": truncate(stripControl(textOf(field(r["custom_properties"], "medical_alerts"), issues, "fs_medicalalerts")), 4000, true, issues, "fs_medicalalerts"),
     };
     const lookups: PendingLookup[] = [{ column: "parentcustomerid", values: [pickId(r["clinic_assignments"], "most_recent", "clinic_id", "updated_at")] }, { column: "fs_referringaccountid", values: [idText(r["referral_source_id"])] }];
     const owner: PendingOwner | undefined = undefined;
@@ -550,9 +550,9 @@ export function transformInsurance(r: InsurancePoliciesRecord): Outcome<Insuranc
     const issues = newIssues();
     const key = keyValue("patient-", [r["patient_id"]], issues, "fs_practicehubid");
     const row: InsuranceRow = {
-      "fs_insurancecarrier": truncate(collapseWhitespace(trim(stripControl(r["carrier"]))), 100, true, issues, "fs_insurancecarrier"),
-      "fs_insurancepolicynumber": truncate(trim(r["policy_number"]), 50, true, issues, "fs_insurancepolicynumber"),
-      "fs_insurancegroup": truncate(trim(r["group_number"]), 50, true, issues, "fs_insurancegroup"),
+      "fs_insurancecarrier": truncate(collapseWhitespace(trim(stripControl(textOf(r["carrier"], issues, "fs_insurancecarrier")))), 100, true, issues, "fs_insurancecarrier"),
+      "fs_insurancepolicynumber": truncate(trim(textOf(r["policy_number"], issues, "fs_insurancepolicynumber")), 50, true, issues, "fs_insurancepolicynumber"),
+      "fs_insurancegroup": truncate(trim(textOf(r["group_number"], issues, "fs_insurancegroup")), 50, true, issues, "fs_insurancegroup"),
       "fs_billingresponsibility": optionNumber(mapValue(r["billing_responsibility"], VALUE_MAPS["billing-responsibility@contact.fs_billingresponsibility"], issues, "fs_billingresponsibility")),
       "fs_coveragetype": optionNumber(mapValue(r["coverage_type"], VALUE_MAPS["coverage-type@contact.fs_coveragetype"], issues, "fs_coveragetype")),
     };
@@ -597,7 +597,7 @@ export function transformStaffUser(r: PractitionersRecord): Outcome<StaffUserRow
     const row: StaffUserRow = {
       "fs_practicehubstaffid": "staff-" + templateValue(r["id"]),
       "fs_role": optionNumber(mapValue(r["role"], VALUE_MAPS["staff-role@systemuser.fs_role"], issues, "fs_role")),
-      "fs_specialization": truncate(trim(r["specialization"]), 100, true, issues, "fs_specialization"),
+      "fs_specialization": truncate(trim(textOf(r["specialization"], issues, "fs_specialization")), 100, true, issues, "fs_specialization"),
     };
     const lookups: PendingLookup[] = [];
     const owner: PendingOwner | undefined = undefined;
@@ -616,12 +616,12 @@ export function transformStaffContact(r: PractitionersRecord): Outcome<StaffCont
     const issues = newIssues();
     const key = keyValue("staff-", [r["id"]], issues, "fs_practicehubid");
     const row: StaffContactRow = {
-      "firstname": truncate(collapseWhitespace(trim(stripControl(r["first_name"]))), 50, true, issues, "firstname"),
-      "lastname": truncate(withDefault(collapseWhitespace(trim(stripControl(r["last_name"]))), "(unknown)"), 50, true, issues, "lastname"),
-      "emailaddress1": email(lowercase(trim(r["email"])), "drop_with_flag", 100, issues, "emailaddress1"),
+      "firstname": truncate(collapseWhitespace(trim(stripControl(textOf(r["first_name"], issues, "firstname")))), 50, true, issues, "firstname"),
+      "lastname": truncate(withDefault(collapseWhitespace(trim(stripControl(textOf(r["last_name"], issues, "lastname")))), "(unknown)"), 50, true, issues, "lastname"),
+      "emailaddress1": email(lowercase(trim(textOf(r["email"], issues, "emailaddress1"))), "drop_with_flag", 100, issues, "emailaddress1"),
       "telephone1": phone(r["phone"], "GB", "keep_with_flag", 50, issues, "telephone1"),
       "fs_role": optionNumber(mapValue(r["role"], VALUE_MAPS["staff-role@contact.fs_role"], issues, "fs_role")),
-      "fs_specialization": truncate(trim(r["specialization"]), 100, true, issues, "fs_specialization"),
+      "fs_specialization": truncate(trim(textOf(r["specialization"], issues, "fs_specialization")), 100, true, issues, "fs_specialization"),
       "fs_staffactive": toBoolean(r["active"], issues, "fs_staffactive"),
       "overriddencreatedon": dateTime(r["created_at"], "Europe/London", "drop_with_flag", issues, "overriddencreatedon"),
     };
@@ -642,12 +642,12 @@ export function transformAppointment(r: AppointmentsRecord): Outcome<Appointment
     const issues = newIssues();
     const key = keyValue("appointment-", [r["id"]], issues, "fs_practicehubid");
     const row: AppointmentRow = {
-      "subject": truncate(withDefault(trim(stripControl(r["appointment_type_name"])), "Appointment"), 200, true, issues, "subject"),
+      "subject": truncate(withDefault(trim(stripControl(textOf(r["appointment_type_name"], issues, "subject"))), "Appointment"), 200, true, issues, "subject"),
       "scheduledstart": dateTime(r["starts_at"], "Europe/London", "drop_with_flag", issues, "scheduledstart"),
       "scheduledend": dateTime(r["ends_at"], "Europe/London", "drop_with_flag", issues, "scheduledend"),
-      "description": truncate(stripControl(r["notes"]), 1048576, true, issues, "description"),
+      "description": truncate(stripControl(textOf(r["notes"], issues, "description")), 1048576, true, issues, "description"),
       "fs_paymentstatus": optionNumber(mapValue(r["payment_status"], VALUE_MAPS["payment-status@appointment.fs_paymentstatus"], issues, "fs_paymentstatus")),
-      "fs_cancellationreason": truncate(trim(stripControl(r["cancellation_reason"])), 250, true, issues, "fs_cancellationreason"),
+      "fs_cancellationreason": truncate(trim(stripControl(textOf(r["cancellation_reason"], issues, "fs_cancellationreason"))), 250, true, issues, "fs_cancellationreason"),
       "overriddencreatedon": dateTime(r["created_at"], "Europe/London", "drop_with_flag", issues, "overriddencreatedon"),
       "fs_sourcemodifiedon": dateTime(r["updated_at"], "Europe/London", "drop_with_flag", issues, "fs_sourcemodifiedon"),
     };
@@ -668,7 +668,7 @@ export function transformClinicalNote(r: ClinicalNotesRecord): Outcome<ClinicalN
     const issues = newIssues();
     const key = keyValue("clinical-note-", [r["id"]], issues, "(key)");
     const row: ClinicalNoteRow = {
-      "subject": truncate(withDefault(trim(stripControl(r["title"])), "Clinical note"), 500, true, issues, "subject"),
+      "subject": truncate(withDefault(trim(stripControl(textOf(r["title"], issues, "subject"))), "Clinical note"), 500, true, issues, "subject"),
       "notetext": null,
       "overriddencreatedon": dateTime(r["created_at"], "Europe/London", "drop_with_flag", issues, "overriddencreatedon"),
     };
@@ -676,7 +676,7 @@ export function transformClinicalNote(r: ClinicalNotesRecord): Outcome<ClinicalN
     const owner: PendingOwner | undefined = { kind: "staff", value: idText(r["author_id"]) };
     const state = undefined;
     const document = undefined;
-    const parts = split(stripControl(r["body"]), 100000, issues, "notetext");
+    const parts = split(stripControl(textOf(r["body"], issues, "notetext")), 100000, issues, "notetext");
     if (key === null || issues.rejections.length > 0) return { kind: 'rejected', sourceId, rejections: issues.rejections, flags: issues.flags };
     const pieces: (string | null)[] = parts.length === 0 ? [null] : parts;
     const rows = pieces.map((part, i): Row<ClinicalNoteRow> => ({
@@ -701,11 +701,11 @@ export function transformPayment(r: PaymentsRecord): Outcome<PaymentRow> {
     const row: PaymentRow = {
       "fs_name": truncate(templateValue(r["currency"]) + " " + templateValue(r["amount"]) + " " + templateValue(r["status"]) + " (" + templateValue(r["reference"]) + ")", 100, true, issues, "fs_name"),
       "fs_amount": toDecimal(r["amount"], 2, issues, "fs_amount", {"min":-1000000,"max":1000000}),
-      "fs_currency": toText(r["currency"]),
+      "fs_currency": textOf(r["currency"], issues, "fs_currency"),
       "fs_method": optionNumber(mapValue(r["method"], VALUE_MAPS["payment-method@fs_payment.fs_method"], issues, "fs_method")),
       "fs_status": optionNumber(mapValue(r["status"], VALUE_MAPS["transaction-status@fs_payment.fs_status"], issues, "fs_status")),
       "fs_paidon": dateTime(r["paid_at"], "Europe/London", "drop_with_flag", issues, "fs_paidon"),
-      "fs_reference": truncate(trim(r["reference"]), 100, true, issues, "fs_reference"),
+      "fs_reference": truncate(trim(textOf(r["reference"], issues, "fs_reference")), 100, true, issues, "fs_reference"),
       "overriddencreatedon": dateTime(r["created_at"], "Europe/London", "drop_with_flag", issues, "overriddencreatedon"),
     };
     const lookups: PendingLookup[] = [{ column: "fs_appointmentid", values: [idText(r["appointment_id"])] }, { column: "fs_patientid", values: [idText(r["patient_id"])] }];
@@ -725,7 +725,7 @@ export function transformPolicyDocument(r: PolicyDocumentsRecord): Outcome<Polic
     const issues = newIssues();
     const key = keyValue("policy-document-", [r["id"]], issues, "(key)");
     const row: PolicyDocumentRow = {
-      "subject": truncate(trim(stripControl(r["title"])), 500, true, issues, "subject"),
+      "subject": truncate(trim(stripControl(textOf(r["title"], issues, "subject"))), 500, true, issues, "subject"),
       "notetext": truncate("Category: " + templateValue(r["category"]) + "\nVersion: " + templateValue(r["version"]) + "\nEffective on: " + templateValue(r["effective_on"]), 100000, true, issues, "notetext"),
       "overriddencreatedon": dateTime(r["created_at"], "Europe/London", "drop_with_flag", issues, "overriddencreatedon"),
     };
@@ -746,7 +746,7 @@ export function transformPrescription(r: PrescriptionsRecord): Outcome<Prescript
     const issues = newIssues();
     const key = keyValue("prescription-", [r["id"]], issues, "(key)");
     const row: PrescriptionRow = {
-      "subject": truncate(trim(stripControl(r["medication_name"])), 500, true, issues, "subject"),
+      "subject": truncate(trim(stripControl(textOf(r["medication_name"], issues, "subject"))), 500, true, issues, "subject"),
       "notetext": truncate(stripControl("Medication: " + templateValue(r["medication_name"]) + "\nDosage: " + templateValue(r["dosage"]) + "\nFrequency: " + templateValue(r["frequency"]) + "\nQuantity: " + templateValue(r["quantity"]) + "\nPrescribed on: " + templateValue(r["prescribed_on"]) + "\nPharmacy: " + templateValue(r["pharmacy_name"]) + "\nExternal pharmacy reference: " + templateValue(r["external_pharmacy_ref"]) + "\n\n" + templateValue(r["instructions"])), 100000, true, issues, "notetext"),
       "overriddencreatedon": dateTime(r["created_at"], "Europe/London", "drop_with_flag", issues, "overriddencreatedon"),
     };
@@ -768,7 +768,7 @@ export function transformTrainingRecord(r: TrainingRecordsRecord): Outcome<Train
     const key = keyValue("staff-", [r["staff_id"]], issues, "fs_practicehubid");
     const row: TrainingRecordRow = {
       "fs_lasttrainingdate": dateOnly(r["completed_on"], "Europe/London", "drop_with_flag", issues, "fs_lasttrainingdate"),
-      "fs_lasttrainingcourse": truncate(trim(r["course_name"]), 200, true, issues, "fs_lasttrainingcourse"),
+      "fs_lasttrainingcourse": truncate(trim(textOf(r["course_name"], issues, "fs_lasttrainingcourse")), 200, true, issues, "fs_lasttrainingcourse"),
       "fs_certificationstatus": optionNumber(mapValue(r["certification_status"], VALUE_MAPS["certification-status@contact.fs_certificationstatus"], issues, "fs_certificationstatus")),
       "fs_certificationexpireson": dateOnly(r["certification_expires_on"], "Europe/London", "drop_with_flag", issues, "fs_certificationexpireson"),
     };

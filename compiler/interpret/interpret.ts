@@ -20,6 +20,7 @@ import {
 import type { Issues, ValueMap } from '../../runtime/transforms/index.ts';
 import * as t from '../../runtime/transforms/index.ts';
 import { assertNever } from '../assert.ts';
+import { readsAsText } from '../ir/steps.ts';
 import type {
   Ir,
   IrCondition,
@@ -242,6 +243,7 @@ export class Interpreter {
 
   private value(f: IrField, scope: Scope, issues: Issues): unknown {
     let v = this.source(f.source, scope);
+    if (readsAsText(f)) v = t.textOf(v, issues, f.column);
     for (const step of f.steps) v = this.step(v, step, f.column, issues);
     if (f.steps.at(-1)?.kind === 'split') return v; // the parts, one row each
     return this.finish(v, f, issues);

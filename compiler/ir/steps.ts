@@ -1,5 +1,5 @@
 import type { FieldSpec, MigrationSpec, StepSpec, TargetColumn } from '../model/spec.ts';
-import type { DropPolicy, IrNumberStep, IrStep, PhonePolicy } from './types.ts';
+import type { DropPolicy, IrField, IrNumberStep, IrStep, PhonePolicy } from './types.ts';
 
 const COUNTRY_BY_REGION: Record<string, string> = { eu: 'GB', us: 'US', au: 'AU' };
 
@@ -149,4 +149,30 @@ function sameConversion(step: IrStep, conversion: IrNumberStep): boolean {
   if (step.kind === 'decimal')
     return conversion.kind === 'decimal' && step.precision === conversion.precision && sameRange(step);
   return false;
+}
+
+/** Steps that take any value as text, and would leave one with no text form (a list, an object) empty. */
+const READ_AS_TEXT: ReadonlySet<IrStep['kind']> = new Set([
+  'trim',
+  'lowercase',
+  'uppercase',
+  'titlecase',
+  'collapse_whitespace',
+  'strip_control',
+  'null_if_empty',
+  'to_string',
+  'truncate',
+  'split',
+]);
+
+/**
+ * Whether a field's value, read from one source path, is first read as text: by one of those steps,
+ * or, with no step, by a text column. The generated transformer and the interpreter then read it
+ * through `textOf`, which flags a value with no text form (unreadable_value_dropped) instead of
+ * letting the steps drop it without a word.
+ */
+export function readsAsText(f: IrField): boolean {
+  if (f.source.kind !== 'path') return false;
+  const first = f.steps[0];
+  return first ? READ_AS_TEXT.has(first.kind) : f.type === 'string' || f.type === 'memo';
 }

@@ -15,6 +15,7 @@ export {
   lowercase,
   nullIfEmpty,
   stripControl,
+  textOf,
   titlecase,
   trim,
   uppercase,

@@ -1,3 +1,6 @@
+import { flag } from './issues.ts';
+import type { Issues } from './types.ts';
+
 /*
  * Text steps. Each takes any JSON value: strings pass through, numbers and booleans become their
  * string form, null and undefined stay null. Values that have no text form (objects, arrays, NaN,
@@ -8,6 +11,24 @@
  * `textStep`), and Dataverse rejects a whole request for one over-long string, so the case steps
  * keep the length: a character whose mapping has another length (ß → SS, İ → i̇) stays as it is.
  */
+
+/**
+ * A source value read as text: its text form; null for no value; and for a value that has none (a
+ * list, an object, NaN) null with an `unreadable_value_dropped` flag, so that data of another shape
+ * than the source model says is not lost without a trace. The flag names the kind of value, never it.
+ */
+export function textOf(v: unknown, issues: Issues, column: string): string | null {
+  if (typeof v === 'string') return v;
+  const text = asText(v);
+  if (text === null && v !== null && v !== undefined)
+    flag(
+      issues,
+      column,
+      'unreadable_value_dropped',
+      `${Array.isArray(v) ? 'a list' : typeof v === 'object' ? 'an object' : 'a number that is not finite'} where text was expected; value dropped`,
+    );
+  return text;
+}
 
 /** The text form of a scalar, or null when there is none. */
 export function asText(v: unknown): string | null {

@@ -148,6 +148,31 @@ describe('the generated transformer on sample records of every mapping (and the 
     );
   });
 
+  it('a list or an object where the source model says text is dropped with a flag, never silently', () => {
+    const odd = {
+      ...patient,
+      first_name: ['Ann'],
+      notes: ['Allergic to penicillin'],
+      occupation: { text: 'Nurse' },
+      custom_properties: { medical_alerts: ['Latex allergy'] },
+    };
+    const out = run('patient', odd);
+    const [row] = rows(out);
+    expect(row!.payload).toMatchObject({
+      firstname: null,
+      description: null,
+      jobtitle: null,
+      fs_medicalalerts: null,
+    });
+    const dropped = out.kind === 'rows' ? out.flags.filter((f) => f.code === 'unreadable_value_dropped') : [];
+    expect(dropped.map((f) => [f.column, f.detail]).sort()).toEqual([
+      ['description', 'a list where text was expected; value dropped'],
+      ['firstname', 'a list where text was expected; value dropped'],
+      ['fs_medicalalerts', 'a list where text was expected; value dropped'],
+      ['jobtitle', 'an object where text was expected; value dropped'],
+    ]);
+  });
+
   it('custom patient properties: one of each type', () => {
     const [row] = rows(run('patient', patient));
     const contactMethod = (v: string) => option('contact-method@contact.fs_preferredcontactmethods', v);

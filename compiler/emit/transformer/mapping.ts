@@ -1,7 +1,8 @@
 import { assertNever } from '../../assert.ts';
+import { readsAsText } from '../../ir/steps.ts';
 import type { Ir, IrCondition, IrField, IrMapping } from '../../ir/types.ts';
 import { literal, pascal } from '../literals.ts';
-import { applyStep, finish, read, sourceExpr } from './expressions.ts';
+import { applyStep, type Expr, finish, read, sourceExpr } from './expressions.ts';
 
 /** Names the generated module uses for a mapping. */
 export function mappingNames(m: IrMapping) {
@@ -12,8 +13,14 @@ export function mappingNames(m: IrMapping) {
   };
 }
 
+/** The expression a field's steps start from: the source, read through textOf when it is read as text. */
+function fieldSource(f: IrField): Expr {
+  const e = sourceExpr(f.source);
+  return readsAsText(f) ? { code: `textOf(${e.code}, issues, ${literal(f.column)})`, kind: 'text' } : e;
+}
+
 function fieldValue(f: IrField, ir: Ir): string {
-  let e = sourceExpr(f.source);
+  let e = fieldSource(f);
   for (const step of f.steps) e = applyStep(e, step, f.column);
   if (e.kind === 'parts') return 'null'; // the split column is filled per part below
   return finish(e, f.type, f.column, ir.migration);
@@ -131,7 +138,7 @@ export function mappingBody(m: IrMapping, ir: Ir): string {
   lines.push(`const document = ${document};`);
   if (m.split) {
     const f = m.fields.find((x) => x.column === m.split!.column)!;
-    let e = sourceExpr(f.source);
+    let e = fieldSource(f);
     for (const step of f.steps) e = applyStep(e, step, f.column);
     const splitStep = f.steps.find((s) => s.kind === 'split');
     const suffix = splitStep?.kind === 'split' ? splitStep.titleSuffix : '';

@@ -32,6 +32,7 @@ const TRANSFORM_FUNCTIONS = [
   'split',
   'stripControl',
   'templateValue',
+  'textOf',
   'titlecase',
   'toBoolean',
   'toDecimal',

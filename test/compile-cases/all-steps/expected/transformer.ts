@@ -2,7 +2,7 @@
 // Regenerate with `npx flitstack compile`; `npx flitstack compile --check` fails when this file is stale.
 import { field, idText, keyValue, mapState, optionNumber, partKey, partTitle, pickId } from "../runtime/mapping/index.ts";
 import type { GeneratedModule, Outcome, PendingLookup, PendingOwner, Row, StateMap } from "../runtime/mapping/index.ts";
-import { asList, coalesce, collapseWhitespace, dateOnly, dateTime, email, join, lowercase, mapValue, multiMap, nullIfEmpty, phone, split, stripControl, titlecase, toBoolean, toDecimal, toInteger, toText, trim, truncate, uppercase, withDefault } from "../runtime/transforms/index.ts";
+import { asList, coalesce, collapseWhitespace, dateOnly, dateTime, email, join, lowercase, mapValue, multiMap, nullIfEmpty, phone, split, stripControl, textOf, titlecase, toBoolean, toDecimal, toInteger, toText, trim, truncate, uppercase, withDefault } from "../runtime/transforms/index.ts";
 import type { ValueMap } from "../runtime/transforms/index.ts";
 import { newIssues } from "../runtime/transforms/types.ts";
 
@@ -155,7 +155,7 @@ export function transformClinic(r: ClinicsRecord): Outcome<ClinicRow> {
     const issues = newIssues();
     const key = keyValue("clinic-", [r["id"]], issues, "fs_practicehubid");
     const row: ClinicRow = {
-      "name": truncate(trim(r["name"]), 160, true, issues, "name"),
+      "name": truncate(trim(textOf(r["name"], issues, "name")), 160, true, issues, "name"),
       "overriddencreatedon": dateTime(r["created_at"], "Europe/London", "reject", issues, "overriddencreatedon"),
     };
     const lookups: PendingLookup[] = [{ column: "parentaccountid", values: [idText(r["parent_clinic_id"])] }];
@@ -172,12 +172,12 @@ export function transformPatient(r: PatientsRecord): Outcome<PatientRow> {
     const issues = newIssues();
     const key = keyValue("patient-", [r["id"]], issues, "fs_practicehubid");
     const row: PatientRow = {
-      "firstname": truncate(trim(r["first_name"]), 50, true, issues, "firstname"),
-      "lastname": truncate(withDefault(trim(r["last_name"]), "(unknown)"), 50, true, issues, "lastname"),
-      "emailaddress1": email(lowercase(trim(r["email"])), "drop_with_flag", 100, issues, "emailaddress1"),
+      "firstname": truncate(trim(textOf(r["first_name"], issues, "firstname")), 50, true, issues, "firstname"),
+      "lastname": truncate(withDefault(trim(textOf(r["last_name"], issues, "lastname")), "(unknown)"), 50, true, issues, "lastname"),
+      "emailaddress1": email(lowercase(trim(textOf(r["email"], issues, "emailaddress1"))), "drop_with_flag", 100, issues, "emailaddress1"),
       "birthdate": dateOnly(r["date_of_birth"], "Europe/London", "reject", issues, "birthdate"),
       "gendercode": optionNumber(mapValue(r["sex"], VALUE_MAPS["gender@contact.gendercode"], issues, "gendercode")),
-      "description": truncate(toText(r["notes"]), 2000, true, issues, "description"),
+      "description": truncate(textOf(r["notes"], issues, "description"), 2000, true, issues, "description"),
     };
     const lookups: PendingLookup[] = [{ column: "parentcustomerid", values: [pickId(r["clinic_assignments"], "most_recent", "clinic_id", "updated_at")] }];
     const owner: PendingOwner | undefined = undefined;
@@ -193,7 +193,7 @@ export function transformAppointment(r: AppointmentsRecord): Outcome<Appointment
     const issues = newIssues();
     const key = keyValue("appointment-", [r["id"]], issues, "fs_practicehubid");
     const row: AppointmentRow = {
-      "subject": truncate(withDefault(trim(r["title"]), "Appointment"), 200, true, issues, "subject"),
+      "subject": truncate(withDefault(trim(textOf(r["title"], issues, "subject")), "Appointment"), 200, true, issues, "subject"),
       "scheduledstart": dateTime(r["starts_at"], "Europe/London", "reject", issues, "scheduledstart"),
       "scheduledend": dateTime(r["ends_at"], "Europe/London", "reject", issues, "scheduledend"),
     };
@@ -214,14 +214,14 @@ export function transformSampleNote(r: SamplesRecord): Outcome<SampleNoteRow> {
     const issues = newIssues();
     const key = keyValue("sample-note-", [r["id"]], issues, "(key)");
     const row: SampleNoteRow = {
-      "subject": truncate(withDefault(trim(r["name"]), "Sample note"), 500, true, issues, "subject"),
+      "subject": truncate(withDefault(trim(textOf(r["name"], issues, "subject")), "Sample note"), 500, true, issues, "subject"),
       "notetext": null,
     };
     const lookups: PendingLookup[] = [];
     const owner: PendingOwner | undefined = undefined;
     const state = undefined;
     const document = undefined;
-    const parts = split(stripControl(r["body"]), 100, issues, "notetext");
+    const parts = split(stripControl(textOf(r["body"], issues, "notetext")), 100, issues, "notetext");
     if (key === null || issues.rejections.length > 0) return { kind: 'rejected', sourceId, rejections: issues.rejections, flags: issues.flags };
     const pieces: (string | null)[] = parts.length === 0 ? [null] : parts;
     const rows = pieces.map((part, i): Row<SampleNoteRow> => ({
@@ -244,7 +244,7 @@ export function transformSampleNumber(r: SamplesRecord): Outcome<SampleNumberRow
     const issues = newIssues();
     const key = keyValue("sample-number-", [r["id"]], issues, "fs_practicehubid");
     const row: SampleNumberRow = {
-      "fs_name": truncate(withDefault(trim(r["name"]), "Sample"), 100, true, issues, "fs_name"),
+      "fs_name": truncate(withDefault(trim(textOf(r["name"], issues, "fs_name")), "Sample"), 100, true, issues, "fs_name"),
       "fs_count": toInteger(r["count"], issues, "fs_count", {"min":0,"max":100}),
       "fs_countdefault": toInteger(withDefault(toInteger(r["count"], issues, "fs_countdefault", {"min":1,"max":100}), 5), issues, "fs_countdefault", {"min":1,"max":100}),
       "fs_countorbig": toInteger(withDefault(toInteger(r["count"], issues, "fs_countorbig", {"min":1,"max":100}), 500), issues, "fs_countorbig", {"min":1,"max":100}),
@@ -276,10 +276,10 @@ export function transformSampleText(r: SamplesRecord): Outcome<SampleTextRow> {
     const issues = newIssues();
     const key = keyValue("sample-text-", [r["id"]], issues, "fs_practicehubid");
     const row: SampleTextRow = {
-      "fs_name": truncate(withDefault(titlecase(stripControl(collapseWhitespace(trim(r["name"])))), "Sample"), 100, true, issues, "fs_name"),
-      "fs_upper": truncate(nullIfEmpty(uppercase(r["other_name"])), 20, true, issues, "fs_upper"),
-      "fs_lower": truncate(lowercase(r["other_name"]), 10, false, issues, "fs_lower"),
-      "fs_email": email(trim(r["email"]), "drop_with_flag", 100, issues, "fs_email"),
+      "fs_name": truncate(withDefault(titlecase(stripControl(collapseWhitespace(trim(textOf(r["name"], issues, "fs_name"))))), "Sample"), 100, true, issues, "fs_name"),
+      "fs_upper": truncate(nullIfEmpty(uppercase(textOf(r["other_name"], issues, "fs_upper"))), 20, true, issues, "fs_upper"),
+      "fs_lower": truncate(lowercase(textOf(r["other_name"], issues, "fs_lower")), 10, false, issues, "fs_lower"),
+      "fs_email": email(trim(textOf(r["email"], issues, "fs_email")), "drop_with_flag", 100, issues, "fs_email"),
       "fs_phone": phone(coalesce([r["phone"], r["mobile"]]), "GB", "keep_with_flag", 50, issues, "fs_phone"),
       "fs_names": truncate(join([r["name"], r["other_name"]], " "), 200, true, issues, "fs_names"),
       "fs_tags": truncate(join(asList(r["tags"]), ", "), 200, true, issues, "fs_tags"),
@@ -287,7 +287,7 @@ export function transformSampleText(r: SamplesRecord): Outcome<SampleTextRow> {
       "fs_channeltext": truncate(multiMap(r["channels"], VALUE_MAPS["channel@text"], "text", " / ", issues, "fs_channeltext"), 200, true, issues, "fs_channeltext"),
       "fs_channels": multiMap(r["channels"], VALUE_MAPS["channel@fs_sampletext.fs_channels"], "choices", "; ", issues, "fs_channels"),
       "fs_colour": optionNumber(mapValue(r["colour"], VALUE_MAPS["colour@fs_sampletext.fs_colour"], issues, "fs_colour")),
-      "fs_counttext": truncate(withDefault(toText(r["count"]), "none"), 20, true, issues, "fs_counttext"),
+      "fs_counttext": truncate(withDefault(toText(textOf(r["count"], issues, "fs_counttext")), "none"), 20, true, issues, "fs_counttext"),
       "fs_countorzero": toText(toDecimal(withDefault(toDecimal(r["count"], 10, issues, "fs_countorzero"), 0), 10, issues, "fs_countorzero")),
     };
     const lookups: PendingLookup[] = [];

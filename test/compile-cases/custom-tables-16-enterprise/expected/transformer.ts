@@ -2,7 +2,7 @@
 // Regenerate with `npx flitstack compile`; `npx flitstack compile --check` fails when this file is stale.
 import { idText, keyValue, mapState, optionNumber, pickId } from "../runtime/mapping/index.ts";
 import type { GeneratedModule, Outcome, PendingLookup, PendingOwner, StateMap } from "../runtime/mapping/index.ts";
-import { dateOnly, dateTime, email, lowercase, mapValue, toText, trim, truncate, withDefault } from "../runtime/transforms/index.ts";
+import { dateOnly, dateTime, email, lowercase, mapValue, textOf, trim, truncate, withDefault } from "../runtime/transforms/index.ts";
 import type { ValueMap } from "../runtime/transforms/index.ts";
 import { newIssues } from "../runtime/transforms/types.ts";
 
@@ -143,7 +143,7 @@ export function transformClinic(r: ClinicsRecord): Outcome<ClinicRow> {
     const issues = newIssues();
     const key = keyValue("clinic-", [r["id"]], issues, "fs_practicehubid");
     const row: ClinicRow = {
-      "name": truncate(trim(r["name"]), 160, true, issues, "name"),
+      "name": truncate(trim(textOf(r["name"], issues, "name")), 160, true, issues, "name"),
       "overriddencreatedon": dateTime(r["created_at"], "Europe/London", "reject", issues, "overriddencreatedon"),
     };
     const lookups: PendingLookup[] = [{ column: "parentaccountid", values: [idText(r["parent_clinic_id"])] }];
@@ -160,12 +160,12 @@ export function transformPatient(r: PatientsRecord): Outcome<PatientRow> {
     const issues = newIssues();
     const key = keyValue("patient-", [r["id"]], issues, "fs_practicehubid");
     const row: PatientRow = {
-      "firstname": truncate(trim(r["first_name"]), 50, true, issues, "firstname"),
-      "lastname": truncate(withDefault(trim(r["last_name"]), "(unknown)"), 50, true, issues, "lastname"),
-      "emailaddress1": email(lowercase(trim(r["email"])), "drop_with_flag", 100, issues, "emailaddress1"),
+      "firstname": truncate(trim(textOf(r["first_name"], issues, "firstname")), 50, true, issues, "firstname"),
+      "lastname": truncate(withDefault(trim(textOf(r["last_name"], issues, "lastname")), "(unknown)"), 50, true, issues, "lastname"),
+      "emailaddress1": email(lowercase(trim(textOf(r["email"], issues, "emailaddress1"))), "drop_with_flag", 100, issues, "emailaddress1"),
       "birthdate": dateOnly(r["date_of_birth"], "Europe/London", "reject", issues, "birthdate"),
       "gendercode": optionNumber(mapValue(r["sex"], VALUE_MAPS["gender@contact.gendercode"], issues, "gendercode")),
-      "description": truncate(toText(r["notes"]), 2000, true, issues, "description"),
+      "description": truncate(textOf(r["notes"], issues, "description"), 2000, true, issues, "description"),
     };
     const lookups: PendingLookup[] = [{ column: "parentcustomerid", values: [pickId(r["clinic_assignments"], "most_recent", "clinic_id", "updated_at")] }];
     const owner: PendingOwner | undefined = undefined;
@@ -181,7 +181,7 @@ export function transformAppointment(r: AppointmentsRecord): Outcome<Appointment
     const issues = newIssues();
     const key = keyValue("appointment-", [r["id"]], issues, "fs_practicehubid");
     const row: AppointmentRow = {
-      "subject": truncate(withDefault(trim(r["title"]), "Appointment"), 200, true, issues, "subject"),
+      "subject": truncate(withDefault(trim(textOf(r["title"], issues, "subject")), "Appointment"), 200, true, issues, "subject"),
       "scheduledstart": dateTime(r["starts_at"], "Europe/London", "reject", issues, "scheduledstart"),
       "scheduledend": dateTime(r["ends_at"], "Europe/London", "reject", issues, "scheduledend"),
     };
@@ -199,7 +199,7 @@ export function transformTable01(r: ClinicsRecord): Outcome<Table01Row> {
     const issues = newIssues();
     const key = keyValue("t01-", [r["id"]], issues, "fs_practicehubid");
     const row: Table01Row = {
-      "fs_name": truncate(toText(r["name"]), 100, true, issues, "fs_name"),
+      "fs_name": truncate(textOf(r["name"], issues, "fs_name"), 100, true, issues, "fs_name"),
     };
     const lookups: PendingLookup[] = [];
     const owner: PendingOwner | undefined = undefined;
@@ -215,7 +215,7 @@ export function transformTable02(r: ClinicsRecord): Outcome<Table02Row> {
     const issues = newIssues();
     const key = keyValue("t02-", [r["id"]], issues, "fs_practicehubid");
     const row: Table02Row = {
-      "fs_name": truncate(toText(r["name"]), 100, true, issues, "fs_name"),
+      "fs_name": truncate(textOf(r["name"], issues, "fs_name"), 100, true, issues, "fs_name"),
     };
     const lookups: PendingLookup[] = [];
     const owner: PendingOwner | undefined = undefined;
@@ -231,7 +231,7 @@ export function transformTable03(r: ClinicsRecord): Outcome<Table03Row> {
     const issues = newIssues();
     const key = keyValue("t03-", [r["id"]], issues, "fs_practicehubid");
     const row: Table03Row = {
-      "fs_name": truncate(toText(r["name"]), 100, true, issues, "fs_name"),
+      "fs_name": truncate(textOf(r["name"], issues, "fs_name"), 100, true, issues, "fs_name"),
     };
     const lookups: PendingLookup[] = [];
     const owner: PendingOwner | undefined = undefined;
@@ -247,7 +247,7 @@ export function transformTable04(r: ClinicsRecord): Outcome<Table04Row> {
     const issues = newIssues();
     const key = keyValue("t04-", [r["id"]], issues, "fs_practicehubid");
     const row: Table04Row = {
-      "fs_name": truncate(toText(r["name"]), 100, true, issues, "fs_name"),
+      "fs_name": truncate(textOf(r["name"], issues, "fs_name"), 100, true, issues, "fs_name"),
     };
     const lookups: PendingLookup[] = [];
     const owner: PendingOwner | undefined = undefined;
@@ -263,7 +263,7 @@ export function transformTable05(r: ClinicsRecord): Outcome<Table05Row> {
     const issues = newIssues();
     const key = keyValue("t05-", [r["id"]], issues, "fs_practicehubid");
     const row: Table05Row = {
-      "fs_name": truncate(toText(r["name"]), 100, true, issues, "fs_name"),
+      "fs_name": truncate(textOf(r["name"], issues, "fs_name"), 100, true, issues, "fs_name"),
     };
     const lookups: PendingLookup[] = [];
     const owner: PendingOwner | undefined = undefined;
@@ -279,7 +279,7 @@ export function transformTable06(r: ClinicsRecord): Outcome<Table06Row> {
     const issues = newIssues();
     const key = keyValue("t06-", [r["id"]], issues, "fs_practicehubid");
     const row: Table06Row = {
-      "fs_name": truncate(toText(r["name"]), 100, true, issues, "fs_name"),
+      "fs_name": truncate(textOf(r["name"], issues, "fs_name"), 100, true, issues, "fs_name"),
     };
     const lookups: PendingLookup[] = [];
     const owner: PendingOwner | undefined = undefined;
@@ -295,7 +295,7 @@ export function transformTable07(r: ClinicsRecord): Outcome<Table07Row> {
     const issues = newIssues();
     const key = keyValue("t07-", [r["id"]], issues, "fs_practicehubid");
     const row: Table07Row = {
-      "fs_name": truncate(toText(r["name"]), 100, true, issues, "fs_name"),
+      "fs_name": truncate(textOf(r["name"], issues, "fs_name"), 100, true, issues, "fs_name"),
     };
     const lookups: PendingLookup[] = [];
     const owner: PendingOwner | undefined = undefined;
@@ -311,7 +311,7 @@ export function transformTable08(r: ClinicsRecord): Outcome<Table08Row> {
     const issues = newIssues();
     const key = keyValue("t08-", [r["id"]], issues, "fs_practicehubid");
     const row: Table08Row = {
-      "fs_name": truncate(toText(r["name"]), 100, true, issues, "fs_name"),
+      "fs_name": truncate(textOf(r["name"], issues, "fs_name"), 100, true, issues, "fs_name"),
     };
     const lookups: PendingLookup[] = [];
     const owner: PendingOwner | undefined = undefined;
@@ -327,7 +327,7 @@ export function transformTable09(r: ClinicsRecord): Outcome<Table09Row> {
     const issues = newIssues();
     const key = keyValue("t09-", [r["id"]], issues, "fs_practicehubid");
     const row: Table09Row = {
-      "fs_name": truncate(toText(r["name"]), 100, true, issues, "fs_name"),
+      "fs_name": truncate(textOf(r["name"], issues, "fs_name"), 100, true, issues, "fs_name"),
     };
     const lookups: PendingLookup[] = [];
     const owner: PendingOwner | undefined = undefined;
@@ -343,7 +343,7 @@ export function transformTable10(r: ClinicsRecord): Outcome<Table10Row> {
     const issues = newIssues();
     const key = keyValue("t10-", [r["id"]], issues, "fs_practicehubid");
     const row: Table10Row = {
-      "fs_name": truncate(toText(r["name"]), 100, true, issues, "fs_name"),
+      "fs_name": truncate(textOf(r["name"], issues, "fs_name"), 100, true, issues, "fs_name"),
     };
     const lookups: PendingLookup[] = [];
     const owner: PendingOwner | undefined = undefined;
@@ -359,7 +359,7 @@ export function transformTable11(r: ClinicsRecord): Outcome<Table11Row> {
     const issues = newIssues();
     const key = keyValue("t11-", [r["id"]], issues, "fs_practicehubid");
     const row: Table11Row = {
-      "fs_name": truncate(toText(r["name"]), 100, true, issues, "fs_name"),
+      "fs_name": truncate(textOf(r["name"], issues, "fs_name"), 100, true, issues, "fs_name"),
     };
     const lookups: PendingLookup[] = [];
     const owner: PendingOwner | undefined = undefined;
@@ -375,7 +375,7 @@ export function transformTable12(r: ClinicsRecord): Outcome<Table12Row> {
     const issues = newIssues();
     const key = keyValue("t12-", [r["id"]], issues, "fs_practicehubid");
     const row: Table12Row = {
-      "fs_name": truncate(toText(r["name"]), 100, true, issues, "fs_name"),
+      "fs_name": truncate(textOf(r["name"], issues, "fs_name"), 100, true, issues, "fs_name"),
     };
     const lookups: PendingLookup[] = [];
     const owner: PendingOwner | undefined = undefined;
@@ -391,7 +391,7 @@ export function transformTable13(r: ClinicsRecord): Outcome<Table13Row> {
     const issues = newIssues();
     const key = keyValue("t13-", [r["id"]], issues, "fs_practicehubid");
     const row: Table13Row = {
-      "fs_name": truncate(toText(r["name"]), 100, true, issues, "fs_name"),
+      "fs_name": truncate(textOf(r["name"], issues, "fs_name"), 100, true, issues, "fs_name"),
     };
     const lookups: PendingLookup[] = [];
     const owner: PendingOwner | undefined = undefined;
@@ -407,7 +407,7 @@ export function transformTable14(r: ClinicsRecord): Outcome<Table14Row> {
     const issues = newIssues();
     const key = keyValue("t14-", [r["id"]], issues, "fs_practicehubid");
     const row: Table14Row = {
-      "fs_name": truncate(toText(r["name"]), 100, true, issues, "fs_name"),
+      "fs_name": truncate(textOf(r["name"], issues, "fs_name"), 100, true, issues, "fs_name"),
     };
     const lookups: PendingLookup[] = [];
     const owner: PendingOwner | undefined = undefined;
@@ -423,7 +423,7 @@ export function transformTable15(r: ClinicsRecord): Outcome<Table15Row> {
     const issues = newIssues();
     const key = keyValue("t15-", [r["id"]], issues, "fs_practicehubid");
     const row: Table15Row = {
-      "fs_name": truncate(toText(r["name"]), 100, true, issues, "fs_name"),
+      "fs_name": truncate(textOf(r["name"], issues, "fs_name"), 100, true, issues, "fs_name"),
     };
     const lookups: PendingLookup[] = [];
     const owner: PendingOwner | undefined = undefined;
@@ -439,7 +439,7 @@ export function transformTable16(r: ClinicsRecord): Outcome<Table16Row> {
     const issues = newIssues();
     const key = keyValue("t16-", [r["id"]], issues, "fs_practicehubid");
     const row: Table16Row = {
-      "fs_name": truncate(toText(r["name"]), 100, true, issues, "fs_name"),
+      "fs_name": truncate(textOf(r["name"], issues, "fs_name"), 100, true, issues, "fs_name"),
     };
     const lookups: PendingLookup[] = [];
     const owner: PendingOwner | undefined = undefined;

@@ -2,7 +2,7 @@
 // Regenerate with `npx flitstack compile`; `npx flitstack compile --check` fails when this file is stale.
 import { idText, keyValue, mapState, optionNumber, pickId } from "../runtime/mapping/index.ts";
 import type { GeneratedModule, Outcome, PendingLookup, PendingOwner, StateMap } from "../runtime/mapping/index.ts";
-import { dateOnly, dateTime, email, lowercase, mapValue, templateValue, toText, trim, truncate, withDefault } from "../runtime/transforms/index.ts";
+import { dateOnly, dateTime, email, lowercase, mapValue, templateValue, textOf, trim, truncate, withDefault } from "../runtime/transforms/index.ts";
 import type { ValueMap } from "../runtime/transforms/index.ts";
 import { newIssues } from "../runtime/transforms/types.ts";
 
@@ -117,12 +117,12 @@ export function transformPatient(r: PatientsRecord): Outcome<PatientRow> {
     const issues = newIssues();
     const key = keyValue("patient-", [r["id"]], issues, "fs_practicehubid");
     const row: PatientRow = {
-      "firstname": truncate(trim(r["first_name"]), 50, true, issues, "firstname"),
-      "lastname": truncate(withDefault(trim(r["last_name"]), "(unknown)"), 50, true, issues, "lastname"),
-      "emailaddress1": email(lowercase(trim(r["email"])), "drop_with_flag", 100, issues, "emailaddress1"),
+      "firstname": truncate(trim(textOf(r["first_name"], issues, "firstname")), 50, true, issues, "firstname"),
+      "lastname": truncate(withDefault(trim(textOf(r["last_name"], issues, "lastname")), "(unknown)"), 50, true, issues, "lastname"),
+      "emailaddress1": email(lowercase(trim(textOf(r["email"], issues, "emailaddress1"))), "drop_with_flag", 100, issues, "emailaddress1"),
       "birthdate": dateOnly(r["date_of_birth"], "Europe/London", "reject", issues, "birthdate"),
       "gendercode": optionNumber(mapValue(r["sex"], VALUE_MAPS["gender@contact.gendercode"], issues, "gendercode")),
-      "description": truncate(toText(r["notes"]), 2000, true, issues, "description"),
+      "description": truncate(textOf(r["notes"], issues, "description"), 2000, true, issues, "description"),
     };
     const lookups: PendingLookup[] = [{ column: "parentcustomerid", values: [pickId(r["clinic_assignments"], "most_recent", "clinic_id", "updated_at")] }];
     const owner: PendingOwner | undefined = undefined;
@@ -138,7 +138,7 @@ export function transformAppointment(r: AppointmentsRecord): Outcome<Appointment
     const issues = newIssues();
     const key = keyValue("appointment-", [r["id"]], issues, "fs_practicehubid");
     const row: AppointmentRow = {
-      "subject": truncate(withDefault(trim(r["title"]), "Appointment"), 200, true, issues, "subject"),
+      "subject": truncate(withDefault(trim(textOf(r["title"], issues, "subject")), "Appointment"), 200, true, issues, "subject"),
       "scheduledstart": dateTime(r["starts_at"], "Europe/London", "reject", issues, "scheduledstart"),
       "scheduledend": dateTime(r["ends_at"], "Europe/London", "reject", issues, "scheduledend"),
     };
