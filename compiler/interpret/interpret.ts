@@ -325,11 +325,12 @@ export class Interpreter {
     switch (f.type) {
       case 'integer':
       case 'bigint':
-        return typeof v === 'number' && this.numeric(f) ? v : t.toInteger(v, issues, f.column);
       case 'decimal':
       case 'double':
       case 'money':
-        return typeof v === 'number' && this.numeric(f) ? v : t.toDecimal(v, 10, issues, f.column);
+        return (typeof v === 'number' && this.numeric(f)) || f.conversion === undefined
+          ? v
+          : this.number(v, f.conversion, f.column, issues);
       case 'boolean':
         return this.yields(f, 'boolean') ? v : t.toBoolean(v, issues, f.column);
       case 'date':

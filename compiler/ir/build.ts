@@ -4,7 +4,7 @@ import { columnOf, type SpecContext, tableOf } from '../validate/context.ts';
 import { baseName, dependencies, loadOrder, updatedBase } from '../validate/graph.ts';
 import { buildPlan } from './plan.ts';
 import { choiceValue, mapTarget } from './resolve.ts';
-import { irSteps } from './steps.ts';
+import { columnConversion, irSteps } from './steps.ts';
 import { buildTables } from './tables.ts';
 import type {
   Ir,
@@ -225,6 +225,7 @@ function mappingOf(
         type: (column?.type ?? 'string') as IrColumnType,
         source: valueSource(ctx, o, f),
         steps: irSteps(f, column, ctx.migration!, mapIdFor(f.to)),
+        conversion: columnConversion(column),
         file: owner.file,
       });
     }

@@ -104,7 +104,7 @@ export function irStep(
  * How a number is converted for `column`: a whole number or decimal column's own step, with its
  * precision and range; an option number for a choice; else (text) a decimal at full precision.
  */
-function numberConversion(column: TargetColumn | undefined): IrNumberStep {
+export function numberConversion(column: TargetColumn | undefined): IrNumberStep {
   switch (column?.type) {
     case 'integer':
     case 'bigint':
@@ -175,4 +175,18 @@ export function readsAsText(f: IrField): boolean {
   if (f.source.kind !== 'path') return false;
   const first = f.steps[0];
   return first ? READ_AS_TEXT.has(first.kind) : f.type === 'string' || f.type === 'memo';
+}
+
+/** The conversion a number column applies to a value its chain left unconverted; undefined for others. */
+export function columnConversion(column: TargetColumn | undefined): IrNumberStep | undefined {
+  switch (column?.type) {
+    case 'integer':
+    case 'bigint':
+    case 'decimal':
+    case 'double':
+    case 'money':
+      return numberConversion(column);
+    default:
+      return undefined;
+  }
 }

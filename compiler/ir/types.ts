@@ -207,6 +207,11 @@ export interface IrField {
   readonly type: IrColumnType;
   readonly source: IrValueSource;
   readonly steps: readonly IrStep[];
+  /**
+   * A number column's own conversion (whole number or decimal, with its precision and range): what a
+   * value the chain left unconverted goes through before it is written.
+   */
+  readonly conversion: IrNumberStep | undefined;
   /** The constant is a choice option: already resolved to its number. */
   readonly file: string;
 }

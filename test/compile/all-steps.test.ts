@@ -74,6 +74,10 @@ describe('number defaults are converted as the column reads numbers (its type, p
     // Whole number after an integer step, default 0: converted once before the default.
     ['fs_countafter', { count: 2.5 }, 0, [UNREADABLE]],
     ['fs_countafter', { count: 3e9 }, 0, [OUT_OF_RANGE]],
+    // No step: the column's own conversion (whole number 1–100) all the same.
+    ['fs_countplain', { count: 2.5 }, null, [UNREADABLE]],
+    ['fs_countplain', { count: 500 }, null, [OUT_OF_RANGE]],
+    ['fs_countplain', { count: ' 12 ' }, 12, []],
     // A whole number inside an object, default 3.
     ['fs_level', { details: { level: 1.5 } }, 3, [UNREADABLE]],
     ['fs_level', { details: { level: '12' } }, 12, []],

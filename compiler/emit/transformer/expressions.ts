@@ -158,16 +158,24 @@ export function applyStep(e: Expr, step: IrStep, column: string): Expr {
 }
 
 /** Converts the chain's result to what the column takes, when the chain did not already. */
-export function finish(e: Expr, type: IrColumnType, column: string, migration: IrMigration): string {
+export function finish(
+  e: Expr,
+  type: IrColumnType,
+  column: string,
+  migration: IrMigration,
+  conversion: IrNumberStep | undefined,
+): string {
   const col = literal(column);
   switch (type) {
     case 'integer':
     case 'bigint':
-      return e.kind === 'number' ? e.code : `toInteger(${e.code}, issues, ${col})`;
     case 'decimal':
     case 'double':
     case 'money':
-      return e.kind === 'number' ? e.code : `toDecimal(${e.code}, 10, issues, ${col})`;
+      // The column's own conversion: its precision and range, as a number step would.
+      return e.kind === 'number' || conversion === undefined
+        ? e.code
+        : convertNumber(e.code, conversion, col);
     case 'boolean':
       return e.kind === 'boolean' ? e.code : `toBoolean(${e.code}, issues, ${col})`;
     case 'date':

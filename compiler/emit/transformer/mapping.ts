@@ -23,7 +23,7 @@ function fieldValue(f: IrField, ir: Ir): string {
   let e = fieldSource(f);
   for (const step of f.steps) e = applyStep(e, step, f.column);
   if (e.kind === 'parts') return 'null'; // the split column is filled per part below
-  return finish(e, f.type, f.column, ir.migration);
+  return finish(e, f.type, f.column, ir.migration, f.conversion);
 }
 
 function condition(c: IrCondition): { test: string; reason: string } | undefined {

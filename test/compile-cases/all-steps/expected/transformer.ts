@@ -95,6 +95,7 @@ export type SampleNumberRow = {
       "fs_born": string | null;
       "fs_seen": string | null;
       "fs_seenday": string | null;
+      "fs_countplain": number | null;
     };
 /** Columns of fs_sampletext written by mapping sample-text. */
 export type SampleTextRow = {
@@ -258,6 +259,7 @@ export function transformSampleNumber(r: SamplesRecord): Outcome<SampleNumberRow
       "fs_born": dateOnly(r["born"], "Europe/London", "reject", issues, "fs_born"),
       "fs_seen": dateTime(r["seen_at"], "Europe/London", "reject", issues, "fs_seen"),
       "fs_seenday": dateOnly(r["seen_at"], "America/New_York", "reject", issues, "fs_seenday"),
+      "fs_countplain": toInteger(r["count"], issues, "fs_countplain", {"min":1,"max":100}),
     };
     const lookups: PendingLookup[] = [];
     const owner: PendingOwner | undefined = undefined;
@@ -432,6 +434,7 @@ export const TABLES = {
           "fs_countafter": {"type":"integer","custom":true,"createOnly":false,"targets":[]},
           "fs_countdefault": {"type":"integer","custom":true,"createOnly":false,"targets":[]},
           "fs_countorbig": {"type":"integer","custom":true,"createOnly":false,"targets":[]},
+          "fs_countplain": {"type":"integer","custom":true,"createOnly":false,"targets":[]},
           "fs_level": {"type":"integer","custom":true,"createOnly":false,"targets":[]},
           "fs_name": {"type":"string","maxLength":100,"custom":true,"createOnly":false,"targets":[]},
           "fs_practicehubid": {"type":"string","maxLength":100,"custom":true,"createOnly":false,"targets":[]},
@@ -634,6 +637,7 @@ export const MAPPINGS = {
           "fs_born",
           "fs_seen",
           "fs_seenday",
+          "fs_countplain",
         ],
         transform: transformSampleNumber,
       },
