@@ -155,15 +155,11 @@ type Images = Map<string, Readonly<Record<string, unknown>> | null>;
  * sent. A row this run already staged an image for (an attempt killed after Dataverse took its write
  * and before the journal recorded it) keeps the staged image, since the row may now hold this run's
  * values; columns the staged image lacks (the earlier write did not touch them) come from the read.
- * The image a failed or interrupted run staged of the row is taken over first and built on the same
+ * The image a failed or interrupted run staged of the row, taken over before (writeChanged), is built on the same
  * way (ImageStore.take): that run's write may have reached the row too.
  */
 async function stagedPreImages(ctx: WriteContext, rows: readonly PreparedRow[]): Promise<Images> {
   const read = await preImages(ctx, rows);
-  ctx.journal.images.take(
-    ctx.runId,
-    rows.map((row) => ({ mapping: row.mapping.name, key: row.key, targetId: row.targetId })),
-  );
   const images: Images = new Map();
   const staged: StagedImage[] = [];
   for (const row of rows) {
@@ -371,6 +367,12 @@ async function writeChanged(
   crosswalk: Written['crosswalk'],
 ): Promise<void> {
   if (changed.length === 0) return;
+  // What failed or interrupted runs staged of these rows becomes this run's, created rows included:
+  // once this run journals a row, nothing else would undo the other run's unanswered write of it.
+  ctx.journal.images.take(
+    ctx.runId,
+    changed.map((row) => ({ mapping: row.mapping.name, key: row.key, targetId: row.targetId })),
+  );
   const existing = changed.filter((r) => !r.create);
   const images: Images = existing.length > 0 ? await stagedPreImages(ctx, existing) : new Map();
   stageCreates(ctx, changed);

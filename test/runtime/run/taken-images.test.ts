@@ -118,3 +118,25 @@ describe('a full run updating a row whose update by a failed delta was never ans
     });
   }, 60_000);
 });
+
+describe('a full run creating a row whose create by a failed delta was never answered', () => {
+  let m: Migrated;
+  beforeAll(async () => {
+    m = await migrated(module, 56);
+  }, 60_000);
+  afterAll(() => m?.close());
+
+  it('takes over the delta’s image of the new row, so that no later rollback of the delta deletes the run’s row', async () => {
+    const [patient] = m.sb.practicehub.mutate({ resource: 'patients', action: 'create' });
+    const key = `patient-${patient}`;
+    const creates = (requests: readonly BatchRequest[]) =>
+      requests.some(
+        (r) => r.method === 'PATCH' && r.path.startsWith('contacts(') && r.path.includes(patient!),
+      );
+    await lostThenRunThenResumed(m, module, creates, ({ delta, run }) => {
+      const ops = [...m.journal.operations(run, { mapping: 'patient' })].filter((o) => o.key === key);
+      expect(ops.map((o) => o.action)).toEqual(['create']);
+      expect(m.journal.images.get(delta, 'patient', key)).toBeUndefined();
+    });
+  }, 60_000);
+});
