@@ -154,12 +154,19 @@ export function pathRefs(o: ObjectSpec): PathRef[] {
   return refs;
 }
 
+/** A node of a spec file: where something is read. */
+export interface Place {
+  readonly file: string;
+  readonly pointer: string;
+}
+
 /** Something that reads a resource: its name, and per path it reads, where it reads it. */
 export interface Reader {
   readonly name: string;
   /** How it reads: `reads it` unless said otherwise. */
   readonly verb?: string;
-  readonly reads: readonly { readonly path: string; readonly at: string; readonly elements?: true }[];
+  /** Each path it reads, and where (file and pointer; placed at file:line:column only for a message). */
+  readonly reads: readonly { readonly path: string; readonly at: Place; readonly elements?: true }[];
 }
 
 /** A path as the resource names it: an element field as `<list>.<field>`, `item.x` of `each` too. */
@@ -182,7 +189,7 @@ export function readersOf(ctx: SpecContext, name: string): Reader[] {
       name: `mapping ${o.name}`,
       reads: pathRefs(o).map((r) => ({
         path: resourcePath(o, r),
-        at: ctx.place(o.file, r.pointer),
+        at: { file: o.file, pointer: r.pointer },
         ...(r.elements ? { elements: r.elements } : {}),
       })),
     }));
@@ -195,7 +202,7 @@ export function readersOf(ctx: SpecContext, name: string): Reader[] {
         verb: 'attaches its records as files',
         reads: [...(resource?.fields.keys() ?? [])].map((path) => ({
           path,
-          at: ctx.place(o.file, '/document/file'),
+          at: { file: o.file, pointer: '/document/file' },
         })),
       });
   }
@@ -203,7 +210,7 @@ export function readersOf(ctx: SpecContext, name: string): Reader[] {
   if (staff?.resource === name)
     readers.push({
       name: 'owners.staff',
-      reads: [{ path: staff.email, at: ctx.place(ctx.migration!.file, '/owners/staff') }],
+      reads: [{ path: staff.email, at: { file: ctx.migration!.file, pointer: '/owners/staff' } }],
     });
   return readers;
 }

@@ -1,22 +1,24 @@
 import type { PendingDiagnostic } from '../../diagnostics/diagnostic.ts';
 import type { LeftOut, SourceResource } from '../../model/spec.ts';
-import { type Resolved, readersOf, reads, resolvePath } from '../paths.ts';
+import type { SpecContext } from '../context.ts';
+import { type Place, type Resolved, readersOf, reads, resolvePath } from '../paths.ts';
 import { finding, type Rule } from '../rule.ts';
 import { unknownResource } from './references.ts';
 
 /** FS144: what is left out (`what`: a resource, or resource.field) is read by `readers`, at `at`. */
 const stillRead = (
+  ctx: SpecContext,
   file: string,
   pointer: string,
   what: string,
-  readers: readonly { readonly name: string; readonly verb?: string; readonly at: string }[],
+  readers: readonly { readonly name: string; readonly verb?: string; readonly at: Place }[],
 ) =>
   finding(
     'FS144',
     'error',
     file,
     pointer,
-    `${what} is left out of the migration, yet ${readers.map((r) => `${r.name} ${r.verb ?? 'reads it'} (${r.at})`).join(', and ')}`,
+    `${what} is left out of the migration, yet ${readers.map((r) => `${r.name} ${r.verb ?? 'reads it'} (${ctx.place(r.at.file, r.at.pointer)})`).join(', and ')}`,
     'remove it from left_out, or stop reading it where the message says',
   );
 
@@ -110,7 +112,7 @@ export const leftOut: Rule = (ctx) => {
     const readers = readersOf(ctx, l.resource);
     if (l.fields === undefined) {
       const reading = readers.flatMap((r) => (r.reads.length > 0 ? [{ ...r, at: r.reads[0]!.at }] : []));
-      if (reading.length > 0) out.push(stillRead(l.file, `${l.pointer}/resource`, l.resource, reading));
+      if (reading.length > 0) out.push(stillRead(ctx, l.file, `${l.pointer}/resource`, l.resource, reading));
       continue;
     }
     l.fields.forEach((path, i) => {
@@ -124,7 +126,7 @@ export const leftOut: Rule = (ctx) => {
         const read = r.reads.find((x) => reads(x, path));
         return read ? [{ ...r, at: read.at }] : [];
       });
-      if (reading.length > 0) out.push(stillRead(l.file, pointer, `${l.resource}.${path}`, reading));
+      if (reading.length > 0) out.push(stillRead(ctx, l.file, pointer, `${l.resource}.${path}`, reading));
     });
   }
   return out;
