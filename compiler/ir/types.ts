@@ -18,7 +18,8 @@ export interface Ir {
   readonly leftOut: readonly IrLeftOut[];
   /**
    * The spec-wide policies steps fall back to (migration.yaml `policies`); the steps carry their
-   * effective policy, this is what a reviewer reads as one setting.
+   * effective policy, this is what a reviewer reads as one setting. Not in IrMigration, which the
+   * generated module carries as MIGRATION for the runtime, which never reads them.
    */
   readonly policies: {
     readonly invalidEmail: string;
