@@ -1,5 +1,5 @@
 import { execFile, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, type Stats, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, realpathSync, rmSync, type Stats, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, posix, relative, resolve, sep } from 'node:path';
 import { pipeline } from 'node:stream/promises';
@@ -154,7 +154,9 @@ export async function readGitSpec(ref: string, spec: string, cwd: string, side: 
     const at = join(tree, ...inRepo.split('/'));
     if (!existsSync(at) || !statSync(at).isDirectory())
       throw new UsageError(`${side}: no spec files under ${dir}/ at ${ref}`);
-    const { files, problems } = readSpecFiles(at, dir);
+    const { files, problems, outside } = readSpecFiles(at, dir, { within: realpathSync.native(tree) });
+    // A link whose real path leaves the tree, however it gets there (a chain of links, `l/..`).
+    if (outside[0] !== undefined) throw refuseLink(posix.join(inRepo, outside[0]));
     for (const p of problems)
       if (p.kind === 'broken-link') {
         const target = posix.normalize(posix.join(inRepo, posix.dirname(p.path), p.target));

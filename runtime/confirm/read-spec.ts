@@ -21,6 +21,8 @@ export interface SpecRead {
   /** Relative path (with /) → text. A file that is not UTF-8 is here with U+FFFD for its bad bytes. */
   readonly files: Map<string, string>;
   readonly problems: readonly ReadProblem[];
+  /** Links (relative paths) whose real path is outside `within` (readSpecFiles' option): not followed. */
+  readonly outside: readonly string[];
 }
 
 const MAX_DEPTH = 6;
@@ -34,9 +36,17 @@ const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
  * the validator reports. A file or folder that cannot be read throws SpecReadError, naming it under
  * `shown` (how the caller shows the spec directory).
  */
-export function readSpecFiles(dir: string, shown = dir): SpecRead {
+export function readSpecFiles(
+  dir: string,
+  shown = dir,
+  options: { readonly within?: string } = {},
+): SpecRead {
   const files = new Map<string, string>();
   const problems: ReadProblem[] = [];
+  const outside: string[] = [];
+  const within = options.within;
+  const inside = (real: string) =>
+    within === undefined || real === within || real.startsWith(within.endsWith(sep) ? within : within + sep);
   const rel = (full: string) => relative(dir, full).split(sep).join('/');
   const list = (at: string): Dirent[] => {
     try {
@@ -71,6 +81,10 @@ export function readSpecFiles(dir: string, shown = dir): SpecRead {
           continue;
         }
         ({ kind, real } = target);
+        if (!inside(real)) {
+          outside.push(rel(full));
+          continue;
+        }
         if (kind === 'folder' && !hidden && open.includes(real)) {
           problems.push({ kind: 'looping-link', path: rel(full), target: target.link });
           continue;
@@ -83,8 +97,8 @@ export function readSpecFiles(dir: string, shown = dir): SpecRead {
       if (bad) problems.push({ kind: 'not-utf8', path: rel(full), ...bad });
     }
   };
-  walk(dir, [realpathSync(dir)], 0);
-  return { files, problems };
+  walk(dir, [realpathSync.native(dir)], 0);
+  return { files, problems, outside };
 }
 
 /** Where a link leads: a file or folder (with its real path), nowhere, or an error other than that. */
@@ -98,7 +112,9 @@ function followed(
     link = readlinkSync(full);
     const stats = statSync(full);
     const kind = stats.isDirectory() ? 'folder' : stats.isFile() ? 'file' : 'other';
-    return { ok: true, kind, real: realpathSync(full), link };
+    // The native call resolves each link before a `..` after it, as the system does (`l/..` is the
+    // parent of where l leads); the JavaScript one reads `l/..` as text.
+    return { ok: true, kind, real: realpathSync.native(full), link };
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'ENOTDIR') return { ok: false, link, loop: false };

@@ -9,7 +9,7 @@ import {
   symlinkSync,
   writeFileSync,
 } from 'node:fs';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { bufferIo } from '../../cli/io.ts';
@@ -265,6 +265,27 @@ describe('flitstack diff against git', () => {
     expect(through.code).toBe(2);
     expect(through.err).toContain(
       'error: base: the spec reads maps, a link that leads out of the repository',
+    );
+  });
+
+  it('refuses a chain of links whose text stays in the repository but whose real path leaves it', async () => {
+    const dir = await repository();
+    const outside = tempDir('flitstack-outside-');
+    writeFileSync(join(outside, 'leak.yaml'), 'leaked: true\n');
+    const name = basename(outside);
+    // l leads to spec/; x reads l/../../<name>: as text spec/a/<name> (which exists), for real ../<name>.
+    mkdirSync(join(dir, 'spec/a/b'), { recursive: true });
+    mkdirSync(join(dir, 'spec/a', name));
+    writeFileSync(join(dir, 'spec/a', name, 'keep.txt'), '');
+    symlinkSync('../..', join(dir, 'spec/a/b/l'));
+    symlinkSync(`l/../../${name}`, join(dir, 'spec/a/b/x'));
+    expect(dirname(dir)).toBe(dirname(outside));
+    await git(dir, 'add', '-A');
+    await git(dir, 'commit', '-q', '-m', 'A chain of links');
+    const result = await flitstack(dir, 'diff', '--base', 'HEAD');
+    expect(result.code).toBe(2);
+    expect(result.err).toContain(
+      'error: base: the spec reads spec/a/b/x, a link that leads out of the repository',
     );
   });
 
