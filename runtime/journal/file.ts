@@ -1,15 +1,6 @@
-import {
-  accessSync,
-  chmodSync,
-  closeSync,
-  constants,
-  openSync,
-  readSync,
-  type Stats,
-  statSync,
-} from 'node:fs';
+import { chmodSync, closeSync, constants, openSync, readSync, type Stats, statSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { fsReason, makeDirectory } from '../shared/paths.ts';
+import { fsReason, makeDirectory, onReadOnlyFileSystem } from '../shared/paths.ts';
 import { JournalError } from './errors.ts';
 
 /** Where the CLI keeps the journal unless told otherwise (relative to the migration's directory). */
@@ -157,16 +148,6 @@ function onReadOnlyDisk(path: string, what: string, said?: string): JournalError
     `cannot ${what}: the journal ${path} is on a read-only file system${said ? ` (${said})` : ''}`,
     'copy the journal (with its -wal file, if any) to a disk you can write and pass the copy with --journal, or mount the file system read-write',
   );
-}
-
-/** Whether `path` is on a file system mounted read-only. */
-function onReadOnlyFileSystem(path: string): boolean {
-  try {
-    accessSync(path, constants.W_OK);
-    return false;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EROFS';
-  }
 }
 
 /**

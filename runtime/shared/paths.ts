@@ -50,37 +50,54 @@ export function fsReason(error: unknown, path: string): string {
   return (error as Error).message;
 }
 
+/** Whether `path` is on a file system mounted read-only. */
+export function onReadOnlyFileSystem(path: string): boolean {
+  try {
+    accessSync(path, constants.W_OK);
+    return false;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EROFS';
+  }
+}
+
+/** The directories of `path` that do not exist, outermost first, and the nearest one that does. */
+function missingLevels(path: string): { missing: string[]; existing: string } {
+  const missing: string[] = [];
+  let at = resolve(path);
+  while (!existsSync(at) && dirname(at) !== at) {
+    missing.unshift(at);
+    at = dirname(at);
+  }
+  return { missing, existing: at };
+}
+
 /**
  * Why `path` could not be created when a call answered ENOENT: the first missing directory on the way,
  * or a read-only file system under it (recursive mkdir answers ENOENT there). Undefined when neither.
  */
 function missingOrReadOnly(path: string): string | undefined {
-  let missing: string | undefined;
-  let at = resolve(path);
-  while (!existsSync(at) && dirname(at) !== at) {
-    missing = at;
-    at = dirname(at);
-  }
-  try {
-    accessSync(at, constants.W_OK);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'EROFS') return 'the file system is read-only';
-  }
-  return missing === undefined || missing === resolve(path) ? undefined : `${missing} does not exist`;
+  const { missing, existing } = missingLevels(path);
+  if (onReadOnlyFileSystem(existing)) return 'the file system is read-only';
+  const first = missing[0];
+  return first === undefined || first === resolve(path) ? undefined : `${first} does not exist`;
 }
 
 /**
  * Creates a directory and the missing ones above it, one level at a time from the nearest existing
  * ancestor (what `mkdirSync(dir, { recursive: true })` does, except that Node 20's recursive mkdir
- * never returns under /proc, where any path can be named but none created). Throws as mkdirSync does.
+ * never returns under /proc, where any path can be named but none created). Throws as mkdirSync does;
+ * a level another process created meanwhile is taken as it is.
  */
 export function makeDirectory(dir: string, mode?: number): void {
-  const missing: string[] = [];
-  for (let at = resolve(dir); !existsSync(at); at = dirname(at)) {
-    missing.unshift(at);
-    if (dirname(at) === at) break;
-  }
+  const { missing } = missingLevels(dir);
   // A file in the way makes mkdirSync throw EEXIST or ENOTDIR, as the recursive form does.
   if (missing.length === 0 && !statSync(dir).isDirectory()) mkdirSync(dir);
-  for (const level of missing) mkdirSync(level, mode === undefined ? {} : { mode });
+  for (const level of missing) {
+    try {
+      mkdirSync(level, mode === undefined ? {} : { mode });
+    } catch (error) {
+      const raced = (error as NodeJS.ErrnoException).code === 'EEXIST' && statSync(level).isDirectory();
+      if (!raced) throw error;
+    }
+  }
 }
