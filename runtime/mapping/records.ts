@@ -1,5 +1,6 @@
 import { asText, isEmpty, isTrimmed } from '../transforms/text.ts';
 import type { Issues } from '../transforms/types.ts';
+import { lookupText } from '../transforms/value-map.ts';
 
 /** A source record as it arrives from the API: JSON, nothing guaranteed. */
 export type SourceRecord = Readonly<Record<string, unknown>>;
@@ -141,14 +142,8 @@ export function mapState(
   // Read as value maps read (value-map.ts lookup): the value's text, trimmed, case folded unless the
   // map is case-sensitive (its keys are lower-cased then); a value with no text form has no entry.
   const text = typeof value === 'string' ? value : asText(value);
-  let hit: { readonly state: number; readonly status: number } | null | undefined;
-  if (text !== null) {
-    hit = map.entries.get(map.caseSensitive ? text : text.toLowerCase());
-    if (hit === undefined) {
-      const trimmed = text.trim();
-      if (trimmed !== text) hit = map.entries.get(map.caseSensitive ? trimmed : trimmed.toLowerCase());
-    }
-  }
+  // Keys of a map that is not case-sensitive are folded by the compiler (lower-cased, trimmed).
+  const hit = text === null ? undefined : lookupText(map.entries, map.caseSensitive, text);
   if (hit !== undefined) return hit ?? undefined;
   if (map.defaultValue) {
     issues.flags.push({

@@ -46,16 +46,25 @@ const UNMAPPED = { rejection: 'unmapped_value', flag: 'unmapped_value_dropped' }
  * another value. Case is folded unless the map is case-sensitive.
  */
 function lookup(map: ValueMap, text: string): number | string | null | undefined {
-  if (!map.caseSensitive) {
-    const entries = folded(map);
-    // Folding is idempotent, so text that is a folded key is its own folded form: most values are.
-    const hit = entries.get(text);
-    return hit !== undefined ? hit : entries.get(foldKey(text));
-  }
-  const exact = map.entries.get(text);
-  if (exact !== undefined) return exact;
+  return lookupText(map.caseSensitive ? map.entries : folded(map), map.caseSensitive, text);
+}
+
+/**
+ * Looks a source value's text up in map entries keyed as value maps key them: as written when the map
+ * is case-sensitive (the text is also tried trimmed), else folded (foldKey; `entries` must be keyed so).
+ * Also what state maps use. `undefined` when there is no entry.
+ */
+export function lookupText<V>(
+  entries: ReadonlyMap<string, V>,
+  caseSensitive: boolean,
+  text: string,
+): V | undefined {
+  const hit = entries.get(text);
+  // Folding is idempotent, so text that is a folded key is its own folded form: most values are.
+  if (hit !== undefined) return hit;
+  if (!caseSensitive) return entries.get(foldKey(text));
   const trimmed = text.trim();
-  return trimmed === text ? undefined : map.entries.get(trimmed);
+  return trimmed === text ? undefined : entries.get(trimmed);
 }
 
 /**
