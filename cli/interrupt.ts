@@ -49,7 +49,7 @@ function markOwnRuns(path: string): RunRecord[] {
  * marked interrupted and the rows it wrote) and what to do. Never throws: the user is stopping the
  * command, and a journal that cannot be read is said so in the line.
  */
-function interruptedLine(command: string, journal: string | undefined): string {
+export function interruptedLine(command: string, journal: string | undefined): string {
   if (command === 'audit')
     return 'interrupted: the audit stopped before writing its report (it writes nothing to PracticeHub or Dataverse); run `flitstack audit` again';
   if (!journal || !existsSync(journal))
