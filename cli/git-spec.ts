@@ -1,5 +1,14 @@
 import { execFile, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, realpathSync, rmSync, type Stats, statSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  realpathSync,
+  rmSync,
+  type Stats,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, posix, relative, resolve, sep } from 'node:path';
 import { pipeline } from 'node:stream/promises';
@@ -60,9 +69,25 @@ function specEntries(leaving: string[]): (path: string, entry: ReadEntry | Stats
  * Writes the folders, links and YAML files of the repository's tree at `ref` into `into`; returns the
  * links left out because they leave the repository.
  */
-async function writeTree(top: string, ref: string, into: string, side: string): Promise<string[]> {
+async function writeTree(
+  top: string,
+  commit: string,
+  into: string,
+  gitDir: string,
+  side: string,
+): Promise<string[]> {
   const leaving: string[] = [];
-  const archive = spawn('git', ['archive', '--format=tar', ref], {
+  // The archive is taken through a bare repository of our own that borrows the repository's objects:
+  // its info/attributes, which outrank the tree's .gitattributes, turn export-ignore and export-subst
+  // off, so that the spec is written out as committed, not as a release archive would have it.
+  const objects = (
+    await git(top, ['rev-parse', '--path-format=absolute', '--git-path', 'objects'], side)
+  ).trim();
+  await git(top, ['init', '-q', '--bare', gitDir], side);
+  writeFileSync(join(gitDir, 'objects', 'info', 'alternates'), `${objects}\n`);
+  mkdirSync(join(gitDir, 'info'), { recursive: true });
+  writeFileSync(join(gitDir, 'info', 'attributes'), '* -export-ignore -export-subst\n');
+  const archive = spawn('git', ['--git-dir', gitDir, 'archive', '--format=tar', commit], {
     cwd: top,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -79,7 +104,8 @@ async function writeTree(top: string, ref: string, into: string, side: string): 
   ).catch((error: unknown) => error as Error);
   const [failed, code] = await Promise.all([written, exited]);
   if (code !== 0) throw new UsageError(`${side}: git archive failed: ${stderr.trim().split('\n')[0] ?? ''}`);
-  if (failed) throw new UsageError(`${side}: the tree at ${ref} could not be written out: ${failed.message}`);
+  if (failed)
+    throw new UsageError(`${side}: the tree at ${commit} could not be written out: ${failed.message}`);
   return leaving;
 }
 
@@ -109,8 +135,11 @@ async function submodulesAt(top: string, ref: string): Promise<string[]> {
 export async function readGitSpec(ref: string, spec: string, cwd: string, side: string): Promise<SpecInput> {
   if (ref.startsWith('-') || ref.includes('\u0000'))
     throw new UsageError(`${side}: '${ref}' is not a directory or a git ref`);
+  let commit: string;
   try {
-    await exec('git', ['rev-parse', '--verify', '--quiet', `${ref}^{commit}`], { cwd });
+    commit = (
+      await exec('git', ['rev-parse', '--verify', '--quiet', `${ref}^{commit}`], { cwd })
+    ).stdout.trim();
   } catch {
     throw new UsageError(`${side}: '${ref}' is not a directory or a git ref (looked in ${cwd})`);
   }
@@ -141,14 +170,16 @@ export async function readGitSpec(ref: string, spec: string, cwd: string, side: 
     new UsageError(
       `${side}: the spec reads ${link}, a link that leads out of the repository, to files ${ref} does not hold; compare with a directory instead (--${side} <dir>)`,
     );
-  const tree = mkdtempSync(join(tmpdir(), 'flitstack-ref-'));
+  const work = mkdtempSync(join(tmpdir(), 'flitstack-ref-'));
+  const tree = join(work, 'tree');
+  mkdirSync(tree);
   const interrupted = () => {
-    rmSync(tree, { recursive: true, force: true });
+    rmSync(work, { recursive: true, force: true });
     process.exit(INTERRUPTED_EXIT);
   };
   process.once('SIGINT', interrupted);
   try {
-    leaving = await writeTree(top, ref, tree, side);
+    leaving = await writeTree(top, commit, tree, join(work, 'git'), side);
     const outward = throughLeaving(inRepo);
     if (outward) throw refuseLink(outward);
     const at = join(tree, ...inRepo.split('/'));
@@ -169,6 +200,6 @@ export async function readGitSpec(ref: string, spec: string, cwd: string, side: 
     return { root: dir, files, problems };
   } finally {
     process.removeListener('SIGINT', interrupted);
-    rmSync(tree, { recursive: true, force: true });
+    rmSync(work, { recursive: true, force: true });
   }
 }

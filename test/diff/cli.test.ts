@@ -140,6 +140,16 @@ describe('flitstack diff against git', () => {
     expect(option.code).toBe(2);
   });
 
+  it('reads a ref as committed, whatever .gitattributes says for archives (export-ignore)', async () => {
+    const dir = await repository();
+    writeFileSync(join(dir, '.gitattributes'), 'spec/valuemaps/coverage-type.yaml export-ignore\n');
+    await git(dir, 'add', '-A');
+    await git(dir, 'commit', '-q', '-m', 'Archive attributes');
+    const same = await flitstack(dir, 'diff', '--base', 'HEAD');
+    expect(same.err).toBe('');
+    expect(same.code).toBe(0);
+  });
+
   it('reads a git ref as it reads a folder: links followed, a broken link and bytes that are not UTF-8 reported', async () => {
     const dir = await repository();
     // A value map kept outside spec/ and linked in: the link is read as the file it points to.
@@ -273,12 +283,13 @@ describe('flitstack diff against git', () => {
     const outside = tempDir('flitstack-outside-');
     writeFileSync(join(outside, 'leak.yaml'), 'leaked: true\n');
     const name = basename(outside);
-    // l leads to spec/; x reads l/../../<name>: as text spec/a/<name> (which exists), for real ../<name>.
+    // l leads to spec/; x reads l/../../../<name>: as text spec/<name> (which exists); for real, two
+    // folders above the tree's top, where the temporary folder a ref is written to sits beside <name>.
     mkdirSync(join(dir, 'spec/a/b'), { recursive: true });
-    mkdirSync(join(dir, 'spec/a', name));
-    writeFileSync(join(dir, 'spec/a', name, 'keep.txt'), '');
+    mkdirSync(join(dir, 'spec', name));
+    writeFileSync(join(dir, 'spec', name, 'keep.txt'), '');
     symlinkSync('../..', join(dir, 'spec/a/b/l'));
-    symlinkSync(`l/../../${name}`, join(dir, 'spec/a/b/x'));
+    symlinkSync(`l/../../../${name}`, join(dir, 'spec/a/b/x'));
     expect(dirname(dir)).toBe(dirname(outside));
     await git(dir, 'add', '-A');
     await git(dir, 'commit', '-q', '-m', 'A chain of links');
