@@ -4,18 +4,21 @@ import { type BatchRequest, DataverseClient, optionsFromEnv } from '../../runtim
 import type { GeneratedModule } from '../../runtime/mapping/index.ts';
 import { rollbackRun } from '../../runtime/rollback/index.ts';
 import { diesAfter } from '../support/dies-after.ts';
-import { comparable, flitstack, type Migrated, migrated, sortedRows } from '../support/migration.ts';
+import {
+  expectOrganisation,
+  flitstack,
+  type Migrated,
+  migrated,
+  organisation,
+  tablesOf,
+} from '../support/migration.ts';
 
 const module: GeneratedModule = generatedModule;
 const deleting: GeneratedModule = { ...module, MIGRATION: { ...module.MIGRATION, deletedRecords: 'delete' } };
-const TABLES = [...new Set(Object.values(module.MAPPINGS).map((m) => m.target))];
-
-const state = (m: Migrated) => sortedRows(comparable(m.sb.dataverse.snapshot(TABLES).tables, TABLES));
-
-function expectState(m: Migrated, expected: ReturnType<typeof state>): void {
-  const actual = state(m);
-  for (const table of TABLES) expect(actual[table], table).toEqual(expected[table]);
-}
+const TABLES = tablesOf(module);
+const state = (m: Migrated) => organisation(m.sb, TABLES);
+const expectState = (m: Migrated, before: ReturnType<typeof state>) =>
+  expectOrganisation(m.sb, TABLES, before);
 
 const paymentDeletes = (requests: readonly BatchRequest[]) =>
   requests.some((r) => r.method === 'DELETE' && r.path.startsWith('fs_payments('));

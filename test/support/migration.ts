@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { expect } from 'vitest';
 import { bufferIo } from '../../cli/io.ts';
 import { run } from '../../cli/main.ts';
 import { DataverseClient, optionsFromEnv } from '../../runtime/dataverse/index.ts';
@@ -90,6 +91,29 @@ export function sortedRows(
       [...rows].sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b))),
     ]),
   );
+}
+
+/** The tables a generated module's mappings write. */
+export function tablesOf(module: GeneratedModule): string[] {
+  return [...new Set(Object.values(module.MAPPINGS).map((m) => m.target))];
+}
+
+/** The sandbox organisation's rows of `tables`, comparable across runs and each table in one order. */
+export function organisation(
+  sb: Sandboxes,
+  tables: readonly string[],
+): Record<string, Record<string, unknown>[]> {
+  return sortedRows(comparable(sb.dataverse.snapshot(tables).tables, tables));
+}
+
+/** Asserts the organisation holds the rows `before` held, table by table (a failure names the table). */
+export function expectOrganisation(
+  sb: Sandboxes,
+  tables: readonly string[],
+  before: Record<string, Record<string, unknown>[]>,
+): void {
+  const after = organisation(sb, tables);
+  for (const table of tables) expect(after[table], table).toEqual(before[table]);
 }
 
 /** Rows of the tables a migration writes, without volatile columns, comparable across runs. */

@@ -9,18 +9,19 @@ import { rollbackRun } from '../../../runtime/rollback/index.ts';
 import { type RunDeps, type RunOptions, runMigration } from '../../../runtime/run/pipeline.ts';
 import { diesAfter } from '../../support/dies-after.ts';
 import {
-  comparable,
+  expectOrganisation,
   flitstack,
   loadDeps,
   type Migrated,
   migrated,
+  organisation,
   sandboxes,
-  sortedRows,
+  tablesOf,
 } from '../../support/migration.ts';
 import { tempDir } from '../../support/tmp.ts';
 
 const module: GeneratedModule = generatedModule;
-const TABLES = [...new Set(Object.values(module.MAPPINGS).map((m) => m.target))];
+const TABLES = tablesOf(module);
 
 /** Runs `options` with a client that dies after `matches`; then resumes it with a sound client. */
 async function killedAndResumed(
@@ -44,7 +45,7 @@ describe('a first run killed after Dataverse took a write and before the journal
     const deps = loadDeps(sb, journal, module, dir);
     try {
       expect((await flitstack(sb, 'schema', 'apply')).code).toBe(0);
-      const before = sortedRows(comparable(sb.dataverse.snapshot(TABLES).tables, TABLES));
+      const before = organisation(sb, TABLES);
       // The staff mapping updates the organisation's existing users, matched by email.
       const clears = vi.spyOn(journal.images, 'clear');
       const run = await killedAndResumed(deps, sb.env, (requests) =>
@@ -56,8 +57,7 @@ describe('a first run killed after Dataverse took a write and before the journal
       expect(users.length).toBeGreaterThan(0);
       const undone = await rollbackRun({ dataverse: deps.dataverse, journal, module }, run.run.id);
       expect(undone.failed).toBe(0);
-      const after = sortedRows(comparable(sb.dataverse.snapshot(TABLES).tables, TABLES));
-      for (const table of TABLES) expect(after[table], table).toEqual(before[table]);
+      expectOrganisation(sb, TABLES, before);
     } finally {
       journal.close();
       await Promise.all([deps.practicehub.close(), deps.dataverse.close(), sb.close()]);
@@ -75,7 +75,7 @@ describe('a delta killed after Dataverse took a write and before the journal rec
 
   it('restores, on rollback after the resume, the values the updated rows had before the delta', async () => {
     const { sb, deps, journal } = m;
-    const before = sortedRows(comparable(sb.dataverse.snapshot(TABLES).tables, TABLES));
+    const before = organisation(sb, TABLES);
     const changed = sb.practicehub.mutate({
       resource: 'patients',
       action: 'update',
@@ -95,13 +95,12 @@ describe('a delta killed after Dataverse took a write and before the journal rec
     for (const op of updates) expect(op.preImage?.firstname).not.toBe('Second');
     const undone = await rollbackRun({ dataverse: deps.dataverse, journal, module }, delta.run.id);
     expect(undone.failed).toBe(0);
-    const after = sortedRows(comparable(sb.dataverse.snapshot(TABLES).tables, TABLES));
-    for (const table of TABLES) expect(after[table], table).toEqual(before[table]);
+    expectOrganisation(sb, TABLES, before);
   }, 60_000);
 
   it('counts rows it closed before the crash as its deactivations, so rollback reopens them', async () => {
     const { sb, deps, journal } = m;
-    const before = sortedRows(comparable(sb.dataverse.snapshot(TABLES).tables, TABLES));
+    const before = organisation(sb, TABLES);
     const open = sb.dataverse
       .snapshot(['appointment'])
       .tables.appointment!.filter((a) => a.statecode !== 2)
@@ -145,8 +144,7 @@ describe('a delta killed after Dataverse took a write and before the journal rec
     for (const op of ops) expect(op.preImage?.statecode).not.toBe(2);
     const undone = await rollbackRun({ dataverse: deps.dataverse, journal, module }, delta.run.id);
     expect(undone.failed).toBe(0);
-    const after = sortedRows(comparable(sb.dataverse.snapshot(TABLES).tables, TABLES));
-    for (const table of TABLES) expect(after[table], table).toEqual(before[table]);
+    expectOrganisation(sb, TABLES, before);
   }, 60_000);
 });
 
@@ -163,7 +161,7 @@ describe('a delta under deleted_records: delete killed after Dataverse took the 
 
   it('counts rows it deleted before the crash as its deletes, with their images, so rollback recreates them', async () => {
     const { sb, deps, journal } = m;
-    const before = sortedRows(comparable(sb.dataverse.snapshot(TABLES).tables, TABLES));
+    const before = organisation(sb, TABLES);
     const payments = sb.dataverse
       .snapshot(['fs_payment'])
       .tables.fs_payment!.map((a) => String(a.fs_practicehubid ?? ''))
@@ -194,7 +192,6 @@ describe('a delta under deleted_records: delete killed after Dataverse took the 
     for (const op of ops) expect(op.preImage).toMatchObject({ fs_practicehubid: `payment-${op.sourceId}` });
     const undone = await rollbackRun({ dataverse: deps.dataverse, journal, module: deleting }, delta.run.id);
     expect(undone.failed).toBe(0);
-    const after = sortedRows(comparable(sb.dataverse.snapshot(TABLES).tables, TABLES));
-    for (const table of TABLES) expect(after[table], table).toEqual(before[table]);
+    expectOrganisation(sb, TABLES, before);
   }, 60_000);
 });

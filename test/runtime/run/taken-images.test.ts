@@ -5,12 +5,16 @@ import type { GeneratedModule, SourceRecord } from '../../../runtime/mapping/ind
 import { RollbackError, rollbackRun } from '../../../runtime/rollback/index.ts';
 import { runMigration } from '../../../runtime/run/pipeline.ts';
 import { diesAfter } from '../../support/dies-after.ts';
-import { comparable, type Migrated, migrated, sortedRows } from '../../support/migration.ts';
+import {
+  expectOrganisation,
+  type Migrated,
+  migrated,
+  organisation,
+  tablesOf,
+} from '../../support/migration.ts';
 
 const module: GeneratedModule = generatedModule;
-const TABLES = [...new Set(Object.values(module.MAPPINGS).map((m) => m.target))];
-
-const state = (m: Migrated) => sortedRows(comparable(m.sb.dataverse.snapshot(TABLES).tables, TABLES));
+const TABLES = tablesOf(module);
 
 /**
  * A delta fails after Dataverse took a write whose answer was lost; a full run then writes the same
@@ -25,7 +29,7 @@ async function lostThenRunThenResumed(
   check: (ids: { delta: number; run: number }) => void,
 ): Promise<void> {
   const { journal } = m;
-  const before = state(m);
+  const before = organisation(m.sb, TABLES);
   const options = {
     kind: 'delta',
     since: m.since(),
@@ -44,8 +48,7 @@ async function lostThenRunThenResumed(
   await expect(rollback(run.run.id)).rejects.toBeInstanceOf(RollbackError);
   expect((await rollback(delta.id)).failed).toBe(0);
   expect((await rollback(run.run.id)).failed).toBe(0);
-  const after = state(m);
-  for (const table of TABLES) expect(after[table], table).toEqual(before[table]);
+  expectOrganisation(m.sb, TABLES, before);
 }
 
 describe('a full run deleting a row whose delete by a failed delta was never answered', () => {
