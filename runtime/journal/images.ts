@@ -1,5 +1,6 @@
 import type { Database, Statement } from 'better-sqlite3';
 import { jsonOrNull, parseOrNull } from './keyset.ts';
+import { type Action, WRITE_ACTIONS } from './types.ts';
 
 /** What a staged write will do to a row that exists before it: update it, deactivate it or delete it. */
 export type StagedAction = 'update' | 'deactivate' | 'delete';
@@ -68,15 +69,19 @@ const COLUMNS = 'mapping, row_key, target_id, action, pre_image, reason, staged_
  * resumed run writes those rows again, and the image it would read then is the value already written,
  * not the one rollback must restore: so each image is committed here, before its write is sent, and
  * a resumed run of the same run takes the staged image instead of reading the row again. Journaling
- * the row's operation consumes its staged image (`consume`). An image no run journals is not lost: a
- * run writing the row takes it over (`take`, `adopt`), and a rollback of its run undoes the write from
- * it (`pending`). Holds data values, like pre-images.
+ * the row's write consumes its staged image (`consume`); a refusal or a skip consumes only a fresh one
+ * (staged by this attempt, on nothing earlier), as the row may still hold an earlier write whose answer
+ * never came. An image no run journals is not lost: a run writing the row takes it over (`take`,
+ * `adopt`), and a rollback of its run undoes the write from it (`pending`), whatever the run's status.
+ * Holds data values, like pre-images.
  */
 export class ImageStore {
   readonly #stage: Statement<unknown[], unknown>;
   readonly #get: Statement<[number, string, string], ImageRow>;
-  readonly #consume: Statement<[number, string, string], unknown>;
-  readonly #clear: Statement<[number], unknown>;
+  readonly #settle: Statement<[number, string, string], unknown>;
+  readonly #release: Statement<[number, string, string], unknown>;
+  readonly #carry: Statement<[number], unknown>;
+  readonly #carryRow: Statement<[number, string, string], unknown>;
   readonly #adopt: Statement<[number, string], unknown>;
   readonly #drop: Statement<[string], unknown>;
   readonly #others: Statement<[number], { n: number }>;
@@ -101,20 +106,23 @@ export class ImageStore {
     this.#db = db;
     this.#now = now;
     // A later attempt replaces an image only with one built on it (see the callers): never with a
-    // read of what an earlier attempt already wrote.
+    // read of what an earlier attempt already wrote. Built on an image that is not fresh, it is not either.
     this.#stage = db.prepare(
-      `INSERT INTO staged_images (run_id, ${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+      `INSERT INTO staged_images (run_id, ${COLUMNS}, fresh) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)
        ON CONFLICT (run_id, mapping, row_key) DO UPDATE SET
          target_id = excluded.target_id, action = excluded.action, pre_image = excluded.pre_image,
          reason = excluded.reason, staged_at = excluded.staged_at, source_id = excluded.source_id,
-         target_table = excluded.target_table`,
+         target_table = excluded.target_table, fresh = MIN(staged_images.fresh, excluded.fresh)`,
     );
     this.#get = db.prepare(
       `SELECT row_key, target_id, action, pre_image, reason, source_id, target_table FROM staged_images
        WHERE run_id = ? AND mapping = ? AND row_key = ?`,
     );
-    this.#consume = db.prepare('DELETE FROM staged_images WHERE run_id = ? AND mapping = ? AND row_key = ?');
-    this.#clear = db.prepare('DELETE FROM staged_images WHERE run_id = ?');
+    const row = 'run_id = ? AND mapping = ? AND row_key = ?';
+    this.#settle = db.prepare(`DELETE FROM staged_images WHERE ${row}`);
+    this.#release = db.prepare(`DELETE FROM staged_images WHERE ${row} AND fresh = 1`);
+    this.#carry = db.prepare('UPDATE staged_images SET fresh = 0 WHERE run_id = ?');
+    this.#carryRow = db.prepare(`UPDATE staged_images SET fresh = 0 WHERE ${row}`);
     // Oldest run first, and the first image of a row wins: it holds what the row was before any of them.
     // A stale image (see STALE) stays behind.
     this.#adopt = db.prepare(
@@ -188,9 +196,34 @@ export class ImageStore {
     };
   }
 
-  /** Drops the staged images of the rows these operations journal. Runs inside the caller's transaction. */
-  consume(runId: number, ops: readonly { mapping: string; key?: string | null }[]): void {
-    for (const op of ops) if (op.key) this.#consume.run(runId, op.mapping, op.key);
+  /**
+   * Drops the staged images of the rows these operations journal: every image of a row written, and
+   * the fresh image of a row refused or skipped (the row holds what it held before: its image is
+   * needed no more, unless an earlier write may have reached the row). Runs inside the caller's
+   * transaction.
+   */
+  consume(
+    runId: number,
+    ops: readonly { mapping: string; key?: string | null; action: Action; error?: unknown }[],
+  ): void {
+    for (const op of ops) {
+      if (!op.key) continue;
+      const wrote = WRITE_ACTIONS.has(op.action) && op.error == null;
+      (wrote ? this.#settle : this.#release).run(runId, op.mapping, op.key);
+    }
+  }
+
+  /** Drops the image a rollback settled (undid, or found nothing to undo). Runs inside the caller's transaction. */
+  settle(runId: number, mapping: string, key: string): void {
+    this.#settle.run(runId, mapping, key);
+  }
+
+  /**
+   * Marks every image of run `runId` as not fresh: it is resumed, and the writes of its earlier attempt
+   * may have reached their rows. Runs inside the caller's transaction.
+   */
+  carry(runId: number): void {
+    this.#carry.run(runId);
   }
 
   /**
@@ -214,7 +247,8 @@ export class ImageStore {
           const first = held[0]!;
           if (!own || own.target_id !== id || first.staged_at < own.staged_at)
             this.#move.run(runId, first.run_id, row.mapping, row.key);
-          for (const h of held) this.#consume.run(h.run_id, row.mapping, row.key);
+          else this.#carryRow.run(runId, row.mapping, row.key);
+          for (const h of held) this.#settle.run(h.run_id, row.mapping, row.key);
           taken += held.length;
         }
         return taken;
@@ -249,10 +283,5 @@ export class ImageStore {
       created: r.created === 1,
       stagedAt: r.staged_at,
     }));
-  }
-
-  /** Drops every image a run staged; returns how many (a test of the crash window reads it). */
-  clear(runId: number): number {
-    return this.#clear.run(runId).changes;
   }
 }

@@ -197,9 +197,9 @@ export class Journal {
    */
   finishRun(id: number, status: 'completed' | 'failed' | 'interrupted', summary?: RunSummary): RunRecord {
     return this.atomic(() => {
+      // Images a completed run still holds are of rows an earlier write may have reached that this run
+      // refused or skipped, or did not come to: no other run takes them over, and its rollback undoes them.
       const run = this.#runs.finish(id, status, summary ?? this.#ops.accounting(id));
-      // A completed run journaled every row it wrote: no image is left to take over.
-      if (status === 'completed') this.images.clear(id);
       if (status === 'completed' && (run.kind === 'run' || run.kind === 'delta')) {
         this.#progress.advanceWatermarks(id, this.#now());
       }
@@ -221,6 +221,7 @@ export class Journal {
   resume(id: number, options: { force?: boolean } = {}): RunRecord {
     return this.atomic(() => {
       const run = this.#runs.resume(id, options.force ?? false);
+      this.images.carry(run.id);
       this.#adoptImages(run, false);
       return run;
     });

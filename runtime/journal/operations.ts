@@ -10,12 +10,10 @@ import {
   type OperationInput,
   type OperationRecord,
   type RunSummary,
+  WRITE_ACTIONS,
 } from './types.ts';
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-/** Actions that wrote a Dataverse row: they must say which row. */
-const WRITES: ReadonlySet<Action> = new Set(['create', 'update', 'delete', 'restore', 'deactivate', 'bind']);
 
 /** How an action counts in the accounting (extracted = loaded + rejected + skipped); `bind` does not. */
 const OUTCOME: Readonly<Record<Action, 'loaded' | 'rejected' | 'skipped' | null>> = {
@@ -45,7 +43,8 @@ export function operationProblem(op: OperationInput): string | null {
   if (op.undoes != null && !(Number.isSafeInteger(op.undoes) && op.undoes > 0)) {
     return `operation undone by ${op.mapping} ${op.sourceId} is not an operation id`;
   }
-  if (WRITES.has(op.action) && (op.targetId == null || !op.table)) {
+  // A write must say which row.
+  if (WRITE_ACTIONS.has(op.action) && (op.targetId == null || !op.table)) {
     return `a ${op.action} of ${op.mapping} ${op.sourceId} names its table and target id`;
   }
   return null;

@@ -209,6 +209,17 @@ ALTER TABLE staged_images ADD COLUMN target_table TEXT;
 CREATE INDEX staged_images_row ON staged_images(mapping, row_key);
 `;
 
+/**
+ * Version 7: whether a staged image is fresh: staged by the current attempt of its run from what the
+ * row held then, with no earlier image of the row under it. Only a fresh image goes with a refusal or a
+ * skip of its row; any other holds the row as it was before a write whose answer never came (an
+ * earlier attempt's, or a failed or interrupted run's taken over), which a rollback must still undo.
+ * Images staged before this version count as not fresh.
+ */
+const V7 = `
+ALTER TABLE staged_images ADD COLUMN fresh INTEGER NOT NULL DEFAULT 0 CHECK (fresh IN (0, 1));
+`;
+
 /** The journal's schema, oldest first. A new version appends a migration; shipped ones never change. */
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, sql: V1 },
@@ -217,6 +228,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 4, sql: V4 },
   { version: 5, sql: V5 },
   { version: 6, sql: V6 },
+  { version: 7, sql: V7 },
 ];
 
 /** The schema version this code reads and writes. */

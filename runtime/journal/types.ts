@@ -22,6 +22,16 @@ export const ACTIONS = [
 ] as const;
 export type Action = (typeof ACTIONS)[number];
 
+/** Actions that change a Dataverse row (when journaled without an error). */
+export const WRITE_ACTIONS: ReadonlySet<Action> = new Set([
+  'create',
+  'update',
+  'delete',
+  'restore',
+  'deactivate',
+  'bind',
+]);
+
 /** The process that owns a running run, enough to tell later whether it is still alive. */
 export interface ProcessIdentity {
   readonly pid: number;

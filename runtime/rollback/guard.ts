@@ -1,13 +1,11 @@
 import { assertNever } from '../../compiler/assert.ts';
-import type { Action, Journal, RunRecord } from '../journal/index.ts';
+import { type Journal, type RunRecord, WRITE_ACTIONS } from '../journal/index.ts';
 import { RollbackError } from './errors.ts';
-
-/** Actions that changed a Dataverse row. */
-const WRITES: readonly Action[] = ['create', 'update', 'deactivate', 'delete', 'restore', 'bind'];
 
 /** Whether a run journaled at least one write that Dataverse accepted. */
 function wrote(journal: Journal, runId: number): boolean {
-  for (const op of journal.operations(runId, { action: WRITES })) if (op.error === null) return true;
+  for (const op of journal.operations(runId, { action: [...WRITE_ACTIONS] }))
+    if (op.error === null) return true;
   return false;
 }
 

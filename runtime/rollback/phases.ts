@@ -110,7 +110,8 @@ export async function runPhase(
         const entry = undoOperation(item, result);
         if (entry) entries.push(entry);
         if (result.outcome === 'failed') failed++;
-        else if (item.op.id === null) journal.images.consume(item.op.runId, [item.op]);
+        else if (item.op.id === null && item.op.key)
+          journal.images.settle(item.op.runId, item.op.mapping, item.op.key);
         const change = crosswalkChange(journal, ctx.targetRunId, item, result);
         if (change) changes.push(change);
       }
