@@ -595,7 +595,7 @@ export function transformStaffUser(r: PractitionersRecord): Outcome<StaffUserRow
     const key = keyValue("", [lowercase(trim(r["email"]))], issues, "internalemailaddress");
     if (key === null) return { kind: 'skipped', sourceId, reason: "no email to match against systemuser.internalemailaddress" };
     const row: StaffUserRow = {
-      "fs_practicehubstaffid": "staff-" + templateValue(r["id"]),
+      "fs_practicehubstaffid": "staff-" + templateValue(r["id"], issues, "fs_practicehubstaffid"),
       "fs_role": optionNumber(mapValue(r["role"], VALUE_MAPS["staff-role@systemuser.fs_role"], issues, "fs_role")),
       "fs_specialization": truncate(trim(textOf(r["specialization"], issues, "fs_specialization")), 100, true, issues, "fs_specialization"),
     };
@@ -699,7 +699,7 @@ export function transformPayment(r: PaymentsRecord): Outcome<PaymentRow> {
     const issues = newIssues();
     const key = keyValue("payment-", [r["id"]], issues, "fs_practicehubid");
     const row: PaymentRow = {
-      "fs_name": truncate(templateValue(r["currency"]) + " " + templateValue(r["amount"]) + " " + templateValue(r["status"]) + " (" + templateValue(r["reference"]) + ")", 100, true, issues, "fs_name"),
+      "fs_name": truncate(templateValue(r["currency"], issues, "fs_name") + " " + templateValue(r["amount"], issues, "fs_name") + " " + templateValue(r["status"], issues, "fs_name") + " (" + templateValue(r["reference"], issues, "fs_name") + ")", 100, true, issues, "fs_name"),
       "fs_amount": toDecimal(r["amount"], 2, issues, "fs_amount", {"min":-1000000,"max":1000000}),
       "fs_currency": textOf(r["currency"], issues, "fs_currency"),
       "fs_method": optionNumber(mapValue(r["method"], VALUE_MAPS["payment-method@fs_payment.fs_method"], issues, "fs_method")),
@@ -726,7 +726,7 @@ export function transformPolicyDocument(r: PolicyDocumentsRecord): Outcome<Polic
     const key = keyValue("policy-document-", [r["id"]], issues, "(key)");
     const row: PolicyDocumentRow = {
       "subject": truncate(trim(stripControl(textOf(r["title"], issues, "subject"))), 500, true, issues, "subject"),
-      "notetext": truncate("Category: " + templateValue(r["category"]) + "\nVersion: " + templateValue(r["version"]) + "\nEffective on: " + templateValue(r["effective_on"]), 100000, true, issues, "notetext"),
+      "notetext": truncate("Category: " + templateValue(r["category"], issues, "notetext") + "\nVersion: " + templateValue(r["version"], issues, "notetext") + "\nEffective on: " + templateValue(r["effective_on"], issues, "notetext"), 100000, true, issues, "notetext"),
       "overriddencreatedon": dateTime(r["created_at"], "Europe/London", "drop_with_flag", issues, "overriddencreatedon"),
     };
     const lookups: PendingLookup[] = [{ column: "objectid", values: [idText(r["clinic_id"])] }];
@@ -747,7 +747,7 @@ export function transformPrescription(r: PrescriptionsRecord): Outcome<Prescript
     const key = keyValue("prescription-", [r["id"]], issues, "(key)");
     const row: PrescriptionRow = {
       "subject": truncate(trim(stripControl(textOf(r["medication_name"], issues, "subject"))), 500, true, issues, "subject"),
-      "notetext": truncate(stripControl("Medication: " + templateValue(r["medication_name"]) + "\nDosage: " + templateValue(r["dosage"]) + "\nFrequency: " + templateValue(r["frequency"]) + "\nQuantity: " + templateValue(r["quantity"]) + "\nPrescribed on: " + templateValue(r["prescribed_on"]) + "\nPharmacy: " + templateValue(r["pharmacy_name"]) + "\nExternal pharmacy reference: " + templateValue(r["external_pharmacy_ref"]) + "\n\n" + templateValue(r["instructions"])), 100000, true, issues, "notetext"),
+      "notetext": truncate(stripControl("Medication: " + templateValue(r["medication_name"], issues, "notetext") + "\nDosage: " + templateValue(r["dosage"], issues, "notetext") + "\nFrequency: " + templateValue(r["frequency"], issues, "notetext") + "\nQuantity: " + templateValue(r["quantity"], issues, "notetext") + "\nPrescribed on: " + templateValue(r["prescribed_on"], issues, "notetext") + "\nPharmacy: " + templateValue(r["pharmacy_name"], issues, "notetext") + "\nExternal pharmacy reference: " + templateValue(r["external_pharmacy_ref"], issues, "notetext") + "\n\n" + templateValue(r["instructions"], issues, "notetext")), 100000, true, issues, "notetext"),
       "overriddencreatedon": dateTime(r["created_at"], "Europe/London", "drop_with_flag", issues, "overriddencreatedon"),
     };
     const lookups: PendingLookup[] = [{ column: "objectid", values: [idText(r["patient_id"])] }];

@@ -224,7 +224,7 @@ export class Interpreter {
     return { row, parts: split ? (this.value(split, scope, issues) as string[]) : [] };
   }
 
-  private source(s: IrValueSource, scope: Scope): unknown {
+  private source(s: IrValueSource, scope: Scope, issues: Issues, column: string): unknown {
     switch (s.kind) {
       case 'path':
         return this.read(s.path, scope);
@@ -232,7 +232,9 @@ export class Interpreter {
         return s.paths.map((p) => this.read(p, scope));
       case 'template':
         return s.parts
-          .map((p) => (p.kind === 'text' ? p.text : t.templateValue(this.read(p.path, scope))))
+          .map((p) =>
+            p.kind === 'text' ? p.text : t.templateValue(this.read(p.path, scope), issues, column),
+          )
           .join('');
       case 'constant':
         return s.value;
@@ -242,7 +244,7 @@ export class Interpreter {
   }
 
   private value(f: IrField, scope: Scope, issues: Issues): unknown {
-    let v = this.source(f.source, scope);
+    let v = this.source(f.source, scope, issues, f.column);
     if (readsAsText(f)) v = t.textOf(v, issues, f.column);
     for (const step of f.steps) v = this.step(v, step, f.column, issues);
     if (f.steps.at(-1)?.kind === 'split') return v; // the parts, one row each

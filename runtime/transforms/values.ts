@@ -1,4 +1,6 @@
+import { flag } from './issues.ts';
 import { asText, isEmpty, stripControl } from './text.ts';
+import type { Issues } from './types.ts';
 
 /*
  * Steps over whole values: conversion to text, choosing among several fields, joining, defaults and
@@ -50,14 +52,32 @@ export function withDefault<T>(v: T | null | undefined, fallback: T): T {
   return isEmpty(v) ? fallback : (v as T);
 }
 
-/**
- * How a field prints inside a template: null and undefined as '', numbers as JavaScript prints them,
- * booleans as true/false, text as it is; a list prints its elements this way separated by ', ', and
- * an object (which a template has no way to format) prints as ''.
- */
-export function templateValue(v: unknown): string {
+/** How a value prints inside a template (see templateValue); an object sets `lost.object` and prints ''. */
+function printed(v: unknown, lost: { object: boolean }): string {
   if (typeof v === 'string') return v;
   if (v === null || v === undefined) return '';
-  if (Array.isArray(v)) return v.map(templateValue).join(', ');
-  return asText(v) ?? (typeof v === 'number' ? String(v) : '');
+  if (Array.isArray(v)) return v.map((item) => printed(item, lost)).join(', ');
+  const text = asText(v) ?? (typeof v === 'number' ? String(v) : null);
+  if (text === null) lost.object = true;
+  return text ?? '';
+}
+
+/**
+ * How a field prints inside a template: null and undefined as '', numbers as JavaScript prints them,
+ * booleans as true/false, text as it is; a list prints its elements this way separated by ', '. An
+ * object, which a template has no way to format, prints as '' and, given `issues`, with an
+ * `unreadable_value_dropped` flag on `column` (once per field read), so that it is not lost unseen.
+ */
+export function templateValue(v: unknown, issues?: Issues, column = ''): string {
+  if (typeof v === 'string') return v;
+  const lost = { object: false };
+  const text = printed(v, lost);
+  if (lost.object && issues)
+    flag(
+      issues,
+      column,
+      'unreadable_value_dropped',
+      `${Array.isArray(v) ? 'a list holding an object' : 'an object'} where text was expected; left out of the template`,
+    );
+  return text;
 }

@@ -110,6 +110,26 @@ describe('templateValue', () => {
     expect(templateValue(input)).toBe(expected);
   });
 
+  it.each([
+    [{ a: 1 }, '', 'an object'],
+    [[{ a: 1 }, 'b', { c: 2 }], ', b, ', 'a list holding an object'],
+    [[['a', { b: 1 }]], 'a, ', 'a list holding an object'],
+  ])('%j prints as %j with one flag saying it held %s', (input, expected, what) => {
+    const { value, issues } = run((i) => templateValue(input, i, 'description'));
+    expect(value).toBe(expected);
+    expect(issues.flags).toEqual([
+      {
+        column: 'description',
+        code: 'unreadable_value_dropped',
+        detail: `${what} where text was expected; left out of the template`,
+      },
+    ]);
+  });
+
+  it.each([null, 'text', 42, ['a', 1, null], [['a']]])('%j prints without a flag', (input) => {
+    expect(run((i) => templateValue(input, i, 'description')).issues.flags).toEqual([]);
+  });
+
   it('prints a template by concatenation as the generator emits it', () => {
     const r = { first: 'Ann', visits: 3, active: true, note: null };
     const printed = `Patient ${templateValue(r.first)} (${templateValue(r.visits)} visits, active: ${templateValue(r.active)})${templateValue(r.note)}`;

@@ -29,8 +29,8 @@ export function read(path: readonly string[]): string {
   return code;
 }
 
-/** The expression a field's value starts from. */
-export function sourceExpr(source: IrValueSource): Expr {
+/** The expression a field's value starts from; `column` names the field in flags. */
+export function sourceExpr(source: IrValueSource, column: string): Expr {
   switch (source.kind) {
     case 'path':
       return { code: read(source.path), kind: 'unknown' };
@@ -38,7 +38,7 @@ export function sourceExpr(source: IrValueSource): Expr {
       return { code: `[${source.paths.map(read).join(', ')}]`, kind: 'list' };
     case 'template': {
       const parts = source.parts.map((p) =>
-        p.kind === 'text' ? literal(p.text) : `templateValue(${read(p.path)})`,
+        p.kind === 'text' ? literal(p.text) : `templateValue(${read(p.path)}, issues, ${literal(column)})`,
       );
       return { code: parts.length === 0 ? '""' : parts.join(' + '), kind: 'text' };
     }

@@ -15,7 +15,7 @@ export function mappingNames(m: IrMapping) {
 
 /** The expression a field's steps start from: the source, read through textOf when it is read as text. */
 function fieldSource(f: IrField): Expr {
-  const e = sourceExpr(f.source);
+  const e = sourceExpr(f.source, f.column);
   return readsAsText(f) ? { code: `textOf(${e.code}, issues, ${literal(f.column)})`, kind: 'text' } : e;
 }
 

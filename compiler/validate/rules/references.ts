@@ -1,5 +1,8 @@
+import type { PendingDiagnostic } from '../../diagnostics/diagnostic.ts';
 import { didYouMean } from '../../diagnostics/suggest.ts';
-import { parseTemplate } from '../../transforms/template.ts';
+import type { ObjectSpec, SourceField, SourceResource } from '../../model/spec.ts';
+import { parseTemplate, type TemplatePart } from '../../transforms/template.ts';
+import { sourceType, type ValueType } from '../../types/value-type.ts';
 import { columnOf, tableOf } from '../context.ts';
 import { pathRefs, resolveElementField, resolvePath } from '../paths.ts';
 import { finding, type Rule } from '../rule.ts';
@@ -20,6 +23,43 @@ export function unknownResource(
     `unknown source resource '${name}'.${didYouMean(name, source.resources.keys())}`,
     hint,
   );
+}
+
+/**
+ * The message and hint for a template placeholder naming an object or a list of objects, which has no
+ * text form and would print as nothing; undefined for one that prints.
+ */
+function objectPart(path: string, field: SourceField): [string, string] | undefined {
+  const type = sourceType(field);
+  const holds = (t: ValueType): boolean => t.kind === 'record' || (t.kind === 'list' && holds(t.items));
+  if (!holds(type)) return undefined;
+  const what = field.type === 'object' ? 'a nested object' : 'a list of nested objects';
+  const message = `template placeholder {${path}} is ${what}, which has no text form: it would print as nothing`;
+  const first = field.fields?.keys().next().value;
+  return [
+    message,
+    field.type === 'object'
+      ? `name one of its fields, e.g. {${path}.${first ?? '<field>'}}`
+      : `print its elements from a mapping with each: { path: ${path} } ({item.<field>}), or pick one with a lookup's pick:`,
+  ];
+}
+
+/** FS121 for each placeholder of a template that names an object or a list of objects. */
+function objectParts(
+  resource: SourceResource,
+  o: ObjectSpec,
+  parts: readonly TemplatePart[],
+  pointer: string,
+): PendingDiagnostic[] {
+  const out: PendingDiagnostic[] = [];
+  for (const part of parts) {
+    if (part.kind !== 'field') continue;
+    const resolved = resolvePath(resource, part.path, o.each?.path);
+    if ('error' in resolved) continue; // FS102
+    const problem = objectPart(part.path, resolved.field);
+    if (problem) out.push(finding('FS121', 'error', o.file, pointer, ...problem));
+  }
+  return out;
 }
 
 /** FS101 unknown source resource, FS102 unknown source field, FS121 bad template. */
@@ -44,7 +84,7 @@ export const sourceReferences: Rule = (ctx) => {
     o.fields.forEach((f, i) => {
       if (f.template === undefined) return;
       const parsed = parseTemplate(f.template);
-      if (!parsed.ok)
+      if (!parsed.ok) {
         out.push(
           finding(
             'FS121',
@@ -55,6 +95,9 @@ export const sourceReferences: Rule = (ctx) => {
             'placeholders are {field.path}; write {{ and }} for literal braces',
           ),
         );
+        return;
+      }
+      out.push(...objectParts(resource, o, parsed.parts, `/fields/${i}/template`));
     });
     if (o.archive) {
       const parsed = parseTemplate(o.archive.name);
@@ -69,6 +112,7 @@ export const sourceReferences: Rule = (ctx) => {
             'placeholders are {field.path}',
           ),
         );
+      else out.push(...objectParts(resource, o, parsed.parts, '/archive/name'));
     }
   }
   const staff = ctx.migration?.staff;

@@ -97,7 +97,7 @@ export function transformClinic(r: ClinicsRecord): Outcome<ClinicRow> {
     const issues = newIssues();
     const key = keyValue("clinic-", [r["id"]], issues, "fs_practicehubid");
     const row: ClinicRow = {
-      "name": truncate("Clinic */ `tick` $" + templateValue(r["name"]) + " \"); process.exit(1); // </script>\u2028🦷 " + templateValue(r["name"]), 160, true, issues, "name"),
+      "name": truncate("Clinic */ `tick` $" + templateValue(r["name"], issues, "name") + " \"); process.exit(1); // </script>\u2028🦷 " + templateValue(r["name"], issues, "name"), 160, true, issues, "name"),
       "fs_kind": optionNumber(mapValue(r["name"], VALUE_MAPS["kinds@account.fs_kind"], issues, "fs_kind")),
       "fs_motto": "\"); process.exit(1); // */ `${x}` </script>\u2028🦷",
       "fs_accepting": true,
