@@ -1,3 +1,6 @@
+import { toDecimal, toInteger } from '../../runtime/transforms/numbers.ts';
+import { newIssues } from '../../runtime/transforms/types.ts';
+import { columnConversion } from '../ir/steps.ts';
 import type { StepSpec, TargetColumn, ValueMapSpec } from '../model/spec.ts';
 import { printedLength, type Typed, typeName, type ValueType } from '../types/value-type.ts';
 
@@ -25,6 +28,21 @@ const isScalar = (t: ValueType) =>
   ['string', 'enum', 'integer', 'decimal', 'boolean', 'date', 'datetime', 'any'].includes(t.kind);
 const min = (a: number | undefined, b: number | undefined) =>
   a === undefined ? b : b === undefined ? a : Math.min(a, b);
+
+/**
+ * Why a number column would drop `value`, read as the runtime reads it into `column` (the generated
+ * transformer converts a number default like any value: see `default`); undefined when it takes it or
+ * the column is not a number column.
+ */
+function numberRefused(value: number, column: TargetColumn | undefined): string | undefined {
+  const conversion = columnConversion(column);
+  if (!conversion) return undefined;
+  const issues = newIssues();
+  const range = { min: conversion.min, max: conversion.max };
+  if (conversion.kind === 'integer') toInteger(value, issues, '', range);
+  else toDecimal(value, conversion.precision, issues, '', range);
+  return issues.flags[0]?.detail.replace(/; value dropped$/, '');
+}
 
 function mismatch(name: string, input: Typed, expected: string): StepResult {
   return {
@@ -263,9 +281,9 @@ const CATALOG: StepSignature[] = [
   {
     name: 'default',
     summary:
-      "Use the given value when the value is empty. With a number, the value is first read as the column reads numbers (a whole number, or a decimal at the column's precision, within its `min`/`max`), so one that is unreadable or out of range is dropped with a flag and replaced; the result, the default included, is checked the same way.",
+      "Use the given value when the value is empty. With a number, the value is first read as the column reads numbers (a whole number, or a decimal at the column's precision, within its `min`/`max`), so one that is unreadable or out of range is dropped with a flag and replaced; a default the column would drop is an error (FS108).",
     signature: 'T → T (never empty)',
-    apply: (input, step) => {
+    apply: (input, step, context) => {
       const value = step.params.default;
       const kind = input.type.kind;
       const fits =
@@ -277,6 +295,13 @@ const CATALOG: StepSignature[] = [
         return {
           error: `default value ${JSON.stringify(value)} does not fit ${typeName(input.type)}`,
           hint: 'give a default of the same type as the value',
+        };
+      }
+      const refused = typeof value === 'number' ? numberRefused(value, context.column) : undefined;
+      if (refused) {
+        return {
+          error: `default value ${value} does not fit column '${context.column!.name}': ${refused}`,
+          hint: 'give a default the column takes (a whole number for a whole number column, within its min and max), or none',
         };
       }
       const type: ValueType =

@@ -84,7 +84,6 @@ export type SampleNumberRow = {
       "fs_name": string | null;
       "fs_count": number | null;
       "fs_countdefault": number | null;
-      "fs_countorbig": number | null;
       "fs_countafter": number | null;
       "fs_level": number | null;
       "fs_score": number | null;
@@ -248,7 +247,6 @@ export function transformSampleNumber(r: SamplesRecord): Outcome<SampleNumberRow
       "fs_name": truncate(withDefault(trim(textOf(r["name"], issues, "fs_name")), "Sample"), 100, true, issues, "fs_name"),
       "fs_count": toInteger(r["count"], issues, "fs_count", {"min":0,"max":100}),
       "fs_countdefault": toInteger(withDefault(toInteger(r["count"], issues, "fs_countdefault", {"min":1,"max":100}), 5), issues, "fs_countdefault", {"min":1,"max":100}),
-      "fs_countorbig": toInteger(withDefault(toInteger(r["count"], issues, "fs_countorbig", {"min":1,"max":100}), 500), issues, "fs_countorbig", {"min":1,"max":100}),
       "fs_countafter": toInteger(withDefault(toInteger(r["count"], issues, "fs_countafter"), 0), issues, "fs_countafter"),
       "fs_level": toInteger(withDefault(toInteger(field(r["details"], "level"), issues, "fs_level"), 3), issues, "fs_level"),
       "fs_score": toDecimal(r["score"], 2, issues, "fs_score", {"min":-1000,"max":1000}),
@@ -433,7 +431,6 @@ export const TABLES = {
           "fs_count": {"type":"integer","custom":true,"createOnly":false,"targets":[]},
           "fs_countafter": {"type":"integer","custom":true,"createOnly":false,"targets":[]},
           "fs_countdefault": {"type":"integer","custom":true,"createOnly":false,"targets":[]},
-          "fs_countorbig": {"type":"integer","custom":true,"createOnly":false,"targets":[]},
           "fs_countplain": {"type":"integer","custom":true,"createOnly":false,"targets":[]},
           "fs_level": {"type":"integer","custom":true,"createOnly":false,"targets":[]},
           "fs_name": {"type":"string","maxLength":100,"custom":true,"createOnly":false,"targets":[]},
@@ -626,7 +623,6 @@ export const MAPPINGS = {
           "fs_name",
           "fs_count",
           "fs_countdefault",
-          "fs_countorbig",
           "fs_countafter",
           "fs_level",
           "fs_score",
