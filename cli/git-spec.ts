@@ -65,6 +65,61 @@ function specEntries(leaving: string[]): (path: string, entry: ReadEntry | Stats
   };
 }
 
+/** The contents of the given blobs (`git cat-file --batch`), in order. */
+async function blobs(top: string, ids: readonly string[], side: string): Promise<string[]> {
+  if (ids.length === 0) return [];
+  const cat = spawn('git', ['cat-file', '--batch'], { cwd: top, stdio: ['pipe', 'pipe', 'ignore'] });
+  cat.stdin.end(`${ids.join('\n')}\n`);
+  const chunks: Buffer[] = [];
+  for await (const chunk of cat.stdout) chunks.push(chunk as Buffer);
+  const out = Buffer.concat(chunks);
+  const texts: string[] = [];
+  let at = 0;
+  for (const _ of ids) {
+    const header = out.subarray(at, out.indexOf(10, at)).toString('utf8');
+    const size = Number(header.split(' ')[2]);
+    if (!Number.isSafeInteger(size)) throw new UsageError(`${side}: git cat-file failed: ${header}`);
+    at += Buffer.byteLength(header) + 1;
+    texts.push(out.subarray(at, at + size).toString('utf8'));
+    at += size + 1;
+  }
+  return texts;
+}
+
+/**
+ * The pathspecs of what the spec reader may read in the tree at `commit`: its YAML files (by pattern,
+ * given only when the tree has such files, as git refuses a pathspec that matches nothing), its links,
+ * and the folders links lead to (which may hold no YAML file, and must still be there). Listing the
+ * tree reads no file but the links, so that a large repository is not archived whole.
+ */
+async function specPaths(top: string, commit: string, side: string): Promise<string[]> {
+  const listing = await git(top, ['ls-tree', '-r', '-t', '-z', '--full-tree', commit], side);
+  const paths = new Set<string>();
+  const folders = new Set<string>();
+  const links: { path: string; id: string }[] = [];
+  for (const entry of listing.split('\0')) {
+    const tab = entry.indexOf('\t');
+    if (tab < 0) continue;
+    const [mode, , id = ''] = entry.slice(0, tab).split(' ');
+    const path = entry.slice(tab + 1);
+    const yaml = /\.(ya?ml)$/i.exec(path)?.[1]?.toLowerCase();
+    if (mode === '040000') folders.add(path);
+    else if (mode === '120000') links.push({ path, id });
+    else if (yaml) paths.add(`:(glob,icase)**/*.${yaml}`);
+  }
+  const targets = await blobs(
+    top,
+    links.map((l) => l.id),
+    side,
+  );
+  links.forEach(({ path }, i) => {
+    paths.add(`:(literal)${path}`);
+    const target = posix.normalize(posix.join(posix.dirname(path), targets[i]!));
+    if (folders.has(target)) paths.add(`:(literal)${target}`);
+  });
+  return [...paths];
+}
+
 /**
  * Writes the folders, links and YAML files of the repository's tree at `ref` into `into`; returns the
  * links left out because they leave the repository.
@@ -87,7 +142,9 @@ async function writeTree(
   writeFileSync(join(gitDir, 'objects', 'info', 'alternates'), `${objects}\n`);
   mkdirSync(join(gitDir, 'info'), { recursive: true });
   writeFileSync(join(gitDir, 'info', 'attributes'), '* -export-ignore -export-subst\n');
-  const archive = spawn('git', ['--git-dir', gitDir, 'archive', '--format=tar', commit], {
+  const paths = await specPaths(top, commit, side);
+  if (paths.length === 0) return leaving;
+  const archive = spawn('git', ['--git-dir', gitDir, 'archive', '--format=tar', commit, '--', ...paths], {
     cwd: top,
     stdio: ['ignore', 'pipe', 'pipe'],
   });

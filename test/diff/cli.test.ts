@@ -190,6 +190,19 @@ describe('flitstack diff against git', () => {
     );
   });
 
+  it('reads a link to a folder that holds no YAML file at a git ref as the empty folder it is', async () => {
+    const dir = await repository();
+    mkdirSync(join(dir, 'notes'));
+    writeFileSync(join(dir, 'notes/README.md'), 'Mapping notes.\n');
+    symlinkSync('../notes', join(dir, 'spec/notes'));
+    await git(dir, 'add', '-A');
+    await git(dir, 'commit', '-q', '-m', 'Notes beside the spec');
+    const same = await flitstack(dir, 'diff', '--base', 'HEAD');
+    expect(same.err).toBe('');
+    expect(same.code).toBe(0);
+    expect(same.out).toContain('No change');
+  });
+
   it('reads a spec folder that is itself a link, and a link reached through another, at a git ref', async () => {
     const dir = await repository();
     mkdirSync(join(dir, 'config'));
