@@ -198,7 +198,7 @@ export class ImageStore {
 
   /**
    * Drops the staged images of the rows these operations journal: every image of a row written, and
-   * the fresh image of a row refused or skipped (the row holds what it held before: its image is
+   * the fresh image of a row refused, skipped or only bound (the row holds what it held before: its image is
    * needed no more, unless an earlier write may have reached the row). Runs inside the caller's
    * transaction.
    */
@@ -208,7 +208,8 @@ export class ImageStore {
   ): void {
     for (const op of ops) {
       if (!op.key) continue;
-      const wrote = WRITE_ACTIONS.has(op.action) && op.error == null;
+      // A bind writes one lookup of a row whose own write settled its image, if it had one.
+      const wrote = op.action !== 'bind' && WRITE_ACTIONS.has(op.action) && op.error == null;
       (wrote ? this.#settle : this.#release).run(runId, op.mapping, op.key);
     }
   }

@@ -226,8 +226,9 @@ async function runPass(
           for (const [mapping, staged] of p.staged) journal.staging.add(runId, mapping, staged);
           if (p.staff.length > 0) journal.staff.set(runId, p.staff);
           if (p.matches.length > 0) journal.matches.set(runId, p.matches);
-          if (p.deferred.length > 0) journal.deferred.add(runId, p.deferred);
           const entry = byPage.get(p.page.page)!;
+          const deferred = notRefused(p.deferred, entry.ops);
+          if (deferred.length > 0) journal.deferred.add(runId, deferred);
           journal.recordPage(runId, pass.resource, p.page.page, entry.ops, entry.crosswalk, {
             nextPage: p.page.page + 1,
             totalEntries: p.page.totalEntries,
@@ -334,6 +335,19 @@ function processRecord(
     },
     match: (match) => page.matches.push(match),
   });
+}
+
+/**
+ * The deferred lookups of rows Dataverse did not refuse: a refused row was not written, and binding
+ * its lookup in the second pass would write part of it (and journal a bind that no rollback undoes).
+ */
+function notRefused(deferred: readonly DeferredInput[], ops: readonly OperationInput[]): DeferredInput[] {
+  const refused = new Set(
+    ops.filter((o) => o.action === 'reject' && o.key).map((o) => `${o.mapping}\u0000${o.key}`),
+  );
+  return refused.size === 0
+    ? [...deferred]
+    : deferred.filter((d) => !refused.has(`${d.mapping}\u0000${d.key}`));
 }
 
 /** Where an outcome's results go: operations, and prepared rows (with their deferred lookups). */

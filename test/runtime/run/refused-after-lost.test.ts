@@ -88,6 +88,20 @@ async function lostThenRefused(
   expectOrganisation(m.sb, TABLES, before);
 }
 
+/** The generated module, but the clinic mapping sends an option value the column does not have (0x8004431a). */
+function refusedClinics(spec: GeneratedModule): GeneratedModule {
+  const clinic = spec.MAPPINGS.clinic!;
+  const transform: MappingDefinition['transform'] = (record) => {
+    const outcome = clinic.transform(record);
+    if (outcome.kind !== 'rows') return outcome;
+    return {
+      ...outcome,
+      rows: outcome.rows.map((row) => ({ ...row, payload: { ...row.payload, fs_accountkind: 999999 } })),
+    };
+  };
+  return { ...spec, MAPPINGS: { ...spec.MAPPINGS, clinic: { ...clinic, transform } } };
+}
+
 describe('a row whose write was never answered, then refused by Dataverse', () => {
   let m: Migrated;
   beforeAll(async () => {
@@ -108,5 +122,35 @@ describe('a row whose write was never answered, then refused by Dataverse', () =
       expect([resumed.run.id, resumed.resumed]).toEqual([delta, true]);
       return [delta];
     });
+  }, 60_000);
+
+  it('binds no deferred lookup of the refused row, so its image stays and a rollback restores the row', async () => {
+    // A child clinic: its parent clinic is bound in the second pass.
+    const clinics = [...m.sb.practicehub.records('clinics')] as { id: string; parent_clinic_id?: unknown }[];
+    const child = clinics.find((c) => c.parent_clinic_id != null)!;
+    const key = `clinic-${child.id}`;
+    const account = m.journal.crosswalk.get('clinic', key)!.targetId.toLowerCase();
+    const before = organisation(m.sb, TABLES);
+    m.sb.practicehub.mutate({
+      resource: 'clinics',
+      action: 'update',
+      ids: [child.id],
+      patch: { name: 'Renamed' },
+    });
+    const options = {
+      kind: 'delta',
+      since: m.since(),
+      parentRun: m.journal.latestRun({ kind: 'run' })!.id,
+    } as const;
+    const accounts = (requests: readonly BatchRequest[]) =>
+      requests.some((r) => r.method === 'PATCH' && r.path === `accounts(${account})`);
+    const delta = await diesAfter(m.deps, m.sb.env, accounts, options);
+    const resumed = await runMigration({ ...m.deps, module: refusedClinics(module) }, options);
+    expect([resumed.run.id, resumed.resumed]).toEqual([delta.id, true]);
+    const ops = [...m.journal.operations(delta.id, { mapping: 'clinic' })].filter((o) => o.key === key);
+    expect(ops.map((o) => o.action)).toEqual(['reject']);
+    const rollback = await rollbackRun({ dataverse: m.deps.dataverse, journal: m.journal, module }, delta.id);
+    expect(rollback.failed).toBe(0);
+    expectOrganisation(m.sb, TABLES, before);
   }, 60_000);
 });
