@@ -80,6 +80,7 @@ function environmentError(error: unknown, journal: string | undefined): string |
     'JournalError',
     'DirectoryError',
     'SchemaError',
+    'KeyError',
     'UnknownEntitySetError',
   ];
   if (error.name === 'SqliteError') return journalFailure(error, journal);

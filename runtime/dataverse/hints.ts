@@ -48,7 +48,7 @@ const RULES: readonly Rule[] = [
       : undefined,
   (e) =>
     e.code === '0x80044331' || e.code === '0x80073001'
-      ? "the value is longer than the column's MaxLength: add a truncate step to the spec or raise MaxLength with `flitstack schema apply`"
+      ? "the value is longer than the column's MaxLength: add a truncate step to the spec, or raise max_length in the spec and the column's MaxLength in Dataverse (`flitstack schema verify` shows the difference)"
       : undefined,
   (e) => {
     if (e.code !== '0x8004431a') return undefined;

@@ -151,21 +151,39 @@ export async function waitForKey(
   for (;;) {
     const key = (await keys(ctx, logicalName)).find((k) => k.logicalName === keyName.toLowerCase());
     if (!key)
-      throw new Error(
-        `the key ${keyName} does not exist on ${logicalName}: create it with \`flitstack schema apply\``,
+      throw new KeyError(
+        `the alternate key ${keyName} does not exist on ${logicalName}`,
+        'create it with `flitstack schema apply`',
       );
     if (key.status === 'Active') return;
-    if (key.status === 'Failed') {
-      throw new Error(
-        `the index of key ${keyName} on ${logicalName} failed to build (existing rows hold duplicate values?): remove the duplicates, then reactivate it (ReactivateEntityKey)`,
+    if (key.status === 'Failed')
+      throw new KeyError(
+        `the alternate key ${keyName} on ${logicalName} failed to build: rows of ${logicalName} hold the same values of ${key.keyAttributes.join(', ')}`,
+        failedKeyHint(logicalName, keyName),
       );
-    }
     if (now() >= deadline)
-      throw new Error(
-        `the key ${keyName} on ${logicalName} is still ${key.status} after ${o.timeoutMs ?? 600_000} ms`,
+      throw new KeyError(
+        `the alternate key ${keyName} on ${logicalName} is still ${key.status} after ${Math.round((o.timeoutMs ?? 600_000) / 1000)} s`,
+        'Dataverse builds the index of a large table in the background: run `flitstack schema apply` again later, or check the key in Power Apps (Tables → the table → Keys)',
       );
     await sleep(o.intervalMs ?? 2000);
   }
+}
+
+/** An alternate key that cannot be used (missing, failed to build, or not Active in time), with what to do. */
+export class KeyError extends Error {
+  override name = 'KeyError';
+  constructor(
+    message: string,
+    readonly hint: string,
+  ) {
+    super(message);
+  }
+}
+
+/** What to do about an alternate key whose index failed to build. */
+export function failedKeyHint(table: string, key: string): string {
+  return `find the rows of ${table} that share those values and change or remove all but one, then reactivate the key ${key} in Power Apps (Tables → ${table} → Keys), or delete it so that \`flitstack schema apply\` creates it again`;
 }
 
 const xmlEscape = (s: string) =>

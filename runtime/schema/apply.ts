@@ -3,7 +3,7 @@ import type { DataverseClient } from '../dataverse/index.ts';
 import { label } from '../dataverse/index.ts';
 import type { GeneratedModule } from '../mapping/index.ts';
 import { attributeBody, lookupRelationship, tableBody } from './bodies.ts';
-import { checkSchema, type LiveSchema, readLiveSchema, type SchemaFinding } from './verify.ts';
+import { checkSchema, type LiveSchema, readLiveSchema, type SchemaFinding, sameKey } from './verify.ts';
 
 /** What `schema apply` did. */
 export interface Applied {
@@ -81,9 +81,7 @@ export async function applySchema(
   const waiting: { table: string; name: string }[] = [];
   for (const table of plan.tables) {
     for (const key of table.keys) {
-      const found = (live.tables.get(table.name)?.keys ?? []).find((k) =>
-        key.columns.every((c) => k.keyAttributes.includes(c)),
-      );
+      const found = (live.tables.get(table.name)?.keys ?? []).find((k) => sameKey(k, key));
       if (!found) {
         await client.createKey(
           table.name,
@@ -92,7 +90,8 @@ export async function applySchema(
         );
         step(`created alternate key ${table.name}.${key.name}`);
       }
-      if (found?.status !== 'Active')
+      // A key that failed to build stays failed until its duplicates are gone: checkSchema reports it.
+      if (found?.status !== 'Active' && found?.status !== 'Failed')
         waiting.push({ table: table.name, name: found?.schemaName ?? key.name });
     }
   }
@@ -102,9 +101,13 @@ export async function applySchema(
       step(`created connection role ${role.name}`);
     }
   }
-  if (touched.size > 0) {
-    await client.publish([...touched]);
-    step(`published ${[...touched].join(', ')}`);
+  // Every table the plan adds columns to is published, not only those this apply touched: an apply
+  // stopped between creating columns and publishing them leaves them unpublished, and its next run
+  // creates nothing. Publishing is idempotent.
+  const planned = plan.tables.filter((t) => t.columns.length > 0).map((t) => t.name);
+  if (planned.length > 0) {
+    await client.publish(planned);
+    if (touched.size > 0) step(`published ${planned.join(', ')}`);
   }
   // Alternate keys are built asynchronously: wait for Active before any upsert uses them (reference §3.4).
   for (const key of waiting) {

@@ -1,6 +1,6 @@
 import type { IrPlanColumn, IrSchemaPlan } from '../../compiler/ir/types.ts';
 import type { AttributeDefinition, DataverseClient, EntityDefinition } from '../dataverse/index.ts';
-import { DataverseError } from '../dataverse/index.ts';
+import { DataverseError, failedKeyHint } from '../dataverse/index.ts';
 import type { GeneratedModule } from '../mapping/index.ts';
 import { TYPE_NAMES } from './bodies.ts';
 
@@ -44,6 +44,20 @@ export async function readLiveSchema(
       roles.add(role.name.toLowerCase());
   }
   return { tables: live, roles };
+}
+
+/**
+ * Whether a key of the organisation is the plan's key: the same columns, no more (a key on more
+ * columns does not make one value of them unique, and upserts address rows by the plan's columns).
+ */
+export function sameKey(
+  live: { readonly keyAttributes: readonly string[] },
+  planned: { readonly columns: readonly string[] },
+): boolean {
+  return (
+    live.keyAttributes.length === planned.columns.length &&
+    planned.columns.every((c) => live.keyAttributes.includes(c))
+  );
 }
 
 function columnProblem(column: IrPlanColumn, attribute: AttributeDefinition): string | undefined {
@@ -161,11 +175,7 @@ export function checkSchema(
       }
     }
     for (const key of planTable?.keys ?? []) {
-      const found = (entity.keys ?? []).find(
-        (k) =>
-          k.keyAttributes.length === key.columns.length &&
-          key.columns.every((c) => k.keyAttributes.includes(c)),
-      );
+      const found = (entity.keys ?? []).find((k) => sameKey(k, key));
       if (!found)
         findings.push({
           kind: 'key',
@@ -174,13 +184,21 @@ export function checkSchema(
           problem: `alternate key on ${key.columns.join(', ')} does not exist`,
           applicable: true,
         });
+      else if (found.status === 'Failed')
+        findings.push({
+          kind: 'key',
+          table: name,
+          name: found.schemaName,
+          problem: `alternate key failed to build: rows hold the same values of ${key.columns.join(', ')}; ${failedKeyHint(name, found.schemaName)}`,
+          applicable: false,
+        });
       else if (found.status !== 'Active')
         findings.push({
           kind: 'key',
           table: name,
           name: found.schemaName,
-          problem: `alternate key is ${found.status}, not Active yet`,
-          applicable: found.status === 'Failed',
+          problem: `alternate key is ${found.status}, not Active yet (Dataverse builds its index in the background)`,
+          applicable: true,
         });
     }
   }

@@ -1,0 +1,92 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { IrSchemaPlan } from '../../compiler/ir/types.ts';
+import * as shipped from '../../generated/transformer.ts';
+import { DataverseClient, label, optionsFromEnv } from '../../runtime/dataverse/index.ts';
+import type { GeneratedModule } from '../../runtime/mapping/index.ts';
+import { applySchema } from '../../runtime/schema/apply.ts';
+import { attributeBody } from '../../runtime/schema/bodies.ts';
+import type { Sandboxes } from '../../sandbox/index.ts';
+import { flitstack, sandboxes } from '../support/migration.ts';
+import { ROOT } from '../support/tmp.ts';
+
+const PLAN = JSON.parse(readFileSync(join(ROOT, 'generated', 'schema-plan.json'), 'utf8')) as IrSchemaPlan;
+const MODULE: GeneratedModule = shipped;
+
+/** A planned column, created on its own the way `schema apply` creates it. */
+async function createColumn(client: DataverseClient, table: string, name: string): Promise<void> {
+  const column = PLAN.tables.find((t) => t.name === table)!.columns.find((c) => c.name === name)!;
+  await client.createAttribute(table, attributeBody(column));
+}
+
+/** A client that records the tables each publish names. */
+class Publishing extends DataverseClient {
+  readonly published: string[][] = [];
+  override async publish(entities: readonly string[]): Promise<void> {
+    this.published.push([...entities]);
+    return super.publish(entities);
+  }
+}
+
+describe('schema apply against an organisation holding part of the schema', () => {
+  let sb: Sandboxes;
+  let client: DataverseClient;
+  beforeAll(async () => {
+    sb = await sandboxes();
+    client = new DataverseClient(optionsFromEnv(sb.env));
+    // Contacts that share a PracticeHub id: the key on it cannot be built.
+    await createColumn(client, 'contact', 'fs_practicehubid');
+    for (const lastname of ['Ng', 'Ngata'])
+      await client.create('contacts', { lastname, fs_practicehubid: 'patient-1' });
+    // A key on the account's PracticeHub id and its name: not the plan's key on the id alone.
+    await createColumn(client, 'account', 'fs_practicehubid');
+    await client.createKey('account', {
+      SchemaName: 'fs_legacy_key',
+      DisplayName: label('Legacy key'),
+      KeyAttributes: ['fs_practicehubid', 'name'],
+    });
+  }, 60_000);
+  afterAll(async () => {
+    await client?.close();
+    await sb?.close();
+  });
+
+  it('stops on a key whose index fails to build, naming its columns and what to do, without a stack trace (exit 2)', async () => {
+    const applied = await flitstack(sb, 'schema', 'apply');
+    expect(applied.code).toBe(2);
+    expect(applied.err).toContain(
+      'the alternate key fs_practicehubid_key on contact failed to build: rows of contact hold the same values of fs_practicehubid',
+    );
+    expect(applied.err).toContain('reactivate the key fs_practicehubid_key in Power Apps');
+    expect(applied.err).not.toMatch(/\n\s+at /);
+  });
+
+  it('reports the failed key as one to fix by hand when run again, and verify does not offer apply for it (exit 1)', async () => {
+    for (const command of ['apply', 'verify']) {
+      const result = await flitstack(sb, 'schema', command);
+      expect(result.code, command).toBe(1);
+      const line = result.out.split('\n').find((l) => l.includes('fs_practicehubid_key'));
+      expect(line, command).toContain('failed to build');
+      expect(line, command).not.toContain('schema apply creates it');
+    }
+  });
+
+  it('creates the plan’s key beside a key on more columns', async () => {
+    const account = await client.entityDefinition('account', { keys: true });
+    expect(account?.keys?.map((k) => k.schemaName).sort()).toEqual(['fs_legacy_key', 'fs_practicehubid_key']);
+  });
+
+  it('publishes every table the plan adds columns to, also when it has nothing left to create', async () => {
+    const publishing = new Publishing(optionsFromEnv(sb.env));
+    try {
+      const applied = await applySchema(publishing, PLAN, MODULE.TABLES, { keyTimeoutMs: 5_000 });
+      expect(applied.created).toEqual([]);
+      expect(publishing.published).toEqual([
+        PLAN.tables.filter((t) => t.columns.length > 0).map((t) => t.name),
+      ]);
+    } finally {
+      await publishing.close();
+    }
+  });
+});
