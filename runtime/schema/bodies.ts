@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { assertNever } from '../../compiler/assert.ts';
 import type { IrPlanColumn, IrPlanCustomTable } from '../../compiler/ir/types.ts';
 import { label } from '../dataverse/index.ts';
@@ -129,6 +130,18 @@ export function attributeBody(column: IrPlanColumn): Json {
 }
 
 /**
+ * The relationship's schema name: `<column>_<target>_<table>`, or, when that is longer than the 50
+ * characters an identifier takes (see compiler/validate/rules/naming.ts), the column's name and a hash
+ * of the long form, which keeps it unique.
+ */
+export function relationshipName(table: string, column: IrPlanColumn): string {
+  const full = `${column.schemaName}_${column.target}_${table}`;
+  if (full.length <= 50) return full;
+  const hash = createHash('sha256').update(full).digest('hex').slice(0, 8);
+  return `${column.schemaName.slice(0, 41)}_${hash}`;
+}
+
+/**
  * The OneToManyRelationshipMetadata that creates a custom lookup column on `table`, pointing at the row
  * of `column.target` whose primary key is `referencedAttribute`. The definition "also requires complex
  * properties using AssociatedMenuConfiguration, CascadeConfiguration, Label and LocalizedLabel"
@@ -138,7 +151,7 @@ export function attributeBody(column: IrPlanColumn): Json {
 export function lookupRelationship(table: string, column: IrPlanColumn, referencedAttribute: string): Json {
   return {
     '@odata.type': `${NS}OneToManyRelationshipMetadata`,
-    SchemaName: `${column.schemaName}_${column.target}_${table}`.slice(0, 100),
+    SchemaName: relationshipName(table, column),
     ReferencedEntity: column.target,
     ReferencedAttribute: referencedAttribute,
     ReferencingEntity: table,

@@ -6,7 +6,7 @@ import * as shipped from '../../generated/transformer.ts';
 import { DataverseClient, label, optionsFromEnv } from '../../runtime/dataverse/index.ts';
 import type { GeneratedModule } from '../../runtime/mapping/index.ts';
 import { applySchema } from '../../runtime/schema/apply.ts';
-import { attributeBody } from '../../runtime/schema/bodies.ts';
+import { attributeBody, lookupRelationship } from '../../runtime/schema/bodies.ts';
 import type { Sandboxes } from '../../sandbox/index.ts';
 import { flitstack, sandboxes } from '../support/migration.ts';
 import { ROOT } from '../support/tmp.ts';
@@ -75,6 +75,20 @@ describe('schema apply against an organisation holding part of the schema', () =
   it('creates the plan’s key beside a key on more columns', async () => {
     const account = await client.entityDefinition('account', { keys: true });
     expect(account?.keys?.map((k) => k.schemaName).sort()).toEqual(['fs_legacy_key', 'fs_practicehubid_key']);
+  });
+
+  it('creates a lookup whose relationship name would pass 50 characters, under a shorter unique name', async () => {
+    const column = {
+      ...PLAN.tables.find((t) => t.name === 'fs_payment')!.columns.find((c) => c.type === 'lookup')!,
+      name: 'fs_originalbookedappointmentid',
+      schemaName: 'fs_OriginalBookedAppointmentId',
+      target: 'appointment',
+    };
+    const body = lookupRelationship('fs_payment', column, 'activityid') as { SchemaName: string };
+    expect(body.SchemaName).toMatch(/^fs_OriginalBookedAppointmentId_[0-9a-f]{8}$/);
+    await client.createOneToManyRelationship(body);
+    const attributes = await client.attributes('fs_payment');
+    expect(attributes.map((a) => a.logicalName)).toContain('fs_originalbookedappointmentid');
   });
 
   it('publishes every table the plan adds columns to, also when it has nothing left to create', async () => {

@@ -56,6 +56,12 @@ function sameDeclaration(a: CustomColumnSpec, b: CustomColumnSpec): string | und
   return undefined;
 }
 
+/**
+ * The longest custom name (a column's, a table's key column) taken here: the commonly quoted limit of
+ * Dataverse identifiers, which the sandbox enforces too (reference §10.5 found none documented).
+ */
+const MAX_NAME = 50;
+
 /** FS105 custom name without prefix, FS137 redeclared standard column, FS139 table takes no custom columns, FS118 conflicting declarations. */
 export const customNames: Rule = (ctx) => {
   const out: PendingDiagnostic[] = [];
@@ -78,6 +84,18 @@ export const customNames: Rule = (ctx) => {
           toPointer,
           `custom column '${d.column}' does not start with the publisher prefix '${prefix}_'`,
           `rename it to ${prefix}_${d.column.replace(/^[a-z0-9]+_/, '')}; Dataverse prefixes every custom name with the publisher's prefix`,
+        ),
+      );
+    }
+    if (d.column.length > MAX_NAME) {
+      out.push(
+        finding(
+          'FS105',
+          'error',
+          d.spec.file,
+          toPointer,
+          `custom column '${d.column}' has ${d.column.length} characters; Dataverse takes names of at most ${MAX_NAME}`,
+          `shorten it to ${MAX_NAME} characters or fewer`,
         ),
       );
     }
@@ -152,6 +170,19 @@ export const customNames: Rule = (ctx) => {
           '/target',
           `custom table '${t.table}' does not start with the publisher prefix '${prefix}_'`,
           `rename it to ${prefix}_${t.table.replace(/^[a-z0-9]+_/, '')}`,
+        ),
+      );
+    }
+    // The table's primary key column is its name and 'id'.
+    if (t.table.length > MAX_NAME - 2) {
+      out.push(
+        finding(
+          'FS105',
+          'error',
+          t.spec.file,
+          '/target',
+          `custom table '${t.table}' has ${t.table.length} characters; with its key column ${t.table}id it must stay within ${MAX_NAME}`,
+          `shorten it to ${MAX_NAME - 2} characters or fewer`,
         ),
       );
     }
