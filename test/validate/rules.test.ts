@@ -146,7 +146,7 @@ describe('FS125 hints say what to do with the values as they are', () => {
     ]);
   });
 
-  it('two derived values that collide: pin one of them', () => {
+  it('two derived values that collide: pin the one being added, not the one rows already hold', () => {
     const byValue = new Map<number, string>();
     let pair: [string, string] | undefined;
     for (let i = 0; !pair; i++) {
@@ -158,7 +158,7 @@ describe('FS125 hints say what to do with the values as they are', () => {
     }
     const [first, second] = pair;
     expect(hints(`a: { label: A }, ${first}: { label: X }, ${second}: { label: Y }`)).toEqual([
-      'pin one of them with { label: ..., value: 100000000 }',
+      'pin the option you are adding with { label: ..., value: 100000000 }; the other keeps the value the organisation and its rows already hold',
     ]);
   });
 });

@@ -222,7 +222,8 @@ function clashHint(first: ChoiceOptionSpec, second: ChoiceOptionSpec, free: numb
   const [derived, pinned] = first.value === undefined ? [first, second] : [second, first];
   if (pinned.value !== undefined)
     return `'${derived.key}' derives its value from its key: pin it with { label: ..., value: ${free} }, or change the value pinned on '${pinned.key}'`;
-  return `pin one of them with { label: ..., value: ${free} }`;
+  // An option already deployed keeps its value (rows hold it): the one being added is the one to pin.
+  return `pin the option you are adding with { label: ..., value: ${free} }; the other keeps the value the organisation and its rows already hold`;
 }
 
 /** FS125 choice option values that collide or fall outside the publisher's range. */
