@@ -1,9 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as generatedModule from '../../../generated/transformer.ts';
-import type { GeneratedModule, MappingDefinition } from '../../../runtime/mapping/index.ts';
+import type { GeneratedModule } from '../../../runtime/mapping/index.ts';
 import { runMigration } from '../../../runtime/run/pipeline.ts';
 import type { Json } from '../../../sandbox/practicehub/data/context.ts';
 import { flitstack, type Migrated, migrated } from '../../support/migration.ts';
+import { withPayload } from '../../support/payload.ts';
 
 let m: Migrated;
 beforeAll(async () => {
@@ -31,17 +32,9 @@ function patientWithProperties(skip = 0): { id: string; properties: Record<strin
  * column refuses.
  */
 function unchecked(module: GeneratedModule): GeneratedModule {
-  const patient = module.MAPPINGS.patient!;
-  const transform: MappingDefinition['transform'] = (record) => {
-    const outcome = patient.transform(record);
-    if (outcome.kind !== 'rows') return outcome;
-    const pain = (record as { custom_properties?: { pain_score?: unknown } }).custom_properties?.pain_score;
-    return {
-      ...outcome,
-      rows: outcome.rows.map((row) => ({ ...row, payload: { ...row.payload, fs_painscore: pain } })),
-    };
-  };
-  return { ...module, MAPPINGS: { ...module.MAPPINGS, patient: { ...patient, transform } } };
+  return withPayload(module, 'patient', (record) => ({
+    fs_painscore: (record as { custom_properties?: { pain_score?: unknown } }).custom_properties?.pain_score,
+  }));
 }
 
 describe('a row Dataverse refuses for one of its values', () => {
