@@ -26,6 +26,10 @@ function htmlCommentText(text: unknown): string {
   );
 }
 
+/** `, min to max` when the spec narrows a decimal or currency column's range. */
+const rangeWords = (c: IrPlanColumn) =>
+  c.min !== undefined || c.max !== undefined ? `, ${c.min ?? 'min'} to ${c.max ?? 'max'}` : '';
+
 function typeWords(c: IrPlanColumn): string {
   switch (c.type) {
     case 'string':
@@ -35,9 +39,9 @@ function typeWords(c: IrPlanColumn): string {
     case 'integer':
       return `Whole number${c.min !== undefined || c.max !== undefined ? ` (${c.min ?? 'min'} to ${c.max ?? 'max'})` : ''}`;
     case 'decimal':
-      return `Decimal (precision ${c.precision ?? 2}${c.min !== undefined || c.max !== undefined ? `, ${c.min ?? 'min'} to ${c.max ?? 'max'}` : ''})`;
+      return `Decimal (precision ${c.precision ?? 2}${rangeWords(c)})`;
     case 'money':
-      return `Currency (precision ${c.precision ?? 2})`;
+      return `Currency (precision ${c.precision ?? 2}${rangeWords(c)})`;
     case 'boolean':
       return `Two options (${markdownText(c.trueLabel)} / ${markdownText(c.falseLabel)})`;
     case 'date':
