@@ -30,10 +30,20 @@ export interface AttributeDefinition {
   readonly requiredLevel: string;
   readonly maxLength?: number;
   readonly format?: string;
+  /**
+   * StringAttributeMetadata.FormatName.Value (Email, Text, Url, Phone…): the string format Dataverse
+   * applies; `Format` is its older, deprecated twin (PA`webapi/create-update-column-definitions-using-web-api`).
+   */
+  readonly formatName?: string;
   readonly dateTimeBehavior?: string;
   readonly minValue?: number;
   readonly maxValue?: number;
   readonly precision?: number;
+  /**
+   * MoneyAttributeMetadata.PrecisionSource: 0 the column's Precision, 1 the organisation's pricing
+   * precision, 2 the currency's precision (reference §5.1).
+   */
+  readonly precisionSource?: number;
   readonly targets?: readonly string[];
   readonly options?: readonly ChoiceOption[];
 }
@@ -90,6 +100,8 @@ export function toAttribute(json: Json): AttributeDefinition {
   const minValue = num(json.MinValue);
   const maxValue = num(json.MaxValue);
   const precision = num(json.Precision);
+  const precisionSource = num(json.PrecisionSource);
+  const formatName = str((json.FormatName as { Value?: unknown } | undefined)?.Value);
   const format = str(json.Format) || str((json.FormatName as { Value?: unknown } | undefined)?.Value);
   const behavior = str((json.DateTimeBehavior as { Value?: unknown } | undefined)?.Value);
   const opts = options(json);
@@ -108,10 +120,12 @@ export function toAttribute(json: Json): AttributeDefinition {
     requiredLevel: str((json.RequiredLevel as { Value?: unknown } | undefined)?.Value),
     ...(maxLength !== undefined ? { maxLength } : {}),
     ...(format ? { format } : {}),
+    ...(formatName ? { formatName } : {}),
     ...(behavior ? { dateTimeBehavior: behavior } : {}),
     ...(minValue !== undefined ? { minValue } : {}),
     ...(maxValue !== undefined ? { maxValue } : {}),
     ...(precision !== undefined ? { precision } : {}),
+    ...(precisionSource !== undefined ? { precisionSource } : {}),
     ...(Array.isArray(json.Targets) ? { targets: json.Targets.map(String) } : {}),
     ...(opts ? { options: opts } : {}),
   };

@@ -7,12 +7,14 @@ type Json = Record<string, unknown>;
 
 const NS = 'Microsoft.Dynamics.CRM.';
 
-/** RequiredLevel as the metadata API takes it (reference §5.1; SystemRequired is not allowed on custom columns). */
+/** The RequiredLevel value of a plan level (reference §5.1; SystemRequired is not allowed on custom columns). */
+export function requiredLevelName(level: IrPlanColumn['required']): string {
+  return level === 'application' ? 'ApplicationRequired' : level === 'recommended' ? 'Recommended' : 'None';
+}
+
 function requiredLevel(level: IrPlanColumn['required']): Json {
-  const value =
-    level === 'application' ? 'ApplicationRequired' : level === 'recommended' ? 'Recommended' : 'None';
   return {
-    Value: value,
+    Value: requiredLevelName(level),
     CanBeChanged: true,
     ManagedPropertyLogicalName: 'canmodifyrequirementlevelsettings',
   };
@@ -25,6 +27,36 @@ const FORMAT_NAMES: Record<string, string> = {
   phone: 'Phone',
   textarea: 'TextArea',
 };
+
+/** The FormatName a string column is created with. */
+export const stringFormatName = (column: IrPlanColumn): string =>
+  FORMAT_NAMES[column.format ?? 'text'] ?? 'Text';
+
+/** The DateTimeBehavior a date or datetime column is created with. */
+export function dateTimeBehaviorName(column: IrPlanColumn): string {
+  if (column.type === 'date') return 'DateOnly';
+  return column.behavior === 'time_zone_independent' ? 'TimeZoneIndependent' : 'UserLocal';
+}
+
+/**
+ * The widest range of each numeric type, which a column gets when the spec gives no min or max (reference
+ * §5.1 limits; money: MoneyAttributeMetadata MinValue/MaxValue, ±922,337,203,685,477).
+ */
+const RANGES: Partial<Record<IrPlanColumn['type'], readonly [number, number]>> = {
+  integer: [-2147483648, 2147483647],
+  decimal: [-100000000000, 100000000000],
+  money: [-922337203685477, 922337203685477],
+};
+
+/** MinValue and MaxValue a numeric column is created with; undefined for other types. */
+export function plannedRange(column: IrPlanColumn): { min: number; max: number } | undefined {
+  const range = RANGES[column.type];
+  return range ? { min: column.min ?? range[0], max: column.max ?? range[1] } : undefined;
+}
+
+/** Decimal places a decimal or money column is created with; undefined for other types. */
+export const plannedPrecision = (column: IrPlanColumn): number | undefined =>
+  column.type === 'decimal' || column.type === 'money' ? (column.precision ?? 2) : undefined;
 
 /** A local option set; multi-select choices take the same shape (reference §5.1). */
 function optionSet(column: IrPlanColumn): Json {
@@ -53,7 +85,7 @@ export function attributeBody(column: IrPlanColumn): Json {
         '@odata.type': `${NS}StringAttributeMetadata`,
         ...common,
         MaxLength: column.maxLength ?? 100,
-        FormatName: { Value: FORMAT_NAMES[column.format ?? 'text'] ?? 'Text' },
+        FormatName: { Value: stringFormatName(column) },
       };
     case 'memo':
       return {
@@ -67,24 +99,27 @@ export function attributeBody(column: IrPlanColumn): Json {
       return {
         '@odata.type': `${NS}IntegerAttributeMetadata`,
         ...common,
-        MinValue: column.min ?? -2147483648,
-        MaxValue: column.max ?? 2147483647,
+        MinValue: plannedRange(column)!.min,
+        MaxValue: plannedRange(column)!.max,
         Format: 'None',
       };
     case 'decimal':
       return {
         '@odata.type': `${NS}DecimalAttributeMetadata`,
         ...common,
-        Precision: column.precision ?? 2,
-        MinValue: column.min ?? -100000000000,
-        MaxValue: column.max ?? 100000000000,
+        Precision: plannedPrecision(column),
+        MinValue: plannedRange(column)!.min,
+        MaxValue: plannedRange(column)!.max,
       };
     case 'money':
       return {
         '@odata.type': `${NS}MoneyAttributeMetadata`,
         ...common,
-        Precision: column.precision ?? 2,
+        Precision: plannedPrecision(column),
+        // 0: the column's own Precision, not the currency's or the organisation's pricing precision.
         PrecisionSource: 0,
+        MinValue: plannedRange(column)!.min,
+        MaxValue: plannedRange(column)!.max,
       };
     case 'boolean':
       return {
@@ -103,16 +138,14 @@ export function attributeBody(column: IrPlanColumn): Json {
         '@odata.type': `${NS}DateTimeAttributeMetadata`,
         ...common,
         Format: 'DateOnly',
-        DateTimeBehavior: { Value: 'DateOnly' },
+        DateTimeBehavior: { Value: dateTimeBehaviorName(column) },
       };
     case 'datetime':
       return {
         '@odata.type': `${NS}DateTimeAttributeMetadata`,
         ...common,
         Format: 'DateAndTime',
-        DateTimeBehavior: {
-          Value: column.behavior === 'time_zone_independent' ? 'TimeZoneIndependent' : 'UserLocal',
-        },
+        DateTimeBehavior: { Value: dateTimeBehaviorName(column) },
       };
     case 'choice':
       return { '@odata.type': `${NS}PicklistAttributeMetadata`, ...common, OptionSet: optionSet(column) };

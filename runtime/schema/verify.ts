@@ -1,8 +1,15 @@
-import type { IrPlanColumn, IrSchemaPlan } from '../../compiler/ir/types.ts';
+import type { IrPlanColumn, IrPlanCustomTable, IrSchemaPlan } from '../../compiler/ir/types.ts';
 import type { AttributeDefinition, DataverseClient, EntityDefinition } from '../dataverse/index.ts';
 import { DataverseError, failedKeyHint } from '../dataverse/index.ts';
 import type { GeneratedModule } from '../mapping/index.ts';
-import { TYPE_NAMES } from './bodies.ts';
+import {
+  dateTimeBehaviorName,
+  plannedPrecision,
+  plannedRange,
+  requiredLevelName,
+  stringFormatName,
+  TYPE_NAMES,
+} from './bodies.ts';
 
 /** Something the organisation lacks (or has differently) compared with the plan. */
 export interface SchemaFinding {
@@ -60,22 +67,133 @@ export function sameKey(
   );
 }
 
-function columnProblem(column: IrPlanColumn, attribute: AttributeDefinition): string | undefined {
+/** A property of a column that the organisation has otherwise than the plan says. */
+interface Difference {
+  readonly property: string;
+  readonly org: string;
+  readonly plan: string;
+  /** What the difference does to the load, when it does something. */
+  readonly effect?: string;
+}
+
+const numberText = (n: number | undefined) => (n === undefined ? '(none)' : String(n));
+
+/**
+ * Every property the plan gives a column and the metadata API reports on the column's type
+ * (StringAttributeMetadata FormatName and MaxLength, Integer/Decimal/MoneyAttributeMetadata MinValue,
+ * MaxValue and Precision, MoneyAttributeMetadata PrecisionSource, DateTimeAttributeMetadata
+ * DateTimeBehavior, AttributeMetadata RequiredLevel: PA`webapi/create-update-column-definitions-using-web-api`
+ * and the metadata entity types it links to). A longer MaxLength or a wider range than the plan's takes
+ * every value the load writes, so only a shorter or narrower one is a difference.
+ */
+function columnDifferences(column: IrPlanColumn, attribute: AttributeDefinition): Difference[] {
   const expected = TYPE_NAMES[column.type];
-  if (attribute.typeName !== expected) return `is ${attribute.typeName}, the plan says ${expected}`;
+  if (attribute.typeName !== expected) return [{ property: 'type', org: attribute.typeName, plan: expected }];
+  const out: Difference[] = [];
+  if ((column.type === 'string' || column.type === 'memo') && column.maxLength !== undefined) {
+    if ((attribute.maxLength ?? 0) < column.maxLength)
+      out.push({
+        property: 'maximum length',
+        org: `${numberText(attribute.maxLength)} characters`,
+        plan: `${column.maxLength}`,
+        effect: 'longer values are refused',
+      });
+  }
+  if (column.type === 'string' && attribute.formatName && attribute.formatName !== stringFormatName(column))
+    out.push({ property: 'format', org: attribute.formatName, plan: stringFormatName(column) });
+  const precision = plannedPrecision(column);
+  if (precision !== undefined) {
+    if (column.type === 'money' && attribute.precisionSource !== undefined && attribute.precisionSource !== 0)
+      out.push({
+        property: 'precision source',
+        org:
+          attribute.precisionSource === 1
+            ? "the organisation's pricing precision"
+            : "the currency's precision",
+        plan: `the column's own precision (${precision})`,
+        effect: 'values are rounded to that precision, which may hold fewer decimal places',
+      });
+    else if (attribute.precision !== undefined && attribute.precision !== precision)
+      out.push({
+        property: 'precision',
+        org: String(attribute.precision),
+        plan: String(precision),
+        ...(attribute.precision < precision
+          ? { effect: `values are rounded to ${attribute.precision} decimal places, and the rest is lost` }
+          : {}),
+      });
+  }
+  const range = plannedRange(column);
   if (
-    (column.type === 'string' || column.type === 'memo') &&
-    (attribute.maxLength ?? 0) < (column.maxLength ?? 0)
-  ) {
-    return `holds ${attribute.maxLength} characters, the plan needs ${column.maxLength}`;
-  }
-  if (column.type === 'date' && attribute.dateTimeBehavior && attribute.dateTimeBehavior !== 'DateOnly') {
-    return `has behaviour ${attribute.dateTimeBehavior}, the plan needs DateOnly`;
-  }
-  if (column.type === 'lookup' && column.target && !(attribute.targets ?? []).includes(column.target)) {
-    return `points to ${(attribute.targets ?? []).join(', ') || 'nothing'}, the plan needs ${column.target}`;
-  }
-  return undefined;
+    range &&
+    ((attribute.minValue !== undefined && attribute.minValue > range.min) ||
+      (attribute.maxValue !== undefined && attribute.maxValue < range.max))
+  )
+    out.push({
+      property: 'range',
+      org: `${numberText(attribute.minValue)} to ${numberText(attribute.maxValue)}`,
+      plan: `${range.min} to ${range.max}`,
+      effect: `values outside ${numberText(attribute.minValue)} to ${numberText(attribute.maxValue)} are refused`,
+    });
+  if (
+    (column.type === 'date' || column.type === 'datetime') &&
+    attribute.dateTimeBehavior &&
+    attribute.dateTimeBehavior !== dateTimeBehaviorName(column)
+  )
+    out.push({
+      property: 'behaviour',
+      org: attribute.dateTimeBehavior,
+      plan: dateTimeBehaviorName(column),
+      effect: 'the times the load writes are stored and shown differently',
+    });
+  if (column.type === 'lookup' && column.target && !(attribute.targets ?? []).includes(column.target))
+    out.push({
+      property: 'target',
+      org: (attribute.targets ?? []).join(', ') || 'nothing',
+      plan: column.target,
+    });
+  if (attribute.requiredLevel && attribute.requiredLevel !== requiredLevelName(column.required))
+    out.push({
+      property: 'required level',
+      org: attribute.requiredLevel,
+      plan: requiredLevelName(column.required),
+    });
+  return out;
+}
+
+/** The finding of a difference: what the organisation has, what the plan says, its effect and what to do. */
+function differenceFinding(table: string, column: IrPlanColumn, d: Difference): SchemaFinding {
+  const where = column.usedBy.length > 0 ? ` (mapping ${column.usedBy.join(', ')})` : '';
+  return {
+    kind: 'column',
+    table,
+    name: column.name,
+    problem:
+      `${d.property} is ${d.org} in the organisation, the plan says ${d.plan}` +
+      `${d.effect ? `: ${d.effect}` : ''}; change it in Dataverse (Power Apps → Tables → ${table} → Columns → ${column.name}) ` +
+      `or change the column's custom: properties in the spec${where}, then compile`,
+    applicable: false,
+  };
+}
+
+/** A custom table's primary name column holds fewer characters than the plan's primary_name.max_length. */
+function primaryNameFinding(
+  name: string,
+  custom: IrPlanCustomTable,
+  attributes: ReadonlyMap<string, AttributeDefinition>,
+): SchemaFinding | undefined {
+  const column = custom.primaryName.name.toLowerCase();
+  const length = attributes.get(column)?.maxLength;
+  if (length === undefined || length >= custom.primaryName.maxLength) return undefined;
+  return {
+    kind: 'column',
+    table: name,
+    name: column,
+    problem:
+      `maximum length of the primary name column is ${length} characters in the organisation, the plan says ${custom.primaryName.maxLength}: longer names are refused; ` +
+      `change it in Dataverse (Power Apps → Tables → ${name} → Columns → ${column}) or change primary_name.max_length in the spec, then compile`,
+    applicable: false,
+  };
 }
 
 /**
@@ -132,6 +250,8 @@ export function checkSchema(
     const entitySetFinding = entitySetProblem(name, entity, planTable, tables[name]);
     if (entitySetFinding) findings.push(entitySetFinding);
     const attributes = new Map((entity.attributes ?? []).map((a) => [a.logicalName, a]));
+    const primaryName = planTable?.custom && primaryNameFinding(name, planTable.custom, attributes);
+    if (primaryName) findings.push(primaryName);
     const customColumns = new Map((planTable?.columns ?? []).map((c) => [c.name, c]));
     for (const column of planTable?.columns ?? []) {
       const attribute = attributes.get(column.name);
@@ -145,9 +265,8 @@ export function checkSchema(
         });
         continue;
       }
-      const problem = columnProblem(column, attribute);
-      if (problem)
-        findings.push({ kind: 'column', table: name, name: column.name, problem, applicable: false });
+      for (const difference of columnDifferences(column, attribute))
+        findings.push(differenceFinding(name, column, difference));
       if (column.type === 'choice' || column.type === 'multi_choice') {
         const values = new Set((attribute.options ?? []).map((o) => o.value));
         for (const option of column.options) {

@@ -53,7 +53,7 @@ function readOptions(body: Body, base: number): OptionDef[] {
 /**
  * A new column from a `POST …/Attributes` body (reference §5.1, PA`webapi/create-update-column-definitions-
  * using-web-api`). Limits from the training module cited there: text up to 4,000, multiline up to
- * 1,048,576, decimal precision up to 10, float up to 5. DateOnly behavior requires Format DateOnly.
+ * 1,048,576, decimal precision up to 10, float up to 5; money ±922,337,203,685,477 with precision up to 4. DateOnly behavior requires Format DateOnly.
  * Custom columns cannot be SystemRequired (PA`entity-attribute-metadata`).
  */
 export function columnFromBody(ctx: Ctx, body: Body, solution: string | undefined): ColumnDef {
@@ -107,7 +107,21 @@ export function columnFromBody(ctx: Ctx, body: Body, solution: string | undefine
     }
     case 'MoneyAttributeMetadata': {
       const precision = within('Precision', num(body, 'Precision', 2), 0, 4);
-      return money(logicalName, { ...extra, precision });
+      const source = within('PrecisionSource', num(body, 'PrecisionSource', 2), 0, 2) as 0 | 1 | 2;
+      const min = within(
+        'MinValue',
+        num(body, 'MinValue', -922337203685477),
+        -922337203685477,
+        922337203685477,
+      );
+      const max = within('MaxValue', num(body, 'MaxValue', 922337203685477), min, 922337203685477);
+      return money(logicalName, {
+        ...extra,
+        precision,
+        precisionSource: source,
+        minValue: min,
+        maxValue: max,
+      });
     }
     case 'BooleanAttributeMetadata':
       return bool(logicalName, body.DefaultValue === true, extra);

@@ -131,7 +131,7 @@ export function attributeJson(table: TableMeta, c: ColumnMeta): Record<string, u
         MinValue: c.minValue,
         MaxValue: c.maxValue,
         Precision: c.precision,
-        PrecisionSource: 2,
+        PrecisionSource: c.precisionSource ?? 2,
       });
       break;
     case 'Boolean':

@@ -57,6 +57,8 @@ export interface ColumnDef {
   readonly minValue?: number;
   readonly maxValue?: number;
   readonly precision?: number;
+  /** Money only: 0 Precision, 1 the organisation's pricing precision, 2 the currency's (the default here). */
+  readonly precisionSource?: 0 | 1 | 2;
   readonly options?: readonly OptionDef[];
   readonly optionSetName?: string;
   readonly defaultValue?: boolean | number;

@@ -1,0 +1,179 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { findingLines } from '../../cli/actions/schema.ts';
+import { readSpecDir } from '../../cli/spec-files.ts';
+import { compileSpec } from '../../compiler/compile.ts';
+import type { IrPlanColumn, IrSchemaPlan } from '../../compiler/ir/types.ts';
+import { createSchemaValidators } from '../../compiler/validate/schemas.ts';
+import * as shipped from '../../generated/transformer.ts';
+import type { DataverseClient } from '../../runtime/dataverse/index.ts';
+import type { GeneratedModule } from '../../runtime/mapping/index.ts';
+import { applySchema } from '../../runtime/schema/apply.ts';
+import { attributeBody } from '../../runtime/schema/bodies.ts';
+import { checkSchema, readLiveSchema, type SchemaFinding } from '../../runtime/schema/verify.ts';
+import type { Sandboxes } from '../../sandbox/index.ts';
+import { clients, flitstack, sandboxes } from '../support/migration.ts';
+import { ROOT } from '../support/tmp.ts';
+
+const SHIPPED_PLAN = JSON.parse(
+  readFileSync(join(ROOT, 'generated', 'schema-plan.json'), 'utf8'),
+) as IrSchemaPlan;
+const TABLES: GeneratedModule['TABLES'] = shipped.TABLES;
+
+/** The schema plan of the shipped spec with spec/objects/payment.yaml edited by `edits` (text → text). */
+function planWith(edits: readonly (readonly [string, string])[]): IrSchemaPlan {
+  const input = readSpecDir('spec', ROOT);
+  const files = new Map(input.files);
+  let payment = files.get('objects/payment.yaml')!;
+  for (const [from, to] of edits) {
+    expect(payment).toContain(from);
+    payment = payment.replace(from, to);
+  }
+  files.set('objects/payment.yaml', payment);
+  const result = compileSpec({ ...input, files }, createSchemaValidators(), { typecheck: false });
+  if (!result.ir)
+    throw new Error(`the spec does not compile: ${result.diagnostics.map((d) => d.message).join('; ')}`);
+  return result.ir.plan;
+}
+
+/** `plan` with fs_payment changed by `change`. */
+function withPayment(
+  plan: IrSchemaPlan,
+  change: (table: IrSchemaPlan['tables'][number]) => IrSchemaPlan['tables'][number],
+): IrSchemaPlan {
+  return { ...plan, tables: plan.tables.map((t) => (t.name === 'fs_payment' ? change(t) : t)) };
+}
+
+const payment = (findings: readonly SchemaFinding[]) => findings.filter((f) => f.table === 'fs_payment');
+
+let sb: Sandboxes;
+let dataverse: DataverseClient;
+
+// One organisation for the file: `schema apply` of the shipped spec, then plans that differ from it.
+beforeAll(async () => {
+  sb = await sandboxes();
+  dataverse = clients(sb).dataverse;
+  const applied = await flitstack(sb, 'schema', 'apply');
+  expect(applied.out).toContain('the schema matches the plan');
+  expect(applied.code).toBe(0);
+}, 120_000);
+
+afterAll(async () => {
+  await dataverse?.close();
+  await sb?.close();
+});
+
+describe('schema verify and schema apply compare every planned column property', () => {
+  it('find the organisation as the shipped plan made it', async () => {
+    const verified = await flitstack(sb, 'schema', 'verify');
+    expect(verified.out).toBe('the organisation has every table, column, key and role the plan needs\n');
+    expect(verified.code).toBe(0);
+  });
+
+  it('report precision, range, behaviour, format and required level that differ, with what to do', async () => {
+    const plan = planWith([
+      ['precision: 2, min: -1000000, max: 1000000 }', 'precision: 4, min: -100000000, max: 100000000 }'],
+      ['behavior: user_local }', 'behavior: time_zone_independent }'],
+      [
+        'custom: { type: string, max_length: 100, label: Reference }',
+        'custom: { type: string, max_length: 100, label: Reference, format: email, required: application }',
+      ],
+    ]);
+    const fix = (column: string) =>
+      `; change it in Dataverse (Power Apps → Tables → fs_payment → Columns → ${column}) or change the column's custom: properties in the spec (mapping payment), then compile`;
+    const expected = [
+      {
+        name: 'fs_amount',
+        problem: `precision is 2 in the organisation, the plan says 4: values are rounded to 2 decimal places, and the rest is lost${fix('fs_amount')}`,
+      },
+      {
+        name: 'fs_amount',
+        problem: `range is -1000000 to 1000000 in the organisation, the plan says -100000000 to 100000000: values outside -1000000 to 1000000 are refused${fix('fs_amount')}`,
+      },
+      {
+        name: 'fs_paidon',
+        problem: `behaviour is UserLocal in the organisation, the plan says TimeZoneIndependent: the times the load writes are stored and shown differently${fix('fs_paidon')}`,
+      },
+      {
+        name: 'fs_reference',
+        problem: `format is Text in the organisation, the plan says Email${fix('fs_reference')}`,
+      },
+      {
+        name: 'fs_reference',
+        problem: `required level is None in the organisation, the plan says ApplicationRequired${fix('fs_reference')}`,
+      },
+    ].map((f) => ({ kind: 'column', table: 'fs_payment', applicable: false, ...f }));
+
+    const verified = checkSchema(await readLiveSchema(dataverse, plan, TABLES), plan, TABLES);
+    expect(verified).toEqual(expected);
+    // schema apply cannot change these: it leaves them to the admin instead of saying the schema matches.
+    const applied = await applySchema(dataverse, plan, TABLES);
+    expect(applied.created).toEqual([]);
+    expect(applied.remaining).toEqual(expected);
+    expect(findingLines(applied.remaining)).toContain(
+      'column fs_payment.fs_amount: precision is 2 in the organisation, the plan says 4: values are rounded to 2 decimal places',
+    );
+  });
+
+  it('report a precision wider than the plan without the rounding warning, and a wider range not at all', async () => {
+    const plan = planWith([
+      ['precision: 2, min: -1000000, max: 1000000 }', 'precision: 1, min: -1000, max: 1000 }'],
+    ]);
+    const findings = payment(checkSchema(await readLiveSchema(dataverse, plan, TABLES), plan, TABLES));
+    expect(findings.map((f) => f.problem.split(';')[0])).toEqual([
+      'precision is 2 in the organisation, the plan says 1',
+    ]);
+  });
+
+  it("report a custom table's primary name column shorter than the plan", async () => {
+    const plan = withPayment(SHIPPED_PLAN, (t) => ({
+      ...t,
+      custom: { ...t.custom!, primaryName: { ...t.custom!.primaryName, maxLength: 250 } },
+    }));
+    const findings = payment(checkSchema(await readLiveSchema(dataverse, plan, TABLES), plan, TABLES));
+    expect(findings).toEqual([
+      {
+        kind: 'column',
+        table: 'fs_payment',
+        name: 'fs_name',
+        problem:
+          'maximum length of the primary name column is 100 characters in the organisation, the plan says 250: longer names are refused; change it in Dataverse (Power Apps → Tables → fs_payment → Columns → fs_name) or change primary_name.max_length in the spec, then compile',
+        applicable: false,
+      },
+    ]);
+  });
+
+  it('create a money column with the range and precision of the plan, and report a money column that takes the currency precision', async () => {
+    const amount = SHIPPED_PLAN.tables
+      .find((t) => t.name === 'fs_payment')!
+      .columns.find((c) => c.name === 'fs_amount')!;
+    const fee: IrPlanColumn = {
+      ...amount,
+      name: 'fs_fee',
+      schemaName: 'fs_fee',
+      label: 'Fee',
+      type: 'money',
+      precision: 4,
+      min: -500,
+      max: 500,
+    };
+    const plan = withPayment(SHIPPED_PLAN, (t) => ({ ...t, columns: [...t.columns, fee] }));
+    const applied = await applySchema(dataverse, plan, TABLES);
+    expect(applied.created).toContain('created column fs_payment.fs_fee (money)');
+    expect(applied.remaining).toEqual([]);
+    const column = (await dataverse.attributes('fs_payment', false)).find((a) => a.logicalName === 'fs_fee');
+    expect(column).toMatchObject({ minValue: -500, maxValue: 500, precision: 4, precisionSource: 0 });
+
+    // Created by hand, the money column left to its defaults takes the currency's precision.
+    const { PrecisionSource: _, ...byHand } = attributeBody({ ...fee, name: 'fs_tip', schemaName: 'fs_tip' });
+    await dataverse.createAttribute('fs_payment', byHand);
+    const tip = { ...fee, name: 'fs_tip', schemaName: 'fs_tip', min: -1000 };
+    const withTip = withPayment(plan, (t) => ({ ...t, columns: [...t.columns, tip] }));
+    const findings = payment(checkSchema(await readLiveSchema(dataverse, withTip, TABLES), withTip, TABLES));
+    expect(findings.map((f) => `${f.name}: ${f.problem.split(';')[0]}`)).toEqual([
+      "fs_tip: precision source is the currency's precision in the organisation, the plan says the column's own precision (4): values are rounded to that precision, which may hold fewer decimal places",
+      'fs_tip: range is -500 to 500 in the organisation, the plan says -1000 to 500: values outside -500 to 500 are refused',
+    ]);
+  });
+});
