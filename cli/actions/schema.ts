@@ -3,12 +3,12 @@ import { checkSchema, readLiveSchema, type SchemaFinding } from '../../runtime/s
 import type { CliIo } from '../io.ts';
 import { checkedSpec, dataverseFromEnv } from '../migration.ts';
 
-/** One line per finding: table.name: problem (and whether apply fixes it). */
+/** One line per finding: table.name: problem (and whether apply creates or changes it). */
 export function findingLines(findings: readonly SchemaFinding[]): string {
   return findings
     .map(
       (f) =>
-        `  ${f.kind} ${f.table === f.name ? f.name : `${f.table}.${f.name}`}: ${f.problem}${f.applicable ? ' (flitstack schema apply creates it)' : ' (fix it in Dataverse or in the spec)'}\n`,
+        `  ${f.kind} ${f.table === f.name ? f.name : `${f.table}.${f.name}`}: ${f.problem}${f.applicable ? ' (flitstack schema apply fixes it)' : ' (fix it in Dataverse or in the spec)'}\n`,
     )
     .join('');
 }

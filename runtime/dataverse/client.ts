@@ -226,6 +226,17 @@ export class DataverseClient {
     return schema.createAttribute(this.ctx, logicalName, metadata, solution);
   }
 
+  /** Changes properties of a column (`changes`: AttributeMetadata properties) through the metadata API. */
+  updateAttribute(
+    logicalName: string,
+    column: string,
+    metadataType: string,
+    changes: Json,
+    solution?: string,
+  ): Promise<void> {
+    return schema.updateAttribute(this.ctx, logicalName, column, metadataType, changes, solution);
+  }
+
   /** Creates a table (EntityMetadata body with its primary name column); returns its MetadataId. */
   async createTable(definition: Json, solution?: string): Promise<string> {
     const id = await schema.createTable(this.ctx, definition, solution);

@@ -88,6 +88,39 @@ export async function createAttribute(
   );
 }
 
+/**
+ * Changes a column: reads its whole definition through its type cast, applies `changes` and sends it back
+ * with `PUT …/Attributes(LogicalName='x')` and `MSCRM.MergeLabels: true` (PA`webapi/create-update-column-
+ * definitions-using-web-api`, "Update a column": PATCH is not supported, and without the header the
+ * labels of other languages would be dropped).
+ */
+export async function updateAttribute(
+  ctx: ClientContext,
+  logicalName: string,
+  column: string,
+  metadataType: string,
+  changes: Json,
+  solution?: string,
+): Promise<void> {
+  const path = `${entityPath(logicalName)}/Attributes(LogicalName=${encodeURIComponent(literal(column))})`;
+  const current = await ctx.transport.send({
+    method: 'GET',
+    path: `${path}/Microsoft.Dynamics.CRM.${metadataType}`,
+    kind: 'metadata',
+    headers: { Consistency: 'Strong' },
+    operation: `read column ${column} of ${logicalName}`,
+  });
+  const { '@odata.context': _, ...definition } = current.body as Json;
+  await ctx.transport.send({
+    method: 'PUT',
+    path,
+    kind: 'metadata',
+    json: { ...definition, '@odata.type': `Microsoft.Dynamics.CRM.${metadataType}`, ...changes },
+    headers: { 'MSCRM.MergeLabels': 'true', ...(solution ? { 'MSCRM.SolutionUniqueName': solution } : {}) },
+    operation: `change column ${column} of ${logicalName}`,
+  });
+}
+
 /** `POST EntityDefinitions` with the table and its primary name column (reference §5.2); returns the MetadataId. */
 export async function createTable(ctx: ClientContext, definition: Json, solution?: string): Promise<string> {
   const res = await post(

@@ -3,18 +3,26 @@ import type { DataverseClient } from '../dataverse/index.ts';
 import { label } from '../dataverse/index.ts';
 import type { GeneratedModule } from '../mapping/index.ts';
 import { attributeBody, lookupRelationship, tableBody } from './bodies.ts';
-import { checkSchema, type LiveSchema, readLiveSchema, type SchemaFinding, sameKey } from './verify.ts';
+import {
+  checkSchema,
+  columnChanges,
+  type LiveSchema,
+  readLiveSchema,
+  type SchemaFinding,
+  sameKey,
+} from './verify.ts';
 
 /** What `schema apply` did. */
 export interface Applied {
   readonly created: readonly string[];
-  /** Findings it cannot fix (different types, missing options, missing standard columns). */
+  /** Findings it cannot fix (different types, precisions, behaviours, formats, missing options, missing standard columns). */
   readonly remaining: readonly SchemaFinding[];
 }
 
 /**
  * Creates what the plan needs and the organisation lacks, through the metadata Web API: custom tables,
- * columns (lookups through relationships), alternate keys (then waits until they are Active) and
+ * columns (lookups through relationships), changes of existing columns it can make in place (a longer
+ * maximum length, a wider range, the required level), alternate keys (then waits until they are Active) and
  * connection roles; then publishes. Idempotent: what exists is left as it is.
  */
 export async function applySchema(
@@ -77,6 +85,13 @@ export async function applySchema(
       step(`created column ${table.name}.${column.name} (${column.type})`);
     }
   }
+  // Existing columns narrower than the plan (length, range) or with another required level are widened
+  // or changed in place; what the API cannot change without touching stored values stays a finding.
+  for (const change of columnChanges(live, plan)) {
+    await client.updateAttribute(change.table, change.column, change.metadataType, change.changes, solution);
+    touched.add(change.table);
+    step(`changed column ${change.table}.${change.column} (${change.properties.join(', ')})`);
+  }
   live = await readLiveSchema(client, plan, tables);
   const waiting: { table: string; name: string }[] = [];
   for (const table of plan.tables) {
@@ -104,7 +119,9 @@ export async function applySchema(
   // Every table the plan adds columns to is published, not only those this apply touched: an apply
   // stopped between creating columns and publishing them leaves them unpublished, and its next run
   // creates nothing. Publishing is idempotent.
-  const planned = plan.tables.filter((t) => t.columns.length > 0).map((t) => t.name);
+  const planned = [
+    ...new Set([...plan.tables.filter((t) => t.columns.length > 0).map((t) => t.name), ...touched]),
+  ];
   if (planned.length > 0) {
     await client.publish(planned);
     if (touched.size > 0) step(`published ${planned.join(', ')}`);

@@ -12,7 +12,8 @@ export function requiredLevelName(level: IrPlanColumn['required']): string {
   return level === 'application' ? 'ApplicationRequired' : level === 'recommended' ? 'Recommended' : 'None';
 }
 
-function requiredLevel(level: IrPlanColumn['required']): Json {
+/** The RequiredLevel complex value a column is created (or changed) with. */
+export function requiredLevel(level: IrPlanColumn['required']): Json {
   return {
     Value: requiredLevelName(level),
     CanBeChanged: true,

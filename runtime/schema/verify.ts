@@ -6,6 +6,7 @@ import {
   dateTimeBehaviorName,
   plannedPrecision,
   plannedRange,
+  requiredLevel,
   requiredLevelName,
   stringFormatName,
   TYPE_NAMES,
@@ -74,6 +75,11 @@ interface Difference {
   readonly plan: string;
   /** What the difference does to the load, when it does something. */
   readonly effect?: string;
+  /**
+   * The AttributeMetadata properties `schema apply` changes to fix it (a longer MaxLength, a wider range,
+   * the RequiredLevel), where the metadata API can change it without touching stored values.
+   */
+  readonly changes?: Record<string, unknown>;
 }
 
 const numberText = (n: number | undefined) => (n === undefined ? '(none)' : String(n));
@@ -97,6 +103,7 @@ function columnDifferences(column: IrPlanColumn, attribute: AttributeDefinition)
         org: `${numberText(attribute.maxLength)} characters`,
         plan: `${column.maxLength}`,
         effect: 'longer values are refused',
+        changes: { MaxLength: column.maxLength },
       });
   }
   if (column.type === 'string' && attribute.formatName && attribute.formatName !== stringFormatName(column))
@@ -134,6 +141,11 @@ function columnDifferences(column: IrPlanColumn, attribute: AttributeDefinition)
       org: `${numberText(attribute.minValue)} to ${numberText(attribute.maxValue)}`,
       plan: `${range.min} to ${range.max}`,
       effect: `values outside ${numberText(attribute.minValue)} to ${numberText(attribute.maxValue)} are refused`,
+      // Widened only: values the organisation already holds stay within the range.
+      changes: {
+        MinValue: Math.min(attribute.minValue ?? range.min, range.min),
+        MaxValue: Math.max(attribute.maxValue ?? range.max, range.max),
+      },
     });
   if (
     (column.type === 'date' || column.type === 'datetime') &&
@@ -157,43 +169,84 @@ function columnDifferences(column: IrPlanColumn, attribute: AttributeDefinition)
       property: 'required level',
       org: attribute.requiredLevel,
       plan: requiredLevelName(column.required),
+      changes: { RequiredLevel: requiredLevel(column.required) },
     });
   return out;
 }
 
-/** The finding of a difference: what the organisation has, what the plan says, its effect and what to do. */
-function differenceFinding(table: string, column: IrPlanColumn, d: Difference): SchemaFinding {
-  const where = column.usedBy.length > 0 ? ` (mapping ${column.usedBy.join(', ')})` : '';
+/**
+ * The finding of a difference: what the organisation has, what the plan says, its effect and, when
+ * `schema apply` cannot change it, where to change it.
+ */
+function differenceFinding(table: string, column: string, d: Difference, specHint: string): SchemaFinding {
+  const fix = d.changes
+    ? ''
+    : `; change it in Dataverse (Power Apps → Tables → ${table} → Columns → ${column}) or ${specHint}, then compile`;
   return {
     kind: 'column',
     table,
-    name: column.name,
-    problem:
-      `${d.property} is ${d.org} in the organisation, the plan says ${d.plan}` +
-      `${d.effect ? `: ${d.effect}` : ''}; change it in Dataverse (Power Apps → Tables → ${table} → Columns → ${column.name}) ` +
-      `or change the column's custom: properties in the spec${where}, then compile`,
-    applicable: false,
+    name: column,
+    problem: `${d.property} is ${d.org} in the organisation, the plan says ${d.plan}${d.effect ? `: ${d.effect}` : ''}${fix}`,
+    applicable: d.changes !== undefined,
   };
 }
 
-/** A custom table's primary name column holds fewer characters than the plan's primary_name.max_length. */
-function primaryNameFinding(
-  name: string,
+/** A custom table's primary name column holding fewer characters than the plan's primary_name.max_length. */
+function primaryNameDifference(
   custom: IrPlanCustomTable,
-  attributes: ReadonlyMap<string, AttributeDefinition>,
-): SchemaFinding | undefined {
-  const column = custom.primaryName.name.toLowerCase();
-  const length = attributes.get(column)?.maxLength;
+  attribute: AttributeDefinition | undefined,
+): Difference | undefined {
+  const length = attribute?.maxLength;
   if (length === undefined || length >= custom.primaryName.maxLength) return undefined;
   return {
-    kind: 'column',
-    table: name,
-    name: column,
-    problem:
-      `maximum length of the primary name column is ${length} characters in the organisation, the plan says ${custom.primaryName.maxLength}: longer names are refused; ` +
-      `change it in Dataverse (Power Apps → Tables → ${name} → Columns → ${column}) or change primary_name.max_length in the spec, then compile`,
-    applicable: false,
+    property: 'maximum length of the primary name column',
+    org: `${length} characters`,
+    plan: String(custom.primaryName.maxLength),
+    effect: 'longer names are refused',
+    changes: { MaxLength: custom.primaryName.maxLength },
   };
+}
+
+/** A change `schema apply` makes to an existing column. */
+export interface ColumnChange {
+  readonly table: string;
+  readonly column: string;
+  /** The column's metadata type (type cast), e.g. `StringAttributeMetadata`. */
+  readonly metadataType: string;
+  readonly changes: Record<string, unknown>;
+  /** The properties changed, for the report. */
+  readonly properties: readonly string[];
+}
+
+/** The changes that bring existing columns to the plan where the metadata API can make them. */
+export function columnChanges(live: LiveSchema, plan: IrSchemaPlan): ColumnChange[] {
+  const out: ColumnChange[] = [];
+  for (const table of plan.tables) {
+    const attributes = new Map(
+      (live.tables.get(table.name)?.attributes ?? []).map((a) => [a.logicalName, a]),
+    );
+    const columns: [string, Difference[]][] = table.columns.map((c) => {
+      const attribute = attributes.get(c.name);
+      return [c.name, attribute ? columnDifferences(c, attribute) : []];
+    });
+    if (table.custom) {
+      const name = table.custom.primaryName.name.toLowerCase();
+      const difference = primaryNameDifference(table.custom, attributes.get(name));
+      if (difference) columns.push([name, [difference]]);
+    }
+    for (const [column, differences] of columns) {
+      const fixable = differences.filter((d) => d.changes);
+      if (fixable.length === 0) continue;
+      out.push({
+        table: table.name,
+        column,
+        metadataType: attributes.get(column)!.metadataType,
+        changes: Object.assign({}, ...fixable.map((d) => d.changes)),
+        properties: fixable.map((d) => d.property),
+      });
+    }
+  }
+  return out;
 }
 
 /**
@@ -250,8 +303,14 @@ export function checkSchema(
     const entitySetFinding = entitySetProblem(name, entity, planTable, tables[name]);
     if (entitySetFinding) findings.push(entitySetFinding);
     const attributes = new Map((entity.attributes ?? []).map((a) => [a.logicalName, a]));
-    const primaryName = planTable?.custom && primaryNameFinding(name, planTable.custom, attributes);
-    if (primaryName) findings.push(primaryName);
+    if (planTable?.custom) {
+      const column = planTable.custom.primaryName.name.toLowerCase();
+      const difference = primaryNameDifference(planTable.custom, attributes.get(column));
+      if (difference)
+        findings.push(
+          differenceFinding(name, column, difference, 'change primary_name.max_length in the spec'),
+        );
+    }
     const customColumns = new Map((planTable?.columns ?? []).map((c) => [c.name, c]));
     for (const column of planTable?.columns ?? []) {
       const attribute = attributes.get(column.name);
@@ -265,8 +324,16 @@ export function checkSchema(
         });
         continue;
       }
+      const mapping = column.usedBy.length > 0 ? ` (mapping ${column.usedBy.join(', ')})` : '';
       for (const difference of columnDifferences(column, attribute))
-        findings.push(differenceFinding(name, column, difference));
+        findings.push(
+          differenceFinding(
+            name,
+            column.name,
+            difference,
+            `change the column's custom: properties in the spec${mapping}`,
+          ),
+        );
       if (column.type === 'choice' || column.type === 'multi_choice') {
         const values = new Set((attribute.options ?? []).map((o) => o.value));
         for (const option of column.options) {

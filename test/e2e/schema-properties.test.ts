@@ -71,7 +71,7 @@ describe('schema verify and schema apply compare every planned column property',
     expect(verified.code).toBe(0);
   });
 
-  it('report precision, range, behaviour, format and required level that differ, with what to do', async () => {
+  it('report precision, behaviour and format that differ, with what to do, and apply widens the range and sets the required level', async () => {
     const plan = planWith([
       ['precision: 2, min: -1000000, max: 1000000 }', 'precision: 4, min: -100000000, max: 100000000 }'],
       ['behavior: user_local }', 'behavior: time_zone_independent }'],
@@ -82,14 +82,10 @@ describe('schema verify and schema apply compare every planned column property',
     ]);
     const fix = (column: string) =>
       `; change it in Dataverse (Power Apps → Tables → fs_payment → Columns → ${column}) or change the column's custom: properties in the spec (mapping payment), then compile`;
-    const expected = [
+    const byHand = [
       {
         name: 'fs_amount',
         problem: `precision is 2 in the organisation, the plan says 4: values are rounded to 2 decimal places, and the rest is lost${fix('fs_amount')}`,
-      },
-      {
-        name: 'fs_amount',
-        problem: `range is -1000000 to 1000000 in the organisation, the plan says -100000000 to 100000000: values outside -1000000 to 1000000 are refused${fix('fs_amount')}`,
       },
       {
         name: 'fs_paidon',
@@ -99,21 +95,56 @@ describe('schema verify and schema apply compare every planned column property',
         name: 'fs_reference',
         problem: `format is Text in the organisation, the plan says Email${fix('fs_reference')}`,
       },
+    ].map((f) => ({ kind: 'column', table: 'fs_payment', applicable: false, ...f }));
+    const byApply = [
+      {
+        name: 'fs_amount',
+        problem:
+          'range is -1000000 to 1000000 in the organisation, the plan says -100000000 to 100000000: values outside -1000000 to 1000000 are refused',
+      },
       {
         name: 'fs_reference',
-        problem: `required level is None in the organisation, the plan says ApplicationRequired${fix('fs_reference')}`,
+        problem: 'required level is None in the organisation, the plan says ApplicationRequired',
       },
-    ].map((f) => ({ kind: 'column', table: 'fs_payment', applicable: false, ...f }));
+    ].map((f) => ({ kind: 'column', table: 'fs_payment', applicable: true, ...f }));
 
     const verified = checkSchema(await readLiveSchema(dataverse, plan, TABLES), plan, TABLES);
-    expect(verified).toEqual(expected);
-    // schema apply cannot change these: it leaves them to the admin instead of saying the schema matches.
-    const applied = await applySchema(dataverse, plan, TABLES);
-    expect(applied.created).toEqual([]);
-    expect(applied.remaining).toEqual(expected);
-    expect(findingLines(applied.remaining)).toContain(
+    expect(verified).toEqual([byHand[0], byApply[0], byHand[1], byHand[2], byApply[1]]);
+    expect(findingLines(verified)).toContain(
       'column fs_payment.fs_amount: precision is 2 in the organisation, the plan says 4: values are rounded to 2 decimal places',
     );
+
+    const applied = await applySchema(dataverse, plan, TABLES);
+    expect(applied.created).toEqual([
+      'changed column fs_payment.fs_amount (range)',
+      'changed column fs_payment.fs_reference (required level)',
+      `published ${plan.tables
+        .filter((t) => t.columns.length > 0)
+        .map((t) => t.name)
+        .join(', ')}`,
+    ]);
+    expect(applied.remaining).toEqual(byHand);
+    const columns = new Map((await dataverse.attributes('fs_payment', false)).map((a) => [a.logicalName, a]));
+    expect(columns.get('fs_amount')).toMatchObject({
+      minValue: -100000000,
+      maxValue: 100000000,
+      precision: 2,
+    });
+    expect(columns.get('fs_reference')).toMatchObject({
+      requiredLevel: 'ApplicationRequired',
+      maxLength: 100,
+    });
+
+    // Back to the shipped plan: the required level returns to None; the wider range stays, as it takes every value.
+    const restored = await applySchema(dataverse, SHIPPED_PLAN, TABLES);
+    expect(restored.created).toEqual([
+      'changed column fs_payment.fs_reference (required level)',
+      `published ${plan.tables
+        .filter((t) => t.columns.length > 0)
+        .map((t) => t.name)
+        .join(', ')}`,
+    ]);
+    expect(restored.remaining).toEqual([]);
   });
 
   it('report a precision wider than the plan without the rounding warning, and a wider range not at all', async () => {
@@ -126,7 +157,7 @@ describe('schema verify and schema apply compare every planned column property',
     ]);
   });
 
-  it("report a custom table's primary name column shorter than the plan", async () => {
+  it("report a custom table's primary name column shorter than the plan, which apply lengthens", async () => {
     const plan = withPayment(SHIPPED_PLAN, (t) => ({
       ...t,
       custom: { ...t.custom!, primaryName: { ...t.custom!.primaryName, maxLength: 250 } },
@@ -138,10 +169,17 @@ describe('schema verify and schema apply compare every planned column property',
         table: 'fs_payment',
         name: 'fs_name',
         problem:
-          'maximum length of the primary name column is 100 characters in the organisation, the plan says 250: longer names are refused; change it in Dataverse (Power Apps → Tables → fs_payment → Columns → fs_name) or change primary_name.max_length in the spec, then compile',
-        applicable: false,
+          'maximum length of the primary name column is 100 characters in the organisation, the plan says 250: longer names are refused',
+        applicable: true,
       },
     ]);
+    const applied = await applySchema(dataverse, plan, TABLES);
+    expect(applied.created).toContain(
+      'changed column fs_payment.fs_name (maximum length of the primary name column)',
+    );
+    expect(payment(applied.remaining)).toEqual([]);
+    const name = (await dataverse.attributes('fs_payment', false)).find((a) => a.logicalName === 'fs_name');
+    expect(name).toMatchObject({ maxLength: 250, isPrimaryName: true });
   });
 
   it('create a money column with the range and precision of the plan, and report a money column that takes the currency precision', async () => {
@@ -175,5 +213,6 @@ describe('schema verify and schema apply compare every planned column property',
       "fs_tip: precision source is the currency's precision in the organisation, the plan says the column's own precision (4): values are rounded to that precision, which may hold fewer decimal places",
       'fs_tip: range is -500 to 500 in the organisation, the plan says -1000 to 500: values outside -500 to 500 are refused',
     ]);
+    expect(findings.map((f) => f.applicable)).toEqual([false, true]);
   });
 });

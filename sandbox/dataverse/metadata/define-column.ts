@@ -2,7 +2,7 @@ import type { Ctx } from '../context.ts';
 import { Errors } from '../errors.ts';
 import { bigint, bool, dbl, dec, dt, int, memo, money, pick, str } from './columns.ts';
 import { checkSchemaName, labelText, optionValuePrefix } from './names.ts';
-import type { ColumnDef, DateBehavior, OptionDef, RequiredLevel } from './types.ts';
+import type { ColumnDef, ColumnMeta, DateBehavior, OptionDef, RequiredLevel } from './types.ts';
 
 type Body = Record<string, unknown>;
 
@@ -154,4 +154,46 @@ export function columnFromBody(ctx: Ctx, body: Body, solution: string | undefine
         `'${body['@odata.type'] ?? ''}' is not a column type the Web API can create.`,
       );
   }
+}
+
+/** Bounds of MinValue/MaxValue by column type (the limits columnFromBody creates within). */
+const RANGE_LIMITS: Partial<Record<ColumnDef['type'], readonly [number, number]>> = {
+  Integer: [-2147483648, 2147483647],
+  Decimal: [-100000000000, 100000000000],
+  Double: [-100000000000, 100000000000],
+  Money: [-922337203685477, 922337203685477],
+};
+
+/**
+ * A column changed by `PUT …/Attributes(LogicalName='x')` with its whole definition (PA`webapi/create-
+ * update-column-definitions-using-web-api`, "Update a column"). The sandbox takes MaxLength, MinValue,
+ * MaxValue and RequiredLevel from the body; its type cannot change.
+ */
+export function updatedColumn(column: ColumnMeta, type: string, body: Body): ColumnMeta {
+  const cast = String(body['@odata.type'] ?? '').replace(/^#?Microsoft\.Dynamics\.CRM\./, '');
+  if (cast !== type)
+    throw Errors.invalidArgument(
+      `The column ${column.logicalName} is a ${type}; its type cannot change to '${cast}'.`,
+    );
+  const required = ((body.RequiredLevel as { Value?: string } | undefined)?.Value ??
+    column.requiredLevel) as RequiredLevel;
+  if (!['None', 'ApplicationRequired', 'Recommended', 'SystemRequired'].includes(required))
+    throw Errors.invalidArgument(`'${required}' is not a valid RequiredLevel.`);
+  if (required === 'SystemRequired' && column.isCustom)
+    throw Errors.invalidArgument('Custom columns cannot be SystemRequired.');
+  let changed: ColumnMeta = { ...column, requiredLevel: required };
+  if (column.type === 'String' || column.type === 'Memo') {
+    const limit = column.type === 'String' ? 4000 : 1048576;
+    changed = {
+      ...changed,
+      maxLength: within('MaxLength', num(body, 'MaxLength', column.maxLength ?? 100), 1, limit),
+    };
+  }
+  const limits = RANGE_LIMITS[column.type];
+  if (limits) {
+    const min = within('MinValue', num(body, 'MinValue', column.minValue ?? limits[0]), limits[0], limits[1]);
+    const max = within('MaxValue', num(body, 'MaxValue', column.maxValue ?? limits[1]), min, limits[1]);
+    changed = { ...changed, minValue: min, maxValue: max };
+  }
+  return changed;
 }

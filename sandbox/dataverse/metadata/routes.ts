@@ -6,6 +6,7 @@ import type { KeyPredicate, Segment } from '../odata/path.ts';
 import { parseQueryOptions } from '../odata/query.ts';
 import { parseJsonObject } from '../records/payload.ts';
 import { createColumn, createKey, createRelationship, createTable } from './define.ts';
+import { updatedColumn } from './define-column.ts';
 import { parseExpand, queryJson, selectJson } from './query.ts';
 import {
   attributeJson,
@@ -139,6 +140,12 @@ function attributes(
     () => [...table.columns.values()],
     'an attribute',
   );
+  if (req.method === 'PUT') {
+    if (rest[1]) throw Errors.noHttpResource(req.url);
+    const changed = updatedColumn(column, attributeTypeName(column), parseJsonObject(req.body, 'Attributes'));
+    table.columns.set(column.logicalName, changed);
+    return emptyResponse(204);
+  }
   const cast = castFilter(rest[1]);
   if (cast && attributeTypeName(column) !== cast) throw Errors.resourceNotFound(rest[1]!.name);
   const options = parseQueryOptions(req.query);
