@@ -32,9 +32,10 @@ export function baseRun(journal: Journal): RunRecord | undefined {
 /**
  * Per resource, the instant a delta reads from: the earlier of the greatest `updated_at` seen and the
  * moment extraction began (a record changed mid-extraction may sit on a page read before), less the
- * overlap for clock skew. The watermark is that of the newest run or delta not rolled back: after a
- * rollback the delta reads again what the rolled back one had read, deletions included (a whole read
- * lists none). A resource without a watermark is read whole.
+ * overlap for clock skew. The watermark is that of the newest delta not rolled back, or with none the
+ * first full run's: a full run's whole read lists no deletion, so a delta after it still reads from the
+ * delta or run before it; after a rollback the delta reads again what the rolled back one had read.
+ * A resource without a watermark is read whole.
  */
 export function deltaSince(
   journal: Journal,
@@ -53,7 +54,7 @@ export function deltaSince(
   return since;
 }
 
-/** `flitstack delta`: loads what changed in PracticeHub since the last completed run, and its deletions. */
+/** `flitstack delta`: loads what changed in PracticeHub since the last delta (or the first run), and its deletions. */
 export async function deltaCommand(options: DeltaCommandOptions, io: CliIo): Promise<number> {
   const overlap = durationSeconds(options.overlap);
   const ctx = await openLoad(options, io, (journal) => {

@@ -1,12 +1,12 @@
 import type { RegisterCommand } from './index.ts';
 import { archiveDirOption, formatOption, journalOption, rateOption, specOption } from './options.ts';
 
-/** `flitstack delta`: picks up what changed since the last completed run. */
+/** `flitstack delta`: picks up what changed since the last delta, or the first run. */
 export const registerDelta: RegisterCommand = (program, io, exit) => {
   program
     .command('delta')
     .description(
-      "Pick up records created, changed or deleted in PracticeHub since the last completed run's watermark (less an overlap window), upsert them and apply deletions per the spec's policies.deleted_records; journaled like a run. A delta with no change writes nothing.",
+      "Pick up records created, changed or deleted in PracticeHub since the watermark of the last delta, or of the first run when no delta stands (a full run's whole read lists no deletion, so it leaves the watermark where it was), less an overlap window, upsert them and apply deletions per the spec's policies.deleted_records; journaled like a run. A delta with no change writes nothing.",
     )
     .addOption(specOption())
     .addOption(journalOption())

@@ -52,7 +52,7 @@ export interface JournalOptions {
 
 /** Watermark reads and writes. */
 export interface WatermarkAccess {
-  /** The watermark of the newest run or delta not rolled back that set one for the resource. */
+  /** The watermark of the newest delta not rolled back, or with none the first full run's (ProgressStore.watermark). */
   get(resource: string): Watermark | undefined;
   all(): Watermark[];
   /** Moves a resource's watermark forward from the one standing (never back); returns whether it moved. */
@@ -201,7 +201,7 @@ export class Journal {
       // refused or skipped, or did not come to: no other run takes them over, and its rollback undoes them.
       const run = this.#runs.finish(id, status, summary ?? this.#ops.accounting(id));
       if (status === 'completed' && (run.kind === 'run' || run.kind === 'delta')) {
-        this.#progress.advanceWatermarks(id, this.#now());
+        this.#progress.advanceWatermarks(id, run.kind, this.#now());
       }
       return run;
     });

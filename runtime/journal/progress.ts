@@ -96,13 +96,16 @@ export class ProgressStore {
        WHERE w.resource = ? AND r.status <> 'rolled_back'`,
     );
     // The progress rows of the completed runs and deltas still standing hold every watermark they set:
-    // the newest of them is the resource's watermark when the one in the watermarks table was rolled back.
+    // when the one in the watermarks table was rolled back, the resource's watermark is the newest
+    // delta's, or with no delta standing the oldest full run's (see advanceWatermarks).
     const standing = `FROM progress p JOIN runs r ON r.id = p.run_id
        WHERE r.status = 'completed' AND r.kind IN ('run', 'delta') AND p.done = 1 AND p.max_updated_at IS NOT NULL`;
     this.#standing = db.prepare(
       `SELECT p.resource, p.max_updated_at AS maxUpdatedAt, p.started_at AS extractionStartedAt,
          p.run_id AS runId, coalesce(r.ended_at, p.updated_at) AS setAt
-       ${standing} AND p.resource = ? ORDER BY p.max_updated_at DESC, p.run_id DESC LIMIT 1`,
+       ${standing} AND p.resource = ?
+       ORDER BY r.kind = 'delta' DESC, CASE WHEN r.kind = 'delta' THEN p.max_updated_at END DESC,
+         p.max_updated_at, p.run_id DESC LIMIT 1`,
     );
     this.#resources = db.prepare(
       `SELECT resource FROM watermarks UNION SELECT p.resource ${standing} ORDER BY resource`,
@@ -145,8 +148,8 @@ export class ProgressStore {
   }
 
   /**
-   * The watermark of a resource: the one set by the newest run or delta that is not rolled back. A
-   * rollback takes its run's watermarks with it, so that the next delta reads again what it had read
+   * The watermark of a resource: the one set by the newest delta that is not rolled back, or with none
+   * by the first full run (see advanceWatermarks). A rollback takes its run's watermarks with it, so that the next delta reads again what it had read
    * (deletions included, which a whole read does not list).
    */
   watermark(resource: string): Watermark | undefined {
@@ -176,11 +179,18 @@ export class ProgressStore {
     return true;
   }
 
-  /** Sets the watermarks from a completed run's fully extracted resources. */
-  advanceWatermarks(runId: number, now: string): void {
+  /**
+   * Sets the watermarks from a completed run's fully extracted resources. A full run sets only those
+   * not set yet: its whole read lists no record deleted since the watermark standing, so the next delta
+   * must read from there to apply those deletions.
+   */
+  advanceWatermarks(runId: number, kind: 'run' | 'delta', now: string): void {
     for (const p of this.all(runId)) {
-      if (p.done && p.maxUpdatedAt !== null)
-        this.setWatermark(runId, p.resource, p.maxUpdatedAt, p.startedAt, now);
+      if (!p.done || p.maxUpdatedAt === null) continue;
+      // (The run is completed already, so the watermark standing may be its own.)
+      const standing = this.watermark(p.resource);
+      if (kind === 'run' && standing && standing.runId !== runId) continue;
+      this.setWatermark(runId, p.resource, p.maxUpdatedAt, p.startedAt, now);
     }
   }
 }

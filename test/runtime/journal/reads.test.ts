@@ -139,6 +139,33 @@ describe('watermarks', () => {
     expect(journal.watermarks.all()).toEqual([]);
   });
 
+  it('stay where a full run finds them: its whole read lists no deletion since', () => {
+    const { journal } = openTemp({ now: steppingClock() });
+    const load = (kind: 'run' | 'delta', maxUpdatedAt: string, parentRun?: number) => {
+      const run = journal.startRun({ ...start, kind, ...(parentRun ? { parentRun } : {}) });
+      journal.recordPage(run.id, 'patients', 1, [], [], { ...progressAfter(1, 1, 1), maxUpdatedAt });
+      journal.finishRun(run.id, 'completed');
+      return run.id;
+    };
+    const rollBack = (target: number) => {
+      const rollback = journal.startRun({ ...start, kind: 'rollback', parentRun: target });
+      journal.finishRun(rollback.id, 'completed');
+    };
+    const first = load('run', '2024-06-01T00:00:00Z');
+    load('run', '2024-06-05T00:00:00Z');
+    expect(journal.watermarks.get('patients')).toMatchObject({
+      runId: first,
+      maxUpdatedAt: '2024-06-01T00:00:00.000Z',
+    });
+    const delta = load('delta', '2024-06-06T00:00:00Z', first);
+    const third = load('run', '2024-06-09T00:00:00Z');
+    expect(journal.watermarks.get('patients')?.runId).toBe(delta);
+    // With the delta rolled back, the watermark standing is the first full run's still.
+    rollBack(third);
+    rollBack(delta);
+    expect(journal.watermarks.get('patients')?.runId).toBe(first);
+  });
+
   it('only move forward', () => {
     const { journal } = openTemp();
     const run = journal.startRun(start);
