@@ -287,6 +287,11 @@ export class Journal {
     return this.#ops.claimedBy(runId, mapping, key);
   }
 
+  /** The source ids a run journaled from each page `from`..`to` of a resource (OperationStore.pageIds). */
+  pageIds(runId: number, resource: string, from: number, to: number): Set<string>[] {
+    return this.#ops.pageIds(runId, resource, from, to);
+  }
+
   /** Whether a run journaled an operation for a source record of a mapping. */
   journaled(runId: number, mapping: string, sourceId: string): boolean {
     return this.#ops.has(runId, mapping, sourceId);

@@ -119,6 +119,7 @@ export class OperationStore {
   readonly #claim: Statement<[number, string, string], { source_id: string }>;
   readonly #closed: Statement<{ mapping: string; key: string }, { closed: number }>;
   readonly #has: Statement<[number, string, string], { n: number }>;
+  readonly #pageIds: Statement<[number, string, number, number], { page: number; source_id: string }>;
 
   constructor(db: Database, chunkSize: number) {
     this.#db = db;
@@ -158,6 +159,18 @@ export class OperationStore {
     this.#has = db.prepare(
       'SELECT count(*) AS n FROM operations WHERE run_id = ? AND mapping = ? AND source_id = ?',
     );
+    this.#pageIds = db.prepare(
+      `SELECT DISTINCT page, source_id FROM operations
+       WHERE run_id = ? AND resource = ? AND page BETWEEN ? AND ?`,
+    );
+  }
+
+  /** The source ids a run journaled from each page `from`..`to` of a resource, one set per page in order. */
+  pageIds(runId: number, resource: string, from: number, to: number): Set<string>[] {
+    const pages = Array.from({ length: Math.max(0, to - from + 1) }, () => new Set<string>());
+    for (const row of this.#pageIds.iterate(runId, resource, from, to))
+      pages[row.page - from]!.add(row.source_id);
+    return pages;
   }
 
   /** Whether a standing run deactivated or deleted a row of a mapping after it was last written. */

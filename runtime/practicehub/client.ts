@@ -12,7 +12,7 @@ import {
 } from './files.ts';
 import { fetchList, fetchRecord, listUrl, MAX_PAGE_SIZE, recordUrl } from './list.ts';
 import { Pacer } from './pacer.ts';
-import { pageStream } from './paging.ts';
+import { type EarlierWalk, pageStream } from './paging.ts';
 import { type FilterProbe, probeProjection, probeUpdatedFilter } from './probes.ts';
 import { isUpdatedSince, projectionFields, projectRecord } from './records.ts';
 import { type PracticeHubClientStats, StatsRecorder } from './stats.ts';
@@ -66,6 +66,8 @@ export interface PagesOptions {
   readonly fields?: readonly string[];
   /** First page to fetch (default 1): resumes an interrupted extraction. */
   readonly fromPage?: number;
+  /** What the interrupted extraction had read before `fromPage` (see pageStream). */
+  readonly earlier?: EarlierWalk;
 }
 
 const APP_DETAILS = /^[^=\s][^=]*=\s*[^@\s]+@[^@\s]+\s*$/;
@@ -160,7 +162,7 @@ export class PracticeHubClient {
           signal,
         }),
     };
-    for await (const { page, body, hasNext } of pageStream(source, fromPage, this.signal)) {
+    for await (const { page, body, hasNext } of pageStream(source, fromPage, this.signal, options.earlier)) {
       let records = body.data;
       if (scan) records = records.filter((r) => isUpdatedSince(r, since!));
       if (fields) records = records.map((r) => projectRecord(r, fields));

@@ -22,6 +22,7 @@ export type { PracticeHubEvent, PracticeHubEventListener } from './events.ts';
 export type { DownloadedFile, SavedFile } from './files.ts';
 export { MAX_PAGE_SIZE } from './list.ts';
 export { Pacer } from './pacer.ts';
+export { type EarlierWalk, RECENT_PAGES } from './paging.ts';
 export { FAR_FUTURE } from './probes.ts';
 export type { PracticeHubClientStats } from './stats.ts';
 export type { FileRef, JsonValue, PracticeHubPage, PracticeHubRecord } from './types.ts';

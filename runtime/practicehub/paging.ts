@@ -16,6 +16,12 @@ export interface PageSource {
   readonly lookahead: number;
 }
 
+/** What a resumed walk had read before it stopped: the total its last page gave, and the ids of its last pages (oldest first). */
+export interface EarlierWalk {
+  readonly total: number;
+  readonly recent: readonly ReadonlySet<string>[];
+}
+
 /**
  * Pages from `fromPage` to the last one, by page number: the number, not `links.next`, drives the walk,
  * so an interrupted extraction resumes at any page. The end comes from `total_entries` (a page past
@@ -25,11 +31,15 @@ export interface PageSource {
  * While the consumer works on page n, pages up to n + lookahead are already on their way: the pacer
  * keeps sending at the account's limit instead of idling while the load side is busy. When the consumer
  * stops early, requests not yet sent are cancelled.
+ *
+ * A walk resumed at `fromPage` after an interruption goes on from what it had read (`earlier`): records
+ * deleted from the pages it read while it was stopped are found like those deleted during a walk.
  */
 export async function* pageStream(
   source: PageSource,
   fromPage: number,
   parent: AbortSignal | undefined,
+  earlier?: EarlierWalk,
 ): AsyncGenerator<RawPage> {
   const inner = new AbortController();
   const stop = (): void => inner.abort(parent?.reason);
@@ -43,8 +53,8 @@ export async function* pageStream(
     inflight.set(page, pending);
   };
   // Ids yielded from the last RECENT_PAGES pages, for recover() and withoutRepeats().
-  const recent: Set<string>[] = [];
-  let previousTotal: number | undefined;
+  const recent: ReadonlySet<string>[] = earlier ? earlier.recent.slice(-RECENT_PAGES) : [];
+  let previousTotal: number | undefined = earlier?.total;
   try {
     for (let page = fromPage; ; page += 1) {
       launch(page);
@@ -79,7 +89,7 @@ export async function* pageStream(
  * page come again at the start of the next. Each record is yielded once; the entering record itself is
  * newer than the walk's start, so the next delta picks it up.
  */
-function withoutRepeats(body: ListBody, recent: readonly Set<string>[]): ListBody {
+function withoutRepeats(body: ListBody, recent: readonly ReadonlySet<string>[]): ListBody {
   if (recent.length === 0) return body;
   const fresh = body.data.filter((r) => {
     const id = String(r.id);
@@ -89,7 +99,7 @@ function withoutRepeats(body: ListBody, recent: readonly Set<string>[]): ListBod
 }
 
 /** How far back pages are read again after records were deleted during a walk (see recover). */
-const RECENT_PAGES = 10;
+export const RECENT_PAGES = 10;
 
 /**
  * Pages are positions in the current list: when `dropped` records are deleted from pages already read
@@ -103,7 +113,7 @@ async function recover(
   source: PageSource,
   page: number,
   dropped: number,
-  recent: readonly Set<string>[],
+  recent: readonly ReadonlySet<string>[],
   signal: AbortSignal,
 ): Promise<PracticeHubRecord[]> {
   const back = Math.min(Math.ceil(dropped / source.pageSize), recent.length);

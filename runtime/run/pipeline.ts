@@ -4,6 +4,7 @@ import type {
   Journal,
   MatchInput,
   OperationInput,
+  Progress,
   RunRecord,
   RunSummary,
   StaffInput,
@@ -11,7 +12,12 @@ import type {
 } from '../journal/index.ts';
 import type { GeneratedModule, MappingDefinition, Outcome, SourceRecord } from '../mapping/index.ts';
 import { groupKeyOf, idText, producesVaryingRows } from '../mapping/index.ts';
-import type { PracticeHubClient, PracticeHubPage } from '../practicehub/index.ts';
+import {
+  type EarlierWalk,
+  type PracticeHubClient,
+  type PracticeHubPage,
+  RECENT_PAGES,
+} from '../practicehub/index.ts';
 import { bindDeferred } from './deferred.ts';
 import { type Deletion, Deletions, type Produced } from './deletions.ts';
 import { type Directory, loadDirectory } from './directory.ts';
@@ -245,7 +251,13 @@ async function runPass(
     const fields = module.RESOURCES[pass.resource]?.used;
     const updatedSince = scope.since[pass.resource];
     const select = scope.select;
-    for await (const read of deps.practicehub.pages(pass.resource, { fromPage, fields, updatedSince })) {
+    const earlier = earlierWalk(journal, runId, pass, progress);
+    for await (const read of deps.practicehub.pages(pass.resource, {
+      fromPage,
+      fields,
+      updatedSince,
+      ...(earlier ? { earlier } : {}),
+    })) {
       const page = select ? { ...read, records: read.records.filter((r) => select(pass.resource, r)) } : read;
       const openPage: OpenPage = {
         page,
@@ -335,6 +347,25 @@ function processRecord(
     },
     match: (match) => page.matches.push(match),
   });
+}
+
+/**
+ * What an interrupted pass had read of its resource, for the walk that resumes it: the total of its
+ * last journaled page and the ids journaled from the pages before `nextPage`, so that records deleted
+ * from those pages while the run was stopped do not make the walk pass the records after them by
+ * (pageStream). Undefined for a pass that starts afresh, and for one with grouped mappings, whose
+ * records are staged rather than journaled page by page.
+ */
+function earlierWalk(
+  journal: Journal,
+  runId: number,
+  pass: Pass,
+  progress: Progress | undefined,
+): EarlierWalk | undefined {
+  if (!progress || progress.totalEntries === null || pass.mappings.some((m) => m.group)) return undefined;
+  const to = progress.nextPage - 1;
+  const from = Math.max(1, to - RECENT_PAGES + 1);
+  return { total: progress.totalEntries, recent: journal.pageIds(runId, pass.resource, from, to) };
 }
 
 /**
