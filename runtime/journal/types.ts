@@ -22,6 +22,12 @@ export const ACTIONS = [
 ] as const;
 export type Action = (typeof ACTIONS)[number];
 
+/**
+ * What the reason of a skip says when the record was deleted in PracticeHub and its row was closed
+ * already (loaded closed, or closed by hand): the row is as a deactivation would leave it.
+ */
+export const ALREADY_CLOSED = 'the row is already closed';
+
 /** Actions that change a Dataverse row (when journaled without an error). */
 export const WRITE_ACTIONS: ReadonlySet<Action> = new Set([
   'create',

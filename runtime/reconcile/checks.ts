@@ -1,6 +1,6 @@
 import { type RecordComparison, readRows, rowName, tableOfRow } from '../compare/index.ts';
 import { isGuid } from '../dataverse/odata.ts';
-import type { CrosswalkEntry, Journal, RunRecord } from '../journal/index.ts';
+import type { CrosswalkEntry, Journal, OperationRecord, RunRecord } from '../journal/index.ts';
 import type { Difference, ReconcileDeps } from './reconcile.ts';
 
 /** Source ids per mapping that runs journaled an operation for. */
@@ -18,32 +18,67 @@ function baseOf(journal: Journal, run: RunRecord): RunRecord {
 }
 
 /**
+ * Whether an operation records that PracticeHub deleted its source record: a delta's deactivate or
+ * delete of its rows, or its skip of a record with none (the reason starts with the deletion, as
+ * runtime/run/deletions.ts writes it; a row a record still there no longer produces says otherwise).
+ */
+function recordsDeletion(op: OperationRecord): boolean {
+  return (
+    op.error === null &&
+    (op.action === 'deactivate' || op.action === 'delete' || op.action === 'skip') &&
+    (op.reason?.startsWith('deleted in PracticeHub') ?? false)
+  );
+}
+
+/**
  * Per mapping, the source ids journaled by the run, by the runs it stands on (for a delta: its base run
- * and the deltas between) and by the completed runs and deltas after it (`accounted`); those of the later
- * runs alone (`later`: a deletion a delta picked up is there); and those whose deletion a delta applied
- * (`removed`), which PracticeHub no longer counts.
+ * and the deltas between) and by the completed runs and deltas after it (`accounted`); and those whose
+ * last such operation records that PracticeHub deleted the record (`deleted`), which PracticeHub no
+ * longer counts.
  */
 export function journaledIds(
   journal: Journal,
   run: RunRecord,
-): { accounted: JournaledIds; later: JournaledIds; removed: JournaledIds } {
+): { accounted: JournaledIds; deleted: JournaledIds } {
   const accounted = new Map<string, Set<string>>();
-  const later = new Map<string, Set<string>>();
-  const removed = new Map<string, Set<string>>();
-  const add = (into: Map<string, Set<string>>, mapping: string, id: string) =>
-    into.set(mapping, (into.get(mapping) ?? new Set<string>()).add(id));
+  const last = new Map<string, Map<string, OperationRecord>>();
   const base = baseOf(journal, run).id;
   for (const r of journal.runs()) {
     const counted = r.id >= base && r.status === 'completed' && (r.kind === 'run' || r.kind === 'delta');
     if (r.id !== run.id && !counted) continue;
     for (const op of journal.operations(r.id)) {
-      add(accounted, op.mapping, op.sourceId);
-      if (r.id > run.id) add(later, op.mapping, op.sourceId);
-      if ((op.action === 'deactivate' || op.action === 'delete') && op.error === null)
-        add(removed, op.mapping, op.sourceId);
+      accounted.set(op.mapping, (accounted.get(op.mapping) ?? new Set<string>()).add(op.sourceId));
+      const ops = last.get(op.mapping) ?? new Map<string, OperationRecord>();
+      last.set(op.mapping, ops);
+      const before = ops.get(op.sourceId);
+      if (!before || before.id < op.id) ops.set(op.sourceId, op);
     }
   }
-  return { accounted, later, removed };
+  const deleted = new Map<string, Set<string>>();
+  for (const [mapping, ops] of last)
+    deleted.set(mapping, new Set([...ops.values()].filter(recordsDeletion).map((op) => op.sourceId)));
+  return { accounted, deleted };
+}
+
+/**
+ * The source records of a mapping the journal holds as in PracticeHub now: those with a crosswalk row
+ * no deactivate or delete closed since it was written, and those journaled without such a row whose
+ * last operation does not record their deletion (skipped, rejected, grouped into another's row).
+ */
+export function heldIds(
+  journal: Journal,
+  mapping: string,
+  rows: readonly CrosswalkEntry[],
+  accounted: ReadonlySet<string> | undefined,
+  deleted: ReadonlySet<string> | undefined,
+): { held: Set<string>; closed: (row: CrosswalkEntry) => boolean } {
+  const closedKeys = new Set(
+    rows.filter((r) => journal.closedSinceWritten(mapping, r.key)).map((r) => r.key),
+  );
+  const withRow = new Set(rows.map((r) => r.sourceId));
+  const held = new Set(rows.filter((r) => !closedKeys.has(r.key)).map((r) => r.sourceId));
+  for (const id of accounted ?? []) if (!withRow.has(id) && !deleted?.has(id)) held.add(id);
+  return { held, closed: (row) => closedKeys.has(row.key) };
 }
 
 /** A share of `n` in `of` (0 when there is nothing to compare with). */

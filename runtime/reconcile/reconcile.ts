@@ -5,7 +5,7 @@ import type { CrosswalkEntry, Journal, RunRecord } from '../journal/index.ts';
 import { type GeneratedModule, idText } from '../mapping/index.ts';
 import type { PracticeHubClient } from '../practicehub/index.ts';
 import { groupBy } from '../shared/group.ts';
-import { beyond, differencesOf, existing, journaledIds, share } from './checks.ts';
+import { beyond, differencesOf, existing, heldIds, journaledIds, share } from './checks.ts';
 import { listOwned, ownedRows, type Unchecked } from './extra.ts';
 import { readSource } from './source.ts';
 
@@ -35,13 +35,21 @@ export interface MappingReconcile {
   /** The run's accounting of the mapping. */
   readonly journal: { readonly loaded: number; readonly skipped: number; readonly rejected: number };
   /**
-   * Source records no run accounted for: with every record read, those with no operation in the run
-   * or a completed run or delta after it (created since, not yet picked up); with a block of pages,
-   * the gap between the source count and the run's accounting.
+   * Source records no run accounted for among those read (every record, or a block of pages): no
+   * operation in the run, the runs it stands on or a completed run or delta after it (created since
+   * and not yet picked up, or missed while a run paged through the resource).
    */
   readonly unaccounted: number;
-  /** Rows whose source record PracticeHub no longer lists, not yet picked up (every record read only). */
+  /**
+   * Rows whose source record PracticeHub no longer lists and that no deactivate or delete closed since
+   * they were written (every record read only).
+   */
   readonly orphaned: number;
+  /**
+   * Source records the journal holds as in PracticeHub now: with a crosswalk row not closed, or
+   * journaled without a row and not deleted since. Fails the mapping when it differs from `source`.
+   */
+  readonly held: number;
   /** Rows the crosswalk says the mapping owns, and how many of them Dataverse has. */
   readonly crosswalk: number;
   readonly dataverse: number;
@@ -77,9 +85,10 @@ export interface Difference {
   /**
    * `absent`: a row the crosswalk holds is not in Dataverse (and no current record expects it);
    * `orphan`: a row whose source record PracticeHub no longer lists, its deletion not yet picked up;
-   * `extra`: a row in the migration's table or key namespace that the crosswalk does not hold.
+   * `extra`: a row in the migration's table or key namespace that the crosswalk does not hold;
+   * `unaccounted`: a source record PracticeHub lists that no run accounted for.
    */
-  readonly kind: 'mismatch' | 'missing' | 'unexpected' | 'absent' | 'orphan' | 'extra';
+  readonly kind: 'mismatch' | 'missing' | 'unexpected' | 'absent' | 'orphan' | 'extra' | 'unaccounted';
   readonly fields: readonly string[];
   readonly reason?: string;
 }
@@ -140,7 +149,7 @@ export async function reconcile(deps: ReconcileDeps, options: ReconcileOptions):
   const { listed, extra } = await listOwned(dataverse, namespaces.owned, [...owned.values()].flat());
   const { exists, rows: rowsReconciled } = await existing(deps, owned, comparisons, listed);
   const summary = run.summary ?? journal.accounting(run.id);
-  const { accounted, later, removed } = journaledIds(journal, run);
+  const { accounted, deleted } = journaledIds(journal, run);
   const differences = comparisons.flatMap(differencesOf);
   const reported = new Set(differences.map((d) => d.targetId));
   const byMapping = groupBy(comparisons, (c) => c.mapping);
@@ -188,15 +197,22 @@ export async function reconcile(deps: ReconcileDeps, options: ReconcileOptions):
     const movedOn = (id: string) =>
       loadedAt.has(id) ? updatedAt.get(id) !== loadedAt.get(id) : !seen?.has(id);
     const ofMigration = differing.filter((c) => !movedOn(c.sourceId)).length;
-    // A block of pages has only the total: compare it with the records the runs saw, less the deleted.
-    const unaccounted = read.whole
-      ? read.records.filter((r) => !seen?.has(idText(r.id) ?? '')).length
-      : Math.abs(read.total - ((seen?.size ?? 0) - (removed.get(name)?.size ?? 0)));
-    // Rows of records PracticeHub no longer lists (every record read: updatedAt holds every id), whose
-    // deletion no later run or delta picked up.
-    const orphans = read.whole
-      ? present.filter((r) => !updatedAt.has(r.sourceId) && !later.get(name)?.has(r.sourceId))
-      : [];
+    const unaccounted = read.records.map((r) => idText(r.id) ?? '').filter((id) => !seen?.has(id));
+    for (const id of unaccounted)
+      differences.push({
+        mapping: name,
+        sourceId: id,
+        targetId: null,
+        key: null,
+        kind: 'unaccounted',
+        fields: [],
+        reason: `PracticeHub lists ${m.source} record ${id} but no run accounted for it: run \`flitstack run\` again, which loads the records the crosswalk does not hold (created since, or missed when records before it were deleted while a run paged through ${m.source})`,
+      });
+    // The count holds what no block of pages shows: a record missed and one deleted do not cancel out.
+    const { held, closed } = heldIds(journal, name, rows, seen, deleted.get(name));
+    // Rows of records PracticeHub no longer lists (every record read: updatedAt holds every id) that no
+    // deactivate or delete closed since they were written, whichever run did it.
+    const orphans = read.whole ? present.filter((r) => !updatedAt.has(r.sourceId) && !closed(r)) : [];
     for (const r of orphans)
       differences.push({
         mapping: name,
@@ -220,7 +236,10 @@ export async function reconcile(deps: ReconcileDeps, options: ReconcileOptions):
         reason: `${r.table} holds the row but the crosswalk does not: no run wrote it`,
       });
     const shares = {
-      count: share(unaccounted + orphans.length, read.total),
+      count: share(
+        Math.max(unaccounted.length + orphans.length, Math.abs(read.total - held.size)),
+        read.total,
+      ),
       rows: share(rows.length - present.length, rows.length),
       fields: share(differing.length, mine.length),
     };
@@ -229,8 +248,9 @@ export async function reconcile(deps: ReconcileDeps, options: ReconcileOptions):
       resource: m.source,
       source: read.total,
       journal: { loaded: counts.loaded, skipped: counts.skipped, rejected: counts.rejected },
-      unaccounted,
+      unaccounted: unaccounted.length,
       orphaned: orphans.length,
+      held: held.size,
       crosswalk: rows.length,
       dataverse: present.length,
       extra: extras.length,

@@ -19,6 +19,9 @@ export function failureWords(m: MappingReconcile, tolerance: number): string {
       ? [
           m.unaccounted > 0 ? `${m.unaccounted} source records no run accounted for` : '',
           m.orphaned > 0 ? `${m.orphaned} rows of records PracticeHub no longer lists` : '',
+          m.held !== m.source
+            ? `PracticeHub counts ${m.source} records, the journal holds ${m.held} (crosswalk rows not closed, and records skipped or rejected)`
+            : '',
         ]
           .filter(Boolean)
           .join(', ')

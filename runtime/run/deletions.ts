@@ -9,12 +9,13 @@ import {
   summarizePart,
 } from '../dataverse/index.ts';
 import { isGuid } from '../dataverse/odata.ts';
-import type {
-  CrosswalkChange,
-  CrosswalkEntry,
-  Journal,
-  OperationInput,
-  StagedImage,
+import {
+  ALREADY_CLOSED,
+  type CrosswalkChange,
+  type CrosswalkEntry,
+  type Journal,
+  type OperationInput,
+  type StagedImage,
 } from '../journal/index.ts';
 import {
   type GeneratedModule,
@@ -252,7 +253,7 @@ export class Deletions {
             t.op = {
               ...base,
               action: 'skip',
-              reason: `${deleted}; the row is already closed (statecode ${closed})`,
+              reason: `${deleted}; ${ALREADY_CLOSED} (statecode ${closed})`,
             };
           else
             t.send = {

@@ -21,6 +21,7 @@ interface Report {
   mappings: {
     mapping: string;
     source: number;
+    held: number;
     crosswalk: number;
     dataverse: number;
     extra: number;
@@ -293,6 +294,7 @@ describe('flitstack reconcile', () => {
     const found = report.differences.filter((d) => d.mapping === 'training-record');
     expect(found).toEqual([
       expect.objectContaining({ sourceId: newest, kind: 'mismatch', key: `staff-${staffId}` }),
+      expect.objectContaining({ sourceId: newest, kind: 'unaccounted', key: null }),
     ]);
     expect(found[0]!.fields).toEqual(
       expect.arrayContaining(['fs_lasttrainingdate', 'fs_lasttrainingcourse']),
@@ -327,6 +329,17 @@ describe('flitstack reconcile', () => {
     expect(before.report.differences).toContainEqual(
       expect.objectContaining({ mapping: 'prescription', sourceId: prescription, kind: 'orphan' }),
     );
+    // The record no run accounted for is named, with what to do, on stdout and in reconcile.md.
+    expect(before.report.differences).toContainEqual(
+      expect.objectContaining({ mapping: 'patient', sourceId: created, kind: 'unaccounted' }),
+    );
+    expect(before.out).toContain(
+      `unaccounted: patient record ${created} — PracticeHub lists patients record ${created} but no run accounted for it: run \`flitstack run\` again`,
+    );
+    const md = readFileSync(join(dir, 'out', 'reconcile.md'), 'utf8');
+    expect(md).toContain(
+      `- patient record ${created}: unaccounted. PracticeHub lists patients record ${created}`,
+    );
     const delta = await flitstack(
       sb,
       ...['delta', '--journal', journal, '--rate', '1000', '--archive-dir', join(dir, 'archive')],
@@ -356,6 +369,85 @@ describe('flitstack reconcile', () => {
     expect(counted(sampled.report, 'prescription')).toMatchObject({ unaccounted: 0, ok: true });
   });
 
+  describe('a patient a delta updated, then deleted in PracticeHub', () => {
+    let patient: string;
+    let deltaIds: number[];
+    const counted = (r: Report, name: string) => r.mappings.find((m) => m.mapping === name)!;
+    const delta = async () => {
+      const res = await flitstack(
+        sb,
+        ...['delta', '--journal', journal, '--rate', '1000', '--archive-dir', join(dir, 'archive')],
+      );
+      expect(res.code).toBe(0);
+      const opened = Journal.open(journal, { readonly: true });
+      deltaIds = opened
+        .runs()
+        .filter((r) => r.kind === 'delta')
+        .map((r) => r.id);
+      opened.close();
+    };
+
+    it('is an orphan while its row stays active, though a later delta journaled its update', async () => {
+      patient = String([...sb.practicehub.records('patients')][20]!.id);
+      sb.practicehub.mutate({
+        resource: 'patients',
+        action: 'update',
+        ids: [patient],
+        patch: { first_name: 'Renamed' },
+      });
+      // The note of two parts shortened to one: the delta deletes the second part of a note still there.
+      const opened = Journal.open(journal, { readonly: true });
+      const twoParts = opened.crosswalk.ofMapping('clinical-note').find((r) => r.key.endsWith('-part-2'))!;
+      opened.close();
+      sb.practicehub.mutate({
+        resource: 'clinical_notes',
+        action: 'update',
+        ids: [twoParts.sourceId],
+        patch: { body: 'Reviewed; no further action.' },
+      });
+      await delta();
+      const note = [...sb.practicehub.records('clinical_notes')]
+        .map((n) => String(n.id))
+        .find((id) => id !== twoParts.sourceId)!;
+      sb.practicehub.mutate({ resource: 'patients', action: 'delete', ids: [patient] });
+      sb.practicehub.mutate({ resource: 'clinical_notes', action: 'delete', ids: [note] });
+      const { code, out, report } = await reconcileCli();
+      expect(code).toBe(1);
+      expect(report.differences).toContainEqual(
+        expect.objectContaining({ mapping: 'patient', sourceId: patient, kind: 'orphan' }),
+      );
+      const m = counted(report, 'patient');
+      expect(m).toMatchObject({ orphaned: 1, held: m.source + 1, ok: false });
+      expect(out).toContain(`PracticeHub counts ${m.source} records, the journal holds ${m.source + 1}`);
+    });
+
+    it('fails the count with checksums on a block of pages, where no orphan is looked for', async () => {
+      // Clinical notes span more pages than the block: the note deleted since is no orphan here, and the
+      // shortened note (a row deleted of a record still there) must not make up for it.
+      const { code, out, report } = await reconcileCli('--checksums', 'sample');
+      expect(code).toBe(1);
+      const m = counted(report, 'clinical-note');
+      expect(m).toMatchObject({ orphaned: 0, held: m.source + 1, ok: false });
+      expect(out).toMatch(
+        new RegExp(
+          `clinical-note: .* — PracticeHub counts ${m.source} records, the journal holds ${m.source + 1}`,
+        ),
+      );
+    });
+
+    it('is accounted for once a delta deactivated it, reconciling that delta or the run before it', async () => {
+      await delta();
+      const ofDelta = await reconcileCli('--run', String(deltaIds.at(-1)));
+      for (const name of ['patient', 'clinical-note'])
+        expect(counted(ofDelta.report, name), name).toMatchObject({ orphaned: 0, unaccounted: 0, ok: true });
+      expect(counted(ofDelta.report, 'patient').held).toBe(counted(ofDelta.report, 'patient').source);
+      expect(ofDelta.report.differences.filter((d) => d.sourceId === patient)).toEqual([]);
+      const ofRun = await reconcileCli('--checksums', 'sample');
+      for (const name of ['patient', 'clinical-note'])
+        expect(counted(ofRun.report, name), name).toMatchObject({ orphaned: 0, ok: true });
+    });
+  });
+
   it('rolls the run back with --rollback-on-fail, unless a later delta builds on it', async () => {
     // The payment deleted behind its back still fails the reconciliation; the delta builds on the run.
     const refused = await flitstack(sb, ...reconcileArgs(), '--rollback-on-fail');
@@ -363,9 +455,11 @@ describe('flitstack reconcile', () => {
     expect(refused.err).toMatch(/run \d+ was not rolled back/);
     expect(sb.dataverse.snapshot(['fs_payment']).tables.fs_payment!.length).toBeGreaterThan(100);
     const opened = Journal.open(journal, { readonly: true });
-    const [full, delta] = opened.runs();
+    const [full, ...deltas] = opened.runs();
     opened.close();
-    expect((await flitstack(sb, 'rollback', '--journal', journal, '--run', String(delta!.id))).code).toBe(0);
+    // The latest first: a delta builds on the one before it.
+    for (const delta of deltas.reverse())
+      expect((await flitstack(sb, 'rollback', '--journal', journal, '--run', String(delta.id))).code).toBe(0);
     const rolled = await flitstack(sb, ...reconcileArgs(), '--rollback-on-fail');
     expect(rolled.code).toBe(1);
     expect(rolled.err).toMatch(new RegExp(`rollback \\d+ of run ${full!.id} completed`));
