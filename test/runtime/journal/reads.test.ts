@@ -64,6 +64,25 @@ describe('rollback reads', () => {
   });
 });
 
+/**
+ * A journal, with `load` (a completed run or delta that read the patients whole, up to `maxUpdatedAt`)
+ * and `rollBack` (a completed rollback of a run).
+ */
+function loads() {
+  const { journal } = openTemp({ now: steppingClock() });
+  const load = (kind: 'run' | 'delta', maxUpdatedAt: string, parentRun?: number) => {
+    const run = journal.startRun({ ...start, kind, ...(parentRun ? { parentRun } : {}) });
+    journal.recordPage(run.id, 'patients', 1, [], [], { ...progressAfter(1, 1, 1), maxUpdatedAt });
+    journal.finishRun(run.id, 'completed');
+    return run.id;
+  };
+  const rollBack = (target: number) => {
+    const rollback = journal.startRun({ ...start, kind: 'rollback', parentRun: target });
+    journal.finishRun(rollback.id, 'completed');
+  };
+  return { journal, load, rollBack };
+}
+
 describe('watermarks', () => {
   it('are set by a completed run from fully extracted resources only', () => {
     const { journal } = openTemp({ now: steppingClock() });
@@ -106,17 +125,7 @@ describe('watermarks', () => {
   });
 
   it('go back to those of the newest run standing when their run is rolled back, and move on from there', () => {
-    const { journal } = openTemp({ now: steppingClock() });
-    const load = (kind: 'run' | 'delta', maxUpdatedAt: string, parentRun?: number) => {
-      const run = journal.startRun({ ...start, kind, ...(parentRun ? { parentRun } : {}) });
-      journal.recordPage(run.id, 'patients', 1, [], [], { ...progressAfter(1, 1, 1), maxUpdatedAt });
-      journal.finishRun(run.id, 'completed');
-      return run.id;
-    };
-    const rollBack = (target: number) => {
-      const rollback = journal.startRun({ ...start, kind: 'rollback', parentRun: target });
-      journal.finishRun(rollback.id, 'completed');
-    };
+    const { journal, load, rollBack } = loads();
     const first = load('run', '2024-06-01T00:00:00Z');
     const delta = load('delta', '2024-06-03T00:00:00Z', first);
     expect(journal.watermarks.get('patients')?.runId).toBe(delta);
@@ -140,17 +149,7 @@ describe('watermarks', () => {
   });
 
   it('stay where a full run finds them: its whole read lists no deletion since', () => {
-    const { journal } = openTemp({ now: steppingClock() });
-    const load = (kind: 'run' | 'delta', maxUpdatedAt: string, parentRun?: number) => {
-      const run = journal.startRun({ ...start, kind, ...(parentRun ? { parentRun } : {}) });
-      journal.recordPage(run.id, 'patients', 1, [], [], { ...progressAfter(1, 1, 1), maxUpdatedAt });
-      journal.finishRun(run.id, 'completed');
-      return run.id;
-    };
-    const rollBack = (target: number) => {
-      const rollback = journal.startRun({ ...start, kind: 'rollback', parentRun: target });
-      journal.finishRun(rollback.id, 'completed');
-    };
+    const { journal, load, rollBack } = loads();
     const first = load('run', '2024-06-01T00:00:00Z');
     load('run', '2024-06-05T00:00:00Z');
     expect(journal.watermarks.get('patients')).toMatchObject({
