@@ -42,11 +42,11 @@ export async function apply(options: { spec: string }, io: CliIo): Promise<numbe
     const result = await applySchema(client, plan, module.TABLES, { onStep: (s) => io.err(`  ${s}\n`) });
     if (result.remaining.length > 0) {
       io.out(
-        `created ${result.created.length} items; ${result.remaining.length} remain to fix by hand:\n${findingLines(result.remaining)}`,
+        `${result.created.length} changes made; ${result.remaining.length} remain to fix by hand:\n${findingLines(result.remaining)}`,
       );
       return 1;
     }
-    io.out(`the schema matches the plan (${result.created.length} items created)\n`);
+    io.out(`the schema matches the plan (${result.created.length} changes made)\n`);
     return 0;
   } finally {
     await client.close();

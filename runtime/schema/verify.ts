@@ -92,6 +92,14 @@ const numberText = (n: number | undefined) => (n === undefined ? '(none)' : Stri
  * and the metadata entity types it links to). A longer MaxLength or a wider range than the plan's takes
  * every value the load writes, so only a shorter or narrower one is a difference.
  */
+/** Required levels from the least to the most demanding. */
+const REQUIRED_RANK: Readonly<Record<string, number>> = {
+  None: 0,
+  Recommended: 1,
+  ApplicationRequired: 2,
+  SystemRequired: 3,
+};
+
 function columnDifferences(column: IrPlanColumn, attribute: AttributeDefinition): Difference[] {
   const expected = TYPE_NAMES[column.type];
   if (attribute.typeName !== expected) return [{ property: 'type', org: attribute.typeName, plan: expected }];
@@ -120,14 +128,13 @@ function columnDifferences(column: IrPlanColumn, attribute: AttributeDefinition)
         plan: `the column's own precision (${precision})`,
         effect: 'values are rounded to that precision, which may hold fewer decimal places',
       });
-    else if (attribute.precision !== undefined && attribute.precision !== precision)
+    // More decimal places than the plan keep every value the load writes, as a longer MaxLength does.
+    else if (attribute.precision !== undefined && attribute.precision < precision)
       out.push({
         property: 'precision',
         org: String(attribute.precision),
         plan: String(precision),
-        ...(attribute.precision < precision
-          ? { effect: `values are rounded to ${attribute.precision} decimal places, and the rest is lost` }
-          : {}),
+        effect: `values are rounded to ${attribute.precision} decimal places, and the rest is lost`,
       });
   }
   const range = plannedRange(column);
@@ -164,7 +171,12 @@ function columnDifferences(column: IrPlanColumn, attribute: AttributeDefinition)
       org: (attribute.targets ?? []).join(', ') || 'nothing',
       plan: column.target,
     });
-  if (attribute.requiredLevel && attribute.requiredLevel !== requiredLevelName(column.required))
+  // Only a level below the plan's is a difference, which apply raises: a higher one is the admin's
+  // choice, and none refuses a Web API write (the levels above None are kept by forms).
+  if (
+    attribute.requiredLevel &&
+    (REQUIRED_RANK[attribute.requiredLevel] ?? 0) < REQUIRED_RANK[requiredLevelName(column.required)]!
+  )
     out.push({
       property: 'required level',
       org: attribute.requiredLevel,
