@@ -59,7 +59,7 @@ interface ImageRow {
  */
 const STALE = `EXISTS (SELECT 1 FROM operations o WHERE o.mapping = s.mapping AND o.row_key = s.row_key
   AND o.run_id <> s.run_id AND o.at >= s.staged_at AND o.error_code IS NULL
-  AND o.action IN ('create', 'update', 'deactivate', 'delete', 'restore', 'bind'))`;
+  AND o.action IN (${[...WRITE_ACTIONS].map((a) => `'${a}'`).join(', ')}))`;
 
 const COLUMNS = 'mapping, row_key, target_id, action, pre_image, reason, staged_at, source_id, target_table';
 

@@ -23,6 +23,12 @@ export const ACTIONS = [
 export type Action = (typeof ACTIONS)[number];
 
 /**
+ * How the reason of an operation that a deletion in PracticeHub caused begins (a delta's deactivate or
+ * delete of the record's rows, or its skip of a record with none): reconcile reads deletions by it.
+ */
+export const DELETED_IN_SOURCE = 'deleted in PracticeHub';
+
+/**
  * What the reason of a skip says when the record was deleted in PracticeHub and its row was closed
  * already (loaded closed, or closed by hand): the row is as a deactivation would leave it.
  */

@@ -1,6 +1,12 @@
 import { type RecordComparison, readRows, rowName, tableOfRow } from '../compare/index.ts';
 import { isGuid } from '../dataverse/odata.ts';
-import type { CrosswalkEntry, Journal, OperationRecord, RunRecord } from '../journal/index.ts';
+import {
+  type CrosswalkEntry,
+  DELETED_IN_SOURCE,
+  type Journal,
+  type OperationRecord,
+  type RunRecord,
+} from '../journal/index.ts';
 import type { Difference, ReconcileDeps } from './reconcile.ts';
 
 /** Source ids per mapping that runs journaled an operation for. */
@@ -19,14 +25,14 @@ function baseOf(journal: Journal, run: RunRecord): RunRecord {
 
 /**
  * Whether an operation records that PracticeHub deleted its source record: a delta's deactivate or
- * delete of its rows, or its skip of a record with none (the reason starts with the deletion, as
- * runtime/run/deletions.ts writes it; a row a record still there no longer produces says otherwise).
+ * delete of its rows, or its skip of a record with none (the reason starts with DELETED_IN_SOURCE; a
+ * row a record still there no longer produces says otherwise).
  */
 function recordsDeletion(op: OperationRecord): boolean {
   return (
     op.error === null &&
     (op.action === 'deactivate' || op.action === 'delete' || op.action === 'skip') &&
-    (op.reason?.startsWith('deleted in PracticeHub') ?? false)
+    (op.reason?.startsWith(DELETED_IN_SOURCE) ?? false)
   );
 }
 

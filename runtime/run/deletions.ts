@@ -13,6 +13,7 @@ import {
   ALREADY_CLOSED,
   type CrosswalkChange,
   type CrosswalkEntry,
+  DELETED_IN_SOURCE,
   type Journal,
   type OperationInput,
   type StagedImage,
@@ -54,7 +55,7 @@ export interface Produced {
 /** Why a deletion's rows go, as operations say it; `dated` adds when PracticeHub deleted the record. */
 function cause(d: Deletion, dated = true): string {
   if (d.kind === 'dropped') return `${d.mapping.name} record ${d.sourceId} no longer produces this row`;
-  return dated ? `deleted in PracticeHub at ${d.deletedAt}` : 'deleted in PracticeHub';
+  return dated ? `${DELETED_IN_SOURCE} at ${d.deletedAt}` : DELETED_IN_SOURCE;
 }
 
 /** What deleting produced: operations and crosswalk changes, each with its page. */
