@@ -5,7 +5,7 @@ import { hasErrors } from '../../compiler/diagnostics/diagnostic.ts';
 import { buildIr } from '../../compiler/ir/build.ts';
 import type { Ir } from '../../compiler/ir/types.ts';
 import { validateSpec } from '../../compiler/validate/index.ts';
-import { createSchemaValidators } from '../../compiler/validate/schemas.ts';
+import { createSchemaValidators, type ErrorObject } from '../../compiler/validate/schemas.ts';
 import {
   type AuditReport,
   attachmentsOf,
@@ -17,6 +17,7 @@ import {
   rewriteSourceModel,
   rewriteTargetSnapshot,
   takeInventory,
+  unnameable,
 } from '../../runtime/audit/index.ts';
 import { DataverseClient } from '../../runtime/dataverse/index.ts';
 import { PracticeHubConfigError, resolveBaseUrl } from '../../runtime/practicehub/index.ts';
@@ -50,6 +51,14 @@ function summary(r: AuditReport, written: readonly string[]): string {
     ...written.map((w) => `wrote ${w}`),
   ];
   return `${lines.join('\n')}\n`;
+}
+
+/** The first schema error as `at /pointer: message`. */
+function schemaError(errors: readonly ErrorObject[] | null | undefined): string {
+  const first = errors?.[0];
+  return first
+    ? `at ${first.instancePath || '/'}: ${first.message ?? 'does not match the schema'}`
+    : 'does not match its schema';
 }
 
 /** Runs the audit; returns the exit code. */
@@ -138,13 +147,9 @@ export async function audit(options: AuditCliOptions, io: CliIo): Promise<number
         ? 'the spec could not be compiled into a load plan'
         : `${input.root} has errors: run flitstack validate`,
     });
-    const written: string[] = [];
-    const writeSpecFile = (rel: string, text: string, kind: 'source-model' | 'target-metadata') => {
-      if (!validators[kind](parse(text)))
-        throw new Error(`the rewritten ${rel} does not match its schema: nothing written`);
-      writeFileSync(join(specDir, rel), text);
-      written.push(`${input.root}/${rel}`);
-    };
+    // Both spec files are rewritten and checked before either is written: a refused rewrite leaves
+    // the spec as it was, and the reports are written either way.
+    const rewrites: { rel: string; text: string; kind: 'source-model' | 'target-metadata' }[] = [];
     if (dataverse && dataverseOptions && validation.spec.targetMetadata) {
       io.err('audit: reading the Dataverse organisation\n');
       const tables = [...(validation.context.target?.tables.keys() ?? [])];
@@ -157,18 +162,45 @@ export async function audit(options: AuditCliOptions, io: CliIo): Promise<number
       );
       report = { ...report, target };
       const rel = validation.spec.targetMetadata.name;
-      writeSpecFile(rel, rewriteTargetSnapshot(input.files.get(rel)!, target), 'target-metadata');
+      rewrites.push({
+        rel,
+        text: rewriteTargetSnapshot(input.files.get(rel)!, target),
+        kind: 'target-metadata',
+      });
     }
+    const skipped = options.writeModel ? unnameable(report) : [];
     if (options.writeModel && validation.spec.sourceModel) {
       const rel = validation.spec.sourceModel.name;
-      writeSpecFile(rel, rewriteSourceModel(input.files.get(rel)!, report), 'source-model');
+      rewrites.push({
+        rel,
+        text: rewriteSourceModel(input.files.get(rel)!, report),
+        kind: 'source-model',
+      });
     }
     writeFileSync(join(out, 'audit.json'), `${JSON.stringify(report, null, 2)}\n`);
     writeFileSync(join(out, 'audit.md'), auditMarkdown(report));
-    written.unshift(join(options.out, 'audit.md'), join(options.out, 'audit.json'));
+    const written = [join(options.out, 'audit.md'), join(options.out, 'audit.json')];
+    const refused = rewrites.flatMap(({ rel, text, kind }) => {
+      const check = validators[kind];
+      return check(parse(text)) ? [] : [`${input.root}/${rel}: ${schemaError(check.errors)}`];
+    });
+    if (refused.length > 0) {
+      io.err(
+        `error: audit could not rewrite the spec, so it wrote no spec file (${written.join(' and ')} hold the audit):\n${refused.map((r) => `  ${r}\n`).join('')}  edit the file by hand from audit.md\n`,
+      );
+      return 2;
+    }
+    for (const { rel, text } of rewrites) {
+      writeFileSync(join(specDir, rel), text);
+      written.push(`${input.root}/${rel}`);
+    }
+    for (const u of skipped)
+      io.err(
+        `audit: not added to the source model: ${u.path ? `${u.resource} field ${u.path}` : `resource ${u.resource}`}: a model name is lower-case letters, digits and _, so no mapping can read it; if one must, rename it in PracticeHub\n`,
+      );
     if (options.format === 'json') io.out(`${JSON.stringify(report, null, 2)}\n`);
     else io.out(summary(report, written));
-    return isEmptyDiff(report.diff) || options.writeModel ? 0 : 1;
+    return skipped.length === 0 && (isEmptyDiff(report.diff) || options.writeModel) ? 0 : 1;
   } finally {
     await dataverse?.close();
   }

@@ -27,5 +27,5 @@ export { phiByName } from './phi.ts';
 export { type AuditReport, buildReport, type ReportInput, type RunEstimate } from './report.ts';
 export { type PlanCheck, readTarget, type TableCheck, type TargetAudit } from './target.ts';
 export { type ColumnFacts, columnFacts, factChanges } from './target-facts.ts';
-export { fieldDefinition, rewriteSourceModel } from './write-model.ts';
+export { fieldDefinition, rewriteSourceModel, type Unnameable, unnameable } from './write-model.ts';
 export { rewriteTargetSnapshot } from './write-target.ts';

@@ -17,6 +17,42 @@ import {
 } from './yaml-text.ts';
 
 const NOT_SEEN = 'not seen in audit';
+
+/**
+ * The names the source model holds (schemas/source-model.schema.json: `resources` and `fields`
+ * propertyNames): source paths in mappings are built from them. A field or resource the API shows
+ * under another name ("gpSurgery", "GP surgery") cannot be written into the model; the rewrite leaves
+ * it out and `unnameable` lists it.
+ */
+export const RESOURCE_NAME = /^[a-z][a-z0-9_]*$/;
+export const FIELD_NAME = /^[a-z_][a-z0-9_]*$/;
+
+/** A field (or a whole resource, `path` empty) the audit saw that the source model cannot name. */
+export interface Unnameable {
+  readonly resource: string;
+  readonly path: string;
+}
+
+/** New fields and resources whose names (or a name inside them) the source model cannot hold. */
+export function unnameable(report: AuditReport): Unnameable[] {
+  const out: Unnameable[] = [];
+  // A field the model has is named already; an element (`name[]`) carries its array's name.
+  const walk = (resource: string, f: FieldSummary): void => {
+    if (f.present === 0) return;
+    if (!f.in_model && !f.path.endsWith('[]') && !FIELD_NAME.test(f.name)) {
+      out.push({ resource, path: f.path });
+      return;
+    }
+    for (const child of f.fields ?? []) walk(resource, child);
+    if (f.items) walk(resource, f.items);
+  };
+  for (const r of report.resources) {
+    if (!r.served) continue;
+    if (!r.in_model && !RESOURCE_NAME.test(r.resource)) out.push({ resource: r.resource, path: '' });
+    else for (const f of r.fields) walk(r.resource, f);
+  }
+  return out;
+}
 const AUDIT_NOTE = 'audit ';
 
 /** The model path of the map holding the fields at `path`'s parent (`a.b`, `a[].b`). */
@@ -49,7 +85,7 @@ export function fieldDefinition(f: FieldSummary, day: string, top = true): Recor
   if (f.phi) def.phi = true;
   if (type === 'array') def.items = f.items ? fieldDefinition(f.items, day, false) : { type: 'string' };
   if (type === 'object') {
-    const children = (f.fields ?? []).filter((c) => c.present > 0);
+    const children = (f.fields ?? []).filter((c) => c.present > 0 && FIELD_NAME.test(c.name));
     def.fields =
       children.length > 0
         ? Object.fromEntries(children.map((c) => [c.name, fieldDefinition(c, day, false)]))
@@ -67,7 +103,7 @@ function indentBlock(lines: readonly string[], indent: string): string {
 }
 
 function newResourceBlock(r: ResourceAudit, day: string, indent: string): string {
-  const fields = r.fields.filter((f) => f.present > 0);
+  const fields = r.fields.filter((f) => f.present > 0 && FIELD_NAME.test(f.name));
   const entries = fields.length > 0 ? fields : [];
   const lines = [
     `description: ${scalarText(`Found by flitstack audit on ${day}; not in the API reference.`)}`,
@@ -115,7 +151,9 @@ export function rewriteSourceModel(text: string, report: AuditReport): string {
       splices.push(linesBefore(text, fieldsPair, [`${keyIndent(text, map)}volume: ${r.total}`]));
   }
   splices.push(...fieldEdits(text, root, report, day));
-  const added = report.resources.filter((r) => r.served && !r.in_model && !pairOf(resources, r.resource));
+  const added = report.resources.filter(
+    (r) => r.served && !r.in_model && RESOURCE_NAME.test(r.resource) && !pairOf(resources, r.resource),
+  );
   if (added.length > 0) {
     const indent = `${keyIndent(text, resources)}  `;
     const blocks = added.map((r) =>
@@ -145,7 +183,7 @@ function fieldEdits(text: string, root: YAMLMap, report: AuditReport, day: strin
     const parent = parentMapPath(n.resource, n.path);
     const map = mapAt(root, parent);
     const summary = summaryAt(n.resource, n.path);
-    if (!map || !summary) continue;
+    if (!map || !summary || !FIELD_NAME.test(summary.name)) continue;
     const key = parent.join('/');
     const entry = additions.get(key) ?? { map, entries: [] };
     entry.entries.push({ key: leafName(n.path), value: flowText(fieldDefinition(summary, day)) });

@@ -219,3 +219,35 @@ describe('flitstack audit', () => {
     expect(result.out).toBe('');
   });
 });
+
+describe('flitstack audit --write-model, fields the model cannot name', () => {
+  let sb: Sandboxes;
+  beforeAll(async () => {
+    sb = await startSandboxes({ rate: 10_000, scale: 0.05 });
+  });
+  afterAll(async () => sb.close());
+
+  it('leaves out a field named outside the model language, names it, writes the rest, with --target too (exit 1)', async () => {
+    sb.practicehub.mutate({
+      resource: 'patients',
+      action: 'update',
+      count: 40,
+      patch: { custom_properties: { gpSurgery: 'Riverside', blood_group: 'A' } },
+    });
+    const dir = specCopy((spec) => setRate(spec, 1000));
+    const before = read(dir, MODEL);
+    const result = await cli(dir, sb.env, 'audit', '--sample-pages', '1', '--write-model', '--target');
+    expect(result.err).not.toMatch(/\n\s+at /);
+    expect(result.code).toBe(1);
+    expect(result.err).toContain(
+      'audit: not added to the source model: patients field custom_properties.gpSurgery: a model name is lower-case letters, digits and _',
+    );
+    const after = read(dir, MODEL);
+    expect(keepsLines(before, after)).toBe(true);
+    expect(after).toMatch(/\n {10}blood_group: \{ type: /);
+    expect(after).not.toContain('gpSurgery');
+    expect(read(dir, 'spec/target/dataverse.yaml')).toContain(`taken_from: "${sb.env.DATAVERSE_URL} on `);
+    expect(read(dir, '.flitstack/audit/audit.md')).toContain('gpSurgery');
+    expect((await cli(dir, {}, 'validate')).out).toContain('0 errors');
+  });
+});
