@@ -1,3 +1,5 @@
+import { numberParts, roundHalfAwayFromZero } from '../transforms/decimal.ts';
+
 /** How one expected value and the value read back from Dataverse compare, and what made them equal. */
 export interface ValueVerdict {
   readonly equal: boolean;
@@ -37,8 +39,12 @@ function compareDecimal(expected: unknown, actual: unknown, precision: number): 
   const [e, a] = pair;
   if (e === a) return typeof expected === typeof actual ? SAME : { equal: true, normalisation: 'number' };
   // Dataverse keeps a decimal column's precision: it rounds what it is sent (the column's Precision).
+  // How it rounds a half is not documented. SQL Server rounds a decimal converted to a lower scale
+  // (learn.microsoft.com/sql/t-sql/data-types/decimal-and-numeric-transact-sql, "Converting decimal
+  // and numeric data"), half away from zero in decimal as the transform does (1.005 → 1.01); a client
+  // rounding the binary double gives 1 instead. Either counts as rounded.
   const p = 10 ** precision;
-  return Math.round(e * p) / p === a
+  return roundHalfAwayFromZero(numberParts(e), precision) === a || Math.round(e * p) / p === a
     ? { equal: true, normalisation: `rounded to ${precision} decimal places` }
     : DIFFERENT;
 }

@@ -22,6 +22,9 @@ const CASES: [string, string, unknown, unknown, boolean, string | undefined][] =
   ['decimal at the column precision', 'decimal', 12.5, 12.5, true, undefined],
   ['decimal rounded by Dataverse', 'decimal', 12.345, 12.35, true, 'rounded to 2 decimal places'],
   ['decimal off by a cent', 'money', 12.34, 12.35, false, undefined],
+  ['a half rounded away from zero in decimal', 'decimal', 1.005, 1.01, true, 'rounded to 2 decimal places'],
+  ['a half rounded as a binary double', 'decimal', 1.005, 1, true, 'rounded to 2 decimal places'],
+  ['a negative half rounded away from zero', 'money', -2.345, -2.35, true, 'rounded to 2 decimal places'],
   ['date only', 'date', '1990-04-01', '1990-04-01', true, undefined],
   ['date only read as midnight', 'date', '1990-04-01', '1990-04-01T00:00:00Z', true, 'date only'],
   ['another day', 'date', '1990-04-01', '1990-04-02', false, undefined],
@@ -62,6 +65,9 @@ describe('compareValue', () => {
       normalisation: 'rounded to 1 decimal places',
     });
     expect(compareValue('decimal', 7.25, 7.3)).toEqual({ equal: false });
+    expect(compareValue('decimal', -2.5, -3, { precision: 0 }).equal).toBe(true);
+    expect(compareValue('decimal', -2.5, -2, { precision: 0 }).equal).toBe(true);
+    expect(compareValue('decimal', -2.5, -1, { precision: 0 }).equal).toBe(false);
   });
 
   it('accepts the archive link a note gets after its text, and nothing else appended', () => {
