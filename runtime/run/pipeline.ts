@@ -284,6 +284,8 @@ async function runPass(
           if (typeof deletedAt === 'string' && deletedAt !== '') {
             const sourceId = idText(record.id) ?? '';
             openPage.deletions.push({ mapping: m, sourceId, page: page.page, kind: 'deleted', deletedAt });
+            // Its group is loaded again without it (processGroups): staged to say which group it left.
+            if (m.group) stage(m, record, openPage);
           } else processRecord(prepare, m, record, openPage, buffers);
         }
       }
@@ -300,7 +302,17 @@ async function runPass(
     }
     if (open.length > 0) await flush();
   }
-  for (const m of pass.mappings.filter((x) => x.group)) await processGroups(deps, runId, m, prepare, write);
+  // A delta extracted only what changed since the watermark: its groups are completed before loading.
+  const delta = scope.since[pass.resource] !== undefined;
+  for (const m of pass.mappings.filter((x) => x.group))
+    await processGroups(deps, runId, m, prepare, write, delta);
+}
+
+/** Stages a record of a grouping mapping with the open page, under its group key. */
+function stage(m: MappingDefinition, record: SourceRecord, page: OpenPage): void {
+  const staged = page.staged.get(m.name) ?? [];
+  staged.push({ groupKey: groupKeyOf(m.group!, record), record });
+  page.staged.set(m.name, staged);
 }
 
 /** Routes, transforms and prepares one record for one mapping; its operations or rows go to the open page. */
@@ -313,9 +325,7 @@ function processRecord(
 ): void {
   const sourceId = idText(record.id) ?? '';
   if (m.group) {
-    const staged = page.staged.get(m.name) ?? [];
-    staged.push({ groupKey: groupKeyOf(m.group, record), record });
-    page.staged.set(m.name, staged);
+    stage(m, record, page);
     return;
   }
   const routed = m.notMatchedBy.find((other) => ctx.known.matched(other, sourceId));
