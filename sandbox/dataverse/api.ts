@@ -37,6 +37,31 @@ function whoAmI(ctx: Ctx, req: ApiRequest): ApiResponse {
   });
 }
 
+/** The organization columns the sandbox serves: its one row's id and attachment limit. */
+const ORGANIZATION_COLUMNS = ['organizationid', 'maxuploadfilesize'];
+
+/**
+ * `GET organizations`: the organization table's one row, with maxuploadfilesize (Base64 bytes, the
+ * sandbox's `maxUploadFileSize`), as PA`attachment-annotation-files` ("Retrieve max upload file size")
+ * shows the answer. Other columns of the table are not served; writes are not either.
+ */
+function organizations(ctx: Ctx, req: ApiRequest, segments: readonly Segment[]): ApiResponse {
+  if (segments.length !== 1 || segments[0]!.key) throw Errors.notImplemented('organization rows by id');
+  if (req.method !== 'GET') throw Errors.methodNotAllowed(req.method, req.url);
+  const select = (req.query.get('$select') ?? ORGANIZATION_COLUMNS.join(',')).split(',').map((c) => c.trim());
+  const unknown = select.find((c) => !ORGANIZATION_COLUMNS.includes(c));
+  if (unknown !== undefined) throw Errors.propertyNotFound(unknown, 'organization');
+  return jsonResponse(200, {
+    '@odata.context': `${ctx.apiUrl}$metadata#organizations(${select.join(',')})`,
+    value: [
+      {
+        organizationid: ctx.state.ids.organizationId,
+        ...(select.includes('maxuploadfilesize') ? { maxuploadfilesize: ctx.config.maxUploadFileSize } : {}),
+      },
+    ],
+  });
+}
+
 /** The service document: every entity set (OData service root). */
 function serviceDocument(ctx: Ctx): ApiResponse {
   return jsonResponse(200, {
@@ -55,6 +80,7 @@ function route(ctx: Ctx, req: ApiRequest): ApiResponse {
   if (first.name === '$metadata') throw Errors.notImplemented('the CSDL $metadata document');
   if (first.name === 'WhoAmI' && segments.length === 1) return whoAmI(ctx, req);
   if (METADATA_SEGMENTS.has(first.name)) return handleMetadata(ctx, req, segments);
+  if (first.name === 'organizations') return organizations(ctx, req, segments);
   // Entity set names are case sensitive (troubleshoot Web API client errors: 'Account').
   const table = ctx.state.catalog.bySetName(first.name);
   if (!table) throw Errors.resourceNotFound(first.name);
