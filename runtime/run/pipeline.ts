@@ -21,7 +21,7 @@ import {
 import { bindDeferred } from './deferred.ts';
 import { type Deletion, Deletions, type Produced } from './deletions.ts';
 import { type Directory, loadDirectory } from './directory.ts';
-import { Attachments } from './documents.ts';
+import { Attachments, organisationUploadLimit } from './documents.ts';
 import type { RunEventSink } from './events.ts';
 import { processGroups } from './groups.ts';
 import { type Pass, passesOf } from './passes.ts';
@@ -134,7 +134,9 @@ export async function runMigration(deps: RunDeps, options: RunOptions = {}): Pro
   const write: WriteContext = {
     client: deps.dataverse,
     batchSize: module.MIGRATION.batchSize,
-    attachments: new Attachments(deps.practicehub, archive, module.MIGRATION.maxUploadFileSize),
+    attachments: new Attachments(deps.practicehub, archive, () =>
+      organisationUploadLimit(deps.dataverse, module.MIGRATION.maxUploadFileSize),
+    ),
     journal,
     runId: run.id,
   };

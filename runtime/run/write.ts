@@ -11,7 +11,7 @@ import {
 } from '../dataverse/index.ts';
 import type { CrosswalkChange, Journal, OperationInput, StagedImage } from '../journal/index.ts';
 import { chunks, groupBy } from '../shared/group.ts';
-import type { Attachments } from './documents.ts';
+import { ATTACHMENT_TOO_BIG, type Attachments, attachmentTooBigHint, NO_ATTACHMENT } from './documents.ts';
 import type { PagedOperation, PreparedRow } from './state.ts';
 
 /** How rows are written. */
@@ -81,9 +81,10 @@ function preImageSelect(group: readonly PreImageRow[], options: PreImageOptions)
   if (options.allMapped) {
     for (const column of m.columns) plain.add(column);
     if (m.key.kind === 'alternate') plain.add(m.key.column);
-    if (m.document)
-      for (const column of ['isdocument', 'filename', 'mimetype', 'documentbody']) plain.add(column);
   }
+  // The columns of a note's file are added to the body after the pre-image is read (attach), and a
+  // note without a file now has them cleared: the image keeps the file a rollback puts back.
+  if (m.document) for (const column of Object.keys(NO_ATTACHMENT)) plain.add(column);
   const binds = group.flatMap((r) => Object.keys(r.body).filter((k) => k.endsWith('@odata.bind')));
   return [
     ...new Set([
@@ -216,7 +217,13 @@ function stageCreates(ctx: WriteContext, rows: readonly PreparedRow[]): void {
  */
 function failure(row: PreparedRow, error: unknown): OperationInput {
   const e = summarizeError(error, columnValues(row.body));
-  const hint = error instanceof DataverseError && error.hint ? ` — ${error.hint}` : '';
+  const why =
+    error instanceof DataverseError && error.code === ATTACHMENT_TOO_BIG && row.mapping.document
+      ? attachmentTooBigHint(row)
+      : error instanceof DataverseError
+        ? error.hint
+        : undefined;
+  const hint = why ? ` — ${why}` : '';
   return {
     mapping: row.mapping.name,
     sourceId: row.sourceId,
@@ -376,7 +383,9 @@ async function writeChanged(
   const existing = changed.filter((r) => !r.create);
   const images: Images = existing.length > 0 ? await stagedPreImages(ctx, existing) : new Map();
   stageCreates(ctx, changed);
-  const attachmentErrors = await ctx.attachments.attach(changed);
+  const attachmentErrors = await ctx.attachments.attach(changed, (row) =>
+    images.get(row.targetId.toLowerCase()),
+  );
   const writable = changed.filter((r) => !attachmentErrors.has(r));
   const m = writable[0]?.mapping;
   const bulk =

@@ -39,7 +39,8 @@ export type FlagCode =
   | 'owner_fallback'
   | 'phone_extension_dropped'
   | 'number_out_of_range_dropped'
-  | 'document_archived';
+  | 'document_archived'
+  | 'attachment_removed';
 
 export type RejectionCode =
   | 'invalid_email'

@@ -14,8 +14,11 @@ beforeAll(async () => {
 afterAll(() => sandbox.close());
 
 /** A note row carrying a file, as prepareRow makes them (only what Attachments reads). */
-const noteFor = (fileId: string) => ({ document: { fileId }, body: {}, flags: [] }) as unknown as PreparedRow;
-const plainRow = () => ({ document: undefined, body: {}, flags: [] }) as unknown as PreparedRow;
+const mapping = { name: 'policy-document', files: [], document: { maxBytes: LIMIT } };
+const noteFor = (fileId: string) =>
+  ({ mapping, document: { fileId }, body: {}, flags: [] }) as unknown as PreparedRow;
+const plainRow = () =>
+  ({ mapping: { document: undefined }, document: undefined, body: {}, flags: [] }) as unknown as PreparedRow;
 
 describe('attachments in groups bounded by bytes', () => {
   it('keeps every group under the byte bound (one oversized row alone), in order, losing no row', async () => {
@@ -25,7 +28,7 @@ describe('attachments in groups bounded by bytes', () => {
     expect(attached.length).toBeGreaterThan(10);
     const rows = [plainRow(), ...attached.map((f) => noteFor(String(f.id))), plainRow()];
     const bound = 2 * 1024 * 1024;
-    const groups = await new Attachments(client, undefined, LIMIT).groups(rows, bound);
+    const groups = await new Attachments(client, undefined, async () => LIMIT).groups(rows, bound);
     expect(groups.flat()).toEqual(rows);
     expect(groups.length).toBeGreaterThan(1);
     const size = new Map(files.map((f) => [String(f.id), Math.ceil(Number(f.size) / 3) * 4]));
@@ -40,7 +43,7 @@ describe('attachments in groups bounded by bytes', () => {
     const client = clientFor(sandbox);
     const files = await collect(client, 'files');
     const rows = files.map((f) => noteFor(String(f.id)));
-    const groups = await new Attachments(client, undefined, 1).groups(rows, 1);
+    const groups = await new Attachments(client, undefined, async () => 1).groups(rows, 1);
     expect(groups).toEqual([rows]);
     await client.close();
   });
@@ -59,7 +62,7 @@ describe('attachments in groups bounded by bytes', () => {
       requestsPerSecond: 1000,
     });
     const row = noteFor('7');
-    const errors = await new Attachments(client, undefined, LIMIT).attach([row]);
+    const errors = await new Attachments(client, undefined, async () => LIMIT).attach([row]);
     expect(String(errors.get(row))).toContain("file 7 has no download_url in PracticeHub's files");
     expect(row.body).toEqual({});
     expect(server.seen.map((r) => r.path)).toEqual(['/api/files']);
