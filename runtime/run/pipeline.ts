@@ -26,6 +26,7 @@ import type { RunEventSink } from './events.ts';
 import { processGroups } from './groups.ts';
 import { type Pass, passesOf } from './passes.ts';
 import { type PrepareContext, prepareRow } from './prepare.ts';
+import { readStaffEmails, staffToReadFirst } from './staff.ts';
 import { Known, PendingState, type PreparedRow } from './state.ts';
 import { type WriteContext, writeRows } from './write.ts';
 
@@ -153,6 +154,8 @@ export async function runMigration(deps: RunDeps, options: RunOptions = {}): Pro
     ),
   };
   try {
+    const staff = staffToReadFirst(module, passes);
+    if (staff) await readStaffEmails(deps, run.id, staff);
     for (const pass of passes) await runPass(deps, run.id, pass, prepare, write, scope);
     await bindDeferred(deps, run.id, write);
     const expected = Object.fromEntries(Object.values(module.MAPPINGS).map((m) => [m.name, m.source]));
