@@ -8,7 +8,7 @@ import type {
   SourceRecord,
   TableDefinition,
 } from '../mapping/index.ts';
-import { ownerFallbackReason, type UserDirectory } from '../run/directory.ts';
+import { ownerFallbackReason, resolveOwner, type UserDirectory } from '../run/directory.ts';
 import { rowId } from '../run/ids.ts';
 import type { Flag } from '../transforms/types.ts';
 import { type SourceMap, sourceValues } from './sources.ts';
@@ -77,8 +77,9 @@ function targetOf(
     return { none: `superseded: record ${claimant} writes the row ${key} (the first record wins)` };
   if (m.key.kind === 'match') {
     if (entry) return { id: entry.targetId };
-    const user = m.target === 'systemuser' ? ctx.users.enabled(key) : undefined;
-    return user ? { id: user.id } : { none: `no enabled Dynamics user has this ${m.key.column}` };
+    if (m.target !== 'systemuser') return { none: `no enabled Dynamics user has this ${m.key.column}` };
+    const matched = ctx.users.match(key, m.key.column);
+    return 'user' in matched ? { id: matched.user.id } : matched;
   }
   if (m.updates) {
     const base = ctx.journal.crosswalk.get(m.updates, key);
@@ -134,13 +135,7 @@ function lookupFields(ctx: ExpectContext, m: MappingDefinition, row: Row<Payload
 
 function ownerField(ctx: ExpectContext, m: MappingDefinition, row: Row<Payload>, record: SourceRecord) {
   if (!m.owner || !row.owner) return [];
-  const email =
-    row.owner.kind === 'staff'
-      ? row.owner.value === null
-        ? null
-        : ctx.staffEmail(row.owner.value)
-      : row.owner.value;
-  const { user, fallback } = ctx.users.owner(email);
+  const { user, fallback } = resolveOwner(ctx.users, row.owner, (id) => ctx.staffEmail(id));
   const field: ExpectedField = {
     column: 'ownerid',
     kind: 'owner',

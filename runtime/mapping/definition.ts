@@ -127,9 +127,10 @@ export interface MigrationDefinition {
   readonly tolerance: number;
   readonly checksums: 'all' | 'sample';
   readonly fallbackOwner?: string;
-  readonly staff: { readonly resource: string; readonly emailField: string } | undefined;
+  /** owners.staff: where staff ids find their emails (absent: no mapping owns by staff id). */
+  readonly staff?: { readonly resource: string; readonly emailField: string };
   readonly deletedRecords: 'deactivate' | 'delete' | 'ignore';
-  readonly archive: { readonly dir: string; readonly baseUrl: string } | undefined;
+  readonly archive?: { readonly dir: string; readonly baseUrl: string };
   readonly maxUploadFileSize: number;
 }
 

@@ -1,5 +1,5 @@
 import type { DataverseClient } from '../dataverse/index.ts';
-import type { GeneratedModule } from '../mapping/index.ts';
+import type { GeneratedModule, PendingOwner } from '../mapping/index.ts';
 
 /** A Dynamics user as owner resolution needs it. */
 export interface User {
@@ -9,15 +9,51 @@ export interface User {
 }
 
 /** Why a row did not get its intended owner. */
-export type OwnerFallback = 'no_email' | 'no_user' | 'disabled_user';
+export type OwnerFallback =
+  | { readonly kind: 'no_email' | 'no_user' | 'disabled_user' }
+  /** The row names a staff id the staff resource does not list (deleted, or never there). */
+  | { readonly kind: 'unknown_staff'; readonly staffId: string }
+  /** Several enabled users have the owner's email: none of them is more the owner than another. */
+  | { readonly kind: 'shared_email'; readonly users: readonly string[] };
 
-/** Why an owner fell back, as the flag on the record says it: "the owner <why>". */
+/**
+ * Why an owner fell back, as the flag on the record says it: "the owner <why>". Ids only: an email
+ * would put staff contact details into flags, the journal and reports.
+ */
 export function ownerFallbackReason(fallback: OwnerFallback): string {
-  return fallback === 'no_email'
-    ? 'has no email'
-    : fallback === 'no_user'
-      ? 'has no Dynamics user'
-      : 'is a disabled Dynamics user';
+  switch (fallback.kind) {
+    case 'no_email':
+      return 'has no email';
+    case 'no_user':
+      return 'has no Dynamics user';
+    case 'disabled_user':
+      return 'is a disabled Dynamics user';
+    case 'unknown_staff':
+      return `is staff id ${fallback.staffId}, which is not in PracticeHub`;
+    case 'shared_email':
+      return `has an email that ${fallback.users.length} enabled Dynamics users share (systemuserid ${fallback.users.join(', ')})`;
+  }
+}
+
+/** A staff member's email by staff id: null when the record has none, undefined when the id is unknown. */
+export type StaffEmails = (staffId: string) => string | null | undefined;
+
+/**
+ * The owner of a row and why it fell back, if it did: the user of the staff member's email (a `staff`
+ * owner) or of the email itself. Shared by the run and by compare, which must expect what the run did.
+ */
+export function resolveOwner(
+  users: UserDirectory,
+  owner: PendingOwner,
+  staffEmail: StaffEmails,
+): { user: User; fallback?: OwnerFallback } {
+  if (owner.kind === 'staff' && owner.value !== null) {
+    const email = staffEmail(owner.value);
+    if (email === undefined)
+      return { user: users.fallbackUser(), fallback: { kind: 'unknown_staff', staffId: owner.value } };
+    return users.owner(email);
+  }
+  return users.owner(owner.value);
 }
 
 /**
@@ -26,16 +62,27 @@ export function ownerFallbackReason(fallback: OwnerFallback): string {
  * records only while a security role gives them read access to the table (Microsoft's data migration
  * guidance, reference §2), which systemusers does not show, and a refused owner rejects the record: such
  * rows go to the fallback owner, flagged, so that they load and the change of owner is on record.
+ * An email that several enabled users have matches none of them: picking the first the API returns
+ * would hand one person's records to another without a trace.
  */
 export class UserDirectory {
   private constructor(
     private readonly byEmail: ReadonlyMap<string, User>,
-    readonly fallback: User,
+    /** Emails several enabled users have → their ids, sorted. */
+    private readonly shared: ReadonlyMap<string, readonly string[]>,
+    readonly fallback: User | undefined,
   ) {}
 
-  /** Reads every systemuser; fails (an environment problem) when the fallback owner is missing or disabled. */
-  static async load(client: DataverseClient, fallbackEmail: string | undefined): Promise<UserDirectory> {
-    const byEmail = new Map<string, User>();
+  /**
+   * Reads every systemuser. Fails (an environment problem) when the fallback owner is missing, disabled
+   * or not one user; when `fallbackNeeded` is false (no mapping has an owner) an unset one is no problem.
+   */
+  static async load(
+    client: DataverseClient,
+    fallbackEmail: string | undefined,
+    fallbackNeeded = true,
+  ): Promise<UserDirectory> {
+    const all = new Map<string, User[]>();
     for await (const u of client.query<{
       systemuserid: string;
       internalemailaddress: string | null;
@@ -45,34 +92,73 @@ export class UserDirectory {
     })) {
       if (!u.internalemailaddress) continue;
       const email = u.internalemailaddress.trim().toLowerCase();
-      const user = { id: u.systemuserid, email, disabled: u.isdisabled };
-      const known = byEmail.get(email);
-      if (!known || (known.disabled && !user.disabled)) byEmail.set(email, user);
+      all.set(email, [...(all.get(email) ?? []), { id: u.systemuserid, email, disabled: u.isdisabled }]);
     }
-    const fallback = fallbackEmail ? byEmail.get(fallbackEmail.trim().toLowerCase()) : undefined;
-    if (!fallback || fallback.disabled) {
+    const byEmail = new Map<string, User>();
+    const shared = new Map<string, readonly string[]>();
+    for (const [email, users] of all) {
+      const enabled = users.filter((u) => !u.disabled);
+      if (enabled.length > 1) shared.set(email, enabled.map((u) => u.id).sort());
+      else byEmail.set(email, enabled[0] ?? users[0]!);
+    }
+    const directory = new UserDirectory(byEmail, shared, undefined);
+    if (!fallbackEmail && !fallbackNeeded) return directory;
+    const hint = 'set owners.fallback to the email of an enabled Dynamics user who may own migrated records';
+    if (!fallbackEmail) throw new DirectoryError('owners.fallback is not set in migration.yaml', hint);
+    const at = `the fallback owner ${fallbackEmail} (owners.fallback in migration.yaml)`;
+    const sharedBy = directory.sharedBy(fallbackEmail);
+    if (sharedBy)
       throw new DirectoryError(
-        fallbackEmail
-          ? `the fallback owner ${fallbackEmail} (owners.fallback in migration.yaml) ${fallback ? 'is a disabled user' : 'has no user'} in the Dynamics organisation`
-          : 'owners.fallback is not set in migration.yaml',
-        'set owners.fallback to the email of an enabled Dynamics user who may own migrated records',
+        `${at} is the email of ${sharedBy.length} enabled users in the Dynamics organisation (systemuserid ${sharedBy.join(', ')})`,
+        'keep the email on one enabled user only, or set owners.fallback to the email of another enabled Dynamics user',
       );
-    }
-    return new UserDirectory(byEmail, fallback);
+    const fallback = byEmail.get(fallbackEmail.trim().toLowerCase());
+    if (!fallback || fallback.disabled)
+      throw new DirectoryError(
+        `${at} ${fallback ? 'is a disabled user' : 'has no user'} in the Dynamics organisation`,
+        hint,
+      );
+    return new UserDirectory(byEmail, shared, fallback);
   }
 
-  /** The enabled user with this email, if any. */
+  /** The fallback owner; only mappings with an owner ask, and load refuses those without one. */
+  fallbackUser(): User {
+    if (!this.fallback)
+      throw new Error('bug: an owner fell back, but the directory was loaded without a fallback owner');
+    return this.fallback;
+  }
+
+  /** The enabled user with this email, if exactly one has it. */
   enabled(email: string | null | undefined): User | undefined {
     const user = email ? this.byEmail.get(email.trim().toLowerCase()) : undefined;
     return user && !user.disabled ? user : undefined;
   }
 
+  /** The ids of the enabled users that share this email, when more than one has it. */
+  sharedBy(email: string | null | undefined): readonly string[] | undefined {
+    return email ? this.shared.get(email.trim().toLowerCase()) : undefined;
+  }
+
+  /** The user a row matching users by email (update-by-match) writes to, or why it writes none. */
+  match(email: string, column: string): { user: User } | { none: string } {
+    const user = this.enabled(email);
+    if (user) return { user };
+    const shared = this.sharedBy(email);
+    return {
+      none: shared
+        ? `${shared.length} enabled Dynamics users have this ${column} (systemuserid ${shared.join(', ')}), so it matches none of them`
+        : `no enabled Dynamics user has this ${column}`,
+    };
+  }
+
   /** The owner for an email: the enabled user, or the fallback with the reason. */
   owner(email: string | null | undefined): { user: User; fallback?: OwnerFallback } {
-    if (!email) return { user: this.fallback, fallback: 'no_email' };
+    if (!email) return { user: this.fallbackUser(), fallback: { kind: 'no_email' } };
+    const shared = this.sharedBy(email);
+    if (shared) return { user: this.fallbackUser(), fallback: { kind: 'shared_email', users: shared } };
     const user = this.byEmail.get(email.trim().toLowerCase());
-    if (!user) return { user: this.fallback, fallback: 'no_user' };
-    if (user.disabled) return { user: this.fallback, fallback: 'disabled_user' };
+    if (!user) return { user: this.fallbackUser(), fallback: { kind: 'no_user' } };
+    if (user.disabled) return { user: this.fallbackUser(), fallback: { kind: 'disabled_user' } };
     return { user };
   }
 }
@@ -120,6 +206,7 @@ export interface Directory {
 
 /** Reads the organisation's users and the connection roles the module's mappings use. */
 export async function loadDirectory(client: DataverseClient, module: GeneratedModule): Promise<Directory> {
-  const users = await UserDirectory.load(client, module.MIGRATION.fallbackOwner);
+  const owned = Object.values(module.MAPPINGS).some((m) => m.owner);
+  const users = await UserDirectory.load(client, module.MIGRATION.fallbackOwner, owned);
   return { users, roles: await connectionRoles(client, module) };
 }

@@ -10,7 +10,7 @@ import type {
   TableDefinition,
 } from '../mapping/index.ts';
 import type { Flag } from '../transforms/types.ts';
-import { ownerFallbackReason, type UserDirectory } from './directory.ts';
+import { ownerFallbackReason, resolveOwner, type UserDirectory } from './directory.ts';
 import { rowId } from './ids.ts';
 import type { Known, PendingState, PreparedRow } from './state.ts';
 
@@ -56,10 +56,9 @@ function target(
   key: string,
 ): { id: string; create: boolean } | { skip: string } {
   if (m.key.kind === 'match') {
-    const user = m.target === 'systemuser' ? ctx.users.enabled(key) : undefined;
-    return user
-      ? { id: user.id, create: false }
-      : { skip: `no enabled Dynamics user has this ${m.key.column}` };
+    if (m.target !== 'systemuser') return { skip: `no enabled Dynamics user has this ${m.key.column}` };
+    const matched = ctx.users.match(key, m.key.column);
+    return 'user' in matched ? { id: matched.user.id, create: false } : { skip: matched.none };
   }
   if (m.updates) {
     const id = ctx.known.row(m.updates, key);
@@ -153,13 +152,7 @@ export function prepareRow(
   for (const role of m.roles)
     body[`${role.nav}@odata.bind`] = recordUri('connectionroles', ctx.roles.get(role.role.toLowerCase())!);
   if (m.owner && row.owner) {
-    const email =
-      row.owner.kind === 'staff'
-        ? row.owner.value === null
-          ? null
-          : ctx.known.staffEmail(row.owner.value)
-        : row.owner.value;
-    const { user, fallback } = ctx.users.owner(email);
+    const { user, fallback } = resolveOwner(ctx.users, row.owner, (id) => ctx.known.staffEmail(id));
     body[`${m.owner.nav}@odata.bind`] = recordUri('systemusers', user.id);
     if (fallback) {
       const why = ownerFallbackReason(fallback);

@@ -22,11 +22,12 @@ afterEach(async () => {
 /** The shipped spec with `edit` applied to its files (path under spec/ → text, undefined: removed). */
 async function editedSpec(
   edit: (files: Map<string, string>) => void,
+  typecheck = false,
 ): Promise<{ plan: IrSchemaPlan; module: GeneratedModule }> {
   const input = readSpecDir('spec', ROOT);
   const files = new Map(input.files);
   edit(files);
-  const result = compileSpec({ ...input, files }, createSchemaValidators(), { typecheck: false });
+  const result = compileSpec({ ...input, files }, createSchemaValidators(), { typecheck });
   const transformer = result.files.find((f) => f.path === 'generated/transformer.ts');
   const errors = result.diagnostics.filter((d) => d.severity === 'error');
   if (!result.ir || !transformer || errors.length > 0)
@@ -107,5 +108,29 @@ describe('owners by staff id', () => {
     expect(
       journal.staff.getMany([...sb.practicehub.records('practitioners')].map((s) => String(s.id))).size,
     ).toBe(practitioners);
+  });
+
+  it('a spec without owners (no owners.fallback, no owners.staff, no mapping with an owner) compiles and runs', async () => {
+    const { plan, module } = await editedSpec((files) => {
+      const migration = files.get('migration.yaml')!;
+      const edited = migration.replace(/^owners:\n(?: {2}.*\n)+/m, '');
+      expect(edited).not.toBe(migration);
+      files.set('migration.yaml', edited);
+      for (const f of ['appointment', 'policy-document', 'clinical-note', 'prescription']) {
+        const text = files.get(`objects/${f}.yaml`)!;
+        const without = text.replace(/^owner: .*\n/m, '');
+        expect(without).not.toBe(text);
+        files.set(`objects/${f}.yaml`, without);
+      }
+      // Type-checked as `flitstack compile` does: the generated MIGRATION must satisfy the runtime's type.
+    }, true);
+    expect(module.MIGRATION.staff).toBeUndefined();
+    expect(module.MIGRATION.fallbackOwner).toBeUndefined();
+    expect(Object.values(module.MAPPINGS).some((m) => m.owner)).toBe(false);
+    const { sb, deps } = await prepared(module, plan);
+    const result = await runMigration(deps);
+    expect(result.rejected).toBe(0);
+    expect(result.unbalanced).toEqual([]);
+    expect(result.summary.appointment?.loaded).toBe(sb.practicehub.counts().appointments);
   });
 });
