@@ -11,6 +11,7 @@ import type {
 import { ownerFallbackReason, resolveOwner, type UserDirectory } from '../run/directory.ts';
 import { rowId } from '../run/ids.ts';
 import type { Flag } from '../transforms/types.ts';
+import type { WrittenOwners } from './owners.ts';
 import { type SourceMap, sourceValues } from './sources.ts';
 import type { FieldKind, SourceValue } from './types.ts';
 
@@ -26,6 +27,8 @@ export interface ExpectContext {
   /** A staff member's email, as the run resolved owners (undefined: unknown staff id). */
   staffEmail(staffId: string): string | null | undefined;
   readonly sources?: SourceMap;
+  /** Whether the run that wrote a row gave it the fallback owner (absent: expect today's owner). */
+  readonly writtenOwners?: WrittenOwners;
 }
 
 /** One value the spec expects in a row, and how to read it back. */
@@ -133,17 +136,33 @@ function lookupFields(ctx: ExpectContext, m: MappingDefinition, row: Row<Payload
   return fields;
 }
 
+/**
+ * The owner the run gave a row, and why. A user disabled since the row was written (normal offboarding)
+ * keeps the rows the run gave them while enabled: the journal says whether the write fell back.
+ */
+function ownerOf(ctx: ExpectContext, m: MappingDefinition, row: Row<Payload>): { id: string; note?: string } {
+  const { user, fallback } = resolveOwner(ctx.users, row.owner!, (id) => ctx.staffEmail(id));
+  if (fallback?.kind === 'disabled_user' && ctx.writtenOwners?.fellBack(m.name, row.key) === false)
+    return {
+      id: fallback.user.id,
+      note: 'owner since disabled: the owner was an enabled Dynamics user when the row was written and is disabled now',
+    };
+  return fallback
+    ? { id: user.id, note: `fallback owner: the owner ${ownerFallbackReason(fallback)}` }
+    : { id: user.id };
+}
+
 function ownerField(ctx: ExpectContext, m: MappingDefinition, row: Row<Payload>, record: SourceRecord) {
   if (!m.owner || !row.owner) return [];
-  const { user, fallback } = resolveOwner(ctx.users, row.owner, (id) => ctx.staffEmail(id));
+  const { id, note } = ownerOf(ctx, m, row);
   const field: ExpectedField = {
     column: 'ownerid',
     kind: 'owner',
     read: '_ownerid_value',
     type: 'owner',
-    expected: user.id,
+    expected: id,
     sources: sourceValues(ctx.sources, m.name, 'ownerid', record),
-    ...(fallback ? { note: `fallback owner: the owner ${ownerFallbackReason(fallback)}` } : {}),
+    ...(note ? { note } : {}),
   };
   return [field];
 }

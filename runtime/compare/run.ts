@@ -6,6 +6,7 @@ import { type Directory, loadDirectory } from '../run/directory.ts';
 import { type CompareEntry, compareRecords } from './compare.ts';
 import { entriesOf, type Oracle, precisionFromPlan } from './entries.ts';
 import type { ExpectContext } from './expected.ts';
+import { WrittenOwners } from './owners.ts';
 import { runReasons } from './reasons.ts';
 import type { SourceMap } from './sources.ts';
 import type { RecordComparison } from './types.ts';
@@ -65,6 +66,7 @@ export async function compareRun(
       users,
       roles,
       staffEmail: options.staffEmail,
+      writtenOwners: new WrittenOwners(journal),
       ...(options.sources ? { sources: options.sources } : {}),
     },
     dataverse,

@@ -10,7 +10,9 @@ export interface User {
 
 /** Why a row did not get its intended owner. */
 export type OwnerFallback =
-  | { readonly kind: 'no_email' | 'no_user' | 'disabled_user' }
+  | { readonly kind: 'no_email' | 'no_user' }
+  /** The owner's user is disabled (staff who have left). */
+  | { readonly kind: 'disabled_user'; readonly user: User }
   /** The row names a staff id the staff resource does not list (deleted, or never there). */
   | { readonly kind: 'unknown_staff'; readonly staffId: string }
   /** Several enabled users have the owner's email: none of them is more the owner than another. */
@@ -158,7 +160,7 @@ export class UserDirectory {
     if (shared) return { user: this.fallbackUser(), fallback: { kind: 'shared_email', users: shared } };
     const user = this.byEmail.get(email.trim().toLowerCase());
     if (!user) return { user: this.fallbackUser(), fallback: { kind: 'no_user' } };
-    if (user.disabled) return { user: this.fallbackUser(), fallback: { kind: 'disabled_user' } };
+    if (user.disabled) return { user: this.fallbackUser(), fallback: { kind: 'disabled_user', user } };
     return { user };
   }
 }
