@@ -1,4 +1,5 @@
 import { Metadata } from 'libphonenumber-js/min';
+import { asciiDigits, extensionOf, notNumberText, plainDigits } from './phone-text.ts';
 
 /*
  * A fast path for the common phone shapes ("020 7946 0123", "+44 20 7946 0123", "(555) 010-1234",
@@ -50,14 +51,19 @@ const TYPES = [
 ];
 
 /** A country's numbering plan with its regular expressions compiled once. */
-interface Plan {
+export interface Plan {
   readonly country: string;
   readonly callingCode: string;
   /** The calling code as a number, for PlanBook.group. */
   readonly code: number;
   readonly lengths: readonly number[] | undefined;
+  /** "+" and the calling code, the start of the number in E.164. */
+  readonly plus: string;
   readonly idd: RegExp;
+  readonly iddDigits: readonly string[] | undefined;
   readonly nationalPrefix: RegExp | undefined;
+  readonly nationalPrefixDigits: readonly string[] | undefined;
+  readonly nationalPattern: string;
   readonly nationalNumber: RegExp;
   readonly leadingDigits: RegExp | undefined;
   readonly types: readonly { readonly pattern: RegExp; readonly lengths: readonly number[] | undefined }[];
@@ -65,13 +71,28 @@ interface Plan {
 
 const whole = (pattern: string): RegExp => new RegExp(`^(?:${pattern})$`);
 
+// A prefix pattern made only of digit alternatives: "00", "011", "0|180020" (most IDD and national
+// prefixes). Matched at the start of the digits, `^(?:0|180020)` takes the first alternative they
+// start with, so startsWith over the alternatives in order gives the same match without a regex run.
+const DIGIT_ALTERNATIVES = /^[0-9]+(?:\|[0-9]+)*$/;
+const alternatives = (pattern: string | undefined): readonly string[] | undefined =>
+  pattern !== undefined && DIGIT_ALTERNATIVES.test(pattern) ? pattern.split('|') : undefined;
+
+/** The length of the first of `prefixes` that `digits` start with; -1 when they start with none. */
+function prefixLength(digits: string, prefixes: readonly string[]): number {
+  for (const prefix of prefixes) if (digits.startsWith(prefix)) return prefix.length;
+  return -1;
+}
+
 /**
- * The countries sharing a calling code (main country first), and per national-number length the
- * answer lengthCheck gives for all of them when they agree (`undefined` where they differ).
+ * The countries sharing a calling code (main country first), per national-number length the answer
+ * lengthCheck gives for all of them when they agree (`undefined` where they differ), and their
+ * national number patterns as one (matching when one of them does).
  */
 interface Group {
   readonly plans: readonly Plan[];
   readonly agreed: readonly (LengthCheck | undefined)[];
+  readonly shape: RegExp;
 }
 
 // National numbers are at most 17 digits (parse.js MAX_LENGTH_FOR_NSN); longer ones are refused first.
@@ -84,26 +105,44 @@ function group(plans: readonly Plan[]): Group {
     const answers = new Set(plans.map((p) => lengthCheck(probe.slice(0, n), p)));
     agreed.push(answers.size === 1 ? [...answers][0] : undefined);
   }
-  return { plans, agreed };
+  // One regex run instead of one per country. The patterns hold no backreferences, which joining
+  // them would renumber.
+  const shape = whole(plans.map((p) => `(?:${p.nationalPattern})`).join('|'));
+  return { plans, agreed, shape };
 }
 
 // Calling codes are one to three digits and never start with 0.
 const CALLING_CODE = /^[1-9][0-9]{0,2}$/;
 
+/** A default country's plan and the plans sharing its calling code. */
+export interface Home {
+  readonly plan: Plan;
+  readonly sharing: Group;
+}
+
 /** Plans compiled from the library's metadata, each once. */
 export class PlanBook {
   private readonly metadata = new Metadata() as unknown as MetadataApi;
   private readonly plans = new Map<string, Plan>();
+  private readonly homes = new Map<string, Home>();
   /** Calling code as a number (1–999) → its group; null when no such calling code exists. */
   private readonly groups: (Group | null | undefined)[] = new Array(1000).fill(undefined);
 
-  /** True when libphonenumber-js has metadata for this ISO 3166-1 alpha-2 country. */
-  hasCountry(country: string): boolean {
-    return this.plans.has(country) || this.metadata.hasCountry(country);
+  /**
+   * The plan of an ISO 3166-1 alpha-2 country and the plans sharing its calling code; undefined when
+   * libphonenumber-js has no metadata for the country.
+   */
+  home(country: string): Home | undefined {
+    const found = this.homes.get(country);
+    if (found !== undefined || !this.metadata.hasCountry(country)) return found;
+    const plan = this.plan(country);
+    const home = { plan, sharing: this.group(plan.code)! };
+    this.homes.set(country, home);
+    return home;
   }
 
   /** The plan of a country known to the metadata. */
-  plan(country: string): Plan {
+  private plan(country: string): Plan {
     let plan = this.plans.get(country);
     if (!plan) {
       const m = this.metadata;
@@ -116,8 +155,12 @@ export class PlanBook {
         callingCode: p.callingCode(),
         code: Number(p.callingCode()),
         lengths: p.possibleLengths(),
+        plus: `+${p.callingCode()}`,
         idd: new RegExp(`^(?:${p.IDDPrefix()})`),
+        iddDigits: alternatives(p.IDDPrefix()),
         nationalPrefix: prefix ? new RegExp(`^(?:${prefix})`) : undefined,
+        nationalPrefixDigits: prefix ? alternatives(prefix) : undefined,
+        nationalPattern: p.nationalNumberPattern(),
         nationalNumber: whole(p.nationalNumberPattern()),
         leadingDigits: leading ? new RegExp(`^(?:${leading})`) : undefined,
         types: TYPES.flatMap((name) => {
@@ -159,9 +202,9 @@ export class PlanBook {
    * ("020 7946" read as +44 0207946).
    */
   fitsShape(callingCode: string, national: string): boolean {
-    const plans = this.callingCode(callingCode);
-    if (plans === undefined) return false;
-    if (plans.length > 0) return plans.some((p) => p.nationalNumber.test(national));
+    const found = CALLING_CODE.test(callingCode) ? this.group(Number(callingCode)) : undefined;
+    if (found === undefined) return false;
+    if (found.plans.length > 0) return found.shape.test(national);
     this.metadata.selectNumberingPlan(callingCode);
     return whole(this.metadata.numberingPlan!.nationalNumberPattern()).test(national);
   }
@@ -210,77 +253,6 @@ function checkFor(national: string, sharing: Group, fallback: Plan): LengthCheck
   return lengthCheck(national, countryOf(national, sharing.plans) ?? fallback);
 }
 
-/**
- * extractNationalNumber.js with `selected` as the selected plan: the national number, and its length
- * check when it was already made (so the caller does not repeat it); undefined when it needs the library.
- */
-function nationalNumber(
-  digits: string,
-  selected: Plan,
-  sharing: Group,
-): { readonly national: string; readonly check?: LengthCheck } | undefined {
-  const match = selected.nationalPrefix?.exec(digits);
-  if (!match) return { national: digits };
-  const groups = match.length - 1;
-  if (groups > 0 && match[groups]) return undefined; // carrier codes and transform rules
-  const stripped = digits.slice(match[0].length);
-  if (stripped === digits) return { national: digits };
-  if (selected.nationalNumber.test(digits) && !selected.nationalNumber.test(stripped))
-    return { national: digits };
-  const check = checkFor(stripped, sharing, selected);
-  return check === 'short' || check === 'invalid' ? { national: digits } : { national: stripped, check };
-}
-
-/** Digits of text made of digits, spaces, dashes, dots, slashes and brackets; undefined for any other character. */
-function plainDigits(s: string, from: number): string | undefined {
-  let digits = '';
-  let last = from; // digits from `last` to the current character are not yet in `digits`
-  for (let i = from; i < s.length; i += 1) {
-    const c = s.charCodeAt(i);
-    if (c >= 0x30 && c <= 0x39) continue;
-    if (c !== 0x20 && c !== 0x2d && c !== 0x2e && c !== 0x2f && c !== 0x28 && c !== 0x29) return undefined;
-    if (i > last) digits += s.slice(last, i);
-    last = i + 1;
-  }
-  if (last === from) return from === 0 ? s : s.slice(from);
-  return last < s.length ? digits + s.slice(last) : digits;
-}
-
-// A character that is neither a digit, punctuation nor plus as libphonenumber-js defines them
-// (constants.js VALID_DIGITS, VALID_PUNCTUATION, PLUS_CHARS). Outside an extension, such a character
-// makes the text not a viable number (helpers/isViablePhoneNumber.js).
-const NOT_NUMBER_TEXT =
-  /[^0-9\uFF10-\uFF19\u0660-\u0669\u06F0-\u06F9\-\u2010-\u2015\u2212\u30FC\uFF0D\uFF0F/\uFF0E. \u00A0\u00AD\u200B\u2060\u3000()\uFF08\uFF09\uFF3B\uFF3D[\]~\u2053\u223C\uFF5E+\uFF0B]/;
-
-// The extension grammar of libphonenumber-js (helpers/extension/createExtensionPattern.js), rebuilt
-// here because the library does not export it: ";ext=123", "ext. 123", "x12", "#45", "123#", ",,12".
-const DIGITS = '0-9\uFF10-\uFF19\u0660-\u0669\u06F0-\u06F9';
-const extDigits = (max: number): string => `([${DIGITS}]{1,${max}})`;
-const AFTER_LABEL = '[:\\.\uFF0E]?[ \u00A0\\t,-]*';
-const EXTENSION = new RegExp(
-  `(?:${[
-    `;ext=${extDigits(20)}`,
-    `[ \u00A0\\t,]*(?:e?xt(?:ensi(?:o\u0301?|\u00F3))?n?|\uFF45?\uFF58\uFF54\uFF4E?|\u0434\u043E\u0431|anexo)${AFTER_LABEL}${extDigits(20)}#?`,
-    `[ \u00A0\\t,]*(?:[x\uFF58#\uFF03~\uFF5E]|int|\uFF49\uFF4E\uFF54)${AFTER_LABEL}${extDigits(9)}#?`,
-    `[- ]+${extDigits(6)}#`,
-    `[ \u00A0\\t]*(?:,{2}|;)${AFTER_LABEL}${extDigits(15)}#?`,
-    `[ \u00A0\\t]*(?:,)+${AFTER_LABEL}${extDigits(9)}#?`,
-  ].join('|')})$`,
-  'i',
-);
-
-/** True when the last character is a digit EXTENSION reads, or "#". */
-function endsLikeExtension(s: string): boolean {
-  const c = s.charCodeAt(s.length - 1);
-  return (
-    (c >= 0x30 && c <= 0x39) ||
-    c === 0x23 ||
-    (c >= 0xff10 && c <= 0xff19) ||
-    (c >= 0x0660 && c <= 0x0669) ||
-    (c >= 0x06f0 && c <= 0x06f9)
-  );
-}
-
 /** A number split as E.164 does ("+" callingCode national), and its extension if it had one. */
 export interface PhoneParts {
   readonly callingCode: string;
@@ -297,23 +269,51 @@ const MAX_INPUT = 250;
  * tell. `s` is trimmed.
  */
 export function fastParse(s: string, defaultCountry: string, book: PlanBook): PhoneParts | null | undefined {
+  const read = readNumber(s, book.home(defaultCountry)!, book, false);
+  if (!read) return read;
+  const { plan, national, extension } = read;
+  return extension === undefined
+    ? { callingCode: plan.callingCode, national }
+    : { callingCode: plan.callingCode, national, extension };
+}
+
+/** A number as readNumber finds it: the plan giving its calling code, the national number, the extension. */
+export interface Reading {
+  readonly plan: Plan;
+  readonly national: string;
+  readonly extension: string | undefined;
+}
+
+/**
+ * fastParse with the default country's plans; with `shaped`, also null for a number that
+ * PlanBook.fitsShape refuses, told from the patterns already run on the way.
+ */
+export function readNumber(
+  s: string,
+  home: Home,
+  book: PlanBook,
+  shaped: boolean,
+): Reading | null | undefined {
   if (s.length > MAX_INPUT) return undefined;
   const plus = s.charCodeAt(0) === 0x2b;
-  let digits = plainDigits(s, plus ? 1 : 0);
+  const from = plus ? 1 : 0;
+  let digits = plainDigits(s, from, s.length);
   let extension: string | undefined;
-  if (digits === undefined) {
+  if (typeof digits === 'number') {
+    const stop = digits;
+    const found = extensionOf(s, stop);
+    // Not an extension: a letter or other stray character means no number ("07700 900123 (mum)").
+    if (found === null) return notNumberText(s, stop) ? null : undefined;
     // RFC 3966 URIs with a phone-context ("tel:863-1234;phone-context=+1-914-555") are refused: the
     // library checks the context with a module-level RegExp that has the g flag
     // (helpers/extractPhoneContext.js), so test() keeps lastIndex between calls and the same text is
-    // accepted and refused in turn. Front desks do not type such URIs.
+    // accepted and refused in turn. Front desks do not type such URIs. (Without an extension such
+    // text is refused above: its letters make it no number.)
     if (s.includes(';phone-context=')) return null;
-    // Every form of EXTENSION ends with a digit or "#": other text need not be searched for one.
-    const m = endsLikeExtension(s) ? EXTENSION.exec(s) : null;
-    // Not an extension: a letter or other stray character means no number ("07700 900123 (mum)").
-    if (!m) return NOT_NUMBER_TEXT.test(s) ? null : undefined;
-    extension = m.slice(1).find(Boolean);
-    digits = plainDigits(s.slice(0, m.index), plus ? 1 : 0);
-    if (digits === undefined || extension === undefined || !/^[0-9]+$/.test(extension)) return undefined;
+    extension = found.digits;
+    // Text other than plain before the extension, or an extension in other digits: the library's.
+    if (found.index > stop || !asciiDigits(extension)) return undefined;
+    digits = plainDigits(s, from, found.index) as string;
   }
   if (digits.length < 3) return null; // isViablePhoneNumber.js: fewer than three digits is no number
   let selected: Plan;
@@ -335,19 +335,60 @@ export function fastParse(s: string, defaultCountry: string, book: PlanBook): Ph
     selected = found.plans[0]!;
     national = digits.slice(size);
   } else {
-    selected = book.plan(defaultCountry);
+    selected = home.plan;
     // An IDD prefix ("00 44 ...") or a number that starts with the calling code may be international.
-    if (selected.idd.test(digits) || digits.startsWith(selected.callingCode)) return undefined;
-    sharing = book.group(selected.code)!;
+    const idd = selected.iddDigits
+      ? prefixLength(digits, selected.iddDigits) >= 0
+      : selected.idd.test(digits);
+    if (idd || digits.startsWith(selected.callingCode)) return undefined;
+    sharing = home.sharing;
     national = digits;
   }
-  const result = nationalNumber(national, selected, sharing);
-  if (result === undefined) return undefined;
-  const extracted = result.national;
-  if (extracted.length < 2 || extracted.length > 17) return null; // parse.js MIN/MAX_LENGTH_FOR_NSN
-  // In both paths the fallback plan is `selected` (for "+", the main country of the calling code).
-  if ((result.check ?? checkFor(extracted, sharing, selected)) !== 'possible') return null;
-  return extension === undefined
-    ? { callingCode: selected.callingCode, national: extracted }
-    : { callingCode: selected.callingCode, national: extracted, extension };
+  // extractNationalNumber.js with `selected` as the selected plan. `fits` is true when `national` is
+  // known on the way to match selected's national number pattern, so to have the shape.
+  let check: LengthCheck | undefined;
+  let fits = false;
+  let cut = 0; // the length of the national prefix
+  if (selected.nationalPrefixDigits) cut = prefixLength(national, selected.nationalPrefixDigits);
+  else {
+    const match = selected.nationalPrefix?.exec(national);
+    if (match) {
+      const groups = match.length - 1;
+      if (groups > 0 && match[groups]) return undefined; // carrier codes and transform rules
+      cut = match[0].length;
+    }
+  }
+  if (cut > 0) {
+    const stripped = national.slice(cut);
+    // Too long with the prefix or without it (parse.js MAX_LENGTH_FOR_NSN): no need to choose.
+    if (stripped.length > MAX_NATIONAL) return null;
+    const before = selected.nationalNumber.test(national);
+    const after = before && selected.nationalNumber.test(stripped);
+    if (before && !after) fits = true;
+    else {
+      // Without `before`, neither reading is known to have the shape; when neither has it, the
+      // number is refused whichever is read, and the length check, which may have to run the
+      // number-type patterns of every country sharing the code (see checkFor), need not run.
+      if (shaped && !before && sharing.agreed[stripped.length] === undefined) {
+        if (!sharing.shape.test(stripped) && !sharing.shape.test(national)) return null;
+      }
+      const strippedCheck = checkFor(stripped, sharing, selected);
+      if (strippedCheck === 'short' || strippedCheck === 'invalid') fits = before;
+      else {
+        national = stripped;
+        check = strippedCheck;
+        fits = after;
+      }
+    }
+  }
+  if (national.length < 2 || national.length > MAX_NATIONAL) return null; // parse.js MIN/MAX_LENGTH_FOR_NSN
+  // Each refusal is final, so the cheap ones go first: the length where the countries sharing the
+  // code agree on it, then the shape, then the length that may run the number-type patterns of each
+  // country (checkFor). In both paths the fallback plan is `selected` (for "+", the main country of
+  // the calling code).
+  const length = check ?? sharing.agreed[national.length];
+  if (length !== undefined && length !== 'possible') return null;
+  if (shaped && !fits && !sharing.shape.test(national)) return null;
+  if (length === undefined && checkFor(national, sharing, selected) !== 'possible') return null;
+  return { plan: selected, national, extension };
 }

@@ -1,6 +1,6 @@
 import { type CountryCode, parsePhoneNumberFromString } from 'libphonenumber-js/min';
 import { flag, refuse } from './issues.ts';
-import { fastParse, PlanBook } from './phone-plan.ts';
+import { PlanBook, readNumber } from './phone-plan.ts';
 import { asText, stripControl } from './text.ts';
 import type { Issues, PhonePolicy } from './types.ts';
 
@@ -56,7 +56,17 @@ function invalid(
   }
   flag(issues, column, 'invalid_phone_kept', `${why}; kept as typed`);
   // As typed, less control characters (strip_control's set), which Dataverse text must not hold.
-  return stripControl(text);
+  // Printable ASCII has none, and such text needs no search for them.
+  return printableAscii(text) ? text : stripControl(text);
+}
+
+/** True when every character of `s` is printable ASCII (space to "~"). */
+function printableAscii(s: string): boolean {
+  for (let i = 0; i < s.length; i += 1) {
+    const c = s.charCodeAt(i);
+    if (c < 0x20 || c > 0x7e) return false;
+  }
+  return true;
 }
 
 /**
@@ -73,7 +83,8 @@ export function phone(
   issues: Issues,
   column: string,
 ): string | null {
-  if (!BOOK.hasCountry(defaultCountry)) {
+  const home = BOOK.home(defaultCountry);
+  if (home === undefined) {
     throw new RangeError(`phone: no numbering plan for default country '${defaultCountry}'`);
   }
   if (v === null || v === undefined) return null;
@@ -85,29 +96,30 @@ export function phone(
   }
   const s = text.trim();
   if (s.length === 0) return null;
-  if (!ANY_DIGIT.test(s)) return invalid(s, notPossible(defaultCountry), policy, maxLength, issues, column);
-  let parts = fastParse(s, defaultCountry, BOOK);
-  if (parts === null) return invalid(s, notPossible(defaultCountry), policy, maxLength, issues, column);
-  if (parts === undefined) {
+  // The fast path also checks the number's shape (PlanBook.fitsShape) on the way.
+  const read = readNumber(s, home, BOOK, true);
+  if (read === null) return invalid(s, notPossible(defaultCountry), policy, maxLength, issues, column);
+  let e164: string;
+  let extension: string | undefined;
+  if (read !== undefined) {
+    e164 = read.plan.plus + read.national;
+    extension = read.extension;
+  } else {
+    // Text without a digit is no number (readNumber leaves some such text to the library).
+    if (!ANY_DIGIT.test(s)) return invalid(s, notPossible(defaultCountry), policy, maxLength, issues, column);
     const parsed = parsePhoneNumberFromString(s, {
       defaultCountry: defaultCountry as CountryCode,
       extract: false,
     });
-    if (!parsed?.isPossible())
+    if (!parsed?.isPossible() || !BOOK.fitsShape(parsed.countryCallingCode, parsed.nationalNumber))
       return invalid(s, notPossible(defaultCountry), policy, maxLength, issues, column);
-    parts = {
-      callingCode: parsed.countryCallingCode,
-      national: parsed.nationalNumber,
-      extension: parsed.ext,
-    };
+    e164 = `+${parsed.countryCallingCode}${parsed.nationalNumber}`;
+    extension = parsed.ext;
   }
-  if (!BOOK.fitsShape(parts.callingCode, parts.national))
-    return invalid(s, notPossible(defaultCountry), policy, maxLength, issues, column);
-  const e164 = `+${parts.callingCode}${parts.national}`;
   if (maxLength !== undefined && e164.length > maxLength) {
     return invalid(s, `phone number longer than ${maxLength} characters`, policy, maxLength, issues, column);
   }
-  if (parts.extension) {
+  if (extension) {
     flag(issues, column, 'phone_extension_dropped', 'extension dropped: E.164 has no extension');
   }
   return e164;

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { type CountryCode, getCountryCallingCode, parsePhoneNumberFromString } from 'libphonenumber-js/min';
 import { describe, expect, it } from 'vitest';
 import { type PhonePolicy, phone } from '../../runtime/transforms/index.ts';
-import { fastParse, PlanBook } from '../../runtime/transforms/phone-plan.ts';
+import { fastParse, PlanBook, readNumber } from '../../runtime/transforms/phone-plan.ts';
 import { run, texts } from './run.ts';
 
 // [name, input, default country, E.164]: numbers that are possible (the sandbox's formats included).
@@ -314,5 +314,88 @@ describe('phone fast path', () => {
       }),
       { numRuns: 2000 },
     );
+  });
+});
+
+describe('phone fast path, branch by branch', () => {
+  // [text, default country]: the fast path answers, and as the library does.
+  it.each([
+    ['88572009951', 'RU'], // national prefix "8" matched with startsWith, kept: the digits fit the pattern
+    ['0412 345 678', 'AU'], // national prefix "(183[12])|0" needs its regex
+    ['021 123 4567', 'NZ'],
+    ['01534 123456', 'JE'],
+    ['01234 56789', 'GB'], // 9 digits: the countries of +44 disagree on the length
+    ['0 1234 567 890 1234 5678', 'GB'], // longer than 17 digits with the prefix and without
+    ['020 7946 0123 45#', 'GB'], // "[- ]+digits#" starts before the "#"
+    ['020 7946 0123-45#', 'GB'],
+    ['020 7946 012345#', 'GB'], // ... and takes digits the number would otherwise have
+    ['020 7946 0123 #45', 'GB'],
+    ['020 7946 0123   ext 7', 'GB'], // spaces before the label belong to the extension
+    ['020 7946 0123 x 12', 'GB'],
+    ['020 7946 0123,,45', 'GB'],
+    ['020 7946 0123\text 5', 'GB'],
+    ['020 7946 0123 !', 'GB'], // a stray character that is not a letter
+    ['020 7946 0123 Mum', 'GB'],
+    ['+44 (0)7700 900 678', 'GB'],
+    ['+7 8 572 009 951', 'GB'],
+  ])('%j (%s)', (text, country) => {
+    const fast = fastParse(text, country, new PlanBook());
+    expect(fast).not.toBeUndefined();
+    expect(fast).toEqual(library(text, country));
+  });
+
+  // [text, default country]: left to the library.
+  it.each([
+    ['0011 44 20 7946 0123', 'AU'], // IDD prefix that needs its regex
+    ['0161 44 20 7946 0123', 'NZ'],
+    ['00 44 20 7946 0123', 'GB'], // IDD prefix "00" matched with startsWith
+    ['1832 0412 345 678', 'AU'], // a carrier code in the national prefix
+    ['020 7946 0123 ext. \u0661\u0662', 'GB'], // extension in Arabic-Indic digits
+    ['020 7946 (mum) ext 5', 'GB'], // other text before the extension
+    ['020\u00a07946 0123', 'GB'], // a no-break space: not plain, but possible in a number
+    ['\u2013', 'GB'],
+  ])('leaves %j (%s) to the library', (text, country) => {
+    expect(fastParse(text, country, new PlanBook())).toBeUndefined();
+  });
+
+  it('checks the shape on the way as PlanBook.fitsShape does', () => {
+    const book = new PlanBook();
+    fc.assert(
+      fc.property(phoneText, ({ country, text }) => {
+        const parts = fastParse(text, country, book);
+        const read = readNumber(text, book.home(country)!, book, true);
+        if (parts === undefined) expect(read).toBeUndefined();
+        else if (parts === null || !book.fitsShape(parts.callingCode, parts.national))
+          expect(read).toBeNull();
+        else
+          expect([read?.plan.callingCode, read?.national, read?.extension]).toEqual([
+            parts.callingCode,
+            parts.national,
+            parts.extension,
+          ]);
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it.each([
+    ['0412 345 678', null], // neither with nor without the trunk 0 a UK number
+    ['555-0142', null], // seven digits that fit no country of +44
+    ['01234 56789', '+44123456789'],
+  ])('reads %j as %j (GB)', (text, expected) => {
+    const out = run((i, c) => phone(text, 'GB', 'drop_with_flag', 50, i, c));
+    expect(out.value).toBe(expected);
+    expect(out.flags).toEqual(expected === null ? ['invalid_phone_dropped'] : []);
+  });
+
+  it.each([
+    ['\u2013', '\u2013'], // no digit, left by the fast path
+    ['x'.repeat(260), null], // no digit, too long for the fast path and the column
+    ['appel: zéro', 'appel: zéro'], // not ASCII, no control character
+  ])('keep_with_flag keeps %j as %j', (input, kept) => {
+    expect(run((i, c) => phone(input, 'GB', 'keep_with_flag', 50, i, c))).toMatchObject({
+      value: kept,
+      flags: [kept === null ? 'invalid_phone_dropped' : 'invalid_phone_kept'],
+    });
   });
 });

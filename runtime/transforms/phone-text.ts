@@ -1,0 +1,111 @@
+/*
+ * Reading phone text for phone-plan.ts's fastParse: the digits of text made of digits, spaces, dashes,
+ * dots, slashes and brackets ("plain" text), a trailing extension, and whether other text can be a
+ * number at all, each as libphonenumber-js would see it.
+ */
+
+const isAsciiDigit = (c: number): boolean => c >= 0x30 && c <= 0x39;
+
+/** True for the characters of plain text other than ASCII digits: space - . / ( ). */
+function isSeparator(c: number): boolean {
+  return c === 0x20 || c === 0x2d || c === 0x2e || c === 0x2f || c === 0x28 || c === 0x29;
+}
+
+/**
+ * The ASCII digits of s[from, end) when it is plain text (ASCII digits and separators); otherwise the
+ * index of its first character that is neither (so a caller need not scan the text again).
+ */
+export function plainDigits(s: string, from: number, end: number): string | number {
+  let digits = '';
+  let last = from; // digits from `last` to the current character are not yet in `digits`
+  for (let i = from; i < end; i += 1) {
+    const c = s.charCodeAt(i);
+    if (isAsciiDigit(c)) continue;
+    if (!isSeparator(c)) return i;
+    if (i > last) digits += s.slice(last, i);
+    last = i + 1;
+  }
+  if (last === from) return from === 0 && end === s.length ? s : s.slice(from, end);
+  return last < end ? digits + s.slice(last, end) : digits;
+}
+
+// A character that is neither a digit, punctuation nor plus as libphonenumber-js defines them
+// (constants.js VALID_DIGITS, VALID_PUNCTUATION, PLUS_CHARS). Outside an extension, such a character
+// makes the text not a viable number (helpers/isViablePhoneNumber.js).
+const NOT_NUMBER_TEXT =
+  /[^0-9\uFF10-\uFF19\u0660-\u0669\u06F0-\u06F9\-\u2010-\u2015\u2212\u30FC\uFF0D\uFF0F/\uFF0E. \u00A0\u00AD\u200B\u2060\u3000()\uFF08\uFF09\uFF3B\uFF3D[\]~\u2053\u223C\uFF5E+\uFF0B]/;
+
+/**
+ * True when `s` has a character no number has (NOT_NUMBER_TEXT), `stop` being the first character
+ * that is not plain (see plainDigits): an ASCII letter there settles it without the regular expression.
+ */
+export function notNumberText(s: string, stop: number): boolean {
+  const lower = s.charCodeAt(stop) | 0x20;
+  return (lower >= 0x61 && lower <= 0x7a) || NOT_NUMBER_TEXT.test(s);
+}
+
+// The extension grammar of libphonenumber-js (helpers/extension/createExtensionPattern.js), rebuilt
+// here because the library does not export it: ";ext=123", "ext. 123", "x12", "#45", "123#", ",,12".
+const DIGITS = '0-9\uFF10-\uFF19\u0660-\u0669\u06F0-\u06F9';
+const extDigits = (max: number): string => `([${DIGITS}]{1,${max}})`;
+const AFTER_LABEL = '[:\\.\uFF0E]?[ \u00A0\\t,-]*';
+const EXTENSION = new RegExp(
+  `(?:${[
+    `;ext=${extDigits(20)}`,
+    `[ \u00A0\\t,]*(?:e?xt(?:ensi(?:o\u0301?|\u00F3))?n?|\uFF45?\uFF58\uFF54\uFF4E?|\u0434\u043E\u0431|anexo)${AFTER_LABEL}${extDigits(20)}#?`,
+    `[ \u00A0\\t,]*(?:[x\uFF58#\uFF03~\uFF5E]|int|\uFF49\uFF4E\uFF54)${AFTER_LABEL}${extDigits(9)}#?`,
+    `[- ]+${extDigits(6)}#`,
+    `[ \u00A0\\t]*(?:,{2}|;)${AFTER_LABEL}${extDigits(15)}#?`,
+    `[ \u00A0\\t]*(?:,)+${AFTER_LABEL}${extDigits(9)}#?`,
+  ].join('|')})$`,
+  'i',
+);
+
+/** True when the last character is a digit EXTENSION reads, or "#". */
+function endsLikeExtension(s: string): boolean {
+  const c = s.charCodeAt(s.length - 1);
+  return (
+    (c >= 0x30 && c <= 0x39) ||
+    c === 0x23 ||
+    (c >= 0xff10 && c <= 0xff19) ||
+    (c >= 0x0660 && c <= 0x0669) ||
+    (c >= 0x06f0 && c <= 0x06f9)
+  );
+}
+
+/** Where an extension starts in the text and its digits as typed (any of libphonenumber-js's digits). */
+export interface Extension {
+  readonly index: number;
+  readonly digits: string;
+}
+
+/**
+ * EXTENSION's match in `s`, `stop` being its first character that is not plain (see plainDigits);
+ * null when there is none.
+ *
+ * The search starts near `stop` rather than at 0: the text before `stop` holds only digits and
+ * separators, and every form of EXTENSION reaches before its first other character only over spaces
+ * (the space of "[ \u00A0\t,]*" and "[ \u00A0\t]*") or, for "[- ]+digits#", over digits, dashes and
+ * spaces before a "#". No match starts further back, so the leftmost match is the same.
+ */
+export function extensionOf(s: string, stop: number): Extension | null {
+  // Every form of EXTENSION ends with a digit or "#": other text need not be searched.
+  if (!endsLikeExtension(s)) return null;
+  let from = stop;
+  if (s.charCodeAt(stop) === 0x23) {
+    while (from > 0 && isAsciiDigit(s.charCodeAt(from - 1))) from -= 1;
+  }
+  while (from > 0 && (s.charCodeAt(from - 1) === 0x20 || s.charCodeAt(from - 1) === 0x2d)) from -= 1;
+  const m = EXTENSION.exec(from === 0 ? s : s.slice(from));
+  if (m === null) return null;
+  // One group per form; the first that matched holds the digits (never empty: each reads one or more).
+  let k = 1;
+  while (!m[k]) k += 1;
+  return { index: from + m.index, digits: m[k]! };
+}
+
+/** True when `s` is one or more ASCII digits. */
+export function asciiDigits(s: string): boolean {
+  for (let i = 0; i < s.length; i += 1) if (!isAsciiDigit(s.charCodeAt(i))) return false;
+  return s.length > 0;
+}
