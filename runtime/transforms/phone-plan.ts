@@ -362,22 +362,22 @@ export function readNumber(
     const stripped = national.slice(cut);
     // Too long with the prefix or without it (parse.js MAX_LENGTH_FOR_NSN): no need to choose.
     if (stripped.length > MAX_NATIONAL) return null;
-    const before = selected.nationalNumber.test(national);
-    const after = before && selected.nationalNumber.test(stripped);
-    if (before && !after) fits = true;
+    // The prefix stays when the digits fit the pattern with it and not without it, or when without it
+    // they are too short or of a length the country never has. Testing `stripped` first spares the
+    // second test when it fits.
+    const strippedFits = selected.nationalNumber.test(stripped);
+    if (!strippedFits && selected.nationalNumber.test(national)) fits = true;
     else {
-      // Without `before`, neither reading is known to have the shape; when neither has it, the
-      // number is refused whichever is read, and the length check, which may have to run the
-      // number-type patterns of every country sharing the code (see checkFor), need not run.
-      if (shaped && !before && sharing.agreed[stripped.length] === undefined) {
+      // When neither reading has the shape, the number is refused whichever is read, and the length
+      // check need not run the number-type patterns of every country sharing the code (checkFor).
+      if (shaped && !strippedFits && sharing.agreed[stripped.length] === undefined) {
         if (!sharing.shape.test(stripped) && !sharing.shape.test(national)) return null;
       }
       const strippedCheck = checkFor(stripped, sharing, selected);
-      if (strippedCheck === 'short' || strippedCheck === 'invalid') fits = before;
-      else {
+      if (strippedCheck !== 'short' && strippedCheck !== 'invalid') {
         national = stripped;
         check = strippedCheck;
-        fits = after;
+        fits = strippedFits;
       }
     }
   }
