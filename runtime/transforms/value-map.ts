@@ -41,12 +41,12 @@ function folded(map: ValueMap): ReadonlyMap<string, number | string | null> {
 const UNMAPPED = { rejection: 'unmapped_value', flag: 'unmapped_value_dropped' } as const;
 
 /**
- * Looks a value up; `undefined` when it has no entry. Keys are the source value's text (numbers and
- * booleans by their text form, "1", "true"), trimmed: a trailing space ("CASH ") is a typing slip, not
- * another value. Case is folded unless the map is case-sensitive.
+ * The entries a lookup reads: the map's own when it is case-sensitive, else its folded ones. Keys are
+ * the source value's text (numbers and booleans by their text form, "1", "true"), trimmed: a trailing
+ * space ("CASH ") is a typing slip, not another value. Case is folded unless the map is case-sensitive.
  */
-function lookup(map: ValueMap, text: string): number | string | null | undefined {
-  return lookupText(map.caseSensitive ? map.entries : folded(map), map.caseSensitive, text);
+function entriesOf(map: ValueMap): ReadonlyMap<string, number | string | null> {
+  return map.caseSensitive ? map.entries : folded(map);
 }
 
 /**
@@ -73,9 +73,24 @@ export function lookupText<V>(
  */
 export function mapValue(v: unknown, map: ValueMap, issues: Issues, column: string): number | string | null {
   if (isEmpty(v)) return null;
+  return mapNonEmpty(v, map, entriesOf(map), issues, column);
+}
+
+/** mapValue for a value that is not empty, with the map's entries (entriesOf) looked up by the caller. */
+function mapNonEmpty(
+  v: unknown,
+  map: ValueMap,
+  entries: ReadonlyMap<string, number | string | null>,
+  issues: Issues,
+  column: string,
+): number | string | null {
   const text = asText(v);
-  const hit = text === null ? undefined : lookup(map, text);
-  if (hit !== undefined) return hit;
+  const hit = text === null ? undefined : lookupText(entries, map.caseSensitive, text);
+  return hit === undefined ? unmapped(map, issues, column) : hit;
+}
+
+/** A value with no entry: the map's default, with a flag, or else its `unmapped` policy. */
+function unmapped(map: ValueMap, issues: Issues, column: string): number | string | null {
   if (map.defaultValue !== undefined) {
     flag(issues, column, 'unmapped_value_defaulted', `value not in map '${map.name}'; default used`);
     return map.defaultValue;
@@ -108,17 +123,35 @@ export function multiMap(
 ): string | null {
   if (isEmpty(values)) return null;
   const list: readonly unknown[] = Array.isArray(values) ? values : [values];
+  let entries: ReadonlyMap<string, number | string | null> | undefined; // looked up once, on first use
+  // Values are told apart by their text form, the form written. While all of them are numbers other
+  // than NaN (option values: nearly always), the numbers stand in for their text, converted once at
+  // the end: distinct numbers print distinct text (the shortest that reads back as the same number),
+  // 0 and -0 both print "0" and are ===, and each reads back from its text as itself or, for -0, as
+  // 0, which orders the same. The first value of another kind turns the numbers kept into text.
+  let numbers: number[] | undefined = list.length > SHORT_LIST ? undefined : [];
   // Short lists (all real ones) look for duplicates in `out`; a Set only for long ones.
-  const seen = list.length > SHORT_LIST ? new Set<string>() : undefined;
-  const out: string[] = [];
+  const seen = numbers ? undefined : new Set<string>();
+  let out: string[] = [];
   for (const element of list) {
-    const mapped = mapValue(element, map, issues, column);
+    if (isEmpty(element)) continue;
+    entries ??= entriesOf(map);
+    const mapped = mapNonEmpty(element, map, entries, issues, column);
     if (mapped === null) continue;
+    if (numbers) {
+      if (typeof mapped === 'number' && !Number.isNaN(mapped)) {
+        if (!numbers.includes(mapped)) numbers.push(mapped);
+        continue;
+      }
+      out = numbers.map(String);
+      numbers = undefined;
+    }
     const text = String(mapped);
     if (seen ? seen.has(text) : out.includes(text)) continue;
     seen?.add(text);
     out.push(text);
   }
+  if (numbers) return joinNumbers(numbers, as, delimiter);
   if (out.length === 0) return null;
   if (as === 'choices') {
     // A choices column holds a set: ascending option values give one form per set, so an unchanged
@@ -136,6 +169,24 @@ export function multiMap(
     return out.length === 1 ? out[0]! : out.join(',');
   }
   return out.length === 1 ? out[0]! : out.join(delimiter);
+}
+
+/**
+ * multiMap's result for a short list of distinct numbers (none NaN): as sortNumerically and join would
+ * give it for their text. Short lists stay under the 150 cap.
+ */
+function joinNumbers(numbers: number[], as: 'choices' | 'text', delimiter: string): string | null {
+  if (numbers.length === 0) return null;
+  if (numbers.length === 1) return String(numbers[0]);
+  if (as === 'text') return numbers.join(delimiter);
+  // Insertion, as sortNumerically does for short lists of numbers.
+  for (let i = 1; i < numbers.length; i += 1) {
+    const n = numbers[i]!;
+    let j = i - 1;
+    for (; j >= 0 && numbers[j]! > n; j -= 1) numbers[j + 1] = numbers[j]!;
+    numbers[j + 1] = n;
+  }
+  return numbers.join(',');
 }
 
 /**
