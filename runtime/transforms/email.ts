@@ -196,7 +196,10 @@ export function plainAddress(s: string, limit: number): boolean {
     } else if (c < 0x80 && (CLASSES[c]! & ATEXT) !== 0) previousDot = false;
     else break;
   }
-  if (at === 0 || at > MAX_LOCAL_OCTETS || previousDot || s.charCodeAt(at) !== 0x40) return false;
+  // at === n is tested first: charCodeAt past the end (NaN) would deoptimise this function in V8.
+  if (at === 0 || at === n || at > MAX_LOCAL_OCTETS || previousDot || s.charCodeAt(at) !== 0x40) {
+    return false;
+  }
   // The domain, at most 252 characters since n ≤ 254: only lower-case label characters and dots (so
   // no second @, and nothing for trim to remove at the end).
   let labels = 0;
