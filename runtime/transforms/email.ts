@@ -100,6 +100,22 @@ export function validDomain(domain: string): boolean {
   return labels >= 2 && !/^[0-9]+$/.test(last);
 }
 
+// ASCII character classes for scanAscii, one bit each: an atext character; a character of a
+// lower-case domain label (a-z, 0-9, -); a digit; an upper-case letter.
+const ATEXT = 1;
+const LOWER_LABEL = 2;
+const DIGIT = 4;
+const UPPER = 8;
+const CLASSES = new Uint8Array(0x80);
+for (let c = 0; c < 0x80; c += 1) {
+  const lowerLabel = (c >= 0x61 && c <= 0x7a) || (c >= 0x30 && c <= 0x39) || c === 0x2d;
+  CLASSES[c] =
+    (isAtext(c) ? ATEXT : 0) |
+    (lowerLabel ? LOWER_LABEL : 0) |
+    (c >= 0x30 && c <= 0x39 ? DIGIT : 0) |
+    (c >= 0x41 && c <= 0x5a ? UPPER : 0);
+}
+
 /** What scanAscii found: valid (with or without upper-case letters in the domain), invalid, or text
  * beyond ASCII, for validLocal and validDomain to decide. */
 type Scan = 'valid' | 'valid-upper' | 'invalid' | 'not-ascii';
@@ -121,7 +137,7 @@ export function scanAscii(s: string, at: number): Scan {
     }
     previousDot = false;
     if (c >= 0x80) return 'not-ascii';
-    if (!isAtext(c)) return 'invalid';
+    if ((CLASSES[c]! & ATEXT) === 0) return 'invalid';
   }
   if (previousDot) return 'invalid';
   const n = s.length;
@@ -141,17 +157,13 @@ export function scanAscii(s: string, at: number): Scan {
       if (i === n) break;
       start = i + 1;
       digitsOnly = true;
-    } else if (c >= 0x30 && c <= 0x39) {
-      // a digit keeps digitsOnly as it is
-    } else if ((c >= 0x61 && c <= 0x7a) || c === 0x2d) {
-      digitsOnly = false;
-    } else if (c >= 0x41 && c <= 0x5a) {
-      digitsOnly = false;
-      upper = true;
     } else if (c >= 0x80) {
       return 'not-ascii';
     } else {
-      return 'invalid';
+      const k = CLASSES[c]!;
+      if ((k & (LOWER_LABEL | UPPER)) === 0) return 'invalid';
+      if ((k & DIGIT) === 0) digitsOnly = false;
+      if ((k & UPPER) !== 0) upper = true;
     }
   }
   if (labels < 2 || digitsOnly) return 'invalid';
@@ -164,64 +176,17 @@ function notAsciiOr(s: string, from: number, answer: Scan): Scan {
   return answer;
 }
 
-// ASCII character classes for plainAddress, one bit each: an atext character; a character of a
-// lower-case domain label (a-z, 0-9, -); a digit.
-const ATEXT = 1;
-const LOWER_LABEL = 2;
-const DIGIT = 4;
-const CLASSES = new Uint8Array(0x80);
-for (let c = 0; c < 0x80; c += 1) {
-  const lowerLabel = (c >= 0x61 && c <= 0x7a) || (c >= 0x30 && c <= 0x39) || c === 0x2d;
-  CLASSES[c] =
-    (isAtext(c) ? ATEXT : 0) | (lowerLabel ? LOWER_LABEL : 0) | (c >= 0x30 && c <= 0x39 ? DIGIT : 0);
-}
-
 /**
  * True when `s` is an address that email returns as it is, with nothing recorded: ASCII, nothing to
  * trim, a lower-case domain, at most `limit` (≤ 254) long, and valid by the rules above. Most addresses
  * are, and this tells in one pass; false says only that checkAddress must decide.
  */
 export function plainAddress(s: string, limit: number): boolean {
-  const n = s.length;
   // Written so that a limit of NaN (no number to compare with) leaves the address to checkAddress.
-  if (!(n <= limit)) return false;
-  // The local part, up to the first character that is neither atext nor a dot: that must be the @.
-  let at = 0;
-  let previousDot = true;
-  for (; at < n; at += 1) {
-    const c = s.charCodeAt(at);
-    if (c === 0x2e) {
-      if (previousDot) return false;
-      previousDot = true;
-    } else if (c < 0x80 && (CLASSES[c]! & ATEXT) !== 0) previousDot = false;
-    else break;
-  }
-  // at === n is tested first: charCodeAt past the end (NaN) would deoptimise this function in V8.
-  if (at === 0 || at === n || at > MAX_LOCAL_OCTETS || previousDot || s.charCodeAt(at) !== 0x40) {
-    return false;
-  }
-  // The domain, at most 252 characters since n ≤ 254: only lower-case label characters and dots (so
-  // no second @, and nothing for trim to remove at the end).
-  let labels = 0;
-  let start = at + 1;
-  let digitsOnly = true;
-  for (let i = at + 1; i <= n; i += 1) {
-    const c = i === n ? 0x2e : s.charCodeAt(i);
-    if (c === 0x2e) {
-      const length = i - start;
-      if (length === 0 || length > MAX_LABEL) return false;
-      if (s.charCodeAt(start) === 0x2d || s.charCodeAt(i - 1) === 0x2d) return false;
-      labels += 1;
-      if (i === n) break;
-      start = i + 1;
-      digitsOnly = true;
-    } else {
-      const k = c < 0x80 ? CLASSES[c]! : 0;
-      if ((k & LOWER_LABEL) === 0) return false;
-      if ((k & DIGIT) === 0) digitsOnly = false;
-    }
-  }
-  return labels >= 2 && !digitsOnly;
+  if (!(s.length <= limit)) return false;
+  // scanAscii refuses what trim would remove and a second @ (neither is atext nor a label character).
+  const at = s.indexOf('@');
+  return at > 0 && scanAscii(s, at) === 'valid';
 }
 
 const CODES = { rejection: 'invalid_email', flag: 'invalid_email_dropped' } as const;
