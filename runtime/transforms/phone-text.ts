@@ -63,7 +63,11 @@ const EXTENSION = new RegExp(
 
 /** True when the last character is a digit EXTENSION reads, or "#". */
 function endsLikeExtension(s: string): boolean {
-  const c = s.charCodeAt(s.length - 1);
+  return isExtensionDigitOrHash(s.charCodeAt(s.length - 1));
+}
+
+/** True for a digit EXTENSION reads (ASCII, full-width, Arabic-Indic), or "#". */
+function isExtensionDigitOrHash(c: number): boolean {
   return (
     (c >= 0x30 && c <= 0x39) ||
     c === 0x23 ||
@@ -86,13 +90,16 @@ export interface Extension {
  * The search starts near `stop` rather than at 0: the text before `stop` holds only digits and
  * separators, and every form of EXTENSION reaches before its first other character only over spaces
  * (the space of "[ \u00A0\t,]*" and "[ \u00A0\t]*") or, for "[- ]+digits#", over digits, dashes and
- * spaces before a "#". No match starts further back, so the leftmost match is the same.
+ * spaces before a "#" or a digit beyond ASCII. No match starts further back, so the leftmost match is
+ * the same (a search that starts earlier than needed only costs time).
  */
 export function extensionOf(s: string, stop: number): Extension | null {
   // Every form of EXTENSION ends with a digit or "#": other text need not be searched.
   if (!endsLikeExtension(s)) return null;
   let from = stop;
-  if (s.charCodeAt(stop) === 0x23) {
+  // "[- ]+digits#": its digits may mix ASCII with other digits ("- 1２#"), so the match can start
+  // before a "#" or a digit beyond ASCII at `stop`, over the ASCII digits before it.
+  if (isExtensionDigitOrHash(s.charCodeAt(stop))) {
     while (from > 0 && isAsciiDigit(s.charCodeAt(from - 1))) from -= 1;
   }
   while (from > 0 && (s.charCodeAt(from - 1) === 0x20 || s.charCodeAt(from - 1) === 0x2d)) from -= 1;

@@ -114,6 +114,8 @@ describe('phone', () => {
     ['+44 20 7946 0123 #45', '+442079460123'],
     ['(555) 010-1234 x12', '+445550101234'],
     ['+44 7700 900123;ext=5', '+447700900123'],
+    ['+44 20 7946 0123 1\uff12#', '+442079460123'], // "[- ]+digits#" with digits of two kinds
+    ['020 7946 0123 90\u0663#', '+442079460123'],
   ])('drops the extension of %j with a flag', (input, expected) => {
     const out = run((i, c) => phone(input, 'GB', 'reject', 50, i, c));
     expect(out).toMatchObject({ value: expected, flags: ['phone_extension_dropped'], rejections: [] });
@@ -195,6 +197,7 @@ const EXTENSIONS = [
   ';ext=5',
   ' extension 7',
   '-12#',
+  ' 1\uff12#',
   ',,99',
   ' int 3',
   ' (mum)',
