@@ -20,6 +20,7 @@ export class StagingStore {
   readonly #read: Statement<unknown[], StagedRow>;
   readonly #clear: Statement<[{ runId: number; mapping: string | null }], unknown>;
   readonly #count: Statement<[number, string], { n: number }>;
+  readonly #earlier: Statement<[string, number, string], { group_key: string }>;
 
   constructor(db: Database, chunkSize = DEFAULT_CHUNK_SIZE) {
     this.#db = db;
@@ -33,6 +34,10 @@ export class StagingStore {
       'DELETE FROM staged WHERE run_id = @runId AND (@mapping IS NULL OR mapping = @mapping)',
     );
     this.#count = db.prepare('SELECT count(*) AS n FROM staged WHERE run_id = ? AND mapping = ?');
+    this.#earlier = db.prepare(
+      `SELECT DISTINCT group_key FROM staged WHERE mapping = ? AND run_id <> ?
+       AND CAST(json_extract(record, '$.id') AS TEXT) IN (SELECT value FROM json_each(?))`,
+    );
   }
 
   /** Stages records of a mapping for run `runId`. */
@@ -63,6 +68,15 @@ export class StagingStore {
       group.records.push(JSON.parse(row.record));
     }
     if (group) yield group;
+  }
+
+  /**
+   * The group keys other runs staged records `sourceIds` under: the groups a record may have left
+   * when it changed group (a training record moved to another staff member).
+   */
+  earlierGroups(mapping: string, runId: number, sourceIds: readonly string[]): string[] {
+    if (sourceIds.length === 0) return [];
+    return this.#earlier.all(mapping, runId, JSON.stringify(sourceIds)).map((r) => r.group_key);
   }
 
   /** Number of records staged for a mapping. */

@@ -49,7 +49,8 @@ function* stagedGroups(deps: RunDeps, runId: number, m: MappingDefinition): Gene
  * PracticeHub documents no filter by the group's field (and ignores unknown filters), so the resource is
  * read whole, once, and only the touched groups are kept. A record deleted since the watermark touches
  * its group (it leaves the log, and the pick when it was the one); one that no longer names its group
- * touches every group, the only way to find the one it left. `vanished` receives the changed records
+ * touches every group, the only way to find the one it left; one that moved to another group touches
+ * the groups earlier runs staged it under too. `vanished` receives the changed records
  * the second read does not find in their group (deleted or changed again in between).
  */
 async function* deltaGroups(
@@ -71,6 +72,8 @@ async function* deltaGroups(
     }
   }
   if (touched.size === 0) return;
+  // A record that changed group left the one earlier runs staged it under: that group is picked again too.
+  for (const key of deps.journal.staging.earlierGroups(m.name, runId, [...extracted])) touched.add(key);
   const groups = new Map<string, SourceRecord[]>();
   const fields = deps.module.RESOURCES[m.source]?.used;
   for await (const page of deps.practicehub.pages(m.source, { fields })) {

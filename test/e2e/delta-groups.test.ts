@@ -79,6 +79,43 @@ function staffWith(n: number): [string, Training[]] {
 }
 
 describe('a delta of a grouped mapping (staff training logs)', () => {
+  it('picks the group a record left again when it moves to another staff member', async () => {
+    const [fromId, records] = staffWith(2);
+    const [moved, next] = records;
+    // Staff who are users have no contact: the record moves to one of them or to another contact.
+    const toId = [...trainings().keys()].find((id) => id !== fromId)!;
+    const joinedBefore = contactOf(toId) ? log(contact(toId)) : undefined;
+    sb.practicehub.mutate({
+      resource: 'training_records',
+      action: 'update',
+      ids: [moved!.id],
+      patch: { staff_id: toId },
+    });
+    const delta = await load('delta');
+    expect(delta.code).toBe(0);
+    const training = delta.summary['training-record']!;
+    expect(training.extracted).toBe(training.loaded + training.rejected + training.skipped);
+    const left = contact(fromId);
+    expect(left.fs_lasttrainingcourse).toBe(next!.course_name);
+    expect(log(left)).toHaveLength(records.length - 1);
+    expect(
+      log(left).some((line) => line.startsWith(`${moved!.id},`) || line.includes(`,${moved!.id},`)),
+    ).toBe(false);
+    if (joinedBefore) expect(log(contact(toId))).toHaveLength(joinedBefore.length + 1);
+    const reconcile = await flitstack(sb, 'reconcile', '--journal', journal);
+    expect(reconcile.out).not.toContain(`staff-${fromId}`);
+    // Moved back, it is the latest of its first group again (and the staff member is as the next tests expect).
+    sb.practicehub.mutate({
+      resource: 'training_records',
+      action: 'update',
+      ids: [moved!.id],
+      patch: { staff_id: fromId },
+    });
+    expect((await load('delta')).code).toBe(0);
+    expect(contact(fromId).fs_lasttrainingcourse).toBe(moved!.course_name);
+    expect(log(contact(fromId))).toHaveLength(records.length);
+  }, 120_000);
+
   it('archives the whole log and keeps the latest course when an older record is added; a rollback links the earlier log again', async () => {
     const [staffId, records] = staffWith(2);
     const before = contact(staffId);
