@@ -135,8 +135,9 @@ export async function processGroups(
     groups++;
     const ordered = orderGroup(group, records);
     const [picked, ...others] = ordered;
-    // A resumed run skips groups it already journaled (their operations went in one batch).
-    if (deps.journal.journaled(runId, m.name, text(picked!.id))) continue;
+    // A resumed run skips groups it already journaled (their operations went in one batch): any of the
+    // group's records tells, since a delta reads the group again and its pick may have changed since.
+    if (ordered.some((r) => deps.journal.journaled(runId, m.name, text(r.id)))) continue;
     const isExtracted = (r: SourceRecord) => extracted === 'all' || extracted.has(text(r.id));
     if (!isExtracted(picked!)) reread.add(text(picked!.id));
     for (const other of others.filter(isExtracted)) {
