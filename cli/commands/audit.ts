@@ -28,8 +28,10 @@ export const registerAudit: RegisterCommand = (program, io, exit) => {
         '  $ flitstack audit --sample-pages 5 --write-model',
         '  $ flitstack audit --target --format json > audit.json',
         '',
-        'Exit codes: 0 ok, 1 the live source differs from the model (and --write-model was not given), 2 usage',
-        'or environment error (PracticeHub or Dataverse unreachable or refusing a request, --out not writable).',
+        'Exit codes: 0 ok, 1 the live source differs from the model (and --write-model was not given), or',
+        '--write-model left out a field or resource named outside the model language (each is named on stderr),',
+        '2 usage or environment error (PracticeHub or Dataverse unreachable or refusing a request, --out not',
+        'writable, a rewritten spec file its schema refuses: then no spec file is written).',
       ].join('\n'),
     )
     .action(async (options: AuditCliOptions) => {

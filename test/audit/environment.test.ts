@@ -54,11 +54,16 @@ describe('flitstack audit against a PracticeHub that fails', () => {
     expect(requests).toBe(0);
   });
 
-  it('--help documents exit 2 for an unreachable or refusing service', async () => {
+  it('--help documents exit 1 for fields left out and exit 2 for an unreachable or refusing service', async () => {
     const help = await cli(specCopy(), {}, 'audit', '--help');
     expect(help.code).toBe(0);
     expect(help.out).toContain(
-      'Exit codes: 0 ok, 1 the live source differs from the model (and --write-model was not given), 2 usage\nor environment error (PracticeHub or Dataverse unreachable or refusing a request, --out not writable).',
+      [
+        'Exit codes: 0 ok, 1 the live source differs from the model (and --write-model was not given), or',
+        '--write-model left out a field or resource named outside the model language (each is named on stderr),',
+        '2 usage or environment error (PracticeHub or Dataverse unreachable or refusing a request, --out not',
+        'writable, a rewritten spec file its schema refuses: then no spec file is written).',
+      ].join('\n'),
     );
   });
 });
