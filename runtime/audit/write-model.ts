@@ -74,6 +74,18 @@ function percent(share: number): string {
   return `${Math.round(share * 1000) / 10} %`;
 }
 
+/**
+ * Whether the model can describe a field the audit saw: its name fits, and when it is an object (or a
+ * list of them) with children seen, one of them can be described. An object whose every child has
+ * a name the model cannot hold is left out rather than given a field it never had.
+ */
+function describable(f: FieldSummary): boolean {
+  if (!f.path.endsWith('[]') && !FIELD_NAME.test(f.name)) return false;
+  if (f.items && !describable(f.items)) return false;
+  const seen = (f.fields ?? []).filter((c) => c.present > 0);
+  return seen.length === 0 || seen.some(describable);
+}
+
 /** A source model field definition for a field the model lacks, from what the audit saw. */
 export function fieldDefinition(f: FieldSummary, day: string, top = true): Record<string, unknown> {
   const enumerable = f.type === 'enum' && f.values !== undefined && f.values.length > 0;
@@ -85,7 +97,7 @@ export function fieldDefinition(f: FieldSummary, day: string, top = true): Recor
   if (f.phi) def.phi = true;
   if (type === 'array') def.items = f.items ? fieldDefinition(f.items, day, false) : { type: 'string' };
   if (type === 'object') {
-    const children = (f.fields ?? []).filter((c) => c.present > 0 && FIELD_NAME.test(c.name));
+    const children = (f.fields ?? []).filter((c) => c.present > 0 && describable(c));
     def.fields =
       children.length > 0
         ? Object.fromEntries(children.map((c) => [c.name, fieldDefinition(c, day, false)]))
@@ -103,7 +115,7 @@ function indentBlock(lines: readonly string[], indent: string): string {
 }
 
 function newResourceBlock(r: ResourceAudit, day: string, indent: string): string {
-  const fields = r.fields.filter((f) => f.present > 0 && FIELD_NAME.test(f.name));
+  const fields = r.fields.filter((f) => f.present > 0 && describable(f));
   const entries = fields.length > 0 ? fields : [];
   const lines = [
     `description: ${scalarText(`Found by flitstack audit on ${day}; not in the API reference.`)}`,
@@ -183,7 +195,7 @@ function fieldEdits(text: string, root: YAMLMap, report: AuditReport, day: strin
     const parent = parentMapPath(n.resource, n.path);
     const map = mapAt(root, parent);
     const summary = summaryAt(n.resource, n.path);
-    if (!map || !summary || !FIELD_NAME.test(summary.name)) continue;
+    if (!map || !summary || !describable(summary)) continue;
     const key = parent.join('/');
     const entry = additions.get(key) ?? { map, entries: [] };
     entry.entries.push({ key: leafName(n.path), value: flowText(fieldDefinition(summary, day)) });

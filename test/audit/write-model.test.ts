@@ -6,6 +6,7 @@ import {
   type FieldSummary,
   modelDiff,
   rewriteSourceModel,
+  unnameable,
 } from '../../runtime/audit/index.ts';
 
 const MODEL = `# yaml-language-server: $schema=../../schemas/source-model.schema.json
@@ -182,5 +183,36 @@ describe('rewriting the source model', () => {
     expect(out).toContain('      # audit 2026-11-20: 1 value not listed (PHI: values not shown)\n      sex:');
     expect(createSchemaValidators()['source-model'](parse(out))).toBe(true);
     expect(rewriteSourceModel(out, r)).toBe(out);
+  });
+
+  it('leaves out fields named outside the model language, and an object with no other child, and names them', () => {
+    const r = report();
+    const patients = r.resources[0]!;
+    const odd = [
+      f('gpSurgery', 'string'),
+      f('onlybad', 'object', { kinds: { object: 10 }, fields: [f('onlybad.BadOnly', 'string')] }),
+      f('mixed', 'object', {
+        kinds: { object: 10 },
+        fields: [f('mixed.Bad Key', 'string'), f('mixed.good', 'string')],
+      }),
+    ];
+    const resources = [{ ...patients, fields: [...patients.fields, ...odd] }, ...r.resources.slice(1)];
+    const withOdd = {
+      ...r,
+      resources,
+      diff: modelDiff(resources.map((x) => ({ ...x, inModel: x.in_model }))),
+    } as AuditReport;
+    const out = rewriteSourceModel(MODEL, withOdd);
+    const fields = (parse(out) as { resources: { patients: { fields: Record<string, unknown> } } }).resources
+      .patients.fields;
+    expect(Object.keys(fields)).not.toContain('gpSurgery');
+    expect(Object.keys(fields)).not.toContain('onlybad');
+    expect(Object.keys((fields.mixed as { fields: Record<string, unknown> }).fields)).toEqual(['good']);
+    expect(createSchemaValidators()['source-model'](parse(out))).toBe(true);
+    expect(unnameable(withOdd)).toEqual([
+      { resource: 'patients', path: 'gpSurgery' },
+      { resource: 'patients', path: 'onlybad.BadOnly' },
+      { resource: 'patients', path: 'mixed.Bad Key' },
+    ]);
   });
 });
