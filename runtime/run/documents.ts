@@ -79,6 +79,9 @@ export async function organisationUploadLimit(client: DataverseClient, fallback:
   return fallback;
 }
 
+/** The Base64 size of a file of `size` bytes: what the attachment limit is compared with (reference §1.4). */
+const base64Size = (size: number): number => Math.ceil(size / 3) * 4;
+
 /** An attachment limit in Base64 bytes, and the setting it comes from (for flags and hints). */
 export interface UploadLimit {
   readonly bytes: number;
@@ -158,7 +161,7 @@ export class Attachments {
     let bytes = 0;
     for (const row of rows) {
       const size = row.document ? Number(files.get(row.document.fileId)?.size ?? 0) : 0;
-      const uploaded = Math.ceil(size / 3) * 4;
+      const uploaded = base64Size(size);
       const weight = row.document && uploaded <= (await this.limitFor(row)).bytes ? uploaded : 0;
       if (bytes + weight > maxBytes && out.at(-1)!.length > 0) {
         out.push([]);
@@ -213,7 +216,8 @@ export class Attachments {
       const ref = { id: String(file.id), download_url: link };
       try {
         const limit = await this.limitFor(row);
-        if (Math.ceil(size / 3) * 4 <= limit.bytes) {
+        const encoded = base64Size(size);
+        if (encoded <= limit.bytes) {
           const { body, contentType } = await this.practicehub.download(ref);
           const filename = noteFilename(original);
           Object.assign(row.body, {
@@ -245,7 +249,7 @@ export class Attachments {
           row.flags.push({
             column: 'documentbody',
             code: 'document_archived',
-            detail: `file of ${size} bytes (${Math.ceil(size / 3) * 4} in Base64) is over the ${limit.bytes}-byte attachment limit (${limit.setBy}); archived and linked from the note${replaced}`,
+            detail: `file of ${size} bytes (${encoded} in Base64) is over the ${limit.bytes}-byte attachment limit (${limit.setBy}); archived and linked from the note${replaced}`,
           });
         }
       } catch (error) {

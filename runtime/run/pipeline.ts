@@ -26,7 +26,7 @@ import type { RunEventSink } from './events.ts';
 import { processGroups } from './groups.ts';
 import { type Pass, passesOf } from './passes.ts';
 import { type PrepareContext, prepareRow } from './prepare.ts';
-import { readStaffEmails, staffToReadFirst } from './staff.ts';
+import { readStaffEmails, staffEntry, staffToReadFirst } from './staff.ts';
 import { Known, PendingState, type PreparedRow } from './state.ts';
 import { type WriteContext, writeRows } from './write.ts';
 
@@ -277,8 +277,7 @@ async function runPass(
       open.push(openPage);
       for (const record of page.records) {
         if (staffResource) {
-          const email = record[staffResource.emailField];
-          const entry = { staffId: String(record.id), email: typeof email === 'string' ? email : null };
+          const entry = staffEntry(staffResource, record);
           openPage.staff.push(entry);
           prepare.pending.staff.set(entry.staffId, entry.email);
         }

@@ -1,4 +1,4 @@
-import type { Journal } from '../journal/index.ts';
+import type { Journal, StaffInput } from '../journal/index.ts';
 import type { GeneratedModule, MigrationDefinition } from '../mapping/index.ts';
 import type { PracticeHubClient } from '../practicehub/index.ts';
 import type { RunEventSink } from './events.ts';
@@ -21,6 +21,12 @@ export function staffToReadFirst(module: GeneratedModule, passes: readonly Pass[
   return firstRead >= 0 && firstRead < firstOwner ? undefined : staff;
 }
 
+/** A staff record's entry in the journal's staff directory: its id, and its email when it has one as text. */
+export function staffEntry(staff: Staff, record: Readonly<Record<string, unknown>>): StaffInput {
+  const email = record[staff.emailField];
+  return { staffId: String(record.id), email: typeof email === 'string' ? email : null };
+}
+
 /** What reading the staff emails needs: the source, the journal that keeps them, the run's events. */
 export interface StaffReadDeps {
   readonly practicehub: PracticeHubClient;
@@ -37,10 +43,7 @@ export async function readStaffEmails(deps: StaffReadDeps, runId: number, staff:
   deps.onEvent?.({ type: 'pass', resource: staff.resource, mappings: ['owners.staff'], fromPage: 1 });
   let extracted = 0;
   for await (const page of deps.practicehub.pages(staff.resource, { fields: [staff.emailField] })) {
-    const entries = page.records.map((record) => {
-      const email = record[staff.emailField];
-      return { staffId: String(record.id), email: typeof email === 'string' ? email : null };
-    });
+    const entries = page.records.map((record) => staffEntry(staff, record));
     if (entries.length > 0) deps.journal.staff.set(runId, entries);
     extracted += page.records.length;
     deps.onEvent?.({
