@@ -10,6 +10,7 @@ export type {
 export { ownsRows, producesVaryingRows } from './definition.ts';
 export type { Outcome, PendingLookup, PendingOwner, Row } from './outcome.ts';
 export {
+  asObject,
   at,
   exceptMostRecent,
   field,

@@ -20,6 +20,14 @@ export function field(value: unknown, key: string): unknown {
   return value !== null && typeof value === 'object' ? (value as Record<string, unknown>)[key] : undefined;
 }
 
+/**
+ * An object's fields by name (undefined for anything that is not an object): the generated code reads
+ * a path as `asObject(r["a"])?.["b"]`, a property read at each place that reads it.
+ */
+export function asObject(value: unknown): Readonly<Record<string, unknown>> | undefined {
+  return value !== null && typeof value === 'object' ? (value as Record<string, unknown>) : undefined;
+}
+
 /** An id as text: ids arrive as strings of digits (or numbers from some clients). */
 export function idText(value: unknown): string | null {
   if (typeof value === 'string') {

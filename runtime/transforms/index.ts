@@ -1,6 +1,7 @@
 /**
  * The transform step library: one pure function per catalog step (compiler/transforms/signatures.ts),
- * called once per step by the generated transformer and by the reference interpreter.
+ * called once per step by the reference interpreter and by the generated transformer, which runs a
+ * field's leading text steps as one `cleanText` call (text-chain.ts).
  */
 export { dateOnly, dateTime } from './dates.ts';
 export { email } from './email.ts';
@@ -20,6 +21,7 @@ export {
   trim,
   uppercase,
 } from './text.ts';
+export { cleanText, type TextChain, type TextChainStep, textChain } from './text-chain.ts';
 export type {
   DropPolicy,
   Flag,

@@ -25,7 +25,7 @@ export function read(path: readonly string[]): string {
   const [head, ...rest] = path[0] === 'item' ? ['item', ...path.slice(1)] : ['r', ...path];
   if (rest.length === 0) return head!;
   let code = `${head}[${literal(rest[0])}]`;
-  for (const key of rest.slice(1)) code = `field(${code}, ${literal(key)})`;
+  for (const key of rest.slice(1)) code = `asObject(${code})?.[${literal(key)}]`;
   return code;
 }
 

@@ -1,6 +1,7 @@
+import type { TextChainStep } from '../../../runtime/transforms/text-chain.ts';
 import { assertNever } from '../../assert.ts';
 import { readsAsText } from '../../ir/steps.ts';
-import type { Ir, IrCondition, IrField, IrMapping } from '../../ir/types.ts';
+import type { Ir, IrCondition, IrField, IrMapping, IrStepKind } from '../../ir/types.ts';
 import { literal, pascal } from '../literals.ts';
 import { applyStep, type Expr, finish, read, sourceExpr } from './expressions.ts';
 
@@ -13,15 +14,63 @@ export function mappingNames(m: IrMapping) {
   };
 }
 
-/** The expression a field's steps start from: the source, read through textOf when it is read as text. */
-function fieldSource(f: IrField): Expr {
-  const e = sourceExpr(f.source, f.column);
-  return readsAsText(f) ? { code: `textOf(${e.code}, issues, ${literal(f.column)})`, kind: 'text' } : e;
+const CHAIN_STEPS: ReadonlySet<IrStepKind> = new Set<TextChainStep>([
+  'strip_control',
+  'trim',
+  'collapse_whitespace',
+  'lowercase',
+  'uppercase',
+]);
+
+/** A field's leading text steps, and the truncate right after them, run as one `cleanText` call. */
+export interface FieldTextChain {
+  /** The key of its entry in the generated TEXT_CHAINS. */
+  readonly key: string;
+  readonly steps: readonly TextChainStep[];
+  readonly truncate: { readonly length: number; readonly flag: boolean } | undefined;
+  /** How many of the field's steps the chain stands for. */
+  readonly length: number;
 }
 
-function fieldValue(f: IrField, ir: Ir): string {
-  let e = fieldSource(f);
-  for (const step of f.steps) e = applyStep(e, step, f.column);
+/**
+ * The text chain a field read as text starts with (runtime/transforms/text-chain.ts), or undefined
+ * when its first step is none of the chain's steps. The steps after it apply to the chain's result as usual.
+ */
+export function fieldTextChain(m: IrMapping, f: IrField): FieldTextChain | undefined {
+  if (!readsAsText(f)) return undefined;
+  const steps: TextChainStep[] = [];
+  for (const step of f.steps) {
+    if (!CHAIN_STEPS.has(step.kind)) break;
+    steps.push(step.kind as TextChainStep);
+  }
+  if (steps.length === 0) return undefined;
+  const next = f.steps[steps.length];
+  const truncate = next?.kind === 'truncate' ? { length: next.length, flag: next.flag } : undefined;
+  return { key: `${m.name}.${f.column}`, steps, truncate, length: steps.length + (truncate ? 1 : 0) };
+}
+
+/**
+ * The expression of a field's value after its steps: the source, read through textOf when it is read
+ * as text (with its leading text steps as one call when it has them), then each remaining step.
+ */
+function stepsExpr(m: IrMapping, f: IrField): Expr {
+  const source = sourceExpr(f.source, f.column);
+  const column = literal(f.column);
+  const chain = fieldTextChain(m, f);
+  let e: Expr = chain
+    ? {
+        code: `cleanText(${source.code}, TEXT_CHAINS[${literal(chain.key)}], issues, ${column})`,
+        kind: 'text',
+      }
+    : readsAsText(f)
+      ? { code: `textOf(${source.code}, issues, ${column})`, kind: 'text' }
+      : source;
+  for (const step of f.steps.slice(chain?.length ?? 0)) e = applyStep(e, step, f.column);
+  return e;
+}
+
+function fieldValue(m: IrMapping, f: IrField, ir: Ir): string {
+  const e = stepsExpr(m, f);
   if (e.kind === 'parts') return 'null'; // the split column is filled per part below
   return finish(e, f.type, f.column, ir.migration, f.conversion);
 }
@@ -91,7 +140,7 @@ export function mappingBody(m: IrMapping, ir: Ir): string {
   const keyExpr = `keyValue(${literal(key.prefix)}, [${key.parts}], issues, ${literal(key.column)})`;
   const rowLines = (indent: string) => [
     `${indent}const row: ${names.row} = {`,
-    ...m.fields.map((f) => `${indent}  ${literal(f.column)}: ${fieldValue(f, ir)},`),
+    ...m.fields.map((f) => `${indent}  ${literal(f.column)}: ${fieldValue(m, f, ir)},`),
     `${indent}};`,
   ];
   const owner = m.owner
@@ -138,8 +187,7 @@ export function mappingBody(m: IrMapping, ir: Ir): string {
   lines.push(`const document = ${document};`);
   if (m.split) {
     const f = m.fields.find((x) => x.column === m.split!.column)!;
-    let e = fieldSource(f);
-    for (const step of f.steps) e = applyStep(e, step, f.column);
+    const e = stepsExpr(m, f);
     const splitStep = f.steps.find((s) => s.kind === 'split');
     const suffix = splitStep?.kind === 'split' ? splitStep.titleSuffix : '';
     const titleColumn = m.split.titleColumn;

@@ -10,7 +10,7 @@ import {
 } from 'ts-morph';
 import type { Ir, IrMapping, IrResource, IrValueMap } from '../../ir/types.ts';
 import { blockLiteral, commentText, literal, pascal } from '../literals.ts';
-import { mappingBody, mappingNames } from './mapping.ts';
+import { type FieldTextChain, fieldTextChain, mappingBody, mappingNames } from './mapping.ts';
 import { columnTs, fieldTs } from './types.ts';
 
 /** Where the generated module lives, relative to the installation root (imports are relative to it). */
@@ -18,6 +18,7 @@ export const TRANSFORMER_PATH = 'generated/transformer.ts';
 
 const TRANSFORM_FUNCTIONS = [
   'asList',
+  'cleanText',
   'coalesce',
   'collapseWhitespace',
   'dateOnly',
@@ -32,6 +33,7 @@ const TRANSFORM_FUNCTIONS = [
   'split',
   'stripControl',
   'templateValue',
+  'textChain',
   'textOf',
   'titlecase',
   'toBoolean',
@@ -44,9 +46,9 @@ const TRANSFORM_FUNCTIONS = [
   'withDefault',
 ];
 const MAPPING_FUNCTIONS = [
+  'asObject',
   'at',
   'exceptMostRecent',
-  'field',
   'idText',
   'isOneOf',
   'isPresent',
@@ -110,6 +112,12 @@ function valueMapLiteral(map: IrValueMap): string {
     `caseSensitive: ${literal(map.caseSensitive)}`,
   ];
   return `{\n${properties.map((p) => `${indent}${p},`).join('\n')}\n  }`;
+}
+
+/** A text chain as the call that compiles it: its steps, and its truncate when it has one. */
+function textChainCall(chain: FieldTextChain): string {
+  const truncate = chain.truncate ? `, ${literal(chain.truncate)}` : '';
+  return `textChain(${literal(chain.steps)}${truncate})`;
 }
 
 /** A mapping's files as the generated code names them: inside the spec directory. */
@@ -214,7 +222,7 @@ function imports(code: string): ImportDeclarationStructure[] {
       kind: StructureKind.ImportDeclaration,
       isTypeOnly: true,
       moduleSpecifier: '../runtime/transforms/index.ts',
-      namedImports: typeUsed(['ValueMap']),
+      namedImports: typeUsed(['TextChain', 'ValueMap']),
     },
     {
       kind: StructureKind.ImportDeclaration,
@@ -230,6 +238,7 @@ function statements(ir: Ir, specDir: string): StatementStructures[] {
   const choiceMaps = ir.valueMaps.filter((v) => v.kind === 'choice');
   const stateMaps = ir.valueMaps.filter((v) => v.kind === 'state');
   const mappedResources = ir.resources.filter((r) => ir.mappings.some((m) => m.source === r.name));
+  const chains = ir.mappings.flatMap((m) => m.fields.flatMap((f) => fieldTextChain(m, f) ?? []));
   return [
     ...mappedResources.map(recordType),
     ...ir.mappings.map(rowType),
@@ -250,6 +259,16 @@ function statements(ir: Ir, specDir: string): StatementStructures[] {
             `{\n${stateMaps.map((v) => `  ${literal(v.name)}: ${valueMapLiteral(v)},`).join('\n')}\n}`,
             'State maps: source status → statecode and statuscode.',
             'Readonly<Record<string, StateMap>>',
+          ),
+        ]
+      : []),
+    ...(chains.length > 0
+      ? [
+          constant(
+            'TEXT_CHAINS',
+            `{\n${chains.map((c) => `  ${literal(c.key)}: ${textChainCall(c)},`).join('\n')}\n}`,
+            "Each field's leading text steps in spec order, run as one call (runtime/transforms/text-chain.ts).",
+            'Readonly<Record<string, TextChain>>',
           ),
         ]
       : []),

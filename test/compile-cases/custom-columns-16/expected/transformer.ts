@@ -2,8 +2,8 @@
 // Regenerate with `npx flitstack compile`; `npx flitstack compile --check` fails when this file is stale.
 import { idText, keyValue, mapState, optionNumber, pickId } from "../runtime/mapping/index.ts";
 import type { GeneratedModule, Outcome, PendingLookup, PendingOwner, StateMap } from "../runtime/mapping/index.ts";
-import { dateOnly, dateTime, email, lowercase, mapValue, textOf, trim, truncate, withDefault } from "../runtime/transforms/index.ts";
-import type { ValueMap } from "../runtime/transforms/index.ts";
+import { cleanText, dateOnly, dateTime, email, mapValue, textChain, textOf, truncate, withDefault } from "../runtime/transforms/index.ts";
+import type { TextChain, ValueMap } from "../runtime/transforms/index.ts";
 import { newIssues } from "../runtime/transforms/types.ts";
 
 /** A PracticeHub appointments record (source model). */
@@ -87,6 +87,29 @@ export const STATE_MAPS = {
         caseSensitive: false,
       },
     } satisfies Readonly<Record<string, StateMap>>;
+/** Each field's leading text steps in spec order, run as one call (runtime/transforms/text-chain.ts). */
+export const TEXT_CHAINS = {
+      "clinic.name": textChain(["trim"], {"length":160,"flag":true}),
+      "patient.firstname": textChain(["trim"], {"length":50,"flag":true}),
+      "patient.lastname": textChain(["trim"]),
+      "patient.emailaddress1": textChain(["trim","lowercase"]),
+      "patient.fs_extra01": textChain(["trim"], {"length":100,"flag":true}),
+      "patient.fs_extra02": textChain(["trim"], {"length":100,"flag":true}),
+      "patient.fs_extra03": textChain(["trim"], {"length":100,"flag":true}),
+      "patient.fs_extra04": textChain(["trim"], {"length":100,"flag":true}),
+      "patient.fs_extra05": textChain(["trim"], {"length":100,"flag":true}),
+      "patient.fs_extra06": textChain(["trim"], {"length":100,"flag":true}),
+      "patient.fs_extra07": textChain(["trim"], {"length":100,"flag":true}),
+      "patient.fs_extra08": textChain(["trim"], {"length":100,"flag":true}),
+      "patient.fs_extra09": textChain(["trim"], {"length":100,"flag":true}),
+      "patient.fs_extra10": textChain(["trim"], {"length":100,"flag":true}),
+      "patient.fs_extra11": textChain(["trim"], {"length":100,"flag":true}),
+      "patient.fs_extra12": textChain(["trim"], {"length":100,"flag":true}),
+      "patient.fs_extra13": textChain(["trim"], {"length":100,"flag":true}),
+      "patient.fs_extra14": textChain(["trim"], {"length":100,"flag":true}),
+      "patient.fs_extra15": textChain(["trim"], {"length":100,"flag":true}),
+      "appointment.subject": textChain(["trim"]),
+    } satisfies Readonly<Record<string, TextChain>>;
 
 /** Mapping clinic (spec/objects/clinic.yaml): clinics → account. */
 export function transformClinic(r: ClinicsRecord): Outcome<ClinicRow> {
@@ -94,7 +117,7 @@ export function transformClinic(r: ClinicsRecord): Outcome<ClinicRow> {
     const issues = newIssues();
     const key = keyValue("clinic-", [r["id"]], issues, "fs_practicehubid");
     const row: ClinicRow = {
-      "name": truncate(trim(textOf(r["name"], issues, "name")), 160, true, issues, "name"),
+      "name": cleanText(r["name"], TEXT_CHAINS["clinic.name"], issues, "name"),
       "overriddencreatedon": dateTime(r["created_at"], "Europe/London", "reject", issues, "overriddencreatedon"),
     };
     const lookups: PendingLookup[] = [{ column: "parentaccountid", values: [idText(r["parent_clinic_id"])] }];
@@ -111,27 +134,27 @@ export function transformPatient(r: PatientsRecord): Outcome<PatientRow> {
     const issues = newIssues();
     const key = keyValue("patient-", [r["id"]], issues, "fs_practicehubid");
     const row: PatientRow = {
-      "firstname": truncate(trim(textOf(r["first_name"], issues, "firstname")), 50, true, issues, "firstname"),
-      "lastname": truncate(withDefault(trim(textOf(r["last_name"], issues, "lastname")), "(unknown)"), 50, true, issues, "lastname"),
-      "emailaddress1": email(lowercase(trim(textOf(r["email"], issues, "emailaddress1"))), "drop_with_flag", 100, issues, "emailaddress1"),
+      "firstname": cleanText(r["first_name"], TEXT_CHAINS["patient.firstname"], issues, "firstname"),
+      "lastname": truncate(withDefault(cleanText(r["last_name"], TEXT_CHAINS["patient.lastname"], issues, "lastname"), "(unknown)"), 50, true, issues, "lastname"),
+      "emailaddress1": email(cleanText(r["email"], TEXT_CHAINS["patient.emailaddress1"], issues, "emailaddress1"), "drop_with_flag", 100, issues, "emailaddress1"),
       "birthdate": dateOnly(r["date_of_birth"], "Europe/London", "reject", issues, "birthdate"),
       "gendercode": optionNumber(mapValue(r["sex"], VALUE_MAPS["gender@contact.gendercode"], issues, "gendercode")),
       "description": truncate(textOf(r["notes"], issues, "description"), 2000, true, issues, "description"),
-      "fs_extra01": truncate(trim(textOf(r["first_name"], issues, "fs_extra01")), 100, true, issues, "fs_extra01"),
-      "fs_extra02": truncate(trim(textOf(r["first_name"], issues, "fs_extra02")), 100, true, issues, "fs_extra02"),
-      "fs_extra03": truncate(trim(textOf(r["first_name"], issues, "fs_extra03")), 100, true, issues, "fs_extra03"),
-      "fs_extra04": truncate(trim(textOf(r["first_name"], issues, "fs_extra04")), 100, true, issues, "fs_extra04"),
-      "fs_extra05": truncate(trim(textOf(r["first_name"], issues, "fs_extra05")), 100, true, issues, "fs_extra05"),
-      "fs_extra06": truncate(trim(textOf(r["first_name"], issues, "fs_extra06")), 100, true, issues, "fs_extra06"),
-      "fs_extra07": truncate(trim(textOf(r["first_name"], issues, "fs_extra07")), 100, true, issues, "fs_extra07"),
-      "fs_extra08": truncate(trim(textOf(r["first_name"], issues, "fs_extra08")), 100, true, issues, "fs_extra08"),
-      "fs_extra09": truncate(trim(textOf(r["first_name"], issues, "fs_extra09")), 100, true, issues, "fs_extra09"),
-      "fs_extra10": truncate(trim(textOf(r["first_name"], issues, "fs_extra10")), 100, true, issues, "fs_extra10"),
-      "fs_extra11": truncate(trim(textOf(r["first_name"], issues, "fs_extra11")), 100, true, issues, "fs_extra11"),
-      "fs_extra12": truncate(trim(textOf(r["first_name"], issues, "fs_extra12")), 100, true, issues, "fs_extra12"),
-      "fs_extra13": truncate(trim(textOf(r["first_name"], issues, "fs_extra13")), 100, true, issues, "fs_extra13"),
-      "fs_extra14": truncate(trim(textOf(r["first_name"], issues, "fs_extra14")), 100, true, issues, "fs_extra14"),
-      "fs_extra15": truncate(trim(textOf(r["first_name"], issues, "fs_extra15")), 100, true, issues, "fs_extra15"),
+      "fs_extra01": cleanText(r["first_name"], TEXT_CHAINS["patient.fs_extra01"], issues, "fs_extra01"),
+      "fs_extra02": cleanText(r["first_name"], TEXT_CHAINS["patient.fs_extra02"], issues, "fs_extra02"),
+      "fs_extra03": cleanText(r["first_name"], TEXT_CHAINS["patient.fs_extra03"], issues, "fs_extra03"),
+      "fs_extra04": cleanText(r["first_name"], TEXT_CHAINS["patient.fs_extra04"], issues, "fs_extra04"),
+      "fs_extra05": cleanText(r["first_name"], TEXT_CHAINS["patient.fs_extra05"], issues, "fs_extra05"),
+      "fs_extra06": cleanText(r["first_name"], TEXT_CHAINS["patient.fs_extra06"], issues, "fs_extra06"),
+      "fs_extra07": cleanText(r["first_name"], TEXT_CHAINS["patient.fs_extra07"], issues, "fs_extra07"),
+      "fs_extra08": cleanText(r["first_name"], TEXT_CHAINS["patient.fs_extra08"], issues, "fs_extra08"),
+      "fs_extra09": cleanText(r["first_name"], TEXT_CHAINS["patient.fs_extra09"], issues, "fs_extra09"),
+      "fs_extra10": cleanText(r["first_name"], TEXT_CHAINS["patient.fs_extra10"], issues, "fs_extra10"),
+      "fs_extra11": cleanText(r["first_name"], TEXT_CHAINS["patient.fs_extra11"], issues, "fs_extra11"),
+      "fs_extra12": cleanText(r["first_name"], TEXT_CHAINS["patient.fs_extra12"], issues, "fs_extra12"),
+      "fs_extra13": cleanText(r["first_name"], TEXT_CHAINS["patient.fs_extra13"], issues, "fs_extra13"),
+      "fs_extra14": cleanText(r["first_name"], TEXT_CHAINS["patient.fs_extra14"], issues, "fs_extra14"),
+      "fs_extra15": cleanText(r["first_name"], TEXT_CHAINS["patient.fs_extra15"], issues, "fs_extra15"),
     };
     const lookups: PendingLookup[] = [{ column: "parentcustomerid", values: [pickId(r["clinic_assignments"], "most_recent", "clinic_id", "updated_at")] }];
     const owner: PendingOwner | undefined = undefined;
@@ -147,7 +170,7 @@ export function transformAppointment(r: AppointmentsRecord): Outcome<Appointment
     const issues = newIssues();
     const key = keyValue("appointment-", [r["id"]], issues, "fs_practicehubid");
     const row: AppointmentRow = {
-      "subject": truncate(withDefault(trim(textOf(r["title"], issues, "subject")), "Appointment"), 200, true, issues, "subject"),
+      "subject": truncate(withDefault(cleanText(r["title"], TEXT_CHAINS["appointment.subject"], issues, "subject"), "Appointment"), 200, true, issues, "subject"),
       "scheduledstart": dateTime(r["starts_at"], "Europe/London", "reject", issues, "scheduledstart"),
       "scheduledend": dateTime(r["ends_at"], "Europe/London", "reject", issues, "scheduledend"),
     };

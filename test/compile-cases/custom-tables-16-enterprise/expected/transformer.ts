@@ -2,8 +2,8 @@
 // Regenerate with `npx flitstack compile`; `npx flitstack compile --check` fails when this file is stale.
 import { idText, keyValue, mapState, optionNumber, pickId } from "../runtime/mapping/index.ts";
 import type { GeneratedModule, Outcome, PendingLookup, PendingOwner, StateMap } from "../runtime/mapping/index.ts";
-import { dateOnly, dateTime, email, lowercase, mapValue, textOf, trim, truncate, withDefault } from "../runtime/transforms/index.ts";
-import type { ValueMap } from "../runtime/transforms/index.ts";
+import { cleanText, dateOnly, dateTime, email, mapValue, textChain, textOf, truncate, withDefault } from "../runtime/transforms/index.ts";
+import type { TextChain, ValueMap } from "../runtime/transforms/index.ts";
 import { newIssues } from "../runtime/transforms/types.ts";
 
 /** A PracticeHub appointments record (source model). */
@@ -136,6 +136,14 @@ export const STATE_MAPS = {
         caseSensitive: false,
       },
     } satisfies Readonly<Record<string, StateMap>>;
+/** Each field's leading text steps in spec order, run as one call (runtime/transforms/text-chain.ts). */
+export const TEXT_CHAINS = {
+      "clinic.name": textChain(["trim"], {"length":160,"flag":true}),
+      "patient.firstname": textChain(["trim"], {"length":50,"flag":true}),
+      "patient.lastname": textChain(["trim"]),
+      "patient.emailaddress1": textChain(["trim","lowercase"]),
+      "appointment.subject": textChain(["trim"]),
+    } satisfies Readonly<Record<string, TextChain>>;
 
 /** Mapping clinic (spec/objects/clinic.yaml): clinics → account. */
 export function transformClinic(r: ClinicsRecord): Outcome<ClinicRow> {
@@ -143,7 +151,7 @@ export function transformClinic(r: ClinicsRecord): Outcome<ClinicRow> {
     const issues = newIssues();
     const key = keyValue("clinic-", [r["id"]], issues, "fs_practicehubid");
     const row: ClinicRow = {
-      "name": truncate(trim(textOf(r["name"], issues, "name")), 160, true, issues, "name"),
+      "name": cleanText(r["name"], TEXT_CHAINS["clinic.name"], issues, "name"),
       "overriddencreatedon": dateTime(r["created_at"], "Europe/London", "reject", issues, "overriddencreatedon"),
     };
     const lookups: PendingLookup[] = [{ column: "parentaccountid", values: [idText(r["parent_clinic_id"])] }];
@@ -160,9 +168,9 @@ export function transformPatient(r: PatientsRecord): Outcome<PatientRow> {
     const issues = newIssues();
     const key = keyValue("patient-", [r["id"]], issues, "fs_practicehubid");
     const row: PatientRow = {
-      "firstname": truncate(trim(textOf(r["first_name"], issues, "firstname")), 50, true, issues, "firstname"),
-      "lastname": truncate(withDefault(trim(textOf(r["last_name"], issues, "lastname")), "(unknown)"), 50, true, issues, "lastname"),
-      "emailaddress1": email(lowercase(trim(textOf(r["email"], issues, "emailaddress1"))), "drop_with_flag", 100, issues, "emailaddress1"),
+      "firstname": cleanText(r["first_name"], TEXT_CHAINS["patient.firstname"], issues, "firstname"),
+      "lastname": truncate(withDefault(cleanText(r["last_name"], TEXT_CHAINS["patient.lastname"], issues, "lastname"), "(unknown)"), 50, true, issues, "lastname"),
+      "emailaddress1": email(cleanText(r["email"], TEXT_CHAINS["patient.emailaddress1"], issues, "emailaddress1"), "drop_with_flag", 100, issues, "emailaddress1"),
       "birthdate": dateOnly(r["date_of_birth"], "Europe/London", "reject", issues, "birthdate"),
       "gendercode": optionNumber(mapValue(r["sex"], VALUE_MAPS["gender@contact.gendercode"], issues, "gendercode")),
       "description": truncate(textOf(r["notes"], issues, "description"), 2000, true, issues, "description"),
@@ -181,7 +189,7 @@ export function transformAppointment(r: AppointmentsRecord): Outcome<Appointment
     const issues = newIssues();
     const key = keyValue("appointment-", [r["id"]], issues, "fs_practicehubid");
     const row: AppointmentRow = {
-      "subject": truncate(withDefault(trim(textOf(r["title"], issues, "subject")), "Appointment"), 200, true, issues, "subject"),
+      "subject": truncate(withDefault(cleanText(r["title"], TEXT_CHAINS["appointment.subject"], issues, "subject"), "Appointment"), 200, true, issues, "subject"),
       "scheduledstart": dateTime(r["starts_at"], "Europe/London", "reject", issues, "scheduledstart"),
       "scheduledend": dateTime(r["ends_at"], "Europe/London", "reject", issues, "scheduledend"),
     };

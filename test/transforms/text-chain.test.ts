@@ -1,0 +1,122 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import {
+  cleanText,
+  collapseWhitespace,
+  type Issues,
+  lowercase,
+  stripControl,
+  type TextChainStep,
+  textChain,
+  textOf,
+  trim,
+  truncate,
+  uppercase,
+} from '../../runtime/transforms/index.ts';
+import { OTHER_WHITESPACE } from '../../runtime/transforms/text-chain.ts';
+import { run } from './run.ts';
+
+const STEP: Readonly<Record<TextChainStep, (v: unknown) => string | null>> = {
+  strip_control: stripControl,
+  trim,
+  collapse_whitespace: collapseWhitespace,
+  lowercase,
+  uppercase,
+};
+
+/** The calls a chain stands for, one after another: what the generated code did before chains. */
+function oneByOne(
+  v: unknown,
+  steps: readonly TextChainStep[],
+  cut: { length: number; flag: boolean } | undefined,
+  issues: Issues,
+  column: string,
+): string | null {
+  let s = textOf(v, issues, column);
+  for (const step of steps) s = STEP[step](s);
+  return cut === undefined ? s : truncate(s, cut.length, cut.flag, issues, column);
+}
+
+describe('cleanText', () => {
+  // [name, steps, truncate length, value, result, flags]
+  it.each([
+    [
+      'plain text passes as it is',
+      ['strip_control', 'trim', 'collapse_whitespace'],
+      50,
+      'Mary Jane',
+      'Mary Jane',
+      [],
+    ],
+    ['spaces at the edges are trimmed', ['trim'], 50, '  Mary ', 'Mary', []],
+    ['a tab at the edge is trimmed', ['trim'], undefined, '\tMary', 'Mary', []],
+    ['a run of spaces becomes one', ['collapse_whitespace'], undefined, 'Mary   Jane', 'Mary Jane', []],
+    [
+      'a no-break space becomes a space',
+      ['collapse_whitespace'],
+      undefined,
+      'Mary\u00a0Jane',
+      'Mary Jane',
+      [],
+    ],
+    ['a control character is removed', ['strip_control'], undefined, 'Ma\u0007ry', 'Mary', []],
+    ['an emoji is kept', ['strip_control'], undefined, 'Mary 🦷', 'Mary 🦷', []],
+    ['case: upper', ['uppercase'], 20, 'bs1 4dj', 'BS1 4DJ', []],
+    ['case: lower, beyond ASCII', ['trim', 'lowercase'], undefined, ' ÉLISE@X.ORG ', 'élise@x.org', []],
+    ['steps run in spec order', ['strip_control', 'trim'], undefined, '\u0001 a', 'a', []],
+    ['… which matters', ['trim', 'strip_control'], undefined, '\u0001 a', ' a', []],
+    ['too long: cut and flagged', ['trim'], 4, 'Bristol', 'Bris', ['truncated']],
+    ['exactly the length: kept', ['trim'], 7, 'Bristol', 'Bristol', []],
+    ['a number reads as text', ['trim'], undefined, 42, '42', []],
+    ['null stays null', ['trim'], 5, null, null, []],
+    ['a list is dropped with a flag', ['trim'], 5, ['x'], null, ['unreadable_value_dropped']],
+    ['empty text stays empty', ['trim', 'uppercase'], 5, '', '', []],
+  ] as const)('%s', (_name, steps, length, value, result, flags) => {
+    const chain = textChain(steps, length === undefined ? undefined : { length, flag: true });
+    const outcome = run((issues, column) => cleanText(value, chain, issues, column));
+    expect(outcome.value).toBe(result);
+    expect(outcome.flags).toEqual(flags);
+  });
+
+  it('the whitespace a run of collapse_whitespace may change is all of `\\s` but the space', () => {
+    const other = new RegExp(`[${OTHER_WHITESPACE}]`);
+    const differ: number[] = [];
+    for (let c = 0; c <= 0xffff; c += 1) {
+      const s = String.fromCharCode(c);
+      if (other.test(s) !== /[^\S ]/.test(s)) differ.push(c);
+    }
+    expect(differ).toEqual([]);
+  });
+
+  /** Text that is often plain: ASCII letters with single and double spaces, and now and then anything. */
+  const text = fc.oneof(
+    fc.stringMatching(/^[ A-Za-z0-9.'-]{0,12}$/),
+    fc.string({
+      unit: fc.constantFrom(' ', 'a', 'Z', '\t', '\u00a0', '\u0000', '\u007f', 'ß', 'İ', '\ud800', '🦷', 'Σ'),
+      maxLength: 10,
+    }),
+    fc.string({ unit: 'grapheme', maxLength: 12 }),
+    fc.string({ unit: 'binary', maxLength: 12 }),
+  );
+  const value = fc.oneof(text, fc.constantFrom(null, undefined, 12.5, Number.NaN, true, [], {}));
+  const steps = fc.array(
+    fc.constantFrom<TextChainStep>('strip_control', 'trim', 'collapse_whitespace', 'lowercase', 'uppercase'),
+    { maxLength: 5 },
+  );
+  const cut = fc.option(fc.record({ length: fc.integer({ min: 1, max: 14 }), flag: fc.boolean() }), {
+    nil: undefined,
+  });
+
+  it('gives what the steps give one by one, flags included, for any steps and value', () => {
+    fc.assert(
+      fc.property(value, steps, cut, (v, chainSteps, truncateTo) => {
+        const chain = textChain(chainSteps, truncateTo);
+        const together = run((issues, column) => cleanText(v, chain, issues, column));
+        const apart = run((issues, column) => oneByOne(v, chainSteps, truncateTo, issues, column));
+        expect(together.value).toBe(apart.value);
+        expect(together.issues).toEqual(apart.issues);
+      }),
+      { numRuns: 20000 },
+    );
+  });
+});
