@@ -176,17 +176,26 @@ function notAsciiOr(s: string, from: number, answer: Scan): Scan {
   return answer;
 }
 
+// What plainAddress accepts, as one expression: a dot-atom of ASCII atext, an @, then at least two
+// labels of a–z, 0–9 and inner hyphens (1–63 characters), the last not all digits. The local part's
+// 64 and the domain's 253 are measured around it. A character class runs faster than a loop over
+// charCodeAt here, and an address is checked on nearly every patient record.
+const ATEXT_CLASS = "[a-zA-Z0-9!#$%&'*+\\-/=?^_`{|}~]";
+const PLAIN_LABEL = '[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?';
+const PLAIN_ADDRESS = new RegExp(
+  `^${ATEXT_CLASS}+(?:\\.${ATEXT_CLASS}+)*@(?:${PLAIN_LABEL}\\.)+(?![0-9]+$)${PLAIN_LABEL}$`,
+);
+
 /**
  * True when `s` is an address that email returns as it is, with nothing recorded: ASCII, nothing to
  * trim, a lower-case domain, at most `limit` (≤ 254) long, and valid by the rules above. Most addresses
- * are, and this tells in one pass; false says only that checkAddress must decide.
+ * are, and this tells in one look; false says only that checkAddress must decide.
  */
 export function plainAddress(s: string, limit: number): boolean {
   // Written so that a limit of NaN (no number to compare with) leaves the address to checkAddress.
   if (!(s.length <= limit)) return false;
-  // scanAscii refuses what trim would remove and a second @ (neither is atext nor a label character).
   const at = s.indexOf('@');
-  return at > 0 && scanAscii(s, at) === 'valid';
+  return at > 0 && at <= MAX_LOCAL_OCTETS && s.length - at - 1 <= MAX_DOMAIN && PLAIN_ADDRESS.test(s);
 }
 
 const CODES = { rejection: 'invalid_email', flag: 'invalid_email_dropped' } as const;
