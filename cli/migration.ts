@@ -211,6 +211,15 @@ export function openJournal(path: string, cwd: string): Journal {
 }
 
 /**
+ * Asks Dataverse which organisation DATAVERSE_URL is (`GET WhoAmI`, one request) and checks that the
+ * journal belongs to it, tying a journal that belongs to none yet: a JournalError (exit 2) when it
+ * belongs to another, before anything is read or written.
+ */
+export async function checkJournalOrganization(journal: Journal, dataverse: DataverseClient): Promise<void> {
+  journal.belongsTo((await dataverse.whoAmI()).organizationId);
+}
+
+/**
  * Loads generated/ from `root`, the one way every command does: code that does not build or load is a
  * usage error naming the directory and what to do (exit 2), not a bundler's stack trace.
  */

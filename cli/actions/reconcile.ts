@@ -15,7 +15,13 @@ import { RollbackError, rollbackRun } from '../../runtime/rollback/index.ts';
 import type { ReconcileCliOptions } from '../commands/reconcile.ts';
 import { UsageError } from '../errors.ts';
 import type { CliIo } from '../io.ts';
-import { checkedSpec, dataverseFromEnv, openJournal, practiceHubFromEnv } from '../migration.ts';
+import {
+  checkedSpec,
+  checkJournalOrganization,
+  dataverseFromEnv,
+  openJournal,
+  practiceHubFromEnv,
+} from '../migration.ts';
 import { existingJournal, rateOption, runOption } from '../options.ts';
 import { outputDirectory } from '../output.ts';
 import { rollbackTable } from './rollback.ts';
@@ -104,6 +110,7 @@ export async function reconcileCommand(options: ReconcileCliOptions, io: CliIo):
   try {
     const run = targetRun(journal, id, io);
     if (!run) return 1;
+    await checkJournalOrganization(journal, dataverse);
     if (run.specHash !== spec.specHash)
       io.err(
         `note: the spec changed since run ${run.id}; rows the change affects differ until \`flitstack run\` applies it\n`,

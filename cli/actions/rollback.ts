@@ -5,7 +5,7 @@ import {
   rollbackRun,
 } from '../../runtime/rollback/index.ts';
 import type { CliIo } from '../io.ts';
-import { dataverseFromEnv, generatedOf, openJournal } from '../migration.ts';
+import { checkJournalOrganization, dataverseFromEnv, generatedOf, openJournal } from '../migration.ts';
 import { existingJournal, numberOption, runOption } from '../options.ts';
 import { textTable } from '../table.ts';
 
@@ -72,6 +72,7 @@ export async function rollbackCommand(options: RollbackCommandOptions, io: CliIo
   const dataverse = dataverseFromEnv(io.env);
   const journal = openJournal(path, io.cwd);
   try {
+    await checkJournalOrganization(journal, dataverse);
     const result = await rollbackRun(
       {
         dataverse,

@@ -7,6 +7,7 @@ import { checkSchema, readLiveSchema } from '../../runtime/schema/verify.ts';
 import type { CliIo } from '../io.ts';
 import {
   type CheckedSpec,
+  checkJournalOrganization,
   confirmedSpec,
   dataverseFromEnv,
   openJournal,
@@ -89,6 +90,7 @@ export async function openLoad(
       await close();
       return refused;
     }
+    await checkJournalOrganization(journal, dataverse);
     const findings = checkSchema(await readLiveSchema(dataverse, plan, module.TABLES), plan, module.TABLES);
     if (findings.length > 0) {
       io.err(

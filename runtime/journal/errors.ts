@@ -14,7 +14,8 @@ export type JournalErrorCode =
   | 'invalid_run'
   | 'invalid_operation'
   | 'page_out_of_order'
-  | 'deferred_not_found';
+  | 'deferred_not_found'
+  | 'other_organization';
 
 /**
  * The one error type of the journal: a code to branch on, a message that names what was wrong, and for

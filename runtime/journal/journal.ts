@@ -7,6 +7,7 @@ import { type LogFormat, type LogWriter, writeLog } from './export.ts';
 import { ImageStore } from './images.ts';
 import { DEFAULT_CHUNK_SIZE } from './keyset.ts';
 import { OperationStore } from './operations.ts';
+import { journalOrganization, tieOrganization } from './organization.ts';
 import { currentProcess, type HostView, realHost } from './owner.ts';
 import { ProgressStore } from './progress.ts';
 import { RunStore } from './runs.ts';
@@ -341,6 +342,22 @@ export class Journal {
   ): Promise<number> {
     this.#runs.require(runId);
     return writeLog(this.operations(runId, filter), format, write, options);
+  }
+
+  /** The Dataverse organisation (WhoAmI's OrganizationId) the journal's runs wrote to, once tied. */
+  get organization(): string | undefined {
+    return journalOrganization(this.#db);
+  }
+
+  /**
+   * Checks that the journal belongs to organisation `organizationId` before a command uses it there,
+   * and ties a journal that belongs to none yet (unless read only).
+   * @throws JournalError `other_organization` when it belongs to another, naming both.
+   */
+  belongsTo(organizationId: string): void {
+    const tie = () => tieOrganization(this.#db, this.path, organizationId, this.readonly);
+    if (this.readonly) tie();
+    else this.atomic(tie);
   }
 
   /** Problems SQLite finds in the file (`integrity_check`, `foreign_key_check`); empty when sound. */

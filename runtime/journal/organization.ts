@@ -1,0 +1,41 @@
+import type Database from 'better-sqlite3';
+import { JournalError } from './errors.ts';
+
+/*
+ * A journal belongs to one Dataverse organisation: its crosswalk, pre-images and staged images name
+ * rows of that organisation by id. Against another one (DATAVERSE_URL changed, a sandbox restarted
+ * empty) a run would update rows that are not there, and a rollback or reconcile would judge rows the
+ * runs never wrote. The organisation is WhoAmI's OrganizationId, kept in the `meta` table; the URL is
+ * not kept, so that the journal holds nothing of the connection settings.
+ */
+
+const KEY = 'organization_id';
+
+/** The organisation the journal's runs wrote to, or undefined before the first command that ties it. */
+export function journalOrganization(db: Database.Database): string | undefined {
+  const value = db.prepare(`SELECT value FROM meta WHERE key = ?`).pluck().get(KEY);
+  return typeof value === 'string' ? value : undefined;
+}
+
+/**
+ * Refuses to go on when the journal at `path` belongs to another organisation than `organizationId`,
+ * saying which and what to do; ties a journal that belongs to none yet, unless it is open read only.
+ */
+export function tieOrganization(
+  db: Database.Database,
+  path: string,
+  organizationId: string,
+  readonly: boolean,
+): void {
+  const bound = journalOrganization(db);
+  if (bound === undefined) {
+    if (!readonly) db.prepare(`INSERT INTO meta (key, value) VALUES (?, ?)`).run(KEY, organizationId);
+    return;
+  }
+  if (bound.toLowerCase() === organizationId.toLowerCase()) return;
+  throw new JournalError(
+    'other_organization',
+    `the journal ${path} holds the runs written to organisation ${bound}, and DATAVERSE_URL is organisation ${organizationId}; nothing was written`,
+    `a journal's crosswalk and pre-images name rows of its own organisation only. Set DATAVERSE_URL back to the organisation the journal wrote to, or give this organisation its own journal with --journal <new file> (a new file starts empty: a sandbox started again is a new, empty organisation). Keep ${path}: it is the only record of what its runs wrote`,
+  );
+}

@@ -1,0 +1,70 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { Journal } from '../../runtime/journal/index.ts';
+import type { Sandboxes } from '../../sandbox/index.ts';
+import { flitstack, journalPath, sandboxes } from '../support/migration.ts';
+
+const open: Sandboxes[] = [];
+afterEach(async () => {
+  for (const sb of open.splice(0)) await sb.close();
+});
+
+/** Sandboxes with the schema applied: a new organisation each time (each start has its own tenant). */
+async function organisation(): Promise<Sandboxes> {
+  const sb = await sandboxes({ scale: 0.02 });
+  open.push(sb);
+  expect((await flitstack(sb, 'schema', 'apply')).code).toBe(0);
+  return sb;
+}
+
+/** What the journal at `path` holds: its organisation and runs. */
+function held(path: string) {
+  const journal = Journal.open(path, { readonly: true });
+  try {
+    return { organization: journal.organization, runs: journal.runs().map((r) => [r.id, r.kind, r.status]) };
+  } finally {
+    journal.close();
+  }
+}
+
+/** Rows of the spec's tables the runs write (contacts carry the spec's keys). */
+const written = (sb: Sandboxes) =>
+  (sb.dataverse.snapshot(['contact']).tables.contact ?? []).filter((row) => row.fs_practicehubid != null);
+
+describe('a journal belongs to the organisation its runs wrote to', () => {
+  it('is refused, naming both organisations, by every command that reads or writes another one', async () => {
+    const first = await organisation();
+    const path = journalPath();
+    expect((await flitstack(first, 'run', '--journal', path, '--rate', '1000')).code).toBe(0);
+    const firstId = first.dataverse.ids().organizationId;
+    expect(held(path).organization).toBe(firstId);
+    const before = held(path);
+
+    // The sandbox started again: a new, empty organisation, and the journal of the first.
+    await first.close();
+    open.splice(open.indexOf(first), 1);
+    const second = await organisation();
+    const secondId = second.dataverse.ids().organizationId;
+    expect(secondId).not.toBe(firstId);
+    for (const args of [
+      ['run', '--journal', path, '--rate', '1000'],
+      ['sample', '--journal', path, '--rate', '1000'],
+      ['delta', '--journal', path, '--rate', '1000'],
+      ['rollback', '--run', '1', '--journal', path],
+      ['reconcile', '--journal', path, '--rate', '1000', '--out', journalPath().replace(/journal\.db$/, '')],
+    ]) {
+      const result = await flitstack(second, ...args);
+      expect([args[0], result.code]).toEqual([args[0], 2]);
+      expect(result.err).toContain(`holds the runs written to organisation ${firstId}`);
+      expect(result.err).toContain(`DATAVERSE_URL is organisation ${secondId}`);
+      expect(result.err).toContain('--journal <new file>');
+    }
+    expect(written(second)).toEqual([]);
+    expect(held(path)).toEqual(before);
+
+    // A journal of its own: the same migration runs there.
+    const own = journalPath();
+    expect((await flitstack(second, 'run', '--journal', own, '--rate', '1000')).code).toBe(0);
+    expect(held(own).organization).toBe(secondId);
+    expect(written(second).length).toBeGreaterThan(0);
+  });
+});
