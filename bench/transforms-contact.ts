@@ -1,6 +1,5 @@
 /**
- * A contact mapping with 25 target fields, written as the generator writes one (one call per step),
- * for bench/transforms.ts. Value maps as the compiler would build them from spec/valuemaps.
+ * A contact mapping with 25 target fields, written with one call per step, for bench/transforms.ts. Value maps as the compiler would build them from spec/valuemaps.
  */
 import * as t from '../runtime/transforms/index.ts';
 import type { PhRecord } from '../sandbox/practicehub/index.ts';

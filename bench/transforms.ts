@@ -1,7 +1,8 @@
 /**
  * Bench: the transform steps on the PracticeHub sandbox's own patient and appointment data (scale 1,
- * messy cases included), in CPU ns per call, and a 25-field contact mapping written as the generator
- * writes it (one call per step), in records per second on one core. The target is ≥ 200,000 records/s.
+ * messy cases included), in CPU ns per call, and a 25-field contact mapping written with one call per
+ * step (as the interpreter runs steps; the generated code runs a field's leading text steps as one
+ * cleanText call), in records per second on one core. The target is ≥ 200,000 records/s.
  * Run: npx tsx bench/transforms.ts [--ms 300]
  */
 

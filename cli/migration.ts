@@ -7,7 +7,8 @@ import type { SpecInput } from '../compiler/load/spec-dir.ts';
 import { createSchemaValidators } from '../compiler/validate/schemas.ts';
 import { checkConfirmed, fileHashes, LOCK_FILE, setHash } from '../runtime/confirm/index.ts';
 import { DataverseClient, type DataverseClientOptions, optionsFromEnv } from '../runtime/dataverse/index.ts';
-import { Journal } from '../runtime/journal/index.ts';
+import { Journal, otherOrganization } from '../runtime/journal/index.ts';
+import type { GeneratedModule } from '../runtime/mapping/index.ts';
 import { PracticeHubClient, resolveBaseUrl } from '../runtime/practicehub/index.ts';
 import { type Generated, loadGenerated } from '../runtime/schema/generated.ts';
 import { BUILD_ID } from './build-id.ts';
@@ -210,13 +211,37 @@ export function openJournal(path: string, cwd: string): Journal {
   return Journal.open(resolve(cwd, path));
 }
 
+/** How many rows a journal with runs but no organisation is looked for by (see checkJournalOrganization). */
+const PROBED_ROWS = 3;
+
 /**
  * Asks Dataverse which organisation DATAVERSE_URL is (`GET WhoAmI`, one request) and checks that the
  * journal belongs to it, tying a journal that belongs to none yet: a JournalError (exit 2) when it
- * belongs to another, before anything is read or written.
+ * belongs to another, before anything is read or written. A journal with runs but no organisation
+ * (written before journals kept theirs) is tied only when one of the rows its crosswalk names last is
+ * in this organisation, or when it names none.
  */
-export async function checkJournalOrganization(journal: Journal, dataverse: DataverseClient): Promise<void> {
-  journal.belongsTo((await dataverse.whoAmI()).organizationId);
+export async function checkJournalOrganization(
+  journal: Journal,
+  dataverse: DataverseClient,
+  tables: GeneratedModule['TABLES'],
+): Promise<void> {
+  const { organizationId } = await dataverse.whoAmI();
+  if (journal.organization === undefined && journal.runs().length > 0) {
+    const rows = journal.crosswalk.latest(PROBED_ROWS).filter((row) => tables[row.table] !== undefined);
+    const here = await Promise.all(
+      rows.map((row) => {
+        const table = tables[row.table]!;
+        return dataverse.retrieve(table.entitySet, row.targetId, [table.primaryId]);
+      }),
+    );
+    if (rows.length > 0 && here.every((row) => row === undefined))
+      throw otherOrganization(
+        journal.path,
+        `holds runs from before journals kept their organisation, and none of the ${rows.length} rows it wrote last (${rows.map((r) => `${r.table} ${r.targetId}`).join(', ')}) is in organisation ${organizationId}, the one DATAVERSE_URL is`,
+      );
+  }
+  journal.belongsTo(organizationId);
 }
 
 /**

@@ -110,7 +110,7 @@ export async function reconcileCommand(options: ReconcileCliOptions, io: CliIo):
   try {
     const run = targetRun(journal, id, io);
     if (!run) return 1;
-    await checkJournalOrganization(journal, dataverse);
+    await checkJournalOrganization(journal, dataverse, spec.generated.module.TABLES);
     if (run.specHash !== spec.specHash)
       io.err(
         `note: the spec changed since run ${run.id}; rows the change affects differ until \`flitstack run\` applies it\n`,

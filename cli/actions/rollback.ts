@@ -72,7 +72,7 @@ export async function rollbackCommand(options: RollbackCommandOptions, io: CliIo
   const dataverse = dataverseFromEnv(io.env);
   const journal = openJournal(path, io.cwd);
   try {
-    await checkJournalOrganization(journal, dataverse);
+    await checkJournalOrganization(journal, dataverse, generated.module.TABLES);
     const result = await rollbackRun(
       {
         dataverse,

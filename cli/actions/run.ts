@@ -90,7 +90,7 @@ export async function openLoad(
       await close();
       return refused;
     }
-    await checkJournalOrganization(journal, dataverse);
+    await checkJournalOrganization(journal, dataverse, module.TABLES);
     const findings = checkSchema(await readLiveSchema(dataverse, plan, module.TABLES), plan, module.TABLES);
     if (findings.length > 0) {
       io.err(

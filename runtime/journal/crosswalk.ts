@@ -39,6 +39,7 @@ export class CrosswalkStore {
   readonly #remove: Statement<[string, string], unknown>;
   readonly #count: Statement<[{ mapping: string | null }], { n: number }>;
   readonly #ofMapping: Statement<[string], CrosswalkRow>;
+  readonly #latest: Statement<[number], CrosswalkRow>;
 
   constructor(db: Database) {
     this.#get = db.prepare('SELECT * FROM crosswalk WHERE mapping = ? AND row_key = ?');
@@ -60,6 +61,7 @@ export class CrosswalkStore {
     );
     this.#remove = db.prepare('DELETE FROM crosswalk WHERE mapping = ? AND row_key = ?');
     this.#ofMapping = db.prepare('SELECT * FROM crosswalk WHERE mapping = ? ORDER BY row_key');
+    this.#latest = db.prepare('SELECT * FROM crosswalk ORDER BY written_by DESC, mapping, row_key LIMIT ?');
     this.#count = db.prepare(
       'SELECT count(*) AS n FROM crosswalk WHERE @mapping IS NULL OR mapping = @mapping',
     );
@@ -97,6 +99,11 @@ export class CrosswalkStore {
   /** Every row of a mapping (the rows it owns in Dataverse), by row key. */
   ofMapping(mapping: string): CrosswalkEntry[] {
     return this.#ofMapping.all(mapping).map(toEntry);
+  }
+
+  /** The `limit` rows written last (by the newest run), of any mapping. */
+  latest(limit: number): CrosswalkEntry[] {
+    return this.#latest.all(limit).map(toEntry);
   }
 
   /** Number of rows, of one mapping or of all. */

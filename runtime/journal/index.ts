@@ -17,6 +17,7 @@ export { canonicalJson, hashPayload } from './hash.ts';
 export type { StagedEntry, StagedImage, StagedRow } from './images.ts';
 export { Journal, type JournalOptions, type WatermarkAccess } from './journal.ts';
 export { operationProblem, unbalanced } from './operations.ts';
+export { otherOrganization } from './organization.ts';
 export { currentProcess, type HostView, ownerState, type ProcessProbe, realHost } from './owner.ts';
 export { normalizeTimestamp } from './progress.ts';
 export { MIGRATIONS, type Migration, migrate, SCHEMA_VERSION, schemaVersion } from './schema.ts';

@@ -33,9 +33,17 @@ export function tieOrganization(
     return;
   }
   if (bound.toLowerCase() === organizationId.toLowerCase()) return;
-  throw new JournalError(
+  throw otherOrganization(
+    path,
+    `holds the runs written to organisation ${bound}, and DATAVERSE_URL is organisation ${organizationId}`,
+  );
+}
+
+/** The refusal of a journal that belongs to another organisation than DATAVERSE_URL's: `what` says why. */
+export function otherOrganization(path: string, what: string): JournalError {
+  return new JournalError(
     'other_organization',
-    `the journal ${path} holds the runs written to organisation ${bound}, and DATAVERSE_URL is organisation ${organizationId}; nothing was written`,
-    `a journal's crosswalk and pre-images name rows of its own organisation only. Set DATAVERSE_URL back to the organisation the journal wrote to, or give this organisation its own journal with --journal <new file> (a new file starts empty: a sandbox started again is a new, empty organisation). Keep ${path}: it is the only record of what its runs wrote`,
+    `the journal ${path} ${what}; nothing was written`,
+    `a journal's crosswalk and pre-images name rows of its own organisation only. Set DATAVERSE_URL back to the organisation the journal wrote to; to migrate into this one, give it a journal of its own: \`flitstack run --journal <new file>\` (a new file starts empty; a sandbox started again is a new, empty organisation). Keep ${path}: it is the only record of what its runs wrote`,
   );
 }

@@ -1,5 +1,5 @@
 import { truncate } from './length.ts';
-import { collapseWhitespace, lowercase, stripControl, textOf, trim, uppercase } from './text.ts';
+import { collapseWhitespace, isTrimmed, lowercase, stripControl, textOf, trim, uppercase } from './text.ts';
 import type { Issues } from './types.ts';
 
 /*
@@ -44,11 +44,16 @@ const CHANGES: Readonly<Record<TextChainStep, { readonly chars: string; readonly
   uppercase: { chars: 'a-z\\u0080-\\uffff' },
 };
 
-/** A field's text steps, in spec order, and the truncate step after them (`length` ≥ 1). */
+/**
+ * A field's text steps, in spec order, and the truncate step after them.
+ * @throws RangeError when the truncate length is not a whole number ≥ 1 (a spec error), as truncate does.
+ */
 export function textChain(
   steps: readonly TextChainStep[],
   truncateTo?: { readonly length: number; readonly flag: boolean },
 ): TextChain {
+  if (truncateTo && !(Number.isInteger(truncateTo.length) && truncateTo.length >= 1))
+    throw new RangeError('truncate: length must be a whole number of at least 1');
   const chars = steps.map((step) => CHANGES[step].chars).join('');
   const runs = steps.flatMap((step) => CHANGES[step].runs ?? []);
   const patterns = [...(chars === '' ? [] : [`[${chars}]`]), ...new Set(runs)];
@@ -61,15 +66,12 @@ export function textChain(
   };
 }
 
-const printableNotSpace = (c: number): boolean => c > 0x20 && c < 0x7f;
-
 /** True when every step of the chain (and its truncate) would return `s` as it is. */
 function passesUnchanged(s: string, chain: TextChain): boolean {
   const n = s.length;
   if (n > chain.longest) return false;
   if (n === 0) return true;
-  if (chain.edges && !(printableNotSpace(s.charCodeAt(0)) && printableNotSpace(s.charCodeAt(n - 1))))
-    return false;
+  if (chain.edges && !isTrimmed(s)) return false;
   return chain.changes === undefined || !chain.changes.test(s);
 }
 

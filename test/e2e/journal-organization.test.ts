@@ -1,3 +1,4 @@
+import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Journal } from '../../runtime/journal/index.ts';
 import type { Sandboxes } from '../../sandbox/index.ts';
@@ -66,5 +67,33 @@ describe('a journal belongs to the organisation its runs wrote to', () => {
     expect((await flitstack(second, 'run', '--journal', own, '--rate', '1000')).code).toBe(0);
     expect(held(own).organization).toBe(secondId);
     expect(written(second).length).toBeGreaterThan(0);
+  });
+
+  it('ties a journal written before journals kept their organisation only where the rows it wrote last are', async () => {
+    const [first, second] = [await organisation(), await organisation()];
+    const path = journalPath();
+    expect((await flitstack(first, 'run', '--journal', path, '--rate', '1000')).code).toBe(0);
+    const db = new Database(path);
+    db.prepare(`DELETE FROM meta WHERE key = 'organization_id'`).run();
+    db.close();
+    const before = held(path);
+    expect(before.organization).toBeUndefined();
+
+    for (const args of [
+      ['rollback', '--run', '1', '--journal', path],
+      ['run', '--journal', path, '--rate', '1000'],
+    ]) {
+      const refused = await flitstack(second, ...args);
+      expect([args[0], refused.code]).toEqual([args[0], 2]);
+      expect(refused.err).toContain('holds runs from before journals kept their organisation');
+      expect(refused.err).toContain(`none of the 3 rows it wrote last`);
+      expect(refused.err).toContain(`organisation ${second.dataverse.ids().organizationId}`);
+    }
+    expect(written(second)).toEqual([]);
+    expect(held(path)).toEqual(before);
+
+    // Where its runs wrote, the journal is tied and used: a second run skips every record as unchanged.
+    expect((await flitstack(first, 'run', '--journal', path, '--rate', '1000')).code).toBe(0);
+    expect(held(path).organization).toBe(first.dataverse.ids().organizationId);
   });
 });

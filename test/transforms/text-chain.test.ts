@@ -78,6 +78,11 @@ describe('cleanText', () => {
     expect(outcome.flags).toEqual(flags);
   });
 
+  it('refuses a truncate length that is not a whole number of at least 1, as truncate does', () => {
+    for (const length of [0, 2.5, Number.NaN])
+      expect(() => textChain(['trim'], { length, flag: true })).toThrow(RangeError);
+  });
+
   it('the whitespace a run of collapse_whitespace may change is all of `\\s` but the space', () => {
     const other = new RegExp(`[${OTHER_WHITESPACE}]`);
     const differ: number[] = [];
