@@ -233,6 +233,18 @@ function imports(code: string): ImportDeclarationStructure[] {
   return declarations.filter((d) => Array.isArray(d.namedImports) && d.namedImports.length > 0);
 }
 
+/** An exported table of named entries (each `[name, code]`, a line each); nothing when it has none. */
+function table(
+  name: string,
+  entries: readonly (readonly [string, string])[],
+  docs: string,
+  satisfies: string,
+): VariableStatementStructure[] {
+  if (entries.length === 0) return [];
+  const lines = entries.map(([key, code]) => `  ${literal(key)}: ${code},`);
+  return [constant(name, `{\n${lines.join('\n')}\n}`, docs, satisfies)];
+}
+
 /** The statements of generated/transformer.ts after the imports, in a fixed order. */
 function statements(ir: Ir, specDir: string): StatementStructures[] {
   const choiceMaps = ir.valueMaps.filter((v) => v.kind === 'choice');
@@ -242,36 +254,24 @@ function statements(ir: Ir, specDir: string): StatementStructures[] {
   return [
     ...mappedResources.map(recordType),
     ...ir.mappings.map(rowType),
-    ...(choiceMaps.length > 0
-      ? [
-          constant(
-            'VALUE_MAPS',
-            `{\n${choiceMaps.map((v) => `  ${literal(v.name)}: ${valueMapLiteral(v)},`).join('\n')}\n}`,
-            'Value maps, resolved to option values per target column.',
-            'Readonly<Record<string, ValueMap>>',
-          ),
-        ]
-      : []),
-    ...(stateMaps.length > 0
-      ? [
-          constant(
-            'STATE_MAPS',
-            `{\n${stateMaps.map((v) => `  ${literal(v.name)}: ${valueMapLiteral(v)},`).join('\n')}\n}`,
-            'State maps: source status → statecode and statuscode.',
-            'Readonly<Record<string, StateMap>>',
-          ),
-        ]
-      : []),
-    ...(chains.length > 0
-      ? [
-          constant(
-            'TEXT_CHAINS',
-            `{\n${chains.map((c) => `  ${literal(c.key)}: ${textChainCall(c)},`).join('\n')}\n}`,
-            "Each field's leading text steps in spec order, run as one call (runtime/transforms/text-chain.ts).",
-            'Readonly<Record<string, TextChain>>',
-          ),
-        ]
-      : []),
+    ...table(
+      'VALUE_MAPS',
+      choiceMaps.map((v) => [v.name, valueMapLiteral(v)]),
+      'Value maps, resolved to option values per target column.',
+      'Readonly<Record<string, ValueMap>>',
+    ),
+    ...table(
+      'STATE_MAPS',
+      stateMaps.map((v) => [v.name, valueMapLiteral(v)]),
+      'State maps: source status → statecode and statuscode.',
+      'Readonly<Record<string, StateMap>>',
+    ),
+    ...table(
+      'TEXT_CHAINS',
+      chains.map((c) => [c.key, textChainCall(c)]),
+      "Each field's leading text steps in spec order, run as one call (runtime/transforms/text-chain.ts).",
+      'Readonly<Record<string, TextChain>>',
+    ),
     ...ir.mappings.map((m) => mappingFunction(m, ir, specDir)),
     constant(
       'MIGRATION',
