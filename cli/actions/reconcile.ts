@@ -48,7 +48,7 @@ function summary(result: ReconcileResult, files: readonly string[]): string {
     `reconcile of run ${result.run.id}: ${result.ok ? 'passed' : 'FAILED'} (tolerance ${result.tolerance}, checksums ${result.checksums})`,
     ...result.mappings.map(
       (m) =>
-        `  ${m.mapping}: source ${m.source}, journal ${m.journal.loaded + m.journal.skipped} (+${m.journal.rejected} rejected), crosswalk ${m.crosswalk}, Dataverse ${m.dataverse}, extra ${m.extra}, ${m.differing}/${m.checked} differing${m.ok ? '' : ` — ${failureWords(m, result.tolerance)}`}`,
+        `  ${m.mapping}: source ${m.source}, journal ${m.journal.loaded + m.journal.skipped} (+${m.journal.rejected} rejected), crosswalk ${m.crosswalk}, Dataverse ${m.dataverse}, extra ${m.extra}, ${m.differing}/${m.checked} differing${m.ownersSinceDisabled > 0 ? `, ${m.ownersSinceDisabled} rows owned by users disabled since` : ''}${m.ok ? '' : ` — ${failureWords(m, result.tolerance)}`}`,
     ),
     ...result.differences
       .slice(0, PRINTED)

@@ -136,6 +136,10 @@ function lookupFields(ctx: ExpectContext, m: MappingDefinition, row: Row<Payload
   return fields;
 }
 
+/** The note of an owner disabled since the run gave them the row (reconcile counts the rows). */
+export const SINCE_DISABLED =
+  'owner since disabled: the owner was an enabled Dynamics user when the row was written and is disabled now';
+
 /**
  * The owner the run gave a row, and why. A user disabled since the row was written (normal offboarding)
  * keeps the rows the run gave them while enabled: the journal says whether the write fell back.
@@ -145,7 +149,7 @@ function ownerOf(ctx: ExpectContext, m: MappingDefinition, row: Row<Payload>): {
   if (fallback?.kind === 'disabled_user' && ctx.writtenOwners?.fellBack(m.name, row.key) === false)
     return {
       id: fallback.user.id,
-      note: 'owner since disabled: the owner was an enabled Dynamics user when the row was written and is disabled now',
+      note: SINCE_DISABLED,
     };
   return fallback
     ? { id: user.id, note: `fallback owner: the owner ${ownerFallbackReason(fallback)}` }

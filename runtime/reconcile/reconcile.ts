@@ -1,5 +1,5 @@
 import type { IrSchemaPlan } from '../../compiler/ir/types.ts';
-import { compareRun, generatedOracle, isDifference } from '../compare/index.ts';
+import { compareRun, generatedOracle, isDifference, SINCE_DISABLED } from '../compare/index.ts';
 import type { DataverseClient } from '../dataverse/index.ts';
 import type { CrosswalkEntry, Journal, RunRecord } from '../journal/index.ts';
 import { type GeneratedModule, idText } from '../mapping/index.ts';
@@ -61,6 +61,11 @@ export interface MappingReconcile {
   /** Records whose fields were compared, and how many differ. */
   readonly checked: number;
   readonly differing: number;
+  /**
+   * Rows the run gave an owner who is a disabled user now (offboarded since): as the run wrote them,
+   * so not differing, but rows an administrator may want to give to someone else.
+   */
+  readonly ownersSinceDisabled: number;
   /**
    * Each held against the tolerance: unaccounted records and orphaned rows in the source count,
    * crosswalk rows missing in Dataverse, records differing in their fields.
@@ -256,6 +261,13 @@ export async function reconcile(deps: ReconcileDeps, options: ReconcileOptions):
       extra: extras.length,
       checked: mine.length,
       differing: differing.length,
+      ownersSinceDisabled: mine.reduce(
+        (n, c) =>
+          n +
+          c.rows.filter((row) => row.fields.some((f) => f.kind === 'owner' && f.note === SINCE_DISABLED))
+            .length,
+        0,
+      ),
       shares,
       defective:
         beyond(share(rows.length - present.length, rows.length), tolerance) ||

@@ -40,12 +40,28 @@ describe('reconcile after an owner is disabled', () => {
     const j = ['--journal', journal, '--rate', '1000'];
     expect((await flitstack(sb, 'schema', 'apply')).code).toBe(0);
     expect((await flitstack(sb, 'run', ...j)).code).toBe(0);
-    expect((await flitstack(sb, 'reconcile', ...j)).code).toBe(0);
+    const before = await flitstack(sb, 'reconcile', ...j);
+    expect(before.code).toBe(0);
+    expect(before.out).not.toContain('disabled since');
 
     const { staffId, userId } = ownerWithAppointments(sb);
     sb.dataverse.tamper({ table: 'systemuser', id: userId, set: { isdisabled: true } });
     const after = await flitstack(sb, 'reconcile', ...j);
     expect(after.code, after.out).toBe(0);
+    // Counted per mapping: the rows the run created for the user's appointments.
+    const theirs = new Set(
+      [...sb.practicehub.records('appointments')]
+        .filter((a) => String(a.practitioner_id) === staffId)
+        .map((a) => String(a.id)),
+    );
+    const journaled = Journal.open(journal, { readonly: true });
+    const created = [
+      ...journaled.operations(journaled.latestRun({ kind: 'run' })!.id, { mapping: 'appointment' }),
+    ].filter((op) => op.action === 'create' && theirs.has(op.sourceId)).length;
+    journaled.close();
+    expect(created).toBeGreaterThan(0);
+    const line = after.out.split('\n').find((l) => l.startsWith('  appointment:'))!;
+    expect(line).toContain(`, ${created} rows owned by users disabled since`);
 
     // The appointment still belongs to the user, and compare says why.
     const opened = Journal.open(journal);
