@@ -96,6 +96,8 @@ export interface Extension {
 export function extensionOf(s: string, stop: number): Extension | null {
   // Every form of EXTENSION ends with a digit or "#": other text need not be searched.
   if (!endsLikeExtension(s)) return null;
+  const usual = usualExtension(s, stop);
+  if (usual !== undefined) return usual;
   let from = stop;
   // "[- ]+digits#": its digits may mix ASCII with other digits ("- 1２#"), so the match can start
   // before a "#" or a digit beyond ASCII at `stop`, over the ASCII digits before it.
@@ -109,6 +111,50 @@ export function extensionOf(s: string, stop: number): Extension | null {
   let k = 1;
   while (!m[k]) k += 1;
   return { index: from + m.index, digits: m[k]! };
+}
+
+/** True when `s` has `word` (lower-case ASCII letters) at `at`, in any case, as EXTENSION's "i" flag reads. */
+function hasWordAt(s: string, at: number, word: string): boolean {
+  if (at + word.length > s.length) return false;
+  // Without the "u" flag no character beyond ASCII matches an ASCII letter in any case, and
+  // `c | 0x20` equals a lower-case letter only for that letter and its capital.
+  for (let i = 0; i < word.length; i += 1)
+    if ((s.charCodeAt(at + i) | 0x20) !== word.charCodeAt(i)) return false;
+  return true;
+}
+
+/**
+ * EXTENSION's match for the usual way an extension is typed, read without the regular expression:
+ * from `stop`, a label "ext", "extn", "extension" (at most 20 digits) or "x" (at most 9) in any case,
+ * an optional "." or ":", spaces or dashes, and ASCII digits to the end. Undefined for any other text,
+ * which EXTENSION reads.
+ *
+ * Such text matches the form of its label (";ext=", "#" and "," forms need characters it has not; "x"
+ * is no "e?xt" label as no "t" follows), with the spaces before the label and the digits to the end.
+ * No match starts further back: the plain text before the spaces has no label, "," or ";" after a
+ * space, and "[- ]+digits#" needs a final "#".
+ */
+function usualExtension(s: string, stop: number): Extension | undefined {
+  let i = stop;
+  let max: number;
+  if ((s.charCodeAt(i) | 0x20) === 0x78) {
+    i += 1; // "x"
+    max = 9;
+  } else if (hasWordAt(s, i, 'ext')) {
+    i += 3;
+    if (hasWordAt(s, i, 'ension')) i += 6;
+    else if ((s.charCodeAt(i) | 0x20) === 0x6e) i += 1; // "extn"
+    max = 20;
+  } else return undefined;
+  const c = s.charCodeAt(i);
+  if (c === 0x2e || c === 0x3a) i += 1;
+  while (s.charCodeAt(i) === 0x20 || s.charCodeAt(i) === 0x2d) i += 1;
+  const digits = i;
+  while (i < s.length && isAsciiDigit(s.charCodeAt(i))) i += 1;
+  if (i < s.length || i === digits || i - digits > max) return undefined;
+  let index = stop;
+  while (index > 0 && s.charCodeAt(index - 1) === 0x20) index -= 1;
+  return { index, digits: s.slice(digits) };
 }
 
 /** True when `s` is one or more ASCII digits. */
