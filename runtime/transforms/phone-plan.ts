@@ -297,23 +297,30 @@ export function readNumber(
   if (s.length > MAX_INPUT) return undefined;
   const plus = s.charCodeAt(0) === 0x2b;
   const from = plus ? 1 : 0;
-  let digits = plainDigits(s, from, s.length);
+  const plain = plainDigits(s, from, s.length);
+  let digits: string;
   let extension: string | undefined;
-  if (typeof digits === 'number') {
-    const stop = digits;
+  if (typeof plain === 'string') digits = plain;
+  else {
+    const stop = plain.stop;
     const found = extensionOf(s, stop);
     // Not an extension: a letter or other stray character means no number ("07700 900123 (mum)").
     if (found === null) return notNumberText(s, stop) ? null : undefined;
-    // RFC 3966 URIs with a phone-context ("tel:863-1234;phone-context=+1-914-555") are refused: the
-    // library checks the context with a module-level RegExp that has the g flag
-    // (helpers/extractPhoneContext.js), so test() keeps lastIndex between calls and the same text is
-    // accepted and refused in turn. Front desks do not type such URIs. (Without an extension such
-    // text is refused above: its letters make it no number.)
-    if (s.includes(';phone-context=')) return null;
     extension = found.digits;
-    // Text other than plain before the extension, or an extension in other digits: the library's.
-    if (found.index > stop || !asciiDigits(extension)) return undefined;
-    digits = plainDigits(s, from, found.index) as string;
+    // Typed the usual way: only spaces come between the number and the extension, so the digits
+    // before `stop` are the number's.
+    if (found.usual) digits = plain.digits;
+    else {
+      // RFC 3966 URIs with a phone-context ("tel:863-1234;phone-context=+1-914-555") are refused: the
+      // library checks the context with a module-level RegExp that has the g flag
+      // (helpers/extractPhoneContext.js), so test() keeps lastIndex between calls and the same text is
+      // accepted and refused in turn. Front desks do not type such URIs. (Without an extension such
+      // text is refused above: its letters make it no number.)
+      if (s.includes(';phone-context=')) return null;
+      // Text other than plain before the extension, or an extension in other digits: the library's.
+      if (found.index > stop || !asciiDigits(extension)) return undefined;
+      digits = plainDigits(s, from, found.index) as string;
+    }
   }
   if (digits.length < 3) return null; // isViablePhoneNumber.js: fewer than three digits is no number
   let selected: Plan;

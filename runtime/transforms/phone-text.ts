@@ -11,17 +11,24 @@ function isSeparator(c: number): boolean {
   return c === 0x20 || c === 0x2d || c === 0x2e || c === 0x2f || c === 0x28 || c === 0x29;
 }
 
+/** Plain text up to its first other character (`stop`), and the ASCII digits before that character. */
+export interface PlainStart {
+  readonly stop: number;
+  readonly digits: string;
+}
+
 /**
- * The ASCII digits of s[from, end) when it is plain text (ASCII digits and separators); otherwise the
- * index of its first character that is neither (so a caller need not scan the text again).
+ * The ASCII digits of s[from, end) when it is plain text (ASCII digits and separators); otherwise where
+ * its first character that is neither is, with the digits before it (so that a caller reading an
+ * extension after them need not scan the text again).
  */
-export function plainDigits(s: string, from: number, end: number): string | number {
+export function plainDigits(s: string, from: number, end: number): string | PlainStart {
   let digits = '';
   let last = from; // digits from `last` to the current character are not yet in `digits`
   for (let i = from; i < end; i += 1) {
     const c = s.charCodeAt(i);
     if (isAsciiDigit(c)) continue;
-    if (!isSeparator(c)) return i;
+    if (!isSeparator(c)) return { stop: i, digits: i > last ? digits + s.slice(last, i) : digits };
     if (i > last) digits += s.slice(last, i);
     last = i + 1;
   }
@@ -81,6 +88,11 @@ function isExtensionDigitOrHash(c: number): boolean {
 export interface Extension {
   readonly index: number;
   readonly digits: string;
+  /**
+   * Typed the usual way (see usualExtension): then the text has no ";", the extension is in ASCII
+   * digits, and only spaces come between it and the number.
+   */
+  readonly usual: boolean;
 }
 
 /**
@@ -110,7 +122,7 @@ export function extensionOf(s: string, stop: number): Extension | null {
   // One group per form; the first that matched holds the digits (never empty: each reads one or more).
   let k = 1;
   while (!m[k]) k += 1;
-  return { index: from + m.index, digits: m[k]! };
+  return { index: from + m.index, digits: m[k]!, usual: false };
 }
 
 /** True when `s` has `word` (lower-case ASCII letters) at `at`, in any case, as EXTENSION's "i" flag reads. */
@@ -154,7 +166,7 @@ function usualExtension(s: string, stop: number): Extension | undefined {
   if (i < s.length || i === digits || i - digits > max) return undefined;
   let index = stop;
   while (index > 0 && s.charCodeAt(index - 1) === 0x20) index -= 1;
-  return { index, digits: s.slice(digits) };
+  return { index, digits: s.slice(digits), usual: true };
 }
 
 /** True when `s` is one or more ASCII digits. */
