@@ -1,7 +1,7 @@
 import { type CountryCode, parsePhoneNumberFromString } from 'libphonenumber-js/min';
 import { flag, refuse } from './issues.ts';
 import { PlanBook, readNumber } from './phone-plan.ts';
-import { asText, stripControl } from './text.ts';
+import { asText, isTrimmed, stripControl } from './text.ts';
 import type { Issues, PhonePolicy } from './types.ts';
 
 /*
@@ -94,7 +94,8 @@ export function phone(
     const drop = policy === 'reject' ? 'reject' : 'drop_with_flag';
     return refuse(issues, column, drop, CODES, 'not a phone number');
   }
-  const s = text.trim();
+  // Most phone text starts and ends with a digit, and trim() would return it unchanged.
+  const s = isTrimmed(text) ? text : text.trim();
   if (s.length === 0) return null;
   // The fast path also checks the number's shape (PlanBook.fitsShape) on the way.
   const read = readNumber(s, home, BOOK, true);
