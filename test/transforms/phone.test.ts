@@ -3,6 +3,7 @@ import { type CountryCode, getCountryCallingCode, parsePhoneNumberFromString } f
 import { describe, expect, it } from 'vitest';
 import { type PhonePolicy, phone } from '../../runtime/transforms/index.ts';
 import { fastParse, PlanBook, readNumber } from '../../runtime/transforms/phone-plan.ts';
+import { extensionOf, plainDigits } from '../../runtime/transforms/phone-text.ts';
 import { run, texts } from './run.ts';
 
 // [name, input, default country, E.164]: numbers that are possible (the sandbox's formats included).
@@ -359,6 +360,31 @@ describe('phone fast path, branch by branch', () => {
     ['\u2013', 'GB'],
   ])('leaves %j (%s) to the library', (text, country) => {
     expect(fastParse(text, country, new PlanBook())).toBeUndefined();
+  });
+
+  // [text, where the extension starts, its digits, read without the regular expression]; null: none.
+  it.each<[string, number | null, string?, boolean?]>([
+    ['020 7946 0123 ext. 123', 13, '123', true],
+    ['020 7946 0123   EXT:-5', 13, '5', true], // the spaces before the label belong to it
+    ['(555) 010-6714 x84', 14, '84', true],
+    ['020 7946 0123 Extension 12', 13, '12', true],
+    ['020 7946 0123extn7', 13, '7', true],
+    ['020 7946 0123 x-5', 13, '5', true],
+    ['020 7946 0123 x123456789', 13, '123456789', true], // "x" reads at most 9 digits
+    ['020 7946 0123 x1234567890', null],
+    [`020 7946 0123 ext ${'1'.repeat(20)}`, 13, '1'.repeat(20), true], // "ext" at most 20
+    [`020 7946 0123 ext ${'1'.repeat(21)}`, null],
+    ['020 7946 0123 xt 5', 13, '5', false], // a label the usual forms leave out
+    ['020 7946 0123 ex 5', 15, '5', false], // "ex" is no label: the match starts at the "x"
+    ['020 7946 0123 x 5#', 13, '5', false],
+    ['020 7946 0123 ext. \u0661\u0662', 13, '\u0661\u0662', false],
+    ['020 7946 0123 ext, 5', 13, '5', false],
+    ['020 7946 0123 ext..5', null],
+    ['020 7946 0123 extensions 5', null],
+  ])('reads the extension of %j as the extension pattern does', (text, index, digits, usual) => {
+    const plain = plainDigits(text, 0, text.length);
+    const stop = typeof plain === 'string' ? text.length : plain.stop;
+    expect(extensionOf(text, stop)).toEqual(index === null ? null : { index, digits, usual });
   });
 
   it('checks the shape on the way as PlanBook.fitsShape does', () => {
