@@ -80,7 +80,13 @@ const alternatives = (pattern: string | undefined): readonly string[] | undefine
 
 /** The length of the first of `prefixes` that `digits` start with; -1 when they start with none. */
 function prefixLength(digits: string, prefixes: readonly string[]): number {
-  for (const prefix of prefixes) if (digits.startsWith(prefix)) return prefix.length;
+  const first = digits.charCodeAt(0);
+  for (let k = 0; k < prefixes.length; k += 1) {
+    const prefix = prefixes[k]!;
+    // The first digit settles most prefixes ("0", "00") without a call to startsWith.
+    if (prefix.charCodeAt(0) === first && (prefix.length === 1 || digits.startsWith(prefix)))
+      return prefix.length;
+  }
   return -1;
 }
 
@@ -347,7 +353,8 @@ export function readNumber(
     const idd = selected.iddDigits
       ? prefixLength(digits, selected.iddDigits) >= 0
       : selected.idd.test(digits);
-    if (idd || digits.startsWith(selected.callingCode)) return undefined;
+    const code = selected.callingCode;
+    if (idd || (digits.charCodeAt(0) === code.charCodeAt(0) && digits.startsWith(code))) return undefined;
     sharing = home.sharing;
     national = digits;
   }
