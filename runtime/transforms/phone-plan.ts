@@ -1,4 +1,5 @@
 import { Metadata } from 'libphonenumber-js/min';
+import { eitherSure, isSure, NOTHING_SURE, type Sure, surelyMatching } from './phone-sure.ts';
 import { asciiDigits, extensionOf, notNumberText, plainDigits } from './phone-text.ts';
 
 /*
@@ -65,6 +66,8 @@ export interface Plan {
   readonly nationalPrefixDigits: readonly string[] | undefined;
   readonly nationalPattern: string;
   readonly nationalNumber: RegExp;
+  /** The numbers nationalNumber surely matches, known without running it. */
+  readonly sure: Sure;
   readonly leadingDigits: RegExp | undefined;
   readonly types: readonly { readonly pattern: RegExp; readonly lengths: readonly number[] | undefined }[];
 }
@@ -99,6 +102,8 @@ interface Group {
   readonly plans: readonly Plan[];
   readonly agreed: readonly (LengthCheck | undefined)[];
   readonly shape: RegExp;
+  /** The numbers shape surely matches, known without running it. */
+  readonly sure: Sure;
 }
 
 // National numbers are at most 17 digits (parse.js MAX_LENGTH_FOR_NSN); longer ones are refused first.
@@ -114,7 +119,8 @@ function group(plans: readonly Plan[]): Group {
   // One regex run instead of one per country. The patterns hold no backreferences, which joining
   // them would renumber.
   const shape = whole(plans.map((p) => `(?:${p.nationalPattern})`).join('|'));
-  return { plans, agreed, shape };
+  const sure = plans.map((p) => p.sure).reduce(eitherSure, NOTHING_SURE);
+  return { plans, agreed, shape, sure };
 }
 
 // Calling codes are one to three digits and never start with 0.
@@ -168,6 +174,7 @@ export class PlanBook {
         nationalPrefixDigits: prefix ? alternatives(prefix) : undefined,
         nationalPattern: p.nationalNumberPattern(),
         nationalNumber: whole(p.nationalNumberPattern()),
+        sure: surelyMatching(p.nationalNumberPattern()),
         leadingDigits: leading ? new RegExp(`^(?:${leading})`) : undefined,
         types: TYPES.flatMap((name) => {
           const type = p.type(name);
@@ -227,9 +234,19 @@ function lengthCheck(national: string, plan: Plan): 'possible' | 'short' | 'long
   return lengths.indexOf(n, 1) >= 0 ? 'possible' : 'invalid';
 }
 
+/** True when the national number (ASCII digits) matches the plan's national number pattern. */
+function fitsPlan(plan: Plan, national: string): boolean {
+  return isSure(plan.sure, national) || plan.nationalNumber.test(national);
+}
+
+/** True when the national number (ASCII digits) has the shape of the group (see group()). */
+function hasShape(group: Group, national: string): boolean {
+  return isSure(group.sure, national) || group.shape.test(national);
+}
+
 /** getNumberType.js: does the number match one of the plan's number types? */
 function hasType(national: string, plan: Plan): boolean {
-  if (!plan.nationalNumber.test(national)) return false;
+  if (!fitsPlan(plan, national)) return false;
   return plan.types.some(
     (t) => (t.lengths === undefined || t.lengths.includes(national.length)) && t.pattern.test(national),
   );
@@ -379,13 +396,13 @@ export function readNumber(
     // The prefix stays when the digits fit the pattern with it and not without it, or when without it
     // they are too short or of a length the country never has. Testing `stripped` first spares the
     // second test when it fits.
-    const strippedFits = selected.nationalNumber.test(stripped);
-    if (!strippedFits && selected.nationalNumber.test(national)) fits = true;
+    const strippedFits = fitsPlan(selected, stripped);
+    if (!strippedFits && fitsPlan(selected, national)) fits = true;
     else {
       // When neither reading has the shape, the number is refused whichever is read, and the length
       // check need not run the number-type patterns of every country sharing the code (checkFor).
       if (shaped && !strippedFits && sharing.agreed[stripped.length] === undefined) {
-        if (!sharing.shape.test(stripped) && !sharing.shape.test(national)) return null;
+        if (!hasShape(sharing, stripped) && !hasShape(sharing, national)) return null;
       }
       const strippedCheck = checkFor(stripped, sharing, selected);
       if (strippedCheck !== 'short' && strippedCheck !== 'invalid') {
@@ -402,7 +419,7 @@ export function readNumber(
   // the calling code).
   const length = check ?? sharing.agreed[national.length];
   if (length !== undefined && length !== 'possible') return null;
-  if (shaped && !fits && !sharing.shape.test(national)) return null;
+  if (shaped && !fits && !hasShape(sharing, national)) return null;
   if (length === undefined && checkFor(national, sharing, selected) !== 'possible') return null;
   return { plan: selected, national, extension };
 }
