@@ -1,8 +1,14 @@
 import fc from 'fast-check';
-import { type CountryCode, getCountryCallingCode, parsePhoneNumberFromString } from 'libphonenumber-js/min';
+import {
+  type CountryCode,
+  getCountries,
+  getCountryCallingCode,
+  parsePhoneNumberFromString,
+} from 'libphonenumber-js/min';
 import { describe, expect, it } from 'vitest';
 import { type PhonePolicy, phone } from '../../runtime/transforms/index.ts';
 import { fastParse, PlanBook, readNumber } from '../../runtime/transforms/phone-plan.ts';
+import { isSure, NOTHING_SURE, surelyMatching } from '../../runtime/transforms/phone-sure.ts';
 import { extensionOf, plainDigits } from '../../runtime/transforms/phone-text.ts';
 import { run, texts } from './run.ts';
 
@@ -426,5 +432,43 @@ describe('phone fast path, branch by branch', () => {
       value: kept,
       flags: [kept === null ? 'invalid_phone_dropped' : 'invalid_phone_kept'],
     });
+  });
+});
+
+describe('phone fast path, numbers a pattern surely matches', () => {
+  it('reads the alternatives made of a first digit and then any digits', () => {
+    const sure = surelyMatching('[1-357-9]\\d{9}|[18]\\d{8}|8\\d{6}(?:\\d{2})?');
+    expect(isSure(sure, '7700900123')).toBe(true);
+    expect(isSure(sure, '4700900123')).toBe(false); // no alternative of 10 digits starts with 4
+    expect(isSure(sure, '812345678')).toBe(true);
+    expect(isSure(sure, '81234567')).toBe(false); // only the alternative with a group has it: the regex's
+    expect(isSure(sure, '')).toBe(false);
+    expect(surelyMatching('1\\|2|[2-9]\\d')).toEqual(NOTHING_SURE); // an escape other than \d: not read
+  });
+
+  it("never says so of a number its pattern refuses, for any country's plan", () => {
+    const book = new PlanBook();
+    // For every length and first digit said to match surely, numbers of that form with random digits.
+    const tails = fc.sample(fc.stringMatching(/^[0-9]{16}$/), { numRuns: 20, seed: 1 });
+    let checked = 0;
+    for (const country of getCountries()) {
+      const plan = book.home(country)?.plan;
+      if (plan === undefined) continue;
+      plan.sure.forEach((bits, length) => {
+        for (let d = 0; d <= 9; d += 1) {
+          if (((bits >> d) & 1) === 0) continue;
+          for (const tail of tails) {
+            const national = `${d}${tail}`.slice(0, length);
+            expect([country, national, plan.nationalNumber.test(national)]).toEqual([
+              country,
+              national,
+              true,
+            ]);
+            checked += 1;
+          }
+        }
+      });
+    }
+    expect(checked).toBeGreaterThan(1000);
   });
 });
