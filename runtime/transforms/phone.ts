@@ -1,6 +1,7 @@
 import { type CountryCode, parsePhoneNumberFromString } from 'libphonenumber-js/min';
 import { flag, refuse } from './issues.ts';
-import { PlanBook, readNumber } from './phone-plan.ts';
+import { PlanBook } from './phone-book.ts';
+import { readNumber } from './phone-plan.ts';
 import { asText, isTrimmed, stripControl } from './text.ts';
 import type { Issues, PhonePolicy } from './types.ts';
 

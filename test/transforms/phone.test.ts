@@ -7,7 +7,8 @@ import {
 } from 'libphonenumber-js/min';
 import { describe, expect, it } from 'vitest';
 import { type PhonePolicy, phone } from '../../runtime/transforms/index.ts';
-import { fastParse, PlanBook, readNumber } from '../../runtime/transforms/phone-plan.ts';
+import { PlanBook } from '../../runtime/transforms/phone-book.ts';
+import { fastParse, readNumber } from '../../runtime/transforms/phone-plan.ts';
 import { isSure, NOTHING_SURE, surelyMatching } from '../../runtime/transforms/phone-sure.ts';
 import { extensionOf, plainDigits } from '../../runtime/transforms/phone-text.ts';
 import { run, texts } from './run.ts';
