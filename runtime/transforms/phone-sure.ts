@@ -15,6 +15,7 @@ const MAX_NATIONAL = 17;
 
 // An alternative read here: a first digit or class of digits, then \d with an optional {n} or {n,m}.
 const SIMPLE = /^(\[(?:[0-9](?:-[0-9])?)+\]|[0-9])((?:\\d(?:\{[0-9]+(?:,[0-9]+)?\})?)*)$/;
+// Read with matchAll, which runs on a copy: its lastIndex stays as it is.
 const QUANTIFIED_DIGIT = /\\d(?:\{([0-9]+)(?:,([0-9]+))?\})?/g;
 // The characters of the patterns in libphonenumber-js's metadata, with no escape but \d. Others (an
 // escaped "|", a lookahead) could make splitting at "|" wrong, so a pattern with any is not read.
