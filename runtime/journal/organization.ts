@@ -19,7 +19,8 @@ export function journalOrganization(db: Database.Database): string | undefined {
 
 /**
  * Refuses to go on when the journal at `path` belongs to another organisation than `organizationId`,
- * saying which and what to do; ties a journal that belongs to none yet, unless it is open read only.
+ * saying which and what to do; ties a journal that belongs to none yet, or holds no run yet (a first
+ * command refused before it started one), unless it is open read only.
  */
 export function tieOrganization(
   db: Database.Database,
@@ -28,11 +29,15 @@ export function tieOrganization(
   readonly: boolean,
 ): void {
   const bound = journalOrganization(db);
-  if (bound === undefined) {
-    if (!readonly) db.prepare(`INSERT INTO meta (key, value) VALUES (?, ?)`).run(KEY, organizationId);
+  if (bound !== undefined && bound.toLowerCase() === organizationId.toLowerCase()) return;
+  // A journal with no run yet (a first command refused before it started one) holds no row of any
+  // organisation: it goes with this one.
+  const empty = db.prepare('SELECT NOT EXISTS (SELECT 1 FROM runs)').pluck().get() === 1;
+  if (bound === undefined || empty) {
+    if (!readonly)
+      db.prepare(`INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)`).run(KEY, organizationId);
     return;
   }
-  if (bound.toLowerCase() === organizationId.toLowerCase()) return;
   throw otherOrganization(
     path,
     `holds the runs written to organisation ${bound}, and DATAVERSE_URL is organisation ${organizationId}`,
