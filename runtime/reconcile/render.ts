@@ -65,6 +65,7 @@ export function reconcileMarkdown(
       journalKept: m.journal.loaded + m.journal.skipped,
       why: m.ok ? '' : failureWords(m, result.tolerance),
     })),
+    disabledOwners: result.mappings.filter((m) => m.ownersSinceDisabled > 0),
     extraUnchecked: result.extraUnchecked,
     differences: result.differences.slice(0, LISTED).map((d) => ({
       ...d,

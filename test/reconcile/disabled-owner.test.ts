@@ -46,7 +46,8 @@ describe('reconcile after an owner is disabled', () => {
 
     const { staffId, userId } = ownerWithAppointments(sb);
     sb.dataverse.tamper({ table: 'systemuser', id: userId, set: { isdisabled: true } });
-    const after = await flitstack(sb, 'reconcile', ...j);
+    const reports = tempDir();
+    const after = await flitstack(sb, 'reconcile', ...j, '--out', reports);
     expect(after.code, after.out).toBe(0);
     // Counted per mapping: the rows the run created for the user's appointments.
     const theirs = new Set(
@@ -62,6 +63,9 @@ describe('reconcile after an owner is disabled', () => {
     expect(created).toBeGreaterThan(0);
     const line = after.out.split('\n').find((l) => l.startsWith('  appointment:'))!;
     expect(line).toContain(`, ${created} rows owned by users disabled since`);
+    const markdown = readFileSync(join(reports, 'reconcile.md'), 'utf8');
+    expect(markdown).toContain(`\n\nRows owned by users disabled since the run gave them the rows`);
+    expect(markdown).toContain(`\n- appointment: ${created}\n`);
 
     // The appointment still belongs to the user, and compare says why.
     const opened = Journal.open(journal);
