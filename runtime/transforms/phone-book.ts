@@ -1,5 +1,5 @@
 import { Metadata } from 'libphonenumber-js/min';
-import { eitherSure, NOTHING_SURE, type Sure, surelyMatching } from './phone-sure.ts';
+import { eitherSure, MAX_NATIONAL, NOTHING_SURE, type Sure, surelyMatching } from './phone-sure.ts';
 
 /*
  * Numbering plans for phone-plan.ts's fast path, compiled once per country from libphonenumber-js's
@@ -85,9 +85,6 @@ export interface Group {
   /** The numbers shape surely matches, known without running it. */
   readonly sure: Sure;
 }
-
-// National numbers are at most 17 digits (parse.js MAX_LENGTH_FOR_NSN); longer ones are refused first.
-export const MAX_NATIONAL = 17;
 
 function group(plans: readonly Plan[]): Group {
   const agreed: (LengthCheck | undefined)[] = [];

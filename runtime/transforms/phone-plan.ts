@@ -3,11 +3,10 @@ import {
   type Home,
   type LengthCheck,
   lengthCheck,
-  MAX_NATIONAL,
   type Plan,
   type PlanBook,
 } from './phone-book.ts';
-import { isSure } from './phone-sure.ts';
+import { isSure, MAX_NATIONAL } from './phone-sure.ts';
 import { asciiDigits, extensionOf, notNumberText, plainDigits } from './phone-text.ts';
 
 /*
@@ -75,29 +74,8 @@ function checkFor(national: string, sharing: Group, fallback: Plan): LengthCheck
   return lengthCheck(national, countryOf(national, sharing.plans) ?? fallback);
 }
 
-/** A number split as E.164 does ("+" callingCode national), and its extension if it had one. */
-export interface PhoneParts {
-  readonly callingCode: string;
-  readonly national: string;
-  readonly extension?: string;
-}
-
 // parse.js refuses inputs longer than this before looking at them.
 const MAX_INPUT = 250;
-
-/**
- * The parts of a possible number as libphonenumber-js would find them; null when the library would
- * find no possible number (or for a phone-context URI, see below); undefined when only the library can
- * tell. `s` is trimmed.
- */
-export function fastParse(s: string, defaultCountry: string, book: PlanBook): PhoneParts | null | undefined {
-  const read = readNumber(s, book.home(defaultCountry)!, book, false);
-  if (!read) return read;
-  const { plan, national, extension } = read;
-  return extension === undefined
-    ? { callingCode: plan.callingCode, national }
-    : { callingCode: plan.callingCode, national, extension };
-}
 
 /** A number as readNumber finds it: the plan giving its calling code, the national number, the extension. */
 export interface Reading {
@@ -107,8 +85,11 @@ export interface Reading {
 }
 
 /**
- * fastParse with the default country's plans; with `shaped`, also null for a number that
- * PlanBook.fitsShape refuses, told from the patterns already run on the way.
+ * A possible number as libphonenumber-js would read it with `home` as the default country: its plan
+ * (calling code), national number and extension; null when the library would find no possible number
+ * (or for a phone-context URI, see below); undefined when only the library can tell. `s` is trimmed.
+ * With `shaped`, also null for a number that PlanBook.fitsShape refuses, told from the patterns
+ * already run on the way.
  */
 export function readNumber(
   s: string,

@@ -10,8 +10,8 @@
 /** Per national-number length (index 0–17), the first digits (bit d for digit d) that surely match. */
 export type Sure = readonly number[];
 
-// National numbers are at most 17 digits (parse.js MAX_LENGTH_FOR_NSN).
-const MAX_NATIONAL = 17;
+/** National numbers are at most 17 digits (parse.js MAX_LENGTH_FOR_NSN); longer ones are refused first. */
+export const MAX_NATIONAL = 17;
 
 // An alternative read here: a first digit or class of digits, then \d with an optional {n} or {n,m}.
 const SIMPLE = /^(\[(?:[0-9](?:-[0-9])?)+\]|[0-9])((?:\\d(?:\{[0-9]+(?:,[0-9]+)?\})?)*)$/;

@@ -1,5 +1,5 @@
 /*
- * Reading phone text for phone-plan.ts's fastParse: the digits of text made of digits, spaces, dashes,
+ * Reading phone text for phone-plan.ts's readNumber: the digits of text made of digits, spaces, dashes,
  * dots, slashes and brackets ("plain" text), a trailing extension, and whether other text can be a
  * number at all, each as libphonenumber-js would see it.
  */

@@ -57,17 +57,7 @@ function invalid(
   }
   flag(issues, column, 'invalid_phone_kept', `${why}; kept as typed`);
   // As typed, less control characters (strip_control's set), which Dataverse text must not hold.
-  // Printable ASCII has none, and such text needs no search for them.
-  return printableAscii(text) ? text : stripControl(text);
-}
-
-/** True when every character of `s` is printable ASCII (space to "~"). */
-function printableAscii(s: string): boolean {
-  for (let i = 0; i < s.length; i += 1) {
-    const c = s.charCodeAt(i);
-    if (c < 0x20 || c > 0x7e) return false;
-  }
-  return true;
+  return stripControl(text);
 }
 
 /**
