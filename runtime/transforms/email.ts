@@ -100,22 +100,6 @@ export function validDomain(domain: string): boolean {
   return labels >= 2 && !/^[0-9]+$/.test(last);
 }
 
-// ASCII character classes for scanAscii, one bit each: an atext character; a character of a
-// lower-case domain label (a-z, 0-9, -); a digit; an upper-case letter.
-const ATEXT = 1;
-const LOWER_LABEL = 2;
-const DIGIT = 4;
-const UPPER = 8;
-const CLASSES = new Uint8Array(0x80);
-for (let c = 0; c < 0x80; c += 1) {
-  const lowerLabel = (c >= 0x61 && c <= 0x7a) || (c >= 0x30 && c <= 0x39) || c === 0x2d;
-  CLASSES[c] =
-    (isAtext(c) ? ATEXT : 0) |
-    (lowerLabel ? LOWER_LABEL : 0) |
-    (c >= 0x30 && c <= 0x39 ? DIGIT : 0) |
-    (c >= 0x41 && c <= 0x5a ? UPPER : 0);
-}
-
 /** What scanAscii found: valid (with or without upper-case letters in the domain), invalid, or text
  * beyond ASCII, for validLocal and validDomain to decide. */
 type Scan = 'valid' | 'valid-upper' | 'invalid' | 'not-ascii';
@@ -137,7 +121,7 @@ export function scanAscii(s: string, at: number): Scan {
     }
     previousDot = false;
     if (c >= 0x80) return 'not-ascii';
-    if ((CLASSES[c]! & ATEXT) === 0) return 'invalid';
+    if (!isAtext(c)) return 'invalid';
   }
   if (previousDot) return 'invalid';
   const n = s.length;
@@ -157,13 +141,17 @@ export function scanAscii(s: string, at: number): Scan {
       if (i === n) break;
       start = i + 1;
       digitsOnly = true;
+    } else if (c >= 0x30 && c <= 0x39) {
+      // a digit keeps digitsOnly as it is
+    } else if ((c >= 0x61 && c <= 0x7a) || c === 0x2d) {
+      digitsOnly = false;
+    } else if (c >= 0x41 && c <= 0x5a) {
+      digitsOnly = false;
+      upper = true;
     } else if (c >= 0x80) {
       return 'not-ascii';
     } else {
-      const k = CLASSES[c]!;
-      if ((k & (LOWER_LABEL | UPPER)) === 0) return 'invalid';
-      if ((k & DIGIT) === 0) digitsOnly = false;
-      if ((k & UPPER) !== 0) upper = true;
+      return 'invalid';
     }
   }
   if (labels < 2 || digitsOnly) return 'invalid';
