@@ -27,6 +27,9 @@ const NOT_SEEN = 'not seen in audit';
 export const RESOURCE_NAME = /^[a-z][a-z0-9_]*$/;
 export const FIELD_NAME = /^[a-z_][a-z0-9_]*$/;
 
+/** Whether the model can name a field: an element (`name[]`) carries its array's name. */
+const nameFits = (f: FieldSummary): boolean => f.path.endsWith('[]') || FIELD_NAME.test(f.name);
+
 /** A field (or a whole resource, `path` empty) the audit saw that the source model cannot name. */
 export interface Unnameable {
   readonly resource: string;
@@ -36,10 +39,10 @@ export interface Unnameable {
 /** New fields and resources whose names (or a name inside them) the source model cannot hold. */
 export function unnameable(report: AuditReport): Unnameable[] {
   const out: Unnameable[] = [];
-  // A field the model has is named already; an element (`name[]`) carries its array's name.
+  // A field the model has is named already.
   const walk = (resource: string, f: FieldSummary): void => {
     if (f.present === 0) return;
-    if (!f.in_model && !f.path.endsWith('[]') && !FIELD_NAME.test(f.name)) {
+    if (!f.in_model && !nameFits(f)) {
       out.push({ resource, path: f.path });
       return;
     }
@@ -80,7 +83,7 @@ function percent(share: number): string {
  * a name the model cannot hold is left out rather than given a field it never had.
  */
 function describable(f: FieldSummary): boolean {
-  if (!f.path.endsWith('[]') && !FIELD_NAME.test(f.name)) return false;
+  if (!nameFits(f)) return false;
   if (f.items && !describable(f.items)) return false;
   const seen = (f.fields ?? []).filter((c) => c.present > 0);
   return seen.length === 0 || seen.some(describable);

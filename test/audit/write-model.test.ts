@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { createSchemaValidators } from '../../compiler/validate/schemas.ts';
@@ -8,6 +10,8 @@ import {
   rewriteSourceModel,
   unnameable,
 } from '../../runtime/audit/index.ts';
+import { FIELD_NAME, RESOURCE_NAME } from '../../runtime/audit/write-model.ts';
+import { ROOT } from '../support/tmp.ts';
 
 const MODEL = `# yaml-language-server: $schema=../../schemas/source-model.schema.json
 # The resources, by hand.
@@ -134,6 +138,13 @@ function report(): AuditReport {
 }
 
 describe('rewriting the source model', () => {
+  it('names resources and fields as the source model schema does', () => {
+    const schema = JSON.parse(readFileSync(join(ROOT, 'schemas', 'source-model.schema.json'), 'utf8'));
+    const names = (node: { propertyNames?: { pattern: string } }) => node.propertyNames?.pattern;
+    expect(names(schema.properties.resources)).toBe(RESOURCE_NAME.source);
+    expect(names(schema.$defs.fields)).toBe(FIELD_NAME.source);
+  });
+
   it('adds nested fields, element fields, new resources and notes, keeping every line and validating', () => {
     const r = report();
     expect(r.diff.new_fields.map((n) => n.path)).toEqual([
