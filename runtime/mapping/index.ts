@@ -12,6 +12,7 @@ export type { Outcome, PendingLookup, PendingOwner, Row } from './outcome.ts';
 export {
   asObject,
   at,
+  deletedAt,
   exceptMostRecent,
   field,
   groupKeyOf,

@@ -28,6 +28,12 @@ export function asObject(value: unknown): Readonly<Record<string, unknown>> | un
   return value !== null && typeof value === 'object' ? (value as Record<string, unknown>) : undefined;
 }
 
+/** When PracticeHub deleted the record (its `deleted_at`, listed in a delta), or undefined when it did not. */
+export function deletedAt(record: SourceRecord): string | undefined {
+  const at = record.deleted_at;
+  return typeof at === 'string' && at !== '' ? at : undefined;
+}
+
 /** An id as text: ids arrive as strings of digits (or numbers from some clients). */
 export function idText(value: unknown): string | null {
   if (typeof value === 'string') {

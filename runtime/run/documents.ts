@@ -235,7 +235,7 @@ export class Attachments {
         } else {
           if (!this.archive)
             throw new Error(
-              `file ${file.id} is over the ${limit.bytes}-byte attachment limit (${limit.setBy}) and spec/migration.yaml has no archive to put it in: add an archive (dir and base_url) to spec/migration.yaml, then run again`,
+              `file ${file.id} is over the ${limit.bytes}-byte attachment limit (${limit.setBy}) and migration.yaml has no archive to put it in: add archive (dir and base_url) to the spec's migration.yaml, then run again`,
             );
           const relative = `documents/${safeName(String(file.id))}-${safeName(original)}`;
           makeDirectory(join(this.archive.dir, 'documents'), 0o700);

@@ -1,5 +1,12 @@
 import type { CrosswalkChange, OperationInput } from '../journal/index.ts';
-import { at, groupKeyOf, type MappingDefinition, type Outcome, type SourceRecord } from '../mapping/index.ts';
+import {
+  at,
+  deletedAt,
+  groupKeyOf,
+  type MappingDefinition,
+  type Outcome,
+  type SourceRecord,
+} from '../mapping/index.ts';
 import { writeArchive } from './archive.ts';
 import { addOutcome, type RunDeps } from './pipeline.ts';
 import type { PrepareContext } from './prepare.ts';
@@ -7,7 +14,7 @@ import type { PreparedRow } from './state.ts';
 import { type WriteContext, writeRows } from './write.ts';
 
 const text = (v: unknown) => (typeof v === 'string' ? v : v === null || v === undefined ? '' : String(v));
-const deleted = (r: SourceRecord) => typeof r.deleted_at === 'string' && r.deleted_at !== '';
+const deleted = (r: SourceRecord) => deletedAt(r) !== undefined;
 
 /**
  * A group's records in the order a run considers them: the one it loads first (the latest or earliest

@@ -11,7 +11,7 @@ import type {
   StagedInput,
 } from '../journal/index.ts';
 import type { GeneratedModule, MappingDefinition, Outcome, SourceRecord } from '../mapping/index.ts';
-import { groupKeyOf, idText, producesVaryingRows } from '../mapping/index.ts';
+import { deletedAt, groupKeyOf, idText, producesVaryingRows } from '../mapping/index.ts';
 import {
   type EarlierWalk,
   type PracticeHubClient,
@@ -284,10 +284,16 @@ async function runPass(
       }
       for (const m of pass.mappings) {
         for (const record of page.records) {
-          const deletedAt = record.deleted_at;
-          if (typeof deletedAt === 'string' && deletedAt !== '') {
+          const deleted = deletedAt(record);
+          if (deleted !== undefined) {
             const sourceId = idText(record.id) ?? '';
-            openPage.deletions.push({ mapping: m, sourceId, page: page.page, kind: 'deleted', deletedAt });
+            openPage.deletions.push({
+              mapping: m,
+              sourceId,
+              page: page.page,
+              kind: 'deleted',
+              deletedAt: deleted,
+            });
             // Its group is loaded again without it (processGroups): staged to say which group it left.
             if (m.group) stage(m, record, openPage);
           } else processRecord(prepare, m, record, openPage, buffers);
