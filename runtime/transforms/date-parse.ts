@@ -94,37 +94,49 @@ export function parseDate(text: string): ParsedDate | undefined {
 
 /** The day number of the real calendar date `YYYY-MM-DD` that `s` starts with; NaN when there is none. */
 function dayAt(s: string): number {
-  if (s.charCodeAt(4) !== 0x2d || s.charCodeAt(7) !== 0x2d) return Number.NaN;
+  const year = yearAt(s);
+  return year < 0 ? Number.NaN : dayNumber(year, two(s, 5), two(s, 8));
+}
+
+/** The year of the real calendar date `YYYY-MM-DD` that `s` starts with; -1 when there is none. */
+function yearAt(s: string): number {
+  if (s.charCodeAt(4) !== 0x2d || s.charCodeAt(7) !== 0x2d) return -1;
   const century = two(s, 0);
   const yy = two(s, 2);
   const month = two(s, 5);
   const dayOfMonth = two(s, 8);
-  if (century < 0 || yy < 0 || month < 1 || month > 12 || dayOfMonth < 1) return Number.NaN;
+  if (century < 0 || yy < 0 || month < 1 || month > 12 || dayOfMonth < 1) return -1;
   const year = century * 100 + yy;
-  return dayOfMonth > daysInMonth(year, month) ? Number.NaN : dayNumber(year, month, dayOfMonth);
+  return dayOfMonth > daysInMonth(year, month) ? -1 : year;
 }
 
-/**
- * True for a real calendar date written exactly `YYYY-MM-DD`, on day number `minDay` or later: text
- * parseDate reads as that date, checked without building its result.
+/*
+ * The plain checks below compare years, not day numbers: a real date is on 1 January of `minYear` or
+ * later exactly when its year is `minYear` or later, and the year is known before the day number,
+ * which costs more than the rest of the check.
  */
-export function isPlainDay(s: string, minDay: number): boolean {
-  return s.length === 10 && dayAt(s) >= minDay;
+
+/**
+ * True for a real calendar date written exactly `YYYY-MM-DD`, in `minYear` or later: text parseDate
+ * reads as that date, checked without building its result.
+ */
+export function isPlainDay(s: string, minYear: number): boolean {
+  return s.length === 10 && yearAt(s) >= minYear;
 }
 
 /**
  * True for a real instant written exactly `YYYY-MM-DDTHH:mm:ssZ` (the form APIs send and the date-time
- * step writes), on day number `minDay` or later: text parseDate reads with offset 0, checked without
- * building its result.
+ * step writes), in `minYear` or later: text parseDate reads with offset 0, checked without building its
+ * result.
  */
-export function isPlainUtc(s: string, minDay: number): boolean {
+export function isPlainUtc(s: string, minYear: number): boolean {
   if (s.length !== 20 || s.charCodeAt(10) !== 0x54 || s.charCodeAt(19) !== 0x5a) return false;
   if (s.charCodeAt(13) !== 0x3a || s.charCodeAt(16) !== 0x3a) return false;
   const hour = two(s, 11);
   const minute = two(s, 14);
   const second = two(s, 17);
   if (hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59) return false;
-  return dayAt(s) >= minDay;
+  return yearAt(s) >= minYear;
 }
 
 /** Epoch milliseconds of a parsed value read as if its wall-clock time were UTC. */

@@ -21,7 +21,8 @@ import type { DropPolicy, Issues } from './types.ts';
 // from the runtime's tz database, so no result depends on what it already holds.
 const CLOCKS = new ZoneClocks();
 
-const MIN_DAY = dayNumber(1753, 1, 1);
+const MIN_YEAR = 1753;
+const MIN_DAY = dayNumber(MIN_YEAR, 1, 1);
 const MAX_DAY = dayNumber(9999, 12, 31);
 const MIN_MS = MIN_DAY * MS_PER_DAY;
 const MAX_MS = (MAX_DAY + 1) * MS_PER_DAY - 1;
@@ -73,7 +74,7 @@ export function dateOnly(
 ): string | null {
   const clock = CLOCKS.get(timeZone);
   // A date as APIs send it: nothing to convert (every such date is before 9999-12-31).
-  if (typeof v === 'string' && isPlainDay(v, MIN_DAY)) return v;
+  if (typeof v === 'string' && isPlainDay(v, MIN_YEAR)) return v;
   const parsed = read(v, issues, column);
   if (!parsed) return null;
   let day = parsed.day;
@@ -100,7 +101,7 @@ export function dateTime(
 ): string | null {
   const clock = CLOCKS.get(timeZone);
   // An instant as APIs send it, already in the output form.
-  if (typeof v === 'string' && isPlainUtc(v, MIN_DAY)) return v;
+  if (typeof v === 'string' && isPlainUtc(v, MIN_YEAR)) return v;
   const parsed = read(v, issues, column);
   if (!parsed) return null;
   // A wall date two days beyond either limit is outside in every zone: skip asking the zone.

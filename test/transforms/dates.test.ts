@@ -356,7 +356,7 @@ describe('date scanner', () => {
     );
   });
 
-  it('isPlainDay and isPlainUtc hold exactly for the plain forms parseDate reads, from the given day', () => {
+  it('isPlainDay and isPlainUtc hold exactly for the plain forms parseDate reads, from the given year', () => {
     // Mostly real values, so that a single wrong field decides; sometimes an edge or a random field.
     const field = (from: number, to: number, width: number, edges: string[]) =>
       fc.oneof(
@@ -398,10 +398,8 @@ describe('date scanner', () => {
         (text) => {
           const parsed = parseDate(text);
           const inRange = parsed !== undefined && parsed.day >= minDay;
-          expect(isPlainDay(text, minDay)).toBe(inRange && text.length === 10);
-          expect(isPlainUtc(text, minDay)).toBe(
-            inRange && parsed.offset === 0 && /^\S{10}T\S{8}Z$/.test(text),
-          );
+          expect(isPlainDay(text, 1753)).toBe(inRange && text.length === 10);
+          expect(isPlainUtc(text, 1753)).toBe(inRange && parsed.offset === 0 && /^\S{10}T\S{8}Z$/.test(text));
         },
       ),
       { numRuns: 5000 },
