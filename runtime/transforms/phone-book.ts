@@ -114,6 +114,8 @@ export class PlanBook {
   private readonly metadata = new Metadata() as unknown as MetadataApi;
   private readonly plans = new Map<string, Plan>();
   private readonly homes = new Map<string, Home>();
+  /** The home asked for last: a migration asks for one default country on almost every call. */
+  private last: Home | undefined;
   /** Calling code as a number (1–999) → its group; null when no such calling code exists. */
   private readonly groups: (Group | null | undefined)[] = new Array(1000).fill(undefined);
 
@@ -122,11 +124,15 @@ export class PlanBook {
    * libphonenumber-js has no metadata for the country.
    */
   home(country: string): Home | undefined {
-    const found = this.homes.get(country);
-    if (found !== undefined || !this.metadata.hasCountry(country)) return found;
-    const plan = this.plan(country);
-    const home = { plan, sharing: this.group(plan.code)! };
-    this.homes.set(country, home);
+    if (this.last !== undefined && this.last.plan.country === country) return this.last;
+    let home = this.homes.get(country);
+    if (home === undefined) {
+      if (!this.metadata.hasCountry(country)) return undefined;
+      const plan = this.plan(country);
+      home = { plan, sharing: this.group(plan.code)! };
+      this.homes.set(country, home);
+    }
+    this.last = home;
     return home;
   }
 
