@@ -2,7 +2,7 @@
 // Regenerate with `npx flitstack compile`; `npx flitstack compile --check` fails when this file is stale.
 import { asObject, exceptMostRecent, idText, isOneOf, keyValue, mapState, optionNumber, partKey, partTitle, pickId } from "../runtime/mapping/index.ts";
 import type { GeneratedModule, Outcome, PendingLookup, PendingOwner, Row, StateMap } from "../runtime/mapping/index.ts";
-import { cleanText, coalesce, collapseWhitespace, dateOnly, dateTime, email, lowercase, mapValue, multiMap, phone, split, stripControl, templateValue, textChain, textOf, toBoolean, toDecimal, trim, truncate, withDefault } from "../runtime/transforms/index.ts";
+import { cleanEmail, cleanText, coalesce, collapseWhitespace, dateOnly, dateTime, lowercase, mapValue, multiMap, phone, split, stripControl, templateValue, textChain, textOf, toBoolean, toDecimal, trim, truncate, withDefault } from "../runtime/transforms/index.ts";
 import type { TextChain, ValueMap } from "../runtime/transforms/index.ts";
 import { newIssues } from "../runtime/transforms/types.ts";
 
@@ -500,7 +500,7 @@ export function transformClinic(r: ClinicsRecord): Outcome<ClinicRow> {
       "address1_postalcode": cleanText(r["postcode"], TEXT_CHAINS["clinic.address1_postalcode"], issues, "address1_postalcode"),
       "address1_country": cleanText(r["country"], TEXT_CHAINS["clinic.address1_country"], issues, "address1_country"),
       "telephone1": phone(r["phone"], "GB", "keep_with_flag", 50, issues, "telephone1"),
-      "emailaddress1": email(cleanText(r["email"], TEXT_CHAINS["clinic.emailaddress1"], issues, "emailaddress1"), "drop_with_flag", 100, issues, "emailaddress1"),
+      "emailaddress1": cleanEmail(r["email"], TEXT_CHAINS["clinic.emailaddress1"], "drop_with_flag", 100, issues, "emailaddress1"),
       "websiteurl": cleanText(r["website"], TEXT_CHAINS["clinic.websiteurl"], issues, "websiteurl"),
       "fs_accountkind": 100006197,
       "overriddencreatedon": dateTime(r["created_at"], "Europe/London", "drop_with_flag", issues, "overriddencreatedon"),
@@ -526,7 +526,7 @@ export function transformReferralSource(r: ReferralSourcesRecord): Outcome<Refer
     const row: ReferralSourceRow = {
       "name": truncate(collapseWhitespace(trim(stripControl(coalesce([r["organisation_name"], r["name"]])))), 160, true, issues, "name"),
       "telephone1": phone(r["phone"], "GB", "keep_with_flag", 50, issues, "telephone1"),
-      "emailaddress1": email(cleanText(r["email"], TEXT_CHAINS["referral-source.emailaddress1"], issues, "emailaddress1"), "drop_with_flag", 100, issues, "emailaddress1"),
+      "emailaddress1": cleanEmail(r["email"], TEXT_CHAINS["referral-source.emailaddress1"], "drop_with_flag", 100, issues, "emailaddress1"),
       "websiteurl": cleanText(r["website"], TEXT_CHAINS["referral-source.websiteurl"], issues, "websiteurl"),
       "address1_city": cleanText(r["city"], TEXT_CHAINS["referral-source.address1_city"], issues, "address1_city"),
       "fs_accountkind": 100002447,
@@ -555,7 +555,7 @@ export function transformPatient(r: PatientsRecord): Outcome<PatientRow> {
       "nickname": cleanText(r["preferred_name"], TEXT_CHAINS["patient.nickname"], issues, "nickname"),
       "birthdate": dateOnly(r["date_of_birth"], "Europe/London", "drop_with_flag", issues, "birthdate"),
       "gendercode": optionNumber(mapValue(r["sex"], VALUE_MAPS["gender@contact.gendercode"], issues, "gendercode")),
-      "emailaddress1": email(cleanText(r["email"], TEXT_CHAINS["patient.emailaddress1"], issues, "emailaddress1"), "drop_with_flag", 100, issues, "emailaddress1"),
+      "emailaddress1": cleanEmail(r["email"], TEXT_CHAINS["patient.emailaddress1"], "drop_with_flag", 100, issues, "emailaddress1"),
       "mobilephone": phone(r["phone_mobile"], "GB", "keep_with_flag", 50, issues, "mobilephone"),
       "telephone2": phone(r["phone_home"], "GB", "keep_with_flag", 50, issues, "telephone2"),
       "address1_line1": cleanText(r["address_line_1"], TEXT_CHAINS["patient.address1_line1"], issues, "address1_line1"),
@@ -663,7 +663,7 @@ export function transformStaffContact(r: PractitionersRecord): Outcome<StaffCont
     const row: StaffContactRow = {
       "firstname": cleanText(r["first_name"], TEXT_CHAINS["staff-contact.firstname"], issues, "firstname"),
       "lastname": truncate(withDefault(cleanText(r["last_name"], TEXT_CHAINS["staff-contact.lastname"], issues, "lastname"), "(unknown)"), 50, true, issues, "lastname"),
-      "emailaddress1": email(cleanText(r["email"], TEXT_CHAINS["staff-contact.emailaddress1"], issues, "emailaddress1"), "drop_with_flag", 100, issues, "emailaddress1"),
+      "emailaddress1": cleanEmail(r["email"], TEXT_CHAINS["staff-contact.emailaddress1"], "drop_with_flag", 100, issues, "emailaddress1"),
       "telephone1": phone(r["phone"], "GB", "keep_with_flag", 50, issues, "telephone1"),
       "fs_role": optionNumber(mapValue(r["role"], VALUE_MAPS["staff-role@contact.fs_role"], issues, "fs_role")),
       "fs_specialization": cleanText(r["specialization"], TEXT_CHAINS["staff-contact.fs_specialization"], issues, "fs_specialization"),

@@ -1,3 +1,4 @@
+import { MAX_ADDRESS, MAX_DOMAIN, MAX_LABEL, MAX_LOCAL_OCTETS, plainAddress } from './email-plain.ts';
 import { refuse } from './issues.ts';
 import { asText, isEmpty, LONE_SURROGATE } from './text.ts';
 import type { DropPolicy, Issues } from './types.ts';
@@ -19,11 +20,6 @@ import type { DropPolicy, Issues } from './types.ts';
  * kept as typed: the same section says it "MUST BE treated as case sensitive"; an analyst who wants it
  * lower-cased adds `lowercase` before `email`.
  */
-
-const MAX_ADDRESS = 254;
-const MAX_LOCAL_OCTETS = 64;
-const MAX_DOMAIN = 253;
-const MAX_LABEL = 63;
 
 /** Characters that never belong in an address, outside ASCII: C1 controls and Unicode whitespace. */
 const NON_ASCII_FORBIDDEN = /[\u0080-\u00A0\u1680\u2000-\u200B\u2028\u2029\u202F\u205F\u3000\uFEFF]/;
@@ -164,43 +160,6 @@ function notAsciiOr(s: string, from: number, answer: Scan): Scan {
   return answer;
 }
 
-// What plainAddress accepts, as one expression: a dot-atom of ASCII atext, an @, then at least two
-// labels of a–z, 0–9 and inner hyphens, the last not all digits. The lengths are measured around it:
-// the local part's 64, the domain's 253, and for a domain longer than one label can be, each label's 63.
-// A character class runs faster than a loop over charCodeAt here, and an address is checked on nearly
-// every patient record; a label written as runs of letters and digits joined by hyphens backtracks
-// less than one with a bounded middle.
-const ATEXT_CLASS = "[a-zA-Z0-9!#$%&'*+\\-/=?^_`{|}~]";
-const PLAIN_LABEL = '[a-z0-9]+(?:-+[a-z0-9]+)*';
-const PLAIN_ADDRESS = new RegExp(
-  `^${ATEXT_CLASS}+(?:\\.${ATEXT_CLASS}+)*@(?:${PLAIN_LABEL}\\.)+(?![0-9]+$)${PLAIN_LABEL}$`,
-);
-
-/**
- * True when `s` is an address that email returns as it is, with nothing recorded: ASCII, nothing to
- * trim, a lower-case domain, at most `limit` (≤ 254) long, and valid by the rules above. Most addresses
- * are, and this tells in one look; false says only that checkAddress must decide.
- */
-export function plainAddress(s: string, limit: number): boolean {
-  // Written so that a limit of NaN (no number to compare with) leaves the address to checkAddress.
-  if (!(s.length <= limit)) return false;
-  const at = s.indexOf('@');
-  const domain = s.length - at - 1;
-  if (!(at > 0 && at <= MAX_LOCAL_OCTETS && domain <= MAX_DOMAIN && PLAIN_ADDRESS.test(s))) return false;
-  return domain <= MAX_LABEL || labelsFit(s, at + 1);
-}
-
-/** True when no label of the domain starting at `from` (to the end of `s`) is longer than 63. */
-function labelsFit(s: string, from: number): boolean {
-  let start = from;
-  for (let i = from; i <= s.length; i += 1) {
-    if (i < s.length && s.charCodeAt(i) !== 0x2e) continue;
-    if (i - start > MAX_LABEL) return false;
-    start = i + 1;
-  }
-  return true;
-}
-
 const CODES = { rejection: 'invalid_email', flag: 'invalid_email_dropped' } as const;
 
 /**
@@ -219,7 +178,7 @@ export function email(
 }
 
 /** The longest address a column of `maxLength` takes. */
-function limitOf(maxLength: number | undefined): number {
+export function limitOf(maxLength: number | undefined): number {
   return maxLength === undefined ? MAX_ADDRESS : Math.min(MAX_ADDRESS, maxLength);
 }
 

@@ -21,7 +21,7 @@ export {
   trim,
   uppercase,
 } from './text.ts';
-export { cleanText, type TextChain, type TextChainStep, textChain } from './text-chain.ts';
+export { cleanEmail, cleanText, type TextChain, type TextChainStep, textChain } from './text-chain.ts';
 export type {
   DropPolicy,
   Flag,

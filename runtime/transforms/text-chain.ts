@@ -1,6 +1,8 @@
+import { email, limitOf } from './email.ts';
+import { lowerCaseAddress } from './email-plain.ts';
 import { truncate } from './length.ts';
 import { collapseWhitespace, isTrimmed, lowercase, stripControl, textOf, trim, uppercase } from './text.ts';
-import type { Issues } from './types.ts';
+import type { DropPolicy, Issues } from './types.ts';
 
 /*
  * A field's leading text steps run as one call. Most values are text that every one of these steps
@@ -27,6 +29,8 @@ export interface TextChain {
   readonly edges: boolean;
   /** The longest value that passes unchanged: the truncate length, or no limit. */
   readonly longest: number;
+  /** Whether a step is uppercase, the one step that changes an address written in lower case. */
+  readonly uppercases: boolean;
 }
 
 /** Whitespace other than the space: what JavaScript's `\s` matches besides U+0020. */
@@ -63,6 +67,7 @@ export function textChain(
     changes: patterns.length === 0 ? undefined : new RegExp(patterns.join('|')),
     edges: steps.includes('trim'),
     longest: truncateTo?.length ?? Number.POSITIVE_INFINITY,
+    uppercases: steps.includes('uppercase'),
   };
 }
 
@@ -102,4 +107,29 @@ export function cleanText(v: unknown, chain: TextChain, issues: Issues, column: 
   for (const step of chain.steps) s = applyStep(s, step);
   const cut = chain.truncate;
   return cut === undefined ? s : truncate(s, cut.length, cut.flag, issues, column);
+}
+
+/**
+ * `email(cleanText(v, chain, issues, column), policy, maxLength, issues, column)` as one call, for a
+ * field whose text steps are followed by the email step. An address written all in lower case that
+ * email takes as it is (lowerCaseAddress: ASCII, no control character, no space) is text that every
+ * chain step but uppercase returns unchanged, as does a truncate it fits: such a value comes back after
+ * one look. Any other value runs the chain, then email.
+ */
+export function cleanEmail(
+  v: unknown,
+  chain: TextChain,
+  policy: DropPolicy,
+  maxLength: number | undefined,
+  issues: Issues,
+  column: string,
+): string | null {
+  if (
+    typeof v === 'string' &&
+    !chain.uppercases &&
+    v.length <= chain.longest &&
+    lowerCaseAddress(v, limitOf(maxLength))
+  )
+    return v;
+  return email(cleanText(v, chain, issues, column), policy, maxLength, issues, column);
 }

@@ -1,12 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import {
-  checkAddress,
-  plainAddress,
-  scanAscii,
-  validDomain,
-  validLocal,
-} from '../../runtime/transforms/email.ts';
+import { checkAddress, scanAscii, validDomain, validLocal } from '../../runtime/transforms/email.ts';
+import { plainAddress } from '../../runtime/transforms/email-plain.ts';
 import { type DropPolicy, email } from '../../runtime/transforms/index.ts';
 import { run, texts } from './run.ts';
 

@@ -1,8 +1,11 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
+  cleanEmail,
   cleanText,
   collapseWhitespace,
+  type DropPolicy,
+  email,
   type Issues,
   lowercase,
   stripControl,
@@ -118,6 +121,78 @@ describe('cleanText', () => {
         const chain = textChain(chainSteps, truncateTo);
         const together = run((issues, column) => cleanText(v, chain, issues, column));
         const apart = run((issues, column) => oneByOne(v, chainSteps, truncateTo, issues, column));
+        expect(together.value).toBe(apart.value);
+        expect(together.issues).toEqual(apart.issues);
+      }),
+      { numRuns: 20000 },
+    );
+  });
+});
+
+describe('cleanEmail', () => {
+  // [name, steps, truncate length, value, result, flags]
+  it.each([
+    [
+      'a lower-case address passes as it is',
+      ['trim', 'lowercase'],
+      undefined,
+      'ann@example.com',
+      'ann@example.com',
+      [],
+    ],
+    [
+      'an address with capitals is lower-cased',
+      ['trim', 'lowercase'],
+      undefined,
+      ' Ann@Example.COM',
+      'ann@example.com',
+      [],
+    ],
+    ['uppercase runs before email', ['uppercase'], undefined, 'ann@example.com', 'ANN@example.com', []],
+    [
+      'a truncate it does not fit cuts first',
+      ['trim'],
+      5,
+      'ann@example.com',
+      null,
+      ['truncated', 'invalid_email_dropped'],
+    ],
+    ['an invalid address is dropped', ['trim'], undefined, 'ann@example', null, ['invalid_email_dropped']],
+    ['null stays null', ['trim'], undefined, null, null, []],
+  ] as const)('%s', (_name, steps, length, value, result, flags) => {
+    const chain = textChain(steps, length === undefined ? undefined : { length, flag: true });
+    const outcome = run((issues, column) => cleanEmail(value, chain, 'drop_with_flag', 100, issues, column));
+    expect(outcome.value).toBe(result);
+    expect(outcome.flags).toEqual(flags);
+  });
+
+  /** Mostly addresses, in lower case or not, and now and then anything. */
+  const address = fc.oneof(
+    fc.emailAddress(),
+    fc.emailAddress().map((a) => a.toUpperCase()),
+    fc.emailAddress().map((a) => ` ${a}\t`),
+    fc.stringMatching(/^[a-zA-Z0-9.@ -]{0,20}$/),
+    fc.string({ unit: fc.constantFrom('a', 'Z', '@', '.', '-', ' ', '\u0000', 'é', '1'), maxLength: 16 }),
+  );
+  const value = fc.oneof(address, fc.constantFrom(null, undefined, 12, [], {}));
+  const steps = fc.array(
+    fc.constantFrom<TextChainStep>('strip_control', 'trim', 'collapse_whitespace', 'lowercase', 'uppercase'),
+    { maxLength: 4 },
+  );
+  const cut = fc.option(fc.record({ length: fc.integer({ min: 1, max: 80 }), flag: fc.boolean() }), {
+    nil: undefined,
+  });
+  const policy = fc.constantFrom<DropPolicy>('reject', 'drop_with_flag');
+  const maxLength = fc.option(fc.integer({ min: 1, max: 300 }), { nil: undefined });
+
+  it('gives what the chain and then email give, flags and rejections included', () => {
+    fc.assert(
+      fc.property(value, steps, cut, policy, maxLength, (v, chainSteps, truncateTo, p, max) => {
+        const chain = textChain(chainSteps, truncateTo);
+        const together = run((issues, column) => cleanEmail(v, chain, p, max, issues, column));
+        const apart = run((issues, column) =>
+          email(cleanText(v, chain, issues, column), p, max, issues, column),
+        );
         expect(together.value).toBe(apart.value);
         expect(together.issues).toEqual(apart.issues);
       }),

@@ -57,15 +57,21 @@ function stepsExpr(m: IrMapping, f: IrField): Expr {
   const source = sourceExpr(f.source, f.column);
   const column = literal(f.column);
   const chain = fieldTextChain(m, f);
-  let e: Expr = chain
-    ? {
-        code: `cleanText(${source.code}, TEXT_CHAINS[${literal(chain.key)}], issues, ${column})`,
-        kind: 'text',
-      }
-    : readsAsText(f)
-      ? { code: `textOf(${source.code}, issues, ${column})`, kind: 'text' }
-      : source;
-  for (const step of f.steps.slice(chain?.length ?? 0)) e = applyStep(e, step, f.column);
+  let e: Expr = readsAsText(f) ? { code: `textOf(${source.code}, issues, ${column})`, kind: 'text' } : source;
+  let done = 0;
+  if (chain) {
+    const table = `TEXT_CHAINS[${literal(chain.key)}]`;
+    const next = f.steps[chain.length];
+    done = chain.length;
+    e = { code: `cleanText(${source.code}, ${table}, issues, ${column})`, kind: 'text' };
+    if (next?.kind === 'email') {
+      // The text steps and the email step after them, as one call (text-chain.ts, cleanEmail).
+      const email = `${literal(next.policy)}, ${literal(next.maxLength)}`;
+      e = { code: `cleanEmail(${source.code}, ${table}, ${email}, issues, ${column})`, kind: 'text' };
+      done += 1;
+    }
+  }
+  for (const step of f.steps.slice(done)) e = applyStep(e, step, f.column);
   return e;
 }
 

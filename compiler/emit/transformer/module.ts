@@ -18,6 +18,7 @@ export const TRANSFORMER_PATH = 'generated/transformer.ts';
 
 const TRANSFORM_FUNCTIONS = [
   'asList',
+  'cleanEmail',
   'cleanText',
   'coalesce',
   'collapseWhitespace',

@@ -2,7 +2,7 @@
 // Regenerate with `npx flitstack compile`; `npx flitstack compile --check` fails when this file is stale.
 import { asObject, idText, keyValue, mapState, optionNumber, partKey, partTitle, pickId } from "../runtime/mapping/index.ts";
 import type { GeneratedModule, Outcome, PendingLookup, PendingOwner, Row, StateMap } from "../runtime/mapping/index.ts";
-import { asList, cleanText, coalesce, dateOnly, dateTime, email, join, mapValue, multiMap, nullIfEmpty, phone, split, textChain, textOf, titlecase, toBoolean, toDecimal, toInteger, toText, truncate, withDefault } from "../runtime/transforms/index.ts";
+import { asList, cleanEmail, cleanText, coalesce, dateOnly, dateTime, join, mapValue, multiMap, nullIfEmpty, phone, split, textChain, textOf, titlecase, toBoolean, toDecimal, toInteger, toText, truncate, withDefault } from "../runtime/transforms/index.ts";
 import type { TextChain, ValueMap } from "../runtime/transforms/index.ts";
 import { newIssues } from "../runtime/transforms/types.ts";
 
@@ -189,7 +189,7 @@ export function transformPatient(r: PatientsRecord): Outcome<PatientRow> {
     const row: PatientRow = {
       "firstname": cleanText(r["first_name"], TEXT_CHAINS["patient.firstname"], issues, "firstname"),
       "lastname": truncate(withDefault(cleanText(r["last_name"], TEXT_CHAINS["patient.lastname"], issues, "lastname"), "(unknown)"), 50, true, issues, "lastname"),
-      "emailaddress1": email(cleanText(r["email"], TEXT_CHAINS["patient.emailaddress1"], issues, "emailaddress1"), "drop_with_flag", 100, issues, "emailaddress1"),
+      "emailaddress1": cleanEmail(r["email"], TEXT_CHAINS["patient.emailaddress1"], "drop_with_flag", 100, issues, "emailaddress1"),
       "birthdate": dateOnly(r["date_of_birth"], "Europe/London", "reject", issues, "birthdate"),
       "gendercode": optionNumber(mapValue(r["sex"], VALUE_MAPS["gender@contact.gendercode"], issues, "gendercode")),
       "description": truncate(textOf(r["notes"], issues, "description"), 2000, true, issues, "description"),
@@ -294,7 +294,7 @@ export function transformSampleText(r: SamplesRecord): Outcome<SampleTextRow> {
       "fs_name": truncate(withDefault(titlecase(cleanText(r["name"], TEXT_CHAINS["sample-text.fs_name"], issues, "fs_name")), "Sample"), 100, true, issues, "fs_name"),
       "fs_upper": truncate(nullIfEmpty(cleanText(r["other_name"], TEXT_CHAINS["sample-text.fs_upper"], issues, "fs_upper")), 20, true, issues, "fs_upper"),
       "fs_lower": cleanText(r["other_name"], TEXT_CHAINS["sample-text.fs_lower"], issues, "fs_lower"),
-      "fs_email": email(cleanText(r["email"], TEXT_CHAINS["sample-text.fs_email"], issues, "fs_email"), "drop_with_flag", 100, issues, "fs_email"),
+      "fs_email": cleanEmail(r["email"], TEXT_CHAINS["sample-text.fs_email"], "drop_with_flag", 100, issues, "fs_email"),
       "fs_phone": phone(coalesce([r["phone"], r["mobile"]]), "GB", "keep_with_flag", 50, issues, "fs_phone"),
       "fs_names": truncate(join([r["name"], r["other_name"]], " "), 200, true, issues, "fs_names"),
       "fs_tags": truncate(join(asList(r["tags"]), ", "), 200, true, issues, "fs_tags"),

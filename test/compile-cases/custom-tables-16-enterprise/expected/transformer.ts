@@ -2,7 +2,7 @@
 // Regenerate with `npx flitstack compile`; `npx flitstack compile --check` fails when this file is stale.
 import { idText, keyValue, mapState, optionNumber, pickId } from "../runtime/mapping/index.ts";
 import type { GeneratedModule, Outcome, PendingLookup, PendingOwner, StateMap } from "../runtime/mapping/index.ts";
-import { cleanText, dateOnly, dateTime, email, mapValue, textChain, textOf, truncate, withDefault } from "../runtime/transforms/index.ts";
+import { cleanEmail, cleanText, dateOnly, dateTime, mapValue, textChain, textOf, truncate, withDefault } from "../runtime/transforms/index.ts";
 import type { TextChain, ValueMap } from "../runtime/transforms/index.ts";
 import { newIssues } from "../runtime/transforms/types.ts";
 
@@ -170,7 +170,7 @@ export function transformPatient(r: PatientsRecord): Outcome<PatientRow> {
     const row: PatientRow = {
       "firstname": cleanText(r["first_name"], TEXT_CHAINS["patient.firstname"], issues, "firstname"),
       "lastname": truncate(withDefault(cleanText(r["last_name"], TEXT_CHAINS["patient.lastname"], issues, "lastname"), "(unknown)"), 50, true, issues, "lastname"),
-      "emailaddress1": email(cleanText(r["email"], TEXT_CHAINS["patient.emailaddress1"], issues, "emailaddress1"), "drop_with_flag", 100, issues, "emailaddress1"),
+      "emailaddress1": cleanEmail(r["email"], TEXT_CHAINS["patient.emailaddress1"], "drop_with_flag", 100, issues, "emailaddress1"),
       "birthdate": dateOnly(r["date_of_birth"], "Europe/London", "reject", issues, "birthdate"),
       "gendercode": optionNumber(mapValue(r["sex"], VALUE_MAPS["gender@contact.gendercode"], issues, "gendercode")),
       "description": truncate(textOf(r["notes"], issues, "description"), 2000, true, issues, "description"),
