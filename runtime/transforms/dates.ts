@@ -29,6 +29,29 @@ const MAX_MS = (MAX_DAY + 1) * MS_PER_DAY - 1;
 
 const CODES = { rejection: 'date_out_of_range', flag: 'date_out_of_range_dropped' } as const;
 
+// Plain dates and instants as APIs send them, from 1753 on, told by one regular expression: a day that
+// every year has in its month (29 February is left out). They are a part of what isPlainDay and
+// isPlainUtc accept, which decide every other text exactly; one expression reads the text faster than
+// twenty charCodeAt calls.
+const SURE_DATE =
+  '(?:17(?:5[3-9]|[6-9][0-9])|1[89][0-9]{2}|[2-9][0-9]{3})-' +
+  '(?:(?:0[1-9]|1[0-2])-(?:0[1-9]|1[0-9]|2[0-8])|(?:0[13-9]|1[0-2])-(?:29|30)|(?:0[13578]|1[02])-31)';
+const SURE_DAY = new RegExp(`^${SURE_DATE}$`);
+const SURE_UTC = new RegExp(`^${SURE_DATE}T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]Z$`);
+
+/** A calendar date `YYYY-MM-DD` from 1753 on that the date-only step returns as it is. */
+function plainDate(s: string): boolean {
+  return SURE_DAY.test(s) || isPlainDay(s, MIN_YEAR);
+}
+
+/** An instant `YYYY-MM-DDTHH:mm:ssZ` from 1753 on that the date-time step returns as it is. */
+function plainInstant(s: string): boolean {
+  return SURE_UTC.test(s) || isPlainUtc(s, MIN_YEAR);
+}
+
+/** The regular expressions alone, for the test that holds them to isPlainDay and isPlainUtc. */
+export const SURELY_PLAIN = { day: SURE_DAY, instant: SURE_UTC } as const;
+
 /** The parsed value, null (empty), or undefined after flagging an unreadable value. */
 function read(v: unknown, issues: Issues, column: string): ParsedDate | null | undefined {
   if (typeof v === 'string') {
@@ -74,7 +97,7 @@ export function dateOnly(
 ): string | null {
   const clock = CLOCKS.get(timeZone);
   // A date as APIs send it: nothing to convert (every such date is before 9999-12-31).
-  if (typeof v === 'string' && isPlainDay(v, MIN_YEAR)) return v;
+  if (typeof v === 'string' && plainDate(v)) return v;
   const parsed = read(v, issues, column);
   if (!parsed) return null;
   let day = parsed.day;
@@ -101,7 +124,7 @@ export function dateTime(
 ): string | null {
   const clock = CLOCKS.get(timeZone);
   // An instant as APIs send it, already in the output form.
-  if (typeof v === 'string' && isPlainUtc(v, MIN_YEAR)) return v;
+  if (typeof v === 'string' && plainInstant(v)) return v;
   const parsed = read(v, issues, column);
   if (!parsed) return null;
   // A wall date two days beyond either limit is outside in every zone: skip asking the zone.

@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { dayNumber } from '../../runtime/transforms/calendar.ts';
+import { dayNumber, formatDay } from '../../runtime/transforms/calendar.ts';
 import { isPlainDay, isPlainUtc, parseDate } from '../../runtime/transforms/date-parse.ts';
+import { SURELY_PLAIN } from '../../runtime/transforms/dates.ts';
 import { type DropPolicy, dateOnly, dateTime } from '../../runtime/transforms/index.ts';
 import { run, texts } from './run.ts';
 
@@ -398,11 +399,36 @@ describe('date scanner', () => {
         (text) => {
           const parsed = parseDate(text);
           const inRange = parsed !== undefined && parsed.day >= minDay;
+          // The steps' one-expression checks accept a part of what the exact checks accept.
+          if (SURELY_PLAIN.day.test(text)) expect(isPlainDay(text, 1753)).toBe(true);
+          if (SURELY_PLAIN.instant.test(text)) expect(isPlainUtc(text, 1753)).toBe(true);
           expect(isPlainDay(text, 1753)).toBe(inRange && text.length === 10);
           expect(isPlainUtc(text, 1753)).toBe(inRange && parsed.offset === 0 && /^\S{10}T\S{8}Z$/.test(text));
         },
       ),
       { numRuns: 5000 },
     );
+  });
+
+  it('the one-expression checks accept every real date from 1753 on but 29 February, and no other', () => {
+    const missed: string[] = [];
+    const wrong: string[] = [];
+    // Every day from 1700 to 2100 and of the last years before 10000: month lengths, leap years, 1753.
+    const days = [
+      [dayNumber(1700, 1, 1), dayNumber(2100, 12, 31)],
+      [dayNumber(9990, 1, 1), dayNumber(9999, 12, 31)],
+    ];
+    for (const [from, to] of days)
+      for (let day = from!; day <= to!; day += 1) {
+        const text = formatDay(day);
+        const sure = Number(text.slice(0, 4)) >= 1753 && !text.endsWith('-02-29');
+        if (SURELY_PLAIN.day.test(text) !== sure) (sure ? missed : wrong).push(text);
+        if (SURELY_PLAIN.instant.test(`${text}T23:59:59Z`) !== sure) (sure ? missed : wrong).push(`${text}T`);
+      }
+    expect({ missed: missed.slice(0, 5), wrong: wrong.slice(0, 5) }).toEqual({ missed: [], wrong: [] });
+    for (const text of ['2023-02-29', '2024-04-31', '2024-13-01', '2024-00-10', '2024-01-00', '1752-12-31'])
+      expect(SURELY_PLAIN.day.test(text)).toBe(false);
+    for (const time of ['24:00:00', '23:60:00', '23:59:60', '9:00:00'])
+      expect(SURELY_PLAIN.instant.test(`2024-03-05T${time}Z`)).toBe(false);
   });
 });
