@@ -150,6 +150,14 @@ describe('cleanEmail', () => {
     ],
     ['uppercase runs before email', ['uppercase'], undefined, 'ann@example.com', 'ANN@example.com', []],
     [
+      'a capital in the local part is lower-cased',
+      ['lowercase'],
+      undefined,
+      'Ann@example.com',
+      'ann@example.com',
+      [],
+    ],
+    [
       'a truncate it does not fit cuts first',
       ['trim'],
       5,
@@ -166,10 +174,11 @@ describe('cleanEmail', () => {
     expect(outcome.flags).toEqual(flags);
   });
 
-  /** Mostly addresses, in lower case or not, and now and then anything. */
+  /** Mostly addresses, in lower case, in capitals or with a capital local part, and now and then anything. */
   const address = fc.oneof(
     fc.emailAddress(),
     fc.emailAddress().map((a) => a.toUpperCase()),
+    fc.emailAddress().map((a) => a.charAt(0).toUpperCase() + a.slice(1)),
     fc.emailAddress().map((a) => ` ${a}\t`),
     fc.stringMatching(/^[a-zA-Z0-9.@ -]{0,20}$/),
     fc.string({ unit: fc.constantFrom('a', 'Z', '@', '.', '-', ' ', '\u0000', 'é', '1'), maxLength: 16 }),
@@ -183,7 +192,10 @@ describe('cleanEmail', () => {
     nil: undefined,
   });
   const policy = fc.constantFrom<DropPolicy>('reject', 'drop_with_flag');
-  const maxLength = fc.option(fc.integer({ min: 1, max: 300 }), { nil: undefined });
+  const maxLength = fc.oneof(
+    fc.option(fc.integer({ min: 1, max: 300 }), { nil: undefined }),
+    fc.constant(Number.NaN),
+  );
 
   it('gives what the chain and then email give, flags and rejections included', () => {
     fc.assert(

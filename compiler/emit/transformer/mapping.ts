@@ -22,7 +22,10 @@ const CHAIN_STEPS: ReadonlySet<IrStepKind> = new Set<TextChainStep>([
   'uppercase',
 ]);
 
-/** A field's leading text steps, and the truncate right after them, run as one `cleanText` call. */
+/**
+ * A field's leading text steps, and the truncate right after them, run as one `cleanText` call, or with
+ * the email step that follows them as one `cleanEmail` call.
+ */
 export interface FieldTextChain {
   /** The key of its entry in the generated TEXT_CHAINS. */
   readonly key: string;
@@ -34,7 +37,8 @@ export interface FieldTextChain {
 
 /**
  * The text chain a field read as text starts with (runtime/transforms/text-chain.ts), or undefined
- * when its first step is none of the chain's steps. The steps after it apply to the chain's result as usual.
+ * when its first step is none of the chain's steps. The steps after it apply to the chain's result (an
+ * email step right after it joins the chain's call, see stepsExpr).
  */
 export function fieldTextChain(m: IrMapping, f: IrField): FieldTextChain | undefined {
   if (!readsAsText(f)) return undefined;
@@ -51,7 +55,8 @@ export function fieldTextChain(m: IrMapping, f: IrField): FieldTextChain | undef
 
 /**
  * The expression of a field's value after its steps: the source, read through textOf when it is read
- * as text (with its leading text steps as one call when it has them), then each remaining step.
+ * as text (with its leading text steps as one call when it has them, which takes in an email step
+ * right after them), then each remaining step.
  */
 function stepsExpr(m: IrMapping, f: IrField): Expr {
   const source = sourceExpr(f.source, f.column);
