@@ -38,7 +38,7 @@ export interface FieldTextChain {
 /**
  * The text chain a field read as text starts with (runtime/transforms/text-chain.ts), or undefined
  * when its first step is none of the chain's steps. The steps after it apply to the chain's result (an
- * email step right after it joins the chain's call, see stepsExpr).
+ * email step right after it joins the chain's call, see leadingExpr).
  */
 export function fieldTextChain(m: IrMapping, f: IrField): FieldTextChain | undefined {
   if (!readsAsText(f)) return undefined;
@@ -54,30 +54,40 @@ export function fieldTextChain(m: IrMapping, f: IrField): FieldTextChain | undef
 }
 
 /**
- * The expression of a field's value after its steps: the source, read through textOf when it is read
- * as text (with its leading text steps as one call when it has them, which takes in an email step
- * right after them), then each remaining step.
+ * The expression of a field's value after its steps: its leading expression (see leadingExpr), then
+ * each remaining step.
  */
 function stepsExpr(m: IrMapping, f: IrField): Expr {
+  const leading = leadingExpr(m, f);
+  let e = leading.expr;
+  for (const step of f.steps.slice(leading.steps)) e = applyStep(e, step, f.column);
+  return e;
+}
+
+/**
+ * A field's value before its remaining steps, and how many of its steps that stands for: the source,
+ * read through textOf when it is read as text; its leading text steps as one `cleanText` call when it
+ * has them; those and the email step right after them as one `cleanEmail` call (text-chain.ts).
+ */
+function leadingExpr(m: IrMapping, f: IrField): { readonly expr: Expr; readonly steps: number } {
   const source = sourceExpr(f.source, f.column);
   const column = literal(f.column);
   const chain = fieldTextChain(m, f);
-  let e: Expr = readsAsText(f) ? { code: `textOf(${source.code}, issues, ${column})`, kind: 'text' } : source;
-  let done = 0;
-  if (chain) {
-    const table = `TEXT_CHAINS[${literal(chain.key)}]`;
-    const next = f.steps[chain.length];
-    done = chain.length;
-    e = { code: `cleanText(${source.code}, ${table}, issues, ${column})`, kind: 'text' };
-    if (next?.kind === 'email') {
-      // The text steps and the email step after them, as one call (text-chain.ts, cleanEmail).
-      const email = `${literal(next.policy)}, ${literal(next.maxLength)}`;
-      e = { code: `cleanEmail(${source.code}, ${table}, ${email}, issues, ${column})`, kind: 'text' };
-      done += 1;
-    }
+  if (!chain) {
+    const expr: Expr = readsAsText(f)
+      ? { code: `textOf(${source.code}, issues, ${column})`, kind: 'text' }
+      : source;
+    return { expr, steps: 0 };
   }
-  for (const step of f.steps.slice(done)) e = applyStep(e, step, f.column);
-  return e;
+  const table = `TEXT_CHAINS[${literal(chain.key)}]`;
+  const next = f.steps[chain.length];
+  if (next?.kind === 'email') {
+    const email = `${literal(next.policy)}, ${literal(next.maxLength)}`;
+    const code = `cleanEmail(${source.code}, ${table}, ${email}, issues, ${column})`;
+    return { expr: { code, kind: 'text' }, steps: chain.length + 1 };
+  }
+  const code = `cleanText(${source.code}, ${table}, issues, ${column})`;
+  return { expr: { code, kind: 'text' }, steps: chain.length };
 }
 
 function fieldValue(m: IrMapping, f: IrField, ir: Ir): string {
