@@ -117,7 +117,9 @@ export async function runMigration(deps: RunDeps, options: RunOptions = {}): Pro
         ...(options.parentRun !== undefined ? { parentRun: options.parentRun } : {}),
       });
   const passes = passesOf(module);
-  deps.onEvent?.({ type: 'run', runId: run.id, resumed, passes: passes.length });
+  // The staff read, when there is one, is a pass of its own before the others.
+  const staff = staffToReadFirst(module, passes);
+  deps.onEvent?.({ type: 'run', runId: run.id, resumed, passes: passes.length + (staff ? 1 : 0) });
   const pending = new PendingState();
   const prepare: PrepareContext = {
     account: deps.account,
@@ -154,7 +156,6 @@ export async function runMigration(deps: RunDeps, options: RunOptions = {}): Pro
     ),
   };
   try {
-    const staff = staffToReadFirst(module, passes);
     if (staff) await readStaffEmails(deps, run.id, staff);
     for (const pass of passes) await runPass(deps, run.id, pass, prepare, write, scope);
     await bindDeferred(deps, run.id, write);

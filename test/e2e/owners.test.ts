@@ -104,6 +104,8 @@ describe('owners by staff id', () => {
     expect(staffPages).toHaveLength(Math.ceil(practitioners / 100));
     const passes = events.filter((e) => e.type === 'pass');
     expect(passes[0]).toMatchObject({ resource: 'practitioners' });
+    // The run's "N passes" counts the staff read with the others.
+    expect(events.find((e) => e.type === 'run')).toMatchObject({ passes: passes.length });
     expect(requestsAt[1]! - requestsAt[0]!).toBe(staffPages.length);
     expect(
       journal.staff.getMany([...sb.practicehub.records('practitioners')].map((s) => String(s.id))).size,
