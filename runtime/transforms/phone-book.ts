@@ -102,6 +102,8 @@ function group(plans: readonly Plan[]): Group {
 
 // Calling codes are one to three digits and never start with 0.
 const CALLING_CODE = /^[1-9][0-9]{0,2}$/;
+// An ISO 3166-1 alpha-2 code, as the metadata keys its countries.
+const COUNTRY_CODE = /^[A-Z]{2}$/;
 
 /** A default country's plan and the plans sharing its calling code. */
 export interface Home {
@@ -127,7 +129,8 @@ export class PlanBook {
     if (this.last !== undefined && this.last.plan.country === country) return this.last;
     let home = this.homes.get(country);
     if (home === undefined) {
-      if (!this.metadata.hasCountry(country)) return undefined;
+      // The metadata's countries are a plain object: "constructor" or "toString" would be found in it.
+      if (!COUNTRY_CODE.test(country) || !this.metadata.hasCountry(country)) return undefined;
       const plan = this.plan(country);
       home = { plan, sharing: this.group(plan.code)! };
       this.homes.set(country, home);

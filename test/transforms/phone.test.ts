@@ -155,6 +155,8 @@ describe('phone', () => {
   it('refuses an unknown default country', () => {
     expect(() => run((i, c) => phone('020 7946 0123', 'XX', 'reject', 50, i, c))).toThrow(RangeError);
     expect(() => run((i, c) => phone(null, 'XX', 'reject', 50, i, c))).toThrow(RangeError);
+    for (const country of ['constructor', 'toString', '__proto__', 'gb', 'GBR', ''])
+      expect(() => run((i, c) => phone('020 7946 0123', country, 'reject', 50, i, c))).toThrow(RangeError);
   });
 });
 
