@@ -1,6 +1,7 @@
 import {
   type DataverseSandbox,
   type DataverseSandboxOptions,
+  type SeedUser,
   startDataverseSandbox,
 } from './dataverse/index.ts';
 import { dynamicsUsersFor, type PracticeHubSandbox, startPracticeHubSandbox } from './practicehub/index.ts';
@@ -18,12 +19,11 @@ export interface SandboxesOptions {
   readonly projection?: boolean;
   readonly faults?: { readonly practicehub?: FaultConfig; readonly dataverse?: FaultConfig };
   readonly licence?: 'professional' | 'enterprise';
-  /** Users the organisation has besides the clinic's staff, e.g. the spec's fallback owner. */
-  readonly extraUsers?: readonly {
-    readonly email: string;
-    readonly firstName: string;
-    readonly lastName: string;
-  }[];
+  /**
+   * Enabled users the organisation has besides the clinic's staff, e.g. the spec's fallback owner; with
+   * `hasRole: false`, one without a security role.
+   */
+  readonly extraUsers?: readonly Omit<SeedUser, 'isDisabled'>[];
   /** Anything else the Dataverse sandbox takes (limits, token lifetime, ...). */
   readonly dataverse?: Partial<DataverseSandboxOptions>;
 }

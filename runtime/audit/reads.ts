@@ -44,7 +44,8 @@ function metadataReads(ir: Ir, target: TargetMetadata | undefined): number {
 /**
  * The reads of a first full run of `ir` into an organisation where its rows do not exist yet: the
  * organisation's id (the journal's check), its attachment limit when notes carry files, the schema
- * check's metadata reads, the users (owners are matched by email), the connection roles (read
+ * check's metadata reads, the users (owners are matched by email) and, when a mapping sets an owner,
+ * the fallback owner's privileges (RetrieveUserPrivileges), the connection roles (read
  * by the schema check and again to bind them), one bulk-message check per table written with
  * UpsertMultiple, and the pre-images of rows an update mapping overwrites (rollback restores them),
  * 50 ids per query. A re-run reads pre-images for every changed row; this is the first run.
@@ -72,6 +73,9 @@ export function estimateReads(
     { what: 'the organisation (WhoAmI), which the journal belongs to', requests: 1 },
     ...(documents ? [{ what: "the organisation's attachment limit (organizations)", requests: 1 }] : []),
     { what: 'users (systemusers), for owners', requests: 1 },
+    ...(ir.mappings.some((m) => m.owner)
+      ? [{ what: "the fallback owner's privileges (RetrieveUserPrivileges)", requests: 1 }]
+      : []),
     ...(ir.plan.connectionRoles.length > 0
       ? [{ what: 'connection roles: schema check and binding', requests: 2 }]
       : []),

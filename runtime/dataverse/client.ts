@@ -120,6 +120,25 @@ export class DataverseClient {
     };
   }
 
+  /**
+   * The names of the privileges a user holds through its security roles and those of its teams
+   * (`GET systemusers(<id>)/Microsoft.Dynamics.CRM.RetrieveUserPrivileges()`, a RolePrivilege each:
+   * PA`webapi/reference/roleprivilege`); undefined when the answer gives ids only, as versions whose
+   * RolePrivilege has no PrivilegeName do.
+   */
+  async userPrivileges(userId: string): Promise<ReadonlySet<string> | undefined> {
+    const res = await this.ctx.transport.send({
+      method: 'GET',
+      path: `systemusers(${userId})/Microsoft.Dynamics.CRM.RetrieveUserPrivileges()`,
+      kind: 'data',
+      operation: 'RetrieveUserPrivileges',
+    });
+    const privileges = (res.body as { RolePrivileges?: { PrivilegeName?: unknown }[] }).RolePrivileges ?? [];
+    const names = privileges.map((p) => p.PrivilegeName);
+    if (names.some((n) => typeof n !== 'string')) return undefined;
+    return new Set(names as string[]);
+  }
+
   /** The records of a query, following `@odata.nextLink`. */
   query<T = Json>(entitySet: string, options: QueryPagesOptions = {}): AsyncGenerator<T> {
     return query<T>(this.ctx, entitySet, options);

@@ -206,9 +206,43 @@ export interface Directory {
   readonly roles: ReadonlyMap<string, string>;
 }
 
-/** Reads the organisation's users and the connection roles the module's mappings use. */
+/**
+ * Reads the organisation's users and the connection roles the module's mappings use, and checks that
+ * the fallback owner may own rows of every table whose mappings set an owner.
+ */
 export async function loadDirectory(client: DataverseClient, module: GeneratedModule): Promise<Directory> {
-  const owned = Object.values(module.MAPPINGS).some((m) => m.owner);
-  const users = await UserDirectory.load(client, module.MIGRATION.fallbackOwner, owned);
+  const ownedTables = [
+    ...new Set(
+      Object.values(module.MAPPINGS)
+        .filter((m) => m.owner)
+        .map((m) => m.target),
+    ),
+  ].sort();
+  const users = await UserDirectory.load(client, module.MIGRATION.fallbackOwner, ownedTables.length > 0);
+  if (ownedTables.length > 0) await checkFallbackReads(client, users.fallbackUser(), ownedTables, module);
   return { users, roles: await connectionRoles(client, module) };
+}
+
+/**
+ * Dataverse refuses a row whose owner has no read privilege on its table ("Principal user … is missing
+ * prvRead<table> privilege"): with a fallback owner lacking it, every row that falls back would be
+ * refused one by one. Its privileges, through its roles and its teams', are read once before anything
+ * is written; an answer that names no privileges (ids only) leaves the check to the rows.
+ */
+async function checkFallbackReads(
+  client: DataverseClient,
+  fallback: User,
+  tables: readonly string[],
+  module: GeneratedModule,
+): Promise<void> {
+  const privileges = await client.userPrivileges(fallback.id);
+  if (privileges === undefined) return;
+  // Privilege names carry the table's schema name, whose lower case is its logical name.
+  const held = new Set([...privileges].map((p) => p.toLowerCase()));
+  const unreadable = tables.filter((t) => !held.has(`prvread${t}`));
+  if (unreadable.length === 0) return;
+  throw new DirectoryError(
+    `the fallback owner ${module.MIGRATION.fallbackOwner} (owners.fallback in migration.yaml, systemuserid ${fallback.id}) cannot read ${unreadable.join(', ')}: Dataverse refuses a row whose owner has no read privilege on its table, so every row that falls back to this owner would be refused`,
+    `give that user a security role with read access to ${unreadable.join(', ')} (Power Platform admin center → Environments → Settings → Users → Manage security roles), or set owners.fallback to the email of a user who has one`,
+  );
 }

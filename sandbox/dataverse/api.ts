@@ -4,8 +4,11 @@ import type { Ctx, RequestKind } from './context.ts';
 import { handleEntitySet } from './data.ts';
 import { DataverseError, Errors } from './errors.ts';
 import { type ApiRequest, type ApiResponse, errorResponse, jsonResponse } from './http.ts';
+import { nameGuid } from './metadata/catalog.ts';
 import { handleMetadata, METADATA_SEGMENTS } from './metadata/routes.ts';
+import type { TableMeta } from './metadata/types.ts';
 import { parsePath, type Segment } from './odata/path.ts';
+import { addressOf, findId, missing } from './records/locate.ts';
 
 const BULK_PREFIX = 'Microsoft.Dynamics.CRM.';
 
@@ -62,6 +65,46 @@ function organizations(ctx: Ctx, req: ApiRequest, segments: readonly Segment[]):
   });
 }
 
+const USER_PRIVILEGES = `${BULK_PREFIX}RetrieveUserPrivileges`;
+/** The privileges a security role gives on each table, as Dataverse names them (prv<Type><SchemaName>). */
+const PRIVILEGE_TYPES = ['Create', 'Read', 'Write', 'Delete', 'Append', 'AppendTo', 'Assign', 'Share'];
+
+/**
+ * `GET systemusers(<id>)/Microsoft.Dynamics.CRM.RetrieveUserPrivileges()`: the privileges a user holds
+ * through its security roles and its teams' (RetrieveUserPrivilegesRequest), each a RolePrivilege
+ * (PA`webapi/reference/roleprivilege`: Depth, PrivilegeId, BusinessUnitId, PrivilegeName). The
+ * sandbox's users either have a role that gives every privilege on every table at Global depth, or,
+ * seeded with `hasRole: false`, none.
+ */
+function userPrivileges(
+  ctx: Ctx,
+  req: ApiRequest,
+  users: TableMeta,
+  segments: readonly Segment[],
+): ApiResponse {
+  if (req.method !== 'GET') throw Errors.methodNotAllowed(req.method, req.url);
+  const address = addressOf(users, segments[0]!.key!);
+  const id = findId(ctx, users, address);
+  if (id === undefined) throw missing(users, address);
+  const privileges = ctx.state.roleless.has(id)
+    ? []
+    : ctx.state.catalog.all().flatMap((t) =>
+        PRIVILEGE_TYPES.map((type) => {
+          const name = `prv${type}${t.def.schemaName}`;
+          return {
+            Depth: 'Global',
+            PrivilegeId: nameGuid(name),
+            BusinessUnitId: ctx.state.ids.businessUnitId,
+            PrivilegeName: name,
+          };
+        }),
+      );
+  return jsonResponse(200, {
+    '@odata.context': `${ctx.apiUrl}$metadata#Microsoft.Dynamics.CRM.RetrieveUserPrivilegesResponse`,
+    RolePrivileges: privileges,
+  });
+}
+
 /** The service document: every entity set (OData service root). */
 function serviceDocument(ctx: Ctx): ApiResponse {
   return jsonResponse(200, {
@@ -84,6 +127,13 @@ function route(ctx: Ctx, req: ApiRequest): ApiResponse {
   // Entity set names are case sensitive (troubleshoot Web API client errors: 'Account').
   const table = ctx.state.catalog.bySetName(first.name);
   if (!table) throw Errors.resourceNotFound(first.name);
+  if (
+    table.def.logicalName === 'systemuser' &&
+    segments.length === 2 &&
+    segments[0]!.key &&
+    segments[1]!.name === USER_PRIVILEGES
+  )
+    return userPrivileges(ctx, req, table, segments);
   const action = bulkAction(segments);
   if (action) return handleBulk(ctx, table, action, req);
   return handleEntitySet(ctx, table, req, segments);

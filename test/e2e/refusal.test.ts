@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Sandboxes } from '../../sandbox/index.ts';
-import { flitstack, journalPath, sandboxes } from '../support/migration.ts';
+import { FALLBACK_OWNER, flitstack, journalPath, sandboxes } from '../support/migration.ts';
 
 let sb: Sandboxes;
 beforeAll(async () => {
@@ -29,5 +29,27 @@ describe('flitstack run before the schema is applied', () => {
     expect(result.err).not.toContain('error:');
     expect(result.code).toBe(0);
     expect(sb.dataverse.stats().recordsWritten).toBeGreaterThan(0);
+  });
+});
+
+describe('flitstack run with a fallback owner who has no security role', () => {
+  it('refuses before the first write, naming the tables the owner cannot read, and exits 2', async () => {
+    const roleless = await sandboxes({
+      extraUsers: [{ email: FALLBACK_OWNER, firstName: 'Migration', lastName: 'Owner', hasRole: false }],
+    });
+    try {
+      expect((await flitstack(roleless, 'schema', 'apply')).code).toBe(0);
+      const written = roleless.dataverse.stats().recordsWritten;
+      const result = await flitstack(roleless, 'run', '--journal', journalPath());
+      expect(result.code).toBe(2);
+      expect(result.err).toContain(`the fallback owner ${FALLBACK_OWNER}`);
+      // Every table whose mappings set an owner: the appointments, notes and files the spec owns by staff.
+      expect(result.err).toMatch(/cannot read annotation, appointment\b/);
+      expect(result.err).toContain('security role with read access');
+      expect(roleless.dataverse.stats().recordsWritten).toBe(written);
+      expect(roleless.practicehub.stats().requests).toEqual({});
+    } finally {
+      await roleless.close();
+    }
   });
 });

@@ -171,6 +171,38 @@ describe('dataverse sandbox: validation and platform rules', () => {
     expect(refused.json.error.message).toContain('is missing prvReadAppointment privilege');
   });
 
+  it("answers RetrieveUserPrivileges with the privileges the user's role gives, none for a user without one", async () => {
+    const privileges = async (user: string, call = 'RetrieveUserPrivileges()') => {
+      const r = await h.call('GET', `systemusers(${user})/Microsoft.Dynamics.CRM.${call}`);
+      expect(r.status).toBe(200);
+      expect(r.json['@odata.context']).toMatch(/#Microsoft\.Dynamics\.CRM\.RetrieveUserPrivilegesResponse$/);
+      return r.json.RolePrivileges as { Depth: string; PrivilegeId: string; PrivilegeName: string }[];
+    };
+    const held = await privileges(await userId('dr.ok@clinic.test'));
+    const read = held.find((p) => p.PrivilegeName === 'prvReadAppointment');
+    expect(read).toMatchObject({ Depth: 'Global' });
+    expect(read!.PrivilegeId).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+    expect(held.map((p) => p.PrivilegeName)).toContain('prvWriteContact');
+    // The function may be called without its parentheses.
+    expect(await privileges(await userId('dr.ok@clinic.test'), 'RetrieveUserPrivileges')).toEqual(held);
+    expect(await privileges(await userId('dr.new@clinic.test'))).toEqual([]);
+    const unknown = '00000000-0000-0000-0000-000000000001';
+    const missing = await h.call(
+      'GET',
+      `systemusers(${unknown})/Microsoft.Dynamics.CRM.RetrieveUserPrivileges()`,
+    );
+    expect(missing.status).toBe(404);
+    expect(missing.json.error.message).toBe(`systemuser With Id = ${unknown} Does Not Exist`);
+    const posted = await h.call(
+      'POST',
+      `systemusers(${unknown})/Microsoft.Dynamics.CRM.RetrieveUserPrivileges()`,
+      {
+        body: {},
+      },
+    );
+    expect(posted.status).toBe(405);
+  });
+
   it('uses ownerid_appointment on appointments and plain ownerid elsewhere (REF appointment many-to-one)', async () => {
     const ok = await userId('dr.ok@clinic.test');
     const plain = await h.call('POST', 'appointments', {
