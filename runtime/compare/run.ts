@@ -49,7 +49,7 @@ export async function compareRun(
   options: CompareRunOptions,
 ): Promise<RecordComparison[]> {
   const { module, journal, dataverse } = deps;
-  const { users, roles } = options.directory ?? (await loadDirectory(dataverse, module));
+  const { users, roles } = options.directory ?? (await loadDirectory(dataverse, module, false));
   const { oracle } = options;
   const entries = module.LOAD_ORDER.flatMap((name): CompareEntry[] => {
     const m = module.MAPPINGS[name]!;

@@ -207,10 +207,15 @@ export interface Directory {
 }
 
 /**
- * Reads the organisation's users and the connection roles the module's mappings use, and checks that
- * the fallback owner may own rows of every table whose mappings set an owner.
+ * Reads the organisation's users and the connection roles the module's mappings use. For a command
+ * that writes (`writes`), also checks that the fallback owner may own rows of every table whose
+ * mappings set an owner; reconcile, which only reads, resolves owners without asking.
  */
-export async function loadDirectory(client: DataverseClient, module: GeneratedModule): Promise<Directory> {
+export async function loadDirectory(
+  client: DataverseClient,
+  module: GeneratedModule,
+  writes = true,
+): Promise<Directory> {
   const ownedTables = [
     ...new Set(
       Object.values(module.MAPPINGS)
@@ -219,7 +224,8 @@ export async function loadDirectory(client: DataverseClient, module: GeneratedMo
     ),
   ].sort();
   const users = await UserDirectory.load(client, module.MIGRATION.fallbackOwner, ownedTables.length > 0);
-  if (ownedTables.length > 0) await checkFallbackReads(client, users.fallbackUser(), ownedTables, module);
+  if (writes && ownedTables.length > 0)
+    await checkFallbackReads(client, users.fallbackUser(), ownedTables, module);
   return { users, roles: await connectionRoles(client, module) };
 }
 

@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as shipped from '../../generated/transformer.ts';
+import { loadDirectory } from '../../runtime/run/directory.ts';
 import type { Sandboxes } from '../../sandbox/index.ts';
-import { FALLBACK_OWNER, flitstack, journalPath, sandboxes } from '../support/migration.ts';
+import { clients, FALLBACK_OWNER, flitstack, journalPath, sandboxes } from '../support/migration.ts';
 
 let sb: Sandboxes;
 beforeAll(async () => {
@@ -48,6 +50,15 @@ describe('flitstack run with a fallback owner who has no security role', () => {
       expect(result.err).toContain('security role with read access');
       expect(roleless.dataverse.stats().recordsWritten).toBe(written);
       expect(roleless.practicehub.stats().requests).toEqual({});
+      // Reconcile only reads: it resolves owners without asking for the fallback owner's privileges.
+      const { dataverse, practicehub } = clients(roleless);
+      try {
+        await expect(loadDirectory(dataverse, shipped)).rejects.toThrow(/cannot read annotation/);
+        const directory = await loadDirectory(dataverse, shipped, false);
+        expect(directory.users.fallbackUser().email).toBe(FALLBACK_OWNER);
+      } finally {
+        await Promise.all([dataverse.close(), practicehub.close()]);
+      }
     } finally {
       await roleless.close();
     }
