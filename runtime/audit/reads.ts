@@ -8,10 +8,11 @@ export interface ReadEstimate {
   /**
    * Metadata reads of the schema check before the first write (runtime/schema/verify.ts, through
    * runtime/dataverse/metadata.ts): per table, its definition and its columns, then for each kind of
-   * column with options (choice, multi-choice, state, status) one list and one read per column.
+   * column with options (choice, multi-choice, state, status) one list and one read per column; and,
+   * when a mapping sets an owner, the owned tables' Read privileges.
    */
   readonly metadata: number;
-  /** GETs of the run: users (owners), connection roles, bulk message checks and pre-images. */
+  /** GETs of the run: users (owners), the fallback owner's privileges, connection roles, bulk message checks and pre-images. */
   readonly gets: readonly { readonly what: string; readonly requests: number }[];
   readonly requests: number;
 }
@@ -42,13 +43,15 @@ function metadataReads(ir: Ir, target: TargetMetadata | undefined): number {
 }
 
 /**
- * The reads of a first full run of `ir` into an organisation where its rows do not exist yet: the
- * organisation's id (the journal's check), its attachment limit when notes carry files, the schema
- * check's metadata reads, the users (owners are matched by email) and, when a mapping sets an owner,
- * the fallback owner's privileges (RetrieveUserPrivileges), the connection roles (read
- * by the schema check and again to bind them), one bulk-message check per table written with
- * UpsertMultiple, and the pre-images of rows an update mapping overwrites (rollback restores them),
- * 50 ids per query. A re-run reads pre-images for every changed row; this is the first run.
+ * The reads of a first full run of `ir` into an organisation where its rows do not exist yet:
+ * - the organisation's id (the journal's check), and its attachment limit when notes carry files;
+ * - the schema check's metadata reads;
+ * - the users (owners are matched by email) and, when a mapping sets an owner, the fallback owner's
+ *   privileges (RetrieveUserPrivileges) and the Read privileges of the owned tables (one metadata read);
+ * - the connection roles (read by the schema check and again to bind them);
+ * - one bulk-message check per table written with UpsertMultiple;
+ * - the pre-images of rows an update mapping overwrites (rollback restores them), 50 ids per query.
+ * A re-run reads pre-images for every changed row; this is the first run.
  */
 export function estimateReads(
   ir: Ir,
@@ -68,14 +71,13 @@ export function estimateReads(
       what: `pre-images of ${m.name} (${m.target})`,
       requests: Math.ceil(rowsOf(m.name) / IDS_PER_QUERY),
     }));
+  const owned = ir.mappings.some((m) => m.owner);
   const documents = ir.mappings.some((m) => m.document !== undefined && rowsOf(m.name) > 0);
   const gets = [
     { what: 'the organisation (WhoAmI), which the journal belongs to', requests: 1 },
     ...(documents ? [{ what: "the organisation's attachment limit (organizations)", requests: 1 }] : []),
     { what: 'users (systemusers), for owners', requests: 1 },
-    ...(ir.mappings.some((m) => m.owner)
-      ? [{ what: "the fallback owner's privileges (RetrieveUserPrivileges)", requests: 1 }]
-      : []),
+    ...(owned ? [{ what: "the fallback owner's privileges (RetrieveUserPrivileges)", requests: 1 }] : []),
     ...(ir.plan.connectionRoles.length > 0
       ? [{ what: 'connection roles: schema check and binding', requests: 2 }]
       : []),
@@ -84,6 +86,6 @@ export function estimateReads(
       : []),
     ...preImages,
   ];
-  const metadata = metadataReads(ir, target);
+  const metadata = metadataReads(ir, target) + (owned ? 1 : 0);
   return { metadata, gets, requests: metadata + gets.reduce((n, g) => n + g.requests, 0) };
 }

@@ -121,10 +121,9 @@ export class DataverseClient {
   }
 
   /**
-   * The names of the privileges a user holds through its security roles and those of its teams
-   * (`GET systemusers(<id>)/Microsoft.Dynamics.CRM.RetrieveUserPrivileges()`, a RolePrivilege each:
-   * PA`webapi/reference/roleprivilege`); undefined when the answer gives ids only, as versions whose
-   * RolePrivilege has no PrivilegeName do.
+   * The ids (lower case) of the privileges a user holds through its security roles and those of its
+   * teams (`GET systemusers(<id>)/Microsoft.Dynamics.CRM.RetrieveUserPrivileges()`, a RolePrivilege
+   * each: PA`webapi/reference/roleprivilege`); undefined when the answer holds no list of them.
    */
   async userPrivileges(userId: string): Promise<ReadonlySet<string> | undefined> {
     const res = await this.ctx.transport.send({
@@ -133,10 +132,14 @@ export class DataverseClient {
       kind: 'data',
       operation: 'RetrieveUserPrivileges',
     });
-    const privileges = (res.body as { RolePrivileges?: { PrivilegeName?: unknown }[] }).RolePrivileges ?? [];
-    const names = privileges.map((p) => p.PrivilegeName);
-    if (names.some((n) => typeof n !== 'string')) return undefined;
-    return new Set(names as string[]);
+    const privileges = (res.body as { RolePrivileges?: unknown } | null)?.RolePrivileges;
+    if (!Array.isArray(privileges)) return undefined;
+    return new Set(privileges.map((p: { PrivilegeId?: unknown }) => String(p?.PrivilegeId).toLowerCase()));
+  }
+
+  /** Each table's Read privilege (id and name), as its metadata gives it. */
+  readPrivileges(logicalNames: readonly string[]): Promise<Map<string, meta.TablePrivilege>> {
+    return meta.readPrivileges(this.ctx, logicalNames);
   }
 
   /** The records of a query, following `@odata.nextLink`. */

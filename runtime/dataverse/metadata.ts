@@ -236,3 +236,32 @@ export async function keys(ctx: ClientContext, logicalName: string): Promise<Key
   const path = `${entityPath(logicalName)}/Keys?$select=LogicalName,SchemaName,KeyAttributes,EntityKeyIndexStatus`;
   return ((await get(ctx, path, `read the keys of ${logicalName}`)).value as Json[]).map(toKey);
 }
+
+/** A table's privilege of one type, as its EntityMetadata names it (prvReadActivity, prvReadNote, ...). */
+export interface TablePrivilege {
+  readonly id: string;
+  readonly name: string;
+}
+
+/**
+ * Each table's Read privilege, from EntityMetadata's Privileges (SecurityPrivilegeMetadata,
+ * PA`webapi/reference/securityprivilegemetadata`), in one request: privilege names are not derived from
+ * the table's name, since every activity table shares prvReadActivity and annotation's is prvReadNote.
+ * A table missing from the answer, or without a Read privilege, is left out.
+ */
+export async function readPrivileges(
+  ctx: ClientContext,
+  logicalNames: readonly string[],
+): Promise<Map<string, TablePrivilege>> {
+  const filter = logicalNames.map((n) => `LogicalName eq ${literal(n)}`).join(' or ');
+  const path = `EntityDefinitions?$select=LogicalName,Privileges&$filter=${encodeURIComponent(filter)}`;
+  const found = new Map<string, TablePrivilege>();
+  for (const table of (await get(ctx, path, `read the privileges of ${logicalNames.join(', ')}`))
+    .value as Json[]) {
+    const privileges = Array.isArray(table.Privileges) ? (table.Privileges as Json[]) : [];
+    const read = privileges.find((p) => p.PrivilegeType === 'Read');
+    if (read)
+      found.set(str(table.LogicalName), { id: str(read.PrivilegeId).toLowerCase(), name: str(read.Name) });
+  }
+  return found;
+}

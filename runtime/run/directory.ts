@@ -231,9 +231,12 @@ export async function loadDirectory(
 
 /**
  * Dataverse refuses a row whose owner has no read privilege on its table ("Principal user … is missing
- * prvRead<table> privilege"): with a fallback owner lacking it, every row that falls back would be
- * refused one by one. Its privileges, through its roles and its teams', are read once before anything
- * is written; an answer that names no privileges (ids only) leaves the check to the rows.
+ * prvRead… privilege", reference §8): with a fallback owner lacking it, every row that falls back would
+ * be refused one by one. So the tables' Read privileges (from their metadata: activities share
+ * prvReadActivity, notes have prvReadNote) are compared, before anything is written, with what the
+ * fallback owner holds through its roles and its teams' (RetrieveUserPrivileges, at any depth: a
+ * team's come at Basic, PA`webapi/reference/retrieveuserprivileges`). An answer with no list of
+ * privileges, or a table whose metadata names none, leaves the check to the rows.
  */
 async function checkFallbackReads(
   client: DataverseClient,
@@ -241,14 +244,17 @@ async function checkFallbackReads(
   tables: readonly string[],
   module: GeneratedModule,
 ): Promise<void> {
-  const privileges = await client.userPrivileges(fallback.id);
-  if (privileges === undefined) return;
-  // Privilege names carry the table's schema name, whose lower case is its logical name.
-  const held = new Set([...privileges].map((p) => p.toLowerCase()));
-  const unreadable = tables.filter((t) => !held.has(`prvread${t}`));
-  if (unreadable.length === 0) return;
+  const held = await client.userPrivileges(fallback.id);
+  if (held === undefined) return;
+  const reads = await client.readPrivileges(tables);
+  const missing = tables.flatMap((table) => {
+    const read = reads.get(table);
+    return read && !held.has(read.id) ? [{ table, privilege: read.name }] : [];
+  });
+  if (missing.length === 0) return;
+  const privileges = [...new Set(missing.map((m) => m.privilege))];
   throw new DirectoryError(
-    `the fallback owner ${module.MIGRATION.fallbackOwner} (owners.fallback in migration.yaml, systemuserid ${fallback.id}) cannot read ${unreadable.join(', ')}: Dataverse refuses a row whose owner has no read privilege on its table, so every row that falls back to this owner would be refused`,
-    `give that user a security role with read access to ${unreadable.join(', ')} (Power Platform admin center → Environments → Settings → Users → Manage security roles), or set owners.fallback to the email of a user who has one`,
+    `the fallback owner ${module.MIGRATION.fallbackOwner} (owners.fallback in migration.yaml, systemuserid ${fallback.id}) cannot read ${missing.map((m) => `${m.table} (${m.privilege})`).join(', ')}: Dataverse refuses a row whose owner has no read privilege on its table, so every row that falls back to this owner would be refused`,
+    `give that user a security role with ${privileges.join(', ')} (Read on ${privileges.map((p) => p.replace(/^prvRead/, '')).join(', ')} in the role editor; Power Platform admin center → Environments → Settings → Users → Manage security roles), assigned to the user rather than only through an Entra group team it joins when it first signs in, or set owners.fallback to the email of a user who has it`,
   );
 }

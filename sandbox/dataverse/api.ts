@@ -4,7 +4,7 @@ import type { Ctx, RequestKind } from './context.ts';
 import { handleEntitySet } from './data.ts';
 import { DataverseError, Errors } from './errors.ts';
 import { type ApiRequest, type ApiResponse, errorResponse, jsonResponse } from './http.ts';
-import { nameGuid } from './metadata/catalog.ts';
+import { privilegesJson } from './metadata/privileges.ts';
 import { handleMetadata, METADATA_SEGMENTS } from './metadata/routes.ts';
 import type { TableMeta } from './metadata/types.ts';
 import { parsePath, type Segment } from './odata/path.ts';
@@ -66,15 +66,13 @@ function organizations(ctx: Ctx, req: ApiRequest, segments: readonly Segment[]):
 }
 
 const USER_PRIVILEGES = `${BULK_PREFIX}RetrieveUserPrivileges`;
-/** The privileges a security role gives on each table, as Dataverse names them (prv<Type><SchemaName>). */
-const PRIVILEGE_TYPES = ['Create', 'Read', 'Write', 'Delete', 'Append', 'AppendTo', 'Assign', 'Share'];
 
 /**
  * `GET systemusers(<id>)/Microsoft.Dynamics.CRM.RetrieveUserPrivileges()`: the privileges a user holds
  * through its security roles and its teams' (RetrieveUserPrivilegesRequest), each a RolePrivilege
- * (PA`webapi/reference/roleprivilege`: Depth, PrivilegeId, BusinessUnitId, PrivilegeName). The
- * sandbox's users either have a role that gives every privilege on every table at Global depth, or,
- * seeded with `hasRole: false`, none.
+ * (PA`webapi/reference/roleprivilege`: Depth, PrivilegeId, BusinessUnitId, PrivilegeName), once each
+ * (the activity tables share theirs). The sandbox's users either have a role that gives every
+ * privilege of every table at Global depth, or, seeded with `hasRole: false`, none.
  */
 function userPrivileges(
   ctx: Ctx,
@@ -86,22 +84,19 @@ function userPrivileges(
   const address = addressOf(users, segments[0]!.key!);
   const id = findId(ctx, users, address);
   if (id === undefined) throw missing(users, address);
-  const privileges = ctx.state.roleless.has(id)
-    ? []
-    : ctx.state.catalog.all().flatMap((t) =>
-        PRIVILEGE_TYPES.map((type) => {
-          const name = `prv${type}${t.def.schemaName}`;
-          return {
-            Depth: 'Global',
-            PrivilegeId: nameGuid(name),
-            BusinessUnitId: ctx.state.ids.businessUnitId,
-            PrivilegeName: name,
-          };
-        }),
-      );
+  const held = new Map<string, Record<string, unknown>>();
+  if (!ctx.state.roleless.has(id))
+    for (const t of ctx.state.catalog.all())
+      for (const p of privilegesJson(t.def))
+        held.set(String(p.PrivilegeId), {
+          Depth: 'Global',
+          PrivilegeId: p.PrivilegeId,
+          BusinessUnitId: ctx.state.ids.businessUnitId,
+          PrivilegeName: p.Name,
+        });
   return jsonResponse(200, {
     '@odata.context': `${ctx.apiUrl}$metadata#Microsoft.Dynamics.CRM.RetrieveUserPrivilegesResponse`,
-    RolePrivileges: privileges,
+    RolePrivileges: [...held.values()],
   });
 }
 

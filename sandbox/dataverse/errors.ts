@@ -158,11 +158,11 @@ export const Errors = {
    * An owner without a security role: the read privilege check for the owner fails. Worded after the
    * platform's "Principal user (Id=…) is missing prv… privilege" (0x80040220, reference §8).
    */
-  ownerWithoutRole: (userId: string, schemaName: string) =>
+  ownerWithoutRole: (userId: string, readPrivilege: string) =>
     err(
       403,
       '0x80040220',
-      `Principal user (Id=${userId}, type=8, roleCount=0, privilegeCount=0, accessMode=0), is missing prvRead${schemaName} privilege. The user who owns the record needs a security role with read access to the table.`,
+      `Principal user (Id=${userId}, type=8, roleCount=0, privilegeCount=0, accessMode=0), is missing ${readPrivilege} privilege. The user who owns the record needs a security role with read access to the table.`,
     ),
   attachmentTooBig: () => err(400, '0x80044a02', 'Attachment file size is too big.'),
   /** SdkEntityDoesNotSupportMessage, as the platform words it for bulk messages (bulk-operations). */

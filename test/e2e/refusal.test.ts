@@ -46,8 +46,8 @@ describe('flitstack run with a fallback owner who has no security role', () => {
       expect(result.code).toBe(2);
       expect(result.err).toContain(`the fallback owner ${FALLBACK_OWNER}`);
       // Every table whose mappings set an owner: the appointments, notes and files the spec owns by staff.
-      expect(result.err).toMatch(/cannot read annotation, appointment\b/);
-      expect(result.err).toContain('security role with read access');
+      expect(result.err).toContain('cannot read annotation (prvReadNote), appointment (prvReadActivity)');
+      expect(result.err).toContain('security role with prvReadNote, prvReadActivity (Read on Note, Activity');
       expect(roleless.dataverse.stats().recordsWritten).toBe(written);
       expect(roleless.practicehub.stats().requests).toEqual({});
       // Reconcile only reads: it resolves owners without asking for the fallback owner's privileges.

@@ -1,4 +1,5 @@
 import { nameGuid } from './catalog.ts';
+import { privilegesJson } from './privileges.ts';
 import type { ColumnMeta, KeyMeta, NavDef, TableMeta } from './types.ts';
 
 /**
@@ -69,6 +70,7 @@ export function entityJson(table: TableMeta): Record<string, unknown> {
     DisplayName: label(d.displayName),
     DisplayCollectionName: label(d.displayCollectionName),
     Description: label(''),
+    Privileges: privilegesJson(d),
   };
 }
 

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Ctx } from '../context.ts';
 import { Errors } from '../errors.ts';
+import { privilegeName } from '../metadata/privileges.ts';
 import type { TableMeta } from '../metadata/types.ts';
 import { isRef, type Ref, type Row, type Value } from '../store.ts';
 import { computeColumns, mirrorConnection } from './computed.ts';
@@ -45,7 +46,8 @@ function checkOwner(ctx: Ctx, table: TableMeta, owner: Value): void {
   if (!isRef(owner) || owner.table !== 'systemuser') return;
   const user = ctx.state.store.get('systemuser', owner.id);
   if (!user || !isRef(user.businessunitid)) throw Errors.userDisabled();
-  if (ctx.state.roleless.has(owner.id)) throw Errors.ownerWithoutRole(owner.id, table.def.schemaName);
+  if (ctx.state.roleless.has(owner.id))
+    throw Errors.ownerWithoutRole(owner.id, privilegeName(table.def, 'Read'));
 }
 
 function ownership(ctx: Ctx, owner: Ref): Record<string, Value> {

@@ -168,10 +168,29 @@ describe('dataverse sandbox: validation and platform rules', () => {
     expect(refused.status).toBe(403);
     expect(refused.json.error.code).toBe('0x80040220');
     expect(refused.json.error.message).toContain(`Principal user (Id=${roleless}`);
-    expect(refused.json.error.message).toContain('is missing prvReadAppointment privilege');
+    // Every activity table shares the Activity privileges.
+    expect(refused.json.error.message).toContain('is missing prvReadActivity privilege');
   });
 
-  it("answers RetrieveUserPrivileges with the privileges the user's role gives, none for a user without one", async () => {
+  it("names each table's privileges in its metadata: activities share prvReadActivity, notes have prvReadNote", async () => {
+    const r = await h.call(
+      'GET',
+      "EntityDefinitions?$select=LogicalName,Privileges&$filter=LogicalName eq 'appointment' or LogicalName eq 'annotation' or LogicalName eq 'contact'",
+    );
+    expect(r.status).toBe(200);
+    const read = new Map(
+      (r.json.value as { LogicalName: string; Privileges: { Name: string; PrivilegeType: string }[] }[]).map(
+        (t) => [t.LogicalName, t.Privileges.find((p) => p.PrivilegeType === 'Read')?.Name],
+      ),
+    );
+    expect(Object.fromEntries(read)).toEqual({
+      appointment: 'prvReadActivity',
+      annotation: 'prvReadNote',
+      contact: 'prvReadContact',
+    });
+  });
+
+  it("answers RetrieveUserPrivileges with the privileges the user's role gives, once each, none for a user without one", async () => {
     const privileges = async (user: string, call = 'RetrieveUserPrivileges()') => {
       const r = await h.call('GET', `systemusers(${user})/Microsoft.Dynamics.CRM.${call}`);
       expect(r.status).toBe(200);
@@ -179,10 +198,14 @@ describe('dataverse sandbox: validation and platform rules', () => {
       return r.json.RolePrivileges as { Depth: string; PrivilegeId: string; PrivilegeName: string }[];
     };
     const held = await privileges(await userId('dr.ok@clinic.test'));
-    const read = held.find((p) => p.PrivilegeName === 'prvReadAppointment');
-    expect(read).toMatchObject({ Depth: 'Global' });
-    expect(read!.PrivilegeId).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+    const activity = held.filter((p) => p.PrivilegeName === 'prvReadActivity');
+    expect(activity).toHaveLength(1);
+    expect(activity[0]).toMatchObject({ Depth: 'Global' });
+    expect(activity[0]!.PrivilegeId).toMatch(
+      /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/,
+    );
     expect(held.map((p) => p.PrivilegeName)).toContain('prvWriteContact');
+    expect(held.map((p) => p.PrivilegeName)).not.toContain('prvReadAppointment');
     // The function may be called without its parentheses.
     expect(await privileges(await userId('dr.ok@clinic.test'), 'RetrieveUserPrivileges')).toEqual(held);
     expect(await privileges(await userId('dr.new@clinic.test'))).toEqual([]);
