@@ -109,7 +109,7 @@ function estimateSection(e: RunEstimate): string[] {
     ...table(
       ['read', 'requests'],
       [
-        ['schema check: table and column metadata', n(e.load.reads.metadata)],
+        ['metadata: the schema check, and the Read privileges of owned tables', n(e.load.reads.metadata)],
         ...e.load.reads.gets.map((g) => [md(g.what), n(g.requests)]),
       ],
     ),

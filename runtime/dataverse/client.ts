@@ -134,7 +134,8 @@ export class DataverseClient {
     });
     const privileges = (res.body as { RolePrivileges?: unknown } | null)?.RolePrivileges;
     if (!Array.isArray(privileges)) return undefined;
-    return new Set(privileges.map((p: { PrivilegeId?: unknown }) => String(p?.PrivilegeId).toLowerCase()));
+    const ids = privileges.map((p: { PrivilegeId?: unknown } | null) => p?.PrivilegeId);
+    return new Set(ids.filter((id): id is string => typeof id === 'string').map((id) => id.toLowerCase()));
   }
 
   /** Each table's Read privilege (id and name), as its metadata gives it. */

@@ -16,7 +16,13 @@ export type {
   ThrottleLimit,
 } from './events.ts';
 export { maskValues, VALUE_MARK } from './mask.ts';
-export type { AttributeDefinition, ChoiceOption, EntityDefinition, KeyDefinition } from './metadata.ts';
+export type {
+  AttributeDefinition,
+  ChoiceOption,
+  EntityDefinition,
+  KeyDefinition,
+  TablePrivilege,
+} from './metadata.ts';
 export type { KeyValue, QueryOptions, RecordRef } from './odata.ts';
 export { inFilter, keyPredicate, literal, recordPath, recordUri } from './odata.ts';
 export type { DataverseClientOptions } from './options.ts';

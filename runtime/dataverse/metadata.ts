@@ -247,7 +247,7 @@ export interface TablePrivilege {
  * Each table's Read privilege, from EntityMetadata's Privileges (SecurityPrivilegeMetadata,
  * PA`webapi/reference/securityprivilegemetadata`), in one request: privilege names are not derived from
  * the table's name, since every activity table shares prvReadActivity and annotation's is prvReadNote.
- * A table missing from the answer, or without a Read privilege, is left out.
+ * A table missing from the answer, or without a Read privilege and its id, is left out.
  */
 export async function readPrivileges(
   ctx: ClientContext,
@@ -260,8 +260,8 @@ export async function readPrivileges(
     .value as Json[]) {
     const privileges = Array.isArray(table.Privileges) ? (table.Privileges as Json[]) : [];
     const read = privileges.find((p) => p.PrivilegeType === 'Read');
-    if (read)
-      found.set(str(table.LogicalName), { id: str(read.PrivilegeId).toLowerCase(), name: str(read.Name) });
+    if (read && typeof read.PrivilegeId === 'string')
+      found.set(str(table.LogicalName), { id: read.PrivilegeId.toLowerCase(), name: str(read.Name) });
   }
   return found;
 }

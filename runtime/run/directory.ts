@@ -1,4 +1,4 @@
-import type { DataverseClient } from '../dataverse/index.ts';
+import { type DataverseClient, DataverseError, type TablePrivilege } from '../dataverse/index.ts';
 import type { GeneratedModule, PendingOwner } from '../mapping/index.ts';
 
 /** A Dynamics user as owner resolution needs it. */
@@ -235,8 +235,8 @@ export async function loadDirectory(
  * be refused one by one. So the tables' Read privileges (from their metadata: activities share
  * prvReadActivity, notes have prvReadNote) are compared, before anything is written, with what the
  * fallback owner holds through its roles and its teams' (RetrieveUserPrivileges, at any depth: a
- * team's come at Basic, PA`webapi/reference/retrieveuserprivileges`). An answer with no list of
- * privileges, or a table whose metadata names none, leaves the check to the rows.
+ * team's come at Basic, PA`webapi/reference/retrieveuserprivileges`). A refused read (403), an answer
+ * with no list of privileges, or a table whose metadata names none, leaves the check to the rows.
  */
 async function checkFallbackReads(
   client: DataverseClient,
@@ -244,9 +244,17 @@ async function checkFallbackReads(
   tables: readonly string[],
   module: GeneratedModule,
 ): Promise<void> {
-  const held = await client.userPrivileges(fallback.id);
-  if (held === undefined) return;
-  const reads = await client.readPrivileges(tables);
+  let held: ReadonlySet<string> | undefined;
+  let reads: Map<string, TablePrivilege>;
+  try {
+    held = await client.userPrivileges(fallback.id);
+    if (held === undefined) return;
+    reads = await client.readPrivileges(tables);
+  } catch (error) {
+    // An application user not allowed these reads can still load: the rows tell, one by one.
+    if (error instanceof DataverseError && error.status === 403) return;
+    throw error;
+  }
   const missing = tables.flatMap((table) => {
     const read = reads.get(table);
     return read && !held.has(read.id) ? [{ table, privilege: read.name }] : [];

@@ -1,8 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as shipped from '../../generated/transformer.ts';
+import { DataverseClient, optionsFromEnv } from '../../runtime/dataverse/index.ts';
 import { loadDirectory } from '../../runtime/run/directory.ts';
 import type { Sandboxes } from '../../sandbox/index.ts';
+import { startGateway } from '../runtime/dataverse/helpers.ts';
 import { clients, FALLBACK_OWNER, flitstack, journalPath, sandboxes } from '../support/migration.ts';
+
+const FORBIDDEN = JSON.stringify({
+  error: { code: '0x80040220', message: 'Principal user is missing prvReadUser privilege.' },
+});
 
 let sb: Sandboxes;
 beforeAll(async () => {
@@ -58,6 +64,24 @@ describe('flitstack run with a fallback owner who has no security role', () => {
         expect(directory.users.fallbackUser().email).toBe(FALLBACK_OWNER);
       } finally {
         await Promise.all([dataverse.close(), practicehub.close()]);
+      }
+      // An application user refused the privilege read (403) still loads: the rows tell, one by one.
+      const gateway = await startGateway(roleless.dataverse.url, (req, answer) =>
+        req.url?.includes('RetrieveUserPrivileges')
+          ? { status: 403, headers: { 'content-type': 'application/json' }, text: FORBIDDEN }
+          : answer,
+      );
+      const behind = new DataverseClient({
+        ...optionsFromEnv(roleless.env),
+        url: gateway.url,
+        authorityHost: gateway.url,
+      });
+      try {
+        const directory = await loadDirectory(behind, shipped);
+        expect(directory.users.fallbackUser().email).toBe(FALLBACK_OWNER);
+      } finally {
+        await behind.close();
+        await gateway.close();
       }
     } finally {
       await roleless.close();
