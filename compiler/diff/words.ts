@@ -75,7 +75,7 @@ function stepParams(step: IrStep): string {
       // The conversion a number default goes through follows the column: show what it became.
       if (!step.convert) return '';
       return step.convert.kind === 'integer'
-        ? `integer${rangeText(step.convert)}`
+        ? `${step.convert.bits === 64 ? 'big integer' : 'integer'}${rangeText(step.convert)}`
         : `decimal, precision: ${step.convert.precision}${rangeText(step.convert)}`;
     case 'map':
     case 'trim':

@@ -45,7 +45,7 @@ export function irStep(
         max: column?.max,
       };
     case 'integer':
-      return { kind: 'integer', min: column?.min, max: column?.max };
+      return { kind: 'integer', bits: bitsOf(column), min: column?.min, max: column?.max };
     case 'date_only':
     case 'datetime':
       return {
@@ -100,6 +100,9 @@ export function irStep(
   }
 }
 
+/** A Big Integer column takes 64-bit whole numbers; every other column converts to 32-bit ones. */
+const bitsOf = (column: TargetColumn | undefined): 32 | 64 => (column?.type === 'bigint' ? 64 : 32);
+
 /**
  * How a number is converted for `column`: a whole number or decimal column's own step, with its
  * precision and range; an option number for a choice; else (text) a decimal at full precision.
@@ -108,7 +111,7 @@ export function numberConversion(column: TargetColumn | undefined): IrNumberStep
   switch (column?.type) {
     case 'integer':
     case 'bigint':
-      return { kind: 'integer', min: column.min, max: column.max };
+      return { kind: 'integer', bits: bitsOf(column), min: column.min, max: column.max };
     case 'decimal':
     case 'double':
     case 'money':
@@ -116,7 +119,7 @@ export function numberConversion(column: TargetColumn | undefined): IrNumberStep
     case 'choice':
     case 'state':
     case 'status':
-      return { kind: 'integer', min: undefined, max: undefined };
+      return { kind: 'integer', bits: 32, min: undefined, max: undefined };
     default:
       return { kind: 'decimal', precision: 10, min: undefined, max: undefined };
   }

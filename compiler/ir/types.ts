@@ -194,7 +194,13 @@ export type IrStepKind = IrStep['kind'];
  * with a flag outside it).
  */
 export type IrNumberStep =
-  | { readonly kind: 'integer'; readonly min: number | undefined; readonly max: number | undefined }
+  | {
+      readonly kind: 'integer';
+      /** 64 for a Big Integer column (toBigInteger), else 32. */
+      readonly bits: 32 | 64;
+      readonly min: number | undefined;
+      readonly max: number | undefined;
+    }
   | {
       readonly kind: 'decimal';
       readonly precision: number;

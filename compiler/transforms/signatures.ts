@@ -1,4 +1,4 @@
-import { toDecimal, toInteger } from '../../runtime/transforms/numbers.ts';
+import { toBigInteger, toDecimal, toInteger } from '../../runtime/transforms/numbers.ts';
 import { newIssues } from '../../runtime/transforms/types.ts';
 import { columnConversion } from '../ir/steps.ts';
 import type { StepSpec, TargetColumn, ValueMapSpec } from '../model/spec.ts';
@@ -39,7 +39,8 @@ function numberRefused(value: number, column: TargetColumn | undefined): string 
   if (!conversion) return undefined;
   const issues = newIssues();
   const range = { min: conversion.min, max: conversion.max };
-  if (conversion.kind === 'integer') toInteger(value, issues, '', range);
+  if (conversion.kind === 'integer')
+    (conversion.bits === 64 ? toBigInteger : toInteger)(value, issues, '', range);
   else toDecimal(value, conversion.precision, issues, '', range);
   return issues.flags[0]?.detail.replace(/; value dropped$/, '');
 }
@@ -151,7 +152,7 @@ const CATALOG: StepSignature[] = [
   ),
   convert(
     'integer',
-    "Read a whole number from a number or plain numeric text (' 12 ', '+12', '12.0'). A value with a fraction (12.5) or text that is not a number is dropped with flag unreadable_value_dropped, and one outside the column's range (its `min`/`max`, within a whole number's limits) with flag number_out_of_range_dropped; the record still loads.",
+    "Read a whole number from a number or plain numeric text (' 12 ', '+12', '12.0'). A value with a fraction (12.5) or text that is not a number is dropped with flag unreadable_value_dropped, and one outside the column's range (its `min`/`max`, within a whole number's limits: 32-bit, or for a Big Integer column of the target snapshot up to 2^53 − 1, the largest a number holds exactly) with flag number_out_of_range_dropped; the record still loads.",
     (t) => textLike(t) || numberLike(t),
     'text or number',
     { kind: 'integer' },

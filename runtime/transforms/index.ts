@@ -8,7 +8,7 @@ export { email } from './email.ts';
 export { split, truncate } from './length.ts';
 export { asList } from './lists.ts';
 export type { NumberRange } from './numbers.ts';
-export { toBoolean, toDecimal, toInteger } from './numbers.ts';
+export { toBigInteger, toBoolean, toDecimal, toInteger } from './numbers.ts';
 export { phone } from './phone.ts';
 export {
   collapseWhitespace,

@@ -20,6 +20,10 @@ import type { Issues } from './types.ts';
 // (learn.microsoft.com/dotnet/api/microsoft.xrm.sdk.metadata.integerattributemetadata.maxsupportedvalue).
 const INT_MIN = -2_147_483_648;
 const INT_MAX = 2_147_483_647;
+// Big integer columns hold 64-bit whole numbers (BigIntAttributeMetadata); a JavaScript number holds
+// whole numbers exactly only up to 2^53 − 1, so a value beyond is dropped, flagged, not written rounded.
+const BIG_MIN = Number.MIN_SAFE_INTEGER;
+const BIG_MAX = Number.MAX_SAFE_INTEGER;
 // Decimal columns: "Possible values are -100 billion to 100 billion" (DecimalAttributeMetadata.MinValue,
 // learn.microsoft.com/previous-versions/dynamicscrm-2016/developers-guide/gg307524(v=crm.8)).
 const DECIMAL_LIMIT = 100_000_000_000;
@@ -105,7 +109,20 @@ export function toInteger(
   column: string,
   range: NumberRange = {},
 ): number | null {
-  const bounds = limits(INT_MIN, INT_MAX, range);
+  return wholeNumber(v, limits(INT_MIN, INT_MAX, range), issues, column);
+}
+
+/** toInteger for a Big Integer column: its range, as far as a number holds it exactly (BIG_MAX). */
+export function toBigInteger(
+  v: unknown,
+  issues: Issues,
+  column: string,
+  range: NumberRange = {},
+): number | null {
+  return wholeNumber(v, limits(BIG_MIN, BIG_MAX, range), issues, column);
+}
+
+function wholeNumber(v: unknown, bounds: [number, number], issues: Issues, column: string): number | null {
   if (typeof v === 'number' && Number.isInteger(v)) return inRange(v + 0, bounds, issues, column);
   if (isEmpty(v)) return null;
   const parts = readNumber(v, issues, column);

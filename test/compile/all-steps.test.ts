@@ -84,3 +84,61 @@ describe('number defaults are converted as the column reads numbers (its type, p
     expect(interpreted).toEqual(generated);
   });
 });
+
+describe('a Big Integer column of the target snapshot takes 64-bit whole numbers, as far as a number holds them', () => {
+  let big: GeneratedModule;
+  let bigInterpreter: Interpreter;
+  beforeAll(async () => {
+    const input = caseSpec('all-steps', 'spec', COMPILE_CASES_DIR);
+    const files = new Map(input.files);
+    const target = files.get('target/dataverse.yaml')!;
+    const withBig = target.replace(
+      '      overriddencreatedon: { type: datetime, create_only: true }\n  contact:',
+      '      overriddencreatedon: { type: datetime, create_only: true }\n      fs_bigcount: { type: bigint }\n  contact:',
+    );
+    expect(withBig).not.toBe(target);
+    files.set('target/dataverse.yaml', withBig);
+    files.set(
+      'objects/sample-big.yaml',
+      [
+        'version: 1',
+        'description: Counts into a Big Integer column.',
+        'source: samples',
+        'target: account',
+        'key: { source: id, prefix: sample-big-, column: fs_practicehubid }',
+        'fields:',
+        '  - { to: name, from: name, transform: [trim, { default: Sample }, truncate] }',
+        '  - { to: fs_bigcount, from: count }',
+        '',
+      ].join('\n'),
+    );
+    const result = compileSpec({ ...input, files }, createSchemaValidators(), { typecheck: false });
+    const errors = result.diagnostics.filter((d) => d.severity === 'error');
+    expect(errors.map((d) => `${d.code} ${d.message}`)).toEqual([]);
+    const code = result.files.find((f) => f.path === 'generated/transformer.ts')!.contents;
+    expect(code).toContain('"fs_bigcount": toBigInteger(');
+    big = await loadGenerated(code);
+    bigInterpreter = new Interpreter(result.ir!);
+  });
+
+  it.each([
+    [3_000_000_000, 3_000_000_000, []],
+    [Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER, []],
+    [-Number.MAX_SAFE_INTEGER, -Number.MAX_SAFE_INTEGER, []],
+    [2 ** 53, null, [OUT_OF_RANGE]],
+    ['9007199254740993', null, [OUT_OF_RANGE]],
+    [2.5, null, [UNREADABLE]],
+  ])('count %j is %j', (count, value, flags) => {
+    const record = { id: '1', name: 'Big', count };
+    const of = (out: Outcome<Record<string, unknown>>) => {
+      if (out.kind !== 'rows') throw new Error(`expected rows, got ${JSON.stringify(out)}`);
+      const codes = out.flags.filter((f) => f.column === 'fs_bigcount').map((f) => f.code);
+      return { value: out.rows[0]!.payload.fs_bigcount, flags: codes };
+    };
+    const generatedColumn = of(
+      big.MAPPINGS['sample-big']!.transform(record) as Outcome<Record<string, unknown>>,
+    );
+    expect(generatedColumn).toEqual({ value, flags });
+    expect(of(bigInterpreter.run('sample-big', record))).toEqual(generatedColumn);
+  });
+});

@@ -55,7 +55,7 @@ describe('step and key words', () => {
   });
 
   it("shows how a number default is converted when the column's type, precision or range changed", () => {
-    const integer = { kind: 'integer', min: 1, max: 100 } as const;
+    const integer = { kind: 'integer', bits: 32, min: 1, max: 100 } as const;
     const decimal = { kind: 'decimal', precision: 2, min: undefined, max: 10 } as const;
     expect(
       chainTexts(
@@ -66,6 +66,13 @@ describe('step and key words', () => {
       before: ['default: 5 (integer, min: 1, max: 100)'],
       after: ['default: 5 (decimal, precision: 2, max: 10)'],
     });
+    const big = { kind: 'integer', bits: 64, min: undefined, max: undefined } as const;
+    expect(
+      chainTexts(
+        [{ kind: 'default', value: 5, convert: integer, converted: false }],
+        [{ kind: 'default', value: 5, convert: big, converted: false }],
+      ),
+    ).toEqual({ before: ['default: 5 (integer, min: 1, max: 100)'], after: ['default: 5 (big integer)'] });
   });
 
   it('doubles literal braces of a template back', () => {

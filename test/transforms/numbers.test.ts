@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { toBoolean, toDecimal, toInteger } from '../../runtime/transforms/index.ts';
+import { toBigInteger, toBoolean, toDecimal, toInteger } from '../../runtime/transforms/index.ts';
 import { run, texts } from './run.ts';
 
 const UNREADABLE = ['unreadable_value_dropped'];
@@ -187,6 +187,38 @@ const rangedDecimals: [unknown, number, { min?: number; max?: number }, number |
   ['100000000000.01', 2, { min: -1e15, max: 1e15 }, null, OUT_OF_RANGE],
   ['', 1, { min: 0, max: 10 }, null, []],
 ];
+
+// A Big Integer column, as far as a number holds whole numbers exactly: [input, range, value, flags]
+const big: [unknown, { min?: number; max?: number }, number | null, string[]][] = [
+  [3_000_000_000, {}, 3_000_000_000, []],
+  ['-3000000000', {}, -3_000_000_000, []],
+  [Number.MAX_SAFE_INTEGER, {}, Number.MAX_SAFE_INTEGER, []],
+  [String(Number.MIN_SAFE_INTEGER), {}, Number.MIN_SAFE_INTEGER, []],
+  [2 ** 53, {}, null, OUT_OF_RANGE],
+  // Read from text it would round to 2^53: dropped, not written as another number.
+  ['9007199254740993', {}, null, OUT_OF_RANGE],
+  [3_000_000_000, { max: 1_000 }, null, OUT_OF_RANGE],
+  // A declared range wider than what a number holds does not widen it.
+  [2 ** 60, { min: -(2 ** 63), max: 2 ** 63 }, null, OUT_OF_RANGE],
+  ['1.5', {}, null, ['unreadable_value_dropped']],
+  [null, {}, null, []],
+];
+
+describe('toBigInteger', () => {
+  it.each(big)('%j within %j → %j', (input, range, value, flags) => {
+    expect(run((i, c) => toBigInteger(input, i, c, range))).toMatchObject({ value, flags, rejections: [] });
+  });
+
+  it('agrees with toInteger on every whole number a Whole Number column holds', () => {
+    fc.assert(
+      fc.property(fc.oneof(fc.integer(), fc.double(), fc.string()), (v) => {
+        const whole = run((i, c) => toInteger(v, i, c));
+        if (whole.flags.some((f) => f === 'number_out_of_range_dropped')) return;
+        expect(run((i, c) => toBigInteger(v, i, c))).toEqual(whole);
+      }),
+    );
+  });
+});
 
 describe("the column's declared range", () => {
   it.each(ranged)('toInteger %j within %j → %j', (input, range, value, flags) => {

@@ -62,7 +62,7 @@ function rangeArgument(step: { readonly min: number | undefined; readonly max: n
 /** A number conversion with the column's precision and range. */
 function convertNumber(code: string, step: IrNumberStep, col: string): string {
   return step.kind === 'integer'
-    ? `toInteger(${code}, issues, ${col}${rangeArgument(step)})`
+    ? `${step.bits === 64 ? 'toBigInteger' : 'toInteger'}(${code}, issues, ${col}${rangeArgument(step)})`
     : `toDecimal(${code}, ${literal(step.precision)}, issues, ${col}${rangeArgument(step)})`;
 }
 

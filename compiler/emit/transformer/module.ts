@@ -37,6 +37,7 @@ const TRANSFORM_FUNCTIONS = [
   'textChain',
   'textOf',
   'titlecase',
+  'toBigInteger',
   'toBoolean',
   'toDecimal',
   'toInteger',
