@@ -65,7 +65,7 @@ function organizations(ctx: Ctx, req: ApiRequest, segments: readonly Segment[]):
   });
 }
 
-const USER_PRIVILEGES = `${BULK_PREFIX}RetrieveUserPrivileges`;
+const USER_PRIVILEGES = 'Microsoft.Dynamics.CRM.RetrieveUserPrivileges';
 
 /**
  * `GET systemusers(<id>)/Microsoft.Dynamics.CRM.RetrieveUserPrivileges()`: the privileges a user holds
