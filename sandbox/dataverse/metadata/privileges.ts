@@ -28,17 +28,23 @@ export function privilegeName(def: TableDef, type: PrivilegeType): string {
   return `prv${type}${name}`;
 }
 
-/** A table's Privileges as EntityMetadata gives them (SecurityPrivilegeMetadata, PA`webapi/reference/securityprivilegemetadata`). */
+/**
+ * A table's Privileges as EntityMetadata gives them (SecurityPrivilegeMetadata,
+ * PA`webapi/reference/securityprivilegemetadata`). A table no user owns has no Assign and Share
+ * privileges, and its others are granted for the whole organisation only.
+ */
 export function privilegesJson(def: TableDef): Record<string, unknown>[] {
-  return PRIVILEGE_TYPES.map((type) => {
+  const owned = def.ownership === 'UserOwned';
+  const types = owned ? PRIVILEGE_TYPES : PRIVILEGE_TYPES.filter((t) => t !== 'Assign' && t !== 'Share');
+  return types.map((type) => {
     const name = privilegeName(def, type);
     return {
       Name: name,
       PrivilegeId: nameGuid(`privilege:${name}`),
       PrivilegeType: type,
-      CanBeBasic: true,
-      CanBeLocal: true,
-      CanBeDeep: true,
+      CanBeBasic: owned,
+      CanBeLocal: owned,
+      CanBeDeep: owned,
       CanBeGlobal: true,
     };
   });

@@ -188,6 +188,18 @@ describe('dataverse sandbox: validation and platform rules', () => {
       annotation: 'prvReadNote',
       contact: 'prvReadContact',
     });
+    // A table no user owns: no Assign or Share, and its privileges for the whole organisation only.
+    const roles = await h.call('GET', "EntityDefinitions(LogicalName='connectionrole')?$select=Privileges");
+    const privileges = roles.json.Privileges as { PrivilegeType: string; CanBeBasic: boolean }[];
+    expect(privileges.map((p) => p.PrivilegeType)).toEqual([
+      'Create',
+      'Read',
+      'Write',
+      'Delete',
+      'Append',
+      'AppendTo',
+    ]);
+    expect(privileges.every((p) => !p.CanBeBasic)).toBe(true);
   });
 
   it("answers RetrieveUserPrivileges with the privileges the user's role gives, once each, none for a user without one", async () => {
