@@ -1,3 +1,4 @@
+import { byText } from '../../runtime/shared/order.ts';
 /** Severity of a diagnostic: errors stop compile and run; warnings are shown; info is for reports. */
 export type Severity = 'error' | 'warning' | 'info';
 
@@ -33,11 +34,11 @@ export interface PendingDiagnostic {
 export function sortDiagnostics(diagnostics: readonly Diagnostic[]): Diagnostic[] {
   return [...diagnostics].sort(
     (a, b) =>
-      a.file.localeCompare(b.file) ||
+      byText(a.file, b.file) ||
       a.line - b.line ||
       a.column - b.column ||
-      a.code.localeCompare(b.code) ||
-      a.message.localeCompare(b.message),
+      byText(a.code, b.code) ||
+      byText(a.message, b.message),
   );
 }
 

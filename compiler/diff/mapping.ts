@@ -1,3 +1,4 @@
+import { byText } from '../../runtime/shared/order.ts';
 import type { IrField, IrLookup, IrMapping } from '../ir/types.ts';
 import { keyed, pairBySignature, settingChanges } from './compare.ts';
 import type { DiffSide } from './side.ts';
@@ -138,7 +139,7 @@ function changedMapping(base: IrMapping, head: IrMapping, sides: Sides): ObjectC
   // Key and mapping settings first, then by column: the order of lines in the YAML means nothing.
   return out
     .map((change, i) => ({ change, i }))
-    .sort((x, y) => columnOf(x.change).localeCompare(columnOf(y.change)) || x.i - y.i)
+    .sort((x, y) => byText(columnOf(x.change), columnOf(y.change)) || x.i - y.i)
     .map((x) => x.change);
 }
 
@@ -155,7 +156,7 @@ function allOf(m: IrMapping, kind: 'added' | 'removed'): ObjectChange[] {
     column: l.column,
     lookup: lookupView(l),
   }));
-  return [...fields, ...lookups].sort((a, b) => columnOf(a).localeCompare(columnOf(b)));
+  return [...fields, ...lookups].sort((a, b) => byText(columnOf(a), columnOf(b)));
 }
 
 /** The changes of one mapping (by name) between the sides; undefined when it is unchanged. */

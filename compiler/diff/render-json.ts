@@ -1,3 +1,4 @@
+import { byText } from '../../runtime/shared/order.ts';
 import { isEmptyDiff } from './diff.ts';
 import { PLAIN, riskWords, summarize } from './explain.ts';
 import type { DiffLabels } from './render-md.ts';
@@ -10,7 +11,7 @@ function sortedKeys(value: unknown): unknown {
     return Object.fromEntries(
       Object.entries(value)
         .filter(([, v]) => v !== undefined)
-        .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+        .sort(([a], [b]) => byText(a, b))
         .map(([k, v]) => [k, sortedKeys(v)]),
     );
   return value;

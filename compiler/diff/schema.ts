@@ -1,3 +1,4 @@
+import { byText } from '../../runtime/shared/order.ts';
 import type { Ir, IrLimitFlag, IrPlanColumn, IrPlanTable } from '../ir/types.ts';
 import { PROFESSIONAL_LIMIT } from '../validate/rules/limits.ts';
 import { keyed, setChanges, settingChanges } from './compare.ts';
@@ -54,7 +55,7 @@ function optionChanges(before: IrPlanColumn | undefined, after: IrPlanColumn | u
     ...common
       .filter(([b, a]) => b.label !== a.label || b.value !== a.value)
       .map(([b, a]) => ({ key: a.key, before: view(b), after: view(a) })),
-  ].sort((x, y) => x.key.localeCompare(y.key));
+  ].sort((x, y) => byText(x.key, y.key));
 }
 
 function columnChanges(before: IrPlanTable | undefined, after: IrPlanTable | undefined): ColumnChange[] {
@@ -77,7 +78,7 @@ function columnChanges(before: IrPlanTable | undefined, after: IrPlanTable | und
     ...removed.map((c) => whole(c, 'removed')),
     ...added.map((c) => whole(c, 'added')),
     ...changed,
-  ].sort((x, y) => x.column.localeCompare(y.column));
+  ].sort((x, y) => byText(x.column, y.column));
 }
 
 function customTableSettings(t: IrPlanTable): Record<string, string | undefined> {
@@ -147,7 +148,7 @@ function flagChanges(base: Ir, head: Ir): FlagChange[] {
     ...common
       .filter(([b, a]) => JSON.stringify(flagView(b)) !== JSON.stringify(flagView(a)))
       .map(([b, a]) => ({ flag: a.kind, table: a.table, before: flagView(b), after: flagView(a) })),
-  ].sort((x, y) => `${x.flag}:${x.table ?? ''}`.localeCompare(`${y.flag}:${y.table ?? ''}`));
+  ].sort((x, y) => byText(`${x.flag}:${x.table ?? ''}`, `${y.flag}:${y.table ?? ''}`));
 }
 
 const privileges = (ir: Ir): string[] =>

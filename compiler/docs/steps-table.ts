@@ -1,3 +1,4 @@
+import { byText } from '../../runtime/shared/order.ts';
 import { SIGNATURES } from '../transforms/signatures.ts';
 import { cell, type Json, typeOf } from './schema-table.ts';
 
@@ -78,7 +79,7 @@ export function stepsTable(objectSchema: Json): string[] {
     '| step | written as | signature | what it does | parameters |',
     '| --- | --- | --- | --- | --- |',
   ];
-  for (const s of [...SIGNATURES.values()].sort((a, b) => a.name.localeCompare(b.name))) {
+  for (const s of [...SIGNATURES.values()].sort((a, b) => byText(a.name, b.name))) {
     const form = withParameters[s.name] as Json | undefined;
     const examples = (form?.examples as unknown[] | undefined) ?? [];
     const forms = [

@@ -1,3 +1,4 @@
+import { byText } from '../../runtime/shared/order.ts';
 import type { FieldSpec, ObjectSpec, SourceField, ValueMapSpec } from '../model/spec.ts';
 import { parseTemplate } from '../transforms/template.ts';
 import { columnOf, type SpecContext, tableOf } from '../validate/context.ts';
@@ -356,7 +357,7 @@ export function buildIr(ctx: SpecContext): Ir {
     migration: migrationOf(ctx),
     resources: resourcesOf(ctx, mappings),
     tables,
-    valueMaps: [...valueMaps.values()].sort((a, b) => a.name.localeCompare(b.name)),
+    valueMaps: [...valueMaps.values()].sort((a, b) => byText(a.name, b.name)),
     mappings,
     deferred: mappings.flatMap((m) =>
       m.lookups

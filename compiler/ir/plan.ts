@@ -1,4 +1,5 @@
 import { entitySetOf } from '../../runtime/shared/entity-set.ts';
+import { byText } from '../../runtime/shared/order.ts';
 import { optionValue } from '../model/options.ts';
 import type { SpecContext } from '../validate/context.ts';
 import { columnOf } from '../validate/context.ts';
@@ -43,14 +44,14 @@ function columnsOf(ctx: SpecContext, table: string): IrPlanColumn[] {
       usedBy: [d.mapping],
     });
   }
-  return [...seen.values()].sort((a, b) => a.name.localeCompare(b.name));
+  return [...seen.values()].sort((a, b) => byText(a.name, b.name));
 }
 
 function flags(ctx: SpecContext): IrLimitFlag[] {
   const m = ctx.migration;
   if (m?.license !== 'professional') return [];
   const out: IrLimitFlag[] = [];
-  const over = overColumnLimit(ctx).sort((a, b) => a.table.localeCompare(b.table));
+  const over = overColumnLimit(ctx).sort((a, b) => byText(a.table, b.table));
   for (const { table, names, acknowledgement: ack } of over) {
     out.push({
       kind: 'custom-columns-per-table',
@@ -98,7 +99,7 @@ export function buildPlan(ctx: SpecContext, mappings: readonly IrMapping[]): IrS
     return i < 0 ? mappings.length : i;
   };
   const tables: IrPlanTable[] = tableNames
-    .sort((a, b) => order(a) - order(b) || a.localeCompare(b))
+    .sort((a, b) => order(a) - order(b) || byText(a, b))
     .map((name) => {
       const custom = ctx.customTables.get(name);
       const keys = [
@@ -185,7 +186,7 @@ export function buildPlan(ctx: SpecContext, mappings: readonly IrMapping[]): IrS
     tables,
     connectionRoles: [...roles]
       .map(([name, users]) => ({ name, usedBy: [...users].sort() }))
-      .sort((a, b) => a.name.localeCompare(b.name)),
+      .sort((a, b) => byText(a.name, b.name)),
     privileges,
     flags: flags(ctx),
     loadOrder: mappings.map((x) => ({

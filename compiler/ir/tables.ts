@@ -1,3 +1,4 @@
+import { byText } from '../../runtime/shared/order.ts';
 import type { TargetColumn } from '../model/spec.ts';
 import { columnOf, type SpecContext, tableOf } from '../validate/context.ts';
 import type { IrColumn, IrColumnType, IrMapping, IrTable } from './types.ts';
@@ -11,7 +12,7 @@ function irColumn(column: TargetColumn, custom: boolean): IrColumn {
     createOnly: column.createOnly,
     targets: [...column.targets]
       .map(([table, nav]) => ({ table, nav }))
-      .sort((a, b) => a.table.localeCompare(b.table)),
+      .sort((a, b) => byText(a.table, b.table)),
   };
 }
 

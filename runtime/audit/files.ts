@@ -1,4 +1,5 @@
 import type { PracticeHubClient, PracticeHubRecord } from '../practicehub/index.ts';
+import { byText } from '../shared/order.ts';
 
 /** Sizes of the files a resource serves, from its sample, scaled to its total. */
 export interface BinaryVolume {
@@ -47,7 +48,7 @@ export function binaryVolume(records: readonly PracticeHubRecord[], total: numbe
       ? {
           by_owner: Object.fromEntries(
             [...owners.entries()]
-              .sort(([a], [b]) => a.localeCompare(b))
+              .sort(([a], [b]) => byText(a, b))
               .map(([k, v]) => [
                 k,
                 { files: Math.round(v.files * scale), estimated_bytes: Math.round(v.bytes * scale) },

@@ -1,4 +1,5 @@
 import type { SourceField, SourceFieldType } from '../../compiler/model/spec.ts';
+import { byText } from '../shared/order.ts';
 import { phiByName } from './phi.ts';
 import { type FieldProfile, newField } from './profile.ts';
 
@@ -129,7 +130,7 @@ export function summarise(
     name: p.name,
     path,
     type,
-    kinds: Object.fromEntries([...p.kinds.entries()].sort(([a], [b]) => a.localeCompare(b))),
+    kinds: Object.fromEntries([...p.kinds.entries()].sort(([a], [b]) => byText(a, b))),
     present: p.present,
     filled: p.filled,
     fill_rate: of > 0 ? round(p.filled / of) : 0,

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { byText } from '../shared/order.ts';
 
 /** spec/flitstack.lock: what `flitstack confirm` confirmed. */
 export interface Lock {
@@ -30,9 +31,7 @@ export function sha256(text: string): string {
 
 /** Hashes of files, sorted by path. */
 export function fileHashes(files: ReadonlyMap<string, string>): Record<string, string> {
-  return Object.fromEntries(
-    [...files].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([p, t]) => [p, sha256(t)]),
-  );
+  return Object.fromEntries([...files].sort(([a], [b]) => byText(a, b)).map(([p, t]) => [p, sha256(t)]));
 }
 
 /** One hash over a set of files: each path and its hash on a line, in path order. */

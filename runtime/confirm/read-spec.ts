@@ -1,6 +1,7 @@
 import { type Dirent, readdirSync, readFileSync, readlinkSync, realpathSync, statSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import type { ReadProblem } from '../../compiler/load/spec-dir.ts';
+import { byText } from '../shared/order.ts';
 
 /**
  * A spec file or folder the operating system will not let us read (permissions, I/O): a problem of
@@ -50,7 +51,7 @@ export function readSpecFiles(
   const rel = (full: string) => relative(dir, full).split(sep).join('/');
   const list = (at: string): Dirent[] => {
     try {
-      return readdirSync(at, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name));
+      return readdirSync(at, { withFileTypes: true }).sort((a, b) => byText(a.name, b.name));
     } catch (error) {
       throw unreadable(error, shown, rel(at), 'folder');
     }

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { byText } from '../shared/order.ts';
 
 /** JSON with object keys sorted at every level, so equal payloads give equal text whatever the key order. */
 export function canonicalJson(value: unknown): string {
@@ -10,7 +11,7 @@ export function canonicalJson(value: unknown): string {
   }
   const entries = Object.entries(value as Record<string, unknown>)
     .filter(([, v]) => v !== undefined && typeof v !== 'function')
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    .sort(([a], [b]) => byText(a, b));
   return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
 }
 

@@ -3,6 +3,7 @@ import { memoizedParser, type SpecInput } from '../../compiler/load/spec-dir.ts'
 import { validateSpec } from '../../compiler/validate/index.ts';
 import type { SchemaValidators } from '../../compiler/validate/schemas.ts';
 import type { AuditReport } from '../audit/index.ts';
+import { byText } from '../shared/order.ts';
 import { phoneCountry } from './chains.ts';
 import { draftFields, type FieldDrafts, type Skipped } from './drafts.ts';
 import { type ColumnLimit, columnLimits } from './limits.ts';
@@ -171,7 +172,7 @@ export function propose(
       const { limits, marks } = columnLimits(ctx, result.context, [...drafts.fields, ...drafts.objects]);
       const written = marks.size > 0 ? render(input, drafts, marks) : files;
       return {
-        files: [...written].map(([path, f]) => ({ path, ...f })).sort((a, b) => a.path.localeCompare(b.path)),
+        files: [...written].map(([path, f]) => ({ path, ...f })).sort((a, b) => byText(a.path, b.path)),
         drafted: describe(drafts),
         skipped,
         dropped,

@@ -1,4 +1,5 @@
 import type { SourceField, TargetColumn, TargetColumnType, TargetTable } from '../../compiler/model/spec.ts';
+import { byText } from '../shared/order.ts';
 import { chainFor, customFor, mapEntries, type Step, withOther } from './chains.ts';
 import { CUSTOM_COLUMNS, FIELD_COLUMNS } from './correspondences.ts';
 import { compact, kebab, label, nameMatch, singular } from './names.ts';
@@ -97,9 +98,7 @@ function lookupLine(t: MatchTarget, path: string, field: SourceField): DraftLine
   const leaf = leafOf(path);
   const standard = [...t.table.columns.values()]
     .filter((c) => REFERENCE.has(c.type) && writable(t, c) && c.targets.has(loader.table))
-    .sort(
-      (a, b) => nameMatch(leaf, b.name).score - nameMatch(leaf, a.name).score || a.name.localeCompare(b.name),
-    );
+    .sort((a, b) => nameMatch(leaf, b.name).score - nameMatch(leaf, a.name).score || byText(a.name, b.name));
   const lookup = { object: loader.name };
   if (standard[0]) {
     return {
@@ -233,7 +232,7 @@ export function matchField(t: MatchTarget, path: string, field: SourceField): Dr
   const ranked = columns
     .map((c) => ({ c, m: nameMatch(leaf, c.name, t.prefix) }))
     .filter(({ m }) => m.score >= 0.8)
-    .sort((a, b) => b.m.score - a.m.score || a.c.name.localeCompare(b.c.name));
+    .sort((a, b) => b.m.score - a.m.score || byText(a.c.name, b.c.name));
   for (const { c, m } of ranked) {
     const transform = chainFor(field, c, ctxFor(c));
     if (!transform) continue;

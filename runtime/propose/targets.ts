@@ -2,6 +2,7 @@ import type { ObjectSpec, SourceField } from '../../compiler/model/spec.ts';
 import type { SpecContext } from '../../compiler/validate/context.ts';
 import { isUsed } from '../../compiler/validate/paths.ts';
 import type { AuditReport, FieldSummary } from '../audit/index.ts';
+import { byText } from '../shared/order.ts';
 import { declarationData } from './chains.ts';
 
 /** Everything the drafting steps share: the spec, the audit, and names taken so far. */
@@ -34,7 +35,7 @@ export function loaderOf(ctx: SpecContext, resource: string): ObjectSpec | undef
     .filter(
       (o) => o.source === resource && o.target && !o.extends && o.mode === 'upsert' && !o.each && !o.group,
     )
-    .sort((a, b) => a.name.localeCompare(b.name))[0];
+    .sort((a, b) => byText(a.name, b.name))[0];
 }
 
 /** The mapping new lines for a resource go to: its loader, else any base mapping of it. */
@@ -43,7 +44,7 @@ export function primaryOf(ctx: SpecContext, resource: string): ObjectSpec | unde
     loaderOf(ctx, resource) ??
     ctx.objects
       .filter((o) => o.source === resource && o.target && !o.extends)
-      .sort((a, b) => a.name.localeCompare(b.name))[0]
+      .sort((a, b) => byText(a.name, b.name))[0]
   );
 }
 

@@ -3,6 +3,7 @@ import { type DataverseClient, literal } from '../dataverse/index.ts';
 import { MAX_PAGE_SIZE } from '../dataverse/query.ts';
 import type { CrosswalkEntry } from '../journal/index.ts';
 import type { GeneratedModule, TableDefinition } from '../mapping/index.ts';
+import { byText } from '../shared/order.ts';
 
 /**
  * Rows of one table the migration owns: every row of a table the spec creates (`prefixes` empty, or
@@ -133,6 +134,6 @@ export async function listOwned(
         extra.push({ mapping: prefix?.mapping ?? o.fallback, table: table.name, targetId: id, key });
       }
   }
-  extra.sort((a, b) => a.mapping.localeCompare(b.mapping) || a.targetId.localeCompare(b.targetId));
+  extra.sort((a, b) => byText(a.mapping, b.mapping) || byText(a.targetId, b.targetId));
   return { listed, extra };
 }

@@ -1,5 +1,6 @@
 import type { Journal, StagedEntry } from '../journal/index.ts';
 import type { GeneratedModule } from '../mapping/index.ts';
+import { byText } from '../shared/order.ts';
 import type { RollbackPhase } from './events.ts';
 import type { Undone } from './undo.ts';
 
@@ -27,7 +28,7 @@ function entriesOf(journal: Journal, module: GeneratedModule, runId: number, pha
   const entries = journal.images
     .pending(runId)
     .filter((e) => phaseOf(e) === phase)
-    .sort((a, b) => a.stagedAt.localeCompare(b.stagedAt) || rank(a.mapping) - rank(b.mapping));
+    .sort((a, b) => byText(a.stagedAt, b.stagedAt) || rank(a.mapping) - rank(b.mapping));
   return phase === 'recreate' ? entries : entries.reverse();
 }
 

@@ -1,5 +1,6 @@
 import type { Journal, OperationRecord, RunSummary } from '../journal/index.ts';
 import type { GeneratedModule } from '../mapping/index.ts';
+import { byText } from '../shared/order.ts';
 
 /** What a rollback did to the rows of one mapping. */
 export interface MappingRollback {
@@ -60,7 +61,7 @@ export function summarize(journal: Journal, rollbackRunId: number): RollbackSumm
     if (op.undoes === null && (target === null || !journal.images.get(target, op.mapping, op.key!))) continue;
     of(op.mapping).failed++;
   }
-  return Object.fromEntries([...counts].sort(([a], [b]) => a.localeCompare(b)));
+  return Object.fromEntries([...counts].sort(([a], [b]) => byText(a, b)));
 }
 
 /** Rows that failed, over every mapping. */

@@ -7,6 +7,7 @@ import {
   type Outcome,
   type SourceRecord,
 } from '../mapping/index.ts';
+import { byText } from '../shared/order.ts';
 import { writeArchive } from './archive.ts';
 import { addOutcome, type RunDeps } from './pipeline.ts';
 import type { PrepareContext } from './prepare.ts';
@@ -25,9 +26,7 @@ export function orderGroup(
   group: NonNullable<MappingDefinition['group']>,
   records: readonly SourceRecord[],
 ): SourceRecord[] {
-  const ordered = [...records].sort((a, b) =>
-    text(at(a, group.orderBy)).localeCompare(text(at(b, group.orderBy))),
-  );
+  const ordered = [...records].sort((a, b) => byText(text(at(a, group.orderBy)), text(at(b, group.orderBy))));
   if (group.pick === 'latest') ordered.reverse();
   return ordered;
 }

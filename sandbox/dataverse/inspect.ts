@@ -1,3 +1,4 @@
+import { byText } from '../../runtime/shared/order.ts';
 import type { Counters } from './context.ts';
 import { DERIVED_TABLES } from './metadata/system.ts';
 import type { SandboxState } from './state.ts';
@@ -64,7 +65,7 @@ export function takeSnapshot(state: SandboxState, only?: readonly string[]): Sna
     if (!meta) throw new Error(`snapshot: unknown table '${name}'`);
     const columns = [...meta.columns.keys()].sort();
     const rows = [...state.store.rows(name)].sort((a, b) =>
-      String(a[meta.def.primaryId]).localeCompare(String(b[meta.def.primaryId])),
+      byText(String(a[meta.def.primaryId]), String(b[meta.def.primaryId])),
     );
     if (rows.length === 0 && !only) continue;
     tables[name] = rows.map((row) =>

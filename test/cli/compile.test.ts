@@ -97,6 +97,33 @@ describe('flitstack compile from another working directory', () => {
     }
   });
 
+  it('writes the same bytes whatever the locale: names are ordered by code unit, not by LANG', async () => {
+    // Lithuanian sorts "y" between "i" and "j": a value map named "cy" comes before "contact-method"
+    // there, after it in English.
+    const dir = copyOfShippedSpec();
+    const rename = (from: string, to: string, text: (s: string) => string) => {
+      writeFileSync(join(dir, to), text(readFileSync(join(dir, from), 'utf8')));
+      if (from !== to) rmSync(join(dir, from));
+    };
+    rename('spec/valuemaps/gender.yaml', 'spec/valuemaps/cy.yaml', (s) => s);
+    rename('spec/objects/patient.yaml', 'spec/objects/patient.yaml', (s) =>
+      s.replace('{ map: gender }', '{ map: cy }'),
+    );
+    const bin = join(ROOT, 'bin/flitstack.js');
+    const inLocale = (lang: string, ...args: string[]) =>
+      exec(process.execPath, [bin, 'compile', ...args], {
+        cwd: dir,
+        env: { ...process.env, LANG: lang, LC_ALL: lang },
+      });
+    await inLocale('en_US.UTF-8');
+    const check = await inLocale('lt_LT.UTF-8', '--check');
+    expect(check.stdout).toBe('generated/ is up to date (3 files)\n');
+    const names = [...generatedIn(dir)[0]!.matchAll(/^ {6}"([a-z-]+)@[a-z_]+\.[a-z_]+": \{/gm)].map(
+      (m) => m[1],
+    );
+    expect(names.indexOf('contact-method')).toBeLessThan(names.indexOf('cy'));
+  });
+
   it('names a spec outside --out relative to --out, never by an absolute path', async () => {
     const dir = copyOfShippedSpec();
     const out = join(dir, 'build');
