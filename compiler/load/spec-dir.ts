@@ -1,3 +1,4 @@
+import { basename } from 'node:path';
 import type { Diagnostic, PendingDiagnostic } from '../diagnostics/diagnostic.ts';
 import { lostToBrokenLink, type ReadProblem, readDiagnostics } from './read-problems.ts';
 import { failedToParse, parseYamlFile, type YamlFile } from './yaml-file.ts';
@@ -163,6 +164,19 @@ export function loadSpec(input: SpecInput, parseFile: ParseFile = parseYamlFile)
         file: file.path,
         pointer: '',
         hint: `rename the file (e.g. ${name}-record.yaml) and the lookups that name it`,
+      });
+      continue;
+    }
+    const same = (folder === 'objects' ? objects : valuemaps).find((f) => f.name === name);
+    if (same) {
+      // objects/gender.yaml and objects/gender.yml: one name, two files; neither may silently win.
+      pending.push({
+        code: 'FS006',
+        severity: 'error',
+        message: `${folder === 'objects' ? 'mapping' : 'value map'} '${name}' is defined twice: in ${same.file.path} and in ${file.path}`,
+        file: file.path,
+        pointer: '',
+        hint: `keep one of the two files (${basename(same.file.path)}, ${basename(file.path)}) and delete or rename the other`,
       });
       continue;
     }

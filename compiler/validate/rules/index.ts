@@ -1,4 +1,5 @@
 import type { Rule } from '../rule.ts';
+import { conditions } from './conditions.ts';
 import { fieldShape, fieldTypes, requiredColumns } from './fields.ts';
 import { keys } from './keys.ts';
 import { leftOut } from './left-out.ts';
@@ -31,4 +32,5 @@ export const RULES: Readonly<Record<string, Rule>> = {
   proposals,
   timeZones,
   leftOut,
+  conditions,
 };
