@@ -1,5 +1,6 @@
 import type { PendingDiagnostic } from '../../diagnostics/diagnostic.ts';
-import { columnOf } from '../context.ts';
+import type { ObjectSpec } from '../../model/spec.ts';
+import { columnOf, type SpecContext } from '../context.ts';
 import { updatedBase } from '../graph.ts';
 import { finding, type Rule } from '../rule.ts';
 
@@ -188,5 +189,40 @@ export const keys: Rule = (ctx) => {
       );
     }
   }
+  out.push(...sharedKeys(ctx));
   return out;
 };
+
+/**
+ * FS147: two upsert mappings that key rows of one table the same way (the same alternate key column,
+ * or both derived ids, and the same prefix): a record of one and a record of the other with the same
+ * id make one key, so each overwrites the other's row (patient 42 and practitioner 42 both
+ * `patient-42`). The prefix is there so that ids of different resources never meet in one column.
+ */
+function sharedKeys(ctx: SpecContext): PendingDiagnostic[] {
+  const out: PendingDiagnostic[] = [];
+  const first = new Map<string, ObjectSpec>();
+  for (const o of ctx.objects) {
+    if (o.extends || o.mode !== 'upsert' || !o.key || !o.target) continue;
+    if (!o.key.column && !o.key.deriveId) continue; // FS116
+    const how = o.key.column ? `column ${o.key.column}` : 'a derived id';
+    const id = `${o.target}\u0000${o.key.column ?? ''}\u0000${o.key.prefix}`;
+    const other = first.get(id);
+    if (!other) {
+      first.set(id, o);
+      continue;
+    }
+    out.push(
+      finding(
+        'FS147',
+        'error',
+        o.file,
+        o.key.prefix === '' ? '/key' : '/key/prefix',
+        `'${o.name}' keys ${o.target} rows like '${other.name}' (${ctx.place(other.file, '/key')}): ${how}, prefix '${o.key.prefix}'; a record of each with the same id would write one row`,
+        `give '${o.name}' a prefix of its own (e.g. ${o.name}-), or, if it adds to the rows of '${other.name}', make it an update mapping of them (mode: update)`,
+        o.key.prefix === '' ? 'key' : 'value',
+      ),
+    );
+  }
+  return out;
+}
