@@ -17,15 +17,22 @@ export function identifier(name: string): string {
   return name;
 }
 
-/** PascalCase of a spec name (`patient-clinic` → `PatientClinic`, `clinical_notes` → `ClinicalNotes`). */
+/**
+ * PascalCase of a spec name (`patient-clinic` → `PatientClinic`, `clinical_notes` → `ClinicalNotes`),
+ * unchecked: names that differ only in their hyphens and underscores give the same word, which the
+ * validator reports (FS148) before any code is generated.
+ */
+export function pascalWords(name: string): string {
+  return name
+    .split(/[-_]/)
+    .filter(Boolean)
+    .map((w) => w[0]!.toUpperCase() + w.slice(1))
+    .join('');
+}
+
+/** PascalCase of a spec name, checked as an identifier (see pascalWords). */
 export function pascal(name: string): string {
-  return identifier(
-    name
-      .split(/[-_]/)
-      .filter(Boolean)
-      .map((w) => w[0]!.toUpperCase() + w.slice(1))
-      .join(''),
-  );
+  return identifier(pascalWords(name));
 }
 
 /**

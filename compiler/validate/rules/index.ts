@@ -6,7 +6,7 @@ import { leftOut } from './left-out.ts';
 import { licensingLimits } from './limits.ts';
 import { lookupSources } from './lookup-sources.ts';
 import { cycles, lookups, ownerStateDocument } from './lookups.ts';
-import { customNames, publisherPrefix } from './naming.ts';
+import { customNames, generatedNames, publisherPrefix } from './naming.ts';
 import { proposals } from './proposals.ts';
 import { sourceReferences, targetReferences } from './references.ts';
 import { timeZones } from './time-zones.ts';
@@ -33,4 +33,5 @@ export const RULES: Readonly<Record<string, Rule>> = {
   timeZones,
   leftOut,
   conditions,
+  generatedNames,
 };

@@ -1,4 +1,5 @@
 import type { PendingDiagnostic } from '../../diagnostics/diagnostic.ts';
+import { pascalWords } from '../../emit/literals.ts';
 import { optionValue } from '../../model/options.ts';
 import type { ChoiceOptionSpec, CustomColumnSpec } from '../../model/spec.ts';
 import type { SpecContext } from '../context.ts';
@@ -272,3 +273,48 @@ function optionValues(ctx: SpecContext): PendingDiagnostic[] {
   }
   return out;
 }
+
+/**
+ * FS148: two names that become one identifier in the generated code, where a mapping is
+ * `transform<Name>` with a `<Name>Row` type and a resource a `<Name>Record` type, and hyphens and
+ * underscores are dropped: `clinic-2` and `clinic2`, `payments_2` and `payments2`. The generated
+ * module would declare the name twice and not compile.
+ */
+export const generatedNames: Rule = (ctx) => {
+  const out: PendingDiagnostic[] = [];
+  const mappings = new Map<string, { name: string; file: string }>();
+  const resources = new Map<string, { name: string; file: string; pointer: string }>();
+  const clash = (
+    kind: string,
+    name: string,
+    other: { name: string; file: string; pointer?: string },
+    file: string,
+    pointer: string,
+    word: string,
+  ) =>
+    out.push(
+      finding(
+        'FS148',
+        'error',
+        file,
+        pointer,
+        `${kind} '${name}' and '${other.name}' (${ctx.place(other.file, other.pointer ?? '')}) both become ${word} in the generated code, which cannot hold two of one name`,
+        kind === 'mappings'
+          ? 'rename one of the files so that the names differ in more than hyphens and underscores'
+          : "map only one of them: resource names are PracticeHub's own, and the generated types cannot tell these two apart",
+      ),
+    );
+  for (const o of ctx.objects) {
+    const word = pascalWords(o.name);
+    const other = mappings.get(word);
+    if (other && other.name !== o.name) clash('mappings', o.name, other, o.file, '', `transform${word}`);
+    else mappings.set(word, { name: o.name, file: o.file });
+    if (!o.source || !ctx.source?.resources.has(o.source)) continue;
+    const resourceWord = pascalWords(o.source);
+    const seen = resources.get(resourceWord);
+    if (seen && seen.name !== o.source)
+      clash('resources', o.source, seen, o.file, '/source', `${resourceWord}Record`);
+    else if (!seen) resources.set(resourceWord, { name: o.source, file: o.file, pointer: '/source' });
+  }
+  return out;
+};
