@@ -43,7 +43,7 @@ export function dateTimeBehaviorName(column: IrPlanColumn): string {
  * The widest range of each numeric type, which a column gets when the spec gives no min or max (reference
  * §5.1 limits; money: MoneyAttributeMetadata MinValue/MaxValue, ±922,337,203,685,477).
  */
-const RANGES: Partial<Record<IrPlanColumn['type'], readonly [number, number]>> = {
+export const RANGES: Readonly<Partial<Record<IrPlanColumn['type'], readonly [number, number]>>> = {
   integer: [-2147483648, 2147483647],
   decimal: [-100000000000, 100000000000],
   money: [-922337203685477, 922337203685477],

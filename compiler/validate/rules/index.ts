@@ -1,5 +1,6 @@
 import type { Rule } from '../rule.ts';
 import { conditions } from './conditions.ts';
+import { customColumnSettings } from './custom-columns.ts';
 import { fieldShape, fieldTypes, requiredColumns } from './fields.ts';
 import { keys } from './keys.ts';
 import { leftOut } from './left-out.ts';
@@ -34,4 +35,5 @@ export const RULES: Readonly<Record<string, Rule>> = {
   leftOut,
   conditions,
   generatedNames,
+  customColumnSettings,
 };
