@@ -24,6 +24,8 @@ const SECRET_FORMS: readonly [RegExp, string][] = [
   [/\b[A-Za-z0-9_~.-]{3}8Q~[A-Za-z0-9_~.-]{31,34}\b/g, 'an Entra ID client secret'],
   [/\bphk_[A-Za-z0-9]{16,}(-[a-z]{2,3})?\b/g, 'a PracticeHub API key'],
   [/(?<=\b(?:password|pwd|secret|apikey|api_key)=)[^\s;&]{4,}/gi, 'a password in a connection string'],
+  // https://user:password@host: the user stays readable, the password is masked.
+  [/(?<=\b[a-z][a-z0-9+.-]*:\/\/[^\s/:@]+:)[^\s/@]+(?=@)/gi, 'a password in a URL'],
 ];
 
 /** A secret found in a text: where it is and what it looks like. */

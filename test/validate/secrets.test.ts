@@ -43,6 +43,15 @@ describe('maskSecrets', () => {
       'see ../Q7xZ2kPa9LmW4vRt8YbN3cD6fGhJ1sE5/spec/a.yaml',
       'see ../Q7xZ2kPa9LmW4vRt8YbN3cD6fGhJ1sE5/spec/a.yaml',
     ],
+    [
+      '  base_url: https://archiver:Winter2026pass@harbourside.sharepoint.com/sites/records',
+      `  base_url: https://archiver:${'*'.repeat(14)}@harbourside.sharepoint.com/sites/records`,
+    ],
+    [
+      '  base_url: https://archiver@harbourside.example/x',
+      '  base_url: https://archiver@harbourside.example/x',
+    ],
+    ['  url: https://host.example:8443/path', '  url: https://host.example:8443/path'],
     // A random key stays a secret.
     ['key: Q7xZ2kPa9LmW4vRt8YbN3cD6fGhJ1sE5uI0o', `key: ${'*'.repeat(36)}`],
   ];
