@@ -167,15 +167,41 @@ function walk(file: YamlFile, pointer: string): { node: Node | null; key: Node |
   return { node: (node as Node | null) ?? null, key };
 }
 
-/** 1-based line and column of the node at `pointer` (its key when `at` is 'key'); 1:1 as a last resort. */
+/**
+ * Where character `within` of a text value is in the file: the value's text from there to the end of
+ * its line (at most 40 characters) found in the node's source, at the same occurrence. A value that
+ * is not written as it reads there (escapes, folded lines) keeps the node's start.
+ */
+function sourceOffset(file: YamlFile, node: Node, within: number): number | undefined {
+  if (!isScalar(node) || typeof node.value !== 'string' || !node.range) return undefined;
+  const value = node.value;
+  if (within < 0 || within >= value.length) return undefined;
+  const lineEnd = value.indexOf('\n', within);
+  const needle = value.slice(within, Math.min(lineEnd < 0 ? value.length : lineEnd, within + 40));
+  if (needle.trim() === '') return undefined;
+  let nth = 0;
+  for (let i = value.indexOf(needle); i >= 0 && i < within; i = value.indexOf(needle, i + 1)) nth += 1;
+  const source = file.text.slice(node.range[0], node.range[1]);
+  let found = source.indexOf(needle);
+  for (let k = 0; k < nth && found >= 0; k += 1) found = source.indexOf(needle, found + 1);
+  return found < 0 ? undefined : node.range[0] + found;
+}
+
+/**
+ * 1-based line and column of the node at `pointer` (its key when `at` is 'key', character `within`
+ * of its text value when given and found); 1:1 as a last resort.
+ */
 export function locate(
   file: YamlFile,
   pointer: string,
   at: 'key' | 'value' = 'value',
+  within?: number,
 ): { line: number; column: number } {
   const { node, key } = walk(file, pointer);
   const target = at === 'key' && key ? key : node;
-  const offset = target?.range?.[0];
+  const offset =
+    (within !== undefined && target && at === 'value' ? sourceOffset(file, target, within) : undefined) ??
+    target?.range?.[0];
   if (offset === undefined) return { line: 1, column: 1 };
   const position = file.positions().lineCounter.linePos(offset);
   return { line: position.line, column: position.col };
@@ -188,8 +214,8 @@ export function resolvePending(
 ): Diagnostic[] {
   return pending.map((p) => {
     const file = files.get(p.file);
-    const { line, column } = file ? locate(file, p.pointer, p.at) : { line: 1, column: 1 };
-    const { at: _at, ...rest } = p;
+    const { line, column } = file ? locate(file, p.pointer, p.at, p.within) : { line: 1, column: 1 };
+    const { at: _at, within: _within, ...rest } = p;
     return { ...rest, line, column };
   });
 }

@@ -1,7 +1,8 @@
 /** A parsed template: literal text and field placeholders, in order. */
 export type TemplatePart =
   | { readonly kind: 'text'; readonly text: string }
-  | { readonly kind: 'field'; readonly path: string };
+  /** `offset`: where its `{` is in the template, for messages that point at it. */
+  | { readonly kind: 'field'; readonly path: string; readonly offset: number };
 
 /** Result of parsing: the parts, or the offset and reason of the first error. */
 export type ParsedTemplate =
@@ -40,7 +41,7 @@ export function parseTemplate(template: string): ParsedTemplate {
       }
       if (text) parts.push({ kind: 'text', text });
       text = '';
-      parts.push({ kind: 'field', path });
+      parts.push({ kind: 'field', path, offset: i });
       i = end + 1;
     } else if (ch === '}') {
       return { ok: false, offset: i, reason: "a '}' has no opening '{' (write '}}' for a literal brace)" };

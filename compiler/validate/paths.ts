@@ -15,6 +15,8 @@ export interface PathRef {
    * elements it reads are refs of their own, so it does not read every field of them.
    */
   readonly elements?: true;
+  /** Where in the value at `pointer` the path is written (a template's placeholder). */
+  readonly within?: number;
 }
 
 export type Resolved = { readonly field: SourceField } | { readonly error: string; readonly hint: string };
@@ -119,7 +121,13 @@ export function pathRefs(o: ObjectSpec): PathRef[] {
       const parsed = parseTemplate(f.template);
       if (parsed.ok)
         for (const part of parsed.parts)
-          if (part.kind === 'field') record(part.path, `/fields/${i}/template`);
+          if (part.kind === 'field')
+            refs.push({
+              path: part.path,
+              pointer: `/fields/${i}/template`,
+              scope: 'record',
+              within: part.offset,
+            });
     }
     const l = f.lookup;
     if (l && f.from.length === 1) {

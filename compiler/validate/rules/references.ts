@@ -57,7 +57,7 @@ function objectParts(
     const resolved = resolvePath(resource, part.path, o.each?.path);
     if ('error' in resolved) continue; // FS102
     const problem = objectPart(part.path, resolved.field);
-    if (problem) out.push(finding('FS121', 'error', o.file, pointer, ...problem));
+    if (problem) out.push({ ...finding('FS121', 'error', o.file, pointer, ...problem), within: part.offset });
   }
   return out;
 }
@@ -79,14 +79,17 @@ export const sourceReferences: Rule = (ctx) => {
           ? resolveElementField(resource, ref.base!, ref.path, o.each?.path)
           : resolvePath(resource, ref.path, o.each?.path);
       if ('error' in resolved)
-        out.push(finding('FS102', 'error', o.file, ref.pointer, resolved.error, resolved.hint));
+        out.push({
+          ...finding('FS102', 'error', o.file, ref.pointer, resolved.error, resolved.hint),
+          within: ref.within,
+        });
     }
     o.fields.forEach((f, i) => {
       if (f.template === undefined) return;
       const parsed = parseTemplate(f.template);
       if (!parsed.ok) {
-        out.push(
-          finding(
+        out.push({
+          ...finding(
             'FS121',
             'error',
             o.file,
@@ -94,7 +97,8 @@ export const sourceReferences: Rule = (ctx) => {
             `template error at character ${parsed.offset + 1}: ${parsed.reason}`,
             'placeholders are {field.path}; write {{ and }} for literal braces',
           ),
-        );
+          within: parsed.offset,
+        });
         return;
       }
       out.push(...objectParts(resource, o, parsed.parts, `/fields/${i}/template`));
@@ -102,8 +106,8 @@ export const sourceReferences: Rule = (ctx) => {
     if (o.archive) {
       const parsed = parseTemplate(o.archive.name);
       if (!parsed.ok)
-        out.push(
-          finding(
+        out.push({
+          ...finding(
             'FS121',
             'error',
             o.file,
@@ -111,7 +115,8 @@ export const sourceReferences: Rule = (ctx) => {
             `template error at character ${parsed.offset + 1}: ${parsed.reason}`,
             'placeholders are {field.path}',
           ),
-        );
+          within: parsed.offset,
+        });
       else out.push(...objectParts(resource, o, parsed.parts, '/archive/name'));
     }
   }
