@@ -1,4 +1,4 @@
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { Project, ts } from 'ts-morph';
 import { installRoot } from '../root.ts';
 
@@ -10,7 +10,7 @@ export interface GeneratedTypeError {
 }
 
 /**
- * Type-checks generated code in memory, at its real path (so its imports of runtime/ resolve), with the
+ * Type-checks generated code in memory, beside its real path (so its imports of runtime/ resolve), with the
  * project's strict settings. Nothing is written. Returns the errors of that file only.
  */
 export function typecheckGenerated(relativePath: string, text: string): GeneratedTypeError[] {
@@ -35,7 +35,11 @@ export function typecheckGenerated(relativePath: string, text: string): Generate
     },
     skipAddingFilesFromTsConfig: true,
   });
-  const file = project.createSourceFile(join(root, relativePath), text, { overwrite: true });
+  // Beside its real folder, at a path no file has: the real one may be missing, stale, or not even
+  // a folder (a file named generated), and the project would read it first. Its imports of
+  // ../runtime/ resolve the same from there.
+  const at = join(root, `${dirname(relativePath)}.typecheck`, basename(relativePath));
+  const file = project.createSourceFile(at, text, { overwrite: true });
   project.resolveSourceFileDependencies();
   // The file's own syntax and semantic errors: the checker checks what the file uses of runtime/,
   // without reporting on every runtime file as the whole program's diagnostics would.

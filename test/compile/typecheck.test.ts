@@ -18,6 +18,15 @@ describe('the in-memory type check of generated code', () => {
     expect(errors[0]!.message).toContain("Type 'string' is not assignable to type 'number'");
   });
 
+  it('does not read the folder the file will be written to: a file in its place is no reason to fail', () => {
+    // package.json stands for a file named generated: a folder of that name cannot be read.
+    const errors = typecheckGenerated(
+      'package.json/transformer.ts',
+      'import { trim } from "../runtime/transforms/index.ts";\nexport const y: number = trim(" a ");\n',
+    );
+    expect(errors.map((e) => [e.line, e.column])).toEqual([[2, 14]]);
+  });
+
   it("turns generated code that does not type-check into 'FS200' diagnostics, and writes nothing", () => {
     const broken: typeof emitTransformer = (ir, sources) =>
       `${emitTransformer(ir, sources)}\nexport const broken: number = MIGRATION.name;\n`;
