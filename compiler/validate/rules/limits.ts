@@ -92,6 +92,20 @@ export const licensingLimits: Rule = (ctx) => {
     );
   }
   for (const a of m.acknowledge) {
+    if (a.flag === 'custom-tables') {
+      // FS115 is an error: the licence allows no more, so there is nothing to accept.
+      out.push(
+        finding(
+          'FS126',
+          'warning',
+          a.file,
+          a.pointer,
+          `an acknowledgement of 'custom-tables' changes nothing: ${ctx.customTables.size} custom tables, and more than ${PROFESSIONAL_LIMIT} on Sales Professional is refused (FS115), not a flag to accept`,
+          'remove it; past the limit, set target.license: enterprise or fold tables together',
+        ),
+      );
+      continue;
+    }
     if (
       a.flag === 'custom-columns-per-table' &&
       (!a.table || (counts.get(a.table)?.length ?? 0) <= PROFESSIONAL_LIMIT)
