@@ -1,4 +1,4 @@
-import { basename } from 'node:path';
+import { basename, posix } from 'node:path';
 import type { Diagnostic, PendingDiagnostic } from '../diagnostics/diagnostic.ts';
 import { lostToBrokenLink, type ReadProblem, readDiagnostics } from './read-problems.ts';
 import { failedToParse, parseYamlFile, type YamlFile } from './yaml-file.ts';
@@ -51,7 +51,8 @@ function referencedPath(data: unknown, section: 'source' | 'target', key: string
     const block = (data as Record<string, unknown>)[section];
     if (block && typeof block === 'object') {
       const value = (block as Record<string, unknown>)[key];
-      if (typeof value === 'string' && value.length > 0) return value.replace(/^\.\//, '');
+      // source/../source/x.yaml and ./source/x.yaml name the file the spec holds as source/x.yaml.
+      if (typeof value === 'string' && value.length > 0) return posix.normalize(value);
     }
   }
   return fallback;
