@@ -165,7 +165,13 @@ export const fieldTypes: Rule = (ctx) => {
                 ? 'add datetime'
                 : column.type === 'boolean'
                   ? 'add boolean'
-                  : `convert the value to ${column.type}`;
+                  : column.type === 'string' || column.type === 'memo'
+                    ? 'add to_string (the value as text)'
+                    : column.type === 'integer' || column.type === 'bigint'
+                      ? 'add integer'
+                      : column.type === 'decimal' || column.type === 'money' || column.type === 'double'
+                        ? 'add { decimal: { precision: <places> } }'
+                        : `convert the value to ${column.type}`;
         out.push(
           finding(
             'FS108',
