@@ -9,7 +9,7 @@ import { checkConfirmed, fileHashes, LOCK_FILE, setHash } from '../runtime/confi
 import { DataverseClient, type DataverseClientOptions, optionsFromEnv } from '../runtime/dataverse/index.ts';
 import { Journal, otherOrganization } from '../runtime/journal/index.ts';
 import type { GeneratedModule } from '../runtime/mapping/index.ts';
-import { PracticeHubClient, resolveBaseUrl } from '../runtime/practicehub/index.ts';
+import { characterName, PracticeHubClient, resolveBaseUrl } from '../runtime/practicehub/index.ts';
 import { type Generated, loadGenerated } from '../runtime/schema/generated.ts';
 import { BUILD_ID } from './build-id.ts';
 import { UsageError } from './errors.ts';
@@ -168,6 +168,29 @@ export function dataverseOptionsFromEnv(env: NodeJS.ProcessEnv): DataverseClient
   }
 }
 
+/**
+ * The contact email PracticeHub asks for in x-app-details: PRACTICEHUB_CONTACT_EMAIL, or else the
+ * spec's fallback owner; undefined when there is neither. A value the header cannot carry, or that is
+ * not an email address, is refused naming the variable.
+ */
+export function practiceHubContact(
+  env: NodeJS.ProcessEnv,
+  fallbackOwner: string | undefined,
+): string | undefined {
+  const set = env.PRACTICEHUB_CONTACT_EMAIL;
+  if (!set) return fallbackOwner;
+  const unsafe = /[^\x21-\x7e]/.exec(set);
+  if (unsafe)
+    throw new UsageError(
+      `PRACTICEHUB_CONTACT_EMAIL holds ${characterName(unsafe[0])} at character ${unsafe.index + 1}, which the x-app-details header cannot carry: set it to the contact email alone`,
+    );
+  if (!/^[^@=]+@[^@=]+\.[^@=]+$/.test(set))
+    throw new UsageError(
+      `PRACTICEHUB_CONTACT_EMAIL is not an email address (${JSON.stringify(set)}): set it to the email PracticeHub may contact about this integration, or unset it to send owners.fallback`,
+    );
+  return set;
+}
+
 /** The PracticeHub client from the environment and the spec's region and account. */
 export function practiceHubFromEnv(
   env: NodeJS.ProcessEnv,
@@ -191,11 +214,10 @@ export function practiceHubFromEnv(
   } catch (error) {
     throw new UsageError((error as Error).message);
   }
-  const contact = m.fallbackOwner ?? 'migration@flitstack.invalid';
   return new PracticeHubClient({
     baseUrl,
     apiKey,
-    appDetails: `flitstack=${contact}`,
+    appDetails: `flitstack=${practiceHubContact(env, m.fallbackOwner) ?? 'migration@flitstack.invalid'}`,
     requestsPerSecond: options.requestsPerSecond ?? m.requestsPerSecond,
     pageSize: m.pageSize,
     // Enough pages read ahead to keep requests going while a batch is written to Dataverse.

@@ -25,7 +25,7 @@ import { correspondenceColumns } from '../../runtime/propose/correspondences.ts'
 import type { AuditCliOptions } from '../commands/audit.ts';
 import { UsageError } from '../errors.ts';
 import type { CliIo } from '../io.ts';
-import { dataverseOptionsFromEnv } from '../migration.ts';
+import { dataverseOptionsFromEnv, practiceHubContact } from '../migration.ts';
 import { rateOption } from '../options.ts';
 import { outputDirectory } from '../output.ts';
 import { readSpecDir } from '../spec-files.ts';
@@ -80,7 +80,7 @@ export async function audit(options: AuditCliOptions, io: CliIo): Promise<number
   if (missing.length > 0) throw new UsageError(`set ${missing.join(', ')} (see flitstack audit --help)`);
   // The organisation's settings are checked before the inventory, which takes minutes.
   const dataverseOptions = options.target ? dataverseOptionsFromEnv(io.env) : undefined;
-  const contact = io.env.PRACTICEHUB_CONTACT_EMAIL || migration.fallbackOwner;
+  const contact = practiceHubContact(io.env, migration.fallbackOwner);
   if (!contact)
     throw new UsageError(
       'set PRACTICEHUB_CONTACT_EMAIL or owners.fallback: PracticeHub asks for a contact email',

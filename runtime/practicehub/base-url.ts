@@ -53,6 +53,15 @@ export function resolveBaseUrl(input: BaseUrlInput): string {
       'no PracticeHub API key: set PRACTICEHUB_API_KEY to the key from PracticeHub settings',
     );
   }
+  const unsafe = /[^\x21-\x7e]/.exec(apiKey);
+  if (unsafe) {
+    // undici refuses such a header value with a stack trace; the key itself is not shown.
+    throw new PracticeHubConfigError(
+      `PRACTICEHUB_API_KEY holds ${characterName(unsafe[0])} at character ${unsafe.index + 1}, which an ` +
+        'HTTP header cannot carry and no API key has: copy the key again from PracticeHub settings, ' +
+        'without line breaks or spaces',
+    );
+  }
   const keyRegion = regionOfKey(apiKey);
   if (keyRegion !== undefined && keyRegion !== region) {
     throw new PracticeHubConfigError(
@@ -73,9 +82,12 @@ export function resolveBaseUrl(input: BaseUrlInput): string {
   try {
     url = new URL(text);
   } catch {
+    const port = /^[a-z][a-z0-9+.-]*:\/\/[^/?#]*:(\d+)(?:[/?#]|$)/i.exec(text)?.[1];
     throw new PracticeHubConfigError(
-      `PRACTICEHUB_BASE_URL '${template}' is not an absolute URL: write e.g. ` +
-        `https://{account}.neptune.practicehub.io/api`,
+      port !== undefined && Number(port) > 65535
+        ? `PRACTICEHUB_BASE_URL '${template}' names port ${port}: ports go from 1 to 65535`
+        : `PRACTICEHUB_BASE_URL '${template}' is not an absolute URL: write e.g. ` +
+            `https://{account}.neptune.practicehub.io/api`,
     );
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') {
@@ -89,4 +101,15 @@ export function resolveBaseUrl(input: BaseUrlInput): string {
     );
   }
   return url.toString().replace(/\/+$/, '');
+}
+
+/** A character a header cannot carry, named for a message (the text around it is not shown). */
+export function characterName(ch: string): string {
+  if (ch === '\r') return 'a carriage return (a line end of a file saved on Windows)';
+  if (ch === '\n') return 'a line break';
+  if (ch === ' ' || ch === '\t') return 'a space';
+  const code = `U+${ch.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`;
+  return ch.codePointAt(0)! < 0x20 || ch === '\u007f'
+    ? `a control character (${code})`
+    : `a character outside ASCII (${code})`;
 }

@@ -98,11 +98,15 @@ export function refusal(
   if (status === 401 || status === 403) {
     const named = typeof body?.base_url === 'string' ? body.base_url : null;
     if (named || body?.error === 'wrong_region') {
-      const host = named ? hostOf(named) : 'another region';
       const region = typeof body?.region === 'string' ? ` '${body.region}'` : '';
+      // Regions on one host (the region in the path) are told apart by their base URLs.
+      const sameHost = named !== null && hostOf(named) === url.host;
+      const api = url.pathname.indexOf('/api');
+      const here = sameHost ? `${url.origin}${api >= 0 ? url.pathname.slice(0, api + 4) : ''}` : url.host;
+      const there = named ? (sameHost ? named : hostOf(named)) : 'another region';
       return new PracticeHubAuthError(
         details,
-        `the API key (${maskedKey}) belongs to region${region} served at ${host}, not to ${url.host}`,
+        `the API key (${maskedKey}) belongs to region${region} served at ${there}, not to ${here}`,
         `Set source.region in spec/migration.yaml to the key's region${named ? ` or PRACTICEHUB_BASE_URL to ${named}` : ''}, ` +
           `or use the key of the account at ${url.host}.`,
         named,

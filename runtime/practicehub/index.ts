@@ -2,6 +2,7 @@
 export { type BackoffOptions, parseRetryAfter } from '../shared/backoff.ts';
 export {
   type BaseUrlInput,
+  characterName,
   DEFAULT_BASE_URL,
   PRACTICEHUB_REGIONS,
   type PracticeHubRegion,

@@ -46,7 +46,7 @@ describe('PracticeHub client: keys and regions', () => {
     await client.close();
   });
 
-  it('names the host the server points to when the key belongs to another region', async () => {
+  it('names the base URL the server points to when the key belongs to another region on the same host', async () => {
     const usBase = sandbox.baseUrlTemplate.replace('{region}', 'us');
     const client = new PracticeHubClient({
       baseUrl: usBase,
@@ -57,8 +57,10 @@ describe('PracticeHub client: keys and regions', () => {
     expect(error).toBeInstanceOf(PracticeHubAuthError);
     expect(error.status).toBe(401);
     expect(error.suggestedBaseUrl).toBe(sandbox.baseUrl);
-    const host = new URL(sandbox.baseUrl).host;
-    expect(error.message).toContain(`the API key (phk_…-eu) belongs to region 'eu' served at ${host}`);
+    // One host serves every region here, so the message names base URLs, not the host twice.
+    expect(error.message).toContain(
+      `the API key (phk_…-eu) belongs to region 'eu' served at ${sandbox.baseUrl}, not to ${usBase}`,
+    );
     expect(error.message).toContain(`PRACTICEHUB_BASE_URL to ${sandbox.baseUrl}`);
     expect(error.message).toContain('Set source.region in spec/migration.yaml');
     expect(error.message).not.toContain(sandbox.apiKey);

@@ -63,6 +63,21 @@ describe('resolveBaseUrl', () => {
       /not an absolute URL/,
     ],
     [
+      'a key ending in a carriage return, naming the character and where it is, not the key',
+      { account: 'demo', region: 'eu', apiKey: `${KEY}\r` },
+      /PRACTICEHUB_API_KEY holds a carriage return \(a line end of a file saved on Windows\) at character 18, which an HTTP header cannot carry/,
+    ],
+    [
+      'a key with a character outside ASCII',
+      { account: 'demo', region: 'eu', apiKey: 'phk_abc€def-eu' },
+      /holds a character outside ASCII \(U\+20AC\) at character 8/,
+    ],
+    [
+      'a port out of range, by what is wrong with it',
+      { account: 'demo', region: 'eu', apiKey: KEY, override: 'http://127.0.0.1:99999/api' },
+      /names port 99999: ports go from 1 to 65535/,
+    ],
+    [
       'an override with a query',
       { account: 'demo', region: 'eu', apiKey: KEY, override: 'https://x.example/api?key=s3cret' },
       /must not carry a query/,
