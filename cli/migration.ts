@@ -44,8 +44,8 @@ export function filesHash(
 
 /**
  * Validates the spec and checks that generated/ is what it compiles to (a run must execute the code
- * the reviewed spec produces), then loads the generated module. Spec errors are findings (exit 1); a
- * stale generated/ is a usage error (exit 2) with the command that fixes it.
+ * the reviewed spec produces), then loads the generated module. Spec errors and a stale generated/
+ * are refusals (exit 1), the latter with the command that fixes it.
  */
 export async function checkedSpec(
   specDir: string,
@@ -75,10 +75,12 @@ export async function checkedSpec(
     const path = join(root, f.path);
     return !existsSync(path) || readFileSync(path, 'utf8') !== f.contents;
   });
+  // A refusal, as spec errors are (and as confirm's is): exit 1.
   if (stale.length > 0) {
-    throw new UsageError(
-      `generated/ does not match the spec (${stale.map((f) => f.path).join(', ')}): run \`npx flitstack compile\` first`,
+    io.err(
+      `refused: generated/ does not match the spec (${stale.map((f) => f.path).join(', ')}): run \`npx flitstack compile\` first\n`,
     );
+    return 1;
   }
   const codeHash = filesHash(result.files);
   rememberCompiled(cache, cacheEntry(cache, specHash, build), result.files);

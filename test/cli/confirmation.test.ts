@@ -89,8 +89,10 @@ describe('the compile check of a run, remembered per build and spec', () => {
     expect(typeof again === 'object' && again.codeHash).toBe(typeof first === 'object' && first.codeHash);
     expect(statSync(entry).mtimeMs).toBe(1_000_000_000);
     appendFileSync(join(root, 'generated', 'transformer.ts'), '// edited by hand\n');
-    await expect(checkedSpec('spec', io, root, 'build-under-test')).rejects.toThrow(
-      'generated/ does not match the spec (generated/transformer.ts)',
+    // Refused as spec errors are: exit 1, like confirm's refusal of stale code.
+    expect(await checkedSpec('spec', io, root, 'build-under-test')).toBe(1);
+    expect(io.stderr()).toContain(
+      'refused: generated/ does not match the spec (generated/transformer.ts): run `npx flitstack compile` first',
     );
   });
 });
