@@ -10,6 +10,7 @@ import { OperationStore } from './operations.ts';
 import { journalOrganization, tieOrganization } from './organization.ts';
 import { currentProcess, type HostView, realHost } from './owner.ts';
 import { ProgressStore } from './progress.ts';
+import { rollbackAccounting, rollbackCounts } from './rollback-counts.ts';
 import { RunStore } from './runs.ts';
 import { schemaVersion } from './schema.ts';
 import { StagingStore } from './staging.ts';
@@ -200,7 +201,7 @@ export class Journal {
     return this.atomic(() => {
       // Images a completed run still holds are of rows an earlier write may have reached that this run
       // refused or skipped, or did not come to: no other run takes them over, and its rollback undoes them.
-      const run = this.#runs.finish(id, status, summary ?? this.#ops.accounting(id));
+      const run = this.#runs.finish(id, status, summary ?? this.accounting(id));
       if (status === 'completed' && (run.kind === 'run' || run.kind === 'delta')) {
         this.#progress.advanceWatermarks(id, run.kind, this.#now());
       }
@@ -326,10 +327,20 @@ export class Journal {
   /**
    * Per-mapping accounting of a run: extracted (from progress) against loaded, rejected and skipped
    * (from operations). `expected` (mapping → resource) lists mappings that must appear even if they
-   * journaled nothing, so a mapping that dropped every record shows up unbalanced.
+   * journaled nothing, so a mapping that dropped every record shows up unbalanced. A rollback's is
+   * its rows: to undo = undone + failed + nothing to restore, so that one stopped part-way (its own
+   * summary is written when it ends) shows what it did.
    */
   accounting(runId: number, expected?: Readonly<Record<string, string>>): RunSummary {
-    return this.#ops.accounting(runId, expected);
+    const run = this.#runs.get(runId);
+    if (run?.kind !== 'rollback' || run.parentRun === null) return this.#ops.accounting(runId, expected);
+    const target = run.parentRun;
+    const resources = this.#ops.accounting(target);
+    const counts = rollbackCounts(
+      this.operations(runId),
+      (mapping, key) => this.images.get(target, mapping, key) !== undefined,
+    );
+    return rollbackAccounting(counts, (mapping) => resources[mapping]?.resource ?? '');
   }
 
   /** Streams a run's audit log (CSV or JSON) to `write`; returns the number of entries. */

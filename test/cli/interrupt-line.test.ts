@@ -2,6 +2,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { interruptedLine } from '../../cli/interrupt.ts';
 import { Journal } from '../../runtime/journal/index.ts';
+import { undoOperation } from '../../runtime/rollback/undo.ts';
+import { created } from '../runtime/journal/helpers.ts';
 import { tempDir } from '../support/tmp.ts';
 
 const start = { specHash: 's', codeHash: 'c' } as const;
@@ -31,11 +33,17 @@ describe('interruptedLine', () => {
     const path = join(tempDir(), 'journal.db');
     const journal = Journal.open(path);
     const run = journal.startRun({ ...start, kind: 'run' });
+    journal.recordBatch(run.id, [created('contact', 1), created('contact', 2)]);
     journal.finishRun(run.id, 'completed');
     const rollback = journal.startRun({ ...start, kind: 'rollback', parentRun: run.id });
+    const [first] = [...journal.operations(run.id)];
+    journal.recordBatch(rollback.id, [
+      undoOperation({ kind: 'nothing', phase: 'delete', op: first! }, { outcome: 'deleted' })!,
+    ]);
     journal.close();
+    // The row it deleted before the stop counts, though a rollback's summary is written when it ends.
     expect(interruptedLine('rollback', path)).toBe(
-      `interrupted: rollback ${rollback.id} of run ${run.id} is marked interrupted in ${path} after writing 0 rows (the rows of its last batch may be in Dataverse without being in the journal); run \`flitstack rollback --run ${run.id}\` again to continue it`,
+      `interrupted: rollback ${rollback.id} of run ${run.id} is marked interrupted in ${path} after writing 1 row (the rows of its last batch may be in Dataverse without being in the journal); run \`flitstack rollback --run ${run.id}\` again to continue it`,
     );
     // Marked once: the runs it marks are this process's running ones, and none is left.
     expect(interruptedLine('rollback', path)).toContain('stopped before it started a run');

@@ -68,5 +68,13 @@ describe('the link from an undo to the operation it undid', () => {
       insurance: { deleted: 0, restored: 0, skipped: 0, failed: 1 },
     });
     expect([...undoneBy(journal, rollbackId)].sort((a, b) => a - b)).toEqual([c1!.id, c2!.id, c3!.id]);
+    // The journal's accounting of the rollback says the same before it ends, and so does the summary
+    // an interruption leaves (`flitstack runs`, the Ctrl-C line).
+    const accounting = {
+      contact: { resource: '', extracted: 3, loaded: 3, rejected: 0, skipped: 0 },
+      insurance: { resource: '', extracted: 1, loaded: 0, rejected: 1, skipped: 0 },
+    };
+    expect(journal.accounting(rollbackId)).toEqual(accounting);
+    expect(journal.finishRun(rollbackId, 'interrupted').summary).toEqual(accounting);
   });
 });
