@@ -108,9 +108,12 @@ export async function reconcileCommand(options: ReconcileCliOptions, io: CliIo):
   const practicehub = practiceHubFromEnv(io.env, spec.generated, { requestsPerSecond: rate });
   let journal = Journal.open(path, { readonly: true });
   try {
+    // Another organisation's journal is refused as that, before what it holds is looked at.
+    const tied = journal.organization !== undefined;
+    if (tied) await checkJournalOrganization(journal, dataverse, spec.generated.module.TABLES);
     const run = targetRun(journal, id, io);
     if (!run) return 1;
-    await checkJournalOrganization(journal, dataverse, spec.generated.module.TABLES);
+    if (!tied) await checkJournalOrganization(journal, dataverse, spec.generated.module.TABLES);
     if (run.specHash !== spec.specHash)
       io.err(
         `note: the spec changed since run ${run.id}; rows the change affects differ until \`flitstack run\` applies it\n`,

@@ -84,13 +84,17 @@ export async function openLoad(
     await Promise.all([practicehub.close(), dataverse.close()]);
   };
   try {
-    // What the journal must hold first (a delta's base run), asked before any request.
+    // A journal of another organisation is refused as that first, whatever it holds; then what the
+    // journal must hold (a delta's base run) is asked before any other request. One that belongs to
+    // none yet is tied only when the command goes on.
+    const tied = journal.organization !== undefined;
+    if (tied) await checkJournalOrganization(journal, dataverse, module.TABLES);
     const refused = ready?.(journal);
     if (refused !== undefined) {
       await close();
       return refused;
     }
-    await checkJournalOrganization(journal, dataverse, module.TABLES);
+    if (!tied) await checkJournalOrganization(journal, dataverse, module.TABLES);
     const findings = checkSchema(await readLiveSchema(dataverse, plan, module.TABLES), plan, module.TABLES);
     if (findings.length > 0) {
       io.err(

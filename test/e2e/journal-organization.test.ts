@@ -69,6 +69,26 @@ describe('a journal belongs to the organisation its runs wrote to', () => {
     expect(written(second).length).toBeGreaterThan(0);
   });
 
+  it("is refused as another organisation's before delta or reconcile looks for a completed run in it", async () => {
+    const elsewhere = '5e1f0c2a-0000-4000-8000-00000000abcd';
+    const path = journalPath();
+    const journal = Journal.open(path);
+    journal.belongsTo(elsewhere);
+    const run = journal.startRun({ kind: 'run', specHash: 's', codeHash: 'c' });
+    journal.finishRun(run.id, 'interrupted');
+    journal.close();
+    const sb = await organisation();
+    for (const args of [
+      ['delta', '--journal', path, '--rate', '1000'],
+      ['reconcile', '--journal', path, '--rate', '1000', '--out', journalPath().replace(/journal\.db$/, '')],
+    ]) {
+      const result = await flitstack(sb, ...args);
+      expect([args[0], result.code]).toEqual([args[0], 2]);
+      expect(result.err).toContain(`holds the runs written to organisation ${elsewhere}`);
+      expect(result.err).not.toContain('holds no completed run');
+    }
+  });
+
   it('ties a journal written before journals kept their organisation only where the rows it wrote last are', async () => {
     const [first, second] = [await organisation(), await organisation()];
     const path = journalPath();
