@@ -20,6 +20,8 @@ export interface PageSource {
 export interface EarlierWalk {
   readonly total: number;
   readonly recent: readonly ReadonlySet<string>[];
+  /** The ids it read from an earlier page than `recent` holds (from the journal), for a look further back. */
+  readonly idsOf?: (page: number) => ReadonlySet<string>;
 }
 
 /**
@@ -33,7 +35,9 @@ export interface EarlierWalk {
  * stops early, requests not yet sent are cancelled.
  *
  * A walk resumed at `fromPage` after an interruption goes on from what it had read (`earlier`): records
- * deleted from the pages it read while it was stopped are found like those deleted during a walk.
+ * deleted from the pages it read while it was stopped moved as many records back into those pages,
+ * and whether or not records created meanwhile kept the total where it was, the pages before
+ * `fromPage` are read again until one holds nothing new (see lookBack): one request when nothing moved.
  */
 export async function* pageStream(
   source: PageSource,
@@ -62,8 +66,11 @@ export async function* pageStream(
       inflight.delete(page);
       const last = Math.ceil(body.totalEntries / source.pageSize);
       for (let ahead = page + 1; ahead <= Math.min(last, page + source.lookahead); ahead += 1) launch(ahead);
-      if (previousTotal !== undefined && body.totalEntries < previousTotal) {
-        const behind = await recover(source, page, previousTotal - body.totalEntries, recent, inner.signal);
+      const resumed = earlier !== undefined && page === fromPage && page > 1;
+      if (resumed || (previousTotal !== undefined && body.totalEntries < previousTotal)) {
+        const behind = resumed
+          ? await lookBack(source, page, recent, earlier.idsOf, inner.signal)
+          : await recover(source, page, previousTotal! - body.totalEntries, recent, inner.signal);
         if (behind.length > 0) body = { ...body, data: [...behind, ...body.data] };
       }
       previousTotal = body.totalEntries;
@@ -100,6 +107,35 @@ function withoutRepeats(body: ListBody, recent: readonly ReadonlySet<string>[]):
 
 /** How far back pages are read again after records were deleted during a walk (see recover). */
 export const RECENT_PAGES = 10;
+
+/**
+ * The records a stopped walk would pass by when it resumes at `page`: deletions from the pages it had
+ * read, made while it was stopped, moved as many records back into them. The total cannot tell (records
+ * created meanwhile may keep it as it was), so the pages before `page` are read again, newest first,
+ * until one holds no record the walk has not yielded (`recent`, and further back `idsOf`): the moved
+ * records sit at the end of what was read. Returns them, oldest first, to be yielded with `page`.
+ */
+async function lookBack(
+  source: PageSource,
+  page: number,
+  recent: readonly ReadonlySet<string>[],
+  idsOf: ((page: number) => ReadonlySet<string>) | undefined,
+  signal: AbortSignal,
+): Promise<PracticeHubRecord[]> {
+  const seen = new Set(recent.flatMap((ids) => [...ids]));
+  const found: PracticeHubRecord[][] = [];
+  for (let p = page - 1; p >= 1; p -= 1) {
+    const held = page - 1 - p < recent.length ? undefined : idsOf?.(p);
+    if (held === undefined && page - 1 - p >= recent.length) break; // nothing known of that page
+    for (const id of held ?? []) seen.add(id);
+    const again = await source.fetch(p, signal);
+    const fresh = again.data.filter((r) => !seen.has(String(r.id)));
+    if (fresh.length === 0) break;
+    for (const r of fresh) seen.add(String(r.id));
+    found.unshift(fresh);
+  }
+  return found.flat();
+}
 
 /**
  * Pages are positions in the current list: when `dropped` records are deleted from pages already read

@@ -386,7 +386,11 @@ function earlierWalk(
   if (!progress || progress.totalEntries === null || pass.mappings.some((m) => m.group)) return undefined;
   const to = progress.nextPage - 1;
   const from = Math.max(1, to - RECENT_PAGES + 1);
-  return { total: progress.totalEntries, recent: journal.pageIds(runId, pass.resource, from, to) };
+  return {
+    total: progress.totalEntries,
+    recent: journal.pageIds(runId, pass.resource, from, to),
+    idsOf: (page) => journal.pageIds(runId, pass.resource, page, page)[0] ?? new Set(),
+  };
 }
 
 /**

@@ -115,6 +115,59 @@ describe('PracticeHub client: records deleted while a walk goes on', () => {
   });
 });
 
+describe('PracticeHub client: a walk resumed after records were deleted and created while it was stopped', () => {
+  it('reads back the pages the deletions moved records into, though the creations kept the total', async () => {
+    const sandbox = await startSandbox({ seed: 5, scale: 0.5 });
+    const client = clientFor(sandbox);
+    try {
+      const read: Set<string>[] = [];
+      for await (const page of client.pages('patients')) {
+        read.push(new Set(page.records.map((r) => String(r.id))));
+        if (page.page === 3) break;
+      }
+      // While stopped: 20 records of the pages read are deleted and 20 are created, so the total
+      // stays at 1,000, and the 20 records after page 3 move back into it.
+      const gone = [...read[2]!].slice(0, 20);
+      sandbox.mutate({ resource: 'patients', action: 'delete', ids: gone });
+      sandbox.mutate({ resource: 'patients', action: 'create', count: 20 });
+      expect(sandbox.counts().patients).toBe(1000);
+      const before = client.stats().requests;
+      const seen = read.flatMap((ids) => [...ids]);
+      const earlier = { total: 1000, recent: read.slice(1), idsOf: (page: number) => read[page - 1]! };
+      for await (const page of client.pages('patients', { fromPage: 4, earlier }))
+        seen.push(...page.records.map((r) => String(r.id)));
+      const live = [...sandbox.records('patients')].map((r) => String(r.id));
+      expect(live.filter((id) => !seen.includes(id))).toEqual([]);
+      expect(new Set(seen).size).toBe(seen.length);
+      // Pages 4 to 10, page 3 read again (20 records it had not yielded), and page 2 (none: the end).
+      expect(client.stats().requests - before).toBe(7 + 2);
+    } finally {
+      await client.close();
+      await sandbox.close();
+    }
+  });
+
+  it('costs one request more than the pages left when nothing moved', async () => {
+    const sandbox = await startSandbox({ seed: 5, scale: 0.5 });
+    const client = clientFor(sandbox);
+    try {
+      const read: Set<string>[] = [];
+      for await (const page of client.pages('patients')) {
+        read.push(new Set(page.records.map((r) => String(r.id))));
+        if (page.page === 3) break;
+      }
+      const before = client.stats().requests;
+      const earlier = { total: 1000, recent: read };
+      const rest = await collect(client, 'patients', { fromPage: 4, earlier });
+      expect(rest).toHaveLength(700);
+      expect(client.stats().requests - before).toBe(7 + 1);
+    } finally {
+      await client.close();
+      await sandbox.close();
+    }
+  });
+});
+
 describe('PracticeHub client: records entering the list while a delta walk goes on', () => {
   it('yields each record once when records entering ahead of the cursor push the rest on', async () => {
     // The base data ends at REFERENCE_MS; the clock starts a day later, so changes made now are newer.
