@@ -85,7 +85,8 @@ export class RunStore {
     );
     this.#heartbeat = db.prepare('UPDATE runs SET heartbeat_at = ? WHERE id = ?');
     this.#takeOver = db.prepare(
-      `UPDATE runs SET status = 'running', ended_at = NULL, heartbeat_at = ?, attempts = attempts + 1,
+      // The summary an interruption left is cleared: until the run ends, its accounting is the journal's.
+      `UPDATE runs SET status = 'running', ended_at = NULL, summary = NULL, heartbeat_at = ?, attempts = attempts + 1,
          owner_pid = ?, owner_host = ?, owner_boot_id = ?, owner_start_ticks = ? WHERE id = ?`,
     );
   }

@@ -181,6 +181,18 @@ describe('runs', () => {
     successor.close();
   });
 
+  it('clears the summary an interruption left when the run is taken over, so its accounting is live', () => {
+    const { journal, path } = openTemp();
+    const run = journal.startRun(start);
+    journal.recordPage(run.id, 'patients', 1, [created('contact', 1)], [], progressAfter(1, 1));
+    expect(journal.interruptOwnRuns()[0]!.summary).not.toBeNull();
+    const successor = Journal.open(path, { host: impostor() });
+    expect(successor.resume(run.id).summary).toBeNull();
+    successor.recordPage(run.id, 'patients', 2, [created('contact', 2)], [], progressAfter(2, 1));
+    expect(successor.accounting(run.id).contact?.loaded).toBe(2);
+    successor.close();
+  });
+
   it('does not resume a live run, a completed run, or a run of another host without force', () => {
     const { journal, path } = openTemp();
     const run = journal.startRun(start);
