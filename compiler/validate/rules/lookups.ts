@@ -203,7 +203,9 @@ export const cycles: Rule = (ctx) =>
       first?.file ?? ctx.objects[0]?.file ?? '',
       first?.pointer ?? '',
       `load order cycle that cannot be broken: ${path}`,
-      'make one of these lookups optional (required: false) so it can be bound in a second pass',
+      cycle.some((d) => d.deferrable || d.reason === 'lookup')
+        ? 'make one of these lookups optional (required: false) so it can be bound in a second pass'
+        : 'a mapping cannot load before the mappings it waits for (not_matched_by, update, owner): remove one of these links',
     );
   });
 
