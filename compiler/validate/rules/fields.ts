@@ -145,6 +145,9 @@ export const fieldTypes: Rule = (ctx) => {
   for (const o of ctx.objects) {
     if (!o.target || !o.source) continue;
     const resource = ctx.source?.resources.get(o.source);
+    // Without the resource (no source model, FS004, or an unknown resource, FS101) every field's type
+    // is unknown: what follows would only repeat that as warnings about empty or long values.
+    if (!resource) continue;
     o.fields.forEach((f, i) => {
       if (f.lookup || f.connectionRole !== undefined) return;
       const column = columnOf(ctx, o.target!, f.to)?.column;
