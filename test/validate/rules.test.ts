@@ -286,3 +286,69 @@ describe('FS144 left_out', () => {
     ]);
   });
 });
+
+describe('FS147 keys that meet on one table', () => {
+  /** FS147 findings of the base spec with `files` added (path → text). */
+  function shared(files: Record<string, string>): string[] {
+    const input = caseSpec('_base');
+    const all = new Map(input.files);
+    for (const [path, text] of Object.entries(files)) all.set(path, text);
+    return validateSpec({ ...input, files: all }, validators)
+      .diagnostics.filter((d) => d.code === 'FS147')
+      .map((d) => `${d.file} ${d.message}`);
+  }
+  const patients = (where: string, prefix = 'p-') =>
+    caseSpec('_base')
+      .files.get('objects/patient.yaml')!
+      .replace('prefix: patient-', `prefix: ${prefix}`)
+      .replace('target: contact\n', `target: contact\nwhere:\n${where}`);
+
+  it('refuses a derived id with the prefix of an alternate key: both make the same row id', () => {
+    const staff = [
+      'version: 1',
+      'source: practitioners',
+      'target: contact',
+      'key: { source: id, prefix: patient-, derive_id: true }',
+      'fields:',
+      '  - { to: lastname, value: Staff }',
+      '',
+    ].join('\n');
+    expect(shared({ 'objects/staff.yaml': staff })).toEqual([
+      expect.stringMatching(
+        /^spec\/objects\/staff\.yaml 'staff' \(practitioners\) keys contact rows with the prefix 'patient-'/,
+      ),
+    ]);
+  });
+
+  it.each([
+    [
+      'in and in, no value in common',
+      '  - { field: sex, in: [female] }\n',
+      '  - { field: sex, in: [male, other] }\n',
+    ],
+    [
+      'in and not_in the same values',
+      '  - { field: sex, in: [female] }\n',
+      '  - { field: sex, not_in: [female] }\n',
+    ],
+    [
+      'present and not present',
+      '  - { field: email, present: true }\n',
+      '  - { field: email, present: false }\n',
+    ],
+  ])('passes mappings of one resource whose conditions exclude each other: %s', (_, a, b) => {
+    expect(shared({ 'objects/patient-a.yaml': patients(a), 'objects/patient-b.yaml': patients(b) })).toEqual(
+      [],
+    );
+  });
+
+  it('refuses mappings of one resource whose conditions let a record through both', () => {
+    const a = patients('  - { field: sex, in: [female, other] }\n');
+    const b = patients('  - { field: sex, in: [other] }\n');
+    expect(shared({ 'objects/patient-a.yaml': a, 'objects/patient-b.yaml': b })).toEqual([
+      expect.stringMatching(
+        /^spec\/objects\/patient-b\.yaml 'patient-b' and 'patient-a' .* both load patients records into contact with the key prefix 'p-'/,
+      ),
+    ]);
+  });
+});

@@ -1,5 +1,5 @@
 import type { PendingDiagnostic } from '../../diagnostics/diagnostic.ts';
-import type { ObjectSpec } from '../../model/spec.ts';
+import type { ConditionSpec } from '../../model/spec.ts';
 import { columnOf, type SpecContext } from '../context.ts';
 import { updatedBase } from '../graph.ts';
 import { finding, type Rule } from '../rule.ts';
@@ -194,35 +194,65 @@ export const keys: Rule = (ctx) => {
 };
 
 /**
- * FS147: two upsert mappings that key rows of one table the same way (the same alternate key column,
- * or both derived ids, and the same prefix): a record of one and a record of the other with the same
- * id make one key, so each overwrites the other's row (patient 42 and practitioner 42 both
- * `patient-42`). The prefix is there so that ids of different resources never meet in one column.
+ * FS147: two upsert mappings whose keys can meet on one table. A row's id is made from the table and
+ * its key (prefix and source value), whether the key goes to an alternate key column or derives the
+ * id (runtime/run/prepare.ts), so two mappings with the same table and prefix write one row for one
+ * value: records of two resources with the same id (patient 42 and practitioner 42 both `patient-42`),
+ * or one record taken by both. Mappings of one resource whose where conditions exclude each other
+ * (`type in [a]` and `type in [b]`) never take the same record, and pass.
  */
 function sharedKeys(ctx: SpecContext): PendingDiagnostic[] {
   const out: PendingDiagnostic[] = [];
-  const first = new Map<string, ObjectSpec>();
-  for (const o of ctx.objects) {
-    if (o.extends || o.mode !== 'upsert' || !o.key || !o.target) continue;
-    if (!o.key.column && !o.key.deriveId) continue; // FS116
-    const how = o.key.column ? `column ${o.key.column}` : 'a derived id';
-    const id = `${o.target}\u0000${o.key.column ?? ''}\u0000${o.key.prefix}`;
-    const other = first.get(id);
-    if (!other) {
-      first.set(id, o);
-      continue;
-    }
+  const upserts = ctx.objects.filter(
+    (o) => !o.extends && o.mode === 'upsert' && o.key && o.target && (o.key.column || o.key.deriveId),
+  );
+  for (const [i, o] of upserts.entries()) {
+    const other = upserts
+      .slice(0, i)
+      .find(
+        (a) =>
+          a.target === o.target &&
+          a.key!.prefix === o.key!.prefix &&
+          !(a.source === o.source && exclusive(a.where, o.where)),
+      );
+    if (!other) continue;
+    const prefix = o.key!.prefix;
+    const where = `${ctx.place(other.file, '/key')}`;
+    const [message, hint] =
+      other.source === o.source
+        ? [
+            `'${o.name}' and '${other.name}' (${where}) both load ${o.source} records into ${o.target} with the key prefix '${prefix}': a record both take makes one row, written twice`,
+            `make their where conditions exclude each other (e.g. { field: type, in: [...] } in one and not_in the same values in the other), or give '${o.name}' a prefix of its own before it is first run (a new prefix makes new rows)`,
+          ]
+        : [
+            `'${o.name}' (${o.source}) keys ${o.target} rows with the prefix '${prefix}', as '${other.name}' (${other.source}, ${where}) does: a record of each with the same id would make one row`,
+            `give '${o.name}' a prefix of its own before it is first run (e.g. ${o.name}-): the prefix keeps the ids of different resources apart; if it adds to the rows of '${other.name}', make it an update mapping of them (mode: update)`,
+          ];
     out.push(
       finding(
         'FS147',
         'error',
         o.file,
-        o.key.prefix === '' ? '/key' : '/key/prefix',
-        `'${o.name}' keys ${o.target} rows like '${other.name}' (${ctx.place(other.file, '/key')}): ${how}, prefix '${o.key.prefix}'; a record of each with the same id would write one row`,
-        `give '${o.name}' a prefix of its own (e.g. ${o.name}-), or, if it adds to the rows of '${other.name}', make it an update mapping of them (mode: update)`,
-        o.key.prefix === '' ? 'key' : 'value',
+        prefix === '' ? '/key' : '/key/prefix',
+        message,
+        hint,
+        prefix === '' ? 'key' : 'value',
       ),
     );
   }
   return out;
+}
+
+/** Whether no record can meet both lists of conditions: on one field, values one allows and the other does not. */
+function exclusive(a: readonly ConditionSpec[], b: readonly ConditionSpec[]): boolean {
+  const text = (values: readonly (string | number | boolean)[] | undefined) => values?.map(String);
+  const apart = (x: ConditionSpec, y: ConditionSpec): boolean => {
+    const [xin, yin, ynot] = [text(x.in), text(y.in), text(y.notIn)];
+    if (xin && yin && !xin.some((v) => yin.includes(v))) return true;
+    if (xin && ynot && xin.every((v) => ynot.includes(v))) return true;
+    return x.present !== undefined && y.present !== undefined && x.present !== y.present;
+  };
+  return a.some((x) =>
+    b.some((y) => x.field !== undefined && x.field === y.field && (apart(x, y) || apart(y, x))),
+  );
 }
