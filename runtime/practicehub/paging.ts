@@ -111,9 +111,12 @@ export const RECENT_PAGES = 10;
 /**
  * The records a stopped walk would pass by when it resumes at `page`: deletions from the pages it had
  * read, made while it was stopped, moved as many records back into them. The total cannot tell (records
- * created meanwhile may keep it as it was), so the pages before `page` are read again, newest first,
- * until one holds no record the walk has not yielded (`recent`, and further back `idsOf`): the moved
- * records sit at the end of what was read. Returns them, oldest first, to be yielded with `page`.
+ * created meanwhile may keep it as it was), so the last page read is read again: the records it holds
+ * that the walk has not yielded (`recent`, and further back `idsOf`) are the moved ones, at its end.
+ * When the whole page is such records, as many or more moved back than a page holds, and the page
+ * before is read too, and so on. Records that entered the list at their place (a delta's changed
+ * records) push the rest on instead: those of the page before, known to the walk, are not yielded
+ * again. Returns the records found, oldest first, to be yielded with `page`.
  */
 async function lookBack(
   source: PageSource,
@@ -123,16 +126,18 @@ async function lookBack(
   signal: AbortSignal,
 ): Promise<PracticeHubRecord[]> {
   const seen = new Set(recent.flatMap((ids) => [...ids]));
+  // The ids the walk read from page `p`, from `recent` or the journal; undefined when unknown.
+  const known = (p: number): ReadonlySet<string> | undefined =>
+    p >= page - recent.length ? recent[recent.length - (page - p)] : idsOf?.(p);
   const found: PracticeHubRecord[][] = [];
   for (let p = page - 1; p >= 1; p -= 1) {
-    const held = page - 1 - p < recent.length ? undefined : idsOf?.(p);
-    if (held === undefined && page - 1 - p >= recent.length) break; // nothing known of that page
-    for (const id of held ?? []) seen.add(id);
+    for (const id of known(p - 1) ?? []) seen.add(id);
     const again = await source.fetch(p, signal);
     const fresh = again.data.filter((r) => !seen.has(String(r.id)));
-    if (fresh.length === 0) break;
     for (const r of fresh) seen.add(String(r.id));
     found.unshift(fresh);
+    // Records moved back fill a page from its end: a page not all moved ones is as far as they go.
+    if (fresh.length === 0 || fresh.length < again.data.length || known(p - 1) === undefined) break;
   }
   return found.flat();
 }
