@@ -15,7 +15,7 @@ export const registerSchema: RegisterCommand = (program, io, exit) => {
     .addOption(formatOption('output format'))
     .addHelpText(
       'after',
-      '\nNeeds DATAVERSE_URL, AZURE_TENANT_ID, AZURE_CLIENT_ID, AZURE_CLIENT_SECRET (and AZURE_AUTHORITY_HOST for the sandbox).\n\nExamples:\n  $ flitstack schema verify\n\nExit codes: 0 nothing missing, 1 something missing or different, 2 usage or environment error.',
+      '\nNeeds DATAVERSE_URL, AZURE_TENANT_ID, AZURE_CLIENT_ID, AZURE_CLIENT_SECRET (and AZURE_AUTHORITY_HOST for the sandbox).\n\nExamples:\n  $ flitstack schema verify\n\nExit codes: 0 nothing missing, 1 something missing or different (or generated/ stale: run flitstack compile), 2 usage or environment error.',
     )
     .action(async (options: { spec: string; format: 'text' | 'json' }) => {
       const { verify } = await import('../actions/schema.ts');

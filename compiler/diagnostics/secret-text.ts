@@ -25,7 +25,7 @@ const SECRET_FORMS: readonly [RegExp, string][] = [
   [/\bphk_[A-Za-z0-9]{16,}(-[a-z]{2,3})?\b/g, 'a PracticeHub API key'],
   [/(?<=\b(?:password|pwd|secret|apikey|api_key)=)[^\s;&]{4,}/gi, 'a password in a connection string'],
   // https://user:password@host: the user stays readable, the password is masked.
-  [/(?<=\b[a-z][a-z0-9+.-]*:\/\/[^\s/:@]+:)[^\s/@]+(?=@)/gi, 'a password in a URL'],
+  [/(?<=\b[a-z][a-z0-9+.-]*:\/\/[^\s/:@]*:)[^\s/@]+(?=@)/gi, 'a password in a URL'],
 ];
 
 /** A secret found in a text: where it is and what it looks like. */

@@ -352,3 +352,60 @@ describe('FS147 keys that meet on one table', () => {
     ]);
   });
 });
+
+describe('FS146 where conditions in a mapping with each', () => {
+  it('refuses an item field: conditions test the record before each splits it', () => {
+    const input = caseSpec('_base');
+    const each = [
+      'version: 1',
+      'source: patients',
+      'target: connection',
+      'where:',
+      '  - { field: item.clinic_id, present: true }',
+      '  - { field: clinic_assignments, present: true }',
+      'each: { path: clinic_assignments }',
+      'key: { source: [id, item.clinic_id], prefix: patient-clinic-, derive_id: true }',
+      'fields:',
+      '  - { to: record1id, from: id, lookup: { object: patient } }',
+      '',
+    ].join('\n');
+    const files = new Map(input.files).set('objects/patient-clinic.yaml', each);
+    const found = validateSpec({ ...input, files }, validators).diagnostics.filter((d) => d.code === 'FS146');
+    expect(found.map((d) => `${d.line}:${d.column} ${d.message}`)).toEqual([
+      "5:14 a where condition tests the source record, before each splits it: 'item.clinic_id' is not there yet",
+    ]);
+  });
+});
+
+describe('FS148 names that become one identifier', () => {
+  it('counts the staff resource among those read: it has a record type too', () => {
+    const input = caseSpec('_base');
+    const model = input.files.get('source/practicehub.yaml')!;
+    const files = new Map(input.files)
+      .set(
+        'source/practicehub.yaml',
+        model.replace(
+          'resources:\n',
+          'resources:\n  practitioners_:\n    fields:\n      id: { type: id }\n      name: { type: string }\n',
+        ),
+      )
+      .set(
+        'objects/practitioner-extra.yaml',
+        [
+          'version: 1',
+          'source: practitioners_',
+          'target: account',
+          'key: { source: id, prefix: pe-, column: fs_practicehubid }',
+          'fields:',
+          '  - { to: name, from: name, transform: [trim, truncate] }',
+          '',
+        ].join('\n'),
+      );
+    const found = validateSpec({ ...input, files }, validators).diagnostics.filter((d) => d.code === 'FS148');
+    expect(found.map((d) => d.message)).toEqual([
+      expect.stringMatching(
+        /^resources 'practitioners' and 'practitioners_' .* both become PractitionersRecord/,
+      ),
+    ]);
+  });
+});

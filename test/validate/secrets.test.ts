@@ -52,6 +52,7 @@ describe('maskSecrets', () => {
       '  base_url: https://archiver@harbourside.example/x',
     ],
     ['  url: https://host.example:8443/path', '  url: https://host.example:8443/path'],
+    ['  url: redis://:s3cretpass@cache.example:6379', `  url: redis://:${'*'.repeat(10)}@cache.example:6379`],
     // A random key stays a secret.
     ['key: Q7xZ2kPa9LmW4vRt8YbN3cD6fGhJ1sE5uI0o', `key: ${'*'.repeat(36)}`],
   ];

@@ -42,6 +42,15 @@ export const conditions: Rule = (ctx) => {
           'add field: <source field> to the condition',
         );
       if (c.notMatchedBy !== undefined) notMatchedBy(o, c.notMatchedBy, `${at}/not_matched_by`, add);
+      if (o.each && (c.field === 'item' || c.field?.startsWith('item.'))) {
+        // Conditions are tested on the record, before each splits it into elements.
+        add(
+          `${at}/field`,
+          `a where condition tests the source record, before each splits it: '${c.field}' is not there yet`,
+          `where cannot pick elements: test a field of the record (e.g. { field: ${o.each.path}, present: true })`,
+        );
+        return;
+      }
       const resource = o.source ? ctx.source?.resources.get(o.source) : undefined;
       if (c.field === undefined || !resource) return;
       const resolved = resolvePath(resource, c.field, undefined);

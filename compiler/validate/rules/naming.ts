@@ -309,12 +309,20 @@ export const generatedNames: Rule = (ctx) => {
     const other = mappings.get(word);
     if (other && other.name !== o.name) clash('mappings', o.name, other, o.file, '', `transform${word}`);
     else mappings.set(word, { name: o.name, file: o.file });
-    if (!o.source || !ctx.source?.resources.has(o.source)) continue;
-    const resourceWord = pascalWords(o.source);
-    const seen = resources.get(resourceWord);
-    if (seen && seen.name !== o.source)
-      clash('resources', o.source, seen, o.file, '/source', `${resourceWord}Record`);
-    else if (!seen) resources.set(resourceWord, { name: o.source, file: o.file, pointer: '/source' });
+  }
+  // Each resource the generated code reads has a <Name>Record type: the mapped ones and the staff one.
+  const read = ctx.objects.flatMap((o) =>
+    o.source ? [{ name: o.source, file: o.file, pointer: '/source' }] : [],
+  );
+  const staff = ctx.migration?.staff;
+  if (staff && ctx.migration)
+    read.push({ name: staff.resource, file: ctx.migration.file, pointer: '/owners/staff/resource' });
+  for (const r of read) {
+    if (!ctx.source?.resources.has(r.name)) continue;
+    const word = pascalWords(r.name);
+    const seen = resources.get(word);
+    if (seen && seen.name !== r.name) clash('resources', r.name, seen, r.file, r.pointer, `${word}Record`);
+    else if (!seen) resources.set(word, r);
   }
   return out;
 };
