@@ -1,17 +1,7 @@
 import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bufferIo } from '../../cli/io.ts';
-import { run } from '../../cli/main.ts';
 import type { Sandboxes } from '../../sandbox/index.ts';
-import { flitstack, journalPath, sandboxes } from '../support/migration.ts';
-import { ROOT } from '../support/tmp.ts';
-
-/** Runs the CLI in this process, in the project root, with the sandboxes' environment and `env` over it. */
-async function cli(sb: Sandboxes, env: NodeJS.ProcessEnv, ...args: string[]) {
-  const io = bufferIo(ROOT, { ...process.env, ...sb.env, ...env });
-  const code = await run(['node', 'flitstack', ...args], io);
-  return { code, out: io.stdout(), err: io.stderr() };
-}
+import { flitstack, flitstackWith, journalPath, sandboxes } from '../support/migration.ts';
 
 describe('PracticeHub settings a header cannot carry', () => {
   let sb: Sandboxes;
@@ -47,7 +37,7 @@ describe('PracticeHub settings a header cannot carry', () => {
     it(`refuses ${what} with exit 2 before a run starts, naming the variable and not the key`, async () => {
       const journal = journalPath();
       for (const command of [['run', '--journal', journal], ['audit']]) {
-        const result = await cli(sb, env, ...command);
+        const result = await flitstackWith(sb, env, ...command);
         expect([command[0], result.code]).toEqual([command[0], 2]);
         expect(result.err).toContain(message);
         expect(result.err).not.toMatch(/\n\s+at /); // no stack trace

@@ -1,17 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bufferIo } from '../../cli/io.ts';
-import { run } from '../../cli/main.ts';
 import type { Sandboxes } from '../../sandbox/index.ts';
-import { flitstack, journalPath, sandboxes } from '../support/migration.ts';
+import { flitstack, flitstackWith, journalPath, sandboxes } from '../support/migration.ts';
 import { closedPort } from '../support/net.ts';
-import { ROOT } from '../support/tmp.ts';
-
-/** Runs the CLI in this process, in the project root, with exactly `env`. */
-async function cli(env: NodeJS.ProcessEnv, ...args: string[]) {
-  const io = bufferIo(ROOT, env);
-  const code = await run(['node', 'flitstack', ...args], io);
-  return { code, out: io.stdout(), err: io.stderr() };
-}
 
 describe('flitstack run with PracticeHub out of reach', () => {
   let sb: Sandboxes;
@@ -23,12 +13,7 @@ describe('flitstack run with PracticeHub out of reach', () => {
 
   /** `flitstack run` with PRACTICEHUB_BASE_URL replaced. */
   function runAt(baseUrl: string) {
-    return cli(
-      { ...process.env, ...sb.env, PRACTICEHUB_BASE_URL: baseUrl },
-      'run',
-      '--journal',
-      journalPath(),
-    );
+    return flitstackWith(sb, { PRACTICEHUB_BASE_URL: baseUrl }, 'run', '--journal', journalPath());
   }
 
   // A host name that does not resolve is covered by the client tests (test/runtime/practicehub/

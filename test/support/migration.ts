@@ -57,8 +57,13 @@ export function loadDeps(sb: Sandboxes, journal: Journal, module: GeneratedModul
 }
 
 /** Runs the CLI in this process, in the project root, with the sandboxes' environment. */
-export async function flitstack(sb: Sandboxes, ...args: string[]) {
-  const io = bufferIo(ROOT, { ...process.env, ...sb.env });
+export function flitstack(sb: Sandboxes, ...args: string[]) {
+  return flitstackWith(sb, {}, ...args);
+}
+
+/** Runs the CLI in this process, in the project root, with the sandboxes' environment and `env` over it. */
+export async function flitstackWith(sb: Sandboxes, env: NodeJS.ProcessEnv, ...args: string[]) {
+  const io = bufferIo(ROOT, { ...process.env, ...sb.env, ...env });
   const code = await run(['node', 'flitstack', ...args], io);
   return { code, out: io.stdout(), err: io.stderr() };
 }

@@ -115,16 +115,22 @@ describe('PracticeHub client: records deleted while a walk goes on', () => {
   });
 });
 
+/** The ids of each page of patients a walk reads, up to page `last`, where it stops. */
+async function idsOfPages(client: ReturnType<typeof clientFor>, last: number): Promise<Set<string>[]> {
+  const read: Set<string>[] = [];
+  for await (const page of client.pages('patients')) {
+    read.push(new Set(page.records.map((r) => String(r.id))));
+    if (page.page === last) break;
+  }
+  return read;
+}
+
 describe('PracticeHub client: a walk resumed after records were deleted and created while it was stopped', () => {
   it('reads back the pages the deletions moved records into, though the creations kept the total', async () => {
     const sandbox = await startSandbox({ seed: 5, scale: 0.5 });
     const client = clientFor(sandbox);
     try {
-      const read: Set<string>[] = [];
-      for await (const page of client.pages('patients')) {
-        read.push(new Set(page.records.map((r) => String(r.id))));
-        if (page.page === 3) break;
-      }
+      const read = await idsOfPages(client, 3);
       // While stopped: 20 records of the pages read are deleted and 20 are created, so the total
       // stays at 1,000, and the 20 records after page 3 move back into it.
       const gone = [...read[2]!].slice(0, 20);
@@ -152,11 +158,7 @@ describe('PracticeHub client: a walk resumed after records were deleted and crea
     const sandbox = await startSandbox({ seed: 5, scale: 0.5 });
     const client = clientFor(sandbox);
     try {
-      const read: Set<string>[] = [];
-      for await (const page of client.pages('patients')) {
-        read.push(new Set(page.records.map((r) => String(r.id))));
-        if (page.page === 3) break;
-      }
+      const read = await idsOfPages(client, 3);
       const before = client.stats().requests;
       const earlier = { total: 1000, recent: read };
       const rest = await collect(client, 'patients', { fromPage: 4, earlier });
