@@ -169,9 +169,11 @@ function readTarget(v: unknown): ValueMapTarget | undefined {
 export function readValueMap(data: unknown, file: string, name: string): ValueMapSpec {
   const root = obj(data) ?? {};
   const mapped: { source: string; target: ValueMapTarget; pointer: string }[] = [];
+  const unreadable: string[] = [];
   for (const [source, raw] of entries(root.entries)) {
     const target = readTarget(raw);
     if (target !== undefined) mapped.push({ source, target, pointer: pointerJoin('/entries', source) });
+    else unreadable.push(source);
   }
   return {
     file,
@@ -182,5 +184,6 @@ export function readValueMap(data: unknown, file: string, name: string): ValueMa
     default: root.default === undefined ? undefined : readTarget(root.default),
     unmapped: oneOf(root.unmapped, ['reject', 'drop_with_flag'] as const),
     caseSensitive: bool(root.case_sensitive) ?? false,
+    unreadable,
   };
 }

@@ -227,6 +227,8 @@ export interface ValueMapSpec extends Located {
   readonly default: ValueMapTarget | undefined;
   readonly unmapped: 'reject' | 'drop_with_flag' | undefined;
   readonly caseSensitive: boolean;
+  /** Keys whose target is not one the map can hold (the schema reports them): written, if wrongly. */
+  readonly unreadable: readonly string[];
 }
 
 /** Source model: resources and their fields. */

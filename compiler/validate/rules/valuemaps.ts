@@ -122,7 +122,8 @@ export const valueMaps: Rule = (ctx) => {
     const { map } = use;
     used.add(map.name);
     const norm = (s: string) => (map.caseSensitive ? s : s.toLowerCase());
-    const keys = new Set(map.entries.map((e) => norm(e.source)));
+    // A key written with a target the map cannot hold has its own error (FS012): it is not missing.
+    const keys = new Set([...map.entries.map((e) => e.source), ...map.unreadable].map(norm));
     if (use.values && map.default === undefined) {
       const missing = use.values.filter((v) => !keys.has(norm(v)));
       if (missing.length > 0) {
