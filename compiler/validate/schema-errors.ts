@@ -30,6 +30,9 @@ function dataAt(data: unknown, pointer: string): unknown {
 function describe(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'a list';
+  // YAML's !!timestamp and !!binary tags (and unquoted dates under them) read as these, not as mappings.
+  if (value instanceof Date) return 'a timestamp (quote it to write text)';
+  if (value instanceof Uint8Array) return 'binary data (!!binary)';
   if (typeof value === 'object') return 'a mapping';
   if (typeof value === 'string') return `text '${value.length > 40 ? `${value.slice(0, 37)}...` : value}'`;
   return `${typeof value} ${String(value)}`;
