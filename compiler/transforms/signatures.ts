@@ -286,6 +286,9 @@ const CATALOG: StepSignature[] = [
     signature: 'T → T (never empty)',
     apply: (input, step, context) => {
       const value = step.params.default;
+      // .nan and .inf are no value the spec may hold: the schema says so (FS012), and nothing is added here.
+      if (typeof value === 'number' && !Number.isFinite(value))
+        return { typed: { type: input.type, nullable: false } };
       const kind = input.type.kind;
       const fits =
         kind === 'any' ||
