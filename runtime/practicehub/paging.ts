@@ -36,8 +36,9 @@ export interface EarlierWalk {
  *
  * A walk resumed at `fromPage` after an interruption goes on from what it had read (`earlier`): records
  * deleted from the pages it read while it was stopped moved as many records back into those pages,
- * and whether or not records created meanwhile kept the total where it was, the pages before
- * `fromPage` are read again until one holds nothing new (see lookBack): one request when nothing moved.
+ * and whether or not records created meanwhile kept the total where it was, the last page it read is
+ * read again, and the pages before it while each is all moved records (see lookBack): one request
+ * when nothing moved.
  */
 export async function* pageStream(
   source: PageSource,

@@ -15,7 +15,8 @@ type Scalar = string | number | boolean;
  *   asks whether that mapping matched the record: an unknown name, an upsert mapping, or a mapping of
  *   another resource never did, so every record would pass);
  * - an `in`/`not_in` value the field cannot hold: the run compares the value's text with the field's
- *   (isOneOf), so `yes` never equals a boolean, `Physician` never equals the documented `physician`.
+ *   (isOneOf), so `yes` never equals a boolean, `Physician` never equals the documented `physician`;
+ * - an `item.` field in a mapping with `each`: conditions test the record before it is split.
  */
 export const conditions: Rule = (ctx) => {
   const out: PendingDiagnostic[] = [];
