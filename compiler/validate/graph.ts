@@ -61,7 +61,7 @@ export function dependencies(ctx: SpecContext): Dependency[] {
           mapping: o.name,
           fieldIndex: i,
           file: o.file,
-          pointer: `/fields/${i}/lookup`,
+          pointer: `${f.pointer}/lookup`,
         });
       }
     });
@@ -98,7 +98,7 @@ export function dependencies(ctx: SpecContext): Dependency[] {
         }
       }
     }
-    o.where.forEach((c, i) => {
+    o.where.forEach((c) => {
       if (c.notMatchedBy && ctx.objectsByName.has(c.notMatchedBy)) {
         deps.push({
           from,
@@ -109,7 +109,7 @@ export function dependencies(ctx: SpecContext): Dependency[] {
           mapping: o.name,
           fieldIndex: undefined,
           file: o.file,
-          pointer: `/where/${i}/not_matched_by`,
+          pointer: `${c.pointer}/not_matched_by`,
         });
       }
     });

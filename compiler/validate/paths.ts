@@ -99,8 +99,8 @@ export function pathRefs(o: ObjectSpec): PathRef[] {
     record(p, o.key!.sources.length > 1 ? `/key/source/${i}` : '/key/source');
   });
   if (o.match) record(o.match.source, '/match/source');
-  o.where.forEach((c, i) => {
-    if (c.field) record(c.field, `/where/${i}/field`);
+  o.where.forEach((c) => {
+    if (c.field) record(c.field, `${c.pointer}/field`);
   });
   if (o.each) {
     list(o.each.path, '/each/path');
@@ -111,9 +111,9 @@ export function pathRefs(o: ObjectSpec): PathRef[] {
     record(o.group.by, '/group/by');
     record(o.group.orderBy, '/group/order_by');
   }
-  o.fields.forEach((f, i) => {
+  o.fields.forEach((f) => {
     f.from.forEach((p, j) => {
-      const pointer = f.fromIsList ? `/fields/${i}/from/${j}` : `/fields/${i}/from`;
+      const pointer = f.fromIsList ? `${f.pointer}/from/${j}` : `${f.pointer}/from`;
       if (f.lookup?.element && f.from.length === 1) list(p, pointer);
       else record(p, pointer);
     });
@@ -124,7 +124,7 @@ export function pathRefs(o: ObjectSpec): PathRef[] {
           if (part.kind === 'field')
             refs.push({
               path: part.path,
-              pointer: `/fields/${i}/template`,
+              pointer: `${f.pointer}/template`,
               scope: 'record',
               within: part.offset,
             });
@@ -134,14 +134,14 @@ export function pathRefs(o: ObjectSpec): PathRef[] {
       if (l.element)
         refs.push({
           path: l.element,
-          pointer: `/fields/${i}/lookup/element`,
+          pointer: `${f.pointer}/lookup/element`,
           scope: 'element',
           base: f.from[0]!,
         });
       if (l.orderBy)
         refs.push({
           path: l.orderBy,
-          pointer: `/fields/${i}/lookup/order_by`,
+          pointer: `${f.pointer}/lookup/order_by`,
           scope: 'element',
           base: f.from[0]!,
         });

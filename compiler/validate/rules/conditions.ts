@@ -21,8 +21,8 @@ type Scalar = string | number | boolean;
 export const conditions: Rule = (ctx) => {
   const out: PendingDiagnostic[] = [];
   for (const o of ctx.objects) {
-    o.where.forEach((c, i) => {
-      const at = `/where/${i}`;
+    o.where.forEach((c) => {
+      const at = c.pointer;
       const add = (pointer: string, message: string, hint: string) =>
         out.push(finding(CODE, 'error', o.file, pointer, message, hint));
       const tests = [

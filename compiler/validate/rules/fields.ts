@@ -29,7 +29,7 @@ export const fieldShape: Rule = (ctx) => {
   const out: PendingDiagnostic[] = [];
   const reported = new Set<string>();
   for (const o of ctx.objects) {
-    o.fields.forEach((f, i) => {
+    o.fields.forEach((f) => {
       const sources = [
         f.from.length > 0,
         f.template !== undefined,
@@ -42,7 +42,7 @@ export const fieldShape: Rule = (ctx) => {
             'FS120',
             'error',
             o.file,
-            `/fields/${i}`,
+            `${f.pointer}`,
             sources === 0
               ? `field '${f.to}' has no value: give it one of from, template, value or connection_role`
               : `field '${f.to}' has ${sources} value sources; give it exactly one of from, template, value or connection_role`,
@@ -56,7 +56,7 @@ export const fieldShape: Rule = (ctx) => {
             'FS120',
             'error',
             o.file,
-            `/fields/${i}/lookup`,
+            `${f.pointer}/lookup`,
             'a lookup needs from: the source field holding the referenced id',
             'add from: <field>',
             'key',
@@ -70,7 +70,7 @@ export const fieldShape: Rule = (ctx) => {
             'FS135',
             'error',
             o.file,
-            `/fields/${i}/to`,
+            `${f.pointer}/to`,
             `${o.target}.${f.to} is read-only: Dataverse ignores values sent for it`,
             f.to === 'createdon'
               ? 'map the created date to overriddencreatedon'
@@ -83,7 +83,7 @@ export const fieldShape: Rule = (ctx) => {
             'FS136',
             'warning',
             o.file,
-            `/fields/${i}/to`,
+            `${f.pointer}/to`,
             `${o.target}.${f.to} is valid on create only; this update mapping's value is ignored`,
             'map it in the mapping that creates the rows',
           ),
@@ -108,7 +108,7 @@ export const fieldShape: Rule = (ctx) => {
               'FS107',
               'error',
               m.file,
-              `/fields/${i}/to`,
+              `${f.pointer}/to`,
               `${m.target}.${f.to} is written twice for the same rows (also by ${earlier})`,
               'keep one field map per column, or combine the sources with from: [a, b] and coalesce',
             ),
@@ -121,11 +121,11 @@ export const fieldShape: Rule = (ctx) => {
 };
 
 /** Where FS109 points and what it says to do: add a truncate, lower its length, or move it last. */
-function lengthFix(f: FieldSpec, i: number, limit: number): { pointer: string; hint: string } {
+function lengthFix(f: FieldSpec, limit: number): { pointer: string; hint: string } {
   const step = f.transform.findLast((s) => s.name === 'truncate' || s.name === 'split');
   if (!step)
     return {
-      pointer: `/fields/${i}`,
+      pointer: `${f.pointer}`,
       hint: 'add truncate (cut and flag) or split (numbered parts) as the last step',
     };
   if (typeof step.params.length === 'number' && step.params.length > limit)
@@ -134,7 +134,7 @@ function lengthFix(f: FieldSpec, i: number, limit: number): { pointer: string; h
       hint: `lower the length of ${step.name} to ${limit} or less, or remove length to use the column's maximum`,
     };
   return {
-    pointer: `/fields/${i}`,
+    pointer: `${f.pointer}`,
     hint: `a step after ${step.name} can make the value longer again: move ${step.name} to the end of the chain`,
   };
 }
@@ -148,7 +148,7 @@ export const fieldTypes: Rule = (ctx) => {
     // Without the resource (no source model, FS004, or an unknown resource, FS101) every field's type
     // is unknown: what follows would only repeat that as warnings about empty or long values.
     if (!resource) continue;
-    o.fields.forEach((f, i) => {
+    o.fields.forEach((f) => {
       if (f.lookup || f.connectionRole !== undefined) return;
       const column = columnOf(ctx, o.target!, f.to)?.column;
       if (!column || column.readOnly) return;
@@ -180,7 +180,7 @@ export const fieldTypes: Rule = (ctx) => {
             'FS108',
             'error',
             o.file,
-            f.transform.length > 0 ? `/fields/${i}/transform` : `/fields/${i}`,
+            f.transform.length > 0 ? `${f.pointer}/transform` : `${f.pointer}`,
             `${o.target}.${f.to}: ${mismatch} (the chain ends in ${typeName(output.type)})`,
             needs,
           ),
@@ -196,7 +196,7 @@ export const fieldTypes: Rule = (ctx) => {
         output.type.kind !== 'enum' &&
         (length === undefined || length > limit)
       ) {
-        const fix = lengthFix(f, i, limit);
+        const fix = lengthFix(f, limit);
         out.push(
           finding(
             'FS109',
@@ -216,7 +216,7 @@ export const fieldTypes: Rule = (ctx) => {
               'FS109',
               'error',
               o.file,
-              `/fields/${i}`,
+              `${f.pointer}`,
               `${o.target}.${f.to} holds at most ${limit} characters, but enumeration values can be longer`,
               'add truncate',
             ),
@@ -232,7 +232,7 @@ export const fieldTypes: Rule = (ctx) => {
             'FS132',
             'warning',
             o.file,
-            `/fields/${i}`,
+            `${f.pointer}`,
             `${o.target}.${f.to} is required, but the value can be empty`,
             'add { default: ... } to the chain, or accept that rows may lack it (Dataverse does not enforce application-required columns on API writes)',
           ),

@@ -20,7 +20,7 @@ export const lookupSources: Rule = (ctx) => {
   for (const o of ctx.objects) {
     const resource = o.source ? ctx.source?.resources.get(o.source) : undefined;
     if (!resource) continue;
-    o.fields.forEach((f, i) => {
+    o.fields.forEach((f) => {
       const l = f.lookup;
       // A count mismatch is FS129's; pairs of field and object only exist when the counts agree.
       if (!l || f.from.length === 0 || l.objects.length !== f.from.length) return;
@@ -49,7 +49,7 @@ export const lookupSources: Rule = (ctx) => {
             'FS143',
             'error',
             o.file,
-            l.objects.length > 1 ? `/fields/${i}/lookup/object/${j}` : `/fields/${i}/lookup/object`,
+            l.objects.length > 1 ? `${f.pointer}/lookup/object/${j}` : `${f.pointer}/lookup/object`,
             `'${shown}' holds ids of ${referenced} (its references in the source model), but mapping '${name}' loads ${target.source}: each id would be bound to the ${target.target ?? name} row of the ${target.source} record that has the same id`,
             loaders.length > 0
               ? `look up ${loaders.map((n) => `'${n}'`).join(' or ')}, the mapping that loads ${referenced}`

@@ -10,8 +10,8 @@ export const lookups: Rule = (ctx) => {
   const out: PendingDiagnostic[] = [];
   for (const o of ctx.objects) {
     const resource = o.source ? ctx.source?.resources.get(o.source) : undefined;
-    o.fields.forEach((f, i) => {
-      const at = `/fields/${i}`;
+    o.fields.forEach((f) => {
+      const at = f.pointer;
       const column = o.target ? columnOf(ctx, o.target, f.to)?.column : undefined;
       if (f.connectionRole !== undefined) {
         if (column && !column.targets.has('connectionrole'))

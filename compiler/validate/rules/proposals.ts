@@ -20,14 +20,14 @@ export const proposals: Rule = (ctx) => {
         ),
       );
     }
-    o.fields.forEach((f, i) => {
+    o.fields.forEach((f) => {
       if (f.proposed) {
         out.push(
           finding(
             'FS140',
             'warning',
             o.file,
-            `/fields/${i}/proposed`,
+            `${f.pointer}/proposed`,
             `field ${o.target}.${f.to} was proposed (${f.proposed.reason}; confidence ${f.proposed.confidence}) and is not reviewed`,
             hint,
             'key',

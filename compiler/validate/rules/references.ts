@@ -84,7 +84,7 @@ export const sourceReferences: Rule = (ctx) => {
           within: ref.within,
         });
     }
-    o.fields.forEach((f, i) => {
+    o.fields.forEach((f) => {
       if (f.template === undefined) return;
       const parsed = parseTemplate(f.template);
       if (!parsed.ok) {
@@ -93,7 +93,7 @@ export const sourceReferences: Rule = (ctx) => {
             'FS121',
             'error',
             o.file,
-            `/fields/${i}/template`,
+            `${f.pointer}/template`,
             `template error at character ${parsed.offset + 1}: ${parsed.reason}`,
             'placeholders are {field.path}; write {{ and }} for literal braces',
           ),
@@ -101,7 +101,7 @@ export const sourceReferences: Rule = (ctx) => {
         });
         return;
       }
-      out.push(...objectParts(resource, o, parsed.parts, `/fields/${i}/template`));
+      out.push(...objectParts(resource, o, parsed.parts, `${f.pointer}/template`));
     });
     if (o.archive) {
       const parsed = parseTemplate(o.archive.name);
@@ -274,8 +274,8 @@ export const targetReferences: Rule = (ctx) => {
     };
     check(o.key?.column, '/key/column');
     if (o.match) check(o.match.column, '/match/column');
-    o.fields.forEach((f, i) => {
-      check(f.to, `/fields/${i}/to`);
+    o.fields.forEach((f) => {
+      check(f.to, `${f.pointer}/to`);
     });
     if (o.archive) check(o.archive.urlColumn, '/archive/url_column');
   }

@@ -194,7 +194,7 @@ export const valueMaps: Rule = (ctx) => {
   }
   for (const o of ctx.objects) {
     if (!o.target) continue;
-    o.fields.forEach((f, i) => {
+    o.fields.forEach((f) => {
       if (f.value === undefined || typeof f.value === 'boolean') return;
       const column = columnOf(ctx, o.target!, f.to)?.column;
       if (
@@ -207,7 +207,7 @@ export const valueMaps: Rule = (ctx) => {
             'FS124',
             'error',
             o.file,
-            `/fields/${i}/value`,
+            `${f.pointer}/value`,
             `'${f.value}' is not an option of ${o.target}.${f.to}`,
             choiceHint(ctx, o.target!, column),
           ),
