@@ -4,6 +4,7 @@ import { formatText } from '../../compiler/diagnostics/format.ts';
 import { diffSides, isEmptyDiff, renderJson, renderMarkdown, specSide } from '../../compiler/diff/index.ts';
 import type { SpecInput } from '../../compiler/load/spec-dir.ts';
 import { createSchemaValidators } from '../../compiler/validate/schemas.ts';
+import { UsageError } from '../errors.ts';
 import { readGitSpec } from '../git-spec.ts';
 import type { CliIo } from '../io.ts';
 import { readSpecDir, sourceLookup } from '../spec-files.ts';
@@ -37,6 +38,12 @@ async function readSide(
   if (isDir(path)) {
     const dir =
       existsSync(join(path, 'migration.yaml')) || !isDir(join(path, spec)) ? given : join(given, spec);
+    // A folder that is neither a spec nor holds one (`--base ..`, `--base ~`) is not read: every YAML
+    // file below it would be reported as not part of the spec.
+    if (!existsSync(join(isAbsolute(dir) ? dir : resolve(cwd, dir), 'migration.yaml')))
+      throw new UsageError(
+        `${name}: ${given} holds no spec (no migration.yaml in it, nor in ${join(given, spec)}/): give a spec folder, a folder holding ${spec}/, or a git ref`,
+      );
     return { name, label: dir, input: readSpecDir(dir, cwd) };
   }
   return { name, label: given, input: await readGitSpec(given, spec, cwd, name) };

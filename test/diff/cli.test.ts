@@ -140,6 +140,20 @@ describe('flitstack diff against git', () => {
     expect(option.code).toBe(2);
   });
 
+  it('refuses a folder that holds no spec with exit 2, without reading the YAML files under it', async () => {
+    const dir = await repository();
+    const other = tempDir();
+    mkdirSync(join(other, 'config'));
+    writeFileSync(join(other, 'config', 'settings.yaml'), 'token: abc\n');
+    const result = await flitstack(dir, 'diff', '--base', other);
+    expect(result.code).toBe(2);
+    expect(result.err).toContain(
+      `error: base: ${other} holds no spec (no migration.yaml in it, nor in ${join(other, 'spec')}/): give a spec folder, a folder holding spec/, or a git ref`,
+    );
+    expect(result.err).not.toContain('FS005');
+    expect(result.out).toBe('');
+  });
+
   it('reads a ref as committed, whatever .gitattributes says for archives (export-ignore)', async () => {
     const dir = await repository();
     writeFileSync(join(dir, '.gitattributes'), 'spec/valuemaps/coverage-type.yaml export-ignore\n');
