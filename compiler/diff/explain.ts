@@ -103,6 +103,12 @@ export function riskWords(note: RiskNote, m: Marks): RiskWords {
         effect: `rows it already loaded into ${m.name(note.table)} stay there; later runs neither update nor reconcile them.`,
         action: 'roll back its runs before merging, or delete those rows in Dynamics.',
       };
+    case 'mapping-renamed':
+      return {
+        title: `Mapping ${m.name(note.before)} renamed ${m.name(note.after)}`,
+        effect: `both read the same source into ${m.name(note.table)} with the same key (${m.name(note.key)}), so the next run of ${m.name(note.after)} finds the rows ${m.name(note.before)} loaded by their key and updates them; the journal keeps the earlier runs under ${m.name(note.before)}.`,
+        action: `run ${m.name(note.after)} in full after merging; do not roll back the earlier runs of ${m.name(note.before)} after that, as it would remove rows ${m.name(note.after)} now keeps.`,
+      };
     case 'field-retargeted':
       return {
         title: `${m.name(note.mapping)} writes ${m.name(note.after)} instead of ${m.name(note.before)}`,

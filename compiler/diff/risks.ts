@@ -104,5 +104,38 @@ function schemaRisks(schema: SchemaDiff): RiskNote[] {
  * diff order, then the schema plan's.
  */
 export function riskNotes(mappings: readonly MappingChange[], schema: SchemaDiff): RiskNote[] {
-  return [...mappings.flatMap(mappingRisks), ...schemaRisks(schema)];
+  const renamed = renames(mappings);
+  const notes = mappings.flatMap((m): RiskNote[] => {
+    if (m.before && !m.after && renamed.has(m.mapping)) {
+      const to = renamed.get(m.mapping)!;
+      return [
+        { kind: 'mapping-renamed', before: m.mapping, after: to, table: m.before.target, key: m.before.key },
+      ];
+    }
+    return mappingRisks(m);
+  });
+  return [...notes, ...schemaRisks(schema)];
+}
+
+/**
+ * Removed mappings that an added one replaces: the same source, table, mode and key, so the added one's
+ * rows are the removed one's (found by their key). Removed name → added name; each added one once.
+ */
+function renames(mappings: readonly MappingChange[]): Map<string, string> {
+  const out = new Map<string, string>();
+  const added = mappings.filter((m) => m.after && !m.before);
+  for (const m of mappings) {
+    if (!m.before || m.after) continue;
+    const before = m.before;
+    const same = added.find(
+      (a) =>
+        ![...out.values()].includes(a.mapping) &&
+        a.after!.source === before.source &&
+        a.after!.target === before.target &&
+        a.after!.mode === before.mode &&
+        a.after!.key === before.key,
+    );
+    if (same) out.set(m.mapping, same.mapping);
+  }
+  return out;
 }

@@ -237,6 +237,13 @@ export type RiskNote =
     }
   | { readonly kind: 'mapping-removed'; readonly mapping: string; readonly table: string }
   | {
+      readonly kind: 'mapping-renamed';
+      readonly before: string;
+      readonly after: string;
+      readonly table: string;
+      readonly key: string;
+    }
+  | {
       readonly kind: 'field-retargeted';
       readonly mapping: string;
       readonly table: string;

@@ -106,6 +106,41 @@ describe('diffIr', () => {
   });
 });
 
+describe('a mapping file renamed', () => {
+  /** The shipped spec with objects/payment.yaml under another name, its text edited by `edit`. */
+  function renamed(edit: (text: string) => string = (t) => t): DiffSide {
+    const input = readSpecDir('spec', ROOT);
+    const files = new Map(input.files);
+    const text = files.get('objects/payment.yaml')!;
+    files.delete('objects/payment.yaml');
+    files.set('objects/payments.yaml', edit(text));
+    return built({ ...input, files }, validators);
+  }
+
+  it('is a rename, not a removal, when source, table and key stay: the rows are found by their key', () => {
+    const diff = diffSides(shipped, renamed());
+    expect(diff.risks).toEqual([
+      expect.objectContaining({
+        kind: 'mapping-renamed',
+        before: 'payment',
+        after: 'payments',
+        table: 'fs_payment',
+      }),
+    ]);
+    expect(renderMarkdown(diff, { base: 'main', head: 'branch' })).toContain(
+      '**Mapping `payment` renamed `payments`.**',
+    );
+  });
+
+  it('is a removal when the key changes with it: the rows loaded stay behind', () => {
+    const diff = diffSides(
+      shipped,
+      renamed((t) => t.replace('prefix: payment-', 'prefix: pay-')),
+    );
+    expect(diff.risks).toEqual([{ kind: 'mapping-removed', mapping: 'payment', table: 'fs_payment' }]);
+  });
+});
+
 describe('the licensing limit in the diff', () => {
   it('shows the per-table flag when a change pushes contact from 15 to 16 custom columns', () => {
     const base = built(caseSide('custom-columns-16', 'base'), validators);
