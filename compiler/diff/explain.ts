@@ -115,6 +115,12 @@ export function riskWords(note: RiskNote, m: Marks): RiskWords {
         effect: `rows already loaded into ${m.name(note.table)} keep the value in ${m.name(note.before)} and get ${m.name(note.after)} only when they are loaded again; a delta run reloads only records changed since.`,
         action: `run the mapping in full after merging, and clear ${m.name(note.before)} if it must not keep the old values.`,
       };
+    case 'where-changed':
+      return {
+        title: `${m.name(note.mapping)} loads only records where ${m.name(note.after)}${note.before ? ` (was: ${m.name(note.before)})` : ''}`,
+        effect: `the rows already loaded into ${m.name(note.table)} for records the conditions now leave out stay there, and later runs neither update nor close them (policies.deleted_records is for records PracticeHub deletes).`,
+        action: `before merging, find the rows of records now left out (\`flitstack log\` lists what the mapping loaded) and decide: delete them in Dynamics, or keep them as they are.`,
+      };
     case 'lookup-optional':
       return {
         title: `Lookup ${m.name(note.column)} of ${m.name(note.mapping)} is no longer required`,

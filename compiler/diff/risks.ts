@@ -20,6 +20,19 @@ function mappingRisks(m: MappingChange): RiskNote[] {
         ];
       case 'retargeted':
         return [{ kind: 'field-retargeted', mapping: m.mapping, table, before: c.before, after: c.after }];
+      case 'setting':
+        // Conditions set or changed on an upsert may leave out records whose rows are loaded already.
+        return c.setting.name === 'where' && c.setting.after !== undefined && m.after!.mode === 'upsert'
+          ? [
+              {
+                kind: 'where-changed',
+                mapping: m.mapping,
+                table,
+                before: c.setting.before,
+                after: c.setting.after,
+              },
+            ]
+          : [];
       case 'lookup-changed':
         return c.before.required && !c.after.required
           ? [{ kind: 'lookup-optional', mapping: m.mapping, column: c.column }]

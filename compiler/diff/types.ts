@@ -252,6 +252,13 @@ export type RiskNote =
     }
   | { readonly kind: 'lookup-optional'; readonly mapping: string; readonly column: string }
   | {
+      readonly kind: 'where-changed';
+      readonly mapping: string;
+      readonly table: string;
+      readonly before: string | undefined;
+      readonly after: string;
+    }
+  | {
       readonly kind: 'flag-blocking';
       readonly flag: 'custom-columns-per-table' | 'custom-tables';
       readonly table: string | undefined;

@@ -141,6 +141,25 @@ describe('a mapping file renamed', () => {
   });
 });
 
+describe('a where condition changed', () => {
+  it('is a risk note: rows of records it now leaves out stay, and no run updates them', () => {
+    const input = readSpecDir('spec', ROOT);
+    const files = new Map(input.files);
+    const file = 'objects/referral-source.yaml';
+    files.set(file, files.get(file)!.replace('in: [physician, external_clinic]', 'in: [physician]'));
+    const diff = diffSides(shipped, built({ ...input, files }, validators));
+    expect(diff.risks).toEqual([
+      {
+        kind: 'where-changed',
+        mapping: 'referral-source',
+        table: 'account',
+        before: 'type in ["external_clinic", "physician"]',
+        after: 'type in ["physician"]',
+      },
+    ]);
+  });
+});
+
 describe('the licensing limit in the diff', () => {
   it('shows the per-table flag when a change pushes contact from 15 to 16 custom columns', () => {
     const base = built(caseSide('custom-columns-16', 'base'), validators);
