@@ -1,6 +1,14 @@
 import { assertNever } from '../assert.ts';
 import { htmlText, markdownText, mdDetails, mdName, mdTable, plural } from './markdown.ts';
-import type { ColumnChange, FlagChange, FlagView, LoadStep, MappingDiff, TableChange } from './types.ts';
+import type {
+  ColumnChange,
+  FlagChange,
+  FlagView,
+  LoadOrderChange,
+  LoadStep,
+  MappingDiff,
+  TableChange,
+} from './types.ts';
 
 const t = (s: string | undefined): string => (s === undefined ? '(none)' : markdownText(s));
 
@@ -88,10 +96,55 @@ function tableSection(table: TableChange): string[] {
   return rows.length ? mdDetails(summary, mdTable(['column', 'change', 'before', 'after'], rows)) : [];
 }
 
-const stepText = (s: LoadStep | undefined): string =>
+/** A step's place and what it waits for, without its mapping's name: `3 (after `patient`)`. */
+const placeText = (s: LoadStep | undefined, at: number): string =>
   s
-    ? `${mdName(s.mapping)}${s.dependsOn.length ? ` (after ${s.dependsOn.map(mdName).join(', ')})` : ''}${s.deferred.length ? `; second pass: ${s.deferred.map(mdName).join(', ')}` : ''}`
-    : '';
+    ? `step ${at + 1}${s.dependsOn.length ? ` (after ${s.dependsOn.map(mdName).join(', ')})` : ''}${s.deferred.length ? `; second pass: ${s.deferred.map(mdName).join(', ')}` : ''}`
+    : '–';
+
+/** The mappings in both orders that keep their order among each other: a longest common subsequence. */
+function keptInOrder(before: readonly string[], after: readonly string[]): Set<string> {
+  const n = before.length;
+  const m = after.length;
+  const len = Array.from({ length: n + 1 }, () => new Array<number>(m + 1).fill(0));
+  for (let i = n - 1; i >= 0; i -= 1)
+    for (let j = m - 1; j >= 0; j -= 1)
+      len[i]![j] =
+        before[i] === after[j] ? len[i + 1]![j + 1]! + 1 : Math.max(len[i + 1]![j]!, len[i]![j + 1]!);
+  const kept = new Set<string>();
+  for (let i = 0, j = 0; i < n && j < m; ) {
+    if (before[i] === after[j]) {
+      kept.add(before[i]!);
+      i += 1;
+      j += 1;
+    } else if (len[i + 1]![j]! >= len[i]![j + 1]!) i += 1;
+    else j += 1;
+  }
+  return kept;
+}
+
+/**
+ * The load order's rows: each mapping added, removed, moved among the others, or waiting for other
+ * mappings than before, with its step on each side. A step number that changed only because a mapping
+ * before it came or went is no change, and is not listed.
+ */
+function orderRows(order: LoadOrderChange): string[][] {
+  const names = (steps: readonly LoadStep[]) => steps.map((s) => s.mapping);
+  const kept = keptInOrder(names(order.before), names(order.after));
+  const detail = (s: LoadStep) => JSON.stringify([s.dependsOn, s.deferred]);
+  const rows: string[][] = [];
+  const seen = new Set<string>();
+  for (const mapping of [...names(order.after), ...names(order.before)]) {
+    if (seen.has(mapping)) continue;
+    seen.add(mapping);
+    const b = order.before.findIndex((s) => s.mapping === mapping);
+    const a = order.after.findIndex((s) => s.mapping === mapping);
+    const same =
+      b >= 0 && a >= 0 && kept.has(mapping) && detail(order.before[b]!) === detail(order.after[a]!);
+    if (!same) rows.push([mdName(mapping), placeText(order.before[b], b), placeText(order.after[a], a)]);
+  }
+  return rows;
+}
 
 /** The schema plan, load order and migration settings parts of the Markdown. */
 export function schemaSection(diff: MappingDiff): string[] {
@@ -124,14 +177,9 @@ export function schemaSection(diff: MappingDiff): string[] {
     ? [
         '### Load order',
         '',
-        ...mdTable(
-          ['step', 'before', 'after'],
-          Array.from({ length: Math.max(order.before.length, order.after.length) }, (_, i) => [
-            String(i + 1),
-            stepText(order.before[i]),
-            stepText(order.after[i]),
-          ]),
-        ),
+        ...mdTable(['mapping', 'before', 'after'], orderRows(order)),
+        '',
+        'Mappings not listed keep their place among the others.',
         '',
       ]
     : [];
