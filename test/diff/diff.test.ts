@@ -127,9 +127,14 @@ describe('a mapping file renamed', () => {
         table: 'fs_payment',
       }),
     ]);
-    expect(renderMarkdown(diff, { base: 'main', head: 'branch' })).toContain(
-      '**Mapping `payment` renamed `payments`.**',
-    );
+    const markdown = renderMarkdown(diff, { base: 'main', head: 'branch' });
+    expect(markdown).toContain('**Mapping `payment` renamed `payments`.**');
+    // The load order lists the two names only: the steps after them keep their place.
+    const order = markdown.slice(markdown.indexOf('### Load order'));
+    expect(order.split('\n').filter((l) => l.startsWith('| `'))).toEqual([
+      '| `payments` | – | step 10 (after `patient`, `appointment`) |',
+      '| `payment` | step 10 (after `patient`, `appointment`) | – |',
+    ]);
   });
 
   it('is a removal when the key changes with it: the rows loaded stay behind', () => {
