@@ -92,35 +92,21 @@ export const licensingLimits: Rule = (ctx) => {
     );
   }
   for (const a of m.acknowledge) {
-    if (a.flag === 'custom-tables') {
-      // FS115 is an error: the licence allows no more, so there is nothing to accept.
-      out.push(
-        finding(
-          'FS126',
-          'warning',
-          a.file,
-          a.pointer,
-          `an acknowledgement of 'custom-tables' changes nothing: ${ctx.customTables.size} custom tables, and more than ${PROFESSIONAL_LIMIT} on Sales Professional is refused (FS115), not a flag to accept`,
-          'remove it; past the limit, set target.license: enterprise or fold tables together',
-        ),
-      );
-      continue;
-    }
-    if (
-      a.flag === 'custom-columns-per-table' &&
-      (!a.table || (counts.get(a.table)?.length ?? 0) <= PROFESSIONAL_LIMIT)
-    ) {
-      out.push(
-        finding(
-          'FS126',
-          'warning',
-          a.file,
-          a.pointer,
-          `acknowledgement for ${a.table ?? '(no table)'} is not needed: it has ${plural(counts.get(a.table ?? '')?.length ?? 0, 'custom column')}`,
-          'remove it, or name the table the flag is about',
-        ),
-      );
-    }
+    const columns = counts.get(a.table ?? '')?.length ?? 0;
+    const stale: [message: string, hint: string] | undefined =
+      a.flag === 'custom-tables'
+        ? // FS115 is an error: the licence allows no more, so there is nothing to accept.
+          [
+            `an acknowledgement of 'custom-tables' changes nothing: ${ctx.customTables.size} custom tables, and more than ${PROFESSIONAL_LIMIT} on Sales Professional is refused (FS115), not a flag to accept`,
+            'remove it; past the limit, set target.license: enterprise or fold tables together',
+          ]
+        : !a.table || columns <= PROFESSIONAL_LIMIT
+          ? [
+              `acknowledgement for ${a.table ?? '(no table)'} is not needed: it has ${plural(columns, 'custom column')}`,
+              'remove it, or name the table the flag is about',
+            ]
+          : undefined;
+    if (stale) out.push(finding('FS126', 'warning', a.file, a.pointer, ...stale));
   }
   const tables = [...ctx.customTables.values()];
   if (tables.length > PROFESSIONAL_LIMIT) {
