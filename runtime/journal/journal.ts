@@ -10,7 +10,7 @@ import { OperationStore } from './operations.ts';
 import { journalOrganization, tieOrganization } from './organization.ts';
 import { currentProcess, type HostView, realHost } from './owner.ts';
 import { ProgressStore } from './progress.ts';
-import { rollbackAccounting, rollbackCounts } from './rollback-counts.ts';
+import { type RollbackSummary, rollbackAccounting, rollbackCounts } from './rollback-counts.ts';
 import { RunStore } from './runs.ts';
 import { schemaVersion } from './schema.ts';
 import { StagingStore } from './staging.ts';
@@ -334,13 +334,17 @@ export class Journal {
   accounting(runId: number, expected?: Readonly<Record<string, string>>): RunSummary {
     const run = this.#runs.get(runId);
     if (run?.kind !== 'rollback' || run.parentRun === null) return this.#ops.accounting(runId, expected);
-    const target = run.parentRun;
-    const resources = this.#ops.accounting(target);
-    const counts = rollbackCounts(
-      this.operations(runId),
-      (mapping, key) => this.images.get(target, mapping, key) !== undefined,
+    const resources = this.#ops.accounting(run.parentRun);
+    return rollbackAccounting(this.rollbackCounts(runId), (mapping) => resources[mapping]?.resource ?? '');
+  }
+
+  /** What a rollback did to the rows of each mapping, over all its attempts (see rollbackCounts). */
+  rollbackCounts(rollbackRunId: number): RollbackSummary {
+    const target = this.#runs.get(rollbackRunId)?.parentRun ?? null;
+    return rollbackCounts(
+      this.operations(rollbackRunId),
+      (mapping, key) => target !== null && this.images.get(target, mapping, key) !== undefined,
     );
-    return rollbackAccounting(counts, (mapping) => resources[mapping]?.resource ?? '');
   }
 
   /** Streams a run's audit log (CSV or JSON) to `write`; returns the number of entries. */

@@ -1,5 +1,5 @@
 import type { Journal, RunSummary } from '../journal/index.ts';
-import { type RollbackSummary, rollbackAccounting, rollbackCounts } from '../journal/rollback-counts.ts';
+import { type RollbackSummary, rollbackAccounting } from '../journal/rollback-counts.ts';
 import type { GeneratedModule } from '../mapping/index.ts';
 
 export type { MappingRollback, RollbackSummary } from '../journal/rollback-counts.ts';
@@ -15,11 +15,7 @@ export function undoneBy(journal: Journal, rollbackRunId: number): Set<number> {
 
 /** The summary of a rollback over all its attempts, from the journal (see rollbackCounts). */
 export function summarize(journal: Journal, rollbackRunId: number): RollbackSummary {
-  const target = journal.run(rollbackRunId)?.parentRun ?? null;
-  return rollbackCounts(
-    journal.operations(rollbackRunId),
-    (mapping, key) => target !== null && journal.images.get(target, mapping, key) !== undefined,
-  );
+  return journal.rollbackCounts(rollbackRunId);
 }
 
 /** Rows that failed, over every mapping. */
