@@ -6,7 +6,10 @@ import { type FieldProfile, newField } from './profile.ts';
 /** A type as the audit infers it: a source model type, or null (only nulls seen), or mixed. */
 export type InferredType = SourceFieldType | 'null' | 'mixed';
 
-/** One field as the audit reports it (audit.json). PHI fields never carry values. */
+/**
+ * One field as the audit reports it (audit.json). PHI fields never carry values; a field inside a PHI
+ * field (an object's field, an array's elements) is PHI too.
+ */
 export interface FieldSummary {
   readonly name: string;
   /** Dotted path; array elements as `name[]`, e.g. `clinic_assignments[].clinic_id`. */
@@ -24,7 +27,10 @@ export interface FieldSummary {
   readonly values?: readonly string[];
   readonly distinct?: number;
   readonly phi: boolean;
-  /** model: flagged by the source model; name: flagged by the name heuristic (fields the model lacks). */
+  /**
+   * model: flagged by the source model; name: flagged by the name heuristic (fields the model lacks);
+   * either of them for the field itself or for the field holding it.
+   */
   readonly phi_source?: 'model' | 'name';
   readonly phi_reason?: string;
   readonly in_model: boolean;
@@ -74,6 +80,12 @@ export function resolveType(p: FieldProfile): InferredType {
   return 'mixed';
 }
 
+/** Why a field is PHI: the model's flag or the name heuristic, on the field or on the field holding it. */
+export interface PhiFlag {
+  readonly source: 'model' | 'name';
+  readonly reason?: string;
+}
+
 /** Whether values of type `seen` fit a model field of type `model` (a looser reading is no change). */
 export function compatible(model: SourceFieldType, seen: InferredType): boolean {
   if (seen === 'null') return true;
@@ -100,17 +112,27 @@ function round(n: number): number {
 
 /**
  * Summarises a field profile against its model field. `of` is the number of records (or parent
- * objects, or elements) the field could have appeared in.
+ * objects, or elements) the field could have appeared in; `within` is the PHI flag of the field
+ * holding it, which its own fields and elements take whatever their own flags or names say.
  */
 export function summarise(
   p: FieldProfile,
   model: SourceField | undefined,
   of: number,
   path: string,
+  within?: PhiFlag,
 ): FieldSummary {
   const type = resolveType(p);
   const nameReason = model ? undefined : phiByName(p.name);
-  const phi = model ? model.phi : nameReason !== undefined;
+  const own: PhiFlag | undefined = model
+    ? model.phi
+      ? { source: 'model' }
+      : undefined
+    : nameReason
+      ? { source: 'name', reason: nameReason }
+      : undefined;
+  const flag = own ?? within;
+  const phi = flag !== undefined;
   const distinct = p.distinct ? [...p.distinct.keys()].sort() : undefined;
   const showValues =
     !phi && distinct !== undefined && (type === 'enum' || model?.type === 'enum') && distinct.length > 0;
@@ -120,11 +142,11 @@ export function summarise(
   const arrays = p.kinds.get('array') ?? 0;
   const fields =
     p.fields.size > 0 || model?.fields
-      ? childSummaries(p.fields, model?.fields, objects, `${path}.`)
+      ? childSummaries(p.fields, model?.fields, objects, `${path}.`, flag)
       : undefined;
   const items =
     p.items || model?.items
-      ? summarise(p.items ?? newField('items'), model?.items, p.elements, `${path}[]`)
+      ? summarise(p.items ?? newField('items'), model?.items, p.elements, `${path}[]`, flag)
       : undefined;
   return {
     name: p.name,
@@ -138,8 +160,8 @@ export function summarise(
     ...(showValues ? { values: distinct } : {}),
     ...(distinct !== undefined && distinct.length > 0 ? { distinct: distinct.length } : {}),
     phi,
-    ...(phi ? { phi_source: model ? ('model' as const) : ('name' as const) } : {}),
-    ...(nameReason ? { phi_reason: nameReason } : {}),
+    ...(flag ? { phi_source: flag.source } : {}),
+    ...(flag?.reason ? { phi_reason: flag.reason } : {}),
     in_model: model !== undefined,
     ...(model ? { model_type: model.type } : {}),
     ...(model?.values ? { model_values: model.values } : {}),
@@ -154,16 +176,17 @@ export function summarise(
 
 /**
  * Summaries of the fields seen and of the model fields never seen (those come out with present 0, so
- * the diff can tell them), in model order then in order of appearance.
+ * the diff can tell them), in model order then in order of appearance; `within` as for summarise.
  */
 export function childSummaries(
   seen: ReadonlyMap<string, FieldProfile>,
   model: ReadonlyMap<string, SourceField> | undefined,
   of: number,
   prefix: string,
+  within?: PhiFlag,
 ): FieldSummary[] {
   const names = [...(model?.keys() ?? []), ...[...seen.keys()].filter((n) => !model?.has(n))];
   return names.map((name) =>
-    summarise(seen.get(name) ?? newField(name), model?.get(name), of, `${prefix}${name}`),
+    summarise(seen.get(name) ?? newField(name), model?.get(name), of, `${prefix}${name}`, within),
   );
 }
