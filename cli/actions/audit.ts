@@ -1,6 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
-import { parse } from 'yaml';
+import { isMap, parse, parseDocument } from 'yaml';
 import { hasErrors } from '../../compiler/diagnostics/diagnostic.ts';
 import { buildIr } from '../../compiler/ir/build.ts';
 import type { Ir } from '../../compiler/ir/types.ts';
@@ -61,6 +61,22 @@ function schemaError(errors: readonly ErrorObject[] | null | undefined): string 
     : 'does not match its schema';
 }
 
+/**
+ * Refuses, before the inventory (minutes at the account's limit), a spec file the audit is to rewrite
+ * that does not parse as a YAML mapping: the rewrite edits its text in place, so it could not be done.
+ */
+function checkRewritable(root: string, rel: string, text: string | undefined, option: string): void {
+  const doc = parseDocument(text ?? '');
+  const error = doc.errors[0];
+  if (!error && isMap(doc.contents)) return;
+  const at = error?.linePos?.[0];
+  const where = at ? `:${at.line}:${at.col}` : '';
+  const what = error ? 'does not parse as YAML' : 'is not a YAML mapping';
+  throw new UsageError(
+    `${root}/${rel}${where}: ${option} rewrites this file, and it ${what}: fix it first (flitstack validate shows how), then audit again`,
+  );
+}
+
 /** Runs the audit; returns the exit code. */
 export async function audit(options: AuditCliOptions, io: CliIo): Promise<number> {
   const pages = samplePages(options.samplePages);
@@ -98,6 +114,12 @@ export async function audit(options: AuditCliOptions, io: CliIo): Promise<number
     if (error instanceof PracticeHubConfigError) throw new UsageError(error.message);
     throw error;
   }
+  const sourceModel = options.writeModel ? validation.spec.sourceModel : undefined;
+  const targetMetadata = options.target ? validation.spec.targetMetadata : undefined;
+  if (sourceModel)
+    checkRewritable(input.root, sourceModel.name, input.files.get(sourceModel.name), '--write-model');
+  if (targetMetadata)
+    checkRewritable(input.root, targetMetadata.name, input.files.get(targetMetadata.name), '--target');
   const valid = !hasErrors(validation.diagnostics);
   const rate = rateOverride ?? migration.requestsPerSecond;
   let ir: Ir | undefined;
@@ -150,7 +172,7 @@ export async function audit(options: AuditCliOptions, io: CliIo): Promise<number
     // Both spec files are rewritten and checked before either is written: a refused rewrite leaves
     // the spec as it was, and the reports are written either way.
     const rewrites: { rel: string; text: string; kind: 'source-model' | 'target-metadata' }[] = [];
-    if (dataverse && dataverseOptions && validation.spec.targetMetadata) {
+    if (dataverse && dataverseOptions && targetMetadata) {
       io.err('audit: reading the Dataverse organisation\n');
       const tables = [...(validation.context.target?.tables.keys() ?? [])];
       const target = await readTarget(
@@ -161,7 +183,7 @@ export async function audit(options: AuditCliOptions, io: CliIo): Promise<number
         correspondenceColumns(tables),
       );
       report = { ...report, target };
-      const rel = validation.spec.targetMetadata.name;
+      const rel = targetMetadata.name;
       rewrites.push({
         rel,
         text: rewriteTargetSnapshot(input.files.get(rel)!, target),
@@ -169,8 +191,8 @@ export async function audit(options: AuditCliOptions, io: CliIo): Promise<number
       });
     }
     const skipped = options.writeModel ? unnameable(report) : [];
-    if (options.writeModel && validation.spec.sourceModel) {
-      const rel = validation.spec.sourceModel.name;
+    if (sourceModel) {
+      const rel = sourceModel.name;
       rewrites.push({
         rel,
         text: rewriteSourceModel(input.files.get(rel)!, report),

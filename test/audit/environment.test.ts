@@ -1,5 +1,7 @@
+import { readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cli, specCopy } from './helpers.ts';
 
@@ -51,6 +53,37 @@ describe('flitstack audit against a PracticeHub that fails', () => {
     expect(result.code).toBe(2);
     expect(result.err).toContain('error: DATAVERSE_URL');
     expect(result.err).not.toMatch(/\n\s+at /);
+    expect(requests).toBe(0);
+  });
+
+  it('refuses a spec file it is to rewrite that does not parse (exit 2, no trace) before it reads PracticeHub', async () => {
+    let requests = 0;
+    server.on('request', () => {
+      requests += 1;
+    });
+    const env = {
+      PRACTICEHUB_API_KEY: `phk_${'0'.repeat(40)}-eu`,
+      PRACTICEHUB_BASE_URL: baseUrl,
+      DATAVERSE_URL: 'http://127.0.0.1:9',
+      AZURE_TENANT_ID: 'tenant',
+      AZURE_CLIENT_ID: 'client',
+      AZURE_CLIENT_SECRET: 'secret',
+    };
+    const cases = [
+      { file: 'source/practicehub.yaml', text: 'version: 1\nresources: [\n', option: '--write-model' },
+      { file: 'source/practicehub.yaml', text: '- version: 1\n', option: '--write-model' },
+      { file: 'target/dataverse.yaml', text: 'version: 1\ntables: {\n', option: '--target' },
+    ];
+    for (const c of cases) {
+      const dir = specCopy((spec) => writeFileSync(join(spec, c.file), c.text));
+      const result = await cli(dir, env, 'audit', c.option);
+      expect(result.code, c.text).toBe(2);
+      expect(result.err, c.text).toMatch(
+        new RegExp(`^error: spec/${c.file}(:\\d+:\\d+)?: ${c.option} rewrites this file, and it `),
+      );
+      expect(result.err, c.text).not.toMatch(/\n\s+at /);
+      expect(readFileSync(join(dir, 'spec', c.file), 'utf8')).toBe(c.text);
+    }
     expect(requests).toBe(0);
   });
 
