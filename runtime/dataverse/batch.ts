@@ -218,7 +218,27 @@ function single(r: BatchRequest, res: PartResponse, index: number, uncertain: bo
     return { ...base, status: r.method === 'DELETE' ? 204 : 201 };
   }
   const id = idFromEntityId(res.headers['odata-entityid']);
-  let body: unknown;
-  if (/json/i.test(res.headers['content-type'] ?? '') && res.body.trim() !== '') body = JSON.parse(res.body);
+  const body = partBody(r, res);
   return { ...base, status: res.status, ...(body !== undefined ? { body } : {}), ...(id ? { id } : {}) };
+}
+
+/**
+ * A successful part's JSON. One that does not parse leaves the whole answer unreadable, as an answer
+ * that is not a $batch answer does, and the error says nothing of the body: the parser's message
+ * quotes it, and it may hold a row's values.
+ */
+function partBody(r: BatchRequest, res: PartResponse): unknown {
+  if (!/json/i.test(res.headers['content-type'] ?? '') || res.body.trim() === '') return undefined;
+  try {
+    return JSON.parse(res.body);
+  } catch {
+    throw new DataverseError({
+      status: 0,
+      code: UNREADABLE,
+      serverMessage: `the answer to its part ${r.method} ${r.path.split('?')[0]} (HTTP ${res.status}) is not valid JSON`,
+      method: 'POST',
+      path: '$batch',
+      hint: 'some of its requests may have run: run the same command again, which looks at the rows before writing them again',
+    });
+  }
 }

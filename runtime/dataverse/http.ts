@@ -2,7 +2,7 @@ import type { Dispatcher } from 'undici';
 import { type Backoff, parseRetryAfter } from '../shared/backoff.ts';
 import { redactSecrets, type Secret } from '../shared/redact.ts';
 import type { Clock } from './clock.ts';
-import { DataverseError, parseErrorBody } from './errors.ts';
+import { DataverseError, parseErrorBody, UNREADABLE } from './errors.ts';
 import {
   type DataverseEventListener,
   type RequestKind,
@@ -229,7 +229,7 @@ export class Transport {
         status: res.status,
         headers: res.headers,
         text: res.text,
-        body: json ? JSON.parse(res.text) : undefined,
+        body: json ? this.parseJson(req, res) : undefined,
         uncertain,
       };
     }
@@ -299,6 +299,30 @@ export class Transport {
       ...(parsed.details ? { details: parsed.details } : {}),
       ...(hint ? { hint } : {}),
     });
+  }
+
+  /**
+   * A successful answer's JSON. One that does not parse (a gateway's page, a cut-off body) fails as an
+   * unreadable answer, which says nothing of the body: the parser's message quotes it, and it may hold
+   * a row's values.
+   */
+  private parseJson(req: ApiRequest, res: WireResponse): unknown {
+    try {
+      return JSON.parse(res.text);
+    } catch {
+      throw new DataverseError({
+        status: 0,
+        code: UNREADABLE,
+        serverMessage: `the answer (HTTP ${res.status}, ${Buffer.byteLength(res.text)} bytes) is not valid JSON`,
+        method: req.method,
+        path: req.path.split('?')[0]!,
+        ...(req.operation !== undefined ? { operation: req.operation } : {}),
+        hint:
+          req.method === 'GET'
+            ? 'a proxy or gateway on the way may have changed or cut it: run the same command again'
+            : 'the request may have run: run the same command again, which looks at the rows before writing them again',
+      });
+    }
   }
 
   private networkError(req: ApiRequest, failure: unknown, idempotent: boolean): DataverseError {
