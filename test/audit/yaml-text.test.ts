@@ -158,7 +158,7 @@ describe('audit.md', () => {
     expect(text).not.toContain('<b>');
   });
 
-  it('flags new fields by name as PHI: names, birth dates, emails, phones, addresses, notes', () => {
+  it('flags new fields by name as PHI: names, birth dates, emails, phones, addresses, notes, sex or gender', () => {
     const phi = [
       'first_name',
       'Surname',
@@ -169,9 +169,13 @@ describe('audit.md', () => {
       'address_line_2',
       'notes',
       'nhs_number',
+      'guardian_name',
+      'emergencyContactName',
+      'gender',
+      'sex_at_birth',
     ];
     for (const name of phi) expect(phiByName(name), name).toBeDefined();
-    for (const name of ['status', 'amount', 'clinic_id', 'created_at', 'code'])
+    for (const name of ['status', 'amount', 'clinic_id', 'created_at', 'code', 'name', 'sessions'])
       expect(phiByName(name), name).toBeUndefined();
   });
 });
