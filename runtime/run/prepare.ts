@@ -171,6 +171,9 @@ export function prepareRow(
     deferred: deferred.map((d) => [d.column, d.candidates]),
   });
   const previous = ctx.journal.crosswalk.get(m.name, row.key);
+  // A row closed for its record's deletion is written again when the record is back, payload or not.
+  const reopen = previous !== undefined && ctx.journal.closedSinceWritten(m.name, row.key);
+  const unchanged = previous?.payloadHash === hash && !reopen;
   if (where.create && m.key.kind !== 'match') body[table.primaryId] = where.id;
   ctx.pending.addRow(m.name, row.key, where.id, sourceId);
   return {
@@ -185,12 +188,13 @@ export function prepareRow(
       state: row.state,
       document: row.document,
       hash,
-      unchanged: previous?.payloadHash === hash,
+      unchanged,
+      ...(reopen ? { reopen } : {}),
       flags,
       page,
       sourceUpdatedAt,
     },
     // A deferred lookup of an unchanged row was bound when the row was written.
-    deferred: previous?.payloadHash === hash ? [] : deferred,
+    deferred: unchanged ? [] : deferred,
   };
 }

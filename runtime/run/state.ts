@@ -84,6 +84,11 @@ export interface PreparedRow {
   readonly document: { readonly fileId: string } | undefined;
   readonly hash: string;
   readonly unchanged: boolean;
+  /**
+   * The row of a record PracticeHub deleted and lists again (restored): the deletion policy closed it
+   * and its write opens it again (statecode 0, the open state of every table).
+   */
+  readonly reopen?: boolean;
   readonly flags: Flag[];
   readonly page: number | null;
   readonly sourceUpdatedAt: string | null;

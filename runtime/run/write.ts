@@ -45,7 +45,7 @@ export const LOOKUP_TABLE_ANNOTATION = 'Microsoft.Dynamics.CRM.lookuplogicalname
 export const LOOKUP_NAV_ANNOTATION = 'Microsoft.Dynamics.CRM.associatednavigationproperty';
 
 /** A row whose current values `preImages` reads: its mapping, table, id and the body about to be written. */
-export type PreImageRow = Pick<PreparedRow, 'mapping' | 'table' | 'targetId' | 'body'>;
+export type PreImageRow = Pick<PreparedRow, 'mapping' | 'table' | 'targetId' | 'body' | 'reopen'>;
 
 /** What `preImages` reads besides the body's columns. */
 export interface PreImageOptions {
@@ -98,7 +98,8 @@ function preImageSelect(group: readonly PreImageRow[], options: PreImageOptions)
       ...(options.allMapped
         ? mappingLookups(m)
         : m.lookups.filter((l) => l.deferred).map((l) => `_${l.column}_value`)),
-      ...(m.hasState ? ['statecode', 'statuscode'] : []),
+      // A reopened row's state is written too: the image keeps the closed state a rollback puts back.
+      ...(m.hasState || group.some((r) => r.reopen) ? ['statecode', 'statuscode'] : []),
     ]),
   ];
 }
@@ -306,18 +307,22 @@ async function writeBulk(
   return errors;
 }
 
-/** Sets statecode/statuscode after the rows exist (statecode is not valid on create; reference §1.3). */
+/**
+ * Sets statecode/statuscode after the rows exist (statecode is not valid on create; reference §1.3).
+ * A reopened row of a mapping that sets no state gets statecode 0 alone, which Dataverse gives the
+ * state's default status.
+ */
 async function writeStates(
   ctx: WriteContext,
   rows: readonly PreparedRow[],
   errors: Map<PreparedRow, unknown>,
 ): Promise<void> {
-  const stated = rows.filter((r) => r.state && !errors.has(r));
+  const stated = rows.filter((r) => (r.state || r.reopen) && !errors.has(r));
   for (const part of chunks(stated, Math.min(ctx.batchSize, 1000))) {
     const requests: BatchRequest[] = part.map((row) => ({
       method: 'PATCH',
       path: recordPath(row.table.entitySet, row.targetId),
-      body: { statecode: row.state!.state, statuscode: row.state!.status },
+      body: row.state ? { statecode: row.state.state, statuscode: row.state.status } : { statecode: 0 },
       headers: { 'If-Match': '*' },
     }));
     const results = await ctx.client.batch(requests, { continueOnError: true });

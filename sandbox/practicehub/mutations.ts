@@ -4,13 +4,16 @@ import { isResourceName, RESOURCES } from './data/registry.ts';
 import { isoSeconds } from './data/time.ts';
 import type { DataStore } from './store.ts';
 
-/** A change to the data after start (delta runs need data that moves): `mutate()` and POST /_sandbox/mutations. */
+/**
+ * A change to the data after start (delta runs need data that moves): `mutate()` and POST
+ * /_sandbox/mutations. `restore` brings deleted records back (an archived patient unarchived), by id.
+ */
 export interface Mutation {
   readonly resource: string;
-  readonly action: 'update' | 'create' | 'delete';
+  readonly action: 'update' | 'create' | 'delete' | 'restore';
   /** How many records to create, or to pick for update/delete when `ids` is absent (default 1). */
   readonly count?: number;
-  /** The records to update or delete. */
+  /** The records to update, delete or restore (restore takes only ids). */
   readonly ids?: readonly string[];
   /** Field values to set (update, create). `id`, timestamps and `download_url` cannot be set. */
   readonly patch?: Readonly<Record<string, Json>>;
@@ -35,8 +38,11 @@ function validate(store: DataStore, m: Mutation): ResourceName {
   if (typeof m.resource !== 'string' || !isResourceName(m.resource)) {
     throw new MutationError(400, `unknown resource '${String(m.resource)}'`);
   }
-  if (!['update', 'create', 'delete'].includes(m.action)) {
-    throw new MutationError(400, `action must be update, create or delete, got '${String(m.action)}'`);
+  if (!['update', 'create', 'delete', 'restore'].includes(m.action)) {
+    throw new MutationError(
+      400,
+      `action must be update, create, delete or restore, got '${String(m.action)}'`,
+    );
   }
   if (m.count !== undefined && (!Number.isInteger(m.count) || m.count < 1 || m.count > MAX_COUNT)) {
     throw new MutationError(400, `count must be a whole number from 1 to ${MAX_COUNT}`);
@@ -46,6 +52,8 @@ function validate(store: DataStore, m: Mutation): ResourceName {
   }
   if (m.ids !== undefined && m.action === 'create')
     throw new MutationError(400, 'create takes count, not ids');
+  if (m.ids === undefined && m.action === 'restore')
+    throw new MutationError(400, 'restore takes the ids of deleted records');
   if (m.patch !== undefined) {
     if (typeof m.patch !== 'object' || m.patch === null || Array.isArray(m.patch)) {
       throw new MutationError(400, 'patch must be an object of field values');
@@ -65,8 +73,11 @@ function targets(store: DataStore, resource: ResourceName, m: Mutation, rng: Rng
   if (m.ids) {
     return m.ids.map((id) => {
       const n = store.indexOfId(resource, id);
-      if (n === undefined || store.isDeleted(resource, n))
-        throw new MutationError(404, `${resource} ${id} not found`);
+      if (n === undefined || store.isDeleted(resource, n) !== (m.action === 'restore'))
+        throw new MutationError(
+          404,
+          `${resource} ${id} not found${m.action === 'restore' ? ' among deleted records' : ''}`,
+        );
       return n;
     });
   }
@@ -112,7 +123,7 @@ export function applyMutation(store: DataStore, m: Mutation, nowMs: number, rng:
     const next: PhRecord =
       m.action === 'delete'
         ? { ...current, updated_at: now, deleted_at: now }
-        : { ...current, ...patch, id: current.id, updated_at: now };
+        : { ...current, ...patch, id: current.id, updated_at: now, deleted_at: null };
     store.put(resource, n, next);
     return current.id;
   });

@@ -58,16 +58,16 @@ export class DataStore {
     return n !== undefined && n < this.size(resource) ? n : undefined;
   }
 
-  /** Stores the new state of record n (an update, a creation or a deletion). */
+  /** Stores the new state of record n (an update, a creation, a deletion or a restore). */
   put(resource: ResourceName, n: number, record: PhRecord): void {
     if (n >= this.size(resource)) this.createdCount.set(resource, n + 1 - this.ctx.counts[resource]);
     const wasDeleted = this.isDeleted(resource, n);
     this.overlay.get(resource)!.set(n, record);
+    const list = this.deleted.get(resource)!;
     if (record.deleted_at !== null && !wasDeleted) {
-      const list = this.deleted.get(resource)!;
       list.push(n);
       list.sort((a, b) => a - b);
-    }
+    } else if (record.deleted_at === null && wasDeleted) list.splice(list.indexOf(n), 1);
     this.scanCache.clear();
   }
 

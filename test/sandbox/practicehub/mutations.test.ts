@@ -68,6 +68,26 @@ describe('PracticeHub sandbox: changing data after start', () => {
     expect(delta.data[0]).toMatchObject({ id, deleted_at: '2026-07-03T09:32:15Z' });
   });
 
+  it('restore: lists a deleted record again, with deleted_at null and a new updated_at', async () => {
+    clock.advance(60_000);
+    const [id] = sandbox.mutate({ resource: 'clinical_notes', action: 'delete', count: 1 });
+    expect(sandbox.counts().clinical_notes).toBe(3998);
+    expect(() => sandbox.mutate({ resource: 'clinical_notes', action: 'restore', count: 1 })).toThrow(
+      MutationError,
+    );
+    clock.advance(60_000);
+    expect(sandbox.mutate({ resource: 'clinical_notes', action: 'restore', ids: [id!] })).toEqual([id]);
+    expect(sandbox.counts().clinical_notes).toBe(3999);
+    expect((await list(sandbox, '/clinical_notes')).total_entries).toBe(3999);
+    const delta = await list(sandbox, '/clinical_notes?updated=gte:2026-07-03T09:34:00Z');
+    expect(delta.data).toEqual([expect.objectContaining({ id, deleted_at: null })]);
+    expect(sandbox.get('clinical_notes', id!)?.updated_at).toBe('2026-07-03T09:34:15Z');
+    // Only a deleted record is restored.
+    expect(() => sandbox.mutate({ resource: 'clinical_notes', action: 'restore', ids: [id!] })).toThrow(
+      MutationError,
+    );
+  });
+
   it('serves the same through POST /_sandbox/mutations, with 400/404 for bad mutations', async () => {
     const url = `http://127.0.0.1:${sandbox.port}/_sandbox/mutations`;
     const post = (body: unknown) => fetch(url, { method: 'POST', body: JSON.stringify(body) });
@@ -98,7 +118,7 @@ describe('PracticeHub sandbox: changing data after start', () => {
     const res = await fetch(`http://127.0.0.1:${sandbox.port}/_sandbox/stats`);
     const body = (await res.json()) as ReturnType<PracticeHubSandbox['stats']>;
     const served = Object.values(body.requests).reduce((sum, r) => sum + r.served, 0);
-    expect(served).toBe(7); // the API requests of the tests above; /_sandbox routes are not counted
+    expect(served).toBe(9); // the API requests of the tests above; /_sandbox routes are not counted
     const now = sandbox.stats();
     expect({ ...body, bytesSent: 0 }).toEqual({ ...now, bytesSent: 0 });
     expect(now.bytesSent).toBeGreaterThan(body.bytesSent); // the stats answer itself was sent since

@@ -1,0 +1,53 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type CliMigrated, flitstack, migratedByCli } from '../support/migration.ts';
+
+type Row = Readonly<Record<string, unknown>>;
+
+let m: CliMigrated;
+beforeAll(async () => {
+  m = await migratedByCli({ scale: 0.05, seed: 23 });
+}, 120_000);
+afterAll(() => m?.close());
+
+const contact = (sourceId: string): Row | undefined =>
+  m.sb.dataverse
+    .snapshot(['contact'])
+    .tables.contact!.find((r) => r.fs_practicehubid === `patient-${sourceId}`);
+
+describe('flitstack delta: a record deleted and restored in PracticeHub', () => {
+  it('opens its row again; a rollback of that delta closes it again, and the next delta opens it', async () => {
+    const [id] = m.sb.practicehub.mutate({ resource: 'patients', action: 'delete', count: 1 });
+    await m.delta();
+    // policies.deleted_records: deactivate (spec/migration.yaml)
+    expect(contact(id!)).toMatchObject({ statecode: 1, statuscode: 2 });
+
+    m.sb.practicehub.mutate({ resource: 'patients', action: 'restore', ids: [id!] });
+    const restored = await m.delta();
+    expect(restored.json.summary.patient!.loaded).toBe(1);
+    expect(contact(id!)).toMatchObject({ statecode: 0, statuscode: 1 });
+    const reconciled = await flitstack(m.sb, 'reconcile', '--journal', m.journal, '--rate', '1000');
+    expect(reconciled.out).toContain('passed');
+    expect(reconciled.code).toBe(0);
+
+    const undone = await flitstack(
+      m.sb,
+      'rollback',
+      '--run',
+      String(restored.json.run),
+      '--journal',
+      m.journal,
+    );
+    expect(undone.code).toBe(0);
+    expect(contact(id!)).toMatchObject({ statecode: 1, statuscode: 2 });
+    await m.delta();
+    expect(contact(id!)).toMatchObject({ statecode: 0, statuscode: 1 });
+  });
+
+  it('is written no more once open, even by a full run', async () => {
+    const again = await m.delta();
+    expect(again.json.summary.patient!.loaded).toBe(0);
+    const full = await flitstack(m.sb, 'run', '--journal', m.journal, '--rate', '1000', '--format', 'json');
+    expect(full.code).toBe(0);
+    expect(JSON.parse(full.out).summary.patient.loaded).toBe(0);
+  });
+});
