@@ -284,6 +284,11 @@ export class Journal {
     return this.#ops.closedSinceWritten(mapping, key);
   }
 
+  /** The records of a mapping waiting for a row of `parents` created since (OperationStore.waitingForLookups). */
+  waitingForLookups(mapping: string, parents: readonly string[]): string[] {
+    return this.#ops.waitingForLookups(mapping, parents);
+  }
+
   /** The source record that wrote (or left unchanged) a row key of a mapping in a run: the first one wins. */
   claimedBy(runId: number, mapping: string, key: string): string | undefined {
     return this.#ops.claimedBy(runId, mapping, key);

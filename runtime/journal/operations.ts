@@ -6,6 +6,7 @@ import {
   ACTIONS,
   type Action,
   ALREADY_CLOSED,
+  LOOKUP_REQUIRED,
   type MappingCounts,
   type OperationFilter,
   type OperationInput,
@@ -120,6 +121,7 @@ export class OperationStore {
   readonly #claim: Statement<[number, string, string], { source_id: string }>;
   readonly #closed: Statement<{ mapping: string; key: string }, { closed: number }>;
   readonly #has: Statement<[number, string, string], { n: number }>;
+  readonly #waiting: Statement<{ mapping: string; parents: string }, { source_id: string }>;
   readonly #pageIds: Statement<[number, string, number, number], { page: number; source_id: string }>;
 
   constructor(db: Database, chunkSize: number) {
@@ -156,6 +158,21 @@ export class OperationStore {
              WHERE o.mapping = @mapping AND o.row_key = @key AND o.action IN ('create', 'update')), 0)
        ) AS closed`,
     );
+    // The last standing operation of each record: a reject for a required lookup, or a write that left
+    // a lookup empty, followed by a row created by a mapping the lookup may point to.
+    this.#waiting = db.prepare(
+      `SELECT o.source_id FROM operations o ${standing}
+       WHERE o.mapping = @mapping AND o.error_code IS NULL
+         AND ((o.action = 'reject' AND instr(o.reason, '${LOOKUP_REQUIRED}') > 0)
+           OR (o.action IN ('create', 'update', 'unchanged') AND instr(o.flags, '"lookup_unresolved"') > 0))
+         AND o.id = (SELECT max(l.id) FROM operations l JOIN runs lr ON lr.id = l.run_id
+           AND lr.kind <> 'rollback' AND lr.status <> 'rolled_back'
+           WHERE l.mapping = o.mapping AND l.source_id = o.source_id)
+         AND EXISTS (SELECT 1 FROM operations p JOIN runs pr ON pr.id = p.run_id
+           AND pr.kind <> 'rollback' AND pr.status <> 'rolled_back'
+           WHERE p.mapping IN (SELECT value FROM json_each(@parents)) AND p.action = 'create' AND p.id > o.id)
+       GROUP BY o.source_id ORDER BY min(o.id)`,
+    );
     this.#claim = db.prepare(
       `SELECT source_id FROM operations WHERE run_id = ? AND mapping = ? AND row_key = ?
          AND action IN ('create', 'update', 'unchanged') ORDER BY id LIMIT 1`,
@@ -180,6 +197,15 @@ export class OperationStore {
   /** Whether a standing run deactivated or deleted a row of a mapping after it was last written. */
   closedSinceWritten(mapping: string, key: string): boolean {
     return this.#closed.get({ mapping, key })!.closed === 1;
+  }
+
+  /**
+   * The records of a mapping that wait for a row of `parents`: their last standing operation rejected
+   * them for a required lookup, or wrote their row with a lookup left empty, and a parent mapping has
+   * created a row since.
+   */
+  waitingForLookups(mapping: string, parents: readonly string[]): string[] {
+    return this.#waiting.all({ mapping, parents: JSON.stringify(parents) }).map((r) => r.source_id);
   }
 
   /** The source record that wrote (or left unchanged) a row of a mapping in a run, if any. */

@@ -34,6 +34,9 @@ export const DELETED_IN_SOURCE = 'deleted in PracticeHub';
  */
 export const ALREADY_CLOSED = 'the row is already closed';
 
+/** What the reason of a reject says when a required lookup's row was not loaded (runtime/run/prepare.ts). */
+export const LOOKUP_REQUIRED = '(the lookup is required)';
+
 /** Actions that change a Dataverse row (when journaled without an error). */
 export const WRITE_ACTIONS: ReadonlySet<Action> = new Set([
   'create',

@@ -16,6 +16,8 @@ import {
   type EarlierWalk,
   type PracticeHubClient,
   type PracticeHubPage,
+  type PracticeHubRecord,
+  PracticeHubRequestError,
   RECENT_PAGES,
 } from '../practicehub/index.ts';
 import { bindDeferred } from './deferred.ts';
@@ -258,13 +260,22 @@ async function runPass(
     const updatedSince = scope.since[pass.resource];
     const select = scope.select;
     const earlier = earlierWalk(journal, runId, pass, progress);
-    for await (const read of deps.practicehub.pages(pass.resource, {
+    const read = new Set<string>();
+    for await (const listed of deps.practicehub.pages(pass.resource, {
       fromPage,
       fields,
       updatedSince,
       ...(earlier ? { earlier } : {}),
     })) {
-      const page = select ? { ...read, records: read.records.filter((r) => select(pass.resource, r)) } : read;
+      for (const r of listed.records) read.add(idText(r.id) ?? '');
+      // A delta reads again, with its last page, the records that waited for a lookup's row since loaded.
+      const withWaiting =
+        updatedSince !== undefined && !listed.hasNext
+          ? { ...listed, records: [...listed.records, ...(await waiting(deps, runId, pass, read))] }
+          : listed;
+      const page = select
+        ? { ...withWaiting, records: withWaiting.records.filter((r) => select(pass.resource, r)) }
+        : withWaiting;
       const openPage: OpenPage = {
         page,
         ops: [],
@@ -317,6 +328,38 @@ async function runPass(
   const delta = scope.since[pass.resource] !== undefined;
   for (const m of pass.mappings.filter((x) => x.group))
     await processGroups(deps, runId, m, prepare, write, delta);
+}
+
+/**
+ * The records of a pass's resource that a delta's changed records do not hold (`read`) but that wait for
+ * a lookup's row: rejected for a required lookup, or loaded with a lookup left empty, when a mapping
+ * the lookup may point to has created a row since (a parent PracticeHub created, or one loaded once
+ * fixed). Unchanged themselves, they are not listed as changed, and would wait for the next full run.
+ * Read one by one; a record deleted since is left to the deletion the delta lists.
+ */
+async function waiting(
+  deps: RunDeps,
+  runId: number,
+  pass: Pass,
+  read: ReadonlySet<string>,
+): Promise<PracticeHubRecord[]> {
+  const ids = new Set<string>();
+  for (const m of pass.mappings) {
+    if (m.group) continue;
+    const parents = [...new Set(m.lookups.flatMap((l) => l.candidates.map((c) => c.mapping)))];
+    if (parents.length === 0) continue;
+    for (const id of deps.journal.waitingForLookups(m.name, parents))
+      if (!read.has(id) && !deps.journal.journaled(runId, m.name, id)) ids.add(id);
+  }
+  const out: PracticeHubRecord[] = [];
+  for (const id of ids) {
+    try {
+      out.push(await deps.practicehub.get(pass.resource, id));
+    } catch (error) {
+      if (!(error instanceof PracticeHubRequestError && error.status === 404)) throw error;
+    }
+  }
+  return out;
 }
 
 /** Stages a record of a grouping mapping with the open page, under its group key. */

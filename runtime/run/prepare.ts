@@ -1,5 +1,11 @@
 import { recordUri } from '../dataverse/index.ts';
-import { type DeferredInput, hashPayload, type Journal, type OperationInput } from '../journal/index.ts';
+import {
+  type DeferredInput,
+  hashPayload,
+  type Journal,
+  LOOKUP_REQUIRED,
+  type OperationInput,
+} from '../journal/index.ts';
 import { referencedKey } from '../mapping/definition.ts';
 import type {
   GeneratedModule,
@@ -142,7 +148,7 @@ export function prepareRow(
           key: row.key,
           table: table.name,
           action: 'reject',
-          reason: `lookup ${definition.column}: ${problem} (the lookup is required)`,
+          reason: `lookup ${definition.column}: ${problem} ${LOOKUP_REQUIRED}`,
           flags,
         },
       };
