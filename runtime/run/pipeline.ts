@@ -260,15 +260,15 @@ async function runPass(
     const updatedSince = scope.since[pass.resource];
     const select = scope.select;
     const earlier = earlierWalk(journal, runId, pass, progress);
-    const read = new Set<string>();
+    const read = new Set<string>(); // the ids a delta lists
     for await (const listed of deps.practicehub.pages(pass.resource, {
       fromPage,
       fields,
       updatedSince,
       ...(earlier ? { earlier } : {}),
     })) {
-      for (const r of listed.records) read.add(idText(r.id) ?? '');
       // A delta reads again, with its last page, the records that waited for a lookup's row since loaded.
+      if (updatedSince !== undefined) for (const r of listed.records) read.add(idText(r.id) ?? '');
       const withWaiting =
         updatedSince !== undefined && !listed.hasNext
           ? { ...listed, records: [...listed.records, ...(await waiting(deps, runId, pass, read))] }
