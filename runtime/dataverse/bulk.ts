@@ -1,5 +1,5 @@
 import { type ClientContext, recordWrites } from './context.ts';
-import { DataverseError, isDuplicateRecord } from './errors.ts';
+import { DataverseError, isDuplicateRecord, isSqlTimeout, SQL_TIMEOUT } from './errors.ts';
 import { literal } from './odata.ts';
 
 type Json = Record<string, unknown>;
@@ -122,6 +122,8 @@ export async function sendBulk(
       idempotent: message !== 'CreateMultiple' || withIds,
       operation: `${message} into ${entitySet}`,
       ...(message === 'CreateMultiple' && withIds ? { settledOnRetry: isDuplicateRecord } : {}),
+      // A request too large for the database's time times out again when sent again: the caller splits it.
+      notRetried: (code) => code === SQL_TIMEOUT,
     });
     recordWrites(ctx, 'bulk', items.length);
     if (message !== 'CreateMultiple') return undefined;
@@ -146,12 +148,14 @@ const SCHEMA_MESSAGE =
 /**
  * Whether a failed bulk request may be about its items rather than the request as a whole: 4xx answers,
  * except authorization (401, 403), a request too large (413: the same rows in a $batch are no smaller),
- * a table without the message, an unknown entity set or key, and schema errors (reference §8). A
+ * a table without the message, an unknown entity set or key, schema errors (reference §8), and a SQL
+ * timeout, which is about the request's size (isSqlTimeout). A
  * missing privilege (0x80040220) counts: the principal it names may be one row's owner, who needs read
  * access to the table.
  */
 function isItemFailure(e: DataverseError): boolean {
   if (e.code === '0x80040220') return true;
+  if (isSqlTimeout(e)) return false;
   if (e.status < 400 || e.status >= 500 || [401, 403, 405, 413, 429].includes(e.status)) return false;
   return !REQUEST_CODES.has(e.code) && !SCHEMA_MESSAGE.test(e.serverMessage);
 }

@@ -126,6 +126,18 @@ export function parseErrorBody(status: number, text: string): ParsedError {
 /** The codes of "record not found" answers (ObjectDoesNotExist and its alternate-key variant). */
 export const NOT_FOUND_CODES: ReadonlySet<string> = new Set(['0x80040217', '0x80060891']);
 
+/**
+ * "SQL timeout expired" (-2147204783): "likely to occur if the batch size of your request is too large. To
+ * avoid SQL time-outs, reduce the batch size of your request" (Troubleshoot Dataverse bulk operation
+ * errors, learn.microsoft.com/troubleshoot/power-platform/power-apps/dataverse/bulk-operation-errors).
+ */
+export const SQL_TIMEOUT = '0x80044151';
+
+/** Whether a failure is the database's timeout, which the same request meets again (see SQL_TIMEOUT). */
+export function isSqlTimeout(e: DataverseError): boolean {
+  return e.code === SQL_TIMEOUT;
+}
+
 /** DuplicateRecord (reference §8): on a retried create with a client-supplied id, the first try won. */
 export function isDuplicateRecord(e: DataverseError): boolean {
   return e.code === '0x80040237';

@@ -87,6 +87,10 @@ const RULES: readonly Rule[] = [
       ? 'service protection limit: the client gave up after its retries; lower the concurrency or the batch size and run again (the run resumes)'
       : undefined,
   (e) =>
+    e.code === '0x80044151'
+      ? "the database timed out on the request (SQL timeout expired): Microsoft's advice is a smaller batch, so lower target.batch_size in spec/migration.yaml and run again; the run resumes where it stopped"
+      : undefined,
+  (e) =>
     e.status === 412 && e.code === ''
       ? 'the record already exists (create-only upsert): use a plain upsert to update it'
       : undefined,

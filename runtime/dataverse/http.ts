@@ -52,6 +52,11 @@ export interface ApiRequest {
   readonly operation?: string;
   /** After an attempt whose outcome is unknown, errors for which this is true mean the earlier one worked. */
   readonly settledOnRetry?: (e: DataverseError) => boolean;
+  /**
+   * Error codes of a 5xx answer that sending the same request again would meet again (a bulk request's
+   * SQL timeout): thrown at once, for the caller to send a smaller request instead.
+   */
+  readonly notRetried?: (code: string) => boolean;
   /** Error statuses whose answer the caller reads itself (a stopped $batch answers 400 with its parts). */
   readonly accept?: (status: number, headers: Readonly<Record<string, string>>) => boolean;
 }
@@ -197,7 +202,12 @@ export class Transport {
         await pacer.throttled(limit, wait, inFlight);
         continue;
       }
-      if (TRANSIENT_STATUS.has(res.status) && idempotent && transient < this.o.maxRetries) {
+      if (
+        TRANSIENT_STATUS.has(res.status) &&
+        idempotent &&
+        transient < this.o.maxRetries &&
+        !req.notRetried?.(parseErrorBody(res.status, res.text).code)
+      ) {
         transient += 1;
         uncertain = true;
         const after = parseRetryAfter(res.headers['retry-after'], clock.now()) ?? 0;

@@ -144,6 +144,7 @@ export async function runMigration(deps: RunDeps, options: RunOptions = {}): Pro
     ),
     journal,
     runId: run.id,
+    bulkRows: new Map(),
   };
   const scope: PassScope = {
     select: options.select,

@@ -5,6 +5,7 @@ import {
   columnValues,
   DataverseError,
   inFilter,
+  isSqlTimeout,
   recordPath,
   recordUri,
   summarizeError,
@@ -23,6 +24,11 @@ export interface WriteContext {
   /** Where the pre-images of a write are committed before it is sent, and the run they belong to. */
   readonly journal: Pick<Journal, 'images'>;
   readonly runId: number;
+  /**
+   * Rows per UpsertMultiple by table, once a larger request timed out in the database: later requests
+   * to the table keep to it (writeBulk). Absent, each write starts from batchSize again.
+   */
+  readonly bulkRows?: Map<string, number>;
 }
 
 /** What a flush produced: operations and crosswalk changes to journal, each with its page. */
@@ -279,32 +285,65 @@ async function writeBatch(
  * Writes rows of a bulk-capable table through UpsertMultiple. A request that fails on one of its items
  * is rolled back whole on standard tables, and Dataverse's answer does not say which item (PA`bulk-operations`,
  * which suggests $batch for that case): the rows of that request are then written again through
- * `writeBatch`, where each row gets its own answer. Failures of the request as a whole are thrown.
+ * `writeBatch`, where each row gets its own answer. A request that times out in the database (SQL
+ * timeout expired) is "likely" too large, and the advice is to "reduce the batch size of your request"
+ * (Troubleshoot Dataverse bulk operation errors, learn.microsoft.com/troubleshoot/power-platform/
+ * power-apps/dataverse/bulk-operation-errors): it is written again as two halves, and the table's later
+ * requests keep to the size that went through. Failures of the request as a whole are thrown.
  */
 async function writeBulk(
   ctx: WriteContext,
   rows: readonly PreparedRow[],
 ): Promise<Map<PreparedRow, unknown>> {
   const errors = new Map<PreparedRow, unknown>();
-  for (const part of chunks(rows, Math.min(ctx.batchSize, 1000))) {
-    const table = part[0]!.table;
-    const targets = part.map((row) => {
-      const m = row.mapping;
-      const id =
-        m.key.kind === 'alternate'
-          ? recordUri(table.entitySet, { [m.key.column]: row.key }, false)
-          : recordUri(table.entitySet, row.targetId, false);
-      const body = m.key.kind === 'alternate' ? withoutKey(row.body, m.key.column) : row.body;
-      return { '@odata.type': `Microsoft.Dynamics.CRM.${table.name}`, '@odata.id': id, ...body };
-    });
+  await writeBulkRows(ctx, rows, Math.min(ctx.batchSize, 1000), ctx.bulkRows ?? new Map(), errors);
+  return errors;
+}
+
+/**
+ * UpsertMultiple requests of at most `size` rows, or fewer once the table's requests had to shrink
+ * (`sizes`, by table); a request the database times out on is written again as two halves.
+ */
+async function writeBulkRows(
+  ctx: WriteContext,
+  rows: readonly PreparedRow[],
+  size: number,
+  sizes: Map<string, number>,
+  errors: Map<PreparedRow, unknown>,
+): Promise<void> {
+  const table = rows[0]!.table;
+  for (let at = 0; at < rows.length; ) {
+    const part = rows.slice(at, at + Math.min(size, sizes.get(table.name) ?? size));
+    at += part.length;
     try {
-      await ctx.client.upsertMultiple(table.entitySet, table.name, targets);
+      await upsertPart(ctx, part);
     } catch (e) {
-      if (!(e instanceof BulkError)) throw e;
+      if (e instanceof DataverseError && isSqlTimeout(e) && part.length > 1) {
+        const half = Math.ceil(part.length / 2);
+        sizes.set(table.name, Math.min(half, sizes.get(table.name) ?? half));
+        await writeBulkRows(ctx, part, half, sizes, errors);
+        continue;
+      }
+      // A row that times out alone gets its own answer in a $batch, as a refused row does.
+      if (!(e instanceof BulkError) && !(e instanceof DataverseError && isSqlTimeout(e))) throw e;
       for (const [row, error] of await writeBatch(ctx, part)) errors.set(row, error);
     }
   }
-  return errors;
+}
+
+/** One UpsertMultiple of rows of one table, each addressed by its alternate key or its id. */
+async function upsertPart(ctx: WriteContext, part: readonly PreparedRow[]): Promise<void> {
+  const table = part[0]!.table;
+  const targets = part.map((row) => {
+    const m = row.mapping;
+    const id =
+      m.key.kind === 'alternate'
+        ? recordUri(table.entitySet, { [m.key.column]: row.key }, false)
+        : recordUri(table.entitySet, row.targetId, false);
+    const body = m.key.kind === 'alternate' ? withoutKey(row.body, m.key.column) : row.body;
+    return { '@odata.type': `Microsoft.Dynamics.CRM.${table.name}`, '@odata.id': id, ...body };
+  });
+  await ctx.client.upsertMultiple(table.entitySet, table.name, targets);
 }
 
 /**

@@ -107,12 +107,16 @@ function runItem(ctx: Ctx, table: TableMeta, action: BulkAction, item: Item): st
  * Tables without the message registered answer SdkEntityDoesNotSupportMessage. On standard tables any
  * error rolls back the whole request (bulk-operations). The error is the item's own, as Dataverse
  * answers it: it does not say which item failed ("Cannot insert duplicate key."), unless its text
- * names the row ("Contact With Ids = <guid> Do Not Exist").
+ * names the row ("Contact With Ids = <guid> Do Not Exist"). A request of more items than the sandbox's
+ * `bulkTimeoutItems` fails with SQL timeout expired, as one too large for the database's time does.
  */
 export function handleBulk(ctx: Ctx, table: TableMeta, action: BulkAction, req: ApiRequest): ApiResponse {
   if (req.method !== 'POST') throw Errors.noHttpResource(req.url);
   if (!table.bulk || !table.def.writable) throw Errors.messageNotSupported(action, table.def.logicalName);
   const targets = readTargets(req, action, table);
+  // On standard tables the whole request is one transaction: too many items and it times out (nothing kept).
+  const timeout = ctx.config.bulkTimeoutItems;
+  if (timeout !== null && targets.length > timeout) throw Errors.sqlTimeout();
   const store = ctx.state.store;
   const savepoint = store.savepoint();
   const counts = saveWrites(ctx.counters);

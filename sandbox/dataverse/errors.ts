@@ -143,6 +143,17 @@ export const Errors = {
       '0x80040203',
       'Invalid argument. overriddencreatedon cannot be later than the current date and time.',
     ),
+  /**
+   * A bulk request whose transaction outlasted the database's time (Troubleshoot Dataverse bulk operation
+   * errors: code -2147204783, "likely to occur if the batch size of your request is too large"). The page
+   * gives no HTTP status; the sandbox answers 500, as for other failures of the service's own.
+   */
+  sqlTimeout: () =>
+    err(
+      500,
+      '0x80044151',
+      'SQL timeout expired. CRM ErrorCode: -2147204783 Sql ErrorCode: -2146232060 Sql Number: -2',
+    ),
   /** unManagedidsusernotenabled. */
   userDisabled: () =>
     err(400, '0x80040225', 'The specified user is either disabled or is not a member of any business unit.'),

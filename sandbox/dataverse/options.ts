@@ -48,6 +48,11 @@ export interface DataverseSandboxOptions {
   readonly grantOverrideCreatedOn?: boolean;
   /** Per-table override of CreateMultiple/UpdateMultiple/UpsertMultiple support, by logical name. */
   readonly bulkMessages?: Readonly<Record<string, boolean>>;
+  /**
+   * Items a bulk request may hold before it fails with "SQL timeout expired" (0x80044151), as a request
+   * too large for the time the organisation's database allows does; default null (never).
+   */
+  readonly bulkTimeoutItems?: number | null;
   readonly faults?: FaultConfig;
   readonly maxCustomTablesProfessional?: number;
   /** The seed's own rule (seed.md corrections), not a documented platform limit; null disables it. */
@@ -71,6 +76,7 @@ export interface SandboxConfig {
   readonly maxUploadFileSize: number;
   readonly grantOverrideCreatedOn: boolean;
   readonly bulkMessages: Readonly<Record<string, boolean>>;
+  readonly bulkTimeoutItems: number | null;
   readonly faults: FaultConfig;
   readonly maxCustomTablesProfessional: number;
   readonly maxCustomColumnsPerTableProfessional: number | null;
@@ -108,6 +114,7 @@ export function resolveOptions(options: DataverseSandboxOptions = {}): SandboxCo
     maxUploadFileSize: options.maxUploadFileSize ?? 5_242_880,
     grantOverrideCreatedOn: options.grantOverrideCreatedOn ?? true,
     bulkMessages: options.bulkMessages ?? {},
+    bulkTimeoutItems: options.bulkTimeoutItems ?? null,
     faults: options.faults ?? NO_FAULTS,
     maxCustomTablesProfessional: options.maxCustomTablesProfessional ?? 15,
     maxCustomColumnsPerTableProfessional:

@@ -202,11 +202,13 @@ export class DataverseServer {
           fault.status === 500
             ? 'An unexpected error occurred.'
             : 'The service is temporarily unavailable. Please try again later.';
+        // A gateway's 502 or 503 carries no Dataverse code; 0x80044151 would be a SQL timeout, which
+        // a client answers by shrinking its request rather than by sending it again.
         send(
           res,
           fault.status,
           { ...common, 'Content-Type': JSON_TYPE },
-          JSON.stringify({ error: { code: fault.status === 500 ? '0x80040216' : '0x80044151', message } }),
+          JSON.stringify({ error: { code: fault.status === 500 ? '0x80040216' : '', message } }),
         );
         return;
       }

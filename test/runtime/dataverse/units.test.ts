@@ -207,6 +207,12 @@ describe('errors (compose-http-requests-handle-errors, reference §8)', () => {
     ['0x80040800', 'not supported', 400, /\$batch/],
     ['', '', 401, /application user/],
     ['0x80040216', 'Request Entity Too Large', 413, /lower target\.batch_size/],
+    [
+      '0x80044151',
+      'SQL timeout expired. CRM ErrorCode: -2147204783 Sql ErrorCode: -2146232060 Sql Number: -2',
+      500,
+      /lower target\.batch_size/,
+    ],
   ])('hints for %s', (code, message, status, hint) => {
     const e = new DataverseError({ status, code, serverMessage: message, method: 'POST', path: 'contacts' });
     expect(e.hint).toMatch(hint);

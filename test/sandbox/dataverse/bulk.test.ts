@@ -219,4 +219,22 @@ describe('dataverse sandbox: bulk messages', () => {
       await h2.close();
     }
   });
+
+  it('times out a bulk request of more items than the database takes, keeping none of it; a smaller one goes through', async () => {
+    const h2 = await harness({ keyActivationDelayMs: 0, bulkTimeoutItems: 2 });
+    try {
+      await customTableWithKey(h2);
+      const upsert = (targets: unknown[]) =>
+        h2.call('POST', 'fs_visits/Microsoft.Dynamics.CRM.UpsertMultiple', { body: { Targets: targets } });
+      const large = await upsert([item(1), item(2), item(3)]);
+      expect(large.status).toBe(500);
+      expect(large.json.error.code).toBe('0x80044151');
+      expect(large.json.error.message).toContain('SQL timeout expired');
+      expect(h2.sb.stats().recordsCreated).toBe(0);
+      expect((await upsert([item(1), item(2)])).status).toBe(204);
+      expect(h2.sb.stats().recordsCreated).toBe(2);
+    } finally {
+      await h2.close();
+    }
+  });
 });
