@@ -19,6 +19,15 @@ const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** PA`define-alternate-keys-entity`: these characters in key values break GET/PATCH addressing. */
 const UNSAFE_KEY_CHARS = /[/<>*%&:\\?+]/;
 
+/**
+ * Whether a key value can address a record in a URL or `@odata.id`: a text value holding one of
+ * / < > * % & : \ ? + cannot (PA`define-alternate-keys-entity`), and such a record is addressed by its
+ * primary key instead.
+ */
+export function isAddressableKey(value: KeyValue): boolean {
+  return typeof value !== 'string' || !UNSAFE_KEY_CHARS.test(value);
+}
+
 /** Whether a string is a GUID. */
 export function isGuid(value: string): boolean {
   return GUID.test(value);
@@ -53,7 +62,7 @@ export function keyPredicate(ref: RecordRef, encode = true): string {
         throw new TypeError(`the lookup key part ${column} needs a GUID`);
       return `${column}=${value.toLowerCase()}`;
     }
-    if (typeof value === 'string' && UNSAFE_KEY_CHARS.test(value)) {
+    if (!isAddressableKey(value)) {
       throw new TypeError(
         `the key value for ${column} contains one of / < > * % & : \\ ? + which break Web API addressing (define-alternate-keys-entity): address this record by its primary key`,
       );

@@ -5,6 +5,7 @@ import {
   columnValues,
   DataverseError,
   inFilter,
+  isAddressableKey,
   isSqlTimeout,
   recordPath,
   recordUri,
@@ -254,6 +255,17 @@ function withoutKey(body: Record<string, unknown>, column: string): Record<strin
   return rest;
 }
 
+/**
+ * Whether a row is addressed by its alternate key rather than its id: a row of an alternate-key mapping
+ * whose key value can stand in an address. A key holding / < > * % & : \ ? + "breaks" addressing
+ * (PA`define-alternate-keys-entity`): such a row is addressed by its id, which prepareRow derives from
+ * the key and puts in a new row's body anyway (and Dataverse's upsert looks a row up by the primary key in
+ * the body first, PA`use-upsert-insert-update-record`), with its key column in the body.
+ */
+function byKey(row: PreparedRow): boolean {
+  return row.mapping.key.kind === 'alternate' && isAddressableKey(row.key);
+}
+
 /** Writes rows through $batch PATCH requests (upsert by key, or update of an existing row). */
 async function writeBatch(
   ctx: WriteContext,
@@ -263,13 +275,13 @@ async function writeBatch(
   for (const part of chunks(rows, Math.min(ctx.batchSize, 1000))) {
     const requests: BatchRequest[] = part.map((row) => {
       const m = row.mapping;
-      const address =
-        m.key.kind === 'alternate' && row.create
-          ? recordPath(row.table.entitySet, { [m.key.column]: row.key })
-          : recordPath(row.table.entitySet, row.targetId);
+      const keyed = row.create && byKey(row) && m.key.kind === 'alternate';
+      const address = keyed
+        ? recordPath(row.table.entitySet, { [m.key.column]: row.key })
+        : recordPath(row.table.entitySet, row.targetId);
       // Update and match mappings change existing rows only: If-Match * (reference §3.3).
       const headers: Record<string, string> = m.mode === 'update' ? { 'If-Match': '*' } : {};
-      const body = m.key.kind === 'alternate' && row.create ? withoutKey(row.body, m.key.column) : row.body;
+      const body = keyed ? withoutKey(row.body, m.key.column) : row.body;
       return { method: 'PATCH', path: address, body, headers };
     });
     const results = await ctx.client.batch(requests, { continueOnError: true });
@@ -336,11 +348,11 @@ async function upsertPart(ctx: WriteContext, part: readonly PreparedRow[]): Prom
   const table = part[0]!.table;
   const targets = part.map((row) => {
     const m = row.mapping;
-    const id =
-      m.key.kind === 'alternate'
-        ? recordUri(table.entitySet, { [m.key.column]: row.key }, false)
-        : recordUri(table.entitySet, row.targetId, false);
-    const body = m.key.kind === 'alternate' ? withoutKey(row.body, m.key.column) : row.body;
+    const keyed = byKey(row) && m.key.kind === 'alternate';
+    const id = keyed
+      ? recordUri(table.entitySet, { [m.key.column]: row.key }, false)
+      : recordUri(table.entitySet, row.targetId, false);
+    const body = keyed ? withoutKey(row.body, m.key.column) : row.body;
     return { '@odata.type': `Microsoft.Dynamics.CRM.${table.name}`, '@odata.id': id, ...body };
   });
   await ctx.client.upsertMultiple(table.entitySet, table.name, targets);
