@@ -19,7 +19,7 @@ export const registerReconcile: RegisterCommand = (program, io, exit) => {
   program
     .command('reconcile')
     .description(
-      "Check a run against both systems: per mapping, PracticeHub's count against the run's accounting and the rows the crosswalk holds against Dataverse, rows in Dataverse the crosswalk does not hold (every row of a table the spec creates, and rows with a mapping's key prefix on a shared table), and field checksums of every row (or a sample) against what the spec makes of the current source. Fails beyond the spec's reconcile.tolerance, or on any extra row, naming each differing record and field and each extra row by key and id. Writes reconcile.md and reconcile.json.",
+      "Check a run against both systems: per mapping, PracticeHub's count against the run's accounting and the rows the crosswalk holds against Dataverse, rows in Dataverse the crosswalk does not hold (every row of a table the spec creates, and rows with a mapping's key prefix on a shared table), and field checksums of every row (or a sample) against what the spec makes of the current source, with the state of rows whose mapping sets none (active while PracticeHub lists their record). Fails beyond the spec's reconcile.tolerance, or on any extra row, naming each differing record and field and each extra row by key and id. Writes reconcile.md and reconcile.json.",
     )
     .addOption(specOption())
     .addOption(journalOption())

@@ -1,12 +1,13 @@
 import type { CrosswalkEntry, Journal } from '../journal/index.ts';
-import { referencedKey } from '../mapping/definition.ts';
-import type {
-  GeneratedModule,
-  MappingDefinition,
-  Outcome,
-  Row,
-  SourceRecord,
-  TableDefinition,
+import { ownsRows, referencedKey } from '../mapping/definition.ts';
+import {
+  deletedAt,
+  type GeneratedModule,
+  type MappingDefinition,
+  type Outcome,
+  type Row,
+  type SourceRecord,
+  type TableDefinition,
 } from '../mapping/index.ts';
 import { ownerFallbackReason, resolveOwner, type UserDirectory } from '../run/directory.ts';
 import { rowId } from '../run/ids.ts';
@@ -29,6 +30,11 @@ export interface ExpectContext {
   readonly sources?: SourceMap;
   /** Whether the run that wrote a row gave it the fallback owner (absent: expect today's owner). */
   readonly writtenOwners?: WrittenOwners;
+  /**
+   * Tables whose rows have a state (statecode): there, the row of a mapping that `expectsOpen` is
+   * expected open. Absent: the state is compared only where the mapping sets it.
+   */
+  readonly openTables?: ReadonlySet<string>;
 }
 
 /** One value the spec expects in a row, and how to read it back. */
@@ -171,6 +177,42 @@ function ownerField(ctx: ExpectContext, m: MappingDefinition, row: Row<Payload>,
   return [field];
 }
 
+/**
+ * Whether a mapping's rows are expected open (statecode 0) when it sets no state of its own: it owns
+ * them (see `ownsRows`: not a mapping that updates another's rows or loads a group's pick), and it
+ * created them or matched them among active rows only, so that no state they had before the run is kept.
+ */
+export function expectsOpen(m: MappingDefinition): boolean {
+  return ownsRows(m) && !m.hasState && (m.key.kind !== 'match' || m.key.activeOnly);
+}
+
+/**
+ * The open state expected of a row its mapping sets no state for, while PracticeHub lists its record
+ * (not deleted): none when the table has no state, or when a deactivate closed the row since it was
+ * written (a deletion policy, for a record deleted and listed again before a delta opens its row).
+ */
+function openField(
+  ctx: ExpectContext,
+  m: MappingDefinition,
+  table: TableDefinition,
+  row: Row<Payload>,
+  record: SourceRecord,
+): ExpectedField[] {
+  if (row.state || !expectsOpen(m) || !ctx.openTables?.has(table.name)) return [];
+  if (deletedAt(record) !== undefined || ctx.journal.closedSinceWritten(m.name, row.key)) return [];
+  return [
+    {
+      column: 'statecode',
+      kind: 'state',
+      read: 'statecode',
+      type: 'state',
+      expected: 0,
+      sources: [],
+      note: 'the spec sets no state: the row of a record PracticeHub lists is open',
+    },
+  ];
+}
+
 /** The values the spec writes in one row: columns, lookups, roles, owner, state and key. */
 function expectedFields(
   ctx: ExpectContext,
@@ -209,6 +251,7 @@ function expectedFields(
         sources: sourceValues(ctx.sources, m.name, column, record),
       });
   }
+  fields.push(...openField(ctx, m, table, row, record));
   if (m.key.kind === 'alternate')
     fields.push({
       column: m.key.column,

@@ -12,6 +12,7 @@ export {
   type ExpectedField,
   type ExpectedRow,
   expectRecord,
+  expectsOpen,
   SINCE_DISABLED,
 } from './expected.ts';
 export { countReferring, IDS_PER_QUERY, type RowOrigin, readRows, rowName, tableOfRow } from './read.ts';

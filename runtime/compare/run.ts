@@ -38,6 +38,8 @@ export interface CompareRunOptions {
   readonly sources?: SourceMap;
   /** The users and roles, when already read (a sample reads them before its run); read here otherwise. */
   readonly directory?: Directory;
+  /** Tables whose rows have a state, where rows are expected open (see `expectsOpen`). */
+  readonly openTables?: ReadonlySet<string>;
 }
 
 /**
@@ -68,6 +70,7 @@ export async function compareRun(
       staffEmail: options.staffEmail,
       writtenOwners: new WrittenOwners(journal),
       ...(options.sources ? { sources: options.sources } : {}),
+      ...(options.openTables ? { openTables: options.openTables } : {}),
     },
     dataverse,
     entries,

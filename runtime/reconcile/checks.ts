@@ -1,4 +1,4 @@
-import { type RecordComparison, readRows, rowName, tableOfRow } from '../compare/index.ts';
+import { expectsOpen, type RecordComparison, readRows, rowName, tableOfRow } from '../compare/index.ts';
 import { isGuid } from '../dataverse/odata.ts';
 import {
   type CrosswalkEntry,
@@ -85,6 +85,24 @@ export function heldIds(
   const held = new Set(rows.filter((r) => !closedKeys.has(r.key)).map((r) => r.sourceId));
   for (const id of accounted ?? []) if (!withRow.has(id) && !deleted?.has(id)) held.add(id);
   return { held, closed: (row) => closedKeys.has(row.key) };
+}
+
+/**
+ * The tables whose rows have a state among those of mappings whose rows are expected open (see
+ * `expectsOpen`): one metadata read per table, so that the row reads select statecode only where the
+ * table has one (an annotation has none), with no further request per row.
+ */
+export async function openTables(deps: ReconcileDeps): Promise<Set<string>> {
+  const tables = new Set(
+    deps.module.LOAD_ORDER.map((name) => deps.module.MAPPINGS[name]!)
+      .filter(expectsOpen)
+      .map((m) => m.target),
+  );
+  const out = new Set<string>();
+  for (const table of tables)
+    if ((await deps.dataverse.attributes(table, false)).some((a) => a.logicalName === 'statecode'))
+      out.add(table);
+  return out;
 }
 
 /** A share of `n` in `of` (0 when there is nothing to compare with). */

@@ -5,7 +5,7 @@ import type { CrosswalkEntry, Journal, RunRecord } from '../journal/index.ts';
 import { type GeneratedModule, idText } from '../mapping/index.ts';
 import type { PracticeHubClient } from '../practicehub/index.ts';
 import { groupBy } from '../shared/group.ts';
-import { beyond, differencesOf, existing, heldIds, journaledIds, share } from './checks.ts';
+import { beyond, differencesOf, existing, heldIds, journaledIds, openTables, share } from './checks.ts';
 import { listOwned, ownedRows, type Unchecked } from './extra.ts';
 import { readSource } from './source.ts';
 
@@ -119,9 +119,11 @@ export interface ReconcileResult {
  * Reconciles a run: per mapping, PracticeHub's count now against the run's accounting, the rows the
  * crosswalk says the mapping owns against those Dataverse has, and field checksums: every row's mapped
  * columns (of every record, or a block of pages per resource) against what the generated transformer
- * makes of the current source. Each share is held against the spec's tolerance. Rows the migration owns
- * (every row of a table the spec creates, rows with a mapping's key prefix on a shared table) that the
- * crosswalk does not hold are extra, and fail the mapping whatever the tolerance.
+ * makes of the current source, and the state of a row whose mapping sets none (open, unless a delta
+ * closed it for its record's deletion), selected with the columns. Each share is held against the
+ * spec's tolerance. Rows the migration owns (every row of a table the spec creates, rows with a
+ * mapping's key prefix on a shared table) that the crosswalk does not hold are extra, and fail the
+ * mapping whatever the tolerance.
  */
 export async function reconcile(deps: ReconcileDeps, options: ReconcileOptions): Promise<ReconcileResult> {
   const { module, journal, dataverse, practicehub } = deps;
@@ -146,6 +148,7 @@ export async function reconcile(deps: ReconcileDeps, options: ReconcileOptions):
     // A block of pages may hold part of a group: the crosswalk names the record each group loaded.
     claims: mode === 'all' ? 'order' : 'journal',
     staffEmail: (id) => (emails.has(id) ? emails.get(id) : journal.staff.get(id)),
+    openTables: await openTables(deps),
   });
   const owned = new Map(module.LOAD_ORDER.map((m) => [m, journal.crosswalk.ofMapping(m)]));
   // Rows of the migration's tables and key namespaces: the crosswalk rows among them exist, the others

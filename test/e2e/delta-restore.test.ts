@@ -1,3 +1,4 @@
+import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type CliMigrated, flitstack, migratedByCli } from '../support/migration.ts';
 
@@ -22,6 +23,23 @@ describe('flitstack delta: a record deleted and restored in PracticeHub', () => 
     expect(contact(id!)).toMatchObject({ statecode: 1, statuscode: 2 });
 
     m.sb.practicehub.mutate({ resource: 'patients', action: 'restore', ids: [id!] });
+    // Listed again, its row stays closed until a delta opens it: reconcile counts that, and does not
+    // take the state the deletion policy gave the row for one changed behind the migration's back.
+    const pending = await flitstack(
+      m.sb,
+      ...['reconcile', '--journal', m.journal, '--rate', '1000', '--format', 'json'],
+      ...['--out', join(dirname(m.journal), 'reconcile')],
+    );
+    expect(pending.code).toBe(1);
+    const report = JSON.parse(pending.out) as {
+      mappings: { mapping: string; source: number; held: number }[];
+      differences: { sourceId: string | null; fields: string[] }[];
+    };
+    const patients = report.mappings.find((p) => p.mapping === 'patient')!;
+    expect(patients.held).toBe(patients.source - 1);
+    const own = report.differences.filter((d) => d.sourceId === id);
+    expect(own.length).toBeGreaterThan(0);
+    for (const d of own) expect(d.fields).not.toContain('statecode');
     const restored = await m.delta();
     expect(restored.json.summary.patient!.loaded).toBe(1);
     expect(contact(id!)).toMatchObject({ statecode: 0, statuscode: 1 });

@@ -134,6 +134,65 @@ describe('flitstack reconcile', () => {
     expect((await reconcileCli()).code).toBe(0);
   });
 
+  it('fails on a row deactivated behind its back, though its mapping sets no state: the row of a listed record is active', async () => {
+    // A patient with a primary insurance policy: insurance writes onto the same contact, which is not
+    // its own, so only patient reports the state.
+    const insured = new Set(
+      [...sb.practicehub.records('insurance_policies')]
+        .filter((p) => p.is_primary === true)
+        .map((p) => String(p.patient_id)),
+    );
+    const patient = [...sb.practicehub.records('patients')].find((p) => insured.has(String(p.id)))!;
+    const contact = rowId(ACCOUNT, 'contact', `patient-${patient.id}`);
+    const payment = [...sb.practicehub.records('payments')][5]!;
+    const row = rowId(ACCOUNT, 'fs_payment', `payment-${payment.id}`);
+    // Plain PATCHes through the Web API, as anyone with access could make.
+    await dataverse.update('contacts', contact, { statecode: 1, statuscode: 2 });
+    await dataverse.update('fs_payments', row, { statecode: 1, statuscode: 2 });
+    try {
+      const { code, out, report } = await reconcileCli();
+      expect(code).toBe(1);
+      expect(report.differences).toEqual([
+        {
+          mapping: 'patient',
+          sourceId: String(patient.id),
+          targetId: contact,
+          key: `patient-${patient.id}`,
+          kind: 'mismatch',
+          fields: ['statecode'],
+        },
+        {
+          mapping: 'payment',
+          sourceId: String(payment.id),
+          targetId: row,
+          key: `payment-${payment.id}`,
+          kind: 'mismatch',
+          fields: ['statecode'],
+        },
+      ]);
+      expect(out).toContain(
+        `mismatch: patient record ${patient.id}, row patient-${patient.id}, Dataverse ${contact} (statecode)`,
+      );
+      const md = readFileSync(join(dir, 'out', 'reconcile.md'), 'utf8');
+      expect(md).toContain(
+        `- patient record ${patient.id}, row patient-${patient.id}, Dataverse row \`${contact}\`: mismatch (statecode)`,
+      );
+      expect(report.mappings.find((m) => m.mapping === 'patient')).toMatchObject({
+        differing: 1,
+        ok: false,
+        defective: true,
+      });
+      expect(report.mappings.find((m) => m.mapping === 'insurance')).toMatchObject({
+        differing: 0,
+        ok: true,
+      });
+    } finally {
+      await dataverse.update('contacts', contact, { statecode: 0, statuscode: 1 });
+      await dataverse.update('fs_payments', row, { statecode: 0, statuscode: 1 });
+    }
+    expect((await reconcileCli()).code).toBe(0);
+  });
+
   it('names a matched row without its key: the key of staff matched on their email is a value', async () => {
     const j = Journal.open(journal, { readonly: true });
     const op = [...j.operations(1, { mapping: 'staff-user' })].find((o) => o.targetId !== null)!;
