@@ -61,8 +61,9 @@ function stepParams(step: IrStep): string {
     case 'integer':
       return rangeText(step).slice(2);
     case 'date_only':
-    case 'datetime':
       return `time_zone: ${step.timeZone}, out of range: ${step.policy}`;
+    case 'datetime':
+      return `time_zone: ${step.timeZone}, out of range: ${step.policy}${step.wallClock ? ', as wall-clock time' : ''}`;
     case 'join':
       return `delimiter: ${JSON.stringify(step.delimiter)}`;
     case 'multi_map':

@@ -283,7 +283,7 @@ export class Interpreter {
       case 'date_only':
         return t.dateOnly(v, s.timeZone, s.policy, issues, column);
       case 'datetime':
-        return t.dateTime(v, s.timeZone, s.policy, issues, column);
+        return (s.wallClock ? t.wallDateTime : t.dateTime)(v, s.timeZone, s.policy, issues, column);
       case 'join':
         return t.join(t.asList(v), s.delimiter);
       case 'map':
@@ -342,7 +342,13 @@ export class Interpreter {
       case 'datetime':
         return last === 'datetime'
           ? v
-          : t.dateTime(v, this.ir.migration.timeZone, 'drop_with_flag', issues, f.column);
+          : (f.wallClock ? t.wallDateTime : t.dateTime)(
+              v,
+              this.ir.migration.timeZone,
+              'drop_with_flag',
+              issues,
+              f.column,
+            );
       case 'choice':
       case 'state':
       case 'status':

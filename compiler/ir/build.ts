@@ -5,7 +5,7 @@ import { columnOf, type SpecContext, tableOf } from '../validate/context.ts';
 import { baseName, dependencies, loadOrder, updatedBase } from '../validate/graph.ts';
 import { buildPlan } from './plan.ts';
 import { choiceValue, mapTarget } from './resolve.ts';
-import { columnConversion, irSteps } from './steps.ts';
+import { columnConversion, irSteps, wallClock } from './steps.ts';
 import { buildTables } from './tables.ts';
 import type {
   Ir,
@@ -227,6 +227,7 @@ function mappingOf(
         source: valueSource(ctx, o, f),
         steps: irSteps(f, column, ctx.migration!, mapIdFor(f.to)),
         conversion: columnConversion(column),
+        wallClock: wallClock(column),
         file: owner.file,
       });
     }

@@ -47,11 +47,17 @@ export function irStep(
     case 'integer':
       return { kind: 'integer', bits: bitsOf(column), min: column?.min, max: column?.max };
     case 'date_only':
-    case 'datetime':
       return {
-        kind: step.name,
+        kind: 'date_only',
         timeZone: typeof p.time_zone === 'string' ? p.time_zone : migration.timeZone,
         policy: migration.policies.dateOutOfRange,
+      };
+    case 'datetime':
+      return {
+        kind: 'datetime',
+        timeZone: typeof p.time_zone === 'string' ? p.time_zone : migration.timeZone,
+        policy: migration.policies.dateOutOfRange,
+        wallClock: wallClock(column),
       };
     case 'join':
       return { kind: 'join', delimiter: typeof p.delimiter === 'string' ? p.delimiter : ', ' };
@@ -98,6 +104,15 @@ export function irStep(
     default:
       throw new Error(`unknown transform '${step.name}' reached the IR (validation should have stopped it)`);
   }
+}
+
+/**
+ * Whether a column stores date-times as the wall clock: a Time zone independent column shows every user
+ * the value as it was sent, with no conversion (learn.microsoft.com/power-apps/maker/data-platform/
+ * behavior-format-date-time-field), so it takes the time in the clinic's zone, not in UTC.
+ */
+export function wallClock(column: TargetColumn | undefined): boolean {
+  return column?.type === 'datetime' && column.behavior === 'time_zone_independent';
 }
 
 /** A Big Integer column takes 64-bit whole numbers; every other column converts to 32-bit ones. */

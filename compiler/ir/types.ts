@@ -162,7 +162,14 @@ export type IrStep =
     }
   | { readonly kind: 'boolean' }
   | IrNumberStep
-  | { readonly kind: 'date_only' | 'datetime'; readonly timeZone: string; readonly policy: DropPolicy }
+  | { readonly kind: 'date_only'; readonly timeZone: string; readonly policy: DropPolicy }
+  | {
+      readonly kind: 'datetime';
+      readonly timeZone: string;
+      readonly policy: DropPolicy;
+      /** The column is Time zone independent: the wall-clock time in the zone is written (wallDateTime). */
+      readonly wallClock: boolean;
+    }
   | { readonly kind: 'join'; readonly delimiter: string }
   | { readonly kind: 'map'; readonly map: string }
   | {
@@ -219,6 +226,11 @@ export interface IrField {
    * value the chain left unconverted goes through before it is written.
    */
   readonly conversion: IrNumberStep | undefined;
+  /**
+   * A date-time column that is Time zone independent: it stores and shows the value as sent, so a
+   * date-time is written as its wall-clock time in the time zone, not in UTC.
+   */
+  readonly wallClock: boolean;
   /** The constant is a choice option: already resolved to its number. */
   readonly file: string;
 }

@@ -173,7 +173,7 @@ const CATALOG: StepSignature[] = [
   ),
   convert(
     'datetime',
-    'An ISO 8601 date-time in UTC; values without an offset are read in the time zone. Before 1753 → policies.date_out_of_range.',
+    'An ISO 8601 date-time in UTC; values without an offset are read in the time zone. A Time zone independent column, which shows every user the value as sent, gets the wall-clock time in the time zone instead (written with Z). Before 1753 → policies.date_out_of_range.',
     (t) => ['date', 'datetime', 'string', 'any'].includes(t.kind),
     'date-time, date or text',
     { kind: 'datetime' },

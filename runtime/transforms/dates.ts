@@ -9,6 +9,10 @@ import type { DropPolicy, Issues } from './types.ts';
  * Dates for Dataverse. Date-only columns take "YYYY-MM-DD" (Edm.Date); date-time columns take UTC with
  * a Z, because values sent through the Web API are stored as given, not converted from the caller's
  * time zone (shared/reference/dataverse.md §2, from "Behavior and format of the Date and Time column").
+ * A Time zone independent column stores and shows the value as it is sent, with no conversion for any
+ * user ("a user in UTC-8 enters October 14th, 2023, 11:30 pm: saved as 2023-10-14T23:30:00Z",
+ * learn.microsoft.com/power-apps/maker/data-platform/behavior-format-date-time-field): it takes the
+ * wall-clock time, written with a Z (wallDateTime).
  * "All date and time columns in Dataverse support values as early as 1/1/1753 12:00 AM"
  * (learn.microsoft.com/power-apps/developer/data-platform/behavior-format-date-time-attribute); earlier
  * values fail with "DateTime is less than minimum value supported by CrmDateTime". The upper end is
@@ -135,4 +139,33 @@ export function dateTime(
   const instant = parsed.offset === undefined ? clock.instantOf(wall) : wall - parsed.offset;
   if (instant < MIN_MS || instant > MAX_MS) return outOfRange(policy, issues, column, instant < MIN_MS);
   return formatInstant(instant);
+}
+
+/**
+ * A date-time for a Time zone independent column: the wall-clock time in `timeZone`, written as
+ * `YYYY-MM-DDTHH:mm:ssZ` (`.sss` only when the milliseconds are not zero), which the column shows to
+ * every user as it is. Values without an offset are that wall-clock time as written; values with Z or
+ * an offset are moved to the wall-clock time of their instant in `timeZone`; a date alone is midnight.
+ * @throws RangeError for a time zone the runtime does not know (a spec error).
+ */
+export function wallDateTime(
+  v: unknown,
+  timeZone: string,
+  policy: DropPolicy,
+  issues: Issues,
+  column: string,
+): string | null {
+  const clock = CLOCKS.get(timeZone);
+  const parsed = read(v, issues, column);
+  if (!parsed) return null;
+  if (parsed.day < MIN_DAY - 2 || parsed.day > MAX_DAY + 2) {
+    return outOfRange(policy, issues, column, parsed.day < MIN_DAY);
+  }
+  let wall = wallMs(parsed);
+  if (parsed.offset !== undefined) {
+    const instant = wall - parsed.offset;
+    wall = instant + clock.offsetAt(instant);
+  }
+  if (wall < MIN_MS || wall > MAX_MS) return outOfRange(policy, issues, column, wall < MIN_MS);
+  return formatInstant(wall);
 }

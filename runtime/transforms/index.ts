@@ -3,7 +3,7 @@
  * called once per step by the reference interpreter and by the generated transformer, which runs a
  * field's leading text steps as one `cleanText` call (text-chain.ts).
  */
-export { dateOnly, dateTime } from './dates.ts';
+export { dateOnly, dateTime, wallDateTime } from './dates.ts';
 export { email } from './email.ts';
 export { split, truncate } from './length.ts';
 export { asList } from './lists.ts';

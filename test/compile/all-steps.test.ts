@@ -85,6 +85,22 @@ describe('number defaults are converted as the column reads numbers (its type, p
   });
 });
 
+describe('a Time zone independent column takes the wall-clock time in the time zone (Europe/London)', () => {
+  it.each([
+    // A user-local column takes the instant in UTC; a Time zone independent one shows what it is sent.
+    ['fs_seen', { seen_at: '2024-07-15T09:00:00' }, '2024-07-15T08:00:00Z', []],
+    ['fs_seenlocal', { seen_at: '2024-07-15T09:00:00' }, '2024-07-15T09:00:00Z', []],
+    ['fs_seenlocal', { seen_at: '2024-07-15T08:00:00Z' }, '2024-07-15T09:00:00Z', []],
+    ['fs_seenlocal', { seen_at: '2024-01-15T09:00:00+01:00' }, '2024-01-15T08:00:00Z', []],
+    ['fs_seenlocalplain', { seen_at: '2024-07-15T09:00:00' }, '2024-07-15T09:00:00Z', []],
+    ['fs_seenlocalplain', { seen_at: '2024-07-15T08:00:00Z' }, '2024-07-15T09:00:00Z', []],
+  ])('%s of %o is %j, flagged %j', (name, record, value, flags) => {
+    const { generated, interpreted } = column('sample-number', record, name);
+    expect(generated).toEqual({ value, flags });
+    expect(interpreted).toEqual(generated);
+  });
+});
+
 describe('a Big Integer column of the target snapshot takes 64-bit whole numbers, as far as a number holds them', () => {
   let big: GeneratedModule;
   let bigInterpreter: Interpreter;

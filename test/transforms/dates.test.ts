@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { dayNumber, formatDay } from '../../runtime/transforms/calendar.ts';
 import { isPlainDay, isPlainUtc, parseDate } from '../../runtime/transforms/date-parse.ts';
 import { SURELY_PLAIN } from '../../runtime/transforms/dates.ts';
-import { type DropPolicy, dateOnly, dateTime } from '../../runtime/transforms/index.ts';
+import { type DropPolicy, dateOnly, dateTime, wallDateTime } from '../../runtime/transforms/index.ts';
 import { run, texts } from './run.ts';
 
 const UNREADABLE = { flags: ['unreadable_value_dropped'], rejections: [] };
@@ -123,6 +123,30 @@ const dateTimes: [unknown, string, string | null, Expect][] = [
   [1_709_630_100, 'UTC', null, UNREADABLE],
 ];
 
+// [input, zone, value, issues] with policy 'reject': for a Time zone independent column, which shows
+// every user the value as it is sent, the wall-clock time in the zone written with a Z.
+const wallDateTimes: [unknown, string, string | null, Expect][] = [
+  ['2024-07-15T09:00:00', 'Europe/London', '2024-07-15T09:00:00Z', FINE],
+  ['2024-07-15 09:00', 'America/New_York', '2024-07-15T09:00:00Z', FINE],
+  ['2024-03-31T01:30:00', 'Europe/London', '2024-03-31T01:30:00Z', FINE], // no such time: as written
+  ['2024-10-27T01:30:00', 'Europe/London', '2024-10-27T01:30:00Z', FINE], // twice: as written
+  ['2024-07-15T08:00:00Z', 'Europe/London', '2024-07-15T09:00:00Z', FINE],
+  ['2024-01-15T08:00:00Z', 'Europe/London', '2024-01-15T08:00:00Z', FINE],
+  ['2024-07-15T09:00:00+02:00', 'Europe/London', '2024-07-15T08:00:00Z', FINE],
+  ['2024-07-15T23:30:00.5-04:00', 'Europe/London', '2024-07-16T04:30:00.500Z', FINE],
+  ['2024-07-01', 'Europe/London', '2024-07-01T00:00:00Z', FINE],
+  [new Date('2024-07-15T08:00:00Z'), 'Europe/London', '2024-07-15T09:00:00Z', FINE],
+  ['1753-01-01T00:05:00', 'Europe/Paris', '1753-01-01T00:05:00Z', FINE],
+  ['1753-01-01T00:05:00Z', 'Europe/Paris', '1753-01-01T00:14:21Z', FINE],
+  ['1753-01-01T00:00:00Z', 'America/New_York', null, OUT],
+  ['9999-12-31T23:59:59', 'America/New_York', '9999-12-31T23:59:59Z', FINE],
+  ['9999-12-31T23:30:00Z', 'Asia/Tokyo', null, OUT],
+  [null, 'UTC', null, FINE],
+  ['  ', 'UTC', null, FINE],
+  ['15/07/2024 09:00', 'UTC', null, UNREADABLE],
+  [1_709_630_100, 'UTC', null, UNREADABLE],
+];
+
 describe('dateOnly', () => {
   it.each(dates)('%j in %s → %j', (input, zone, value, expected) => {
     expect(run((i, c) => dateOnly(input, zone, 'reject', i, c))).toMatchObject({ value, ...expected });
@@ -132,6 +156,12 @@ describe('dateOnly', () => {
 describe('dateTime', () => {
   it.each(dateTimes)('%j in %s → %j', (input, zone, value, expected) => {
     expect(run((i, c) => dateTime(input, zone, 'reject', i, c))).toMatchObject({ value, ...expected });
+  });
+});
+
+describe('wallDateTime', () => {
+  it.each(wallDateTimes)('%j in %s → %j', (input, zone, value, expected) => {
+    expect(run((i, c) => wallDateTime(input, zone, 'reject', i, c))).toMatchObject({ value, ...expected });
   });
 });
 

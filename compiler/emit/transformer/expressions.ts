@@ -113,7 +113,7 @@ export function applyStep(e: Expr, step: IrStep, column: string): Expr {
       };
     case 'datetime':
       return {
-        code: `dateTime(${e.code}, ${literal(step.timeZone)}, ${literal(step.policy)}, issues, ${col})`,
+        code: `${step.wallClock ? 'wallDateTime' : 'dateTime'}(${e.code}, ${literal(step.timeZone)}, ${literal(step.policy)}, issues, ${col})`,
         kind: 'datetime',
       };
     // A path's value is a list (a multi-choice property) or a single value only at run time.
@@ -157,13 +157,17 @@ export function applyStep(e: Expr, step: IrStep, column: string): Expr {
   }
 }
 
-/** Converts the chain's result to what the column takes, when the chain did not already. */
+/**
+ * Converts the chain's result to what the column takes, when the chain did not already; `wallClock`:
+ * the column is a Time zone independent date-time (see IrField.wallClock).
+ */
 export function finish(
   e: Expr,
   type: IrColumnType,
   column: string,
   migration: IrMigration,
   conversion: IrNumberStep | undefined,
+  wallClock: boolean,
 ): string {
   const col = literal(column);
   switch (type) {
@@ -185,7 +189,7 @@ export function finish(
     case 'datetime':
       return e.kind === 'datetime'
         ? e.code
-        : `dateTime(${e.code}, ${literal(migration.timeZone)}, "drop_with_flag", issues, ${col})`;
+        : `${wallClock ? 'wallDateTime' : 'dateTime'}(${e.code}, ${literal(migration.timeZone)}, "drop_with_flag", issues, ${col})`;
     case 'choice':
     case 'state':
     case 'status':

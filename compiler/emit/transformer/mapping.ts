@@ -93,7 +93,7 @@ function leadingExpr(m: IrMapping, f: IrField): { readonly expr: Expr; readonly 
 function fieldValue(m: IrMapping, f: IrField, ir: Ir): string {
   const e = stepsExpr(m, f);
   if (e.kind === 'parts') return 'null'; // the split column is filled per part below
-  return finish(e, f.type, f.column, ir.migration, f.conversion);
+  return finish(e, f.type, f.column, ir.migration, f.conversion, f.wallClock);
 }
 
 function condition(c: IrCondition): { test: string; reason: string } | undefined {

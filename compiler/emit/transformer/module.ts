@@ -45,6 +45,7 @@ const TRANSFORM_FUNCTIONS = [
   'trim',
   'truncate',
   'uppercase',
+  'wallDateTime',
   'withDefault',
 ];
 const MAPPING_FUNCTIONS = [

@@ -2,7 +2,7 @@
 // Regenerate with `npx flitstack compile`; `npx flitstack compile --check` fails when this file is stale.
 import { asObject, idText, keyValue, mapState, optionNumber, partKey, partTitle, pickId } from "../runtime/mapping/index.ts";
 import type { GeneratedModule, Outcome, PendingLookup, PendingOwner, Row, StateMap } from "../runtime/mapping/index.ts";
-import { asList, cleanEmail, cleanText, coalesce, dateOnly, dateTime, join, mapValue, multiMap, nullIfEmpty, phone, split, textChain, textOf, titlecase, toBoolean, toDecimal, toInteger, toText, truncate, withDefault } from "../runtime/transforms/index.ts";
+import { asList, cleanEmail, cleanText, coalesce, dateOnly, dateTime, join, mapValue, multiMap, nullIfEmpty, phone, split, textChain, textOf, titlecase, toBoolean, toDecimal, toInteger, toText, truncate, wallDateTime, withDefault } from "../runtime/transforms/index.ts";
 import type { TextChain, ValueMap } from "../runtime/transforms/index.ts";
 import { newIssues } from "../runtime/transforms/types.ts";
 
@@ -93,6 +93,8 @@ export type SampleNumberRow = {
       "fs_answered": boolean | null;
       "fs_born": string | null;
       "fs_seen": string | null;
+      "fs_seenlocal": string | null;
+      "fs_seenlocalplain": string | null;
       "fs_seenday": string | null;
       "fs_countplain": number | null;
     };
@@ -271,6 +273,8 @@ export function transformSampleNumber(r: SamplesRecord): Outcome<SampleNumberRow
       "fs_answered": toBoolean(r["answered"], issues, "fs_answered"),
       "fs_born": dateOnly(r["born"], "Europe/London", "reject", issues, "fs_born"),
       "fs_seen": dateTime(r["seen_at"], "Europe/London", "reject", issues, "fs_seen"),
+      "fs_seenlocal": wallDateTime(r["seen_at"], "Europe/London", "reject", issues, "fs_seenlocal"),
+      "fs_seenlocalplain": wallDateTime(r["seen_at"], "Europe/London", "drop_with_flag", issues, "fs_seenlocalplain"),
       "fs_seenday": dateOnly(r["seen_at"], "America/New_York", "reject", issues, "fs_seenday"),
       "fs_countplain": toInteger(r["count"], issues, "fs_countplain", {"min":1,"max":100}),
     };
@@ -456,6 +460,8 @@ export const TABLES = {
           "fs_scoredefault": {"type":"decimal","custom":true,"createOnly":false,"targets":[]},
           "fs_seen": {"type":"datetime","custom":true,"createOnly":false,"targets":[]},
           "fs_seenday": {"type":"date","custom":true,"createOnly":false,"targets":[]},
+          "fs_seenlocal": {"type":"datetime","custom":true,"createOnly":false,"targets":[]},
+          "fs_seenlocalplain": {"type":"datetime","custom":true,"createOnly":false,"targets":[]},
         },
         "alternateKeys": ["fs_practicehubid"],
       },
@@ -647,6 +653,8 @@ export const MAPPINGS = {
           "fs_answered",
           "fs_born",
           "fs_seen",
+          "fs_seenlocal",
+          "fs_seenlocalplain",
           "fs_seenday",
           "fs_countplain",
         ],
