@@ -36,14 +36,19 @@ export function irStep(
       return { kind: 'phone', country, policy: phonePolicy, maxLength: column?.maxLength };
     }
     // A number outside the column's declared MinValue/MaxValue is refused by Dataverse with the row:
-    // the step drops it with a flag instead.
-    case 'decimal':
+    // the step drops it with a flag instead. Places beyond the column's precision Dataverse rounds away
+    // itself (runtime/schema/verify.ts), and a value rounded twice can land on the wrong side: 1.0049
+    // at 3 places is 1.005, which the column's 2 places make 1.01, not 1.00. The step rounds once, to
+    // the places the column keeps.
+    case 'decimal': {
+      const places = typeof p.precision === 'number' ? p.precision : (column?.precision ?? 2);
       return {
         kind: 'decimal',
-        precision: typeof p.precision === 'number' ? p.precision : (column?.precision ?? 2),
+        precision: column?.precision === undefined ? places : Math.min(places, column.precision),
         min: column?.min,
         max: column?.max,
       };
+    }
     case 'integer':
       return { kind: 'integer', bits: bitsOf(column), min: column?.min, max: column?.max };
     case 'date_only':

@@ -65,6 +65,11 @@ describe('number defaults are converted as the column reads numbers (its type, p
     ['fs_scoredefault', { score: 50 }, 2.5, [OUT_OF_RANGE]],
     ['fs_scoredefault', { score: Number.NaN }, 2.5, [UNREADABLE]],
     ['fs_scoredefault', { score: '' }, 2.5, []],
+    // A step asking for 3 places into a column of 2: rounded once, at the column's 2 (1.0049 rounded
+    // to 3 places is 1.005, which the column would round again to 1.01).
+    ['fs_scorefine', { score: '1.0049' }, 1, []],
+    ['fs_scorefine', { score: 1.005 }, 1.01, []],
+    ['fs_scorefine', { score: '-2.675' }, -2.68, []],
     // Money, 2 places, default 0.
     ['fs_price', { score: '1.005' }, 1.01, []],
     ['fs_price', { score: 'n/a' }, 0, [UNREADABLE]],

@@ -87,6 +87,7 @@ export type SampleNumberRow = {
       "fs_countafter": number | null;
       "fs_level": number | null;
       "fs_score": number | null;
+      "fs_scorefine": number | null;
       "fs_scoredefault": number | null;
       "fs_price": number | null;
       "fs_active": boolean | null;
@@ -267,6 +268,7 @@ export function transformSampleNumber(r: SamplesRecord): Outcome<SampleNumberRow
       "fs_countafter": toInteger(withDefault(toInteger(r["count"], issues, "fs_countafter"), 0), issues, "fs_countafter"),
       "fs_level": toInteger(withDefault(toInteger(asObject(r["details"])?.["level"], issues, "fs_level"), 3), issues, "fs_level"),
       "fs_score": toDecimal(r["score"], 2, issues, "fs_score", {"min":-1000,"max":1000}),
+      "fs_scorefine": toDecimal(r["score"], 2, issues, "fs_scorefine"),
       "fs_scoredefault": toDecimal(withDefault(toDecimal(r["score"], 1, issues, "fs_scoredefault", {"min":0,"max":10}), 2.5), 1, issues, "fs_scoredefault", {"min":0,"max":10}),
       "fs_price": toDecimal(withDefault(toDecimal(r["score"], 2, issues, "fs_price", {"min":0,"max":1000000}), 0), 2, issues, "fs_price", {"min":0,"max":1000000}),
       "fs_active": withDefault(toBoolean(r["active"], issues, "fs_active"), false),
@@ -458,6 +460,7 @@ export const TABLES = {
           "fs_samplenumberid": {"type":"uniqueidentifier","custom":true,"createOnly":false,"targets":[]},
           "fs_score": {"type":"decimal","custom":true,"createOnly":false,"targets":[]},
           "fs_scoredefault": {"type":"decimal","custom":true,"createOnly":false,"targets":[]},
+          "fs_scorefine": {"type":"decimal","custom":true,"createOnly":false,"targets":[]},
           "fs_seen": {"type":"datetime","custom":true,"createOnly":false,"targets":[]},
           "fs_seenday": {"type":"date","custom":true,"createOnly":false,"targets":[]},
           "fs_seenlocal": {"type":"datetime","custom":true,"createOnly":false,"targets":[]},
@@ -647,6 +650,7 @@ export const MAPPINGS = {
           "fs_countafter",
           "fs_level",
           "fs_score",
+          "fs_scorefine",
           "fs_scoredefault",
           "fs_price",
           "fs_active",
