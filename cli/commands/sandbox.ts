@@ -17,7 +17,7 @@ export const registerSandbox: RegisterCommand = (program, io, exit) => {
     .option('--rate <n>', 'PracticeHub requests per second per API key (the real limit is 1)', '1')
     .option(
       '--faults <spec>',
-      'inject faults into both servers: 429=p (a share p of requests answered 429), 5xx=p, reset=p (connection cut mid-answer), slow=p@ms (first byte held ms), storm=NxM (after every N requests, M answered 429), retry-after=s (the Retry-After of injected 429s), seed=n; e.g. 429=0.1,5xx=0.02,reset=0.01,slow=0.02@1500,seed=7',
+      'inject faults into both servers: 429=p (a share p of requests answered 429), 5xx=p, reset=p (connection cut mid-answer), slow=p@ms (first byte held ms), storm=NxM (after every N requests, M answered 429), part=p (Dataverse: a share p of the writes inside a $batch answered with a deadlock, a SQL timeout, 502 or 503 of their own), retry-after=s (the Retry-After of injected 429s), seed=n; e.g. 429=0.1,5xx=0.02,reset=0.01,slow=0.02@1500,seed=7',
     )
     .option('--projection', 'serve the fields= projection extension')
     .option(

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { type ClientContext, recordWrites } from './context.ts';
-import { DataverseError, isDuplicateRecord, parseErrorBody, UNREADABLE } from './errors.ts';
-import type { HttpMethod } from './http.ts';
+import { DataverseError, isDuplicateRecord, parseErrorBody, SQL_TIMEOUT, UNREADABLE } from './errors.ts';
+import { type HttpMethod, type PartAnswer, TRANSIENT_STATUS } from './http.ts';
 import {
   type PartResponse,
   parseBatchResponse,
@@ -62,8 +62,15 @@ export const MAX_BATCH_PARTS = 1000;
 const requestsOf = (item: BatchItem): readonly BatchRequest[] =>
   'changeSet' in item ? item.changeSet : [item];
 
-function partError(r: BatchRequest, res: PartResponse, index: number): DataverseError {
+/** A part's failure; one that a transient failure stayed after `retries` retries says so in its hint. */
+function partError(r: BatchRequest, res: PartResponse, index: number, retries = 0): DataverseError {
   const parsed = parseErrorBody(res.status, res.body);
+  const hint =
+    retries === 0
+      ? undefined
+      : res.status === 429
+        ? `service protection limit (after ${retries} retries): lower the concurrency or the batch size and run again`
+        : `the service kept failing (after ${retries} retries): run again later; the run resumes where it stopped`;
   return new DataverseError({
     status: res.status,
     code: parsed.code,
@@ -72,6 +79,7 @@ function partError(r: BatchRequest, res: PartResponse, index: number): Dataverse
     path: r.path.split('?')[0]!,
     operation: `$batch part ${index + 1} (${r.method} ${r.path.split('?')[0]})`,
     ...(parsed.innererror ? { innererror: parsed.innererror } : {}),
+    ...(hint ? { hint } : {}),
   });
 }
 
@@ -80,7 +88,8 @@ function partError(r: BatchRequest, res: PartResponse, index: number): Dataverse
  * order; without `continueOnError` the first failure stops the batch (400) and the rest is reported as not
  * executed. The batch is retried after failures without an answer only when every part is idempotent;
  * after such a retry, a DELETE answering 404 or an idempotent POST answering DuplicateRecord counts as
- * done, since the earlier attempt did it.
+ * done, since the earlier attempt did it. With `continueOnError`, the requests (or change sets) that
+ * failed on their own with a transient failure are sent again (see `resendTransient`).
  */
 export async function batch(
   ctx: ClientContext,
@@ -98,6 +107,24 @@ export async function batch(
         'a change set may not contain GET requests (execute-batch-operations-using-web-api)',
       );
   }
+  const first = await sendBatch(ctx, items, o, 0);
+  const results = o.continueOnError ? await resendTransient(ctx, items, first, o) : first;
+  recordWrites(
+    ctx,
+    'batch',
+    results.filter((r) => r.executed && r.status < 400 && r.method !== 'GET').length,
+  );
+  return results;
+}
+
+/** Sends items as one `POST $batch`; `resent` > 0 when they are parts sent again, which may have run. */
+async function sendBatch(
+  ctx: ClientContext,
+  items: readonly BatchItem[],
+  o: BatchOptions,
+  resent: number,
+): Promise<BatchPartResult[]> {
+  const requests = items.flatMap(requestsOf);
   const base = ctx.transport.apiBasePath;
   const toWire = (r: BatchRequest): WirePart => ({
     method: r.method,
@@ -128,7 +155,7 @@ export async function batch(
       text: writeBatch(boundary, wire, () => `changeset_${randomUUID()}`),
     },
     headers: o.continueOnError ? { Prefer: 'odata.continue-on-error' } : {},
-    idempotent: requests.every((r) => r.method !== 'POST' || r.idempotent === true),
+    idempotent: requests.every(idempotent),
     operation: `$batch of ${requests.length} requests`,
     accept: (status, headers) => status === 400 && /^multipart\/mixed/i.test(headers['content-type'] ?? ''),
   });
@@ -149,19 +176,96 @@ export async function batch(
       hint: 'some of its requests may have run: run the same command again, which looks at the rows before writing them again',
     });
   }
-  const results = mapResults(items, answered, res.uncertain);
-  recordWrites(
-    ctx,
-    'batch',
-    results.filter((r) => r.executed && r.status < 400 && r.method !== 'GET').length,
+  return mapResults(items, answered, res.uncertain || resent > 0, resent);
+}
+
+const idempotent = (r: BatchRequest) => r.method !== 'POST' || r.idempotent === true;
+
+/**
+ * Codes of failures a part may get past when sent again: a deadlock ("Generic SQL error", -2147204784,
+ * SQL number 1205, from "attempting to update the same record concurrently") and a SQL timeout
+ * (-2147204783), both in "Troubleshoot Dataverse bulk operation errors"
+ * (learn.microsoft.com/troubleshoot/power-platform/power-apps/dataverse/bulk-operation-errors). Each part
+ * of a $batch runs in a database transaction of its own, as each request of an ExecuteMultiple does
+ * (PA`org-service/execute-multiple-requests`), so one part meets them while the others go through.
+ */
+const TRANSIENT_PART_CODES: ReadonlySet<string> = new Set(['0x80044150', SQL_TIMEOUT]);
+
+/** The failure of an item (a request, or a change set's failing request), if it failed. */
+const failureOf = (results: readonly BatchPartResult[]) => results.find((r) => r.error !== undefined);
+
+/** Whether a failure is transient: 429, a 5xx worth a retry, a deadlock or a SQL timeout. */
+function transient(r: BatchPartResult): boolean {
+  return (
+    r.status === 429 ||
+    TRANSIENT_STATUS.has(r.status) ||
+    (r.error !== undefined && TRANSIENT_PART_CODES.has(r.error.code))
   );
-  return results;
+}
+
+/**
+ * Sends again, as `$batch`es of their own, the items of a continue-on-error batch that failed with a
+ * transient failure, until they go through or their retries are spent (Transport.retriesPart), waiting
+ * between rounds as for a request (Transport.beforeResend); a refusal (400 and the like) is not sent
+ * again. Service protection limits apply to a `$batch` request as a whole: it counts as one request, and
+ * its execution time in full (PA`api-limits`: a batch "will avoid the number of requests limit. However,
+ * you will need to be prepared for the execution time limit"), so their 429 answers the whole `$batch`,
+ * which the transport waits out and sends again; a part answered 429 on its own is waited out the same way.
+ * A change set failed whole (it is atomic, nothing of it was kept): it is sent again whole.
+ */
+async function resendTransient(
+  ctx: ClientContext,
+  items: readonly BatchItem[],
+  first: readonly BatchPartResult[],
+  o: BatchOptions,
+): Promise<BatchPartResult[]> {
+  const results = [...first];
+  const at: number[] = [];
+  let n = 0;
+  for (const item of items) {
+    at.push(n);
+    n += requestsOf(item).length;
+  }
+  const spent = items.map(() => ({ transient: 0, throttles: 0 }));
+  const slice = (i: number) => results.slice(at[i], at[i]! + requestsOf(items[i]!).length);
+  for (;;) {
+    const again: number[] = [];
+    const answers: PartAnswer[] = [];
+    items.forEach((item, i) => {
+      const failure = failureOf(slice(i));
+      if (!failure || !transient(failure)) return;
+      const answer = { status: failure.status, headers: failure.headers, code: failure.error!.code };
+      if (!ctx.transport.retriesPart(answer, requestsOf(item).every(idempotent), spent[i]!)) return;
+      again.push(i);
+      answers.push(answer);
+    });
+    if (again.length === 0) return results;
+    const most = {
+      transient: Math.max(...again.map((i) => spent[i]!.transient)),
+      throttles: Math.max(...again.map((i) => spent[i]!.throttles)),
+    };
+    const operation = `${again.length} requests of a $batch sent again`;
+    await ctx.transport.beforeResend(answers, most, operation);
+    const resent = await sendBatch(
+      ctx,
+      again.map((i) => items[i]!),
+      o,
+      Math.max(most.transient, most.throttles),
+    );
+    let k = 0;
+    for (const i of again) {
+      const size = requestsOf(items[i]!).length;
+      results.splice(at[i]!, size, ...resent.slice(k, k + size));
+      k += size;
+    }
+  }
 }
 
 function mapResults(
   items: readonly BatchItem[],
   answered: ReturnType<typeof parseBatchResponse>,
   uncertain: boolean,
+  retries: number,
 ) {
   const results: BatchPartResult[] = [];
   let index = 0;
@@ -179,7 +283,7 @@ function mapResults(
           ) ?? got.responses[k];
         results.push(
           res
-            ? single(r, res, index + k, uncertain)
+            ? single(r, res, index + k, uncertain, retries)
             : { method: r.method, path: r.path, status: 0, headers: {}, executed: false },
         );
       });
@@ -187,7 +291,7 @@ function mapResults(
       // A failed change set answers with one error part for the request that failed; nothing was kept.
       const failing = requests.findIndex((r, k) => (r.contentId ?? String(k + 1)) === got.response.contentId);
       const at = failing === -1 ? 0 : failing;
-      const error = partError(requests[at]!, got.response, index + at);
+      const error = partError(requests[at]!, got.response, index + at, retries);
       requests.forEach((r, k) => {
         results.push({
           method: r.method,
@@ -199,17 +303,23 @@ function mapResults(
         });
       });
     } else {
-      results.push(single(item, got.response, index, uncertain));
+      results.push(single(item, got.response, index, uncertain, retries));
     }
     index += requests.length;
   });
   return results;
 }
 
-function single(r: BatchRequest, res: PartResponse, index: number, uncertain: boolean): BatchPartResult {
+function single(
+  r: BatchRequest,
+  res: PartResponse,
+  index: number,
+  uncertain: boolean,
+  retries: number,
+): BatchPartResult {
   const base = { method: r.method, path: r.path, headers: res.headers, executed: true };
   if (res.status >= 400) {
-    const error = partError(r, res, index);
+    const error = partError(r, res, index, retries);
     const settled =
       uncertain &&
       ((r.method === 'DELETE' && res.status === 404) ||

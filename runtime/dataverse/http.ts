@@ -100,7 +100,20 @@ const LIMIT_BY_CODE: Readonly<Record<string, ThrottleLimit>> = {
 };
 
 /** 5xx statuses worth a retry; 501 (not implemented) is not transient. */
-const TRANSIENT_STATUS = new Set([500, 502, 503, 504]);
+export const TRANSIENT_STATUS: ReadonlySet<number> = new Set([500, 502, 503, 504]);
+
+/** What a part of a `$batch` that failed answered: its status, headers and Dataverse's error code. */
+export interface PartAnswer {
+  readonly status: number;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly code: string;
+}
+
+/** Retries spent on one part of a `$batch`, counted as `send` counts them for a request. */
+export interface PartRetries {
+  transient: number;
+  throttles: number;
+}
 
 /**
  * Sends Web API requests with the standard headers and a bearer token. A 401 drops the token and retries
@@ -243,6 +256,61 @@ export class Transport {
         uncertain,
       };
     }
+  }
+
+  /**
+   * Whether a part of a `$batch` that failed with a transient answer (`answer`) is sent again, counting the
+   * retry in `spent` when it is: after a 429 while maxThrottleRetries last, since the service refused it
+   * before doing anything; after a server error (`transient`) while maxRetries last, and only an idempotent
+   * part, since the first attempt may have taken effect. The rules `send` keeps for a request.
+   */
+  retriesPart(answer: PartAnswer, idempotent: boolean, spent: PartRetries): boolean {
+    if (answer.status === 429) {
+      if (spent.throttles >= this.o.maxThrottleRetries) return false;
+      spent.throttles += 1;
+      return true;
+    }
+    if (!idempotent || spent.transient >= this.o.maxRetries) return false;
+    spent.transient += 1;
+    return true;
+  }
+
+  /**
+   * Waits before the parts of a `$batch` that failed with `answers` are sent again, as `send` waits
+   * before a request is: after a 429, its Retry-After (or a backoff of at least a second), every request
+   * of the client paused meanwhile (see Pacer); after server errors, a backoff with full jitter, or their
+   * Retry-After when longer. `spent`: the most retries any of the parts has had, this one included.
+   */
+  async beforeResend(answers: readonly PartAnswer[], spent: PartRetries, operation: string): Promise<void> {
+    const { clock, pacer, stats, emit } = this.o;
+    const after = (a: PartAnswer) => parseRetryAfter(a.headers['retry-after'], clock.now());
+    const throttled = answers.filter((a) => a.status === 429);
+    if (throttled.length > 0) {
+      const wait = Math.max(
+        ...throttled.map((a) => after(a) ?? Math.max(1000, this.o.backoff.delayMs(spent.throttles))),
+      );
+      const limit = LIMIT_BY_CODE[throttled[0]!.code] ?? 'unknown';
+      stats.retries += 1;
+      emit({ type: 'throttled', limit, path: '$batch', retryAfterMs: wait });
+      emit({
+        type: 'retry',
+        reason: 'throttled',
+        method: 'POST',
+        path: '$batch',
+        attempt: spent.throttles,
+        delayMs: wait,
+      });
+      await pacer.throttled(limit, wait, pacer.inFlight + 1);
+      return;
+    }
+    const wait = Math.max(...answers.map((a) => after(a) ?? 0), this.o.backoff.delayMs(spent.transient));
+    await this.backoff(
+      { method: 'POST', path: '$batch', kind: 'batch', operation },
+      '$batch',
+      'server_error',
+      spent.transient,
+      wait,
+    );
   }
 
   private wire(req: ApiRequest, token: string): WireRequest {

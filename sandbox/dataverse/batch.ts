@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { assertNever } from '../../compiler/assert.ts';
+import type { PartFault } from '../shared/faults.ts';
 import { type Ctx, restoreWrites, saveWrites } from './context.ts';
 import { DataverseError, Errors } from './errors.ts';
 import { type ApiRequest, type ApiResponse, errorResponse, parsePrefer } from './http.ts';
@@ -58,7 +60,23 @@ function readItems(req: ApiRequest): Item[] {
   });
 }
 
+/** The answer of an injected part fault: the part did not run. */
+function faultResponse(fault: PartFault): ApiResponse {
+  switch (fault.kind) {
+    case 'deadlock':
+      return errorResponse(Errors.sqlDeadlock());
+    case 'sql-timeout':
+      return errorResponse(Errors.sqlTimeout());
+    case 'unavailable':
+      return errorResponse(Errors.unavailable(fault.status));
+    default:
+      return assertNever(fault);
+  }
+}
+
 function run(ctx: Ctx, exec: Executor, r: InnerRequest, contentIds: Map<string, string>): ApiResponse {
+  const fault = r.method === 'GET' ? null : (ctx.partFault?.() ?? null);
+  if (fault) return faultResponse(fault);
   let url = r.url;
   const ref = /^\$(\w+)(.*)$/.exec(url);
   if (ref) {
@@ -95,7 +113,8 @@ const toPart = (res: ApiResponse, contentId?: string): ResponsePart => ({
 /**
  * `POST $batch` (reference §3.2): parts run sequentially; change sets are atomic and may reference
  * records they created as `$n`; the first failure stops the batch (400) unless
- * `Prefer: odata.continue-on-error`, which returns 200 with every part's result.
+ * `Prefer: odata.continue-on-error`, which returns 200 with every part's result. With the fault
+ * `part=p`, a share of the writes fail with a transient failure of their own (PartFault) without running.
  */
 export function handleBatch(ctx: Ctx, req: ApiRequest, exec: Executor): ApiResponse {
   if (req.method !== 'POST') throw Errors.noHttpResource(req.url);

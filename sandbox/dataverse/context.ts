@@ -1,3 +1,4 @@
+import type { PartFault } from '../shared/faults.ts';
 import type { SandboxConfig } from './options.ts';
 import type { SandboxState } from './state.ts';
 import type { Ref } from './store.ts';
@@ -41,6 +42,8 @@ export interface Ctx {
   /** `$n` → resource path of the record created by the change-set part with Content-ID n. */
   readonly contentIds?: ReadonlyMap<string, string>;
   readonly now: () => number;
+  /** The injected failure of the next write part of a `$batch`, if any (fault `part=p`). */
+  readonly partFault?: () => PartFault | null;
 }
 
 /** The write counters, saved before a change set or bulk request so a rollback can restore them. */

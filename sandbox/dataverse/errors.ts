@@ -154,6 +154,24 @@ export const Errors = {
       '0x80044151',
       'SQL timeout expired. CRM ErrorCode: -2147204783 Sql ErrorCode: -2146232060 Sql Number: -2',
     ),
+  /**
+   * A deadlock the database chose the request's transaction as the victim of ("Generic SQL error",
+   * -2147204784, SQL number 1205: "occurs when attempting to update the same record concurrently",
+   * Troubleshoot Dataverse bulk operation errors). The page gives no HTTP status; 500 as for sqlTimeout.
+   */
+  sqlDeadlock: () =>
+    err(
+      500,
+      '0x80044150',
+      'Generic SQL error. CRM ErrorCode: -2147204784 Sql ErrorCode: -2146232060 Sql Number: 1205',
+    ),
+  /** A service behind the web server that did not answer (502) or is unavailable (503): no Dataverse code. */
+  unavailable: (status: 502 | 503) =>
+    err(
+      status,
+      '',
+      status === 502 ? 'Bad Gateway.' : 'The service is temporarily unavailable. Please try again later.',
+    ),
   /** unManagedidsusernotenabled. */
   userDisabled: () =>
     err(400, '0x80040225', 'The specified user is either disabled or is not a member of any business unit.'),

@@ -252,6 +252,11 @@ export class DataverseServer {
       apiUrl,
       caller: { id: userId, table: 'systemuser' },
       now: Date.now,
+      partFault: () => {
+        const fault = this.faults.nextPart();
+        if (fault) this.counters.faultsInjected += 1;
+        return fault;
+      },
     };
     return execute(ctx, request);
   }

@@ -8,7 +8,9 @@ import { createRng, type Rng } from './rng.ts';
  * - `5xx=p`: answer 500, 502 or 503;
  * - `reset=p`: send headers and part of the body, then destroy the connection;
  * - `slow=p@ms`: hold the first byte for `ms` milliseconds;
- * - `storm=NxM`: after every N requests, answer the next M with 429 (a 429 storm).
+ * - `storm=NxM`: after every N requests, answer the next M with 429 (a 429 storm);
+ * - `part=p` (Dataverse only): answer a share p of the writes inside a `$batch` with a transient failure of
+ *   their own, the batch itself answering as usual (see `PartFault`).
  */
 export interface FaultConfig {
   readonly seed: number;
@@ -20,6 +22,8 @@ export interface FaultConfig {
   readonly storm: { readonly every: number; readonly length: number } | null;
   /** Retry-After (seconds) sent with injected 429s. */
   readonly retryAfterSeconds: number;
+  /** Share of the write parts of a Dataverse `$batch` answered with a `PartFault`. */
+  readonly ratePart: number;
 }
 
 export type Fault =
@@ -27,6 +31,19 @@ export type Fault =
   | { readonly kind: 'server-error'; readonly status: 500 | 502 | 503 }
   | { readonly kind: 'reset' }
   | { readonly kind: 'slow'; readonly delayMs: number };
+
+/**
+ * A transient failure of one write inside a Dataverse `$batch`: each part runs in a database transaction
+ * of its own (ExecuteMultiple, which $batch is equivalent to: "each message request in the input collection
+ * is processed in a separate database transaction", PA`org-service/execute-multiple-requests`), so one
+ * part can meet a deadlock or a SQL timeout while the others go through ("Troubleshoot Dataverse bulk
+ * operation errors" gives both: -2147204784, SQL number 1205, and -2147204783); or a service behind the
+ * web server can be unavailable for it. Sent again, the part goes through.
+ */
+export type PartFault =
+  | { readonly kind: 'deadlock' }
+  | { readonly kind: 'sql-timeout' }
+  | { readonly kind: 'unavailable'; readonly status: 502 | 503 };
 
 export const NO_FAULTS: FaultConfig = {
   seed: 1,
@@ -37,6 +54,7 @@ export const NO_FAULTS: FaultConfig = {
   slowMs: 0,
   storm: null,
   retryAfterSeconds: 1,
+  ratePart: 0,
 };
 
 /** Parses the `--faults` string form; throws an Error naming the bad part. */
@@ -78,6 +96,9 @@ export function parseFaults(text: string): FaultConfig {
         config.storm = { every: Number(match[1]), length: Number(match[2]) };
         break;
       }
+      case 'part':
+        config.ratePart = probability();
+        break;
       case 'seed':
         config.seed = Number(value);
         if (!Number.isInteger(config.seed)) throw new Error(`fault '${part}': the seed must be an integer`);
@@ -90,7 +111,7 @@ export function parseFaults(text: string): FaultConfig {
         break;
       default:
         throw new Error(
-          `unknown fault '${name}' in '${text}': use 429, 5xx, reset, slow, storm, seed, retry-after`,
+          `unknown fault '${name}' in '${text}': use 429, 5xx, reset, slow, storm, part, seed, retry-after`,
         );
     }
   }
@@ -100,13 +121,31 @@ export function parseFaults(text: string): FaultConfig {
 /** Decides, request by request, which fault (if any) to inject. Holds its own seeded state. */
 export class FaultInjector {
   private readonly rng: Rng;
+  /** Its own stream, so that part faults leave the faults of whole requests as they were. */
+  private readonly partRng: Rng;
   private count = 0;
   private stormLeft = 0;
   /** How many faults of each kind were injected (for tests and benches). */
   readonly injected = { throttle: 0, 'server-error': 0, reset: 0, slow: 0 };
+  /** How many `$batch` parts were answered with a PartFault. */
+  partsInjected = 0;
 
   constructor(readonly config: FaultConfig = NO_FAULTS) {
     this.rng = createRng(config.seed);
+    this.partRng = createRng(config.seed ^ 0x5bd1e995);
+  }
+
+  /** The fault for the next write part of a `$batch`, or null. */
+  nextPart(): PartFault | null {
+    if (this.config.ratePart <= 0 || !this.partRng.chance(this.config.ratePart)) return null;
+    this.partsInjected += 1;
+    const kinds: PartFault[] = [
+      { kind: 'deadlock' },
+      { kind: 'sql-timeout' },
+      { kind: 'unavailable', status: 502 },
+      { kind: 'unavailable', status: 503 },
+    ];
+    return this.partRng.pick(kinds);
   }
 
   /** The fault for the next request, or null. */

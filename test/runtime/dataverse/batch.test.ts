@@ -2,7 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BatchRequest } from '../../../runtime/dataverse/batch.ts';
 import { DataverseClient } from '../../../runtime/dataverse/client.ts';
 import { DataverseError } from '../../../runtime/dataverse/errors.ts';
+import type { DataverseEvent } from '../../../runtime/dataverse/events.ts';
 import { recordPath } from '../../../runtime/dataverse/odata.ts';
+import { NO_FAULTS } from '../../../sandbox/shared/faults.ts';
 import { addContactKey, clientOptions, type Rig, rig, startGateway } from './helpers.ts';
 
 const upsertPart = (id: string, lastname: string): BatchRequest => ({
@@ -147,6 +149,92 @@ describe('dataverse client: a $batch answer that is not one', () => {
       );
       // It did run: that is why the answer counts as uncertain, not as a refusal.
       expect(r.sb.snapshot(['contact']).tables.contact!.some((c) => c.lastname === 'Proxied')).toBe(true);
+    } finally {
+      await client.close();
+      await gateway.close();
+      await r.close();
+    }
+  });
+});
+
+/**
+ * A write inside a continue-on-error `$batch` that fails on its own with a transient failure (a deadlock,
+ * a SQL timeout, 502, 503; each part of a $batch runs in a transaction of its own,
+ * PA`org-service/execute-multiple-requests`) is sent again, with the waits the client keeps for whole
+ * requests; a refusal (400) is not.
+ */
+describe('dataverse client: $batch parts that fail on their own', () => {
+  it('sends the parts that failed with a transient failure again until they go through', async () => {
+    const r = await rig({ faults: { ...NO_FAULTS, ratePart: 0.4, seed: 11 } });
+    try {
+      await addContactKey(r.client);
+      const before = r.sb.stats().requests.batch;
+      const parts = Array.from({ length: 30 }, (_, i) => upsertPart(`t-${i}`, `Transient ${i}`));
+      const results = await r.client.batch([...parts, upsertPart('t-long', 'z'.repeat(51))], {
+        continueOnError: true,
+      });
+      expect(results.slice(0, 30).map((p) => p.status)).toEqual(Array(30).fill(204));
+      expect(results[30]).toMatchObject({ status: 400, error: { code: '0x80044331' } });
+      const rows = r.sb
+        .snapshot(['contact'])
+        .tables.contact!.filter((c) => String(c.fs_practicehubid).startsWith('t-'));
+      expect(rows).toHaveLength(30);
+      expect(r.sb.stats().faultsInjected).toBeGreaterThan(0);
+      expect(r.sb.stats().requests.batch - before).toBeGreaterThan(1);
+      expect(
+        r.events.some((e) => e.type === 'retry' && e.reason === 'server_error' && e.path === '$batch'),
+      ).toBe(true);
+      expect(r.client.stats().recordsWritten).toBe(30);
+    } finally {
+      await r.close();
+    }
+  });
+
+  it('gives a part that keeps failing its last failure once the retries are spent', async () => {
+    const r = await rig({ faults: { ...NO_FAULTS, ratePart: 1, seed: 3 } }, { maxRetries: 2 });
+    try {
+      await addContactKey(r.client);
+      const before = r.sb.stats().requests.batch;
+      const results = await r.client.batch([upsertPart('k-1', 'Kept failing')], { continueOnError: true });
+      expect(results[0]!.status).toBeGreaterThanOrEqual(500);
+      expect(results[0]!.error).toBeInstanceOf(DataverseError);
+      expect(r.sb.stats().requests.batch - before).toBe(3);
+    } finally {
+      await r.close();
+    }
+  });
+
+  it('waits the Retry-After of a part answered 429 before sending it again', async () => {
+    const r = await rig();
+    let throttled = 0;
+    // Service protection limits apply to the $batch request as a whole (PA`api-limits`); a gateway that
+    // answers one part 429 stands for a part throttled on its own.
+    const gateway = await startGateway(r.sb.url, (req, answer) => {
+      if (!req.url?.endsWith('$batch') || throttled > 0) return answer;
+      throttled += 1;
+      return {
+        ...answer,
+        text: answer.text.replace(
+          /HTTP\/1\.1 204 No Content\r\n[\s\S]*?\r\n\r\n/,
+          'HTTP/1.1 429 Too Many Requests\r\nContent-Type: application/json; odata.metadata=minimal\r\nRetry-After: 1\r\n\r\n{"error":{"code":"0x80072322","message":"Number of requests exceeded the limit of 6000 over time window of 300 seconds."}}\r\n',
+        ),
+      };
+    });
+    const events: DataverseEvent[] = [];
+    const client = new DataverseClient(
+      clientOptions(r.sb, { url: gateway.url, authorityHost: gateway.url, onEvent: (e) => events.push(e) }),
+    );
+    try {
+      await addContactKey(client);
+      const started = Date.now();
+      const results = await client.batch([upsertPart('q-1', 'One'), upsertPart('q-2', 'Two')], {
+        continueOnError: true,
+      });
+      expect(throttled).toBe(1);
+      expect(results.map((p) => p.status)).toEqual([204, 204]);
+      expect(Date.now() - started).toBeGreaterThanOrEqual(900);
+      expect(events).toContainEqual(expect.objectContaining({ type: 'throttled', retryAfterMs: 1000 }));
+      expect(client.stats().throttled.requests).toBe(1);
     } finally {
       await client.close();
       await gateway.close();

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { NO_FAULTS, parseFaults } from '../../../sandbox/shared/faults.ts';
 import { type Harness, harness } from './helpers.ts';
 
 /** One `application/http` part of a batch request body. */
@@ -177,5 +178,59 @@ describe('dataverse sandbox: $batch', () => {
     const r = await batch(many, b);
     expect(r.status).toBe(400);
     expect(r.json.error.message).toContain('exceeds the limit of 1000');
+  });
+});
+
+/**
+ * Fault `part=p`: a write inside a `$batch` fails on its own, as one part of an ExecuteMultiple, each in a
+ * database transaction of its own, can (PA`org-service/execute-multiple-requests`; the deadlock and SQL
+ * timeout of "Troubleshoot Dataverse bulk operation errors").
+ */
+describe('dataverse sandbox: $batch parts that fail on their own', () => {
+  it('answers a share of the writes with a deadlock, a SQL timeout, 502 or 503, runs the others and reads', async () => {
+    const h = await harness({ faults: { ...NO_FAULTS, ratePart: 0.5, seed: 5 } });
+    try {
+      const b = 'batch_part_faults';
+      const body = [
+        ...Array.from({ length: 40 }, (_, i) =>
+          part(b, 'POST', '/api/data/v9.2/accounts', { name: `Part fault ${i}` }),
+        ),
+        part(b, 'GET', '/api/data/v9.2/WhoAmI'),
+        `--${b}--`,
+        '',
+      ].join('\r\n');
+      const r = await h.call('POST', '$batch', {
+        body,
+        headers: {
+          'Content-Type': `multipart/mixed; boundary="${b}"`,
+          Prefer: 'odata.continue-on-error',
+        },
+      });
+      expect(r.status).toBe(200);
+      const got = statuses(r.text);
+      expect(got.at(-1)).toBe(200);
+      const writes = got.slice(0, -1);
+      const failed = writes.filter((s) => s !== 204);
+      expect(failed.length).toBeGreaterThan(5);
+      expect(failed.length).toBeLessThan(35);
+      expect(new Set(failed)).toEqual(new Set([500, 502, 503]));
+      expect(r.text).toContain('"code":"0x80044150"');
+      expect(r.text).toContain('Sql Number: 1205');
+      expect(r.text).toContain('"code":"0x80044151"');
+      // A failed part did not run: only the others' rows exist.
+      const names = h.sb
+        .snapshot(['account'])
+        .tables.account!.filter((a) => String(a.name).startsWith('Part fault'));
+      expect(names).toHaveLength(writes.length - failed.length);
+      expect(h.sb.stats().faultsInjected).toBe(failed.length);
+    } finally {
+      await h.close();
+    }
+  });
+
+  it('injects none by default', async () => {
+    expect(parseFaults('429=0.1').ratePart).toBe(0);
+    expect(parseFaults('part=0.25').ratePart).toBe(0.25);
+    expect(() => parseFaults('part=2')).toThrow(/part=2.*from 0 to 1/);
   });
 });
