@@ -442,9 +442,10 @@ function earlierWalk(
  * its lookup in the second pass would write part of it (and journal a bind that no rollback undoes).
  */
 function notRefused(deferred: readonly DeferredInput[], ops: readonly OperationInput[]): DeferredInput[] {
-  const refused = new Set(
-    ops.filter((o) => o.action === 'reject' && o.key).map((o) => `${o.mapping}\u0000${o.key}`),
-  );
+  const id = (o: OperationInput) => `${o.mapping}\u0000${o.key}`;
+  // A row written whose state was not set is refused too (writeRows), but it exists: its lookups wait.
+  const written = new Set(ops.filter((o) => o.action === 'create' || o.action === 'update').map(id));
+  const refused = new Set(ops.filter((o) => o.action === 'reject' && o.key && !written.has(id(o))).map(id));
   return refused.size === 0
     ? [...deferred]
     : deferred.filter((d) => !refused.has(`${d.mapping}\u0000${d.key}`));

@@ -223,7 +223,7 @@ function stageCreates(ctx: WriteContext, rows: readonly PreparedRow[]): void {
  * (its column and table stay), and what to do. The values are left out of the message because
  * Dataverse repeats the value it refused, and a row's values may be patient data.
  */
-function failure(row: PreparedRow, error: unknown): OperationInput {
+function failure(row: PreparedRow, error: unknown, what = 'the row'): OperationInput {
   const e = summarizeError(error, columnValues(row.body));
   const why =
     error instanceof DataverseError && error.code === ATTACHMENT_TOO_BIG && row.mapping.document
@@ -238,7 +238,7 @@ function failure(row: PreparedRow, error: unknown): OperationInput {
     key: row.key,
     table: row.table.name,
     action: 'reject',
-    reason: `Dataverse refused the row: ${e.message}${hint}`,
+    reason: `Dataverse refused ${what}: ${e.message}${hint}`,
     error: e,
     flags: row.flags,
   };
@@ -361,13 +361,15 @@ async function upsertPart(ctx: WriteContext, part: readonly PreparedRow[]): Prom
 /**
  * Sets statecode/statuscode after the rows exist (statecode is not valid on create; reference §1.3).
  * A reopened row of a mapping that sets no state gets statecode 0 alone, which Dataverse gives the
- * state's default status.
+ * state's default status. Rows whose write failed (`errors`) are left out; returns why the state of
+ * each other row was not set, if it was not (the row itself is written).
  */
 async function writeStates(
   ctx: WriteContext,
   rows: readonly PreparedRow[],
-  errors: Map<PreparedRow, unknown>,
-): Promise<void> {
+  errors: ReadonlyMap<PreparedRow, unknown>,
+): Promise<Map<PreparedRow, unknown>> {
+  const failed = new Map<PreparedRow, unknown>();
   const stated = rows.filter((r) => (r.state || r.reopen) && !errors.has(r));
   for (const part of chunks(stated, Math.min(ctx.batchSize, 1000))) {
     const requests: BatchRequest[] = part.map((row) => ({
@@ -378,10 +380,29 @@ async function writeStates(
     }));
     const results = await ctx.client.batch(requests, { continueOnError: true });
     results.forEach((result, i) => {
-      if (result.error || result.status >= 400)
-        errors.set(part[i]!, result.error ?? new Error(`setting the state failed (status ${result.status})`));
+      if (!result.executed || result.error || result.status >= 400)
+        failed.set(part[i]!, result.error ?? new Error(`setting the state failed (status ${result.status})`));
     });
   }
+  return failed;
+}
+
+/**
+ * The reject of a row written whose state was not set: the record did not load as the spec says, so it
+ * counts as rejected (a record with a refused row counts so, whatever its other rows), beside the write
+ * that created or updated the row, which a rollback undoes. Its crosswalk entry keeps no payload hash,
+ * so the next run writes the row again and sets the state.
+ */
+function stateFailure(row: PreparedRow, error: unknown): OperationInput {
+  const state = row.state
+    ? `statecode ${row.state.state}, statuscode ${row.state.status}`
+    : 'statecode 0, to reopen it';
+  const refused = failure(row, error, `its state (${state})`);
+  return {
+    ...refused,
+    targetId: row.targetId,
+    reason: `the row was written, but ${refused.reason}; the next run sets it`,
+  };
 }
 
 /**
@@ -389,7 +410,7 @@ async function writeStates(
  * bulk (UpsertMultiple where the organisation supports it for the table) or in $batch requests that
  * continue past a failed row, after the pre-images of rows that already exist are read and committed to
  * the journal. Every row ends as an operation: create, update, unchanged, or reject with Dataverse's
- * error.
+ * error; a row written whose state was not set ends as its create or update and a reject (stateFailure).
  */
 export async function writeRows(ctx: WriteContext, rows: readonly PreparedRow[]): Promise<Written> {
   const ops: PagedOperation[] = [];
@@ -457,13 +478,16 @@ async function writeChanged(
         ? await writeBulk(ctx, writable)
         : await writeBatch(ctx, writable);
   for (const [row, error] of writeErrors) errors.set(row, error);
-  await writeStates(ctx, writable, errors);
+  const stateErrors = await writeStates(ctx, writable, errors);
   for (const row of changed) {
     const error = errors.get(row);
     if (error !== undefined) {
       ops.push({ page: row.page, op: failure(row, error) });
       continue;
     }
+    const stateError = stateErrors.get(row);
+    // The payload is not all in the row while its state is not set: no hash, so it is not left unchanged.
+    const hash = stateError === undefined ? row.hash : null;
     const preImage = row.create ? null : (images.get(row.targetId.toLowerCase()) ?? null);
     ops.push({
       page: row.page,
@@ -474,11 +498,12 @@ async function writeChanged(
         table: row.table.name,
         action: row.create ? 'create' : 'update',
         targetId: row.targetId,
-        payloadHash: row.hash,
+        payloadHash: hash,
         flags: row.flags,
         preImage,
       },
     });
+    if (stateError !== undefined) ops.push({ page: row.page, op: stateFailure(row, stateError) });
     crosswalk.push({
       page: row.page,
       change: {
@@ -487,7 +512,7 @@ async function writeChanged(
         sourceId: row.sourceId,
         table: row.table.name,
         targetId: row.targetId,
-        payloadHash: row.hash,
+        payloadHash: hash,
         sourceUpdatedAt: row.sourceUpdatedAt,
       },
     });
