@@ -47,6 +47,28 @@ function columnsOf(ctx: SpecContext, table: string): IrPlanColumn[] {
   return [...seen.values()].sort((a, b) => byText(a.name, b.name));
 }
 
+/** The longest schema name the plan gives a component (compiler/validate/rules/naming.ts). */
+const MAX_NAME = 50;
+
+/**
+ * The schema name of the alternate key on `column`: `<column>_key`. Dataverse refuses a custom
+ * component whose name lacks the publisher's customization prefix, keys included ("Custom attribute,
+ * entity, entitykey, option set and relationship names must start with a valid customization prefix",
+ * InvalidNamePrefix 0x80044366, PA`reference/web-service-error-codes`; reference §5.4), so a key on a
+ * standard column (accountnumber) is named `<prefix>_accountnumber_key`. A name past 50 characters
+ * keeps its first 41 and a hash of the whole (as relationship names do), which keeps it unique.
+ */
+export function keyName(column: string, prefix: string | undefined): string {
+  const full = prefix && !column.startsWith(`${prefix}_`) ? `${prefix}_${column}_key` : `${column}_key`;
+  if (full.length <= MAX_NAME) return full;
+  let hash = 0x811c9dc5;
+  for (const ch of full) {
+    hash ^= ch.codePointAt(0)!;
+    hash = Math.imul(hash, 0x01000193) >>> 0;
+  }
+  return `${full.slice(0, 41)}_${hash.toString(16).padStart(8, '0')}`;
+}
+
 function flags(ctx: SpecContext): IrLimitFlag[] {
   const m = ctx.migration;
   if (m?.license !== 'professional') return [];
@@ -130,7 +152,7 @@ export function buildPlan(ctx: SpecContext, mappings: readonly IrMapping[]): IrS
           : undefined,
         columns: columnsOf(ctx, name),
         keys: keys.map((column) => ({
-          name: `${column}_key`,
+          name: keyName(column, m.prefix),
           label: `${columnOf(ctx, name, column)?.column.label ?? column} key`,
           columns: [column],
         })),
