@@ -88,7 +88,7 @@ const numberText = (n: number | undefined) => (n === undefined ? '(none)' : Stri
  * Every property the plan gives a column and the metadata API reports on the column's type
  * (StringAttributeMetadata FormatName and MaxLength, Integer/Decimal/MoneyAttributeMetadata MinValue,
  * MaxValue and Precision, MoneyAttributeMetadata PrecisionSource, DateTimeAttributeMetadata
- * DateTimeBehavior, AttributeMetadata RequiredLevel: PA`webapi/create-update-column-definitions-using-web-api`
+ * DateTimeBehavior and Format, AttributeMetadata RequiredLevel: PA`webapi/create-update-column-definitions-using-web-api`
  * and the metadata entity types it links to). A longer MaxLength or a wider range than the plan's takes
  * every value the load writes, so only a shorter or narrower one is a difference.
  */
@@ -164,6 +164,18 @@ function columnDifferences(column: IrPlanColumn, attribute: AttributeDefinition)
       org: attribute.dateTimeBehavior,
       plan: dateTimeBehaviorName(column),
       effect: 'the times the load writes are stored and shown differently',
+    });
+  // Format is the column's display format (PA`behavior-format-date-time-attribute`: "use the
+  // DateTimeAttributeMetadata.Format Property to specify the display format"): a date-time column shown
+  // as DateOnly hides the time of every value the load writes. Changing it touches no stored value.
+  // (A date column's DateOnly behaviour requires Format DateOnly, so the behaviour covers it.)
+  if (column.type === 'datetime' && attribute.format && attribute.format !== 'DateAndTime')
+    out.push({
+      property: 'format',
+      org: attribute.format,
+      plan: 'DateAndTime',
+      effect: 'apps show the date of the values the load writes, not their time',
+      changes: { Format: 'DateAndTime' },
     });
   if (column.type === 'lookup' && column.target && !(attribute.targets ?? []).includes(column.target))
     out.push({

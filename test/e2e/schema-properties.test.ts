@@ -208,4 +208,36 @@ describe('schema verify and schema apply compare every planned column property',
     ]);
     expect(findings.map((f) => f.applicable)).toEqual([false, true]);
   });
+  it('report a date-time column shown as a date only, which apply shows with its time', async () => {
+    const paidOn = SHIPPED_PLAN.tables
+      .find((t) => t.name === 'fs_payment')!
+      .columns.find((c) => c.name === 'fs_paidon')!;
+    const settled: IrPlanColumn = {
+      ...paidOn,
+      name: 'fs_settledon',
+      schemaName: 'fs_settledon',
+      label: 'Settled on',
+    };
+    // Created by hand with the display format of a date: the times the load writes would not show.
+    await dataverse.createAttribute('fs_payment', { ...attributeBody(settled), Format: 'DateOnly' });
+    const plan = withPayment(SHIPPED_PLAN, (t) => ({ ...t, columns: [...t.columns, settled] }));
+    const findings = payment(checkSchema(await readLiveSchema(dataverse, plan, TABLES), plan, TABLES));
+    expect(findings).toEqual([
+      {
+        kind: 'column',
+        table: 'fs_payment',
+        name: 'fs_settledon',
+        problem:
+          'format is DateOnly in the organisation, the plan says DateAndTime: apps show the date of the values the load writes, not their time',
+        applicable: true,
+      },
+    ]);
+    const applied = await applySchema(dataverse, plan, TABLES);
+    expect(applied.created).toContain('changed column fs_payment.fs_settledon (format)');
+    expect(payment(applied.remaining)).toEqual([]);
+    const column = (await dataverse.attributes('fs_payment', false)).find(
+      (a) => a.logicalName === 'fs_settledon',
+    );
+    expect(column).toMatchObject({ format: 'DateAndTime', dateTimeBehavior: 'UserLocal' });
+  });
 });

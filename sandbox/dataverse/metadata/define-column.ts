@@ -167,7 +167,7 @@ const RANGE_LIMITS: Partial<Record<ColumnDef['type'], readonly [number, number]>
 /**
  * A column changed by `PUT …/Attributes(LogicalName='x')` with its whole definition (PA`webapi/create-
  * update-column-definitions-using-web-api`, "Update a column"). The sandbox takes MaxLength, MinValue,
- * MaxValue and RequiredLevel from the body; its type cannot change.
+ * MaxValue, a date-time column's Format and RequiredLevel from the body; its type cannot change.
  */
 export function updatedColumn(column: ColumnMeta, type: string, body: Body): ColumnMeta {
   const cast = String(body['@odata.type'] ?? '').replace(/^#?Microsoft\.Dynamics\.CRM\./, '');
@@ -188,6 +188,16 @@ export function updatedColumn(column: ColumnMeta, type: string, body: Body): Col
       ...changed,
       maxLength: within('MaxLength', num(body, 'MaxLength', column.maxLength ?? 100), 1, limit),
     };
+  }
+  if (column.type === 'DateTime') {
+    // Format is the display format and may change; DateOnly behaviour keeps Format DateOnly
+    // (PA`behavior-format-date-time-attribute`).
+    const format = (body.Format ?? column.dateFormat ?? 'DateAndTime') as 'DateOnly' | 'DateAndTime';
+    if (format !== 'DateOnly' && format !== 'DateAndTime')
+      throw Errors.invalidArgument(`'${String(format)}' is not a valid DateTime Format.`);
+    if (column.behavior === 'DateOnly' && format !== 'DateOnly')
+      throw Errors.invalidArgument('A column with DateTimeBehavior DateOnly must have Format DateOnly.');
+    changed = { ...changed, dateFormat: format };
   }
   const limits = RANGE_LIMITS[column.type];
   if (limits) {

@@ -248,6 +248,15 @@ describe('dataverse sandbox: metadata', () => {
       },
     });
     expect(date.status).toBe(204);
+    // The display format may change, but a DateOnly column keeps Format DateOnly.
+    const path = "EntityDefinitions(LogicalName='contact')/Attributes(LogicalName='fs_referraldate')";
+    const dateBody = {
+      '@odata.type': 'Microsoft.Dynamics.CRM.DateTimeAttributeMetadata',
+      SchemaName: 'fs_ReferralDate',
+      DateTimeBehavior: { Value: 'DateOnly' },
+    };
+    expect((await h.call('PUT', path, { body: { ...dateBody, Format: 'DateAndTime' } })).status).toBe(400);
+    expect((await h.call('PUT', path, { body: { ...dateBody, Format: 'DateOnly' } })).status).toBe(204);
     expect(
       (await h.call('POST', 'contacts', { body: { lastname: 'R', fs_referraldate: '2024-02-30' } })).status,
     ).toBe(400);
