@@ -17,10 +17,11 @@ export function label(text: string, languageCode = 1033): Json {
 
 /**
  * Codes that say a schema component already exists: after a create attempt without an answer, they mean
- * that attempt created it (DuplicateAttributePhysicalName, SchemaNameisNotUnique, EntityKeyNameExists,
- * EntityKeyWithSelectedAttributesExists; Dataverse error list).
+ * that attempt created it (DuplicateAttributeSchemaName, the answer to a column created twice: Microsoft's
+ * PowerApps-Samples, dataverse/webapi/C#-NETx/ImageOperations/Utility.cs; DuplicateAttributePhysicalName,
+ * SchemaNameisNotUnique, EntityKeyNameExists, EntityKeyWithSelectedAttributesExists; Dataverse error list).
  */
-const EXISTS = new Set(['0x80060304', '0x80044363', '0x80060893', '0x80060894']);
+const EXISTS = new Set(['0x80047013', '0x80060304', '0x80044363', '0x80060893', '0x80060894']);
 const existed = (e: DataverseError) => EXISTS.has(e.code);
 
 /** The GUID of `…(<guid>)` at the end of an OData-EntityId header. */

@@ -243,9 +243,13 @@ export const Errors = {
       '0x80044363',
       `The schema name ${schemaName} for type ${type} is not unique. An ${schemaName} with same name already exists.`,
     ),
-  /** DuplicateAttributePhysicalName. */
+  /**
+   * DuplicateAttributeSchemaName: a column whose schema name the table already has (Microsoft's
+   * PowerApps-Samples, dataverse/webapi/C#-NETx/ImageOperations/Utility.cs, read error code 0x80047013 as
+   * "already exists").
+   */
   attributeExists: (column: string, table: string) =>
-    err(400, '0x80060304', `Attribute ${column} already exists for entity ${table}.`),
+    err(400, '0x80047013', `Attribute ${column} already exists for entity ${table}.`),
   /** EntityKeyNameExists. */
   keyNameExists: (name: string, table: string) =>
     err(400, '0x80060893', `An entity key with the name ${name} already exists on entity ${table}.`),

@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DataverseClient } from '../../../runtime/dataverse/client.ts';
 import type { DataverseError } from '../../../runtime/dataverse/errors.ts';
 import { recordUri } from '../../../runtime/dataverse/odata.ts';
 import { label } from '../../../runtime/dataverse/schema.ts';
-import { createVisitTable, type Rig, rig } from './helpers.ts';
+import { clientOptions, createVisitTable, type Rig, rig, startGateway } from './helpers.ts';
 
 /** Metadata reads and writes (reference §3.4, §5). */
 describe('dataverse client: metadata', () => {
@@ -138,7 +139,36 @@ describe('dataverse client: metadata', () => {
         'flitstack',
       )
       .catch((x: unknown) => x)) as DataverseError;
-    expect(e).toMatchObject({ status: 400, code: '0x80060304', method: 'POST' });
+    expect(e).toMatchObject({ status: 400, code: '0x80047013', method: 'POST' });
     expect(e.path).toBe("EntityDefinitions(LogicalName='fs_visit')/Attributes");
+  });
+  it('takes a column its first attempt created, whose answer was lost, as created when the retry finds it', async () => {
+    // The gateway passes the first create on to the organisation but answers it 502, as when the answer
+    // is lost on its way back; the retry then meets the column the first attempt created.
+    let lost = 0;
+    const gateway = await startGateway(r.sb.url, (req, answer) => {
+      if (req.method !== 'POST' || !req.url?.endsWith('/Attributes') || lost > 0) return answer;
+      lost += 1;
+      return { status: 502, headers: { 'content-type': 'application/json' }, text: '{}' };
+    });
+    const client = new DataverseClient(clientOptions(r.sb, { url: gateway.url, authorityHost: gateway.url }));
+    try {
+      const id = await client.createAttribute(
+        'fs_visit',
+        {
+          '@odata.type': 'Microsoft.Dynamics.CRM.StringAttributeMetadata',
+          SchemaName: 'fs_Room',
+          MaxLength: 20,
+          DisplayName: label('Room'),
+        },
+        'flitstack',
+      );
+      expect(lost).toBe(1);
+      const room = (await r.client.attributes('fs_visit', false)).find((a) => a.logicalName === 'fs_room');
+      expect(room?.metadataId).toBe(id);
+    } finally {
+      await client.close();
+      await gateway.close();
+    }
   });
 });

@@ -167,7 +167,7 @@ describe('dataverse sandbox: metadata', () => {
     const dup = await h.call('POST', "EntityDefinitions(LogicalName='contact')/Attributes", {
       body: stringColumn('fs_InsuranceCarrier'),
     });
-    expect(dup.json.error.code).toBe('0x80060304');
+    expect(dup.json.error.code).toBe('0x80047013');
     const solution = await h.call('POST', "EntityDefinitions(LogicalName='contact')/Attributes", {
       body: stringColumn('new_Thing'),
       headers: { 'MSCRM.SolutionUniqueName': 'flitstack' },
