@@ -1,6 +1,6 @@
 import type { IrSchemaPlan } from '../../compiler/ir/types.ts';
 import type { DataverseClient } from '../dataverse/index.ts';
-import { label } from '../dataverse/index.ts';
+import { DataverseError, label } from '../dataverse/index.ts';
 import type { GeneratedModule } from '../mapping/index.ts';
 import { attributeBody, lookupRelationship, tableBody } from './bodies.ts';
 import {
@@ -15,15 +15,44 @@ import {
 /** What `schema apply` did. */
 export interface Applied {
   readonly created: readonly string[];
-  /** Findings it cannot fix (different types, precisions, behaviours, formats, missing options, missing standard columns). */
+  /**
+   * Findings it cannot fix (different types, precisions, behaviours, formats, missing options, missing
+   * standard columns), and the components Dataverse refused to create or change, with its reason.
+   */
   readonly remaining: readonly SchemaFinding[];
+}
+
+type Component = Pick<SchemaFinding, 'kind' | 'table' | 'name'>;
+const sameComponent = (a: Component, b: Component) =>
+  a.kind === b.kind && a.table === b.table && a.name === b.name;
+
+/**
+ * Runs one metadata create or change. Dataverse refusing the definition (HTTP 400: a name, a length or a
+ * quota it does not take) becomes a finding and apply goes on with the other components, so that one
+ * refusal lists every other one and leaves nothing the plan could create uncreated; any other failure
+ * (access, throttling, an organisation out of reach) stops it. Returns whether it was done.
+ */
+async function attempt(
+  refused: SchemaFinding[],
+  component: Component,
+  action: () => Promise<unknown>,
+): Promise<boolean> {
+  try {
+    await action();
+    return true;
+  } catch (error) {
+    if (!(error instanceof DataverseError) || error.status !== 400) throw error;
+    refused.push({ ...component, problem: `Dataverse refused it: ${error.message}`, applicable: false });
+    return false;
+  }
 }
 
 /**
  * Creates what the plan needs and the organisation lacks, through the metadata Web API: custom tables,
  * columns (lookups through relationships), changes of existing columns it can make in place (a longer
  * maximum length, a wider range, the required level), alternate keys (then waits until they are Active) and
- * connection roles; then publishes. Idempotent: what exists is left as it is.
+ * connection roles; then publishes. Idempotent: what exists is left as it is. A component Dataverse
+ * refuses is listed in `remaining` with its reason, and the others are created all the same.
  */
 export async function applySchema(
   client: DataverseClient,
@@ -32,6 +61,7 @@ export async function applySchema(
   options: { readonly keyTimeoutMs?: number; readonly onStep?: (step: string) => void } = {},
 ): Promise<Applied> {
   const created: string[] = [];
+  const refused: SchemaFinding[] = [];
   const step = (text: string) => {
     created.push(text);
     options.onStep?.(text);
@@ -65,22 +95,33 @@ export async function applySchema(
   let live: LiveSchema = await readLiveSchema(client, plan, tables);
   for (const table of plan.tables) {
     if (table.custom && !live.tables.get(table.name)) {
-      await client.createTable(tableBody(table.name, table.custom), solution);
-      step(`created table ${table.name}`);
+      const component = { kind: 'table', table: table.name, name: table.name } as const;
+      if (
+        await attempt(refused, component, () =>
+          client.createTable(tableBody(table.name, table.custom!), solution),
+        )
+      )
+        step(`created table ${table.name}`);
     }
   }
   live = await readLiveSchema(client, plan, tables);
   const touched = new Set<string>();
   for (const table of plan.tables) {
+    // A table that is not there (refused above) takes no columns or keys: its finding says why.
+    if (!live.tables.get(table.name)) continue;
     const existing = new Set((live.tables.get(table.name)?.attributes ?? []).map((a) => a.logicalName));
     for (const column of table.columns) {
       if (existing.has(column.name)) continue;
-      if (column.type === 'lookup')
-        await client.createOneToManyRelationship(
-          lookupRelationship(table.name, column, await primaryIdOf(client, tables, column.target!)),
-          solution,
-        );
-      else await client.createAttribute(table.name, attributeBody(column), solution);
+      const component = { kind: 'column', table: table.name, name: column.name } as const;
+      const create =
+        column.type === 'lookup'
+          ? async () =>
+              client.createOneToManyRelationship(
+                lookupRelationship(table.name, column, await primaryIdOf(client, tables, column.target!)),
+                solution,
+              )
+          : () => client.createAttribute(table.name, attributeBody(column), solution);
+      if (!(await attempt(refused, component, create))) continue;
       touched.add(table.name);
       step(`created column ${table.name}.${column.name} (${column.type})`);
     }
@@ -88,21 +129,28 @@ export async function applySchema(
   // Existing columns narrower than the plan (length, range) or with another required level are widened
   // or changed in place; what the API cannot change without touching stored values stays a finding.
   for (const change of columnChanges(live, plan)) {
-    await client.updateAttribute(change.table, change.column, change.metadataType, change.changes, solution);
+    const component = { kind: 'column', table: change.table, name: change.column } as const;
+    const update = () =>
+      client.updateAttribute(change.table, change.column, change.metadataType, change.changes, solution);
+    if (!(await attempt(refused, component, update))) continue;
     touched.add(change.table);
     step(`changed column ${change.table}.${change.column} (${change.properties.join(', ')})`);
   }
   live = await readLiveSchema(client, plan, tables);
   const waiting: { table: string; name: string }[] = [];
   for (const table of plan.tables) {
+    if (!live.tables.get(table.name)) continue;
     for (const key of table.keys) {
       const found = (live.tables.get(table.name)?.keys ?? []).find((k) => sameKey(k, key));
       if (!found) {
-        await client.createKey(
-          table.name,
-          { SchemaName: key.name, DisplayName: label(key.label), KeyAttributes: key.columns },
-          solution,
-        );
+        const component = { kind: 'key', table: table.name, name: key.name } as const;
+        const definition = {
+          SchemaName: key.name,
+          DisplayName: label(key.label),
+          KeyAttributes: key.columns,
+        };
+        if (!(await attempt(refused, component, () => client.createKey(table.name, definition, solution))))
+          continue;
         step(`created alternate key ${table.name}.${key.name}`);
       }
       // A key that failed to build stays failed until its duplicates are gone: checkSchema reports it.
@@ -112,15 +160,23 @@ export async function applySchema(
   }
   for (const role of plan.connectionRoles) {
     if (!live.roles.has(role.name.toLowerCase())) {
-      await client.create('connectionroles', { name: role.name, category: 5 });
-      step(`created connection role ${role.name}`);
+      const component = { kind: 'role', table: 'connectionrole', name: role.name } as const;
+      if (
+        await attempt(refused, component, () =>
+          client.create('connectionroles', { name: role.name, category: 5 }),
+        )
+      )
+        step(`created connection role ${role.name}`);
     }
   }
   // Every table the plan adds columns to is published, not only those this apply touched: an apply
   // stopped between creating columns and publishing them leaves them unpublished, and its next run
   // creates nothing. Publishing is idempotent.
   const planned = [
-    ...new Set([...plan.tables.filter((t) => t.columns.length > 0).map((t) => t.name), ...touched]),
+    ...new Set([
+      ...plan.tables.filter((t) => t.columns.length > 0 && live.tables.get(t.name)).map((t) => t.name),
+      ...touched,
+    ]),
   ];
   if (planned.length > 0) {
     await client.publish(planned);
@@ -131,7 +187,9 @@ export async function applySchema(
     await client.waitForKey(key.table, key.name, { timeoutMs: options.keyTimeoutMs ?? 600_000 });
     step(`alternate key ${key.table}.${key.name} is Active`);
   }
-  const remaining = checkSchema(await readLiveSchema(client, plan, tables), plan, tables);
+  // A refused component's own finding says why, in place of the one that offers apply to create it.
+  const found = checkSchema(await readLiveSchema(client, plan, tables), plan, tables);
+  const remaining = [...refused, ...found.filter((f) => !refused.some((r) => sameComponent(r, f)))];
   return { created, remaining };
 }
 

@@ -7,6 +7,7 @@ import { DataverseClient, label, optionsFromEnv } from '../../runtime/dataverse/
 import type { GeneratedModule } from '../../runtime/mapping/index.ts';
 import { applySchema } from '../../runtime/schema/apply.ts';
 import { attributeBody, lookupRelationship } from '../../runtime/schema/bodies.ts';
+import { checkSchema, readLiveSchema } from '../../runtime/schema/verify.ts';
 import type { Sandboxes } from '../../sandbox/index.ts';
 import { flitstack, sandboxes } from '../support/migration.ts';
 import { ROOT } from '../support/tmp.ts';
@@ -103,4 +104,48 @@ describe('schema apply against an organisation holding part of the schema', () =
       await publishing.close();
     }
   });
+});
+
+describe('schema apply against an organisation that refuses a component', () => {
+  let sb: Sandboxes;
+  let client: DataverseClient;
+  beforeAll(async () => {
+    sb = await sandboxes();
+    client = new DataverseClient(optionsFromEnv(sb.env));
+  }, 60_000);
+  afterAll(async () => {
+    await client?.close();
+    await sb?.close();
+  });
+
+  it('lists the refused component with Dataverse’s reason and creates every other one', async () => {
+    const reference = PLAN.tables
+      .find((t) => t.name === 'fs_payment')!
+      .columns.find((c) => c.name === 'fs_reference')!;
+    // Longer than the 4,000 characters a text column takes (reference §5.1): Dataverse refuses it.
+    const notes = { ...reference, name: 'fs_notes', schemaName: 'fs_Notes', label: 'Notes', maxLength: 5000 };
+    const plan: IrSchemaPlan = {
+      ...PLAN,
+      tables: PLAN.tables.map((t) =>
+        t.name === 'fs_payment' ? { ...t, columns: [...t.columns, notes] } : t,
+      ),
+    };
+    const applied = await applySchema(client, plan, MODULE.TABLES, { keyTimeoutMs: 30_000 });
+    expect(applied.remaining).toHaveLength(1);
+    expect(applied.remaining[0]).toMatchObject({
+      kind: 'column',
+      table: 'fs_payment',
+      name: 'fs_notes',
+      applicable: false,
+    });
+    expect(applied.remaining[0]!.problem).toContain(
+      'Dataverse refused it: create column fs_Notes on fs_payment failed',
+    );
+    expect(applied.remaining[0]!.problem).toContain('MaxLength must be between 1 and 4000');
+    // Everything else of the plan is there: the keys Active, the roles created, the tables published.
+    for (const table of PLAN.tables)
+      for (const key of table.keys)
+        expect(applied.created).toContain(`alternate key ${table.name}.${key.name} is Active`);
+    expect(checkSchema(await readLiveSchema(client, PLAN, MODULE.TABLES), PLAN, MODULE.TABLES)).toEqual([]);
+  }, 60_000);
 });
