@@ -4,6 +4,7 @@ import { optionValue } from '../model/options.ts';
 import type { SpecContext } from '../validate/context.ts';
 import { columnOf } from '../validate/context.ts';
 import { customColumnCounts, overColumnLimit, PROFESSIONAL_LIMIT } from '../validate/rules/limits.ts';
+import { MAX_NAME } from '../validate/rules/naming.ts';
 import type { IrLimitFlag, IrMapping, IrPlanColumn, IrPlanTable, IrSchemaPlan } from './types.ts';
 
 const COLUMNS_RULE =
@@ -47,15 +48,12 @@ function columnsOf(ctx: SpecContext, table: string): IrPlanColumn[] {
   return [...seen.values()].sort((a, b) => byText(a.name, b.name));
 }
 
-/** The longest schema name the plan gives a component (compiler/validate/rules/naming.ts). */
-const MAX_NAME = 50;
-
 /**
  * The schema name of the alternate key on `column`: `<column>_key`. Dataverse refuses a custom
  * component whose name lacks the publisher's customization prefix, keys included ("Custom attribute,
  * entity, entitykey, option set and relationship names must start with a valid customization prefix",
  * InvalidNamePrefix 0x80044366, PA`reference/web-service-error-codes`; reference §5.4), so a key on a
- * standard column (accountnumber) is named `<prefix>_accountnumber_key`. A name past 50 characters
+ * standard column (accountnumber) is named `<prefix>_accountnumber_key`. A name past MAX_NAME characters
  * keeps its first 41 and a hash of the whole (as relationship names do), which keeps it unique.
  */
 export function keyName(column: string, prefix: string | undefined): string {

@@ -91,6 +91,30 @@ describe('the schema plan', () => {
     expect(now.alpha).toBeGreaterThan(0);
   });
 
+  it('names an alternate key within the 50 characters of an identifier when <column>_key would pass them', () => {
+    const input = caseSpec('base', 'spec', COMPILE_CASES_DIR);
+    const long = 'fs_practicehubidentifierofthepatientrecordxxxxx';
+    const files = new Map(
+      [...input.files].map(([path, text]) => [
+        path,
+        path.startsWith('objects/') ? text.replaceAll('fs_practicehubid', long) : text,
+      ]),
+    );
+    const { result, plan: json } = plan({ root: input.root, files });
+    expect(result.diagnostics).toEqual([]);
+    const keys = json.tables.flatMap((t: { keys: { name: string; columns: string[] }[] }) => t.keys);
+    expect(keys.length).toBeGreaterThan(0);
+    for (const key of keys) {
+      expect(key.columns).toEqual([long]);
+      expect(key.name).toMatch(/^fs_practicehubidentifierofthepatientrecor_[0-9a-f]{8}$/);
+      expect(key.name.length).toBeLessThanOrEqual(50);
+    }
+    const { plan: shipped } = plan(caseSpec('base', 'spec', COMPILE_CASES_DIR));
+    expect(shipped.tables.flatMap((t: { keys: { name: string }[] }) => t.keys.map((k) => k.name))).toContain(
+      'fs_practicehubid_key',
+    );
+  });
+
   it('shows the load order with the deferred parent-clinic lookup and the privileges', () => {
     const { plan: json } = plan(caseSpec('base', 'spec', COMPILE_CASES_DIR));
     expect(json.loadOrder).toEqual([

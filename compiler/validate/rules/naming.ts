@@ -58,10 +58,10 @@ function sameDeclaration(a: CustomColumnSpec, b: CustomColumnSpec): string | und
 }
 
 /**
- * The longest custom name (a column's, a table's key column) taken here: the commonly quoted limit of
- * Dataverse identifiers, which the sandbox enforces too (reference §10.5 found none documented).
+ * The longest custom name (a column's, a table's key column, an alternate key's) taken here: the commonly
+ * quoted limit of Dataverse identifiers, which the sandbox enforces too (reference §10.5 found none documented).
  */
-const MAX_NAME = 50;
+export const MAX_NAME = 50;
 
 /** FS105 custom name without prefix, FS137 redeclared standard column, FS139 table takes no custom columns, FS118 conflicting declarations. */
 export const customNames: Rule = (ctx) => {
