@@ -178,12 +178,21 @@ export function buildPlan(ctx: SpecContext, mappings: readonly IrMapping[]): IrS
       why: 'rollback deletes the rows a run created',
       tables: written.filter((t) => t !== 'systemuser').sort(),
     },
-    ...(written.includes('systemuser')
+    // Every run, sample and reconcile reads the organisation's users (owners and the fallback owner are
+    // matched against them by email), and the connection roles by name when a mapping names one.
+    written.includes('systemuser')
+      ? {
+          name: 'Read, Write',
+          why: 'match staff to users by email and write their custom columns',
+          tables: ['systemuser'],
+        }
+      : { name: 'Read', why: 'match owners to users by email', tables: ['systemuser'] },
+    ...(roles.size > 0
       ? [
           {
-            name: 'Read, Write',
-            why: 'match staff to users by email and write their custom columns',
-            tables: ['systemuser'],
+            name: 'Read',
+            why: 'find the connection roles the connections name (schema apply also needs Create to create them)',
+            tables: ['connectionrole'],
           },
         ]
       : []),

@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
+import { readSpecDir } from '../../cli/spec-files.ts';
 import { compileSpec } from '../../compiler/compile.ts';
 import { optionValue } from '../../compiler/model/options.ts';
 import { createSchemaValidators } from '../../compiler/validate/schemas.ts';
 import { COMPILE_CASES_DIR, caseSpec } from '../support/cases.ts';
+import { ROOT } from '../support/tmp.ts';
 
 const validators = createSchemaValidators();
 const plan = (input: ReturnType<typeof caseSpec>) => {
@@ -124,6 +126,21 @@ describe('the schema plan', () => {
     ]);
     expect(json.privileges.map((p: { name: string }) => p.name)).toEqual(
       expect.arrayContaining([expect.stringContaining('prvOverrideCreatedOnCreatedBy'), 'Assign']),
+    );
+  });
+
+  it('asks Read on the users the run matches owners against, and on the connection roles it finds by name', () => {
+    const privileges = (json: { privileges: { name: string; tables: string[] }[] }) =>
+      json.privileges.flatMap((p) => p.tables.map((t) => `${p.name} on ${t}`));
+    // base: appointments owned by practitioners, and no mapping writes systemuser.
+    expect(privileges(plan(caseSpec('base', 'spec', COMPILE_CASES_DIR)).plan)).toEqual(
+      expect.arrayContaining(['Read on systemuser', 'Assign on appointment']),
+    );
+    // The shipped spec: patient-clinic connections with the roles Clinic and Patient.
+    const shipped = plan(readSpecDir('spec', ROOT)).plan;
+    expect(shipped.connectionRoles.length).toBeGreaterThan(0);
+    expect(privileges(shipped)).toEqual(
+      expect.arrayContaining(['Read, Write on systemuser', 'Read on connectionrole']),
     );
   });
 });
