@@ -199,6 +199,19 @@ export const customNames: Rule = (ctx) => {
         ),
       );
     }
+    const primary = t.spec.primaryName.column;
+    if (primary.length > MAX_NAME) {
+      out.push(
+        finding(
+          'FS105',
+          'error',
+          t.spec.file,
+          '/custom_table/primary_name/column',
+          `primary name column '${primary}' has ${primary.length} characters; Dataverse takes names of at most ${MAX_NAME}`,
+          `shorten it to ${MAX_NAME} characters or fewer`,
+        ),
+      );
+    }
     if (ctx.target?.tables.has(t.table)) {
       out.push(
         finding(
