@@ -217,6 +217,8 @@ export function buildPlan(ctx: SpecContext, mappings: readonly IrMapping[]): IrS
       .map(([name, users]) => ({ name, usedBy: [...users].sort() }))
       .sort((a, b) => byText(a.name, b.name)),
     privileges,
+    fallbackOwner:
+      owned.length > 0 && m.fallbackOwner ? { email: m.fallbackOwner, tables: owned } : undefined,
     flags: flags(ctx),
     loadOrder: mappings.map((x) => ({
       mapping: x.name,

@@ -358,6 +358,12 @@ export interface IrSchemaPlan {
     readonly why: string;
     readonly tables: readonly string[];
   }[];
+  /**
+   * The fallback owner (owners.fallback) and the tables whose mappings set an owner: Dataverse refuses a
+   * row whose owner cannot read its table, so its security role needs Read on each. Undefined when no
+   * mapping sets an owner.
+   */
+  readonly fallbackOwner: { readonly email: string; readonly tables: readonly string[] } | undefined;
   readonly flags: readonly IrLimitFlag[];
   readonly loadOrder: readonly {
     readonly mapping: string;

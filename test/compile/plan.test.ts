@@ -143,4 +143,20 @@ describe('the schema plan', () => {
       expect.arrayContaining(['Read, Write on systemuser', 'Read on connectionrole']),
     );
   });
+
+  it("lists the Read the fallback owner's security role needs on every table whose rows get an owner, the check run makes before it writes", () => {
+    const input = caseSpec('base', 'spec', COMPILE_CASES_DIR);
+    const owned = plan(input);
+    expect(owned.plan.fallbackOwner).toEqual({ email: 'owner@example.com', tables: ['appointment'] });
+    expect(owned.markdown).toContain(
+      '- [ ] The fallback owner **owner@example.com** (owners.fallback in migration.yaml) holds a security role with Read on `appointment`',
+    );
+    const file = 'objects/appointment.yaml';
+    const files = new Map(input.files);
+    files.set(file, input.files.get(file)!.replace('owner: { staff: practitioner_id }\n', ''));
+    const unowned = plan({ root: input.root, files });
+    expect(unowned.result.diagnostics).toEqual([]);
+    expect(unowned.plan.fallbackOwner).toBeUndefined();
+    expect(unowned.markdown).not.toContain('Security roles of the record owners');
+  });
 });

@@ -138,6 +138,12 @@ export function emitSchemaPlanMarkdown(
       why: p.why,
       tables: p.tables.map((t) => `\`${t}\``).join(', '),
     })),
+    fallbackOwner: plan.fallbackOwner
+      ? {
+          email: plan.fallbackOwner.email,
+          tables: plan.fallbackOwner.tables.map((t) => `\`${t}\``).join(', '),
+        }
+      : false,
     loadOrder: plan.loadOrder.map((step, i) => ({
       index: i + 1,
       mapping: step.mapping,
