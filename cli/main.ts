@@ -33,7 +33,10 @@ export async function run(argv: string[], io: CliIo = processIo()): Promise<numb
   let journal: string | undefined;
   // Ctrl-C while a command reads or writes for long: one line on what it left and what to do.
   let stopListening: () => void = () => undefined;
+  // The command running, to name it if it stops on an error of no known kind.
+  let command = '';
   program.hook('preAction', (_, action) => {
+    command = action.name();
     const given = action.opts().journal;
     if (typeof given === 'string') journal = resolve(io.cwd, given);
     stopListening = onInterrupt(action.name(), () => journal, io.err);
@@ -56,7 +59,8 @@ export async function run(argv: string[], io: CliIo = processIo()): Promise<numb
       io.err(`error: ${known}\n`);
       return EXIT.usage;
     }
-    throw error;
+    io.err(unexpected(error, command, io.env.FLITSTACK_DEBUG === '1'));
+    return EXIT.findings;
   } finally {
     stopListening();
   }
@@ -104,4 +108,27 @@ function journalFailure(error: Error, path: string | undefined): string | undefi
   if (/^SQLITE_(IOERR|FULL|READONLY|CANTOPEN|PERM)/.test(code))
     return `${journal} could not be read or written (SQLite: ${error.message})\n  hint: check the disk and the journal file's owner and permissions, then run the command again`;
   return undefined;
+}
+
+/**
+ * What stderr says of an error of no known kind (a bug): the command, the error's kind and where it was
+ * thrown, with what to do. Its message is left out, since a message built by a library may quote the
+ * values it choked on, patient data included; `FLITSTACK_DEBUG=1` prints the whole stack.
+ */
+export function unexpected(error: unknown, command: string, debug: boolean): string {
+  const name = error instanceof Error ? error.name : typeof error;
+  const where = command ? `flitstack ${command}` : 'flitstack';
+  const stack = error instanceof Error ? (error.stack ?? '') : '';
+  const frames = debug
+    ? stack
+    : stack
+        .split('\n')
+        .filter((line) => /^\s+at /.test(line))
+        .join('\n');
+  return (
+    `error: ${where} stopped on an unexpected ${name}: this is a bug in flitstack\n` +
+    '  hint: what was journaled before it stays (runs and rollbacks resume where they stopped); report the command and the lines below. ' +
+    "The error's message is left out, since it may quote record values; FLITSTACK_DEBUG=1 prints it\n" +
+    (frames ? `${frames}\n` : '')
+  );
 }
