@@ -9,7 +9,7 @@ export const registerSchema: RegisterCommand = (program, io, exit) => {
   schema
     .command('verify')
     .description(
-      'List every custom table, column, choice option, alternate key and connection role of the plan that the organisation lacks, and every column the transformer writes that does not exist.',
+      'List every custom table, column, choice option, alternate key and connection role of the plan that the organisation lacks or has otherwise (a choice option of the planned value with another label included), and every column the transformer writes that does not exist.',
     )
     .addOption(specOption())
     .addOption(formatOption('output format'))
@@ -24,7 +24,7 @@ export const registerSchema: RegisterCommand = (program, io, exit) => {
   schema
     .command('apply')
     .description(
-      'Create the missing custom tables, columns, alternate keys and connection roles through the metadata API, then wait for the keys to become Active. Safe to repeat.',
+      "Create the missing custom tables, columns, alternate keys and connection roles through the metadata API, change what it can of existing columns (a longer length, a wider range, the required level, a choice option's label), then wait for the keys to become Active. Safe to repeat.",
     )
     .addOption(specOption())
     .addHelpText(

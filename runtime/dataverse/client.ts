@@ -260,6 +260,17 @@ export class DataverseClient {
     return schema.updateAttribute(this.ctx, logicalName, column, metadataType, changes, solution);
   }
 
+  /** Changes the label (in the plan's language) of one option of a column's local option set. */
+  updateOptionValue(
+    logicalName: string,
+    column: string,
+    value: number,
+    label: string,
+    solution?: string,
+  ): Promise<void> {
+    return schema.updateOptionValue(this.ctx, logicalName, column, value, label, solution);
+  }
+
   /** Creates a table (EntityMetadata body with its primary name column); returns its MetadataId. */
   async createTable(definition: Json, solution?: string): Promise<string> {
     const id = await schema.createTable(this.ctx, definition, solution);

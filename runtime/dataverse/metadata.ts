@@ -7,7 +7,13 @@ type Json = Record<string, unknown>;
 /** One option of a choice column. */
 export interface ChoiceOption {
   readonly value: number;
+  /** The label in the language of the calling user (UserLocalizedLabel). */
   readonly label: string;
+  /**
+   * The label in each language the organisation holds one for (LocalizedLabels, by LanguageCode): the
+   * base language always has one, others may not (PA`customize-labels-support-multiple-languages`).
+   */
+  readonly labels?: Readonly<Record<number, string>>;
   /** For status reasons: the state the option belongs to. */
   readonly state?: number;
 }
@@ -46,6 +52,8 @@ export interface AttributeDefinition {
   readonly precisionSource?: number;
   readonly targets?: readonly string[];
   readonly options?: readonly ChoiceOption[];
+  /** The option set of a choice column: its name, and whether it is a global one that columns share. */
+  readonly optionSet?: { readonly name: string; readonly isGlobal: boolean };
 }
 
 /** An alternate key and the state of its index (EntityKeyIndexStatus: Pending, InProgress, Active, Failed). */
@@ -78,6 +86,16 @@ const num = (v: unknown) => (typeof v === 'number' ? v : undefined);
 const labelOf = (v: unknown) =>
   str((v as { UserLocalizedLabel?: { Label?: unknown } } | null)?.UserLocalizedLabel?.Label);
 
+/** A Label's LocalizedLabels by LanguageCode; undefined when the answer lists none. */
+function labelsOf(v: unknown): Record<number, string> | undefined {
+  const localized = (v as { LocalizedLabels?: unknown } | null)?.LocalizedLabels;
+  if (!Array.isArray(localized)) return undefined;
+  const out: Record<number, string> = {};
+  for (const l of localized as Json[])
+    if (typeof l.LanguageCode === 'number' && typeof l.Label === 'string') out[l.LanguageCode] = l.Label;
+  return out;
+}
+
 /** Cache-sensitive metadata reads within about 30 s of a change need `Consistency: Strong` (reference §5.3). */
 const STRONG = { Consistency: 'Strong' } as const;
 
@@ -87,11 +105,23 @@ const entityPath = (logicalName: string) =>
 function options(json: Json): ChoiceOption[] | undefined {
   const set = json.OptionSet as { Options?: Json[] } | null | undefined;
   if (!set || !Array.isArray(set.Options)) return undefined;
-  return set.Options.map((o) => ({
-    value: Number(o.Value),
-    label: labelOf(o.Label),
-    ...(typeof o.State === 'number' ? { state: o.State } : {}),
-  }));
+  return set.Options.map((o) => {
+    const labels = labelsOf(o.Label);
+    return {
+      value: Number(o.Value),
+      label: labelOf(o.Label),
+      ...(labels ? { labels } : {}),
+      ...(typeof o.State === 'number' ? { state: o.State } : {}),
+    };
+  });
+}
+
+/** OptionSetMetadata's Name and IsGlobal, when the answer holds the option set. */
+function optionSetOf(json: Json): AttributeDefinition['optionSet'] {
+  const set = json.OptionSet as { Name?: unknown; IsGlobal?: unknown } | null | undefined;
+  return set && typeof set === 'object'
+    ? { name: str(set.Name), isGlobal: set.IsGlobal === true }
+    : undefined;
 }
 
 /** AttributeMetadata JSON → AttributeDefinition. */
@@ -105,6 +135,7 @@ export function toAttribute(json: Json): AttributeDefinition {
   const format = str(json.Format) || str((json.FormatName as { Value?: unknown } | undefined)?.Value);
   const behavior = str((json.DateTimeBehavior as { Value?: unknown } | undefined)?.Value);
   const opts = options(json);
+  const optionSet = opts ? optionSetOf(json) : undefined;
   return {
     metadataId: str(json.MetadataId),
     logicalName: str(json.LogicalName),
@@ -128,6 +159,7 @@ export function toAttribute(json: Json): AttributeDefinition {
     ...(precisionSource !== undefined ? { precisionSource } : {}),
     ...(Array.isArray(json.Targets) ? { targets: json.Targets.map(String) } : {}),
     ...(opts ? { options: opts } : {}),
+    ...(optionSet ? { optionSet } : {}),
   };
 }
 
@@ -214,18 +246,18 @@ export async function attributes(
       await get(ctx, `${base}/Microsoft.Dynamics.CRM.${cast}?$select=LogicalName&$expand=OptionSet`, op)
     ).value as Json[];
     for (const json of listed) {
-      let opts = options(json);
       const name = str(json.LogicalName);
-      if (!opts) {
-        const one = await get(
-          ctx,
-          `${base}(LogicalName=${encodeURIComponent(literal(name))})/Microsoft.Dynamics.CRM.${cast}?$select=LogicalName&$expand=OptionSet`,
-          op,
-        );
-        opts = options(one);
-      }
+      const withSet = options(json)
+        ? json
+        : await get(
+            ctx,
+            `${base}(LogicalName=${encodeURIComponent(literal(name))})/Microsoft.Dynamics.CRM.${cast}?$select=LogicalName&$expand=OptionSet`,
+            op,
+          );
+      const opts = options(withSet);
+      const optionSet = optionSetOf(withSet);
       const column = byName.get(name);
-      if (column && opts) byName.set(name, { ...column, options: opts });
+      if (column && opts) byName.set(name, { ...column, options: opts, ...(optionSet ? { optionSet } : {}) });
     }
   }
   return all.map((a) => byName.get(a.logicalName)!);

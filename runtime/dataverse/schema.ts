@@ -5,8 +5,14 @@ import { isGuid, literal } from './odata.ts';
 
 type Json = Record<string, unknown>;
 
+/**
+ * The language of every label the schema plan creates (LanguageCode 1033, English, as the examples of
+ * PA`webapi/create-update-optionsets` send), and so the language its labels are compared in.
+ */
+export const LABEL_LANGUAGE = 1033;
+
 /** A Label with one localized label (create-update-column-definitions: only LocalizedLabels needs setting). */
-export function label(text: string, languageCode = 1033): Json {
+export function label(text: string, languageCode = LABEL_LANGUAGE): Json {
   return {
     '@odata.type': 'Microsoft.Dynamics.CRM.Label',
     LocalizedLabels: [
@@ -119,6 +125,37 @@ export async function updateAttribute(
     json: { ...definition, '@odata.type': `Microsoft.Dynamics.CRM.${metadataType}`, ...changes },
     headers: { 'MSCRM.MergeLabels': 'true', ...(solution ? { 'MSCRM.SolutionUniqueName': solution } : {}) },
     operation: `change column ${column} of ${logicalName}`,
+  });
+}
+
+/**
+ * Changes the label of one option of a column's local option set: `POST UpdateOptionValue` with
+ * EntityLogicalName, AttributeLogicalName, Value and Label (PA`webapi/create-update-optionsets`, "Update
+ * options"), MergeLabels true so that the labels of other languages stay. Setting a label twice sets the
+ * same label, so the request is safe to repeat.
+ */
+export async function updateOptionValue(
+  ctx: ClientContext,
+  logicalName: string,
+  column: string,
+  value: number,
+  text: string,
+  solution?: string,
+): Promise<void> {
+  await ctx.transport.send({
+    method: 'POST',
+    path: 'UpdateOptionValue',
+    kind: 'metadata',
+    json: {
+      EntityLogicalName: logicalName,
+      AttributeLogicalName: column,
+      Value: value,
+      Label: label(text),
+      MergeLabels: true,
+      ...(solution ? { SolutionUniqueName: solution } : {}),
+    },
+    idempotent: true,
+    operation: `change the label of option ${value} of column ${column} of ${logicalName}`,
   });
 }
 

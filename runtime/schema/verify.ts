@@ -11,6 +11,7 @@ import {
   stringFormatName,
   TYPE_NAMES,
 } from './bodies.ts';
+import { optionFindings } from './options.ts';
 
 /** Something the organisation lacks (or has differently) compared with the plan. */
 export interface SchemaFinding {
@@ -300,7 +301,8 @@ function entitySetProblem(
 
 /**
  * Compares the organisation with the plan and the columns the transformer writes: every table (and
- * its entity set name), column, choice option, alternate key (Active) and connection role. An empty list means the load can start.
+ * its entity set name), column, choice option (its value and its label), alternate key (Active) and
+ * connection role. An empty list means the load can start.
  */
 export function checkSchema(
   live: LiveSchema,
@@ -358,20 +360,7 @@ export function checkSchema(
             `change the column's custom: properties in the spec${mapping}`,
           ),
         );
-      if (column.type === 'choice' || column.type === 'multi_choice') {
-        const values = new Set((attribute.options ?? []).map((o) => o.value));
-        for (const option of column.options) {
-          if (!values.has(option.value)) {
-            findings.push({
-              kind: 'option',
-              table: name,
-              name: `${column.name}=${option.value}`,
-              problem: `option ${option.value} (${option.label}) is missing`,
-              applicable: false,
-            });
-          }
-        }
-      }
+      findings.push(...optionFindings(name, column, attribute));
     }
     for (const column of Object.keys(tables[name]?.columns ?? {})) {
       if (!customColumns.has(column) && !attributes.has(column)) {

@@ -74,6 +74,9 @@ export const Errors = {
   badPayload: (entitySet: string, inner: string) => payload(entitySet, inner),
   /** Query option syntax errors come from the OData URI parser (code 0x0 like propertyNotFound). */
   querySyntax: (message: string) => err(400, '0x0', message),
+  /** A metadata item (table, column, option set) named in a metadata request that does not exist. */
+  metadataNotFound: (what: string, name: string) =>
+    err(404, '0x80040217', `Could not find ${what} with name '${name}'.`),
   /** ObjectDoesNotExist; the 404 follows PA`webapi/perform-conditional-operations-using-web-api`. */
   doesNotExist: (table: string, id: string) =>
     err(404, '0x80040217', `${table} With Id = ${id} Does Not Exist`),

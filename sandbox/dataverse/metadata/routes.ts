@@ -1,12 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import type { Ctx } from '../context.ts';
-import { DataverseError, Errors } from '../errors.ts';
+import { Errors } from '../errors.ts';
 import { type ApiRequest, type ApiResponse, emptyResponse, jsonResponse } from '../http.ts';
 import type { KeyPredicate, Segment } from '../odata/path.ts';
 import { parseQueryOptions } from '../odata/query.ts';
 import { parseJsonObject } from '../records/payload.ts';
 import { createColumn, createKey, createRelationship, createTable } from './define.ts';
 import { updatedColumn } from './define-column.ts';
+import { updateOptionValue } from './option-values.ts';
 import { parseExpand, queryJson, selectJson } from './query.ts';
 import {
   attributeJson,
@@ -27,10 +28,10 @@ export const METADATA_SEGMENTS = new Set([
   'GlobalOptionSetDefinitions',
   'PublishXml',
   'PublishAllXml',
+  'UpdateOptionValue',
 ]);
 
-const notFound = (what: string, name: string) =>
-  new DataverseError(404, '0x80040217', `Could not find ${what} with name '${name}'.`);
+const notFound = Errors.metadataNotFound;
 
 /** `(LogicalName='x')` or `(<MetadataId>)`. */
 function byKey<T extends { metadataId: string }>(
@@ -186,11 +187,19 @@ function keys(ctx: Ctx, table: TableMeta, req: ApiRequest, seg: Segment, solutio
   return jsonResponse(200, { '@odata.context': `${context}/$entity`, ...keyJson(table, key) });
 }
 
-/** EntityDefinitions, RelationshipDefinitions, GlobalOptionSetDefinitions, PublishXml and PublishAllXml. */
+/**
+ * EntityDefinitions, RelationshipDefinitions, GlobalOptionSetDefinitions, PublishXml, PublishAllXml and
+ * UpdateOptionValue.
+ */
 export function handleMetadata(ctx: Ctx, req: ApiRequest, segments: readonly Segment[]): ApiResponse {
   const solution = req.headers['mscrm.solutionuniquename'];
   const [first, second] = segments;
   const name = first!.name;
+  if (name === 'UpdateOptionValue') {
+    if (req.method !== 'POST' || segments.length > 1 || first!.key) throw Errors.noHttpResource(req.url);
+    updateOptionValue(ctx, parseJsonObject(req.body, name));
+    return emptyResponse(204);
+  }
   if (name === 'PublishXml' || name === 'PublishAllXml') {
     // Publishing (reference §5.3): new columns are usable at once, so publishing only validates its input.
     if (req.method !== 'POST') throw Errors.noHttpResource(req.url);

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DataverseClient } from '../../../runtime/dataverse/client.ts';
 import type { DataverseError } from '../../../runtime/dataverse/errors.ts';
+import { toAttribute } from '../../../runtime/dataverse/metadata.ts';
 import { recordUri } from '../../../runtime/dataverse/odata.ts';
 import { label } from '../../../runtime/dataverse/schema.ts';
 import { clientOptions, createVisitTable, type Rig, rig, startGateway } from './helpers.ts';
@@ -40,19 +41,47 @@ describe('dataverse client: metadata', () => {
     const columns = await r.client.attributes('contact');
     const gender = columns.find((c) => c.logicalName === 'gendercode')!;
     expect(gender.options).toEqual([
-      { value: 1, label: 'Male' },
-      { value: 2, label: 'Female' },
+      { value: 1, label: 'Male', labels: { 1033: 'Male' } },
+      { value: 2, label: 'Female', labels: { 1033: 'Female' } },
     ]);
+    expect(gender.optionSet).toMatchObject({ isGlobal: false });
     const status = columns.find((c) => c.logicalName === 'statuscode')!;
     expect(status.metadataType).toBe('StatusAttributeMetadata');
     expect(status.options).toEqual([
-      { value: 1, label: 'Active', state: 0 },
-      { value: 2, label: 'Inactive', state: 1 },
+      { value: 1, label: 'Active', labels: { 1033: 'Active' }, state: 0 },
+      { value: 2, label: 'Inactive', labels: { 1033: 'Inactive' }, state: 1 },
     ]);
     const birthdate = columns.find((c) => c.logicalName === 'birthdate')!;
     expect(birthdate).toMatchObject({ format: 'DateOnly', dateTimeBehavior: 'DateOnly' });
     const parent = columns.find((c) => c.logicalName === 'parentcustomerid')!;
     expect(parent.targets).toEqual(['account', 'contact']);
+  });
+
+  it("keeps an option's label in every language apart from the calling user's, and whether its option set is global", () => {
+    const localized = (text: string, languageCode: number) => ({ Label: text, LanguageCode: languageCode });
+    const column = toAttribute({
+      '@odata.type': '#Microsoft.Dynamics.CRM.PicklistAttributeMetadata',
+      LogicalName: 'fs_kind',
+      OptionSet: {
+        Name: 'fs_kinds',
+        IsGlobal: true,
+        Options: [
+          {
+            Value: 1,
+            Label: {
+              LocalizedLabels: [localized('Hund', 1031), localized('Dog', 1033)],
+              UserLocalizedLabel: localized('Hund', 1031),
+            },
+          },
+          { Value: 2, Label: { LocalizedLabels: [], UserLocalizedLabel: null } },
+        ],
+      },
+    });
+    expect(column.options).toEqual([
+      { value: 1, label: 'Hund', labels: { 1031: 'Hund', 1033: 'Dog' } },
+      { value: 2, label: '', labels: {} },
+    ]);
+    expect(column.optionSet).toEqual({ name: 'fs_kinds', isGlobal: true });
   });
 
   it('creates a key whose index builds asynchronously, and waits for it', async () => {

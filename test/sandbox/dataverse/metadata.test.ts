@@ -396,6 +396,65 @@ describe('dataverse sandbox: metadata', () => {
     expect(keys.json.value[0].EntityKeyIndexStatus).toBe('Failed');
   });
 
+  it('changes the label of an option of a local option set through UpdateOptionValue (create-update-optionsets)', async () => {
+    const created = await h.call('POST', "EntityDefinitions(LogicalName='contact')/Attributes", {
+      body: {
+        '@odata.type': 'Microsoft.Dynamics.CRM.MultiSelectPicklistAttributeMetadata',
+        SchemaName: 'fs_Channels',
+        OptionSet: {
+          Options: [
+            { Value: 100000001, Label: label('Web') },
+            { Value: 100000002, Label: label('Post') },
+          ],
+        },
+      },
+    });
+    expect(created.status).toBe(204);
+    const update = (body: Record<string, unknown>) =>
+      h.call('POST', 'UpdateOptionValue', {
+        body: {
+          EntityLogicalName: 'contact',
+          AttributeLogicalName: 'fs_channels',
+          MergeLabels: true,
+          ...body,
+        },
+      });
+    expect((await update({ Value: 100000002, Label: label('Phone') })).status).toBe(204);
+    const read = await h.call(
+      'GET',
+      "EntityDefinitions(LogicalName='contact')/Attributes(LogicalName='fs_channels')/Microsoft.Dynamics.CRM.MultiSelectPicklistAttributeMetadata?$expand=OptionSet",
+    );
+    // Served as Dataverse serves labels: each language in LocalizedLabels, the caller's in UserLocalizedLabel.
+    expect(
+      read.json.OptionSet.Options.map((o: { Value: number; Label: Record<string, unknown> }) => [
+        o.Value,
+        (o.Label.LocalizedLabels as { Label: string; LanguageCode: number }[]).map((l) => [
+          l.LanguageCode,
+          l.Label,
+        ]),
+        (o.Label.UserLocalizedLabel as { Label: string }).Label,
+      ]),
+    ).toEqual([
+      [100000001, [[1033, 'Web']], 'Web'],
+      [100000002, [[1033, 'Phone']], 'Phone'],
+    ]);
+    expect(read.json.OptionSet.IsGlobal).toBe(false);
+    // An option the column lacks, a column the table lacks, no MergeLabels, and a global option set the
+    // organisation lacks are refused.
+    expect((await update({ Value: 100000009, Label: label('Fax') })).status).toBe(400);
+    expect((await update({ AttributeLogicalName: 'fs_nothing', Value: 100000001 })).json.error.code).toBe(
+      '0x80041103',
+    );
+    expect((await update({ MergeLabels: undefined, Value: 100000001, Label: label('Fax') })).status).toBe(
+      400,
+    );
+    const global = await h.call('POST', 'UpdateOptionValue', {
+      body: { OptionSetName: 'fs_colours', Value: 1, Label: label('Red'), MergeLabels: true },
+    });
+    expect(global.status).toBe(404);
+    expect((await h.call('GET', 'UpdateOptionValue')).status).toBe(404);
+  });
+
   it('accepts PublishXml and PublishAllXml', async () => {
     const xml = await h.call('POST', 'PublishXml', {
       body: {

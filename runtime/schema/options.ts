@@ -1,0 +1,134 @@
+import type { IrPlanColumn, IrSchemaPlan } from '../../compiler/ir/types.ts';
+import type { AttributeDefinition, ChoiceOption } from '../dataverse/index.ts';
+import { LABEL_LANGUAGE } from '../dataverse/index.ts';
+import type { LiveSchema, SchemaFinding } from './verify.ts';
+
+/**
+ * The checks of a choice column's options. The load writes an option's value, and the label is what the
+ * value means to every reader: an option of the planned value that the organisation labels otherwise
+ * (made by hand, or by an earlier spec that pinned the value to another option) would give every record
+ * the wrong meaning without any write failing. Labels are compared in the plan's language
+ * (LABEL_LANGUAGE, the language `schema apply` creates them in), not in the calling user's
+ * (UserLocalizedLabel), and exactly: Dataverse stores a label as it is sent.
+ */
+
+const quoted = (text: string) => JSON.stringify(text);
+
+/** The organisation's label of an option in the plan's language; undefined when it holds none in it. */
+function labelInPlanLanguage(option: ChoiceOption): string | undefined {
+  return option.labels ? option.labels[LABEL_LANGUAGE] : option.label;
+}
+
+/** A planned option whose value the organisation has under another label (or under none in the plan's language). */
+interface LabelDifference {
+  readonly key: string;
+  readonly value: number;
+  readonly plan: string;
+  /** The label in the plan's language; undefined when there is none. */
+  readonly org: string | undefined;
+  /** The label the organisation shows the calling user. */
+  readonly shown: string;
+}
+
+function labelDifferences(column: IrPlanColumn, attribute: AttributeDefinition): LabelDifference[] {
+  const live = new Map((attribute.options ?? []).map((o) => [o.value, o]));
+  const out: LabelDifference[] = [];
+  for (const option of column.options) {
+    const found = live.get(option.value);
+    if (!found) continue;
+    const org = labelInPlanLanguage(found);
+    if (org !== option.label)
+      out.push({ key: option.key, value: option.value, plan: option.label, org, shown: found.label });
+  }
+  return out;
+}
+
+/** Local option sets only: a global one is shared by other columns, whose options apply would change too. */
+const relabelable = (attribute: AttributeDefinition) => attribute.optionSet?.isGlobal !== true;
+
+function labelFinding(
+  table: string,
+  column: IrPlanColumn,
+  attribute: AttributeDefinition,
+  d: LabelDifference,
+): SchemaFinding {
+  const mapping = column.usedBy.length > 0 ? ` of mapping ${column.usedBy.join(', ')}` : '';
+  const pin = `give option ${d.key} another value in the spec (value: under custom.options.${d.key}${mapping}), then compile`;
+  const base = { kind: 'option', table, name: `${column.name}=${d.value}` } as const;
+  if (d.org === undefined)
+    return {
+      ...base,
+      problem: `option ${d.value} has no label in language ${LABEL_LANGUAGE}, the language of the plan's labels (it shows ${quoted(d.shown)}), the plan says ${quoted(d.plan)}: if it means ${quoted(d.plan)}, add that label in language ${LABEL_LANGUAGE} in Dataverse; if not, ${pin}`,
+      applicable: false,
+    };
+  const meaning = `option ${d.value} is labelled ${quoted(d.org)} in the organisation, the plan says ${quoted(d.plan)}: the load writes ${d.value} for ${quoted(d.plan)}, which Dataverse shows as ${quoted(d.org)}`;
+  if (!relabelable(attribute))
+    return {
+      ...base,
+      problem: `${meaning}; the column uses the global choice ${attribute.optionSet?.name}, which other columns may share: if ${d.value} means ${quoted(d.plan)} in all of them, change its label in Power Apps (Choices → ${attribute.optionSet?.name}); if not, ${pin}`,
+      applicable: false,
+    };
+  return {
+    ...base,
+    problem: `${meaning}; schema apply relabels it, and rows that already hold ${d.value} then show ${quoted(d.plan)} too: if they mean ${quoted(d.org)}, instead ${pin}`,
+    applicable: true,
+  };
+}
+
+/**
+ * The findings of a planned choice or multi-select choice column that exists: every planned option the
+ * column lacks, and every one it labels otherwise.
+ */
+export function optionFindings(
+  table: string,
+  column: IrPlanColumn,
+  attribute: AttributeDefinition,
+): SchemaFinding[] {
+  if (column.type !== 'choice' && column.type !== 'multi_choice') return [];
+  const values = new Set((attribute.options ?? []).map((o) => o.value));
+  const missing: SchemaFinding[] = column.options
+    .filter((o) => !values.has(o.value))
+    .map((o) => ({
+      kind: 'option',
+      table,
+      name: `${column.name}=${o.value}`,
+      problem: `option ${o.value} (${o.label}) is missing`,
+      applicable: false,
+    }));
+  const relabelled = labelDifferences(column, attribute).map((d) =>
+    labelFinding(table, column, attribute, d),
+  );
+  return [...missing, ...relabelled];
+}
+
+/** A label `schema apply` changes: an option of a column's local option set, to the plan's label. */
+export interface OptionLabelChange {
+  readonly table: string;
+  readonly column: string;
+  readonly value: number;
+  readonly from: string;
+  readonly to: string;
+}
+
+/**
+ * The labels that bring existing options to the plan: options of a local option set labelled otherwise
+ * in the plan's language. An option without a label in that language, or of a global option set, is left
+ * to the admin (its finding says why).
+ */
+export function optionLabelChanges(live: LiveSchema, plan: IrSchemaPlan): OptionLabelChange[] {
+  const out: OptionLabelChange[] = [];
+  for (const table of plan.tables) {
+    const attributes = new Map(
+      (live.tables.get(table.name)?.attributes ?? []).map((a) => [a.logicalName, a]),
+    );
+    for (const column of table.columns) {
+      const attribute = attributes.get(column.name);
+      if (!attribute || !relabelable(attribute)) continue;
+      if (column.type !== 'choice' && column.type !== 'multi_choice') continue;
+      for (const d of labelDifferences(column, attribute))
+        if (d.org !== undefined)
+          out.push({ table: table.name, column: column.name, value: d.value, from: d.org, to: d.plan });
+    }
+  }
+  return out;
+}
