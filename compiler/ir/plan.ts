@@ -3,7 +3,13 @@ import { byText } from '../../runtime/shared/order.ts';
 import { optionValue } from '../model/options.ts';
 import type { SpecContext } from '../validate/context.ts';
 import { columnOf } from '../validate/context.ts';
-import { customColumnCounts, overColumnLimit, PROFESSIONAL_LIMIT } from '../validate/rules/limits.ts';
+import {
+  countedNames,
+  customColumnCounts,
+  customTableCounts,
+  overColumnLimit,
+  PROFESSIONAL_LIMIT,
+} from '../validate/rules/limits.ts';
 import { MAX_NAME } from '../validate/rules/naming.ts';
 import type { IrLimitFlag, IrMapping, IrPlanColumn, IrPlanTable, IrSchemaPlan } from './types.ts';
 
@@ -72,12 +78,14 @@ function flags(ctx: SpecContext): IrLimitFlag[] {
   if (m?.license !== 'professional') return [];
   const out: IrLimitFlag[] = [];
   const over = overColumnLimit(ctx).sort((a, b) => byText(a.table, b.table));
-  for (const { table, names, acknowledgement: ack } of over) {
+  for (const { table, names, org, spec, acknowledgement: ack } of over) {
     out.push({
       kind: 'custom-columns-per-table',
       table,
       count: names.length,
       limit: PROFESSIONAL_LIMIT,
+      fromSpec: spec.length,
+      fromOrganisation: org,
       rule: COLUMNS_RULE,
       acknowledged: ack?.reason,
       blocking: ack === undefined,
@@ -85,22 +93,35 @@ function flags(ctx: SpecContext): IrLimitFlag[] {
         'license Sales Enterprise (set target.license: enterprise)',
         `move some columns of ${table} to a custom table with a lookup to ${table}`,
         'store related values as delimited text in one column (e.g. multi_map with as: text)',
+        ...(org.length > 0
+          ? [
+              `delete the organisation's own custom columns on ${table} that nothing uses any more (Dataverse deletes their values with them), then refresh the snapshot with flitstack audit --target`,
+            ]
+          : []),
         `acknowledge it in migration.yaml: acknowledge: [{ flag: custom-columns-per-table, table: ${table}, reason: ... }]`,
       ],
     });
   }
-  if (ctx.customTables.size > PROFESSIONAL_LIMIT) {
+  const tables = customTableCounts(ctx);
+  if (tables.spec.length > 0 && tables.org.length + tables.spec.length > PROFESSIONAL_LIMIT) {
     out.push({
       kind: 'custom-tables',
       table: undefined,
-      count: ctx.customTables.size,
+      count: tables.org.length + tables.spec.length,
       limit: PROFESSIONAL_LIMIT,
+      fromSpec: tables.spec.length,
+      fromOrganisation: tables.org,
       rule: TABLES_RULE,
       acknowledged: undefined,
       blocking: true,
       resolutions: [
         'license Sales Enterprise (set target.license: enterprise)',
         'fold custom tables together',
+        ...(tables.org.length > 0
+          ? [
+              "delete the organisation's own custom tables that nothing uses any more (Dataverse deletes their rows with them), then refresh the snapshot with flitstack audit --target",
+            ]
+          : []),
       ],
     });
   }
@@ -154,7 +175,8 @@ export function buildPlan(ctx: SpecContext, mappings: readonly IrMapping[]): IrS
           label: `${columnOf(ctx, name, column)?.column.label ?? column} key`,
           columns: [column],
         })),
-        customColumnCount: counts.get(name)?.length ?? 0,
+        customColumnCount: countedNames(counts.get(name)).length,
+        orgCustomColumns: counts.get(name)?.org ?? [],
       };
     });
   const roles = new Map<string, Set<string>>();
@@ -219,6 +241,7 @@ export function buildPlan(ctx: SpecContext, mappings: readonly IrMapping[]): IrS
     privileges,
     fallbackOwner:
       owned.length > 0 && m.fallbackOwner ? { email: m.fallbackOwner, tables: owned } : undefined,
+    orgCustomTables: customTableCounts(ctx).org,
     flags: flags(ctx),
     loadOrder: mappings.map((x) => ({
       mapping: x.name,

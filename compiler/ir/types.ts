@@ -364,6 +364,8 @@ export interface IrSchemaPlan {
    * mapping sets an owner.
    */
   readonly fallbackOwner: { readonly email: string; readonly tables: readonly string[] } | undefined;
+  /** The organisation's own custom tables (target snapshot) the plan does not create: the table limit counts them. */
+  readonly orgCustomTables: readonly string[];
   readonly flags: readonly IrLimitFlag[];
   readonly loadOrder: readonly {
     readonly mapping: string;
@@ -383,7 +385,10 @@ export interface IrPlanTable {
     readonly label: string;
     readonly columns: readonly string[];
   }[];
+  /** Custom columns the table will have: the spec's and the organisation's own (orgCustomColumns). */
   readonly customColumnCount: number;
+  /** The organisation's own custom columns on the table (target snapshot) the spec does not declare. */
+  readonly orgCustomColumns: readonly string[];
 }
 
 export interface IrPlanCustomTable {
@@ -435,6 +440,10 @@ export interface IrLimitFlag {
   readonly table: string | undefined;
   readonly count: number;
   readonly limit: number;
+  /** How many of `count` the spec creates: custom columns it declares on the table, or custom tables. */
+  readonly fromSpec: number;
+  /** The rest of `count`: the organisation's own custom columns on the table, or custom tables (target snapshot). */
+  readonly fromOrganisation: readonly string[];
   /** Where the rule comes from: the licensing guide (custom tables) or the seed document (columns per table). */
   readonly rule: string;
   readonly acknowledged: string | undefined;

@@ -1,5 +1,5 @@
 import { pointerJoin } from '../diagnostics/diagnostic.ts';
-import { bool, entries, int, obj, oneOf, str } from './coerce.ts';
+import { bool, entries, int, list, obj, oneOf, str } from './coerce.ts';
 import type {
   SourceField,
   SourceModel,
@@ -121,6 +121,9 @@ function readTargetColumn(name: string, v: unknown): TargetColumn | undefined {
   };
 }
 
+/** Distinct strings of a list, in order. */
+const names = (v: unknown): string[] => [...new Set(list(v).flatMap((x) => str(x) ?? []))];
+
 /** Reads the target metadata snapshot file. */
 export function readTargetMetadata(data: unknown, file: string): TargetMetadata {
   const root = obj(data) ?? {};
@@ -145,10 +148,17 @@ export function readTargetMetadata(data: unknown, file: string): TargetMetadata 
       activity: bool(t.activity) ?? false,
       bulkMessages: bool(t.bulk_messages) ?? false,
       customColumnsAllowed: bool(t.custom_columns_allowed) ?? true,
+      customColumns: names(t.custom_columns),
       columns,
     });
   }
-  return { file, pointer: '', maxUploadFileSize: int(root.max_upload_file_size) ?? 5_242_880, tables };
+  return {
+    file,
+    pointer: '',
+    maxUploadFileSize: int(root.max_upload_file_size) ?? 5_242_880,
+    customTables: names(root.custom_tables),
+    tables,
+  };
 }
 
 function readTarget(v: unknown): ValueMapTarget | undefined {

@@ -325,10 +325,14 @@ export interface TargetTable {
   readonly activity: boolean;
   readonly bulkMessages: boolean;
   readonly customColumnsAllowed: boolean;
+  /** The organisation's own custom columns on the table (`custom_columns`), listed in `columns` or not. */
+  readonly customColumns: readonly string[];
   readonly columns: ReadonlyMap<string, TargetColumn>;
 }
 
 export interface TargetMetadata extends Located {
   readonly maxUploadFileSize: number;
+  /** The organisation's own custom tables (`custom_tables`), in `tables` or not. */
+  readonly customTables: readonly string[];
   readonly tables: ReadonlyMap<string, TargetTable>;
 }

@@ -175,6 +175,7 @@ export function tableOf(ctx: SpecContext, name: string): TargetTable | undefined
     activity: false,
     bulkMessages: true,
     customColumnsAllowed: true,
+    customColumns: [],
     columns: new Map([
       base(primaryId, 'uniqueidentifier'),
       base(primary.column, 'string', {

@@ -18,6 +18,8 @@ export interface TableCheck {
   readonly missing: readonly string[];
   /** Organisation columns worth adding to the snapshot (see `addable`), with their facts. */
   readonly added: readonly { readonly column: string; readonly facts: ColumnFacts }[];
+  /** The table's custom columns (see `customColumns`), sorted: the limit of custom columns per table counts them. */
+  readonly custom_columns?: readonly string[];
 }
 
 /** The custom tables, columns and alternate keys of the schema plan, as the organisation has them. */
@@ -41,6 +43,8 @@ export interface PlanCheck {
 export interface TargetAudit {
   readonly org_url: string;
   readonly read_at: string;
+  /** The organisation's custom tables (IsCustomEntity), sorted: the limit of custom tables counts them. */
+  readonly custom_tables: readonly string[];
   readonly tables: readonly TableCheck[];
   readonly plan: PlanCheck;
 }
@@ -76,8 +80,21 @@ function addable(
 }
 
 /**
+ * The custom columns of a table as the licence limit counts them: IsCustomAttribute, except the primary
+ * key, which comes with a custom table, and the columns Dataverse derives from another (AttributeOf: a
+ * lookup's name, a currency column's base), which come with the column they belong to.
+ */
+function customColumns(attributes: readonly AttributeDefinition[]): string[] {
+  return attributes
+    .filter((a) => a.isCustom && !a.isPrimaryId && a.attributeOf === undefined)
+    .map((a) => a.logicalName)
+    .sort();
+}
+
+/**
  * Reads the definition of every table of the snapshot and of the plan's custom tables, compares it
- * with the snapshot and the plan. `wanted` names standard columns (`table.column`) worth adding.
+ * with the snapshot and the plan, and lists the organisation's custom tables and each snapshot table's
+ * custom columns, which the licence limits count. `wanted` names standard columns (`table.column`) worth adding.
  */
 export async function readTarget(
   client: DataverseClient,
@@ -118,6 +135,7 @@ export async function readTarget(
       changed,
       missing: [...snap.columns.keys()].filter((c) => !byName.has(c)),
       added: addable(name, attributes, new Set(snap.columns.keys()), declared, wanted),
+      custom_columns: customColumns(attributes),
     });
   }
   const planTables = [...ctx.customTables.keys()].sort();
@@ -160,6 +178,7 @@ export async function readTarget(
   return {
     org_url: orgUrl,
     read_at: readAt.toISOString(),
+    custom_tables: await client.customTables(),
     tables,
     plan: {
       tables: planTables.map((t) => ({ table: t, exists: orgColumns.has(t) })),

@@ -45,7 +45,8 @@ function factText(value: unknown): string | undefined {
  * Rewrites the target snapshot from what `audit --target` read: `taken_from` names the organisation
  * and the date; table facts (entity set, primary columns, ownership, bulk messages) and column facts
  * (type, length, format, required level, read-only/create-only, behaviour, options) follow the
- * organisation; columns worth adding are appended; tables and columns the organisation lacks get a
+ * organisation; so do the organisation's custom tables (`custom_tables`) and each table's custom
+ * columns (`custom_columns`), which the licence limits count; columns worth adding are appended; tables and columns the organisation lacks get a
  * `# not found in the organisation` comment, never a silent deletion. Labels, descriptions, lookup
  * targets and every untouched line stay as they were.
  */
@@ -54,9 +55,7 @@ export function rewriteTargetSnapshot(text: string, audit: TargetAudit): string 
   const root = doc.contents;
   if (!isMap(root)) throw new Error('the target snapshot is not a YAML mapping');
   const day = audit.read_at.slice(0, 10);
-  const splices: Splice[] = [
-    ...mapEdits(text, root, [{ key: 'taken_from', value: scalarText(`${audit.org_url} on ${day}`) }]),
-  ];
+  const splices: Splice[] = [];
   const tables = mapAt(root, ['tables']);
   for (const t of audit.tables) {
     if (!t.found) {
@@ -74,14 +73,18 @@ export function rewriteTargetSnapshot(text: string, audit: TargetAudit): string 
     ];
     if (t.activity !== undefined && (pairOf(table, 'activity') !== undefined || t.activity))
       facts.push(['activity', t.activity]);
+    facts.push(['custom_columns', listFact(table, 'custom_columns', t.custom_columns)]);
     const tableChanges = facts.flatMap(([key, value]) =>
       value === undefined || sameText(text, table, key, flowText(value))
         ? []
         : [{ key, value: flowText(value) }],
     );
-    splices.push(...mapEdits(text, table, tableChanges));
     const columns = mapAt(root, ['tables', t.table, 'columns']);
-    if (!columns) continue;
+    // After the columns' edits: an entry added to the table goes below the columns added to it.
+    if (!columns) {
+      splices.push(...mapEdits(text, table, tableChanges));
+      continue;
+    }
     for (const change of t.changed) {
       const column = mapAt(root, ['tables', t.table, 'columns', change.column]);
       if (!column) continue;
@@ -104,8 +107,32 @@ export function rewriteTargetSnapshot(text: string, audit: TargetAudit): string 
         ),
       );
     }
+    splices.push(...mapEdits(text, table, tableChanges));
   }
+  // Last, for the same reason: an entry added to the file goes below the tables' additions.
+  const customTables = listFact(root, 'custom_tables', audit.custom_tables);
+  splices.push(
+    ...mapEdits(text, root, [
+      { key: 'taken_from', value: scalarText(`${audit.org_url} on ${day}`) },
+      ...(customTables && !sameText(text, root, 'custom_tables', flowText(customTables))
+        ? [{ key: 'custom_tables', value: flowText(customTables) }]
+        : []),
+    ]),
+  );
   return applySplices(text, splices);
+}
+
+/**
+ * A list the organisation's metadata gives (custom tables, custom columns): written when it holds a
+ * name, or when the snapshot has the entry already (then emptied), not as `[]` on every table.
+ */
+function listFact(
+  map: NonNullable<ReturnType<typeof mapAt>>,
+  key: string,
+  names: readonly string[] | undefined,
+): readonly string[] | undefined {
+  if (names === undefined) return undefined;
+  return names.length > 0 || pairOf(map, key) !== undefined ? names : undefined;
 }
 
 function sameText(

@@ -239,6 +239,11 @@ export class DataverseClient {
     return meta.attributes(this.ctx, logicalName, withOptions);
   }
 
+  /** The logical names of the organisation's custom tables (IsCustomEntity), sorted. */
+  customTables(): Promise<string[]> {
+    return meta.customTables(this.ctx);
+  }
+
   /** The alternate keys of a table and their index status. */
   keys(logicalName: string): Promise<meta.KeyDefinition[]> {
     return meta.keys(this.ctx, logicalName);

@@ -29,6 +29,11 @@ export interface AttributeDefinition {
   readonly typeName: string;
   readonly attributeType: string;
   readonly isCustom: boolean;
+  /**
+   * The column this one is derived from (AttributeOf): the name of a lookup (`…name`), the base of a
+   * currency column (`…_base`); such columns come with their column and are not columns of their own.
+   */
+  readonly attributeOf?: string;
   readonly isPrimaryId: boolean;
   readonly isPrimaryName: boolean;
   readonly validForCreate: boolean;
@@ -136,6 +141,7 @@ export function toAttribute(json: Json): AttributeDefinition {
   const behavior = str((json.DateTimeBehavior as { Value?: unknown } | undefined)?.Value);
   const opts = options(json);
   const optionSet = opts ? optionSetOf(json) : undefined;
+  const attributeOf = str(json.AttributeOf);
   return {
     metadataId: str(json.MetadataId),
     logicalName: str(json.LogicalName),
@@ -144,6 +150,7 @@ export function toAttribute(json: Json): AttributeDefinition {
     typeName: str((json.AttributeTypeName as { Value?: unknown } | undefined)?.Value),
     attributeType: str(json.AttributeType),
     isCustom: json.IsCustomAttribute === true,
+    ...(attributeOf ? { attributeOf } : {}),
     isPrimaryId: json.IsPrimaryId === true,
     isPrimaryName: json.IsPrimaryName === true,
     validForCreate: json.IsValidForCreate === true,
@@ -261,6 +268,14 @@ export async function attributes(
     }
   }
   return all.map((a) => byName.get(a.logicalName)!);
+}
+
+/** `GET EntityDefinitions?$filter=IsCustomEntity eq true`: the logical names of the custom tables, sorted. */
+export async function customTables(ctx: ClientContext): Promise<string[]> {
+  const filter = encodeURIComponent('IsCustomEntity eq true');
+  const path = `EntityDefinitions?$select=LogicalName&$filter=${filter}`;
+  const listed = (await get(ctx, path, 'read the custom tables')).value as Json[];
+  return listed.map((t) => str(t.LogicalName)).sort();
 }
 
 /** The alternate keys of a table with their index status. */

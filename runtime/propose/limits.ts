@@ -1,5 +1,6 @@
 import type { SpecContext } from '../../compiler/validate/context.ts';
 import {
+  countedNames,
   customColumnCounts,
   overColumnLimit,
   PROFESSIONAL_LIMIT,
@@ -27,7 +28,8 @@ export interface PlacedLines {
 /**
  * The tables on which the drafts add custom columns past the limit of the professional licence, when
  * the licence is professional and the table's limit is not acknowledged in migration.yaml (then the
- * analyst has decided already). Counted as the compiler counts them (FS114): existing spec plus drafts.
+ * analyst has decided already). Counted as the compiler counts them (FS114): the organisation's own
+ * custom columns, the existing spec and the drafts.
  * Also returns, per drafted line that adds such a column, the comment that marks it in its file.
  */
 export function columnLimits(
@@ -40,9 +42,10 @@ export function columnLimits(
   const had = customColumnCounts(before);
   const tableOf = (mapping: string, column: string) =>
     after.customDeclarations.find((d) => d.mapping === mapping && d.column === column)?.table;
-  for (const { table, names, acknowledgement } of overColumnLimit(after)) {
+  for (const { table, names, org, acknowledgement } of overColumnLimit(after)) {
     if (acknowledgement) continue;
-    const old = new Set(had.get(table) ?? []);
+    // The organisation's own columns were there before the drafts, on a table the spec had no column on too.
+    const old = new Set([...countedNames(had.get(table)), ...org]);
     const added = new Set(names.filter((n) => !old.has(n)));
     const causing = placed.flatMap((p) =>
       p.lines

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AuditReport } from '../../runtime/audit/index.ts';
+import { DataverseClient, optionsFromEnv } from '../../runtime/dataverse/index.ts';
 import { type Sandboxes, startSandboxes } from '../../sandbox/index.ts';
 import { ROOT } from '../support/tmp.ts';
 import { cli, editFile, setRate, specCopy } from './helpers.ts';
@@ -249,5 +250,78 @@ describe('flitstack audit --write-model, fields the model cannot name', () => {
     expect(read(dir, 'spec/target/dataverse.yaml')).toContain(`taken_from: "${sb.env.DATAVERSE_URL} on `);
     expect(read(dir, '.flitstack/audit/audit.md')).toContain('gpSurgery');
     expect((await cli(dir, {}, 'validate')).out).toContain('0 errors');
+  });
+});
+
+describe('flitstack audit --target, the custom tables and columns the organisation has already', () => {
+  let sb: Sandboxes;
+  beforeAll(async () => {
+    sb = await startSandboxes({
+      rate: 10_000,
+      scale: 0.05,
+      dataverse: {
+        publishers: [
+          { uniqueName: 'flitstack', friendlyName: 'FlitStack', prefix: 'fs', optionValuePrefix: 10001 },
+          { uniqueName: 'legacy', friendlyName: 'Legacy', prefix: 'new', optionValuePrefix: 10002 },
+        ],
+      },
+    });
+    const label = (text: string) => ({ LocalizedLabels: [{ Label: text, LanguageCode: 1033 }] });
+    const text = (schema: string, extra: Record<string, unknown> = {}) => ({
+      '@odata.type': 'Microsoft.Dynamics.CRM.StringAttributeMetadata',
+      SchemaName: schema,
+      DisplayName: label(schema),
+      RequiredLevel: { Value: 'None' },
+      MaxLength: 100,
+      ...extra,
+    });
+    const client = new DataverseClient(optionsFromEnv(sb.env));
+    await client.createAttribute('contact', text('new_LegacyFlag'), 'legacy');
+    await client.createTable(
+      {
+        '@odata.type': 'Microsoft.Dynamics.CRM.EntityMetadata',
+        SchemaName: 'new_LegacyVisit',
+        DisplayName: label('Legacy visit'),
+        DisplayCollectionName: label('Legacy visits'),
+        OwnershipType: 'UserOwned',
+        IsActivity: false,
+        HasActivities: false,
+        HasNotes: false,
+        Attributes: [text('new_Name', { IsPrimaryName: true })],
+      },
+      'legacy',
+    );
+    await client.close();
+  });
+  afterAll(async () => sb.close());
+
+  it('records them in the snapshot, and the schema plan counts them toward the limits', async () => {
+    const dir = specCopy((spec) => setRate(spec, 1000));
+    const result = await cli(dir, sb.env, 'audit', '--sample-pages', '1', '--target', '--format', 'json');
+    expect(result.code).toBe(0);
+    const report = JSON.parse(result.out) as AuditReport;
+    expect(report.target?.custom_tables).toEqual(['new_legacyvisit']);
+    expect(report.target?.tables.find((t) => t.table === 'contact')?.custom_columns).toEqual([
+      'new_legacyflag',
+    ]);
+    const snapshot = read(dir, 'spec/target/dataverse.yaml');
+    expect(snapshot).toContain('\n    custom_columns: [new_legacyflag]\n');
+    expect(snapshot).toContain('\ncustom_tables: [new_legacyvisit]\n');
+    // No empty list on the tables without custom columns.
+    expect(snapshot.match(/custom_columns:/g)).toHaveLength(1);
+    const again = await cli(dir, sb.env, 'audit', '--sample-pages', '1', '--target');
+    expect(again.code).toBe(0);
+    expect(read(dir, 'spec/target/dataverse.yaml').replace(/taken_from: .*/, '')).toBe(
+      snapshot.replace(/taken_from: .*/, ''),
+    );
+    const compiled = await cli(dir, {}, 'compile');
+    expect(compiled.code).toBe(0);
+    const plan = read(dir, 'generated/schema-plan.md');
+    expect(plan).toContain(
+      'Custom tables: 2/15 on Sales Professional (licensing guide, Appendix D): 1 in this plan and 1 the organisation has already (`new_legacyvisit`).',
+    );
+    expect(plan).toMatch(
+      /### `contact`: 24 custom columns and 1 of the organisation's own \(`new_legacyflag`\), 25\/15\n/,
+    );
   });
 });

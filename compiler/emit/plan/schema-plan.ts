@@ -59,6 +59,9 @@ function typeWords(c: IrPlanColumn): string {
   }
 }
 
+/** Logical names as inline code, comma-separated (names match the schemas' identifier pattern). */
+const codes = (names: readonly string[]) => names.map((n) => `\`${n}\``).join(', ');
+
 /** The template, found from the installation root (so it is found from the bundle in dist/ too). */
 const template = () => join(installRoot(), 'compiler', 'emit', 'plan', 'schema-plan.md.hbs');
 
@@ -86,13 +89,23 @@ export function emitSchemaPlanMarkdown(
       blocking: f.blocking,
       subject: f.kind === 'custom-tables' ? 'custom tables' : `custom columns on ${f.table}`,
       count: f.count,
+      origins:
+        f.fromOrganisation.length > 0
+          ? `${f.fromSpec} from the spec and ${f.fromOrganisation.length} the organisation has already: ${codes(f.fromOrganisation)}`
+          : '',
       limit: f.limit,
       rule: f.rule,
       acknowledged: f.acknowledged ?? '',
       resolutions: f.resolutions,
     })),
     limits: professional
-      ? [`Custom tables: ${customTables.length}/15 on Sales Professional (licensing guide, Appendix D).`]
+      ? [
+          `Custom tables: ${customTables.length + plan.orgCustomTables.length}/15 on Sales Professional (licensing guide, Appendix D)${
+            plan.orgCustomTables.length > 0
+              ? `: ${customTables.length} in this plan and ${plan.orgCustomTables.length} the organisation has already (${codes(plan.orgCustomTables)})`
+              : ''
+          }.`,
+        ]
       : ['Sales Enterprise: no limit on custom tables or columns per table.'],
     customTables: customTables.map((t) => ({
       name: t.name,
@@ -109,8 +122,11 @@ export function emitSchemaPlanMarkdown(
     tables: plan.tables.map((t) => ({
       name: t.name,
       label: t.custom?.label,
-      count: t.customColumnCount,
-      single: t.customColumnCount === 1,
+      count: t.customColumnCount - t.orgCustomColumns.length,
+      single: t.customColumnCount - t.orgCustomColumns.length === 1,
+      total: t.customColumnCount,
+      orgCount: t.orgCustomColumns.length,
+      orgColumns: codes(t.orgCustomColumns),
       professional,
       limit: 15,
       columns: t.columns.map((c) => ({
