@@ -29,6 +29,16 @@ export interface Counted {
 export const countedNames = (c: Counted | undefined): string[] => (c ? [...c.org, ...c.spec] : []);
 
 /**
+ * Whether a custom component comes with one of Microsoft's own apps (Dynamics 365 Sales, Marketing,
+ * Customer Insights, Power Pages, …): Dataverse marks their tables and columns custom too
+ * (IsCustomEntity, IsCustomAttribute), but the licence's limits are on what the customer creates, so they
+ * are not counted. Told by the publisher prefixes of those apps.
+ */
+export const MICROSOFT_PREFIX = /^(?:msdyn[a-z]*|msft|mspp|adx|msfp|msevtmgt|mserp|mspcat)_/;
+
+const customersOwn = (names: readonly string[]) => names.filter((n) => !MICROSOFT_PREFIX.test(n));
+
+/**
  * The custom columns of each table the spec creates custom columns on, in table order: the spec's
  * (distinct names) and the organisation's own on that table (`custom_columns` of the snapshot).
  */
@@ -46,7 +56,7 @@ export function customColumnCounts(ctx: SpecContext): Map<string, Counted> {
   }
   const counts = new Map<string, Counted>();
   for (const [table, spec] of declared) {
-    const own = ctx.target?.tables.get(table)?.customColumns ?? [];
+    const own = customersOwn(ctx.target?.tables.get(table)?.customColumns ?? []);
     counts.set(table, { org: own.filter((c) => !spec.includes(c)), spec });
   }
   return counts;
@@ -55,7 +65,7 @@ export function customColumnCounts(ctx: SpecContext): Map<string, Counted> {
 /** The custom tables of the organisation once the spec's exist: its own (`custom_tables` of the snapshot) and the spec's. */
 export function customTableCounts(ctx: SpecContext): Counted {
   return {
-    org: (ctx.target?.customTables ?? []).filter((t) => !ctx.customTables.has(t)),
+    org: customersOwn(ctx.target?.customTables ?? []).filter((t) => !ctx.customTables.has(t)),
     spec: [...ctx.customTables.keys()],
   };
 }
