@@ -276,6 +276,17 @@ export class DataverseClient {
     return schema.updateOptionValue(this.ctx, logicalName, column, value, label, solution);
   }
 
+  /** Adds an option (value and label in the plan's language) to a column's local option set; returns its value. */
+  insertOptionValue(
+    logicalName: string,
+    column: string,
+    value: number,
+    label: string,
+    solution?: string,
+  ): Promise<number> {
+    return schema.insertOptionValue(this.ctx, logicalName, column, value, label, solution);
+  }
+
   /** Creates a table (EntityMetadata body with its primary name column); returns its MetadataId. */
   async createTable(definition: Json, solution?: string): Promise<string> {
     const id = await schema.createTable(this.ctx, definition, solution);

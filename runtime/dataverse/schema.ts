@@ -159,6 +159,39 @@ export async function updateOptionValue(
   });
 }
 
+/**
+ * Adds one option to a column's local option set: `POST InsertOptionValue` with EntityLogicalName,
+ * AttributeLogicalName, Value, Label and SolutionUniqueName (PA`webapi/create-update-optionsets`, "Insert
+ * options"); Dataverse answers the value in NewOptionValue (InsertOptionValueResponse). The plan's value
+ * is sent, not left to Dataverse, since value maps and loaded rows name the option by it. A second insert
+ * of the value is refused, so the request is not retried blindly: after a lost answer, the next apply
+ * finds the option there.
+ */
+export async function insertOptionValue(
+  ctx: ClientContext,
+  logicalName: string,
+  column: string,
+  value: number,
+  text: string,
+  solution?: string,
+): Promise<number> {
+  const res = await ctx.transport.send({
+    method: 'POST',
+    path: 'InsertOptionValue',
+    kind: 'metadata',
+    json: {
+      EntityLogicalName: logicalName,
+      AttributeLogicalName: column,
+      Value: value,
+      Label: label(text),
+      ...(solution ? { SolutionUniqueName: solution } : {}),
+    },
+    operation: `add option ${value} to column ${column} of ${logicalName}`,
+  });
+  const added = (res.body as { NewOptionValue?: unknown } | undefined)?.NewOptionValue;
+  return typeof added === 'number' ? added : value;
+}
+
 /** `POST EntityDefinitions` with the table and its primary name column (reference §5.2); returns the MetadataId. */
 export async function createTable(ctx: ClientContext, definition: Json, solution?: string): Promise<string> {
   const res = await post(

@@ -3,7 +3,7 @@ import type { DataverseClient } from '../dataverse/index.ts';
 import { DataverseError, label } from '../dataverse/index.ts';
 import type { GeneratedModule } from '../mapping/index.ts';
 import { attributeBody, lookupRelationship, tableBody } from './bodies.ts';
-import { optionLabelChanges } from './options.ts';
+import { optionInserts, optionLabelChanges } from './options.ts';
 import {
   checkSchema,
   columnChanges,
@@ -17,9 +17,9 @@ import {
 export interface Applied {
   readonly created: readonly string[];
   /**
-   * Findings it cannot fix (different types, precisions, behaviours, formats, missing options, labels of
-   * a global option set or without one in the plan's language, missing standard columns), and the
-   * components Dataverse refused to create or change, with its reason.
+   * Findings it cannot fix (different types, precisions, behaviours, formats, missing options and labels
+   * of a global option set, labels without one in the plan's language, missing standard columns), and
+   * the components Dataverse refused to create or change, with its reason.
    */
   readonly remaining: readonly SchemaFinding[];
 }
@@ -52,10 +52,10 @@ async function attempt(
 /**
  * Creates what the plan needs and the organisation lacks, through the metadata Web API: custom tables,
  * columns (lookups through relationships), changes of existing columns it can make in place (a longer
- * maximum length, a wider range, the required level, the label of an option of a local option set),
- * alternate keys (then waits until they are Active) and connection roles; then publishes. Idempotent:
- * what exists is left as it is. A component Dataverse refuses is listed in `remaining` with its reason,
- * and the others are created all the same.
+ * maximum length, a wider range, the required level, a missing option or the label of an option of a
+ * local option set), alternate keys (then waits until they are Active) and connection roles; then
+ * publishes. Idempotent: what exists is left as it is. A component Dataverse refuses is listed in
+ * `remaining` with its reason, and the others are created all the same.
  */
 export async function applySchema(
   client: DataverseClient,
@@ -138,6 +138,17 @@ export async function applySchema(
     if (!(await attempt(refused, component, update))) continue;
     touched.add(change.table);
     step(`changed column ${change.table}.${change.column} (${change.properties.join(', ')})`);
+  }
+  // An option the spec gained since the column was created (a new value-map entry) is added with the
+  // plan's value and label (InsertOptionValue, PA`webapi/create-update-optionsets`, "Insert options").
+  for (const insert of optionInserts(live, plan)) {
+    const name = `${insert.column}=${insert.value}`;
+    const component = { kind: 'option', table: insert.table, name } as const;
+    const add = () =>
+      client.insertOptionValue(insert.table, insert.column, insert.value, insert.label, solution);
+    if (!(await attempt(refused, component, add))) continue;
+    touched.add(insert.table);
+    step(`added option ${insert.table}.${name} ${JSON.stringify(insert.label)}`);
   }
   // An option of the planned value labelled otherwise means something else to every reader of the rows
   // the load writes: its label becomes the plan's (UpdateOptionValue, PA`webapi/create-update-optionsets`).

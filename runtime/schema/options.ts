@@ -43,8 +43,21 @@ function labelDifferences(column: IrPlanColumn, attribute: AttributeDefinition):
   return out;
 }
 
-/** Local option sets only: a global one is shared by other columns, whose options apply would change too. */
-const relabelable = (attribute: AttributeDefinition) => attribute.optionSet?.isGlobal !== true;
+/**
+ * The planned options whose value the column lacks. A value the column holds is the planned option,
+ * whatever its label (labelDifferences compares that): it is never added a second time, as Dataverse
+ * refuses a value in use.
+ */
+function missingOptions(column: IrPlanColumn, attribute: AttributeDefinition): IrPlanColumn['options'] {
+  const values = new Set((attribute.options ?? []).map((o) => o.value));
+  return column.options.filter((o) => !values.has(o.value));
+}
+
+/**
+ * Whether apply may change the column's options (relabel, add): a local option set only, as a global one
+ * is shared by other columns, whose options would change too.
+ */
+const isLocal = (attribute: AttributeDefinition) => attribute.optionSet?.isGlobal !== true;
 
 function labelFinding(
   table: string,
@@ -62,7 +75,7 @@ function labelFinding(
       applicable: false,
     };
   const meaning = `option ${d.value} is labelled ${quoted(d.org)} in the organisation, the plan says ${quoted(d.plan)}: the load writes ${d.value} for ${quoted(d.plan)}, which Dataverse shows as ${quoted(d.org)}`;
-  if (!relabelable(attribute))
+  if (!isLocal(attribute))
     return {
       ...base,
       problem: `${meaning}; the column uses the global choice ${attribute.optionSet?.name}, which other columns may share: if ${d.value} means ${quoted(d.plan)} in all of them, change its label in Power Apps (Choices → ${attribute.optionSet?.name}); if not, ${pin}`,
@@ -77,7 +90,7 @@ function labelFinding(
 
 /**
  * The findings of a planned choice or multi-select choice column that exists: every planned option the
- * column lacks, and every one it labels otherwise.
+ * column lacks (which apply adds to a local option set), and every one it labels otherwise.
  */
 export function optionFindings(
   table: string,
@@ -85,16 +98,17 @@ export function optionFindings(
   attribute: AttributeDefinition,
 ): SchemaFinding[] {
   if (column.type !== 'choice' && column.type !== 'multi_choice') return [];
-  const values = new Set((attribute.options ?? []).map((o) => o.value));
-  const missing: SchemaFinding[] = column.options
-    .filter((o) => !values.has(o.value))
-    .map((o) => ({
-      kind: 'option',
-      table,
-      name: `${column.name}=${o.value}`,
-      problem: `option ${o.value} (${o.label}) is missing`,
+  const missing = missingOptions(column, attribute).map((o): SchemaFinding => {
+    const base = { kind: 'option', table, name: `${column.name}=${o.value}` } as const;
+    const problem = `option ${o.value} (${o.label}) is missing`;
+    if (isLocal(attribute)) return { ...base, problem: `${problem}: schema apply adds it`, applicable: true };
+    const set = attribute.optionSet?.name;
+    return {
+      ...base,
+      problem: `${problem}; the column uses the global choice ${set}, which other columns may share: add option ${o.value} labelled ${quoted(o.label)} to it in Power Apps (Choices → ${set}), which every column using it then offers`,
       applicable: false,
-    }));
+    };
+  });
   const relabelled = labelDifferences(column, attribute).map((d) =>
     labelFinding(table, column, attribute, d),
   );
@@ -123,11 +137,42 @@ export function optionLabelChanges(live: LiveSchema, plan: IrSchemaPlan): Option
     );
     for (const column of table.columns) {
       const attribute = attributes.get(column.name);
-      if (!attribute || !relabelable(attribute)) continue;
+      if (!attribute || !isLocal(attribute)) continue;
       if (column.type !== 'choice' && column.type !== 'multi_choice') continue;
       for (const d of labelDifferences(column, attribute))
         if (d.org !== undefined)
           out.push({ table: table.name, column: column.name, value: d.value, from: d.org, to: d.plan });
+    }
+  }
+  return out;
+}
+
+/** An option `schema apply` adds: a planned option the column's local option set lacks. */
+export interface OptionInsert {
+  readonly table: string;
+  readonly column: string;
+  readonly key: string;
+  readonly value: number;
+  readonly label: string;
+}
+
+/**
+ * The options that bring existing columns to the plan: every planned option, with its value and label,
+ * that a column of a local option set lacks. A global option set is left to the admin (its finding says
+ * why), as is a value the column holds under another label (the label finding).
+ */
+export function optionInserts(live: LiveSchema, plan: IrSchemaPlan): OptionInsert[] {
+  const out: OptionInsert[] = [];
+  for (const table of plan.tables) {
+    const attributes = new Map(
+      (live.tables.get(table.name)?.attributes ?? []).map((a) => [a.logicalName, a]),
+    );
+    for (const column of table.columns) {
+      const attribute = attributes.get(column.name);
+      if (!attribute || !isLocal(attribute)) continue;
+      if (column.type !== 'choice' && column.type !== 'multi_choice') continue;
+      for (const o of missingOptions(column, attribute))
+        out.push({ table: table.name, column: column.name, key: o.key, value: o.value, label: o.label });
     }
   }
   return out;

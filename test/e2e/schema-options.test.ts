@@ -26,6 +26,24 @@ const withPaymentColumns = (...columns: IrPlanColumn[]): IrSchemaPlan => ({
   ),
 });
 
+/** `PLAN` with `option` added to the options of `table`.`column`. */
+const withOption = (
+  plan: IrSchemaPlan,
+  table: string,
+  column: string,
+  option: IrPlanColumn['options'][number],
+) => ({
+  ...plan,
+  tables: plan.tables.map((t) =>
+    t.name === table
+      ? {
+          ...t,
+          columns: t.columns.map((c) => (c.name === column ? { ...c, options: [...c.options, option] } : c)),
+        }
+      : t,
+  ),
+});
+
 /** The labels of a column's options in the organisation, by value. */
 async function labels(client: DataverseClient, table: string, column: string): Promise<Map<number, string>> {
   const attribute = (await client.attributes(table)).find((a) => a.logicalName === column)!;
@@ -181,5 +199,117 @@ describe('schema verify and schema apply compare the label of every planned choi
       `changed option fs_payment.fs_method=${cheque.value} from "Check" to "Cheque"`,
     );
     expect(restored.remaining).toEqual([]);
+  });
+});
+
+describe('schema apply adds the options the spec gained since the column was created', () => {
+  let sb2: Sandboxes;
+  let client: DataverseClient;
+  beforeAll(async () => {
+    sb2 = await sandboxes();
+    client = clients(sb2).dataverse;
+    // Created by an earlier apply, before the value maps gained 'other' and 'post'.
+    const referral = planned('contact', 'fs_referralsource');
+    const methods = planned('contact', 'fs_preferredcontactmethods');
+    await client.createAttribute(
+      'contact',
+      attributeBody({ ...referral, options: referral.options.filter((o) => o.key !== 'other') }),
+    );
+    await client.createAttribute(
+      'contact',
+      attributeBody({ ...methods, options: methods.options.filter((o) => o.key !== 'post') }),
+    );
+  }, 60_000);
+  afterAll(async () => {
+    await client?.close();
+    await sb2?.close();
+  });
+
+  it('verify lists each missing option as one apply adds (exit 1), apply adds it with a line each (exit 0), and verify then passes', async () => {
+    const other = planned('contact', 'fs_referralsource').options.find((o) => o.key === 'other')!;
+    const post = planned('contact', 'fs_preferredcontactmethods').options.find((o) => o.key === 'post')!;
+    const verified = await flitstack(sb2, 'schema', 'verify');
+    expect(verified.code).toBe(1);
+    expect(verified.out).toContain(
+      `option contact.fs_referralsource=${other.value}: option ${other.value} (Other) is missing: schema apply adds it (flitstack schema apply fixes it)`,
+    );
+    expect(verified.out).toContain(
+      `option contact.fs_preferredcontactmethods=${post.value}: option ${post.value} (Post) is missing: schema apply adds it (flitstack schema apply fixes it)`,
+    );
+    const applied = await flitstack(sb2, 'schema', 'apply');
+    expect(applied.err).toContain(`added option contact.fs_referralsource=${other.value} "Other"`);
+    expect(applied.err).toContain(`added option contact.fs_preferredcontactmethods=${post.value} "Post"`);
+    expect(applied.code).toBe(0);
+    expect((await labels(client, 'contact', 'fs_referralsource')).get(other.value)).toBe('Other');
+    expect((await labels(client, 'contact', 'fs_preferredcontactmethods')).get(post.value)).toBe('Post');
+    expect((await flitstack(sb2, 'schema', 'verify')).code).toBe(0);
+  }, 120_000);
+
+  it('apply adds an option added to the spec to an existing choice and multi-select column, and verify passes', async () => {
+    const crypto = { key: 'crypto', label: 'Crypto', value: 100004242 };
+    const video = { key: 'video', label: 'Video call', value: 100004243 };
+    const plan = withOption(
+      withOption(PLAN, 'fs_payment', 'fs_method', crypto),
+      'contact',
+      'fs_preferredcontactmethods',
+      video,
+    );
+    const findings = checkSchema(await readLiveSchema(client, plan, TABLES), plan, TABLES);
+    expect(findings.map(({ problem, ...f }) => f)).toEqual([
+      { kind: 'option', table: 'contact', name: 'fs_preferredcontactmethods=100004243', applicable: true },
+      { kind: 'option', table: 'fs_payment', name: 'fs_method=100004242', applicable: true },
+    ]);
+    expect(findings[1]!.problem).toBe('option 100004242 (Crypto) is missing: schema apply adds it');
+
+    const applied = await applySchema(client, plan, TABLES);
+    expect(applied.created).toEqual([
+      'added option contact.fs_preferredcontactmethods=100004243 "Video call"',
+      'added option fs_payment.fs_method=100004242 "Crypto"',
+      `published ${PLAN.tables
+        .filter((t) => t.columns.length > 0)
+        .map((t) => t.name)
+        .join(', ')}`,
+    ]);
+    expect(applied.remaining).toEqual([]);
+    expect((await labels(client, 'fs_payment', 'fs_method')).get(crypto.value)).toBe('Crypto');
+    expect((await labels(client, 'contact', 'fs_preferredcontactmethods')).get(video.value)).toBe(
+      'Video call',
+    );
+    expect(checkSchema(await readLiveSchema(client, plan, TABLES), plan, TABLES)).toEqual([]);
+    // Nothing left to add: a second apply adds nothing.
+    expect((await applySchema(client, plan, TABLES)).created.filter((c) => c.startsWith('added'))).toEqual(
+      [],
+    );
+  });
+
+  it('apply does not add an option whose value another option of the column holds: it is the label finding, with what to do', async () => {
+    // Made by hand: 100004244 is "Store credit" in the organisation; the spec then gives it to "Gift card".
+    await client.insertOptionValue('fs_payment', 'fs_method', 100004244, 'Store credit');
+    const plan = withOption(PLAN, 'fs_payment', 'fs_method', {
+      key: 'gift',
+      label: 'Gift card',
+      value: 100004244,
+    });
+    const findings = checkSchema(await readLiveSchema(client, plan, TABLES), plan, TABLES);
+    expect(findings).toHaveLength(1);
+    expect(findings[0]!.name).toBe('fs_method=100004244');
+    expect(findings[0]!.problem).not.toContain('is missing');
+    expect(findings[0]!.problem).toContain(
+      'option 100004244 is labelled "Store credit" in the organisation, the plan says "Gift card"',
+    );
+    expect(findings[0]!.problem).toContain(
+      'if they mean "Store credit", instead give option gift another value in the spec (value: under custom.options.gift of mapping payment), then compile',
+    );
+    const applied = await applySchema(client, plan, TABLES);
+    expect(applied.created.filter((c) => c.startsWith('added'))).toEqual([]);
+    expect(applied.created[0]).toBe(
+      'changed option fs_payment.fs_method=100004244 from "Store credit" to "Gift card"',
+    );
+    // The value stays one option of the column, and Dataverse refuses to add it a second time.
+    const method = (await client.attributes('fs_payment')).find((a) => a.logicalName === 'fs_method')!;
+    expect(method.options!.filter((o) => o.value === 100004244)).toHaveLength(1);
+    await expect(client.insertOptionValue('fs_payment', 'fs_method', 100004244, 'Gift card')).rejects.toThrow(
+      /100004244/,
+    );
   });
 });

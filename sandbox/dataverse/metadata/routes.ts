@@ -7,7 +7,7 @@ import { parseQueryOptions } from '../odata/query.ts';
 import { parseJsonObject } from '../records/payload.ts';
 import { createColumn, createKey, createRelationship, createTable } from './define.ts';
 import { updatedColumn } from './define-column.ts';
-import { updateOptionValue } from './option-values.ts';
+import { insertOptionValue, updateOptionValue } from './option-values.ts';
 import { parseExpand, queryJson, selectJson } from './query.ts';
 import {
   attributeJson,
@@ -29,6 +29,7 @@ export const METADATA_SEGMENTS = new Set([
   'PublishXml',
   'PublishAllXml',
   'UpdateOptionValue',
+  'InsertOptionValue',
 ]);
 
 const notFound = Errors.metadataNotFound;
@@ -188,13 +189,21 @@ function keys(ctx: Ctx, table: TableMeta, req: ApiRequest, seg: Segment, solutio
 }
 
 /**
- * EntityDefinitions, RelationshipDefinitions, GlobalOptionSetDefinitions, PublishXml, PublishAllXml and
- * UpdateOptionValue.
+ * EntityDefinitions, RelationshipDefinitions, GlobalOptionSetDefinitions, PublishXml, PublishAllXml,
+ * InsertOptionValue and UpdateOptionValue.
  */
 export function handleMetadata(ctx: Ctx, req: ApiRequest, segments: readonly Segment[]): ApiResponse {
   const solution = req.headers['mscrm.solutionuniquename'];
   const [first, second] = segments;
   const name = first!.name;
+  if (name === 'InsertOptionValue') {
+    if (req.method !== 'POST' || segments.length > 1 || first!.key) throw Errors.noHttpResource(req.url);
+    const value = insertOptionValue(ctx, parseJsonObject(req.body, name));
+    return jsonResponse(200, {
+      '@odata.context': `${ctx.apiUrl}$metadata#Microsoft.Dynamics.CRM.InsertOptionValueResponse`,
+      NewOptionValue: value,
+    });
+  }
   if (name === 'UpdateOptionValue') {
     if (req.method !== 'POST' || segments.length > 1 || first!.key) throw Errors.noHttpResource(req.url);
     updateOptionValue(ctx, parseJsonObject(req.body, name));

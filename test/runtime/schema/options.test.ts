@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { IrPlanColumn, IrSchemaPlan } from '../../../compiler/ir/types.ts';
 import type { AttributeDefinition, ChoiceOption } from '../../../runtime/dataverse/index.ts';
-import { optionFindings, optionLabelChanges } from '../../../runtime/schema/options.ts';
+import { optionFindings, optionInserts, optionLabelChanges } from '../../../runtime/schema/options.ts';
 import type { LiveSchema } from '../../../runtime/schema/verify.ts';
 import { ROOT } from '../../support/tmp.ts';
 
@@ -105,9 +105,25 @@ describe('the options of a planned choice column, against the organisation', () 
       [{ name: 'fs_method=2', applicable: false, says: 'the column uses the global choice fs_animals' }],
     ],
     [
-      'a missing option',
+      'a missing option: apply adds it',
       attribute([option(1, 'Dog')]),
-      [{ name: 'fs_method=2', applicable: false, says: 'option 2 (Cat) is missing' }],
+      [{ name: 'fs_method=2', applicable: true, says: 'option 2 (Cat) is missing: schema apply adds it' }],
+    ],
+    [
+      'a missing option of a global choice that other columns may share: not added',
+      attribute([option(1, 'Dog')], true),
+      [
+        {
+          name: 'fs_method=2',
+          applicable: false,
+          says: 'option 2 (Cat) is missing; the column uses the global choice fs_animals, which other columns may share: add option 2 labelled "Cat" to it in Power Apps (Choices → fs_animals)',
+        },
+      ],
+    ],
+    [
+      'a value another option holds is not missing: its label is compared',
+      attribute([option(1, 'Dog'), option(2, 'Cow')]),
+      [{ name: 'fs_method=2', applicable: true, says: 'option 2 is labelled "Cow"' }],
     ],
   ];
   it.each(cases)('%s', (_, org, expected) => {
@@ -119,15 +135,23 @@ describe('the options of a planned choice column, against the organisation', () 
       expect(f.kind).toBe('option');
       expect(f.problem).toContain(expected[i]!.says);
     });
-    // apply changes exactly the labels verify says it fixes.
-    expect(optionLabelChanges(live(org), plan).map((c) => `${c.column}=${c.value}`)).toEqual(
-      findings.filter((f) => f.applicable).map((f) => f.name),
-    );
+    // apply changes exactly the labels, and adds exactly the options, verify says it fixes.
+    expect(
+      [...optionInserts(live(org), plan), ...optionLabelChanges(live(org), plan)].map(
+        (c) => `${c.column}=${c.value}`,
+      ),
+    ).toEqual(findings.filter((f) => f.applicable).map((f) => f.name));
   });
 
   it('apply changes a label to the plan’s, naming the label it replaces', () => {
     expect(optionLabelChanges(live(attribute([option(1, 'Dog'), option(2, 'Cow')])), plan)).toEqual([
       { table: 'fs_payment', column: 'fs_method', value: 2, from: 'Cow', to: 'Cat' },
+    ]);
+  });
+
+  it('apply adds a missing option with the plan’s value and label', () => {
+    expect(optionInserts(live(attribute([option(2, 'Cat')])), plan)).toEqual([
+      { table: 'fs_payment', column: 'fs_method', key: 'dog', value: 1, label: 'Dog' },
     ]);
   });
 });

@@ -455,6 +455,65 @@ describe('dataverse sandbox: metadata', () => {
     expect((await h.call('GET', 'UpdateOptionValue')).status).toBe(404);
   });
 
+  it('adds an option to a local option set through InsertOptionValue, refusing a value in use (create-update-optionsets)', async () => {
+    const created = await h.call('POST', "EntityDefinitions(LogicalName='contact')/Attributes", {
+      body: {
+        '@odata.type': 'Microsoft.Dynamics.CRM.PicklistAttributeMetadata',
+        SchemaName: 'fs_Referral',
+        OptionSet: { Options: [{ Value: 100000001, Label: label('Physician') }] },
+      },
+    });
+    expect(created.status).toBe(204);
+    const insert = (body: Record<string, unknown>) =>
+      h.call('POST', 'InsertOptionValue', {
+        body: { EntityLogicalName: 'contact', AttributeLogicalName: 'fs_referral', ...body },
+      });
+    const added = await insert({ Value: 100000002, Label: label('Clinic') });
+    expect(added.status).toBe(200);
+    expect(added.json).toMatchObject({
+      '@odata.context': expect.stringMatching(
+        /\$metadata#Microsoft\.Dynamics\.CRM\.InsertOptionValueResponse$/,
+      ),
+      NewOptionValue: 100000002,
+    });
+    // Without a Value, Dataverse assigns the next one.
+    expect((await insert({ Label: label('Other') })).json.NewOptionValue).toBe(100000003);
+    const read = await h.call(
+      'GET',
+      "EntityDefinitions(LogicalName='contact')/Attributes(LogicalName='fs_referral')/Microsoft.Dynamics.CRM.PicklistAttributeMetadata?$expand=OptionSet",
+    );
+    expect(
+      read.json.OptionSet.Options.map(
+        (o: { Value: number; Label: { UserLocalizedLabel: { Label: string } } }) => [
+          o.Value,
+          o.Label.UserLocalizedLabel.Label,
+        ],
+      ),
+    ).toEqual([
+      [100000001, 'Physician'],
+      [100000002, 'Clinic'],
+      [100000003, 'Other'],
+    ]);
+    // A value in use, a table or column the organisation lacks, a column without options, no label,
+    // and a global option set the organisation lacks are refused.
+    const taken = await insert({ Value: 100000001, Label: label('Doctor') });
+    expect(taken.status).toBe(400);
+    expect(taken.json.error.message).toContain('100000001');
+    expect((await insert({ EntityLogicalName: 'fs_nothing', Value: 1, Label: label('X') })).status).toBe(404);
+    expect(
+      (await insert({ AttributeLogicalName: 'fs_nothing', Value: 1, Label: label('X') })).json.error.code,
+    ).toBe('0x80041103');
+    expect((await insert({ AttributeLogicalName: 'lastname', Value: 1, Label: label('X') })).status).toBe(
+      400,
+    );
+    expect((await insert({ Value: 100000009 })).status).toBe(400);
+    const global = await h.call('POST', 'InsertOptionValue', {
+      body: { OptionSetName: 'fs_colours', Value: 1, Label: label('Red') },
+    });
+    expect(global.status).toBe(404);
+    expect((await h.call('GET', 'InsertOptionValue')).status).toBe(404);
+  });
+
   it('accepts PublishXml and PublishAllXml', async () => {
     const xml = await h.call('POST', 'PublishXml', {
       body: {
