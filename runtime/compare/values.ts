@@ -27,9 +27,20 @@ function instant(v: unknown): number | undefined {
   return Number.isFinite(ms) ? ms : undefined;
 }
 
+// Decimal text only: Number() reads "" and blanks as 0 and "0x10" as 16, none of which a column holds.
+const NUMBER_TEXT = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
+
+/**
+ * A value as a number: a JSON number (the Web API answers Edm.Int32, Edm.Decimal and Edm.Double as
+ * JSON numbers, OData JSON Format 4.01 §7.1 "Primitive Value"), or decimal text, the form a spec
+ * value may take; NaN for anything else.
+ */
+const asNumber = (v: unknown) =>
+  typeof v === 'number' ? v : typeof v === 'string' && NUMBER_TEXT.test(v) ? Number(v) : NaN;
+
 function numbers(expected: unknown, actual: unknown): [number, number] | undefined {
-  const e = typeof expected === 'number' ? expected : typeof expected === 'string' ? Number(expected) : NaN;
-  const a = typeof actual === 'number' ? actual : typeof actual === 'string' ? Number(actual) : NaN;
+  const e = asNumber(expected);
+  const a = asNumber(actual);
   return Number.isFinite(e) && Number.isFinite(a) ? [e, a] : undefined;
 }
 
