@@ -64,8 +64,11 @@ function compareDate(expected: unknown, actual: unknown): ValueVerdict {
   if (expected === actual) return SAME;
   if (typeof expected !== 'string' || typeof actual !== 'string') return DIFFERENT;
   // A date-only column is Edm.Date, "YYYY-MM-DD" (PA`behavior-format-date-time-attribute`); a client or
-  // an older endpoint may show it as midnight UTC.
-  return /^\d{4}-\d{2}-\d{2}$/.test(expected) && actual.startsWith(`${expected}T00:00:00`)
+  // an older endpoint may show it as midnight UTC, with a Z: midnight at another offset is another day
+  // in UTC, so it is a different value.
+  return /^\d{4}-\d{2}-\d{2}$/.test(expected) &&
+    /^T00:00:00(?:\.0+)?Z$/.test(actual.slice(expected.length)) &&
+    actual.startsWith(expected)
     ? { equal: true, normalisation: 'date only' }
     : DIFFERENT;
 }

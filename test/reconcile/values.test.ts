@@ -32,6 +32,22 @@ const CASES: [string, string, unknown, unknown, boolean, string | undefined][] =
   ['date only read as midnight', 'date', '1990-04-01', '1990-04-01T00:00:00Z', true, 'date only'],
   ['another day', 'date', '1990-04-01', '1990-04-02', false, undefined],
   [
+    'midnight at another offset is another day',
+    'date',
+    '1990-04-01',
+    '1990-04-01T00:00:00+14:00',
+    false,
+    undefined,
+  ],
+  [
+    'date only read as midnight with milliseconds',
+    'date',
+    '1990-04-01',
+    '1990-04-01T00:00:00.000Z',
+    true,
+    'date only',
+  ],
+  [
     'same instant, another offset',
     'datetime',
     '2024-03-01T10:00:00+01:00',
