@@ -20,7 +20,21 @@ async function readAll(
   return Buffer.concat(chunks);
 }
 
-/** Parses a JSON body; a body that does not parse (or is shorter than its Content-Length) is truncated. */
+/** A whole 2xx body that says it is not JSON (an HTML page, plain text): its status, type and start. */
+export class NotJsonBody {
+  constructor(
+    readonly status: number,
+    readonly contentType: string,
+    readonly start: string,
+  ) {}
+}
+
+/**
+ * Parses a JSON body. A body shorter than its Content-Length, or one that claims JSON and does not
+ * parse, is truncated (retried). A body whose Content-Type is not JSON came whole from something that
+ * is not the API (the web app, a proxy's page: the base URL ends in /api, reference practicehub.md,
+ * Documented: base URL), which no retry changes: it is returned as NotJsonBody for the caller to refuse.
+ */
 export async function readJson(
   res: Dispatcher.ResponseData,
   count: (bytes: number) => void,
@@ -30,9 +44,16 @@ export async function readJson(
   if (Number.isFinite(declared) && res.headers['content-length'] !== undefined && bytes.length !== declared) {
     throw new TruncatedBodyError(`received ${bytes.length} of ${declared} bytes`);
   }
+  const text = bytes.toString('utf8');
   try {
-    return JSON.parse(bytes.toString('utf8')) as unknown;
+    return JSON.parse(text) as unknown;
   } catch (error) {
+    const header = res.headers['content-type'];
+    const type = (Array.isArray(header) ? header[0] : header)?.split(';')[0]?.trim().toLowerCase() ?? '';
+    if (type && !/[/+]json$/.test(type)) {
+      const start = text.replace(/\s+/g, ' ').trim();
+      return new NotJsonBody(res.statusCode, type, start.length > 120 ? `${start.slice(0, 120)}…` : start);
+    }
     throw new TruncatedBodyError(`the body is not valid JSON (${(error as Error).message})`);
   }
 }

@@ -1,4 +1,4 @@
-import { readJson } from './body.ts';
+import { NotJsonBody, readJson } from './body.ts';
 import { PracticeHubError, redactUrl } from './errors.ts';
 import type { Transport } from './transport.ts';
 import type { JsonValue, ListBody, PracticeHubRecord } from './types.ts';
@@ -34,13 +34,22 @@ export async function fetchList(
   options: { probe?: boolean; signal?: AbortSignal | undefined } = {},
 ): Promise<ListBody> {
   const body = await transport.send({ url, probe: options.probe, signal: options.signal }, readJson);
-  return asListBody(body, url);
+  return asListBody(json(body, url), url);
 }
 
 /** GETs one record. */
 export async function fetchRecord(transport: Transport, url: URL): Promise<PracticeHubRecord> {
   const body = await transport.send({ url }, readJson);
-  return asRecord(body, url, 'the answer');
+  return asRecord(json(body, url), url, 'the answer');
+}
+
+/** The parsed body, or the error for a whole answer that is not JSON (see readJson). */
+function json(body: unknown, url: URL): unknown {
+  if (!(body instanceof NotJsonBody)) return body;
+  throw new PracticeHubError(
+    `GET ${redactUrl(url)} answered ${body.status} with ${body.contentType}, not JSON ("${body.start}"): the URL ` +
+      'does not lead to the PracticeHub API; check that PRACTICEHUB_BASE_URL ends with /api',
+  );
 }
 
 function asListBody(body: unknown, url: URL): ListBody {

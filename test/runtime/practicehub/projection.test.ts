@@ -1,3 +1,5 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   PracticeHubClient,
@@ -122,6 +124,48 @@ describe('PracticeHub client: answers the sandbox never gives', () => {
       'failed (HTTP 400, 1 attempt): PracticeHub refused the request as malformed',
     );
     expect(error.message).toContain(`PracticeHub said: "filter 'updated': bad value"`);
+    expect(c.stats().requests).toBe(1);
+    await c.close();
+  });
+});
+
+// A URL that reaches the web app or a proxy instead of the API (reference practicehub.md, Documented: base
+// URL ends in /api) answers a whole page of HTML: no retry can turn it into JSON.
+describe('PracticeHub client: a 200 that is not JSON', () => {
+  let server: Server;
+  let origin: string;
+  let hits = 0;
+  beforeAll(async () => {
+    server = createServer((_req, res) => {
+      hits += 1;
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+      res.end('<!doctype html><html><body>Sign in to PracticeHub</body></html>');
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+    origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  afterAll(async () => {
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    server.closeAllConnections();
+    await closed;
+  });
+
+  it('fails at once, naming the content type and the base URL to check', async () => {
+    const c = new PracticeHubClient({
+      baseUrl: `${origin}/app`,
+      apiKey: 'phk_x-eu',
+      appDetails: APP_DETAILS,
+      requestsPerSecond: 1000,
+      backoff: { baseMs: 1, maxMs: 2 },
+    });
+    const error = (await collect(c, 'patients').catch((e: unknown) => e)) as Error;
+    expect(error).toBeInstanceOf(PracticeHubError);
+    expect(error.message).toContain(
+      `GET ${origin}/app/patients?page=1&page_size=100 answered 200 with text/html`,
+    );
+    expect(error.message).toContain('PRACTICEHUB_BASE_URL');
+    expect(error.message).toContain('Sign in to PracticeHub');
+    expect(hits).toBe(1);
     expect(c.stats().requests).toBe(1);
     await c.close();
   });
