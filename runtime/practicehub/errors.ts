@@ -75,7 +75,8 @@ export class PracticeHubIgnoredFilterError extends PracticeHubError {
     super(
       `GET ${url} ignores the filter '${filter}' on ${resource}: a filter that matches nothing returned ` +
         `${totalEntries} records, so a filtered request would return everything. Run a full extraction ` +
-        `instead, or set onIgnoredFilter: 'scan' to read everything and filter on this side.`,
+        `instead (\`flitstack run\`: a delta cannot pick up changes of ${resource} from this API), or set ` +
+        `onIgnoredFilter: 'scan' to read everything and filter on this side.`,
     );
   }
 }

@@ -80,6 +80,8 @@ describe('PracticeHub client: updated= and the ignored-filter trap', () => {
       `ignores the filter 'updated' on patients: a filter that matches nothing returned ${sandbox.counts().patients} records`,
     );
     expect(message).toContain("onIgnoredFilter: 'scan'");
+    // What an operator of the CLI can do, where onIgnoredFilter is no option.
+    expect(message).toContain('`flitstack run`: a delta cannot pick up changes of patients from this API');
     // The verdict is cached: a second attempt fails without a second probe.
     await expect(client.count('patients', { updatedSince: watermark })).rejects.toThrow(
       PracticeHubIgnoredFilterError,
