@@ -91,8 +91,23 @@ export function maskKey(key: string): string {
   return `${prefix}…${region}`;
 }
 
-/** Query parameters whose values grant access on their own (signed download links). */
-const SECRET_PARAMS = new Set(['signature', 'sig', 'token', 'key', 'api_key', 'x-amz-signature']);
+/**
+ * Query parameters whose values grant access or sign a link (signed download links of the usual
+ * storage services: S3's X-Amz-*, Google Cloud Storage's X-Goog-*, Azure's SAS `sig`).
+ */
+const SECRET_PARAMS = new Set([
+  'signature',
+  'sig',
+  'token',
+  'access_token',
+  'key',
+  'api_key',
+  'x-amz-signature',
+  'x-amz-security-token',
+  'x-amz-credential',
+  'x-goog-signature',
+  'x-goog-credential',
+]);
 
 /** The URL with secret query values replaced by '…', for messages and events. */
 export function redactUrl(url: string | URL): string {

@@ -119,4 +119,15 @@ describe('resolveBaseUrl', () => {
     );
     expect(redactUrl('http://h/api/patients?page=2')).toBe('http://h/api/patients?page=2');
   });
+
+  it("redacts the credentials and signatures of storage services' signed links", () => {
+    const s3 =
+      'https://b.s3.amazonaws.example/f.pdf?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=AKIA%2F20261126&X-Amz-Security-Token=FQoG&X-Amz-Signature=9f3a';
+    expect(redactUrl(s3)).toBe(
+      'https://b.s3.amazonaws.example/f.pdf?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=…&X-Amz-Security-Token=…&X-Amz-Signature=…',
+    );
+    expect(
+      redactUrl('https://s.example/f?X-Goog-Credential=svc%40p&X-Goog-Signature=ab12&access_token=ya29'),
+    ).toBe('https://s.example/f?X-Goog-Credential=…&X-Goog-Signature=…&access_token=…');
+  });
 });
