@@ -24,7 +24,7 @@ import {
 } from '../migration.ts';
 import { existingJournal, rateOption, runOption } from '../options.ts';
 import { outputDirectory } from '../output.ts';
-import { rollbackTable } from './rollback.ts';
+import { keptLines, rollbackTable } from './rollback.ts';
 
 /** Differences printed on stdout; the reports list them all. */
 const PRINTED = 20;
@@ -88,6 +88,7 @@ async function rollBack(
         ? `run ${runId} was already rolled back\n`
         : `rollback ${id} of run ${runId} ${result.rollback?.status}${result.failed > 0 ? `: ${result.failed} rows could not be undone (\`flitstack log --run ${id}\`)` : ''}\n${rollbackTable(result)}`,
     );
+    if (result.kept.length > 0) io.err(keptLines(result, runId));
   } catch (error) {
     if (!(error instanceof RollbackError)) throw error;
     io.err(`run ${runId} was not rolled back: ${error.message}\n  hint: ${error.hint}\n`);

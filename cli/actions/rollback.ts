@@ -14,6 +14,7 @@ export interface RollbackCommandOptions {
   readonly journal: string;
   readonly batchSize?: string;
   readonly force?: boolean;
+  readonly discardChanges?: boolean;
   readonly format: 'text' | 'json';
 }
 
@@ -60,6 +61,21 @@ export function rollbackTable(result: RollbackResult): string {
   return textTable(['mapping', 'deleted', 'restored', 'skipped', 'failed'], rows, (i) => i > 0);
 }
 
+/** Rows shown one a line before the rest are only counted. */
+const KEPT_SHOWN = 50;
+
+/** The rows left as they are because they changed in Dataverse after the run wrote them, and what to do. */
+export function keptLines(result: RollbackResult, runId: number): string {
+  const lines = result.kept
+    .slice(0, KEPT_SHOWN)
+    .map(
+      (k) =>
+        `  ${k.mapping} ${k.table ?? '(no table)'} ${k.targetId}, not ${k.undo === 'delete' ? 'deleted' : 'restored'}: ${k.why}\n`,
+    );
+  const more = result.kept.length - lines.length;
+  return `${result.kept.length} rows were left as they are: changed in Dataverse after flitstack wrote them, or pointed to by such a row:\n${lines.join('')}${more > 0 ? `  … and ${more} more (\`flitstack log --run ${result.rollback!.id} --action delete,restore\` lists them)\n` : ''}check the changes, then \`flitstack rollback --run ${runId} --discard-changes\` deletes or restores them too, discarding the changes\n`;
+}
+
 /** `flitstack rollback`: exit 0 rolled back or nothing to do, 1 rows failed, 2 refused. */
 export async function rollbackCommand(options: RollbackCommandOptions, io: CliIo): Promise<number> {
   const runId = runOption(options.run);
@@ -81,7 +97,11 @@ export async function rollbackCommand(options: RollbackCommandOptions, io: CliIo
         onEvent: progressReporter(io),
       },
       runId,
-      { ...(batchSize !== undefined ? { batchSize } : {}), force: options.force === true },
+      {
+        ...(batchSize !== undefined ? { batchSize } : {}),
+        force: options.force === true,
+        discardChanges: options.discardChanges === true,
+      },
     );
     const rollback = result.rollback;
     if (options.format === 'json') {
@@ -94,6 +114,7 @@ export async function rollbackCommand(options: RollbackCommandOptions, io: CliIo
             targetStatus: result.target.status,
             resumed: result.resumed,
             failed: result.failed,
+            kept: result.kept,
             summary: result.summary,
             dataverse: dataverse.stats(),
           },
@@ -109,9 +130,10 @@ export async function rollbackCommand(options: RollbackCommandOptions, io: CliIo
       io.out(
         `rollback ${rollback!.id} of run ${runId} ${rollback!.status}${result.resumed ? ' (resumed)' : ''}\n${rollbackTable(result)}`,
       );
-      if (result.failed > 0)
+      if (result.kept.length > 0) io.out(keptLines(result, runId));
+      if (result.failed > result.kept.length)
         io.out(
-          `${result.failed} rows could not be undone: \`flitstack log --run ${rollback!.id} --action delete,restore\` lists them with Dataverse's errors; run the rollback again to retry them\n`,
+          `${result.failed - result.kept.length} rows could not be undone: \`flitstack log --run ${rollback!.id} --action delete,restore\` lists them with Dataverse's errors; run the rollback again to retry them\n`,
         );
     }
     return result.failed > 0 ? 1 : 0;

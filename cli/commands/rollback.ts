@@ -15,10 +15,14 @@ export const registerRollback: RegisterCommand = (program, io, exit) => {
       '--force',
       'roll back an interrupted run without resuming it first: what the journal holds, and the writes whose answer never came (from the images staged before them)',
     )
+    .option(
+      '--discard-changes',
+      'also delete or restore the rows changed in Dataverse after the run wrote them (by a user, a flow), discarding those changes',
+    )
     .addOption(formatOption('final summary format'))
     .addHelpText(
       'after',
-      '\nNeeds DATAVERSE_URL, AZURE_TENANT_ID, AZURE_CLIENT_ID, AZURE_CLIENT_SECRET (and AZURE_AUTHORITY_HOST), and generated/ in the working directory.\n\nLater runs that built on the run (every later run or delta, a later sample that wrote rows) must be rolled back first, newest first.\n\nExamples:\n  $ flitstack runs\n  $ flitstack rollback --run 3\n  $ flitstack rollback --run 3 --format json > rollback.json\n\nExit codes: 0 rolled back (or already rolled back), 1 refused (the error says why) or some rows could not be deleted or restored (`flitstack log` lists them), 2 usage or environment error (a run the journal does not hold), 130 interrupted (Ctrl-C: the line printed says what is left and what to do).',
+      '\nNeeds DATAVERSE_URL, AZURE_TENANT_ID, AZURE_CLIENT_ID, AZURE_CLIENT_SECRET (and AZURE_AUTHORITY_HOST), and generated/ in the working directory.\n\nLater runs that built on the run (every later run or delta, a later sample that wrote rows) must be rolled back first, newest first.\n\nA row changed in Dataverse after the run wrote it (its modifiedon is later) is neither deleted nor restored: the rollback lists it, ends failed (exit 1) and leaves the rest undone; check the change, then run the rollback again, with --discard-changes to undo such rows too.\n\nExamples:\n  $ flitstack runs\n  $ flitstack rollback --run 3\n  $ flitstack rollback --run 3 --format json > rollback.json\n  $ flitstack rollback --run 3 --discard-changes\n\nExit codes: 0 rolled back (or already rolled back), 1 refused (the error says why) or some rows could not be deleted or restored or were left as changed since the run (`flitstack log` lists them), 2 usage or environment error (a run the journal does not hold), 130 interrupted (Ctrl-C: the line printed says what is left and what to do).',
     )
     .action(
       async (options: {
@@ -26,6 +30,7 @@ export const registerRollback: RegisterCommand = (program, io, exit) => {
         journal: string;
         batchSize?: string;
         force?: boolean;
+        discardChanges?: boolean;
         format: 'text' | 'json';
       }) => {
         const { rollbackCommand } = await import('../actions/rollback.ts');

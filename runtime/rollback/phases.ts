@@ -1,6 +1,7 @@
 import type { DataverseClient } from '../dataverse/index.ts';
 import { recordPath } from '../dataverse/index.ts';
 import type { CrosswalkChange, Journal, OperationInput } from '../journal/index.ts';
+import { type KeptRow, keepChanged } from './changed.ts';
 import { crosswalkChange } from './crosswalk.ts';
 import type { RollbackEventSink, RollbackPhase } from './events.ts';
 import { imageBody } from './image.ts';
@@ -33,6 +34,18 @@ export interface PhaseContext {
   readonly done: ReadonlySet<number>;
   /** Lower-case ids of the rows the target run created. */
   readonly created: ReadonlySet<string>;
+  /**
+   * When flitstack last wrote each row the target run created or updated (epoch ms, by lower-case id);
+   * empty when changes made in Dataverse since are to be discarded.
+   */
+  readonly lastWrites: ReadonlyMap<string, number>;
+  /** Delete or restore rows changed in Dataverse since the run wrote them, discarding the changes. */
+  readonly discardChanges: boolean;
+  /**
+   * Rows this rollback must not delete, by lower-case id, with the kept row that points to them:
+   * deleting one would delete (cascade) or unlink that row. Filled as rows are kept, children first.
+   */
+  readonly referenced: Map<string, string>;
   readonly onEvent?: RollbackEventSink;
 }
 
@@ -85,13 +98,16 @@ async function itemFor(ctx: PhaseContext, phase: RollbackPhase, op: Undone): Pro
  * requests, each sent as one $batch and journaled in one transaction with its crosswalk changes and
  * the consumption of the staged images it settled. Operations an earlier attempt undid are skipped
  * (an image it settled is gone); failed ones (journaled with the error, an image kept) are tried again
- * by the next attempt.
+ * by the next attempt. Unless `discardChanges`, a row changed in Dataverse since flitstack last wrote
+ * it is left as it is, and so are the rows it points to, journaled as failed and returned (see
+ * `keepChanged`): a rollback must not delete or overwrite what a user did after the run.
  */
 export async function runPhase(
   ctx: PhaseContext,
   phase: RollbackPhase,
   ops: Iterable<Undone>,
-): Promise<void> {
+): Promise<KeptRow[]> {
+  const kept: KeptRow[] = [];
   ctx.onEvent?.({ type: 'phase', phase });
   let items: UndoItem[] = [];
   let parts = 0;
@@ -100,6 +116,11 @@ export async function runPhase(
   let failed = 0;
   const flush = async () => {
     if (items.length === 0) return;
+    if (!ctx.discardChanges) {
+      const checked = await keepChanged(ctx, items);
+      items = checked.items;
+      kept.push(...checked.kept);
+    }
     const results = await sendItems(ctx.client, items);
     const { journal } = ctx;
     journal.atomic(() => {
@@ -137,4 +158,5 @@ export async function runPhase(
     if (parts >= ctx.batchSize || items.length >= ctx.batchSize * 4) await flush();
   }
   await flush();
+  return kept;
 }

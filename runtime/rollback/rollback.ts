@@ -1,6 +1,7 @@
 import { type DataverseClient, MAX_BATCH_PARTS } from '../dataverse/index.ts';
 import type { Journal, RunRecord } from '../journal/index.ts';
 import type { GeneratedModule } from '../mapping/index.ts';
+import { type KeptRow, lastWrites } from './changed.ts';
 import type { RollbackEventSink, RollbackPhase } from './events.ts';
 import { checkTarget, rollbackOf } from './guard.ts';
 import { type PhaseContext, runPhase } from './phases.ts';
@@ -25,6 +26,11 @@ export interface RollbackOptions {
    * over existing rows it staged images for whose answer never came.
    */
   readonly force?: boolean;
+  /**
+   * Delete or restore rows changed in Dataverse after the run wrote them, discarding those changes;
+   * by default such rows are left as they are and listed (`RollbackResult.kept`).
+   */
+  readonly discardChanges?: boolean;
 }
 
 /** How a rollback ended. */
@@ -38,8 +44,10 @@ export interface RollbackResult {
   /** The run was already rolled back: nothing was written. */
   readonly nothingToDo: boolean;
   readonly summary: RollbackSummary;
-  /** Rows that could not be deleted or restored. */
+  /** Rows that could not be deleted or restored, `kept` included. */
   readonly failed: number;
+  /** Rows left as they are because they changed in Dataverse after the run wrote them. */
+  readonly kept: readonly KeptRow[];
 }
 
 /** The items of each iterable in turn, read as they are needed. */
@@ -82,7 +90,9 @@ function createdIds(
  * journaled (`delete`, `restore`, `skip`, or the action with Dataverse's error), batch by batch with the
  * crosswalk changes, so a later run creates again what was removed. Killed, it resumes where the
  * journal stands (a row already gone counts as deleted); run again after it completed, it writes
- * nothing. Refusals (see `checkTarget`) throw a RollbackError before anything is written.
+ * nothing. A row changed in Dataverse after flitstack last wrote it (modifiedon later than the journaled
+ * write) is neither deleted nor restored unless `discardChanges`: it is listed in `kept`, with the rows it points to that
+ * the run created (a delete would take it along), and counts as failed, so the rollback ends `failed` and a later attempt checks it again. Refusals (see `checkTarget`) throw a RollbackError before anything is written.
  */
 export async function rollbackRun(
   deps: RollbackDeps,
@@ -95,9 +105,10 @@ export async function rollbackRun(
   const previous = rollbackOf(journal, target);
   if (target.status === 'rolled_back') {
     const summary = previous ? summarize(journal, previous.id) : {};
-    return { target, rollback: previous, resumed: false, nothingToDo: true, summary, failed: 0 };
+    return { target, rollback: previous, resumed: false, nothingToDo: true, summary, failed: 0, kept: [] };
   }
   const resumed = previous?.status === 'interrupted' || previous?.status === 'failed';
+  const discardChanges = options.discardChanges ?? false;
   const batchSize = Math.max(1, Math.min(options.batchSize ?? module.MIGRATION.batchSize, MAX_BATCH_PARTS));
   const run = resumed
     ? journal.resume(previous!.id)
@@ -106,11 +117,14 @@ export async function rollbackRun(
         specHash: target.specHash,
         codeHash: target.codeHash,
         parentRun: target.id,
-        options: { batchSize, force: options.force ?? false },
+        options: { batchSize, force: options.force ?? false, discardChanges },
       });
   try {
     const done = undoneBy(journal, run.id);
     const created = createdIds(journal, target.id, done);
+    const written = new Set(created.ids);
+    if (!discardChanges)
+      for (const op of journal.updatedBy(target.id)) if (op.targetId) written.add(op.targetId.toLowerCase());
     const ctx: PhaseContext = {
       client: deps.dataverse,
       journal,
@@ -120,6 +134,9 @@ export async function rollbackRun(
       batchSize,
       done,
       created: created.ids,
+      lastWrites: discardChanges ? new Map() : lastWrites(journal, written),
+      discardChanges,
+      referenced: new Map(),
       ...(deps.onEvent ? { onEvent: deps.onEvent } : {}),
     };
     deps.onEvent?.({
@@ -135,8 +152,10 @@ export async function rollbackRun(
       'recreate',
       chain(journal.operations(target.id, { action: 'delete' }), staged('recreate')),
     );
-    await runPhase(ctx, 'restore', chain(staged('restore'), journal.updatedBy(target.id)));
-    await runPhase(ctx, 'delete', chain(staged('delete'), journal.createdBy(target.id)));
+    const kept = [
+      ...(await runPhase(ctx, 'restore', chain(staged('restore'), journal.updatedBy(target.id)))),
+      ...(await runPhase(ctx, 'delete', chain(staged('delete'), journal.createdBy(target.id)))),
+    ];
     const summary = summarize(journal, run.id);
     const failed = failedRows(summary);
     const status = failed > 0 ? 'failed' : 'completed';
@@ -149,6 +168,7 @@ export async function rollbackRun(
       nothingToDo: false,
       summary,
       failed,
+      kept,
     };
   } catch (error) {
     journal.finishRun(run.id, 'failed');

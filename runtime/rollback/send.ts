@@ -43,7 +43,7 @@ export async function sendItems(client: DataverseClient, items: readonly UndoIte
     if (item.kind === 'dropped') return { outcome: 'dropped' };
     if (item.kind === 'nothing') return { outcome: item.phase === 'delete' ? 'deleted' : 'restored' };
     if (item.kind === 'problem')
-      return { outcome: 'failed', error: { code: 'not_undoable', message: item.problem } };
+      return { outcome: 'failed', error: { code: item.code ?? 'not_undoable', message: item.problem } };
     const mine = results.slice(at, at + item.requests.length);
     at += item.requests.length;
     return classify(item, mine);

@@ -26,12 +26,17 @@ export type UndoItem =
     }
   /** Nothing to write (an empty pre-image): journaled as done. */
   | { readonly kind: 'nothing'; readonly phase: RollbackPhase; readonly op: Undone }
-  /** Cannot be undone (no pre-image, an unknown table): journaled as failed with the reason. */
+  /**
+   * Cannot be undone (no pre-image, an unknown table) or left alone (changed in Dataverse since the
+   * run wrote it): journaled as failed with the reason, and tried again by the next attempt.
+   */
   | {
       readonly kind: 'problem';
       readonly phase: RollbackPhase;
       readonly op: Undone;
       readonly problem: string;
+      /** The error code journaled; `not_undoable` when absent. */
+      readonly code?: string;
     }
   /** An update of a row the run created: the row is deleted, only its crosswalk row goes. */
   | { readonly kind: 'dropped'; readonly phase: RollbackPhase; readonly op: Undone };
