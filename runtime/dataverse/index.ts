@@ -24,7 +24,15 @@ export type {
   TablePrivilege,
 } from './metadata.ts';
 export type { KeyValue, QueryOptions, RecordRef } from './odata.ts';
-export { inFilter, isAddressableKey, keyPredicate, literal, recordPath, recordUri } from './odata.ts';
+export {
+  inFilter,
+  isAddressableKey,
+  keyPredicate,
+  literal,
+  queryString,
+  recordPath,
+  recordUri,
+} from './odata.ts';
 export type { DataverseClientOptions } from './options.ts';
 export { optionsFromEnv } from './options.ts';
 export type { QueryPagesOptions } from './query.ts';

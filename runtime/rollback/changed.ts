@@ -1,4 +1,4 @@
-import { inFilter } from '../dataverse/index.ts';
+import { type BatchRequest, inFilter, MAX_BATCH_PARTS, queryString } from '../dataverse/index.ts';
 import { type Journal, WRITE_ACTIONS } from '../journal/index.ts';
 import { chunks, groupBy } from '../shared/group.ts';
 import type { PhaseContext } from './phases.ts';
@@ -50,7 +50,10 @@ export interface KeptRow {
 /**
  * The rows among `items` (deletes of created rows, restores of updated ones) that someone changed in
  * Dataverse after flitstack last wrote them: their modifiedon is later than the last journaled write.
- * One query per table and 50 rows. Rows no longer there are left to the undo (it reports them gone).
+ * One query per table and 50 rows, sent as the GET parts of `$batch` requests (up to 1,000 parts each,
+ * "Batch requests can contain up to 1000 individual requests", PA`execute-batch-operations-using-web-api`),
+ * so that the check adds about one request per 50,000 rows. Rows no longer there are left to the undo
+ * (it reports them gone).
  */
 async function changedSince(
   ctx: PhaseContext,
@@ -58,20 +61,39 @@ async function changedSince(
 ): Promise<Map<UndoItem, ChangedRow>> {
   const changed = new Map<UndoItem, ChangedRow>();
   const checked = items.filter((i) => i.kind === 'requests' && i.phase !== 'recreate' && i.op.id !== null);
+  const queries: { readonly request: BatchRequest; readonly primaryId: string; readonly part: UndoItem[] }[] =
+    [];
   for (const group of groupBy(checked, (i) => i.op.table ?? '').values()) {
     const table = await ctx.tables.get(group[0]!.op.table ?? '');
     if (!table) continue;
     for (const part of chunks(group, IDS_PER_QUERY)) {
-      const modified = new Map<string, string>();
-      for await (const row of ctx.client.query<Record<string, unknown>>(table.entitySet, {
+      const query = queryString({
         select: [table.primaryId, 'modifiedon'],
         filter: inFilter(
           table.primaryId,
           part.map((i) => i.op.targetId!),
         ),
-      }))
+      });
+      queries.push({
+        request: { method: 'GET', path: `${table.entitySet}${query}` },
+        primaryId: table.primaryId,
+        part,
+      });
+    }
+  }
+  for (const round of chunks(queries, MAX_BATCH_PARTS)) {
+    const results = await ctx.client.batch(
+      round.map((q) => q.request),
+      { continueOnError: true },
+    );
+    round.forEach(({ primaryId, part }, k) => {
+      const result = results[k]!;
+      if (result.error) throw result.error;
+      const modified = new Map<string, string>();
+      const rows = (result.body as { value?: Record<string, unknown>[] } | undefined)?.value ?? [];
+      for (const row of rows)
         if (typeof row.modifiedon === 'string')
-          modified.set(String(row[table.primaryId]).toLowerCase(), row.modifiedon);
+          modified.set(String(row[primaryId]).toLowerCase(), row.modifiedon);
       for (const item of part) {
         const id = item.op.targetId!.toLowerCase();
         const modifiedOn = modified.get(id);
@@ -80,7 +102,7 @@ async function changedSince(
         if (Date.parse(modifiedOn) > written + CLOCK_SKEW_MS)
           changed.set(item, { modifiedOn, written: new Date(written).toISOString() });
       }
-    }
+    });
   }
   return changed;
 }
