@@ -124,13 +124,11 @@ export interface OptionLabelChange {
   readonly to: string;
 }
 
-/**
- * The labels that bring existing options to the plan: options of a local option set labelled otherwise
- * in the plan's language. An option without a label in that language, or of a global option set, is left
- * to the admin (its finding says why).
- */
-export function optionLabelChanges(live: LiveSchema, plan: IrSchemaPlan): OptionLabelChange[] {
-  const out: OptionLabelChange[] = [];
+/** Each planned choice column of a local option set that the organisation has, with its table's name. */
+function* localChoiceColumns(
+  live: LiveSchema,
+  plan: IrSchemaPlan,
+): Generator<{ table: string; column: IrPlanColumn; attribute: AttributeDefinition }> {
   for (const table of plan.tables) {
     const attributes = new Map(
       (live.tables.get(table.name)?.attributes ?? []).map((a) => [a.logicalName, a]),
@@ -138,12 +136,23 @@ export function optionLabelChanges(live: LiveSchema, plan: IrSchemaPlan): Option
     for (const column of table.columns) {
       const attribute = attributes.get(column.name);
       if (!attribute || !isLocal(attribute)) continue;
-      if (column.type !== 'choice' && column.type !== 'multi_choice') continue;
-      for (const d of labelDifferences(column, attribute))
-        if (d.org !== undefined)
-          out.push({ table: table.name, column: column.name, value: d.value, from: d.org, to: d.plan });
+      if (column.type === 'choice' || column.type === 'multi_choice')
+        yield { table: table.name, column, attribute };
     }
   }
+}
+
+/**
+ * The labels that bring existing options to the plan: options of a local option set labelled otherwise
+ * in the plan's language. An option without a label in that language, or of a global option set, is left
+ * to the admin (its finding says why).
+ */
+export function optionLabelChanges(live: LiveSchema, plan: IrSchemaPlan): OptionLabelChange[] {
+  const out: OptionLabelChange[] = [];
+  for (const { table, column, attribute } of localChoiceColumns(live, plan))
+    for (const d of labelDifferences(column, attribute))
+      if (d.org !== undefined)
+        out.push({ table, column: column.name, value: d.value, from: d.org, to: d.plan });
   return out;
 }
 
@@ -163,17 +172,8 @@ export interface OptionInsert {
  */
 export function optionInserts(live: LiveSchema, plan: IrSchemaPlan): OptionInsert[] {
   const out: OptionInsert[] = [];
-  for (const table of plan.tables) {
-    const attributes = new Map(
-      (live.tables.get(table.name)?.attributes ?? []).map((a) => [a.logicalName, a]),
-    );
-    for (const column of table.columns) {
-      const attribute = attributes.get(column.name);
-      if (!attribute || !isLocal(attribute)) continue;
-      if (column.type !== 'choice' && column.type !== 'multi_choice') continue;
-      for (const o of missingOptions(column, attribute))
-        out.push({ table: table.name, column: column.name, key: o.key, value: o.value, label: o.label });
-    }
-  }
+  for (const { table, column, attribute } of localChoiceColumns(live, plan))
+    for (const o of missingOptions(column, attribute))
+      out.push({ table, column: column.name, key: o.key, value: o.value, label: o.label });
   return out;
 }
