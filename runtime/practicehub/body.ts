@@ -20,12 +20,17 @@ async function readAll(
   return Buffer.concat(chunks);
 }
 
-/** A whole 2xx body that says it is not JSON (an HTML page, plain text): its status, type and start. */
+/**
+ * A whole 2xx body that says it is not JSON (an HTML page, plain text): its status, type, size, and its
+ * start when it is markup (a sign-in page, a proxy's page). Other text may be a record sent with another
+ * type, so it is not quoted: messages carry no patient data.
+ */
 export class NotJsonBody {
   constructor(
     readonly status: number,
     readonly contentType: string,
-    readonly start: string,
+    readonly bytes: number,
+    readonly start: string | undefined,
   ) {}
 }
 
@@ -47,14 +52,20 @@ export async function readJson(
   const text = bytes.toString('utf8');
   try {
     return JSON.parse(text) as unknown;
-  } catch (error) {
+  } catch {
     const header = res.headers['content-type'];
     const type = (Array.isArray(header) ? header[0] : header)?.split(';')[0]?.trim().toLowerCase() ?? '';
     if (type && !/[/+]json$/.test(type)) {
       const start = text.replace(/\s+/g, ' ').trim();
-      return new NotJsonBody(res.statusCode, type, start.length > 120 ? `${start.slice(0, 120)}…` : start);
+      const markup = start.startsWith('<')
+        ? start.length > 120
+          ? `${start.slice(0, 120)}…`
+          : start
+        : undefined;
+      return new NotJsonBody(res.statusCode, type, bytes.length, markup);
     }
-    throw new TruncatedBodyError(`the body is not valid JSON (${(error as Error).message})`);
+    // The parser's message quotes the text it stopped at, which may be patient data: it is left out.
+    throw new TruncatedBodyError(`the body of ${bytes.length} bytes is not valid JSON`);
   }
 }
 

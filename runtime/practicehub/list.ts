@@ -47,7 +47,7 @@ export async function fetchRecord(transport: Transport, url: URL): Promise<Pract
 function json(body: unknown, url: URL): unknown {
   if (!(body instanceof NotJsonBody)) return body;
   throw new PracticeHubError(
-    `GET ${redactUrl(url)} answered ${body.status} with ${body.contentType}, not JSON ("${body.start}"): the URL ` +
+    `GET ${redactUrl(url)} answered ${body.status} with ${body.contentType}, not JSON (${body.start === undefined ? `${body.bytes} bytes` : `"${body.start}"`}): the URL ` +
       'does not lead to the PracticeHub API; check that PRACTICEHUB_BASE_URL ends with /api',
   );
 }

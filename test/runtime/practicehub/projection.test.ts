@@ -136,8 +136,14 @@ describe('PracticeHub client: a 200 that is not JSON', () => {
   let origin: string;
   let hits = 0;
   beforeAll(async () => {
-    server = createServer((_req, res) => {
+    server = createServer((req, res) => {
       hits += 1;
+      if (req.url?.startsWith('/plain/')) {
+        // A record sent with another type: its text is patient data, never quoted.
+        res.writeHead(200, { 'content-type': 'text/plain' });
+        res.end('{"data":[{"id":"1","first_name":"Ngaio","last_name":"Turner"}]');
+        return;
+      }
       res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
       res.end('<!doctype html><html><body>Sign in to PracticeHub</body></html>');
     });
@@ -167,6 +173,21 @@ describe('PracticeHub client: a 200 that is not JSON', () => {
     expect(error.message).toContain('Sign in to PracticeHub');
     expect(hits).toBe(1);
     expect(c.stats().requests).toBe(1);
+    await c.close();
+  });
+
+  it('names the size, not the text, of a body that is not markup', async () => {
+    const c = new PracticeHubClient({
+      baseUrl: `${origin}/plain`,
+      apiKey: 'phk_x-eu',
+      appDetails: APP_DETAILS,
+      requestsPerSecond: 1000,
+      backoff: { baseMs: 1, maxMs: 2 },
+    });
+    const error = (await collect(c, 'patients').catch((e: unknown) => e)) as Error;
+    expect(error).toBeInstanceOf(PracticeHubError);
+    expect(error.message).toContain('answered 200 with text/plain, not JSON (62 bytes)');
+    expect(error.message).not.toContain('Ngaio');
     await c.close();
   });
 });
