@@ -158,20 +158,24 @@ export class OperationStore {
              WHERE o.mapping = @mapping AND o.row_key = @key AND o.action IN ('create', 'update')), 0)
        ) AS closed`,
     );
-    // The last standing operation of each record: a reject for a required lookup, or a write that left
-    // a lookup empty, followed by a row created by a mapping the lookup may point to.
+    // The last standing operation of each record of the mapping, found once for all its records (a
+    // subquery per record would read the mapping's operations once per candidate): a reject for a
+    // required lookup, or a write that left a lookup empty, older than the last row a parent mapping created.
     this.#waiting = db.prepare(
-      `SELECT o.source_id FROM operations o ${standing}
-       WHERE o.mapping = @mapping AND o.error_code IS NULL
+      `WITH last AS (
+         SELECT l.source_id, max(l.id) AS id FROM operations l
+           JOIN runs lr ON lr.id = l.run_id AND lr.kind <> 'rollback' AND lr.status <> 'rolled_back'
+         WHERE l.mapping = @mapping GROUP BY l.source_id),
+       parent AS (
+         SELECT max(p.id) AS id FROM operations p
+           JOIN runs pr ON pr.id = p.run_id AND pr.kind <> 'rollback' AND pr.status <> 'rolled_back'
+         WHERE p.mapping IN (SELECT value FROM json_each(@parents)) AND p.action = 'create')
+       SELECT o.source_id FROM last JOIN operations o ON o.id = last.id
+       WHERE o.error_code IS NULL
          AND ((o.action = 'reject' AND instr(o.reason, '${LOOKUP_REQUIRED}') > 0)
            OR (o.action IN ('create', 'update', 'unchanged') AND instr(o.flags, '"lookup_unresolved"') > 0))
-         AND o.id = (SELECT max(l.id) FROM operations l JOIN runs lr ON lr.id = l.run_id
-           AND lr.kind <> 'rollback' AND lr.status <> 'rolled_back'
-           WHERE l.mapping = o.mapping AND l.source_id = o.source_id)
-         AND EXISTS (SELECT 1 FROM operations p JOIN runs pr ON pr.id = p.run_id
-           AND pr.kind <> 'rollback' AND pr.status <> 'rolled_back'
-           WHERE p.mapping IN (SELECT value FROM json_each(@parents)) AND p.action = 'create' AND p.id > o.id)
-       GROUP BY o.source_id ORDER BY min(o.id)`,
+         AND o.id < (SELECT id FROM parent)
+       ORDER BY o.id`,
     );
     this.#claim = db.prepare(
       `SELECT source_id FROM operations WHERE run_id = ? AND mapping = ? AND row_key = ?
