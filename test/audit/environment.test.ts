@@ -21,6 +21,25 @@ afterAll(async () => {
   await new Promise<void>((done) => server.close(() => done()));
 });
 
+/** Counts the requests the PracticeHub server gets from now on. */
+function countRequests(): () => number {
+  let requests = 0;
+  server.on('request', () => {
+    requests += 1;
+  });
+  return () => requests;
+}
+
+/** The environment of `audit --target` against the failing PracticeHub and `dataverseUrl`. */
+const targetEnv = (dataverseUrl: string) => ({
+  PRACTICEHUB_API_KEY: `phk_${'0'.repeat(40)}-eu`,
+  PRACTICEHUB_BASE_URL: baseUrl,
+  DATAVERSE_URL: dataverseUrl,
+  AZURE_TENANT_ID: 'tenant',
+  AZURE_CLIENT_ID: 'client',
+  AZURE_CLIENT_SECRET: 'secret',
+});
+
 describe('flitstack audit against a PracticeHub that fails', () => {
   it('exits 2, like run: a failing service is the environment, not a finding', async () => {
     const dir = specCopy();
@@ -37,38 +56,18 @@ describe('flitstack audit against a PracticeHub that fails', () => {
   });
 
   it('with --target, refuses a malformed DATAVERSE_URL (exit 2) before it reads PracticeHub', async () => {
-    let requests = 0;
-    server.on('request', () => {
-      requests += 1;
-    });
-    const env = {
-      PRACTICEHUB_API_KEY: `phk_${'0'.repeat(40)}-eu`,
-      PRACTICEHUB_BASE_URL: baseUrl,
-      DATAVERSE_URL: 'not-a-url',
-      AZURE_TENANT_ID: 'tenant',
-      AZURE_CLIENT_ID: 'client',
-      AZURE_CLIENT_SECRET: 'secret',
-    };
+    const requests = countRequests();
+    const env = targetEnv('not-a-url');
     const result = await cli(specCopy(), env, 'audit', '--target');
     expect(result.code).toBe(2);
     expect(result.err).toContain('error: DATAVERSE_URL');
     expect(result.err).not.toMatch(/\n\s+at /);
-    expect(requests).toBe(0);
+    expect(requests()).toBe(0);
   });
 
   it('refuses a spec file it is to rewrite that does not parse (exit 2, no trace) before it reads PracticeHub', async () => {
-    let requests = 0;
-    server.on('request', () => {
-      requests += 1;
-    });
-    const env = {
-      PRACTICEHUB_API_KEY: `phk_${'0'.repeat(40)}-eu`,
-      PRACTICEHUB_BASE_URL: baseUrl,
-      DATAVERSE_URL: 'http://127.0.0.1:9',
-      AZURE_TENANT_ID: 'tenant',
-      AZURE_CLIENT_ID: 'client',
-      AZURE_CLIENT_SECRET: 'secret',
-    };
+    const requests = countRequests();
+    const env = targetEnv('http://127.0.0.1:9');
     const cases = [
       { file: 'source/practicehub.yaml', text: 'version: 1\nresources: [\n', option: '--write-model' },
       { file: 'source/practicehub.yaml', text: '- version: 1\n', option: '--write-model' },
@@ -84,7 +83,7 @@ describe('flitstack audit against a PracticeHub that fails', () => {
       expect(result.err, c.text).not.toMatch(/\n\s+at /);
       expect(readFileSync(join(dir, 'spec', c.file), 'utf8')).toBe(c.text);
     }
-    expect(requests).toBe(0);
+    expect(requests()).toBe(0);
   });
 
   it('--help documents exit 1 for fields left out and exit 2 for an unreachable or refusing service', async () => {
