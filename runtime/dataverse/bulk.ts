@@ -99,7 +99,8 @@ export class BulkSupport {
  * Sends one bulk request: `POST {set}/Microsoft.Dynamics.CRM.{message}` with `Targets`, each item typed
  * with `@odata.type` (mandatory, upsertmultiple reference). UpsertMultiple and UpdateMultiple are
  * idempotent; CreateMultiple is when every item carries its primary key, and a DuplicateRecord on a retry
- * then means the first attempt (all or nothing on standard tables) created them all.
+ * then means the first attempt (all or nothing on standard tables) created them all. With
+ * `splitOnTimeout`, a request of several items with no answer in the client's time is thrown at once.
  */
 export async function sendBulk(
   ctx: ClientContext,
@@ -107,6 +108,7 @@ export async function sendBulk(
   entitySet: string,
   logicalName: string,
   targets: readonly Json[],
+  splitOnTimeout = false,
 ): Promise<string[] | undefined> {
   if (targets.length === 0) return message === 'CreateMultiple' ? [] : undefined;
   const type = `Microsoft.Dynamics.CRM.${logicalName}`;
@@ -122,8 +124,10 @@ export async function sendBulk(
       idempotent: message !== 'CreateMultiple' || withIds,
       operation: `${message} into ${entitySet}`,
       ...(message === 'CreateMultiple' && withIds ? { settledOnRetry: isDuplicateRecord } : {}),
-      // A request too large for the database's time times out again when sent again: the caller splits it.
+      // A request too large for the database's time times out again when sent again: the caller
+      // splits it; so, when it asks, is one with no answer in the client's time.
       notRetried: (code) => code === SQL_TIMEOUT,
+      timeoutNotRetried: splitOnTimeout && items.length > 1,
     });
     recordWrites(ctx, 'bulk', items.length);
     if (message !== 'CreateMultiple') return undefined;

@@ -211,9 +211,18 @@ export class DataverseClient {
     await sendBulk(this.ctx, 'UpdateMultiple', entitySet, logicalName, targets);
   }
 
-  /** UpsertMultiple; each target carries `@odata.id` (see `recordUri`) or its primary key. */
-  async upsertMultiple(entitySet: string, logicalName: string, targets: readonly Json[]): Promise<void> {
-    await sendBulk(this.ctx, 'UpsertMultiple', entitySet, logicalName, targets);
+  /**
+   * UpsertMultiple; each target carries `@odata.id` (see `recordUri`) or its primary key. With
+   * `splitOnTimeout`, a request of several targets that gets no answer in the client's time is not sent
+   * again: it throws at once (isClientTimeout), for the caller to send fewer targets a request.
+   */
+  async upsertMultiple(
+    entitySet: string,
+    logicalName: string,
+    targets: readonly Json[],
+    options: { readonly splitOnTimeout?: boolean } = {},
+  ): Promise<void> {
+    await sendBulk(this.ctx, 'UpsertMultiple', entitySet, logicalName, targets, options.splitOnTimeout);
   }
 
   /** Sends requests and change sets as one `$batch`; one result per request. */

@@ -138,6 +138,11 @@ export function isSqlTimeout(e: DataverseError): boolean {
   return e.code === SQL_TIMEOUT;
 }
 
+/** Whether a request got no answer within the client's timeout (DataverseClient's `timeoutMs`). */
+export function isClientTimeout(e: DataverseError): boolean {
+  return e.status === 0 && e.code === 'timeout';
+}
+
 /** DuplicateRecord (reference §8): on a retried create with a client-supplied id, the first try won. */
 export function isDuplicateRecord(e: DataverseError): boolean {
   return e.code === '0x80040237';

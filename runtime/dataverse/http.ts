@@ -57,6 +57,11 @@ export interface ApiRequest {
    * SQL timeout): thrown at once, for the caller to send a smaller request instead.
    */
   readonly notRetried?: (code: string) => boolean;
+  /**
+   * Whether an attempt with no answer in the client's time is thrown at once rather than sent again:
+   * a bulk request that slow would be as slow again, and the caller sends smaller ones instead.
+   */
+  readonly timeoutNotRetried?: boolean;
   /** Error statuses whose answer the caller reads itself (a stopped $batch answers 400 with its parts). */
   readonly accept?: (status: number, headers: Readonly<Record<string, string>>) => boolean;
 }
@@ -184,8 +189,13 @@ export class Transport {
       }
       if (!res) {
         const reason: RetryReason = failureKind(failure) === 'timeout' ? 'timeout' : 'network';
-        if (!idempotent || transient >= this.o.maxRetries || isPermanentFailure(failure))
-          throw this.networkError(req, failure, idempotent);
+        if (
+          !idempotent ||
+          transient >= this.o.maxRetries ||
+          isPermanentFailure(failure) ||
+          (reason === 'timeout' && req.timeoutNotRetried)
+        )
+          throw this.networkError(req, failure, idempotent, transient);
         transient += 1;
         uncertain = true;
         await this.backoff(req, shown, reason, attempt, this.o.backoff.delayMs(transient));
@@ -403,7 +413,12 @@ export class Transport {
     }
   }
 
-  private networkError(req: ApiRequest, failure: unknown, idempotent: boolean): DataverseError {
+  private networkError(
+    req: ApiRequest,
+    failure: unknown,
+    idempotent: boolean,
+    retries: number,
+  ): DataverseError {
     const kind = failureKind(failure);
     return new DataverseError({
       status: 0,
@@ -418,7 +433,7 @@ export class Transport {
           }
         : idempotent
           ? {
-              hint: `no answer after ${this.o.maxRetries} retries (${kind}): check the network path to DATAVERSE_URL and run again`,
+              hint: `no answer after ${retries} ${retries === 1 ? 'retry' : 'retries'} (${kind}): check the network path to DATAVERSE_URL and run again`,
             }
           : {}),
     });

@@ -7,7 +7,14 @@ export type { WhoAmI } from './client.ts';
 export { DataverseClient } from './client.ts';
 export type { Clock } from './clock.ts';
 export type { DataverseErrorInit, FailureSummary, InnerError } from './errors.ts';
-export { columnValues, DataverseError, isSqlTimeout, summarizeError, summarizePart } from './errors.ts';
+export {
+  columnValues,
+  DataverseError,
+  isClientTimeout,
+  isSqlTimeout,
+  summarizeError,
+  summarizePart,
+} from './errors.ts';
 export type {
   DataverseEvent,
   DataverseEventListener,

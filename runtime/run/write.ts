@@ -6,6 +6,7 @@ import {
   DataverseError,
   inFilter,
   isAddressableKey,
+  isClientTimeout,
   isSqlTimeout,
   recordPath,
   recordUri,
@@ -301,7 +302,8 @@ async function writeBatch(
  * timeout expired) is "likely" too large, and the advice is to "reduce the batch size of your request"
  * (Troubleshoot Dataverse bulk operation errors, learn.microsoft.com/troubleshoot/power-platform/
  * power-apps/dataverse/bulk-operation-errors): it is written again as two halves, and the table's later
- * requests keep to the size that went through. Failures of the request as a whole are thrown.
+ * requests keep to the size that went through. So is a request with no answer in the client's time
+ * (UpsertMultiple is idempotent: rows it wrote before the client gave up are written again unchanged). Failures of the request as a whole are thrown.
  */
 async function writeBulk(
   ctx: WriteContext,
@@ -330,7 +332,7 @@ async function writeBulkRows(
     try {
       await upsertPart(ctx, part);
     } catch (e) {
-      if (e instanceof DataverseError && isSqlTimeout(e) && part.length > 1) {
+      if (tooLarge(e) && part.length > 1) {
         const half = Math.ceil(part.length / 2);
         sizes.set(table.name, Math.min(half, sizes.get(table.name) ?? half));
         await writeBulkRows(ctx, part, half, sizes, errors);
@@ -341,6 +343,14 @@ async function writeBulkRows(
       for (const [row, error] of await writeBatch(ctx, part)) errors.set(row, error);
     }
   }
+}
+
+/**
+ * Whether a bulk request failed for its size: the database timed out on it, or no answer came in the
+ * client's time (DataverseClient's timeoutMs), which sending the same request again would meet again.
+ */
+function tooLarge(e: unknown): boolean {
+  return e instanceof DataverseError && (isSqlTimeout(e) || isClientTimeout(e));
 }
 
 /** One UpsertMultiple of rows of one table, each addressed by its alternate key or its id. */
@@ -355,7 +365,7 @@ async function upsertPart(ctx: WriteContext, part: readonly PreparedRow[]): Prom
     const body = keyed ? withoutKey(row.body, m.key.column) : row.body;
     return { '@odata.type': `Microsoft.Dynamics.CRM.${table.name}`, '@odata.id': id, ...body };
   });
-  await ctx.client.upsertMultiple(table.entitySet, table.name, targets);
+  await ctx.client.upsertMultiple(table.entitySet, table.name, targets, { splitOnTimeout: true });
 }
 
 /**

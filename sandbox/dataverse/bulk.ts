@@ -108,7 +108,8 @@ function runItem(ctx: Ctx, table: TableMeta, action: BulkAction, item: Item): st
  * error rolls back the whole request (bulk-operations). The error is the item's own, as Dataverse
  * answers it: it does not say which item failed ("Cannot insert duplicate key."), unless its text
  * names the row ("Contact With Ids = <guid> Do Not Exist"). A request of more items than the sandbox's
- * `bulkTimeoutItems` fails with SQL timeout expired, as one too large for the database's time does.
+ * `bulkTimeoutItems` fails with SQL timeout expired, as one too large for the database's time does; one
+ * of more items than `bulkSlow.items` is written and answered after `bulkSlow.delayMs`.
  */
 export function handleBulk(ctx: Ctx, table: TableMeta, action: BulkAction, req: ApiRequest): ApiResponse {
   if (req.method !== 'POST') throw Errors.noHttpResource(req.url);
@@ -129,11 +130,13 @@ export function handleBulk(ctx: Ctx, table: TableMeta, action: BulkAction, req: 
     throw e;
   }
   store.release();
-  if (action === 'CreateMultiple') {
-    return jsonResponse(200, {
-      '@odata.context': `${ctx.apiUrl}$metadata#Microsoft.Dynamics.CRM.CreateMultipleResponse`,
-      Ids: ids,
-    });
-  }
-  return emptyResponse(204);
+  const response =
+    action === 'CreateMultiple'
+      ? jsonResponse(200, {
+          '@odata.context': `${ctx.apiUrl}$metadata#Microsoft.Dynamics.CRM.CreateMultipleResponse`,
+          Ids: ids,
+        })
+      : emptyResponse(204);
+  const slow = ctx.config.bulkSlow;
+  return slow !== null && targets.length > slow.items ? { ...response, delayMs: slow.delayMs } : response;
 }

@@ -18,6 +18,8 @@ export interface ApiResponse {
   readonly status: number;
   readonly headers: Record<string, string>;
   readonly body?: string;
+  /** How long the work took on the server: the answer is sent after this many milliseconds. */
+  readonly delayMs?: number;
 }
 
 /** Content type of Dataverse JSON responses. */

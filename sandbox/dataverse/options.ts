@@ -30,6 +30,12 @@ export interface Limits {
   readonly concurrency: number;
 }
 
+/** Bulk requests above a number of items, answered late (see DataverseSandboxOptions.bulkSlow). */
+export interface BulkSlow {
+  readonly items: number;
+  readonly delayMs: number;
+}
+
 /** Options of `startDataverseSandbox`. Every field has a default. */
 export interface DataverseSandboxOptions {
   readonly host?: string;
@@ -53,6 +59,11 @@ export interface DataverseSandboxOptions {
    * too large for the time the organisation's database allows does; default null (never).
    */
   readonly bulkTimeoutItems?: number | null;
+  /**
+   * A bulk request of more items than `items` is done, but answered only after `delayMs`, as one the
+   * organisation takes long to write; default null (answered at once).
+   */
+  readonly bulkSlow?: BulkSlow | null;
   readonly faults?: FaultConfig;
   readonly maxCustomTablesProfessional?: number;
   /** The seed's own rule (seed.md corrections), not a documented platform limit; null disables it. */
@@ -77,6 +88,7 @@ export interface SandboxConfig {
   readonly grantOverrideCreatedOn: boolean;
   readonly bulkMessages: Readonly<Record<string, boolean>>;
   readonly bulkTimeoutItems: number | null;
+  readonly bulkSlow: BulkSlow | null;
   readonly faults: FaultConfig;
   readonly maxCustomTablesProfessional: number;
   readonly maxCustomColumnsPerTableProfessional: number | null;
@@ -115,6 +127,7 @@ export function resolveOptions(options: DataverseSandboxOptions = {}): SandboxCo
     grantOverrideCreatedOn: options.grantOverrideCreatedOn ?? true,
     bulkMessages: options.bulkMessages ?? {},
     bulkTimeoutItems: options.bulkTimeoutItems ?? null,
+    bulkSlow: options.bulkSlow ?? null,
     faults: options.faults ?? NO_FAULTS,
     maxCustomTablesProfessional: options.maxCustomTablesProfessional ?? 15,
     maxCustomColumnsPerTableProfessional:

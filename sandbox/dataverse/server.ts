@@ -218,6 +218,7 @@ export class DataverseServer {
       }
       if (fault?.kind === 'slow') await delay(fault.delayMs);
       const response = this.runApi(req, url, rawPath, body, userId);
+      if (response.delayMs !== undefined) await delay(response.delayMs);
       send(
         res,
         response.status,

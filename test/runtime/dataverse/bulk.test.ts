@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BulkError } from '../../../runtime/dataverse/bulk.ts';
-import type { DataverseError } from '../../../runtime/dataverse/errors.ts';
+import { type DataverseError, isClientTimeout } from '../../../runtime/dataverse/errors.ts';
 import { recordUri } from '../../../runtime/dataverse/odata.ts';
 import { createVisitTable, type Rig, rig } from './helpers.ts';
 
@@ -176,5 +176,53 @@ describe('dataverse client: bulk messages', () => {
       Object.values(before.requests).reduce((a, b) => a + b);
     expect(requests / 2_000).toBeLessThanOrEqual(0.01);
     expect(r.sb.stats().recordsCreated).toBeGreaterThanOrEqual(2_000);
+  });
+});
+
+/**
+ * A bulk request the organisation takes longer to answer than the client waits: sent again, it would be
+ * as slow again. The run's writes ask for it to be thrown at once (splitOnTimeout) and send halves.
+ */
+describe('dataverse client: a bulk request answered later than the client waits', () => {
+  let r: Rig;
+  beforeAll(async () => {
+    // Answers to more than 2 items come after 1.5 s; the client waits 0.5 s.
+    r = await rig({ bulkSlow: { items: 2, delayMs: 1_500 } }, { timeoutMs: 500, maxRetries: 2 });
+    await createVisitTable(r.client);
+  });
+  afterAll(() => r.close());
+  const targets = (prefix: string, n: number) =>
+    Array.from({ length: n }, (_, i) => target(`${prefix}-${i}`, `${prefix} ${i}`));
+  const bulkRequests = () => r.client.stats().requests.bulk;
+
+  it('with splitOnTimeout: throws a client timeout after one attempt', async () => {
+    const before = bulkRequests();
+    const e = await r.client
+      .upsertMultiple('fs_visits', 'fs_visit', targets('S', 3), { splitOnTimeout: true })
+      .catch((x: unknown) => x);
+    expect(e).toMatchObject({ status: 0, code: 'timeout' });
+    expect(isClientTimeout(e as DataverseError)).toBe(true);
+    expect(bulkRequests() - before).toBe(1);
+    // The organisation wrote the rows all the same: the answer was late, not the work undone.
+    expect(r.sb.snapshot(['fs_visit']).tables.fs_visit!.map((v) => v.fs_sourceid)).toEqual(
+      expect.arrayContaining(['S-0', 'S-1', 'S-2']),
+    );
+  });
+
+  it('with splitOnTimeout, a request small enough is answered in time', async () => {
+    await r.client.upsertMultiple('fs_visits', 'fs_visit', targets('T', 2), { splitOnTimeout: true });
+    expect(r.sb.snapshot(['fs_visit']).tables.fs_visit!.map((v) => v.fs_sourceid)).toEqual(
+      expect.arrayContaining(['T-0', 'T-1']),
+    );
+  });
+
+  it('without it: sent again, as any idempotent request whose answer did not come', async () => {
+    const before = bulkRequests();
+    const e = await r.client
+      .upsertMultiple('fs_visits', 'fs_visit', targets('U', 3))
+      .catch((x: unknown) => x);
+    expect(e).toMatchObject({ status: 0, code: 'timeout' });
+    expect(bulkRequests() - before).toBe(3);
+    expect((e as DataverseError).hint).toContain('no answer after 2 retries');
   });
 });
