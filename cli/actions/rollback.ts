@@ -41,6 +41,11 @@ function progressReporter(io: CliIo, now: () => number = Date.now): (e: Rollback
         last = e;
         if (now() - shownAt >= 1000) show(e);
         break;
+      case 'references':
+        io.err(
+          `  records made in Dataverse since the run that point to rows to delete: ${e.found} rows pointed to${e.unchecked > 0 ? `, ${e.unchecked} tables unreadable` : ''} (${e.requests} requests)\n`,
+        );
+        break;
       case 'phase':
       case 'done':
         if (last) show(last);
@@ -73,7 +78,20 @@ export function keptLines(result: RollbackResult, runId: number): string {
         `  ${k.mapping} ${k.table ?? '(no table)'} ${k.targetId}, not ${k.undo === 'delete' ? 'deleted' : 'restored'}: ${k.why}\n`,
     );
   const more = result.kept.length - lines.length;
-  return `${result.kept.length} rows were left as they are: changed in Dataverse after flitstack wrote them, or pointed to by such a row:\n${lines.join('')}${more > 0 ? `  … and ${more} more (\`flitstack log --run ${result.rollback!.id} --action delete,restore\` lists them)\n` : ''}check the changes, then \`flitstack rollback --run ${runId} --discard-changes\` deletes or restores them too, discarding the changes\n`;
+  return `${result.kept.length} rows were left as they are: changed in Dataverse after flitstack wrote them, pointed to by a record created or changed in Dataverse since the run (deleting the row would delete that record or empty its lookup), or pointed to by such a row:\n${lines.join('')}${more > 0 ? `  … and ${more} more (\`flitstack log --run ${result.rollback!.id} --action delete,restore\` lists them)\n` : ''}check the changes, then \`flitstack rollback --run ${runId} --discard-changes\` deletes or restores them too, discarding the changes (and deleting, or unlinking, the records that point to them)\n`;
+}
+
+/** The tables that could not be read to find records pointing to the rows to delete, and what to do. */
+export function uncheckedLines(result: RollbackResult): string {
+  return result.unchecked
+    .map((u) => {
+      const through = u.relationships.map((r) => `${r.schemaName}: ${r.cascadeDelete}`).join(', ');
+      const cause = u.privilege
+        ? `the application user lacks ${u.privilege}; grant it (read, organisation level) to its security role and run the rollback again`
+        : `Dataverse refused the query (${u.error})`;
+      return `${u.table} could not be checked for records pointing to the rows to delete (${through}): ${cause}\n`;
+    })
+    .join('');
 }
 
 /** `flitstack rollback`: exit 0 rolled back or nothing to do, 1 rows failed, 2 refused. */
@@ -115,6 +133,7 @@ export async function rollbackCommand(options: RollbackCommandOptions, io: CliIo
             resumed: result.resumed,
             failed: result.failed,
             kept: result.kept,
+            unchecked: result.unchecked,
             summary: result.summary,
             dataverse: dataverse.stats(),
           },
@@ -131,6 +150,7 @@ export async function rollbackCommand(options: RollbackCommandOptions, io: CliIo
         `rollback ${rollback!.id} of run ${runId} ${rollback!.status}${result.resumed ? ' (resumed)' : ''}\n${rollbackTable(result)}`,
       );
       if (result.kept.length > 0) io.out(keptLines(result, runId));
+      io.out(uncheckedLines(result));
       if (result.failed > result.kept.length)
         io.out(
           `${result.failed - result.kept.length} rows could not be undone: \`flitstack log --run ${rollback!.id} --action delete,restore\` lists them with Dataverse's errors; run the rollback again to retry them\n`,

@@ -253,6 +253,11 @@ export class DataverseClient {
     return meta.customTables(this.ctx);
   }
 
+  /** The relationships whose lookups point to a table, with their delete behaviour. */
+  oneToManyRelationships(logicalName: string): Promise<meta.OneToManyRelationship[]> {
+    return meta.oneToManyRelationships(this.ctx, logicalName);
+  }
+
   /** The alternate keys of a table and their index status. */
   keys(logicalName: string): Promise<meta.KeyDefinition[]> {
     return meta.keys(this.ctx, logicalName);

@@ -28,6 +28,7 @@ export type {
   ChoiceOption,
   EntityDefinition,
   KeyDefinition,
+  OneToManyRelationship,
   TablePrivilege,
 } from './metadata.ts';
 export type { KeyValue, QueryOptions, RecordRef } from './odata.ts';

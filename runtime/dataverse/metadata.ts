@@ -312,3 +312,35 @@ export async function readPrivileges(
   }
   return found;
 }
+
+/** A one-to-many relationship seen from its referenced (one) table: the lookup that points to it. */
+export interface OneToManyRelationship {
+  readonly schemaName: string;
+  readonly referencedEntity: string;
+  readonly referencingEntity: string;
+  /** The lookup column of the referencing table; `_<column>_value` in a query's answer. */
+  readonly referencingAttribute: string;
+  /** CascadeConfiguration.Delete: Cascade, RemoveLink or Restrict (CascadeType). */
+  readonly cascadeDelete: string;
+}
+
+/**
+ * `GET EntityDefinitions(LogicalName='x')/OneToManyRelationships`: the lookups of every table that point
+ * to `x` (OneToManyRelationshipMetadata, PA`webapi/use-web-api-metadata`: ReferencingEntity,
+ * ReferencingAttribute, and CascadeConfiguration whose Delete is a CascadeType: Cascade deletes the
+ * referencing rows with the referenced one, RemoveLink empties their lookup, Restrict refuses the delete).
+ */
+export async function oneToManyRelationships(
+  ctx: ClientContext,
+  logicalName: string,
+): Promise<OneToManyRelationship[]> {
+  const path = `${entityPath(logicalName)}/OneToManyRelationships?$select=SchemaName,ReferencedEntity,ReferencingEntity,ReferencingAttribute,CascadeConfiguration`;
+  const listed = (await get(ctx, path, `read the relationships pointing to ${logicalName}`)).value as Json[];
+  return listed.map((r) => ({
+    schemaName: str(r.SchemaName),
+    referencedEntity: str(r.ReferencedEntity),
+    referencingEntity: str(r.ReferencingEntity),
+    referencingAttribute: str(r.ReferencingAttribute),
+    cascadeDelete: str((r.CascadeConfiguration as Json | null | undefined)?.Delete),
+  }));
+}

@@ -1,6 +1,7 @@
 import { type BatchRequest, inFilter, MAX_BATCH_PARTS, queryString } from '../dataverse/index.ts';
 import { type Journal, WRITE_ACTIONS } from '../journal/index.ts';
 import { chunks, groupBy } from '../shared/group.ts';
+import { type ForeignRow, foreignWhy, uncheckedWhy } from './foreign.ts';
 import type { PhaseContext } from './phases.ts';
 import type { UndoItem } from './undo.ts';
 
@@ -45,6 +46,8 @@ export interface KeptRow {
   readonly undo: 'delete' | 'restore';
   /** Why it was left, for a human. */
   readonly why: string;
+  /** The row flitstack did not write that points to it, when that is why. */
+  readonly foreign?: ForeignRow;
 }
 
 /**
@@ -142,12 +145,31 @@ function keep(ctx: PhaseContext, item: UndoItem, code: string, why: string): Und
   };
 }
 
+/** Why a row to delete is held by what points to it, if it is: a foreign row, an unread table, a kept row. */
+function holdOf(
+  ctx: PhaseContext,
+  item: UndoItem,
+): { code: string; why: string; foreign?: ForeignRow } | undefined {
+  if (item.kind !== 'requests' || item.phase !== 'delete') return undefined;
+  const id = item.op.targetId!.toLowerCase();
+  const foreign = ctx.foreign?.referenced.get(id);
+  if (foreign) return { code: 'referenced_by_foreign_row', why: foreignWhy(foreign), foreign };
+  const unchecked = ctx.foreign?.blocked.get(item.op.table ?? '');
+  if (unchecked) return { code: 'references_not_checked', why: uncheckedWhy(unchecked, item.op.table!) };
+  const by = ctx.referenced.get(id);
+  return by === undefined
+    ? undefined
+    : { code: 'referenced_by_kept_row', why: `${by}, which is left as it is, points to the row` };
+}
+
 /**
  * Leaves alone the rows of a batch that changed in Dataverse after flitstack last wrote them
- * (`changed_since_run`), and the rows the run created that such a row points to
- * (`referenced_by_kept_row`, see `markReferenced`): each becomes an item journaled as failed with the
- * reason and what to do, and is returned as kept. Items come children first, so a parent is marked
- * before it is reached.
+ * (`changed_since_run`), the rows to delete that a row flitstack did not write points to
+ * (`referenced_by_foreign_row`) or that a table it could not read may point to
+ * (`references_not_checked`, see `foreignReferences`), and the rows the run created that a row left
+ * so points to (`referenced_by_kept_row`, see `markReferenced`): each becomes an item journaled as
+ * failed with the reason and what to do, and is returned as kept. Items come children first, so a
+ * parent is marked before it is reached.
  */
 export async function keepChanged(
   ctx: PhaseContext,
@@ -158,25 +180,25 @@ export async function keepChanged(
   const out: UndoItem[] = [];
   for (const item of items) {
     const found = changed.get(item);
-    const by =
-      item.kind === 'requests' && item.phase === 'delete'
-        ? ctx.referenced.get(item.op.targetId!.toLowerCase())
-        : undefined;
-    if (!found && by === undefined) {
+    const held = found
+      ? {
+          code: 'changed_since_run',
+          why: `the row changed in Dataverse (modifiedon ${found.modifiedOn}) after flitstack last wrote it (${found.written})`,
+        }
+      : holdOf(ctx, item);
+    if (!held) {
       out.push(item);
       continue;
     }
-    const why = found
-      ? `the row changed in Dataverse (modifiedon ${found.modifiedOn}) after flitstack last wrote it (${found.written})`
-      : `${by}, which is left as it is, points to the row`;
     await markReferenced(ctx, item);
-    out.push(keep(ctx, item, found ? 'changed_since_run' : 'referenced_by_kept_row', why));
+    out.push(keep(ctx, item, held.code, held.why));
     kept.push({
       mapping: item.op.mapping,
       table: item.op.table,
       targetId: item.op.targetId!,
       undo: item.phase === 'delete' ? 'delete' : 'restore',
-      why,
+      why: held.why,
+      ...('foreign' in held && held.foreign ? { foreign: held.foreign } : {}),
     });
   }
   return { items: out, kept };

@@ -13,6 +13,15 @@ export type RollbackEvent =
     }
   | { readonly type: 'phase'; readonly phase: RollbackPhase }
   | {
+      /** The check for rows not written by flitstack that point to rows to delete, before the delete step. */
+      readonly type: 'references';
+      /** Rows to delete that such a row points to, and tables that could not be read. */
+      readonly found: number;
+      readonly unchecked: number;
+      /** Dataverse requests the check sent. */
+      readonly requests: number;
+    }
+  | {
       readonly type: 'batch';
       readonly phase: RollbackPhase;
       /** Rows undone (or failed) in this batch; updates of rows the delete step removes are not counted. */

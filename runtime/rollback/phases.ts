@@ -4,6 +4,7 @@ import type { CrosswalkChange, Journal, OperationInput } from '../journal/index.
 import { type KeptRow, keepChanged } from './changed.ts';
 import { crosswalkChange } from './crosswalk.ts';
 import type { RollbackEventSink, RollbackPhase } from './events.ts';
+import type { ForeignScan } from './foreign.ts';
 import { imageBody } from './image.ts';
 import { sendItems } from './send.ts';
 import type { TableResolver, TargetTable } from './tables.ts';
@@ -46,6 +47,11 @@ export interface PhaseContext {
    * deleting one would delete (cascade) or unlink that row. Filled as rows are kept, children first.
    */
   readonly referenced: Map<string, string>;
+  /**
+   * Rows to delete that rows flitstack did not write point to, and tables that could not be checked
+   * (see `foreignReferences`); set before the delete step unless changes are to be discarded.
+   */
+  foreign?: ForeignScan;
   readonly onEvent?: RollbackEventSink;
 }
 

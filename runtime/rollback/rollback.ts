@@ -3,11 +3,13 @@ import type { Journal, RunRecord } from '../journal/index.ts';
 import type { GeneratedModule } from '../mapping/index.ts';
 import { type KeptRow, lastWrites } from './changed.ts';
 import type { RollbackEventSink, RollbackPhase } from './events.ts';
+import { type ForeignScan, foreignReferences, type UncheckedTable } from './foreign.ts';
 import { checkTarget, rollbackOf } from './guard.ts';
 import { type PhaseContext, runPhase } from './phases.ts';
 import { stagedCreates, stagedWrites } from './staged.ts';
 import { asRunSummary, failedRows, type RollbackSummary, summarize, undoneBy } from './summary.ts';
 import { TableResolver } from './tables.ts';
+import type { Undone } from './undo.ts';
 
 /** What a rollback needs: the Dataverse client, the journal, and the generated module (tables, batch size). */
 export interface RollbackDeps {
@@ -27,8 +29,10 @@ export interface RollbackOptions {
    */
   readonly force?: boolean;
   /**
-   * Delete or restore rows changed in Dataverse after the run wrote them, discarding those changes;
-   * by default such rows are left as they are and listed (`RollbackResult.kept`).
+   * Delete or restore rows changed in Dataverse after the run wrote them, discarding those changes,
+   * and delete rows that records created or changed in Dataverse since the run point to (Dataverse then
+   * deletes those records or empties their lookup); by default such rows are left as they are and
+   * listed (`RollbackResult.kept`), and the check for such records is not made.
    */
   readonly discardChanges?: boolean;
 }
@@ -46,8 +50,13 @@ export interface RollbackResult {
   readonly summary: RollbackSummary;
   /** Rows that could not be deleted or restored, `kept` included. */
   readonly failed: number;
-  /** Rows left as they are because they changed in Dataverse after the run wrote them. */
+  /**
+   * Rows left as they are because they changed in Dataverse after the run wrote them, or a row that
+   * flitstack did not write points to them, or a kept row does.
+   */
   readonly kept: readonly KeptRow[];
+  /** Tables whose rows could not be read to find what points to the rows to delete (see `foreignReferences`). */
+  readonly unchecked: readonly UncheckedTable[];
 }
 
 /** The items of each iterable in turn, read as they are needed. */
@@ -76,6 +85,46 @@ function createdIds(
 }
 
 /**
+ * Looks for rows flitstack did not write that point to the rows the delete step would delete (see
+ * `foreignReferences`): the rows to delete by id and table, and every row the target run wrote, or
+ * sent a write for, as its own. Reports the requests it took.
+ */
+async function checkReferences(
+  ctx: PhaseContext,
+  target: RunRecord,
+  deletes: Iterable<Undone>,
+  staged: (phase: RollbackPhase) => Iterable<Undone>,
+): Promise<ForeignScan> {
+  const toDelete = new Map<string, string>();
+  for (const op of deletes)
+    if (op.error === null && op.targetId && op.table && !(op.id !== null && ctx.done.has(op.id)))
+      toDelete.set(op.targetId.toLowerCase(), op.table);
+  const own = new Set(ctx.created);
+  for (const op of chain<{ targetId: string | null }>(
+    ctx.journal.operations(target.id),
+    staged('restore'),
+    staged('recreate'),
+  ))
+    if (op.targetId) own.add(op.targetId.toLowerCase());
+  const count = () => {
+    const r = ctx.client.stats().requests;
+    return r.batch + r.data + r.bulk + r.metadata + r.token;
+  };
+  const before = count();
+  const scan =
+    toDelete.size === 0
+      ? { referenced: new Map(), unchecked: [], blocked: new Map() }
+      : await foreignReferences(ctx.client, ctx.tables, toDelete, own, target.startedAt);
+  ctx.onEvent?.({
+    type: 'references',
+    found: scan.referenced.size,
+    unchecked: scan.unchecked.length,
+    requests: count() - before,
+  });
+  return scan;
+}
+
+/**
  * Rolls back a run: recreates the rows a delta deleted (in load order, parents first), restores the
  * pre-images of the rows the run updated and reactivates what it deactivated (newest first), then
  * deletes the rows it created (newest first: reverse load order, so children go before their parents
@@ -91,8 +140,13 @@ function createdIds(
  * crosswalk changes, so a later run creates again what was removed. Killed, it resumes where the
  * journal stands (a row already gone counts as deleted); run again after it completed, it writes
  * nothing. A row changed in Dataverse after flitstack last wrote it (modifiedon later than the journaled
- * write) is neither deleted nor restored unless `discardChanges`: it is listed in `kept`, with the rows it points to that
- * the run created (a delete would take it along), and counts as failed, so the rollback ends `failed` and a later attempt checks it again. Refusals (see `checkTarget`) throw a RollbackError before anything is written.
+ * write) is neither deleted nor restored unless `discardChanges`: it is listed in `kept`, with the rows it
+ * points to that the run created (a delete would take it along), and counts as failed, so the rollback
+ * ends `failed` and a later attempt checks it again. So is, unless `discardChanges`, a row to delete that
+ * a row flitstack did not write points to (a user's task or note on a migrated account, found before the
+ * delete step by `checkReferences`), or that a table the application user cannot read may point to, and
+ * the rows of the run it points to. Refusals (see `checkTarget`) throw a RollbackError before anything
+ * is written.
  */
 export async function rollbackRun(
   deps: RollbackDeps,
@@ -105,7 +159,16 @@ export async function rollbackRun(
   const previous = rollbackOf(journal, target);
   if (target.status === 'rolled_back') {
     const summary = previous ? summarize(journal, previous.id) : {};
-    return { target, rollback: previous, resumed: false, nothingToDo: true, summary, failed: 0, kept: [] };
+    return {
+      target,
+      rollback: previous,
+      resumed: false,
+      nothingToDo: true,
+      summary,
+      failed: 0,
+      kept: [],
+      unchecked: [],
+    };
   }
   const resumed = previous?.status === 'interrupted' || previous?.status === 'failed';
   const discardChanges = options.discardChanges ?? false;
@@ -152,10 +215,10 @@ export async function rollbackRun(
       'recreate',
       chain(journal.operations(target.id, { action: 'delete' }), staged('recreate')),
     );
-    const kept = [
-      ...(await runPhase(ctx, 'restore', chain(staged('restore'), journal.updatedBy(target.id)))),
-      ...(await runPhase(ctx, 'delete', chain(staged('delete'), journal.createdBy(target.id)))),
-    ];
+    const kept = await runPhase(ctx, 'restore', chain(staged('restore'), journal.updatedBy(target.id)));
+    const deletes = () => chain(staged('delete'), journal.createdBy(target.id));
+    if (!discardChanges) ctx.foreign = await checkReferences(ctx, target, deletes(), staged);
+    kept.push(...(await runPhase(ctx, 'delete', deletes())));
     const summary = summarize(journal, run.id);
     const failed = failedRows(summary);
     const status = failed > 0 ? 'failed' : 'completed';
@@ -169,6 +232,7 @@ export async function rollbackRun(
       summary,
       failed,
       kept,
+      unchecked: ctx.foreign?.unchecked ?? [],
     };
   } catch (error) {
     journal.finishRun(run.id, 'failed');

@@ -1,6 +1,7 @@
 import type { Ctx } from './context.ts';
 import { Errors } from './errors.ts';
 import { type ApiRequest, type ApiResponse, emptyResponse, jsonResponse, parsePrefer } from './http.ts';
+import { privilegesJson } from './metadata/privileges.ts';
 import type { TableMeta } from './metadata/types.ts';
 import type { Segment } from './odata/path.ts';
 import { MAX_PAGE_SIZE, parseQueryOptions, runQuery } from './odata/query.ts';
@@ -248,6 +249,16 @@ export function handleEntitySet(
     return singleProperty(ctx, table, req, addressOf(table, seg.key), segments[1]!.name);
   }
   if (segments.length > 1) throw Errors.notImplemented(`the path segment '${segments[1]!.raw}'`);
+  if (req.method === 'GET' && ctx.config.unreadableTables.includes(table.def.logicalName)) {
+    const read = privilegesJson(table.def).find((p) => p.PrivilegeType === 'Read')!;
+    throw Errors.callerCannotRead(
+      ctx.caller.id,
+      String(read.Name),
+      String(read.PrivilegeId),
+      table.def.objectTypeCode,
+      table.def.logicalName,
+    );
+  }
   if (!seg.key) {
     if (req.method === 'GET') return listRecords(ctx, table, req);
     if (req.method === 'POST') return createFromBody(ctx, table, req);

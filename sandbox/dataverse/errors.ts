@@ -196,6 +196,22 @@ export const Errors = {
       '0x80040220',
       `Principal user (Id=${userId}, type=8, roleCount=0, privilegeCount=0, accessMode=0), is missing ${readPrivilege} privilege. The user who owns the record needs a security role with read access to the table.`,
     ),
+  /**
+   * The caller lacks a table's Read privilege: "Principal user (Id=…) is missing prv… privilege"
+   * (0x80040220, reference §8), worded as for an owner, naming the privilege's id and the table.
+   */
+  callerCannotRead: (
+    userId: string,
+    readPrivilege: string,
+    privilegeId: string,
+    otc: number,
+    table: string,
+  ) =>
+    err(
+      403,
+      '0x80040220',
+      `Principal user (Id=${userId}, type=8, roleCount=1, privilegeCount=0, accessMode=0), is missing ${readPrivilege} privilege (Id=${privilegeId}) on OTC=${otc} for entity '${table}'.`,
+    ),
   attachmentTooBig: () => err(400, '0x80044a02', 'Attachment file size is too big.'),
   /** SdkEntityDoesNotSupportMessage, as the platform words it for bulk messages (bulk-operations). */
   messageNotSupported: (message: string, table: string) =>

@@ -68,6 +68,11 @@ export interface DataverseSandboxOptions {
   readonly maxCustomTablesProfessional?: number;
   /** The seed's own rule (seed.md corrections), not a documented platform limit; null disables it. */
   readonly maxCustomColumnsPerTableProfessional?: number | null;
+  /**
+   * Tables (logical names) whose Read privilege the application user's security role lacks: querying
+   * their rows answers 403 (reference §8). Default none.
+   */
+  readonly unreadableTables?: readonly string[];
 }
 
 /** Options with every default filled in. */
@@ -92,6 +97,7 @@ export interface SandboxConfig {
   readonly faults: FaultConfig;
   readonly maxCustomTablesProfessional: number;
   readonly maxCustomColumnsPerTableProfessional: number | null;
+  readonly unreadableTables: readonly string[];
 }
 
 /** Default limits of PA`api-limits` (reference §4.1). */
@@ -134,5 +140,6 @@ export function resolveOptions(options: DataverseSandboxOptions = {}): SandboxCo
       options.maxCustomColumnsPerTableProfessional === undefined
         ? 15
         : options.maxCustomColumnsPerTableProfessional,
+    unreadableTables: options.unreadableTables ?? [],
   };
 }

@@ -358,6 +358,53 @@ const connectionrole = tableDef({
   states: ACTIVE_INACTIVE,
 });
 
+/**
+ * REF`opportunity` (Dynamics 365 Sales): a potential sale to a customer. FlitStack never writes it; a
+ * sales rep creates one for a migrated account or contact, and a rollback must find it (customerid is a
+ * Customer lookup: one relationship per target, opportunity_customer_accounts and
+ * opportunity_customer_contacts, parental, so deleting the customer deletes the opportunity).
+ */
+const opportunity = tableDef({
+  logicalName: 'opportunity',
+  schemaName: 'Opportunity',
+  entitySetName: 'opportunities',
+  displayName: 'Opportunity',
+  displayCollectionName: 'Opportunities',
+  primaryId: 'opportunityid',
+  primaryName: 'name',
+  ownership: 'UserOwned',
+  objectTypeCode: 3,
+  hasNotes: true,
+  columns: [
+    str('name', 300, 'ApplicationRequired', { isPrimaryName: true }),
+    memo('description', 2000),
+    lookup('customerid', ['account', 'contact']),
+    lookup('parentaccountid', ['account']),
+    lookup('parentcontactid', ['contact']),
+  ],
+  // REF`opportunity`: statecode 0 Open, 1 Won, 2 Lost, with their status reasons.
+  states: stateColumns(
+    [
+      [0, 'Open', 1],
+      [1, 'Won', 3],
+      [2, 'Lost', 4],
+    ],
+    [
+      [1, 'In Progress', 0],
+      [2, 'On Hold', 0],
+      [3, 'Won', 1],
+      [4, 'Canceled', 2],
+      [5, 'Out-Sold', 2],
+    ],
+  ),
+  navs: [
+    nav('customerid_account', 'customerid', 'account', 'opportunity_customer_accounts', 'Cascade'),
+    nav('customerid_contact', 'customerid', 'contact', 'opportunity_customer_contacts', 'Cascade'),
+    nav('parentaccountid', 'parentaccountid', 'account', 'opportunity_parent_account'),
+    nav('parentcontactid', 'parentcontactid', 'contact', 'opportunity_parent_contact'),
+  ],
+});
+
 /** Every standard table, in a stable order: the reference's tables, then the supporting system tables. */
 export const STANDARD_TABLES: readonly TableDef[] = [
   account,
@@ -367,5 +414,6 @@ export const STANDARD_TABLES: readonly TableDef[] = [
   systemuser,
   connection,
   connectionrole,
+  opportunity,
   ...SYSTEM_TABLES,
 ];
