@@ -5,12 +5,17 @@
  * the Dataverse requests the sandbox serves during the delta beyond those of a delta that finds no
  * change. Run: `npx tsx bench/delta.ts [--scale 0.2]`.
  * Target: the deletions' requests grow with batches of rows, not with rows (well under one per row).
+ *
+ * Then the PracticeHub requests of a delta in which one patient arrives while many appointments wait,
+ * each for a patient of its own (measureWaits), with the waits journaled as this version does and as an
+ * earlier journal holds them. Target: the delta reads again the one appointment whose patient arrived.
  */
 
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import Database from 'better-sqlite3';
 import { bufferIo } from '../cli/io.ts';
 import { run } from '../cli/main.ts';
 import * as generatedModule from '../generated/transformer.ts';
@@ -27,15 +32,16 @@ const at = process.argv.indexOf('--scale');
 const scale = at > 0 ? Number(process.argv[at + 1]) : 0.2;
 const out = (line = '') => process.stdout.write(`${line}\n`);
 
-async function measure(policy: GeneratedModule['MIGRATION']['deletedRecords']): Promise<void> {
+/** A migration of `module` run once into fresh sandboxes, and deltas after it (each on the last). */
+async function migrated(module: GeneratedModule) {
   const sb = await startSandboxes({
     scale,
     rate: 1000,
     extraUsers: [{ email: 'migration.owner@harbourside.example', firstName: 'Migration', lastName: 'Owner' }],
   });
   const dir = mkdtempSync(join(tmpdir(), 'flitstack-bench-delta-'));
-  const journal = Journal.open(join(dir, 'journal.db'));
-  const module: GeneratedModule = { ...shipped, MIGRATION: { ...shipped.MIGRATION, deletedRecords: policy } };
+  const path = join(dir, 'journal.db');
+  const journal = Journal.open(path);
   const practicehub = new PracticeHubClient({
     baseUrl: sb.practicehub.baseUrl,
     apiKey: sb.practicehub.apiKey,
@@ -53,19 +59,44 @@ async function measure(policy: GeneratedModule['MIGRATION']['deletedRecords']): 
     codeHash: 'code',
     archiveDir: join(dir, 'archive'),
   };
+  const close = async () => {
+    journal.close();
+    await Promise.all([practicehub.close(), dataverse.close(), sb.close()]);
+    rmSync(dir, { recursive: true, force: true });
+  };
   try {
     const io = bufferIo(ROOT, { ...process.env, ...sb.env });
     if ((await run(['node', 'flitstack', 'schema', 'apply'], io)) !== 0) throw new Error(io.stderr());
     let parentRun = (await runMigration(deps)).run.id;
     const since = () => Object.fromEntries(journal.watermarks.all().map((w) => [w.resource, w.maxUpdatedAt]));
-    const served = () => Object.values(sb.dataverse.stats().requests).reduce((n, v) => n + v, 0);
+    const served = () => ({
+      dataverse: Object.values(sb.dataverse.stats().requests).reduce((n, v) => n + v, 0),
+      practicehub: Object.values(sb.practicehub.stats().requests).reduce((n, k) => n + k.served, 0),
+    });
     const delta = async () => {
       const before = served();
       const started = performance.now();
       const result = await runMigration(deps, { kind: 'delta', since: since(), parentRun });
       parentRun = result.run.id;
-      return { requests: served() - before, ms: performance.now() - started, result };
+      const after = served();
+      return {
+        requests: after.dataverse - before.dataverse,
+        practicehub: after.practicehub - before.practicehub,
+        ms: performance.now() - started,
+        result,
+      };
     };
+    return { sb, journal, path, delta, close };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}
+
+async function measure(policy: GeneratedModule['MIGRATION']['deletedRecords']): Promise<void> {
+  const m = await migrated({ ...shipped, MIGRATION: { ...shipped.MIGRATION, deletedRecords: policy } });
+  try {
+    const { sb, journal, delta } = m;
     const idle = await delta();
     const counts = sb.practicehub.counts();
     const payments = sb.practicehub.mutate({
@@ -87,11 +118,61 @@ async function measure(policy: GeneratedModule['MIGRATION']['deletedRecords']): 
       `| ${policy} | ${payments} + ${patients} | ${tally('delete')} / ${tally('deactivate')} / ${tally('skip')} / ${tally('reject')} | ${idle.requests} | ${busy.requests} | ${(extra / records).toFixed(3)} | ${Math.round(busy.ms)} |`,
     );
   } finally {
-    journal.close();
-    await Promise.all([practicehub.close(), dataverse.close(), sb.close()]);
-    rmSync(dir, { recursive: true, force: true });
+    await m.close();
   }
 }
+
+// PracticeHub's timestamps are whole seconds: what changes after this is newer than what came before.
+const nextSecond = () => new Promise((resolve) => setTimeout(resolve, 1100));
+
+/**
+ * PracticeHub requests of a delta in which one patient arrives while `WAITING` appointments wait, each
+ * for a patient of its own (rejected for a sex outside the value map, so the appointment is rejected for
+ * its required lookup). `awaited: false` journals the waits as a journal of an earlier version holds
+ * them, without the parent row each awaits: the delta then reads again every waiting appointment.
+ */
+async function measureWaits(awaited: boolean): Promise<void> {
+  const m = await migrated(shipped);
+  try {
+    const { sb, delta } = m;
+    await nextSecond();
+    const patients = sb.practicehub.mutate({
+      resource: 'patients',
+      action: 'create',
+      count: WAITING,
+      patch: { sex: 'bogus' },
+    });
+    for (const patient of patients)
+      sb.practicehub.mutate({ resource: 'appointments', action: 'create', patch: { patient_id: patient } });
+    // Records changed in a later second move the watermarks past those created above.
+    await nextSecond();
+    sb.practicehub.mutate({ resource: 'appointments', action: 'update', patch: { notes: 'moved' } });
+    sb.practicehub.mutate({ resource: 'patients', action: 'update', patch: { notes: 'moved' } });
+    await delta();
+    if (!awaited) {
+      const db = new Database(m.path);
+      db.prepare('UPDATE operations SET awaits = NULL').run();
+      db.close();
+    }
+    const idle = await delta();
+    await nextSecond();
+    sb.practicehub.mutate({
+      resource: 'patients',
+      action: 'update',
+      ids: [patients[0]!],
+      patch: { sex: 'male' },
+    });
+    const one = await delta();
+    const appointments = one.result.summary.appointment!;
+    out(
+      `| ${awaited ? 'with the row each awaits (this version)' : 'without (an earlier journal)'} | ${WAITING} | ${idle.practicehub} | ${one.practicehub} | ${appointments.extracted} / ${appointments.loaded} | ${one.practicehub} s | ${Math.round(one.ms)} |`,
+    );
+  } finally {
+    await m.close();
+  }
+}
+
+const WAITING = 200;
 
 out(`scale ${scale}: a delta after deleting 10% of the payments and 2% of the patients in PracticeHub\n`);
 out(
@@ -99,3 +180,12 @@ out(
 );
 out('| --- | ---: | --- | ---: | ---: | ---: | ---: |');
 for (const policy of ['delete', 'deactivate'] as const) await measure(policy);
+
+out(
+  `\nscale ${scale}: a delta in which one patient arrives while ${WAITING} appointments wait, each for a patient of its own\n`,
+);
+out(
+  '| waits journaled | appointments waiting | PracticeHub requests, delta with no change | delta with one patient arriving | appointments extracted / loaded | at 1 request/s | ms |',
+);
+out('| --- | ---: | ---: | ---: | ---: | ---: | ---: |');
+for (const awaited of [false, true]) await measureWaits(awaited);

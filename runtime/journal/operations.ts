@@ -6,6 +6,7 @@ import {
   ACTIONS,
   type Action,
   ALREADY_CLOSED,
+  type AwaitedRow,
   LOOKUP_REQUIRED,
   type MappingCounts,
   type OperationFilter,
@@ -77,6 +78,7 @@ interface OperationRow {
   pre_image: string | null;
   payload_hash: string | null;
   undoes: number | null;
+  awaits: string | null;
   at: string;
 }
 
@@ -98,6 +100,7 @@ function toRecord(row: OperationRow): OperationRecord {
     preImage: parseOrNull<Record<string, unknown>>(row.pre_image),
     payloadHash: row.payload_hash,
     undoes: row.undoes,
+    awaits: parseOrNull<AwaitedRow[]>(row.awaits),
     at: row.at,
   };
 }
@@ -129,8 +132,8 @@ export class OperationStore {
     this.#chunkSize = chunkSize;
     this.#insert = db.prepare(
       `INSERT INTO operations (run_id, resource, page, mapping, source_id, row_key, target_table, action,
-         target_id, reason, error_code, error_message, flags, pre_image, payload_hash, undoes, at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+         target_id, reason, error_code, error_message, flags, pre_image, payload_hash, undoes, awaits, at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     // A mapping reads one resource: a conflicting resource leaves the row unchanged and is caught below.
     this.#count = db.prepare(
@@ -160,7 +163,9 @@ export class OperationStore {
     );
     // The last standing operation of each record of the mapping, found once for all its records (a
     // subquery per record would read the mapping's operations once per candidate): a reject for a
-    // required lookup, or a write that left a lookup empty, older than the last row a parent mapping created.
+    // required lookup, or a write that left a lookup empty, older than a row created for a parent it
+    // awaits; one journaled before operations named what they await, older than the last row a parent
+    // mapping created.
     this.#waiting = db.prepare(
       `WITH last AS (
          SELECT l.source_id, max(l.id) AS id FROM operations l
@@ -174,7 +179,11 @@ export class OperationStore {
        WHERE o.error_code IS NULL
          AND ((o.action = 'reject' AND instr(o.reason, '${LOOKUP_REQUIRED}') > 0)
            OR (o.action IN ('create', 'update', 'unchanged') AND instr(o.flags, '"lookup_unresolved"') > 0))
-         AND o.id < (SELECT id FROM parent)
+         AND CASE WHEN o.awaits IS NULL THEN o.id < (SELECT id FROM parent)
+           ELSE EXISTS (SELECT 1 FROM json_each(o.awaits) a
+             JOIN operations p ON p.mapping = json_extract(a.value, '$.mapping')
+               AND p.row_key = json_extract(a.value, '$.key') AND p.action = 'create' AND p.id > o.id
+             JOIN runs pr ON pr.id = p.run_id AND pr.kind <> 'rollback' AND pr.status <> 'rolled_back') END
        ORDER BY o.id`,
     );
     this.#claim = db.prepare(
@@ -204,9 +213,10 @@ export class OperationStore {
   }
 
   /**
-   * The records of a mapping that wait for a row of `parents`: their last standing operation rejected
-   * them for a required lookup, or wrote their row with a lookup left empty, and a parent mapping has
-   * created a row since.
+   * The records of a mapping that wait for a parent row created since: their last standing operation
+   * rejected them for a required lookup, or wrote their row with a lookup left empty, and a row it
+   * awaits has been created since (for an operation journaled without what it awaits: any row of
+   * `parents`, the mappings its lookups point to).
    */
   waitingForLookups(mapping: string, parents: readonly string[]): string[] {
     return this.#waiting.all({ mapping, parents: JSON.stringify(parents) }).map((r) => r.source_id);
@@ -251,6 +261,7 @@ export class OperationStore {
         jsonOrNull(op.preImage),
         op.payloadHash ?? null,
         op.undoes ?? null,
+        op.awaits && op.awaits.length > 0 ? JSON.stringify(op.awaits) : null,
         op.at ?? origin.at,
       );
       const outcome = OUTCOME[op.action];

@@ -220,6 +220,16 @@ const V7 = `
 ALTER TABLE staged_images ADD COLUMN fresh INTEGER NOT NULL DEFAULT 0 CHECK (fresh IN (0, 1));
 `;
 
+/**
+ * Version 8: the parent rows (mapping and row key) a record waits for, on the operation that rejected it
+ * for a required lookup or wrote its row with a lookup left empty, as a JSON array, so that a delta
+ * reads it again only once one of them is created. Operations journaled before this version have none:
+ * such a record is read again once its lookup's mappings create any row, as before.
+ */
+const V8 = `
+ALTER TABLE operations ADD COLUMN awaits TEXT CHECK (awaits IS NULL OR json_valid(awaits));
+`;
+
 /** The journal's schema, oldest first. A new version appends a migration; shipped ones never change. */
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, sql: V1 },
@@ -229,6 +239,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 5, sql: V5 },
   { version: 6, sql: V6 },
   { version: 7, sql: V7 },
+  { version: 8, sql: V8 },
 ];
 
 /** The schema version this code reads and writes. */

@@ -37,6 +37,15 @@ export const ALREADY_CLOSED = 'the row is already closed';
 /** What the reason of a reject says when a required lookup's row was not loaded (runtime/run/prepare.ts). */
 export const LOOKUP_REQUIRED = '(the lookup is required)';
 
+/**
+ * A parent row a record waits for: the row key a lookup of it names in a mapping the lookup points to,
+ * which was not loaded when the record was (see OperationInput.awaits).
+ */
+export interface AwaitedRow {
+  readonly mapping: string;
+  readonly key: string;
+}
+
 /** Actions that change a Dataverse row (when journaled without an error). */
 export const WRITE_ACTIONS: ReadonlySet<Action> = new Set([
   'create',
@@ -124,6 +133,11 @@ export interface OperationInput {
   readonly payloadHash?: string | null;
   /** For an operation of a rollback: the id of the operation of the target run it undid. */
   readonly undoes?: number | null;
+  /**
+   * The parent rows a reject for a required lookup, or a write that left a lookup empty, waits for: a
+   * delta reads the record again once one of them is created.
+   */
+  readonly awaits?: readonly AwaitedRow[] | null;
   /** ISO 8601; defaults to the time the page is journaled. */
   readonly at?: string;
 }
@@ -147,6 +161,8 @@ export interface OperationRecord {
   readonly payloadHash: string | null;
   /** For an operation of a rollback: the id of the operation of the target run it undid. */
   readonly undoes: number | null;
+  /** The parent rows the record waits for (OperationInput.awaits); null if none, or journaled before they were. */
+  readonly awaits: readonly AwaitedRow[] | null;
   readonly at: string;
 }
 

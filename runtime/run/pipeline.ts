@@ -333,9 +333,10 @@ async function runPass(
 
 /**
  * The records of a pass's resource that a delta's changed records do not hold (`read`) but that wait for
- * a lookup's row: rejected for a required lookup, or loaded with a lookup left empty, when a mapping
- * the lookup may point to has created a row since (a parent PracticeHub created, or one loaded once
- * fixed). Unchanged themselves, they are not listed as changed, and would wait for the next full run.
+ * a lookup's row: rejected for a required lookup, or loaded with a lookup left empty, when the row the
+ * lookup names has been created since (a parent PracticeHub created, or one loaded once fixed; for a
+ * record journaled without the row it awaits, any row of a mapping the lookup may point to). Unchanged
+ * themselves, they are not listed as changed, and would wait for the next full run.
  * Read one by one; a record deleted since is left to the deletion the delta lists.
  */
 async function waiting(

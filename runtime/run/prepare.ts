@@ -1,5 +1,6 @@
 import { recordUri } from '../dataverse/index.ts';
 import {
+  type AwaitedRow,
   type DeferredInput,
   hashPayload,
   type Journal,
@@ -36,22 +37,25 @@ export type Prepared =
   | { readonly row: PreparedRow; readonly deferred: readonly DeferredInput[] }
   | { readonly op: OperationInput };
 
+/** A lookup's binding, or why it has none and the parent rows (`awaits`) it names that were not loaded. */
 function lookupBind(
   ctx: PrepareContext,
   definition: LookupDefinition,
   pending: PendingLookup,
-): { bind?: [string, string]; problem?: string } {
+): { bind?: [string, string]; problem?: string; awaits?: AwaitedRow[] } {
+  const awaits: AwaitedRow[] = [];
   for (const [i, candidate] of definition.candidates.entries()) {
     const value = pending.values[i];
     if (value === null || value === undefined) continue;
-    const target = ctx.module.MAPPINGS[candidate.mapping]!;
-    const id = ctx.known.row(candidate.mapping, referencedKey(target, value));
+    const key = referencedKey(ctx.module.MAPPINGS[candidate.mapping]!, value);
+    const id = ctx.known.row(candidate.mapping, key);
     if (id) return { bind: [`${candidate.nav}@odata.bind`, recordUri(candidate.entitySet, id)] };
+    awaits.push({ mapping: candidate.mapping, key });
   }
   const given = definition.candidates.flatMap((c, i) =>
     pending.values[i] ? [`${c.mapping} ${pending.values[i]}`] : [],
   );
-  return given.length === 0 ? {} : { problem: `${given.join(', or ')} was not loaded` };
+  return given.length === 0 ? {} : { problem: `${given.join(', or ')} was not loaded`, awaits };
 }
 
 /** The Dataverse id a row of a mapping is written to, or why it is not written. */
@@ -123,6 +127,7 @@ export function prepareRow(
       },
     };
   const flags: Flag[] = [...recordFlags];
+  const awaits: AwaitedRow[] = [];
   const body: Record<string, unknown> = { ...row.payload };
   const deferred: DeferredInput[] = [];
   for (const [i, definition] of m.lookups.entries()) {
@@ -138,7 +143,7 @@ export function prepareRow(
         });
       continue;
     }
-    const { bind, problem } = lookupBind(ctx, definition, pending);
+    const { bind, problem, awaits: missing = [] } = lookupBind(ctx, definition, pending);
     if (bind) body[bind[0]] = bind[1];
     else if (problem && definition.required) {
       return {
@@ -150,10 +155,13 @@ export function prepareRow(
           action: 'reject',
           reason: `lookup ${definition.column}: ${problem} ${LOOKUP_REQUIRED}`,
           flags,
+          awaits: missing,
         },
       };
-    } else if (problem)
+    } else if (problem) {
       flags.push({ column: definition.column, code: 'lookup_unresolved', detail: `${problem}; left empty` });
+      awaits.push(...missing);
+    }
   }
   for (const role of m.roles)
     body[`${role.nav}@odata.bind`] = recordUri('connectionroles', ctx.roles.get(role.role.toLowerCase())!);
@@ -197,6 +205,7 @@ export function prepareRow(
       unchanged,
       ...(reopen ? { reopen } : {}),
       flags,
+      awaits,
       page,
       sourceUpdatedAt,
     },

@@ -1,4 +1,4 @@
-import type { Journal, OperationInput } from '../journal/index.ts';
+import type { AwaitedRow, Journal, OperationInput } from '../journal/index.ts';
 import type { MappingDefinition, TableDefinition } from '../mapping/index.ts';
 import type { Flag } from '../transforms/types.ts';
 
@@ -90,6 +90,8 @@ export interface PreparedRow {
    */
   readonly reopen?: boolean;
   readonly flags: Flag[];
+  /** The parent rows of the lookups left empty (flagged lookup_unresolved), journaled with its write. */
+  readonly awaits: readonly AwaitedRow[];
   readonly page: number | null;
   readonly sourceUpdatedAt: string | null;
 }

@@ -439,6 +439,7 @@ export async function writeRows(ctx: WriteContext, rows: readonly PreparedRow[])
         targetId: row.targetId,
         payloadHash: row.hash,
         flags: row.flags,
+        awaits: row.awaits,
       },
     });
   }
@@ -510,6 +511,7 @@ async function writeChanged(
         targetId: row.targetId,
         payloadHash: hash,
         flags: row.flags,
+        awaits: row.awaits,
         preImage,
       },
     });

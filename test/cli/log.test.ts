@@ -154,6 +154,7 @@ describe('flitstack log', () => {
       flags: [],
       preImage: { lastname: `Name ${i}` },
       undoes: null,
+      awaits: null,
       payloadHash: 'h',
       at: '2026-03-01T09:00:00.000Z',
     }));

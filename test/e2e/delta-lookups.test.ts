@@ -85,4 +85,63 @@ describe('flitstack delta: a record whose lookup row arrives in a later delta', 
     const after = await delta();
     expect(after.summary.appointment!.extracted).toBe(1);
   });
+
+  it('reads again only the records whose own parent row arrived, not those waiting for another', async () => {
+    const sb = m.sb;
+    await nextSecond();
+    // Three rejected patients, and an appointment of each: all three appointments wait, each on its own.
+    const patients = sb.practicehub.mutate({
+      resource: 'patients',
+      action: 'create',
+      count: 3,
+      patch: { sex: 'bogus' },
+    });
+    const booked = patients.map(
+      (patient) =>
+        sb.practicehub.mutate({
+          resource: 'appointments',
+          action: 'create',
+          count: 1,
+          patch: { patient_id: patient },
+        })[0]!,
+    );
+    await nextSecond();
+    sb.practicehub.mutate({
+      resource: 'appointments',
+      action: 'update',
+      count: 1,
+      patch: { notes: 'moved' },
+    });
+    const waiting = await delta();
+    expect(waiting.code).toBe(1);
+    expect(booked.map((id) => appointment(id))).toEqual([undefined, undefined, undefined]);
+
+    // One patient is fixed and loaded: only its appointment is read again (with the one moved in the
+    // second of the watermark), not those of the two patients still rejected.
+    await nextSecond();
+    sb.practicehub.mutate({
+      resource: 'patients',
+      action: 'update',
+      ids: [patients[0]!],
+      patch: { sex: 'male' },
+    });
+    const one = await delta();
+    expect(one.summary.appointment!.extracted).toBe(2);
+    expect(appointment(booked[0]!)?.regardingobjectid).toMatchObject({ table: 'contact' });
+    expect(appointment(booked[1]!)).toBeUndefined();
+    expect(appointment(booked[2]!)).toBeUndefined();
+
+    // The others are read again when their own patients are loaded.
+    await nextSecond();
+    sb.practicehub.mutate({
+      resource: 'patients',
+      action: 'update',
+      ids: patients.slice(1),
+      patch: { sex: 'female' },
+    });
+    const rest = await delta();
+    expect(rest.code).toBe(0);
+    expect(rest.summary.appointment!.extracted).toBe(3);
+    expect(booked.every((id) => appointment(id) !== undefined)).toBe(true);
+  });
 });

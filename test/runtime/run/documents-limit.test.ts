@@ -137,6 +137,7 @@ describe('the attachment limit of a note', () => {
         hash: 'hash',
         unchanged: false,
         flags: [],
+        awaits: [],
         page: 1,
         sourceUpdatedAt: null,
       };
