@@ -22,7 +22,7 @@ export const registerDelta: RegisterCommand = (program, io, exit) => {
     .addOption(formatOption('final summary format'))
     .addHelpText(
       'after',
-      '\nNeeds the same environment as `flitstack run`.\n\nExamples:\n  $ flitstack delta\n  $ flitstack delta --overlap 30m --format json\n\nDeleted records are picked up where PracticeHub reports them (records listed with deleted_at); a\ndeactivated or deleted row keeps its pre-image in the journal, so `flitstack rollback` restores it.\n\nExit codes: 0 ok, 1 records rejected or no completed run to start from, 2 usage or environment error, 130 interrupted (Ctrl-C: the line printed says what is left and what to do).',
+      '\nNeeds the same environment as `flitstack run`.\n\nExamples:\n  $ flitstack delta\n  $ flitstack delta --overlap 30m --format json\n\nDeleted records are picked up where PracticeHub reports them (records listed with deleted_at); a\ndeactivated or deleted row keeps its pre-image in the journal, so `flitstack rollback` restores it.\n\nBesides the records that changed, a delta reads again, one request each, a record rejected for a\nrequired lookup or loaded with a lookup left empty once the row that lookup names has been loaded, and\na record whose row Dataverse wrote but whose state (statecode, statuscode) it refused, to set the state.\n\nExit codes: 0 ok, 1 records rejected or no completed run to start from, 2 usage or environment error, 130 interrupted (Ctrl-C: the line printed says what is left and what to do).',
     )
     .action(
       async (options: {

@@ -284,9 +284,9 @@ export class Journal {
     return this.#ops.closedSinceWritten(mapping, key);
   }
 
-  /** The records of a mapping waiting for a row of `parents` created since (OperationStore.waitingForLookups). */
-  waitingForLookups(mapping: string, parents: readonly string[]): string[] {
-    return this.#ops.waitingForLookups(mapping, parents);
+  /** The records of a mapping a delta reads again though unchanged (OperationStore.toReadAgain). */
+  toReadAgain(mapping: string, parents: readonly string[]): string[] {
+    return this.#ops.toReadAgain(mapping, parents);
   }
 
   /** The source record that wrote (or left unchanged) a row key of a mapping in a run: the first one wins. */

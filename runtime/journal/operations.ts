@@ -13,6 +13,7 @@ import {
   type OperationInput,
   type OperationRecord,
   type RunSummary,
+  STATE_REFUSED,
   WRITE_ACTIONS,
 } from './types.ts';
 
@@ -124,7 +125,7 @@ export class OperationStore {
   readonly #claim: Statement<[number, string, string], { source_id: string }>;
   readonly #closed: Statement<{ mapping: string; key: string }, { closed: number }>;
   readonly #has: Statement<[number, string, string], { n: number }>;
-  readonly #waiting: Statement<{ mapping: string; parents: string }, { source_id: string }>;
+  readonly #readAgain: Statement<{ mapping: string; parents: string }, { source_id: string }>;
   readonly #pageIds: Statement<[number, string, number, number], { page: number; source_id: string }>;
 
   constructor(db: Database, chunkSize: number) {
@@ -162,11 +163,11 @@ export class OperationStore {
        ) AS closed`,
     );
     // The last standing operation of each record of the mapping, found once for all its records (a
-    // subquery per record would read the mapping's operations once per candidate): a reject for a
-    // required lookup, or a write that left a lookup empty, older than a row created for a parent it
-    // awaits; one journaled before operations named what they await, older than the last row a parent
-    // mapping created.
-    this.#waiting = db.prepare(
+    // subquery per record would read the mapping's operations once per candidate): the reject of a row
+    // whose state Dataverse refused; or a reject for a required lookup, or a write that left a lookup
+    // empty, older than a row created for a parent it awaits (one journaled before operations named
+    // what they await: older than the last row a parent mapping created).
+    this.#readAgain = db.prepare(
       `WITH last AS (
          SELECT l.source_id, max(l.id) AS id FROM operations l
            JOIN runs lr ON lr.id = l.run_id AND lr.kind <> 'rollback' AND lr.status <> 'rolled_back'
@@ -176,14 +177,15 @@ export class OperationStore {
            JOIN runs pr ON pr.id = p.run_id AND pr.kind <> 'rollback' AND pr.status <> 'rolled_back'
          WHERE p.mapping IN (SELECT value FROM json_each(@parents)) AND p.action = 'create')
        SELECT o.source_id FROM last JOIN operations o ON o.id = last.id
-       WHERE o.error_code IS NULL
+       WHERE (o.action = 'reject' AND instr(o.reason, '${STATE_REFUSED}') = 1)
+         OR (o.error_code IS NULL
          AND ((o.action = 'reject' AND instr(o.reason, '${LOOKUP_REQUIRED}') > 0)
            OR (o.action IN ('create', 'update', 'unchanged') AND instr(o.flags, '"lookup_unresolved"') > 0))
          AND CASE WHEN o.awaits IS NULL THEN o.id < (SELECT id FROM parent)
            ELSE EXISTS (SELECT 1 FROM json_each(o.awaits) a
              JOIN operations p ON p.mapping = json_extract(a.value, '$.mapping')
                AND p.row_key = json_extract(a.value, '$.key') AND p.action = 'create' AND p.id > o.id
-             JOIN runs pr ON pr.id = p.run_id AND pr.kind <> 'rollback' AND pr.status <> 'rolled_back') END
+             JOIN runs pr ON pr.id = p.run_id AND pr.kind <> 'rollback' AND pr.status <> 'rolled_back') END)
        ORDER BY o.id`,
     );
     this.#claim = db.prepare(
@@ -213,13 +215,14 @@ export class OperationStore {
   }
 
   /**
-   * The records of a mapping that wait for a parent row created since: their last standing operation
-   * rejected them for a required lookup, or wrote their row with a lookup left empty, and a row it
-   * awaits has been created since (for an operation journaled without what it awaits: any row of
-   * `parents`, the mappings its lookups point to).
+   * The records of a mapping a delta reads again though PracticeHub did not change them, by their last
+   * standing operation: the reject of a row Dataverse wrote but whose state it refused; or a reject for
+   * a required lookup, or a write that left a lookup empty, when a row it awaits has been created since
+   * (for an operation journaled without what it awaits: any row of `parents`, the mappings its lookups
+   * point to).
    */
-  waitingForLookups(mapping: string, parents: readonly string[]): string[] {
-    return this.#waiting.all({ mapping, parents: JSON.stringify(parents) }).map((r) => r.source_id);
+  toReadAgain(mapping: string, parents: readonly string[]): string[] {
+    return this.#readAgain.all({ mapping, parents: JSON.stringify(parents) }).map((r) => r.source_id);
   }
 
   /** The source record that wrote (or left unchanged) a row of a mapping in a run, if any. */

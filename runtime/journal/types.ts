@@ -38,6 +38,12 @@ export const ALREADY_CLOSED = 'the row is already closed';
 export const LOOKUP_REQUIRED = '(the lookup is required)';
 
 /**
+ * How the reason of a reject begins when Dataverse wrote the row but refused its statecode and
+ * statuscode (runtime/run/write.ts): a delta reads the record again to set them.
+ */
+export const STATE_REFUSED = 'the row was written, but Dataverse refused its state';
+
+/**
  * A parent row a record waits for: the row key a lookup of it names in a mapping the lookup points to,
  * which was not loaded when the record was (see OperationInput.awaits).
  */

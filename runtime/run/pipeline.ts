@@ -268,15 +268,16 @@ async function runPass(
       updatedSince,
       ...(earlier ? { earlier } : {}),
     })) {
-      // A delta reads again, with its last page, the records that waited for a lookup's row since loaded.
+      // A delta reads again, with its last page, the records that waited for a lookup's row since loaded
+      // and those whose row's state Dataverse refused.
       if (updatedSince !== undefined) for (const r of listed.records) read.add(idText(r.id) ?? '');
-      const withWaiting =
+      const withAgain =
         updatedSince !== undefined && !listed.hasNext
-          ? { ...listed, records: [...listed.records, ...(await waiting(deps, runId, pass, read))] }
+          ? { ...listed, records: [...listed.records, ...(await readAgain(deps, runId, pass, read))] }
           : listed;
       const page = select
-        ? { ...withWaiting, records: withWaiting.records.filter((r) => select(pass.resource, r)) }
-        : withWaiting;
+        ? { ...withAgain, records: withAgain.records.filter((r) => select(pass.resource, r)) }
+        : withAgain;
       const openPage: OpenPage = {
         page,
         ops: [],
@@ -332,14 +333,15 @@ async function runPass(
 }
 
 /**
- * The records of a pass's resource that a delta's changed records do not hold (`read`) but that wait for
- * a lookup's row: rejected for a required lookup, or loaded with a lookup left empty, when the row the
- * lookup names has been created since (a parent PracticeHub created, or one loaded once fixed; for a
- * record journaled without the row it awaits, any row of a mapping the lookup may point to). Unchanged
+ * The records of a pass's resource that a delta's changed records do not hold (`read`) but that it reads
+ * again: those that wait for a lookup's row, rejected for a required lookup or loaded with a lookup left
+ * empty, when the row the lookup names has been created since (a parent PracticeHub created, or one
+ * loaded once fixed; for a record journaled without the row it awaits, any row of a mapping the lookup
+ * may point to); and those with a row Dataverse wrote but whose state it refused, to set it. Unchanged
  * themselves, they are not listed as changed, and would wait for the next full run.
  * Read one by one; a record deleted since is left to the deletion the delta lists.
  */
-async function waiting(
+async function readAgain(
   deps: RunDeps,
   runId: number,
   pass: Pass,
@@ -349,8 +351,7 @@ async function waiting(
   for (const m of pass.mappings) {
     if (m.group) continue;
     const parents = [...new Set(m.lookups.flatMap((l) => l.candidates.map((c) => c.mapping)))];
-    if (parents.length === 0) continue;
-    for (const id of deps.journal.waitingForLookups(m.name, parents))
+    for (const id of deps.journal.toReadAgain(m.name, parents))
       if (!read.has(id) && !deps.journal.journaled(runId, m.name, id)) ids.add(id);
   }
   const out: PracticeHubRecord[] = [];

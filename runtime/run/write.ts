@@ -12,7 +12,13 @@ import {
   recordUri,
   summarizeError,
 } from '../dataverse/index.ts';
-import type { CrosswalkChange, Journal, OperationInput, StagedImage } from '../journal/index.ts';
+import {
+  type CrosswalkChange,
+  type Journal,
+  type OperationInput,
+  STATE_REFUSED,
+  type StagedImage,
+} from '../journal/index.ts';
 import { chunks, groupBy } from '../shared/group.ts';
 import { ATTACHMENT_TOO_BIG, type Attachments, attachmentTooBigHint, NO_ATTACHMENT } from './documents.ts';
 import type { PagedOperation, PreparedRow } from './state.ts';
@@ -224,7 +230,7 @@ function stageCreates(ctx: WriteContext, rows: readonly PreparedRow[]): void {
  * (its column and table stay), and what to do. The values are left out of the message because
  * Dataverse repeats the value it refused, and a row's values may be patient data.
  */
-function failure(row: PreparedRow, error: unknown, what = 'the row'): OperationInput {
+function failure(row: PreparedRow, error: unknown, what = 'Dataverse refused the row'): OperationInput {
   const e = summarizeError(error, columnValues(row.body));
   const why =
     error instanceof DataverseError && error.code === ATTACHMENT_TOO_BIG && row.mapping.document
@@ -239,7 +245,7 @@ function failure(row: PreparedRow, error: unknown, what = 'the row'): OperationI
     key: row.key,
     table: row.table.name,
     action: 'reject',
-    reason: `Dataverse refused ${what}: ${e.message}${hint}`,
+    reason: `${what}: ${e.message}${hint}`,
     error: e,
     flags: row.flags,
   };
@@ -401,17 +407,18 @@ async function writeStates(
  * The reject of a row written whose state was not set: the record did not load as the spec says, so it
  * counts as rejected (a record with a refused row counts so, whatever its other rows), beside the write
  * that created or updated the row, which a rollback undoes. Its crosswalk entry keeps no payload hash,
- * so the next run writes the row again and sets the state.
+ * so the next run writes the row again and sets the state; the next delta reads the record again for
+ * it (its reason starts with STATE_REFUSED), though PracticeHub did not change it.
  */
 function stateFailure(row: PreparedRow, error: unknown): OperationInput {
   const state = row.state
     ? `statecode ${row.state.state}, statuscode ${row.state.status}`
     : 'statecode 0, to reopen it';
-  const refused = failure(row, error, `its state (${state})`);
+  const refused = failure(row, error, `${STATE_REFUSED} (${state})`);
   return {
     ...refused,
     targetId: row.targetId,
-    reason: `the row was written, but ${refused.reason}; the next run sets it`,
+    reason: `${refused.reason}; the next run or delta sets it`,
   };
 }
 

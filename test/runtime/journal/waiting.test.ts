@@ -7,6 +7,7 @@ import {
   MIGRATIONS,
   migrate,
   type OperationInput,
+  STATE_REFUSED,
 } from '../../../runtime/journal/index.ts';
 import { tempDir } from '../../support/tmp.ts';
 import { created, openTemp } from './helpers.ts';
@@ -47,9 +48,9 @@ describe('the records a delta reads again for their lookups', () => {
         awaits: [{ mapping: 'patient', key: 'patient-3' }],
       },
     ]);
-    expect(journal.waitingForLookups('appointment', PARENTS)).toEqual([]);
+    expect(journal.toReadAgain('appointment', PARENTS)).toEqual([]);
     journaled(journal, 'patients', [created('patient', 2, { key: 'patient-2' })]);
-    expect(journal.waitingForLookups('appointment', PARENTS)).toEqual(['2']);
+    expect(journal.toReadAgain('appointment', PARENTS)).toEqual(['2']);
     expect([...journal.operations(1)].map((o) => o.awaits)).toEqual([
       [{ mapping: 'patient', key: 'patient-1' }],
       [{ mapping: 'patient', key: 'patient-2' }],
@@ -59,9 +60,9 @@ describe('the records a delta reads again for their lookups', () => {
     const undone = journaled(journal, 'patients', [created('patient', 3, { key: 'patient-3' })]);
     const rollback = journal.startRun({ kind: 'rollback', specHash: 's', codeHash: 'c', parentRun: undone });
     journal.finishRun(rollback.id, 'completed');
-    expect(journal.waitingForLookups('appointment', PARENTS)).toEqual(['2']);
+    expect(journal.toReadAgain('appointment', PARENTS)).toEqual(['2']);
     journaled(journal, 'patients', [created('patient', 13, { key: 'patient-3' })]);
-    expect(journal.waitingForLookups('appointment', PARENTS)).toEqual(['2', '3']);
+    expect(journal.toReadAgain('appointment', PARENTS)).toEqual(['2', '3']);
   });
 
   it('in a journal written before operations named what they await, are all those once a parent mapping created any row', () => {
@@ -88,11 +89,32 @@ describe('the records a delta reads again for their lookups', () => {
     const journal = Journal.open(path);
     try {
       expect([...journal.operations(1)].map((o) => o.awaits)).toEqual([null, null]);
-      expect(journal.waitingForLookups('appointment', PARENTS)).toEqual([]);
+      expect(journal.toReadAgain('appointment', PARENTS)).toEqual([]);
       journaled(journal, 'patients', [created('patient', 9, { key: 'patient-9' })]);
-      expect(journal.waitingForLookups('appointment', PARENTS)).toEqual(['1', '2']);
+      expect(journal.toReadAgain('appointment', PARENTS)).toEqual(['1', '2']);
     } finally {
       journal.close();
     }
+  });
+
+  it('are those whose row Dataverse wrote but whose state it refused, until a run writes the row again', () => {
+    const { journal } = openTemp();
+    const refused: OperationInput = {
+      ...created('appointment', 4),
+      action: 'reject',
+      reason: `${STATE_REFUSED} (statecode 1, statuscode 4): 0x80048408 ...; the next run sets it`,
+      error: { code: '0x80048408', message: 'not a valid status code' },
+    };
+    // Refused outright, a row is not read again: the record waits for a change in PracticeHub.
+    const other: OperationInput = {
+      ...created('appointment', 5),
+      action: 'reject',
+      reason: 'Dataverse refused the row: 0x80040237 ...',
+      error: { code: '0x80040237', message: 'duplicate' },
+    };
+    journaled(journal, 'appointments', [created('appointment', 4), refused, other]);
+    expect(journal.toReadAgain('appointment', [])).toEqual(['4']);
+    journaled(journal, 'appointments', [{ ...created('appointment', 4), action: 'update' }]);
+    expect(journal.toReadAgain('appointment', [])).toEqual([]);
   });
 });

@@ -74,7 +74,7 @@ describe('a row written whose state Dataverse refuses', () => {
     expect(refused.reason).toMatch(
       /^the row was written, but Dataverse refused its state \(statecode 1, statuscode 4\): .*is not a valid status code/,
     );
-    expect(refused.reason).toContain('the next run sets it');
+    expect(refused.reason).toContain('the next run or delta sets it');
     expect(journal.crosswalk.get('appointment', created.key!)).toMatchObject({
       targetId: created.targetId,
       payloadHash: null,
