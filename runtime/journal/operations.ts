@@ -162,11 +162,12 @@ export class OperationStore {
              WHERE o.mapping = @mapping AND o.row_key = @key AND o.action IN ('create', 'update')), 0)
        ) AS closed`,
     );
-    // The last standing operation of each record of the mapping, found once for all its records (a
-    // subquery per record would read the mapping's operations once per candidate): the reject of a row
-    // whose state Dataverse refused; or a reject for a required lookup, or a write that left a lookup
-    // empty, older than a row created for a parent it awaits (one journaled before operations named
-    // what they await: older than the last row a parent mapping created).
+    // The operations of each record of the mapping in the last standing run that journaled it (the
+    // last run of each record found once for all its records: a subquery per record would read the
+    // mapping's operations once per candidate), one per row: the reject of a row whose state Dataverse
+    // refused; or a reject for a required lookup, or a write that left a lookup empty, older than a row
+    // created for a parent it awaits (one journaled before operations named what they await: older than
+    // the last row a parent mapping created). Any row of a record may wait, not only its last one.
     this.#readAgain = db.prepare(
       `WITH last AS (
          SELECT l.source_id, max(l.id) AS id FROM operations l
@@ -176,7 +177,8 @@ export class OperationStore {
          SELECT max(p.id) AS id FROM operations p
            JOIN runs pr ON pr.id = p.run_id AND pr.kind <> 'rollback' AND pr.status <> 'rolled_back'
          WHERE p.mapping IN (SELECT value FROM json_each(@parents)) AND p.action = 'create')
-       SELECT o.source_id FROM last JOIN operations o ON o.id = last.id
+       SELECT o.source_id FROM last JOIN operations t ON t.id = last.id
+         JOIN operations o ON o.run_id = t.run_id AND o.mapping = @mapping AND o.source_id = last.source_id
        WHERE (o.action = 'reject' AND instr(o.reason, '${STATE_REFUSED}') = 1)
          OR (o.error_code IS NULL
          AND ((o.action = 'reject' AND instr(o.reason, '${LOOKUP_REQUIRED}') > 0)
@@ -186,7 +188,7 @@ export class OperationStore {
              JOIN operations p ON p.mapping = json_extract(a.value, '$.mapping')
                AND p.row_key = json_extract(a.value, '$.key') AND p.action = 'create' AND p.id > o.id
              JOIN runs pr ON pr.id = p.run_id AND pr.kind <> 'rollback' AND pr.status <> 'rolled_back') END)
-       ORDER BY o.id`,
+       GROUP BY o.source_id ORDER BY min(o.id)`,
     );
     this.#claim = db.prepare(
       `SELECT source_id FROM operations WHERE run_id = ? AND mapping = ? AND row_key = ?
@@ -215,8 +217,8 @@ export class OperationStore {
   }
 
   /**
-   * The records of a mapping a delta reads again though PracticeHub did not change them, by their last
-   * standing operation: the reject of a row Dataverse wrote but whose state it refused; or a reject for
+   * The records of a mapping a delta reads again though PracticeHub did not change them, by the
+   * operations of their rows in the last standing run that journaled them: the reject of a row Dataverse wrote but whose state it refused; or a reject for
    * a required lookup, or a write that left a lookup empty, when a row it awaits has been created since
    * (for an operation journaled without what it awaits: any row of `parents`, the mappings its lookups
    * point to).

@@ -144,4 +144,63 @@ describe('flitstack delta: a record whose lookup row arrives in a later delta', 
     expect(rest.summary.appointment!.extracted).toBe(3);
     expect(booked.every((id) => appointment(id) !== undefined)).toBe(true);
   });
+
+  it('reads again a record of which one row waits for its parent while another was written', async () => {
+    const sb = m.sb;
+    // The connection of the patient to a clinic: no other patient is assigned to the two clinics below.
+    const connection = (clinic: string) => {
+      const { account, connection } = sb.dataverse.snapshot(['account', 'connection']).tables;
+      const row = account!.find((r) => r.fs_practicehubid === `clinic-${clinic}`);
+      return (
+        row && connection!.find((r) => (r.record2id as { id?: string } | undefined)?.id === row.accountid)
+      );
+    };
+    await nextSecond();
+    // A new clinic, and one deleted as soon as created: never loaded.
+    const [opened, unloaded] = sb.practicehub.mutate({ resource: 'clinics', action: 'create', count: 2 });
+    sb.practicehub.mutate({ resource: 'clinics', action: 'delete', ids: [unloaded!] });
+    const [patient, other] = (
+      [...sb.practicehub.records('patients')] as {
+        id: string;
+        deleted_at?: unknown;
+        clinic_assignments?: { clinic_id: string; updated_at: string }[];
+      }[]
+    ).filter((p) => !p.deleted_at && (p.clinic_assignments?.length ?? 0) > 0);
+    const newest = [...patient!.clinic_assignments!].sort((a, b) =>
+      a.updated_at < b.updated_at ? 1 : -1,
+    )[0]!;
+    // Besides its most recent clinic, a connection to the clinic never loaded and one to the new clinic.
+    sb.practicehub.mutate({
+      resource: 'patients',
+      action: 'update',
+      ids: [patient!.id],
+      patch: {
+        clinic_assignments: [
+          { clinic_id: unloaded!, updated_at: '1990-01-01T00:00:00Z' },
+          { clinic_id: opened!, updated_at: '1990-01-02T00:00:00Z' },
+          newest,
+        ],
+      },
+    });
+    await nextSecond();
+    sb.practicehub.mutate({
+      resource: 'patients',
+      action: 'update',
+      ids: [other!.id],
+      patch: { notes: 'moved' },
+    });
+    const first = await delta();
+    expect(first.code).toBe(1);
+    expect(connection(opened!)).toBeDefined();
+    // The connection that waits is rejected when prepared, before the other is written: the record's
+    // last operation is not the one that waits.
+    expect(connection(unloaded!)).toBeUndefined();
+
+    // The clinic is back and loaded: the patient is read again for its connection to it.
+    await nextSecond();
+    sb.practicehub.mutate({ resource: 'clinics', action: 'restore', ids: [unloaded!] });
+    const back = await delta();
+    expect(back.code).toBe(0);
+    expect(connection(unloaded!)).toBeDefined();
+  });
 });
