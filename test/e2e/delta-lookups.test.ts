@@ -30,30 +30,50 @@ const appointment = (id: string) =>
     .snapshot(['appointment'])
     .tables.appointment!.find((r) => r.fs_practicehubid === `appointment-${id}`);
 
+/** Patients rejected for a sex outside the value map, and an appointment of each, which waits for it. */
+const waitingAppointments = (count: number) => {
+  const patients = m.sb.practicehub.mutate({
+    resource: 'patients',
+    action: 'create',
+    count,
+    patch: { sex: 'bogus' },
+  });
+  const booked = patients.map(
+    (patient) =>
+      m.sb.practicehub.mutate({
+        resource: 'appointments',
+        action: 'create',
+        patch: { patient_id: patient },
+      })[0]!,
+  );
+  return { patients, booked };
+};
+/** An appointment changed a second later: the appointments' watermark moves past those changed before. */
+const moveOn = async () => {
+  await nextSecond();
+  m.sb.practicehub.mutate({
+    resource: 'appointments',
+    action: 'update',
+    count: 1,
+    patch: { notes: 'moved' },
+  });
+};
+/** Sets the sex of patients, a second later: one in the value map loads them. */
+const setSex = async (ids: readonly string[], sex: string) => {
+  await nextSecond();
+  m.sb.practicehub.mutate({ resource: 'patients', action: 'update', ids, patch: { sex } });
+};
+
 describe('flitstack delta: a record whose lookup row arrives in a later delta', () => {
   it('is loaded by the delta that loads the row, though the record itself did not change', async () => {
     const sb = m.sb;
     await nextSecond();
     // A patient rejected for a sex outside the value map, and an appointment of that patient.
-    const [patient] = sb.practicehub.mutate({
-      resource: 'patients',
-      action: 'create',
-      count: 1,
-      patch: { sex: 'bogus' },
-    });
-    const [booked] = sb.practicehub.mutate({
-      resource: 'appointments',
-      action: 'create',
-      count: 1,
-      patch: { patient_id: patient! },
-    });
-    await nextSecond();
-    sb.practicehub.mutate({
-      resource: 'appointments',
-      action: 'update',
-      count: 1,
-      patch: { notes: 'moved' },
-    });
+    const {
+      patients: [patient],
+      booked: [booked],
+    } = waitingAppointments(1);
+    await moveOn();
     const first = await delta();
     expect(first.code).toBe(1);
     expect(appointment(booked!)).toBeUndefined();
@@ -66,13 +86,7 @@ describe('flitstack delta: a record whose lookup row arrives in a later delta', 
     expect(still.code).toBe(1);
     expect(still.summary.appointment!.extracted).toBe(1);
 
-    await nextSecond();
-    sb.practicehub.mutate({
-      resource: 'patients',
-      action: 'update',
-      ids: [patient!],
-      patch: { sex: 'female' },
-    });
+    await setSex([patient!], 'female');
     const fixed = await delta();
     expect(fixed.code).toBe(0);
     expect(fixed.summary.appointment!.extracted).toBe(2);
@@ -87,44 +101,17 @@ describe('flitstack delta: a record whose lookup row arrives in a later delta', 
   });
 
   it('reads again only the records whose own parent row arrived, not those waiting for another', async () => {
-    const sb = m.sb;
     await nextSecond();
     // Three rejected patients, and an appointment of each: all three appointments wait, each on its own.
-    const patients = sb.practicehub.mutate({
-      resource: 'patients',
-      action: 'create',
-      count: 3,
-      patch: { sex: 'bogus' },
-    });
-    const booked = patients.map(
-      (patient) =>
-        sb.practicehub.mutate({
-          resource: 'appointments',
-          action: 'create',
-          count: 1,
-          patch: { patient_id: patient },
-        })[0]!,
-    );
-    await nextSecond();
-    sb.practicehub.mutate({
-      resource: 'appointments',
-      action: 'update',
-      count: 1,
-      patch: { notes: 'moved' },
-    });
+    const { patients, booked } = waitingAppointments(3);
+    await moveOn();
     const waiting = await delta();
     expect(waiting.code).toBe(1);
     expect(booked.map((id) => appointment(id))).toEqual([undefined, undefined, undefined]);
 
     // One patient is fixed and loaded: only its appointment is read again (with the one moved in the
     // second of the watermark), not those of the two patients still rejected.
-    await nextSecond();
-    sb.practicehub.mutate({
-      resource: 'patients',
-      action: 'update',
-      ids: [patients[0]!],
-      patch: { sex: 'male' },
-    });
+    await setSex([patients[0]!], 'male');
     const one = await delta();
     expect(one.summary.appointment!.extracted).toBe(2);
     expect(appointment(booked[0]!)?.regardingobjectid).toMatchObject({ table: 'contact' });
@@ -132,13 +119,7 @@ describe('flitstack delta: a record whose lookup row arrives in a later delta', 
     expect(appointment(booked[2]!)).toBeUndefined();
 
     // The others are read again when their own patients are loaded.
-    await nextSecond();
-    sb.practicehub.mutate({
-      resource: 'patients',
-      action: 'update',
-      ids: patients.slice(1),
-      patch: { sex: 'female' },
-    });
+    await setSex(patients.slice(1), 'female');
     const rest = await delta();
     expect(rest.code).toBe(0);
     expect(rest.summary.appointment!.extracted).toBe(3);
