@@ -3,7 +3,7 @@ import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { compileSpec } from '../../compiler/compile.ts';
 import { formatText } from '../../compiler/diagnostics/format.ts';
 import { createSchemaValidators } from '../../compiler/validate/schemas.ts';
-import { buildLock, LOCK_FILE, lockText } from '../../runtime/confirm/index.ts';
+import { buildLock, LOCK_FILE, lockText, readGenerated } from '../../runtime/confirm/index.ts';
 import type { ConfirmCliOptions } from '../commands/confirm.ts';
 import type { CliIo } from '../io.ts';
 import { generatedSpecDir, readSpecDir, sourceLookup } from '../spec-files.ts';
@@ -33,6 +33,15 @@ export function confirm(options: ConfirmCliOptions, io: CliIo): number {
     });
     for (const f of stale) io.err(`stale: ${f.path}\n`);
     if (stale.length > 0) refusals.push('generated/ is stale: run flitstack compile');
+    // The runtime checks every file of generated/ against the lock, so one compile does not write
+    // (a .gitkeep, an editor's backup) would make every run refuse a spec confirm had locked.
+    const written = new Set(result.files.map((f) => f.path));
+    const extra = [...readGenerated(generatedDir).keys()].filter((p) => !written.has(p)).sort();
+    for (const path of extra) io.err(`not written by compile: ${path}\n`);
+    if (extra.length > 0)
+      refusals.push(
+        `generated/ holds ${extra.length === 1 ? 'a file' : `${extra.length} files`} flitstack compile does not write: delete ${extra.length === 1 ? 'it' : 'them'}`,
+      );
   }
   if (refusals.length > 0) {
     io.err(`confirm: refused (${refusals.join('; ')}); nothing written\n`);

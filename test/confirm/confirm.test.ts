@@ -163,4 +163,19 @@ describe('flitstack confirm and checkConfirmed', () => {
     expect(stale.err).toContain('generated/ is stale: run flitstack compile');
     expect(existsSync(join(dir, 'spec/flitstack.lock'))).toBe(false);
   });
+
+  it('refuses a generated/ holding a file compile does not write, which every run would refuse', async () => {
+    const dir = project();
+    writeFileSync(join(dir, 'generated/.gitkeep'), '');
+    const refused = await confirm(dir);
+    expect(refused.code).toBe(1);
+    expect(refused.err).toContain('not written by compile: generated/.gitkeep\n');
+    expect(refused.err).toContain(
+      'confirm: refused (generated/ holds a file flitstack compile does not write: delete it); nothing written',
+    );
+    expect(existsSync(join(dir, 'spec/flitstack.lock'))).toBe(false);
+    rmSync(join(dir, 'generated/.gitkeep'));
+    expect((await confirm(dir)).code).toBe(0);
+    expect(check(dir)).toEqual({ ok: true });
+  });
 });
