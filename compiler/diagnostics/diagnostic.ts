@@ -28,8 +28,9 @@ export interface PendingDiagnostic {
   /** Point at the key of the pointed-to entry instead of its value (e.g. an unknown key). */
   readonly at?: 'key' | 'value';
   /**
-   * Where in the pointed-to text value the problem is (a UTF-16 index: a template's placeholder), so
-   * that the position is the problem's own rather than the value's start.
+   * Where in the pointed-to text value (or key, with `at: 'key'`) the problem is (a UTF-16 index: a
+   * template's placeholder, a stray character), so that the position is the problem's own rather than
+   * the value's start.
    */
   readonly within?: number;
   readonly hint?: string;

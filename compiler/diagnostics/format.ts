@@ -1,3 +1,4 @@
+import { visible } from './characters.ts';
 import type { Diagnostic } from './diagnostic.ts';
 import { maskSecrets } from './secret-text.ts';
 
@@ -9,12 +10,13 @@ export type SourceLines = (file: string) => string | undefined;
  * a caret under the column, and `hint: ...`. Tabs in the source line are kept so the caret lines up.
  * Secrets written into the spec are masked in the source line (FS117 points at one) with as many
  * asterisks as characters, so the caret still lines up; messages and hints come masked already
- * (validateSpec, compileSpec).
+ * (validateSpec, compileSpec). A space or mark that would not show in a message or hint (a name quoted
+ * with a zero-width space in it) is written as <U+XXXX>.
  */
 export function formatText(diagnostics: readonly Diagnostic[], sources: SourceLines): string {
   const lines: string[] = [];
   for (const d of diagnostics) {
-    lines.push(`${d.file}:${d.line}:${d.column}: ${d.severity} ${d.code}: ${d.message}`);
+    lines.push(`${d.file}:${d.line}:${d.column}: ${d.severity} ${d.code}: ${visible(d.message)}`);
     const text = sources(d.file);
     const line = text?.split(/\r?\n/)[d.line - 1];
     const sourceLine = line === undefined ? undefined : maskSecrets(line);
@@ -24,7 +26,7 @@ export function formatText(diagnostics: readonly Diagnostic[], sources: SourceLi
       const pad = sourceLine.slice(0, Math.max(0, Math.min(d.column - 1, 157))).replace(/[^\t]/g, ' ');
       lines.push(`  ${pad}^`);
     }
-    if (d.hint) lines.push(`  hint: ${d.hint}`);
+    if (d.hint) lines.push(`  hint: ${visible(d.hint)}`);
   }
   const errors = diagnostics.filter((d) => d.severity === 'error').length;
   const warnings = diagnostics.filter((d) => d.severity === 'warning').length;

@@ -188,8 +188,8 @@ function sourceOffset(file: YamlFile, node: Node, within: number): number | unde
 }
 
 /**
- * 1-based line and column of the node at `pointer` (its key when `at` is 'key', character `within`
- * of its text value when given and found); 1:1 as a last resort.
+ * 1-based line and column of the node at `pointer` (its key when `at` is 'key'; character `within`
+ * of that key or text value when given and found); 1:1 as a last resort.
  */
 export function locate(
   file: YamlFile,
@@ -200,8 +200,7 @@ export function locate(
   const { node, key } = walk(file, pointer);
   const target = at === 'key' && key ? key : node;
   const offset =
-    (within !== undefined && target && at === 'value' ? sourceOffset(file, target, within) : undefined) ??
-    target?.range?.[0];
+    (within !== undefined && target ? sourceOffset(file, target, within) : undefined) ?? target?.range?.[0];
   if (offset === undefined) return { line: 1, column: 1 };
   const position = file.positions().lineCounter.linePos(offset);
   return { line: position.line, column: position.col };

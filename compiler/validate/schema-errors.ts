@@ -1,4 +1,5 @@
 import type { ErrorObject } from 'ajv';
+import { RETYPE, strangeCharacter, visible } from '../diagnostics/characters.ts';
 import { type PendingDiagnostic, pointerJoin, pointerSegments } from '../diagnostics/diagnostic.ts';
 import { didYouMean } from '../diagnostics/suggest.ts';
 
@@ -34,7 +35,8 @@ function describe(value: unknown): string {
   if (value instanceof Date) return 'a timestamp (quote it to write text)';
   if (value instanceof Uint8Array) return 'binary data (!!binary)';
   if (typeof value === 'object') return 'a mapping';
-  if (typeof value === 'string') return `text '${value.length > 40 ? `${value.slice(0, 37)}...` : value}'`;
+  if (typeof value === 'string')
+    return `text '${visible(value.length > 40 ? `${value.slice(0, 37)}...` : value)}'`;
   return `${typeof value} ${String(value)}`;
 }
 
@@ -169,13 +171,15 @@ export function schemaDiagnostics(
       }
       case 'propertyNames': {
         const name = String((error.params as { propertyName: string }).propertyName);
+        const strange = strangeCharacter(name);
         out.push({
           ...base,
           code: 'FS014',
           pointer: pointerJoin(here, name),
           at: 'key',
-          message: `'${name}' is not a valid name here`,
-          hint: 'use lowercase letters, digits and underscores, starting with a letter',
+          ...(strange && { within: strange.index }),
+          message: `'${visible(name)}' is not a valid name here${strange ? `: it holds ${strange.words}` : ''}`,
+          hint: `${strange ? `${RETYPE}; ` : ''}use lowercase letters, digits and underscores, starting with a letter`,
         });
         break;
       }
@@ -185,12 +189,16 @@ export function schemaDiagnostics(
         if (error.schemaPath.includes('/propertyNames/')) break;
         const own = parentOf(error, schema, /\/(pattern|format)$/);
         const about = typeof own?.description === 'string' ? own.description : '';
+        const strange = typeof value === 'string' ? strangeCharacter(value) : undefined;
+        const form =
+          about || `expected to match ${String((error.params as { pattern?: string }).pattern ?? '')}`;
         out.push({
           ...base,
           code: 'FS014',
           pointer: here,
-          message: `${describe(value)} is not in the expected form${error.keyword === 'format' ? ` (${String((error.params as { format: string }).format)})` : ''}`,
-          hint: about || `expected to match ${String((error.params as { pattern?: string }).pattern ?? '')}`,
+          ...(strange && { within: strange.index }),
+          message: `${describe(value)} is not in the expected form${error.keyword === 'format' ? ` (${String((error.params as { format: string }).format)})` : ''}${strange ? `: it holds ${strange.words}` : ''}`,
+          hint: strange ? `${RETYPE}. ${form}` : form,
         });
         break;
       }

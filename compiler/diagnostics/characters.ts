@@ -1,0 +1,78 @@
+/**
+ * Characters that a name cannot hold but that read as one it can: letters of other scripts drawn like
+ * Latin ones, dashes, and spaces or marks that show as nothing. Text pasted from a document or a chat
+ * brings them in, and a message that quotes the name shows it unchanged, so it must say which one.
+ */
+const LOOKALIKES: Readonly<Record<string, string>> = {
+  а: 'a',
+  в: 'b',
+  е: 'e',
+  і: 'i',
+  ј: 'j',
+  к: 'k',
+  м: 'm',
+  н: 'h',
+  о: 'o',
+  р: 'p',
+  с: 'c',
+  ѕ: 's',
+  т: 't',
+  у: 'y',
+  х: 'x',
+  α: 'a',
+  ε: 'e',
+  ι: 'i',
+  κ: 'k',
+  ν: 'v',
+  ο: 'o',
+  ρ: 'p',
+  τ: 't',
+  υ: 'u',
+  χ: 'x',
+  ı: 'i',
+  '\u2010': '-',
+  '\u2011': '-',
+  '\u2012': '-',
+  '\u2013': '-',
+  '\u2014': '-',
+  '\u2212': '-',
+  '\uff3f': '_',
+};
+
+/** Spaces and marks that show as a space or as nothing. */
+const INVISIBLE = /[\u00a0\u00ad\u180e\u2000-\u200f\u2028-\u202f\u205f-\u2064\u3000\ufeff]/u;
+
+/** U+XXXX of a character. */
+function codePoint(ch: string): string {
+  return `U+${ch.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`;
+}
+
+/** The first character of `text` outside printable ASCII, with words that say what it is. */
+export function strangeCharacter(text: string): { index: number; words: string } | undefined {
+  let index = 0;
+  for (const ch of text) {
+    const code = ch.codePointAt(0)!;
+    if (code < 0x20 || code > 0x7e) {
+      const like = LOOKALIKES[ch];
+      const words = like
+        ? `'${ch}' (${codePoint(ch)}), which looks like '${like}' but is another character`
+        : INVISIBLE.test(ch)
+          ? `${ch === '\u00a0' ? 'a non-breaking space' : 'an invisible character'} (${codePoint(ch)})`
+          : code < 0x20
+            ? `a control character (${codePoint(ch)})`
+            : `'${ch}' (${codePoint(ch)}), which is not plain ASCII`;
+      return { index, words };
+    }
+    index += ch.length;
+  }
+  return undefined;
+}
+
+/** Text as a message quotes it: spaces and marks that would not show are written as <U+XXXX>. */
+export function visible(text: string): string {
+  return text.replace(new RegExp(INVISIBLE.source, 'gu'), (ch) => `<${codePoint(ch)}>`);
+}
+
+/** The hint for a name holding a strange character. */
+export const RETYPE =
+  'retype the name with the keyboard (text pasted from a document or chat can bring such characters)';
