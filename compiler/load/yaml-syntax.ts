@@ -67,7 +67,10 @@ export function syntaxProblems(
     if (tabsRecovered) continue;
     const fatal = error.name === 'YAMLParseError';
     const opened = fatal
-      ? (openingOf(text, error) ?? collectionBefore(text, error) ?? indentationOf(error, at(error.pos[0])))
+      ? (oddSpaceBefore(text, error, lineCounter) ??
+        openingOf(text, error) ??
+        collectionBefore(text, error) ??
+        indentationOf(error, at(error.pos[0])))
       : undefined;
     out.push({
       code: 'FS001',
@@ -128,6 +131,48 @@ function collectionBefore(text: string, error: YAMLError): Opening | undefined {
     message: `this value starts with ${bracket}, so YAML reads it as a ${bracket === '{' ? 'mapping' : 'list'}, and text follows it`,
     hint: `put the whole value in quotes: text that starts with ${bracket} is written "${bracket}..."`,
   };
+}
+
+/** Spaces other than U+0020 that a keyboard or a pasted document gives and YAML reads as text. */
+const ODD_SPACE = '\u00a0\u2000-\u200b\u202f\u205f\u3000\ufeff';
+// In the indentation, or after the ':' of a key or the '-' of a list item: where YAML needs a space.
+const STRUCTURAL_ODD_SPACE = new RegExp(
+  `^[ ]*[${ODD_SPACE}]|^[ ]*(?:- )*-[${ODD_SPACE}]|:[${ODD_SPACE}]`,
+  'gmu',
+);
+
+/**
+ * A non-breaking (or other non-ASCII) space where YAML needs a plain one makes `key: value` one
+ * plain text and an indentation text, so the parser reports a key that runs on or a misaligned
+ * mapping there or on the next line. The mistake is the space: the first one from two lines before
+ * the error to the line after it.
+ */
+function oddSpaceBefore(text: string, error: YAMLError, lineCounter: LineCounter): Opening | undefined {
+  const errorLine = lineCounter.linePos(error.pos[0]).line;
+  for (const match of text.matchAll(STRUCTURAL_ODD_SPACE)) {
+    const offset = match.index + match[0].length - 1;
+    const line = lineCounter.linePos(offset).line;
+    if (line > errorLine + 1) return undefined;
+    // Further up, the space sits in text the parser read without trouble (a description, say).
+    if (line < errorLine - 2) continue;
+    // A comment may hold any space; a quoted value would not have ended the parse here.
+    const lineStart = text.lastIndexOf('\n', offset) + 1;
+    if (text.slice(lineStart, offset).includes('#')) continue;
+    const ch = text[offset]!;
+    const name = ch === '\u00a0' ? 'a non-breaking space' : 'a space that is not a plain space';
+    const code = `U+${ch.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`;
+    const where = match[0].trimStart().startsWith(':')
+      ? "after ':'"
+      : match[0].trimStart().startsWith('-')
+        ? "after '-'"
+        : 'in the indentation';
+    return {
+      offset,
+      message: `${name} (${code}) ${where}, where YAML needs a plain space, so it reads the line as text`,
+      hint: 'replace it with a plain space (it comes from Option+Space, Alt+Space or text pasted from a document)',
+    };
+  }
+  return undefined;
 }
 
 /** "Implicit keys ..." errors: a line indented differently from its siblings, read as part of this one. */

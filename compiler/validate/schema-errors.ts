@@ -108,17 +108,20 @@ export function schemaDiagnostics(
         const parent = parentOf(error, schema, /\/additionalProperties$/);
         const allowed = Object.keys((parent?.properties as Json | undefined) ?? {});
         const step = isStep(parent);
-        const flowHint = /\s/.test(key)
-          ? ' (inside { ... } a comma ends a value: put text with commas in quotes)'
-          : '';
+        // `to:\u00a0name` is one key: YAML needs a plain space after the colon.
+        const strange = strangeCharacter(key);
+        const flowHint = strange
+          ? `; ${strange.words.startsWith("'") ? RETYPE : 'type a plain space in its place'}`
+          : /\s/.test(key)
+            ? ' (inside { ... } a comma ends a value: put text with commas in quotes)'
+            : '';
         out.push({
           ...base,
           code: step ? 'FS013' : 'FS010',
           pointer: pointerJoin(here, key),
           at: 'key',
-          message: step
-            ? `unknown transform '${key}'.${didYouMean(key, allowed)}`
-            : `unknown key '${key}'.${didYouMean(key, allowed)}`,
+          ...(strange && { within: strange.index }),
+          message: `${step ? 'unknown transform' : 'unknown key'} '${visible(key)}'${strange ? `: it holds ${strange.words}` : ''}.${didYouMean(key, allowed)}`,
           hint: `${allowed.length > 0 ? `allowed here: ${allowed.join(', ')}` : 'remove this key'}${flowHint}`,
         });
         break;

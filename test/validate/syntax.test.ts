@@ -70,4 +70,30 @@ describe('YAML syntax errors', () => {
     const patient = edited('objects/patient.yaml', (t) => t.replace('from: first_name', 'from: frist_name'));
     expect(codes(specWith(patient)).map((c) => c.split(' ')[1])).toEqual(['FS102']);
   });
+
+  it('name a non-breaking space where YAML needs a plain one, at the space, not where the parser lost its place', () => {
+    const nbsp = '\u00a0';
+    const at = (change: (t: string) => string) =>
+      validateSpec(specWith(edited('objects/patient.yaml', change)), validators).diagnostics.map(
+        (d) => `${d.line}:${d.column} ${d.code} ${d.message}`,
+      );
+    expect(at((t) => t.replace('\n  - to: parentcustomerid', `\n ${nbsp}- to: parentcustomerid`))).toEqual([
+      '16:2 FS001 YAML syntax error: a non-breaking space (U+00A0) in the indentation, where YAML needs a plain space, so it reads the line as text',
+    ]);
+    expect(at((t) => t.replace('  - to: parentcustomerid', `  -${nbsp}to: parentcustomerid`))).toEqual([
+      "16:4 FS001 YAML syntax error: a non-breaking space (U+00A0) after '-', where YAML needs a plain space, so it reads the line as text",
+    ]);
+    expect(
+      at((t) => t.replace('    from: clinic_assignments', `    from:${nbsp}clinic_assignments`)),
+    ).toEqual([
+      "17:10 FS001 YAML syntax error: a non-breaking space (U+00A0) after ':', where YAML needs a plain space, so it reads the line as text",
+    ]);
+    // One in a text the parser read, far above an unclosed bracket, is not blamed for it.
+    const far = at((t) =>
+      t
+        .replace('version: 1\n', `version: 1\ndescription: Note:${nbsp}patients\n`)
+        .replace('{ map: gender }', '{ map: gender'),
+    );
+    expect(far).toEqual(['15:46 FS001 YAML syntax error: this { is never closed with }']);
+  });
 });
