@@ -1,6 +1,16 @@
-import { type Document, isMap, isPair, isScalar, isSeq, LineCounter, type Node, parseDocument } from 'yaml';
+import {
+  type Document,
+  isAlias,
+  isMap,
+  isPair,
+  isScalar,
+  isSeq,
+  LineCounter,
+  type Node,
+  parseDocument,
+} from 'yaml';
 import { type Diagnostic, type PendingDiagnostic, pointerSegments } from '../diagnostics/diagnostic.ts';
-import { type LocatedProblem, syntaxProblems, unreadableYaml } from './yaml-syntax.ts';
+import { badMergeSource, type LocatedProblem, syntaxProblems, unreadableYaml } from './yaml-syntax.ts';
 
 export type { LocatedProblem } from './yaml-syntax.ts';
 
@@ -21,7 +31,14 @@ export interface YamlFile {
 
 // Duplicate keys are found by dropDuplicateKeys in one pass: the parser's own check (uniqueKeys)
 // compares each key with every earlier one, which takes minutes on a value map of 100,000 entries.
-const OPTIONS = { uniqueKeys: false, prettyErrors: true, strict: true, logLevel: 'error' } as const;
+// Merge keys (`<<: *defaults`), as other YAML tools read them, so a shared block is written once.
+const OPTIONS = {
+  uniqueKeys: false,
+  prettyErrors: true,
+  strict: true,
+  logLevel: 'error',
+  merge: true,
+} as const;
 
 /** A key written twice in one mapping: its text, and the offsets of the repeat and of the first one. */
 interface DuplicateKey {
@@ -112,12 +129,41 @@ export function parseYamlFile(path: string, text: string): YamlFile {
     lineCounter,
   );
   let data: unknown = null;
-  try {
-    data = document.toJS({ maxAliasCount: 100 });
-  } catch (error) {
-    syntax.push(unreadableYaml(error instanceof Error ? error.message : String(error)));
-  }
+  const badMerge = syntax.some((p) => p.fatal) ? undefined : badMergeKey(document, document.contents);
+  if (badMerge !== undefined) {
+    const { line, col } = lineCounter.linePos(badMerge);
+    syntax.push(badMergeSource(line, col));
+  } else
+    try {
+      data = document.toJS({ maxAliasCount: 100 });
+    } catch (error) {
+      syntax.push(unreadableYaml(error instanceof Error ? error.message : String(error)));
+    }
   return { path, text, data, syntax, positions: () => ({ document, lineCounter }) };
+}
+
+/** Offset of the first merge key (<<) whose value is not a mapping or mappings, which toJS refuses. */
+function badMergeKey(document: Document.Parsed, node: unknown, depth = 0): number | undefined {
+  if (depth > 64) return undefined;
+  const resolve = (n: unknown) => (isAlias(n) ? n.resolve(document) : n);
+  if (isMap(node)) {
+    for (const pair of node.items) {
+      // With merge on, the parser reads the key << as a symbol.
+      if (isScalar(pair.key) && typeof pair.key.value === 'symbol') {
+        const value = resolve(pair.value);
+        const sources = isSeq(value) ? value.items.map(resolve) : [value];
+        if (!sources.every((source) => isMap(source))) return pair.key.range?.[0] ?? 0;
+      }
+      const inner = badMergeKey(document, pair.value, depth + 1);
+      if (inner !== undefined) return inner;
+    }
+  } else if (isSeq(node)) {
+    for (const item of node.items) {
+      const inner = badMergeKey(document, item, depth + 1);
+      if (inner !== undefined) return inner;
+    }
+  }
+  return undefined;
 }
 
 /** Whether the parser gave up on the file: its data is partial, so checks that read it would mislead. */

@@ -96,6 +96,18 @@ export function unreadableYaml(reason: string): LocatedProblem {
   };
 }
 
+/** A merge key (<<) whose value is not a mapping (or a list of them): YAML cannot merge it. */
+export function badMergeSource(line: number, column: number): LocatedProblem {
+  return {
+    code: 'FS001',
+    message: 'YAML syntax error: a merge key (<<) takes a mapping, not a list of values or text',
+    line,
+    column,
+    hint: `write <<: *name with the anchor &name on a mapping, or <<: [*one, *two] for several, or write the keys out; ${ACROSS_FILES}`,
+    fatal: true,
+  };
+}
+
 /** The parser's message without its position suffix, token names written as the characters they are. */
 function plainMessage(error: YAMLError): string {
   const first = (error.message.split('\n')[0] ?? error.message).replace(/ at line \d+, column \d+:?$/, '');

@@ -61,7 +61,7 @@ export function hasProposed(files: ReadonlyMap<string, string>): boolean {
     if (!path.startsWith('objects/')) continue;
     let data: unknown;
     try {
-      data = parse(text);
+      data = parse(text, { merge: true });
     } catch {
       continue;
     }
