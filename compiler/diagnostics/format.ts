@@ -7,7 +7,8 @@ export type SourceLines = (file: string) => string | undefined;
 
 /**
  * Formats diagnostics like a compiler: `file:line:col: severity CODE: message`, the source line,
- * a caret under the column, and `hint: ...`. Tabs in the source line are kept so the caret lines up.
+ * a caret under the column (a long line shown around it), and `hint: ...`. Tabs in the source line are
+ * kept so the caret lines up.
  * Secrets written into the spec are masked in the source line (FS117 points at one) with as many
  * asterisks as characters, so the caret still lines up; messages and hints come masked already
  * (validateSpec, compileSpec). A space or mark that would not show in a message or hint (a name quoted
@@ -21,10 +22,9 @@ export function formatText(diagnostics: readonly Diagnostic[], sources: SourceLi
     const line = text?.split(/\r?\n/)[d.line - 1];
     const sourceLine = line === undefined ? undefined : maskSecrets(line);
     if (sourceLine !== undefined) {
-      const shown = sourceLine.length > 160 ? `${sourceLine.slice(0, 157)}...` : sourceLine;
+      const { shown, before } = around(sourceLine, d.column - 1);
       lines.push(`  ${shown}`);
-      const pad = sourceLine.slice(0, Math.max(0, Math.min(d.column - 1, 157))).replace(/[^\t]/g, ' ');
-      lines.push(`  ${pad}^`);
+      lines.push(`  ${before.replace(/[^\t]/g, ' ')}^`);
     }
     if (d.hint) lines.push(`  hint: ${visible(d.hint)}`);
   }
@@ -32,6 +32,23 @@ export function formatText(diagnostics: readonly Diagnostic[], sources: SourceLi
   const warnings = diagnostics.filter((d) => d.severity === 'warning').length;
   lines.push(`${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'}`);
   return `${lines.join('\n')}\n`;
+}
+
+const WIDTH = 160;
+
+/**
+ * The part of a source line shown under a diagnostic: the whole line up to WIDTH characters, else a
+ * WIDTH-wide window holding the column (cut ends marked ...), so the caret stays under the token of a
+ * long flow-style line. `before` is what is shown before the column.
+ */
+function around(line: string, index: number): { shown: string; before: string } {
+  if (line.length <= WIDTH) return { shown: line, before: line.slice(0, index) };
+  const start = index < WIDTH - 40 ? 0 : index - 60;
+  const cut = start + WIDTH - (start > 0 ? 6 : 3);
+  const end = line.length - cut <= 3 ? line.length : cut;
+  const lead = start > 0 ? '...' : '';
+  const shown = `${lead}${line.slice(start, end)}${end < line.length ? '...' : ''}`;
+  return { shown, before: `${lead}${line.slice(start, Math.max(start, index))}` };
 }
 
 /** The same diagnostics as JSON, one object with a summary, for `--format json`. */
