@@ -141,9 +141,17 @@ export async function confirmedSpec(specDir: string, io: CliIo): Promise<Checked
   if (check.ok) return spec;
   const lock = join(spec.input.root, LOCK_FILE);
   const listed = check.changed.map((c) => `  ${c.change}: ${c.file}\n`).join('');
-  if (check.reason === 'unconfirmed')
+  if (check.reason === 'unconfirmed' && check.problem)
     io.err(
-      `refusing to load: the spec has not been confirmed (no readable ${lock}).\n  review it, then run \`flitstack confirm --spec ${spec.input.root}\`\n`,
+      `refusing to load: ${lock} cannot be read: ${check.problem}.\n  ${
+        check.problem.includes('merge conflict')
+          ? `do not merge the lock by hand: finish merging spec/, run \`flitstack compile\`, review the merged spec (\`flitstack diff\`), then run \`flitstack confirm --spec ${spec.input.root}\`, which writes the lock again`
+          : `review the spec, then run \`flitstack confirm --spec ${spec.input.root}\` with this release, which writes the lock again`
+      }\n`,
+    );
+  else if (check.reason === 'unconfirmed')
+    io.err(
+      `refusing to load: the spec has not been confirmed (no ${lock}).\n  review it, then run \`flitstack confirm --spec ${spec.input.root}\`\n`,
     );
   else if (check.reason === 'proposed')
     io.err(

@@ -2,7 +2,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, resolve, sep } from 'node:path';
 import { parse } from 'yaml';
 import type { SpecInput } from '../../compiler/load/spec-dir.ts';
-import { type Change, changes, fileHashes, LOCK_FILE, parseLock } from './lock.ts';
+import { type Change, changes, fileHashes, LOCK_FILE, lockProblem, parseLock } from './lock.ts';
 import { readSpecFiles } from './read-spec.ts';
 
 export {
@@ -12,6 +12,7 @@ export {
   fileHashes,
   LOCK_FILE,
   type Lock,
+  lockProblem,
   lockText,
   parseLock,
   setHash,
@@ -28,6 +29,8 @@ export type ConfirmCheck =
       readonly reason: 'unconfirmed' | 'changed' | 'proposed';
       /** Spec files (relative to the spec directory) and generated files (generated/...) not as confirmed. */
       readonly changed: readonly Change[];
+      /** unconfirmed by a lock file that is there but not readable: why (a merge conflict, another version). */
+      readonly problem?: string;
     };
 
 /** Options of checkConfirmed. */
@@ -90,8 +93,12 @@ export function checkConfirmed(
   const specDir = resolve(typeof spec === 'string' ? spec : spec.root);
   const files = typeof spec === 'string' ? readSpecFiles(specDir).files : spec.files;
   const lockPath = options.lock ?? join(specDir, LOCK_FILE);
-  const lock = existsSync(lockPath) ? parseLock(readFileSync(lockPath, 'utf8')) : undefined;
-  if (!lock) return { ok: false, reason: 'unconfirmed', changed: [] };
+  const text = existsSync(lockPath) ? readFileSync(lockPath, 'utf8') : undefined;
+  const lock = text === undefined ? undefined : parseLock(text);
+  if (!lock) {
+    const problem = text === undefined ? undefined : lockProblem(text);
+    return { ok: false, reason: 'unconfirmed', changed: [], ...(problem && { problem }) };
+  }
   const changed = [
     ...changes(lock.files, fileHashes(files)),
     ...changes(lock.generated, fileHashes(readGenerated(generatedDir))),

@@ -86,6 +86,32 @@ export function parseLock(text: string): Lock | undefined {
   return l as Lock;
 }
 
+/**
+ * Why a lock's text is not a lock this release reads, in words (for a refusal that says what to do);
+ * undefined when parseLock reads it.
+ */
+export function lockProblem(text: string): string | undefined {
+  const conflict = /^(<{7}|={7}|>{7})(?: |\r?$)/m.exec(text);
+  if (conflict) {
+    const line = text.slice(0, conflict.index).split('\n').length;
+    return `line ${line} holds a merge conflict marker (${conflict[1]}): two branches each confirmed their spec`;
+  }
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (error) {
+    return `it is not JSON (${(error as Error).message})`;
+  }
+  const version = (data as { version?: unknown } | null)?.version;
+  if (version !== 1)
+    return typeof version === 'number'
+      ? `it is a version ${version} lock, written by another flitstack release (this one reads version 1)`
+      : 'it has no version: it is not a lock flitstack confirm wrote';
+  return parseLock(text)
+    ? undefined
+    : 'it lacks hashes, or holds some that are not sha256 hex (edited by hand?)';
+}
+
 /** How `now` differs from `then` (hash maps by path), sorted by path. */
 export function changes(
   then: Readonly<Record<string, string>>,

@@ -71,6 +71,27 @@ describe('the confirmation gate of flitstack run', () => {
     expect(result.err).toContain('refusing to load: the spec has not been confirmed');
     expect(result.err).toContain('flitstack confirm');
   });
+
+  it('refuses a lock left with a merge conflict or from another release, saying so and what to do', async () => {
+    const spec = project();
+    const lock = join(spec, 'flitstack.lock');
+    const text = readFileSync(lock, 'utf8');
+    const [head, ...rest] = text.split('\n');
+    writeFileSync(lock, [head, '<<<<<<< HEAD', ...rest.slice(0, 3), '=======', ...rest].join('\n'));
+    const conflict = await runWith(spec);
+    expect(conflict.code).toBe(1);
+    expect(conflict.err).toContain(
+      'refusing to load: spec/flitstack.lock cannot be read: line 2 holds a merge conflict marker (<<<<<<<): two branches each confirmed their spec.',
+    );
+    expect(conflict.err).toContain('do not merge the lock by hand');
+    writeFileSync(lock, text.replace('"version": 1', '"version": 2'));
+    const newer = await runWith(spec);
+    expect(newer.code).toBe(1);
+    expect(newer.err).toContain(
+      'cannot be read: it is a version 2 lock, written by another flitstack release (this one reads version 1).',
+    );
+    expect(newer.err).not.toContain('has not been confirmed');
+  });
 });
 
 describe('the compile check of a run, remembered per build and spec', () => {

@@ -114,7 +114,17 @@ describe('flitstack confirm and checkConfirmed', () => {
     const dir = project();
     expect(check(dir)).toEqual({ ok: false, reason: 'unconfirmed', changed: [] });
     writeFileSync(join(dir, 'spec/flitstack.lock'), '{"version": 1}');
-    expect(check(dir)).toEqual({ ok: false, reason: 'unconfirmed', changed: [] });
+    expect(check(dir)).toEqual({
+      ok: false,
+      reason: 'unconfirmed',
+      changed: [],
+      problem: 'it lacks hashes, or holds some that are not sha256 hex (edited by hand?)',
+    });
+    writeFileSync(join(dir, 'spec/flitstack.lock'), '{"version": 1,');
+    expect(check(dir)).toMatchObject({
+      reason: 'unconfirmed',
+      problem: expect.stringMatching(/^it is not JSON \(/),
+    });
   });
 
   it('refuses while a proposed line remains, listing it, and checkConfirmed says proposed', async () => {
