@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -65,6 +66,18 @@ describe('flitstack confirm and checkConfirmed', () => {
     if (typeof checked === 'number') throw new Error(`the shipped spec did not check (exit ${checked})`);
     expect(checked.specHash).toBe(shipped.spec_hash);
     expect(checked.codeHash).toBe(shipped.generated_hash);
+  });
+
+  it('holds files git checks out with LF on every platform, as the lock hashed them', () => {
+    // With core.autocrlf (Windows) a checkout would otherwise write CRLF, and every file would differ.
+    const files = ['spec/migration.yaml', 'spec/flitstack.lock', 'generated/transformer.ts'];
+    const attributes = execFileSync('git', ['check-attr', 'text', 'eol', '--', ...files], {
+      cwd: ROOT,
+      encoding: 'utf8',
+    });
+    expect(attributes.trim().split('\n')).toEqual(
+      files.flatMap((file) => [`${file}: text: auto`, `${file}: eol: lf`]),
+    );
   });
 
   it('passes the confirmed spec, from disk and from the CLI reader', () => {
