@@ -26,7 +26,8 @@ export interface ValidationResult {
  * Never throws; a rule that fails is reported as FS000 with the rule's name. A file the YAML parser
  * gave up on has only its syntax error reported: its schema check would read partial data, and the
  * semantic rules, which read across files, wait until every file parses (and until no link to a
- * spec file is broken), so a missing or half-read file brings no false follow-on errors elsewhere.
+ * spec file is broken, and no file is empty), so a missing, half-read or empty file brings no false
+ * follow-on errors elsewhere.
  */
 export function validateSpec(
   input: SpecInput,
@@ -61,6 +62,8 @@ export function validateSpec(
       schemas.set(kind, schema);
       pending.push(...schemaDiagnostics(validate.errors ?? [], schema, file.data, file.path));
     }
+    // An empty file is one not written yet: the rules across files would report what it lacks.
+    if (file.data === null) complete = false;
   }
   const context = buildContext(spec);
   for (const [name, rule] of complete ? Object.entries(rules) : []) {

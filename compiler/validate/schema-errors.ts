@@ -143,12 +143,18 @@ export function schemaDiagnostics(
       case 'type': {
         // Inside an anyOf the branch type errors are summarised by the anyOf error.
         if (anyOfPaths.has(here) && /\/(anyOf|oneOf)\/\d+\//.test(error.schemaPath)) break;
+        // A file with nothing but comments (or nothing) reads as null at its top.
+        const empty = here === '' && value === null;
         out.push({
           ...base,
           code: 'FS012',
           pointer: here,
-          message: `expected ${typeWords((error.params as { type: unknown }).type)}, found ${describe(value)}`,
-          hint: 'see docs/spec.md for this key',
+          message: empty
+            ? `the file is empty (or holds only comments): expected ${typeWords((error.params as { type: unknown }).type)}`
+            : `expected ${typeWords((error.params as { type: unknown }).type)}, found ${describe(value)}`,
+          hint: empty
+            ? 'write its keys, starting with version: 1 (docs/spec.md shows them), or delete the file; the checks across files run once it is written'
+            : 'see docs/spec.md for this key',
         });
         break;
       }
