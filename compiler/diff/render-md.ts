@@ -71,8 +71,25 @@ function changeRow(c: ObjectChange): string[] {
   }
 }
 
+// Whitespace other than single spaces inside, and characters that do not show: Markdown would fold or
+// hide them, and a value would read as another one of the map.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is looked for
+const UNCLEAR = /^\s|\s$|\s\s|[^\S ]|[\u0000-\u001f\u007f-\u009f\u00ad\u200b-\u200f\u2060-\u2064\ufeff]/u;
+
+/** A source value as a table shows it: quoted as a JSON string (\n, \u200b) when it would not read as written. */
+function sourceValueText(value: string): string {
+  if (value === '') return '(empty text)';
+  if (!UNCLEAR.test(value)) return markdownText(value);
+  const quoted = JSON.stringify(value).replace(
+    /[\u007f-\u009f\u00a0\u00ad\u2000-\u200f\u2028-\u202f\u205f-\u2064\u3000\ufeff]/gu,
+    (c) => `\\u${c.codePointAt(0)!.toString(16).padStart(4, '0')}`,
+  );
+  // HTML folds a run of spaces into one: every space after the first of a run, and one at either end.
+  return markdownText(quoted.replace(/(?<=^"| ) | (?="$)/g, '\\u0020'));
+}
+
 const entryRow = (e: EntryChange): string[] => [
-  e.source === '' ? '(empty text)' : markdownText(e.source),
+  sourceValueText(e.source),
   markdownText(mapValueText(e.before)),
   markdownText(mapValueText(e.after)),
 ];
