@@ -3,7 +3,7 @@ import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { compileSpec } from '../../compiler/compile.ts';
 import { formatText } from '../../compiler/diagnostics/format.ts';
 import { createSchemaValidators } from '../../compiler/validate/schemas.ts';
-import { buildLock, LOCK_FILE, lockText, readGenerated } from '../../runtime/confirm/index.ts';
+import { buildLock, LOCK_FILE, lockText, parseLock, readGenerated } from '../../runtime/confirm/index.ts';
 import type { ConfirmCliOptions } from '../commands/confirm.ts';
 import type { CliIo } from '../io.ts';
 import { generatedSpecDir, readSpecDir, sourceLookup } from '../spec-files.ts';
@@ -49,8 +49,18 @@ export function confirm(options: ConfirmCliOptions, io: CliIo): number {
     return 1;
   }
   const generated = new Map(result.files.map((f) => [f.path, f.contents]));
-  const lock = buildLock(input.files, generated, new Date());
-  writeFileSync(join(specDir, LOCK_FILE), lockText(lock));
+  const built = buildLock(input.files, generated, new Date());
+  // Confirming what is already locked keeps the lock as it is: a new date alone would be a change to
+  // commit, and one that conflicts with every other branch that confirmed the same spec.
+  const lockPath = join(specDir, LOCK_FILE);
+  const before = existsSync(lockPath) ? parseLock(readFileSync(lockPath, 'utf8')) : undefined;
+  const same =
+    before !== undefined &&
+    before.spec_hash === built.spec_hash &&
+    before.generated_hash === built.generated_hash &&
+    lockText({ ...before, confirmed_at: built.confirmed_at }) === lockText(built);
+  const lock = same ? before : built;
+  if (!same) writeFileSync(lockPath, lockText(lock));
   const mappings = [...input.files.keys()].filter((p) => p.startsWith('objects/')).length;
   const maps = [...input.files.keys()].filter((p) => p.startsWith('valuemaps/')).length;
   if (options.format === 'json') io.out(`${JSON.stringify({ confirmed: true, lock }, null, 2)}\n`);
@@ -60,7 +70,9 @@ export function confirm(options: ConfirmCliOptions, io: CliIo): number {
         `confirmed ${input.files.size} spec files (${mappings} mappings, ${maps} value maps) and ${generated.size} generated files`,
         `spec sha256 ${lock.spec_hash}`,
         `generated sha256 ${lock.generated_hash}`,
-        `wrote ${input.root}/${LOCK_FILE}`,
+        same
+          ? `${input.root}/${LOCK_FILE} already confirms them (since ${lock.confirmed_at}): left as it is`
+          : `wrote ${input.root}/${LOCK_FILE}`,
         '',
       ].join('\n'),
     );

@@ -19,6 +19,7 @@ export const registerConfirm: RegisterCommand = (program, io, exit) => {
         '  $ flitstack compile && flitstack confirm',
         '',
         'The runtime refuses to move records unless the spec and generated/ are exactly what was confirmed.',
+        'A lock that already confirms them is left as it is, date included, so confirming again changes no file.',
         '',
         'Exit codes: 0 confirmed, 1 refused (proposed lines, errors, stale generated files), 2 usage error.',
       ].join('\n'),

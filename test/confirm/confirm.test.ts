@@ -80,6 +80,19 @@ describe('flitstack confirm and checkConfirmed', () => {
     );
   });
 
+  it('leaves the lock as it is when confirming what it already confirms', async () => {
+    const dir = project();
+    cpSync(join(confirmed, 'spec/flitstack.lock'), join(dir, 'spec/flitstack.lock'));
+    const again = await confirm(dir);
+    expect(again.code).toBe(0);
+    expect(again.out).toContain(
+      `spec/flitstack.lock already confirms them (since ${lock.confirmed_at}): left as it is\n`,
+    );
+    expect(readFileSync(join(dir, 'spec/flitstack.lock'), 'utf8')).toBe(
+      readFileSync(join(confirmed, 'spec/flitstack.lock'), 'utf8'),
+    );
+  });
+
   it('passes the confirmed spec, from disk and from the CLI reader', () => {
     expect(check(confirmed)).toEqual({ ok: true });
     const input = readSpecDir(join(confirmed, 'spec'), confirmed);
