@@ -68,6 +68,7 @@ export function syntaxProblems(
     const fatal = error.name === 'YAMLParseError';
     const opened = fatal
       ? (oddSpaceBefore(text, error, lineCounter) ??
+        dashWithoutSpace(text, error, lineCounter) ??
         openingOf(text, error) ??
         collectionBefore(text, error) ??
         indentationOf(error, at(error.pos[0])))
@@ -182,6 +183,28 @@ function oddSpaceBefore(text: string, error: YAMLError, lineCounter: LineCounter
       offset,
       message: `${name} (${code}) ${where}, where YAML needs a plain space, so it reads the line as text`,
       hint: 'replace it with a plain space (it comes from Option+Space, Alt+Space or text pasted from a document)',
+    };
+  }
+  return undefined;
+}
+
+/**
+ * `-to: x` where a list item was meant: without a space the dash is part of the key `-to`, so the
+ * parser reports misaligned mapping items around it. Looked for from the line before the error to the
+ * line after it.
+ */
+function dashWithoutSpace(text: string, error: YAMLError, lineCounter: LineCounter): Opening | undefined {
+  const errorLine = lineCounter.linePos(error.pos[0]).line;
+  for (const match of text.matchAll(/^[ ]*-(?=[A-Za-z_"'{[])/gm)) {
+    const offset = match.index + match[0].length - 1;
+    const line = lineCounter.linePos(offset).line;
+    if (line > errorLine + 1) return undefined;
+    if (line < errorLine - 1) continue;
+    return {
+      offset,
+      message:
+        "a '-' with no space after it: YAML reads it as part of the text that follows, not as a list item",
+      hint: "put a space after the dash ('- to: ...')",
     };
   }
   return undefined;
