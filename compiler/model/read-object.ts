@@ -114,6 +114,9 @@ function readField(v: unknown, file: string, pointer: string): FieldSpec | undef
     transform: list(f.transform)
       .map((s, i) => readStep(s, file, `${pointer}/transform/${i}`))
       .filter((s): s is StepSpec => s !== undefined),
+    ...(f.transform !== undefined &&
+      f.transform !== null &&
+      !Array.isArray(f.transform) && { transformUnread: true }),
     lookup: readLookup(f.lookup, file, `${pointer}/lookup`),
     custom: readCustom(f.custom, file, `${pointer}/custom`),
     note: str(f.note),

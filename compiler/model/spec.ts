@@ -117,6 +117,8 @@ export interface FieldSpec extends Located {
   readonly value: string | number | boolean | undefined;
   readonly connectionRole: string | undefined;
   readonly transform: readonly StepSpec[];
+  /** `transform:` is written but is not a list (FS012): the chain is not known, so not checked. */
+  readonly transformUnread?: true;
   readonly lookup: LookupSpec | undefined;
   readonly custom: CustomColumnSpec | undefined;
   readonly note: string | undefined;

@@ -54,6 +54,14 @@ function typeWords(type: unknown): string {
   return list.map((t) => names[String(t)] ?? String(t)).join(' or ');
 }
 
+/** What to do about a value of the wrong type: text with commas where a list goes lacks its brackets. */
+function listHint(type: unknown, value: unknown): string {
+  const types = Array.isArray(type) ? type : [type];
+  if (types.includes('array') && typeof value === 'string' && value.includes(','))
+    return `write a list in brackets: [${value.length > 60 ? `${value.slice(0, 57)}...` : value}], or one item a line, each after '- '`;
+  return 'see docs/spec.md for this key';
+}
+
 /** The schema object that failed (Ajv's verbose mode), or the one at the schema path. */
 function parentOf(error: ErrorObject, schema: Json, strip: RegExp): Json | undefined {
   const parent = (error as ErrorObject & { parentSchema?: Json }).parentSchema;
@@ -154,7 +162,7 @@ export function schemaDiagnostics(
             : `expected ${typeWords((error.params as { type: unknown }).type)}, found ${describe(value)}`,
           hint: empty
             ? 'write its keys, starting with version: 1 (docs/spec.md shows them), or delete the file; the checks across files run once it is written'
-            : 'see docs/spec.md for this key',
+            : listHint((error.params as { type: unknown }).type, value),
         });
         break;
       }

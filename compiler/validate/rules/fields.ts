@@ -149,7 +149,8 @@ export const fieldTypes: Rule = (ctx) => {
     // is unknown: what follows would only repeat that as warnings about empty or long values.
     if (!resource) continue;
     o.fields.forEach((f) => {
-      if (f.lookup || f.connectionRole !== undefined) return;
+      // A transform that is not a list (FS012) would read as no chain: an unlimited, unconverted value.
+      if (f.lookup || f.connectionRole !== undefined || f.transformUnread) return;
       const column = columnOf(ctx, o.target!, f.to)?.column;
       if (!column || column.readOnly) return;
       const input = inputType(f, o, resource);
