@@ -1,4 +1,5 @@
 import { basename, posix } from 'node:path';
+import { strangeCharacter } from '../diagnostics/characters.ts';
 import type { Diagnostic, PendingDiagnostic } from '../diagnostics/diagnostic.ts';
 import { lostToBrokenLink, type ReadProblem, readDiagnostics } from './read-problems.ts';
 import { failedToParse, parseYamlFile, type YamlFile } from './yaml-file.ts';
@@ -147,13 +148,14 @@ export function loadSpec(input: SpecInput, parseFile: ParseFile = parseYamlFile)
     const [, folder, name] = match as unknown as [string, string, string];
     const file = parse(rel);
     if (!NAME.test(name)) {
+      const strange = strangeCharacter(name);
       pending.push({
         code: 'FS006',
         severity: 'error',
-        message: `file name '${name}' cannot be a ${folder === 'objects' ? 'mapping' : 'value map'} name`,
+        message: `file name '${name}' cannot be a ${folder === 'objects' ? 'mapping' : 'value map'} name${strange ? `: it holds ${strange.words}` : ''}`,
         file: file.path,
         pointer: '',
-        hint: 'use lowercase letters, digits and hyphens, starting with a letter (e.g. clinical-note.yaml)',
+        hint: `${strange ? 'retype the file name with the keyboard; ' : ''}use lowercase letters, digits and hyphens, starting with a letter (e.g. clinical-note.yaml)`,
       });
       continue;
     }
