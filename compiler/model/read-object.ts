@@ -216,7 +216,12 @@ export function readObject(data: unknown, file: string, name: string): ObjectSpe
     source: str(root.source),
     target: str(root.target),
     extends: str(root.extends),
-    mode: oneOf(root.mode, ['upsert', 'update'] as const) ?? 'upsert',
+    // \`mode: Update\` is an error (FS013), read as meant so the rules do not add those of an upsert.
+    mode:
+      oneOf(typeof root.mode === 'string' ? root.mode.trim().toLowerCase() : root.mode, [
+        'upsert',
+        'update',
+      ] as const) ?? 'upsert',
     key: readKey(root.key, file),
     match:
       matchSource && matchColumn
