@@ -47,32 +47,46 @@ function codePoint(ch: string): string {
   return `U+${ch.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`;
 }
 
-/** The first character of `text` outside printable ASCII, with words that say what it is. */
-export function strangeCharacter(text: string): { index: number; words: string } | undefined {
+/** A character a name cannot hold: where it is, what it is, and what to do about it. */
+export interface StrangeCharacter {
+  /** UTF-16 index in the text. */
+  readonly index: number;
+  readonly words: string;
+  readonly fix: string;
+}
+
+/** The first character of `text` outside printable ASCII, with words that say what it is and what to do. */
+export function strangeCharacter(text: string): StrangeCharacter | undefined {
   let index = 0;
   for (const ch of text) {
     const code = ch.codePointAt(0)!;
-    if (code < 0x20 || code > 0x7e) {
-      const like = LOOKALIKES[ch];
-      const words = like
-        ? `'${ch}' (${codePoint(ch)}), which looks like '${like}' but is another character`
-        : INVISIBLE.test(ch)
-          ? `${ch === '\u00a0' ? 'a non-breaking space' : 'an invisible character'} (${codePoint(ch)})`
-          : code < 0x20
-            ? `a control character (${codePoint(ch)})`
-            : `'${ch}' (${codePoint(ch)}), which is not plain ASCII`;
-      return { index, words };
-    }
+    if (code < 0x20 || code > 0x7e) return { index, ...describe(ch, code) };
     index += ch.length;
   }
   return undefined;
+}
+
+function describe(ch: string, code: number): { words: string; fix: string } {
+  const like = LOOKALIKES[ch];
+  if (like)
+    return {
+      words: `'${ch}' (${codePoint(ch)}), which looks like '${like}' but is another character`,
+      fix: `retype it as '${like}' with the keyboard (text pasted from a document or chat brings such characters)`,
+    };
+  if (INVISIBLE.test(ch))
+    return {
+      words: `${ch === '\u00a0' ? 'a non-breaking space' : 'an invisible character'} (${codePoint(ch)})`,
+      fix: 'delete it, or type a plain space where a space belongs',
+    };
+  if (code < 0x20 || (code >= 0x7f && code <= 0x9f))
+    return { words: `a control character (${codePoint(ch)})`, fix: 'delete it' };
+  return {
+    words: `'${ch}' (${codePoint(ch)}), which is not plain ASCII`,
+    fix: 'write it with plain ASCII letters (é as e, ß as ss)',
+  };
 }
 
 /** Text as a message quotes it: spaces and marks that would not show are written as <U+XXXX>. */
 export function visible(text: string): string {
   return text.replace(new RegExp(INVISIBLE.source, 'gu'), (ch) => `<${codePoint(ch)}>`);
 }
-
-/** The hint for a name holding a strange character. */
-export const RETYPE =
-  'retype the name with the keyboard (text pasted from a document or chat can bring such characters)';

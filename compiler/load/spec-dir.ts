@@ -155,7 +155,7 @@ export function loadSpec(input: SpecInput, parseFile: ParseFile = parseYamlFile)
         message: `file name '${name}' cannot be a ${folder === 'objects' ? 'mapping' : 'value map'} name${strange ? `: it holds ${strange.words}` : ''}`,
         file: file.path,
         pointer: '',
-        hint: `${strange ? 'retype the file name with the keyboard; ' : ''}use lowercase letters, digits and hyphens, starting with a letter (e.g. clinical-note.yaml)`,
+        hint: `${strange ? `${strange.fix}; ` : ''}use lowercase letters, digits and hyphens, starting with a letter (e.g. clinical-note.yaml)`,
       });
       continue;
     }

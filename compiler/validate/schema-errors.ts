@@ -1,5 +1,5 @@
 import type { ErrorObject } from 'ajv';
-import { RETYPE, strangeCharacter, visible } from '../diagnostics/characters.ts';
+import { strangeCharacter, visible } from '../diagnostics/characters.ts';
 import { type PendingDiagnostic, pointerJoin, pointerSegments } from '../diagnostics/diagnostic.ts';
 import { didYouMean } from '../diagnostics/suggest.ts';
 
@@ -119,7 +119,7 @@ export function schemaDiagnostics(
         // `to:\u00a0name` is one key: YAML needs a plain space after the colon.
         const strange = strangeCharacter(key);
         const flowHint = strange
-          ? `; ${strange.words.startsWith("'") ? RETYPE : 'type a plain space in its place'}`
+          ? `; ${strange.fix}`
           : /\s/.test(key)
             ? ' (inside { ... } a comma ends a value: put text with commas in quotes)'
             : '';
@@ -196,7 +196,7 @@ export function schemaDiagnostics(
           at: 'key',
           ...(strange && { within: strange.index }),
           message: `'${visible(name)}' is not a valid name here${strange ? `: it holds ${strange.words}` : ''}`,
-          hint: `${strange ? `${RETYPE}; ` : ''}use lowercase letters, digits and underscores, starting with a letter`,
+          hint: `${strange ? `${strange.fix}; ` : ''}use lowercase letters, digits and underscores, starting with a letter`,
         });
         break;
       }
@@ -215,7 +215,7 @@ export function schemaDiagnostics(
           pointer: here,
           ...(strange && { within: strange.index }),
           message: `${describe(value)} is not in the expected form${error.keyword === 'format' ? ` (${String((error.params as { format: string }).format)})` : ''}${strange ? `: it holds ${strange.words}` : ''}`,
-          hint: strange ? `${RETYPE}. ${form}` : form,
+          hint: strange ? `${strange.fix}. ${form}` : form,
         });
         break;
       }
