@@ -61,8 +61,11 @@ export async function logCommand(options: LogCommandOptions, io: CliIo): Promise
   const runId = runOption(options.run);
   const action = actionsOf(options.action);
   const journal = Journal.open(existingJournal(options.journal, io.cwd), { readonly: true });
-  const stream = options.out ? outputFile(resolve(io.cwd, options.out)) : undefined;
+  let stream: WriteStream | undefined;
   try {
+    // Before --out is opened, which empties it: a mistyped run id leaves an earlier export as it was.
+    journal.requireRun(runId);
+    stream = options.out ? outputFile(resolve(io.cwd, options.out)) : undefined;
     const write: LogWriter = stream ? fileWriter(stream) : (chunk) => io.out(chunk);
     const count = await journal.exportLog(runId, options.format, write, action ? { action } : {}, {
       withPreImages: options.withPreImages === true,
@@ -71,6 +74,6 @@ export async function logCommand(options: LogCommandOptions, io: CliIo): Promise
     return 0;
   } finally {
     journal.close();
-    if (stream) await new Promise<void>((done) => stream.end(done));
+    if (stream) await new Promise<void>((done) => stream?.end(done));
   }
 }

@@ -181,6 +181,11 @@ export class Journal {
     return this.#runs.get(id);
   }
 
+  /** A run, or a `run_not_found` error naming the run and what lists those the journal holds. */
+  requireRun(id: number): RunRecord {
+    return this.#runs.require(id);
+  }
+
   /** Every run, oldest first. */
   runs(): RunRecord[] {
     return this.#runs.all();

@@ -1,4 +1,4 @@
-import { chmodSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { bufferIo } from '../../cli/io.ts';
@@ -135,6 +135,19 @@ describe('flitstack log', () => {
       code: 2,
       err: `error: --out ${join(missing, 'run-1.csv')}: cannot write it: ${missing} does not exist; pass a file this user can write\n`,
     });
+  });
+
+  it('leaves an existing --out file as it was, and creates none, when the run is not in the journal', async () => {
+    const path = journalWithLog();
+    const out = join(tempDir(), 'run-1.csv');
+    writeFileSync(out, 'the export of run 1, made before');
+    const result = await log('--run', '2', '--journal', path, '--out', out);
+    expect(result.code).toBe(2);
+    expect(result.err).toContain('run 2 is not in the journal');
+    expect(readFileSync(out, 'utf8')).toBe('the export of run 1, made before');
+    const fresh = join(tempDir(), 'run-2.csv');
+    expect((await log('--run', '2', '--journal', path, '--out', fresh)).code).toBe(2);
+    expect(existsSync(fresh)).toBe(false);
   });
 
   it('streams: the log reaches the writer in pieces of about 64 KiB, never as one string', async () => {
