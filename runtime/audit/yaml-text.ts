@@ -175,6 +175,32 @@ export function appendItem(text: string, seq: YAMLSeq, item: Record<string, unkn
   return { at, remove: 0, insert: `\n${blockItemText(item, indent)}` };
 }
 
+/**
+ * Adds items (flow text) at the end of a flow sequence, each on a line of its own indented like the
+ * first item (or two spaces past the sequence's line when it has none), after its comment line if it
+ * has one: a comment runs to the end of its line, so it cannot follow an item that `]` follows.
+ */
+export function appendFlowItems(
+  text: string,
+  seq: YAMLSeq,
+  items: readonly { readonly text: string; readonly comment?: string }[],
+): Splice {
+  if (!seq.flow) throw new Error('appendFlowItems needs a flow sequence');
+  const existing = seq.items as Node[];
+  const last = existing.at(-1);
+  const [start] = range(seq);
+  const indent = existing[0]
+    ? indentOf(text, range(existing[0])[0])
+    : `${/^ */.exec(text.slice(lineStart(text, start)))![0]}  `;
+  const insert = items
+    .map(
+      (item, i) =>
+        `${last || i > 0 ? ',' : ''}\n${item.comment ? `${indent}# ${item.comment}\n` : ''}${indent}${item.text}`,
+    )
+    .join('');
+  return { at: last ? range(last)[1] : start + 1, remove: 0, insert };
+}
+
 /** The map at `path` under the document contents, if every step is a map. */
 export function mapAt(root: unknown, path: readonly string[]): YAMLMap | undefined {
   let node = root;

@@ -1,5 +1,6 @@
 import { isMap, parseDocument } from 'yaml';
 import {
+  appendFlowItems,
   appendItem,
   applySplices,
   blockItemText,
@@ -31,7 +32,7 @@ function item(l: DraftLine, text: string, marks: Marks): string {
 /**
  * An existing mapping file with drafted lines appended to `fields`, each with its `proposed:` block.
  * The Document API finds the sequence; the lines are spliced in after its last item, so every line of
- * the file stays as it was.
+ * the file stays as it was: as block items in a block list, as flow items in a flow list (`[ ... ]`).
  */
 export function withDraftedLines(text: string, drafts: FieldDrafts, marks: Marks = new Map()): string {
   if (drafts.lines.length === 0) return text;
@@ -44,8 +45,15 @@ export function withDraftedLines(text: string, drafts: FieldDrafts, marks: Marks
     });
     return applySplices(text, splices);
   }
+  if (fields?.flow) {
+    const items = drafts.lines.map((l) => {
+      const mark = marks.get(l);
+      return { text: flowText(proposal(l)), ...(mark ? { comment: mark.replace(/\s+/g, ' ') } : {}) };
+    });
+    return applySplices(text, [appendFlowItems(text, fields, items)]);
+  }
   if (isMap(doc.contents) && doc.contents.has('fields')) {
-    throw new Error(`${drafts.file}: fields is not a block list; add the drafted lines by hand`);
+    throw new Error(`${drafts.file}: fields is not a list; add the drafted lines by hand`);
   }
   const items = drafts.lines.map((l) => item(l, blockItemText(proposal(l), '  '), marks)).join('\n');
   return `${text.replace(/\n*$/, '\n')}fields:\n${items}\n`;

@@ -334,6 +334,54 @@ describe('flitstack propose', () => {
     expect(await run(['node', 'flitstack', 'propose', '--audit', 'nope.json'], missing)).toBe(2);
   });
 
+  it('appends its drafts to a fields list written in flow style, leaving every other line as it was', async () => {
+    // The referral sources' fields as one flow list, the email line taken out for propose to draft.
+    const flow = [
+      'fields: [',
+      '  { to: name, from: [organisation_name, name], transform: [coalesce, trim, truncate] },',
+      '  { to: telephone1, from: phone, transform: [{ phone: { default_country: GB } }] },',
+      '  { to: websiteurl, from: website, transform: [trim, truncate] }, { to: address1_city, from: city, transform: [trim, truncate] },',
+      '  { to: fs_accountkind, value: referral_organisation, custom: { type: choice, label: Account kind, options: { clinic: Clinic, referral_organisation: Referral organisation } } },',
+      '  { to: overriddencreatedon, from: created_at, transform: [datetime] } ]',
+      '',
+    ].join('\n');
+    const dir = specCopy((spec) =>
+      editFile(spec, 'objects/referral-source.yaml', /^fields:\n[\s\S]*$/m, flow),
+    );
+    const path = join(dir, 'spec/objects/referral-source.yaml');
+    const before = readFileSync(path, 'utf8');
+    const io = bufferIo(dir);
+    expect(await run(['node', 'flitstack', 'propose', '--only', 'referral_sources'], io), io.stderr()).toBe(
+      0,
+    );
+    expect(io.stdout()).toContain('drafted line spec/objects/referral-source.yaml: emailaddress1 ← email');
+    const after = readFileSync(path, 'utf8');
+    const kept = before.trimEnd().slice(0, -' ]'.length);
+    expect(after.startsWith(kept)).toBe(true);
+    // Each draft on a line of its own, indented like the list's items; the list still ends with ` ]`.
+    const added = after.slice(kept.length).split('\n');
+    expect(added[0]).toBe(',');
+    expect(added[1]).toMatch(/^ {2}\{ to: emailaddress1, from: email, .*, proposed: \{ .* \} \},$/);
+    expect(added[2]).toMatch(
+      /^ {2}\{ to: fs_sourcemodifiedon, from: updated_at, .*, proposed: \{ .* \} \} \]$/,
+    );
+    expect(added.slice(3)).toEqual(['']);
+    const fields = (parse(after) as { fields: { to: string }[] }).fields.map((f) => f.to);
+    expect(fields).toEqual([
+      'name',
+      'telephone1',
+      'websiteurl',
+      'address1_city',
+      'fs_accountkind',
+      'overriddencreatedon',
+      'emailaddress1',
+      'fs_sourcemodifiedon',
+    ]);
+    const check = bufferIo(dir);
+    expect(await run(['node', 'flitstack', 'validate'], check)).toBe(0);
+    expect(check.stdout()).toMatch(/0 errors, 2 warnings\n$/);
+  });
+
   it('refuses --only names that are not resources of the source model, writing nothing (exit 2)', async () => {
     const dir = specCopy((spec) => editFile(spec, 'objects/patient.yaml', EMAIL_LINE, ''));
     const path = join(dir, 'spec/objects/patient.yaml');
