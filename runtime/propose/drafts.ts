@@ -52,7 +52,7 @@ export function matchTarget(
     mapFor: (column) => mapWriting(d.ctx, tableName, column),
     loader: (r) => {
       const o = loaderOf(d.ctx, r);
-      return o?.target ? { name: o.name, table: o.target } : undefined;
+      return o?.target ? { name: o.name, table: o.target } : d.planned?.get(r);
     },
     seen: (path) => seenField(d.audit, resource, path),
   };

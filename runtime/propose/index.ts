@@ -8,7 +8,7 @@ import { phoneCountry } from './chains.ts';
 import { draftFields, type FieldDrafts, type Skipped } from './drafts.ts';
 import { type ColumnLimit, columnLimits } from './limits.ts';
 import type { DraftLine } from './match.ts';
-import { draftObjects, type ObjectDraft } from './objects.ts';
+import { draftObjects, type ObjectDraft, planObjects } from './objects.ts';
 import { type Marks, objectFileText, valueMapText, withDraftedLines } from './render.ts';
 
 export type { Skipped } from './drafts.ts';
@@ -142,7 +142,9 @@ export function propose(
   if (hasErrors(first.diagnostics))
     return { refused: first.diagnostics.filter((d) => d.severity === 'error') };
   const ctx = first.context;
-  const d = {
+  const only = options.only ? new Set(options.only) : undefined;
+  const objectSkips: Skipped[] = [];
+  const base = {
     ctx,
     prefix: ctx.migration?.prefix ?? 'new',
     country: phoneCountry(ctx.migration?.timeZone ?? ''),
@@ -150,12 +152,18 @@ export function propose(
     maps: new Set(ctx.valueMaps.keys()),
     declared: new Map(),
   };
-  const only = options.only ? new Set(options.only) : undefined;
+  // Planned first, so that a lookup to a resource drafted a mapping here is drafted with it.
+  const plans = planObjects(base, only, objectSkips, new Set());
+  const d = {
+    ...base,
+    planned: new Map(plans.map((p) => [p.resource, { name: p.mapping, table: p.table }])),
+  };
   const skipped: Skipped[] = [];
   const drafts: Drafts = {
     fields: draftFields(d, only, skipped),
-    objects: draftObjects(d, only, skipped, new Set()),
+    objects: draftObjects(d, plans, objectSkips),
   };
+  skipped.push(...objectSkips);
   const originals = new Map(ctx.objects.map((o) => [o.file.slice(ctx.root.length + 1), o.fields.length]));
   const dropped: ProposeResult['dropped'][number][] = [];
   for (let round = 0; round < 200; round += 1) {

@@ -79,17 +79,30 @@ function noteTemplate(
 
 const NAME_FIELDS = ['name', 'title', 'subject', 'course_name', 'medication_name', 'label', 'code'];
 
-/** A new mapping file for each resource of the model that no mapping reads. */
-export function draftObjects(
+/** The mapping name and table a new mapping file of a resource takes, chosen before any line is drafted. */
+export interface ObjectPlan {
+  readonly resource: string;
+  readonly mapping: string;
+  readonly table: string;
+  /** The usual standard table (the table), or undefined for a new custom table. */
+  readonly standard: string | undefined;
+}
+
+/**
+ * The resources of the model that no mapping reads and that get a new mapping file, with its name and
+ * table: planned before the lines of any mapping are drafted, so a lookup to such a resource is drafted
+ * in the same call as its mapping.
+ */
+export function planObjects(
   d: DraftContext,
   only: ReadonlySet<string> | undefined,
   skipped: Skipped[],
   taken: Set<string>,
-): ObjectDraft[] {
+): ObjectPlan[] {
   const read = new Set(d.ctx.objects.map((o) => o.source));
   const attached = attachedResources(d);
-  const out: ObjectDraft[] = [];
-  for (const [name, resource] of d.ctx.source?.resources ?? []) {
+  const out: ObjectPlan[] = [];
+  for (const [name] of d.ctx.source?.resources ?? []) {
     if (read.has(name) || (only && !only.has(name))) continue;
     if (leftOutOf(d.ctx, name).whole) {
       skipped.push({ resource: name, reason: 'left out on purpose (left_out in migration.yaml)' });
@@ -102,34 +115,44 @@ export function draftObjects(
       });
       continue;
     }
-    const draft = draftObject(d, name, resource, taken, skipped);
-    if (draft) out.push(draft);
+    const base = kebab(singular(name));
+    const mapping = [base, `${base}-2`, `${base}-3`].find(
+      (m) => !taken.has(m) && !d.ctx.objectsByName.has(m),
+    );
+    if (!mapping) continue;
+    taken.add(mapping);
+    const usual = RESOURCE_TABLES[name];
+    const standard = usual && d.ctx.target?.tables.has(usual) ? usual : undefined;
+    const table = standard ?? `${d.prefix}_${compact(singular(name))}`;
+    if (!standard && (d.ctx.target?.tables.has(table) || d.ctx.customTables.has(table))) {
+      skipped.push({ resource: name, reason: `no usual table, and ${table} is taken` });
+      continue;
+    }
+    out.push({ resource: name, mapping, table, standard });
   }
   return out;
 }
 
+/** A new mapping file for each planned resource (see `planObjects`). */
+export function draftObjects(
+  d: DraftContext,
+  plans: readonly ObjectPlan[],
+  skipped: Skipped[],
+): ObjectDraft[] {
+  return plans.map((plan) => draftObject(d, plan, d.ctx.source!.resources.get(plan.resource)!, skipped));
+}
+
 function draftObject(
   d: DraftContext,
-  name: string,
+  plan: ObjectPlan,
   resource: SourceResource,
-  taken: Set<string>,
   skipped: Skipped[],
-): ObjectDraft | undefined {
-  const base = kebab(singular(name));
-  const mapping = [base, `${base}-2`, `${base}-3`].find((m) => !taken.has(m) && !d.ctx.objectsByName.has(m));
-  if (!mapping) return undefined;
-  taken.add(mapping);
-  const usual = RESOURCE_TABLES[name];
-  const standard = usual && d.ctx.target?.tables.has(usual) ? usual : undefined;
-  const tableName = standard ?? `${d.prefix}_${compact(singular(name))}`;
+): ObjectDraft {
+  const { resource: name, mapping, table: tableName, standard } = plan;
   const singularLabel = label(singular(name));
   let customTable: CustomTableSpec | undefined;
   const head: Record<string, unknown> = {};
   if (!standard) {
-    if (d.ctx.target?.tables.has(tableName) || d.ctx.customTables.has(tableName)) {
-      skipped.push({ resource: name, reason: `no usual table, and ${tableName} is taken` });
-      return undefined;
-    }
     customTable = {
       file: '',
       pointer: '/custom_table',

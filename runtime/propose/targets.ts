@@ -15,6 +15,8 @@ export interface DraftContext {
   readonly maps: Set<string>;
   /** Custom declarations by table: column → YAML data (existing first, then drafted). */
   readonly declared: Map<string, Map<string, Record<string, unknown>>>;
+  /** The mapping (and its table) drafted for each resource no mapping reads yet, by resource. */
+  readonly planned?: ReadonlyMap<string, { readonly name: string; readonly table: string }>;
 }
 
 /** Custom declarations of a table as YAML data, the first declaration of each column. */

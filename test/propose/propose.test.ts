@@ -104,12 +104,30 @@ describe('flitstack propose', () => {
     );
     const once = drafted(input);
     expect(drafted(input).files).toEqual(once.files);
-    // A drafted mapping can make new lookups possible elsewhere (appointment_types): compare one resource.
+    const twice = drafted(applied(input, once));
+    expect(twice.files).toEqual([]);
+    expect(twice.drafted).toEqual([]);
     const onlyPatients = drafted(input, { only: ['patients'] });
     expect(onlyPatients.files.map((f) => f.path)).toEqual(['objects/patient.yaml']);
     const again = drafted(applied(input, onlyPatients), { only: ['patients'] });
     expect(again.files).toEqual([]);
     expect(again.drafted).toEqual([]);
+  });
+
+  it('drafts a lookup to a resource with the mapping it drafts for that resource, in the same call', () => {
+    const result = drafted(shipped());
+    expect(result.drafted.map((d) => `${d.kind} ${d.file}: ${d.what}`)).toEqual(
+      expect.arrayContaining([
+        'mapping objects/appointment-type.yaml: appointment_types → fs_appointmenttype',
+        'line objects/appointment.yaml: fs_appointmenttypeid ← appointment_type_id',
+      ]),
+    );
+    const line = result.drafted.find((d) => d.what === 'fs_appointmenttypeid ← appointment_type_id')!;
+    expect(line.reason).toBe(
+      "appointments.appointment_type_id references appointment_types, loaded by 'appointment-type': new custom lookup to fs_appointmenttype",
+    );
+    expect(result.skipped.filter((s) => s.path === 'appointment_type_id')).toEqual([]);
+    expect(errorsOf(applied(shipped(), result))).toEqual([]);
   });
 
   it('drafts nothing for what migration.yaml leaves out on purpose, and says so of a whole resource', () => {
