@@ -6,20 +6,35 @@ import type { SampleResult } from './sample.ts';
 /** How long a value may be shown before it is cut (notes run to 100,000 characters). */
 const SHOWN = 160;
 
-/** A value as a reviewer reads it: text in quotes (so spaces show), cut when long, `null`, numbers as they are. */
+/** Whether the UTF-16 code unit at `i` opens a surrogate pair (the first half of an emoji, say). */
+const opensPair = (text: string, i: number) => /[\uD800-\uDBFF]/.test(text[i] ?? '');
+
+/** Characters (code points, as a reader counts them) in `text`. */
+const characters = (text: string) =>
+  text.length - (text.match(/[\uD800-\uDBFF][\uDC00-\uDFFF]/g)?.length ?? 0);
+
+/**
+ * A value as a reviewer reads it: text in quotes (so spaces show), cut when long, `null`, numbers as
+ * they are. The cut never falls inside a surrogate pair, whose half alone would show as �, a character
+ * the data does not hold.
+ */
 export function showValue(value: unknown): string {
   if (value === undefined) return '(absent)';
   if (value === null) return 'null';
   const text = typeof value === 'string' || typeof value === 'object' ? JSON.stringify(value) : String(value);
-  return text.length > SHOWN ? `${text.slice(0, SHOWN)}… (${text.length} characters)` : text;
+  if (text.length <= SHOWN) return text;
+  const cut = opensPair(text, SHOWN - 1) ? SHOWN - 1 : SHOWN;
+  return `${text.slice(0, cut)}… (${characters(text)} characters)`;
 }
 
-/** Where two texts first differ (1-based), for long values whose difference is cut off. */
+/** Where two texts first differ (1-based, in characters), for long values whose difference is cut off. */
 function firstDifference(a: unknown, b: unknown): number | undefined {
   if (typeof a !== 'string' || typeof b !== 'string') return undefined;
   let i = 0;
   while (i < a.length && i < b.length && a[i] === b[i]) i++;
-  return i + 1;
+  // Two characters that share their first half differ where that half is.
+  if (i > 0 && opensPair(a, i - 1)) i--;
+  return characters(a.slice(0, i)) + 1;
 }
 
 /** One compared field as the reports show it. */

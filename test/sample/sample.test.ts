@@ -22,6 +22,7 @@ let result: {
   tallies: { mapping: string; records: number; rows: number; match: number }[];
 };
 let stdio = '';
+const EMOJI_NOTES = '😀'.repeat(20_000);
 let sampleRun: RunRecord;
 /** Source ids the sample run journaled, per resource. */
 const sampled = new Map<string, Set<string>>();
@@ -36,6 +37,14 @@ beforeAll(async () => {
   journalFile = join(dir, 'journal.db');
   out = join(dir, 'out');
   expect((await flitstack(sb, 'schema', 'apply')).code).toBe(0);
+  // The longest notes (the sample picks them), of emoji: a cut at 160 falls inside a surrogate pair.
+  const patient = records('patients')[3]!;
+  sb.practicehub.mutate({
+    resource: 'patients',
+    action: 'update',
+    ids: [String(patient.id)],
+    patch: { notes: EMOJI_NOTES },
+  });
   const res = await flitstack(
     sb,
     ...['sample', '--journal', journalFile, '--rate', '1000', '--out', out],
@@ -164,6 +173,18 @@ describe('flitstack sample', () => {
     const html = readFileSync(join(out, 'sample.html'), 'utf8');
     expect(values.filter((v) => html.includes(JSON.stringify(v).slice(1, -1))).length).toBeGreaterThan(30);
     for (const v of values) expect(stdio.includes(v), 'a data value on stdout or stderr').toBe(false);
+  });
+
+  it('cuts a long value between characters, never inside one, and counts its characters', () => {
+    const shown = `notes = "${'😀'.repeat(79)}… (20002 characters)`;
+    const md = readFileSync(join(out, 'sample.md'), 'utf8');
+    const html = readFileSync(join(out, 'sample.html'), 'utf8');
+    expect(html).toContain(shown.replace(' = "', ' &#x3D; &quot;'));
+    for (const [name, report] of [
+      ['sample.md', md],
+      ['sample.html', html],
+    ] as const)
+      expect(report.includes('\uFFFD'), `${name} shows a replacement character`).toBe(false);
   });
 
   it('leaves rows a later full run finds unchanged', async () => {
