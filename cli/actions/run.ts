@@ -15,7 +15,7 @@ import {
 } from '../migration.ts';
 import { rateOption } from '../options.ts';
 import { progressReporter } from '../progress.ts';
-import { textTable } from '../table.ts';
+import { accountingTable } from './runs.ts';
 import { findingLines } from './schema.ts';
 
 export interface RunCommandOptions {
@@ -25,19 +25,6 @@ export interface RunCommandOptions {
   readonly format: 'text' | 'json';
   readonly rate?: string;
   readonly archiveDir?: string;
-}
-
-/** The per-mapping accounting as a table: extracted = loaded + rejected + skipped. */
-export function accountingTable(result: RunResult): string {
-  const rows = Object.entries(result.summary).map(([name, c]) => [
-    name,
-    c.extracted,
-    c.loaded,
-    c.rejected,
-    c.skipped,
-    c.extracted === c.loaded + c.rejected + c.skipped ? 'yes' : 'NO',
-  ]);
-  return textTable(['mapping', 'extracted', 'loaded', 'rejected', 'skipped', 'balanced'], rows, (i) => i > 0);
 }
 
 /** Everything a loading command needs, checked and opened; `close()` releases it. */
@@ -136,7 +123,7 @@ export function reportLoad(
     );
   } else {
     io.out(
-      `${result.run.kind} ${result.run.id} ${result.run.status}${result.resumed ? ' (resumed)' : ''}\n${accountingTable(result)}`,
+      `${result.run.kind} ${result.run.id} ${result.run.status}${result.resumed ? ' (resumed)' : ''}\n${accountingTable(result.summary)}`,
     );
     if (result.rejected > 0)
       io.out(

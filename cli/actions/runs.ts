@@ -1,6 +1,13 @@
-import { Journal, ownerState, type RunRecord, realHost } from '../../runtime/journal/index.ts';
+import {
+  Journal,
+  ownerState,
+  type RunRecord,
+  type RunSummary,
+  realHost,
+  unbalanced,
+} from '../../runtime/journal/index.ts';
 import type { CliIo } from '../io.ts';
-import { existingJournal } from '../options.ts';
+import { existingJournal, runOption } from '../options.ts';
 import { textTable } from '../table.ts';
 
 /** One run as `flitstack runs` lists it. */
@@ -77,13 +84,41 @@ export function runsTable(runs: readonly RunListing[]): string {
   return textTable(header, rows, (i) => i === 0 || i >= 7);
 }
 
-/** `flitstack runs`: every run, read from the journal without writing to it. */
+/** The per-mapping accounting as a table: extracted = loaded + rejected + skipped. */
+export function accountingTable(summary: RunSummary): string {
+  const rows = Object.entries(summary).map(([name, c]) => [
+    name,
+    c.extracted,
+    c.loaded,
+    c.rejected,
+    c.skipped,
+    c.extracted === c.loaded + c.rejected + c.skipped ? 'yes' : 'NO',
+  ]);
+  return textTable(['mapping', 'extracted', 'loaded', 'rejected', 'skipped', 'balanced'], rows, (i) => i > 0);
+}
+
+/**
+ * One run with the accounting of each of its mappings, as the run printed it when it ended (or the
+ * journal's so far): exit 1 when a mapping does not balance.
+ */
+function oneRun(journal: Journal, id: number, format: 'text' | 'json', io: CliIo): number {
+  const run = journal.requireRun(id);
+  const summary = run.summary ?? journal.accounting(run.id);
+  if (format === 'json')
+    io.out(`${JSON.stringify({ run: listing(journal, run), mappings: summary }, null, 2)}\n`);
+  else io.out(`${runsTable([listing(journal, run)])}\n${accountingTable(summary)}`);
+  return unbalanced(summary).length > 0 ? 1 : 0;
+}
+
+/** `flitstack runs`: every run, or one with its mappings, read from the journal without writing to it. */
 export async function runsCommand(
-  options: { journal: string; format: 'text' | 'json' },
+  options: { journal: string; format: 'text' | 'json'; run?: string },
   io: CliIo,
 ): Promise<number> {
+  const id = options.run === undefined ? undefined : runOption(options.run);
   const journal = Journal.open(existingJournal(options.journal, io.cwd), { readonly: true });
   try {
+    if (id !== undefined) return oneRun(journal, id, options.format, io);
     const runs = journal.runs().map((run) => listing(journal, run));
     if (options.format === 'json') io.out(`${JSON.stringify({ runs }, null, 2)}\n`);
     else if (runs.length === 0) io.out('no runs in the journal\n');
