@@ -49,7 +49,15 @@ function outputFile(path: string): WriteStream {
 
 function actionsOf(text: string | undefined): Action[] | undefined {
   if (text === undefined) return undefined;
-  const actions = text.split(',').map((a) => a.trim());
+  // A trailing or doubled comma names no action: it is left out, as in --only.
+  const actions = text
+    .split(',')
+    .map((a) => a.trim())
+    .filter(Boolean);
+  if (actions.length === 0)
+    throw new UsageError(
+      `--action needs actions, comma-separated, e.g. --action reject,skip (one of ${ACTIONS.join(', ')})`,
+    );
   const unknown = actions.filter((a) => !(ACTIONS as readonly string[]).includes(a));
   if (unknown.length > 0)
     throw new UsageError(`--action: unknown action ${unknown.join(', ')} (one of ${ACTIONS.join(', ')})`);

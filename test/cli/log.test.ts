@@ -120,6 +120,17 @@ describe('flitstack log', () => {
     const bad = await log('--run', '1', '--journal', path, '--action', 'create,erase');
     expect(bad.code).toBe(2);
     expect(bad.err).toContain('--action: unknown action erase');
+    for (const none of ['', ' , '])
+      expect(await log('--run', '1', '--journal', path, '--action', none), `'${none}'`).toMatchObject({
+        code: 2,
+        out: '',
+        err: expect.stringMatching(
+          /^error: --action needs actions, comma-separated, e\.g\. --action reject,skip \(one of create, /,
+        ),
+      });
+    const trailing = await log('--run', '1', '--journal', path, '--action', 'reject,', '--format', 'json');
+    expect(trailing.code).toBe(0);
+    expect((JSON.parse(trailing.out) as { action: string }[]).map((e) => e.action)).toEqual(['reject']);
     expect((await log('--run', 'one', '--journal', path)).err).toBe(
       "error: --run must be a positive whole number, got 'one'\n",
     );
