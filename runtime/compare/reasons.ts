@@ -1,15 +1,34 @@
 import type { Journal } from '../journal/index.ts';
 
-/** Why a run wrote no row for a record: the first reject or skip it journaled for the record. */
+const WROTE = { create: 'created', update: 'updated', unchanged: 'unchanged' } as const;
+
+/**
+ * Why a run left a record without the row the spec expects: the first reject or skip it journaled for
+ * the record; else, when it journaled the record's row as written (created, updated, or unchanged since
+ * an earlier run wrote it), that the row was deleted in Dataverse after that, which no run repairs by
+ * itself, since a run leaves a row alone while what the spec makes of its record is unchanged.
+ */
 export function runReasons(
   journal: Journal,
   runId: number,
 ): (mapping: string, sourceId: string) => string | undefined {
   const reasons = new Map<string, string>();
-  for (const op of journal.operations(runId, { action: ['reject', 'skip'] })) {
+  const written = new Map<string, keyof typeof WROTE>();
+  const actions = ['reject', 'skip', 'create', 'update', 'unchanged'] as const;
+  for (const op of journal.operations(runId, { action: [...actions] })) {
     const key = `${op.mapping} ${op.sourceId}`;
-    if (op.reason && !reasons.has(key))
-      reasons.set(key, `${op.action === 'reject' ? 'rejected' : 'skipped'} in run ${runId}: ${op.reason}`);
+    if (op.action === 'reject' || op.action === 'skip') {
+      if (op.reason && !reasons.has(key))
+        reasons.set(key, `${op.action === 'reject' ? 'rejected' : 'skipped'} in run ${runId}: ${op.reason}`);
+    } else if (!written.has(key)) written.set(key, op.action as keyof typeof WROTE);
   }
-  return (mapping, sourceId) => reasons.get(`${mapping} ${sourceId}`);
+  return (mapping, sourceId) => {
+    const key = `${mapping} ${sourceId}`;
+    const reason = reasons.get(key);
+    if (reason) return reason;
+    const action = written.get(key);
+    return action
+      ? `no such row in Dataverse, though run ${runId} journaled its row as ${WROTE[action]}: it was deleted in Dataverse after flitstack wrote it; a run writes it again only once what the spec makes of the record changes`
+      : undefined;
+  };
 }
