@@ -1,5 +1,7 @@
 import { assertNever } from '../assert.ts';
+import { plural } from './markdown.ts';
 import type { MappingDiff, OptionChange, RiskNote } from './types.ts';
+import { mapValueText } from './words.ts';
 
 /** How a renderer marks up pieces of a sentence: names (code spans in Markdown) and spec text. */
 export interface Marks {
@@ -121,6 +123,24 @@ export function riskWords(note: RiskNote, m: Marks): RiskWords {
         effect: `the rows already loaded into ${m.name(note.table)} for records the conditions now leave out stay there, and later runs neither update nor close them (policies.deleted_records is for records PracticeHub deletes).`,
         action: `before merging, find the rows of records now left out (\`flitstack log\` lists what the mapping loaded) and decide: delete them in Dynamics, or keep them as they are.`,
       };
+    case 'value-map-retargeted': {
+      const entries = note.entries
+        .map(
+          (e) =>
+            `${m.text(JSON.stringify(e.source))}: ${m.text(mapValueText(e.before))} → ${m.text(mapValueText(e.after))}`,
+        )
+        .join(', ');
+      const more = note.count > note.entries.length ? `, and ${note.count - note.entries.length} more` : '';
+      const where = note.use.kind === 'column' ? ` on ${m.name(note.use.column)}` : '';
+      const what = note.use.kind === 'column' ? 'value' : 'state and status';
+      // runtime/run/prepare.ts: a row is left as it is only when its payload hash (the values written,
+      // the state included) equals the one journaled when it was last written; a new option changes it.
+      return {
+        title: `Value map ${m.name(note.map)} of ${m.name(note.mapping)} gives ${plural(note.count, 'source value')} another ${what}${where}: ${entries}${more}`,
+        effect: `rows already loaded into ${m.name(note.table)} for records with ${note.count === 1 ? 'this value keep the old' : 'these values keep the old'} ${what} until they are loaded again; a full run writes them again, as their payload changes, but a delta run reloads only records changed since.`,
+        action: `run the mapping in full after merging, so that the rows already loaded get the new ${what}.`,
+      };
+    }
     case 'lookup-optional':
       return {
         title: `Lookup ${m.name(note.column)} of ${m.name(note.mapping)} is no longer required`,

@@ -1,5 +1,8 @@
 import type { MappingChange, RiskNote, SchemaDiff } from './types.ts';
 
+/** Entries a value-map risk note names; the table below the mapping lists them all. */
+const RETARGETED_SHOWN = 3;
+
 function mappingRisks(m: MappingChange): RiskNote[] {
   if (!m.after)
     return m.before ? [{ kind: 'mapping-removed', mapping: m.mapping, table: m.before.target }] : [];
@@ -33,6 +36,23 @@ function mappingRisks(m: MappingChange): RiskNote[] {
               },
             ]
           : [];
+      case 'value-map': {
+        // Only entries both sides have: their source values gave one value to the rows loaded so far.
+        const retargeted = c.entries.filter((e) => e.before !== undefined && e.after !== undefined);
+        return retargeted.length
+          ? [
+              {
+                kind: 'value-map-retargeted',
+                mapping: m.mapping,
+                table,
+                map: c.after,
+                use: c.use,
+                count: retargeted.length,
+                entries: retargeted.slice(0, RETARGETED_SHOWN),
+              },
+            ]
+          : [];
+      }
       case 'lookup-changed':
         return c.before.required && !c.after.required
           ? [{ kind: 'lookup-optional', mapping: m.mapping, column: c.column }]

@@ -250,6 +250,16 @@ export type RiskNote =
       readonly before: string;
       readonly after: string;
     }
+  | {
+      /** Entries on both sides that give another value: the first few, and how many there are. */
+      readonly kind: 'value-map-retargeted';
+      readonly mapping: string;
+      readonly table: string;
+      readonly map: string;
+      readonly use: MapUse;
+      readonly count: number;
+      readonly entries: readonly EntryChange[];
+    }
   | { readonly kind: 'lookup-optional'; readonly mapping: string; readonly column: string }
   | {
       readonly kind: 'where-changed';

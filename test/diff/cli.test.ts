@@ -70,7 +70,7 @@ async function repository(): Promise<string> {
 }
 
 describe('flitstack diff against git', () => {
-  it('--base HEAD~1 reports exactly the renamed column, the value-map entry and one risk note, exit 1', async () => {
+  it('--base HEAD~1 reports exactly the renamed column, the value-map entry and a risk note for each, exit 1', async () => {
     const dir = await repository();
     const json = await flitstack(dir, 'diff', '--base', 'HEAD~1', '--format', 'json');
     expect(json.err).toBe('');
@@ -100,12 +100,18 @@ describe('flitstack diff against git', () => {
     expect(result.schema.flags).toEqual([]);
     expect(result.loadOrder).toBeUndefined();
     expect(result.settings).toEqual([]);
-    expect(result.risks.map((r: { kind: string }) => r.kind)).toEqual(['field-retargeted']);
+    expect(result.risks.map((r: { kind: string }) => r.kind)).toEqual([
+      'value-map-retargeted',
+      'field-retargeted',
+    ]);
 
     const md = await flitstack(dir, 'diff', '--base', 'HEAD~1');
     expect(md.code).toBe(1);
     expect(md.out).toContain('Base `HEAD~1` → head `working tree`.');
-    expect(md.out).toContain('**1 risk note**');
+    expect(md.out).toContain('**2 risk notes**');
+    expect(md.out).toContain(
+      '- **Value map `coverage-type` of `insurance` gives 1 source value another value on `fs_coveragetype`: "emergency\\_only": Emergency only (100003769) → Partial (100008186).**',
+    );
     expect(md.out).toContain('- **`patient` writes `telephone1` instead of `telephone2`.**');
     expect(md.out).toContain('| emergency\\_only | Emergency only (100003769) | Partial (100008186) |');
     expect(md.out.match(/<details>/g)).toHaveLength(2);
