@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { htmlText, mdLabel, mdName, mdTable } from '../../compiler/diff/markdown.ts';
+import { htmlText, markdownText, mdLabel, mdName, mdTable } from '../../compiler/diff/markdown.ts';
 import { chainTexts, keyParts, templateText } from '../../compiler/diff/words.ts';
 
 describe('Markdown and HTML escaping of spec strings', () => {
@@ -19,8 +19,26 @@ describe('Markdown and HTML escaping of spec strings', () => {
     ['a & b "c" \'d\'', 'a &#38; b &#34;c&#34; &#39;d&#39;'],
     ['one\ntwo\u2028three', 'one&#10;two&#8232;three'],
     ['fs_visit → 16/15', 'fs_visit → 16/15'],
+    ['for @ops <#12>', 'for @<!-- -->ops &#60;#<!-- -->12&#62;'],
   ])('htmlText(%j) = %j', (text, shown) => {
     expect(htmlText(text)).toBe(shown);
+  });
+
+  // GitHub would notify @ops and link #12, GH-3 and owner/repo#4, even escaped with a backslash or
+  // written as &#64; or &#35;: an empty comment after the sign keeps the text and stops the link.
+  it.each([
+    ['ask @ops', 'ask @<!-- -->ops'],
+    ['@octo-org/admins', '@<!-- -->octo-org/admins'],
+    [
+      'see #12 and GH-3, gh-4, owner/repo#4',
+      'see #<!-- -->12 and GH-<!-- -->3, gh-<!-- -->4, owner/repo#<!-- -->4',
+    ],
+    ['(@ops)', '(@<!-- -->ops)'],
+    ['mail ops@example.com', 'mail ops@example.com'],
+    ['# heading, #tag, @ alone, AGH-1', '# heading, #tag, @ alone, AGH-1'],
+    ['a_@b', 'a\\_@<!-- -->b'],
+  ])('markdownText(%j) = %j', (text, shown) => {
+    expect(markdownText(text)).toBe(shown);
   });
 
   it('shows a ref as a code span unless it holds a backtick, a pipe or a line break', () => {
