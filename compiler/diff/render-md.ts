@@ -94,6 +94,30 @@ const entryRow = (e: EntryChange): string[] => [
   markdownText(mapValueText(e.after)),
 ];
 
+/**
+ * A value map's changed entries as rows: all of them up to ENTRIES_LISTED; beyond, the first
+ * ENTRIES_SHOWN (entries that change what loaded rows hold first: changed, then removed, then added)
+ * and a row that counts them all, so that a map of thousands of entries does not make a comment longer
+ * than GitHub holds. The JSON output lists every entry.
+ */
+const ENTRIES_LISTED = 20;
+const ENTRIES_SHOWN = 10;
+
+function entryRows(entries: readonly EntryChange[]): string[][] {
+  if (entries.length <= ENTRIES_LISTED) return entries.map(entryRow);
+  const changed = entries.filter((e) => e.before !== undefined && e.after !== undefined);
+  const removed = entries.filter((e) => e.after === undefined);
+  const added = entries.filter((e) => e.before === undefined);
+  return [
+    ...[...changed, ...removed, ...added].slice(0, ENTRIES_SHOWN).map(entryRow),
+    [
+      `(${entries.length - ENTRIES_SHOWN} more)`,
+      `${entries.length} entries: ${changed.length} changed, ${removed.length} removed, ${added.length} added`,
+      'all of them: `flitstack diff --format json`',
+    ],
+  ];
+}
+
 function valueMapTables(changes: readonly ObjectChange[]): string[] {
   return changes.flatMap((c) => {
     if (c.kind !== 'value-map') return [];
@@ -106,7 +130,7 @@ function valueMapTables(changes: readonly ObjectChange[]): string[] {
       ...mdTable(
         ['source value', 'before', 'after'],
         [
-          ...c.entries.map(entryRow),
+          ...entryRows(c.entries),
           ...c.settings.map((s) => [`(${markdownText(s.name)})`, t(s.before), t(s.after)]),
         ],
       ),
