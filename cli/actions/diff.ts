@@ -1,7 +1,14 @@
 import { existsSync, statSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import { formatText } from '../../compiler/diagnostics/format.ts';
-import { diffSides, isEmptyDiff, renderJson, renderMarkdown, specSide } from '../../compiler/diff/index.ts';
+import {
+  cutMarkdown,
+  diffSides,
+  isEmptyDiff,
+  renderJson,
+  renderMarkdown,
+  specSide,
+} from '../../compiler/diff/index.ts';
 import type { SpecInput } from '../../compiler/load/spec-dir.ts';
 import { createSchemaValidators } from '../../compiler/validate/schemas.ts';
 import { UsageError } from '../errors.ts';
@@ -15,6 +22,25 @@ export interface DiffOptions {
   readonly head?: string;
   readonly spec: string;
   readonly format: 'md' | 'json';
+  /** Cut the Markdown to this many bytes at a section boundary (a pull-request comment holds 65,536 characters). */
+  readonly maxBytes?: string;
+}
+
+/** The smallest --max-bytes: room for the title, the summary and the line that says the diff is cut. */
+const MIN_BYTES = 1000;
+
+function maxBytes(options: DiffOptions): number | undefined {
+  if (options.maxBytes === undefined) return undefined;
+  const n = Number(options.maxBytes);
+  if (options.format !== 'md')
+    throw new UsageError(
+      '--max-bytes cuts the Markdown comment; the JSON output is never cut: drop --max-bytes',
+    );
+  if (!/^[0-9]+$/.test(options.maxBytes) || n < MIN_BYTES)
+    throw new UsageError(
+      `--max-bytes ${options.maxBytes}: give a whole number of bytes, at least ${MIN_BYTES} (e.g. 60000 for a pull-request comment)`,
+    );
+  return n;
 }
 
 /** One side as read: the spec text and how the reader names it. */
@@ -51,6 +77,7 @@ async function readSide(
 
 /** Compares two specs and prints the mapping diff; exit 0 no change, 1 changes, 2 usage or invalid spec. */
 export async function diff(options: DiffOptions, io: CliIo): Promise<number> {
+  const budget = maxBytes(options);
   const base = await readSide('base', options.base, options.spec, io.cwd);
   const head = await readSide('head', options.head, options.spec, io.cwd);
   const validators = createSchemaValidators();
@@ -79,6 +106,7 @@ export async function diff(options: DiffOptions, io: CliIo): Promise<number> {
   const [b, h] = built.map((x) => (x.result.ok ? x.result.side : undefined));
   const result = diffSides(b!, h!);
   const labels = { base: base.label, head: head.label };
-  io.out(options.format === 'json' ? renderJson(result, labels) : renderMarkdown(result, labels));
+  const out = options.format === 'json' ? renderJson(result, labels) : renderMarkdown(result, labels);
+  io.out(budget === undefined ? out : cutMarkdown(out, budget));
   return isEmptyDiff(result) ? 0 : 1;
 }
