@@ -182,7 +182,8 @@ export class OperationStore {
        WHERE (o.action = 'reject' AND instr(o.reason, '${STATE_REFUSED}') = 1)
          OR (o.error_code IS NULL
          AND ((o.action = 'reject' AND instr(o.reason, '${LOOKUP_REQUIRED}') > 0)
-           OR (o.action IN ('create', 'update', 'unchanged') AND instr(o.flags, '"lookup_unresolved"') > 0))
+           OR (o.action IN ('create', 'update', 'unchanged') AND instr(o.flags, '"lookup_unresolved"') > 0)
+           OR (o.action = 'skip' AND o.awaits IS NOT NULL))
          AND CASE WHEN o.awaits IS NULL THEN o.id < (SELECT id FROM parent)
            ELSE EXISTS (SELECT 1 FROM json_each(o.awaits) a
              JOIN operations p ON p.mapping = json_extract(a.value, '$.mapping')

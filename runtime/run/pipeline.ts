@@ -349,7 +349,6 @@ async function readAgain(
 ): Promise<PracticeHubRecord[]> {
   const ids = new Set<string>();
   for (const m of pass.mappings) {
-    if (m.group) continue;
     const parents = [...new Set(m.lookups.flatMap((l) => l.candidates.map((c) => c.mapping)))];
     for (const id of deps.journal.toReadAgain(m.name, parents))
       if (!read.has(id) && !deps.journal.journaled(runId, m.name, id)) ids.add(id);

@@ -64,7 +64,7 @@ function target(
   m: MappingDefinition,
   table: TableDefinition,
   key: string,
-): { id: string; create: boolean } | { skip: string } {
+): { id: string; create: boolean } | { skip: string; awaits?: AwaitedRow[] } {
   if (m.key.kind === 'match') {
     if (m.target !== 'systemuser') return { skip: `no enabled Dynamics user has this ${m.key.column}` };
     const matched = ctx.users.match(key, m.key.column);
@@ -74,7 +74,10 @@ function target(
     const id = ctx.known.row(m.updates, key);
     return id
       ? { id, create: false }
-      : { skip: `the ${m.updates} mapping loaded no ${table.name} row for ${key}` };
+      : {
+          skip: `the ${m.updates} mapping loaded no ${table.name} row for ${key}`,
+          awaits: [{ mapping: m.updates, key }],
+        };
   }
   const known = ctx.journal.crosswalk.get(m.name, key);
   return {
@@ -124,6 +127,7 @@ export function prepareRow(
         action: 'skip',
         reason: where.skip,
         flags: recordFlags,
+        ...(where.awaits ? { awaits: where.awaits } : {}),
       },
     };
   const flags: Flag[] = [...recordFlags];

@@ -31,8 +31,18 @@ afterAll(async () => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
-async function load(kind: 'run' | 'delta') {
-  const args = ['--journal', journal, '--archive-dir', archive, '--rate', '1000', '--format', 'json'];
+async function load(kind: 'run' | 'delta', ...more: string[]) {
+  const args = [
+    '--journal',
+    journal,
+    '--archive-dir',
+    archive,
+    '--rate',
+    '1000',
+    '--format',
+    'json',
+    ...more,
+  ];
   const result = await flitstack(sb, kind, ...args);
   expect(result.err).not.toContain('error:');
   const summary: Record<string, Counts> = result.code === 0 ? JSON.parse(result.out).summary : {};
@@ -168,5 +178,57 @@ describe('a delta of a grouped mapping (staff training logs)', () => {
     const remaining = log(after);
     expect(remaining).toHaveLength(records.length - 1);
     expect(remaining.some((line) => line.includes(`,${latest!.completed_on},`))).toBe(false);
+  }, 120_000);
+
+  it('loads the log of a staff member whose contact a later delta creates, though the training did not change', async () => {
+    // PracticeHub's timestamps are whole seconds; with no overlap, a delta lists again only the records
+    // of its watermark's second.
+    const nextSecond = () => new Promise((resolve) => setTimeout(resolve, 1100));
+    const delta = () => load('delta', '--overlap', '0s');
+    const other = [...trainings().values()][0]![0]!.id;
+    const moveOn = async () => {
+      await nextSecond();
+      sb.practicehub.mutate({ resource: 'training_records', action: 'update', ids: [other], patch: {} });
+    };
+    // A staff member with no Dynamics user and a role outside the value map: rejected, no contact.
+    const [staffId] = sb.practicehub.mutate({
+      resource: 'practitioners',
+      action: 'create',
+      patch: { role: 'volunteer', email: 'waiting.trainee@harbourside.example' },
+    });
+    const courses = ['Fire Safety', 'First Aid'].map(
+      (course_name, i) =>
+        sb.practicehub.mutate({
+          resource: 'training_records',
+          action: 'create',
+          patch: { staff_id: staffId!, course_name, completed_on: `2024-0${i + 1}-01` },
+        })[0]!,
+    );
+    await moveOn();
+    const waiting = await delta();
+    expect(waiting.code).toBe(1);
+    expect(contactOf(staffId!)).toBeUndefined();
+
+    // The role is fixed: the contact is created, and the training group waiting for it is read again
+    // and loaded, though none of its records changed.
+    await nextSecond();
+    sb.practicehub.mutate({
+      resource: 'practitioners',
+      action: 'update',
+      ids: [staffId!],
+      patch: { role: 'billing' },
+    });
+    const fixed = await delta();
+    expect(fixed.code).toBe(0);
+    const training = fixed.summary['training-record']!;
+    expect(training.extracted).toBe(training.loaded + training.rejected + training.skipped);
+    const row = contact(staffId!);
+    expect(row.fs_lasttrainingcourse).toBe('First Aid');
+    expect(log(row)).toHaveLength(courses.length);
+
+    // Loaded now, the group waits no more: the next delta lists only the record of its watermark's second.
+    const after = await delta();
+    expect(after.code).toBe(0);
+    expect(after.summary['training-record']!.extracted).toBe(1);
   }, 120_000);
 });
