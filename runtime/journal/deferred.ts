@@ -48,6 +48,7 @@ export class DeferredStore {
   readonly #counts: Statement<[number], { status: DeferredStatus; n: number }>;
   readonly #list: Statement<[ListParams], DeferredRow>;
   readonly #listByStatus: Statement<[ListParams], DeferredRow>;
+  readonly #leftEmpty: Statement<[{ runId: number }], DeferredRow>;
 
   constructor(db: Database, chunkSize = DEFAULT_CHUNK_SIZE) {
     this.#db = db;
@@ -71,6 +72,30 @@ export class DeferredStore {
        AND (@mapping IS NULL OR mapping = @mapping) AND id > @after ORDER BY id LIMIT @limit`,
     );
     this.#counts = db.prepare('SELECT status, count(*) AS n FROM deferred WHERE run_id = ? GROUP BY status');
+    // The row's last standing write (create or update) journaled the lookup: a later write of the row
+    // journals its own, or none when the record no longer names a parent. Unchanged rows journal none
+    // and keep theirs (their payload, lookup values included, is the same).
+    const standing = `JOIN runs r ON r.id = o.run_id AND r.kind <> 'rollback' AND r.status <> 'rolled_back'`;
+    this.#leftEmpty = db.prepare(
+      `SELECT d.* FROM deferred d
+       WHERE d.status = 'unresolved' AND d.run_id <> @runId
+         AND d.run_id = (SELECT o.run_id FROM operations o ${standing}
+           WHERE o.mapping = d.mapping AND o.row_key = d.row_key AND o.action IN ('create', 'update')
+             AND o.error_code IS NULL ORDER BY o.id DESC LIMIT 1)
+         AND NOT EXISTS (SELECT 1 FROM deferred l JOIN runs r ON r.id = l.run_id
+             AND r.kind <> 'rollback' AND r.status <> 'rolled_back'
+           WHERE l.mapping = d.mapping AND l.row_key = d.row_key AND l.column_name = d.column_name
+             AND l.id > d.id)
+       ORDER BY d.id`,
+    );
+  }
+
+  /**
+   * The deferred lookups earlier standing runs left unresolved (the row they point to was not loaded)
+   * on rows still as those runs wrote them: `runId` binds those whose row has been loaded since.
+   */
+  *leftEmpty(runId: number): Generator<DeferredLookup, void, undefined> {
+    for (const row of this.#leftEmpty.iterate({ runId })) yield toLookup(row);
   }
 
   /** Journals lookups to bind later. */

@@ -168,6 +168,8 @@ export class OperationStore {
     // refused; or a reject for a required lookup, or a write that left a lookup empty, older than a row
     // created for a parent it awaits (one journaled before operations named what they await: older than
     // the last row a parent mapping created). Any row of a record may wait, not only its last one.
+    // Only a create settles an awaited row: a lookup, or an update mapping, points to a mapping that
+    // creates rows (FS110, and a match needs mode: update, FS127), never to one that only matches them.
     this.#readAgain = db.prepare(
       `WITH last AS (
          SELECT l.source_id, max(l.id) AS id FROM operations l

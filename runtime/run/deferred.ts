@@ -5,6 +5,47 @@ import { referencedKey } from '../mapping/definition.ts';
 import type { RunDeps } from './pipeline.ts';
 import type { WriteContext } from './write.ts';
 
+const slot = (l: { mapping: string; key: string; column: string }) =>
+  `${l.mapping}\u0000${l.key}\u0000${l.column}`;
+
+/** The target row a deferred lookup's candidates name that has been loaded, if any. */
+function boundTarget(
+  deps: RunDeps,
+  lookup: Pick<DeferredLookup, 'mapping' | 'column' | 'candidates'>,
+): { nav: string; uri: string; id: string } | undefined {
+  const { journal, module } = deps;
+  const definition = module.MAPPINGS[lookup.mapping]!.lookups.find((l) => l.column === lookup.column)!;
+  for (const [i, c] of definition.candidates.entries()) {
+    const value = lookup.candidates[i];
+    if (!value) continue;
+    const id = journal.crosswalk.get(c.mapping, referencedKey(module.MAPPINGS[c.mapping]!, value))?.targetId;
+    if (id) return { nav: c.nav, uri: recordUri(c.entitySet, id), id };
+  }
+  return undefined;
+}
+
+/**
+ * The lookups earlier runs left empty, on rows they wrote and no run wrote since, whose parent row has
+ * been loaded since (a parent clinic a later delta created): added to this run's second pass, though
+ * their records did not change, so the row does not keep an empty lookup until the record changes.
+ * Those whose parent is still missing stay as their run left them. Returns their slots.
+ */
+function bindAgain(deps: RunDeps, runId: number): Set<string> {
+  const { journal, module } = deps;
+  const again = [...journal.deferred.leftEmpty(runId)].filter(
+    (l) =>
+      module.MAPPINGS[l.mapping]?.lookups.some((d) => d.column === l.column && d.deferred) === true &&
+      journal.crosswalk.get(l.mapping, l.key) !== undefined &&
+      boundTarget(deps, l) !== undefined,
+  );
+  if (again.length > 0)
+    journal.deferred.add(
+      runId,
+      again.map(({ mapping, key, column, candidates }) => ({ mapping, key, column, candidates })),
+    );
+  return new Set(again.map(slot));
+}
+
 /**
  * The second pass: binds the lookups that had to wait until every mapping loaded (e.g. a clinic's
  * parent clinic, in the same table). Each binding is journaled as a `bind` operation; a reference to
@@ -53,6 +94,8 @@ export async function bindDeferred(deps: RunDeps, runId: number, write: WriteCon
             action: 'bind',
             targetId: row?.targetId ?? null,
             reason: `${lookup.column} bound`,
+            // A lookup an earlier run left empty: a rollback of this run empties it again.
+            ...(again.has(slot(lookup)) ? { preImage: { [`_${lookup.column}_value`]: null } } : {}),
           });
         }
       });
@@ -60,20 +103,12 @@ export async function bindDeferred(deps: RunDeps, runId: number, write: WriteCon
     });
     batch = [];
   };
+  const again = bindAgain(deps, runId);
   for (const lookup of [...journal.deferred.list(runId, { status: 'pending' })]) {
     const m = module.MAPPINGS[lookup.mapping]!;
     const definition = m.lookups.find((l) => l.column === lookup.column)!;
     const row = journal.crosswalk.get(lookup.mapping, lookup.key);
-    let target: { nav: string; uri: string; id: string } | undefined;
-    definition.candidates.forEach((c, i) => {
-      const value = lookup.candidates[i];
-      if (target || !value) return;
-      const id = journal.crosswalk.get(
-        c.mapping,
-        referencedKey(module.MAPPINGS[c.mapping]!, value),
-      )?.targetId;
-      if (id) target = { nav: c.nav, uri: recordUri(c.entitySet, id), id };
-    });
+    const target = boundTarget(deps, lookup);
     if (!row || !target) {
       unresolved++;
       const message = !row

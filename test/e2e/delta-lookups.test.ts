@@ -184,4 +184,83 @@ describe('flitstack delta: a record whose lookup row arrives in a later delta', 
     expect(back.code).toBe(0);
     expect(connection(unloaded!)).toBeDefined();
   });
+
+  it('binds a parent clinic left empty once a later delta loads it, though the child did not change', async () => {
+    const sb = m.sb;
+    const account = (clinic: string) =>
+      sb.dataverse
+        .snapshot(['account'])
+        .tables.account!.find((r) => r.fs_practicehubid === `clinic-${clinic}`);
+    await nextSecond();
+    // A parent clinic deleted as soon as created (never loaded), and a child location of it.
+    const [parent] = sb.practicehub.mutate({ resource: 'clinics', action: 'create' });
+    const [child] = sb.practicehub.mutate({
+      resource: 'clinics',
+      action: 'create',
+      patch: { parent_clinic_id: parent! },
+    });
+    sb.practicehub.mutate({ resource: 'clinics', action: 'delete', ids: [parent!] });
+    // Another clinic changed a second later: the next deltas do not list the child again.
+    await nextSecond();
+    const other = [...sb.practicehub.records('clinics')].find(
+      (c) =>
+        ![parent, child].includes((c as { id: string }).id) && !(c as { deleted_at?: unknown }).deleted_at,
+    ) as { id: string };
+    sb.practicehub.mutate({ resource: 'clinics', action: 'update', ids: [other.id], patch: {} });
+    await delta();
+    expect(account(child!)).toBeDefined();
+    expect(account(child!)?.parentaccountid ?? null).toBeNull();
+
+    // The parent is back and loaded: the child's lookup is bound to it.
+    await nextSecond();
+    sb.practicehub.mutate({ resource: 'clinics', action: 'restore', ids: [parent!] });
+    const back = await delta();
+    expect(back.code).toBe(0);
+    const loaded = account(parent!);
+    expect(loaded).toBeDefined();
+    expect(account(child!)?.parentaccountid).toMatchObject({ table: 'account', id: loaded!.accountid });
+    // The bind keeps the lookup's earlier (empty) value, which a rollback of the delta writes back.
+    const bound = await flitstack(
+      sb,
+      'log',
+      '--journal',
+      m.journal,
+      '--run',
+      String(JSON.parse(back.out).run),
+      '--action',
+      'bind',
+      '--with-pre-images',
+      '--format',
+      'json',
+    );
+    expect(bound.out).toContain('"_parentaccountid_value":null');
+    // Bound, it is bound no more by the deltas after.
+    const after = await delta();
+    const binds = await flitstack(
+      sb,
+      'log',
+      '--journal',
+      m.journal,
+      '--run',
+      String(JSON.parse(after.out).run),
+      '--format',
+      'json',
+    );
+    expect(binds.out).not.toContain('"bind"');
+
+    // A rollback of the delta that bound it empties the lookup again.
+    const run = String(JSON.parse(back.out).run);
+    const undone = await flitstack(
+      sb,
+      'rollback',
+      '--run',
+      String(JSON.parse(after.out).run),
+      '--journal',
+      m.journal,
+    );
+    expect(undone.code, undone.err).toBe(0);
+    const rolled = await flitstack(sb, 'rollback', '--run', run, '--journal', m.journal);
+    expect(rolled.code, rolled.err).toBe(0);
+    expect(account(child!)?.parentaccountid ?? null).toBeNull();
+  });
 });
