@@ -9,6 +9,11 @@
  * Then the PracticeHub requests of a delta in which one patient arrives while many appointments wait,
  * each for a patient of its own (measureWaits), with the waits journaled as this version does and as an
  * earlier journal holds them. Target: the delta reads again the one appointment whose patient arrived.
+ *
+ * Then the same for a grouping mapping and a second-pass lookup (measureGroupsAndParents): staff training
+ * groups waiting each for the contact of a staff member of its own, and clinics whose parent clinic was
+ * not loaded, when one staff member and one parent clinic arrive. Target: one request for the group's
+ * record (with the resource read whole, once, as for any group a delta touches), none for the clinic.
  */
 
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -24,7 +29,7 @@ import { Journal } from '../runtime/journal/index.ts';
 import type { GeneratedModule } from '../runtime/mapping/index.ts';
 import { PracticeHubClient } from '../runtime/practicehub/index.ts';
 import { runMigration } from '../runtime/run/pipeline.ts';
-import { startSandboxes } from '../sandbox/index.ts';
+import { type Sandboxes, startSandboxes } from '../sandbox/index.ts';
 
 const shipped: GeneratedModule = generatedModule;
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
@@ -125,6 +130,12 @@ async function measure(policy: GeneratedModule['MIGRATION']['deletedRecords']): 
 // PracticeHub's timestamps are whole seconds: what changes after this is newer than what came before.
 const nextSecond = () => new Promise((resolve) => setTimeout(resolve, 1100));
 
+/** `WAITING` records of `resource` created with `patch`, in a second after every earlier change. */
+async function created(sb: Sandboxes, resource: string, patch: Record<string, string>): Promise<string[]> {
+  await nextSecond();
+  return sb.practicehub.mutate({ resource, action: 'create', count: WAITING, patch });
+}
+
 /**
  * PracticeHub requests of a delta in which one patient arrives while `WAITING` appointments wait, each
  * for a patient of its own (rejected for a sex outside the value map, so the appointment is rejected for
@@ -135,13 +146,7 @@ async function measureWaits(awaited: boolean): Promise<void> {
   const m = await migrated(shipped);
   try {
     const { sb, delta } = m;
-    await nextSecond();
-    const patients = sb.practicehub.mutate({
-      resource: 'patients',
-      action: 'create',
-      count: WAITING,
-      patch: { sex: 'bogus' },
-    });
+    const patients = await created(sb, 'patients', { sex: 'bogus' });
     for (const patient of patients)
       sb.practicehub.mutate({ resource: 'appointments', action: 'create', patch: { patient_id: patient } });
     // Records changed in a later second move the watermarks past those created above.
@@ -174,6 +179,53 @@ async function measureWaits(awaited: boolean): Promise<void> {
 
 const WAITING = 200;
 
+/**
+ * PracticeHub requests of a delta in which one staff member and one parent clinic arrive while `WAITING`
+ * training groups wait, each for the contact of a staff member of its own (rejected for a role outside
+ * the value map), and `WAITING` clinics have a parent clinic not loaded (deleted as soon as created).
+ */
+async function measureGroupsAndParents(): Promise<void> {
+  const m = await migrated(shipped);
+  try {
+    const { sb, journal, delta } = m;
+    const staff = await created(sb, 'practitioners', { role: 'volunteer' });
+    for (const id of staff)
+      for (const completed_on of ['2024-01-01', '2024-02-01'])
+        sb.practicehub.mutate({
+          resource: 'training_records',
+          action: 'create',
+          patch: { staff_id: id, completed_on },
+        });
+    const parents = sb.practicehub.mutate({ resource: 'clinics', action: 'create', count: WAITING });
+    for (const parent of parents)
+      sb.practicehub.mutate({ resource: 'clinics', action: 'create', patch: { parent_clinic_id: parent } });
+    sb.practicehub.mutate({ resource: 'clinics', action: 'delete', ids: parents });
+    await nextSecond();
+    for (const resource of ['practitioners', 'training_records', 'clinics'])
+      sb.practicehub.mutate({ resource, action: 'update', patch: {} });
+    await delta();
+    const idle = await delta();
+    await nextSecond();
+    sb.practicehub.mutate({
+      resource: 'practitioners',
+      action: 'update',
+      ids: [staff[0]!],
+      patch: { role: 'billing' },
+    });
+    sb.practicehub.mutate({ resource: 'clinics', action: 'restore', ids: [parents[0]!] });
+    const one = await delta();
+    const training = one.result.summary['training-record']!;
+    const ops = [...journal.operations(one.result.run.id)];
+    const groups = ops.filter((o) => o.mapping === 'training-record' && o.action === 'update').length;
+    const binds = ops.filter((o) => o.action === 'bind' && o.error === null).length;
+    out(
+      `| ${WAITING} training groups, ${WAITING} clinics | ${idle.practicehub} | ${one.practicehub} | ${training.extracted} / ${groups} | ${binds} | ${Math.round(one.ms)} |`,
+    );
+  } finally {
+    await m.close();
+  }
+}
+
 out(`scale ${scale}: a delta after deleting 10% of the payments and 2% of the patients in PracticeHub\n`);
 out(
   '| deleted_records | records deleted (payments + patients) | delete / deactivate / skip / reject | Dataverse requests, delta with no change | with the deletions | extra requests per deleted record | ms |',
@@ -189,3 +241,12 @@ out(
 );
 out('| --- | ---: | ---: | ---: | ---: | ---: | ---: |');
 for (const awaited of [false, true]) await measureWaits(awaited);
+
+out(
+  `\nscale ${scale}: a delta in which one staff member and one parent clinic arrive while training groups and clinics wait for them\n`,
+);
+out(
+  '| waiting | PracticeHub requests, delta with no change | delta with one of each arriving | training records extracted / groups loaded | parent clinics bound | ms |',
+);
+out('| --- | ---: | ---: | ---: | ---: | ---: |');
+await measureGroupsAndParents();
