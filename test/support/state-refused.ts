@@ -13,15 +13,20 @@ export const COMPLETED = { state: 1, status: 3 };
 /** A statuscode of another state (4 is Canceled, state 2): Dataverse refuses it with statecode 1. */
 export const WRONG = { state: 1, status: 4 };
 
-/** The generated module, but the appointment `id` gets `state` instead of the one its status maps to. */
-export function withState(module: GeneratedModule, id: string, state: typeof WRONG): GeneratedModule {
-  const mapping = module.MAPPINGS.appointment!;
+/** The generated module, but the record `id` of a mapping (appointment) gets `state` instead of its own. */
+export function withState(
+  module: GeneratedModule,
+  id: string,
+  state: typeof WRONG,
+  name = 'appointment',
+): GeneratedModule {
+  const mapping = module.MAPPINGS[name]!;
   const transform: MappingDefinition['transform'] = (record) => {
     const outcome = mapping.transform(record);
     if (outcome.kind !== 'rows' || (record as { id?: unknown }).id !== id) return outcome;
     return { ...outcome, rows: outcome.rows.map((row) => ({ ...row, state })) };
   };
-  return { ...module, MAPPINGS: { ...module.MAPPINGS, appointment: { ...mapping, transform } } };
+  return { ...module, MAPPINGS: { ...module.MAPPINGS, [name]: { ...mapping, transform } } };
 }
 
 /** A first run whose appointment `appointment` Dataverse wrote but whose state it refused. */
