@@ -1,9 +1,19 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import type { DataverseClient } from '../../runtime/dataverse/index.ts';
 import type { Journal } from '../../runtime/journal/index.ts';
 import type { GeneratedModule } from '../../runtime/mapping/index.ts';
 import type { PracticeHubClient } from '../../runtime/practicehub/index.ts';
 import { type RunDeps, type RunResult, runMigration } from '../../runtime/run/pipeline.ts';
+import {
+  REWRITE_ALL,
+  type Rewrite,
+  RewriteReportError,
+  type RewriteScope,
+  reportedRows,
+} from '../../runtime/run/rewrite.ts';
 import { checkSchema, readLiveSchema } from '../../runtime/schema/verify.ts';
+import { UsageError } from '../errors.ts';
 import type { CliIo } from '../io.ts';
 import {
   type CheckedSpec,
@@ -18,6 +28,9 @@ import { progressReporter } from '../progress.ts';
 import { accountingTable } from './runs.ts';
 import { findingLines } from './schema.ts';
 
+/** Where `flitstack reconcile` writes reconcile.json unless told otherwise (its --out). */
+const DEFAULT_RECONCILED = '.flitstack/reconcile/reconcile.json';
+
 export interface RunCommandOptions {
   readonly spec: string;
   readonly journal: string;
@@ -25,6 +38,10 @@ export interface RunCommandOptions {
   readonly format: 'text' | 'json';
   readonly rate?: string;
   readonly archiveDir?: string;
+  /** `run --rewrite`: rows written again though their record is unchanged. */
+  readonly rewrite?: RewriteScope;
+  /** The reconcile report `--rewrite reported` reads. */
+  readonly reconciled?: string;
 }
 
 /** Everything a loading command needs, checked and opened; `close()` releases it. */
@@ -135,12 +152,37 @@ export function reportLoad(
   return result.rejected > 0 || result.unbalanced.length > 0 ? 1 : 0;
 }
 
+/** The rows `--rewrite` writes again: every row, or those the reconcile report names. */
+function rewriteOf(scope: RewriteScope, file: string | undefined, journal: Journal, io: CliIo): Rewrite {
+  if (scope === 'all') return REWRITE_ALL;
+  const path = resolve(io.cwd, file ?? DEFAULT_RECONCILED);
+  const what =
+    'run `flitstack reconcile` first (or give its report with --reconciled), or write every row again with --rewrite all';
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch {
+    throw new UsageError(`--rewrite reported reads ${path}, which cannot be read: ${what}`);
+  }
+  try {
+    return reportedRows(text, journal, path);
+  } catch (error) {
+    if (!(error instanceof RewriteReportError)) throw error;
+    throw new UsageError(`--rewrite reported: ${error.message}; ${what}`);
+  }
+}
+
 /** `flitstack run`: refuses to start unless the spec, generated code, licence flags and schema are ready. */
 export async function runCommand(options: RunCommandOptions, io: CliIo): Promise<number> {
   const ctx = await openLoad(options, io);
   if (typeof ctx === 'number') return ctx;
   try {
-    const result = await runMigration(ctx.deps, { resume: options.resume });
+    const rewrite = options.rewrite && rewriteOf(options.rewrite, options.reconciled, ctx.journal, io);
+    // A rewrite starts a new run: a run continued would not read again the pages it had read.
+    const result = await runMigration(ctx.deps, {
+      resume: options.resume && !rewrite,
+      ...(rewrite ? { rewrite, options: { rewrite: options.rewrite } } : {}),
+    });
     return reportLoad(ctx, result, options.format, io);
   } finally {
     await ctx.close();

@@ -5,8 +5,8 @@ const WROTE = { create: 'created', update: 'updated', unchanged: 'unchanged' } a
 /**
  * Why a run left a record without the row the spec expects: the first reject or skip it journaled for
  * the record; else, when it journaled the record's row as written (created, updated, or unchanged since
- * an earlier run wrote it), that the row was deleted in Dataverse after that, which no run repairs by
- * itself, since a run leaves a row alone while what the spec makes of its record is unchanged.
+ * an earlier run wrote it), that the row was deleted in Dataverse after that, which a run repairs only
+ * with --rewrite, since it leaves a row alone while what the spec makes of its record is unchanged.
  */
 export function runReasons(
   journal: Journal,
@@ -28,7 +28,7 @@ export function runReasons(
     if (reason) return reason;
     const action = written.get(key);
     return action
-      ? `no such row in Dataverse, though run ${runId} journaled its row as ${WROTE[action]}: it was deleted in Dataverse after flitstack wrote it; a run writes it again only once what the spec makes of the record changes`
+      ? `no such row in Dataverse, though run ${runId} journaled its row as ${WROTE[action]}: it was deleted in Dataverse after flitstack wrote it; a run leaves it alone while what the spec makes of the record is unchanged: 'flitstack run --rewrite' writes again the rows the last 'flitstack reconcile' reported ('--rewrite all': every row)`
       : undefined;
   };
 }

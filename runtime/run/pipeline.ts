@@ -28,6 +28,7 @@ import type { RunEventSink } from './events.ts';
 import { processGroups } from './groups.ts';
 import { type Pass, passesOf } from './passes.ts';
 import { type PrepareContext, prepareRow } from './prepare.ts';
+import type { Rewrite } from './rewrite.ts';
 import { readStaffEmails, staffEntry, staffToReadFirst } from './staff.ts';
 import { Known, PendingState, type PreparedRow } from './state.ts';
 import { type WriteContext, writeRows } from './write.ts';
@@ -65,6 +66,8 @@ export interface RunOptions {
   readonly select?: (resource: string, record: SourceRecord) => boolean;
   /** Per resource, extract only records updated at or after this instant (a delta). */
   readonly since?: Readonly<Record<string, string>>;
+  /** Rows written again though their payload is unchanged (`flitstack run --rewrite`). */
+  readonly rewrite?: Rewrite;
 }
 
 /** How a run ended: its accounting per mapping, and whether every record balanced. */
@@ -131,6 +134,7 @@ export async function runMigration(deps: RunDeps, options: RunOptions = {}): Pro
     roles,
     known: new Known(journal, pending, run.id),
     pending,
+    ...(options.rewrite ? { rewrite: options.rewrite } : {}),
   };
   const archive = module.MIGRATION.archive && {
     ...module.MIGRATION.archive,

@@ -19,6 +19,7 @@ import type {
 import type { Flag } from '../transforms/types.ts';
 import { ownerFallbackReason, resolveOwner, type UserDirectory } from './directory.ts';
 import { rowId } from './ids.ts';
+import type { Rewrite } from './rewrite.ts';
 import type { Known, PendingState, PreparedRow } from './state.ts';
 
 /** Everything row preparation reads; it writes only to `pending`. */
@@ -30,6 +31,8 @@ export interface PrepareContext {
   readonly roles: ReadonlyMap<string, string>;
   readonly known: Known;
   readonly pending: PendingState;
+  /** Rows written again though their payload is unchanged (`flitstack run --rewrite`). */
+  readonly rewrite?: Rewrite;
 }
 
 /** The result of preparing one row: a row to write, or an operation saying why not. */
@@ -89,7 +92,8 @@ function target(
 /**
  * Turns one row of a mapping's outcome into the body to write: lookups bound through rows already
  * loaded (or queued for the second pass), the owner matched by email, connection roles, the derived
- * primary key on create. Rows whose payload is unchanged since the last write are marked so.
+ * primary key on create. Rows whose payload is unchanged since the last write are marked so, unless
+ * the run rewrites them (a row deleted or changed in Dataverse since).
  */
 export function prepareRow(
   ctx: PrepareContext,
@@ -190,8 +194,14 @@ export function prepareRow(
   });
   const previous = ctx.journal.crosswalk.get(m.name, row.key);
   // A row closed for its record's deletion is written again when the record is back, payload or not.
-  const reopen = previous !== undefined && ctx.journal.closedSinceWritten(m.name, row.key);
-  const unchanged = previous?.payloadHash === hash && !reopen;
+  // A row rewritten for its state (deactivated in Dataverse) is reopened when its mapping owns it and
+  // sets no state: reconcile expects it active (a user matched, or a row another mapping owns, is not).
+  const rewrite = previous === undefined ? undefined : ctx.rewrite?.(m.name, row.key, sourceId);
+  const owned = m.mode === 'upsert' && m.key.kind !== 'match' && !m.hasState;
+  const reopen =
+    previous !== undefined &&
+    (ctx.journal.closedSinceWritten(m.name, row.key) || (rewrite?.state === true && owned));
+  const unchanged = previous?.payloadHash === hash && !reopen && rewrite === undefined;
   if (where.create && m.key.kind !== 'match') body[table.primaryId] = where.id;
   ctx.pending.addRow(m.name, row.key, where.id, sourceId);
   return {

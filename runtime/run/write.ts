@@ -461,14 +461,32 @@ export async function writeRows(ctx: WriteContext, rows: readonly PreparedRow[])
  */
 const MAX_ATTACHMENT_BYTES_PER_GROUP = 4 * 1024 * 1024;
 
+/**
+ * A row the crosswalk holds that its pre-image read did not find (deleted in Dataverse since it was
+ * written; `flitstack run --rewrite` writes such rows again) is created again, under the id the crosswalk
+ * and the rows pointing to it know: a PATCH by id without If-Match, and an UpsertMultiple item, create a
+ * row that does not exist (PA`use-upsert-insert-update-record`, learn.microsoft.com/power-apps/developer/
+ * data-platform/use-upsert-insert-update-record), and an upsert addressed by alternate key takes the id
+ * from the primary key in the body, else Dataverse would give the new row an id of its own. It is
+ * journaled as created, its staged image empty (stagedPreImages), so a rollback deletes it again: the run
+ * found no row there. A row staged by an earlier attempt of this run keeps what that attempt found. An
+ * update-only mapping (If-Match *) never creates: its missing row stays an update that Dataverse refuses.
+ */
+function recreated(row: PreparedRow, images: Images): PreparedRow {
+  const gone = !row.create && images.get(row.targetId.toLowerCase()) === null;
+  if (!gone || row.mapping.mode !== 'upsert' || row.mapping.key.kind === 'match') return row;
+  return { ...row, create: true, body: { ...row.body, [row.table.primaryId]: row.targetId } };
+}
+
 /** Writes changed rows (pre-images, attachments, bulk or $batch, states) and adds their operations. */
 async function writeChanged(
   ctx: WriteContext,
-  changed: readonly PreparedRow[],
+  rows: readonly PreparedRow[],
   ops: PagedOperation[],
   crosswalk: Written['crosswalk'],
 ): Promise<void> {
-  if (changed.length === 0) return;
+  if (rows.length === 0) return;
+  let changed = rows;
   // What failed or interrupted runs staged of these rows becomes this run's, created rows included:
   // once this run journals a row, nothing else would undo the other run's unanswered write of it.
   ctx.journal.images.take(
@@ -477,6 +495,7 @@ async function writeChanged(
   );
   const existing = changed.filter((r) => !r.create);
   const images: Images = existing.length > 0 ? await stagedPreImages(ctx, existing) : new Map();
+  changed = changed.map((row) => recreated(row, images));
   stageCreates(ctx, changed);
   const attachmentErrors = await ctx.attachments.attach(changed, (row) =>
     images.get(row.targetId.toLowerCase()),

@@ -54,7 +54,7 @@ describe('flitstack sample, when a row it wrote was deleted in Dataverse since',
     const at = md.indexOf(`### patient ${created.sourceId}: missing`);
     expect(at).toBeGreaterThan(0);
     expect(md.slice(at).split('\n').slice(0, 5).join('\n')).toContain(
-      `no such row in Dataverse, though run ${json.run} journaled its row as unchanged: it was deleted in Dataverse after flitstack wrote it; a run writes it again only once what the spec makes of the record changes.`,
+      `no such row in Dataverse, though run ${json.run} journaled its row as unchanged: it was deleted in Dataverse after flitstack wrote it; a run leaves it alone while what the spec makes of the record is unchanged: 'flitstack run --rewrite' writes again the rows the last 'flitstack reconcile' reported ('--rewrite all': every row).`,
     );
   });
 });
