@@ -85,14 +85,16 @@ export class DeferredStore {
          AND NOT EXISTS (SELECT 1 FROM deferred l JOIN runs r ON r.id = l.run_id
              AND r.kind <> 'rollback' AND r.status <> 'rolled_back'
            WHERE l.mapping = d.mapping AND l.row_key = d.row_key AND l.column_name = d.column_name
-             AND l.id > d.id)
+             AND l.id > d.id AND l.run_id <> @runId)
        ORDER BY d.id`,
     );
   }
 
   /**
    * The deferred lookups earlier standing runs left unresolved (the row they point to was not loaded)
-   * on rows still as those runs wrote them: `runId` binds those whose row has been loaded since.
+   * on rows still as those runs wrote them: `runId` binds those whose row has been loaded since. Those
+   * `runId` has added already stay listed, so that a resumed run knows them from the lookups of the
+   * rows it wrote.
    */
   *leftEmpty(runId: number): Generator<DeferredLookup, void, undefined> {
     for (const row of this.#leftEmpty.iterate({ runId })) yield toLookup(row);

@@ -38,10 +38,14 @@ function bindAgain(deps: RunDeps, runId: number): Set<string> {
       journal.crosswalk.get(l.mapping, l.key) !== undefined &&
       boundTarget(deps, l) !== undefined,
   );
-  if (again.length > 0)
+  // A resumed run added them before it was stopped (and may have bound some): added again, a bound
+  // one would be bound twice.
+  const added = new Set([...journal.deferred.list(runId)].map(slot));
+  const fresh = again.filter((l) => !added.has(slot(l)));
+  if (fresh.length > 0)
     journal.deferred.add(
       runId,
-      again.map(({ mapping, key, column, candidates }) => ({ mapping, key, column, candidates })),
+      fresh.map(({ mapping, key, column, candidates }) => ({ mapping, key, column, candidates })),
     );
   return new Set(again.map(slot));
 }
