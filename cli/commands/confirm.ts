@@ -6,7 +6,7 @@ export const registerConfirm: RegisterCommand = (program, io, exit) => {
   program
     .command('confirm')
     .description(
-      'Lock the reviewed spec: refuses while proposed lines remain, the spec has errors or generated/ is stale; otherwise writes spec/flitstack.lock.',
+      'Lock the reviewed spec: refuses while proposed lines remain, the spec has errors, or generated/ is stale or holds a file compile does not write; otherwise writes spec/flitstack.lock.',
     )
     .addOption(specOption())
     .option('--generated <dir>', 'the generated/ directory compile writes', 'generated')
@@ -21,7 +21,7 @@ export const registerConfirm: RegisterCommand = (program, io, exit) => {
         'The runtime refuses to move records unless the spec and generated/ are exactly what was confirmed.',
         'A lock that already confirms them is left as it is, date included, so confirming again changes no file.',
         '',
-        'Exit codes: 0 confirmed, 1 refused (proposed lines, errors, stale generated files), 2 usage error.',
+        'Exit codes: 0 confirmed, 1 refused (proposed lines, errors, stale generated files, a file in generated/ compile does not write), 2 usage error.',
       ].join('\n'),
     )
     .action(async (options: ConfirmCliOptions) => {

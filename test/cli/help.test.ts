@@ -52,3 +52,15 @@ describe('flitstack without a command', () => {
     expect((await exit('help', 'run')).code).toBe(0);
   });
 });
+
+describe('flitstack confirm --help', () => {
+  it('names every reason confirm refuses, a file in generated/ that compile does not write included', async () => {
+    const text = (await help('confirm')).replace(/\s+/g, ' ');
+    expect(text).toContain(
+      'refuses while proposed lines remain, the spec has errors, or generated/ is stale or holds a file compile does not write',
+    );
+    expect(text).toContain(
+      '1 refused (proposed lines, errors, stale generated files, a file in generated/ compile does not write)',
+    );
+  });
+});
