@@ -168,13 +168,15 @@ export class OperationStore {
     // refused; or a reject for a required lookup, or a write that left a lookup empty, older than a row
     // created for a parent it awaits (one journaled before operations named what they await: older than
     // the last row a parent mapping created). Any row of a record may wait, not only its last one.
+    // A bind is not a reading of the record: a run that only bound a lookup an earlier run left empty
+    // (bindDeferred) leaves what that run's operations wait for as it was.
     // Only a create settles an awaited row: a lookup, or an update mapping, points to a mapping that
     // creates rows (FS110, and a match needs mode: update, FS127), never to one that only matches them.
     this.#readAgain = db.prepare(
       `WITH last AS (
          SELECT l.source_id, max(l.id) AS id FROM operations l
            JOIN runs lr ON lr.id = l.run_id AND lr.kind <> 'rollback' AND lr.status <> 'rolled_back'
-         WHERE l.mapping = @mapping GROUP BY l.source_id),
+         WHERE l.mapping = @mapping AND l.action <> 'bind' GROUP BY l.source_id),
        parent AS (
          SELECT max(p.id) AS id FROM operations p
            JOIN runs pr ON pr.id = p.run_id AND pr.kind <> 'rollback' AND pr.status <> 'rolled_back'

@@ -10,7 +10,7 @@ import {
   STATE_REFUSED,
 } from '../../../runtime/journal/index.ts';
 import { tempDir } from '../../support/tmp.ts';
-import { created, openTemp } from './helpers.ts';
+import { created, guid, openTemp } from './helpers.ts';
 
 const PARENTS = ['patient'];
 const progress = { nextPage: 2, totalEntries: 1, extracted: 1, done: true };
@@ -63,6 +63,34 @@ describe('the records a delta reads again for their lookups', () => {
     expect(journal.toReadAgain('appointment', PARENTS)).toEqual(['2']);
     journaled(journal, 'patients', [created('patient', 13, { key: 'patient-3' })]);
     expect(journal.toReadAgain('appointment', PARENTS)).toEqual(['2', '3']);
+  });
+
+  it('are read again though a later run only bound a deferred lookup of their row', () => {
+    const { journal } = openTemp();
+    // A clinic's row left one lookup empty (its contact) and its parent clinic unresolved.
+    journaled(journal, 'clinics', [
+      {
+        ...created('clinic', 7, { key: 'clinic-7', table: 'account' }),
+        flags: [{ column: 'primarycontactid', code: 'lookup_unresolved', detail: 'left empty' }],
+        awaits: [{ mapping: 'patient', key: 'patient-7' }],
+      },
+    ]);
+    // A later run loads the parent clinic and binds the row's parent, as bindDeferred journals it.
+    const bound = journal.startRun({ kind: 'delta', specHash: 's', codeHash: 'c' });
+    journal.recordBatch(bound.id, [
+      {
+        mapping: 'clinic',
+        sourceId: '7',
+        key: 'clinic-7',
+        table: 'account',
+        action: 'bind',
+        targetId: guid(7),
+        reason: 'parentaccountid bound',
+      },
+    ]);
+    journal.finishRun(bound.id, 'completed');
+    journaled(journal, 'patients', [created('patient', 7, { key: 'patient-7' })]);
+    expect(journal.toReadAgain('clinic', ['patient', 'clinic'])).toEqual(['7']);
   });
 
   it('in a journal written before operations named what they await, are all those once a parent mapping created any row', () => {
