@@ -74,18 +74,21 @@ export class DeferredStore {
     this.#counts = db.prepare('SELECT status, count(*) AS n FROM deferred WHERE run_id = ? GROUP BY status');
     // The row's last standing write (create or update) journaled the lookup: a later write of the row
     // journals its own, or none when the record no longer names a parent. Unchanged rows journal none
-    // and keep theirs (their payload, lookup values included, is the same).
+    // and keep theirs (their payload, lookup values included, is the same). The newest entry of each
+    // lookup is found in one pass over the table (`newest`), not by a search of the later entries for
+    // each one, which took a minute over 40,000 lookups left unresolved.
     const standing = `JOIN runs r ON r.id = o.run_id AND r.kind <> 'rollback' AND r.status <> 'rolled_back'`;
     this.#leftEmpty = db.prepare(
-      `SELECT d.* FROM deferred d
-       WHERE d.status = 'unresolved' AND d.run_id <> @runId
+      `WITH newest AS (
+         SELECT max(l.id) AS id FROM deferred l JOIN runs r ON r.id = l.run_id
+             AND r.kind <> 'rollback' AND r.status <> 'rolled_back'
+         WHERE l.run_id <> @runId
+         GROUP BY l.mapping, l.row_key, l.column_name)
+       SELECT d.* FROM newest JOIN deferred d ON d.id = newest.id
+       WHERE d.status = 'unresolved'
          AND d.run_id = (SELECT o.run_id FROM operations o ${standing}
            WHERE o.mapping = d.mapping AND o.row_key = d.row_key AND o.action IN ('create', 'update')
              AND o.error_code IS NULL ORDER BY o.id DESC LIMIT 1)
-         AND NOT EXISTS (SELECT 1 FROM deferred l JOIN runs r ON r.id = l.run_id
-             AND r.kind <> 'rollback' AND r.status <> 'rolled_back'
-           WHERE l.mapping = d.mapping AND l.row_key = d.row_key AND l.column_name = d.column_name
-             AND l.id > d.id AND l.run_id <> @runId)
        ORDER BY d.id`,
     );
   }
