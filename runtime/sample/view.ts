@@ -24,7 +24,9 @@ export function showValue(value: unknown): string {
   const text = typeof value === 'string' || typeof value === 'object' ? JSON.stringify(value) : String(value);
   if (text.length <= SHOWN) return text;
   const cut = opensPair(text, SHOWN - 1) ? SHOWN - 1 : SHOWN;
-  return `${text.slice(0, cut)}… (${characters(text)} characters)`;
+  // The length of the text itself, as a column's max_length counts it: not its quotes and escapes.
+  const length = characters(typeof value === 'string' ? value : text);
+  return `${text.slice(0, cut)}… (${length} characters)`;
 }
 
 /** Where two texts first differ (1-based, in characters), for long values whose difference is cut off. */

@@ -176,7 +176,8 @@ describe('flitstack sample', () => {
   });
 
   it('cuts a long value between characters, never inside one, and counts its characters', () => {
-    const shown = `notes = "${'😀'.repeat(79)}… (20002 characters)`;
+    // The characters of the value itself, not of its quoted form.
+    const shown = `notes = "${'😀'.repeat(79)}… (20000 characters)`;
     const md = readFileSync(join(out, 'sample.md'), 'utf8');
     const html = readFileSync(join(out, 'sample.html'), 'utf8');
     expect(html).toContain(shown.replace(' = "', ' &#x3D; &quot;'));
