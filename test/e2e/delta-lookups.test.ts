@@ -1,5 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type CliMigrated, flitstack, migratedByCli } from '../support/migration.ts';
+import {
+  type CliMigrated,
+  clinicWithUnloadedParent,
+  flitstack,
+  migratedByCli,
+} from '../support/migration.ts';
 
 let m: CliMigrated;
 beforeAll(async () => {
@@ -187,19 +192,8 @@ describe('flitstack delta: a record whose lookup row arrives in a later delta', 
 
   it('binds a parent clinic left empty once a later delta loads it, though the child did not change', async () => {
     const sb = m.sb;
-    const account = (clinic: string) =>
-      sb.dataverse
-        .snapshot(['account'])
-        .tables.account!.find((r) => r.fs_practicehubid === `clinic-${clinic}`);
     await nextSecond();
-    // A parent clinic deleted as soon as created (never loaded), and a child location of it.
-    const [parent] = sb.practicehub.mutate({ resource: 'clinics', action: 'create' });
-    const [child] = sb.practicehub.mutate({
-      resource: 'clinics',
-      action: 'create',
-      patch: { parent_clinic_id: parent! },
-    });
-    sb.practicehub.mutate({ resource: 'clinics', action: 'delete', ids: [parent!] });
+    const { parent, child, account } = clinicWithUnloadedParent(sb);
     // Another clinic changed a second later: the next deltas do not list the child again.
     await nextSecond();
     const other = [...sb.practicehub.records('clinics')].find(
@@ -208,17 +202,17 @@ describe('flitstack delta: a record whose lookup row arrives in a later delta', 
     ) as { id: string };
     sb.practicehub.mutate({ resource: 'clinics', action: 'update', ids: [other.id], patch: {} });
     await delta();
-    expect(account(child!)).toBeDefined();
-    expect(account(child!)?.parentaccountid ?? null).toBeNull();
+    expect(account(child)).toBeDefined();
+    expect(account(child)?.parentaccountid ?? null).toBeNull();
 
     // The parent is back and loaded: the child's lookup is bound to it.
     await nextSecond();
-    sb.practicehub.mutate({ resource: 'clinics', action: 'restore', ids: [parent!] });
+    sb.practicehub.mutate({ resource: 'clinics', action: 'restore', ids: [parent] });
     const back = await delta();
     expect(back.code).toBe(0);
-    const loaded = account(parent!);
+    const loaded = account(parent);
     expect(loaded).toBeDefined();
-    expect(account(child!)?.parentaccountid).toMatchObject({ table: 'account', id: loaded!.accountid });
+    expect(account(child)?.parentaccountid).toMatchObject({ table: 'account', id: loaded!.accountid });
     // The bind keeps the lookup's earlier (empty) value, which a rollback of the delta writes back.
     const bound = await flitstack(
       sb,
@@ -261,6 +255,6 @@ describe('flitstack delta: a record whose lookup row arrives in a later delta', 
     expect(undone.code, undone.err).toBe(0);
     const rolled = await flitstack(sb, 'rollback', '--run', run, '--journal', m.journal);
     expect(rolled.code, rolled.err).toBe(0);
-    expect(account(child!)?.parentaccountid ?? null).toBeNull();
+    expect(account(child)?.parentaccountid ?? null).toBeNull();
   });
 });

@@ -99,6 +99,27 @@ export function sortedRows(
 }
 
 /** The tables a generated module's mappings write. */
+/**
+ * A parent clinic deleted as soon as created (so never loaded) and a child location of it, whose row
+ * loads with its parent left empty; and the account row of a clinic by its PracticeHub id.
+ */
+export function clinicWithUnloadedParent(sb: Sandboxes): {
+  parent: string;
+  child: string;
+  account: (clinic: string) => Record<string, unknown> | undefined;
+} {
+  const [parent] = sb.practicehub.mutate({ resource: 'clinics', action: 'create' });
+  const [child] = sb.practicehub.mutate({
+    resource: 'clinics',
+    action: 'create',
+    patch: { parent_clinic_id: parent! },
+  });
+  sb.practicehub.mutate({ resource: 'clinics', action: 'delete', ids: [parent!] });
+  const account = (clinic: string) =>
+    sb.dataverse.snapshot(['account']).tables.account!.find((r) => r.fs_practicehubid === `clinic-${clinic}`);
+  return { parent: parent!, child: child!, account };
+}
+
 export function tablesOf(module: GeneratedModule): string[] {
   return [...new Set(Object.values(module.MAPPINGS).map((m) => m.target))];
 }

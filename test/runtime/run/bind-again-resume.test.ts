@@ -7,7 +7,7 @@ import { rollbackRun } from '../../../runtime/rollback/index.ts';
 import { runMigration } from '../../../runtime/run/pipeline.ts';
 import { fetchToken } from '../../sandbox/dataverse/helpers.ts';
 import { diesAfter } from '../../support/dies-after.ts';
-import { type Migrated, migrated } from '../../support/migration.ts';
+import { clinicWithUnloadedParent, type Migrated, migrated } from '../../support/migration.ts';
 
 const module: GeneratedModule = generatedModule;
 let m: Migrated;
@@ -19,34 +19,24 @@ afterAll(() => m?.close());
 describe('a delta killed while it binds a parent clinic an earlier run left empty', () => {
   it('journals the empty value the lookup had after the resume, so a rollback empties it again', async () => {
     const { sb, deps, journal } = m;
-    const account = (clinic: string) =>
-      sb.dataverse
-        .snapshot(['account'])
-        .tables.account!.find((r) => r.fs_practicehubid === `clinic-${clinic}`);
     // A parent clinic deleted before a delta reads it, and a child of it: the child loads with no parent.
     await delay(1100);
-    const [parent] = sb.practicehub.mutate({ resource: 'clinics', action: 'create' });
-    const [child] = sb.practicehub.mutate({
-      resource: 'clinics',
-      action: 'create',
-      patch: { parent_clinic_id: parent! },
-    });
-    sb.practicehub.mutate({ resource: 'clinics', action: 'delete', ids: [parent!] });
+    const { parent, child, account } = clinicWithUnloadedParent(sb);
     const first = await runMigration(deps, { kind: 'delta', since: m.since() });
-    const childId = account(child!)!.accountid as string;
-    expect(account(child!)!.parentaccountid ?? null).toBeNull();
+    const childId = account(child)!.accountid as string;
+    expect(account(child)!.parentaccountid ?? null).toBeNull();
 
     // The parent is back; the delta that loads it dies right after Dataverse took the child's binding.
     await delay(1100);
-    sb.practicehub.mutate({ resource: 'clinics', action: 'restore', ids: [parent!] });
+    sb.practicehub.mutate({ resource: 'clinics', action: 'restore', ids: [parent] });
     const options = { kind: 'delta' as const, since: m.since(), parentRun: first.run.id };
     const binds = (requests: readonly BatchRequest[]) =>
       requests.some((r) => r.path === `accounts(${childId})`);
     await diesAfter(deps, sb.env, binds, options);
     const resumed = await runMigration(deps, options);
     expect(resumed.resumed).toBe(true);
-    const parentId = account(parent!)!.accountid as string;
-    expect(account(child!)!.parentaccountid).toMatchObject({ id: parentId });
+    const parentId = account(parent)!.accountid as string;
+    expect(account(child)!.parentaccountid).toMatchObject({ id: parentId });
 
     // A user's opportunity for the new parent clinic keeps it through the rollback of the delta: the
     // child, which the delta only bound to it, gets its empty parent back all the same.
@@ -67,7 +57,7 @@ describe('a delta killed while it binds a parent clinic an earlier run left empt
     expect(res.status).toBe(204);
     const undone = await rollbackRun({ dataverse: deps.dataverse, journal, module }, resumed.run.id);
     expect(undone.kept.map((k) => k.targetId)).toContain(parentId);
-    expect(account(parent!)).toBeDefined();
-    expect(account(child!)!.parentaccountid ?? null).toBeNull();
+    expect(account(parent)).toBeDefined();
+    expect(account(child)!.parentaccountid ?? null).toBeNull();
   }, 60_000);
 });
