@@ -5,6 +5,8 @@
  * runtime does. Reports µs per record and per page, and the share of PracticeHub's 1 request/second
  * page interval that journaling takes. Once with synchronous=FULL (the default: survives power loss),
  * once with NORMAL (survives a killed process). The journal is a real file in a temporary directory.
+ * Then the time to list the lookups earlier runs left empty (10,000 and 40,000: the growth shows a
+ * search per lookup, which a timed test would only show on a quiet machine).
  * Run: `npx tsx bench/journal.ts [--pages N]`.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -135,3 +137,57 @@ for (const synchronous of ['full', 'normal'] as const) {
       `${share.toFixed(2)}% of a ${PAGE_INTERVAL_MS} ms page interval`,
   );
 }
+
+/**
+ * The lookups earlier runs left empty, which every run and delta lists before its second pass
+ * (DeferredStore.leftEmpty): the time to list `n` of them, journaled by two runs of clinics whose
+ * parent was not loaded. Linear growth is about 4× from n to 4n; a search per lookup grows by 16×.
+ */
+function listLeftEmpty(n: number): number {
+  const dir = mkdtempSync(join(tmpdir(), 'flitstack-bench-journal-'));
+  try {
+    const journal = Journal.open(join(dir, 'journal.db'), { synchronous: 'normal' });
+    for (let r = 0; r < 2; r += 1) {
+      const run = journal.startRun({ kind: 'run', specHash: 'bench', codeHash: 'bench' });
+      const pages = n / 2 / 1000;
+      for (let p = 1; p <= pages; p += 1) {
+        const first = r * (n / 2) + (p - 1) * 1000;
+        const ops: OperationInput[] = Array.from({ length: 1000 }, (_, i) => ({
+          mapping: 'clinic',
+          sourceId: String(first + i),
+          key: `clinic-${first + i}`,
+          table: 'account',
+          action: 'create',
+          targetId: guid(first + i, 3),
+        }));
+        const progress = { nextPage: p + 1, totalEntries: n / 2, extracted: 1000, done: p === pages };
+        journal.recordPage(run.id, 'clinics', p, ops, [], progress);
+        journal.deferred.add(
+          run.id,
+          ops.map((o) => ({ mapping: 'clinic', key: o.key!, column: 'parentaccountid', candidates: ['0'] })),
+        );
+      }
+      for (const lookup of [...journal.deferred.list(run.id)])
+        journal.deferred.resolve(lookup.id, {
+          status: 'unresolved',
+          error: { code: 'unresolved', message: 'clinic 0 was not loaded' },
+        });
+      journal.finishRun(run.id, 'completed');
+    }
+    const delta = journal.startRun({ kind: 'delta', specHash: 'bench', codeHash: 'bench' });
+    const t0 = performance.now();
+    const listed = [...journal.deferred.leftEmpty(delta.id)].length;
+    const ms = performance.now() - t0;
+    journal.close();
+    if (listed !== n) throw new Error(`listed ${listed} lookups left empty, expected ${n}`);
+    return ms;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const small = listLeftEmpty(10_000);
+const large = listLeftEmpty(40_000);
+out(
+  `lookups left empty, listed before a second pass: 10,000 in ${small.toFixed(0)} ms, 40,000 in ${large.toFixed(0)} ms (${(large / small).toFixed(1)}×; linear ≈ 4×)`,
+);

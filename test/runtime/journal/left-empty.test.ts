@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { created, openTemp, progressAfter } from './helpers.ts';
 
-const PER_RUN = 10_000;
+/** Lookups each of two runs leaves unresolved (bench/journal.ts times the listing of 40,000). */
+const PER_RUN = 2_000;
 
 describe('the deferred lookups earlier runs left unresolved', () => {
-  it('are listed in one pass, however many there are: 20,000 in well under two seconds, not by a search for each', () => {
+  it('are listed from every earlier standing run, in the order they were journaled', () => {
     const { journal } = openTemp();
     for (let r = 0; r < 2; r += 1) {
       const run = journal.startRun({ kind: 'run', specHash: 's', codeHash: 'c' });
@@ -27,12 +28,9 @@ describe('the deferred lookups earlier runs left unresolved', () => {
       journal.finishRun(run.id, 'completed');
     }
     const delta = journal.startRun({ kind: 'delta', specHash: 's', codeHash: 'c' });
-    const t0 = performance.now();
     const left = [...journal.deferred.leftEmpty(delta.id)];
-    const ms = performance.now() - t0;
     expect(left).toHaveLength(2 * PER_RUN);
     expect(left[0]).toMatchObject({ key: 'clinic-0', column: 'parentaccountid', status: 'unresolved' });
-    // One pass: ~100 ms measured; a search of the later lookups for each took ~16 s here.
-    expect(ms).toBeLessThan(2_000);
-  }, 60_000);
+    expect(left.at(-1)).toMatchObject({ key: `clinic-${2 * PER_RUN - 1}` });
+  });
 });
