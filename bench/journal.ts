@@ -13,6 +13,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { hashPayload, Journal, type OperationInput } from '../runtime/journal/index.ts';
+import { journalLeftEmpty } from '../test/support/left-empty.ts';
 
 const PAGE_RECORDS = 100;
 const PAGE_INTERVAL_MS = 1000;
@@ -147,36 +148,9 @@ function listLeftEmpty(n: number): number {
   const dir = mkdtempSync(join(tmpdir(), 'flitstack-bench-journal-'));
   try {
     const journal = Journal.open(join(dir, 'journal.db'), { synchronous: 'normal' });
-    for (let r = 0; r < 2; r += 1) {
-      const run = journal.startRun({ kind: 'run', specHash: 'bench', codeHash: 'bench' });
-      const pages = n / 2 / 1000;
-      for (let p = 1; p <= pages; p += 1) {
-        const first = r * (n / 2) + (p - 1) * 1000;
-        const ops: OperationInput[] = Array.from({ length: 1000 }, (_, i) => ({
-          mapping: 'clinic',
-          sourceId: String(first + i),
-          key: `clinic-${first + i}`,
-          table: 'account',
-          action: 'create',
-          targetId: guid(first + i, 3),
-        }));
-        const progress = { nextPage: p + 1, totalEntries: n / 2, extracted: 1000, done: p === pages };
-        journal.recordPage(run.id, 'clinics', p, ops, [], progress);
-        journal.deferred.add(
-          run.id,
-          ops.map((o) => ({ mapping: 'clinic', key: o.key!, column: 'parentaccountid', candidates: ['0'] })),
-        );
-      }
-      for (const lookup of [...journal.deferred.list(run.id)])
-        journal.deferred.resolve(lookup.id, {
-          status: 'unresolved',
-          error: { code: 'unresolved', message: 'clinic 0 was not loaded' },
-        });
-      journal.finishRun(run.id, 'completed');
-    }
-    const delta = journal.startRun({ kind: 'delta', specHash: 'bench', codeHash: 'bench' });
+    const delta = journalLeftEmpty(journal, n / 2);
     const t0 = performance.now();
-    const listed = [...journal.deferred.leftEmpty(delta.id)].length;
+    const listed = [...journal.deferred.leftEmpty(delta)].length;
     const ms = performance.now() - t0;
     journal.close();
     if (listed !== n) throw new Error(`listed ${listed} lookups left empty, expected ${n}`);
