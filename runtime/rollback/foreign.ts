@@ -91,10 +91,12 @@ interface Lookup {
  * by 5,000, for the rows whose lookup is set and whose modifiedon is not older than the run:
  * such a row was created or changed after the run created the row it points to. createdon is not
  * asked: an import may set it in the past (overriddencreatedon, reference §2); modifiedon it cannot.
- * The rows found are intersected with `toDelete` here, not by a query per row.
+ * The rows found are intersected with `toDelete` here, not by a query per row. A table without
+ * modifiedon (postfollow: its rows are never changed) refuses the date filter (400, `noModifiedOn`):
+ * one refused request, then each of its lookups is read for every row whose lookup is set, so it is
+ * checked rather than left unknown; a row pointing to a row the run created had its lookup set after it.
  *
- * A query refused (403: the application user cannot read the table; 400: the table has no modifiedon)
- * does not end the rollback: the table is returned in `unchecked`, with the Read privilege missing (one
+ * Any other query refused (403: the application user cannot read the table; another 400) does not end the rollback: the table is returned in `unchecked`, with the Read privilege missing (one
  * more request, to its metadata), and the tables its lookups would take rows from in `blocked`.
  */
 export async function foreignReferences(
@@ -124,12 +126,14 @@ export async function foreignReferences(
   for (const [name, group] of groupBy(lookups.values(), (l) => l.table)) {
     const table = await tables.get(name);
     if (!table) continue;
+    // False once the table turns out to have no modifiedon: its lookups are read without the date.
+    let dated = true;
     for (const lookup of group) {
       const value = `_${lookup.column}_value`;
-      try {
+      const scan = async (filter: string) => {
         const pages = client.queryPages<Record<string, unknown>>(table.entitySet, {
           select: [table.primaryId, value],
-          filter: `${value} ne null and modifiedon ge ${literal(since)}`,
+          filter,
           maxPageSize: MAX_PAGE_SIZE,
         });
         for await (const page of pages) {
@@ -148,6 +152,15 @@ export async function foreignReferences(
             });
           }
         }
+      };
+      try {
+        try {
+          if (dated) await scan(`${value} ne null and modifiedon ge ${literal(since)}`);
+        } catch (error) {
+          if (!noModifiedOn(error)) throw error;
+          dated = false;
+        }
+        if (!dated) await scan(`${value} ne null`);
       } catch (error) {
         if (!(error instanceof DataverseError) || (error.status !== 403 && error.status !== 400)) throw error;
         const known = unchecked.get(name);
@@ -168,6 +181,21 @@ export async function foreignReferences(
     for (const r of u.relationships)
       if (SILENT.has(r.cascadeDelete) && !blocked.has(r.referencedEntity)) blocked.set(r.referencedEntity, u);
   return { referenced, unchecked: [...unchecked.values()], blocked };
+}
+
+/**
+ * Whether Dataverse refused the query because the table has no modifiedon: a table whose rows are only
+ * created and deleted (postfollow: webapi/reference/postfollow lists createdon and no modifiedon). A
+ * filter on a property the entity lacks is answered 400 "Could not find a property named 'modifiedon'
+ * on type 'Microsoft.Dynamics.CRM.<table>'." with code 0x80060888, or 0x0 / "" from older tenants
+ * (reference §8; Troubleshoot Dataverse Web API client errors), so the message is matched, not the code.
+ */
+function noModifiedOn(error: unknown): boolean {
+  return (
+    error instanceof DataverseError &&
+    error.status === 400 &&
+    error.serverMessage.includes("Could not find a property named 'modifiedon'")
+  );
 }
 
 /** Why a row is kept because a foreign row points to it, for a human. */

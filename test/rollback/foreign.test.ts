@@ -146,3 +146,30 @@ describe('flitstack rollback when the application user cannot read a table that 
     expect(row(sb, 'contact', 'contactid', patient!)).toBeUndefined();
   }, 60_000);
 });
+
+describe('flitstack rollback when a table pointing to the rows has no modifiedon', () => {
+  const m = migrated();
+
+  it('checks postfollow (follows are never changed, so it has no modifiedon) by every follow: keeps the patient a user follows and deletes the rest', async () => {
+    const { sb, journal } = m;
+    const [followed, other] = created(journal, 'patient');
+    // A follow of a row the run did not create does not hold the rollback.
+    const elsewhere = await userCreates(sb, 'contacts', { lastname: 'Not migrated' });
+    await userCreates(sb, 'postfollows', {
+      'regardingobjectid_contact@odata.bind': `/contacts(${elsewhere})`,
+    });
+
+    const follow = await userCreates(sb, 'postfollows', {
+      'regardingobjectid_contact@odata.bind': `/contacts(${followed})`,
+    });
+    const kept = await flitstack(sb, 'rollback', '--journal', journal, '--run', '1');
+    expect(kept.code).toBe(1);
+    expect(kept.out).not.toContain('could not be checked');
+    expect(kept.out).toContain(
+      `patient contact ${followed}, not deleted: postfollow ${follow}, created or changed in Dataverse after the run, points to the row through regardingobjectid (contact_PostFollows): deleting the row would delete that postfollow too`,
+    );
+    expect(row(sb, 'contact', 'contactid', followed!)).toBeDefined();
+    expect(row(sb, 'contact', 'contactid', other!)).toBeUndefined();
+    expect(row(sb, 'postfollow', 'postfollowid', follow)).toBeDefined();
+  }, 60_000);
+});

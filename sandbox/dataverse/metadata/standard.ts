@@ -405,6 +405,34 @@ const opportunity = tableDef({
   ],
 });
 
+/**
+ * REF`postfollow`: a user following the activity feed of a record. Its rows are created and deleted,
+ * never changed (webapi/reference/postfollow: POST GET DELETE; createdon, no modifiedon or modifiedby),
+ * so a filter on modifiedon is refused like any unknown property (reference §8). Its regardingobjectid
+ * relationships delete the follow with the record (`<table>_PostFollows`, Delete: Cascade).
+ */
+const postfollow = tableDef({
+  logicalName: 'postfollow',
+  schemaName: 'PostFollow',
+  entitySetName: 'postfollows',
+  displayName: 'Follow',
+  displayCollectionName: 'Follows',
+  primaryId: 'postfollowid',
+  primaryName: 'regardingobjectidname',
+  ownership: 'UserOwned',
+  objectTypeCode: 8003,
+  updatable: false,
+  modifiable: false,
+  columns: [
+    lookup('regardingobjectid', ['account', 'contact'], { requiredLevel: 'ApplicationRequired' }),
+    entityName('regardingobjecttypecode', READ_ONLY),
+  ],
+  navs: [
+    nav('regardingobjectid_account', 'regardingobjectid', 'account', 'account_PostFollows', 'Cascade'),
+    nav('regardingobjectid_contact', 'regardingobjectid', 'contact', 'contact_PostFollows', 'Cascade'),
+  ],
+});
+
 /** Every standard table, in a stable order: the reference's tables, then the supporting system tables. */
 export const STANDARD_TABLES: readonly TableDef[] = [
   account,
@@ -415,5 +443,6 @@ export const STANDARD_TABLES: readonly TableDef[] = [
   connection,
   connectionrole,
   opportunity,
+  postfollow,
   ...SYSTEM_TABLES,
 ];

@@ -16,6 +16,11 @@ export interface TableInput {
   readonly isActivity?: boolean;
   readonly hasNotes?: boolean;
   readonly bulk?: boolean;
+  /**
+   * False for a table whose rows are only created and deleted, never changed, so it has no modifiedon or
+   * modifiedby: REF`postfollow` (web API reference: createdon, no modifiedon; POST GET DELETE only).
+   */
+  readonly modifiable?: boolean;
   readonly writable?: boolean;
   readonly updatable?: boolean;
   /** statecode/statuscode columns, or none for tables without state (annotation). */
@@ -34,7 +39,9 @@ export function tableDef(input: TableInput): TableDef {
     validForUpdate: false,
     schemaName: input.primaryId === 'activityid' ? 'ActivityId' : `${input.schemaName}Id`,
   });
-  const system = owned ? ownedColumns() : auditColumns();
+  const modifiable = input.modifiable ?? true;
+  const unmodified = (name: string) => modifiable || (name !== 'modifiedon' && name !== 'modifiedby');
+  const system = (owned ? ownedColumns() : auditColumns()).filter((c) => unmodified(c.logicalName));
   const own = new Set(input.columns.map((c) => c.logicalName));
   return {
     logicalName: input.logicalName,
@@ -58,7 +65,10 @@ export function tableDef(input: TableInput): TableDef {
       ...(input.states ?? []),
       ...system.filter((c) => !own.has(c.logicalName)),
     ],
-    navs: [...(input.navs ?? []), ...systemNavs(input.logicalName, isActivity, owned)],
+    navs: [
+      ...(input.navs ?? []),
+      ...systemNavs(input.logicalName, isActivity, owned).filter((n) => unmodified(n.column)),
+    ],
     keys: input.keys ?? [],
   };
 }
