@@ -1,6 +1,6 @@
 import { assertNever } from '../assert.ts';
 import { plural } from './markdown.ts';
-import type { MappingDiff, OptionChange, RiskNote } from './types.ts';
+import type { EntryChange, MappingDiff, OptionChange, RiskNote } from './types.ts';
 import { mapValueText } from './words.ts';
 
 /** How a renderer marks up pieces of a sentence: names (code spans in Markdown) and spec text. */
@@ -26,6 +26,64 @@ const optionList = (m: Marks, options: readonly OptionChange[]) =>
         `${m.name(o.key)} (${m.text(o.before?.label ?? '')}, ${o.before?.value}${o.after ? ` → ${o.after.value}` : ''})`,
     )
     .join(', ');
+
+const RELOADED =
+  'until they are loaded again; a full run writes them again, as their payload changes, but a delta run reloads only records changed since.';
+
+type ValueMapNote = Extract<RiskNote, { kind: `value-map-${string}` }>;
+
+/** Where a value map's values go, what they are, and its first few entries (each source value, then `show`). */
+function mapWords(
+  note: ValueMapNote,
+  m: Marks,
+  show: (e: EntryChange) => string,
+): { where: string; what: string; shown: string } {
+  const entries = 'entries' in note ? note.entries : [];
+  const count = 'count' in note ? note.count : 0;
+  const listed = entries.map((e) => `${m.text(JSON.stringify(e.source))}${show(e)}`).join(', ');
+  return {
+    where: note.use.kind === 'column' ? ` on ${m.name(note.use.column)}` : '',
+    what: note.use.kind === 'column' ? 'value' : 'state and status',
+    shown: count > entries.length ? `${listed}, and ${count - entries.length} more` : listed,
+  };
+}
+
+/**
+ * What happens to `who` (records whose source value has no entry now) from the next run on, and to
+ * their rows already loaded, which hold `old`: the head map's default with a flag, or its unmapped
+ * policy (runtime/transforms/value-map.ts, runtime/mapping/records.ts mapState). `restore` is what
+ * keeps the values they had.
+ */
+function unmatchedWords(
+  note: Extract<ValueMapNote, { unmatched: unknown }>,
+  m: Marks,
+  who: string,
+  old: string,
+  restore: string,
+): Omit<RiskWords, 'title'> {
+  const loaded = `their rows already loaded into ${m.name(note.table)} keep ${old}`;
+  const keep = `${restore} if these records should keep what they had`;
+  const { default: fallback, unmapped } = note.unmatched;
+  if (fallback !== undefined)
+    return {
+      effect: `from the next run on, ${who} get the map's default, ${m.text(fallback)}, with a flag (unmapped_value_defaulted); ${loaded} ${RELOADED}`,
+      action: `run the mapping in full after merging, so that the rows already loaded get the default, or ${keep}.`,
+    };
+  if (unmapped === 'reject')
+    return {
+      effect: `from the next run on, ${who} are rejected (unmapped_value); ${loaded}, as a rejected record writes nothing.`,
+      action: `before merging, ${keep}; otherwise correct the values at the source, and the rows already loaded in Dynamics.`,
+    };
+  if (note.use.kind === 'state')
+    return {
+      effect: `from the next run on, ${who} load with their state left as it is and a flag (unmapped_value_dropped); ${loaded}.`,
+      action: `before merging, ${keep}; otherwise set the state of the rows already loaded in Dynamics.`,
+    };
+  return {
+    effect: `from the next run on, ${who} load with ${m.name(note.use.column)} empty and a flag (unmapped_value_dropped); ${loaded} ${RELOADED}`,
+    action: `run the mapping in full after merging, so that the rows already loaded are emptied too, or ${keep}.`,
+  };
+}
 
 /** The words of a risk note, with names and spec text marked up by `m`. */
 export function riskWords(note: RiskNote, m: Marks): RiskWords {
@@ -124,21 +182,57 @@ export function riskWords(note: RiskNote, m: Marks): RiskWords {
         action: `before merging, find the rows of records now left out (\`flitstack log\` lists what the mapping loaded) and decide: delete them in Dynamics, or keep them as they are.`,
       };
     case 'value-map-retargeted': {
-      const entries = note.entries
-        .map(
-          (e) =>
-            `${m.text(JSON.stringify(e.source))}: ${m.text(mapValueText(e.before))} → ${m.text(mapValueText(e.after))}`,
-        )
-        .join(', ');
-      const more = note.count > note.entries.length ? `, and ${note.count - note.entries.length} more` : '';
-      const where = note.use.kind === 'column' ? ` on ${m.name(note.use.column)}` : '';
-      const what = note.use.kind === 'column' ? 'value' : 'state and status';
+      const { where, what, shown } = mapWords(
+        note,
+        m,
+        (e) => `: ${m.text(mapValueText(e.before))} → ${m.text(mapValueText(e.after))}`,
+      );
       // runtime/run/prepare.ts: a row is left as it is only when its payload hash (the values written,
       // the state included) equals the one journaled when it was last written; a new option changes it.
       return {
-        title: `Value map ${m.name(note.map)} of ${m.name(note.mapping)} gives ${plural(note.count, 'source value')} another ${what}${where}: ${entries}${more}`,
-        effect: `rows already loaded into ${m.name(note.table)} for records with ${note.count === 1 ? 'this value keep the old' : 'these values keep the old'} ${what} until they are loaded again; a full run writes them again, as their payload changes, but a delta run reloads only records changed since.`,
+        title: `Value map ${m.name(note.map)} of ${m.name(note.mapping)} gives ${plural(note.count, 'source value')} another ${what}${where}: ${shown}`,
+        effect: `rows already loaded into ${m.name(note.table)} for records with ${note.count === 1 ? 'this value keep the old' : 'these values keep the old'} ${what} ${RELOADED}`,
         action: `run the mapping in full after merging, so that the rows already loaded get the new ${what}.`,
+      };
+    }
+    case 'value-map-entries-removed': {
+      const { where, what, shown } = mapWords(note, m, (e) => ` (was ${m.text(mapValueText(e.before))})`);
+      const these = note.count === 1 ? 'this value' : 'these values';
+      return {
+        title: `Value map ${m.name(note.map)} of ${m.name(note.mapping)} no longer has an entry for ${plural(note.count, 'source value')}${where}: ${shown}`,
+        ...unmatchedWords(
+          note,
+          m,
+          `records with ${these}`,
+          `the old ${what}`,
+          note.unmatched.default === undefined
+            ? 'keep the entry (or give the map a default)'
+            : 'keep the entry',
+        ),
+      };
+    }
+    case 'value-map-default-changed': {
+      const { where } = mapWords(note, m, () => '');
+      const after = note.unmatched.default;
+      const change =
+        after === undefined
+          ? `no longer has a default${where} (was ${m.text(note.before)})`
+          : `changes its default${where}: ${m.text(note.before)} → ${m.text(after)}`;
+      return {
+        title: `Value map ${m.name(note.map)} of ${m.name(note.mapping)} ${change}`,
+        ...(after === undefined
+          ? unmatchedWords(
+              note,
+              m,
+              'records whose value is not in the map',
+              'the old default',
+              'keep the default',
+            )
+          : {
+              effect: `rows already loaded into ${m.name(note.table)} for records whose value is not in the map keep the old default ${RELOADED}`,
+              action:
+                'run the mapping in full after merging, so that the rows already loaded get the new default.',
+            }),
       };
     }
     case 'lookup-optional':

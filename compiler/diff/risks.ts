@@ -37,21 +37,39 @@ function mappingRisks(m: MappingChange): RiskNote[] {
             ]
           : [];
       case 'value-map': {
+        const note = { mapping: m.mapping, table, map: c.after, use: c.use };
         // Only entries both sides have: their source values gave one value to the rows loaded so far.
         const retargeted = c.entries.filter((e) => e.before !== undefined && e.after !== undefined);
-        return retargeted.length
-          ? [
-              {
-                kind: 'value-map-retargeted',
-                mapping: m.mapping,
-                table,
-                map: c.after,
-                use: c.use,
-                count: retargeted.length,
-                entries: retargeted.slice(0, RETARGETED_SHOWN),
-              },
-            ]
-          : [];
+        // Entries the head drops: their values now get the default or the unmapped policy.
+        const removed = c.entries.filter((e) => e.before !== undefined && e.after === undefined);
+        const before = c.settings.find((s) => s.name === 'default')?.before;
+        return [
+          ...(retargeted.length
+            ? [
+                {
+                  kind: 'value-map-retargeted' as const,
+                  ...note,
+                  count: retargeted.length,
+                  entries: retargeted.slice(0, RETARGETED_SHOWN),
+                },
+              ]
+            : []),
+          ...(removed.length
+            ? [
+                {
+                  kind: 'value-map-entries-removed' as const,
+                  ...note,
+                  count: removed.length,
+                  entries: removed.slice(0, RETARGETED_SHOWN),
+                  unmatched: c.unmatched,
+                },
+              ]
+            : []),
+          // A default set where there was none changes no loaded row: it loads records that had none.
+          ...(before !== undefined
+            ? [{ kind: 'value-map-default-changed' as const, ...note, before, unmatched: c.unmatched }]
+            : []),
+        ];
       }
       case 'lookup-changed':
         return c.before.required && !c.after.required

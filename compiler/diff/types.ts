@@ -54,6 +54,15 @@ export interface EntryChange {
   readonly after: MapValue | undefined;
 }
 
+/**
+ * What a source value with no entry gets on the head side: the map's default (as text), else what its
+ * `unmapped` policy does.
+ */
+export interface Unmatched {
+  readonly default: string | undefined;
+  readonly unmapped: 'reject' | 'drop_with_flag';
+}
+
 /** What a value map is used for: a field's column, or the mapping's state rule. */
 export type MapUse = { readonly kind: 'column'; readonly column: string } | { readonly kind: 'state' };
 
@@ -101,6 +110,7 @@ export type ObjectChange =
       readonly entries: readonly EntryChange[];
       /** default, unmapped policy, case sensitivity. */
       readonly settings: readonly SettingChange[];
+      readonly unmatched: Unmatched;
     }
   | { readonly kind: 'lookup-added' | 'lookup-removed'; readonly column: string; readonly lookup: LookupView }
   | {
@@ -187,6 +197,14 @@ export interface LoadOrderChange {
   readonly after: readonly LoadStep[];
 }
 
+/** What a value-map risk note is about: a map, as a mapping uses it. */
+interface ValueMapNote {
+  readonly mapping: string;
+  readonly table: string;
+  readonly map: string;
+  readonly use: MapUse;
+}
+
 /** A change that affects data already loaded. */
 export type RiskNote =
   | {
@@ -250,16 +268,25 @@ export type RiskNote =
       readonly before: string;
       readonly after: string;
     }
-  | {
+  | (ValueMapNote & {
       /** Entries on both sides that give another value: the first few, and how many there are. */
       readonly kind: 'value-map-retargeted';
-      readonly mapping: string;
-      readonly table: string;
-      readonly map: string;
-      readonly use: MapUse;
       readonly count: number;
       readonly entries: readonly EntryChange[];
-    }
+    })
+  | (ValueMapNote & {
+      /** Entries the head no longer has: the first few, how many, and what their values get now. */
+      readonly kind: 'value-map-entries-removed';
+      readonly count: number;
+      readonly entries: readonly EntryChange[];
+      readonly unmatched: Unmatched;
+    })
+  | (ValueMapNote & {
+      /** The map's default changes or goes: `before` is the old default as text. */
+      readonly kind: 'value-map-default-changed';
+      readonly before: string;
+      readonly unmatched: Unmatched;
+    })
   | { readonly kind: 'lookup-optional'; readonly mapping: string; readonly column: string }
   | {
       readonly kind: 'where-changed';

@@ -76,5 +76,9 @@ export function valueMapChange(base: MapRef, head: MapRef): ObjectChange | undef
     after: mapName(head.id),
     entries,
     settings,
+    unmatched: {
+      default: h.default === undefined ? undefined : mapValueText(value(head, h.default)),
+      unmapped: h.unmapped,
+    },
   };
 }

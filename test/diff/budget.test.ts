@@ -181,7 +181,7 @@ describe('flitstack diff --max-bytes', () => {
     expect(Buffer.byteLength(cut.out)).toBeLessThanOrEqual(1000);
     expect(balanced(cut.out)).toBe(true);
     expect(cut.out).toContain(
-      '*The diff is cut here to keep within 1000 bytes; not shown: 1 collapsed section.',
+      '*The diff is cut here to keep within 1000 bytes; not shown: 1 collapsed section, Mappings.',
     );
     const roomy = await flitstack(dir, 'diff', '--base', 'base', '--head', 'head', '--max-bytes', '60000');
     expect(roomy.out).toBe(whole.out);

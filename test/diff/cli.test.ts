@@ -91,6 +91,7 @@ describe('flitstack diff against git', () => {
           },
         ],
         settings: [],
+        unmatched: { default: undefined, unmapped: 'reject' },
       },
     ]);
     expect(result.mappings[1].changes).toEqual([
