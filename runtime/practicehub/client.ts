@@ -70,6 +70,9 @@ export interface PagesOptions {
   readonly earlier?: EarlierWalk;
 }
 
+/** Gives a fresh download link of the file with this id, after its link expired. */
+export type LinkRefresh = (id: string) => Promise<FileRef>;
+
 const APP_DETAILS = /^[^=\s][^=]*=\s*[^@\s]+@[^@\s]+\s*$/;
 
 /**
@@ -191,14 +194,17 @@ export class PracticeHubClient {
     return fetchRecord(this.transport, recordUrl(this.baseUrl, resource, id));
   }
 
-  /** A file's body in memory; an expired link is refreshed once. */
-  download(file: FileRef): Promise<DownloadedFile> {
-    return downloadFile(this.files, file);
+  /**
+   * A file's body in memory; an expired link is refreshed once, by `refresh` when given (a caller
+   * holding many links may renew them all at once), else by reading the file record again.
+   */
+  download(file: FileRef, refresh?: LinkRefresh): Promise<DownloadedFile> {
+    return downloadFile(this.fileContext(refresh), file);
   }
 
-  /** A file streamed to `path` (via `<path>.part`); an expired link is refreshed once. */
-  downloadTo(file: FileRef, path: string): Promise<SavedFile> {
-    return downloadToFile(this.files, file, path);
+  /** A file streamed to `path` (via `<path>.part`); an expired link is refreshed once, as download does. */
+  downloadTo(file: FileRef, path: string, refresh?: LinkRefresh): Promise<SavedFile> {
+    return downloadToFile(this.fileContext(refresh), file, path);
   }
 
   /** Whether `fields=` projects on this resource: one probe request, for the audit's report. */
@@ -237,6 +243,10 @@ export class PracticeHubClient {
   /** Closes the client's own connection pool (not a dispatcher passed in). */
   async close(): Promise<void> {
     await this.ownAgent?.close();
+  }
+
+  private fileContext(refresh: LinkRefresh | undefined): FileContext {
+    return refresh ? { ...this.files, refresh } : this.files;
   }
 
   private async total(resource: string, filter: Record<string, string>): Promise<number> {

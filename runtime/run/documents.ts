@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type { DataverseClient } from '../dataverse/index.ts';
-import type { PracticeHubClient, PracticeHubRecord } from '../practicehub/index.ts';
+import type { FileRef, PracticeHubClient, PracticeHubRecord } from '../practicehub/index.ts';
 import { makeDirectory } from '../shared/paths.ts';
 import type { PreparedRow } from './state.ts';
 
@@ -115,6 +115,9 @@ export function attachmentTooBigHint(row: Pick<PreparedRow, 'mapping'>): string 
  */
 export class Attachments {
   private files: Map<string, PracticeHubRecord> | undefined;
+  /** Requests the last listing of the files took, and links refreshed one by one since. */
+  private listingCost = 0;
+  private refreshedSinceListing = 0;
   private organisationLimit: Promise<number> | undefined;
 
   constructor(
@@ -123,16 +126,45 @@ export class Attachments {
     private readonly readOrganisationLimit: () => Promise<number>,
   ) {}
 
-  /** The file records, listed once when the first document is needed (download links expire). */
+  /** The file records, listed when the first document is needed; freshLink lists them again. */
   private async fileRecords(): Promise<Map<string, PracticeHubRecord>> {
     if (!this.files) {
-      const files = new Map<string, PracticeHubRecord>();
-      for await (const page of this.practicehub.pages('files'))
-        for (const f of page.records) files.set(String(f.id), f);
-      this.files = files;
+      this.files = new Map();
+      await this.listFiles();
     }
     return this.files;
   }
+
+  /** Lists the files page by page into `files`, whose download links are then fresh. */
+  private async listFiles(): Promise<void> {
+    let pages = 0;
+    for await (const page of this.practicehub.pages('files')) {
+      pages += 1;
+      for (const f of page.records) this.files!.set(String(f.id), f);
+    }
+    this.listingCost = pages;
+    this.refreshedSinceListing = 0;
+  }
+
+  /**
+   * A fresh link for a file whose link expired (a 403, reference practicehub.md, sandbox model: Files).
+   * Once one has expired, the others listed with it have too, or soon will: reading the records one by
+   * one costs a request a file, and a listing a request per 100 files, but how many files the run still
+   * downloads is not known here. So links are refreshed one by one until that has cost as many requests
+   * as a listing, and then the files are listed again: never more than about twice the cheaper way, and
+   * a run downloading thousands of files pays a listing per link lifetime instead of a request a file.
+   */
+  private readonly freshLink = async (id: string): Promise<FileRef> => {
+    if (this.refreshedSinceListing + 1 >= this.listingCost) {
+      await this.listFiles();
+      const listed = this.files!.get(id)?.download_url;
+      if (typeof listed === 'string' && listed !== '') return { id, download_url: listed };
+    }
+    this.refreshedSinceListing += 1;
+    const record = await this.practicehub.get('files', id);
+    this.files!.set(id, record);
+    return { id, download_url: String(record.download_url ?? '') };
+  };
 
   /**
    * The largest Base64 size uploaded in a note of this row's mapping, and which setting sets it: the
@@ -218,7 +250,7 @@ export class Attachments {
         const limit = await this.limitFor(row);
         const encoded = base64Size(size);
         if (encoded <= limit.bytes) {
-          const { body, contentType } = await this.practicehub.download(ref);
+          const { body, contentType } = await this.practicehub.download(ref, this.freshLink);
           const filename = noteFilename(original);
           Object.assign(row.body, {
             isdocument: true,
@@ -239,7 +271,7 @@ export class Attachments {
             );
           const relative = `documents/${safeName(String(file.id))}-${safeName(original)}`;
           makeDirectory(join(this.archive.dir, 'documents'), 0o700);
-          await this.practicehub.downloadTo(ref, join(this.archive.dir, relative));
+          await this.practicehub.downloadTo(ref, join(this.archive.dir, relative), this.freshLink);
           const url = `${this.archive.baseUrl.replace(/\/$/, '')}/${relative}`;
           const text = typeof row.body.notetext === 'string' ? row.body.notetext : '';
           row.body.notetext = withArchiveLink(text, size, url);

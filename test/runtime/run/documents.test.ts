@@ -70,3 +70,43 @@ describe('attachments in groups bounded by bytes', () => {
     await server.close();
   });
 });
+
+// reference practicehub.md, sandbox model "Files": a list entry's download_url answers 403 after it
+// expired. Downloads that come long after the listing find every remaining link expired.
+describe('attachments whose download links expired', () => {
+  it('refreshes the links of the remaining files by listing them again, not with a GET per file', async () => {
+    let offset = 0;
+    const expiring = await startSandbox({
+      seed: 4,
+      scale: 0.5,
+      fileLinkTtlSeconds: 60,
+      clock: () => Date.now() + offset,
+    });
+    const client = clientFor(expiring, { pageSize: 10 });
+    const files = await collect(client, 'files');
+    const small = files.filter((f) => Math.ceil(Number(f.size) / 3) * 4 <= LIMIT);
+    const pages = Math.ceil(files.length / 10);
+    expect(small.length).toBeGreaterThan(3 * pages);
+    const rows = small.map((f) => noteFor(String(f.id)));
+    const attachments = new Attachments(client, undefined, async () => LIMIT);
+    await attachments.groups(rows, LIMIT); // lists the files, as a run does before its first write
+    offset += 61_000; // every listed link expired
+    const before = client.stats().requests;
+    const errors = await attachments.attach(rows);
+    expect([...errors.values()]).toEqual([]);
+    expect(rows.every((r) => typeof r.body.documentbody === 'string')).toBe(true);
+    const perDocument = (client.stats().requests - before) / rows.length;
+    // One download each, plus at most a few refreshes before one listing renews every remaining link
+    // (a GET and a download again per file would make 3 a document).
+    expect(perDocument).toBeLessThan(1.6);
+    // A few documents after the links expired: reading their records costs less than a listing.
+    offset += 61_000;
+    const few = rows.slice(0, 2).map((r) => noteFor(r.document!.fileId));
+    const { pages: pagesBefore, linksRefreshed } = client.stats();
+    expect([...(await attachments.attach(few)).values()]).toEqual([]);
+    expect(client.stats().pages).toBe(pagesBefore);
+    expect(client.stats().linksRefreshed - linksRefreshed).toBe(few.length);
+    await client.close();
+    await expiring.close();
+  });
+});
