@@ -13,7 +13,7 @@ export interface PlannedList {
   readonly why: string;
 }
 
-/** Files a mapping attaches (`document:`): one download each. */
+/** Files a mapping attaches (`document:`): one download per record whose file field is set. */
 export interface PlannedDownloads {
   readonly mapping: string;
   /** The resource whose records name the files, and the field holding the file id. */
@@ -21,7 +21,10 @@ export interface PlannedDownloads {
   readonly field: string;
   /** The resource serving the file records (their download links). */
   readonly files: string;
+  /** Records of `resource` times the share of sampled ones whose `field` is set (all, without a sample). */
   readonly count: number;
+  /** How `count` was reached, in words. */
+  readonly basis: string;
 }
 
 /** The source requests of a full run, and the time they take at the account's limit. */
@@ -88,6 +91,8 @@ export interface SourceFacts {
   readonly attachedSizes: Readonly<Record<string, readonly number[]>>;
   /** One timed download: its bytes and seconds. */
   readonly download?: { readonly bytes: number; readonly seconds: number };
+  /** The records the audit sampled, by resource: how many name a file. */
+  readonly samples?: ReadonlyMap<string, readonly PracticeHubRecord[]>;
 }
 
 /**
@@ -118,10 +123,30 @@ export function attachmentsOf(
 }
 
 /**
+ * Files a full run downloads for `field` of `resource`: its records times the share of sampled
+ * records that name a file (a sparse field downloads fewer), with the reckoning in words.
+ */
+function plannedFiles(
+  resource: string,
+  field: string,
+  total: number,
+  sample: readonly PracticeHubRecord[],
+): { count: number; basis: string } {
+  if (sample.length === 0) return { count: total, basis: `no ${resource} sampled: one file per record` };
+  const filled = filledCount(sample, [field]);
+  const count = Math.round((total * filled) / sample.length);
+  const share = `${field} set in ${filled} of ${sample.length} sampled ${resource}`;
+  if (sample.length >= total) return { count, basis: `${share} (all of them)` };
+  const percent = Math.round((1000 * filled) / sample.length) / 10;
+  return { count, basis: `${share} (${percent} %) × ${total} records` };
+}
+
+/**
  * The source side of a full run of `ir`: every resource a mapping reads (plus the staff resource),
  * listed once with the largest page; for mappings that attach documents, the file records are listed
- * too (their download links) and each attached file is downloaded once. Records filtered by `where`
- * still have to be read, so totals are whole resources.
+ * too (their download links) and each attached file is downloaded once, one per record whose file
+ * field the sample shows set. Records filtered by `where` still have to be read, so totals are whole
+ * resources.
  */
 export function estimateSource(
   ir: Ir,
@@ -143,7 +168,7 @@ export function estimateSource(
     attachmentsOf({ ...ir, mappings: [m] }, model).map((a) => ({
       mapping: m.name,
       ...a,
-      count: totals.get(m.source) ?? 0,
+      ...plannedFiles(a.resource, a.field, totals.get(m.source) ?? 0, facts.samples?.get(a.resource) ?? []),
     })),
   );
   for (const files of new Set(downloads.map((d) => d.files))) {
@@ -189,12 +214,15 @@ export function estimateSource(
   };
 }
 
-/** Share of sampled records whose value at `path` is present (not null, empty text or empty list). */
-export function filledShare(records: readonly PracticeHubRecord[], path: readonly string[]): number {
-  if (records.length === 0) return 1;
-  const filled = records.filter((r) => {
+/** Sampled records whose value at `path` is present (not null, empty text or empty list). */
+function filledCount(records: readonly PracticeHubRecord[], path: readonly string[]): number {
+  return records.filter((r) => {
     const v = valueAt(r, path);
     return v !== null && v !== undefined && v !== '' && !(Array.isArray(v) && v.length === 0);
   }).length;
-  return filled / records.length;
+}
+
+/** Share of sampled records whose value at `path` is present (not null, empty text or empty list). */
+export function filledShare(records: readonly PracticeHubRecord[], path: readonly string[]): number {
+  return records.length === 0 ? 1 : filledCount(records, path) / records.length;
 }

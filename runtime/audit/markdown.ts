@@ -98,6 +98,12 @@ function estimateSection(e: RunEstimate): string[] {
       ['resource', 'records', 'pages', 'why'],
       s.lists.map((l) => [md(l.resource), n(l.total), n(l.pages), md(l.why)]),
     ),
+    '### PracticeHub file downloads',
+    '',
+    ...table(
+      ['mapping', 'file field', 'files', 'how counted'],
+      s.downloads.map((d) => [md(d.mapping), md(`${d.resource}.${d.field}`), n(d.count), md(d.basis)]),
+    ),
     '### Dataverse writes',
     '',
     ...table(

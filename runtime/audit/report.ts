@@ -76,6 +76,7 @@ export function buildReport(inventory: Inventory, input: ReportInput): AuditRepo
       totals,
       latencySeconds: inventory.latency_seconds,
       attachedSizes: inventory.attached_sizes,
+      samples: inventory.samples,
       ...(inventory.download ? { download: inventory.download } : {}),
     });
     const references = (resource: string, path: readonly string[]) =>

@@ -3,8 +3,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   type AuditReport,
   attachmentsOf,
+  auditMarkdown,
   buildReport,
   downloadSeconds,
+  md,
   measureExtraction,
   pacedSeconds,
   type RunEstimate,
@@ -44,6 +46,30 @@ describe('the pacing formula', () => {
   });
 });
 
+/** The audit (2 sample pages) of the sandbox's account with the shipped spec at 20 requests/s. */
+async function auditAtRate20(sb: Sandboxes): Promise<{ report: AuditReport; estimate: RunEstimate }> {
+  const { context, ir } = loadSpec(specCopy((spec) => setRate(spec, 20)));
+  expect(ir.migration.requestsPerSecond).toBe(20);
+  const inventory = await takeInventory({
+    client: clientOptions(sb, 20),
+    model: context.source,
+    samplePages: 2,
+    attachments: attachmentsOf(ir, context.source),
+  });
+  const report = buildReport(inventory, {
+    auditedAt: new Date(),
+    account: 'demo',
+    region: 'eu',
+    baseUrl: sb.practicehub.baseUrl,
+    requestsPerSecond: 20,
+    pageSize: 100,
+    samplePages: 2,
+    model: context.source,
+    ir,
+  });
+  return { report, estimate: report.estimate as RunEstimate };
+}
+
 describe('the estimate against a real extraction (rate 20, scale 0.2)', () => {
   let sb: Sandboxes;
   beforeAll(async () => {
@@ -52,27 +78,7 @@ describe('the estimate against a real extraction (rate 20, scale 0.2)', () => {
   afterAll(async () => sb.close());
 
   it('predicts the requests exactly, and no faster extraction than the rate allows', async () => {
-    const dir = specCopy((spec) => setRate(spec, 20));
-    const { context, ir } = loadSpec(dir);
-    expect(ir.migration.requestsPerSecond).toBe(20);
-    const inventory = await takeInventory({
-      client: clientOptions(sb, 20),
-      model: context.source,
-      samplePages: 2,
-      attachments: attachmentsOf(ir, context.source),
-    });
-    const report = buildReport(inventory, {
-      auditedAt: new Date(),
-      account: 'demo',
-      region: 'eu',
-      baseUrl: sb.practicehub.baseUrl,
-      requestsPerSecond: 20,
-      pageSize: 100,
-      samplePages: 2,
-      model: context.source,
-      ir,
-    });
-    const estimate = report.estimate as RunEstimate;
+    const { estimate } = await auditAtRate20(sb);
     const counts = sb.practicehub.counts();
     const pages = estimate.source.lists.reduce((n, l) => n + l.pages, 0);
     expect(pages).toBe(
@@ -113,6 +119,46 @@ describe('the estimate against a real extraction (rate 20, scale 0.2)', () => {
       rows: counts.payments,
       method: 'UpsertMultiple',
     });
+  });
+});
+
+describe('the download estimate of a sparse file field (rate 20, scale 0.2)', () => {
+  let sb: Sandboxes;
+  beforeAll(async () => {
+    sb = await startSandboxes({ rate: 20, scale: 0.2 });
+  });
+  afterAll(async () => sb.close());
+
+  it('counts only the records whose file field is set, says so, and matches a real extraction', async () => {
+    // Every policy document names its file in the generated data; take the file away from all but
+    // every fifth one, so the field is filled in about 20 % of the records.
+    const ids = [...sb.practicehub.records('policy_documents')].map((r) => r.id as string);
+    const cleared = ids.filter((_, i) => i % 5 !== 0);
+    sb.practicehub.mutate({
+      resource: 'policy_documents',
+      action: 'update',
+      ids: cleared,
+      patch: { file_id: null },
+    });
+    const withFile = ids.length - cleared.length;
+    expect(withFile).toBeGreaterThan(0);
+    expect(cleared.length).toBeGreaterThan(withFile);
+    const { report, estimate } = await auditAtRate20(sb);
+    const basis = `file_id set in ${withFile} of ${ids.length} sampled policy_documents (all of them)`;
+    expect(estimate.source.downloads).toEqual([
+      expect.objectContaining({ mapping: 'policy-document', field: 'file_id', count: withFile, basis }),
+    ]);
+    expect(auditMarkdown(report)).toContain(
+      `| ${md('policy-document')} | ${md('policy_documents.file_id')} | ${withFile} | ${md(basis)} |`,
+    );
+    await sleep(1_100);
+    const measured = await measureExtraction(estimate.source, {
+      baseUrl: sb.practicehub.baseUrl,
+      apiKey: sb.practicehub.apiKey,
+      appDetails: APP_DETAILS,
+    });
+    expect(measured.downloads).toBe(withFile);
+    expect(measured.requests).toBe(estimate.source.requests);
   });
 });
 
