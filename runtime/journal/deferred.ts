@@ -76,7 +76,9 @@ export class DeferredStore {
     // journals its own, or none when the record no longer names a parent. Unchanged rows journal none
     // and keep theirs (their payload, lookup values included, is the same). The newest entry of each
     // lookup is found in one pass over the table (`newest`), not by a search of the later entries for
-    // each one, which took a minute over 40,000 lookups left unresolved.
+    // each one, which took a minute over 40,000 lookups left unresolved. A binding Dataverse refused
+    // (status 'failed') is listed too, by the run that wrote the row or by a later one that bound it
+    // again, so that the next run tries it again instead of leaving the lookup empty.
     const standing = `JOIN runs r ON r.id = o.run_id AND r.kind <> 'rollback' AND r.status <> 'rolled_back'`;
     this.#leftEmpty = db.prepare(
       `WITH newest AS (
@@ -84,18 +86,20 @@ export class DeferredStore {
              AND r.kind <> 'rollback' AND r.status <> 'rolled_back'
          WHERE l.run_id <> @runId
          GROUP BY l.mapping, l.row_key, l.column_name)
-       SELECT d.* FROM newest JOIN deferred d ON d.id = newest.id
-       WHERE d.status = 'unresolved'
-         AND d.run_id = (SELECT o.run_id FROM operations o ${standing}
+       , listed AS (
+         SELECT d.*, (SELECT o.run_id FROM operations o ${standing}
            WHERE o.mapping = d.mapping AND o.row_key = d.row_key AND o.action IN ('create', 'update')
-             AND o.error_code IS NULL ORDER BY o.id DESC LIMIT 1)
-       ORDER BY d.id`,
+             AND o.error_code IS NULL ORDER BY o.id DESC LIMIT 1) AS written
+         FROM newest JOIN deferred d ON d.id = newest.id WHERE d.status IN ('unresolved', 'failed'))
+       SELECT * FROM listed
+       WHERE run_id = written OR (status = 'failed' AND run_id > written)
+       ORDER BY id`,
     );
   }
 
   /**
    * The deferred lookups earlier standing runs left unresolved (the row they point to was not loaded)
-   * on rows still as those runs wrote them: `runId` binds those whose row has been loaded since. Those
+   * or failed to bind (Dataverse refused the binding) on rows still as those runs wrote them: `runId` binds those whose row has been loaded since. Those
    * `runId` has added already stay listed, so that a resumed run knows them from the lookups of the
    * rows it wrote.
    */

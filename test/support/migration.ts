@@ -120,6 +120,27 @@ export function clinicWithUnloadedParent(sb: Sandboxes): {
   return { parent: parent!, child: child!, account };
 }
 
+/** The clinics of `parentLeftEmpty`, the delta that left the parent empty and the child's row id. */
+export type ParentLeftEmpty = ReturnType<typeof clinicWithUnloadedParent> & {
+  first: Awaited<ReturnType<typeof runMigration>>;
+  childId: string;
+};
+
+/**
+ * A delta that loads a child clinic whose parent was deleted before it read it (the child's parent is
+ * left empty), then the parent restored in PracticeHub: the next delta loads it.
+ */
+export async function parentLeftEmpty(m: Migrated): Promise<ParentLeftEmpty> {
+  await new Promise((resolve) => setTimeout(resolve, 1100));
+  const clinics = clinicWithUnloadedParent(m.sb);
+  const first = await runMigration(m.deps, { kind: 'delta', since: m.since() });
+  const childId = clinics.account(clinics.child)!.accountid as string;
+  expect(clinics.account(clinics.child)!.parentaccountid ?? null).toBeNull();
+  await new Promise((resolve) => setTimeout(resolve, 1100));
+  m.sb.practicehub.mutate({ resource: 'clinics', action: 'restore', ids: [clinics.parent] });
+  return { ...clinics, first, childId };
+}
+
 export function tablesOf(module: GeneratedModule): string[] {
   return [...new Set(Object.values(module.MAPPINGS).map((m) => m.target))];
 }

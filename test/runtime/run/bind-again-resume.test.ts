@@ -7,7 +7,7 @@ import { rollbackRun } from '../../../runtime/rollback/index.ts';
 import { runMigration } from '../../../runtime/run/pipeline.ts';
 import { fetchToken } from '../../sandbox/dataverse/helpers.ts';
 import { diesAfter } from '../../support/dies-after.ts';
-import { clinicWithUnloadedParent, type Migrated, migrated } from '../../support/migration.ts';
+import { type Migrated, migrated, parentLeftEmpty } from '../../support/migration.ts';
 
 const module: GeneratedModule = generatedModule;
 let m: Migrated;
@@ -19,16 +19,9 @@ afterAll(() => m?.close());
 describe('a delta killed while it binds a parent clinic an earlier run left empty', () => {
   it('journals the empty value the lookup had after the resume, so a rollback empties it again', async () => {
     const { sb, deps, journal } = m;
-    // A parent clinic deleted before a delta reads it, and a child of it: the child loads with no parent.
-    await delay(1100);
-    const { parent, child, account } = clinicWithUnloadedParent(sb);
-    const first = await runMigration(deps, { kind: 'delta', since: m.since() });
-    const childId = account(child)!.accountid as string;
-    expect(account(child)!.parentaccountid ?? null).toBeNull();
-
-    // The parent is back; the delta that loads it dies right after Dataverse took the child's binding.
-    await delay(1100);
-    sb.practicehub.mutate({ resource: 'clinics', action: 'restore', ids: [parent] });
+    // A child clinic loaded with no parent; the parent is back, and the delta that loads it dies right
+    // after Dataverse took the child's binding.
+    const { parent, child, account, first, childId } = await parentLeftEmpty(m);
     const options = { kind: 'delta' as const, since: m.since(), parentRun: first.run.id };
     const binds = (requests: readonly BatchRequest[]) =>
       requests.some((r) => r.path === `accounts(${childId})`);
