@@ -156,14 +156,18 @@ describe('PracticeHub client: a 200 that is not JSON', () => {
     await closed;
   });
 
-  it('fails at once, naming the content type and the base URL to check', async () => {
-    const c = new PracticeHubClient({
-      baseUrl: `${origin}/app`,
+  /** A client whose base URL is a path of the server above. */
+  const clientAt = (path: string) =>
+    new PracticeHubClient({
+      baseUrl: `${origin}/${path}`,
       apiKey: 'phk_x-eu',
       appDetails: APP_DETAILS,
       requestsPerSecond: 1000,
       backoff: { baseMs: 1, maxMs: 2 },
     });
+
+  it('fails at once, naming the content type and the base URL to check', async () => {
+    const c = clientAt('app');
     const error = (await collect(c, 'patients').catch((e: unknown) => e)) as Error;
     expect(error).toBeInstanceOf(PracticeHubError);
     expect(error.message).toContain(
@@ -177,13 +181,7 @@ describe('PracticeHub client: a 200 that is not JSON', () => {
   });
 
   it('names the size, not the text, of a body that is not markup', async () => {
-    const c = new PracticeHubClient({
-      baseUrl: `${origin}/plain`,
-      apiKey: 'phk_x-eu',
-      appDetails: APP_DETAILS,
-      requestsPerSecond: 1000,
-      backoff: { baseMs: 1, maxMs: 2 },
-    });
+    const c = clientAt('plain');
     const error = (await collect(c, 'patients').catch((e: unknown) => e)) as Error;
     expect(error).toBeInstanceOf(PracticeHubError);
     expect(error.message).toContain('answered 200 with text/plain, not JSON (62 bytes)');
