@@ -46,6 +46,20 @@ describe('spec strings that look like code (test/compile-cases/injection)', () =
     expect(transformer).not.toContain('\u2028');
   });
 
+  it('imports only what the generated code calls, whatever function or type names the spec text holds', async () => {
+    const input = caseSpec('injection', 'spec', COMPILE_CASES_DIR);
+    const files = new Map(input.files);
+    const description = 'One Row per clinic, see at(x), isPresent(y), isOneOf(z) and exceptMostRecent(list)';
+    const clinic = files
+      .get('objects/clinic.yaml')!
+      .replace(/^description: .*$/m, `description: ${description}`);
+    files.set('objects/clinic.yaml', clinic);
+    const result = compileSpec({ ...input, files }, createSchemaValidators());
+    expect(result.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+    const module = await loadGenerated(result.files[0]!.contents);
+    expect(module.MAPPINGS.clinic!.description).toBe(description);
+  });
+
   it('writes the spec directory into the generated headers as comment text, whatever the path holds', async () => {
     const input = caseSpec('injection', 'spec', COMPILE_CASES_DIR);
     const root = `${input.root}/x\n;(globalThis as any).injected = 1; --> <script>`;
