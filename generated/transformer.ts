@@ -717,11 +717,11 @@ export function transformClinicalNote(r: ClinicalNotesRecord): Outcome<ClinicalN
       "notetext": null,
       "overriddencreatedon": dateTime(r["created_at"], "Europe/London", "drop_with_flag", issues, "overriddencreatedon"),
     };
+    const parts = split(cleanText(r["body"], TEXT_CHAINS["clinical-note.notetext"], issues, "notetext"), 100000, issues, "notetext");
     const lookups: PendingLookup[] = [{ column: "objectid", values: [idText(r["appointment_id"]), idText(r["patient_id"])] }];
     const owner: PendingOwner | undefined = { kind: "staff", value: idText(r["author_id"]) };
     const state = undefined;
     const document = undefined;
-    const parts = split(cleanText(r["body"], TEXT_CHAINS["clinical-note.notetext"], issues, "notetext"), 100000, issues, "notetext");
     if (key === null || issues.rejections.length > 0) return { kind: 'rejected', sourceId, rejections: issues.rejections, flags: issues.flags };
     const pieces: (string | null)[] = parts.length === 0 ? [null] : parts;
     const rows = pieces.map((part, i): Row<ClinicalNoteRow> => ({

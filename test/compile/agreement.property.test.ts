@@ -169,4 +169,27 @@ describe('generated transformer vs reference interpreter (property)', () => {
     expect(joinsOfOneField.map((f) => f.column)).toEqual(['fs_tags', 'fs_methods']);
     agreeOnEveryMapping(allSteps);
   });
+
+  it('agree on the order of flags of a split mapping with a state map: the split column before the state', async () => {
+    const input = caseSpec('base', 'spec', COMPILE_CASES_DIR);
+    const files = new Map(input.files);
+    const body =
+      '  - { to: fs_body, from: title, transform: [{ split: { length: 100 } }], custom: { type: memo, max_length: 100, label: Body } }\n';
+    files.set(
+      'objects/appointment.yaml',
+      files.get('objects/appointment.yaml')!.replace(/^owner:/m, `${body}owner:`),
+    );
+    const states = files.get('valuemaps/appointment-status.yaml')!;
+    files.set('valuemaps/appointment-status.yaml', `${states}unmapped: drop_with_flag\n`);
+    const result = compileSpec({ ...input, files }, createSchemaValidators(), { typecheck: false });
+    const generated = await loadGenerated(result.files[0]!.contents);
+    const record = { id: '1', status: 'lost', title: ['not text'] };
+    const fromGenerated = generated.MAPPINGS.appointment!.transform(record);
+    expect(fromGenerated.kind === 'rows' && fromGenerated.flags.map((f) => f.column)).toEqual([
+      'subject',
+      'fs_body',
+      'statecode',
+    ]);
+    expect(new Interpreter(result.ir!).run('appointment', record)).toEqual(fromGenerated);
+  });
 });

@@ -202,19 +202,19 @@ export function mappingBody(m: IrMapping, ir: Ir): string {
     );
   }
   lines.push(...rowLines(''));
+  const split = m.split && m.fields.find((x) => x.column === m.split!.column)!;
+  // The split column's parts come right after the row, so its flags precede the state's, in field order.
+  if (split) lines.push(`const parts = ${stepsExpr(m, split).code};`);
   lines.push(`const lookups: PendingLookup[] = [${lookupValues(m).join(', ')}];`);
   lines.push(`const owner: PendingOwner | undefined = ${owner};`);
   lines.push(`const state = ${state};`);
   lines.push(`const document = ${document};`);
-  if (m.split) {
-    const f = m.fields.find((x) => x.column === m.split!.column)!;
-    const e = stepsExpr(m, f);
-    const splitStep = f.steps.find((s) => s.kind === 'split');
+  if (m.split && split) {
+    const splitStep = split.steps.find((s) => s.kind === 'split');
     const suffix = splitStep?.kind === 'split' ? splitStep.titleSuffix : '';
     const titleColumn = m.split.titleColumn;
     const titleMax = table.columns.find((c) => c.name === titleColumn)?.maxLength ?? 100;
     lines.push(
-      `const parts = ${e.code};`,
       `if (key === null || issues.rejections.length > 0) return ${rejected};`,
       `const pieces: (string | null)[] = parts.length === 0 ? [null] : parts;`,
       `const rows = pieces.map((part, i): Row<${names.row}> => ({`,

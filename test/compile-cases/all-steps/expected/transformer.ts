@@ -235,11 +235,11 @@ export function transformSampleNote(r: SamplesRecord): Outcome<SampleNoteRow> {
       "subject": truncate(withDefault(cleanText(r["name"], TEXT_CHAINS["sample-note.subject"], issues, "subject"), "Sample note"), 500, true, issues, "subject"),
       "notetext": null,
     };
+    const parts = split(cleanText(r["body"], TEXT_CHAINS["sample-note.notetext"], issues, "notetext"), 100, issues, "notetext");
     const lookups: PendingLookup[] = [];
     const owner: PendingOwner | undefined = undefined;
     const state = undefined;
     const document = undefined;
-    const parts = split(cleanText(r["body"], TEXT_CHAINS["sample-note.notetext"], issues, "notetext"), 100, issues, "notetext");
     if (key === null || issues.rejections.length > 0) return { kind: 'rejected', sourceId, rejections: issues.rejections, flags: issues.flags };
     const pieces: (string | null)[] = parts.length === 0 ? [null] : parts;
     const rows = pieces.map((part, i): Row<SampleNoteRow> => ({
