@@ -5,27 +5,29 @@ import { lookupText } from '../transforms/value-map.ts';
 /** A source record as it arrives from the API: JSON, nothing guaranteed. */
 export type SourceRecord = Readonly<Record<string, unknown>>;
 
-/** The value at a path (`['custom_properties', 'allergy_flag']`), or undefined. */
+/** The value at a path (`['custom_properties', 'allergy_flag']`), or undefined (see field). */
 export function at(record: unknown, path: readonly string[]): unknown {
   let value = record;
-  for (const segment of path) {
-    if (value === null || typeof value !== 'object') return undefined;
-    value = (value as Record<string, unknown>)[segment];
-  }
+  for (const segment of path) value = field(value, segment);
   return value;
 }
 
-/** One field of an object (undefined for anything that is not an object): a path step without allocation. */
+/**
+ * One field of an object, as JSON gives it: its own property; undefined for anything that is not an
+ * object (a list included), and for a field it does not hold. So a record without `constructor` or
+ * `__proto__`, names a source field may have, reads them as missing, not as what every object inherits.
+ */
 export function field(value: unknown, key: string): unknown {
-  return value !== null && typeof value === 'object' ? (value as Record<string, unknown>)[key] : undefined;
+  return isObject(value) && Object.hasOwn(value, key) ? value[key] : undefined;
 }
 
 /**
- * An object's fields by name (undefined for anything that is not an object): the generated code reads
- * a path as `asObject(r["a"])?.["b"]`, a property read at each place that reads it.
+ * An object's fields by name (undefined for anything that is not an object, a list included): the
+ * generated code reads a path as `asObject(r["a"])?.["b"]`, a property read at each place that reads
+ * it, and a name every object inherits (constructor, __proto__) as `field(r["a"], "constructor")`.
  */
 export function asObject(value: unknown): Readonly<Record<string, unknown>> | undefined {
-  return value !== null && typeof value === 'object' ? (value as Record<string, unknown>) : undefined;
+  return isObject(value) ? value : undefined;
 }
 
 /** When PracticeHub deleted the record (its `deleted_at`, listed in a delta), or undefined when it did not. */

@@ -20,12 +20,33 @@ export interface Expr {
   readonly kind: Kind;
 }
 
+/**
+ * Names every object inherits from Object.prototype: a plain property read of one finds the inherited
+ * member on a record that lacks the field, so such a field is read through `field`, own fields only.
+ */
+const INHERITED: ReadonlySet<string> = new Set([
+  '__defineGetter__',
+  '__defineSetter__',
+  '__lookupGetter__',
+  '__lookupSetter__',
+  '__proto__',
+  'constructor',
+  'hasOwnProperty',
+  'isPrototypeOf',
+  'propertyIsEnumerable',
+  'toLocaleString',
+  'toString',
+  'valueOf',
+]);
+
 /** Generated code reading a path of the record `r` (or of the fan-out element `item`). */
 export function read(path: readonly string[]): string {
   const [head, ...rest] = path[0] === 'item' ? ['item', ...path.slice(1)] : ['r', ...path];
-  if (rest.length === 0) return head!;
-  let code = `${head}[${literal(rest[0])}]`;
-  for (const key of rest.slice(1)) code = `asObject(${code})?.[${literal(key)}]`;
+  let code = head!;
+  for (const [i, key] of rest.entries()) {
+    if (INHERITED.has(key)) code = `field(${code}, ${literal(key)})`;
+    else code = i === 0 ? `${code}[${literal(key)}]` : `asObject(${code})?.[${literal(key)}]`;
+  }
   return code;
 }
 

@@ -54,6 +54,7 @@ const MAPPING_FUNCTIONS = [
   'asObject',
   'at',
   'exceptMostRecent',
+  'field',
   'idText',
   'isOneOf',
   'isPresent',
