@@ -163,13 +163,15 @@ export function loadOrder(ctx: SpecContext): LoadOrder {
     .map((o) => o.name)
     .sort();
   const all = dependencies(ctx).filter((d) => nodes.includes(d.from) && nodes.includes(d.to));
-  const cyclic = new Set<string>();
-  for (const component of components(nodes, all)) {
+  // The cycle each mapping is in: a lookup between two different cycles is no part of either.
+  const cycleOf = new Map<string, number>();
+  for (const [i, component] of components(nodes, all).entries()) {
     const selfLoop =
       component.length === 1 && all.some((d) => d.from === component[0] && d.to === component[0]);
-    if (component.length > 1 || selfLoop) for (const n of component) cyclic.add(n);
+    if (component.length > 1 || selfLoop) for (const n of component) cycleOf.set(n, i);
   }
-  const deferred = all.filter((d) => d.forced || (d.deferrable && cyclic.has(d.from) && cyclic.has(d.to)));
+  const inCycle = (d: Dependency) => cycleOf.has(d.from) && cycleOf.get(d.from) === cycleOf.get(d.to);
+  const deferred = all.filter((d) => d.forced || (d.deferrable && inCycle(d)));
   const hard = all.filter((d) => !deferred.includes(d));
   const cycles: Dependency[][] = [];
   for (const component of components(nodes, hard)) {

@@ -129,6 +129,24 @@ describe('the schema plan', () => {
     );
   });
 
+  it('defers only the lookups inside a cycle: a patient that points to patients still loads after the clinics', () => {
+    const input = caseSpec('base', 'spec', COMPILE_CASES_DIR);
+    const files = new Map(input.files);
+    const source = files.get('source/practicehub.yaml')!;
+    const guardian = '      guardian_id: { type: id, nullable: true, references: patients }\n';
+    files.set('source/practicehub.yaml', source.replace(/( {2}patients:\n {4}fields:\n)/, `$1${guardian}`));
+    const lookup =
+      '  - { to: fs_guardianid, from: guardian_id, lookup: { object: patient }, custom: { type: lookup, target: contact, label: Guardian } }\n';
+    files.set('objects/patient.yaml', `${files.get('objects/patient.yaml')!}${lookup}`);
+    const { result, plan: json } = plan({ ...input, files });
+    expect(result.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+    expect(json.loadOrder).toEqual([
+      { mapping: 'clinic', table: 'account', dependsOn: [], deferred: ['parentaccountid'] },
+      { mapping: 'patient', table: 'contact', dependsOn: ['clinic'], deferred: ['fs_guardianid'] },
+      { mapping: 'appointment', table: 'appointment', dependsOn: ['patient'], deferred: [] },
+    ]);
+  });
+
   it('asks Read on the users the run matches owners against, and on the connection roles it finds by name', () => {
     const privileges = (json: { privileges: { name: string; tables: string[] }[] }) =>
       json.privileges.flatMap((p) => p.tables.map((t) => `${p.name} on ${t}`));
