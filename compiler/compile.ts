@@ -1,3 +1,4 @@
+import { LONE_SURROGATE } from '../runtime/transforms/text.ts';
 import type { Diagnostic } from './diagnostics/diagnostic.ts';
 import { hasErrors } from './diagnostics/diagnostic.ts';
 import { maskDiagnostic } from './diagnostics/secret-text.ts';
@@ -47,6 +48,17 @@ function generationError(
   return maskDiagnostic({ code: 'FS200', severity: 'error', file, line, column, pointer: '', message, hint });
 }
 
+const LONE_SURROGATES = new RegExp(LONE_SURROGATE.source, 'g');
+
+/**
+ * A file's text as it reads back once written: half of a surrogate pair (a YAML "\ud83e" escape) has no
+ * UTF-8 form and is written as U+FFFD, so `compile --check` would find the file stale forever. Spec text
+ * enters code only as JSON literals, which escape it; this reaches comments and Markdown text.
+ */
+function asWritten(file: OutputFile): OutputFile {
+  return { path: file.path, contents: file.contents.replace(LONE_SURROGATES, '\ufffd') };
+}
+
 /**
  * Compiles a spec: validate, build the IR, emit the transformer (type-checked in memory) and the schema
  * plan. A pure function from spec text to files and diagnostics; only the CLI writes files.
@@ -85,7 +97,7 @@ export function compileSpec(
         { path: TRANSFORMER_PATH, contents: transformer },
         { path: 'generated/schema-plan.md', contents: emitSchemaPlanMarkdown(ir, sources) },
         { path: 'generated/schema-plan.json', contents: emitSchemaPlanJson(ir, sources) },
-      ],
+      ].map(asWritten),
       ir,
     };
   } catch (error) {

@@ -60,6 +60,22 @@ describe('spec strings that look like code (test/compile-cases/injection)', () =
     expect(module.MAPPINGS.clinic!.description).toBe(description);
   });
 
+  it('returns files that read back unchanged once written as UTF-8, though spec text holds half a surrogate pair', () => {
+    const input = caseSpec('injection', 'spec', COMPILE_CASES_DIR);
+    const files = new Map(input.files);
+    const clinic = files
+      .get('objects/clinic.yaml')!
+      .replace(/^description: .*$/m, 'description: "Half a pair \\ud83e here"')
+      .replace('label: "Kind ', 'label: "\\udc00Kind ');
+    files.set('objects/clinic.yaml', clinic);
+    const result = compileSpec({ ...input, files }, createSchemaValidators());
+    expect(result.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+    expect(result.files.map((f) => f.path)).toHaveLength(3);
+    for (const file of result.files)
+      expect(Buffer.from(file.contents, 'utf8').toString('utf8'), file.path).toBe(file.contents);
+    expect(result.files[0]!.contents).toContain('Half a pair \ufffd here');
+  });
+
   it('writes the spec directory into the generated headers as comment text, whatever the path holds', async () => {
     const input = caseSpec('injection', 'spec', COMPILE_CASES_DIR);
     const root = `${input.root}/x\n;(globalThis as any).injected = 1; --> <script>`;
