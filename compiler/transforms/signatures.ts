@@ -34,7 +34,7 @@ const min = (a: number | undefined, b: number | undefined) =>
  * transformer converts a number default like any value: see `default`); undefined when it takes it or
  * the column is not a number column.
  */
-function numberRefused(value: number, column: TargetColumn | undefined): string | undefined {
+export function numberRefused(value: number, column: TargetColumn | undefined): string | undefined {
   const conversion = columnConversion(column);
   if (!conversion) return undefined;
   const issues = newIssues();

@@ -1,5 +1,6 @@
 import type { PendingDiagnostic } from '../../diagnostics/diagnostic.ts';
 import type { FieldSpec, ObjectSpec } from '../../model/spec.ts';
+import { numberRefused } from '../../transforms/signatures.ts';
 import { fitsColumn, typeName } from '../../types/value-type.ts';
 import { inputType, typeChain } from '../chain.ts';
 import { columnOf, type SpecContext, tableOf } from '../context.ts';
@@ -184,6 +185,27 @@ export const fieldTypes: Rule = (ctx) => {
             f.transform.length > 0 ? `${f.pointer}/transform` : `${f.pointer}`,
             `${o.target}.${f.to}: ${mismatch} (the chain ends in ${typeName(output.type)})`,
             needs,
+          ),
+        );
+        return;
+      }
+      // A constant with no step reaches the column as written, on every row: one the column would
+      // refuse (outside its range) is an error here, as a default would be, not a refused load. A
+      // column whose min is above its max takes no value at all, which FS015 says.
+      const noRange = column.min !== undefined && column.max !== undefined && column.min > column.max;
+      const refused =
+        typeof f.value === 'number' && f.transform.length === 0 && !noRange
+          ? numberRefused(f.value, column)
+          : undefined;
+      if (refused) {
+        out.push(
+          finding(
+            'FS108',
+            'error',
+            o.file,
+            `${f.pointer}/value`,
+            `value ${f.value} does not fit column '${f.to}': ${refused}`,
+            'give a value the column takes (a whole number for a whole number column, within its min and max)',
           ),
         );
         return;
