@@ -74,10 +74,42 @@ function dropDuplicateKeys(node: unknown, found: DuplicateKey[] = [], depth = 0)
   return found;
 }
 
-/** FS002 for each duplicate key, placed among the other problems by position, before a fatal one. */
-function withDuplicates(
+/** A plain key that YAML reads as a number or as null: as typed, and as the data holds it. */
+interface RetypedKey {
+  readonly written: string;
+  readonly read: string;
+  readonly isNull: boolean;
+  readonly at: number;
+}
+
+/**
+ * Plain keys whose text in the data is not the text typed: `01` is the number 1 and `0x10` is 16, so
+ * a value map entry `01: cash` matches the source value "1", never "01"; `~` is null, the key "".
+ */
+function retypedKeys(node: unknown, found: RetypedKey[] = [], depth = 0): RetypedKey[] {
+  if (depth > 64) return found;
+  if (isMap(node)) {
+    for (const pair of node.items) {
+      const key = pair.key;
+      if (isScalar(key) && key.type === 'PLAIN' && (typeof key.value === 'number' || key.value === null)) {
+        const written = key.source ?? '';
+        const read = key.value === null ? '' : String(key.value);
+        if (written !== read)
+          found.push({ written, read, isNull: key.value === null, at: key.range?.[0] ?? 0 });
+      }
+      retypedKeys(pair.value, found, depth + 1);
+    }
+  } else if (isSeq(node)) {
+    for (const item of node.items) retypedKeys(item, found, depth + 1);
+  }
+  return found;
+}
+
+/** FS002 for each duplicate key, FS012 for each key read as other text, placed by position before a fatal problem. */
+function withKeyProblems(
   syntax: readonly LocatedProblem[],
   duplicates: readonly DuplicateKey[],
+  retyped: readonly RetypedKey[],
   lineCounter: LineCounter,
 ): LocatedProblem[] {
   const fatal = syntax.filter((p) => p.fatal);
@@ -92,7 +124,18 @@ function withDuplicates(
       fatal: false,
     };
   });
-  const placed = [...syntax.filter((p) => !p.fatal), ...found].sort(
+  const keys = retyped.map(({ written, read, isNull, at }): LocatedProblem => {
+    const { line, col } = lineCounter.linePos(at);
+    return {
+      code: 'FS012',
+      message: `key ${written} is read as ${isNull ? 'null, the key ""' : `the number ${read}`}, not as the text ${written}`,
+      line,
+      column: col,
+      hint: `quote it ("${written}") to keep the text as written${isNull ? '' : `, or write ${read}`}`,
+      fatal: false,
+    };
+  });
+  const placed = [...syntax.filter((p) => !p.fatal), ...found, ...keys].sort(
     (a, b) => a.line - b.line || a.column - b.column,
   );
   return [...placed, ...fatal];
@@ -123,9 +166,10 @@ export function parseYamlFile(path: string, text: string): YamlFile {
   const recovered = tabs ? recoverFromTabs(text) : undefined;
   const document = recovered?.document ?? parsed;
   const lineCounter = recovered?.lineCounter ?? original;
-  const syntax = withDuplicates(
+  const syntax = withKeyProblems(
     syntaxProblems(text, [...parsed.errors, ...parsed.warnings], original, recovered !== undefined),
     dropDuplicateKeys(document.contents),
+    retypedKeys(document.contents),
     lineCounter,
   );
   let data: unknown = null;
