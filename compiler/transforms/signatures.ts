@@ -301,6 +301,14 @@ const CATALOG: StepSignature[] = [
           hint: 'give a default of the same type as the value',
         };
       }
+      // After a map the value is an option number: text put in its place reaches the column as text,
+      // which it cannot read, so an empty value would be dropped with a flag instead of defaulted.
+      if (typeof value === 'string' && kind === 'choice') {
+        return {
+          error: `default value ${JSON.stringify(value)} comes after the map, where the value is an option number, not text`,
+          hint: `put the default before the map (transform: [{ default: ${JSON.stringify(value)} }, { map: ... }]), so that the map turns it into its option`,
+        };
+      }
       const refused = typeof value === 'number' ? numberRefused(value, context.column) : undefined;
       if (refused) {
         return {
