@@ -47,12 +47,44 @@ interface DuplicateKey {
   readonly first: number;
 }
 
+/** A plain key that YAML reads as a number or as null: as typed, and as the data holds it. */
+interface RetypedKey {
+  readonly written: string;
+  readonly read: string;
+  readonly isNull: boolean;
+  readonly at: number;
+}
+
+/** What the walk over a document's keys found (see dropDuplicateKeys). */
+interface KeyProblems {
+  readonly duplicates: DuplicateKey[];
+  readonly retyped: RetypedKey[];
+}
+
+/**
+ * A plain key whose text in the data is not the text typed: `01` is the number 1 and `0x10` is 16, so
+ * a value map entry `01: cash` matches the source value "1", never "01"; `~` is null, the key "".
+ */
+function retypedKey(key: unknown): RetypedKey | undefined {
+  if (!isScalar(key) || key.type !== 'PLAIN' || (typeof key.value !== 'number' && key.value !== null))
+    return undefined;
+  const written = key.source ?? '';
+  const read = key.value === null ? '' : String(key.value);
+  return written === read
+    ? undefined
+    : { written, read, isNull: key.value === null, at: key.range?.[0] ?? 0 };
+}
+
 /**
  * Keeps the first of duplicate keys in every mapping, so later checks see what the author wrote first,
- * and returns the ones dropped. Keys compare by their text, as the plain data holds them (`1` and "1"
- * are one key there).
+ * and returns the ones dropped, and the keys kept that YAML reads as other text (retypedKey). Keys
+ * compare by their text, as the plain data holds them (`1` and "1" are one key there).
  */
-function dropDuplicateKeys(node: unknown, found: DuplicateKey[] = [], depth = 0): DuplicateKey[] {
+function dropDuplicateKeys(
+  node: unknown,
+  found: KeyProblems = { duplicates: [], retyped: [] },
+  depth = 0,
+): KeyProblems {
   if (depth > 64) return found;
   if (isMap(node)) {
     const seen = new Map<unknown, number>();
@@ -62,9 +94,11 @@ function dropDuplicateKeys(node: unknown, found: DuplicateKey[] = [], depth = 0)
       const first = seen.get(key);
       if (first === undefined) {
         seen.set(key, offset);
+        const retyped = retypedKey(pair.key);
+        if (retyped) found.retyped.push(retyped);
         return true;
       }
-      found.push({ key: typeof key === 'string' ? key : '?', at: offset, first });
+      found.duplicates.push({ key: typeof key === 'string' ? key : '?', at: offset, first });
       return false;
     });
     for (const pair of node.items) dropDuplicateKeys(pair.value, found, depth + 1);
@@ -74,42 +108,10 @@ function dropDuplicateKeys(node: unknown, found: DuplicateKey[] = [], depth = 0)
   return found;
 }
 
-/** A plain key that YAML reads as a number or as null: as typed, and as the data holds it. */
-interface RetypedKey {
-  readonly written: string;
-  readonly read: string;
-  readonly isNull: boolean;
-  readonly at: number;
-}
-
-/**
- * Plain keys whose text in the data is not the text typed: `01` is the number 1 and `0x10` is 16, so
- * a value map entry `01: cash` matches the source value "1", never "01"; `~` is null, the key "".
- */
-function retypedKeys(node: unknown, found: RetypedKey[] = [], depth = 0): RetypedKey[] {
-  if (depth > 64) return found;
-  if (isMap(node)) {
-    for (const pair of node.items) {
-      const key = pair.key;
-      if (isScalar(key) && key.type === 'PLAIN' && (typeof key.value === 'number' || key.value === null)) {
-        const written = key.source ?? '';
-        const read = key.value === null ? '' : String(key.value);
-        if (written !== read)
-          found.push({ written, read, isNull: key.value === null, at: key.range?.[0] ?? 0 });
-      }
-      retypedKeys(pair.value, found, depth + 1);
-    }
-  } else if (isSeq(node)) {
-    for (const item of node.items) retypedKeys(item, found, depth + 1);
-  }
-  return found;
-}
-
 /** FS002 for each duplicate key, FS012 for each key read as other text, placed by position before a fatal problem. */
 function withKeyProblems(
   syntax: readonly LocatedProblem[],
-  duplicates: readonly DuplicateKey[],
-  retyped: readonly RetypedKey[],
+  { duplicates, retyped }: KeyProblems,
   lineCounter: LineCounter,
 ): LocatedProblem[] {
   const fatal = syntax.filter((p) => p.fatal);
@@ -169,7 +171,6 @@ export function parseYamlFile(path: string, text: string): YamlFile {
   const syntax = withKeyProblems(
     syntaxProblems(text, [...parsed.errors, ...parsed.warnings], original, recovered !== undefined),
     dropDuplicateKeys(document.contents),
-    retypedKeys(document.contents),
     lineCounter,
   );
   let data: unknown = null;
