@@ -1,5 +1,5 @@
 import { utcMs } from '../shared/utc.ts';
-import type { JsonValue, PracticeHubRecord } from './types.ts';
+import type { PracticeHubRecord } from './types.ts';
 
 /**
  * Fields kept besides the asked ones: `id` (always served with a projection), `updated_at` (delta
@@ -18,9 +18,10 @@ export function projectionFields(fields: readonly string[]): string[] {
  * records look the same whether the API projected or not.
  */
 export function projectRecord(record: PracticeHubRecord, fields: readonly string[]): PracticeHubRecord {
-  const out: Record<string, JsonValue> = {};
-  for (const field of fields) if (Object.hasOwn(record, field)) out[field] = record[field]!;
-  return out as PracticeHubRecord;
+  // Built as JSON.parse builds objects (own fields): `out[field] = ...` would set the prototype for a
+  // field named __proto__ instead of keeping it.
+  const kept = fields.filter((field) => Object.hasOwn(record, field));
+  return Object.fromEntries(kept.map((field) => [field, record[field]!])) as PracticeHubRecord;
 }
 
 /**

@@ -85,6 +85,16 @@ describe('PracticeHub client: answers the sandbox never gives', () => {
       '/api/huge': [200, { total_entries: 1, data: [{ id: 2 ** 60 }], links: {} }],
       '/api/html': [200, '<html>login</html>'],
       '/api/bad': [400, { error: 'invalid_query', message: "filter 'updated': bad value" }],
+      // Fields named as members every object has, which the source model's names allow; JSON.parse
+      // makes `__proto__` an own field like any other.
+      '/api/members': [
+        200,
+        {
+          total_entries: 1,
+          data: [JSON.parse('{"id":"7","__proto__":"p","constructor":"c","x":1}')],
+          links: {},
+        },
+      ],
     });
     base = `${canned.origin}/api`;
   });
@@ -112,6 +122,17 @@ describe('PracticeHub client: answers the sandbox never gives', () => {
     await expect(collect(c, 'huge')).rejects.toThrow(/numeric id beyond 2\^53/);
     await expect(collect(c, 'html')).rejects.toThrow(PracticeHubError);
     await expect(collect(c, 'html')).rejects.toThrow(/without the documented list shape/);
+    await c.close();
+  });
+
+  it('keeps asked fields named __proto__ or constructor when it cuts records itself', async () => {
+    const c = client();
+    const [record] = await collect(c, 'members', { fields: ['__proto__', 'constructor'] });
+    expect(Object.entries(record!)).toEqual([
+      ['id', '7'],
+      ['__proto__', 'p'],
+      ['constructor', 'c'],
+    ]);
     await c.close();
   });
 
