@@ -1,16 +1,10 @@
 import type { IrCondition } from '../../compiler/ir/types.ts';
+import { at } from '../mapping/records.ts';
 import type { JsonValue } from '../practicehub/index.ts';
 
-/** The value at a dotted path of a record (undefined when a step is missing or not an object). */
+/** The value at a dotted path of a record (undefined when a step is missing or not an object; see `at`). */
 export function valueAt(record: JsonValue | undefined, path: readonly string[]): JsonValue | undefined {
-  let value: JsonValue | undefined = record;
-  for (const step of path) {
-    if (value === null || value === undefined || typeof value !== 'object' || Array.isArray(value)) {
-      return undefined;
-    }
-    value = (value as { readonly [key: string]: JsonValue })[step];
-  }
-  return value;
+  return at(record, path) as JsonValue | undefined;
 }
 
 function same(a: JsonValue | undefined, b: string | number | boolean): boolean {

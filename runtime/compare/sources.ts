@@ -1,5 +1,5 @@
 import type { Ir, IrMapping, IrValueSource } from '../../compiler/ir/types.ts';
-import type { SourceRecord } from '../mapping/index.ts';
+import { field, type SourceRecord } from '../mapping/index.ts';
 import type { SourceValue } from './types.ts';
 
 /** Per mapping, per column written: the source paths its value comes from (`[]` marks each element of a list). */
@@ -56,8 +56,7 @@ export function valueAt(record: unknown, path: readonly string[]): unknown {
     if (segment === '[]') {
       return Array.isArray(value) ? value.map((item) => valueAt(item, path.slice(i + 1))) : undefined;
     }
-    if (value === null || typeof value !== 'object') return undefined;
-    value = (value as Record<string, unknown>)[segment];
+    value = field(value, segment);
   }
   return value;
 }
