@@ -1,5 +1,5 @@
-import { statSync } from 'node:fs';
-import { isAbsolute, relative, resolve, sep } from 'node:path';
+import { existsSync, lstatSync, statSync } from 'node:fs';
+import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import type { SpecInput } from '../compiler/load/spec-dir.ts';
 import { readSpecFiles, SpecReadError } from '../runtime/confirm/index.ts';
 import { UsageError } from './errors.ts';
@@ -14,8 +14,20 @@ export function readSpecDir(dir: string, cwd: string): SpecInput {
     );
   if (!stat)
     throw new UsageError(`spec directory '${dir}' not found (looked in ${absolute}); pass --spec <dir>`);
-  const shown = relative(cwd, absolute).split(sep).join('/');
-  const root = shown === '' ? '.' : shown.startsWith('..') ? absolute : shown;
+  // A folder that is not a spec (the project folder, spec/objects) is not read: every YAML file in it
+  // would be reported as not part of the spec. A migration.yaml behind a broken link is read, as FS007.
+  if (!holds(absolute, 'migration.yaml')) {
+    const near = [join(absolute, 'spec'), dirname(absolute)].find((d) =>
+      existsSync(join(d, 'migration.yaml')),
+    );
+    throw new UsageError(
+      `spec directory '${dir}' holds no migration.yaml (looked in ${absolute}); ` +
+        (near === undefined
+          ? 'pass --spec <dir>, the directory holding migration.yaml (docs/spec.md shows what a new one holds)'
+          : `pass --spec ${displayed(near, cwd)}, the directory holding migration.yaml`),
+    );
+  }
+  const root = displayed(absolute, cwd);
   try {
     const { files, problems } = readSpecFiles(absolute, root);
     return { root, files, problems };
@@ -24,6 +36,21 @@ export function readSpecDir(dir: string, cwd: string): SpecInput {
     if (error instanceof SpecReadError) throw new UsageError(`${error.message}\n  hint: ${error.hint}`);
     throw error;
   }
+}
+
+/** Whether `dir` has an entry `name` (a broken link included); one it may not look at is left to the read. */
+function holds(dir: string, name: string): boolean {
+  try {
+    return lstatSync(join(dir, name), { throwIfNoEntry: false }) !== undefined;
+  } catch {
+    return true;
+  }
+}
+
+/** A directory as the user would type it: relative to the working directory, or absolute outside it. */
+function displayed(absolute: string, cwd: string): string {
+  const shown = relative(cwd, absolute).split(sep).join('/');
+  return shown === '' ? '.' : shown.startsWith('..') ? absolute : shown;
 }
 
 /**

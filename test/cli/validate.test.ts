@@ -1,11 +1,12 @@
 import { execFile } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { bufferIo } from '../../cli/io.ts';
 import { run } from '../../cli/main.ts';
-import { copyOfShippedSpec, ROOT } from '../support/tmp.ts';
+import { UNREACHABLE_ENV } from '../support/net.ts';
+import { copyOfShippedSpec, ROOT, tempDir } from '../support/tmp.ts';
 
 const exec = promisify(execFile);
 
@@ -86,6 +87,41 @@ describe('flitstack validate', () => {
     expect(file.err).toContain(
       `spec directory 'README.md' is a file (${join(ROOT, 'README.md')}); pass --spec <dir>, the directory holding migration.yaml`,
     );
+  });
+
+  it('exits 2 for a directory that holds no migration.yaml, naming the spec directory near it', async () => {
+    // The project folder: its YAML files (test cases among them) would each be reported as not part
+    // of the spec.
+    const root = await validate(ROOT, '--spec', '.');
+    expect(root.code).toBe(2);
+    expect(root.out).toBe('');
+    expect(root.err).toBe(
+      `error: spec directory '.' holds no migration.yaml (looked in ${resolve(ROOT)}); pass --spec spec, the directory holding migration.yaml\n`,
+    );
+    const inside = await validate(ROOT, '--spec', 'spec/objects');
+    expect(inside.code).toBe(2);
+    expect(inside.out).toBe('');
+    expect(inside.err).toContain(
+      `spec directory 'spec/objects' holds no migration.yaml (looked in ${join(ROOT, 'spec/objects')}); pass --spec spec, the directory holding migration.yaml`,
+    );
+    // A folder with no spec near it: a new spec starts with migration.yaml.
+    const empty = tempDir();
+    mkdirSync(join(empty, 'drafts'));
+    const none = await validate(empty, '--spec', 'drafts');
+    expect(none.code).toBe(2);
+    expect(none.err).toContain(
+      `spec directory 'drafts' holds no migration.yaml (looked in ${join(empty, 'drafts')}); pass --spec <dir>, the directory holding migration.yaml (docs/spec.md shows what a new one holds)`,
+    );
+    // The commands that read the spec say the same.
+    for (const args of [['compile'], ['confirm'], ['run'], ['reconcile'], ['audit'], ['propose']]) {
+      const io = bufferIo(ROOT, { ...process.env, ...UNREACHABLE_ENV });
+      const code = await run(['node', 'flitstack', ...args, '--spec', 'spec/objects'], io);
+      expect({ args, code, err: io.stderr() }).toMatchObject({
+        args,
+        code: 2,
+        err: expect.stringContaining("spec directory 'spec/objects' holds no migration.yaml"),
+      });
+    }
   });
 
   it('exits 2 for an unknown format', async () => {
