@@ -14,9 +14,11 @@ import type { Pacer } from './pacing.ts';
 import type { StatsRecorder } from './stats.ts';
 import {
   describeFailure,
+  failureCode,
   failureKind,
   isPermanentFailure,
   sendOnce,
+  unreachableHint,
   type WireRequest,
   type WireResponse,
 } from './wire.ts';
@@ -429,7 +431,11 @@ export class Transport {
       ...(req.operation !== undefined ? { operation: req.operation } : {}),
       ...(isPermanentFailure(failure)
         ? {
-            hint: 'the host of DATAVERSE_URL does not resolve or refused the connection: check DATAVERSE_URL (https://<org>.crm<n>.dynamics.com) and the network, then run again',
+            hint: unreachableHint(
+              this.origin,
+              failureCode(failure),
+              'DATAVERSE_URL (https://<org>.crm<n>.dynamics.com)',
+            ),
           }
         : idempotent
           ? {

@@ -4,8 +4,9 @@ import { REDACTED, redactSecrets, type Secret } from '../shared/redact.ts';
 import type { Clock } from './clock.ts';
 import { DataverseError } from './errors.ts';
 import type { DataverseEventListener } from './events.ts';
+import { DEFAULTS } from './options.ts';
 import type { StatsRecorder } from './stats.ts';
-import { describeFailure, isPermanentFailure, sendOnce } from './wire.ts';
+import { describeFailure, failureCode, isPermanentFailure, sendOnce, unreachableHint } from './wire.ts';
 
 /*
  * Why a small client instead of @azure/msal-node or @azure/identity: both refuse an authority that is
@@ -45,6 +46,9 @@ interface Cached {
   readonly expiresAt: number;
   readonly refreshAt: number;
 }
+
+/** The setting that names the authority, as a hint names it. */
+const AUTHORITY = `AZURE_AUTHORITY_HOST (unset: ${DEFAULTS.authorityHost}, the Entra ID authority)`;
 
 /** Entra ID hints by AADSTS code (reference-error-codes as the sandbox answers them). */
 function entraHint(aadsts: number | undefined, error: string): string {
@@ -133,6 +137,7 @@ export class TokenClient {
       let text = '';
       let retryAfter: string | undefined;
       let failure: string | undefined;
+      let code: string | undefined;
       let permanent = false;
       try {
         const res = await sendOnce(o.dispatcher, {
@@ -147,6 +152,7 @@ export class TokenClient {
         retryAfter = res.headers['retry-after'];
       } catch (e) {
         failure = describeFailure(e);
+        code = failureCode(e);
         permanent = isPermanentFailure(e);
       }
       if (status === 200) return this.accept(text, url.pathname);
@@ -158,7 +164,7 @@ export class TokenClient {
         await o.clock.sleep(wait);
         continue;
       }
-      throw this.failure(status, text, failure, url.pathname);
+      throw this.failure(status, text, failure, url, code);
     }
   }
 
@@ -196,7 +202,14 @@ export class TokenClient {
     return json.access_token;
   }
 
-  private failure(status: number, text: string, failure: string | undefined, path: string): DataverseError {
+  private failure(
+    status: number,
+    text: string,
+    failure: string | undefined,
+    url: URL,
+    code: string | undefined,
+  ): DataverseError {
+    const path = url.pathname;
     if (failure !== undefined) {
       return new DataverseError({
         status: 0,
@@ -205,7 +218,7 @@ export class TokenClient {
         method: 'POST',
         path,
         operation: 'token request',
-        hint: 'check AZURE_AUTHORITY_HOST and the network path to it',
+        hint: unreachableHint(url.origin, code, AUTHORITY) ?? `check ${AUTHORITY} and the network path to it`,
       });
     }
     // An authority (or a proxy in front of it) may echo the request, secret included: nothing of the

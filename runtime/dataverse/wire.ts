@@ -82,9 +82,32 @@ export function failureKind(e: unknown): WireFailure {
  * an AggregateError, whose first error says why.
  */
 export function isPermanentFailure(e: unknown): boolean {
+  const code = failureCode(e);
+  return code === 'ENOTFOUND' || code === 'ECONNREFUSED';
+}
+
+/** The system error code of a transport failure (ECONNREFUSED, ENOTFOUND, ...), when it has one. */
+export function failureCode(e: unknown): string | undefined {
   const err = e as { code?: unknown; errors?: { code?: unknown }[] } | null;
   const code = typeof err?.code === 'string' ? err.code : err?.errors?.[0]?.code;
-  return code === 'ENOTFOUND' || code === 'ECONNREFUSED';
+  return typeof code === 'string' ? code : undefined;
+}
+
+/**
+ * What to do when `origin` does not resolve or refuses the connection, naming `setting`, the variable
+ * the user sets it with; undefined for other failures. A refusal is what a stopped sandbox answers.
+ */
+export function unreachableHint(
+  origin: string,
+  code: string | undefined,
+  setting: string,
+): string | undefined {
+  const url = new URL(origin);
+  if (code === 'ENOTFOUND')
+    return `the host name ${url.hostname} does not resolve: check this machine's network (DNS, VPN, proxy), and ${setting}, then run again`;
+  if (code !== 'ECONNREFUSED') return undefined;
+  const at = `${url.hostname}:${url.port || (url.protocol === 'https:' ? '443' : '80')}`;
+  return `nothing listens at ${at}: check ${setting}, and that the service there is up (for the sandbox, that \`flitstack sandbox\` runs), then run again`;
 }
 
 /** A short description of a transport failure, free of headers and bodies. */

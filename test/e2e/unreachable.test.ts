@@ -28,3 +28,21 @@ describe('flitstack run with PracticeHub out of reach', () => {
     expect(result.err).not.toContain(sb.env.PRACTICEHUB_API_KEY!);
   });
 });
+
+describe('flitstack with the environment of a sandbox that stopped', () => {
+  it('says that nothing listens where the environment points, that the sandbox may have stopped, and exits 2', async () => {
+    const sb = await sandboxes();
+    await sb.close();
+    const at = new URL(sb.env.AZURE_AUTHORITY_HOST!).host;
+    for (const args of [
+      ['schema', 'verify'],
+      ['run', '--journal', journalPath()],
+    ]) {
+      const result = await flitstack(sb, ...args);
+      expect({ args, code: result.code }).toEqual({ args, code: 2 });
+      expect(result.err).toContain(`nothing listens at ${at}`);
+      expect(result.err).toContain('for the sandbox, that `flitstack sandbox` runs');
+      expect(result.err).not.toContain(sb.env.AZURE_CLIENT_SECRET!);
+    }
+  });
+});

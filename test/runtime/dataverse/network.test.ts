@@ -40,10 +40,38 @@ describe('dataverse client: hosts that do not resolve or refuse', () => {
       expect(e).toMatchObject({ status: 0, code: 'network', method: 'POST' });
       expect(e.message).toContain(code);
       expect(e.hint).toContain('AZURE_AUTHORITY_HOST');
+      const at = new URL(host);
+      expect(e.hint).toContain(code === 'ENOTFOUND' ? at.hostname : at.host);
+      // A stopped sandbox refuses: the advice says so, as PracticeHub's does.
+      if (code === 'ECONNREFUSED') expect(e.hint).toContain('for the sandbox, that `flitstack sandbox` runs');
       expect(client.stats().requests.token).toBe(1);
     } finally {
       await client.close();
       await agent?.close();
+    }
+  });
+
+  it('says that the default authority does not resolve when AZURE_AUTHORITY_HOST is unset', async () => {
+    const agent = unresolvingAgent('login.microsoftonline.com');
+    const client = new DataverseClient({
+      url: 'https://contoso.crm4.dynamics.com',
+      tenantId: 'tenant',
+      clientId: 'app',
+      clientSecret: 'secret',
+      timeoutMs: 5_000,
+      backoff: { baseMs: 1, maxMs: 2 },
+      dispatcher: agent,
+    });
+    try {
+      const e = (await client.whoAmI().catch((x: unknown) => x)) as DataverseError;
+      expect(e).toMatchObject({ status: 0, code: 'network', method: 'POST' });
+      expect(e.hint).toBe(
+        "the host name login.microsoftonline.com does not resolve: check this machine's network (DNS, VPN, proxy), " +
+          'and AZURE_AUTHORITY_HOST (unset: https://login.microsoftonline.com, the Entra ID authority), then run again',
+      );
+    } finally {
+      await client.close();
+      await agent.close();
     }
   });
 
@@ -58,6 +86,7 @@ describe('dataverse client: hosts that do not resolve or refuse', () => {
       expect(e).toMatchObject({ status: 0, code: 'network', method: 'GET', path: 'WhoAmI' });
       expect(e.message).toContain('ECONNREFUSED');
       expect(e.hint).toContain('check DATAVERSE_URL');
+      expect(e.hint).toContain('for the sandbox, that `flitstack sandbox` runs');
       // The first attempt may meet the kept-alive socket the server closed (a reset, retried once);
       // the refusal that follows ends it, where a retried refusal would take every retry.
       expect(client.stats().requests.data - before).toBeLessThanOrEqual(2);
