@@ -172,12 +172,31 @@ function rewriteOf(scope: RewriteScope, file: string | undefined, journal: Journ
   }
 }
 
+/**
+ * A run continues only the stopped run of its own spec and generated code: one stopped under another
+ * (the spec was edited and confirmed since) is left as it is, which the user is told.
+ */
+function noteStoppedElsewhere(journal: Journal, spec: CheckedSpec, io: CliIo): void {
+  const last = journal.latestRun({ kind: 'run' });
+  if (!last || last.status === 'completed' || last.status === 'rolled_back') return;
+  if (last.specHash === spec.specHash && last.codeHash === spec.codeHash) return;
+  const under =
+    last.specHash === spec.specHash
+      ? 'another generated code'
+      : `spec ${last.specHash.slice(0, 12)}, not this spec ${spec.specHash.slice(0, 12)}`;
+  const stays = last.status === 'failed' ? 'failed' : 'interrupted';
+  io.err(
+    `note: run ${last.id} stopped under ${under}: this run starts anew rather than continuing it, and run ${last.id} stays ${stays}\n`,
+  );
+}
+
 /** `flitstack run`: refuses to start unless the spec, generated code, licence flags and schema are ready. */
 export async function runCommand(options: RunCommandOptions, io: CliIo): Promise<number> {
   const ctx = await openLoad(options, io);
   if (typeof ctx === 'number') return ctx;
   try {
     const rewrite = options.rewrite && rewriteOf(options.rewrite, options.reconciled, ctx.journal, io);
+    if (options.resume && !rewrite) noteStoppedElsewhere(ctx.journal, ctx.spec, io);
     // A rewrite starts a new run: a run continued would not read again the pages it had read.
     const result = await runMigration(ctx.deps, {
       resume: options.resume && !rewrite,

@@ -117,3 +117,29 @@ describe('a journal belongs to the organisation its runs wrote to', () => {
     expect(held(path).organization).toBe(first.dataverse.ids().organizationId);
   });
 });
+
+describe('a run interrupted under another spec', () => {
+  it('is not continued, and the run that starts anew says so, naming both specs', async () => {
+    const sb = await organisation();
+    const path = journalPath();
+    const journal = Journal.open(path);
+    journal.belongsTo(sb.dataverse.ids().organizationId);
+    const stopped = journal.startRun({ kind: 'run', specHash: 'a1b2c3d4e5f6a7b8', codeHash: 'c' });
+    journal.finishRun(stopped.id, 'interrupted');
+    journal.close();
+
+    const result = await flitstack(sb, 'run', '--journal', path, '--rate', '1000');
+    expect(result.code).toBe(0);
+    expect(result.err).toMatch(
+      /^note: run 1 stopped under spec a1b2c3d4e5f6, not this spec [0-9a-f]{12}: this run starts anew rather than continuing it, and run 1 stays interrupted$/m,
+    );
+    expect(held(path).runs).toEqual([
+      [1, 'run', 'interrupted'],
+      [2, 'run', 'completed'],
+    ]);
+    // A run of this spec continued, or a new run with nothing left behind, says nothing of the kind.
+    const again = await flitstack(sb, 'run', '--journal', path, '--rate', '1000');
+    expect(again.code).toBe(0);
+    expect(again.err).not.toContain('note: run');
+  });
+});
