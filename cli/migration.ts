@@ -11,6 +11,7 @@ import { Journal, otherOrganization } from '../runtime/journal/index.ts';
 import type { GeneratedModule } from '../runtime/mapping/index.ts';
 import { characterName, PracticeHubClient, resolveBaseUrl } from '../runtime/practicehub/index.ts';
 import { type Generated, loadGenerated } from '../runtime/schema/generated.ts';
+import { missingVariables } from '../runtime/shared/env.ts';
 import { BUILD_ID } from './build-id.ts';
 import { UsageError } from './errors.ts';
 import type { CliIo } from './io.ts';
@@ -210,7 +211,7 @@ export function practiceHubFromEnv(
   const apiKey = env.PRACTICEHUB_API_KEY;
   if (!apiKey)
     throw new UsageError(
-      'set PRACTICEHUB_API_KEY to reach PracticeHub (see `flitstack sandbox` for a local account)',
+      `set PRACTICEHUB_API_KEY to reach PracticeHub${missingVariables(['PRACTICEHUB_API_KEY'], env).renames} (see \`flitstack sandbox\` for a local account)`,
     );
   const m = generated.module.MIGRATION;
   let baseUrl: string;

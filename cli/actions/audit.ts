@@ -22,6 +22,7 @@ import {
 import { DataverseClient } from '../../runtime/dataverse/index.ts';
 import { PracticeHubConfigError, resolveBaseUrl } from '../../runtime/practicehub/index.ts';
 import { correspondenceColumns } from '../../runtime/propose/correspondences.ts';
+import { missingVariables } from '../../runtime/shared/env.ts';
 import type { AuditCliOptions } from '../commands/audit.ts';
 import { UsageError } from '../errors.ts';
 import type { CliIo } from '../io.ts';
@@ -89,11 +90,11 @@ export async function audit(options: AuditCliOptions, io: CliIo): Promise<number
   const { migration, source: model } = validation.context;
   if (!migration?.account || !migration.region)
     throw new UsageError(`set source.account and source.region in ${input.root}/migration.yaml`);
-  const missing = [
-    ...(io.env.PRACTICEHUB_API_KEY ? [] : ['PRACTICEHUB_API_KEY']),
-    ...(options.target ? DATAVERSE_ENV.filter((n) => !io.env[n]) : []),
-  ];
-  if (missing.length > 0) throw new UsageError(`set ${missing.join(', ')} (see flitstack audit --help)`);
+  const { missing, renames } = missingVariables(
+    ['PRACTICEHUB_API_KEY', ...(options.target ? DATAVERSE_ENV : [])],
+    io.env,
+  );
+  if (missing) throw new UsageError(`set ${missing}${renames} (see flitstack audit --help)`);
   // The organisation's settings are checked before the inventory, which takes minutes.
   const dataverseOptions = options.target ? dataverseOptionsFromEnv(io.env) : undefined;
   const contact = practiceHubContact(io.env, migration.fallbackOwner);

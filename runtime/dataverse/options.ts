@@ -1,5 +1,6 @@
 import type { Dispatcher } from 'undici';
 import type { BackoffOptions } from '../shared/backoff.ts';
+import { missingVariables } from '../shared/env.ts';
 import type { Clock } from './clock.ts';
 import type { DataverseEventListener } from './events.ts';
 
@@ -66,8 +67,8 @@ export function optionsFromEnv(
   env: Readonly<Record<string, string | undefined>> = process.env,
 ): DataverseClientOptions {
   const names = ['DATAVERSE_URL', 'AZURE_TENANT_ID', 'AZURE_CLIENT_ID', 'AZURE_CLIENT_SECRET'] as const;
-  const missing = names.filter((n) => !env[n]);
-  if (missing.length > 0) throw new Error(`set ${missing.join(', ')} to reach Dataverse`);
+  const { missing, renames } = missingVariables(names, env);
+  if (missing) throw new Error(`set ${missing} to reach Dataverse${renames}`);
   return {
     url: checkedUrl(
       'DATAVERSE_URL',

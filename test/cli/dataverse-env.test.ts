@@ -84,3 +84,53 @@ describe('flitstack with a wrong Dataverse environment', () => {
     expect(result.err + result.out).not.toContain(SECRET);
   });
 });
+
+describe('flitstack with a misspelt environment variable', () => {
+  const PRACTICEHUB = {
+    PRACTICEHUB_API_KEY: `phk_${'0'.repeat(40)}-eu`,
+    PRACTICEHUB_BASE_URL: 'http://127.0.0.1:9',
+  };
+  it.each([
+    [
+      'a Dataverse variable',
+      ['schema', 'verify'],
+      { ...PRACTICEHUB, ...DATAVERSE, DATAVERSE_URL: undefined, DATAVERSE_URI: DATAVERSE.DATAVERSE_URL },
+      'error: set DATAVERSE_URL to reach Dataverse; DATAVERSE_URI is set: rename it DATAVERSE_URL (see `flitstack sandbox` for a local organisation)\n',
+    ],
+    [
+      'two Dataverse variables, one in lower case',
+      ['run', '--journal', '/nonexistent/j.db'],
+      {
+        ...PRACTICEHUB,
+        ...DATAVERSE,
+        AZURE_CLIENT_SECRET: undefined,
+        AZURE_TENANT_ID: undefined,
+        azure_tenant_id: 'tenant',
+        AZURE_CLIENTSECRET: SECRET,
+      },
+      'error: set AZURE_TENANT_ID, AZURE_CLIENT_SECRET to reach Dataverse; azure_tenant_id is set: rename it AZURE_TENANT_ID; AZURE_CLIENTSECRET is set: rename it AZURE_CLIENT_SECRET (see `flitstack sandbox` for a local organisation)\n',
+    ],
+    [
+      'the PracticeHub key, for a run',
+      ['run', '--journal', '/nonexistent/j.db'],
+      {
+        ...DATAVERSE,
+        PRACTICEHUB_BASE_URL: 'http://127.0.0.1:9',
+        PRACTICE_HUB_API_KEY: PRACTICEHUB.PRACTICEHUB_API_KEY,
+      },
+      'error: set PRACTICEHUB_API_KEY to reach PracticeHub; PRACTICE_HUB_API_KEY is set: rename it PRACTICEHUB_API_KEY (see `flitstack sandbox` for a local account)\n',
+    ],
+    [
+      'the PracticeHub key, for an audit',
+      ['audit'],
+      { PRACTICEHUB_BASE_URL: 'http://127.0.0.1:9', PRACTICEHUB_APIKEY: PRACTICEHUB.PRACTICEHUB_API_KEY },
+      'error: set PRACTICEHUB_API_KEY; PRACTICEHUB_APIKEY is set: rename it PRACTICEHUB_API_KEY (see flitstack audit --help)\n',
+    ],
+  ])('names %s that is set under a near name, and exits 2', async (_, args, env, message) => {
+    // Unrelated variables of this machine are never offered as the misspelling.
+    const result = await cli({ ...env, DATABASE_URL: 'postgres://localhost/x' }, ...args);
+    expect(result.err).toBe(message);
+    expect(result.code).toBe(2);
+    expect(result.err).not.toContain(SECRET);
+  });
+});
