@@ -122,7 +122,7 @@ export function proposeCommand(options: ProposeCliOptions, io: CliIo): number {
   }
   const where = options.dryRun ? 'would be drafted' : `drafted in ${files} file${files === 1 ? '' : 's'}`;
   io.out(
-    `${lines} line${lines === 1 ? '' : 's'} and ${mappings} mapping${mappings === 1 ? '' : 's'} ${where}; review them, then run flitstack confirm\n`,
+    `${lines} line${lines === 1 ? '' : 's'} and ${mappings} mapping${mappings === 1 ? '' : 's'} ${where}; review them, then run flitstack compile and flitstack confirm\n`,
   );
   return 0;
 }

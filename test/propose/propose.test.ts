@@ -338,7 +338,9 @@ describe('flitstack propose', () => {
     expect(readFileSync(path, 'utf8')).toBe(before);
     const io = bufferIo(dir);
     expect(await run(['node', 'flitstack', 'propose', '--only', 'patients'], io)).toBe(0);
-    expect(io.stdout()).toContain('1 line and 0 mappings drafted in 1 file; review them');
+    expect(io.stdout()).toContain(
+      '1 line and 0 mappings drafted in 1 file; review them, then run flitstack compile and flitstack confirm\n',
+    );
     expect(io.stderr()).toContain('drafting from the source model alone');
     expect(readFileSync(path, 'utf8')).toContain('proposed: { reason: "usual correspondence');
     const check = bufferIo(dir);
