@@ -128,6 +128,14 @@ function checkedUrl(name: string, value: string, expected: string, carries: stri
         `and the URL appears in messages; set it to ${expected}`,
     );
   }
+  if (!/^\/*$/.test(url.pathname)) {
+    // A path would be sent twice (DATAVERSE_URL's /api/data/v9.2 pasted from the Web API endpoint) or
+    // become the token scope, which Entra ID does not know.
+    const path = url.pathname.length > 60 ? `${url.pathname.slice(0, 60)}…` : url.pathname;
+    throw new Error(
+      `${name} holds a path (${path}): set it to ${expected}, without a path (flitstack adds the path of each request)`,
+    );
+  }
   return trimmed.replace(/\/+$/, '');
 }
 

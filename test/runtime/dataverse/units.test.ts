@@ -356,6 +356,22 @@ describe('settings from the environment', () => {
       { DATAVERSE_URL: ORG, AZURE_AUTHORITY_HOST: 'https://login.microsoftonline.com/?key=s3cr3t' },
       'AZURE_AUTHORITY_HOST must not carry credentials, a query or a fragment',
     ],
+    [
+      // The Web API endpoint that Power Apps' developer resources page shows.
+      'a DATAVERSE_URL with the Web API path',
+      { DATAVERSE_URL: 'https://org.api.crm4.dynamics.com/api/data/v9.2/' },
+      'DATAVERSE_URL holds a path (/api/data/v9.2/): set it to the environment URL https://<org>.crm<n>.dynamics.com, ' +
+        'without a path (flitstack adds the path of each request)',
+    ],
+    [
+      'an AZURE_AUTHORITY_HOST with the tenant in it',
+      {
+        DATAVERSE_URL: ORG,
+        AZURE_AUTHORITY_HOST: 'https://login.microsoftonline.com/contoso.onmicrosoft.com',
+      },
+      'AZURE_AUTHORITY_HOST holds a path (/contoso.onmicrosoft.com): set it to the Entra ID authority ' +
+        'https://login.microsoftonline.com (or unset it), without a path (flitstack adds the path of each request)',
+    ],
   ])('refuses %s, naming the variable, what it holds and the expected form', (_, urls, message) => {
     expect(() => optionsFromEnv({ ...env, ...urls })).toThrow(message);
     expect(() => optionsFromEnv({ ...env, ...urls })).not.toThrow('s3cr3t');
