@@ -94,7 +94,7 @@ export function uncheckedLines(result: RollbackResult): string {
     .join('');
 }
 
-/** `flitstack rollback`: exit 0 rolled back or nothing to do, 1 rows failed, 2 refused. */
+/** `flitstack rollback`: exit 0 rolled back or nothing to do, 1 refused or rows failed, 2 usage or environment. */
 export async function rollbackCommand(options: RollbackCommandOptions, io: CliIo): Promise<number> {
   const runId = runOption(options.run);
   const batchSize =
@@ -160,8 +160,9 @@ export async function rollbackCommand(options: RollbackCommandOptions, io: CliIo
   } catch (error) {
     if (error instanceof RollbackError) {
       io.err(`error: ${error.message}\n  hint: ${error.hint}\n`);
-      // A run the journal does not hold is a usage error; any other refusal is a finding.
-      return error.code === 'run_not_found' ? 2 : 1;
+      // A run the journal does not hold is a usage error, and a journal a run still writes is in use
+      // (as `flitstack run` says of it); any other refusal is a finding.
+      return error.code === 'run_not_found' || error.code === 'run_running' ? 2 : 1;
     }
     throw error;
   } finally {

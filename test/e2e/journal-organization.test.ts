@@ -143,3 +143,26 @@ describe('a run interrupted under another spec', () => {
     expect(again.err).not.toContain('note: run');
   });
 });
+
+describe('a journal in use by a run that is still running', () => {
+  it('is refused with exit 2 by rollback, as by run, naming the process', async () => {
+    const sb = await organisation();
+    const path = journalPath();
+    const journal = Journal.open(path);
+    journal.belongsTo(sb.dataverse.ids().organizationId);
+    // This process is alive, so the run stays running, as one in another terminal does.
+    journal.startRun({ kind: 'run', specHash: 's', codeHash: 'c' });
+    journal.close();
+    for (const args of [
+      ['rollback', '--run', '1', '--journal', path],
+      ['run', '--journal', path, '--rate', '1000'],
+    ]) {
+      const result = await flitstack(sb, ...args);
+      expect([args[0], result.code]).toEqual([args[0], 2]);
+      expect(result.err).toMatch(
+        new RegExp(`run 1 (\\(run\\) )?is still running (in )?\\(?process ${process.pid}`),
+      );
+    }
+    expect(held(path).runs).toEqual([[1, 'run', 'running']]);
+  });
+});
