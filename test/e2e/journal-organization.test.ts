@@ -118,15 +118,21 @@ describe('a journal belongs to the organisation its runs wrote to', () => {
   });
 });
 
+/** A new journal of `sb`'s organisation holding one run of spec `specHash`, left `status` by this process. */
+function journalWithRun(sb: Sandboxes, specHash: string, status: 'running' | 'interrupted'): string {
+  const path = journalPath();
+  const journal = Journal.open(path);
+  journal.belongsTo(sb.dataverse.ids().organizationId);
+  const run = journal.startRun({ kind: 'run', specHash, codeHash: 'c' });
+  if (status !== 'running') journal.finishRun(run.id, status);
+  journal.close();
+  return path;
+}
+
 describe('a run interrupted under another spec', () => {
   it('is not continued, and the run that starts anew says so, naming both specs', async () => {
     const sb = await organisation();
-    const path = journalPath();
-    const journal = Journal.open(path);
-    journal.belongsTo(sb.dataverse.ids().organizationId);
-    const stopped = journal.startRun({ kind: 'run', specHash: 'a1b2c3d4e5f6a7b8', codeHash: 'c' });
-    journal.finishRun(stopped.id, 'interrupted');
-    journal.close();
+    const path = journalWithRun(sb, 'a1b2c3d4e5f6a7b8', 'interrupted');
 
     const result = await flitstack(sb, 'run', '--journal', path, '--rate', '1000');
     expect(result.code).toBe(0);
@@ -147,12 +153,8 @@ describe('a run interrupted under another spec', () => {
 describe('a journal in use by a run that is still running', () => {
   it('is refused with exit 2 by rollback, as by run, naming the process', async () => {
     const sb = await organisation();
-    const path = journalPath();
-    const journal = Journal.open(path);
-    journal.belongsTo(sb.dataverse.ids().organizationId);
     // This process is alive, so the run stays running, as one in another terminal does.
-    journal.startRun({ kind: 'run', specHash: 's', codeHash: 'c' });
-    journal.close();
+    const path = journalWithRun(sb, 's', 'running');
     for (const args of [
       ['rollback', '--run', '1', '--journal', path],
       ['run', '--journal', path, '--rate', '1000'],
