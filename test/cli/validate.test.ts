@@ -5,6 +5,7 @@ import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { bufferIo } from '../../cli/io.ts';
 import { run } from '../../cli/main.ts';
+import { Journal } from '../../runtime/journal/index.ts';
 import { UNREACHABLE_ENV } from '../support/net.ts';
 import { copyOfShippedSpec, ROOT, tempDir } from '../support/tmp.ts';
 
@@ -112,8 +113,18 @@ describe('flitstack validate', () => {
     expect(none.err).toContain(
       `spec directory 'drafts' holds no migration.yaml (looked in ${join(empty, 'drafts')}); pass --spec <dir>, the directory holding migration.yaml (docs/spec.md shows what a new one holds)`,
     );
-    // The commands that read the spec say the same.
-    for (const args of [['compile'], ['confirm'], ['run'], ['reconcile'], ['audit'], ['propose']]) {
+    // The commands that read the spec say the same (reconcile first needs a journal to read).
+    const journal = join(tempDir(), 'journal.db');
+    Journal.open(journal).close();
+    const commands = [
+      ['compile'],
+      ['confirm'],
+      ['run'],
+      ['reconcile', '--journal', journal],
+      ['audit'],
+      ['propose'],
+    ];
+    for (const args of commands) {
       const io = bufferIo(ROOT, { ...process.env, ...UNREACHABLE_ENV });
       const code = await run(['node', 'flitstack', ...args, '--spec', 'spec/objects'], io);
       expect({ args, code, err: io.stderr() }).toMatchObject({
