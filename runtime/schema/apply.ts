@@ -4,6 +4,7 @@ import { DataverseError, label } from '../dataverse/index.ts';
 import type { GeneratedModule } from '../mapping/index.ts';
 import { attributeBody, lookupRelationship, tableBody } from './bodies.ts';
 import { optionInserts, optionLabelChanges } from './options.ts';
+import { ensureSolution, SchemaError } from './solution.ts';
 import {
   checkSchema,
   columnChanges,
@@ -70,31 +71,7 @@ export async function applySchema(
     options.onStep?.(text);
   };
   const solution = plan.publisher.solution;
-  const publisher = plan.publisher.prefix ? await client.publisherByPrefix(plan.publisher.prefix) : undefined;
-  if (plan.publisher.prefix && !publisher) {
-    throw new SchemaError(
-      `no publisher with customization prefix '${plan.publisher.prefix}' in the organisation`,
-      'create the publisher in Dataverse (Settings → Customizations → Publishers), or change target.publisher.prefix in migration.yaml',
-    );
-  }
-  if (solution && publisher) {
-    // An unmanaged solution collects the created components (MSCRM.SolutionUniqueName; create-update-column-definitions).
-    let exists = false;
-    for await (const _ of client.query('solutions', {
-      select: ['solutionid'],
-      filter: `uniquename eq '${solution.replaceAll("'", "''")}'`,
-    }))
-      exists = true;
-    if (!exists) {
-      await client.create('solutions', {
-        uniquename: solution,
-        friendlyname: solution,
-        version: '1.0.0.0',
-        'publisherid@odata.bind': `/publishers(${publisher.id})`,
-      });
-      step(`created solution ${solution}`);
-    }
-  }
+  await ensureSolution(client, plan, step);
   let live: LiveSchema = await readLiveSchema(client, plan, tables);
   for (const table of plan.tables) {
     if (table.custom && !live.tables.get(table.name)) {
@@ -218,17 +195,6 @@ export async function applySchema(
   const found = checkSchema(await readLiveSchema(client, plan, tables), plan, tables);
   const remaining = [...refused, ...found.filter((f) => !refused.some((r) => sameComponent(r, f)))];
   return { created, remaining };
-}
-
-/** The organisation cannot take the schema as it is (exit code 2, with what to do). */
-export class SchemaError extends Error {
-  override name = 'SchemaError';
-  constructor(
-    message: string,
-    readonly hint: string,
-  ) {
-    super(message);
-  }
 }
 
 /** The primary key column of a table: from the generated module when the migration writes it, else the organisation's. */

@@ -149,3 +149,41 @@ describe('schema apply against an organisation that refuses a component', () => 
     expect(checkSchema(await readLiveSchema(client, PLAN, MODULE.TABLES), PLAN, MODULE.TABLES)).toEqual([]);
   }, 60_000);
 });
+
+describe('schema apply when the plan’s solution belongs to another publisher', () => {
+  let sb: Sandboxes;
+  let client: DataverseClient;
+  beforeAll(async () => {
+    sb = await sandboxes();
+    client = new DataverseClient(optionsFromEnv(sb.env));
+    // An admin made the solution beforehand under the organisation's default publisher (prefix new).
+    let publisher = '';
+    for await (const p of client.query<{ publisherid: string }>('publishers', {
+      select: ['publisherid'],
+      filter: "customizationprefix eq 'new'",
+    }))
+      publisher = p.publisherid;
+    await client.create('solutions', {
+      uniquename: PLAN.publisher.solution,
+      friendlyname: 'FlitStack migration',
+      version: '1.0.0.0',
+      'publisherid@odata.bind': `/publishers(${publisher})`,
+    });
+  }, 60_000);
+  afterAll(async () => {
+    await client?.close();
+    await sb?.close();
+  });
+
+  it('stops before creating anything, naming the solution, both publishers and what to change (exit 2)', async () => {
+    const applied = await flitstack(sb, 'schema', 'apply');
+    expect(applied.code).toBe(2);
+    expect(applied.err).toContain(
+      "the solution FlitStackMigration (target.publisher.solution) belongs to publisher DefaultPublisher (prefix 'new'), not to flitstack, the publisher of prefix 'fs'",
+    );
+    expect(applied.err).toContain('hint: set target.publisher.solution in migration.yaml');
+    expect(await client.entityDefinition('fs_payment')).toBeUndefined();
+    const contact = await client.attributes('contact');
+    expect(contact.map((a) => a.logicalName).filter((n) => n.startsWith('fs_'))).toEqual([]);
+  });
+});

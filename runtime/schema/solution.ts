@@ -1,0 +1,81 @@
+import type { IrSchemaPlan } from '../../compiler/ir/types.ts';
+import type { DataverseClient } from '../dataverse/index.ts';
+import { literal } from '../dataverse/index.ts';
+
+/** The organisation cannot take the schema as it is (exit code 2, with what to do). */
+export class SchemaError extends Error {
+  override name = 'SchemaError';
+  constructor(
+    message: string,
+    readonly hint: string,
+  ) {
+    super(message);
+  }
+}
+
+/** One row of `solutions` or `publishers`, as far as the checks read it. */
+type Row = Record<string, unknown>;
+
+async function first(
+  client: DataverseClient,
+  entitySet: string,
+  select: string[],
+  filter: string,
+): Promise<Row | undefined> {
+  for await (const row of client.query<Row>(entitySet, { select, filter })) return row;
+  return undefined;
+}
+
+/**
+ * Makes sure the plan's publisher exists and its solution is there to collect the components `schema
+ * apply` creates (MSCRM.SolutionUniqueName, PA`webapi/create-update-column-definitions-using-web-api`):
+ * creates the solution under the publisher when the organisation has none of that name. A solution of
+ * another publisher is refused before anything is created, since Dataverse refuses every component whose
+ * prefix is not its publisher's ("The prefix for a solution component should match the prefix that is
+ * specified for the publisher of the solution", InvalidNamePrefix): one error saying why, instead of
+ * every table, column and key refused with it. Calls `created` when it creates the solution.
+ */
+export async function ensureSolution(
+  client: DataverseClient,
+  plan: IrSchemaPlan,
+  created: (step: string) => void,
+): Promise<void> {
+  const { prefix, solution } = plan.publisher;
+  if (!prefix) return;
+  const publisher = await client.publisherByPrefix(prefix);
+  if (!publisher) {
+    throw new SchemaError(
+      `no publisher with customization prefix '${prefix}' in the organisation`,
+      'create the publisher in Dataverse (Settings → Customizations → Publishers), or change target.publisher.prefix in migration.yaml',
+    );
+  }
+  if (!solution) return;
+  const found = await first(
+    client,
+    'solutions',
+    ['solutionid', '_publisherid_value'],
+    `uniquename eq ${literal(solution)}`,
+  );
+  if (!found) {
+    await client.create('solutions', {
+      uniquename: solution,
+      friendlyname: solution,
+      version: '1.0.0.0',
+      'publisherid@odata.bind': `/publishers(${publisher.id})`,
+    });
+    created(`created solution ${solution}`);
+    return;
+  }
+  const owner = String(found._publisherid_value ?? '').toLowerCase();
+  if (owner === publisher.id.toLowerCase()) return;
+  const other = owner
+    ? await first(client, 'publishers', ['uniquename', 'customizationprefix'], `publisherid eq ${owner}`)
+    : undefined;
+  const theirs = other
+    ? `publisher ${String(other.uniquename)} (prefix '${String(other.customizationprefix)}')`
+    : 'another publisher';
+  throw new SchemaError(
+    `the solution ${solution} (target.publisher.solution) belongs to ${theirs}, not to ${publisher.uniqueName}, the publisher of prefix '${prefix}': Dataverse refuses every table, column and key named ${prefix}_… in it, so nothing was created`,
+    `set target.publisher.solution in migration.yaml to a solution of publisher ${publisher.uniqueName}, or to a name no solution has (schema apply then creates it under ${publisher.uniqueName}), then compile`,
+  );
+}
