@@ -258,17 +258,20 @@ export async function waitForKey(
       throw new KeyError(
         `the alternate key ${keyName} does not exist on ${logicalName}`,
         'create it with `flitstack schema apply`',
+        'missing',
       );
     if (key.status === 'Active') return;
     if (key.status === 'Failed')
       throw new KeyError(
         `the alternate key ${keyName} on ${logicalName} failed to build: rows of ${logicalName} hold the same values of ${key.keyAttributes.join(', ')}`,
         failedKeyHint(logicalName, keyName),
+        'failed',
       );
     if (now() >= deadline)
       throw new KeyError(
         `the alternate key ${keyName} on ${logicalName} is still ${key.status} after ${Math.round((o.timeoutMs ?? 600_000) / 1000)} s`,
         'Dataverse builds the index of a large table in the background: run `flitstack schema apply` again later, or check the key in Power Apps (Tables → the table → Keys)',
+        'timeout',
       );
     await sleep(o.intervalMs ?? 2000);
   }
@@ -280,6 +283,8 @@ export class KeyError extends Error {
   constructor(
     message: string,
     readonly hint: string,
+    /** Why: the key is not there, its index failed to build (Failed), or it was not Active in time. */
+    readonly reason: 'missing' | 'failed' | 'timeout',
   ) {
     super(message);
   }

@@ -1,6 +1,6 @@
 import type { IrSchemaPlan } from '../../compiler/ir/types.ts';
 import type { DataverseClient } from '../dataverse/index.ts';
-import { DataverseError, label } from '../dataverse/index.ts';
+import { DataverseError, KeyError, label } from '../dataverse/index.ts';
 import type { GeneratedModule } from '../mapping/index.ts';
 import { attributeBody, lookupRelationship, tableBody } from './bodies.ts';
 import { optionInserts, optionLabelChanges } from './options.ts';
@@ -187,8 +187,16 @@ export async function applySchema(
     if (touched.size > 0) step(`published ${planned.join(', ')}`);
   }
   // Alternate keys are built asynchronously: wait for Active before any upsert uses them (reference §3.4).
+  // A key whose index fails to build (rows sharing its values) is a finding like one found failed, with
+  // what to do, and the other keys are still waited for: the same organisation gives the same report
+  // and exit code whether the key failed during this apply or before it.
   for (const key of waiting) {
-    await client.waitForKey(key.table, key.name, { timeoutMs: options.keyTimeoutMs ?? 600_000 });
+    try {
+      await client.waitForKey(key.table, key.name, { timeoutMs: options.keyTimeoutMs ?? 600_000 });
+    } catch (error) {
+      if (error instanceof KeyError && error.reason === 'failed') continue;
+      throw error;
+    }
     step(`alternate key ${key.table}.${key.name} is Active`);
   }
   // A refused component's own finding says why, in place of the one that offers apply to create it.
