@@ -3,16 +3,10 @@ import type { DataverseClient } from '../dataverse/index.ts';
 import { DataverseError, KeyError, label } from '../dataverse/index.ts';
 import type { GeneratedModule } from '../mapping/index.ts';
 import { attributeBody, lookupRelationship, tableBody } from './bodies.ts';
+import { sameKey } from './keys.ts';
 import { optionInserts, optionLabelChanges } from './options.ts';
 import { ensureSolution, SchemaError } from './solution.ts';
-import {
-  checkSchema,
-  columnChanges,
-  type LiveSchema,
-  readLiveSchema,
-  type SchemaFinding,
-  sameKey,
-} from './verify.ts';
+import { checkSchema, columnChanges, type LiveSchema, readLiveSchema, type SchemaFinding } from './verify.ts';
 
 /** What `schema apply` did. */
 export interface Applied {

@@ -1,6 +1,6 @@
 import type { IrPlanColumn, IrPlanCustomTable, IrSchemaPlan } from '../../compiler/ir/types.ts';
 import type { AttributeDefinition, DataverseClient, EntityDefinition } from '../dataverse/index.ts';
-import { DataverseError, failedKeyHint } from '../dataverse/index.ts';
+import { DataverseError } from '../dataverse/index.ts';
 import type { GeneratedModule } from '../mapping/index.ts';
 import {
   dateTimeBehaviorName,
@@ -11,6 +11,7 @@ import {
   stringFormatName,
   TYPE_NAMES,
 } from './bodies.ts';
+import { keyFindings } from './keys.ts';
 import { optionFindings } from './options.ts';
 
 /** Something the organisation lacks (or has differently) compared with the plan. */
@@ -53,20 +54,6 @@ export async function readLiveSchema(
       roles.add(role.name.toLowerCase());
   }
   return { tables: live, roles };
-}
-
-/**
- * Whether a key of the organisation is the plan's key: the same columns, no more (a key on more
- * columns does not make one value of them unique, and upserts address rows by the plan's columns).
- */
-export function sameKey(
-  live: { readonly keyAttributes: readonly string[] },
-  planned: { readonly columns: readonly string[] },
-): boolean {
-  return (
-    live.keyAttributes.length === planned.columns.length &&
-    planned.columns.every((c) => live.keyAttributes.includes(c))
-  );
 }
 
 /** A property of a column that the organisation has otherwise than the plan says. */
@@ -373,33 +360,7 @@ export function checkSchema(
         });
       }
     }
-    for (const key of planTable?.keys ?? []) {
-      const found = (entity.keys ?? []).find((k) => sameKey(k, key));
-      if (!found)
-        findings.push({
-          kind: 'key',
-          table: name,
-          name: key.name,
-          problem: `alternate key on ${key.columns.join(', ')} does not exist`,
-          applicable: true,
-        });
-      else if (found.status === 'Failed')
-        findings.push({
-          kind: 'key',
-          table: name,
-          name: found.schemaName,
-          problem: `alternate key failed to build: rows hold the same values of ${key.columns.join(', ')}; ${failedKeyHint(name, found.schemaName)}`,
-          applicable: false,
-        });
-      else if (found.status !== 'Active')
-        findings.push({
-          kind: 'key',
-          table: name,
-          name: found.schemaName,
-          problem: `alternate key is ${found.status}, not Active yet (Dataverse builds its index in the background)`,
-          applicable: true,
-        });
-    }
+    if (planTable) findings.push(...keyFindings(name, planTable, entity, attributes));
   }
   for (const role of plan.connectionRoles) {
     if (!live.roles.has(role.name.toLowerCase()))

@@ -4,10 +4,10 @@ import { compileSpec } from '../../compiler/compile.ts';
 import { keyName } from '../../compiler/ir/plan.ts';
 import type { IrSchemaPlan } from '../../compiler/ir/types.ts';
 import { createSchemaValidators } from '../../compiler/validate/schemas.ts';
-import type { DataverseClient } from '../../runtime/dataverse/index.ts';
+import { type DataverseClient, label } from '../../runtime/dataverse/index.ts';
 import { applySchema } from '../../runtime/schema/apply.ts';
 import type { Sandboxes } from '../../sandbox/index.ts';
-import { clients, sandboxes } from '../support/migration.ts';
+import { clients, flitstack, sandboxes } from '../support/migration.ts';
 import { ROOT } from '../support/tmp.ts';
 
 /** The schema plan and transformer tables of the shipped spec with `file` edited by `edits` (text → text). */
@@ -68,4 +68,42 @@ describe('alternate keys of the schema plan', () => {
     expect(a).toMatch(/^fs_a+_[0-9a-f]{8}$/);
     expect(a).not.toBe(b);
   });
+});
+
+describe('an alternate key on a column the organisation has with another type', () => {
+  let other: Sandboxes;
+  let client: DataverseClient;
+  beforeAll(async () => {
+    other = await sandboxes();
+    client = clients(other).dataverse;
+    // Made by hand as multiple lines of text: no alternate key can include it.
+    await client.createAttribute(
+      'contact',
+      {
+        '@odata.type': 'Microsoft.Dynamics.CRM.MemoAttributeMetadata',
+        SchemaName: 'fs_practicehubid',
+        DisplayName: label('PracticeHub id'),
+        MaxLength: 2000,
+        Format: 'TextArea',
+      },
+      'flitstack',
+    );
+  }, 60_000);
+  afterAll(async () => {
+    await client?.close();
+    await other?.close();
+  });
+
+  it('is not offered to schema apply, which cannot create it, but names the column to fix first', async () => {
+    for (const command of ['verify', 'apply', 'verify']) {
+      const result = await flitstack(other, 'schema', command);
+      expect(result.code, command).toBe(1);
+      const line = result.out.split('\n').find((l) => l.includes('key contact.fs_practicehubid_key'));
+      expect(line, command).not.toContain('(flitstack schema apply fixes it)');
+      if (command === 'verify')
+        expect(line).toContain(
+          'alternate key on fs_practicehubid does not exist, and schema apply cannot create it while fs_practicehubid is MemoType, not StringType as the plan says: fix the column first',
+        );
+    }
+  }, 60_000);
 });
