@@ -219,6 +219,22 @@ function primaryNameDifference(
   };
 }
 
+/**
+ * A custom table the organisation has with another primary name column than the plan's (made by hand,
+ * or by a spec that named it otherwise): the load writes the record's name to the plan's column, which
+ * the table lacks, and a table's primary name column cannot be replaced or renamed once it exists
+ * (reference §5.1: names cannot be changed after creation).
+ */
+function primaryNameProblem(
+  custom: IrPlanCustomTable | undefined,
+  entity: EntityDefinition,
+  column: string,
+): string | undefined {
+  if (!custom || custom.primaryName.name.toLowerCase() !== column || !entity.primaryNameAttribute)
+    return undefined;
+  return `the table's primary name column is ${entity.primaryNameAttribute} in the organisation, the plan's is ${column}, which the table lacks: set primary_name.column of the custom table to ${entity.primaryNameAttribute} in the spec, then compile (Dataverse cannot rename or replace a primary name column)`;
+}
+
 /** A change `schema apply` makes to an existing column. */
 export interface ColumnChange {
   readonly table: string;
@@ -355,7 +371,9 @@ export function checkSchema(
           kind: 'column',
           table: name,
           name: column,
-          problem: 'column does not exist (it is not a custom column of the plan: check the target snapshot)',
+          problem:
+            primaryNameProblem(planTable?.custom, entity, column) ??
+            'column does not exist (it is not a custom column of the plan: check the target snapshot)',
           applicable: false,
         });
       }

@@ -112,6 +112,23 @@ describe('the entity set of a custom table', () => {
       expect(sb.dataverse.stats().recordsWritten).toBe(written);
     });
 
+    it('schema verify names the primary name column the organisation made otherwise and what to change in the spec', async () => {
+      const sb = await started();
+      const table = SHIPPED_PLAN.tables.find((t) => t.name === 'fs_payment')!;
+      const { dataverse } = clients(sb);
+      open.push(() => dataverse.close());
+      const custom = table.custom!;
+      await dataverse.createTable(
+        tableBody('fs_payment', { ...custom, primaryName: { ...custom.primaryName, name: 'fs_title' } }),
+      );
+      expect((await flitstack(sb, 'schema', 'apply')).code).toBe(1);
+      const verified = await flitstack(sb, 'schema', 'verify');
+      expect(verified.code).toBe(1);
+      expect(verified.out).toBe(
+        "1 missing or different:\n  column fs_payment.fs_name: the table's primary name column is fs_title in the organisation, the plan's is fs_name, which the table lacks: set primary_name.column of the custom table to fs_title in the spec, then compile (Dataverse cannot rename or replace a primary name column) (fix it in Dataverse or in the spec)\n",
+      );
+    });
+
     it('a run that meets it anyway (renamed after the check) stops with an environment error advising schema verify', async () => {
       const sb = await renamedPaymentTable();
       expect((await flitstack(sb, 'schema', 'apply')).code).toBe(1);
