@@ -68,6 +68,12 @@ interface Difference {
    * the RequiredLevel), where the metadata API can change it without touching stored values.
    */
   readonly changes?: Record<string, unknown>;
+  /**
+   * False when Dataverse cannot change the property of a saved column at all: its type ("Once a column is
+   * saved, you cannot change the data type", PA maker `data-platform/create-edit-field-portal`) and a
+   * lookup's target, which its relationship fixes.
+   */
+  readonly fixed?: false;
 }
 
 const numberText = (n: number | undefined) => (n === undefined ? '(none)' : String(n));
@@ -90,7 +96,8 @@ const REQUIRED_RANK: Readonly<Record<string, number>> = {
 
 function columnDifferences(column: IrPlanColumn, attribute: AttributeDefinition): Difference[] {
   const expected = TYPE_NAMES[column.type];
-  if (attribute.typeName !== expected) return [{ property: 'type', org: attribute.typeName, plan: expected }];
+  if (attribute.typeName !== expected)
+    return [{ property: 'type', org: attribute.typeName, plan: expected, fixed: false }];
   const out: Difference[] = [];
   if ((column.type === 'string' || column.type === 'memo') && column.maxLength !== undefined) {
     if ((attribute.maxLength ?? 0) < column.maxLength)
@@ -170,6 +177,7 @@ function columnDifferences(column: IrPlanColumn, attribute: AttributeDefinition)
       property: 'target',
       org: (attribute.targets ?? []).join(', ') || 'nothing',
       plan: column.target,
+      fixed: false,
     });
   // Only a level below the plan's is a difference, which apply raises: a higher one is the admin's
   // choice, and none refuses a Web API write (the levels above None are kept by forms).
@@ -191,9 +199,12 @@ function columnDifferences(column: IrPlanColumn, attribute: AttributeDefinition)
  * `schema apply` cannot change it, where to change it.
  */
 function differenceFinding(table: string, column: string, d: Difference, specHint: string): SchemaFinding {
+  const where = `Power Apps → Tables → ${table} → Columns → ${column}`;
   const fix = d.changes
     ? ''
-    : `; change it in Dataverse (Power Apps → Tables → ${table} → Columns → ${column}) or ${specHint}, then compile`;
+    : d.fixed === false
+      ? `; Dataverse cannot change a saved column's ${d.property}: ${specHint} to match the organisation, then compile, or delete the column (${where}; the values it holds are lost) and run schema apply, which creates it as the plan says`
+      : `; change it in Dataverse (${where}) or ${specHint}, then compile`;
   return {
     kind: 'column',
     table,

@@ -142,6 +142,34 @@ describe('schema verify and schema apply compare every planned column property',
     expect(restored.remaining).toEqual([]);
   });
 
+  it('report a type or a lookup target Dataverse cannot change with the two ways out, neither of them changing it in place', async () => {
+    const plan = withPayment(SHIPPED_PLAN, (t) => ({
+      ...t,
+      columns: t.columns.map((c) =>
+        c.name === 'fs_reference'
+          ? { ...c, type: 'memo' as const }
+          : c.name === 'fs_patientid'
+            ? { ...c, target: 'account' }
+            : c,
+      ),
+    }));
+    const way = (column: string) =>
+      `Dataverse cannot change a saved column's ${column === 'fs_reference' ? 'type' : 'target'}: change the column's custom: properties in the spec (mapping payment) to match the organisation, then compile, or delete the column (Power Apps → Tables → fs_payment → Columns → ${column}; the values it holds are lost) and run schema apply, which creates it as the plan says`;
+    const findings = payment(checkSchema(await readLiveSchema(dataverse, plan, TABLES), plan, TABLES));
+    expect(findings.map((f) => [f.name, f.problem, f.applicable])).toEqual([
+      [
+        'fs_patientid',
+        `target is contact in the organisation, the plan says account; ${way('fs_patientid')}`,
+        false,
+      ],
+      [
+        'fs_reference',
+        `type is StringType in the organisation, the plan says MemoType; ${way('fs_reference')}`,
+        false,
+      ],
+    ]);
+  });
+
   it('report neither a precision nor a range wider than the plan: they take every value the load writes', async () => {
     const plan = planWith([
       ['precision: 2, min: -1000000, max: 1000000 }', 'precision: 1, min: -1000, max: 1000 }'],
