@@ -54,7 +54,7 @@ export type {
   WriteOptions,
 } from './records.ts';
 export type { Publisher } from './schema.ts';
-export { failedKeyHint, KeyError, LABEL_LANGUAGE, label } from './schema.ts';
+export { componentExists, failedKeyHint, KeyError, LABEL_LANGUAGE, label } from './schema.ts';
 export type { DataverseStats } from './stats.ts';
 export type { TableInfo } from './tables.ts';
 export { UnknownEntitySetError } from './tables.ts';

@@ -1,5 +1,5 @@
 import type { ClientContext } from './context.ts';
-import type { DataverseError } from './errors.ts';
+import { type DataverseError, isDuplicateRecord } from './errors.ts';
 import { keys } from './metadata.ts';
 import { isGuid, literal } from './odata.ts';
 
@@ -29,6 +29,14 @@ export function label(text: string, languageCode = LABEL_LANGUAGE): Json {
  */
 const EXISTS = new Set(['0x80047013', '0x80060304', '0x80044363', '0x80060893', '0x80060894']);
 const existed = (e: DataverseError) => EXISTS.has(e.code);
+
+/**
+ * Whether Dataverse refused to create a schema component because it is there already: made since it was
+ * last read, by another apply or by a create still running from an earlier one (a metadata create goes
+ * on in the organisation when the client that sent it stops), or, for a row with a client-chosen id
+ * such as a connection role, DuplicateRecord (0x80040237).
+ */
+export const componentExists = (e: DataverseError): boolean => existed(e) || isDuplicateRecord(e);
 
 /** The GUID of `…(<guid>)` at the end of an OData-EntityId header. */
 function trailingId(header: string | undefined): string | undefined {

@@ -1,7 +1,8 @@
 import type { IrSchemaPlan } from '../../compiler/ir/types.ts';
 import type { DataverseClient } from '../dataverse/index.ts';
-import { DataverseError, KeyError, label } from '../dataverse/index.ts';
+import { componentExists, DataverseError, KeyError, label } from '../dataverse/index.ts';
 import type { GeneratedModule } from '../mapping/index.ts';
+import { uuidV5 } from '../run/ids.ts';
 import { attributeBody, lookupRelationship, tableBody } from './bodies.ts';
 import { sameKey } from './keys.ts';
 import { optionInserts, optionLabelChanges } from './options.ts';
@@ -27,20 +28,23 @@ const sameComponent = (a: Component, b: Component) =>
  * Runs one metadata create or change. Dataverse refusing the definition (HTTP 400: a name, a length or a
  * quota it does not take) becomes a finding and apply goes on with the other components, so that one
  * refusal lists every other one and leaves nothing the plan could create uncreated; any other failure
- * (access, throttling, an organisation out of reach) stops it. Returns whether it was done.
+ * (access, throttling, an organisation out of reach) stops it. A component Dataverse says is there
+ * already (another apply, or a create an interrupted one left running, made it since it was read) is
+ * no refusal: the final check compares it with the plan like any existing one. Returns what came of it.
  */
 async function attempt(
   refused: SchemaFinding[],
   component: Component,
   action: () => Promise<unknown>,
-): Promise<boolean> {
+): Promise<'done' | 'there' | 'refused'> {
   try {
     await action();
-    return true;
+    return 'done';
   } catch (error) {
+    if (error instanceof DataverseError && componentExists(error)) return 'there';
     if (!(error instanceof DataverseError) || error.status !== 400) throw error;
     refused.push({ ...component, problem: `Dataverse refused it: ${error.message}`, applicable: false });
-    return false;
+    return 'refused';
   }
 }
 
@@ -70,12 +74,8 @@ export async function applySchema(
   for (const table of plan.tables) {
     if (table.custom && !live.tables.get(table.name)) {
       const component = { kind: 'table', table: table.name, name: table.name } as const;
-      if (
-        await attempt(refused, component, () =>
-          client.createTable(tableBody(table.name, table.custom!), solution),
-        )
-      )
-        step(`created table ${table.name}`);
+      const create = () => client.createTable(tableBody(table.name, table.custom!), solution);
+      if ((await attempt(refused, component, create)) === 'done') step(`created table ${table.name}`);
     }
   }
   live = await readLiveSchema(client, plan, tables);
@@ -95,7 +95,7 @@ export async function applySchema(
                 solution,
               )
           : () => client.createAttribute(table.name, attributeBody(column), solution);
-      if (!(await attempt(refused, component, create))) continue;
+      if ((await attempt(refused, component, create)) !== 'done') continue;
       touched.add(table.name);
       step(`created column ${table.name}.${column.name} (${column.type})`);
     }
@@ -106,7 +106,7 @@ export async function applySchema(
     const component = { kind: 'column', table: change.table, name: change.column } as const;
     const update = () =>
       client.updateAttribute(change.table, change.column, change.metadataType, change.changes, solution);
-    if (!(await attempt(refused, component, update))) continue;
+    if ((await attempt(refused, component, update)) !== 'done') continue;
     touched.add(change.table);
     step(`changed column ${change.table}.${change.column} (${change.properties.join(', ')})`);
   }
@@ -117,7 +117,7 @@ export async function applySchema(
     const component = { kind: 'option', table: insert.table, name } as const;
     const add = () =>
       client.insertOptionValue(insert.table, insert.column, insert.value, insert.label, solution);
-    if (!(await attempt(refused, component, add))) continue;
+    if ((await attempt(refused, component, add)) !== 'done') continue;
     touched.add(insert.table);
     step(`added option ${insert.table}.${name} ${JSON.stringify(insert.label)}`);
   }
@@ -128,7 +128,7 @@ export async function applySchema(
     const component = { kind: 'option', table: change.table, name } as const;
     const update = () =>
       client.updateOptionValue(change.table, change.column, change.value, change.to, solution);
-    if (!(await attempt(refused, component, update))) continue;
+    if ((await attempt(refused, component, update)) !== 'done') continue;
     touched.add(change.table);
     step(
       `changed option ${change.table}.${name} from ${JSON.stringify(change.from)} to ${JSON.stringify(change.to)}`,
@@ -139,7 +139,7 @@ export async function applySchema(
   for (const table of plan.tables) {
     if (!live.tables.get(table.name)) continue;
     for (const key of table.keys) {
-      const found = (live.tables.get(table.name)?.keys ?? []).find((k) => sameKey(k, key));
+      let found = (live.tables.get(table.name)?.keys ?? []).find((k) => sameKey(k, key));
       if (!found) {
         const component = { kind: 'key', table: table.name, name: key.name } as const;
         const definition = {
@@ -147,9 +147,13 @@ export async function applySchema(
           DisplayName: label(key.label),
           KeyAttributes: key.columns,
         };
-        if (!(await attempt(refused, component, () => client.createKey(table.name, definition, solution))))
-          continue;
-        step(`created alternate key ${table.name}.${key.name}`);
+        const outcome = await attempt(refused, component, () =>
+          client.createKey(table.name, definition, solution),
+        );
+        if (outcome === 'refused') continue;
+        if (outcome === 'done') step(`created alternate key ${table.name}.${key.name}`);
+        // Made meanwhile by another apply, maybe under another name: waited for as it is now.
+        else found = (await client.keys(table.name)).find((k) => sameKey(k, key));
       }
       // A key that failed to build stays failed until its duplicates are gone: checkSchema reports it.
       if (found?.status !== 'Active' && found?.status !== 'Failed')
@@ -159,11 +163,11 @@ export async function applySchema(
   for (const role of plan.connectionRoles) {
     if (!live.roles.has(role.name.toLowerCase())) {
       const component = { kind: 'role', table: 'connectionrole', name: role.name } as const;
-      if (
-        await attempt(refused, component, () =>
-          client.create('connectionroles', { name: role.name, category: 5 }),
-        )
-      )
+      // Under an id derived from its name: two applies, or a create retried after a lost answer, meet
+      // DuplicateRecord instead of making a second role of the name, which the run looks up by name.
+      const id = uuidV5(`flitstack/connectionrole/${role.name.toLowerCase()}`);
+      const create = () => client.create('connectionroles', { name: role.name, category: 5 }, { id });
+      if ((await attempt(refused, component, create)) === 'done')
         step(`created connection role ${role.name}`);
     }
   }

@@ -1,6 +1,7 @@
 import type { IrSchemaPlan } from '../../compiler/ir/types.ts';
 import type { DataverseClient } from '../dataverse/index.ts';
-import { literal } from '../dataverse/index.ts';
+import { componentExists, DataverseError, literal } from '../dataverse/index.ts';
+import { uuidV5 } from '../run/ids.ts';
 
 /** The organisation cannot take the schema as it is (exit code 2, with what to do). */
 export class SchemaError extends Error {
@@ -57,13 +58,21 @@ export async function ensureSolution(
     `uniquename eq ${literal(solution)}`,
   );
   if (!found) {
-    await client.create('solutions', {
+    const body = {
       uniquename: solution,
       friendlyname: solution,
       version: '1.0.0.0',
       'publisherid@odata.bind': `/publishers(${publisher.id})`,
-    });
-    created(`created solution ${solution}`);
+    };
+    // Under an id derived from its name, as a connection role: an apply running at the same time
+    // meets DuplicateRecord instead of making a second solution of the name.
+    const id = uuidV5(`flitstack/solution/${solution.toLowerCase()}`);
+    try {
+      await client.create('solutions', body, { id });
+      created(`created solution ${solution}`);
+    } catch (error) {
+      if (!(error instanceof DataverseError && componentExists(error))) throw error;
+    }
     return;
   }
   const owner = String(found._publisherid_value ?? '').toLowerCase();

@@ -191,3 +191,28 @@ describe('schema apply when the plan’s solution belongs to another publisher',
     expect(contact.map((a) => a.logicalName).filter((n) => n.startsWith('fs_'))).toEqual([]);
   });
 });
+
+describe('two schema applies at once (two engineers, or a create an interrupted apply left running)', () => {
+  let sb: Sandboxes;
+  const clients: DataverseClient[] = [];
+  beforeAll(async () => {
+    sb = await sandboxes();
+    clients.push(new DataverseClient(optionsFromEnv(sb.env)), new DataverseClient(optionsFromEnv(sb.env)));
+  }, 60_000);
+  afterAll(async () => {
+    for (const c of clients) await c.close();
+    await sb?.close();
+  });
+
+  it('take a component the other made meanwhile as there, not as refused, and make one connection role of each name', async () => {
+    const applied = await Promise.all(
+      clients.map((c) => applySchema(c, PLAN, MODULE.TABLES, { keyTimeoutMs: 30_000 })),
+    );
+    for (const result of applied) expect(result.remaining).toEqual([]);
+    // Every component was created once, by one apply or the other.
+    const created = applied.flatMap((a) => a.created).filter((s) => s.startsWith('created '));
+    expect(created).toEqual([...new Set(created)]);
+    const roles = sb.dataverse.snapshot(['connectionrole']).tables.connectionrole!.map((r) => r.name);
+    expect(roles.sort()).toEqual(PLAN.connectionRoles.map((r) => r.name).sort());
+  }, 60_000);
+});
