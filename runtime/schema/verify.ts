@@ -246,6 +246,29 @@ function primaryNameProblem(
   return `the table's primary name column is ${entity.primaryNameAttribute} in the organisation, the plan's is ${column}, which the table lacks: set primary_name.column of the custom table to ${entity.primaryNameAttribute} in the spec, then compile (Dataverse cannot rename or replace a primary name column)`;
 }
 
+/**
+ * A column the transformer writes from the target snapshot (not a custom column of the plan) that holds
+ * fewer characters in the organisation than the snapshot says: the transformer lets values of the
+ * snapshot's length through and Dataverse refuses each longer one when the run writes it (reference §8,
+ * 0x80044331), as when the snapshot was taken from another organisation or before the column changed.
+ */
+function snapshotLength(
+  table: string,
+  column: string,
+  written: GeneratedModule['TABLES'][string]['columns'][string],
+  attributes: ReadonlyMap<string, AttributeDefinition>,
+): SchemaFinding | undefined {
+  const org = attributes.get(column)?.maxLength;
+  if (written.maxLength === undefined || org === undefined || org >= written.maxLength) return undefined;
+  return {
+    kind: 'column',
+    table,
+    name: column,
+    problem: `maximum length is ${org} characters in the organisation, the target snapshot says ${written.maxLength}: the load lets values up to ${written.maxLength} characters through and Dataverse refuses the longer ones; refresh the snapshot from this organisation (flitstack audit --target), then compile and confirm, or lengthen the column in Dataverse (Power Apps → Tables → ${table} → Columns → ${column})`,
+    applicable: false,
+  };
+}
+
 /** A change `schema apply` makes to an existing column. */
 export interface ColumnChange {
   readonly table: string;
@@ -376,7 +399,11 @@ export function checkSchema(
         );
       findings.push(...optionFindings(name, column, attribute));
     }
-    for (const column of Object.keys(tables[name]?.columns ?? {})) {
+    for (const [column, written] of Object.entries(tables[name]?.columns ?? {})) {
+      const shorter = customColumns.has(column)
+        ? undefined
+        : snapshotLength(name, column, written, attributes);
+      if (shorter) findings.push(shorter);
       if (!customColumns.has(column) && !attributes.has(column)) {
         findings.push({
           kind: 'column',

@@ -170,6 +170,29 @@ describe('schema verify and schema apply compare every planned column property',
     ]);
   });
 
+  it('report a standard column the organisation holds shorter than the target snapshot says, with both ways out', async () => {
+    // A snapshot taken from an organisation whose admin lengthened contact.lastname (50 by default).
+    const contact = TABLES.contact!;
+    const tables: GeneratedModule['TABLES'] = {
+      ...TABLES,
+      contact: {
+        ...contact,
+        columns: { ...contact.columns, lastname: { ...contact.columns.lastname!, maxLength: 100 } },
+      },
+    };
+    const findings = checkSchema(await readLiveSchema(dataverse, SHIPPED_PLAN, tables), SHIPPED_PLAN, tables);
+    expect(findings).toEqual([
+      {
+        kind: 'column',
+        table: 'contact',
+        name: 'lastname',
+        problem:
+          'maximum length is 50 characters in the organisation, the target snapshot says 100: the load lets values up to 100 characters through and Dataverse refuses the longer ones; refresh the snapshot from this organisation (flitstack audit --target), then compile and confirm, or lengthen the column in Dataverse (Power Apps → Tables → contact → Columns → lastname)',
+        applicable: false,
+      },
+    ]);
+  });
+
   it('report neither a precision nor a range wider than the plan: they take every value the load writes', async () => {
     const plan = planWith([
       ['precision: 2, min: -1000000, max: 1000000 }', 'precision: 1, min: -1000, max: 1000 }'],
