@@ -318,6 +318,11 @@ export class DataverseClient {
     return schema.createKey(this.ctx, logicalName, key, solution);
   }
 
+  /** Submits the build of a key's index again (a key that Failed once its duplicate values are gone). */
+  reactivateKey(logicalName: string, keyName: string): Promise<void> {
+    return schema.reactivateKey(this.ctx, logicalName, keyName);
+  }
+
   /** Waits until a key's index is Active; throws when it Failed or time ran out. */
   waitForKey(
     logicalName: string,

@@ -248,6 +248,23 @@ export async function createKey(
 }
 
 /**
+ * Builds a key's index again: `POST ReactivateEntityKey` with EntityLogicalName and EntityKeyLogicalName
+ * ("Submit a new asynchronous system job to create the index for the key",
+ * PA`webapi/reference/reactivateentitykey`). A key that failed for duplicate values becomes Active once
+ * they are gone; submitting the job twice builds the same index, so the request is safe to repeat.
+ */
+export async function reactivateKey(ctx: ClientContext, logicalName: string, keyName: string): Promise<void> {
+  await ctx.transport.send({
+    method: 'POST',
+    path: 'ReactivateEntityKey',
+    kind: 'metadata',
+    json: { EntityLogicalName: logicalName, EntityKeyLogicalName: keyName.toLowerCase() },
+    idempotent: true,
+    operation: `reactivate key ${keyName} on ${logicalName}`,
+  });
+}
+
+/**
  * Polls a key until its index is Active (define-alternate-keys-entity: Pending → InProgress → Active or
  * Failed; upserts through the key fail until then). Throws on Failed or after `timeoutMs`.
  */
@@ -300,7 +317,7 @@ export class KeyError extends Error {
 
 /** What to do about an alternate key whose index failed to build. */
 export function failedKeyHint(table: string, key: string): string {
-  return `find the rows of ${table} that share those values and change or remove all but one, then reactivate the key ${key} in Power Apps (Tables → ${table} → Keys), or delete it so that \`flitstack schema apply\` creates it again`;
+  return `find the rows of ${table} that share those values and change or remove all but one, then run \`flitstack schema apply\`, which builds the key ${key} again`;
 }
 
 const xmlEscape = (s: string) =>

@@ -52,7 +52,8 @@ async function attempt(
  * Creates what the plan needs and the organisation lacks, through the metadata Web API: custom tables,
  * columns (lookups through relationships), changes of existing columns it can make in place (a longer
  * maximum length, a wider range, the required level, a missing option or the label of an option of a
- * local option set), alternate keys (then waits until they are Active) and connection roles; then
+ * local option set), alternate keys (then waits until they are Active; one that failed to build is
+ * built again, as the rows sharing its values may be gone) and connection roles; then
  * publishes. Idempotent: what exists is left as it is. A component Dataverse refuses is listed in
  * `remaining` with its reason, and the others are created all the same.
  */
@@ -155,9 +156,16 @@ export async function applySchema(
         // Made meanwhile by another apply, maybe under another name: waited for as it is now.
         else found = (await client.keys(table.name)).find((k) => sameKey(k, key));
       }
-      // A key that failed to build stays failed until its duplicates are gone: checkSchema reports it.
-      if (found?.status !== 'Active' && found?.status !== 'Failed')
-        waiting.push({ table: table.name, name: found?.schemaName ?? key.name });
+      const name = found?.schemaName ?? key.name;
+      if (found?.status === 'Failed') {
+        // Built again (ReactivateEntityKey): Active once the rows sharing its values are gone, else
+        // Failed again, which the final check reports with what to do.
+        const component = { kind: 'key', table: table.name, name } as const;
+        const rebuild = () => client.reactivateKey(table.name, name);
+        if ((await attempt(refused, component, rebuild)) !== 'done') continue;
+        step(`building alternate key ${table.name}.${name} again`);
+      }
+      if (found?.status !== 'Active') waiting.push({ table: table.name, name });
     }
   }
   for (const role of plan.connectionRoles) {

@@ -5,7 +5,7 @@ import { type ApiRequest, type ApiResponse, emptyResponse, jsonResponse } from '
 import type { KeyPredicate, Segment } from '../odata/path.ts';
 import { parseQueryOptions } from '../odata/query.ts';
 import { parseJsonObject } from '../records/payload.ts';
-import { createColumn, createKey, createRelationship, createTable } from './define.ts';
+import { createColumn, createKey, createRelationship, createTable, reactivateKey } from './define.ts';
 import { updatedColumn } from './define-column.ts';
 import { insertOptionValue, updateOptionValue } from './option-values.ts';
 import { parseExpand, queryJson, selectJson } from './query.ts';
@@ -30,6 +30,7 @@ export const METADATA_SEGMENTS = new Set([
   'PublishAllXml',
   'UpdateOptionValue',
   'InsertOptionValue',
+  'ReactivateEntityKey',
 ]);
 
 const notFound = Errors.metadataNotFound;
@@ -190,7 +191,7 @@ function keys(ctx: Ctx, table: TableMeta, req: ApiRequest, seg: Segment, solutio
 
 /**
  * EntityDefinitions, RelationshipDefinitions, GlobalOptionSetDefinitions, PublishXml, PublishAllXml,
- * InsertOptionValue and UpdateOptionValue.
+ * InsertOptionValue, UpdateOptionValue and ReactivateEntityKey.
  */
 export function handleMetadata(ctx: Ctx, req: ApiRequest, segments: readonly Segment[]): ApiResponse {
   const solution = req.headers['mscrm.solutionuniquename'];
@@ -203,6 +204,11 @@ export function handleMetadata(ctx: Ctx, req: ApiRequest, segments: readonly Seg
       '@odata.context': `${ctx.apiUrl}$metadata#Microsoft.Dynamics.CRM.InsertOptionValueResponse`,
       NewOptionValue: value,
     });
+  }
+  if (name === 'ReactivateEntityKey') {
+    if (req.method !== 'POST' || segments.length > 1 || first!.key) throw Errors.noHttpResource(req.url);
+    reactivateKey(ctx, parseJsonObject(req.body, name));
+    return emptyResponse(204);
   }
   if (name === 'UpdateOptionValue') {
     if (req.method !== 'POST' || segments.length > 1 || first!.key) throw Errors.noHttpResource(req.url);
