@@ -70,12 +70,22 @@ export async function applySchema(
     options.onStep?.(text);
   };
   const solution = plan.publisher.solution;
-  await ensureSolution(client, plan, step);
+  // The publisher and its solution are checked (and the solution created) before the first component
+  // is created or changed, not before an apply that finds nothing to create: an organisation whose
+  // schema came in a managed solution is complete without one it could add to.
+  let checked: Promise<void> | undefined;
+  const inSolution =
+    <T>(action: () => Promise<T>) =>
+    async (): Promise<T> => {
+      checked ??= ensureSolution(client, plan, step);
+      await checked;
+      return action();
+    };
   let live: LiveSchema = await readLiveSchema(client, plan, tables);
   for (const table of plan.tables) {
     if (table.custom && !live.tables.get(table.name)) {
       const component = { kind: 'table', table: table.name, name: table.name } as const;
-      const create = () => client.createTable(tableBody(table.name, table.custom!), solution);
+      const create = inSolution(() => client.createTable(tableBody(table.name, table.custom!), solution));
       if ((await attempt(refused, component, create)) === 'done') step(`created table ${table.name}`);
     }
   }
@@ -88,14 +98,15 @@ export async function applySchema(
     for (const column of table.columns) {
       if (existing.has(column.name)) continue;
       const component = { kind: 'column', table: table.name, name: column.name } as const;
-      const create =
+      const create = inSolution(
         column.type === 'lookup'
           ? async () =>
               client.createOneToManyRelationship(
                 lookupRelationship(table.name, column, await primaryIdOf(client, tables, column.target!)),
                 solution,
               )
-          : () => client.createAttribute(table.name, attributeBody(column), solution);
+          : () => client.createAttribute(table.name, attributeBody(column), solution),
+      );
       if ((await attempt(refused, component, create)) !== 'done') continue;
       touched.add(table.name);
       step(`created column ${table.name}.${column.name} (${column.type})`);
@@ -105,8 +116,9 @@ export async function applySchema(
   // or changed in place; what the API cannot change without touching stored values stays a finding.
   for (const change of columnChanges(live, plan)) {
     const component = { kind: 'column', table: change.table, name: change.column } as const;
-    const update = () =>
-      client.updateAttribute(change.table, change.column, change.metadataType, change.changes, solution);
+    const update = inSolution(() =>
+      client.updateAttribute(change.table, change.column, change.metadataType, change.changes, solution),
+    );
     if ((await attempt(refused, component, update)) !== 'done') continue;
     touched.add(change.table);
     step(`changed column ${change.table}.${change.column} (${change.properties.join(', ')})`);
@@ -116,8 +128,9 @@ export async function applySchema(
   for (const insert of optionInserts(live, plan)) {
     const name = `${insert.column}=${insert.value}`;
     const component = { kind: 'option', table: insert.table, name } as const;
-    const add = () =>
-      client.insertOptionValue(insert.table, insert.column, insert.value, insert.label, solution);
+    const add = inSolution(() =>
+      client.insertOptionValue(insert.table, insert.column, insert.value, insert.label, solution),
+    );
     if ((await attempt(refused, component, add)) !== 'done') continue;
     touched.add(insert.table);
     step(`added option ${insert.table}.${name} ${JSON.stringify(insert.label)}`);
@@ -127,8 +140,9 @@ export async function applySchema(
   for (const change of optionLabelChanges(live, plan)) {
     const name = `${change.column}=${change.value}`;
     const component = { kind: 'option', table: change.table, name } as const;
-    const update = () =>
-      client.updateOptionValue(change.table, change.column, change.value, change.to, solution);
+    const update = inSolution(() =>
+      client.updateOptionValue(change.table, change.column, change.value, change.to, solution),
+    );
     if ((await attempt(refused, component, update)) !== 'done') continue;
     touched.add(change.table);
     step(
@@ -148,9 +162,8 @@ export async function applySchema(
           DisplayName: label(key.label),
           KeyAttributes: key.columns,
         };
-        const outcome = await attempt(refused, component, () =>
-          client.createKey(table.name, definition, solution),
-        );
+        const create = inSolution(() => client.createKey(table.name, definition, solution));
+        const outcome = await attempt(refused, component, create);
         if (outcome === 'refused') continue;
         if (outcome === 'done') step(`created alternate key ${table.name}.${key.name}`);
         // Made meanwhile by another apply, maybe under another name: waited for as it is now.

@@ -34,7 +34,9 @@ async function first(
  * another publisher is refused before anything is created, since Dataverse refuses every component whose
  * prefix is not its publisher's ("The prefix for a solution component should match the prefix that is
  * specified for the publisher of the solution", InvalidNamePrefix): one error saying why, instead of
- * every table, column and key refused with it. Calls `created` when it creates the solution.
+ * every table, column and key refused with it; so is a managed solution, which takes no component
+ * (PA`webapi/reference/addsolutioncomponent`: "Adds a solution component to an unmanaged solution").
+ * Calls `created` when it creates the solution.
  */
 export async function ensureSolution(
   client: DataverseClient,
@@ -54,7 +56,7 @@ export async function ensureSolution(
   const found = await first(
     client,
     'solutions',
-    ['solutionid', '_publisherid_value'],
+    ['solutionid', '_publisherid_value', 'ismanaged'],
     `uniquename eq ${literal(solution)}`,
   );
   if (!found) {
@@ -75,6 +77,11 @@ export async function ensureSolution(
     }
     return;
   }
+  if (found.ismanaged === true)
+    throw new SchemaError(
+      `the solution ${solution} (target.publisher.solution) is managed, and Dataverse adds components to unmanaged solutions only, so nothing was created`,
+      `bring the missing components in a new version of the managed solution, or set target.publisher.solution in migration.yaml to an unmanaged solution of publisher ${publisher.uniqueName}, or to a name no solution has (schema apply then creates it), then compile`,
+    );
   const owner = String(found._publisherid_value ?? '').toLowerCase();
   if (owner === publisher.id.toLowerCase()) return;
   const other = owner

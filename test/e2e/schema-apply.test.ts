@@ -232,3 +232,63 @@ describe('two schema applies at once (two engineers, or a create an interrupted 
     expect(roles.sort()).toEqual(PLAN.connectionRoles.map((r) => r.name).sort());
   }, 60_000);
 });
+
+describe('schema apply when the plan’s solution is managed (imported from another organisation)', () => {
+  let sb: Sandboxes;
+  let client: DataverseClient;
+  beforeAll(async () => {
+    sb = await sandboxes();
+    client = new DataverseClient(optionsFromEnv(sb.env));
+  }, 60_000);
+  afterAll(async () => {
+    await client?.close();
+    await sb?.close();
+  });
+
+  /** The plan's solution, made managed as an import of a managed solution leaves it. */
+  async function makeManaged(): Promise<void> {
+    for await (const s of client.query<{ solutionid: string }>('solutions', {
+      select: ['solutionid'],
+      filter: `uniquename eq '${PLAN.publisher.solution}'`,
+    }))
+      sb.dataverse.tamper({ table: 'solution', id: s.solutionid, set: { ismanaged: true } });
+  }
+
+  it('needs nothing of it while the organisation has the whole schema (exit 0)', async () => {
+    expect((await flitstack(sb, 'schema', 'apply')).code).toBe(0);
+    await makeManaged();
+    const again = await flitstack(sb, 'schema', 'apply');
+    expect(again.out).toContain('the schema matches the plan');
+    expect(again.code).toBe(0);
+  }, 60_000);
+
+  it('stops before the first component it would add, saying the solution is managed and what to do (exit 2)', async () => {
+    const method = PLAN.tables
+      .find((t) => t.name === 'fs_payment')!
+      .columns.find((c) => c.name === 'fs_method')!;
+    const option = { key: 'voucher', value: 100009999, label: 'Voucher' };
+    const plan: IrSchemaPlan = {
+      ...PLAN,
+      tables: PLAN.tables.map((t) =>
+        t.name === 'fs_payment'
+          ? {
+              ...t,
+              columns: t.columns.map((c) => (c === method ? { ...c, options: [...c.options, option] } : c)),
+            }
+          : t,
+      ),
+    };
+    const error = await applySchema(client, plan, MODULE.TABLES, { keyTimeoutMs: 5_000 }).then(
+      () => undefined,
+      (e: unknown) => e as Error,
+    );
+    expect(error?.name).toBe('SchemaError');
+    expect(error?.message).toBe(
+      'the solution FlitStackMigration (target.publisher.solution) is managed, and Dataverse adds components to unmanaged solutions only, so nothing was created',
+    );
+    const live = await client.attributes('fs_payment');
+    expect(live.find((a) => a.logicalName === 'fs_method')?.options?.map((o) => o.value)).not.toContain(
+      100009999,
+    );
+  }, 60_000);
+});

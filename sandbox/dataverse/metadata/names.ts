@@ -9,12 +9,21 @@ import { isRef } from '../store.ts';
  */
 export const MAX_SCHEMA_NAME = 50;
 
-/** Prefixes allowed for new components: the publisher of the named solution, else any publisher's. */
+/**
+ * Prefixes allowed for new components: the publisher of the named solution (which must be unmanaged),
+ * else any publisher's.
+ */
 export function allowedPrefixes(ctx: Ctx, solutionUniqueName: string | undefined): string[] {
   const store = ctx.state.store;
   if (solutionUniqueName !== undefined) {
     const solution = [...store.rows('solution')].find((s) => s.uniquename === solutionUniqueName);
     if (!solution) throw Errors.invalidArgument(`The solution '${solutionUniqueName}' does not exist.`);
+    // Components go to unmanaged solutions only (PA`webapi/reference/addsolutioncomponent`: "Adds a
+    // solution component to an unmanaged solution"); the wording of the refusal is the sandbox's own.
+    if (solution.ismanaged === true)
+      throw Errors.invalidArgument(
+        `The solution '${solutionUniqueName}' is managed: components can be added to an unmanaged solution only.`,
+      );
     const ref = solution.publisherid;
     const publisher = isRef(ref) ? store.get('publisher', ref.id) : undefined;
     return publisher ? [String(publisher.customizationprefix).toLowerCase()] : [];
