@@ -220,7 +220,12 @@ export async function applySchema(
   }
   // A refused component's own finding says why, in place of the one that offers apply to create it.
   const found = checkSchema(await readLiveSchema(client, plan, tables), plan, tables);
-  const remaining = [...refused, ...found.filter((f) => !refused.some((r) => sameComponent(r, f)))];
+  // A refusal of a component the organisation now has as the plan says (another apply added the same
+  // option meanwhile, under an answer that names no code for it) leaves nothing to fix.
+  const remaining = [
+    ...refused.filter((r) => found.some((f) => sameComponent(r, f))),
+    ...found.filter((f) => !refused.some((r) => sameComponent(r, f))),
+  ];
   return { created, remaining };
 }
 

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { IrSchemaPlan } from '../../compiler/ir/types.ts';
+import type { IrPlanColumn, IrSchemaPlan } from '../../compiler/ir/types.ts';
 import * as shipped from '../../generated/transformer.ts';
 import { DataverseClient, label, optionsFromEnv } from '../../runtime/dataverse/index.ts';
 import type { GeneratedModule } from '../../runtime/mapping/index.ts';
@@ -14,6 +14,23 @@ import { ROOT } from '../support/tmp.ts';
 
 const PLAN = JSON.parse(readFileSync(join(ROOT, 'generated', 'schema-plan.json'), 'utf8')) as IrSchemaPlan;
 const MODULE: GeneratedModule = shipped;
+
+/** `plan` with one more option of fs_payment.fs_method, as a value-map entry the spec gained adds it. */
+function withOption(plan: IrSchemaPlan, option: IrPlanColumn['options'][number]): IrSchemaPlan {
+  return {
+    ...plan,
+    tables: plan.tables.map((t) =>
+      t.name !== 'fs_payment'
+        ? t
+        : {
+            ...t,
+            columns: t.columns.map((c) =>
+              c.name === 'fs_method' ? { ...c, options: [...c.options, option] } : c,
+            ),
+          },
+    ),
+  };
+}
 
 /** A planned column, created on its own the way `schema apply` creates it. */
 async function createColumn(client: DataverseClient, table: string, name: string): Promise<void> {
@@ -231,6 +248,18 @@ describe('two schema applies at once (two engineers, or a create an interrupted 
     const roles = sb.dataverse.snapshot(['connectionrole']).tables.connectionrole!.map((r) => r.name);
     expect(roles.sort()).toEqual(PLAN.connectionRoles.map((r) => r.name).sort());
   }, 60_000);
+
+  it('both add an option the spec gained, and the one Dataverse refuses as already there lists nothing to fix', async () => {
+    // The column exists without the option (as the test above leaves it, or as this apply makes it).
+    await applySchema(clients[0]!, PLAN, MODULE.TABLES, { keyTimeoutMs: 30_000 });
+    const plan = withOption(PLAN, { key: 'voucher', value: 100009999, label: 'Voucher' });
+    const applied = await Promise.all(
+      clients.map((c) => applySchema(c, plan, MODULE.TABLES, { keyTimeoutMs: 30_000 })),
+    );
+    for (const result of applied) expect(result.remaining).toEqual([]);
+    const method = (await clients[0]!.attributes('fs_payment')).find((a) => a.logicalName === 'fs_method');
+    expect(method?.options?.filter((o) => o.value === 100009999).map((o) => o.label)).toEqual(['Voucher']);
+  }, 60_000);
 });
 
 describe('schema apply when the plan’s solution is managed (imported from another organisation)', () => {
@@ -263,21 +292,7 @@ describe('schema apply when the plan’s solution is managed (imported from anot
   }, 60_000);
 
   it('stops before the first component it would add, saying the solution is managed and what to do (exit 2)', async () => {
-    const method = PLAN.tables
-      .find((t) => t.name === 'fs_payment')!
-      .columns.find((c) => c.name === 'fs_method')!;
-    const option = { key: 'voucher', value: 100009999, label: 'Voucher' };
-    const plan: IrSchemaPlan = {
-      ...PLAN,
-      tables: PLAN.tables.map((t) =>
-        t.name === 'fs_payment'
-          ? {
-              ...t,
-              columns: t.columns.map((c) => (c === method ? { ...c, options: [...c.options, option] } : c)),
-            }
-          : t,
-      ),
-    };
+    const plan = withOption(PLAN, { key: 'voucher', value: 100009999, label: 'Voucher' });
     const error = await applySchema(client, plan, MODULE.TABLES, { keyTimeoutMs: 5_000 }).then(
       () => undefined,
       (e: unknown) => e as Error,
