@@ -171,9 +171,10 @@ export async function updateOptionValue(
  * Adds one option to a column's local option set: `POST InsertOptionValue` with EntityLogicalName,
  * AttributeLogicalName, Value, Label and SolutionUniqueName (PA`webapi/create-update-optionsets`, "Insert
  * options"); Dataverse answers the value in NewOptionValue (InsertOptionValueResponse). The plan's value
- * is sent, not left to Dataverse, since value maps and loaded rows name the option by it. A second insert
- * of the value is refused, so the request is not retried blindly: after a lost answer, the next apply
- * finds the option there.
+ * is sent, not left to Dataverse, since value maps and loaded rows name the option by it; so the request
+ * is retried after a lost answer like an idempotent one: sent twice it adds one option, as Dataverse
+ * refuses a value the option set holds, and schema apply, which finds the option there when it checks
+ * the organisation at its end, lists nothing for that refusal.
  */
 export async function insertOptionValue(
   ctx: ClientContext,
@@ -194,6 +195,7 @@ export async function insertOptionValue(
       Label: label(text),
       ...(solution ? { SolutionUniqueName: solution } : {}),
     },
+    idempotent: true,
     operation: `add option ${value} to column ${column} of ${logicalName}`,
   });
   const added = (res.body as { NewOptionValue?: unknown } | undefined)?.NewOptionValue;

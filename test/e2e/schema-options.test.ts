@@ -3,12 +3,13 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { IrPlanColumn, IrSchemaPlan } from '../../compiler/ir/types.ts';
 import * as shipped from '../../generated/transformer.ts';
-import type { DataverseClient } from '../../runtime/dataverse/index.ts';
+import { DataverseClient } from '../../runtime/dataverse/index.ts';
 import type { GeneratedModule } from '../../runtime/mapping/index.ts';
 import { applySchema } from '../../runtime/schema/apply.ts';
 import { attributeBody } from '../../runtime/schema/bodies.ts';
 import { checkSchema, readLiveSchema } from '../../runtime/schema/verify.ts';
 import type { Sandboxes } from '../../sandbox/index.ts';
+import { clientOptions, startGateway } from '../runtime/dataverse/helpers.ts';
 import { clients, flitstack, journalPath, sandboxes } from '../support/migration.ts';
 import { ROOT } from '../support/tmp.ts';
 
@@ -311,5 +312,33 @@ describe('schema apply adds the options the spec gained since the column was cre
     await expect(client.insertOptionValue('fs_payment', 'fs_method', 100004244, 'Gift card')).rejects.toThrow(
       /100004244/,
     );
+  });
+
+  it('adds an option whose first answer was lost once, retrying it, and lists nothing to fix', async () => {
+    // The gateway passes the first insert on to the organisation but answers it 502, as when the answer
+    // is lost on its way back; the retry then meets the option the first attempt added.
+    let lost = 0;
+    const gateway = await startGateway(sb.dataverse.url, (req, answer) => {
+      if (!req.url?.endsWith('/InsertOptionValue') || lost > 0) return answer;
+      lost += 1;
+      return { status: 502, headers: { 'content-type': 'application/json' }, text: '{}' };
+    });
+    const client = new DataverseClient(
+      clientOptions(sb.dataverse, { url: gateway.url, authorityHost: gateway.url }),
+    );
+    try {
+      const plan = withOption(PLAN, 'fs_payment', 'fs_method', {
+        key: 'cheque',
+        label: 'Cheque',
+        value: 100007777,
+      });
+      const applied = await applySchema(client, plan, TABLES);
+      expect(lost).toBe(1);
+      expect(applied.remaining).toEqual([]);
+      expect((await labels(client, 'fs_payment', 'fs_method')).get(100007777)).toBe('Cheque');
+    } finally {
+      await client.close();
+      await gateway.close();
+    }
   });
 });
