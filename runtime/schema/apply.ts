@@ -4,7 +4,7 @@ import { componentExists, DataverseError, KeyError, label } from '../dataverse/i
 import type { GeneratedModule } from '../mapping/index.ts';
 import { uuidV5 } from '../run/ids.ts';
 import { attributeBody, lookupRelationship, tableBody } from './bodies.ts';
-import { sameKey } from './keys.ts';
+import { keyNamed, sameKey } from './keys.ts';
 import { optionInserts, optionLabelChanges } from './options.ts';
 import { ensureSolution, SchemaError } from './solution.ts';
 import { checkSchema, columnChanges, type LiveSchema, readLiveSchema, type SchemaFinding } from './verify.ts';
@@ -154,7 +154,10 @@ export async function applySchema(
   for (const table of plan.tables) {
     if (!live.tables.get(table.name)) continue;
     for (const key of table.keys) {
-      let found = (live.tables.get(table.name)?.keys ?? []).find((k) => sameKey(k, key));
+      const entity = live.tables.get(table.name)!;
+      let found = (entity.keys ?? []).find((k) => sameKey(k, key));
+      // A key on other columns holding the plan's key's name stays a finding: Dataverse takes one key a name.
+      if (!found && keyNamed(entity, key.name)) continue;
       if (!found) {
         const component = { kind: 'key', table: table.name, name: key.name } as const;
         const definition = {
@@ -166,8 +169,12 @@ export async function applySchema(
         const outcome = await attempt(refused, component, create);
         if (outcome === 'refused') continue;
         if (outcome === 'done') step(`created alternate key ${table.name}.${key.name}`);
-        // Made meanwhile by another apply, maybe under another name: waited for as it is now.
-        else found = (await client.keys(table.name)).find((k) => sameKey(k, key));
+        else {
+          // Made meanwhile by another apply, maybe under another name: waited for as it is now. A key of
+          // the name on other columns made meanwhile is left to the final check, which reports it.
+          found = (await client.keys(table.name)).find((k) => sameKey(k, key));
+          if (!found) continue;
+        }
       }
       const name = found?.schemaName ?? key.name;
       if (found?.status === 'Failed') {

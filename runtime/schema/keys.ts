@@ -1,5 +1,5 @@
 import type { IrPlanColumn, IrSchemaPlan } from '../../compiler/ir/types.ts';
-import type { AttributeDefinition, EntityDefinition } from '../dataverse/index.ts';
+import type { AttributeDefinition, EntityDefinition, KeyDefinition } from '../dataverse/index.ts';
 import { failedKeyHint } from '../dataverse/index.ts';
 import { TYPE_NAMES } from './bodies.ts';
 import type { SchemaFinding } from './verify.ts';
@@ -16,6 +16,14 @@ export function sameKey(
     live.keyAttributes.length === planned.columns.length &&
     planned.columns.every((c) => live.keyAttributes.includes(c))
   );
+}
+
+/**
+ * The organisation's key of a name (Dataverse holds one key per name on a table, EntityKeyNameExists), as
+ * a planned key that is not there may find its name taken by a key on other columns.
+ */
+export function keyNamed(entity: EntityDefinition, name: string): KeyDefinition | undefined {
+  return (entity.keys ?? []).find((k) => k.logicalName === name.toLowerCase());
 }
 
 /**
@@ -53,15 +61,17 @@ export function keyFindings(
     const missing = `alternate key on ${key.columns.join(', ')} does not exist`;
     if (!found) {
       const blocked = retyped(key.columns, planned, attributes);
+      const namesake = keyNamed(entity, key.name);
       findings.push({
         kind: 'key',
         table,
         name: key.name,
-        problem:
-          blocked.length === 0
+        problem: namesake
+          ? `${missing}, and its name ${key.name} is taken by a key on ${namesake.keyAttributes.join(', ')}: delete that key in Power Apps (Tables → ${table} → Keys), then run schema apply, which creates the plan's`
+          : blocked.length === 0
             ? missing
             : `${missing}, and schema apply cannot create it while ${blocked.join(' and ')} as the plan says: fix the column first (its own finding says how), then run schema apply`,
-        applicable: blocked.length === 0,
+        applicable: !namesake && blocked.length === 0,
       });
     } else if (found.status === 'Failed')
       findings.push({

@@ -107,3 +107,46 @@ describe('an alternate key on a column the organisation has with another type', 
     }
   }, 60_000);
 });
+
+describe('an alternate key whose name a key on other columns holds', () => {
+  let other: Sandboxes;
+  let client: DataverseClient;
+  beforeAll(async () => {
+    other = await sandboxes();
+    client = clients(other).dataverse;
+    // Made by hand under the plan's key's name, on the PracticeHub id and the account's name.
+    await client.createAttribute(
+      'account',
+      {
+        '@odata.type': 'Microsoft.Dynamics.CRM.StringAttributeMetadata',
+        SchemaName: 'fs_practicehubid',
+        DisplayName: label('PracticeHub id'),
+        MaxLength: 100,
+        FormatName: { Value: 'Text' },
+      },
+      'flitstack',
+    );
+    await client.createKey('account', {
+      SchemaName: 'fs_practicehubid_key',
+      DisplayName: label('PracticeHub id key'),
+      KeyAttributes: ['fs_practicehubid', 'name'],
+    });
+  }, 60_000);
+  afterAll(async () => {
+    await client?.close();
+    await other?.close();
+  });
+
+  it('is not taken for the plan’s key nor offered to schema apply, but names the key to delete', async () => {
+    for (const command of ['verify', 'apply']) {
+      const result = await flitstack(other, 'schema', command);
+      expect(result.code, command).toBe(1);
+      const line = result.out.split('\n').find((l) => l.includes('key account.fs_practicehubid_key'));
+      expect(line, command).toContain(
+        'alternate key on fs_practicehubid does not exist, and its name fs_practicehubid_key is taken by a key on fs_practicehubid, name: delete that key in Power Apps (Tables → account → Keys)',
+      );
+      expect(line, command).not.toContain('(flitstack schema apply fixes it)');
+      expect(result.err, command).not.toContain('alternate key account.fs_practicehubid_key is Active');
+    }
+  }, 60_000);
+});
