@@ -30,7 +30,8 @@ const sameComponent = (a: Component, b: Component) =>
  * refusal lists every other one and leaves nothing the plan could create uncreated; any other failure
  * (access, throttling, an organisation out of reach) stops it. A component Dataverse says is there
  * already (another apply, or a create an interrupted one left running, made it since it was read) is
- * no refusal: the final check compares it with the plan like any existing one. Returns what came of it.
+ * compared with the plan by the final check like any existing one, and its refusal shown only when the
+ * organisation still lacks it as planned. Returns what came of it.
  */
 async function attempt(
   refused: SchemaFinding[],
@@ -41,10 +42,12 @@ async function attempt(
     await action();
     return 'done';
   } catch (error) {
-    if (error instanceof DataverseError && componentExists(error)) return 'there';
-    if (!(error instanceof DataverseError) || error.status !== 400) throw error;
+    const exists = error instanceof DataverseError && componentExists(error);
+    if (!exists && (!(error instanceof DataverseError) || error.status !== 400)) throw error;
+    // Listed all the same: the final check keeps it only while the organisation lacks the component as
+    // planned (a name another component of the organisation holds).
     refused.push({ ...component, problem: `Dataverse refused it: ${error.message}`, applicable: false });
-    return 'refused';
+    return exists ? 'there' : 'refused';
   }
 }
 

@@ -6,7 +6,12 @@ import * as shipped from '../../generated/transformer.ts';
 import { DataverseClient, label, optionsFromEnv } from '../../runtime/dataverse/index.ts';
 import type { GeneratedModule } from '../../runtime/mapping/index.ts';
 import { applySchema } from '../../runtime/schema/apply.ts';
-import { attributeBody, lookupRelationship } from '../../runtime/schema/bodies.ts';
+import {
+  attributeBody,
+  lookupRelationship,
+  relationshipName,
+  tableBody,
+} from '../../runtime/schema/bodies.ts';
 import { checkSchema, readLiveSchema } from '../../runtime/schema/verify.ts';
 import type { Sandboxes } from '../../sandbox/index.ts';
 import { flitstack, sandboxes } from '../support/migration.ts';
@@ -184,6 +189,43 @@ describe('schema apply against an organisation that refuses a component', () => 
       for (const key of table.keys)
         expect(applied.created).toContain(`alternate key ${table.name}.${key.name} is Active`);
     expect(checkSchema(await readLiveSchema(client, PLAN, MODULE.TABLES), PLAN, MODULE.TABLES)).toEqual([]);
+  }, 60_000);
+});
+
+describe('schema apply when a name it would give is held by another component of the organisation', () => {
+  let sb: Sandboxes;
+  let client: DataverseClient;
+  beforeAll(async () => {
+    sb = await sandboxes();
+    client = new DataverseClient(optionsFromEnv(sb.env));
+    // fs_payment made by hand, with a lookup to contact under the relationship name the plan's
+    // fs_patientid is created with.
+    const payment = PLAN.tables.find((t) => t.name === 'fs_payment')!;
+    await client.createTable(tableBody('fs_payment', payment.custom!), 'flitstack');
+    const patient = payment.columns.find((c) => c.name === 'fs_patientid')!;
+    const other = { ...patient, name: 'fs_otherpatientid', schemaName: 'fs_otherpatientid' };
+    await client.createOneToManyRelationship(
+      {
+        ...lookupRelationship('fs_payment', other, 'contactid'),
+        SchemaName: relationshipName('fs_payment', patient),
+      },
+      'flitstack',
+    );
+  }, 60_000);
+  afterAll(async () => {
+    await client?.close();
+    await sb?.close();
+  });
+
+  it('lists the component with Dataverse’s reason, not as one schema apply creates (exit 1)', async () => {
+    const applied = await flitstack(sb, 'schema', 'apply');
+    expect(applied.code).toBe(1);
+    const line = applied.out.split('\n').find((l) => l.includes('column fs_payment.fs_patientid'));
+    expect(line).toContain(
+      'Dataverse refused it: create relationship fs_patientid_contact_fs_payment failed',
+    );
+    expect(line).toContain('is not unique');
+    expect(line).not.toContain('(flitstack schema apply fixes it)');
   }, 60_000);
 });
 

@@ -173,6 +173,13 @@ export function createRelationship(ctx: Ctx, body: Body, solution: string | unde
   if (type !== 'OneToManyRelationshipMetadata')
     throw Errors.invalidArgument(`'${type}' is not a relationship type.`);
   checkSchemaName(ctx, body.SchemaName, 'Relationship', solution);
+  // One relationship a schema name, as for every component (SchemaNameNotUnique, 0x80044363, in the
+  // Dataverse error list, PA`reference/web-service-error-codes`).
+  const relationship = String(body.SchemaName).toLowerCase();
+  if (
+    catalog.all().some((t) => [...t.navs.values()].some((n) => n.relationship.toLowerCase() === relationship))
+  )
+    throw Errors.schemaNameNotUnique(String(body.SchemaName), 'Relationship');
   const referenced = catalog.table(String(body.ReferencedEntity));
   const referencing = catalog.table(String(body.ReferencingEntity));
   if (!referenced || !referencing)
