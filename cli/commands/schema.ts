@@ -24,7 +24,7 @@ export const registerSchema: RegisterCommand = (program, io, exit) => {
   schema
     .command('apply')
     .description(
-      "Create the missing custom tables, columns, alternate keys and connection roles through the metadata API, add the choice options the spec gained to existing choice and multi-select columns, change what it can of existing columns (a longer length, a wider range, the required level, a choice option's label), then wait for the keys to become Active, building again a key that failed to build (Active once the rows sharing its values are gone). Safe to repeat.",
+      "Create the missing custom tables, columns, alternate keys and connection roles through the metadata API, add the choice options the spec gained to existing choice and multi-select columns, change what it can of existing columns (a longer length, a wider range, the required level, a text column's format, a choice option's label), then wait for the keys to become Active, building again a key that failed to build (Active once the rows sharing its values are gone). Safe to repeat.",
     )
     .addOption(specOption())
     .addHelpText(

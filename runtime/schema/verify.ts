@@ -109,8 +109,16 @@ function columnDifferences(column: IrPlanColumn, attribute: AttributeDefinition)
         changes: { MaxLength: column.maxLength },
       });
   }
+  // A text column's format tells apps how to show it and validates no value (PA`data-type-format-
+  // conversions`: "The applied formats don't validate context, domains, or any other values"), and it
+  // may be set through the API: apply changes it, touching no stored value.
   if (column.type === 'string' && attribute.formatName && attribute.formatName !== stringFormatName(column))
-    out.push({ property: 'format', org: attribute.formatName, plan: stringFormatName(column) });
+    out.push({
+      property: 'format',
+      org: attribute.formatName,
+      plan: stringFormatName(column),
+      changes: { FormatName: { Value: stringFormatName(column) } },
+    });
   const precision = plannedPrecision(column);
   if (precision !== undefined) {
     if (column.type === 'money' && attribute.precisionSource !== undefined && attribute.precisionSource !== 0)

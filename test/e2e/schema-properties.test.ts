@@ -71,7 +71,7 @@ describe('schema verify and schema apply compare every planned column property',
     expect(verified.code).toBe(0);
   });
 
-  it('report precision, behaviour and format that differ, with what to do, and apply widens the range and sets the required level', async () => {
+  it('report precision and behaviour that differ, with what to do, and apply widens the range and sets the format and the required level', async () => {
     const plan = planWith([
       ['precision: 2, min: -1000000, max: 1000000 }', 'precision: 4, min: -100000000, max: 100000000 }'],
       ['behavior: user_local }', 'behavior: time_zone_independent }'],
@@ -91,10 +91,6 @@ describe('schema verify and schema apply compare every planned column property',
         name: 'fs_paidon',
         problem: `behaviour is UserLocal in the organisation, the plan says TimeZoneIndependent: the times the load writes are stored and shown differently${fix('fs_paidon')}`,
       },
-      {
-        name: 'fs_reference',
-        problem: `format is Text in the organisation, the plan says Email${fix('fs_reference')}`,
-      },
     ].map((f) => ({ kind: 'column', table: 'fs_payment', applicable: false, ...f }));
     const byApply = [
       {
@@ -102,6 +98,8 @@ describe('schema verify and schema apply compare every planned column property',
         problem:
           'range is -1000000 to 1000000 in the organisation, the plan says -100000000 to 100000000: values outside -1000000 to 1000000 are refused',
       },
+      // A display format, which validates no value: apply sets it (PA`data-type-format-conversions`).
+      { name: 'fs_reference', problem: 'format is Text in the organisation, the plan says Email' },
       {
         name: 'fs_reference',
         problem: 'required level is None in the organisation, the plan says ApplicationRequired',
@@ -109,7 +107,7 @@ describe('schema verify and schema apply compare every planned column property',
     ].map((f) => ({ kind: 'column', table: 'fs_payment', applicable: true, ...f }));
 
     const verified = checkSchema(await readLiveSchema(dataverse, plan, TABLES), plan, TABLES);
-    expect(verified).toEqual([byHand[0], byApply[0], byHand[1], byHand[2], byApply[1]]);
+    expect(verified).toEqual([byHand[0], byApply[0], byHand[1], byApply[1], byApply[2]]);
     expect(findingLines(verified)).toContain(
       'column fs_payment.fs_amount: precision is 2 in the organisation, the plan says 4: values are rounded to 2 decimal places',
     );
@@ -117,7 +115,7 @@ describe('schema verify and schema apply compare every planned column property',
     const applied = await applySchema(dataverse, plan, TABLES);
     expect(applied.created).toEqual([
       'changed column fs_payment.fs_amount (range)',
-      'changed column fs_payment.fs_reference (required level)',
+      'changed column fs_payment.fs_reference (format, required level)',
       `published ${plan.tables
         .filter((t) => t.columns.length > 0)
         .map((t) => t.name)
@@ -132,13 +130,15 @@ describe('schema verify and schema apply compare every planned column property',
     });
     expect(columns.get('fs_reference')).toMatchObject({
       requiredLevel: 'ApplicationRequired',
+      formatName: 'Email',
       maxLength: 100,
     });
 
-    // Back to the shipped plan: nothing to change. A higher required level is the admin's choice and
-    // refuses no write; the wider range takes every value.
+    // Back to the shipped plan: the format goes back to Text, nothing else changes. A higher required
+    // level is the admin's choice and refuses no write; the wider range takes every value.
     const restored = await applySchema(dataverse, SHIPPED_PLAN, TABLES);
-    expect(restored.created).toEqual([]);
+    expect(restored.created[0]).toBe('changed column fs_payment.fs_reference (format)');
+    expect(restored.created).toHaveLength(2);
     expect(restored.remaining).toEqual([]);
   });
 

@@ -189,6 +189,14 @@ export function updatedColumn(column: ColumnMeta, type: string, body: Body): Col
       maxLength: within('MaxLength', num(body, 'MaxLength', column.maxLength ?? 100), 1, limit),
     };
   }
+  if (column.type === 'String') {
+    // A text column's format may change through the API (PA`data-type-format-conversions`: "You can
+    // specify the format of the column using either the solution explorer or by API operations").
+    const format = (body.FormatName as { Value?: string } | undefined)?.Value ?? column.formatName ?? 'Text';
+    if (!STRING_FORMATS.has(format))
+      throw Errors.invalidArgument(`'${format}' is not a valid string FormatName.`);
+    changed = { ...changed, formatName: format };
+  }
   if (column.type === 'DateTime') {
     // Format is the display format and may change; DateOnly behaviour keeps Format DateOnly
     // (PA`behavior-format-date-time-attribute`).
