@@ -167,6 +167,10 @@ function columnDifferences(column: IrPlanColumn, attribute: AttributeDefinition)
       org: attribute.dateTimeBehavior,
       plan: dateTimeBehaviorName(column),
       effect: 'the times the load writes are stored and shown differently',
+      // A behaviour changes from UserLocal to DateOnly or TimeZoneIndependent, once, and never back
+      // (reference §5.1; PA`behavior-format-date-time-attribute`, "Change the behavior of a date and
+      // time attribute").
+      ...(attribute.dateTimeBehavior !== 'UserLocal' ? { fixed: false as const } : {}),
     });
   // Format is the column's display format (PA`behavior-format-date-time-attribute`: "use the
   // DateTimeAttributeMetadata.Format Property to specify the display format"): a date-time column shown

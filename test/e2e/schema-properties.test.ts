@@ -193,6 +193,25 @@ describe('schema verify and schema apply compare every planned column property',
     ]);
   });
 
+  it('report a behaviour other than UserLocal as one Dataverse cannot change back, with the two ways out', async () => {
+    const paidOn = SHIPPED_PLAN.tables
+      .find((t) => t.name === 'fs_payment')!
+      .columns.find((c) => c.name === 'fs_paidon')!;
+    const clearedOn = { ...paidOn, name: 'fs_clearedon', schemaName: 'fs_clearedon', label: 'Cleared on' };
+    const planned = (behavior: IrPlanColumn['behavior']) =>
+      withPayment(SHIPPED_PLAN, (t) => ({ ...t, columns: [...t.columns, { ...clearedOn, behavior }] }));
+    expect((await applySchema(dataverse, planned('time_zone_independent'), TABLES)).remaining).toEqual([]);
+    const plan = planned('user_local');
+    const findings = payment(checkSchema(await readLiveSchema(dataverse, plan, TABLES), plan, TABLES));
+    expect(findings.map((f) => [f.name, f.problem, f.applicable])).toEqual([
+      [
+        'fs_clearedon',
+        "behaviour is TimeZoneIndependent in the organisation, the plan says UserLocal: the times the load writes are stored and shown differently; Dataverse cannot change a saved column's behaviour: change the column's custom: properties in the spec (mapping payment) to match the organisation, then compile, or delete the column (Power Apps → Tables → fs_payment → Columns → fs_clearedon; the values it holds are lost) and run schema apply, which creates it as the plan says",
+        false,
+      ],
+    ]);
+  });
+
   it('report neither a precision nor a range wider than the plan: they take every value the load writes', async () => {
     const plan = planWith([
       ['precision: 2, min: -1000000, max: 1000000 }', 'precision: 1, min: -1000, max: 1000 }'],
