@@ -14,7 +14,7 @@ import {
 } from '../../runtime/schema/bodies.ts';
 import { checkSchema, readLiveSchema } from '../../runtime/schema/verify.ts';
 import type { Sandboxes } from '../../sandbox/index.ts';
-import { flitstack, sandboxes } from '../support/migration.ts';
+import { flitstack, freshOrganisation, sandboxes } from '../support/migration.ts';
 import { ROOT } from '../support/tmp.ts';
 
 const PLAN = JSON.parse(readFileSync(join(ROOT, 'generated', 'schema-plan.json'), 'utf8')) as IrSchemaPlan;
@@ -193,11 +193,7 @@ describe('schema apply against an organisation that refuses a component', () => 
 });
 
 describe('schema apply when a name it would give is held by another component of the organisation', () => {
-  let sb: Sandboxes;
-  let client: DataverseClient;
-  beforeAll(async () => {
-    sb = await sandboxes();
-    client = new DataverseClient(optionsFromEnv(sb.env));
+  const o = freshOrganisation(async (client) => {
     // fs_payment made by hand, with a lookup to contact under the relationship name the plan's
     // fs_patientid is created with.
     const payment = PLAN.tables.find((t) => t.name === 'fs_payment')!;
@@ -211,14 +207,10 @@ describe('schema apply when a name it would give is held by another component of
       },
       'flitstack',
     );
-  }, 60_000);
-  afterAll(async () => {
-    await client?.close();
-    await sb?.close();
   });
 
   it('lists the component with Dataverse’s reason, not as one schema apply creates (exit 1)', async () => {
-    const applied = await flitstack(sb, 'schema', 'apply');
+    const applied = await flitstack(o.sb, 'schema', 'apply');
     expect(applied.code).toBe(1);
     const line = applied.out.split('\n').find((l) => l.includes('column fs_payment.fs_patientid'));
     expect(line).toContain(
@@ -230,11 +222,7 @@ describe('schema apply when a name it would give is held by another component of
 });
 
 describe('schema apply when the plan’s solution belongs to another publisher', () => {
-  let sb: Sandboxes;
-  let client: DataverseClient;
-  beforeAll(async () => {
-    sb = await sandboxes();
-    client = new DataverseClient(optionsFromEnv(sb.env));
+  const o = freshOrganisation(async (client) => {
     // An admin made the solution beforehand under the organisation's default publisher (prefix new).
     let publisher = '';
     for await (const p of client.query<{ publisherid: string }>('publishers', {
@@ -248,36 +236,28 @@ describe('schema apply when the plan’s solution belongs to another publisher',
       version: '1.0.0.0',
       'publisherid@odata.bind': `/publishers(${publisher})`,
     });
-  }, 60_000);
-  afterAll(async () => {
-    await client?.close();
-    await sb?.close();
   });
 
   it('stops before creating anything, naming the solution, both publishers and what to change (exit 2)', async () => {
-    const applied = await flitstack(sb, 'schema', 'apply');
+    const applied = await flitstack(o.sb, 'schema', 'apply');
     expect(applied.code).toBe(2);
     expect(applied.err).toContain(
       "the solution FlitStackMigration (target.publisher.solution) belongs to publisher DefaultPublisher (prefix 'new'), not to flitstack, the publisher of prefix 'fs'",
     );
     expect(applied.err).toContain('hint: set target.publisher.solution in migration.yaml');
-    expect(await client.entityDefinition('fs_payment')).toBeUndefined();
-    const contact = await client.attributes('contact');
+    expect(await o.client.entityDefinition('fs_payment')).toBeUndefined();
+    const contact = await o.client.attributes('contact');
     expect(contact.map((a) => a.logicalName).filter((n) => n.startsWith('fs_'))).toEqual([]);
   });
 });
 
 describe('two schema applies at once (two engineers, or a create an interrupted apply left running)', () => {
-  let sb: Sandboxes;
+  // A second client of the same organisation beside the first.
   const clients: DataverseClient[] = [];
-  beforeAll(async () => {
-    sb = await sandboxes();
-    clients.push(new DataverseClient(optionsFromEnv(sb.env)), new DataverseClient(optionsFromEnv(sb.env)));
-  }, 60_000);
-  afterAll(async () => {
-    for (const c of clients) await c.close();
-    await sb?.close();
+  const o = freshOrganisation(async (client, sb) => {
+    clients.push(client, new DataverseClient(optionsFromEnv(sb.env)));
   });
+  afterAll(() => clients[1]?.close());
 
   it('take a component the other made meanwhile as there, not as refused, and make one connection role of each name', async () => {
     const applied = await Promise.all(
@@ -287,7 +267,7 @@ describe('two schema applies at once (two engineers, or a create an interrupted 
     // Every component was created once, by one apply or the other.
     const created = applied.flatMap((a) => a.created).filter((s) => s.startsWith('created '));
     expect(created).toEqual([...new Set(created)]);
-    const roles = sb.dataverse.snapshot(['connectionrole']).tables.connectionrole!.map((r) => r.name);
+    const roles = o.sb.dataverse.snapshot(['connectionrole']).tables.connectionrole!.map((r) => r.name);
     expect(roles.sort()).toEqual(PLAN.connectionRoles.map((r) => r.name).sort());
   }, 60_000);
 
@@ -305,37 +285,28 @@ describe('two schema applies at once (two engineers, or a create an interrupted 
 });
 
 describe('schema apply when the plan’s solution is managed (imported from another organisation)', () => {
-  let sb: Sandboxes;
-  let client: DataverseClient;
-  beforeAll(async () => {
-    sb = await sandboxes();
-    client = new DataverseClient(optionsFromEnv(sb.env));
-  }, 60_000);
-  afterAll(async () => {
-    await client?.close();
-    await sb?.close();
-  });
+  const o = freshOrganisation();
 
   /** The plan's solution, made managed as an import of a managed solution leaves it. */
   async function makeManaged(): Promise<void> {
-    for await (const s of client.query<{ solutionid: string }>('solutions', {
+    for await (const s of o.client.query<{ solutionid: string }>('solutions', {
       select: ['solutionid'],
       filter: `uniquename eq '${PLAN.publisher.solution}'`,
     }))
-      sb.dataverse.tamper({ table: 'solution', id: s.solutionid, set: { ismanaged: true } });
+      o.sb.dataverse.tamper({ table: 'solution', id: s.solutionid, set: { ismanaged: true } });
   }
 
   it('needs nothing of it while the organisation has the whole schema (exit 0)', async () => {
-    expect((await flitstack(sb, 'schema', 'apply')).code).toBe(0);
+    expect((await flitstack(o.sb, 'schema', 'apply')).code).toBe(0);
     await makeManaged();
-    const again = await flitstack(sb, 'schema', 'apply');
+    const again = await flitstack(o.sb, 'schema', 'apply');
     expect(again.out).toContain('the schema matches the plan');
     expect(again.code).toBe(0);
   }, 60_000);
 
   it('stops before the first component it would add, saying the solution is managed and what to do (exit 2)', async () => {
     const plan = withOption(PLAN, { key: 'voucher', value: 100009999, label: 'Voucher' });
-    const error = await applySchema(client, plan, MODULE.TABLES, { keyTimeoutMs: 5_000 }).then(
+    const error = await applySchema(o.client, plan, MODULE.TABLES, { keyTimeoutMs: 5_000 }).then(
       () => undefined,
       (e: unknown) => e as Error,
     );
@@ -343,7 +314,7 @@ describe('schema apply when the plan’s solution is managed (imported from anot
     expect(error?.message).toBe(
       'the solution FlitStackMigration (target.publisher.solution) is managed, and Dataverse adds components to unmanaged solutions only, so nothing was created',
     );
-    const live = await client.attributes('fs_payment');
+    const live = await o.client.attributes('fs_payment');
     expect(live.find((a) => a.logicalName === 'fs_method')?.options?.map((o) => o.value)).not.toContain(
       100009999,
     );

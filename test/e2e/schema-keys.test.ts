@@ -7,7 +7,7 @@ import { createSchemaValidators } from '../../compiler/validate/schemas.ts';
 import { type DataverseClient, label } from '../../runtime/dataverse/index.ts';
 import { applySchema } from '../../runtime/schema/apply.ts';
 import type { Sandboxes } from '../../sandbox/index.ts';
-import { clients, flitstack, sandboxes } from '../support/migration.ts';
+import { clients, flitstack, freshOrganisation, sandboxes } from '../support/migration.ts';
 import { ROOT } from '../support/tmp.ts';
 
 /** The schema plan and transformer tables of the shipped spec with `file` edited by `edits` (text → text). */
@@ -70,33 +70,25 @@ describe('alternate keys of the schema plan', () => {
   });
 });
 
+/** fs_practicehubid made by hand on `table` with the metadata type and properties given. */
+function practiceHubId(client: DataverseClient, table: string, type: string, properties: object) {
+  const body = { '@odata.type': `Microsoft.Dynamics.CRM.${type}`, SchemaName: 'fs_practicehubid' };
+  return client.createAttribute(
+    table,
+    { ...body, DisplayName: label('PracticeHub id'), ...properties },
+    'flitstack',
+  );
+}
+
 describe('an alternate key on a column the organisation has with another type', () => {
-  let other: Sandboxes;
-  let client: DataverseClient;
-  beforeAll(async () => {
-    other = await sandboxes();
-    client = clients(other).dataverse;
-    // Made by hand as multiple lines of text: no alternate key can include it.
-    await client.createAttribute(
-      'contact',
-      {
-        '@odata.type': 'Microsoft.Dynamics.CRM.MemoAttributeMetadata',
-        SchemaName: 'fs_practicehubid',
-        DisplayName: label('PracticeHub id'),
-        MaxLength: 2000,
-        Format: 'TextArea',
-      },
-      'flitstack',
-    );
-  }, 60_000);
-  afterAll(async () => {
-    await client?.close();
-    await other?.close();
-  });
+  // Made by hand as multiple lines of text: no alternate key can include it.
+  const o = freshOrganisation((client) =>
+    practiceHubId(client, 'contact', 'MemoAttributeMetadata', { MaxLength: 2000, Format: 'TextArea' }),
+  );
 
   it('is not offered to schema apply, which cannot create it, but names the column to fix first', async () => {
     for (const command of ['verify', 'apply', 'verify']) {
-      const result = await flitstack(other, 'schema', command);
+      const result = await flitstack(o.sb, 'schema', command);
       expect(result.code, command).toBe(1);
       const line = result.out.split('\n').find((l) => l.includes('key contact.fs_practicehubid_key'));
       expect(line, command).not.toContain('(flitstack schema apply fixes it)');
@@ -109,37 +101,22 @@ describe('an alternate key on a column the organisation has with another type', 
 });
 
 describe('an alternate key whose name a key on other columns holds', () => {
-  let other: Sandboxes;
-  let client: DataverseClient;
-  beforeAll(async () => {
-    other = await sandboxes();
-    client = clients(other).dataverse;
-    // Made by hand under the plan's key's name, on the PracticeHub id and the account's name.
-    await client.createAttribute(
-      'account',
-      {
-        '@odata.type': 'Microsoft.Dynamics.CRM.StringAttributeMetadata',
-        SchemaName: 'fs_practicehubid',
-        DisplayName: label('PracticeHub id'),
-        MaxLength: 100,
-        FormatName: { Value: 'Text' },
-      },
-      'flitstack',
-    );
+  // Made by hand under the plan's key's name, on the PracticeHub id and the account's name.
+  const o = freshOrganisation(async (client) => {
+    await practiceHubId(client, 'account', 'StringAttributeMetadata', {
+      MaxLength: 100,
+      FormatName: { Value: 'Text' },
+    });
     await client.createKey('account', {
       SchemaName: 'fs_practicehubid_key',
       DisplayName: label('PracticeHub id key'),
       KeyAttributes: ['fs_practicehubid', 'name'],
     });
-  }, 60_000);
-  afterAll(async () => {
-    await client?.close();
-    await other?.close();
   });
 
   it('is not taken for the plan’s key nor offered to schema apply, but names the key to delete', async () => {
     for (const command of ['verify', 'apply']) {
-      const result = await flitstack(other, 'schema', command);
+      const result = await flitstack(o.sb, 'schema', command);
       expect(result.code, command).toBe(1);
       const line = result.out.split('\n').find((l) => l.includes('key account.fs_practicehubid_key'));
       expect(line, command).toContain(

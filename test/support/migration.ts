@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { expect } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
 import { bufferIo } from '../../cli/io.ts';
 import { run } from '../../cli/main.ts';
 import { DataverseClient, optionsFromEnv } from '../../runtime/dataverse/index.ts';
@@ -24,6 +24,26 @@ export function sandboxes(options: SandboxesOptions = {}): Promise<Sandboxes> {
     extraUsers: [{ email: FALLBACK_OWNER, firstName: 'Migration', lastName: 'Owner' }],
     ...options,
   });
+}
+
+/**
+ * Fresh sandboxes for the describe it is called in, with a Dataverse client, made ready by `prepare`
+ * before its tests and closed after them; read `sb` and `client` inside the tests.
+ */
+export function freshOrganisation(
+  prepare: (client: DataverseClient, sb: Sandboxes) => Promise<unknown> = async () => {},
+) {
+  const o = {} as { sb: Sandboxes; client: DataverseClient };
+  beforeAll(async () => {
+    o.sb = await sandboxes();
+    o.client = new DataverseClient(optionsFromEnv(o.sb.env));
+    await prepare(o.client, o.sb);
+  }, 60_000);
+  afterAll(async () => {
+    await o.client?.close();
+    await o.sb?.close();
+  });
+  return o;
 }
 
 /** Clients of both sandboxes, as the CLI builds them (fast rate: the sandbox allows it). */
