@@ -29,7 +29,7 @@ export const registerSchema: RegisterCommand = (program, io, exit) => {
     .addOption(specOption())
     .addHelpText(
       'after',
-      '\nExamples:\n  $ flitstack schema apply\n\nExit codes: 0 the schema matches the plan, 1 something could not be created, 2 usage or environment error.',
+      '\nExamples:\n  $ flitstack schema apply\n\nExit codes: 0 the schema matches the plan, 1 something could not be created or a key is still building (listed), 2 usage or environment error.',
     )
     .action(async (options: { spec: string }) => {
       const { apply } = await import('../actions/schema.ts');

@@ -127,3 +127,26 @@ describe('an alternate key whose name a key on other columns holds', () => {
     }
   }, 60_000);
 });
+
+describe('alternate keys still building when the time to wait for them ends', () => {
+  // An organisation whose indexes take a minute to build.
+  const o = freshOrganisation(async () => {}, { dataverse: { keyActivationDelayMs: 60_000 } });
+
+  it('are findings beside the rest of the report, not an error that drops it', async () => {
+    const plan = await compiledWith('objects/payment.yaml', [
+      [
+        'custom: { type: string, max_length: 100, label: Reference }',
+        'custom: { type: string, max_length: 5000, label: Reference }',
+      ],
+    ]);
+    const applied = await applySchema(o.client, plan, {}, { keyTimeoutMs: 1_000 });
+    const problems = applied.remaining.map((f) => `${f.kind} ${f.table}.${f.name}: ${f.problem}`);
+    expect(problems.find((p) => p.startsWith('column fs_payment.fs_reference'))).toContain(
+      'Dataverse refused it',
+    );
+    for (const table of ['account', 'contact', 'appointment', 'fs_payment'])
+      expect(problems).toContain(
+        `key ${table}.fs_practicehubid_key: alternate key is Pending, not Active yet (Dataverse builds its index in the background)`,
+      );
+  }, 60_000);
+});

@@ -32,10 +32,11 @@ export function sandboxes(options: SandboxesOptions = {}): Promise<Sandboxes> {
  */
 export function freshOrganisation(
   prepare: (client: DataverseClient, sb: Sandboxes) => Promise<unknown> = async () => {},
+  options: SandboxesOptions = {},
 ) {
   const o = {} as { sb: Sandboxes; client: DataverseClient };
   beforeAll(async () => {
-    o.sb = await sandboxes();
+    o.sb = await sandboxes(options);
     o.client = new DataverseClient(optionsFromEnv(o.sb.env));
     await prepare(o.client, o.sb);
   }, 60_000);
