@@ -53,6 +53,14 @@ export function progressReporter(io: CliIo): { onEvent: (e: RunEvent) => void; s
         stop();
         io.err(`second pass: ${e.bound} lookups bound, ${e.unresolved} unresolved, ${e.failed} failed\n`);
         break;
+      case 'existing': {
+        stop();
+        const [them, their, were] = e.rows === 1 ? ['it', 'its', 'row was'] : ['them', 'their', 'rows were'];
+        io.err(
+          `note: ${e.mapping}: ${e.rows} ${were} already in Dataverse (${e.table}) though this journal did not know ${them}: written by another journal, or by this one before its .flitstack/ was lost or moved. Run ${e.runId} journaled ${them} with ${their} current values, so \`flitstack rollback --run ${e.runId}\` restores ${them} instead of deleting ${them}\n`,
+        );
+        break;
+      }
       case 'done':
         stop();
         break;

@@ -29,6 +29,14 @@ export type RunEvent =
       readonly unresolved: number;
       readonly failed: number;
     }
+  | {
+      /** Rows of a mapping already in Dataverse that the journal did not know (ExistingRows): no values. */
+      readonly type: 'existing';
+      readonly runId: number;
+      readonly mapping: string;
+      readonly table: string;
+      readonly rows: number;
+    }
   | { readonly type: 'done'; readonly runId: number };
 
 export type RunEventSink = (event: RunEvent) => void;

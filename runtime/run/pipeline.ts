@@ -25,6 +25,7 @@ import { type Deletion, Deletions, type Produced } from './deletions.ts';
 import { type Directory, loadDirectory } from './directory.ts';
 import { Attachments, organisationUploadLimit } from './documents.ts';
 import type { RunEventSink } from './events.ts';
+import { ExistingRows } from './existing.ts';
 import { processGroups } from './groups.ts';
 import { type Pass, passesOf } from './passes.ts';
 import { type PrepareContext, prepareRow } from './prepare.ts';
@@ -149,6 +150,12 @@ export async function runMigration(deps: RunDeps, options: RunOptions = {}): Pro
     journal,
     runId: run.id,
     bulkRows: new Map(),
+    existing: new ExistingRows(deps.dataverse, journal),
+  };
+  // Said whether the run ends or fails: a rollback of either restores the rows found.
+  const noteFound = () => {
+    for (const found of write.existing!.found())
+      deps.onEvent?.({ type: 'existing', runId: run.id, ...found });
   };
   const scope: PassScope = {
     select: options.select,
@@ -172,10 +179,12 @@ export async function runMigration(deps: RunDeps, options: RunOptions = {}): Pro
       .filter(([, c]) => c.extracted !== c.loaded + c.rejected + c.skipped)
       .map(([name]) => name);
     const rejected = Object.values(summary).reduce((n, c) => n + c.rejected, 0);
+    noteFound();
     const finished = journal.finishRun(run.id, unbalanced.length > 0 ? 'failed' : 'completed', summary);
     deps.onEvent?.({ type: 'done', runId: run.id });
     return { run: finished, resumed, summary, rejected, unbalanced };
   } catch (error) {
+    noteFound();
     journal.finishRun(run.id, 'failed');
     throw error;
   }

@@ -21,6 +21,7 @@ import {
 } from '../journal/index.ts';
 import { chunks, groupBy } from '../shared/group.ts';
 import { ATTACHMENT_TOO_BIG, type Attachments, attachmentTooBigHint, NO_ATTACHMENT } from './documents.ts';
+import type { ExistingRows } from './existing.ts';
 import type { PagedOperation, PreparedRow } from './state.ts';
 
 /** How rows are written. */
@@ -37,6 +38,11 @@ export interface WriteContext {
    * to the table keep to it (writeBulk). Absent, each write starts from batchSize again.
    */
   readonly bulkRows?: Map<string, number>;
+  /**
+   * Rows to create that another journal may have written: checked before a mapping's first write and
+   * written as updates (pre-image first) when Dataverse holds rows of the mapping. Absent, they are created.
+   */
+  readonly existing?: ExistingRows;
 }
 
 /** What a flush produced: operations and crosswalk changes to journal, each with its page. */
@@ -493,8 +499,10 @@ async function writeChanged(
     ctx.runId,
     changed.map((row) => ({ mapping: row.mapping.name, key: row.key, targetId: row.targetId })),
   );
+  if (ctx.existing) changed = await ctx.existing.check(changed);
   const existing = changed.filter((r) => !r.create);
   const images: Images = existing.length > 0 ? await stagedPreImages(ctx, existing) : new Map();
+  ctx.existing?.count(rows, images);
   changed = changed.map((row) => recreated(row, images));
   stageCreates(ctx, changed);
   const attachmentErrors = await ctx.attachments.attach(changed, (row) =>

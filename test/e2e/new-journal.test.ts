@@ -1,0 +1,161 @@
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import * as generatedModule from '../../generated/transformer.ts';
+import { DataverseClient, optionsFromEnv } from '../../runtime/dataverse/index.ts';
+import { Journal, type OperationRecord } from '../../runtime/journal/index.ts';
+import type { GeneratedModule } from '../../runtime/mapping/index.ts';
+import { runMigration } from '../../runtime/run/pipeline.ts';
+import type { Sandboxes } from '../../sandbox/index.ts';
+import {
+  expectOrganisation,
+  flitstack,
+  loadDeps,
+  organisation,
+  sandboxes,
+  tablesOf,
+} from '../support/migration.ts';
+import { tempDir } from '../support/tmp.ts';
+
+const generated: GeneratedModule = generatedModule;
+const TABLES = tablesOf(generated);
+
+let sb: Sandboxes | undefined;
+afterEach(async () => {
+  await sb?.close();
+  sb = undefined;
+});
+
+function operations(file: string, runId: number, action: OperationRecord['action']): OperationRecord[] {
+  const journal = Journal.open(file, { readonly: true });
+  try {
+    return [...journal.operations(runId, { action })];
+  } finally {
+    journal.close();
+  }
+}
+
+/** A fresh organisation migrated with journal a.db (run 1), and the CLI with a journal of `dir`. */
+async function migratedByJournalA(seed: number) {
+  sb = await sandboxes({ scale: 0.05, seed });
+  const box = sb;
+  expect((await flitstack(box, 'schema', 'apply')).code).toBe(0);
+  const dir = tempDir('flitstack-new-journal-');
+  const cli = (journal: string, ...args: string[]) =>
+    flitstack(box, ...args, '--journal', join(dir, journal));
+  const first = await cli('a.db', 'run', '--rate', '1000');
+  expect(first.code, first.err).toBe(0);
+  return { box, dir, cli, migrated: organisation(box, TABLES) };
+}
+
+describe('a run with a new journal against an organisation another journal migrated', () => {
+  it('journals the rows already there with their values, so its rollback restores them and deletes none', async () => {
+    const { box, dir, cli, migrated } = await migratedByJournalA(8);
+    const created = operations(join(dir, 'a.db'), 1, 'create');
+    expect(created.some((op) => op.mapping === 'clinical-note')).toBe(true);
+
+    // .flitstack/ lost or moved: the migration again, with a journal that knows none of its rows, after
+    // a patient changed and one was added in PracticeHub.
+    const [changed] = box.practicehub.mutate({
+      resource: 'patients',
+      action: 'update',
+      count: 1,
+      patch: { last_name: 'Changedsince' },
+    });
+    const [added] = box.practicehub.mutate({ resource: 'patients', action: 'create', count: 1 });
+    const second = await cli('b.db', 'run', '--format', 'json', '--rate', '1000');
+    expect(second.code, second.err).toBe(0);
+    const runB = JSON.parse(second.out).run as number;
+    expect(operations(join(dir, 'b.db'), runB, 'create').map((op) => `${op.mapping} ${op.sourceId}`)).toEqual(
+      [`patient ${added}`],
+    );
+    const contact = (id: string) =>
+      box.dataverse.snapshot(['contact']).tables.contact!.find((r) => r.fs_practicehubid === `patient-${id}`);
+    expect(contact(changed!)?.lastname).toBe('Changedsince');
+    expect(contact(added!)).toBeDefined();
+    const updates = operations(join(dir, 'b.db'), runB, 'update');
+    for (const mapping of ['patient', 'clinical-note', 'payment']) {
+      const mine = created.filter((op) => op.mapping === mapping);
+      const again = updates.filter((op) => op.mapping === mapping);
+      expect(new Set(again.map((op) => op.targetId)), mapping).toEqual(
+        new Set(mine.map((op) => op.targetId)),
+      );
+      expect(again.every((op) => op.preImage !== null)).toBe(true);
+      expect(second.err).toContain(`note: ${mapping}: ${mine.length} rows`);
+    }
+    // No values of a row in the note.
+    const patient = updates.find((op) => op.sourceId === changed)!;
+    expect(patient.preImage!.lastname).not.toBe('Changedsince');
+    expect(second.err).not.toContain(String(patient.preImage!.lastname));
+
+    const rollback = await cli('b.db', 'rollback', '--run', String(runB));
+    expect(rollback.code, rollback.err).toBe(0);
+    expectOrganisation(box, TABLES, migrated);
+  }, 180_000);
+
+  it('keeps journaling them so in the later runs of the journal: a sample, then a run', async () => {
+    const { box, dir, cli, migrated } = await migratedByJournalA(10);
+    const sample = await cli(
+      'b.db',
+      'sample',
+      '--size',
+      '20',
+      '--out',
+      join(dir, 'sample'),
+      '--rate',
+      '1000',
+    );
+    expect(sample.err).toContain('note: patient: ');
+    // The journal now knows the sample's rows of each mapping: the run cannot tell the others by looking.
+    const run = await cli('b.db', 'run', '--format', 'json', '--rate', '1000');
+    expect(run.code, run.err).toBe(0);
+    const runB = JSON.parse(run.out).run as number;
+    expect(operations(join(dir, 'b.db'), runB, 'create')).toEqual([]);
+    expect(run.err).toContain('note: patient: ');
+    const journal = Journal.open(join(dir, 'b.db'), { readonly: true });
+    const runs = journal.runs().map((r) => r.id);
+    journal.close();
+    for (const id of runs.reverse()) {
+      const rollback = await cli('b.db', 'rollback', '--run', String(id));
+      expect(rollback.code, rollback.err).toBe(0);
+    }
+    expectOrganisation(box, TABLES, migrated);
+  }, 180_000);
+
+  it("makes one read per mapping more than before on a fresh organisation's first run", async () => {
+    sb = await sandboxes({ scale: 0.05, seed: 9 });
+    expect((await flitstack(sb, 'schema', 'apply')).code).toBe(0);
+    const dir = tempDir('flitstack-first-run-');
+    const reads = new Map<string, number>();
+    const journal = Journal.open(join(dir, 'journal.db'));
+    const deps = loadDeps(sb, journal, generated, dir);
+    const dataverse = new DataverseClient({
+      ...optionsFromEnv(sb.env),
+      onEvent: (e) => {
+        if (e.type === 'request' && e.kind === 'data' && e.method === 'GET')
+          reads.set(e.path, (reads.get(e.path) ?? 0) + 1);
+      },
+    });
+    try {
+      const result = await runMigration({ ...deps, dataverse });
+      expect(result.rejected).toBe(0);
+      const ops = [...journal.operations(result.run.id)];
+      // Tables only upsert mappings write (an update mapping reads the rows it changes): the one read
+      // of each is each mapping's look for rows another journal wrote, whether it wrote one row or many.
+      const readers = (table: string) => Object.values(generated.MAPPINGS).filter((m) => m.target === table);
+      for (const table of ['appointment', 'fs_payment', 'annotation', 'connection']) {
+        const mappings = readers(table).filter((m) =>
+          ops.some((op) => op.mapping === m.name && op.action === 'create'),
+        );
+        expect(mappings.every((m) => m.mode === 'upsert')).toBe(true);
+        const set = generated.TABLES[table]!.entitySet;
+        expect(reads.get(set) ?? 0, set).toBe(mappings.length);
+        expect(ops.filter((op) => op.table === table && op.action === 'update')).toEqual([]);
+      }
+    } finally {
+      await dataverse.close();
+      await deps.dataverse.close();
+      await deps.practicehub.close();
+      journal.close();
+    }
+  }, 120_000);
+});
