@@ -55,7 +55,7 @@ describe('Ctrl-C (SIGINT) during a command', () => {
       ['run', '--journal', journal, '--archive-dir', join(tempDir(), 'archive'), '--rate', '50'],
       '\nappointments: ',
     );
-    expect(res.sent).toBe(true);
+    expect(res.sent, `ended before it was interrupted; stderr ends: ${res.err.slice(-2000)}`).toBe(true);
     expect(res.code).toBe(130);
     const db = Journal.open(journal, { readonly: true });
     const run = db.runs().at(-1)!;
@@ -100,7 +100,7 @@ describe('Ctrl-C (SIGINT) during a command', () => {
 
   it('stops an audit with exit 130, saying nothing was written', async () => {
     const res = await interrupted(['audit', '--out', join(tempDir(), 'audit')], 'audit: ');
-    expect(res.sent).toBe(true);
+    expect(res.sent, `ended before it was interrupted; stderr ends: ${res.err.slice(-2000)}`).toBe(true);
     expect(res.code).toBe(130);
     expect(lastLine(res.err)).toBe(
       'interrupted: the audit stopped before writing its report (it writes nothing to PracticeHub or Dataverse); run `flitstack audit` again',
