@@ -38,6 +38,15 @@ function written(spec: CustomColumnSpec, key: TypedKey): boolean {
 /** The most decimal places a money column takes (reference §5.1; a decimal's 10 is the schema's maximum). */
 const MONEY_PRECISION = 4;
 
+/**
+ * The longest max_length a single line of text column takes. The schema caps max_length at a memo's
+ * 1,048,576 (MemoAttributeMetadata.MaxLength, "between 1 and 1048576":
+ * https://learn.microsoft.com/en-us/dotnet/api/microsoft.xrm.sdk.metadata.memoattributemetadata.maxlength),
+ * so this rule checks only a string column's own, lower limit: StringAttributeMetadata.MaxSupportedLength
+ * (https://learn.microsoft.com/en-us/dotnet/api/microsoft.xrm.sdk.metadata.stringattributemetadata.maxsupportedlength).
+ */
+const STRING_MAX_LENGTH = 4000;
+
 /** `a`, `a or b`, `a, b or c`. */
 const either = (words: readonly string[], last = 'or'): string =>
   words.length <= 1 ? words.join('') : `${words.slice(0, -1).join(', ')} ${last} ${words.at(-1)}`;
@@ -47,7 +56,8 @@ const either = (words: readonly string[], last = 'or'): string =>
  * column, max_length on a lookup): the schema plan would list it, and the admin would create a column
  * unlike the one the spec means. FS015: a number column whose min is above its max, whose bounds or
  * precision Dataverse does not take (the ranges the schema plan creates columns with when the spec
- * gives none), or an integer column with a fractional bound.
+ * gives none), an integer column with a fractional bound, or a string column longer than Dataverse
+ * creates, which schema apply would see refused.
  */
 export const customColumnSettings: Rule = (ctx) => {
   const out: PendingDiagnostic[] = [];
@@ -71,6 +81,14 @@ export const customColumnSettings: Rule = (ctx) => {
         'key',
       );
     }
+    if (spec.type === 'string' && spec.maxLength !== undefined && spec.maxLength > STRING_MAX_LENGTH)
+      add(
+        'FS015',
+        'max_length',
+        `max_length ${spec.maxLength} is more than a single line of text column takes (1 to ${STRING_MAX_LENGTH}): Dataverse would refuse ${d.table}.${d.column} at schema apply`,
+        `use type: memo (multiple lines of text, up to 1,048,576 characters) for longer text, or a max_length of at most ${STRING_MAX_LENGTH}`,
+        'value',
+      );
     if (spec.type !== 'integer' && spec.type !== 'decimal' && spec.type !== 'money') continue;
     const [lowest, highest] = RANGES[spec.type]!;
     for (const key of ['min', 'max'] as const) {
