@@ -242,7 +242,10 @@ function walk(file: YamlFile, pointer: string): { node: Node | null; key: Node |
   let key: Node | null = null;
   for (const segment of pointerSegments(pointer)) {
     if (isMap(node)) {
-      const pair = node.items.find((p) => isPair(p) && isScalar(p.key) && String(p.key.value) === segment);
+      // A null key (`~:`) reads as the key "" in the data, so the pointer names it with an empty segment.
+      const pair = node.items.find(
+        (p) => isPair(p) && isScalar(p.key) && String(p.key.value ?? '') === segment,
+      );
       if (!pair) break;
       key = isScalar(pair.key) ? pair.key : null;
       node = pair.value ?? pair.key;

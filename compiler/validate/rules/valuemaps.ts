@@ -1,3 +1,4 @@
+import { isEmpty } from '../../../runtime/transforms/text.ts';
 import { foldKey } from '../../../runtime/transforms/value-map.ts';
 import type { PendingDiagnostic } from '../../diagnostics/diagnostic.ts';
 import type { TargetColumn, TargetTable, ValueMapSpec, ValueMapTarget } from '../../model/spec.ts';
@@ -242,13 +243,30 @@ export const valueMaps: Rule = (ctx) => {
 /**
  * FS142: keys of a map that ignores case which are one key once folded as the runtime folds them
  * (trimmed, lower-cased): `card` and `Card` would both be kept, and only one of them would ever apply.
+ * FS149: a key that is empty or only spaces, which no value ever reaches: the runtime turns an empty
+ * or blank value into no value before it reads the map (isEmpty in mapValue, multiMap and mapState).
  */
 export const valueMapKeys: Rule = (ctx) => {
   const out: PendingDiagnostic[] = [];
   for (const map of ctx.valueMaps.values()) {
+    for (const entry of map.entries) {
+      if (!isEmpty(entry.source)) continue;
+      out.push(
+        finding(
+          'FS149',
+          'error',
+          map.file,
+          entry.pointer,
+          `value map key '${entry.source}' can never apply: an empty or blank value becomes no value before value map '${map.name}' is read`,
+          'delete the entry; to give records without a value an option, put { default: <a key of the map> } before the map step in the mapping',
+          'key',
+        ),
+      );
+    }
     if (map.caseSensitive) continue;
     const first = new Map<string, string>();
     for (const entry of map.entries) {
+      if (isEmpty(entry.source)) continue;
       const folded = foldKey(entry.source);
       const earlier = first.get(folded);
       if (earlier === undefined) {
