@@ -345,7 +345,8 @@ const CATALOG: StepSignature[] = [
       return {
         typed: {
           type: { kind: 'string', maxLength: min(length, printedLength(input.type)) ?? length },
-          nullable: input.nullable,
+          // At length 1, text starting with an emoji (a surrogate pair) keeps nothing: no value.
+          nullable: input.nullable || length < 2,
         },
       };
     },

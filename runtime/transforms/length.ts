@@ -12,6 +12,8 @@ import type { Issues } from './types.ts';
  * emoji counts two), so what fits here fits there.
  * A cut never separates the two halves of a surrogate pair, so the result is still valid text; it may
  * still end inside a longer grapheme (a flag emoji is two pairs, a family emoji five code points).
+ * Text whose first character is a pair cut to length 1 keeps nothing: that is no value (null), as a
+ * value map or an email step gives for a value they drop, not empty text, which the emoji was not.
  */
 
 const isHigh = (c: number): boolean => c >= 0xd800 && c <= 0xdbff;
@@ -29,7 +31,8 @@ function checkLength(step: string, length: number, minimum: number): void {
 }
 
 /**
- * Cuts text to at most `length` UTF-16 code units; with `flag`, records `truncated` when it cut.
+ * Cuts text to at most `length` UTF-16 code units; with `flag`, records `truncated` when it cut. Null
+ * when nothing is left (length 1, text starting with a surrogate pair).
  * @throws RangeError when `length` is not a whole number ≥ 1 (a spec error).
  */
 export function truncate(
@@ -44,6 +47,16 @@ export function truncate(
   const s = typeof v === 'string' ? v : asText(v);
   if (s === null || s.length <= length) return s;
   const cut = safeCut(s, length);
+  if (cut === 0) {
+    if (flag)
+      addFlag(
+        issues,
+        column,
+        'truncated',
+        `cut from ${s.length} to 0 characters: its first character takes 2 units; no value written`,
+      );
+    return null;
+  }
   if (flag) addFlag(issues, column, 'truncated', `cut from ${s.length} to ${cut} characters`);
   return s.slice(0, cut);
 }

@@ -170,6 +170,28 @@ describe('generated transformer vs reference interpreter (property)', () => {
     agreeOnEveryMapping(allSteps);
   });
 
+  it('agree that a truncate leaving nothing of the text writes no value (null), not empty text', async () => {
+    const input = caseSpec('base', 'spec', COMPILE_CASES_DIR);
+    const files = new Map(input.files);
+    const fields = [
+      '  - { to: fs_initial, from: title, transform: [{ truncate: { length: 1 } }], custom: { type: string, max_length: 1, label: Initial } }',
+      '  - { to: fs_mark, from: title, transform: [trim, { truncate: { length: 1 } }], custom: { type: string, max_length: 1, label: Mark } }',
+    ];
+    files.set(
+      'objects/appointment.yaml',
+      files.get('objects/appointment.yaml')!.replace(/^owner:/m, `${fields.join('\n')}\nowner:`),
+    );
+    const result = compileSpec({ ...input, files }, createSchemaValidators(), { typecheck: false });
+    const generated = await loadGenerated(result.files[0]!.contents);
+    const record = { id: '1', status: 'booked', title: '🦷 check-up' };
+    const fromGenerated = generated.MAPPINGS.appointment!.transform(record);
+    expect(fromGenerated.kind === 'rows' && fromGenerated.rows[0]!.payload).toMatchObject({
+      fs_initial: null,
+      fs_mark: null,
+    });
+    expect(new Interpreter(result.ir!).run('appointment', record)).toEqual(fromGenerated);
+  });
+
   it('agree on the order of flags of a split mapping with a state map: the split column before the state', async () => {
     const input = caseSpec('base', 'spec', COMPILE_CASES_DIR);
     const files = new Map(input.files);

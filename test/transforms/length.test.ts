@@ -21,7 +21,15 @@ const truncations: [string, string | null, number, boolean, string | null, strin
   ['emoji counts two units', 'Zoë 🌸', 5, true, 'Zoë ', 'cut from 6 to 4 characters'],
   ['emoji fits in two units', 'ab🌸', 4, true, 'ab🌸', null],
   ['cut after a whole pair', 'ab🌸cd', 4, true, 'ab🌸', 'cut from 6 to 4 characters'],
-  ['length 1 before a pair gives empty text', '🌸x', 1, true, '', 'cut from 3 to 0 characters'],
+  [
+    'length 1 before a pair: nothing fits, no value rather than empty text',
+    '🌸x',
+    1,
+    true,
+    null,
+    'cut from 3 to 0 characters: its first character takes 2 units; no value written',
+  ],
+  ['nothing fits, without a flag', '🌸', 1, false, null, null],
   [
     'combining mark may be cut off its letter',
     'e\u0301e\u0301',
@@ -156,11 +164,12 @@ const text = fc.string({
 });
 
 describe('length properties', () => {
-  it('truncate never exceeds the length, never splits a pair, and keeps a prefix', () => {
+  it('truncate never exceeds the length, never splits a pair, keeps a prefix, and never cuts to empty text', () => {
     fc.assert(
       fc.property(text, fc.integer({ min: 1, max: 60 }), (s, length) => {
         const out = run((i, c) => truncate(s, length, true, i, c));
-        const value = out.value!;
+        if (s.length > 0) expect(out.value).not.toBe('');
+        const value = out.value ?? '';
         expect(value.length).toBeLessThanOrEqual(length);
         expect(s.startsWith(value)).toBe(true);
         expect(splitsPair(value, s.slice(value.length))).toBe(false);

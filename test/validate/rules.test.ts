@@ -409,3 +409,26 @@ describe('FS148 names that become one identifier', () => {
     ]);
   });
 });
+
+describe('FS132 after truncate', () => {
+  const lastname = (truncate: string) =>
+    findings(
+      'objects/patient.yaml',
+      (t) =>
+        t.replace(
+          'transform: [trim, { default: (unknown) }, truncate]',
+          `transform: [trim, { default: (unknown) }, ${truncate}]`,
+        ),
+      'FS132',
+    );
+
+  it('warns when a truncate to 1 follows the default: text starting with an emoji keeps nothing', () => {
+    expect(lastname('{ truncate: { length: 1 } }')).toEqual([
+      'FS132 11:5 contact.lastname is required, but the value can be empty',
+    ]);
+  });
+
+  it('does not warn for a truncate to 2 or more, which keeps at least one character', () => {
+    expect(lastname('{ truncate: { length: 2 } }')).toEqual([]);
+  });
+});
