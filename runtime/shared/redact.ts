@@ -102,9 +102,12 @@ const SECRET_KEY =
 export function redactSecretFields(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(redactSecretFields);
   if (value === null || typeof value !== 'object') return value;
-  const out: Record<string, unknown> = {};
-  for (const [key, inner] of Object.entries(value)) {
-    out[key] = SECRET_KEY.test(key) ? REDACTED : redactSecretFields(inner);
-  }
-  return out;
+  // Object.fromEntries defines each field, so a `__proto__` key (JSON.parse makes one) stays a field of
+  // its own, where `out[key] = …` would drop it or set the copy's prototype.
+  return Object.fromEntries(
+    Object.entries(value).map(([key, inner]) => [
+      key,
+      SECRET_KEY.test(key) ? REDACTED : redactSecretFields(inner),
+    ]),
+  );
 }

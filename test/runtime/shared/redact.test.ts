@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { REDACTED, redactSecrets } from '../../../runtime/shared/redact.ts';
+import { REDACTED, redactSecretFields, redactSecrets } from '../../../runtime/shared/redact.ts';
 
 const SECRET = { value: 'Qx8~Sd+p/L "q"', mask: '<secret>' };
 
@@ -106,5 +106,22 @@ describe('redactSecrets', () => {
   it('leaves other text alone and ignores an empty secret', () => {
     const text = 'grant_type=client_credentials&client_id=app (AADSTS900144)';
     expect(redactSecrets(text, [{ value: '', mask: '<secret>' }])).toBe(text);
+  });
+});
+
+describe('redactSecretFields', () => {
+  it('keeps a __proto__ key as a field of its own, redacted inside, without changing the prototype', () => {
+    const options = JSON.parse('{"only":["patient"],"__proto__":{"token":"abc","batch":2},"password":"p"}');
+    const out = redactSecretFields(options) as Record<string, unknown>;
+    expect(JSON.stringify(out)).toBe(
+      `{"only":["patient"],"__proto__":{"token":"${REDACTED}","batch":2},"password":"${REDACTED}"}`,
+    );
+    expect(Object.getPrototypeOf(out)).toBe(Object.prototype);
+    expect((out as { token?: unknown }).token).toBeUndefined();
+  });
+
+  it('keeps a __proto__ key holding a plain value', () => {
+    const out = redactSecretFields(JSON.parse('[{"__proto__":"x","a":1}]'));
+    expect(JSON.stringify(out)).toBe('[{"__proto__":"x","a":1}]');
   });
 });
