@@ -1,5 +1,6 @@
 import {
   RollbackError,
+  type RollbackErrorCode,
   type RollbackEvent,
   type RollbackResult,
   rollbackRun,
@@ -94,6 +95,9 @@ export function uncheckedLines(result: RollbackResult): string {
     .join('');
 }
 
+/** Refusals that are usage or environment errors (exit 2). */
+const USAGE: ReadonlySet<RollbackErrorCode> = new Set(['run_not_found', 'run_running', 'not_undoable']);
+
 /** `flitstack rollback`: exit 0 rolled back or nothing to do, 1 refused or rows failed, 2 usage or environment. */
 export async function rollbackCommand(options: RollbackCommandOptions, io: CliIo): Promise<number> {
   const runId = runOption(options.run);
@@ -160,9 +164,10 @@ export async function rollbackCommand(options: RollbackCommandOptions, io: CliIo
   } catch (error) {
     if (error instanceof RollbackError) {
       io.err(`error: ${error.message}\n  hint: ${error.hint}\n`);
-      // A run the journal does not hold is a usage error, and a journal a run still writes is in use
-      // (as `flitstack run` says of it); any other refusal is a finding.
-      return error.code === 'run_not_found' || error.code === 'run_running' ? 2 : 1;
+      // A run the journal does not hold, or one of a kind never rolled back (a rollback, a schema
+      // setup), is a usage error, as `flitstack reconcile --run` of such a run is; a journal a run still
+      // writes is in use (as `flitstack run` says of it); any other refusal is a finding.
+      return USAGE.has(error.code) ? 2 : 1;
     }
     throw error;
   } finally {

@@ -7,8 +7,9 @@ export type RollbackErrorCode =
   | 'built_upon';
 
 /**
- * A rollback refused before it wrote anything (exit code 1; 2 for a run the journal does not hold): the
- * message says why, the hint what to do.
+ * A rollback refused before it wrote anything (exit code 1; 2 for a run the journal does not hold, one
+ * still running, or a rollback or schema setup, which is never rolled back): the message says why, the
+ * hint what to do.
  */
 export class RollbackError extends Error {
   override name = 'RollbackError';

@@ -83,13 +83,17 @@ export function checkTarget(journal: Journal, runId: number, force: boolean): Ru
       `run ${runId} is not in the journal ${journal.path}`,
       'list the runs with `flitstack runs`',
     );
-  if (target.kind === 'rollback' || target.kind === 'schema')
+  if (target.kind === 'rollback')
     throw new RollbackError(
       'not_undoable',
-      `run ${runId} is a ${target.kind === 'rollback' ? 'rollback' : 'schema setup'}, which is not rolled back`,
-      target.kind === 'rollback'
-        ? `to load the rows again, start a new run (\`flitstack run\`)`
-        : 'schema changes are removed in the Dynamics solution, not by flitstack',
+      `run ${runId} is a rollback (of run ${target.parentRun}), which is not rolled back`,
+      `to write the rows of run ${target.parentRun} again, run \`flitstack run\` (or \`flitstack delta\`); to finish an interrupted rollback, run \`flitstack rollback --run ${target.parentRun}\` again`,
+    );
+  if (target.kind === 'schema')
+    throw new RollbackError(
+      'not_undoable',
+      `run ${runId} is a schema setup, which is not rolled back`,
+      'schema changes are removed in the Dynamics solution, not by flitstack',
     );
   if (target.status === 'running')
     throw new RollbackError(

@@ -47,7 +47,7 @@ describe('which runs may be rolled back', () => {
     rolledBack(journal, first);
     expect(refusal(journal, 3)).toMatchObject({
       code: 'not_undoable',
-      message: 'run 3 is a rollback, which is not rolled back',
+      message: 'run 3 is a rollback (of run 1), which is not rolled back',
     });
     const running = journal.startRun({ kind: 'run', ...HASHES });
     expect(refusal(journal, running.id).code).toBe('run_running');

@@ -197,6 +197,17 @@ describe('flitstack rollback against the sandbox', () => {
     expect(after).toEqual(runs);
   });
 
+  it('refuses to roll back a rollback as a usage error (exit 2), saying what to run instead', async () => {
+    const before = sb.dataverse.stats();
+    const refused = await rollback('--run', '5');
+    expect(refused.code).toBe(2);
+    expect(refused.err).toBe(
+      'error: run 5 is a rollback (of run 4), which is not rolled back\n' +
+        '  hint: to write the rows of run 4 again, run `flitstack run` (or `flitstack delta`); to finish an interrupted rollback, run `flitstack rollback --run 4` again\n',
+    );
+    expect(sb.dataverse.stats().recordsWritten).toBe(before.recordsWritten);
+  });
+
   it('rolls back the first run: the organisation is as it was before, system users included', async () => {
     const undone = await rollback('--run', '1', '--format', 'json');
     expect(undone.code).toBe(0);
