@@ -17,7 +17,9 @@ export function durationSeconds(text: string): number {
   const seconds = match ? Number(match[1]) * UNITS[match[2] || 's']! : Number.NaN;
   // Ten years is more than any clock skew; beyond it the instant to read from is not a date.
   if (!(seconds <= 10 * 365 * 86_400))
-    throw new UsageError(`--overlap must be a duration such as 90s, 10m or 2h, at most 3650d, got '${text}'`);
+    throw new UsageError(
+      `--overlap must be a duration such as 90s, 10m or 2h (a number without a unit is seconds), at most 3650d, got '${text}'`,
+    );
   return seconds;
 }
 

@@ -12,7 +12,7 @@ export const registerDelta: RegisterCommand = (program, io, exit) => {
     .addOption(journalOption())
     .option(
       '--overlap <duration>',
-      'read back this far before the watermark, for clock skew (90s, 10m, 2h)',
+      'read back this far before the watermark, for clock skew (90s, 10m, 2h, 1d); a number without a unit is seconds (90 is 90s)',
       '10m',
     )
     .option('--resume', 'continue an interrupted delta of this spec (the default)', true)

@@ -64,3 +64,10 @@ describe('flitstack confirm --help', () => {
     );
   });
 });
+
+describe('flitstack delta --help', () => {
+  it('says that an --overlap without a unit is in seconds', async () => {
+    const overlap = optionEntries(await help('delta')).find((e) => e.startsWith('--overlap'));
+    expect(overlap).toContain('a number without a unit is seconds (90 is 90s)');
+  });
+});
