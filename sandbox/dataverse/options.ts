@@ -1,5 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { type FaultConfig, NO_FAULTS } from '../shared/faults.ts';
+import type { Row } from './store.ts';
 
 /** A user seeded into `systemusers` (staff the runtime matches by email). */
 export interface SeedUser {
@@ -34,6 +35,18 @@ export interface Limits {
 export interface BulkSlow {
   readonly items: number;
   readonly delayMs: number;
+}
+
+/**
+ * A synchronous plug-in registered on the create and update of `table`: when `refuse` returns a message
+ * for the row about to be written, the write is cancelled with that message. "A thrown
+ * InvalidPluginExecutionException returns to the caller with a friendly message and an IsvAborted error
+ * code" (PA`best-practices/business-logic/use-invalidpluginexecutionexception-plugin-workflow-activities`);
+ * the message is whatever the plug-in's author wrote, record values included.
+ */
+export interface SyncPlugin {
+  readonly table: string;
+  readonly refuse: (row: Row) => string | undefined;
 }
 
 /** Options of `startDataverseSandbox`. Every field has a default. */
@@ -73,6 +86,8 @@ export interface DataverseSandboxOptions {
    * their rows answers 403 (reference §8). Default none.
    */
   readonly unreadableTables?: readonly string[];
+  /** Synchronous plug-ins of the organisation's own business rules. Default none. */
+  readonly plugins?: readonly SyncPlugin[];
 }
 
 /** Options with every default filled in. */
@@ -98,6 +113,7 @@ export interface SandboxConfig {
   readonly maxCustomTablesProfessional: number;
   readonly maxCustomColumnsPerTableProfessional: number | null;
   readonly unreadableTables: readonly string[];
+  readonly plugins: readonly SyncPlugin[];
 }
 
 /** Default limits of PA`api-limits` (reference §4.1). */
@@ -141,5 +157,6 @@ export function resolveOptions(options: DataverseSandboxOptions = {}): SandboxCo
         ? 15
         : options.maxCustomColumnsPerTableProfessional,
     unreadableTables: options.unreadableTables ?? [],
+    plugins: options.plugins ?? [],
   };
 }

@@ -61,6 +61,15 @@ function ownership(ctx: Ctx, owner: Ref): Record<string, Value> {
   };
 }
 
+/** Runs the organisation's synchronous plug-ins on the row about to be written (SyncPlugin). */
+function runPlugins(ctx: Ctx, table: TableMeta, row: Row): void {
+  for (const plugin of ctx.config.plugins) {
+    if (plugin.table !== table.def.logicalName) continue;
+    const message = plugin.refuse(row);
+    if (message !== undefined) throw Errors.isvAborted(message);
+  }
+}
+
 function checkKeys(ctx: Ctx, table: TableMeta, id: string, row: Row): void {
   const conflict = ctx.state.store.keyConflict(table.def.logicalName, id, row);
   if (conflict) {
@@ -109,6 +118,7 @@ export function createRecord(ctx: Ctx, table: TableMeta, changes: Changes, id?: 
     row.overriddencreatedon = now;
   }
   Object.assign(row, computeColumns(ctx, table, row));
+  runPlugins(ctx, table, row);
   checkKeys(ctx, table, recordId, row);
   store.put(def.logicalName, recordId, row);
   ctx.counters.recordsCreated += 1;
@@ -152,6 +162,7 @@ export function updateRecord(ctx: Ctx, table: TableMeta, id: string, changes: Ch
   row.modifiedby = ctx.caller;
   row.versionnumber = store.nextVersion();
   Object.assign(row, computeColumns(ctx, table, row));
+  runPlugins(ctx, table, row);
   checkKeys(ctx, table, id, row);
   store.put(def.logicalName, id, row);
   ctx.counters.recordsUpdated += 1;
