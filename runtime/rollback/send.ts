@@ -1,11 +1,18 @@
 import { columnValues, rowMissing, summarizePart } from '../dataverse/errors.ts';
 import type { BatchItem, BatchPartResult, DataverseClient } from '../dataverse/index.ts';
+import { refusedRowValues } from '../dataverse/refused.ts';
 import type { UndoItem, UndoResult } from './undo.ts';
 
-/** How one item ended, from the results of its requests. */
+type Requests = Extract<UndoItem, { kind: 'requests' }>;
+
+/**
+ * How one item ended, from the results of its requests; a refusal's message is masked with the values
+ * the requests sent and `rowValues`, those of the row as Dataverse holds it.
+ */
 function classify(
-  item: Extract<UndoItem, { kind: 'requests' }>,
+  item: Requests,
   results: readonly BatchPartResult[],
+  rowValues: unknown[] = [],
 ): UndoResult {
   const failure = results.find((r) => !r.executed || r.error !== undefined || r.status >= 400);
   if (!failure) return { outcome: item.phase === 'delete' ? 'deleted' : 'restored' };
@@ -17,10 +24,7 @@ function classify(
   const cause = results.find((r) => r.executed && r.error !== undefined) ?? failure;
   return {
     outcome: 'failed',
-    error: summarizePart(
-      cause,
-      item.requests.flatMap((r) => columnValues(r.body)),
-    ),
+    error: summarizePart(cause, [...item.requests.flatMap((r) => columnValues(r.body)), ...rowValues]),
   };
 }
 
@@ -39,13 +43,35 @@ export async function sendItems(client: DataverseClient, items: readonly UndoIte
   }
   const results = batch.length > 0 ? await client.batch(batch, { continueOnError: true }) : [];
   let at = 0;
-  return items.map((item): UndoResult => {
+  const answered = items.map((item) => {
+    if (item.kind !== 'requests') return [];
+    at += item.requests.length;
+    return results.slice(at - item.requests.length, at);
+  });
+  const outcomes = items.map((item, i): UndoResult => {
     if (item.kind === 'dropped') return { outcome: 'dropped' };
     if (item.kind === 'nothing') return { outcome: item.phase === 'delete' ? 'deleted' : 'restored' };
     if (item.kind === 'problem')
       return { outcome: 'failed', error: { code: item.code ?? 'not_undoable', message: item.problem } };
-    const mine = results.slice(at, at + item.requests.length);
-    at += item.requests.length;
-    return classify(item, mine);
+    return classify(item, answered[i]!);
   });
+  // A refusal's message may quote values of its row the requests did not send: masked with those too.
+  const refused = items.flatMap((item, i) =>
+    item.kind === 'requests' &&
+    outcomes[i]!.outcome === 'failed' &&
+    answered[i]!.some((r) => r.error !== undefined)
+      ? [{ i, item }]
+      : [],
+  );
+  if (refused.length === 0) return outcomes;
+  const values = await refusedRowValues(
+    client,
+    refused.flatMap((r) => r.item.requests),
+  );
+  let next = 0;
+  for (const { i, item } of refused) {
+    outcomes[i] = classify(item, answered[i]!, values.slice(next, next + item.requests.length).flat());
+    next += item.requests.length;
+  }
+  return outcomes;
 }
