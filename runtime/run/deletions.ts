@@ -1,5 +1,5 @@
 import { countReferring, droppedTable, notARowId, readRows, rowName } from '../compare/read.ts';
-import { rowMissing } from '../dataverse/errors.ts';
+import { columnValues, rowMissing } from '../dataverse/errors.ts';
 import type { BatchPartResult, BatchRequest, DataverseClient, FailureSummary } from '../dataverse/index.ts';
 import {
   DataverseError,
@@ -9,6 +9,7 @@ import {
   summarizePart,
 } from '../dataverse/index.ts';
 import { isGuid } from '../dataverse/odata.ts';
+import { refusedRowValues } from '../dataverse/refused.ts';
 import {
   ALREADY_CLOSED,
   type CrosswalkChange,
@@ -314,13 +315,25 @@ export class Deletions {
         for (const t of part) t.op = refused(t, error);
         continue;
       }
+      const refusals: { t: Target; result: BatchPartResult }[] = [];
       part.forEach((t, i) => {
         const result = results[i];
         const { op } = t.send!;
         if (result?.executed && !result.error && result.status < 400) t.op = op;
         // Gone between the read and the write (404 naming the row): nothing changed, nothing to restore.
         else if (result && rowMissing(result, t.entry.targetId)) t.op = gone(t);
-        else t.op = rejection(t, summarizePart(result), result?.error !== undefined);
+        else if (result?.error) refusals.push({ t, result });
+        else t.op = rejection(t, summarizePart(result), false);
+      });
+      // A refusal's message may quote any value of the row (a plug-in's, a booking note): masked with
+      // the row's values as Dataverse holds them, besides the request's own.
+      const values = await refusedRowValues(
+        this.client,
+        refusals.map(({ t }) => t.send!.request),
+      );
+      refusals.forEach(({ t, result }, i) => {
+        const sent = columnValues(t.send!.request.body);
+        t.op = rejection(t, summarizePart(result, [...sent, ...values[i]!]), true);
       });
     }
   }

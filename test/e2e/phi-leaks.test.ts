@@ -314,8 +314,15 @@ describe('patient values and secrets, through every command a user runs', () => 
       patch: { last_name: 'Wetherspoonbridge', notes: 'Allergic to penicillin since childhood' },
     });
     sb.practicehub.mutate({ resource: 'patients', action: 'create', count: 2 });
-    const deleted = sb.practicehub.mutate({ resource: 'appointments', action: 'delete', count: 2 });
+    // Appointments with a booking note, which the plug-in quotes.
+    const noted = [...sb.practicehub.records('appointments')]
+      .filter((a) => typeof a.notes === 'string' && a.notes.length >= 8)
+      .slice(-4)
+      .map((a) => a.id as string);
+    const deleted = sb.practicehub.mutate({ resource: 'appointments', action: 'delete', ids: noted });
     collect(sb, facts, phi, other);
+    // The delta closes the deleted appointments; the plug-in refuses two of them, quoting their notes.
+    for (const id of deleted.slice(0, 2)) refused.add(`appointment-${id}`);
     const delta = await cli('delta', ...loading);
     expect(delta.code, said(delta)).toBeLessThan(2);
 
@@ -348,7 +355,7 @@ describe('patient values and secrets, through every command a user runs', () => 
     // Rolling the delta back puts the patients' values back and reopens the appointments, which the
     // plug-ins refuse now: their messages quote values the requests do not carry (a booking note).
     for (const id of updated) refused.add(`patient-${id}`);
-    for (const id of deleted) refused.add(`appointment-${id}`);
+    for (const id of deleted.slice(2)) refused.add(`appointment-${id}`);
     expect((await cli('rollback', '--run', '3', '--journal', journal)).code).toBe(1);
 
     const runs = await cli('runs', '--journal', journal, '--format', 'json');
