@@ -277,7 +277,8 @@ describe('patient values and secrets, through every command a user runs', () => 
       printed.push({ command: args.join(' '), text: `${r.out}\n${r.err}` });
       return r;
     };
-    const loading = ['--journal', journal, '--archive-dir', archive, '--rate', '1000'];
+    const reading = ['--journal', journal, '--rate', '1000'];
+    const loading = [...reading, '--archive-dir', archive];
     // What a command said, for a failure message: with the patient values known so far masked.
     const said = (r: { err: string }) =>
       masked(
@@ -335,15 +336,7 @@ describe('patient values and secrets, through every command a user runs', () => 
       set: { lastname: TAMPERED_LASTNAME },
     });
     phi.set(TAMPERED_LASTNAME, 'the tampered lastname');
-    const reconcile = await cli(
-      'reconcile',
-      '--journal',
-      journal,
-      '--rate',
-      '1000',
-      '--out',
-      join(dir, 'reconcile'),
-    );
+    const reconcile = await cli('reconcile', ...reading, '--out', join(dir, 'reconcile'));
     expect(reconcile.code, said(reconcile)).toBe(1);
     // Writes the tampered row again, which the plug-in refuses now, quoting the values put back.
     refused.add(String(contact!.fs_practicehubid));
