@@ -300,6 +300,8 @@ describe('patient values and secrets, through every command a user runs', () => 
       join(dir, 'audit-target'),
       '--rate',
       '1000',
+      '--format',
+      'json',
     );
     expect(target.code, said(target)).toBeLessThan(2);
     const sample = await cli('sample', ...loading, '--size', '40', '--out', join(dir, 'sample'));
@@ -351,6 +353,8 @@ describe('patient values and secrets, through every command a user runs', () => 
     for (const id of deleted.slice(2)) refused.add(`appointment-${id}`);
     expect((await cli('rollback', '--run', '3', '--journal', journal)).code).toBe(1);
 
+    const after = await cli('reconcile', ...reading, '--out', join(dir, 'reconcile-2'), '--format', 'json');
+    expect(after.code, said(after)).toBeLessThan(2);
     const runs = await cli('runs', '--journal', journal, '--format', 'json');
     const ids = (JSON.parse(runs.out) as { runs: { id: number }[] }).runs.map((r) => r.id);
     // Run 1 is the sample, 2 the run, 3 the delta, 4 the rewrite, 5 and 6 the rollbacks.
