@@ -1,6 +1,6 @@
 import { type BatchPartResult, type BatchRequest, MAX_BATCH_PARTS } from './batch.ts';
 import type { DataverseClient } from './client.ts';
-import { columnValues } from './errors.ts';
+import { columnValues, DataverseError } from './errors.ts';
 
 /** A request that addresses one existing row: `contacts(<id>)` or `contacts(key='…')`, no query. */
 const ROW_PATH = /^[A-Za-z_]\w*\([^()]+\)$/;
@@ -33,8 +33,9 @@ export async function refusedRowValues(
         part.map((path) => ({ method: 'GET' as const, path })),
         { continueOnError: true },
       );
-    } catch {
-      // The rows cannot be read now: the messages are masked with the requests' own values alone.
+    } catch (error) {
+      // Dataverse does not answer the reads now: the messages are masked with the requests' values alone.
+      if (!(error instanceof DataverseError)) throw error;
       continue;
     }
     for (const [i, path] of part.entries()) rows.set(path, results[i]?.body);

@@ -34,7 +34,9 @@ import { copyOfShippedSpec, ROOT, tempDir } from '../support/tmp.ts';
  * WAL), the sample's report directory and the archive, which the README names as places of patient data
  * (the archive holds the documents and training logs the migration moves, in place of Dataverse) —
  * audit.md/json, reconcile.md/json, `log --out` without --with-pre-images (its help says it holds no
- * column values) — and what the commands leave under the project's own .flitstack/.
+ * column values) — and the caches the commands keep under the project's own .flitstack/cache (the
+ * rest of the project's .flitstack/ is what other tests, running meanwhile, write to default paths,
+ * which this test gives its own).
  */
 
 const PRACTICEHUB_FAULTS = '429=0.05,5xx=0.03,reset=0.02,seed=5,retry-after=0';
@@ -191,9 +193,9 @@ function filesUnder(dir: string): string[] {
   return out;
 }
 
-/** The project's own .flitstack files changed since `since` (ms). */
-function projectFilesSince(since: number): string[] {
-  const dir = join(ROOT, '.flitstack');
+/** The files of the project's .flitstack/cache changed since `since` (ms). */
+function cachedSince(since: number): string[] {
+  const dir = join(ROOT, '.flitstack', 'cache');
   try {
     return filesUnder(dir).filter((f) => statSync(f).mtimeMs >= since);
   } catch {
@@ -396,7 +398,7 @@ describe('patient values and secrets, through every command a user runs', () => 
       f.startsWith(journal) || f.startsWith(join(dir, 'sample')) || f.startsWith(archive);
     const written = [
       ...filesUnder(dir).filter((f) => !isPrivate(f)),
-      ...projectFilesSince(started),
+      ...cachedSince(started),
       join(copy, 'spec/target/dataverse.yaml'),
     ];
     expect(written.map((f) => relative(dir, f))).toEqual(
