@@ -12,6 +12,7 @@ import {
   recordUri,
   summarizeError,
 } from '../dataverse/index.ts';
+import { refusedRowValues } from '../dataverse/refused.ts';
 import {
   type CrosswalkChange,
   type Journal,
@@ -236,8 +237,13 @@ function stageCreates(ctx: WriteContext, rows: readonly PreparedRow[]): void {
  * (its column and table stay), and what to do. The values are left out of the message because
  * Dataverse repeats the value it refused, and a row's values may be patient data.
  */
-function failure(row: PreparedRow, error: unknown, what = 'Dataverse refused the row'): OperationInput {
-  const e = summarizeError(error, columnValues(row.body));
+function failure(
+  row: PreparedRow,
+  error: unknown,
+  held: readonly unknown[] = [],
+  what = 'Dataverse refused the row',
+): OperationInput {
+  const e = summarizeError(error, [...columnValues(row.body), ...held]);
   const why =
     error instanceof DataverseError && error.code === ATTACHMENT_TOO_BIG && row.mapping.document
       ? attachmentTooBigHint(row)
@@ -416,16 +422,38 @@ async function writeStates(
  * so the next run writes the row again and sets the state; the next delta reads the record again for
  * it (its reason starts with STATE_REFUSED), though PracticeHub did not change it.
  */
-function stateFailure(row: PreparedRow, error: unknown): OperationInput {
+function stateFailure(row: PreparedRow, error: unknown, held: readonly unknown[]): OperationInput {
   const state = row.state
     ? `statecode ${row.state.state}, statuscode ${row.state.status}`
     : 'statecode 0, to reopen it';
-  const refused = failure(row, error, `${STATE_REFUSED} (${state})`);
+  const refused = failure(row, error, held, `${STATE_REFUSED} (${state})`);
   return {
     ...refused,
     targetId: row.targetId,
     reason: `${refused.reason}; the next run or delta sets it`,
   };
+}
+
+/**
+ * The values Dataverse holds for the existing rows it refused a write or a state change of: a refusal's
+ * message may quote any value of the row, not only those the request sent (a plug-in refusing a
+ * policy's update of a patient's contact with the patient's name and birth date), and the message is
+ * masked with them before it reaches the journal and `flitstack log` (refusedRowValues). A row the
+ * write would have created holds no other values.
+ */
+async function heldValues(
+  ctx: WriteContext,
+  changed: readonly PreparedRow[],
+  errors: ReadonlyMap<PreparedRow, unknown>,
+  stateErrors: ReadonlyMap<PreparedRow, unknown>,
+): Promise<Map<PreparedRow, readonly unknown[]>> {
+  const refused = changed.filter((row) => (errors.has(row) ? !row.create : stateErrors.has(row)));
+  if (refused.length === 0) return new Map();
+  const values = await refusedRowValues(
+    ctx.client,
+    refused.map((row) => ({ method: 'PATCH', path: recordPath(row.table.entitySet, row.targetId) })),
+  );
+  return new Map(refused.map((row, i) => [row, values[i]!]));
 }
 
 /**
@@ -524,10 +552,11 @@ async function writeChanged(
         : await writeBatch(ctx, writable);
   for (const [row, error] of writeErrors) errors.set(row, error);
   const stateErrors = await writeStates(ctx, writable, errors);
+  const held = await heldValues(ctx, changed, errors, stateErrors);
   for (const row of changed) {
     const error = errors.get(row);
     if (error !== undefined) {
-      ops.push({ page: row.page, op: failure(row, error) });
+      ops.push({ page: row.page, op: failure(row, error, held.get(row)) });
       continue;
     }
     const stateError = stateErrors.get(row);
@@ -549,7 +578,8 @@ async function writeChanged(
         preImage,
       },
     });
-    if (stateError !== undefined) ops.push({ page: row.page, op: stateFailure(row, stateError) });
+    if (stateError !== undefined)
+      ops.push({ page: row.page, op: stateFailure(row, stateError, held.get(row) ?? []) });
     crosswalk.push({
       page: row.page,
       change: {

@@ -328,6 +328,16 @@ describe('patient values and secrets, through every command a user runs', () => 
     collect(sb, facts, phi, other);
     // The delta closes the deleted appointments; the plug-in refuses two of them, quoting their notes.
     for (const id of deleted.slice(0, 2)) refused.add(`appointment-${id}`);
+    // A changed policy updates its patient's contact with the policy's columns alone; the plug-in
+    // refuses it quoting the patient's name, birth date and email, none of which the update sent.
+    const policy = [...sb.practicehub.records('insurance_policies')].filter((p) => p.is_primary).at(-1)!;
+    sb.practicehub.mutate({
+      resource: 'insurance_policies',
+      action: 'update',
+      ids: [policy.id as string],
+      patch: { group_number: 'GRP-778812' },
+    });
+    refused.add(`patient-${policy.patient_id}`);
     const delta = await cli('delta', ...loading);
     expect(delta.code, said(delta)).toBeLessThan(2);
 
