@@ -285,20 +285,17 @@ describe('two schema applies at once (two engineers, or a create an interrupted 
 });
 
 describe('schema apply when the plan’s solution is managed (imported from another organisation)', () => {
-  const o = freshOrganisation();
-
-  /** The plan's solution, made managed as an import of a managed solution leaves it. */
-  async function makeManaged(): Promise<void> {
-    for await (const s of o.client.query<{ solutionid: string }>('solutions', {
+  // The whole schema, then the plan's solution made managed, as an import of a managed solution leaves it.
+  const o = freshOrganisation(async (client, sb) => {
+    expect((await applySchema(client, PLAN, MODULE.TABLES, { keyTimeoutMs: 30_000 })).remaining).toEqual([]);
+    for await (const s of client.query<{ solutionid: string }>('solutions', {
       select: ['solutionid'],
       filter: `uniquename eq '${PLAN.publisher.solution}'`,
     }))
-      o.sb.dataverse.tamper({ table: 'solution', id: s.solutionid, set: { ismanaged: true } });
-  }
+      sb.dataverse.tamper({ table: 'solution', id: s.solutionid, set: { ismanaged: true } });
+  });
 
   it('needs nothing of it while the organisation has the whole schema (exit 0)', async () => {
-    expect((await flitstack(o.sb, 'schema', 'apply')).code).toBe(0);
-    await makeManaged();
     const again = await flitstack(o.sb, 'schema', 'apply');
     expect(again.out).toContain('the schema matches the plan');
     expect(again.code).toBe(0);
