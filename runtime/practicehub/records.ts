@@ -1,5 +1,5 @@
 import { utcMs } from '../shared/utc.ts';
-import type { PracticeHubRecord } from './types.ts';
+import type { JsonValue, PracticeHubRecord } from './types.ts';
 
 /**
  * Fields kept besides the asked ones: `id` (always served with a projection), `updated_at` (delta
@@ -18,11 +18,24 @@ export function projectionFields(fields: readonly string[]): string[] {
  * records look the same whether the API projected or not.
  */
 export function projectRecord(record: PracticeHubRecord, fields: readonly string[]): PracticeHubRecord {
-  // Built as JSON.parse builds objects (own fields): `out[field] = ...` would set the prototype for a
-  // field named __proto__ instead of keeping it.
-  const kept = fields.filter((field) => Object.hasOwn(record, field));
-  return Object.fromEntries(kept.map((field) => [field, record[field]!])) as PracticeHubRecord;
+  // Every record of a run passes here: one plain object filled in place, without arrays per record.
+  const out: Record<string, JsonValue> = {};
+  for (const field of fields) {
+    if (!Object.hasOwn(record, field)) continue;
+    // Defined as JSON.parse defines it (an own field): `out.__proto__ = ...` would set the prototype.
+    if (field === '__proto__') Object.defineProperty(out, field, OWN_FIELD(record[field]!));
+    else out[field] = record[field]!;
+  }
+  return out as PracticeHubRecord;
 }
+
+/** A property like those JSON.parse makes: writable, enumerable and configurable. */
+const OWN_FIELD = (value: JsonValue): PropertyDescriptor => ({
+  value,
+  writable: true,
+  enumerable: true,
+  configurable: true,
+});
 
 /**
  * The client-side `updated=gte:` for APIs that ignore it. A record without a readable updated_at is
