@@ -173,10 +173,13 @@ export async function applySchema(
         if (outcome === 'refused') continue;
         if (outcome === 'done') step(`created alternate key ${table.name}.${key.name}`);
         else {
-          // Made meanwhile by another apply, maybe under another name: waited for as it is now. A key of
-          // the name on other columns made meanwhile is left to the final check, which reports it.
+          // Made meanwhile by another apply, maybe under another name: waited for as it is now, and
+          // reported as any key found (not Active yet, failed), not as refused. A key of the name on
+          // other columns made meanwhile is left to the final check, which reports it.
           found = (await client.keys(table.name)).find((k) => sameKey(k, key));
           if (!found) continue;
+          const refusal = refused.findIndex((r) => sameComponent(r, component));
+          refused.splice(refusal, 1);
         }
       }
       const name = found?.schemaName ?? key.name;

@@ -4,9 +4,10 @@ import { compileSpec } from '../../compiler/compile.ts';
 import { keyName } from '../../compiler/ir/plan.ts';
 import type { IrSchemaPlan } from '../../compiler/ir/types.ts';
 import { createSchemaValidators } from '../../compiler/validate/schemas.ts';
-import { type DataverseClient, label } from '../../runtime/dataverse/index.ts';
+import { DataverseClient, label } from '../../runtime/dataverse/index.ts';
 import { applySchema } from '../../runtime/schema/apply.ts';
 import type { Sandboxes } from '../../sandbox/index.ts';
+import { clientOptions, startGateway } from '../runtime/dataverse/helpers.ts';
 import { clients, flitstack, freshOrganisation, sandboxes } from '../support/migration.ts';
 import { ROOT } from '../support/tmp.ts';
 
@@ -152,5 +153,47 @@ describe('alternate keys still building when the time to wait for them ends', ()
       expect(problems).toContain(
         `key ${table}.fs_practicehubid_key: alternate key is Pending, not Active yet (Dataverse builds its index in the background)`,
       );
+  }, 60_000);
+});
+
+describe('an alternate key another apply creates as this one sends its own', () => {
+  // An organisation whose indexes take a minute to build.
+  const o = freshOrganisation(async () => {}, { dataverse: { keyActivationDelayMs: 60_000 } });
+
+  it('is waited for as it is and, still building when the time ends, listed as not Active yet, not as refused', async () => {
+    // The contact key's create reaches the organisation; its answer is Dataverse's to a second create of
+    // the key (EntityKeyNameExists), as when another apply made it between this one's read and its create.
+    let taken = 0;
+    const gateway = await startGateway(o.sb.dataverse.url, (req, answer) => {
+      if (req.method !== 'POST' || !/EntityDefinitions\(LogicalName=.contact.\)\/Keys$/.test(req.url ?? ''))
+        return answer;
+      taken += 1;
+      const error = {
+        code: '0x80060893',
+        message: 'A key with the name fs_practicehubid_key already exists',
+      };
+      return {
+        status: 400,
+        headers: { 'content-type': 'application/json' },
+        text: JSON.stringify({ error }),
+      };
+    });
+    const client = new DataverseClient(
+      clientOptions(o.sb.dataverse, { url: gateway.url, authorityHost: gateway.url }),
+    );
+    try {
+      const plan = await compiledWith('migration.yaml', []);
+      const applied = await applySchema(client, plan, {}, { keyTimeoutMs: 1_000 });
+      expect(taken).toBe(1);
+      const contact = applied.remaining
+        .filter((f) => f.table === 'contact')
+        .map((f) => `${f.kind} ${f.name}: ${f.problem}`);
+      expect(contact).toEqual([
+        'key fs_practicehubid_key: alternate key is Pending, not Active yet (Dataverse builds its index in the background)',
+      ]);
+    } finally {
+      await client.close();
+      await gateway.close();
+    }
   }, 60_000);
 });
