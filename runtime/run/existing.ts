@@ -82,6 +82,9 @@ export class ExistingRows {
    */
   async #probe(m: MappingDefinition, creates: readonly PreparedRow[]): Promise<boolean> {
     const table = creates[0]!.table;
+    // Resolved as the write resolves it (read once per client): an entity set no table has stops the
+    // run with UnknownEntitySetError, its advice to run schema verify, not with the query's 404.
+    await this.#client.table(table.entitySet);
     const filter =
       m.key.kind === 'alternate'
         ? m.key.prefix === ''
