@@ -50,6 +50,7 @@ function metadataReads(ir: Ir, target: TargetMetadata | undefined): number {
  *   privileges (RetrieveUserPrivileges) and the Read privileges of the owned tables (one metadata read);
  * - the connection roles (read by the schema check and again to bind them);
  * - one bulk-message check per table written with UpsertMultiple;
+ * - one look per mapping that creates rows for a row another journal wrote (runtime/run/existing.ts);
  * - the pre-images of rows an update mapping overwrites (rollback restores them), 50 ids per query.
  * A re-run reads pre-images for every changed row; this is the first run.
  */
@@ -71,6 +72,9 @@ export function estimateReads(
       what: `pre-images of ${m.name} (${m.target})`,
       requests: Math.ceil(rowsOf(m.name) / IDS_PER_QUERY),
     }));
+  // runtime/run/existing.ts: before its first write, a mapping that creates rows looks once for one
+  // another journal wrote.
+  const probed = ir.mappings.filter((m) => m.mode === 'upsert' && rowsOf(m.name) > 0).length;
   const owned = ir.mappings.some((m) => m.owner);
   const documents = ir.mappings.some((m) => m.document !== undefined && rowsOf(m.name) > 0);
   const gets = [
@@ -84,6 +88,7 @@ export function estimateReads(
     ...(bulkTables.size > 0
       ? [{ what: `bulk message support of ${[...bulkTables].join(', ')}`, requests: bulkTables.size }]
       : []),
+    ...(probed > 0 ? [{ what: 'a look per mapping for rows another journal wrote', requests: probed }] : []),
     ...preImages,
   ];
   const metadata = metadataReads(ir, target) + (owned ? 1 : 0);
