@@ -1,5 +1,6 @@
 import type { BatchRequest } from '../dataverse/index.ts';
 import { recordPath, recordUri, summarizePart } from '../dataverse/index.ts';
+import { refusedRowValues } from '../dataverse/refused.ts';
 import type { DeferredLookup, OperationInput } from '../journal/index.ts';
 import { referencedKey } from '../mapping/definition.ts';
 import type { RunDeps } from './pipeline.ts';
@@ -67,6 +68,14 @@ export async function bindDeferred(deps: RunDeps, runId: number, write: WriteCon
       batch.map((b) => b.request),
       { continueOnError: true },
     );
+    // A refusal's message may quote any value of the row (a plug-in's): masked with the row's values
+    // as Dataverse holds them, read back before anything is journaled.
+    const refused = batch.filter((_, i) => results[i]!.error || results[i]!.status >= 400);
+    const held = await refusedRowValues(
+      write.client,
+      refused.map((b) => b.request),
+    );
+    const heldBy = new Map(refused.map((b, i) => [b, held[i]!]));
     const ops: OperationInput[] = [];
     journal.atomic(() => {
       results.forEach((result, i) => {
@@ -75,7 +84,7 @@ export async function bindDeferred(deps: RunDeps, runId: number, write: WriteCon
         const row = journal.crosswalk.get(lookup.mapping, lookup.key);
         if (result.error || result.status >= 400) {
           failed++;
-          const error = summarizePart(result);
+          const error = summarizePart(result, heldBy.get(batch[i]!));
           journal.deferred.resolve(lookup.id, { status: 'failed', error });
           ops.push({
             mapping: m.name,

@@ -216,8 +216,12 @@ export interface Migrated {
  * Starts both sandboxes (scale 0.05, `seed`), applies the schema, opens a journal in a temporary
  * directory and runs `module` once; the run must reject nothing.
  */
-export async function migrated(module: GeneratedModule, seed: number): Promise<Migrated> {
-  const sb = await sandboxes({ scale: 0.05, seed });
+export async function migrated(
+  module: GeneratedModule,
+  seed: number,
+  options: Omit<SandboxesOptions, 'scale' | 'seed'> = {},
+): Promise<Migrated> {
+  const sb = await sandboxes({ ...options, scale: 0.05, seed });
   // Not tempDir: that is removed after each test, and a migration serves the tests of a whole file.
   const dir = mkdtempSync(join(tmpdir(), 'flitstack-migrated-'));
   const journal = Journal.open(join(dir, 'journal.db'));
