@@ -4,6 +4,7 @@ import type { DataverseClient } from '../../runtime/dataverse/index.ts';
 import type { Journal } from '../../runtime/journal/index.ts';
 import type { GeneratedModule } from '../../runtime/mapping/index.ts';
 import type { PracticeHubClient } from '../../runtime/practicehub/index.ts';
+import { builtOn } from '../../runtime/rollback/index.ts';
 import { type RunDeps, type RunResult, runMigration } from '../../runtime/run/pipeline.ts';
 import {
   REWRITE_ALL,
@@ -174,20 +175,32 @@ function rewriteOf(scope: RewriteScope, file: string | undefined, journal: Journ
 
 /**
  * A run continues only the stopped run of its own spec and generated code: one stopped under another
- * (the spec was edited and confirmed since) is left as it is, which the user is told.
+ * (the spec was edited and confirmed since) is left as it is. The note that says so comes once the new
+ * run has its id, with what the user can do about the stopped run: no later run continues it (under
+ * its own spec either, the latest run being this one), so only a rollback of it and of the runs built
+ * on it, newest first, undoes what it wrote.
  */
-function noteStoppedElsewhere(journal: Journal, spec: CheckedSpec, io: CliIo): void {
+function noteStoppedElsewhere(
+  journal: Journal,
+  spec: CheckedSpec,
+  io: CliIo,
+): ((runId: number) => void) | undefined {
   const last = journal.latestRun({ kind: 'run' });
-  if (!last || last.status === 'completed' || last.status === 'rolled_back') return;
-  if (last.specHash === spec.specHash && last.codeHash === spec.codeHash) return;
+  if (!last || last.status === 'completed' || last.status === 'rolled_back') return undefined;
+  if (last.specHash === spec.specHash && last.codeHash === spec.codeHash) return undefined;
   const under =
     last.specHash === spec.specHash
       ? 'another generated code'
       : `spec ${last.specHash.slice(0, 12)}, not this spec ${spec.specHash.slice(0, 12)}`;
   const stays = last.status === 'failed' ? 'failed' : 'interrupted';
-  io.err(
-    `note: run ${last.id} stopped under ${under}: this run starts anew rather than continuing it, and run ${last.id} stays ${stays}\n`,
-  );
+  // An interrupted run is rolled back only with --force (see checkTarget); a failed one without.
+  const force = last.status === 'interrupted' ? ' --force' : '';
+  return (runId) => {
+    const first = builtOn(journal, last).map((r) => `\`flitstack rollback --run ${r.id}\`, then `);
+    io.err(
+      `note: run ${last.id} stopped under ${under}: run ${runId} starts anew rather than continuing it, and run ${last.id} stays ${stays}; no later run continues it, under either spec\n  to undo what run ${last.id} wrote, roll back once run ${runId} ends, newest first: ${first.join('')}\`flitstack rollback --run ${last.id}${force}\`\n`,
+    );
+  };
 }
 
 /** `flitstack run`: refuses to start unless the spec, generated code, licence flags and schema are ready. */
@@ -196,9 +209,18 @@ export async function runCommand(options: RunCommandOptions, io: CliIo): Promise
   if (typeof ctx === 'number') return ctx;
   try {
     const rewrite = options.rewrite && rewriteOf(options.rewrite, options.reconciled, ctx.journal, io);
-    if (options.resume && !rewrite) noteStoppedElsewhere(ctx.journal, ctx.spec, io);
+    const note = options.resume && !rewrite ? noteStoppedElsewhere(ctx.journal, ctx.spec, io) : undefined;
+    const deps: RunDeps = note
+      ? {
+          ...ctx.deps,
+          onEvent: (e) => {
+            ctx.deps.onEvent?.(e);
+            if (e.type === 'run') note(e.runId);
+          },
+        }
+      : ctx.deps;
     // A rewrite starts a new run: a run continued would not read again the pages it had read.
-    const result = await runMigration(ctx.deps, {
+    const result = await runMigration(deps, {
       resume: options.resume && !rewrite,
       ...(rewrite ? { rewrite, options: { rewrite: options.rewrite } } : {}),
     });

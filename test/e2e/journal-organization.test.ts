@@ -137,7 +137,10 @@ describe('a run interrupted under another spec', () => {
     const result = await flitstack(sb, 'run', '--journal', path, '--rate', '1000');
     expect(result.code).toBe(0);
     expect(result.err).toMatch(
-      /^note: run 1 stopped under spec a1b2c3d4e5f6, not this spec [0-9a-f]{12}: this run starts anew rather than continuing it, and run 1 stays interrupted$/m,
+      /^note: run 1 stopped under spec a1b2c3d4e5f6, not this spec [0-9a-f]{12}: run 2 starts anew rather than continuing it, and run 1 stays interrupted; no later run continues it, under either spec$/m,
+    );
+    expect(result.err).toMatch(
+      /^ {2}to undo what run 1 wrote, roll back once run 2 ends, newest first: `flitstack rollback --run 2`, then `flitstack rollback --run 1 --force`$/m,
     );
     expect(held(path).runs).toEqual([
       [1, 'run', 'interrupted'],
@@ -147,6 +150,22 @@ describe('a run interrupted under another spec', () => {
     const again = await flitstack(sb, 'run', '--journal', path, '--rate', '1000');
     expect(again.code).toBe(0);
     expect(again.err).not.toContain('note: run');
+
+    // What the note advises works, in its order (after run 3, built on run 2 since); run 1 alone is
+    // refused for the runs built on it.
+    const alone = await flitstack(sb, 'rollback', '--run', '1', '--force', '--journal', path);
+    expect([alone.code, alone.err]).toEqual([1, expect.stringContaining('later runs built on run 1')]);
+    for (const run of ['3', '2']) {
+      const rolled = await flitstack(sb, 'rollback', '--run', run, '--journal', path);
+      expect([run, rolled.code, rolled.err]).toEqual([run, 0, expect.any(String)]);
+    }
+    expect((await flitstack(sb, 'rollback', '--run', '1', '--force', '--journal', path)).code).toBe(0);
+    expect(held(path).runs.slice(0, 3)).toEqual([
+      [1, 'run', 'rolled_back'],
+      [2, 'run', 'rolled_back'],
+      [3, 'run', 'rolled_back'],
+    ]);
+    expect(written(sb)).toEqual([]);
   });
 });
 
