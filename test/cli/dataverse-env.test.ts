@@ -134,3 +134,39 @@ describe('flitstack with a misspelt environment variable', () => {
     expect(result.err).not.toContain(SECRET);
   });
 });
+
+describe('flitstack with a variable whose name holds a missing one and more', () => {
+  it.each([
+    [
+      "a secret's id for the secret",
+      { ...DATAVERSE, AZURE_CLIENT_SECRET: undefined, AZURE_CLIENT_SECRET_ID: 'id-of-the-secret' },
+      'error: set AZURE_CLIENT_SECRET to reach Dataverse (see `flitstack sandbox` for a local organisation)\n',
+    ],
+    [
+      "another organisation's or tenant's variable, in any case and spacing, for the variable",
+      {
+        ...DATAVERSE,
+        DATAVERSE_URL: undefined,
+        AZURE_TENANT_ID: undefined,
+        DATAVERSE_URL_V2: 'https://fabrikam.crm4.dynamics.com',
+        azure_tenantid_b2c: 'b2c-tenant',
+      },
+      'error: set DATAVERSE_URL, AZURE_TENANT_ID to reach Dataverse (see `flitstack sandbox` for a local organisation)\n',
+    ],
+    [
+      'such a name while a misspelling of the variable is set too',
+      {
+        ...DATAVERSE,
+        AZURE_CLIENT_SECRET: undefined,
+        AZURE_CLIENT_SECRET_ID: 'id',
+        AZURE_CLIENTSECRET: SECRET,
+      },
+      'error: set AZURE_CLIENT_SECRET to reach Dataverse; AZURE_CLIENTSECRET is set: rename it AZURE_CLIENT_SECRET (see `flitstack sandbox` for a local organisation)\n',
+    ],
+  ])('does not offer %s as a misspelling, and exits 2', async (_, env, message) => {
+    const result = await cli(env, 'schema', 'verify');
+    expect(result.err).toBe(message);
+    expect(result.code).toBe(2);
+    expect(result.err).not.toContain(SECRET);
+  });
+});
