@@ -1,6 +1,6 @@
-import { accessSync, constants, statSync } from 'node:fs';
+import { accessSync, constants, rmdirSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { fileInTheWay, fsReason, makeDirectory } from '../runtime/shared/paths.ts';
+import { fileInTheWay, fsReason, makeDirectory, missingLevels } from '../runtime/shared/paths.ts';
 import { UsageError } from './errors.ts';
 
 /**
@@ -34,6 +34,34 @@ export function outputDirectory(
     if (stat && !writable(path)) throw refuse(`${path} is not writable by this user`);
   }
   return dir;
+}
+
+/**
+ * An output directory checked as `outputDirectory` checks it, before the command's work, but made only
+ * by `make()` when the command writes its reports: the levels the check made are removed again, so a
+ * command that stops before (a spec that is not one, a missing variable, an unreachable service)
+ * leaves no empty folder behind.
+ */
+export function laterOutputDirectory(
+  option: string,
+  value: string,
+  cwd: string,
+  files: readonly string[],
+  mode?: number,
+): { readonly dir: string; make(): string } {
+  const { missing } = missingLevels(resolve(cwd, value));
+  try {
+    outputDirectory(option, value, cwd, files, mode);
+  } finally {
+    for (const level of missing.reverse()) {
+      try {
+        rmdirSync(level);
+      } catch {
+        // Not made, or no longer empty: left as it is.
+      }
+    }
+  }
+  return { dir: resolve(cwd, value), make: () => outputDirectory(option, value, cwd, files, mode) };
 }
 
 function writable(path: string): boolean {

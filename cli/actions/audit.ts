@@ -28,7 +28,7 @@ import { UsageError } from '../errors.ts';
 import type { CliIo } from '../io.ts';
 import { dataverseOptionsFromEnv, practiceHubContact } from '../migration.ts';
 import { rateOption } from '../options.ts';
-import { outputDirectory } from '../output.ts';
+import { laterOutputDirectory } from '../output.ts';
 import { readSpecDir } from '../spec-files.ts';
 
 const DATAVERSE_ENV = ['DATAVERSE_URL', 'AZURE_TENANT_ID', 'AZURE_CLIENT_ID', 'AZURE_CLIENT_SECRET'] as const;
@@ -82,7 +82,7 @@ function checkRewritable(root: string, rel: string, text: string | undefined, op
 export async function audit(options: AuditCliOptions, io: CliIo): Promise<number> {
   const pages = samplePages(options.samplePages);
   const rateOverride = rateOption(options.rate);
-  const out = outputDirectory('--out', options.out, io.cwd, ['audit.json', 'audit.md']);
+  const out = laterOutputDirectory('--out', options.out, io.cwd, ['audit.json', 'audit.md']);
   const input = readSpecDir(options.spec, io.cwd);
   const specDir = isAbsolute(options.spec) ? options.spec : resolve(io.cwd, options.spec);
   const validators = createSchemaValidators();
@@ -200,8 +200,9 @@ export async function audit(options: AuditCliOptions, io: CliIo): Promise<number
         kind: 'source-model',
       });
     }
-    writeFileSync(join(out, 'audit.json'), `${JSON.stringify(report, null, 2)}\n`);
-    writeFileSync(join(out, 'audit.md'), auditMarkdown(report));
+    out.make();
+    writeFileSync(join(out.dir, 'audit.json'), `${JSON.stringify(report, null, 2)}\n`);
+    writeFileSync(join(out.dir, 'audit.md'), auditMarkdown(report));
     const written = [join(options.out, 'audit.md'), join(options.out, 'audit.json')];
     const refused = rewrites.flatMap(({ rel, text, kind }) => {
       const check = validators[kind];

@@ -23,7 +23,7 @@ import {
   practiceHubFromEnv,
 } from '../migration.ts';
 import { existingJournal, rateOption, runOption } from '../options.ts';
-import { outputDirectory } from '../output.ts';
+import { laterOutputDirectory } from '../output.ts';
 import { keptLines, rollbackTable } from './rollback.ts';
 
 /** Differences printed on stdout; the reports list them all. */
@@ -101,7 +101,7 @@ export async function reconcileCommand(options: ReconcileCliOptions, io: CliIo):
   const rate = rateOption(options.rate);
   const path = existingJournal(options.journal, io.cwd);
   const files = ['reconcile.md', 'reconcile.json'];
-  const dir = outputDirectory('--out', options.out, io.cwd, files);
+  const out = laterOutputDirectory('--out', options.out, io.cwd, files);
   const spec = await checkedSpec(options.spec, io);
   if (typeof spec === 'number') return spec;
   // The environment first: a missing variable is a usage error with nothing opened yet.
@@ -132,6 +132,7 @@ export async function reconcileCommand(options: ReconcileCliOptions, io: CliIo):
       },
       { run, ...(options.checksums ? { checksums: options.checksums } : {}) },
     );
+    const dir = out.make();
     const [markdown, json] = files.map((f) => join(dir, f)) as [string, string];
     writeFileSync(markdown, reconcileMarkdown(result, module.MIGRATION.name));
     writeFileSync(json, reconcileJson(result));

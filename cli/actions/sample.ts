@@ -12,7 +12,7 @@ import { UsageError } from '../errors.ts';
 import type { CliIo } from '../io.ts';
 import type { CheckedSpec } from '../migration.ts';
 import { numberOption } from '../options.ts';
-import { outputDirectory } from '../output.ts';
+import { laterOutputDirectory } from '../output.ts';
 import { diskCachedParser } from '../yaml-cache.ts';
 import { openLoad } from './run.ts';
 
@@ -77,7 +77,7 @@ export async function sampleCommand(options: SampleCliOptions, io: CliIo): Promi
       : numberOption('size', options.size, { integer: true, max: 10_000 });
   const names = ['sample.md', 'sample.html'];
   // The reports hold patient data: their directory is private.
-  const dir = outputDirectory('--out', options.out, io.cwd, names, 0o700);
+  const out = laterOutputDirectory('--out', options.out, io.cwd, names, 0o700);
   const ctx = await openLoad({ ...options, resume: false }, io);
   if (typeof ctx === 'number') return ctx;
   try {
@@ -88,6 +88,7 @@ export async function sampleCommand(options: SampleCliOptions, io: CliIo): Promi
     const result = await takeSample({ ...ctx.deps, ir, onSelect: (e) => io.err(selectLine(e)) }, size);
     ctx.progress.stop();
     const view = sampleView(result, ir);
+    const dir = out.make();
     const files = names.map((f) => join(dir, f));
     writePrivate(files[0]!, sampleMarkdown(view));
     writePrivate(files[1]!, sampleHtml(view));

@@ -61,7 +61,7 @@ export function onReadOnlyFileSystem(path: string): boolean {
 }
 
 /** The directories of `path` that do not exist, outermost first, and the nearest one that does. */
-function missingLevels(path: string): { missing: string[]; existing: string } {
+export function missingLevels(path: string): { missing: string[]; existing: string } {
   const missing: string[] = [];
   let at = resolve(path);
   while (!existsSync(at) && dirname(at) !== at) {

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
@@ -113,24 +113,28 @@ describe('flitstack validate', () => {
     expect(none.err).toContain(
       `spec directory 'drafts' holds no migration.yaml (looked in ${join(empty, 'drafts')}); pass --spec <dir>, the directory holding migration.yaml (docs/spec.md shows what a new one holds)`,
     );
-    // The commands that read the spec say the same (reconcile first needs a journal to read).
+    // The commands that read the spec say the same (reconcile first needs a journal to read), and
+    // those that write reports leave no folder for them behind.
     const journal = join(tempDir(), 'journal.db');
     Journal.open(journal).close();
+    const out = join(tempDir(), 'reports');
     const commands = [
       ['compile'],
       ['confirm'],
       ['run'],
-      ['reconcile', '--journal', journal],
-      ['audit'],
+      ['reconcile', '--journal', journal, '--out', out],
+      ['audit', '--out', out],
+      ['sample', '--out', out],
       ['propose'],
     ];
     for (const args of commands) {
       const io = bufferIo(ROOT, { ...process.env, ...UNREACHABLE_ENV });
       const code = await run(['node', 'flitstack', ...args, '--spec', 'spec/objects'], io);
-      expect({ args, code, err: io.stderr() }).toMatchObject({
+      expect({ args, code, err: io.stderr(), out: existsSync(out) }).toMatchObject({
         args,
         code: 2,
         err: expect.stringContaining("spec directory 'spec/objects' holds no migration.yaml"),
+        out: false,
       });
     }
   });
