@@ -82,10 +82,20 @@ export function flitstack(sb: Sandboxes, ...args: string[]) {
   return flitstackWith(sb, {}, ...args);
 }
 
-/** Runs the CLI in this process, in the project root, with the sandboxes' environment and `env` over it. */
+/** The commands that archive files and logs, by default under the project's .flitstack/archive. */
+const ARCHIVING = new Set(['run', 'delta', 'sample']);
+
+/**
+ * Runs the CLI in this process, in the project root, with the sandboxes' environment and `env` over it.
+ * A loading command given no --archive-dir archives in a temporary directory, not in the project.
+ */
 export async function flitstackWith(sb: Sandboxes, env: NodeJS.ProcessEnv, ...args: string[]) {
   const io = bufferIo(ROOT, { ...process.env, ...sb.env, ...env });
-  const code = await run(['node', 'flitstack', ...args], io);
+  const archive =
+    ARCHIVING.has(args[0]!) && !args.includes('--archive-dir')
+      ? ['--archive-dir', join(tempDir(), 'archive')]
+      : [];
+  const code = await run(['node', 'flitstack', ...args, ...archive], io);
   return { code, out: io.stdout(), err: io.stderr() };
 }
 
