@@ -84,10 +84,13 @@ export function flitstack(sb: Sandboxes, ...args: string[]) {
 
 /** The commands that archive files and logs, by default under the project's .flitstack/archive. */
 const ARCHIVING = new Set(['run', 'delta', 'sample']);
+/** The commands that write reports, by default under the project's .flitstack/<command>. */
+const REPORTING = new Set(['reconcile', 'audit']);
 
 /**
  * Runs the CLI in this process, in the project root, with the sandboxes' environment and `env` over it.
- * A loading command given no --archive-dir archives in a temporary directory, not in the project.
+ * A loading command given no --archive-dir archives, and a reporting command given no --out reports,
+ * in a temporary directory, not in the project.
  */
 export async function flitstackWith(sb: Sandboxes, env: NodeJS.ProcessEnv, ...args: string[]) {
   const io = bufferIo(ROOT, { ...process.env, ...sb.env, ...env });
@@ -95,7 +98,8 @@ export async function flitstackWith(sb: Sandboxes, env: NodeJS.ProcessEnv, ...ar
     ARCHIVING.has(args[0]!) && !args.includes('--archive-dir')
       ? ['--archive-dir', join(tempDir(), 'archive')]
       : [];
-  const code = await run(['node', 'flitstack', ...args, ...archive], io);
+  const reports = REPORTING.has(args[0]!) && !args.includes('--out') ? ['--out', tempDir()] : [];
+  const code = await run(['node', 'flitstack', ...args, ...archive, ...reports], io);
   return { code, out: io.stdout(), err: io.stderr() };
 }
 
