@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { DataverseClient } from '../../runtime/dataverse/index.ts';
-import type { Journal } from '../../runtime/journal/index.ts';
+import type { Journal, RunRecord } from '../../runtime/journal/index.ts';
 import type { GeneratedModule } from '../../runtime/mapping/index.ts';
 import type { PracticeHubClient } from '../../runtime/practicehub/index.ts';
 import { builtOn } from '../../runtime/rollback/index.ts';
@@ -174,20 +174,12 @@ function rewriteOf(scope: RewriteScope, file: string | undefined, journal: Journ
 }
 
 /**
- * A run continues only the stopped run of its own spec and generated code: one stopped under another
- * (the spec was edited and confirmed since) is left as it is. The note that says so comes once the new
- * run has its id, with what the user can do about the stopped run: no later run continues it (under
- * its own spec either, the latest run being this one), so only a rollback of it and of the runs built
+ * The note for a stopped run of another spec or generated code that the new run did not continue
+ * (the pipeline's `leftStopped`), with what the user can do about it: no later run continues it (under
+ * its own spec either, the latest run being the new one), so only a rollback of it and of the runs built
  * on it, newest first, undoes what it wrote.
  */
-function noteStoppedElsewhere(
-  journal: Journal,
-  spec: CheckedSpec,
-  io: CliIo,
-): ((runId: number) => void) | undefined {
-  const last = journal.latestRun({ kind: 'run' });
-  if (!last || last.status === 'completed' || last.status === 'rolled_back') return undefined;
-  if (last.specHash === spec.specHash && last.codeHash === spec.codeHash) return undefined;
+function noteLeftStopped(journal: Journal, spec: CheckedSpec, last: RunRecord, runId: number): string {
   const under =
     last.specHash === spec.specHash
       ? 'another generated code'
@@ -195,12 +187,8 @@ function noteStoppedElsewhere(
   const stays = last.status === 'failed' ? 'failed' : 'interrupted';
   // An interrupted run is rolled back only with --force (see checkTarget); a failed one without.
   const force = last.status === 'interrupted' ? ' --force' : '';
-  return (runId) => {
-    const first = builtOn(journal, last).map((r) => `\`flitstack rollback --run ${r.id}\`, then `);
-    io.err(
-      `note: run ${last.id} stopped under ${under}: run ${runId} starts anew rather than continuing it, and run ${last.id} stays ${stays}; no later run continues it, under either spec\n  to undo what run ${last.id} wrote, roll back once run ${runId} ends, newest first: ${first.join('')}\`flitstack rollback --run ${last.id}${force}\`\n`,
-    );
-  };
+  const first = builtOn(journal, last).map((r) => `\`flitstack rollback --run ${r.id}\`, then `);
+  return `note: run ${last.id} stopped under ${under}: run ${runId} starts anew rather than continuing it, and run ${last.id} stays ${stays}; no later run continues it, under either spec\n  to undo what run ${last.id} wrote, roll back once run ${runId} ends, newest first: ${first.join('')}\`flitstack rollback --run ${last.id}${force}\`\n`;
 }
 
 /** `flitstack run`: refuses to start unless the spec, generated code, licence flags and schema are ready. */
@@ -209,16 +197,14 @@ export async function runCommand(options: RunCommandOptions, io: CliIo): Promise
   if (typeof ctx === 'number') return ctx;
   try {
     const rewrite = options.rewrite && rewriteOf(options.rewrite, options.reconciled, ctx.journal, io);
-    const note = options.resume && !rewrite ? noteStoppedElsewhere(ctx.journal, ctx.spec, io) : undefined;
-    const deps: RunDeps = note
-      ? {
-          ...ctx.deps,
-          onEvent: (e) => {
-            ctx.deps.onEvent?.(e);
-            if (e.type === 'run') note(e.runId);
-          },
-        }
-      : ctx.deps;
+    const deps: RunDeps = {
+      ...ctx.deps,
+      onEvent: (e) => {
+        ctx.deps.onEvent?.(e);
+        if (e.type === 'run' && e.leftStopped)
+          io.err(noteLeftStopped(ctx.journal, ctx.spec, e.leftStopped, e.runId));
+      },
+    };
     // A rewrite starts a new run: a run continued would not read again the pages it had read.
     const result = await runMigration(deps, {
       resume: options.resume && !rewrite,

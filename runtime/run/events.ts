@@ -1,6 +1,18 @@
+import type { RunRecord } from '../journal/index.ts';
+
 /** Progress of a run, for the CLI's bars and lines. No record data, no secrets. */
 export type RunEvent =
-  | { readonly type: 'run'; readonly runId: number; readonly resumed: boolean; readonly passes: number }
+  | {
+      readonly type: 'run';
+      readonly runId: number;
+      readonly resumed: boolean;
+      readonly passes: number;
+      /**
+       * The latest run of this kind, stopped (interrupted or failed) under another spec or generated
+       * code, that this run did not continue though asked to: no later run continues it.
+       */
+      readonly leftStopped?: RunRecord;
+    }
   | {
       readonly type: 'pass';
       readonly resource: string;

@@ -113,6 +113,13 @@ export async function runMigration(deps: RunDeps, options: RunOptions = {}): Pro
     previous.specHash === deps.specHash &&
     previous.codeHash === deps.codeHash;
   const resumed = options.resume !== false && resumable === true;
+  const leftStopped =
+    options.resume !== false &&
+    !resumable &&
+    previous &&
+    (previous.status === 'interrupted' || previous.status === 'failed')
+      ? previous
+      : undefined;
   const run = resumed
     ? journal.resume(previous!.id)
     : journal.startRun({
@@ -125,7 +132,13 @@ export async function runMigration(deps: RunDeps, options: RunOptions = {}): Pro
   const passes = passesOf(module);
   // The staff read, when there is one, is a pass of its own before the others.
   const staff = staffToReadFirst(module, passes);
-  deps.onEvent?.({ type: 'run', runId: run.id, resumed, passes: passes.length + (staff ? 1 : 0) });
+  deps.onEvent?.({
+    type: 'run',
+    runId: run.id,
+    resumed,
+    passes: passes.length + (staff ? 1 : 0),
+    ...(leftStopped ? { leftStopped } : {}),
+  });
   const pending = new PendingState();
   const prepare: PrepareContext = {
     account: deps.account,
