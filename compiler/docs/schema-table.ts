@@ -3,14 +3,18 @@ export type Json = Record<string, unknown>;
 
 const MAX_DEPTH = 8;
 
-/** Follows `$ref`s to their definition, keeping the referring node's own description. */
+/**
+ * Follows `$ref`s to their definition, keeping the referring node's own keys (its description,
+ * examples, limits), which say more about this use than the definition does.
+ */
 export function resolve(root: Json, node: Json): Json {
   let current = node;
   for (let i = 0; i < MAX_DEPTH && typeof current.$ref === 'string'; i++) {
-    const path = (current.$ref as string).replace(/^#\//, '').split('/');
+    const { $ref, ...own } = current;
+    const path = ($ref as string).replace(/^#\//, '').split('/');
     let target: unknown = root;
     for (const segment of path) target = (target as Json)[segment];
-    current = { ...(target as Json), ...(current.description ? { description: current.description } : {}) };
+    current = { ...(target as Json), ...own };
   }
   return current;
 }
