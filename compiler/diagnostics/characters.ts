@@ -80,13 +80,29 @@ function describe(ch: string, code: number): { words: string; fix: string } {
     };
   if (code < 0x20 || (code >= 0x7f && code <= 0x9f))
     return { words: `a control character (${codePoint(ch)})`, fix: 'delete it' };
+  if (code >= 0xd800 && code <= 0xdfff)
+    return {
+      words: `half of a character (${codePoint(ch)}, a surrogate without its pair: text cut inside an emoji or other character)`,
+      fix: 'delete it, or write the whole character',
+    };
   return {
     words: `'${ch}' (${codePoint(ch)}), which is not plain ASCII`,
     fix: 'write it with plain ASCII letters (é as e, ß as ss)',
   };
 }
 
-/** Text as a message quotes it: spaces and marks that would not show are written as <U+XXXX>. */
+// Control characters other than the line feed, which a terminal would act on instead of showing (a bell,
+// a carriage return that overwrites the line), and halves of surrogate pairs, which print as U+FFFD.
+// Line feeds stay: messages and hints may span lines. (With the u flag, a surrogate range matches only
+// a surrogate without its pair.)
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is looked for
+const CONTROL = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\ud800-\udfff]/u;
+const NOT_SHOWN = new RegExp(`${INVISIBLE.source}|${CONTROL.source}`, 'gu');
+
+/**
+ * Text as a message quotes it: spaces and marks that would not show, control characters other than
+ * the line feed, and halves of surrogate pairs are written as <U+XXXX>.
+ */
 export function visible(text: string): string {
-  return text.replace(new RegExp(INVISIBLE.source, 'gu'), (ch) => `<${codePoint(ch)}>`);
+  return text.replace(NOT_SHOWN, (ch) => `<${codePoint(ch)}>`);
 }

@@ -65,8 +65,7 @@ describe('spec strings that look like code (test/compile-cases/injection)', () =
     const files = new Map(input.files);
     const clinic = files
       .get('objects/clinic.yaml')!
-      .replace(/^description: .*$/m, 'description: "Half a pair \\ud83e here"')
-      .replace('label: "Kind ', 'label: "\\udc00Kind ');
+      .replace(/^description: .*$/m, 'description: "Half a pair \\ud83e here"');
     files.set('objects/clinic.yaml', clinic);
     const result = compileSpec({ ...input, files }, createSchemaValidators());
     expect(result.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
@@ -74,6 +73,22 @@ describe('spec strings that look like code (test/compile-cases/injection)', () =
     for (const file of result.files)
       expect(Buffer.from(file.contents, 'utf8').toString('utf8'), file.path).toBe(file.contents);
     expect(result.files[0]!.contents).toContain('Half a pair \ufffd here');
+  });
+
+  it('refuses half a surrogate pair in a label Dataverse shows, naming it', () => {
+    const input = caseSpec('injection', 'spec', COMPILE_CASES_DIR);
+    const files = new Map(input.files);
+    files.set(
+      'objects/clinic.yaml',
+      files.get('objects/clinic.yaml')!.replace('label: "Kind ', 'label: "\\udc00Kind '),
+    );
+    const result = compileSpec({ ...input, files }, createSchemaValidators());
+    expect(result.files).toEqual([]);
+    expect(result.diagnostics.map((d) => `${d.code} ${d.message}`)).toEqual([
+      expect.stringMatching(
+        /^FS014 text '<U\+DC00>Kind .*' is not in the expected form: it holds half of a character \(U\+DC00, a surrogate without its pair/,
+      ),
+    ]);
   });
 
   it('writes the spec directory into the generated headers as comment text, whatever the path holds', async () => {

@@ -40,4 +40,10 @@ describe('strangeCharacter: what a name holds that it cannot, and what to do', (
       'go<U+200B>ld to:<U+00A0>x caf\u00e9 \u0430',
     );
   });
+
+  it('visible writes control characters as <U+XXXX> too, so that a terminal shows them, but keeps line feeds', () => {
+    expect(visible('Referral\u0007 source\rx\ty\u0085\nnext line')).toBe(
+      'Referral<U+0007> source<U+000D>x<U+0009>y<U+0085>\nnext line',
+    );
+  });
 });

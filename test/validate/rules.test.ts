@@ -432,3 +432,51 @@ describe('FS132 after truncate', () => {
     expect(lastname('{ truncate: { length: 2 } }')).toEqual([]);
   });
 });
+
+describe('FS014 text Dataverse shows, with control characters', () => {
+  const withColumn = (custom: string) => (t: string) =>
+    t.replace(
+      '  - { to: description, from: notes, transform: [truncate] }\n',
+      `  - { to: description, from: notes, transform: [truncate] }\n  - { to: fs_flag, from: sex, custom: ${custom} }\n`,
+    );
+
+  it('refuses a label holding a control character, and says which one', () => {
+    expect(
+      findings(
+        'objects/patient.yaml',
+        (t) => t.replace('label: PracticeHub id }', 'label: "PracticeHub\\x07 id" }'),
+        'FS014',
+      ),
+    ).toEqual([
+      "FS014 8:51 text 'PracticeHub<U+0007> id' is not in the expected form: it holds a control character (U+0007)",
+    ]);
+  });
+
+  it('refuses a tab in a label (one line) but takes tabs and line breaks in a description', () => {
+    expect(
+      findings(
+        'objects/patient.yaml',
+        withColumn('{ type: string, max_length: 10, label: "A\\tB", description: "one\\ttwo\\r\\nthree" }'),
+        'FS014',
+      ),
+    ).toEqual([
+      "FS014 16:78 text 'A<U+0009>B' is not in the expected form: it holds a control character (U+0009)",
+    ]);
+  });
+
+  it('refuses control characters in a description and in option labels, in both forms', () => {
+    expect(
+      findings(
+        'objects/patient.yaml',
+        withColumn(
+          '{ type: choice, label: Flag, description: "a\\x1bb", options: { red: "R\\x85", blue: { label: "B\\x00" } } }',
+        ),
+        'FS014',
+      ),
+    ).toEqual([
+      "FS014 16:81 text 'a<U+001B>b' is not in the expected form: it holds a control character (U+001B)",
+      "FS014 16:107 text 'R<U+0085>' is not in the expected form: it holds a control character (U+0085)",
+      "FS014 16:131 text 'B<U+0000>' is not in the expected form: it holds a control character (U+0000)",
+    ]);
+  });
+});
