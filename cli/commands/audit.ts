@@ -10,7 +10,11 @@ export const registerAudit: RegisterCommand = (program, io, exit) => {
     )
     .addOption(specOption())
     .option('--out <dir>', 'where audit.md and audit.json are written', '.flitstack/audit')
-    .option('--sample-pages <n>', 'pages sampled per resource (0: counts only)', '2')
+    .option(
+      '--sample-pages <n>',
+      'pages sampled per resource, spread from the first to the last (0: counts only)',
+      '2',
+    )
     .addOption(rateOption())
     .option('--target', 'also read the Dataverse organisation and rewrite the target snapshot')
     .option('--write-model', 'rewrite the source model with what the audit saw (adds, never deletes)')

@@ -4,6 +4,7 @@ import {
   type PracticeHubClientOptions,
   PracticeHubConfigError,
   type PracticeHubEvent,
+  type PracticeHubPage,
   type PracticeHubRecord,
   PracticeHubRequestError,
 } from '../practicehub/index.ts';
@@ -132,9 +133,30 @@ function referencedCandidates(resources: readonly ResourceAudit[]): string[] {
 }
 
 /**
+ * The pages sampled out of `count`: `wanted` of them spread evenly from the first to the last, so that
+ * the sample holds records from all through the resource, not only those the first pages hold (the
+ * oldest, in the sandbox's order by id; the API documents no order), which may lack fields and values
+ * newer records have. Ascending, each once; all pages when `wanted` covers them.
+ */
+export function spreadPages(wanted: number, count: number): number[] {
+  if (wanted >= count) return Array.from({ length: count }, (_, i) => i + 1);
+  if (wanted <= 1) return [1];
+  // Steps of at least one page: rounding keeps the pages distinct.
+  const step = (count - 1) / (wanted - 1);
+  return Array.from({ length: wanted }, (_, i) => 1 + Math.round(i * step));
+}
+
+/** Page `n` of a resource (one request: the inventory's client reads no page ahead). */
+async function onePage(client: PracticeHubClient, resource: string, n: number): Promise<PracticeHubPage> {
+  for await (const page of client.pages(resource, { fromPage: n })) return page;
+  throw new Error(`PracticeHub gave no page ${n} of ${resource}`);
+}
+
+/**
  * Counts and samples every resource of the model, then tries the candidate names the model lacks.
- * Counts come from `total_entries`: of the first sampled page, or of a page_size=1 request when no
- * page is sampled, so each resource costs max(1, pages sampled) requests.
+ * Counts come from `total_entries`: of the first page, or of a page_size=1 request when no page is
+ * sampled, so each resource costs max(1, pages sampled) requests. The pages after the first are
+ * spread over the resource (spreadPages).
  */
 export async function takeInventory(options: InventoryOptions): Promise<Inventory> {
   const latencies: number[] = [];
@@ -162,14 +184,19 @@ export async function takeInventory(options: InventoryOptions): Promise<Inventor
         total = await client.count(resource);
         minimum += 1;
       } else {
-        for await (const page of client.pages(resource)) {
-          total = page.totalEntries;
-          pages = page.page;
+        const take = (page: PracticeHubPage) => {
+          pages += 1;
           addRecords(profile, page.records);
           records.push(...page.records);
-          if (page.page >= options.samplePages) break;
-        }
-        minimum += Math.max(1, pages);
+        };
+        const first = await onePage(client, resource, 1);
+        take(first);
+        total = first.totalEntries;
+        // A full first page with more after it gives the page size the API keeps to (it caps it).
+        const count = first.hasNext ? Math.ceil(total / Math.max(1, first.records.length)) : 1;
+        for (const n of spreadPages(options.samplePages, count).slice(1))
+          take(await onePage(client, resource, n));
+        minimum += pages;
       }
     } catch (error) {
       if (!(error instanceof PracticeHubRequestError) || error.status !== 404) throw error;

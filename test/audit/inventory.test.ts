@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SourceModel } from '../../compiler/model/spec.ts';
 import { buildReport, type FieldSummary, type Inventory, takeInventory } from '../../runtime/audit/index.ts';
+import { spreadPages } from '../../runtime/audit/inventory.ts';
 import { type Sandboxes, startSandboxes } from '../../sandbox/index.ts';
 import { clientOptions, loadSpec, specCopy } from './helpers.ts';
 
@@ -50,9 +51,27 @@ describe('audit inventory against the PracticeHub sandbox', () => {
     expect(inv.projection).toBe('unsupported');
   });
 
+  it('samples the first page and the last, so that the newest records are in the sample too', () => {
+    const all = [...sb.practicehub.records('patients')];
+    expect(all).toHaveLength(400);
+    const sampled = inv.samples.get('patients')!.map((r) => r.id);
+    expect(sampled).toEqual([...all.slice(0, 100), ...all.slice(300)].map((r) => r.id));
+  });
+
+  it('spreads the pages it samples evenly from the first to the last', () => {
+    expect(spreadPages(2, 4)).toEqual([1, 4]);
+    expect(spreadPages(3, 10)).toEqual([1, 6, 10]);
+    expect(spreadPages(4, 5)).toEqual([1, 2, 4, 5]);
+    expect(spreadPages(5, 5)).toEqual([1, 2, 3, 4, 5]);
+    expect(spreadPages(4, 3)).toEqual([1, 2, 3]);
+    expect(spreadPages(1, 9)).toEqual([1]);
+    expect(spreadPages(2, 1)).toEqual([1]);
+  });
+
   it('infers types and fill rates that match the served records', () => {
-    const first200 = [...sb.practicehub.records('patients')].slice(0, 200);
-    const filled = (name: string) => first200.filter((r) => r[name] !== null && r[name] !== '').length / 200;
+    const all = [...sb.practicehub.records('patients')];
+    const sample = [...all.slice(0, 100), ...all.slice(300)];
+    const filled = (name: string) => sample.filter((r) => r[name] !== null && r[name] !== '').length / 200;
     expect(field(inv, 'patients', 'date_of_birth')).toMatchObject({
       type: 'date',
       phi: true,
@@ -70,7 +89,11 @@ describe('audit inventory against the PracticeHub sandbox', () => {
     expect(status.type).toBe('enum');
     expect(status.values).toEqual(
       [
-        ...new Set([...sb.practicehub.records('appointments')].slice(0, 200).map((r) => r.status as string)),
+        ...new Set(
+          [...sb.practicehub.records('appointments')]
+            .filter((_, i, all) => i < 100 || i >= all.length - (all.length % 100 || 100))
+            .map((r) => r.status as string),
+        ),
       ].sort(),
     );
     // PHI fields never carry values, even when they are enumerations.
