@@ -73,7 +73,17 @@ export async function ensureSolution(
       await client.create('solutions', body, { id });
       created(`created solution ${solution}`);
     } catch (error) {
-      if (!(error instanceof DataverseError && componentExists(error))) throw error;
+      if (!(error instanceof DataverseError)) throw error;
+      if (componentExists(error)) return;
+      // Refused (a name Dataverse does not take, such as one longer than the 65 characters of the
+      // solution table's uniquename): one error for the solution, not the same refusal listed against
+      // every table, column and key that would have gone into it.
+      if (error.status === 400)
+        throw new SchemaError(
+          `Dataverse refused to create the solution ${solution} (target.publisher.solution) under publisher ${publisher.uniqueName}, so nothing was created: ${error.serverMessage} (HTTP ${error.status}, code ${error.code || 'none'}; ${error.method} ${error.path})`,
+          `set target.publisher.solution in migration.yaml to a name Dataverse takes (letters, digits and underscores, at most 65 characters) or to an unmanaged solution of publisher ${publisher.uniqueName} that exists, then compile; or create the solution in Power Apps (Solutions → New solution, publisher ${publisher.uniqueName})`,
+        );
+      throw error;
     }
     return;
   }
