@@ -94,6 +94,7 @@ export async function applySchema(
   }
   live = await readLiveSchema(client, plan, tables);
   const touched = new Set<string>();
+  let stale = false;
   for (const table of plan.tables) {
     // A table that is not there (refused above) takes no columns or keys: its finding says why.
     if (!live.tables.get(table.name)) continue;
@@ -110,11 +111,23 @@ export async function applySchema(
               )
           : () => client.createAttribute(table.name, attributeBody(column), solution),
       );
-      if ((await attempt(refused, component, create)) !== 'done') continue;
+      const outcome = await attempt(refused, component, create);
+      if (outcome === 'there' && (await madeMeanwhile(client, table.name, column.name))) {
+        // Made meanwhile (another apply, or a create an interrupted one left running), maybe otherwise
+        // than the plan says: compared with the plan as any existing column, in this apply, which
+        // changes what it can below and reports the rest, instead of "already exists".
+        refused.splice(
+          refused.findIndex((r) => sameComponent(r, component)),
+          1,
+        );
+        stale = true;
+      }
+      if (outcome !== 'done') continue;
       touched.add(table.name);
       step(`created column ${table.name}.${column.name} (${column.type})`);
     }
   }
+  if (stale) live = await readLiveSchema(client, plan, tables);
   // Existing columns narrower than the plan (length, range) or with another required level are widened
   // or changed in place; what the API cannot change without touching stored values stays a finding.
   for (const change of columnChanges(live, plan)) {
@@ -243,6 +256,11 @@ export async function applySchema(
     ...found.filter((f) => !refused.some((r) => sameComponent(r, f))),
   ];
   return { created, remaining };
+}
+
+/** Whether the organisation has the column now, after its create met "already exists". */
+async function madeMeanwhile(client: DataverseClient, table: string, column: string): Promise<boolean> {
+  return (await client.attributes(table)).some((a) => a.logicalName === column);
 }
 
 /** The primary key column of a table: from the generated module when the migration writes it, else the organisation's. */

@@ -317,3 +317,83 @@ describe('schema apply when the plan’s solution is managed (imported from anot
     );
   }, 60_000);
 });
+
+/**
+ * A client whose create of `column` meets the column made meanwhile with `made` over the plan's
+ * definition, as another apply (or a create an interrupted apply left running) makes it between the
+ * read and the create: the organisation answers the create that it already exists.
+ */
+class Raced extends DataverseClient {
+  constructor(
+    options: ConstructorParameters<typeof DataverseClient>[0],
+    private readonly column: string,
+    private readonly made: Record<string, unknown>,
+  ) {
+    super(options);
+  }
+  override async createAttribute(
+    table: string,
+    metadata: Record<string, unknown>,
+    solution?: string,
+  ): Promise<string> {
+    if (String(metadata.SchemaName).toLowerCase() === this.column)
+      await super.createAttribute(table, { ...metadata, ...this.made }, solution);
+    return super.createAttribute(table, metadata, solution);
+  }
+}
+
+describe('schema apply when a column it creates was made meanwhile otherwise than the plan says', () => {
+  const o = freshOrganisation();
+
+  it('reports the difference it cannot change in the same apply, not only that the column exists', async () => {
+    const raced = new Raced(optionsFromEnv(o.sb.env), 'fs_insurancecarrier', {
+      '@odata.type': 'Microsoft.Dynamics.CRM.MemoAttributeMetadata',
+      Format: 'TextArea',
+      FormatName: undefined,
+    });
+    try {
+      const applied = await applySchema(raced, PLAN, MODULE.TABLES, { keyTimeoutMs: 30_000 });
+      const carrier = applied.remaining.filter((r) => r.name === 'fs_insurancecarrier');
+      expect(carrier).toHaveLength(1);
+      expect(carrier[0]!.problem).toMatch(/^type is MemoType in the organisation, the plan says StringType/);
+      expect(carrier[0]!.problem).not.toContain('Dataverse refused it');
+    } finally {
+      await raced.close();
+    }
+  }, 60_000);
+
+  it('changes a shorter maximum length made meanwhile in the same apply', async () => {
+    const raced = new Raced(optionsFromEnv(o.sb.env), 'fs_specialization', { MaxLength: 20 });
+    try {
+      // Every column of the plan exists after the test above: a column the plan gains on fs_payment.
+      const plan: IrSchemaPlan = {
+        ...PLAN,
+        tables: PLAN.tables.map((t) =>
+          t.name !== 'fs_payment'
+            ? t
+            : {
+                ...t,
+                columns: [
+                  ...t.columns,
+                  {
+                    ...PLAN.tables
+                      .find((p) => p.name === 'contact')!
+                      .columns.find((c) => c.name === 'fs_specialization')!,
+                  },
+                ],
+              },
+        ),
+      };
+      const applied = await applySchema(raced, plan, MODULE.TABLES, { keyTimeoutMs: 30_000 });
+      expect(applied.created).toContain('changed column fs_payment.fs_specialization (maximum length)');
+      // Only the column the test above left of another type remains.
+      expect(applied.remaining.map((r) => `${r.table}.${r.name}`)).toEqual(['contact.fs_insurancecarrier']);
+      const made = (await o.client.attributes('fs_payment')).find(
+        (a) => a.logicalName === 'fs_specialization',
+      );
+      expect(made?.maxLength).toBe(100);
+    } finally {
+      await raced.close();
+    }
+  }, 60_000);
+});
