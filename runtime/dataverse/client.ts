@@ -327,7 +327,7 @@ export class DataverseClient {
   waitForKey(
     logicalName: string,
     keyName: string,
-    options?: { timeoutMs?: number; intervalMs?: number },
+    options?: { timeoutMs?: number; intervalMs?: number; failedGraceMs?: number },
   ): Promise<void> {
     return schema.waitForKey(
       this.ctx,

@@ -268,7 +268,10 @@ export async function reactivateKey(ctx: ClientContext, logicalName: string, key
 
 /**
  * Polls a key until its index is Active (define-alternate-keys-entity: Pending → InProgress → Active or
- * Failed; upserts through the key fail until then). Throws on Failed or after `timeoutMs`.
+ * Failed; upserts through the key fail until then). Throws on Failed or after `timeoutMs`. A key just
+ * built again (ReactivateEntityKey, which only submits an asynchronous job,
+ * PA`webapi/reference/reactivateentitykey`) reports the Failed of its last build until that job starts:
+ * with `failedGraceMs`, Failed counts only once the key has been seen building, or after that time.
  */
 export async function waitForKey(
   ctx: ClientContext,
@@ -276,9 +279,11 @@ export async function waitForKey(
   now: () => number,
   logicalName: string,
   keyName: string,
-  o: { timeoutMs?: number; intervalMs?: number } = {},
+  o: { timeoutMs?: number; intervalMs?: number; failedGraceMs?: number } = {},
 ): Promise<void> {
   const deadline = now() + (o.timeoutMs ?? 600_000);
+  const grace = Math.min(deadline, now() + (o.failedGraceMs ?? 0));
+  let building = false;
   for (;;) {
     const key = (await keys(ctx, logicalName)).find((k) => k.logicalName === keyName.toLowerCase());
     if (!key)
@@ -288,7 +293,8 @@ export async function waitForKey(
         'missing',
       );
     if (key.status === 'Active') return;
-    if (key.status === 'Failed')
+    if (key.status === 'Pending' || key.status === 'InProgress') building = true;
+    if (key.status === 'Failed' && (building || now() >= grace))
       throw new KeyError(
         `the alternate key ${keyName} on ${logicalName} failed to build: rows of ${logicalName} hold the same values of ${key.keyAttributes.join(', ')}`,
         failedKeyHint(logicalName, keyName),

@@ -9,6 +9,12 @@ import { optionInserts, optionLabelChanges } from './options.ts';
 import { ensureSolution, SchemaError } from './solution.ts';
 import { checkSchema, columnChanges, type LiveSchema, readLiveSchema, type SchemaFinding } from './verify.ts';
 
+/**
+ * How long a key built again (ReactivateEntityKey) may still report Failed before its build job is seen
+ * starting: the action only submits an asynchronous system job (PA`webapi/reference/reactivateentitykey`).
+ */
+const REBUILD_START_MS = 30_000;
+
 /** What `schema apply` did. */
 export interface Applied {
   readonly created: readonly string[];
@@ -166,7 +172,7 @@ export async function applySchema(
     );
   }
   live = await readLiveSchema(client, plan, tables);
-  const waiting: { table: string; name: string }[] = [];
+  const waiting: { table: string; name: string; rebuilt: boolean }[] = [];
   for (const table of plan.tables) {
     if (!live.tables.get(table.name)) continue;
     for (const key of table.keys) {
@@ -196,6 +202,7 @@ export async function applySchema(
         }
       }
       const name = found?.schemaName ?? key.name;
+      let rebuilt = false;
       if (found?.status === 'Failed') {
         // Built again (ReactivateEntityKey): Active once the rows sharing its values are gone, else
         // Failed again, which the final check reports with what to do.
@@ -203,8 +210,9 @@ export async function applySchema(
         const rebuild = () => client.reactivateKey(table.name, name);
         if ((await attempt(refused, component, rebuild)) !== 'done') continue;
         step(`building alternate key ${table.name}.${name} again`);
+        rebuilt = true;
       }
-      if (found?.status !== 'Active') waiting.push({ table: table.name, name });
+      if (found?.status !== 'Active') waiting.push({ table: table.name, name, rebuilt });
     }
   }
   for (const role of plan.connectionRoles) {
@@ -240,7 +248,11 @@ export async function applySchema(
   const deadline = Date.now() + (options.keyTimeoutMs ?? 600_000);
   for (const key of waiting) {
     try {
-      await client.waitForKey(key.table, key.name, { timeoutMs: Math.max(0, deadline - Date.now()) });
+      await client.waitForKey(key.table, key.name, {
+        timeoutMs: Math.max(0, deadline - Date.now()),
+        // A key built again still reports its last build's Failed until the new build job starts.
+        ...(key.rebuilt ? { failedGraceMs: REBUILD_START_MS } : {}),
+      });
     } catch (error) {
       if (error instanceof KeyError && (error.reason === 'failed' || error.reason === 'timeout')) continue;
       throw error;

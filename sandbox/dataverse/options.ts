@@ -63,6 +63,12 @@ export interface DataverseSandboxOptions {
   readonly dopHint?: number;
   readonly tokenLifetimeSeconds?: number;
   readonly keyActivationDelayMs?: number;
+  /**
+   * How long a Failed key that ReactivateEntityKey is sent for still reports Failed before its new index
+   * job starts (Pending): the action only submits an asynchronous system job
+   * (PA`webapi/reference/reactivateentitykey`); default the smaller of 500 ms and keyActivationDelayMs.
+   */
+  readonly keyReactivationLagMs?: number;
   readonly maxUploadFileSize?: number;
   readonly grantOverrideCreatedOn?: boolean;
   /** Per-table override of CreateMultiple/UpdateMultiple/UpsertMultiple support, by logical name. */
@@ -104,6 +110,7 @@ export interface SandboxConfig {
   readonly dopHint: number;
   readonly tokenLifetimeSeconds: number;
   readonly keyActivationDelayMs: number;
+  readonly keyReactivationLagMs: number;
   readonly maxUploadFileSize: number;
   readonly grantOverrideCreatedOn: boolean;
   readonly bulkMessages: Readonly<Record<string, boolean>>;
@@ -145,6 +152,7 @@ export function resolveOptions(options: DataverseSandboxOptions = {}): SandboxCo
     dopHint: options.dopHint ?? 8,
     tokenLifetimeSeconds: options.tokenLifetimeSeconds ?? 3600,
     keyActivationDelayMs: options.keyActivationDelayMs ?? 2000,
+    keyReactivationLagMs: options.keyReactivationLagMs ?? Math.min(500, options.keyActivationDelayMs ?? 2000),
     maxUploadFileSize: options.maxUploadFileSize ?? 5_242_880,
     grantOverrideCreatedOn: options.grantOverrideCreatedOn ?? true,
     bulkMessages: options.bulkMessages ?? {},

@@ -50,9 +50,14 @@ export class SandboxState {
 
   /**
    * Key indexes are built asynchronously (PA`define-alternate-keys-entity`): Pending, then Active after
-   * the configured delay, or Failed when existing rows hold duplicates.
+   * the configured delay, or Failed when existing rows hold duplicates. A key built again keeps its
+   * status (Failed) for `lagMs` first, until its build job starts.
    */
-  scheduleKeyActivation(table: TableMeta, key: KeyMeta, delayMs: number): void {
+  scheduleKeyActivation(table: TableMeta, key: KeyMeta, delayMs: number, lagMs = 0): void {
+    if (lagMs > 0) {
+      this.later(lagMs, () => this.scheduleKeyActivation(table, key, delayMs));
+      return;
+    }
     const activate = () => {
       key.status = this.store.addKey(table.def.logicalName, key) ? 'Active' : 'Failed';
     };
@@ -61,10 +66,15 @@ export class SandboxState {
       return;
     }
     key.status = 'Pending';
+    this.later(delayMs, activate);
+  }
+
+  /** Runs `action` after `ms`, unless the sandbox closes first. */
+  private later(ms: number, action: () => void): void {
     const timer = setTimeout(() => {
       this.timers.delete(timer);
-      activate();
-    }, delayMs);
+      action();
+    }, ms);
     timer.unref();
     this.timers.add(timer);
   }

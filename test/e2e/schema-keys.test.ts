@@ -6,6 +6,7 @@ import type { IrSchemaPlan } from '../../compiler/ir/types.ts';
 import { createSchemaValidators } from '../../compiler/validate/schemas.ts';
 import { DataverseClient, label } from '../../runtime/dataverse/index.ts';
 import { applySchema } from '../../runtime/schema/apply.ts';
+import { attributeBody } from '../../runtime/schema/bodies.ts';
 import type { Sandboxes } from '../../sandbox/index.ts';
 import { clientOptions, startGateway } from '../runtime/dataverse/helpers.ts';
 import { clients, flitstack, freshOrganisation, sandboxes } from '../support/migration.ts';
@@ -195,5 +196,51 @@ describe('an alternate key another apply creates as this one sends its own', () 
       await client.close();
       await gateway.close();
     }
+  }, 60_000);
+});
+
+describe('a failed alternate key built again, in an organisation whose build job starts a moment after the request', () => {
+  // ReactivateEntityKey only submits a job: the key reports Failed until the job starts.
+  const o = freshOrganisation(async () => {}, {
+    dataverse: { keyActivationDelayMs: 1_000, keyReactivationLagMs: 1_500 },
+  });
+  const contactKey = (applied: Awaited<ReturnType<typeof applySchema>>) =>
+    applied.remaining.filter((f) => f.table === 'contact' && f.kind === 'key').map((f) => f.problem);
+
+  it('is reported failed again when rows still share its values, once its new build has failed', async () => {
+    const plan = await compiledWith('migration.yaml', []);
+    const column = plan.tables
+      .find((t) => t.name === 'contact')!
+      .columns.find((c) => c.name === 'fs_practicehubid')!;
+    await o.client.createAttribute('contact', attributeBody(column));
+    for (const lastname of ['Ng', 'Ngata'])
+      await o.client.create('contacts', { lastname, fs_practicehubid: 'patient-1' });
+    const first = await applySchema(o.client, plan, {}, { keyTimeoutMs: 20_000 });
+    expect(contactKey(first)).toEqual([expect.stringContaining('alternate key failed to build')]);
+    const started = Date.now();
+    const again = await applySchema(o.client, plan, {}, { keyTimeoutMs: 20_000 });
+    expect(again.created).toContain('building alternate key contact.fs_practicehubid_key again');
+    expect(contactKey(again)).toEqual([expect.stringContaining('alternate key failed to build')]);
+    // Reported once the new build failed, not at the end of the time limit.
+    expect(Date.now() - started).toBeLessThan(15_000);
+  }, 60_000);
+
+  it('becomes Active once the rows sharing its values are gone, not reported failed for the moment before its job starts', async () => {
+    // The key as the test above leaves it once its build has ended: Failed.
+    const status = async () =>
+      (await o.client.keys('contact')).find((k) => k.schemaName === 'fs_practicehubid_key')?.status;
+    for (let i = 0; i < 50 && (await status()) !== 'Failed'; i++)
+      await new Promise((r) => setTimeout(r, 200));
+    expect(await status()).toBe('Failed');
+    for await (const row of o.client.query<{ contactid: string }>('contacts', {
+      select: ['contactid'],
+      filter: "lastname eq 'Ngata'",
+    }))
+      await o.client.delete('contacts', row.contactid);
+    const plan = await compiledWith('migration.yaml', []);
+    const applied = await applySchema(o.client, plan, {}, { keyTimeoutMs: 20_000 });
+    expect(applied.created).toContain('building alternate key contact.fs_practicehubid_key again');
+    expect(contactKey(applied)).toEqual([]);
+    expect(applied.created).toContain('alternate key contact.fs_practicehubid_key is Active');
   }, 60_000);
 });

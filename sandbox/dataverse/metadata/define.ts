@@ -147,9 +147,9 @@ export function createKey(ctx: Ctx, table: TableMeta, body: Body, solution: stri
 /**
  * `POST ReactivateEntityKey` with EntityLogicalName and EntityKeyLogicalName: "Submit a new asynchronous
  * system job to create the index for the key" (PA`webapi/reference/reactivateentitykey`). A Failed key
- * goes Pending again and is built after the delay, Active when its columns now hold no duplicate values,
- * else Failed again; a key being built or built already is left as it is, as a new build would end the
- * same.
+ * still reports Failed until the job starts (keyReactivationLagMs), then goes Pending and is built after
+ * the delay, Active when its columns now hold no duplicate values, else Failed again; a key being built
+ * or built already is left as it is, as a new build would end the same.
  */
 export function reactivateKey(ctx: Ctx, body: Body): void {
   const tableName = String(body.EntityLogicalName ?? '');
@@ -158,7 +158,13 @@ export function reactivateKey(ctx: Ctx, body: Body): void {
   if (!table) throw Errors.metadataNotFound('an entity', tableName);
   const key = table.keys.find((k) => k.logicalName === keyName.toLowerCase());
   if (!key) throw Errors.metadataNotFound('an entity key', keyName);
-  if (key.status === 'Failed') ctx.state.scheduleKeyActivation(table, key, ctx.config.keyActivationDelayMs);
+  if (key.status === 'Failed')
+    ctx.state.scheduleKeyActivation(
+      table,
+      key,
+      ctx.config.keyActivationDelayMs,
+      ctx.config.keyReactivationLagMs,
+    );
 }
 
 /**
