@@ -219,6 +219,31 @@ export function schemaDiagnostics(
         });
         break;
       }
+      case 'maximum':
+      case 'minimum': {
+        // The key's own description says what its limits are for (a memo's 1,048,576 characters, the
+        // most Dataverse takes), which a bare "must be <= 1048576" does not.
+        const own = parentOf(error, schema, /\/(maximum|minimum)$/);
+        const about = typeof own?.description === 'string' ? own.description.replace(/\.$/, '') : '';
+        const [low, high] = [own?.minimum, own?.maximum];
+        const within =
+          typeof low === 'number' && typeof high === 'number'
+            ? `from ${low} to ${high}`
+            : typeof high === 'number'
+              ? `of at most ${high}`
+              : `of at least ${String(low)}`;
+        const limit = String((error.params as { limit: unknown }).limit);
+        const key = pointerSegments(here).at(-1);
+        const name = key === undefined || /^\d+$/.test(key) ? 'this key' : key;
+        out.push({
+          ...base,
+          code: 'FS015',
+          pointer: here,
+          message: `${describe(value)} is ${error.keyword === 'maximum' ? `more than ${limit}, the most` : `less than ${limit}, the least`} ${name} takes`,
+          hint: `write a value ${within}${about ? `. ${about}` : ''}`,
+        });
+        break;
+      }
       default: {
         out.push({
           ...base,
