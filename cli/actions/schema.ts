@@ -1,5 +1,5 @@
 import { applySchema } from '../../runtime/schema/apply.ts';
-import { checkSchema, readLiveSchema, type SchemaFinding } from '../../runtime/schema/verify.ts';
+import { readLiveSchema, type SchemaFinding, verifySchema } from '../../runtime/schema/verify.ts';
 import type { CliIo } from '../io.ts';
 import { checkedSpec, dataverseFromEnv } from '../migration.ts';
 
@@ -20,7 +20,7 @@ export async function verify(options: { spec: string; format: 'text' | 'json' },
   const client = dataverseFromEnv(io.env);
   try {
     const { plan, module } = spec.generated;
-    const findings = checkSchema(await readLiveSchema(client, plan, module.TABLES), plan, module.TABLES);
+    const findings = verifySchema(await readLiveSchema(client, plan, module.TABLES), plan, module.TABLES);
     if (options.format === 'json')
       io.out(`${JSON.stringify({ missing: findings.length, findings }, null, 2)}\n`);
     else if (findings.length === 0)

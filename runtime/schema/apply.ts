@@ -7,7 +7,13 @@ import { attributeBody, lookupRelationship, tableBody } from './bodies.ts';
 import { keyNamed, sameKey } from './keys.ts';
 import { optionInserts, optionLabelChanges } from './options.ts';
 import { ensureSolution, SchemaError } from './solution.ts';
-import { checkSchema, columnChanges, type LiveSchema, readLiveSchema, type SchemaFinding } from './verify.ts';
+import {
+  columnChanges,
+  type LiveSchema,
+  readLiveSchema,
+  type SchemaFinding,
+  verifySchema,
+} from './verify.ts';
 
 /**
  * How long a key built again (ReactivateEntityKey) may still report Failed before its build job is seen
@@ -260,7 +266,7 @@ export async function applySchema(
     step(`alternate key ${key.table}.${key.name} is Active`);
   }
   // A refused component's own finding says why, in place of the one that offers apply to create it.
-  const found = checkSchema(await readLiveSchema(client, plan, tables), plan, tables);
+  const found = verifySchema(await readLiveSchema(client, plan, tables), plan, tables);
   // A refusal of a component the organisation now has as the plan says (another apply added the same
   // option meanwhile, under an answer that names no code for it) leaves nothing to fix.
   const remaining = [

@@ -1,5 +1,10 @@
 import type { IrPlanColumn, IrPlanCustomTable, IrSchemaPlan } from '../../compiler/ir/types.ts';
-import type { AttributeDefinition, DataverseClient, EntityDefinition } from '../dataverse/index.ts';
+import type {
+  AttributeDefinition,
+  DataverseClient,
+  EntityDefinition,
+  Publisher,
+} from '../dataverse/index.ts';
 import { DataverseError } from '../dataverse/index.ts';
 import type { GeneratedModule } from '../mapping/index.ts';
 import {
@@ -16,7 +21,7 @@ import { optionFindings } from './options.ts';
 
 /** Something the organisation lacks (or has differently) compared with the plan. */
 export interface SchemaFinding {
-  readonly kind: 'table' | 'column' | 'option' | 'key' | 'role';
+  readonly kind: 'table' | 'column' | 'option' | 'key' | 'role' | 'publisher';
   readonly table: string;
   readonly name: string;
   readonly problem: string;
@@ -28,9 +33,14 @@ export interface SchemaFinding {
 export interface LiveSchema {
   readonly tables: ReadonlyMap<string, EntityDefinition | undefined>;
   readonly roles: ReadonlySet<string>;
+  /** The publisher of the plan's prefix, when the organisation has one. */
+  readonly publisher?: Publisher;
 }
 
-/** Reads the metadata of every table the migration writes (one request per table) and the connection roles. */
+/**
+ * Reads the metadata of every table the migration writes (one request per table), the connection roles
+ * and the publisher of the plan's prefix.
+ */
 export async function readLiveSchema(
   client: DataverseClient,
   plan: IrSchemaPlan,
@@ -53,7 +63,31 @@ export async function readLiveSchema(
     for await (const role of client.query<{ name: string }>('connectionroles', { select: ['name'] }))
       roles.add(role.name.toLowerCase());
   }
-  return { tables: live, roles };
+  const publisher = plan.publisher.prefix ? await client.publisherByPrefix(plan.publisher.prefix) : undefined;
+  return { tables: live, roles, ...(publisher ? { publisher } : {}) };
+}
+
+/**
+ * The plan's option_value_prefix differing from its publisher's CustomizationOptionValuePrefix: the
+ * plan's choice options get values outside the range Dataverse gives the publisher's options, which is
+ * what keeps them apart from other publishers' options ("the option value prefix for your solution is
+ * applied and the value will be more likely to be unique when the solution is installed in another
+ * organization", InsertOptionValueRequest.Value, learn.microsoft.com/dotnet/api/
+ * microsoft.xrm.sdk.messages.insertoptionvaluerequest.value). Only a plan with choice options.
+ */
+function publisherFinding(live: LiveSchema, plan: IrSchemaPlan): SchemaFinding | undefined {
+  const publisher = live.publisher;
+  const planned = plan.publisher.optionValuePrefix;
+  if (!publisher || publisher.optionValuePrefix === planned) return undefined;
+  if (!plan.tables.some((t) => t.columns.some((c) => c.options.length > 0))) return undefined;
+  const org = publisher.optionValuePrefix;
+  return {
+    kind: 'publisher',
+    table: publisher.uniqueName,
+    name: publisher.uniqueName,
+    problem: `option value prefix is ${org} in the organisation, the plan's target.publisher.option_value_prefix is ${planned}: the plan's choice options get values from ${planned * 10_000}, not from ${org * 10_000} as Dataverse gives this publisher's options, so they are not kept apart from other publishers' options; set option_value_prefix: ${org} under target.publisher in migration.yaml, then compile and confirm (before schema apply creates the choice columns: options already created keep their values), or use the publisher whose option value prefix is ${planned}`,
+    applicable: false,
+  };
 }
 
 /** A property of a column that the organisation has otherwise than the plan says. */
@@ -441,4 +475,18 @@ export function checkSchema(
       });
   }
   return findings;
+}
+
+/**
+ * What `schema verify` and `schema apply` report: the findings of checkSchema, which a load refuses to
+ * start with, and a publisher whose option value prefix is not the plan's, which the load does not need
+ * (apply creates the options with the plan's values) but the schema's owner should fix.
+ */
+export function verifySchema(
+  live: LiveSchema,
+  plan: IrSchemaPlan,
+  tables: GeneratedModule['TABLES'],
+): SchemaFinding[] {
+  const publisher = publisherFinding(live, plan);
+  return [...(publisher ? [publisher] : []), ...checkSchema(live, plan, tables)];
 }

@@ -145,8 +145,9 @@ export function resolveOptions(options: DataverseSandboxOptions = {}): SandboxCo
     clientSecret: options.clientSecret ?? randomBytes(24).toString('base64url'),
     licence: options.licence ?? 'professional',
     users: options.users ?? [],
+    // The publisher of the shipped spec's target.publisher (prefix fs, option value prefix 10000).
     publishers: options.publishers ?? [
-      { uniqueName: 'flitstack', friendlyName: 'FlitStack', prefix: 'fs', optionValuePrefix: 10001 },
+      { uniqueName: 'flitstack', friendlyName: 'FlitStack', prefix: 'fs', optionValuePrefix: 10000 },
     ],
     limits: { ...DEFAULT_LIMITS, ...options.limits },
     dopHint: options.dopHint ?? 8,

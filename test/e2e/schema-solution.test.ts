@@ -5,7 +5,7 @@ import type { IrSchemaPlan } from '../../compiler/ir/types.ts';
 import * as shipped from '../../generated/transformer.ts';
 import type { GeneratedModule } from '../../runtime/mapping/index.ts';
 import { applySchema } from '../../runtime/schema/apply.ts';
-import { freshOrganisation } from '../support/migration.ts';
+import { flitstack, freshOrganisation } from '../support/migration.ts';
 import { ROOT } from '../support/tmp.ts';
 
 const PLAN = JSON.parse(readFileSync(join(ROOT, 'generated', 'schema-plan.json'), 'utf8')) as IrSchemaPlan;
@@ -36,5 +36,32 @@ describe('schema apply when Dataverse refuses to create the plan’s solution', 
     expect(refused.message).toContain('so nothing was created');
     expect(refused.hint).toContain('target.publisher.solution in migration.yaml');
     expect(await o.client.entityDefinition('fs_payment')).toBeUndefined();
+  }, 60_000);
+});
+
+describe('a plan whose option_value_prefix is not its publisher’s option value prefix', () => {
+  // The organisation's publisher of prefix fs gives options values from 10001 × 10,000; the plan says 10000.
+  const o = freshOrganisation(async () => {}, {
+    dataverse: {
+      publishers: [
+        { uniqueName: 'flitstack', friendlyName: 'FlitStack', prefix: 'fs', optionValuePrefix: 10001 },
+      ],
+    },
+  });
+
+  it('is reported by verify and by apply, with both prefixes and what to change (exit 1)', async () => {
+    expect(PLAN.publisher.optionValuePrefix).toBe(10000);
+    // apply creates the schema all the same (the options get the plan's values), then verify still reports it.
+    for (const command of ['apply', 'verify']) {
+      const result = await flitstack(o.sb, 'schema', command);
+      expect(result.code, command).toBe(1);
+      const line = result.out.split('\n').find((l) => l.includes('publisher flitstack'));
+      expect(line, command).toContain(
+        "option value prefix is 10001 in the organisation, the plan's target.publisher.option_value_prefix is 10000",
+      );
+      expect(line, command).toContain(
+        'set option_value_prefix: 10001 under target.publisher in migration.yaml',
+      );
+    }
   }, 60_000);
 });

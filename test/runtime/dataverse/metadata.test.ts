@@ -146,7 +146,7 @@ describe('dataverse client: metadata', () => {
     expect(await r.client.publisherByPrefix('fs')).toMatchObject({
       uniqueName: 'flitstack',
       prefix: 'fs',
-      optionValuePrefix: 10001,
+      optionValuePrefix: 10000,
     });
     expect(await r.client.publisherByPrefix('zz')).toBeUndefined();
     const before = r.sb.stats().requests.metadata;

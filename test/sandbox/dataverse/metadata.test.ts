@@ -274,7 +274,7 @@ describe('dataverse sandbox: metadata', () => {
     );
     // Option values start at the publisher's option value prefix × 10,000 (reference §5.4).
     expect(options.json.OptionSet.Options.map((o: { Value: number }) => o.Value)).toEqual([
-      100010000, 100010001,
+      100000000, 100000001,
     ]);
   });
 
