@@ -248,6 +248,14 @@ export class DataverseClient {
     return meta.attributes(this.ctx, logicalName, withOptions);
   }
 
+  /** A column of `logicalName` with its options read on their own: a choice column's, or a Yes/No column's two. */
+  readColumnOptions(
+    logicalName: string,
+    column: meta.AttributeDefinition,
+  ): Promise<meta.AttributeDefinition> {
+    return meta.readColumnOptions(this.ctx, logicalName, column);
+  }
+
   /** The logical names of the organisation's custom tables (IsCustomEntity), sorted. */
   customTables(): Promise<string[]> {
     return meta.customTables(this.ctx);

@@ -108,9 +108,14 @@ const entityPath = (logicalName: string) =>
   `EntityDefinitions(LogicalName=${encodeURIComponent(literal(logicalName))})`;
 
 function options(json: Json): ChoiceOption[] | undefined {
-  const set = json.OptionSet as { Options?: Json[] } | null | undefined;
-  if (!set || !Array.isArray(set.Options)) return undefined;
-  return set.Options.map((o) => {
+  const set = json.OptionSet as
+    | { Options?: Json[]; TrueOption?: Json; FalseOption?: Json }
+    | null
+    | undefined;
+  // A Yes/No column's BooleanOptionSetMetadata holds its two options as TrueOption and FalseOption.
+  const listed = set?.TrueOption && set.FalseOption ? [set.TrueOption, set.FalseOption] : set?.Options;
+  if (!Array.isArray(listed)) return undefined;
+  return listed.map((o) => {
     const labels = labelsOf(o.Label);
     return {
       value: Number(o.Value),
@@ -254,20 +259,40 @@ export async function attributes(
     ).value as Json[];
     for (const json of listed) {
       const name = str(json.LogicalName);
-      const withSet = options(json)
-        ? json
-        : await get(
-            ctx,
-            `${base}(LogicalName=${encodeURIComponent(literal(name))})/Microsoft.Dynamics.CRM.${cast}?$select=LogicalName&$expand=OptionSet`,
-            op,
-          );
-      const opts = options(withSet);
-      const optionSet = optionSetOf(withSet);
       const column = byName.get(name);
-      if (column && opts) byName.set(name, { ...column, options: opts, ...(optionSet ? { optionSet } : {}) });
+      if (column)
+        byName.set(
+          name,
+          options(json) ? withOptionSet(column, json) : await readColumnOptions(ctx, logicalName, column),
+        );
     }
   }
   return all.map((a) => byName.get(a.logicalName)!);
+}
+
+function withOptionSet(column: AttributeDefinition, json: Json): AttributeDefinition {
+  const opts = options(json);
+  const optionSet = optionSetOf(json);
+  return opts ? { ...column, options: opts, ...(optionSet ? { optionSet } : {}) } : column;
+}
+
+/**
+ * A column with its options, read on its own through its type cast
+ * (`Attributes(LogicalName='x')/<cast>?$expand=OptionSet`): a choice column's, or a Yes/No column's two
+ * (BooleanAttributeMetadata, whose OptionSet holds TrueOption and FalseOption).
+ */
+export async function readColumnOptions(
+  ctx: ClientContext,
+  table: string,
+  column: AttributeDefinition,
+): Promise<AttributeDefinition> {
+  const cast = column.metadataType;
+  const json = await get(
+    ctx,
+    `${entityPath(table)}/Attributes(LogicalName=${encodeURIComponent(literal(column.logicalName))})/Microsoft.Dynamics.CRM.${cast}?$select=LogicalName&$expand=OptionSet`,
+    `read the options of the ${cast} column ${column.logicalName} of ${table}`,
+  );
+  return withOptionSet(column, json);
 }
 
 /** `GET EntityDefinitions?$filter=IsCustomEntity eq true`: the logical names of the custom tables, sorted. */

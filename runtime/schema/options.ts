@@ -30,10 +30,21 @@ interface LabelDifference {
   readonly shown: string;
 }
 
+/**
+ * A Yes/No column's two options as the plan creates them: true (1) and false (0), labelled with the
+ * spec's true_label and false_label, or Dataverse's Yes and No (bodies.ts).
+ */
+function booleanOptions(column: IrPlanColumn): IrPlanColumn['options'] {
+  return [
+    { key: 'true', value: 1, label: column.trueLabel ?? 'Yes' },
+    { key: 'false', value: 0, label: column.falseLabel ?? 'No' },
+  ];
+}
+
 function labelDifferences(column: IrPlanColumn, attribute: AttributeDefinition): LabelDifference[] {
   const live = new Map((attribute.options ?? []).map((o) => [o.value, o]));
   const out: LabelDifference[] = [];
-  for (const option of column.options) {
+  for (const option of column.type === 'boolean' ? booleanOptions(column) : column.options) {
     const found = live.get(option.value);
     if (!found) continue;
     const org = labelInPlanLanguage(found);
@@ -68,6 +79,7 @@ function labelFinding(
   const mapping = column.usedBy.length > 0 ? ` of mapping ${column.usedBy.join(', ')}` : '';
   const pin = `give option ${d.key} another value in the spec (value: under custom.options.${d.key}${mapping}), then compile`;
   const base = { kind: 'option', table, name: `${column.name}=${d.value}` } as const;
+  if (column.type === 'boolean') return booleanLabelFinding(base, table, column, d, mapping);
   if (d.org === undefined)
     return {
       ...base,
@@ -89,14 +101,42 @@ function labelFinding(
 }
 
 /**
- * The findings of a planned choice or multi-select choice column that exists: every planned option the
- * column lacks (which apply adds to a local option set), and every one it labels otherwise.
+ * A Yes/No column's option labelled otherwise than the spec's true_label or false_label: the load writes
+ * true or false, which every reader sees under the organisation's label. Apply leaves it: the labels are
+ * the admin's or the spec's to change.
+ */
+function booleanLabelFinding(
+  base: Pick<SchemaFinding, 'kind' | 'table' | 'name'>,
+  table: string,
+  column: IrPlanColumn,
+  d: LabelDifference,
+  mapping: string,
+): SchemaFinding {
+  const key = `${d.key}_label`;
+  const org =
+    d.org === undefined
+      ? `has no label in language ${LABEL_LANGUAGE} (it shows ${quoted(d.shown)})`
+      : `is labelled ${quoted(d.org)}`;
+  const shown = d.org ?? d.shown;
+  return {
+    ...base,
+    problem: `option ${d.value} (${d.key}) ${org} in the organisation, the plan says ${quoted(d.plan)}: the load writes ${d.value} for ${quoted(d.plan)}, which Dataverse shows as ${quoted(shown)}; change the label to ${quoted(d.plan)} in Power Apps (Tables → ${table} → Columns → ${column.name}), or set ${key}: ${quoted(shown)} under custom${mapping} in the spec, then compile`,
+    applicable: false,
+  };
+}
+
+/**
+ * The findings of a planned choice, multi-select choice or Yes/No column that exists: every planned
+ * option the column lacks (which apply adds to a local option set), and every one it labels otherwise
+ * (a Yes/No column's true and false labels included).
  */
 export function optionFindings(
   table: string,
   column: IrPlanColumn,
   attribute: AttributeDefinition,
 ): SchemaFinding[] {
+  if (column.type === 'boolean')
+    return labelDifferences(column, attribute).map((d) => labelFinding(table, column, attribute, d));
   if (column.type !== 'choice' && column.type !== 'multi_choice') return [];
   const missing = missingOptions(column, attribute).map((o): SchemaFinding => {
     const base = { kind: 'option', table, name: `${column.name}=${o.value}` } as const;

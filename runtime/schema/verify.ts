@@ -29,6 +29,27 @@ export interface SchemaFinding {
   readonly applicable: boolean;
 }
 
+/** A table's columns, each planned Yes/No column with its two options (true and false) and their labels. */
+async function withBooleanLabels(
+  client: DataverseClient,
+  table: string,
+  plan: IrSchemaPlan,
+): Promise<AttributeDefinition[]> {
+  const booleans = new Set(
+    (plan.tables.find((t) => t.name === table)?.columns ?? [])
+      .filter((c) => c.type === 'boolean')
+      .map((c) => c.name),
+  );
+  const attributes = await client.attributes(table, true);
+  return Promise.all(
+    attributes.map((a) =>
+      booleans.has(a.logicalName) && a.metadataType === 'BooleanAttributeMetadata'
+        ? client.readColumnOptions(table, a)
+        : a,
+    ),
+  );
+}
+
 /** The live state the checks read; `schema apply` reuses it. */
 export interface LiveSchema {
   readonly tables: ReadonlyMap<string, EntityDefinition | undefined>;
@@ -51,8 +72,12 @@ export async function readLiveSchema(
   for (const name of names) {
     try {
       const entity = await client.entityDefinition(name, { keys: true });
-      // Choice options are read with the columns' type casts (attributes with options).
-      live.set(name, entity ? { ...entity, attributes: await client.attributes(name, true) } : undefined);
+      // Choice options are read with the columns' type casts (attributes with options), and the two
+      // labels of the plan's Yes/No columns on their own (BooleanAttributeMetadata's OptionSet).
+      live.set(
+        name,
+        entity ? { ...entity, attributes: await withBooleanLabels(client, name, plan) } : undefined,
+      );
     } catch (error) {
       if (error instanceof DataverseError && error.status === 404) live.set(name, undefined);
       else throw error;

@@ -3,14 +3,14 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { IrPlanColumn, IrSchemaPlan } from '../../compiler/ir/types.ts';
 import * as shipped from '../../generated/transformer.ts';
-import { DataverseClient } from '../../runtime/dataverse/index.ts';
+import { DataverseClient, optionsFromEnv } from '../../runtime/dataverse/index.ts';
 import type { GeneratedModule } from '../../runtime/mapping/index.ts';
 import { applySchema } from '../../runtime/schema/apply.ts';
 import { attributeBody } from '../../runtime/schema/bodies.ts';
 import { checkSchema, readLiveSchema } from '../../runtime/schema/verify.ts';
 import type { Sandboxes } from '../../sandbox/index.ts';
 import { clientOptions, startGateway } from '../runtime/dataverse/helpers.ts';
-import { clients, flitstack, journalPath, sandboxes } from '../support/migration.ts';
+import { clients, flitstack, freshOrganisation, journalPath, sandboxes } from '../support/migration.ts';
 import { ROOT } from '../support/tmp.ts';
 
 const PLAN = JSON.parse(readFileSync(join(ROOT, 'generated', 'schema-plan.json'), 'utf8')) as IrSchemaPlan;
@@ -341,4 +341,52 @@ describe('schema apply adds the options the spec gained since the column was cre
       await gateway.close();
     }
   });
+});
+
+describe('a yes/no column the organisation labels otherwise than the plan', () => {
+  const o = freshOrganisation(async (client) => {
+    // fs_staffactive made by hand with Dataverse's Yes and No, where the plan says Active and Left.
+    const column = planned('contact', 'fs_staffactive');
+    expect([column.trueLabel, column.falseLabel]).toEqual(['Active', 'Left']);
+    await client.createAttribute('contact', attributeBody({ ...column, trueLabel: 'Yes', falseLabel: 'No' }));
+  });
+
+  it('is reported by verify for each of its two labels, with what each value means to the load and what to change', async () => {
+    const findings = checkSchema(await readLiveSchema(o.client, PLAN, TABLES), PLAN, TABLES).filter(
+      (f) => f.table === 'contact' && f.name.startsWith('fs_staffactive'),
+    );
+    expect(findings.map((f) => [f.kind, f.name, f.applicable])).toEqual([
+      ['option', 'fs_staffactive=1', false],
+      ['option', 'fs_staffactive=0', false],
+    ]);
+    expect(findings[0]!.problem).toContain(
+      'option 1 (true) is labelled "Yes" in the organisation, the plan says "Active": the load writes 1 for "Active", which Dataverse shows as "Yes"',
+    );
+    expect(findings[1]!.problem).toContain(
+      'option 0 (false) is labelled "No" in the organisation, the plan says "Left"',
+    );
+    expect(findings[0]!.problem).toContain(
+      'change the label to "Active" in Power Apps (Tables → contact → Columns → fs_staffactive), or set true_label: "Yes" under custom of mapping staff-contact in the spec',
+    );
+  }, 60_000);
+
+  it('is not reported once the labels are the plan’s', async () => {
+    const o2 = await sandboxes();
+    const client = new DataverseClient(optionsFromEnv(o2.env));
+    try {
+      const column = planned('contact', 'fs_staffactive');
+      await client.createAttribute('contact', attributeBody(column));
+      const live = await readLiveSchema(client, PLAN, TABLES);
+      const staff = live.tables.get('contact')?.attributes?.find((a) => a.logicalName === 'fs_staffactive');
+      expect(staff?.options?.map((x) => [x.value, x.label])).toEqual([
+        [1, 'Active'],
+        [0, 'Left'],
+      ]);
+      const findings = checkSchema(live, PLAN, TABLES).filter((f) => f.name.startsWith('fs_staffactive'));
+      expect(findings).toEqual([]);
+    } finally {
+      await client.close();
+      await o2.close();
+    }
+  }, 60_000);
 });

@@ -123,8 +123,16 @@ export function columnFromBody(ctx: Ctx, body: Body, solution: string | undefine
         maxValue: max,
       });
     }
-    case 'BooleanAttributeMetadata':
-      return bool(logicalName, body.DefaultValue === true, extra);
+    case 'BooleanAttributeMetadata': {
+      // The labels of its two options, as sent in OptionSet.TrueOption and FalseOption (BooleanOptionSet-
+      // Metadata, PA`webapi/create-update-column-definitions-using-web-api`, "Create a Boolean column").
+      const set = body.OptionSet as { TrueOption?: Body; FalseOption?: Body } | undefined;
+      const labels = {
+        true: labelText(set?.TrueOption?.Label) ?? 'Yes',
+        false: labelText(set?.FalseOption?.Label) ?? 'No',
+      };
+      return bool(logicalName, body.DefaultValue === true, { ...extra, booleanLabels: labels });
+    }
     case 'DateTimeAttributeMetadata': {
       const format = (body.Format ?? 'DateAndTime') as 'DateOnly' | 'DateAndTime';
       if (format !== 'DateOnly' && format !== 'DateAndTime')

@@ -168,8 +168,8 @@ export function optionSetJson(table: TableMeta, c: ColumnMeta): Record<string, u
       Name: `${table.def.logicalName}_${c.logicalName}`,
       OptionSetType: 'Boolean',
       IsGlobal: false,
-      TrueOption: { Value: 1, Label: label('Yes') },
-      FalseOption: { Value: 0, Label: label('No') },
+      TrueOption: { Value: 1, Label: label(c.booleanLabels?.true ?? 'Yes') },
+      FalseOption: { Value: 0, Label: label(c.booleanLabels?.false ?? 'No') },
     };
   }
   if (!c.options) return null;

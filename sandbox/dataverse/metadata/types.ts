@@ -62,6 +62,8 @@ export interface ColumnDef {
   readonly options?: readonly OptionDef[];
   readonly optionSetName?: string;
   readonly defaultValue?: boolean | number;
+  /** Yes/No only: the labels of its true (1) and false (0) options; Dataverse's Yes and No when absent. */
+  readonly booleanLabels?: { readonly true: string; readonly false: string };
   readonly targets?: readonly string[];
 }
 
