@@ -1,6 +1,6 @@
 import type { IrSchemaPlan } from '../../compiler/ir/types.ts';
 import type { DataverseClient } from '../dataverse/index.ts';
-import { componentExists, DataverseError, literal } from '../dataverse/index.ts';
+import { componentExists, DataverseError, literal, maskValues } from '../dataverse/index.ts';
 import { uuidV5 } from '../run/ids.ts';
 
 /** The organisation cannot take the schema as it is (exit code 2, with what to do). */
@@ -75,13 +75,13 @@ export async function ensureSolution(
     } catch (error) {
       if (!(error instanceof DataverseError)) throw error;
       if (componentExists(error)) return;
-      // Refused (a name Dataverse does not take, such as one longer than the 65 characters of the
-      // solution table's uniquename): one error for the solution, not the same refusal listed against
+      // Refused (a name Dataverse does not take, such as one longer than the solution table's
+      // uniquename column holds): one error for the solution, not the same refusal listed against
       // every table, column and key that would have gone into it.
       if (error.status === 400)
         throw new SchemaError(
-          `Dataverse refused to create the solution ${solution} (target.publisher.solution) under publisher ${publisher.uniqueName}, so nothing was created: ${error.serverMessage} (HTTP ${error.status}, code ${error.code || 'none'}; ${error.method} ${error.path})`,
-          `set target.publisher.solution in migration.yaml to a name Dataverse takes (letters, digits and underscores, at most 65 characters) or to an unmanaged solution of publisher ${publisher.uniqueName} that exists, then compile; or create the solution in Power Apps (Solutions → New solution, publisher ${publisher.uniqueName})`,
+          `Dataverse refused to create the solution ${solution} (target.publisher.solution) under publisher ${publisher.uniqueName}, so nothing was created: ${maskValues(error.serverMessage)} (HTTP ${error.status}, code ${error.code || 'none'}; ${error.method} ${error.path})`,
+          `set target.publisher.solution in migration.yaml to a name Dataverse takes (letters, digits and underscores, within the length its message gives) or to an unmanaged solution of publisher ${publisher.uniqueName} that exists, then compile; or create the solution in Power Apps (Solutions → New solution, publisher ${publisher.uniqueName})`,
         );
       throw error;
     }
