@@ -34,7 +34,7 @@ async function startOnPorts(options: SandboxesOptions): Promise<Sandboxes> {
   }
 }
 
-/** Starts both sandboxes, prints `export NAME=value` lines, and waits for SIGINT/SIGTERM. */
+/** Starts both sandboxes, prints `export NAME=value` lines, and runs until stopped (see `stopped`). */
 export async function sandbox(
   options: Record<string, string | boolean | undefined>,
   io: CliIo,
@@ -68,12 +68,33 @@ export async function sandbox(
   io.err(
     `# Dataverse sandbox ${sandboxes.dataverse.url}; inspection at ${sandboxes.dataverse.url}/_sandbox/snapshot\n`,
   );
-  io.err('# Running until interrupted (Ctrl-C).\n');
-  await new Promise<void>((resolve) => {
-    const stop = () => resolve();
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
-  });
+  io.err('# Running until interrupted (Ctrl-C, kill), or until the process that started it ends.\n');
+  await stopped();
   await sandboxes.close();
   return 0;
+}
+
+/** How often the sandbox looks whether the process that started it is still there. */
+const PARENT_POLL_MS = 200;
+
+/**
+ * Resolves on SIGINT, SIGTERM or SIGHUP, or once the process that started this one has ended. `npx
+ * flitstack sandbox &` runs node under `npm exec` and a `sh -c` of its own; a script, which has no job
+ * control, signals npm alone with `kill %1` or `kill $!`, and the shell npm then stops leaves node
+ * behind, listening. Node re-parented (process.ppid changes, read anew at each call) is that case.
+ */
+function stopped(): Promise<void> {
+  const parent = process.ppid;
+  return new Promise<void>((resolve) => {
+    const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+    const stop = () => {
+      clearInterval(watch);
+      for (const signal of signals) process.off(signal, stop);
+      resolve();
+    };
+    const watch = setInterval(() => {
+      if (process.ppid !== parent) stop();
+    }, PARENT_POLL_MS);
+    for (const signal of signals) process.once(signal, stop);
+  });
 }

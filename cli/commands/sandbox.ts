@@ -34,7 +34,7 @@ export const registerSandbox: RegisterCommand = (program, io, exit) => {
     .option('--spec <dir>', 'spec directory whose owners.fallback user the organisation gets', 'spec')
     .addHelpText(
       'after',
-      '\nExamples:\n  $ flitstack sandbox\n  $ flitstack sandbox --rate 20 > sandbox.env &   # then, once it is written: . ./sandbox.env\n  $ flitstack sandbox --scale 5 --faults 429=0.1,5xx=0.02,reset=0.01\n\nRuns until interrupted (Ctrl-C).',
+      '\nExamples:\n  $ flitstack sandbox\n  $ flitstack sandbox --rate 20 > sandbox.env &   # then, once it is written: . ./sandbox.env\n  $ flitstack sandbox --scale 5 --faults 429=0.1,5xx=0.02,reset=0.01\n\nRuns until interrupted (Ctrl-C, kill %1, kill $!), or until the process that started it ends.',
     )
     .action(async (options: Record<string, string | boolean | undefined>) => {
       const { sandbox } = await import('../actions/sandbox.ts');
