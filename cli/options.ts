@@ -68,13 +68,13 @@ export function faultsOption(value: unknown) {
  * a warning through `warn`: the sandboxes still start, and a run would stop at the missing owner.
  */
 export function sandboxUsers(specDir: string, cwd: string, warn: (line: string) => void) {
-  const file = join(cwd, specDir, 'migration.yaml');
+  const file = join(resolve(cwd, specDir), 'migration.yaml');
   const without =
     'so the Dataverse sandbox has no user for owners.fallback (a run would stop for want of it)';
   if (!existsSync(file)) {
     if (specDir !== 'spec')
       throw new UsageError(
-        `--spec ${specDir}: there is no migration.yaml in ${join(cwd, specDir)}; pass the spec directory, the one holding migration.yaml`,
+        `--spec ${specDir}: there is no migration.yaml in ${resolve(cwd, specDir)}; pass the spec directory, the one holding migration.yaml`,
       );
     warn(`warning: no ${file}, ${without}; run from the project folder or pass --spec <dir>\n`);
     return [];

@@ -112,6 +112,8 @@ export async function openLoad(
     await close();
     throw error;
   }
+  // Relative to where the command runs, as every path option is; so is the spec's archive.dir.
+  const archive = options.archiveDir ?? module.MIGRATION.archive?.dir;
   const deps: RunDeps = {
     module,
     practicehub,
@@ -120,7 +122,7 @@ export async function openLoad(
     account: `${module.MIGRATION.account ?? 'account'}.${module.MIGRATION.region}`,
     specHash: spec.specHash,
     codeHash: spec.codeHash,
-    archiveDir: options.archiveDir,
+    ...(archive !== undefined ? { archiveDir: resolve(io.cwd, archive) } : {}),
     onEvent: progress.onEvent,
   };
   return { spec, module, practicehub, dataverse, journal, progress, deps, close };

@@ -61,6 +61,8 @@ export async function sandbox(
     }),
     extraUsers: sandboxUsers(String(options.spec ?? 'spec'), io.cwd, io.err),
   });
+  // Listening before the environment is printed, so that a kill as soon as it is read stops cleanly.
+  const stop = stopped();
   for (const [name, value] of Object.entries(sandboxes.env)) io.out(`export ${name}=${value}\n`);
   io.err(
     `# PracticeHub sandbox ${sandboxes.practicehub.baseUrl} (seed ${options.seed}, scale ${options.scale}, ${options.rate} request/s)\n`,
@@ -69,7 +71,7 @@ export async function sandbox(
     `# Dataverse sandbox ${sandboxes.dataverse.url}; inspection at ${sandboxes.dataverse.url}/_sandbox/snapshot\n`,
   );
   io.err('# Running until interrupted (Ctrl-C, kill), or until the process that started it ends.\n');
-  await stopped();
+  await stop;
   await sandboxes.close();
   return 0;
 }
