@@ -27,7 +27,7 @@ export const registerLog: RegisterCommand = (program, io, exit) => {
     )
     .addHelpText(
       'after',
-      "\nWithout --with-pre-images the log holds ids, row keys, actions, reasons, flags and Dataverse's error messages, and no column values of the rows (where Dataverse's message repeats the value it refused, <value> stands in its place). Pre-images hold patient data values: add them only where such data may be kept. The log never holds secrets.\n\nExamples:\n  $ flitstack log --run 3 --out run-3.csv\n  $ flitstack log --run 3 --action reject --format json\n\nExit codes: 0 written, 2 usage error, no journal or no such run.",
+      "\nWithout --with-pre-images the log holds ids, row keys, actions, reasons, flags and Dataverse's error messages, and no column values of the rows (where Dataverse's message repeats a value of the row, whole or a part of 16 characters or more, or of 8 or more making half of the value, <value> stands in its place). Pre-images hold patient data values: add them only where such data may be kept. The log never holds secrets.\n\nExamples:\n  $ flitstack log --run 3 --out run-3.csv\n  $ flitstack log --run 3 --action reject --format json\n\nExit codes: 0 written, 2 usage error, no journal or no such run.",
     )
     .action(
       async (options: {

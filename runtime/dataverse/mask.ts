@@ -76,19 +76,92 @@ function tokens(values: Iterable<unknown>): (string | number)[] {
 }
 
 /**
+ * A part of a text value that a message quotes (a plug-in's "…: \"<the first 40 characters of the
+ * note>…\"", "patients living on <the street of the address line>") is masked from this many
+ * characters, letters or digits at both ends: a shorter run that a long free text shares with the
+ * message is as often the message's own wording ("on the right", "the patient").
+ */
+const MIN_FRAGMENT = 16;
+
+/**
+ * A part of a shorter value counts from half of it, and from this many characters: the street
+ * ("Victoria Road") of an address line ("111 Victoria Road"), which the message's wording hardly
+ * shares by chance.
+ */
+const MIN_SHORT_FRAGMENT = 8;
+
+const WORD = /[\p{L}\p{N}]/u;
+const isWord = (c: string | undefined) => c !== undefined && WORD.test(c);
+
+/**
+ * The [start, end) ranges of `text` that quote part of one of `values`: each longest run of the text
+ * that the value holds too, without the spaces and punctuation at its ends, when it is long enough (see
+ * MIN_FRAGMENT), widened to the whole words it starts or ends inside of.
+ */
+function fragmentRanges(text: string, values: readonly string[]): [number, number][] {
+  const ranges: [number, number][] = [];
+  for (const value of values) {
+    const least = Math.min(MIN_FRAGMENT, Math.max(MIN_SHORT_FRAGMENT, Math.ceil(value.length / 2)));
+    // A value no longer than that is found whole, as a token (valuePattern).
+    if (value.length <= least) continue;
+    let at = 0;
+    while (at + least <= text.length) {
+      if (!value.includes(text.slice(at, at + least))) {
+        at += 1;
+        continue;
+      }
+      let end = at + least;
+      while (end < text.length && value.includes(text.slice(at, end + 1))) end += 1;
+      let start = at;
+      let stop = end;
+      while (start < stop && !isWord(text[start])) start += 1;
+      while (stop > start && !isWord(text[stop - 1])) stop -= 1;
+      if (stop - start < least) {
+        at += 1;
+        continue;
+      }
+      while (isWord(text[start - 1])) start -= 1;
+      while (isWord(text[stop])) stop += 1;
+      ranges.push([start, stop]);
+      at = end;
+    }
+  }
+  return ranges;
+}
+
+/** `text` with the parts of `values` it quotes (fragmentRanges) replaced by VALUE_MARK. */
+function maskFragments(text: string, values: readonly string[]): string {
+  const ranges = fragmentRanges(text, values).sort((a, b) => a[0] - b[0]);
+  let out = '';
+  let at = 0;
+  for (const [start, end] of ranges) {
+    if (end <= at) continue;
+    out += start >= at ? `${text.slice(at, start)}${VALUE_MARK}` : '';
+    at = end;
+  }
+  return out + text.slice(at);
+}
+
+/** `text` with `change` applied between the marks only, so that a value such as "value" cannot break a mark apart. */
+function betweenMarks(text: string, change: (part: string) => string): string {
+  return text.split(VALUE_MARK).map(change).join(VALUE_MARK);
+}
+
+/**
  * `text` (a Dataverse error message, or a reason built from one) with every value replaced by
  * VALUE_MARK: first the values Dataverse's known messages embed, then, in case a message is worded
- * otherwise, any of `values` (the row's own payload values) where it stands as a whole token. Marks
- * already in the text stay as they are.
+ * otherwise, the parts of the row's own text values (`values`) that it quotes (see MIN_FRAGMENT), then
+ * any of `values` where it stands as a whole token. Marks already in the text stay as they are.
  */
 export function maskValues(text: string, values: Iterable<unknown> = []): string {
   let clean = text;
   for (const [pattern, replace] of TEMPLATES) clean = clean.replace(pattern, replace);
-  const rowValues = tokens(values).filter((v) => clean.includes(String(v)));
+  const all = [...values];
+  const texts = [...new Set(all.filter((v): v is string => typeof v === 'string'))];
+  if (texts.length > 0) clean = betweenMarks(clean, (part) => maskFragments(part, texts));
+  const rowValues = tokens(all).filter((v) => clean.includes(String(v)));
   if (rowValues.length === 0) return clean;
-  // Between the marks only, so that a value such as "value" cannot break a mark apart.
-  return clean
-    .split(VALUE_MARK)
-    .map((part) => rowValues.reduce<string>((p, v) => p.replace(valuePattern(v), VALUE_MARK), part))
-    .join(VALUE_MARK);
+  return betweenMarks(clean, (part) =>
+    rowValues.reduce<string>((p, v) => p.replace(valuePattern(v), VALUE_MARK), part),
+  );
 }

@@ -104,3 +104,43 @@ describe('maskValues: the row own values, as a second guard', () => {
     expect(maskValues('said Mary Ann Smith', ['Mary Ann', 'Mary Ann Smith'])).toBe('said <value>');
   });
 });
+
+describe('maskValues: the parts of the row own text values that a message quotes', () => {
+  const note =
+    'S: Patient reports lower back pain, worse in the mornings, easing with movement. O: Gait normal; the patient walks on the right.';
+
+  it.each([
+    [
+      'the first 40 characters of a note, cut inside a word',
+      `Note refused: "${note.slice(0, 40)}…"`,
+      'Note refused: "<value>…"',
+    ],
+    [
+      'a sentence from the middle of a note',
+      'Cannot keep a note saying easing with movement. O: Gait here.',
+      'Cannot keep a note saying <value> here.',
+    ],
+    [
+      'the street of an address line',
+      'Patients living on Victoria Road are served by another practice.',
+      'Patients living on <value> are served by another practice.',
+    ],
+    [
+      'a part of a value that holds a whole shorter value',
+      'Refused: lower back pain, worse, from 111 Victoria Road.',
+      'Refused: <value>, from <value>.',
+    ],
+  ])('%s', (_, message, expected) => {
+    expect(maskValues(message, [note, '111 Victoria Road', 'worse'])).toBe(expected);
+  });
+
+  it.each([
+    // 12 characters shared with the note: wording, not a quote.
+    'The patient was refused: the record is locked.',
+    ' on the right. Nothing else.',
+    // A short value's part under 8 characters ("Road" of "111 Victoria Road").
+    'Road closures delay the upload.',
+  ])('leaves the wording of the message: %s', (message) => {
+    expect(maskValues(message, [note, '111 Victoria Road'])).toBe(message);
+  });
+});
