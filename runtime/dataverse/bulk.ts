@@ -30,6 +30,7 @@ export class BulkError extends DataverseError {
       ...(e.retryAfter !== undefined ? { retryAfter: e.retryAfter } : {}),
       ...(e.innererror ? { innererror: e.innererror } : {}),
       ...(e.details ? { details: e.details } : {}),
+      sent: e.sent,
     });
     if (itemIndex !== undefined) this.itemIndex = itemIndex;
   }

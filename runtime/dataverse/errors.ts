@@ -28,6 +28,11 @@ export interface DataverseErrorInit {
   readonly details?: Readonly<Record<string, unknown>>;
   /** What to do about it; computed from status, code and message when not given. */
   readonly hint?: string;
+  /**
+   * The column values the request sent (sentValues), masked in the message wherever Dataverse repeats
+   * them: a plug-in's words for a request that fails as a whole quote the row as it likes.
+   */
+  readonly sent?: readonly unknown[];
 }
 
 /** The code of a DataverseError for an answer that came but could not be read (its requests may have run). */
@@ -50,6 +55,8 @@ export class DataverseError extends Error {
   readonly innererror?: InnerError;
   readonly details?: Readonly<Record<string, unknown>>;
   readonly hint?: string;
+  /** DataverseErrorInit's `sent`; not enumerable, so that nothing that prints or serialises the error shows it. */
+  declare readonly sent: readonly unknown[];
 
   constructor(init: DataverseErrorInit) {
     const hint = init.hint ?? hintFor(init);
@@ -62,8 +69,9 @@ export class DataverseError extends Error {
           ? 'unreadable answer'
           : 'no response';
     super(
-      `${what}: ${maskValues(init.serverMessage)} (${status}, ${code}; ${init.method} ${init.path})${hint ? ` — ${hint}` : ''}`,
+      `${what}: ${maskValues(init.serverMessage, init.sent)} (${status}, ${code}; ${init.method} ${init.path})${hint ? ` — ${hint}` : ''}`,
     );
+    Object.defineProperty(this, 'sent', { value: init.sent ?? [], enumerable: false });
     this.status = init.status;
     this.code = init.code;
     this.serverMessage = init.serverMessage;
@@ -168,6 +176,21 @@ export function columnValues(body: unknown): unknown[] {
     .map(([, value]) => value);
 }
 
+/** A GUID: a row's id or a lookup's value, never patient data, and named in messages on purpose. */
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Whether a value may be patient data: anything but a GUID (a row's id, which messages name on purpose). */
+export function notAnId(value: unknown): boolean {
+  return !(typeof value === 'string' && GUID.test(value));
+}
+
+/** The column values a request's JSON body sends, those of each target of a bulk request included, without ids. */
+export function sentValues(json: unknown): unknown[] {
+  const targets = (json as { Targets?: unknown } | null | undefined)?.Targets;
+  const bodies = Array.isArray(targets) ? targets : [json];
+  return bodies.flatMap(columnValues).filter(notAnId);
+}
+
 /**
  * What a thrown error leaves to journal: a DataverseError's own code and message, or the error text,
  * without the values of the row it was about (`values`, its payload) or that Dataverse repeated.
@@ -176,7 +199,7 @@ export function summarizeError(error: unknown, values: Iterable<unknown> = []): 
   if (error instanceof DataverseError)
     return {
       code: error.code || String(error.status),
-      message: maskValues(error.serverMessage || error.message, values),
+      message: maskValues(error.serverMessage || error.message, [...values, ...error.sent]),
     };
   return {
     code: 'error',

@@ -2,7 +2,7 @@ import type { Dispatcher } from 'undici';
 import { type Backoff, parseRetryAfter } from '../shared/backoff.ts';
 import { redactSecrets, type Secret } from '../shared/redact.ts';
 import type { Clock } from './clock.ts';
-import { DataverseError, parseErrorBody, UNREADABLE } from './errors.ts';
+import { DataverseError, parseErrorBody, sentValues, UNREADABLE } from './errors.ts';
 import {
   type DataverseEventListener,
   type RequestKind,
@@ -388,6 +388,7 @@ export class Transport {
       ...(parsed.innererror ? { innererror: parsed.innererror } : {}),
       ...(parsed.details ? { details: parsed.details } : {}),
       ...(hint ? { hint } : {}),
+      sent: sentValues(req.json),
     });
   }
 

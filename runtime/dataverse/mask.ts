@@ -95,8 +95,9 @@ const isWord = (c: string | undefined) => c !== undefined && WORD.test(c);
 
 /**
  * The [start, end) ranges of `text` that quote part of one of `values`: each longest run of the text
- * that the value holds too, without the spaces and punctuation at its ends, when it is long enough (see
- * MIN_FRAGMENT), widened to the whole words it starts or ends inside of.
+ * that the value holds too, without the spaces and punctuation at its ends (unless it is the whole
+ * value), when it is long enough (see MIN_FRAGMENT), widened to the whole words it starts or ends
+ * inside of.
  */
 function fragmentRanges(text: string, values: readonly string[]): [number, number][] {
   const ranges: [number, number][] = [];
@@ -114,8 +115,10 @@ function fragmentRanges(text: string, values: readonly string[]): [number, numbe
       while (end < text.length && value.includes(text.slice(at, end + 1))) end += 1;
       let start = at;
       let stop = end;
-      while (start < stop && !isWord(text[start])) start += 1;
-      while (stop > start && !isWord(text[stop - 1])) stop -= 1;
+      // The value whole is masked whole, its punctuation included ("(ch_1a2b)").
+      const whole = end - at === value.length;
+      while (!whole && start < stop && !isWord(text[start])) start += 1;
+      while (!whole && stop > start && !isWord(text[stop - 1])) stop -= 1;
       if (stop - start < least) {
         at += 1;
         continue;

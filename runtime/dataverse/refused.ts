@@ -1,12 +1,9 @@
 import { type BatchPartResult, type BatchRequest, MAX_BATCH_PARTS } from './batch.ts';
 import type { DataverseClient } from './client.ts';
-import { columnValues, DataverseError } from './errors.ts';
+import { columnValues, DataverseError, notAnId } from './errors.ts';
 
 /** A request that addresses one existing row: `contacts(<id>)` or `contacts(key='…')`, no query. */
 const ROW_PATH = /^[A-Za-z_]\w*\([^()]+\)$/;
-
-/** A GUID: a row's id or a lookup's value, never patient data, and named in messages on purpose. */
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * The values of the rows that `refused` (write requests Dataverse refused) address, as Dataverse holds
@@ -40,9 +37,5 @@ export async function refusedRowValues(
     }
     for (const [i, path] of part.entries()) rows.set(path, results[i]?.body);
   }
-  return reads.map((path) =>
-    path === undefined
-      ? []
-      : columnValues(rows.get(path)).filter((v) => !(typeof v === 'string' && GUID.test(v))),
-  );
+  return reads.map((path) => (path === undefined ? [] : columnValues(rows.get(path)).filter(notAnId)));
 }

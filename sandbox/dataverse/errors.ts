@@ -102,7 +102,7 @@ export const Errors = {
   unexpected: () => err(400, '0x80040216', 'An unexpected error occurred.'),
   /** DuplicateRecord, answered with 412 as the status-code table of compose-http-requests-handle-errors says. */
   /** IsvAborted: a plug-in threw InvalidPluginExecutionException with `message` (SyncPlugin). */
-  isvAborted: (message: string) => err(400, '0x80040265', message),
+  isvAborted: (message: string, status = 400) => err(status, '0x80040265', message),
   duplicateRecord: () => err(412, '0x80040237', 'Cannot insert duplicate key.'),
   /** DuplicateRecordEntityKey. */
   duplicateKey: (keyName: string, columns: string) =>

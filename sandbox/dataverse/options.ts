@@ -47,6 +47,13 @@ export interface BulkSlow {
 export interface SyncPlugin {
   readonly table: string;
   readonly refuse: (row: Row) => string | undefined;
+  /**
+   * The HTTP status of the refusal (default 400): a plug-in may give its own, such as 403 for a rule
+   * about who may write the row (InvalidPluginExecutionException(String, PluginHttpStatusCode),
+   * learn.microsoft.com/dotnet/api/microsoft.xrm.sdk.invalidpluginexecutionexception, and the
+   * PluginHttpStatusCode enum, learn.microsoft.com/dotnet/api/microsoft.xrm.sdk.pluginhttpstatuscode).
+   */
+  readonly status?: number;
 }
 
 /** Options of `startDataverseSandbox`. Every field has a default. */

@@ -66,7 +66,7 @@ function runPlugins(ctx: Ctx, table: TableMeta, row: Row): void {
   for (const plugin of ctx.config.plugins) {
     if (plugin.table !== table.def.logicalName) continue;
     const message = plugin.refuse(row);
-    if (message !== undefined) throw Errors.isvAborted(message);
+    if (message !== undefined) throw Errors.isvAborted(message, plugin.status);
   }
 }
 

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { DataverseError, sentValues, summarizeError } from '../../../runtime/dataverse/errors.ts';
 import { maskValues, VALUE_MARK } from '../../../runtime/dataverse/mask.ts';
 import { Errors } from '../../../sandbox/dataverse/errors.ts';
 
@@ -134,6 +135,12 @@ describe('maskValues: the parts of the row own text values that a message quotes
     expect(maskValues(message, [note, '111 Victoria Road', 'worse'])).toBe(expected);
   });
 
+  it('masks a value quoted whole with its punctuation', () => {
+    expect(
+      maskValues('May not record "GBP 219 paid (ch_bt8a1y2ryzzs)".', ['GBP 219 paid (ch_bt8a1y2ryzzs)']),
+    ).toBe('May not record "<value>".');
+  });
+
   it.each([
     // 12 characters shared with the note: wording, not a quote.
     'The patient was refused: the record is locked.',
@@ -142,5 +149,32 @@ describe('maskValues: the parts of the row own text values that a message quotes
     'Road closures delay the upload.',
   ])('leaves the wording of the message: %s', (message) => {
     expect(maskValues(message, [note, '111 Victoria Road'])).toBe(message);
+  });
+});
+
+describe('a DataverseError of a request that fails as a whole', () => {
+  it('masks the values the request sent in its message and in what the journal keeps of it', () => {
+    const sent = sentValues({
+      Targets: [
+        { fs_paymentid: '7c9e6679-7425-40de-944b-e07fc1f90ae7', fs_reference: 'ch_bt8a1y2ryzzs' },
+        { fs_reference: 'ch_q81pzz0ka3', 'fs_patientid@odata.bind': "contacts(fs_id='Jane Doe')" },
+      ],
+    });
+    expect(sent).toEqual(['ch_bt8a1y2ryzzs', 'ch_q81pzz0ka3']);
+    const error = new DataverseError({
+      status: 403,
+      code: '0x80040265',
+      serverMessage: 'Payment ch_q81pzz0ka3 of row 7c9e6679-7425-40de-944b-e07fc1f90ae7 is refused.',
+      method: 'POST',
+      path: 'fs_payments/Microsoft.Dynamics.CRM.UpsertMultiple',
+      sent,
+    });
+    expect(error.message).toContain(
+      'Payment <value> of row 7c9e6679-7425-40de-944b-e07fc1f90ae7 is refused. (HTTP 403',
+    );
+    expect(summarizeError(error).message).toBe(
+      'Payment <value> of row 7c9e6679-7425-40de-944b-e07fc1f90ae7 is refused.',
+    );
+    expect(JSON.stringify(error)).not.toContain('ch_bt8a1y2ryzzs');
   });
 });
