@@ -9,6 +9,7 @@ import { propose } from '../../runtime/propose/index.ts';
 import type { ProposeCliOptions } from '../commands/propose.ts';
 import { UsageError } from '../errors.ts';
 import type { CliIo } from '../io.ts';
+import { parseJsonFile } from '../json-file.ts';
 import { readSpecDir, sourceLookup } from '../spec-files.ts';
 
 const DEFAULT_AUDIT = '.flitstack/audit/audit.json';
@@ -19,17 +20,11 @@ function readAudit(path: string | undefined, cwd: string): AuditReport | undefin
     if (path) throw new UsageError(`audit report '${path}' not found: run flitstack audit first`);
     return undefined;
   }
-  let data: unknown;
-  try {
-    data = JSON.parse(readFileSync(file, 'utf8'));
-  } catch (error) {
-    throw new UsageError(`${path ?? DEFAULT_AUDIT} is not JSON: ${(error as Error).message}`);
-  }
-  const report = data as Partial<AuditReport> | null;
+  const shown = path ?? DEFAULT_AUDIT;
+  const again = 'give the audit.json that `flitstack audit` wrote, or run flitstack audit again';
+  const report = parseJsonFile(readFileSync(file, 'utf8'), shown, again) as Partial<AuditReport> | null;
   if (report?.version !== 1 || !Array.isArray(report.resources))
-    throw new UsageError(
-      `${path ?? DEFAULT_AUDIT} is not an audit report of this version: run flitstack audit again`,
-    );
+    throw new UsageError(`${shown} is not an audit report of this version: run flitstack audit again`);
   return report as AuditReport;
 }
 

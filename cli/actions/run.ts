@@ -16,6 +16,7 @@ import {
 import { checkSchema, readLiveSchema } from '../../runtime/schema/verify.ts';
 import { UsageError } from '../errors.ts';
 import type { CliIo } from '../io.ts';
+import { parseJsonFile } from '../json-file.ts';
 import {
   type CheckedSpec,
   checkJournalOrganization,
@@ -167,6 +168,8 @@ function rewriteOf(scope: RewriteScope, file: string | undefined, journal: Journ
   } catch {
     throw new UsageError(`--rewrite reported reads ${path}, which cannot be read: ${what}`);
   }
+  // Parsed first here, so that text that is not JSON is refused without the parser quoting it.
+  parseJsonFile(text, `--rewrite reported: ${path}`, what);
   try {
     return reportedRows(text, journal, path);
   } catch (error) {
