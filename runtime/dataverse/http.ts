@@ -388,7 +388,8 @@ export class Transport {
       ...(parsed.innererror ? { innererror: parsed.innererror } : {}),
       ...(parsed.details ? { details: parsed.details } : {}),
       ...(hint ? { hint } : {}),
-      sent: sentValues(req.json),
+      // A row's values, not a definition's (schema names, labels and types, which messages name on purpose).
+      sent: req.kind === 'metadata' ? [] : sentValues(req.json),
     });
   }
 

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DataverseClient, optionsFromEnv } from '../../runtime/dataverse/index.ts';
 import type { Sandboxes } from '../../sandbox/index.ts';
 import { flitstack, journalPath, sandboxes } from '../support/migration.ts';
 
@@ -53,4 +54,18 @@ describe('an error that stops a command', () => {
       expect(`${shown.out}${shown.err}`).not.toContain(reference);
     }
   }, 120_000);
+
+  it("keeps the names a schema request sent, which Dataverse's message names on purpose", async () => {
+    const client = new DataverseClient(optionsFromEnv(sb.env));
+    try {
+      const created = client.createAttribute('contact', {
+        '@odata.type': 'Microsoft.Dynamics.CRM.StringAttributeMetadata',
+        SchemaName: 'xx_Allergy',
+        MaxLength: 100,
+      });
+      await expect(created).rejects.toThrow('The schema name xx_Allergy for type');
+    } finally {
+      await client.close();
+    }
+  });
 });
