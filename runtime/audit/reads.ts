@@ -12,8 +12,12 @@ export interface ReadEstimate {
    * when a mapping sets an owner, the owned tables' Read privileges.
    */
   readonly metadata: number;
-  /** GETs of the run: users (owners), the fallback owner's privileges, connection roles, bulk message checks and pre-images. */
-  readonly gets: readonly { readonly what: string; readonly requests: number }[];
+  /**
+   * GETs of the run: users (owners), the fallback owner's privileges, connection roles, bulk message
+   * checks, looks for rows another journal wrote, and pre-images. Those with `batch` are sent as the GET
+   * parts of $batch requests, which they count.
+   */
+  readonly gets: readonly { readonly what: string; readonly requests: number; readonly batch?: true }[];
   readonly requests: number;
 }
 
@@ -72,9 +76,14 @@ export function estimateReads(
       what: `pre-images of ${m.name} (${m.target})`,
       requests: Math.ceil(rowsOf(m.name) / IDS_PER_QUERY),
     }));
-  // runtime/run/existing.ts: before its first write, a mapping that creates rows looks once for one
-  // another journal wrote.
-  const probed = ir.mappings.filter((m) => m.mode === 'upsert' && rowsOf(m.name) > 0).length;
+  // runtime/run/existing.ts: a mapping that creates rows looks for rows another journal wrote: keyed by
+  // a column, one GET (the organisation holds none of its rows on a first run); by derived ids, the ids
+  // of each write, in one $batch.
+  const creating = ir.mappings.filter((m) => m.mode === 'upsert' && rowsOf(m.name) > 0);
+  const keyed = creating.filter((m) => m.key.kind !== 'derived').length;
+  const derived = creating
+    .filter((m) => m.key.kind === 'derived')
+    .reduce((n, m) => n + (passes.find((p) => p.mapping === m.name && p.pass === 'rows')?.requests ?? 0), 0);
   const owned = ir.mappings.some((m) => m.owner);
   const documents = ir.mappings.some((m) => m.document !== undefined && rowsOf(m.name) > 0);
   const gets = [
@@ -88,7 +97,16 @@ export function estimateReads(
     ...(bulkTables.size > 0
       ? [{ what: `bulk message support of ${[...bulkTables].join(', ')}`, requests: bulkTables.size }]
       : []),
-    ...(probed > 0 ? [{ what: 'a look per mapping for rows another journal wrote', requests: probed }] : []),
+    ...(keyed > 0 ? [{ what: 'a look by key prefix for rows another journal wrote', requests: keyed }] : []),
+    ...(derived > 0
+      ? [
+          {
+            what: 'looks by derived id for rows another journal wrote',
+            requests: derived,
+            batch: true as const,
+          },
+        ]
+      : []),
     ...preImages,
   ];
   const metadata = metadataReads(ir, target) + (owned ? 1 : 0);

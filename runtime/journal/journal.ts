@@ -3,7 +3,6 @@ import { integrityProblems, openDatabase } from './connection.ts';
 import { CrosswalkStore } from './crosswalk.ts';
 import { DeferredStore } from './deferred.ts';
 import { MatchStore, StaffDirectory } from './directory.ts';
-import { foundExisting, markExisting } from './existing.ts';
 import { type LogFormat, type LogWriter, writeLog } from './export.ts';
 import { ImageStore } from './images.ts';
 import { DEFAULT_CHUNK_SIZE } from './keyset.ts';
@@ -384,19 +383,6 @@ export class Journal {
     const tie = () => tieOrganization(this.#db, this.path, organizationId, this.readonly);
     if (this.readonly) tie();
     else this.atomic(tie);
-  }
-
-  /**
-   * Whether a run of this journal found rows of `mapping` already in Dataverse that the crosswalk did not
-   * know (another journal wrote them): its later runs write such rows as updates with pre-images too.
-   */
-  foundExisting(mapping: string): boolean {
-    return foundExisting(this.#db, mapping);
-  }
-
-  /** Records that a run found rows of `mapping` in Dataverse that the crosswalk did not know. */
-  markExisting(mapping: string): void {
-    markExisting(this.#db, mapping);
   }
 
   /** Problems SQLite finds in the file (`integrity_check`, `foreign_key_check`); empty when sound. */

@@ -1,8 +1,18 @@
 import { IDS_PER_QUERY } from '../compare/read.ts';
-import { type DataverseClient, inFilter, literal } from '../dataverse/index.ts';
+import {
+  type BatchRequest,
+  type DataverseClient,
+  inFilter,
+  literal,
+  MAX_BATCH_PARTS,
+  queryString,
+} from '../dataverse/index.ts';
 import type { Journal } from '../journal/index.ts';
-import type { MappingDefinition } from '../mapping/index.ts';
+import type { MappingDefinition, TableDefinition } from '../mapping/index.ts';
+import { chunks } from '../shared/group.ts';
 import type { PreparedRow } from './state.ts';
+
+type AlternateKey = Extract<MappingDefinition['key'], { kind: 'alternate' }>;
 
 /** How many rows of a mapping a run found in Dataverse that its journal did not know. */
 export interface FoundRows {
@@ -13,49 +23,45 @@ export interface FoundRows {
 
 /**
  * Rows a run would create though Dataverse may hold them already: a journal's crosswalk knows only the
- * rows its own runs wrote, and row ids are derived from account, table and key (ids.ts), so a new
- * journal (another file, a lost or moved .flitstack/) against an organisation an earlier journal
- * migrated would upsert over that journal's rows and journal them as created, which a rollback then
- * deletes. Before the first write of a mapping whose crosswalk holds none of its rows, one query looks
- * for rows it would create; if there are any, its rows the crosswalk does not know are written as updates
- * for the rest of the run and of the journal's later runs: their pre-images are read first, and a row
- * not found is created and journaled so (write.ts `recreated`). One instance per run.
+ * rows its own runs wrote, and row ids are derived from account, table and key (ids.ts), so another
+ * journal (another file, a lost or moved .flitstack/, one that sampled or ran before or after this one)
+ * may have written any of them, and a run that upserted over them would journal them as created, which a
+ * rollback then deletes. Before each write, the rows it would create are looked for by id, and those
+ * found are written as updates: their pre-images are read first, and a row gone meanwhile is created and
+ * journaled so (write.ts `recreated`). The look is skipped, for the whole run, only for a mapping keyed by
+ * a column whose crosswalk holds none of its rows and of which Dataverse holds no row either (one query
+ * by key prefix before its first write): every row of it the run then meets is one it created.
+ * Costs: that one query per such mapping; otherwise one request per write of a mapping that creates rows
+ * (up to 50,000 ids, as GET parts of a $batch), whatever the journal. One instance per run.
  */
 export class ExistingRows {
   readonly #client: DataverseClient;
-  readonly #journal: Pick<Journal, 'crosswalk' | 'foundExisting' | 'markExisting'>;
-  /** Per mapping: whether rows the crosswalk does not know may exist. */
+  readonly #journal: Pick<Journal, 'crosswalk'>;
+  /** Per mapping: whether rows it creates may exist (false: Dataverse held none of them when the run began). */
   readonly #mayExist = new Map<string, boolean>();
   readonly #found = new Map<string, FoundRows>();
 
-  constructor(
-    client: DataverseClient,
-    journal: Pick<Journal, 'crosswalk' | 'foundExisting' | 'markExisting'>,
-  ) {
+  constructor(client: DataverseClient, journal: Pick<Journal, 'crosswalk'>) {
     this.#client = client;
     this.#journal = journal;
   }
 
-  /** The rows of one mapping to write, those to create turned into updates when they may exist. */
+  /** The rows of one mapping to write, those to create that Dataverse holds turned into updates. */
   async check(rows: readonly PreparedRow[]): Promise<readonly PreparedRow[]> {
     const creates = rows.filter((r) => r.create);
     const m = creates[0]?.mapping;
-    if (m === undefined || m.mode !== 'upsert' || !(await this.#check(m, creates))) return rows;
-    // Without the id prepareRow put in a new row's body: `recreated` puts it back for a row not found.
+    if (m === undefined || m.mode !== 'upsert' || !(await this.#mayHold(m, creates))) return rows;
+    const there = await this.#held(creates);
+    if (there.size === 0) return rows;
+    const { table } = creates[0]!;
+    const before = this.#found.get(m.name)?.rows ?? 0;
+    this.#found.set(m.name, { mapping: m.name, table: table.name, rows: before + there.size });
+    // Without the id prepareRow put in a new row's body: `recreated` puts it back for a row gone since.
     return rows.map((r) => {
-      if (!r.create) return r;
+      if (!r.create || !there.has(r.targetId.toLowerCase())) return r;
       const { [r.table.primaryId]: _id, ...body } = r.body;
       return { ...r, create: false, body };
     });
-  }
-
-  /** Counts the rows to create that `check` turned into updates and whose pre-image was found. */
-  count(rows: readonly PreparedRow[], images: ReadonlyMap<string, unknown>): void {
-    const found = rows.filter((r) => r.create && images.get(r.targetId.toLowerCase()));
-    if (found.length === 0) return;
-    const { mapping, table } = found[0]!;
-    const before = this.#found.get(mapping.name)?.rows ?? 0;
-    this.#found.set(mapping.name, { mapping: mapping.name, table: table.name, rows: before + found.length });
   }
 
   /** The mappings this run found rows of that the journal did not know, with how many. */
@@ -63,39 +69,59 @@ export class ExistingRows {
     return [...this.#found.values()];
   }
 
-  async #check(m: MappingDefinition, creates: readonly PreparedRow[]): Promise<boolean> {
+  async #mayHold(m: MappingDefinition, creates: readonly PreparedRow[]): Promise<boolean> {
     let may = this.#mayExist.get(m.name);
     if (may === undefined) {
-      const earlier = this.#journal.foundExisting(m.name);
-      may = earlier || (this.#journal.crosswalk.count(m.name) === 0 && (await this.#probe(m, creates)));
-      if (may && !earlier) this.#journal.markExisting(m.name);
+      // Resolved as the write resolves it (read once per client): an entity set no table has stops the
+      // run with UnknownEntitySetError, its advice to run schema verify, not with the query's 404.
+      await this.#client.table(creates[0]!.table.entitySet);
+      may =
+        m.key.kind !== 'alternate' ||
+        this.#journal.crosswalk.count(m.name) > 0 ||
+        (await this.#any(m.key, creates[0]!.table));
       this.#mayExist.set(m.name, may);
     }
     return may;
   }
 
   /**
-   * Whether Dataverse holds a row the mapping would create: by its alternate-key column, the first row
-   * whose key starts with the mapping's prefix (`startswith`, an OData query function Dataverse's
-   * $filter takes, learn.microsoft.com/power-apps/developer/data-platform/webapi/query/filter-rows); a
-   * mapping with derived ids and no key column (annotations), any of the first rows it is about to write.
+   * Whether Dataverse holds any row keyed with the mapping's prefix (`startswith`, an OData query
+   * function Dataverse's $filter takes, learn.microsoft.com/power-apps/developer/data-platform/webapi/
+   * query/filter-rows).
    */
-  async #probe(m: MappingDefinition, creates: readonly PreparedRow[]): Promise<boolean> {
-    const table = creates[0]!.table;
-    // Resolved as the write resolves it (read once per client): an entity set no table has stops the
-    // run with UnknownEntitySetError, its advice to run schema verify, not with the query's 404.
-    await this.#client.table(table.entitySet);
+  async #any(key: AlternateKey, table: TableDefinition): Promise<boolean> {
     const filter =
-      m.key.kind === 'alternate'
-        ? m.key.prefix === ''
-          ? `${m.key.column} ne null`
-          : `startswith(${m.key.column},${literal(m.key.prefix)})`
-        : inFilter(
-            table.primaryId,
-            creates.slice(0, IDS_PER_QUERY).map((r) => r.targetId),
-          );
+      key.prefix === '' ? `${key.column} ne null` : `startswith(${key.column},${literal(key.prefix)})`;
     for await (const _ of this.#client.query(table.entitySet, { select: [table.primaryId], filter, top: 1 }))
       return true;
     return false;
+  }
+
+  /**
+   * The ids (lower case) among rows to create that Dataverse holds: 50 ids a query (a short URL, as the
+   * pre-image reads use), sent as the GET parts of $batch requests of up to 1,000 parts ("Batch requests
+   * can contain up to 1000 individual requests", PA`execute-batch-operations-using-web-api`).
+   */
+  async #held(creates: readonly PreparedRow[]): Promise<Set<string>> {
+    const table = creates[0]!.table;
+    const requests: BatchRequest[] = chunks(creates, IDS_PER_QUERY).map((part) => ({
+      method: 'GET',
+      path: `${table.entitySet}${queryString({
+        select: [table.primaryId],
+        filter: inFilter(
+          table.primaryId,
+          part.map((r) => r.targetId),
+        ),
+      })}`,
+    }));
+    const there = new Set<string>();
+    for (const round of chunks(requests, MAX_BATCH_PARTS))
+      for (const result of await this.#client.batch(round, { continueOnError: true })) {
+        if (result.error || !result.executed)
+          throw result.error ?? new Error(`looking for rows in ${table.entitySet}: the request did not run`);
+        const rows = (result.body as { value?: Record<string, unknown>[] } | undefined)?.value ?? [];
+        for (const row of rows) there.add(String(row[table.primaryId]).toLowerCase());
+      }
+    return there;
   }
 }

@@ -40,8 +40,8 @@ export interface WriteContext {
    */
   readonly bulkRows?: Map<string, number>;
   /**
-   * Rows to create that another journal may have written: checked before a mapping's first write and
-   * written as updates (pre-image first) when Dataverse holds rows of the mapping. Absent, they are created.
+   * Rows to create that another journal may have written: looked for before they are written, and those
+   * Dataverse holds written as updates (pre-image first). Absent, they are created.
    */
   readonly existing?: ExistingRows;
 }
@@ -466,7 +466,8 @@ async function heldValues(
 export async function writeRows(ctx: WriteContext, rows: readonly PreparedRow[]): Promise<Written> {
   const ops: PagedOperation[] = [];
   const crosswalk: Written['crosswalk'] = [];
-  const changed = rows.filter((r) => !r.unchanged);
+  const toWrite = rows.filter((r) => !r.unchanged);
+  const changed = ctx.existing ? await ctx.existing.check(toWrite) : toWrite;
   for (const row of rows) {
     if (!row.unchanged) continue;
     ops.push({
@@ -527,10 +528,8 @@ async function writeChanged(
     ctx.runId,
     changed.map((row) => ({ mapping: row.mapping.name, key: row.key, targetId: row.targetId })),
   );
-  if (ctx.existing) changed = await ctx.existing.check(changed);
   const existing = changed.filter((r) => !r.create);
   const images: Images = existing.length > 0 ? await stagedPreImages(ctx, existing) : new Map();
-  ctx.existing?.count(rows, images);
   changed = changed.map((row) => recreated(row, images));
   stageCreates(ctx, changed);
   const attachmentErrors = await ctx.attachments.attach(changed, (row) =>
