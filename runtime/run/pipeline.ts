@@ -164,6 +164,7 @@ export async function runMigration(deps: RunDeps, options: RunOptions = {}): Pro
     runId: run.id,
     bulkRows: new Map(),
     existing: new ExistingRows(deps.dataverse, journal),
+    stateful: new Map(),
   };
   // Said whether the run ends or fails: a rollback of either restores the rows found.
   const noteFound = () => {

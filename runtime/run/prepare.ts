@@ -201,6 +201,7 @@ export function prepareRow(
   const reopen =
     previous !== undefined &&
     (ctx.journal.closedSinceWritten(m.name, row.key) || (rewrite?.state === true && owned));
+  const reopenIfClosed = !reopen && rewrite?.ifClosed === true && owned;
   const unchanged = previous?.payloadHash === hash && !reopen && rewrite === undefined;
   if (where.create && m.key.kind !== 'match') body[table.primaryId] = where.id;
   ctx.pending.addRow(m.name, row.key, where.id, sourceId);
@@ -218,6 +219,7 @@ export function prepareRow(
       hash,
       unchanged,
       ...(reopen ? { reopen } : {}),
+      ...(reopenIfClosed ? { reopenIfClosed } : {}),
       flags,
       awaits,
       page,

@@ -6,6 +6,11 @@ export type RewriteScope = 'reported' | 'all';
 /** How a row is written again: `state` when its state (statecode) differs too, for a mapping that sets none. */
 export interface RewriteRow {
   readonly state: boolean;
+  /**
+   * Whether its state is read with its pre-image, and the row reopened (statecode 0) when it is found
+   * closed: for a mapping that sets no state, whose rows reconcile expects active.
+   */
+  readonly ifClosed?: boolean;
 }
 
 /**
@@ -20,10 +25,10 @@ export interface RewriteRow {
 export type Rewrite = (mapping: string, key: string, sourceId: string) => RewriteRow | undefined;
 
 /**
- * Every row, its state left as it is: which tables have a state is known from metadata reconcile reads,
- * and a row whose state differs is reported so (statecode), which `reportedRows` reopens.
+ * Every row; a row found closed in Dataverse is reopened too, as `reportedRows` reopens a row reconcile
+ * reported so (statecode), since its state is read with its pre-image (write.ts).
  */
-export const REWRITE_ALL: Rewrite = () => ({ state: false });
+export const REWRITE_ALL: Rewrite = () => ({ state: false, ifClosed: true });
 
 /** The differences of reconcile.json a rewrite repairs: rows missing in Dataverse, or differing in fields. */
 const REPAIRED = new Set(['missing', 'mismatch']);

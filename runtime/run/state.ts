@@ -89,6 +89,11 @@ export interface PreparedRow {
    * and its write opens it again (statecode 0, the open state of every table).
    */
   readonly reopen?: boolean;
+  /**
+   * A row written again by `run --rewrite all` of a mapping that sets no state: its state is read with
+   * its pre-image (where its table has one), and it is reopened when found closed.
+   */
+  readonly reopenIfClosed?: boolean;
   readonly flags: Flag[];
   /** The parent rows of the lookups left empty (flagged lookup_unresolved), journaled with its write. */
   readonly awaits: readonly AwaitedRow[];

@@ -44,6 +44,8 @@ export interface WriteContext {
    * Dataverse holds written as updates (pre-image first). Absent, they are created.
    */
   readonly existing?: ExistingRows;
+  /** Per table, whether it has a state (statecode): asked once per run, for `run --rewrite all` (hasState). */
+  readonly stateful?: Map<string, Promise<boolean>>;
 }
 
 /** What a flush produced: operations and crosswalk changes to journal, each with its page. */
@@ -75,6 +77,8 @@ export interface PreImageOptions {
    * only those in the body: the image a deleted row is recreated from.
    */
   readonly allMapped?: boolean;
+  /** The row's state too (statecode, statuscode), for a table that has one. */
+  readonly state?: boolean;
 }
 
 /** The `_x_value` names of the lookups a mapping binds: lookups (deferred ones too), owner, roles. */
@@ -120,7 +124,7 @@ function preImageSelect(group: readonly PreImageRow[], options: PreImageOptions)
         ? mappingLookups(m)
         : m.lookups.filter((l) => l.deferred).map((l) => `_${l.column}_value`)),
       // A reopened row's state is written too: the image keeps the closed state a rollback puts back.
-      ...(m.hasState || group.some((r) => r.reopen) ? ['statecode', 'statuscode'] : []),
+      ...(m.hasState || options.state || group.some((r) => r.reopen) ? ['statecode', 'statuscode'] : []),
     ]),
   ];
 }
@@ -181,8 +185,12 @@ type Images = Map<string, Readonly<Record<string, unknown>> | null>;
  * The image a failed or interrupted run staged of the row, taken over before (writeChanged), is built on the same
  * way (ImageStore.take): that run's write may have reached the row too.
  */
-async function stagedPreImages(ctx: WriteContext, rows: readonly PreparedRow[]): Promise<Images> {
-  const read = await preImages(ctx, rows);
+async function stagedPreImages(
+  ctx: WriteContext,
+  rows: readonly PreparedRow[],
+  options: PreImageOptions,
+): Promise<Images> {
+  const read = await preImages(ctx, rows, options);
   const images: Images = new Map();
   const staged: StagedImage[] = [];
   for (const row of rows) {
@@ -513,6 +521,31 @@ function recreated(row: PreparedRow, images: Images): PreparedRow {
   return { ...row, create: true, body: { ...row.body, [row.table.primaryId]: row.targetId } };
 }
 
+/**
+ * Whether a table has a state (statecode), asked of the organisation's metadata once per run and table
+ * (a failed read is asked again): selecting a column a table lacks fails the whole query.
+ */
+function hasState(ctx: WriteContext, table: string): Promise<boolean> {
+  const known = ctx.stateful?.get(table);
+  if (known) return known;
+  const asked = ctx.client
+    .attributes(table, false)
+    .then((attributes) => attributes.some((a) => a.logicalName === 'statecode'));
+  asked.catch(() => ctx.stateful?.delete(table));
+  ctx.stateful?.set(table, asked);
+  return asked;
+}
+
+/**
+ * A row `run --rewrite all` writes again whose pre-image holds a closed state (deactivated in Dataverse)
+ * is reopened, as one reconcile reported so is (rewrite.ts): its image keeps the state a rollback puts back.
+ */
+function reopenedIfClosed(row: PreparedRow, images: Images): PreparedRow {
+  if (!row.reopenIfClosed || row.create) return row;
+  const state = images.get(row.targetId.toLowerCase())?.statecode;
+  return typeof state === 'number' && state !== 0 ? { ...row, reopen: true } : row;
+}
+
 /** Writes changed rows (pre-images, attachments, bulk or $batch, states) and adds their operations. */
 async function writeChanged(
   ctx: WriteContext,
@@ -529,8 +562,9 @@ async function writeChanged(
     changed.map((row) => ({ mapping: row.mapping.name, key: row.key, targetId: row.targetId })),
   );
   const existing = changed.filter((r) => !r.create);
-  const images: Images = existing.length > 0 ? await stagedPreImages(ctx, existing) : new Map();
-  changed = changed.map((row) => recreated(row, images));
+  const state = existing.some((r) => r.reopenIfClosed) && (await hasState(ctx, existing[0]!.table.name));
+  const images: Images = existing.length > 0 ? await stagedPreImages(ctx, existing, { state }) : new Map();
+  changed = changed.map((row) => reopenedIfClosed(recreated(row, images), images));
   stageCreates(ctx, changed);
   const attachmentErrors = await ctx.attachments.attach(changed, (row) =>
     images.get(row.targetId.toLowerCase()),
