@@ -1,33 +1,13 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import * as generatedModule from '../../generated/transformer.ts';
 import { Journal } from '../../runtime/journal/index.ts';
 import type { GeneratedModule } from '../../runtime/mapping/index.ts';
 import { runMigration } from '../../runtime/run/pipeline.ts';
-import type { Sandboxes } from '../../sandbox/index.ts';
-import { journalsCli, operations, runIds } from '../support/journals.ts';
-import {
-  expectOrganisation,
-  flitstack,
-  loadDeps,
-  organisation,
-  sandboxes,
-  tablesOf,
-} from '../support/migration.ts';
+import { freshOrganisation, operations, runIds } from '../support/journals.ts';
+import { expectOrganisation, loadDeps, organisation, tablesOf } from '../support/migration.ts';
 
 const generated: GeneratedModule = generatedModule;
 const TABLES = tablesOf(generated);
-
-let sb: Sandboxes | undefined;
-afterEach(async () => {
-  await sb?.close();
-  sb = undefined;
-});
-
-async function freshOrganisation(seed: number) {
-  sb = await sandboxes({ scale: 0.05, seed });
-  expect((await flitstack(sb, 'schema', 'apply')).code).toBe(0);
-  return { box: sb, ...journalsCli(sb) };
-}
 
 /** The targets of the operations of a run of one mapping with one action. */
 function targets(file: string, run: number, action: 'create' | 'update', mapping: string): Set<string> {

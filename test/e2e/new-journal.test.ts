@@ -1,42 +1,22 @@
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import * as generatedModule from '../../generated/transformer.ts';
 import { DataverseClient, optionsFromEnv } from '../../runtime/dataverse/index.ts';
 import { Journal } from '../../runtime/journal/index.ts';
 import type { GeneratedModule } from '../../runtime/mapping/index.ts';
 import { runMigration } from '../../runtime/run/pipeline.ts';
-import type { Sandboxes } from '../../sandbox/index.ts';
-import { operations } from '../support/journals.ts';
-import {
-  expectOrganisation,
-  flitstack,
-  loadDeps,
-  organisation,
-  sandboxes,
-  tablesOf,
-} from '../support/migration.ts';
-import { tempDir } from '../support/tmp.ts';
+import { freshOrganisation, operations } from '../support/journals.ts';
+import { expectOrganisation, loadDeps, organisation, tablesOf } from '../support/migration.ts';
 
 const generated: GeneratedModule = generatedModule;
 const TABLES = tablesOf(generated);
 
-let sb: Sandboxes | undefined;
-afterEach(async () => {
-  await sb?.close();
-  sb = undefined;
-});
-
-/** A fresh organisation migrated with journal a.db (run 1), and the CLI with a journal of `dir`. */
+/** A fresh organisation migrated with journal a.db (run 1), and the CLI with journals of `dir`. */
 async function migratedByJournalA(seed: number) {
-  sb = await sandboxes({ scale: 0.05, seed });
-  const box = sb;
-  expect((await flitstack(box, 'schema', 'apply')).code).toBe(0);
-  const dir = tempDir('flitstack-new-journal-');
-  const cli = (journal: string, ...args: string[]) =>
-    flitstack(box, ...args, '--journal', join(dir, journal));
-  const first = await cli('a.db', 'run', '--rate', '1000');
+  const fresh = await freshOrganisation(seed);
+  const first = await fresh.cli('a.db', 'run', '--rate', '1000');
   expect(first.code, first.err).toBe(0);
-  return { box, dir, cli, migrated: organisation(box, TABLES) };
+  return { ...fresh, migrated: organisation(fresh.box, TABLES) };
 }
 
 describe('a run with a new journal against an organisation another journal migrated', () => {
@@ -114,9 +94,7 @@ describe('a run with a new journal against an organisation another journal migra
   }, 180_000);
 
   it('looks for the rows it creates with one read per mapping keyed by a column, one request per write of the others, on a fresh organisation', async () => {
-    sb = await sandboxes({ scale: 0.05, seed: 9 });
-    expect((await flitstack(sb, 'schema', 'apply')).code).toBe(0);
-    const dir = tempDir('flitstack-first-run-');
+    const { box: sb, dir } = await freshOrganisation(9);
     const reads = new Map<string, number>();
     // Per entity set: the $batch requests with GET parts (looks for rows), and the ids those parts name.
     const looks = new Map<string, { requests: number; ids: number }>();

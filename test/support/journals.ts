@@ -1,8 +1,8 @@
 import { join } from 'node:path';
-import { expect } from 'vitest';
+import { afterEach, expect } from 'vitest';
 import { Journal, type OperationRecord } from '../../runtime/journal/index.ts';
 import type { Sandboxes } from '../../sandbox/index.ts';
-import { flitstack } from './migration.ts';
+import { flitstack, sandboxes } from './migration.ts';
 import { tempDir } from './tmp.ts';
 
 /** The operations of one run of a journal file with one action. */
@@ -29,8 +29,24 @@ export function runIds(file: string): number[] {
   }
 }
 
+const started: Sandboxes[] = [];
+afterEach(async () => {
+  for (const sb of started.splice(0)) await sb.close();
+});
+
+/**
+ * Fresh sandboxes (scale 0.05, `seed`) with the schema applied, closed after the test, and the CLI
+ * against them with journals named by file in one temporary directory.
+ */
+export async function freshOrganisation(seed: number) {
+  const box = await sandboxes({ scale: 0.05, seed });
+  started.push(box);
+  expect((await flitstack(box, 'schema', 'apply')).code).toBe(0);
+  return { box, ...journalsCli(box) };
+}
+
 /** The CLI against `box` with journals named by file in one temporary directory. */
-export function journalsCli(box: Sandboxes) {
+function journalsCli(box: Sandboxes) {
   const dir = tempDir('flitstack-journals-');
   const cli = (journal: string, ...args: string[]) =>
     flitstack(box, ...args, '--journal', join(dir, journal));
