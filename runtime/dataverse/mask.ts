@@ -94,6 +94,22 @@ const WORD = /[\p{L}\p{N}]/u;
 const isWord = (c: string | undefined) => c !== undefined && WORD.test(c);
 
 /**
+ * The end of the longest run of `text` from `at` that `value` holds, given that it holds the run up to
+ * `end`: found in steps that double, then halve (any start of a run it holds it holds too), so that a
+ * long value quoted whole costs a few searches of it rather than one a character.
+ */
+function heldRunEnd(text: string, at: number, end: number, value: string): number {
+  const held = (stop: number) => stop <= text.length && value.includes(text.slice(at, stop));
+  let step = 1;
+  while (held(end + step)) {
+    end += step;
+    step *= 2;
+  }
+  for (step = Math.floor(step / 2); step >= 1; step = Math.floor(step / 2)) if (held(end + step)) end += step;
+  return end;
+}
+
+/**
  * The [start, end) ranges of `text` that quote part of one of `values`: each longest run of the text
  * that the value holds too, without the spaces and punctuation at its ends (unless it is the whole
  * value), when it is long enough (see MIN_FRAGMENT), widened to the whole words it starts or ends
@@ -111,8 +127,7 @@ function fragmentRanges(text: string, values: readonly string[]): [number, numbe
         at += 1;
         continue;
       }
-      let end = at + least;
-      while (end < text.length && value.includes(text.slice(at, end + 1))) end += 1;
+      const end = heldRunEnd(text, at, at + least, value);
       let start = at;
       let stop = end;
       // The value whole is masked whole, its punctuation included ("(ch_1a2b)").

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { DataverseError, sentValues, summarizeError } from '../../../runtime/dataverse/errors.ts';
 import { maskValues, VALUE_MARK } from '../../../runtime/dataverse/mask.ts';
 import { Errors } from '../../../sandbox/dataverse/errors.ts';
@@ -133,6 +133,19 @@ describe('maskValues: the parts of the row own text values that a message quotes
     ],
   ])('%s', (_, message, expected) => {
     expect(maskValues(message, [note, '111 Victoria Road', 'worse'])).toBe(expected);
+  });
+
+  it('masks a long note quoted whole with a few searches of it, not one a character', () => {
+    // 200,000 characters, of a memo column (up to 1,048,576): one search a character took minutes.
+    const long = Array.from({ length: 4000 }, (_, i) => `visit ${i}: ${note.slice(0, 40)}`).join(' ');
+    expect(long.length).toBeGreaterThan(200_000);
+    const searches = vi.spyOn(String.prototype, 'includes');
+    try {
+      expect(maskValues(`Refused: "${long}".`, [long])).toBe('Refused: "<value>".');
+      expect(searches.mock.calls.length).toBeLessThan(200);
+    } finally {
+      searches.mockRestore();
+    }
   });
 
   it('masks a value quoted whole with its punctuation', () => {
