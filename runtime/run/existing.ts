@@ -40,6 +40,8 @@ export class ExistingRows {
   /** Per mapping: whether rows it creates may exist (false: Dataverse held none of them when the run began). */
   readonly #mayExist = new Map<string, boolean>();
   readonly #found = new Map<string, FoundRows>();
+  /** The ids (lower case) of the rows `check` turned into updates and `count` has not counted yet. */
+  readonly #turned = new Set<string>();
 
   constructor(client: DataverseClient, journal: Pick<Journal, 'crosswalk'>) {
     this.#client = client;
@@ -53,15 +55,29 @@ export class ExistingRows {
     if (m === undefined || m.mode !== 'upsert' || !(await this.#mayHold(m, creates))) return rows;
     const there = await this.#held(creates);
     if (there.size === 0) return rows;
-    const { table } = creates[0]!;
-    const before = this.#found.get(m.name)?.rows ?? 0;
-    this.#found.set(m.name, { mapping: m.name, table: table.name, rows: before + there.size });
     // Without the id prepareRow put in a new row's body: `recreated` puts it back for a row gone since.
     return rows.map((r) => {
-      if (!r.create || !there.has(r.targetId.toLowerCase())) return r;
+      const id = r.targetId.toLowerCase();
+      if (!r.create || !there.has(id)) return r;
+      this.#turned.add(id);
       const { [r.table.primaryId]: _id, ...body } = r.body;
       return { ...r, create: false, body };
     });
+  }
+
+  /**
+   * Counts the rows `check` turned into updates whose pre-image holds the row (`images`, by id): not
+   * those gone since, nor those an interrupted run of this journal created (its staged image is empty),
+   * which are journaled as created and which a rollback deletes.
+   */
+  count(rows: readonly PreparedRow[], images: ReadonlyMap<string, unknown>): void {
+    const found = rows.filter(
+      (r) => this.#turned.delete(r.targetId.toLowerCase()) && images.get(r.targetId.toLowerCase()),
+    );
+    if (found.length === 0) return;
+    const { mapping, table } = found[0]!;
+    const before = this.#found.get(mapping.name)?.rows ?? 0;
+    this.#found.set(mapping.name, { mapping: mapping.name, table: table.name, rows: before + found.length });
   }
 
   /** The mappings this run found rows of that the journal did not know, with how many. */

@@ -564,6 +564,7 @@ async function writeChanged(
   const existing = changed.filter((r) => !r.create);
   const state = existing.some((r) => r.reopenIfClosed) && (await hasState(ctx, existing[0]!.table.name));
   const images: Images = existing.length > 0 ? await stagedPreImages(ctx, existing, { state }) : new Map();
+  ctx.existing?.count(existing, images);
   changed = changed.map((row) => reopenedIfClosed(recreated(row, images), images));
   stageCreates(ctx, changed);
   const attachmentErrors = await ctx.attachments.attach(changed, (row) =>
