@@ -149,7 +149,9 @@ export function spreadPages(wanted: number, count: number): number[] {
 /** Page `n` of a resource (one request: the inventory's client reads no page ahead). */
 async function onePage(client: PracticeHubClient, resource: string, n: number): Promise<PracticeHubPage> {
   for await (const page of client.pages(resource, { fromPage: n })) return page;
-  throw new Error(`PracticeHub gave no page ${n} of ${resource}`);
+  throw new Error(
+    `PracticeHub answered no page ${n} of ${resource} (GET ${resource}?page=${n}), which its first page counts: run the audit again`,
+  );
 }
 
 /**

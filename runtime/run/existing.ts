@@ -134,7 +134,12 @@ export class ExistingRows {
     for (const round of chunks(requests, MAX_BATCH_PARTS))
       for (const result of await this.#client.batch(round, { continueOnError: true })) {
         if (result.error || !result.executed)
-          throw result.error ?? new Error(`looking for rows in ${table.entitySet}: the request did not run`);
+          throw (
+            result.error ??
+            new Error(
+              `looking for rows another journal wrote in ${table.entitySet} before writing: Dataverse did not run the query ($batch part not executed), and nothing of this write was sent; run the same command again`,
+            )
+          );
         const rows = (result.body as { value?: Record<string, unknown>[] } | undefined)?.value ?? [];
         for (const row of rows) there.add(String(row[table.primaryId]).toLowerCase());
       }

@@ -56,8 +56,9 @@ export function reportedRows(text: string, journal: Journal, file: string): Rewr
   let report: { run?: { id?: unknown; startedAt?: unknown }; differences?: unknown };
   try {
     report = JSON.parse(text);
-  } catch (error) {
-    throw new RewriteReportError(`${file} is not JSON (${(error as Error).message})`);
+  } catch {
+    // Not the parser's message: it quotes the text where it stopped, which may be anything the file holds.
+    throw new RewriteReportError(`${file} is not JSON: run flitstack reconcile to write the report again`);
   }
   const id = report.run?.id;
   const run = typeof id === 'number' ? journal.run(id) : undefined;
