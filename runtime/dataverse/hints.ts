@@ -66,10 +66,12 @@ const RULES: readonly Rule[] = [
     e.code === '0x80060890'
       ? 'the alternate key is not defined or its index is not Active yet: check keys() for EntityKeyIndexStatus and wait for Active, or create the key with `flitstack schema apply`'
       : undefined,
-  (e) =>
-    e.code === '0x80060892'
-      ? 'another record already holds these alternate-key values: the source has duplicates for the key'
-      : undefined,
+  (e) => {
+    if (e.code !== '0x80060892') return undefined;
+    // "Entity Key {key} violated. A record with the same value for {columns} already exists…" (reference §8).
+    const columns = match(/same value for (.+?) already exists/, e)?.[1] ?? "the key's columns";
+    return `another row already holds these alternate-key values (${columns}), under another id. Either two source records get the same key value: make them differ in PracticeHub, or change the key in the spec; or a row created outside flitstack (by hand, an import, another tool) holds the value: find it in Dataverse by this record's key value (\`flitstack log\` shows it) and delete it, or clear or change its ${columns} (its id cannot be changed, so flitstack cannot take it over); then run the same command again`;
+  },
   (e) =>
     e.code === '0x80040237'
       ? 'a record with this primary key already exists: use upsert, or a new id'
