@@ -10,7 +10,8 @@ let sb: Sandboxes;
 
 beforeAll(async () => {
   sb = await sandboxes({ scale: 0.2 });
-  expect((await flitstack(sb, 'schema', 'apply')).code).toBe(0);
+  const applied = await flitstack(sb, 'schema', 'apply');
+  expect(applied.code, applied.err).toBe(0);
 }, 60_000);
 
 afterAll(async () => {
@@ -86,6 +87,7 @@ describe('Ctrl-C (SIGINT) during a command', () => {
       ],
       '\npatients: ',
     );
+    expect(res.sent, `ended before it was interrupted; stderr ends: ${res.err.slice(-2000)}`).toBe(true);
     expect(res.code).toBe(130);
     const db = Journal.open(journal, { readonly: true });
     const run = db.runs().at(-1)!;
