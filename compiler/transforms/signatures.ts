@@ -159,7 +159,7 @@ const CATALOG: StepSignature[] = [
   ),
   convert(
     'decimal',
-    "Read a number and round it to `precision` decimal places. Values outside the column's `min`/`max` are dropped with a flag.",
+    "Read a number and round it to `precision` decimal places. Values outside the column's `min`/`max` are dropped with a flag. Text with more significant digits than a number carries exactly (about 15) is rounded to fewer places, as many as it carries, with flag decimal_digits_dropped.",
     (t) => textLike(t) || numberLike(t),
     'text or number',
     { kind: 'decimal' },

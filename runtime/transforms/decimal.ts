@@ -59,21 +59,48 @@ function increment(digits: string): string {
   );
 }
 
-/** Rounds to `places` fraction digits, half away from zero, and returns the nearest double. */
-export function roundHalfAwayFromZero(parts: DecimalParts, places: number): number {
+/** The digits of `parts` rounded to `places` fraction digits, half away from zero, unsigned ("1.01"). */
+export function roundedText(parts: DecimalParts, places: number): string {
   const { integer, fraction } = parts;
-  let text: string;
-  if (fraction.length <= places) {
-    text = `${integer || '0'}.${fraction || '0'}`;
-  } else {
-    let kept = (integer || '0') + fraction.slice(0, places);
-    if (fraction.charCodeAt(places) >= 0x35) kept = increment(kept);
-    const point = kept.length - places;
-    text = places === 0 ? kept : `${kept.slice(0, point)}.${kept.slice(point)}`;
-  }
+  if (fraction.length <= places) return `${integer || '0'}.${fraction || '0'}`;
+  let kept = (integer || '0') + fraction.slice(0, places);
+  if (fraction.charCodeAt(places) >= 0x35) kept = increment(kept);
+  const point = kept.length - places;
+  return places === 0 ? kept : `${kept.slice(0, point)}.${kept.slice(point)}`;
+}
+
+/** The double nearest the unsigned decimal `text`, with the sign of `parts`, never negative zero. */
+export function signedNumber(parts: DecimalParts, text: string): number {
   const value = Number(text);
   // No negative zero: -0.001 rounded to 2 places is 0, and JSON would print -0 as 0 anyway.
   return parts.negative && value !== 0 ? -value : value;
+}
+
+/** Rounds to `places` fraction digits, half away from zero, and returns the nearest double. */
+export function roundHalfAwayFromZero(parts: DecimalParts, places: number): number {
+  return signedNumber(parts, roundedText(parts, places));
+}
+
+/** `digits` without leading zeros, or without trailing ones when `trailing`. */
+function strip(digits: string, trailing: boolean): string {
+  return trailing ? digits.replace(/0+$/, '') : digits.replace(/^0+/, '');
+}
+
+/**
+ * Whether the double `value` is written as exactly the unsigned decimal `text`: JSON carries a number
+ * as the shortest text that reads back as the same double, which for a decimal of more than 15
+ * significant digits ("12345678901234.5678") is often another decimal ("12345678901234.568"). Text of
+ * at most 15 digits always comes back unchanged (a double holds 15 significant decimal digits), so
+ * only longer text is compared.
+ */
+export function writtenExactly(text: string, value: number): boolean {
+  if (text.length <= 16) return true;
+  const point = text.indexOf('.');
+  const written = numberParts(Math.abs(value));
+  return (
+    strip(point < 0 ? text : text.slice(0, point), false) === strip(written.integer, false) &&
+    strip(point < 0 ? '' : text.slice(point + 1), true) === strip(written.fraction, true)
+  );
 }
 
 /** True when the fraction digits are absent or all zero ("12", "12.", "12.000"). */

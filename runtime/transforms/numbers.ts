@@ -3,7 +3,10 @@ import {
   isWhole,
   numberParts,
   parseDecimalText,
+  roundedText,
   roundHalfAwayFromZero,
+  signedNumber,
+  writtenExactly,
 } from './decimal.ts';
 import { flag, unreadable } from './issues.ts';
 import { isEmpty } from './text.ts';
@@ -146,10 +149,57 @@ function alreadyRounded(n: number, places: number): number | undefined {
   return n === 0 ? 0 : n; // no negative zero, as roundHalfAwayFromZero
 }
 
-/** The value by decimal parts (decimal.ts); null after flagging when unreadable. */
-function decimalOf(v: unknown, precision: number, issues: Issues, column: string): number | null {
+/**
+ * The value by decimal parts (decimal.ts); null after flagging when unreadable. A value rounded to
+ * `precision` that a number cannot carry exactly (more than 15 to 17 significant digits, as in
+ * "12345678901234.5678" at 4 places) is rounded, from its text, to the most places it can, with flag
+ * `decimal_digits_dropped`: JSON.stringify writes a number as its own shortest text, so the exact decimal
+ * cannot reach Dataverse, which stores up to 10 places (DecimalAttributeMetadata.MaxSupportedPrecision,
+ * learn.microsoft.com/previous-versions/dynamicscrm-2016/developers-guide/gg306494(v=crm.8)).
+ */
+function decimalOf(
+  v: unknown,
+  precision: number,
+  bounds: [number, number],
+  issues: Issues,
+  column: string,
+): number | null {
   const parts = readNumber(v, issues, column);
-  return parts === null ? null : roundHalfAwayFromZero(parts, precision);
+  if (parts === null) return null;
+  // At most 15 digits once rounded (a carry adds only a 1 and zeros): always written as they are
+  // (writtenExactly). The common case, kept short.
+  if (parts.integer.length + Math.min(parts.fraction.length, precision) <= 15)
+    return inRange(roundHalfAwayFromZero(parts, precision), bounds, issues, column);
+  return longDecimal(parts, precision, bounds, issues, column);
+}
+
+/** decimalOf for rounded text of more than 15 digits, which a number may not carry exactly. */
+function longDecimal(
+  parts: DecimalParts,
+  precision: number,
+  bounds: [number, number],
+  issues: Issues,
+  column: string,
+): number | null {
+  let places = precision;
+  let text = roundedText(parts, places);
+  let value = signedNumber(parts, text);
+  // A whole part of more than 15 digits is carried at no places, but it is beyond every column's range.
+  while (!writtenExactly(text, value) && places > 0) {
+    places -= 1;
+    text = roundedText(parts, places);
+    value = signedNumber(parts, text);
+  }
+  // The range first: a value dropped for it is not flagged for its digits too.
+  if (inRange(value, bounds, issues, column) === null) return null;
+  if (places < precision)
+    flag(
+      issues,
+      column,
+      'decimal_digits_dropped',
+      `more significant digits than a number carries exactly; rounded to ${places} decimal places, not ${precision}`,
+    );
+  return value;
 }
 
 /**
@@ -169,9 +219,9 @@ export function toDecimal(
     throw new RangeError(`toDecimal: precision must be a whole number from 0 to ${MAX_PRECISION}`);
   }
   if (isEmpty(v)) return null;
-  const value =
-    (typeof v === 'number' ? alreadyRounded(v, precision) : undefined) ??
-    decimalOf(v, precision, issues, column);
-  if (value === null) return null;
-  return inRange(value, limits(-DECIMAL_LIMIT, DECIMAL_LIMIT, range), issues, column);
+  const bounds = limits(-DECIMAL_LIMIT, DECIMAL_LIMIT, range);
+  const fast = typeof v === 'number' ? alreadyRounded(v, precision) : undefined;
+  return fast === undefined
+    ? decimalOf(v, precision, bounds, issues, column)
+    : inRange(fast, bounds, issues, column);
 }

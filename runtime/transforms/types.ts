@@ -39,6 +39,7 @@ export type FlagCode =
   | 'owner_fallback'
   | 'phone_extension_dropped'
   | 'number_out_of_range_dropped'
+  | 'decimal_digits_dropped'
   | 'document_archived'
   | 'attachment_removed';
 

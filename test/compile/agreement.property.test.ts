@@ -106,7 +106,12 @@ function arbitraryValue(type: IrSourceType, depth = 0): fc.Arbitrary<unknown> {
       case 'integer':
         return fc.integer();
       case 'decimal':
-        return fc.oneof(fc.double({ noNaN: true, min: -1e12, max: 1e12 }), fc.double().map(String));
+        return fc.oneof(
+          fc.double({ noNaN: true, min: -1e12, max: 1e12 }),
+          fc.double().map(String),
+          // More digits than a number carries: rounded from the text, flagged decimal_digits_dropped.
+          fc.stringMatching(/^-?\d{1,12}\.\d{1,12}$/),
+        );
       case 'boolean':
         return fc.boolean();
       case 'date':

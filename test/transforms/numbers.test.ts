@@ -123,6 +123,30 @@ const decimals: [unknown, number, number | null, string[]][] = [
   [{ amount: 1 }, 2, null, UNREADABLE],
 ];
 
+const DIGITS_DROPPED = ['decimal_digits_dropped'];
+
+// More significant digits than a number carries exactly: rounded from the text to the most places that
+// JSON writes unchanged, with a flag; never another decimal without one. [input, precision, value, flags]
+const longDecimals: [unknown, number, number | null, string[]][] = [
+  ['12345678901.2345678901', 10, 12_345_678_901.234568, DIGITS_DROPPED],
+  ['-12345678901.2345678901', 10, -12_345_678_901.234568, DIGITS_DROPPED],
+  ['12345678901.234567', 6, 12_345_678_901.23457, DIGITS_DROPPED],
+  ['1234567890.12345678', 8, 1_234_567_890.123457, DIGITS_DROPPED],
+  ['99999999999.9999999999', 10, 100_000_000_000, DIGITS_DROPPED],
+  // Rounded to the column's places first: what is left is carried exactly, no flag.
+  ['0.12345678901234567891', 10, 0.123456789, []],
+  ['99999999999.99999999995', 10, 100_000_000_000, []],
+  ['12345678901.2345678901', 4, 12_345_678_901.2346, []],
+  ['1234567.1234567891', 10, 1_234_567.123456789, DIGITS_DROPPED],
+  ['1234567.123456789', 10, 1_234_567.123456789, []],
+  // A number is already what JSON writes: kept as it is.
+  [12_345_678_901.234568, 10, 12_345_678_901.234568, []],
+  ['123456789012.5678', 4, null, OUT_OF_RANGE],
+  // Dropped for its range, not also flagged for its digits.
+  ['123456789012.1234567891', 10, null, OUT_OF_RANGE],
+  ['99999999999999999999.5', 0, null, OUT_OF_RANGE],
+];
+
 describe('toBoolean', () => {
   it.each(booleans)('%j → %j', (input, value, flags) => {
     expect(run((i, c) => toBoolean(input, i, c))).toMatchObject({ value, flags, rejections: [] });
@@ -142,6 +166,12 @@ describe('toDecimal', () => {
     const out = run((i, c) => toDecimal(input, precision, i, c));
     expect(out).toMatchObject({ value, flags, rejections: [] });
     if (value === 0) expect(Object.is(out.value, -0)).toBe(false);
+  });
+
+  it.each(longDecimals)('%j at %i places → %j, as JSON writes it', (input, precision, value, flags) => {
+    const out = run((i, c) => toDecimal(input, precision, i, c));
+    expect(out).toMatchObject({ value, flags, rejections: [] });
+    expect(JSON.parse(JSON.stringify(out.value))).toBe(value);
   });
 
   it.each([-1, 11, 1.5, Number.NaN])('refuses precision %j', (precision) => {
@@ -186,6 +216,9 @@ const rangedDecimals: [unknown, number, { min?: number; max?: number }, number |
   // A declared range wider than the type's does not widen it.
   ['100000000000.01', 2, { min: -1e15, max: 1e15 }, null, OUT_OF_RANGE],
   ['', 1, { min: 0, max: 10 }, null, []],
+  ['10000000.1234567891', 10, { min: 0, max: 10_000_000 }, null, OUT_OF_RANGE],
+  ['9.1234567890123456789', 10, { min: 0, max: 10 }, 9.123456789, []],
+  ['9999999.1234567891', 10, { min: 0, max: 10_000_000 }, 9_999_999.123456789, ['decimal_digits_dropped']],
 ];
 
 // A Big Integer column, as far as a number holds whole numbers exactly: [input, range, value, flags]
@@ -306,6 +339,41 @@ describe('number properties', () => {
           );
         },
       ),
+    );
+  });
+
+  it('toDecimal of long decimal text writes it rounded, digit for digit, flagged unless at the precision', () => {
+    fc.assert(
+      fc.property(
+        fc.stringMatching(/^-?\d{1,11}\.\d{1,14}$/),
+        fc.integer({ min: 0, max: 10 }),
+        (text, precision) => {
+          const out = run((i, c) => toDecimal(text, precision, i, c));
+          const negative = text.startsWith('-');
+          const [whole, fraction] = text.replace('-', '').split('.') as [string, string];
+          // The text rounded to `places`, half away from zero, in units of 10^-places: integers only.
+          const exactUnits = (places: number): bigint => {
+            const units = BigInt(whole + fraction.padEnd(places, '0').slice(0, places));
+            return units + (fraction.length > places && fraction.charCodeAt(places) >= 0x35 ? 1n : 0n);
+          };
+          // The decimal JSON writes, in the same units.
+          const sentUnits = (places: number): bigint => {
+            const [w, f = ''] = JSON.stringify(out.value).replace('-', '').split('.') as [string, string?];
+            return f.length > places ? -1n : BigInt(w + f.padEnd(places, '0'));
+          };
+          const places =
+            out.flags.length === 0
+              ? precision
+              : Number(/rounded to (\d+) decimal places/.exec(texts(out.issues)[0]!)![1]);
+          if (out.flags.length > 0) {
+            expect(out.flags).toEqual(['decimal_digits_dropped']);
+            expect(places).toBeLessThan(precision);
+          }
+          expect(sentUnits(places)).toBe(exactUnits(places));
+          if (out.value !== 0) expect(out.value! < 0).toBe(negative);
+        },
+      ),
+      { numRuns: 2000 },
     );
   });
 
