@@ -318,7 +318,7 @@ export class Interpreter {
   private number(v: unknown, s: IrNumberStep, column: string, issues: Issues): number | null {
     return s.kind === 'integer'
       ? (s.bits === 64 ? t.toBigInteger : t.toInteger)(v, issues, column, { min: s.min, max: s.max })
-      : t.toDecimal(v, s.precision, issues, column, { min: s.min, max: s.max });
+      : t.toDecimal(v, s.precision, issues, column, { min: s.min, max: s.max }, s.limit);
   }
 
   /** The conversion to the column's type that the generated code adds when the chain did not. */

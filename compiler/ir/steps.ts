@@ -1,3 +1,4 @@
+import { MONEY_LIMIT } from '../../runtime/transforms/numbers.ts';
 import type { FieldSpec, MigrationSpec, StepSpec, TargetColumn } from '../model/spec.ts';
 import type { DropPolicy, IrField, IrNumberStep, IrStep, PhonePolicy } from './types.ts';
 
@@ -47,6 +48,7 @@ export function irStep(
         precision: column?.precision === undefined ? places : Math.min(places, column.precision),
         min: column?.min,
         max: column?.max,
+        ...moneyLimit(column),
       };
     }
     case 'integer':
@@ -120,6 +122,10 @@ export function wallClock(column: TargetColumn | undefined): boolean {
   return column?.type === 'datetime' && column.behavior === 'time_zone_independent';
 }
 
+/** A Money column's own range, wider than a decimal's (runtime/transforms/numbers.ts MONEY_LIMIT). */
+const moneyLimit = (column: TargetColumn | undefined): { limit?: number } =>
+  column?.type === 'money' ? { limit: MONEY_LIMIT } : {};
+
 /** A Big Integer column takes 64-bit whole numbers; every other column converts to 32-bit ones. */
 const bitsOf = (column: TargetColumn | undefined): 32 | 64 => (column?.type === 'bigint' ? 64 : 32);
 
@@ -135,7 +141,13 @@ export function numberConversion(column: TargetColumn | undefined): IrNumberStep
     case 'decimal':
     case 'double':
     case 'money':
-      return { kind: 'decimal', precision: column.precision ?? 2, min: column.min, max: column.max };
+      return {
+        kind: 'decimal',
+        precision: column.precision ?? 2,
+        min: column.min,
+        max: column.max,
+        ...moneyLimit(column),
+      };
     case 'choice':
     case 'state':
     case 'status':
@@ -170,7 +182,12 @@ function sameConversion(step: IrStep, conversion: IrNumberStep): boolean {
   const sameRange = (a: IrNumberStep) => a.min === conversion.min && a.max === conversion.max;
   if (step.kind === 'integer') return conversion.kind === 'integer' && sameRange(step);
   if (step.kind === 'decimal')
-    return conversion.kind === 'decimal' && step.precision === conversion.precision && sameRange(step);
+    return (
+      conversion.kind === 'decimal' &&
+      step.precision === conversion.precision &&
+      step.limit === conversion.limit &&
+      sameRange(step)
+    );
   return false;
 }
 

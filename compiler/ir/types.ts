@@ -213,6 +213,8 @@ export type IrNumberStep =
       readonly precision: number;
       readonly min: number | undefined;
       readonly max: number | undefined;
+      /** A Money column's wider range (toDecimal's `limit`); absent for a decimal's ±100,000,000,000. */
+      readonly limit?: number;
     };
 
 /** A field map: a value written to a column. */

@@ -41,7 +41,7 @@ export function numberRefused(value: number, column: TargetColumn | undefined): 
   const range = { min: conversion.min, max: conversion.max };
   if (conversion.kind === 'integer')
     (conversion.bits === 64 ? toBigInteger : toInteger)(value, issues, '', range);
-  else toDecimal(value, conversion.precision, issues, '', range);
+  else toDecimal(value, conversion.precision, issues, '', range, conversion.limit);
   return issues.flags[0]?.detail.replace(/; value dropped$/, '');
 }
 
@@ -159,7 +159,7 @@ const CATALOG: StepSignature[] = [
   ),
   convert(
     'decimal',
-    "Read a number and round it to `precision` decimal places. Values outside the column's `min`/`max` are dropped with a flag. Text with more significant digits than a number carries exactly (about 15) is rounded to fewer places, as many as it carries, with flag decimal_digits_dropped.",
+    "Read a number and round it to `precision` decimal places. Values outside the column's `min`/`max` (within ±100,000,000,000, or ±922,337,203,685,477 for a money column) are dropped with a flag. Text with more significant digits than a number carries exactly (about 15) is rounded to fewer places, as many as it carries, with flag decimal_digits_dropped.",
     (t) => textLike(t) || numberLike(t),
     'text or number',
     { kind: 'decimal' },

@@ -30,6 +30,10 @@ const BIG_MAX = Number.MAX_SAFE_INTEGER;
 // Decimal columns: "Possible values are -100 billion to 100 billion" (DecimalAttributeMetadata.MinValue,
 // learn.microsoft.com/previous-versions/dynamicscrm-2016/developers-guide/gg307524(v=crm.8)).
 const DECIMAL_LIMIT = 100_000_000_000;
+// Money columns: MoneyAttributeMetadata MinValue/MaxValue ±922,337,203,685,477 (reference §5.1,
+// runtime/schema/bodies.ts RANGES; MaxSupportedValue, learn.microsoft.com/previous-versions/
+// dynamicscrm-2016/developers-guide/gg306503(v=crm.8)), at up to 4 places (MaxSupportedPrecision).
+export const MONEY_LIMIT = 922_337_203_685_477;
 // Decimal columns hold 0–10 decimal places (DecimalAttributeMetadata.Precision).
 const MAX_PRECISION = 10;
 
@@ -204,8 +208,8 @@ function longDecimal(
 
 /**
  * A number rounded to `precision` decimal places, half away from zero, in decimal (1.005 → 1.01 at 2).
- * Rounded values outside ±100,000,000,000 (a Decimal column's range), or outside the `range` the
- * column declares, → null + flag.
+ * Rounded values outside ±`limit` (a Decimal column's ±100,000,000,000 unless a Money column's
+ * MONEY_LIMIT is given), or outside the `range` the column declares, → null + flag.
  * @throws RangeError when `precision` is not a whole number from 0 to 10 (a spec error).
  */
 export function toDecimal(
@@ -214,12 +218,13 @@ export function toDecimal(
   issues: Issues,
   column: string,
   range: NumberRange = {},
+  limit: number = DECIMAL_LIMIT,
 ): number | null {
   if (!Number.isInteger(precision) || precision < 0 || precision > MAX_PRECISION) {
     throw new RangeError(`toDecimal: precision must be a whole number from 0 to ${MAX_PRECISION}`);
   }
   if (isEmpty(v)) return null;
-  const bounds = limits(-DECIMAL_LIMIT, DECIMAL_LIMIT, range);
+  const bounds = limits(-limit, limit, range);
   const fast = typeof v === 'number' ? alreadyRounded(v, precision) : undefined;
   return fast === undefined
     ? decimalOf(v, precision, bounds, issues, column)

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { toBigInteger, toBoolean, toDecimal, toInteger } from '../../runtime/transforms/index.ts';
+import { MONEY_LIMIT } from '../../runtime/transforms/numbers.ts';
 import { run, texts } from './run.ts';
 
 const UNREADABLE = ['unreadable_value_dropped'];
@@ -172,6 +173,17 @@ describe('toDecimal', () => {
     const out = run((i, c) => toDecimal(input, precision, i, c));
     expect(out).toMatchObject({ value, flags, rejections: [] });
     expect(JSON.parse(JSON.stringify(out.value))).toBe(value);
+  });
+
+  it.each([
+    ['200000000000.5', 200_000_000_000.5, []],
+    ['922337203685477', 922_337_203_685_477, []],
+    ['-922337203685476.4999', -922_337_203_685_476.5, ['decimal_digits_dropped']],
+    ['922337203685478', null, OUT_OF_RANGE],
+  ] as [string, number | null, string[]][])('a Money column takes %j → %j', (input, value, flags) => {
+    expect(run((i, c) => toDecimal(input, 4, i, c, {}, MONEY_LIMIT))).toMatchObject({ value, flags });
+    // A Decimal column keeps its own ±100,000,000,000.
+    expect(run((i, c) => toDecimal(input, 4, i, c)).flags).toEqual(OUT_OF_RANGE);
   });
 
   it.each([-1, 11, 1.5, Number.NaN])('refuses precision %j', (precision) => {

@@ -84,7 +84,9 @@ function rangeArgument(step: { readonly min: number | undefined; readonly max: n
 function convertNumber(code: string, step: IrNumberStep, col: string): string {
   return step.kind === 'integer'
     ? `${step.bits === 64 ? 'toBigInteger' : 'toInteger'}(${code}, issues, ${col}${rangeArgument(step)})`
-    : `toDecimal(${code}, ${literal(step.precision)}, issues, ${col}${rangeArgument(step)})`;
+    : step.limit === undefined
+      ? `toDecimal(${code}, ${literal(step.precision)}, issues, ${col}${rangeArgument(step)})`
+      : `toDecimal(${code}, ${literal(step.precision)}, issues, ${col}, ${literal({ min: step.min, max: step.max })}, ${literal(step.limit)})`;
 }
 
 const asText = (e: Expr): string =>

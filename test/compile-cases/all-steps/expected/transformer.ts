@@ -270,7 +270,7 @@ export function transformSampleNumber(r: SamplesRecord): Outcome<SampleNumberRow
       "fs_score": toDecimal(r["score"], 2, issues, "fs_score", {"min":-1000,"max":1000}),
       "fs_scorefine": toDecimal(r["score"], 2, issues, "fs_scorefine"),
       "fs_scoredefault": toDecimal(withDefault(toDecimal(r["score"], 1, issues, "fs_scoredefault", {"min":0,"max":10}), 2.5), 1, issues, "fs_scoredefault", {"min":0,"max":10}),
-      "fs_price": toDecimal(withDefault(toDecimal(r["score"], 2, issues, "fs_price", {"min":0,"max":1000000}), 0), 2, issues, "fs_price", {"min":0,"max":1000000}),
+      "fs_price": toDecimal(withDefault(toDecimal(r["score"], 2, issues, "fs_price", {"min":0,"max":1000000}, 922337203685477), 0), 2, issues, "fs_price", {"min":0,"max":1000000}, 922337203685477),
       "fs_active": withDefault(toBoolean(r["active"], issues, "fs_active"), false),
       "fs_answered": toBoolean(r["answered"], issues, "fs_answered"),
       "fs_born": dateOnly(r["born"], "Europe/London", "reject", issues, "fs_born"),
