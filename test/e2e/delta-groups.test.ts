@@ -112,7 +112,7 @@ describe('a delta of a grouped mapping (staff training logs)', () => {
       log(left).some((line) => line.startsWith(`${moved!.id},`) || line.includes(`,${moved!.id},`)),
     ).toBe(false);
     if (joinedBefore) expect(log(contact(toId))).toHaveLength(joinedBefore.length + 1);
-    const reconcile = await flitstack(sb, 'reconcile', '--journal', journal);
+    const reconcile = await flitstack(sb, 'reconcile', '--journal', journal, '--rate', '1000');
     expect(reconcile.out).not.toContain(`staff-${fromId}`);
     // Moved back, it is the latest of its first group again (and the staff member is as the next tests expect).
     sb.practicehub.mutate({

@@ -21,7 +21,7 @@ describe('a row created outside flitstack holding the key of a row a run creates
         fs_practicehubid: key,
       });
       const journal = journalPath();
-      expect((await flitstack(sb, 'run', '--journal', journal)).code).toBe(1);
+      expect((await flitstack(sb, 'run', '--journal', journal, '--rate', '1000')).code).toBe(1);
       const log = await flitstack(
         sb,
         'log',
@@ -52,7 +52,7 @@ describe('a row created outside flitstack holding the key of a row a run creates
       expect(reason).toMatch(/then run the same command again$/);
       // Doing what it says: the row deleted, the same command loads the record under flitstack's id.
       await dataverse.delete('contacts', outside);
-      expect((await flitstack(sb, 'run', '--journal', journal)).code).toBe(0);
+      expect((await flitstack(sb, 'run', '--journal', journal, '--rate', '1000')).code).toBe(0);
       const rows = sb.dataverse
         .snapshot(['contact'])
         .tables.contact!.filter((r) => r.fs_practicehubid === key);
