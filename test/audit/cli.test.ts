@@ -30,7 +30,7 @@ describe('flitstack audit', () => {
   afterAll(async () => sb.close());
 
   it('stops with exit 2 naming PRACTICEHUB_BASE_URL when every resource answers 404, and writes no model', async () => {
-    const dir = specCopy();
+    const dir = specCopy((spec) => setRate(spec, 1000));
     const model = read(dir, MODEL);
     const root = sb.env.PRACTICEHUB_BASE_URL!.replace('/{region}/api', '');
     const result = await cli(dir, { ...sb.env, PRACTICEHUB_BASE_URL: root }, 'audit', '--write-model');

@@ -53,7 +53,17 @@ describe('relative paths of the loading and reporting commands', () => {
       // Training logs are archived, grouped by staff member.
       expect(filesUnder(join(project, name)).some((f) => f.startsWith('training/'))).toBe(true);
       expect(existsSync(join(ROOT, name))).toBe(false);
-      const reconcile = await cli('reconcile', '--spec', 'spec', '--journal', 'j/journal.db', '--out', 'r');
+      const reconcile = await cli(
+        'reconcile',
+        '--spec',
+        'spec',
+        '--journal',
+        'j/journal.db',
+        '--rate',
+        '1000',
+        '--out',
+        'r',
+      );
       expect(reconcile.code, reconcile.err).toBe(0);
       expect(filesUnder(join(project, 'r')).sort()).toEqual(['reconcile.json', 'reconcile.md']);
       const rewrite = await cli('run', ...loading, '--rewrite', '--reconciled', 'r/reconcile.json');
