@@ -9,9 +9,13 @@ afterEach(async () => {
   for (const sb of open.splice(0)) await sb.close();
 });
 
-/** Sandboxes with the schema applied: a new organisation each time (each start has its own tenant). */
+/**
+ * Sandboxes with the schema applied: a new organisation each time (each start has its own tenant). Its
+ * alternate keys are Active as soon as they are made, so that schema apply does not wait a poll for
+ * them (waiting for keys is proven in test/e2e/schema-keys.test.ts).
+ */
 async function organisation(): Promise<Sandboxes> {
-  const sb = await sandboxes({ scale: 0.02 });
+  const sb = await sandboxes({ scale: 0.02, dataverse: { keyActivationDelayMs: 0 } });
   open.push(sb);
   expect((await flitstack(sb, 'schema', 'apply')).code).toBe(0);
   return sb;

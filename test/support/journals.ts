@@ -36,10 +36,12 @@ afterEach(async () => {
 
 /**
  * Fresh sandboxes (scale 0.05, `seed`) with the schema applied, closed after the test, and the CLI
- * against them with journals named by file in one temporary directory.
+ * against them with journals named by file in one temporary directory. The alternate keys are Active
+ * as soon as they are made, so that schema apply does not wait a poll for them: these tests are about
+ * journals, and waiting for keys is proven in test/e2e/schema-keys.test.ts.
  */
 export async function freshOrganisation(seed: number) {
-  const box = await sandboxes({ scale: 0.05, seed });
+  const box = await sandboxes({ scale: 0.05, seed, dataverse: { keyActivationDelayMs: 0 } });
   started.push(box);
   expect((await flitstack(box, 'schema', 'apply')).code).toBe(0);
   return { box, ...journalsCli(box) };
