@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as generatedModule from '../../generated/transformer.ts';
 import type { GeneratedModule } from '../../runtime/mapping/index.ts';
 import type { Sandboxes } from '../../sandbox/index.ts';
-import { type Counts, flitstack, sandboxes } from '../support/migration.ts';
+import { type Counts, flitstack, KEYS_ACTIVE_AT_ONCE, sandboxes } from '../support/migration.ts';
 
 const generated: GeneratedModule = generatedModule;
 const BASE = `${generated.MIGRATION.archive!.baseUrl}/`;
@@ -18,7 +18,7 @@ let dir: string;
 let journal: string;
 let archive: string;
 beforeAll(async () => {
-  sb = await sandboxes({ scale: 0.1, seed: 5 });
+  sb = await sandboxes({ scale: 0.1, seed: 5, dataverse: KEYS_ACTIVE_AT_ONCE });
   dir = mkdtempSync(join(tmpdir(), 'flitstack-delta-groups-'));
   journal = join(dir, 'journal.db');
   archive = join(dir, 'archive');

@@ -2,7 +2,7 @@ import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Journal } from '../../runtime/journal/index.ts';
 import type { Sandboxes } from '../../sandbox/index.ts';
-import { flitstack, journalPath, sandboxes } from '../support/migration.ts';
+import { flitstack, journalPath, KEYS_ACTIVE_AT_ONCE, sandboxes } from '../support/migration.ts';
 
 const open: Sandboxes[] = [];
 afterEach(async () => {
@@ -10,12 +10,11 @@ afterEach(async () => {
 });
 
 /**
- * Sandboxes with the schema applied: a new organisation each time (each start has its own tenant). Its
- * alternate keys are Active as soon as they are made, so that schema apply does not wait a poll for
- * them (waiting for keys is proven in test/e2e/schema-keys.test.ts).
+ * Sandboxes with the schema applied: a new organisation each time (each start has its own tenant), its
+ * keys Active at once.
  */
 async function organisation(): Promise<Sandboxes> {
-  const sb = await sandboxes({ scale: 0.02, dataverse: { keyActivationDelayMs: 0 } });
+  const sb = await sandboxes({ scale: 0.02, dataverse: KEYS_ACTIVE_AT_ONCE });
   open.push(sb);
   expect((await flitstack(sb, 'schema', 'apply')).code).toBe(0);
   return sb;

@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Sandboxes } from '../../sandbox/index.ts';
-import { clients, flitstack, journalPath, sandboxes } from '../support/migration.ts';
+import { clients, flitstack, journalPath, KEYS_ACTIVE_AT_ONCE, sandboxes } from '../support/migration.ts';
 
 let sb: Sandboxes;
 beforeAll(async () => {
-  sb = await sandboxes();
+  sb = await sandboxes({ dataverse: KEYS_ACTIVE_AT_ONCE });
   const applied = await flitstack(sb, 'schema', 'apply');
   expect(applied.code, applied.err).toBe(0);
 }, 60_000);

@@ -8,19 +8,17 @@ import { Journal } from '../../runtime/journal/index.ts';
 import type { GeneratedModule } from '../../runtime/mapping/index.ts';
 import type { Sandboxes } from '../../sandbox/index.ts';
 import { createRng } from '../../sandbox/shared/rng.ts';
-import { comparable, flitstack, sandboxes, sortedRows } from '../support/migration.ts';
+import { comparable, flitstack, KEYS_ACTIVE_AT_ONCE, sandboxes, sortedRows } from '../support/migration.ts';
 import { ROOT } from '../support/tmp.ts';
 
 const generated: GeneratedModule = generatedModule;
 const TABLES = [...new Set(Object.values(generated.MAPPINGS).map((m) => m.target))];
 // The same organisation identity on both sides, so seeded ids (app user, business unit) compare equal.
-// Alternate keys are Active as soon as they are made, so that schema apply does not wait a poll for them
-// (waiting for keys is proven in test/e2e/schema-keys.test.ts).
 const OPTIONS = {
   scale: 0.2,
   seed: 3,
   dataverse: {
-    keyActivationDelayMs: 0,
+    ...KEYS_ACTIVE_AT_ONCE,
     tenantId: '6f1c1e9e-6a53-4a39-9d8e-3a4c1a2b5c6d',
     clientId: '0b9a8c7d-6e5f-4a3b-2c1d-0e9f8a7b6c5d',
     clientSecret: 'sandbox-secret-for-tests',

@@ -10,7 +10,7 @@ import type { GeneratedModule } from '../../runtime/mapping/index.ts';
 import { reconcile } from '../../runtime/reconcile/index.ts';
 import { rowId } from '../../runtime/run/ids.ts';
 import type { Sandboxes } from '../../sandbox/index.ts';
-import { clients, flitstack, sandboxes } from '../support/migration.ts';
+import { clients, flitstack, KEYS_ACTIVE_AT_ONCE, sandboxes } from '../support/migration.ts';
 import { ROOT } from '../support/tmp.ts';
 
 const generated: GeneratedModule = generatedModule;
@@ -54,7 +54,7 @@ async function reconcileCli(...extra: string[]) {
 }
 
 beforeAll(async () => {
-  sb = await sandboxes({ scale: 0.1 });
+  sb = await sandboxes({ scale: 0.1, dataverse: KEYS_ACTIVE_AT_ONCE });
   dir = mkdtempSync(join(tmpdir(), 'flitstack-reconcile-'));
   journal = join(dir, 'journal.db');
   dataverse = new DataverseClient(optionsFromEnv(sb.env));

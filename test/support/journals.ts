@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { afterEach, expect } from 'vitest';
 import { Journal, type OperationRecord } from '../../runtime/journal/index.ts';
 import type { Sandboxes } from '../../sandbox/index.ts';
-import { flitstack, sandboxes } from './migration.ts';
+import { flitstack, KEYS_ACTIVE_AT_ONCE, sandboxes } from './migration.ts';
 import { tempDir } from './tmp.ts';
 
 /** The operations of one run of a journal file with one action. */
@@ -36,12 +36,10 @@ afterEach(async () => {
 
 /**
  * Fresh sandboxes (scale 0.05, `seed`) with the schema applied, closed after the test, and the CLI
- * against them with journals named by file in one temporary directory. The alternate keys are Active
- * as soon as they are made, so that schema apply does not wait a poll for them: these tests are about
- * journals, and waiting for keys is proven in test/e2e/schema-keys.test.ts.
+ * against them with journals named by file in one temporary directory; its keys Active at once.
  */
 export async function freshOrganisation(seed: number) {
-  const box = await sandboxes({ scale: 0.05, seed, dataverse: { keyActivationDelayMs: 0 } });
+  const box = await sandboxes({ scale: 0.05, seed, dataverse: KEYS_ACTIVE_AT_ONCE });
   started.push(box);
   expect((await flitstack(box, 'schema', 'apply')).code).toBe(0);
   return { box, ...journalsCli(box) };

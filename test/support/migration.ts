@@ -16,6 +16,13 @@ import { ROOT, tempDir } from './tmp.ts';
 /** The spec's fallback owner (spec/migration.yaml): the sandbox organisation has this user. */
 export const FALLBACK_OWNER = 'migration.owner@harbourside.example';
 
+/**
+ * Dataverse sandbox options under which alternate keys are Active as soon as they are made, so that a
+ * schema apply does not wait a two-second poll for them: for tests that are not about keys (waiting for
+ * keys is proven in test/e2e/schema-keys.test.ts).
+ */
+export const KEYS_ACTIVE_AT_ONCE = { keyActivationDelayMs: 0 } as const;
+
 /** Both sandboxes with the shipped spec's fallback owner, for end-to-end tests. */
 export function sandboxes(options: SandboxesOptions = {}): Promise<Sandboxes> {
   return startSandboxes({
