@@ -7,7 +7,7 @@ import type { PhRecord, ResourceName } from '../../sandbox/practicehub/index.ts'
 import { RESOURCE_NAMES } from '../../sandbox/practicehub/index.ts';
 import { parseFaults } from '../../sandbox/shared/faults.ts';
 import { startGateway } from '../runtime/dataverse/helpers.ts';
-import { flitstackWith, sandboxes } from '../support/migration.ts';
+import { flitstackWith, KEYS_ACTIVE_AT_ONCE, sandboxes } from '../support/migration.ts';
 import { copyOfShippedSpec, ROOT, tempDir } from '../support/tmp.ts';
 
 /*
@@ -218,6 +218,7 @@ describe('patient values and secrets, through every command a user runs', () => 
       seed: 17,
       faults: { practicehub: parseFaults(PRACTICEHUB_FAULTS), dataverse: parseFaults(DATAVERSE_FAULTS) },
       dataverse: {
+        ...KEYS_ACTIVE_AT_ONCE,
         plugins: [
           {
             table: 'contact',
