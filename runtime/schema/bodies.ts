@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { assertNever } from '../../compiler/assert.ts';
 import type { IrPlanColumn, IrPlanCustomTable } from '../../compiler/ir/types.ts';
 import { label } from '../dataverse/index.ts';
+import { DECIMAL_LIMIT, MONEY_LIMIT } from '../transforms/numbers.ts';
 
 type Json = Record<string, unknown>;
 
@@ -45,8 +46,8 @@ export function dateTimeBehaviorName(column: IrPlanColumn): string {
  */
 export const RANGES: Readonly<Partial<Record<IrPlanColumn['type'], readonly [number, number]>>> = {
   integer: [-2147483648, 2147483647],
-  decimal: [-100000000000, 100000000000],
-  money: [-922337203685477, 922337203685477],
+  decimal: [-DECIMAL_LIMIT, DECIMAL_LIMIT],
+  money: [-MONEY_LIMIT, MONEY_LIMIT],
 };
 
 /** MinValue and MaxValue a numeric column is created with; undefined for other types. */

@@ -29,10 +29,11 @@ const BIG_MIN = Number.MIN_SAFE_INTEGER;
 const BIG_MAX = Number.MAX_SAFE_INTEGER;
 // Decimal columns: "Possible values are -100 billion to 100 billion" (DecimalAttributeMetadata.MinValue,
 // learn.microsoft.com/previous-versions/dynamicscrm-2016/developers-guide/gg307524(v=crm.8)).
-const DECIMAL_LIMIT = 100_000_000_000;
-// Money columns: MoneyAttributeMetadata MinValue/MaxValue ±922,337,203,685,477 (reference §5.1,
-// runtime/schema/bodies.ts RANGES; MaxSupportedValue, learn.microsoft.com/previous-versions/
-// dynamicscrm-2016/developers-guide/gg306503(v=crm.8)), at up to 4 places (MaxSupportedPrecision).
+export const DECIMAL_LIMIT = 100_000_000_000;
+// Money columns: MoneyAttributeMetadata MinValue/MaxValue ±922,337,203,685,477 (reference §5.1;
+// MaxSupportedValue, learn.microsoft.com/previous-versions/dynamicscrm-2016/developers-guide/
+// gg306503(v=crm.8)), at up to 4 places (MaxSupportedPrecision). Schema apply gives money columns this
+// range too (runtime/schema/bodies.ts RANGES).
 export const MONEY_LIMIT = 922_337_203_685_477;
 // Decimal columns hold 0–10 decimal places (DecimalAttributeMetadata.Precision).
 const MAX_PRECISION = 10;
