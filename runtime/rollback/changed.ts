@@ -1,12 +1,9 @@
-import { type BatchRequest, inFilter, MAX_BATCH_PARTS, queryString } from '../dataverse/index.ts';
+import { type RowsById, readRowsInBatches } from '../compare/read.ts';
 import { type Journal, WRITE_ACTIONS } from '../journal/index.ts';
-import { chunks, groupBy } from '../shared/group.ts';
+import { groupBy } from '../shared/group.ts';
 import { type ForeignRow, foreignWhy, uncheckedWhy } from './foreign.ts';
 import type { PhaseContext } from './phases.ts';
 import type { UndoItem } from './undo.ts';
-
-/** Row ids per query: a GET's URL stays short (as compare/read.ts reads rows by id). */
-const IDS_PER_QUERY = 50;
 
 /**
  * How far Dataverse's modifiedon may run ahead of the journal's clock for a write of flitstack: the
@@ -53,10 +50,8 @@ export interface KeptRow {
 /**
  * The rows among `items` (deletes of created rows, restores of updated ones) that someone changed in
  * Dataverse after flitstack last wrote them: their modifiedon is later than the last journaled write.
- * One query per table and 50 rows, sent as the GET parts of `$batch` requests (up to 1,000 parts each,
- * "Batch requests can contain up to 1000 individual requests", PA`execute-batch-operations-using-web-api`),
- * so that the check adds about one request per 50,000 rows. Rows no longer there are left to the undo
- * (it reports them gone).
+ * Read with readRowsInBatches, so that the check adds about one request per 50,000 rows. Rows no
+ * longer there are left to the undo (it reports them gone).
  */
 async function changedSince(
   ctx: PhaseContext,
@@ -64,48 +59,19 @@ async function changedSince(
 ): Promise<Map<UndoItem, ChangedRow>> {
   const changed = new Map<UndoItem, ChangedRow>();
   const checked = items.filter((i) => i.kind === 'requests' && i.phase !== 'recreate' && i.op.id !== null);
-  const queries: { readonly request: BatchRequest; readonly primaryId: string; readonly part: UndoItem[] }[] =
-    [];
+  const reads: RowsById[] = [];
   for (const group of groupBy(checked, (i) => i.op.table ?? '').values()) {
     const table = await ctx.tables.get(group[0]!.op.table ?? '');
-    if (!table) continue;
-    for (const part of chunks(group, IDS_PER_QUERY)) {
-      const query = queryString({
-        select: [table.primaryId, 'modifiedon'],
-        filter: inFilter(
-          table.primaryId,
-          part.map((i) => i.op.targetId!),
-        ),
-      });
-      queries.push({
-        request: { method: 'GET', path: `${table.entitySet}${query}` },
-        primaryId: table.primaryId,
-        part,
-      });
-    }
+    if (table) reads.push({ table, ids: group.map((i) => i.op.targetId!), select: ['modifiedon'] });
   }
-  for (const round of chunks(queries, MAX_BATCH_PARTS)) {
-    const results = await ctx.client.batch(
-      round.map((q) => q.request),
-      { continueOnError: true },
-    );
-    round.forEach(({ primaryId, part }, k) => {
-      const result = results[k]!;
-      if (result.error) throw result.error;
-      const modified = new Map<string, string>();
-      const rows = (result.body as { value?: Record<string, unknown>[] } | undefined)?.value ?? [];
-      for (const row of rows)
-        if (typeof row.modifiedon === 'string')
-          modified.set(String(row[primaryId]).toLowerCase(), row.modifiedon);
-      for (const item of part) {
-        const id = item.op.targetId!.toLowerCase();
-        const modifiedOn = modified.get(id);
-        const written = ctx.lastWrites.get(id);
-        if (modifiedOn === undefined || written === undefined) continue;
-        if (Date.parse(modifiedOn) > written + CLOCK_SKEW_MS)
-          changed.set(item, { modifiedOn, written: new Date(written).toISOString() });
-      }
-    });
+  const rows = await readRowsInBatches(ctx.client, reads, 'reading when the rows to undo were last changed');
+  for (const item of checked) {
+    const id = item.op.targetId!.toLowerCase();
+    const modifiedOn = rows.get(id)?.modifiedon;
+    const written = ctx.lastWrites.get(id);
+    if (typeof modifiedOn !== 'string' || written === undefined) continue;
+    if (Date.parse(modifiedOn) > written + CLOCK_SKEW_MS)
+      changed.set(item, { modifiedOn, written: new Date(written).toISOString() });
   }
   return changed;
 }

@@ -1,15 +1,7 @@
-import { IDS_PER_QUERY } from '../compare/read.ts';
-import {
-  type BatchRequest,
-  type DataverseClient,
-  inFilter,
-  literal,
-  MAX_BATCH_PARTS,
-  queryString,
-} from '../dataverse/index.ts';
+import { readRowsInBatches } from '../compare/read.ts';
+import { type DataverseClient, literal } from '../dataverse/index.ts';
 import type { Journal } from '../journal/index.ts';
 import type { MappingDefinition, TableDefinition } from '../mapping/index.ts';
-import { chunks } from '../shared/group.ts';
 import type { PreparedRow } from './state.ts';
 
 type AlternateKey = Extract<MappingDefinition['key'], { kind: 'alternate' }>;
@@ -113,36 +105,11 @@ export class ExistingRows {
     return false;
   }
 
-  /**
-   * The ids (lower case) among rows to create that Dataverse holds: 50 ids a query (a short URL, as the
-   * pre-image reads use), sent as the GET parts of $batch requests of up to 1,000 parts ("Batch requests
-   * can contain up to 1000 individual requests", PA`execute-batch-operations-using-web-api`).
-   */
-  async #held(creates: readonly PreparedRow[]): Promise<Set<string>> {
+  /** The ids (lower case) among rows to create that Dataverse holds (readRowsInBatches: one request per 50,000). */
+  async #held(creates: readonly PreparedRow[]): Promise<ReadonlySet<string>> {
     const table = creates[0]!.table;
-    const requests: BatchRequest[] = chunks(creates, IDS_PER_QUERY).map((part) => ({
-      method: 'GET',
-      path: `${table.entitySet}${queryString({
-        select: [table.primaryId],
-        filter: inFilter(
-          table.primaryId,
-          part.map((r) => r.targetId),
-        ),
-      })}`,
-    }));
-    const there = new Set<string>();
-    for (const round of chunks(requests, MAX_BATCH_PARTS))
-      for (const result of await this.#client.batch(round, { continueOnError: true })) {
-        if (result.error || !result.executed)
-          throw (
-            result.error ??
-            new Error(
-              `looking for rows another journal wrote in ${table.entitySet} before writing: Dataverse did not run the query ($batch part not executed), and nothing of this write was sent; run the same command again`,
-            )
-          );
-        const rows = (result.body as { value?: Record<string, unknown>[] } | undefined)?.value ?? [];
-        for (const row of rows) there.add(String(row[table.primaryId]).toLowerCase());
-      }
-    return there;
+    const ids = creates.map((r) => r.targetId);
+    const doing = `looking for rows another journal wrote in ${table.entitySet} before writing (nothing of this write was sent)`;
+    return new Set((await readRowsInBatches(this.#client, [{ table, ids, select: [] }], doing)).keys());
   }
 }
