@@ -136,9 +136,11 @@ export async function audit(options: AuditCliOptions, io: CliIo): Promise<number
   // fails here in seconds instead of after the PracticeHub inventory, which takes minutes at 1 request/s.
   const dataverse = dataverseOptions ? new DataverseClient(dataverseOptions) : undefined;
   try {
+    // The organisation's id names it in the report and the snapshot: DATAVERSE_URL stays out of both.
+    let organizationId = '';
     if (dataverse) {
       io.err('audit: signing in to Dataverse\n');
-      await dataverse.whoAmI();
+      organizationId = (await dataverse.whoAmI()).organizationId;
     }
     // An unreachable or refusing PracticeHub (or Dataverse, below) is the environment, as for `run`:
     // its error reaches the CLI's handler, which prints it and exits 2.
@@ -179,7 +181,7 @@ export async function audit(options: AuditCliOptions, io: CliIo): Promise<number
       const target = await readTarget(
         dataverse,
         validation.context,
-        dataverseOptions.url,
+        organizationId,
         auditedAt,
         correspondenceColumns(tables),
       );

@@ -198,7 +198,7 @@ function targetSection(t: TargetAudit): string[] {
     ]),
   ];
   return [
-    `## Target organisation (${md(t.org_url)})`,
+    `## Target organisation (${md(t.organization_id)})`,
     '',
     ...table(['table', 'found', 'changed columns', 'missing columns', 'added columns'], rows),
     '### Schema plan in the organisation',

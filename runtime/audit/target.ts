@@ -41,7 +41,8 @@ export interface PlanCheck {
 
 /** What `audit --target` read. */
 export interface TargetAudit {
-  readonly org_url: string;
+  /** The organisation's id (WhoAmI's OrganizationId): its URL is a setting, kept out of reports. */
+  readonly organization_id: string;
   readonly read_at: string;
   /** The organisation's custom tables (IsCustomEntity), sorted: the limit of custom tables counts them. */
   readonly custom_tables: readonly string[];
@@ -99,7 +100,7 @@ function customColumns(attributes: readonly AttributeDefinition[]): string[] {
 export async function readTarget(
   client: DataverseClient,
   ctx: SpecContext,
-  orgUrl: string,
+  organizationId: string,
   readAt: Date,
   wanted: ReadonlySet<string>,
 ): Promise<TargetAudit> {
@@ -176,7 +177,7 @@ export async function readTarget(
     return { table, column, status: key ? key.status : null };
   });
   return {
-    org_url: orgUrl,
+    organization_id: organizationId,
     read_at: readAt.toISOString(),
     custom_tables: await client.customTables(),
     tables,

@@ -113,7 +113,7 @@ export function rewriteTargetSnapshot(text: string, audit: TargetAudit): string 
   const customTables = listFact(root, 'custom_tables', audit.custom_tables);
   splices.push(
     ...mapEdits(text, root, [
-      { key: 'taken_from', value: scalarText(`${audit.org_url} on ${day}`) },
+      { key: 'taken_from', value: scalarText(`organisation ${audit.organization_id} on ${day}`) },
       ...(customTables && !sameText(text, root, 'custom_tables', flowText(customTables))
         ? [{ key: 'custom_tables', value: flowText(customTables) }]
         : []),

@@ -179,10 +179,18 @@ describe('flitstack audit', () => {
     const result = await cli(dir, sb.env, 'audit', '--sample-pages', '1', '--target', '--format', 'json');
     expect(result.code).toBe(0);
     const report = JSON.parse(result.out) as AuditReport;
-    expect(report.target?.org_url).toBe(sb.env.DATAVERSE_URL);
+    // The organisation is named by its id: DATAVERSE_URL is a setting, kept out of reports and the spec.
+    const orgId = report.target?.organization_id ?? '';
+    expect(orgId).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
     const snapshot = read(dir, 'spec/target/dataverse.yaml');
     const shipped = readFileSync(join(ROOT, 'spec/target/dataverse.yaml'), 'utf8');
-    expect(snapshot).toContain(`taken_from: "${sb.env.DATAVERSE_URL} on `);
+    expect(snapshot).toContain(`taken_from: organisation ${orgId} on `);
+    const host = new URL(sb.env.DATAVERSE_URL!).host;
+    for (const text of [snapshot, result.out, read(dir, '.flitstack/audit/audit.md')])
+      expect(text).not.toContain(host);
+    expect(read(dir, '.flitstack/audit/audit.md')).toContain(
+      `## Target organisation (${orgId.replaceAll('-', '\\-')})`,
+    );
     expect(snapshot).toContain('      emailaddress2: { type: string, max_length: 100 }\n');
     // Nothing is deleted: every entry of the shipped snapshot is still there, in order, and so is every label.
     const keys = (text: string) =>
@@ -247,7 +255,7 @@ describe('flitstack audit --write-model, fields the model cannot name', () => {
     expect(keepsLines(before, after)).toBe(true);
     expect(after).toMatch(/\n {10}blood_group: \{ type: /);
     expect(after).not.toContain('gpSurgery');
-    expect(read(dir, 'spec/target/dataverse.yaml')).toContain(`taken_from: "${sb.env.DATAVERSE_URL} on `);
+    expect(read(dir, 'spec/target/dataverse.yaml')).toMatch(/taken_from: organisation [0-9a-f-]{36} on /);
     expect(read(dir, '.flitstack/audit/audit.md')).toContain('gpSurgery');
     expect((await cli(dir, {}, 'validate')).out).toContain('0 errors');
   });
