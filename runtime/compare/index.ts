@@ -16,7 +16,7 @@ export {
   SINCE_DISABLED,
 } from './expected.ts';
 export { countReferring, IDS_PER_QUERY, type RowOrigin, readRows, rowName, tableOfRow } from './read.ts';
-export { runReasons } from './reasons.ts';
+export { REWRITE_HINT, type RunReasons, runReasons } from './reasons.ts';
 export { type CompareRunDeps, type CompareRunOptions, compareRun } from './run.ts';
 export { type SourceMap, sourceMap, sourceValues, valueAt } from './sources.ts';
 export {

@@ -1,4 +1,12 @@
-import { expectsOpen, type RecordComparison, readRows, rowName, tableOfRow } from '../compare/index.ts';
+import {
+  expectsOpen,
+  REWRITE_HINT,
+  type RecordComparison,
+  type RunReasons,
+  readRows,
+  rowName,
+  tableOfRow,
+} from '../compare/index.ts';
 import { isGuid } from '../dataverse/odata.ts';
 import {
   type CrosswalkEntry,
@@ -183,4 +191,33 @@ export async function existing(
     for (const id of ids.keys()) known.set(`${table} ${id}`, found.has(id));
   }
   return { exists: (table, id) => known.get(`${table} ${id.toLowerCase()}`) === true, rows: known.size };
+}
+
+/** How PracticeHub moved on since a record was loaded: changed, created since no run saw it, or neither. */
+export type SourceChange = (sourceId: string) => 'changed' | 'created' | undefined;
+
+/**
+ * A differing or missing row given who made the difference and what repairs it, when its comparison
+ * gave no reason: PracticeHub, which changed or created the record since it was loaded (a delta writes
+ * that), or, for a record PracticeHub did not change, someone in Dataverse (a rewrite writes the row
+ * again), unless the run journaled why it left the row so (a state Dataverse refused).
+ */
+export function withNextStep(d: Difference, change: SourceChange, journaled: RunReasons): Difference {
+  if (d.reason !== undefined || d.sourceId === null) return d;
+  const moved = change(d.sourceId);
+  if (d.kind === 'mismatch') {
+    const reason =
+      journaled(d.mapping, d.sourceId, 'mismatch') ??
+      (moved
+        ? `PracticeHub ${moved} the record after it was loaded, so the row differs from what the spec makes of it now: \`flitstack delta\` writes the change`
+        : `PracticeHub did not change the record since it was loaded: the row was changed in Dataverse after flitstack wrote it; ${REWRITE_HINT}`);
+    return { ...d, reason };
+  }
+  if (d.kind === 'missing' && moved === 'created')
+    return {
+      ...d,
+      reason:
+        'PracticeHub created the record after the runs reconciled, so no run wrote its row: `flitstack delta` loads it',
+    };
+  return d;
 }

@@ -1,11 +1,21 @@
 import type { IrSchemaPlan } from '../../compiler/ir/types.ts';
-import { compareRun, generatedOracle, isDifference, SINCE_DISABLED } from '../compare/index.ts';
+import { compareRun, generatedOracle, isDifference, runReasons, SINCE_DISABLED } from '../compare/index.ts';
 import type { DataverseClient } from '../dataverse/index.ts';
 import type { CrosswalkEntry, Journal, RunRecord } from '../journal/index.ts';
 import { type GeneratedModule, idText } from '../mapping/index.ts';
 import type { PracticeHubClient } from '../practicehub/index.ts';
 import { groupBy } from '../shared/group.ts';
-import { beyond, differencesOf, existing, heldIds, journaledIds, openTables, share } from './checks.ts';
+import {
+  beyond,
+  differencesOf,
+  existing,
+  heldIds,
+  journaledIds,
+  openTables,
+  type SourceChange,
+  share,
+  withNextStep,
+} from './checks.ts';
 import { listOwned, ownedRows, type Unchecked } from './extra.ts';
 import { readSource } from './source.ts';
 
@@ -159,6 +169,7 @@ export async function reconcile(deps: ReconcileDeps, options: ReconcileOptions):
   const summary = run.summary ?? journal.accounting(run.id);
   const { accounted, deleted } = journaledIds(journal, run);
   const differences = comparisons.flatMap(differencesOf);
+  const journaled = runReasons(journal, run.id);
   const reported = new Set(differences.map((d) => d.targetId));
   const byMapping = groupBy(comparisons, (c) => c.mapping);
   const extraBy = groupBy(extra, (r) => r.mapping);
@@ -177,6 +188,7 @@ export async function reconcile(deps: ReconcileDeps, options: ReconcileOptions):
       },
     ]),
   );
+  const changes = new Map<string, SourceChange>();
   const mappings = module.LOAD_ORDER.map((name): MappingReconcile => {
     const m = module.MAPPINGS[name]!;
     const { read, updatedAt } = sources.get(m.source)!;
@@ -202,9 +214,16 @@ export async function reconcile(deps: ReconcileDeps, options: ReconcileOptions):
     // one the crosswalk keeps), or created it since no run saw it: the source moved on, a delta picks
     // that up. Any other difference is one the migration made.
     const loadedAt = new Map(rows.map((r) => [r.sourceId, r.sourceUpdatedAt]));
-    const movedOn = (id: string) =>
-      loadedAt.has(id) ? updatedAt.get(id) !== loadedAt.get(id) : !seen?.has(id);
-    const ofMigration = differing.filter((c) => !movedOn(c.sourceId)).length;
+    const change: SourceChange = (id) =>
+      loadedAt.has(id)
+        ? updatedAt.get(id) !== loadedAt.get(id)
+          ? 'changed'
+          : undefined
+        : seen?.has(id)
+          ? undefined
+          : 'created';
+    changes.set(name, change);
+    const ofMigration = differing.filter((c) => change(c.sourceId) === undefined).length;
     const unaccounted = read.records.map((r) => idText(r.id) ?? '').filter((id) => !seen?.has(id));
     for (const id of unaccounted)
       differences.push({
@@ -293,9 +312,10 @@ export async function reconcile(deps: ReconcileDeps, options: ReconcileOptions):
     checksums: mode,
     mappings,
     // The reports name records and rows, never values: a key matched on a column is one.
-    differences: differences.map((d) =>
-      module.MAPPINGS[d.mapping]?.key.kind === 'match' ? { ...d, key: null } : d,
-    ),
+    differences: differences.map((found) => {
+      const d = withNextStep(found, changes.get(found.mapping) ?? (() => undefined), journaled);
+      return module.MAPPINGS[d.mapping]?.key.kind === 'match' ? { ...d, key: null } : d;
+    }),
     extraUnchecked: namespaces.unchecked,
     ok: mappings.every((m) => m.ok),
     requests: {

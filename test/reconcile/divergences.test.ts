@@ -1,0 +1,313 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as generatedModule from '../../generated/transformer.ts';
+import type { GeneratedModule } from '../../runtime/mapping/index.ts';
+import { rowId } from '../../runtime/run/ids.ts';
+import type { SnapshotValue } from '../../sandbox/dataverse/index.ts';
+import type { Sandboxes } from '../../sandbox/index.ts';
+import { flitstack, KEYS_ACTIVE_AT_ONCE, sandboxes } from '../support/migration.ts';
+
+/*
+ * Each way PracticeHub, Dataverse and the journal can part after a real run, and what reconcile says
+ * of it: the record, the row and the field, and what to do next.
+ */
+
+const generated: GeneratedModule = generatedModule;
+const ACCOUNT = `${generated.MIGRATION.account}.${generated.MIGRATION.region}`;
+
+interface Difference {
+  mapping: string;
+  sourceId: string | null;
+  targetId: string | null;
+  key: string | null;
+  kind: string;
+  fields: string[];
+  reason?: string;
+}
+
+let sb: Sandboxes;
+let dir: string;
+let journal: string;
+
+async function reconcile(...extra: string[]) {
+  const out = join(dir, 'out');
+  rmSync(join(out, 'reconcile.json'), { force: true });
+  const res = await flitstack(
+    sb,
+    'reconcile',
+    '--journal',
+    journal,
+    '--rate',
+    '1000',
+    '--out',
+    out,
+    ...extra,
+  );
+  expect(res.code, res.err).toBeLessThan(2);
+  const report = JSON.parse(readFileSync(join(out, 'reconcile.json'), 'utf8')) as {
+    differences: Difference[];
+    mappings: { mapping: string; unaccounted: number; ok: boolean }[];
+  };
+  return { ...res, ...report };
+}
+
+/** A row as the sandbox stores it, found by its primary id. */
+function row(table: string, id: string): Record<string, SnapshotValue> {
+  const found = sb.dataverse.snapshot([table]).tables[table]!.find((r) => Object.values(r).includes(id));
+  expect(found, `${table} ${id}`).toBeDefined();
+  return found!;
+}
+
+const source = (resource: Parameters<Sandboxes['practicehub']['records']>[0], i: number) =>
+  String([...sb.practicehub.records(resource)][i]!.id);
+
+beforeAll(async () => {
+  sb = await sandboxes({ scale: 0.05, dataverse: KEYS_ACTIVE_AT_ONCE });
+  dir = mkdtempSync(join(tmpdir(), 'flitstack-divergences-'));
+  journal = join(dir, 'journal.db');
+  // Two patients at two clinics each: one connection each to the clinic that is not their parent.
+  const clinics = [...sb.practicehub.records('clinics')].map((c) => String(c.id));
+  sb.practicehub.mutate({
+    resource: 'patients',
+    action: 'update',
+    ids: [source('patients', 3), source('patients', 4)],
+    patch: {
+      clinic_assignments: clinics.slice(0, 2).map((clinic_id, i) => ({
+        clinic_id,
+        updated_at: `202${i}-03-01T09:00:00Z`,
+      })),
+    },
+  });
+  expect((await flitstack(sb, 'schema', 'apply')).code).toBe(0);
+  const run = await flitstack(sb, 'run', '--journal', journal, '--rate', '1000');
+  expect(run.code, run.err).toBe(0);
+  expect((await reconcile()).code).toBe(0);
+}, 60_000);
+
+afterAll(async () => {
+  await sb?.close();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+describe('reconcile of a value changed in Dataverse behind the run', () => {
+  /** A row the run wrote, by mapping, table and record, and what a tamper sets in it. */
+  interface Case {
+    readonly name: string;
+    readonly mapping: string;
+    readonly table: string;
+    readonly prefix: string;
+    readonly record: () => string;
+    readonly set: (row: Record<string, SnapshotValue>) => Record<string, SnapshotValue>;
+    /** The fields reported; none when Dataverse holds the same value in another form. */
+    readonly fields: string[];
+  }
+  const contactWithChoices = () =>
+    sb.dataverse
+      .snapshot(['contact'])
+      .tables.contact!.find((c) => String(c.fs_preferredcontactmethods ?? '').includes(','))!;
+  const patientWithChoices = () => String(contactWithChoices().fs_practicehubid).slice('patient-'.length);
+  const choices = (r: Record<string, SnapshotValue>) => String(r.fs_preferredcontactmethods).split(',');
+  const otherPayment = (r: Record<string, SnapshotValue>) =>
+    sb.dataverse.snapshot(['fs_payment']).tables.fs_payment!.find((p) => p.fs_method !== r.fs_method)!;
+  const CASES: Case[] = [
+    {
+      name: 'a trailing space added to a text',
+      mapping: 'patient',
+      table: 'contact',
+      prefix: 'patient-',
+      record: patientWithChoices,
+      set: (r) => ({ lastname: `${r.lastname} ` }),
+      fields: ['lastname'],
+    },
+    {
+      name: 'a text truncated',
+      mapping: 'patient',
+      table: 'contact',
+      prefix: 'patient-',
+      record: patientWithChoices,
+      set: (r) => ({ lastname: String(r.lastname).slice(0, 2) }),
+      fields: ['lastname'],
+    },
+    {
+      name: 'a column emptied',
+      mapping: 'patient',
+      table: 'contact',
+      prefix: 'patient-',
+      record: patientWithChoices,
+      set: () => ({ emailaddress1: null }),
+      fields: ['emailaddress1'],
+    },
+    {
+      // The Web API reads a multi-select column as a collection of option values (learn.microsoft.com/
+      // power-apps/developer/data-platform/multi-select-picklist): a set, whose order is no value.
+      name: 'a multi-select set in another order',
+      mapping: 'patient',
+      table: 'contact',
+      prefix: 'patient-',
+      record: patientWithChoices,
+      set: (r) => ({ fs_preferredcontactmethods: choices(r).reverse().join(',') }),
+      fields: [],
+    },
+    {
+      name: 'a multi-select set with a choice fewer',
+      mapping: 'patient',
+      table: 'contact',
+      prefix: 'patient-',
+      record: patientWithChoices,
+      set: (r) => ({ fs_preferredcontactmethods: choices(r)[0]! }),
+      fields: ['fs_preferredcontactmethods'],
+    },
+    {
+      name: 'a choice changed',
+      mapping: 'payment',
+      table: 'fs_payment',
+      prefix: 'payment-',
+      record: () => source('payments', 4),
+      set: (r) => ({ fs_method: otherPayment(r).fs_method! }),
+      fields: ['fs_method'],
+    },
+    {
+      name: 'a decimal changed in its last place',
+      mapping: 'payment',
+      table: 'fs_payment',
+      prefix: 'payment-',
+      record: () => source('payments', 4),
+      set: (r) => ({ fs_amount: Math.round(Number(r.fs_amount) * 100 + 1) / 100 }),
+      fields: ['fs_amount'],
+    },
+    {
+      name: 'a lookup pointed at another row',
+      mapping: 'payment',
+      table: 'fs_payment',
+      prefix: 'payment-',
+      record: () => source('payments', 4),
+      set: (r) => ({
+        fs_patientid: {
+          table: 'contact',
+          id: String(
+            sb.dataverse
+              .snapshot(['contact'])
+              .tables.contact!.find(
+                (c) => c.contactid !== (r.fs_patientid as { id: string }).id && c.fs_practicehubid,
+              )!.contactid,
+          ),
+        },
+      }),
+      fields: ['fs_patientid'],
+    },
+    {
+      name: 'a date and time an hour later',
+      mapping: 'appointment',
+      table: 'appointment',
+      prefix: 'appointment-',
+      record: () => source('appointments', 4),
+      set: (r) => ({
+        scheduledstart: new Date(Date.parse(String(r.scheduledstart)) + 3_600_000).toISOString(),
+      }),
+      fields: ['scheduledstart'],
+    },
+    {
+      name: 'the state of a row whose mapping sets it',
+      mapping: 'appointment',
+      table: 'appointment',
+      prefix: 'appointment-',
+      record: () => source('appointments', 4),
+      set: (r) => ({ statecode: r.statecode === 2 ? 1 : 2 }),
+      fields: ['statecode'],
+    },
+  ];
+
+  it.each(CASES)('$name', async (c) => {
+    const record = c.record();
+    const id = rowId(ACCOUNT, c.table, `${c.prefix}${record}`);
+    const before = row(c.table, id);
+    const set = c.set(before);
+    sb.dataverse.tamper({ table: c.table, id, set });
+    try {
+      const { code, differences } = await reconcile();
+      if (c.fields.length === 0) {
+        expect(code).toBe(0);
+        expect(differences).toEqual([]);
+        return;
+      }
+      expect(code).toBe(1);
+      expect(differences).toEqual([
+        {
+          mapping: c.mapping,
+          sourceId: record,
+          targetId: id,
+          key: `${c.prefix}${record}`,
+          kind: 'mismatch',
+          fields: c.fields,
+          reason: expect.stringContaining('flitstack run --rewrite'),
+        },
+      ]);
+    } finally {
+      sb.dataverse.tamper({
+        table: c.table,
+        id,
+        set: Object.fromEntries(Object.keys(set).map((k) => [k, before[k]!])),
+      });
+    }
+  });
+});
+
+describe('reconcile of a record changed in PracticeHub since the run', () => {
+  it('says the source moved on and a delta writes it, apart from a row changed in Dataverse, which a rewrite writes again', async () => {
+    const changed = source('patients', 10);
+    sb.practicehub.mutate({
+      resource: 'patients',
+      action: 'update',
+      ids: [changed],
+      patch: { occupation: 'Baker' },
+    });
+    const tamperedRecord = source('patients', 11);
+    const tampered = rowId(ACCOUNT, 'contact', `patient-${tamperedRecord}`);
+    sb.dataverse.tamper({ table: 'contact', id: tampered, set: { jobtitle: 'Changed in Dynamics' } });
+    const { code, out, differences } = await reconcile();
+    expect(code).toBe(1);
+    expect(differences).toEqual([
+      {
+        mapping: 'patient',
+        sourceId: changed,
+        targetId: rowId(ACCOUNT, 'contact', `patient-${changed}`),
+        key: `patient-${changed}`,
+        kind: 'mismatch',
+        fields: ['jobtitle', 'fs_sourcemodifiedon'],
+        reason:
+          'PracticeHub changed the record after it was loaded, so the row differs from what the spec makes of it now: `flitstack delta` writes the change',
+      },
+      {
+        mapping: 'patient',
+        sourceId: tamperedRecord,
+        targetId: tampered,
+        key: `patient-${tamperedRecord}`,
+        kind: 'mismatch',
+        fields: ['jobtitle'],
+        reason: expect.stringMatching(
+          /^PracticeHub did not change the record since it was loaded: the row was changed in Dataverse after flitstack wrote it; .*'flitstack run --rewrite'/,
+        ),
+      },
+    ]);
+    expect(out).toContain(
+      `patient-${changed}, Dataverse ${rowId(ACCOUNT, 'contact', `patient-${changed}`)} (jobtitle, fs_sourcemodifiedon) — PracticeHub changed the record`,
+    );
+    expect(out).not.toMatch(/Baker|Changed in Dynamics/);
+    // Each next step does what it says.
+    const delta = await flitstack(sb, 'delta', '--journal', journal, '--rate', '1000');
+    expect(delta.code, delta.err).toBe(0);
+    const afterDelta = await reconcile();
+    expect(afterDelta.differences.map((d) => d.sourceId)).toEqual([tamperedRecord]);
+    const rewrite = await flitstack(
+      sb,
+      ...['run', '--journal', journal, '--rate', '1000', '--rewrite'],
+      ...['--reconciled', join(dir, 'out', 'reconcile.json')],
+    );
+    expect(rewrite.code, rewrite.err).toBe(0);
+    const repaired = await reconcile();
+    expect(repaired.differences).toEqual([]);
+    expect(repaired.code).toBe(0);
+  });
+});
