@@ -10,6 +10,7 @@ import {
   reconcile,
   reconcileJson,
   reconcileMarkdown,
+  unfinished,
 } from '../../runtime/reconcile/index.ts';
 import { RollbackError, rollbackRun } from '../../runtime/rollback/index.ts';
 import type { ReconcileCliOptions } from '../commands/reconcile.ts';
@@ -43,9 +44,28 @@ function targetRun(journal: Journal, id: number | undefined, io: CliIo): RunReco
   return run;
 }
 
+/**
+ * What to know of runs that stopped before they read every record: the run reconciled, whose records
+ * not reached are checked against the completed run before it, or a later run or delta the default
+ * passed over, whose rows only it wrote count as no run's. Each with what continues it.
+ */
+function unfinishedNotes(journal: Journal, run: RunRecord): string {
+  const continues = (r: RunRecord) => `\`flitstack ${r.kind}\` of the same spec continues it`;
+  if (unfinished(run))
+    return `note: ${run.kind} ${run.id} is ${run.status}, not completed: the records it did not reach are checked against the completed runs before it; ${continues(run)}\n`;
+  return journal
+    .runs()
+    .filter((r) => r.id > run.id && (r.kind === 'run' || r.kind === 'delta') && unfinished(r))
+    .map(
+      (r) =>
+        `note: ${r.kind} ${r.id}, started after run ${run.id}, is ${r.status}, not completed: reconcile checks run ${run.id}, and records only ${r.kind} ${r.id} wrote count as no run's until ${continues(r)}\n`,
+    )
+    .join('');
+}
+
 function summary(result: ReconcileResult, files: readonly string[]): string {
   const lines = [
-    `reconcile of run ${result.run.id}: ${result.ok ? 'passed' : 'FAILED'} (tolerance ${result.tolerance}, checksums ${result.checksums})`,
+    `reconcile of run ${result.run.id}${unfinished(result.run) ? ` (${result.run.status})` : ''}: ${result.ok ? 'passed' : 'FAILED'} (tolerance ${result.tolerance}, checksums ${result.checksums})`,
     ...result.mappings.map(
       (m) =>
         `  ${m.mapping}: source ${m.source}, journal ${m.journal.loaded + m.journal.skipped} (+${m.journal.rejected} rejected), crosswalk ${m.crosswalk}, Dataverse ${m.dataverse}, extra ${m.extra}, ${m.differing}/${m.checked} differing${m.ownersSinceDisabled > 0 ? `, ${m.ownersSinceDisabled} rows owned by users disabled since` : ''}${m.ok ? '' : ` — ${failureWords(m, result.tolerance)}`}`,
@@ -119,6 +139,7 @@ export async function reconcileCommand(options: ReconcileCliOptions, io: CliIo):
       io.err(
         `note: the spec changed since run ${run.id}; rows the change affects differ until \`flitstack run\` applies it\n`,
       );
+    io.err(unfinishedNotes(journal, run));
     const { module, plan } = spec.generated;
     io.err(`reconciling run ${run.id} (${options.checksums ?? module.MIGRATION.checksums} checksums)\n`);
     const result = await reconcile(

@@ -17,11 +17,26 @@ import {
 } from '../journal/index.ts';
 import type { Difference, ReconcileDeps } from './reconcile.ts';
 
+/** Whether a run stopped, or has not yet come to its end, before it read every record it reads. */
+export const unfinished = (run: RunRecord): boolean =>
+  run.status === 'interrupted' || run.status === 'failed' || run.status === 'running';
+
 /** Source ids per mapping that runs journaled an operation for. */
 export type JournaledIds = ReadonlyMap<string, ReadonlySet<string>>;
 
-/** The full run a run stands on: itself, or for a delta the run at the start of its chain of bases. */
+/**
+ * The full run a run stands on: itself, or for a delta the run at the start of its chain of bases. A
+ * full run that did not complete (interrupted, failed) read only part of the source: it stands on the
+ * completed full run before it, whose operations account for the records it did not reach.
+ */
 function baseOf(journal: Journal, run: RunRecord): RunRecord {
+  if (run.kind === 'run' && unfinished(run))
+    return (
+      journal
+        .runs()
+        .filter((r) => r.kind === 'run' && r.status === 'completed' && r.id < run.id)
+        .at(-1) ?? run
+    );
   let r = run;
   for (let p = r.parentRun; r.kind === 'delta' && p !== null; p = r.parentRun) {
     const parent = journal.run(p);

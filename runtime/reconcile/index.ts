@@ -3,7 +3,7 @@
  * tolerance. See `reconcile`.
  */
 
-export { beyond } from './checks.ts';
+export { beyond, unfinished } from './checks.ts';
 export type { Unchecked } from './extra.ts';
 export {
   type Difference,

@@ -3,11 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as generatedModule from '../../generated/transformer.ts';
+import { Journal } from '../../runtime/journal/index.ts';
 import type { GeneratedModule } from '../../runtime/mapping/index.ts';
 import { rowId } from '../../runtime/run/ids.ts';
 import type { SnapshotValue } from '../../sandbox/dataverse/index.ts';
 import type { Sandboxes } from '../../sandbox/index.ts';
-import { flitstack, KEYS_ACTIVE_AT_ONCE, sandboxes } from '../support/migration.ts';
+import { diesAfter } from '../support/dies-after.ts';
+import { flitstack, KEYS_ACTIVE_AT_ONCE, loadDeps, sandboxes } from '../support/migration.ts';
 
 /*
  * Each way PracticeHub, Dataverse and the journal can part after a real run, and what reconcile says
@@ -309,5 +311,43 @@ describe('reconcile of a record changed in PracticeHub since the run', () => {
     const repaired = await reconcile();
     expect(repaired.differences).toEqual([]);
     expect(repaired.code).toBe(0);
+  });
+});
+
+describe('reconcile of a run that did not complete', () => {
+  it('checks the records the run did not reach against the run before it, and says it stopped and what continues it', async () => {
+    const created = sb.practicehub.mutate({ resource: 'payments', action: 'create', count: 2 });
+    const opened = Journal.open(journal);
+    const deps = loadDeps(sb, opened, generated, dir);
+    const before = opened.latestRun({ kind: 'run', status: 'completed' })!.id;
+    try {
+      // Killed at its first request about payments: every mapping loaded before them is journaled.
+      const stopped = await diesAfter(
+        deps,
+        sb.env,
+        (requests) => requests.some((r) => r.path.startsWith('fs_payments')),
+        {},
+        () => opened.interruptOwnRuns(),
+      );
+      expect(stopped.status).toBe('interrupted');
+      const latest = await reconcile();
+      expect(latest.err).toContain(
+        `note: run ${stopped.id}, started after run ${before}, is interrupted, not completed: reconcile checks run ${before}, and records only run ${stopped.id} wrote count as no run's until \`flitstack run\` of the same spec continues it`,
+      );
+      const of = await reconcile('--run', String(stopped.id));
+      expect(of.code).toBe(1);
+      expect(of.out).toMatch(new RegExp(`^reconcile of run ${stopped.id} \\(interrupted\\): FAILED`));
+      expect(of.err).toContain(
+        `note: run ${stopped.id} is interrupted, not completed: the records it did not reach are checked against the completed runs before it; \`flitstack run\` of the same spec continues it`,
+      );
+      // Only the payments no run wrote are unaccounted: those the run did not reach the run before
+      // it accounted for.
+      const unaccounted = of.differences.filter((d) => d.kind === 'unaccounted');
+      expect(unaccounted.map((d) => d.sourceId).sort()).toEqual([...created].sort());
+      expect(of.mappings.filter((m) => m.unaccounted > 0).map((m) => m.mapping)).toEqual(['payment']);
+    } finally {
+      opened.close();
+      await Promise.all([deps.dataverse.close(), deps.practicehub.close()]);
+    }
   });
 });
