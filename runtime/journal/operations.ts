@@ -6,6 +6,7 @@ import {
   ACTIONS,
   type Action,
   ALREADY_CLOSED,
+  ALREADY_GONE,
   type AwaitedRow,
   LOOKUP_REQUIRED,
   type MappingCounts,
@@ -152,12 +153,14 @@ export class OperationStore {
     // Operations are numbered in the order they were journaled, whatever run: a close numbered after the
     // row's last write closed what is there now. Rollbacks and rolled-back runs do not stand.
     const standing = `JOIN runs r ON r.id = o.run_id AND r.kind <> 'rollback' AND r.status <> 'rolled_back'`;
-    // A deleted record's row found closed already counts as closed (its skip says ALREADY_CLOSED).
+    // A deleted record's row found closed already, or gone, counts as closed (its skip says
+    // ALREADY_CLOSED or ALREADY_GONE).
     this.#closed = db.prepare(
       `SELECT EXISTS (SELECT 1 FROM operations o ${standing}
          WHERE o.mapping = @mapping AND o.row_key = @key AND o.error_code IS NULL
            AND (o.action IN ('deactivate', 'delete')
-             OR (o.action = 'skip' AND instr(o.reason, '${ALREADY_CLOSED}') > 0))
+             OR (o.action = 'skip'
+               AND (instr(o.reason, '${ALREADY_CLOSED}') > 0 OR instr(o.reason, '${ALREADY_GONE}') > 0)))
            AND o.id > COALESCE((SELECT max(o.id) FROM operations o ${standing}
              WHERE o.mapping = @mapping AND o.row_key = @key AND o.action IN ('create', 'update')), 0)
        ) AS closed`,

@@ -34,6 +34,12 @@ export const DELETED_IN_SOURCE = 'deleted in PracticeHub';
  */
 export const ALREADY_CLOSED = 'the row is already closed';
 
+/**
+ * What the reason of a skip says when the record was deleted in PracticeHub and its row was gone from
+ * Dataverse already (deleted by hand): nothing is left to close, so the row counts as closed.
+ */
+export const ALREADY_GONE = 'the row is already gone from Dataverse';
+
 /** What the reason of a reject says when a required lookup's row was not loaded (runtime/run/prepare.ts). */
 export const LOOKUP_REQUIRED = '(the lookup is required)';
 

@@ -60,7 +60,10 @@ export interface MappingReconcile {
    * journaled without a row and not deleted since. Fails the mapping when it differs from `source`.
    */
   readonly held: number;
-  /** Rows the crosswalk says the mapping owns, and how many of them Dataverse has. */
+  /**
+   * Rows the crosswalk says the mapping owns, and how many of them Dataverse has. A row closed for its
+   * record's deletion may be gone from Dataverse since: it is not missing.
+   */
   readonly crosswalk: number;
   readonly dataverse: number;
   /**
@@ -194,9 +197,16 @@ export async function reconcile(deps: ReconcileDeps, options: ReconcileOptions):
     const { read, updatedAt } = sources.get(m.source)!;
     const counts = summary[name] ?? { loaded: 0, skipped: 0, rejected: 0 };
     const rows = owned.get(name) ?? [];
+    const seen = accounted.get(name);
+    // The count holds what no block of pages shows: a record missed and one deleted do not cancel out.
+    const { held, closed } = heldIds(journal, name, rows, seen, deleted.get(name));
     const present: CrosswalkEntry[] = [];
+    // A row closed for its record's deletion that is gone from Dataverse since (deleted by hand) is no
+    // more expected there than a row the deletion policy deletes.
+    let gone = 0;
     for (const r of rows)
       if (exists(r.table, r.targetId)) present.push(r);
+      else if (closed(r)) gone++;
       else if (!reported.has(r.targetId.toLowerCase()))
         differences.push({
           mapping: name,
@@ -209,7 +219,6 @@ export async function reconcile(deps: ReconcileDeps, options: ReconcileOptions):
         });
     const mine = byMapping.get(name) ?? [];
     const differing = mine.filter((c) => isDifference(c.verdict));
-    const seen = accounted.get(name);
     // A record differs because PracticeHub changed it after it was loaded (its updated_at is not the
     // one the crosswalk keeps), or created it since no run saw it: the source moved on, a delta picks
     // that up. Any other difference is one the migration made.
@@ -235,8 +244,6 @@ export async function reconcile(deps: ReconcileDeps, options: ReconcileOptions):
         fields: [],
         reason: `PracticeHub lists ${m.source} record ${id} but no run accounted for it: run \`flitstack run\` again, which loads the records the crosswalk does not hold (created since, or missed when records before it were deleted while a run paged through ${m.source})`,
       });
-    // The count holds what no block of pages shows: a record missed and one deleted do not cancel out.
-    const { held, closed } = heldIds(journal, name, rows, seen, deleted.get(name));
     // Rows of records PracticeHub no longer lists (every record read: updatedAt holds every id) that no
     // deactivate or delete closed since they were written, whichever run did it.
     const orphans = read.whole ? present.filter((r) => !updatedAt.has(r.sourceId) && !closed(r)) : [];
@@ -267,7 +274,7 @@ export async function reconcile(deps: ReconcileDeps, options: ReconcileOptions):
         Math.max(unaccounted.length + orphans.length, Math.abs(read.total - held.size)),
         read.total,
       ),
-      rows: share(rows.length - present.length, rows.length),
+      rows: share(rows.length - present.length - gone, rows.length),
       fields: share(differing.length, mine.length),
     };
     return {
@@ -292,7 +299,7 @@ export async function reconcile(deps: ReconcileDeps, options: ReconcileOptions):
       ),
       shares,
       defective:
-        beyond(share(rows.length - present.length, rows.length), tolerance) ||
+        beyond(share(rows.length - present.length - gone, rows.length), tolerance) ||
         beyond(share(ofMigration, mine.length), tolerance),
       ok: extras.length === 0 && Object.values(shares).every((s) => !beyond(s, tolerance)),
     };

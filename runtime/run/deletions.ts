@@ -12,6 +12,7 @@ import { isGuid } from '../dataverse/odata.ts';
 import { refusedRowValues } from '../dataverse/refused.ts';
 import {
   ALREADY_CLOSED,
+  ALREADY_GONE,
   type CrosswalkChange,
   type CrosswalkEntry,
   DELETED_IN_SOURCE,
@@ -473,7 +474,7 @@ function rowOf(t: Target) {
 /** A row already gone from Dataverse: nothing was changed, so a rollback has nothing to restore. */
 function gone(t: Target): OperationInput {
   t.gone = true;
-  return { ...rowOf(t), action: 'skip', reason: `${cause(t.d)}; the row is already gone from Dataverse` };
+  return { ...rowOf(t), action: 'skip', reason: `${cause(t.d)}; ${ALREADY_GONE}` };
 }
 
 /** A row the run could not deactivate or delete, for a thrown error. */

@@ -314,6 +314,28 @@ describe('reconcile of a record changed in PracticeHub since the run', () => {
   });
 });
 
+describe('reconcile of a record deleted in PracticeHub whose row is gone from Dataverse too', () => {
+  it('passes once a delta picked the deletion up, whether the row went before the delta or after it closed it', async () => {
+    const [before, after] = [source('payments', 20), source('payments', 21)];
+    const id = (record: string) => rowId(ACCOUNT, 'fs_payment', `payment-${record}`);
+    sb.practicehub.mutate({ resource: 'payments', action: 'delete', ids: [before, after] });
+    sb.dataverse.tamper({ table: 'fs_payment', id: id(before), delete: true });
+    const delta = await flitstack(sb, 'delta', '--journal', journal, '--rate', '1000');
+    expect(delta.code, delta.err).toBe(0);
+    sb.dataverse.tamper({ table: 'fs_payment', id: id(after), delete: true });
+    const { code, out, differences, mappings } = await reconcile();
+    expect(differences).toEqual([]);
+    expect(mappings.find((m) => m.mapping === 'payment')).toMatchObject({ ok: true });
+    expect(code, out).toBe(0);
+    // Back in PracticeHub, the record has its row again.
+    sb.practicehub.mutate({ resource: 'payments', action: 'restore', ids: [before] });
+    const restored = await flitstack(sb, 'delta', '--journal', journal, '--rate', '1000');
+    expect(restored.code, restored.err).toBe(0);
+    expect(row('fs_payment', id(before))).toMatchObject({ statecode: 0 });
+    expect((await reconcile()).differences).toEqual([]);
+  });
+});
+
 describe('reconcile of a run that did not complete', () => {
   it('checks the records the run did not reach against the run before it, and says it stopped and what continues it', async () => {
     const created = sb.practicehub.mutate({ resource: 'payments', action: 'create', count: 2 });
