@@ -1,5 +1,12 @@
 import type { IrSchemaPlan } from '../../compiler/ir/types.ts';
-import { compareRun, generatedOracle, isDifference, runReasons, SINCE_DISABLED } from '../compare/index.ts';
+import {
+  compareRun,
+  generatedOracle,
+  isDifference,
+  REWRITE_HINT,
+  runReasons,
+  SINCE_DISABLED,
+} from '../compare/index.ts';
 import type { DataverseClient } from '../dataverse/index.ts';
 import type { CrosswalkEntry, Journal, RunRecord } from '../journal/index.ts';
 import { type GeneratedModule, idText } from '../mapping/index.ts';
@@ -215,7 +222,10 @@ export async function reconcile(deps: ReconcileDeps, options: ReconcileOptions):
           key: r.key,
           kind: 'absent',
           fields: [],
-          reason: 'the crosswalk holds the row but Dataverse does not',
+          reason:
+            read.whole && !updatedAt.has(r.sourceId)
+              ? 'the crosswalk holds the row but Dataverse does not, and PracticeHub no longer lists the record: `flitstack delta` journals the deletion'
+              : `the crosswalk holds the row but Dataverse does not: it was deleted in Dataverse after flitstack wrote it; ${REWRITE_HINT}`,
         });
     const mine = byMapping.get(name) ?? [];
     const differing = mine.filter((c) => isDifference(c.verdict));

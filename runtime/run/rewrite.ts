@@ -30,8 +30,11 @@ export type Rewrite = (mapping: string, key: string, sourceId: string) => Rewrit
  */
 export const REWRITE_ALL: Rewrite = () => ({ state: false, ifClosed: true });
 
-/** The differences of reconcile.json a rewrite repairs: rows missing in Dataverse, or differing in fields. */
-const REPAIRED = new Set(['missing', 'mismatch']);
+/**
+ * The differences of reconcile.json a rewrite repairs: rows missing in Dataverse (`absent` when the
+ * record was not compared, outside a block of pages), or differing in fields.
+ */
+const REPAIRED = new Set(['missing', 'absent', 'mismatch']);
 
 /** Why a reconcile.json cannot name the rows to write again; the CLI adds what to do. */
 export class RewriteReportError extends Error {

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as generatedModule from '../../generated/transformer.ts';
 import { Journal } from '../../runtime/journal/index.ts';
 import type { GeneratedModule } from '../../runtime/mapping/index.ts';
+import { blockStart } from '../../runtime/reconcile/source.ts';
 import { rowId } from '../../runtime/run/ids.ts';
 import type { SnapshotValue } from '../../sandbox/dataverse/index.ts';
 import type { Sandboxes } from '../../sandbox/index.ts';
@@ -333,6 +334,50 @@ describe('reconcile of a record deleted in PracticeHub whose row is gone from Da
     expect(restored.code, restored.err).toBe(0);
     expect(row('fs_payment', id(before))).toMatchObject({ statecode: 0 });
     expect((await reconcile()).differences).toEqual([]);
+  });
+});
+
+describe('reconcile with checksums on a block of pages', () => {
+  it('names a row deleted in Dataverse outside the block with what writes it again, and a rewrite from the report does', async () => {
+    const opened = Journal.open(journal, { readonly: true });
+    const runId = opened.latestRun({ kind: 'run', status: 'completed' })!.id;
+    opened.close();
+    const { pageSize, sampleSize } = generated.MIGRATION;
+    const payments = [...sb.practicehub.records('payments')];
+    const pages = Math.ceil(payments.length / pageSize);
+    const count = Math.min(pages, Math.ceil(sampleSize / pageSize));
+    const start = blockStart('payments', runId, pages, count);
+    const outside = payments.findIndex((_, i) => {
+      const page = Math.floor(i / pageSize) + 1;
+      return page < start || page >= start + count;
+    });
+    expect(outside).toBeGreaterThanOrEqual(0);
+    const record = String(payments[outside]!.id);
+    const id = rowId(ACCOUNT, 'fs_payment', `payment-${record}`);
+    sb.dataverse.tamper({ table: 'fs_payment', id, delete: true });
+    const { code, differences } = await reconcile('--checksums', 'sample');
+    expect(code).toBe(1);
+    expect(differences).toEqual([
+      {
+        mapping: 'payment',
+        sourceId: record,
+        targetId: id,
+        key: `payment-${record}`,
+        kind: 'absent',
+        fields: [],
+        reason: expect.stringMatching(
+          /deleted in Dataverse after flitstack wrote it; .*'flitstack run --rewrite'/,
+        ),
+      },
+    ]);
+    const rewrite = await flitstack(
+      sb,
+      ...['run', '--journal', journal, '--rate', '1000', '--rewrite'],
+      ...['--reconciled', join(dir, 'out', 'reconcile.json')],
+    );
+    expect(rewrite.code, rewrite.err).toBe(0);
+    expect(row('fs_payment', id)).toMatchObject({ statecode: 0 });
+    expect((await reconcile('--checksums', 'sample')).code).toBe(0);
   });
 });
 
