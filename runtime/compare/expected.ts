@@ -236,6 +236,22 @@ function expectedFields(
       ...(read !== column ? { note: `${column} is kept as ${read}` } : {}),
     });
   }
+  // A note of a mapping with a document holds the record's file, or none when the record has none; a
+  // file over the attachment limit is archived instead and the text links to it (compareRow reads that).
+  // isdocument "specifies whether the note is an attachment" (learn.microsoft.com/power-apps/developer/
+  // data-platform/reference/entities/annotation), so a file removed since is told without reading it.
+  if (m.document)
+    fields.push({
+      column: 'isdocument',
+      kind: 'column',
+      read: 'isdocument',
+      type: 'boolean',
+      expected: row.document !== undefined,
+      sources: [],
+      note: row.document
+        ? `the note holds file ${row.document.fileId}, unless its text links to the file in the archive`
+        : 'the record has no file',
+    });
   fields.push(...lookupFields(ctx, m, row, record), ...ownerField(ctx, m, row, record));
   if (row.state) {
     for (const [column, value] of [

@@ -3,9 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as generatedModule from '../../generated/transformer.ts';
+import { DataverseClient, optionsFromEnv } from '../../runtime/dataverse/index.ts';
 import { Journal } from '../../runtime/journal/index.ts';
 import type { GeneratedModule } from '../../runtime/mapping/index.ts';
 import { blockStart } from '../../runtime/reconcile/source.ts';
+import { withArchiveLink } from '../../runtime/run/documents.ts';
 import { rowId } from '../../runtime/run/ids.ts';
 import type { SnapshotValue } from '../../sandbox/dataverse/index.ts';
 import type { Sandboxes } from '../../sandbox/index.ts';
@@ -220,6 +222,20 @@ describe('reconcile of a value changed in Dataverse behind the run', () => {
       set: (r) => ({ statecode: r.statecode === 2 ? 1 : 2 }),
       fields: ['statecode'],
     },
+    {
+      name: 'a note whose file went to the archive instead, its text linking to it',
+      mapping: 'policy-document',
+      table: 'annotation',
+      prefix: 'policy-document-',
+      record: () => source('policy_documents', 1),
+      set: (r) => ({
+        isdocument: false,
+        filename: null,
+        documentbody: null,
+        notetext: withArchiveLink(String(r.notetext), 1_048_576, 'https://records.example/policy.pdf'),
+      }),
+      fields: [],
+    },
   ];
 
   it.each(CASES)('$name', async (c) => {
@@ -337,8 +353,8 @@ describe('reconcile of a record deleted in PracticeHub whose row is gone from Da
   });
 });
 
-describe('reconcile with checksums on a block of pages', () => {
-  it('names a row deleted in Dataverse outside the block with what writes it again, and a rewrite from the report does', async () => {
+describe('reconcile of rows deleted or emptied in Dataverse', () => {
+  it('names a note whose file was removed and a row deleted outside the block of pages it compared, and a rewrite from the report writes both again', async () => {
     const opened = Journal.open(journal, { readonly: true });
     const runId = opened.latestRun({ kind: 'run', status: 'completed' })!.id;
     opened.close();
@@ -355,9 +371,30 @@ describe('reconcile with checksums on a block of pages', () => {
     const record = String(payments[outside]!.id);
     const id = rowId(ACCOUNT, 'fs_payment', `payment-${record}`);
     sb.dataverse.tamper({ table: 'fs_payment', id, delete: true });
+    // The file removed from a migrated policy note through the Web API, as a user can: an update of
+    // filename and mimetype uploads or removes a note's attachment (learn.microsoft.com/power-apps/
+    // developer/data-platform/annotation-note-entity).
+    const policy = String([...sb.practicehub.records('policy_documents')][0]!.id);
+    const note = rowId(ACCOUNT, 'annotation', `policy-document-${policy}`);
+    expect(row('annotation', note)).toMatchObject({ isdocument: true });
+    const client = new DataverseClient(optionsFromEnv(sb.env));
+    try {
+      await client.update('annotations', note, { filename: null, mimetype: null, documentbody: null });
+    } finally {
+      await client.close();
+    }
     const { code, differences } = await reconcile('--checksums', 'sample');
     expect(code).toBe(1);
     expect(differences).toEqual([
+      {
+        mapping: 'policy-document',
+        sourceId: policy,
+        targetId: note,
+        key: `policy-document-${policy}`,
+        kind: 'mismatch',
+        fields: ['isdocument'],
+        reason: expect.stringContaining("'flitstack run --rewrite'"),
+      },
       {
         mapping: 'payment',
         sourceId: record,
@@ -377,6 +414,7 @@ describe('reconcile with checksums on a block of pages', () => {
     );
     expect(rewrite.code, rewrite.err).toBe(0);
     expect(row('fs_payment', id)).toMatchObject({ statecode: 0 });
+    expect(row('annotation', note)).toMatchObject({ isdocument: true });
     expect((await reconcile('--checksums', 'sample')).code).toBe(0);
   });
 });
