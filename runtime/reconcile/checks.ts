@@ -93,6 +93,8 @@ export function journaledIds(
  * The source records of a mapping the journal holds as in PracticeHub now: those with a crosswalk row
  * no deactivate or delete closed since it was written, and those journaled without such a row whose
  * last operation does not record their deletion (skipped, rejected, grouped into another's row).
+ * `closed`: a row closed so, or whose record's deletion a delta journaled and left it as the policy
+ * says (`deleted_records: ignore`, a row an update mapping does not own).
  */
 export function heldIds(
   journal: Journal,
@@ -102,7 +104,9 @@ export function heldIds(
   deleted: ReadonlySet<string> | undefined,
 ): { held: Set<string>; closed: (row: CrosswalkEntry) => boolean } {
   const closedKeys = new Set(
-    rows.filter((r) => journal.closedSinceWritten(mapping, r.key)).map((r) => r.key),
+    rows
+      .filter((r) => deleted?.has(r.sourceId) || journal.closedSinceWritten(mapping, r.key))
+      .map((r) => r.key),
   );
   const withRow = new Set(rows.map((r) => r.sourceId));
   const held = new Set(rows.filter((r) => !closedKeys.has(r.key)).map((r) => r.sourceId));
