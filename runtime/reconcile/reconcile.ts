@@ -277,7 +277,7 @@ export async function reconcile(deps: ReconcileDeps, options: ReconcileOptions):
         key: r.key,
         kind: 'extra',
         fields: [],
-        reason: `${r.table} holds the row but the crosswalk does not: no run wrote it`,
+        reason: `${r.table} holds the row but the crosswalk does not, so no run of this journal wrote it and a rollback would not remove it: find out who created it (someone in Dataverse, or a run of another journal) and delete it in Dataverse if it does not belong`,
       });
     const shares = {
       count: share(
