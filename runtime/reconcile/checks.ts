@@ -232,11 +232,15 @@ export function withNextStep(d: Difference, change: SourceChange, journaled: Run
         : `PracticeHub did not change the record since it was loaded: the row was changed in Dataverse after flitstack wrote it; ${REWRITE_HINT}`);
     return { ...d, reason };
   }
-  if (d.kind === 'missing' && moved === 'created')
-    return {
-      ...d,
-      reason:
-        'PracticeHub created the record after the runs reconciled, so no run wrote its row: `flitstack delta` loads it',
-    };
-  return d;
+  if (d.kind !== 'missing') return d;
+  // The run reconciled journaled nothing of the row: a later delta wrote it, or none did yet.
+  return {
+    ...d,
+    reason:
+      moved === 'created'
+        ? 'PracticeHub created the record after the runs reconciled, so no run wrote its row: `flitstack delta` loads it'
+        : moved === 'changed'
+          ? 'no such row in Dataverse, and PracticeHub changed the record since it was loaded: `flitstack delta` writes it'
+          : `no such row in Dataverse, though PracticeHub did not change the record since it was loaded: ${REWRITE_HINT}`,
+  };
 }
