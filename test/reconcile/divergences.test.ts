@@ -6,6 +6,7 @@ import * as generatedModule from '../../generated/transformer.ts';
 import { DataverseClient, optionsFromEnv } from '../../runtime/dataverse/index.ts';
 import { Journal } from '../../runtime/journal/index.ts';
 import type { GeneratedModule } from '../../runtime/mapping/index.ts';
+import type { Difference } from '../../runtime/reconcile/index.ts';
 import { blockStart } from '../../runtime/reconcile/source.ts';
 import { withArchiveLink } from '../../runtime/run/documents.ts';
 import { rowId } from '../../runtime/run/ids.ts';
@@ -22,16 +23,6 @@ import { flitstack, KEYS_ACTIVE_AT_ONCE, loadDeps, sandboxes } from '../support/
 const generated: GeneratedModule = generatedModule;
 const ACCOUNT = `${generated.MIGRATION.account}.${generated.MIGRATION.region}`;
 
-interface Difference {
-  mapping: string;
-  sourceId: string | null;
-  targetId: string | null;
-  key: string | null;
-  kind: string;
-  fields: string[];
-  reason?: string;
-}
-
 let sb: Sandboxes;
 let dir: string;
 let journal: string;
@@ -39,17 +30,8 @@ let journal: string;
 async function reconcile(...extra: string[]) {
   const out = join(dir, 'out');
   rmSync(join(out, 'reconcile.json'), { force: true });
-  const res = await flitstack(
-    sb,
-    'reconcile',
-    '--journal',
-    journal,
-    '--rate',
-    '1000',
-    '--out',
-    out,
-    ...extra,
-  );
+  const args = ['--journal', journal, '--rate', '1000', '--out', out, ...extra];
+  const res = await flitstack(sb, 'reconcile', ...args);
   expect(res.code, res.err).toBeLessThan(2);
   const report = JSON.parse(readFileSync(join(out, 'reconcile.json'), 'utf8')) as {
     differences: Difference[];
@@ -122,30 +104,28 @@ describe('reconcile of a value changed in Dataverse behind the run', () => {
   const choices = (r: Record<string, SnapshotValue>) => String(r.fs_preferredcontactmethods).split(',');
   const otherPayment = (r: Record<string, SnapshotValue>) =>
     sb.dataverse.snapshot(['fs_payment']).tables.fs_payment!.find((p) => p.fs_method !== r.fs_method)!;
+  const PATIENT = { mapping: 'patient', table: 'contact', prefix: 'patient-' };
+  const PAYMENT = { mapping: 'payment', table: 'fs_payment', prefix: 'payment-' };
+  const APPOINTMENT = { mapping: 'appointment', table: 'appointment', prefix: 'appointment-' };
+  const POLICY_NOTE = { mapping: 'policy-document', table: 'annotation', prefix: 'policy-document-' };
   const CASES: Case[] = [
     {
       name: 'a trailing space added to a text',
-      mapping: 'patient',
-      table: 'contact',
-      prefix: 'patient-',
+      ...PATIENT,
       record: plain(0),
       set: (r) => ({ lastname: `${r.lastname} ` }),
       fields: ['lastname'],
     },
     {
       name: 'a text truncated',
-      mapping: 'patient',
-      table: 'contact',
-      prefix: 'patient-',
+      ...PATIENT,
       record: plain(1),
       set: (r) => ({ lastname: String(r.lastname).slice(0, 2) }),
       fields: ['lastname'],
     },
     {
       name: 'a column emptied',
-      mapping: 'patient',
-      table: 'contact',
-      prefix: 'patient-',
+      ...PATIENT,
       record: plain(2),
       set: () => ({ emailaddress1: null }),
       fields: ['emailaddress1'],
@@ -154,45 +134,35 @@ describe('reconcile of a value changed in Dataverse behind the run', () => {
       // The Web API reads a multi-select column as a collection of option values (learn.microsoft.com/
       // power-apps/developer/data-platform/multi-select-picklist): a set, whose order is no value.
       name: 'a multi-select set in another order',
-      mapping: 'patient',
-      table: 'contact',
-      prefix: 'patient-',
+      ...PATIENT,
       record: withChoices(0),
       set: (r) => ({ fs_preferredcontactmethods: choices(r).reverse().join(',') }),
       fields: [],
     },
     {
       name: 'a multi-select set with a choice fewer',
-      mapping: 'patient',
-      table: 'contact',
-      prefix: 'patient-',
+      ...PATIENT,
       record: withChoices(1),
       set: (r) => ({ fs_preferredcontactmethods: choices(r)[0]! }),
       fields: ['fs_preferredcontactmethods'],
     },
     {
       name: 'a choice changed',
-      mapping: 'payment',
-      table: 'fs_payment',
-      prefix: 'payment-',
+      ...PAYMENT,
       record: () => source('payments', 4),
       set: (r) => ({ fs_method: otherPayment(r).fs_method! }),
       fields: ['fs_method'],
     },
     {
       name: 'a decimal changed in its last place',
-      mapping: 'payment',
-      table: 'fs_payment',
-      prefix: 'payment-',
+      ...PAYMENT,
       record: () => source('payments', 5),
       set: (r) => ({ fs_amount: Math.round(Number(r.fs_amount) * 100 + 1) / 100 }),
       fields: ['fs_amount'],
     },
     {
       name: 'a lookup pointed at another row',
-      mapping: 'payment',
-      table: 'fs_payment',
-      prefix: 'payment-',
+      ...PAYMENT,
       record: () => source('payments', 6),
       set: (r) => ({
         fs_patientid: {
@@ -210,9 +180,7 @@ describe('reconcile of a value changed in Dataverse behind the run', () => {
     },
     {
       name: 'a date and time an hour later',
-      mapping: 'appointment',
-      table: 'appointment',
-      prefix: 'appointment-',
+      ...APPOINTMENT,
       record: () => source('appointments', 4),
       set: (r) => ({
         scheduledstart: new Date(Date.parse(String(r.scheduledstart)) + 3_600_000).toISOString(),
@@ -221,18 +189,14 @@ describe('reconcile of a value changed in Dataverse behind the run', () => {
     },
     {
       name: 'the state of a row whose mapping sets it',
-      mapping: 'appointment',
-      table: 'appointment',
-      prefix: 'appointment-',
+      ...APPOINTMENT,
       record: () => source('appointments', 5),
       set: (r) => ({ statecode: r.statecode === 2 ? 1 : 2 }),
       fields: ['statecode'],
     },
     {
       name: 'a note whose file went to the archive instead, its text linking to it',
-      mapping: 'policy-document',
-      table: 'annotation',
-      prefix: 'policy-document-',
+      ...POLICY_NOTE,
       record: () => source('policy_documents', 1),
       set: (r) => ({
         isdocument: false,
