@@ -224,11 +224,15 @@ export type SourceChange = (sourceId: string) => 'changed' | 'created' | undefin
 export function withNextStep(d: Difference, change: SourceChange, journaled: RunReasons): Difference {
   if (d.reason !== undefined || d.sourceId === null) return d;
   const moved = change(d.sourceId);
+  const since =
+    moved === 'created'
+      ? 'PracticeHub created the record after the runs reconciled'
+      : 'PracticeHub changed the record after it was loaded';
   if (d.kind === 'mismatch') {
     const reason =
       journaled(d.mapping, d.sourceId, 'mismatch') ??
       (moved
-        ? `PracticeHub ${moved} the record after it was loaded, so the row differs from what the spec makes of it now: \`flitstack delta\` writes the change`
+        ? `${since}, so the row differs from what the spec makes of it now: \`flitstack delta\` writes the change`
         : `PracticeHub did not change the record since it was loaded: the row was changed in Dataverse after flitstack wrote it; ${REWRITE_HINT}`);
     return { ...d, reason };
   }
@@ -236,11 +240,8 @@ export function withNextStep(d: Difference, change: SourceChange, journaled: Run
   // The run reconciled journaled nothing of the row: a later delta wrote it, or none did yet.
   return {
     ...d,
-    reason:
-      moved === 'created'
-        ? 'PracticeHub created the record after the runs reconciled, so no run wrote its row: `flitstack delta` loads it'
-        : moved === 'changed'
-          ? 'no such row in Dataverse, and PracticeHub changed the record since it was loaded: `flitstack delta` writes it'
-          : `no such row in Dataverse, though PracticeHub did not change the record since it was loaded: ${REWRITE_HINT}`,
+    reason: moved
+      ? `no such row in Dataverse, and ${since}: \`flitstack delta\` writes it`
+      : `no such row in Dataverse, though PracticeHub did not change the record since it was loaded: ${REWRITE_HINT}`,
   };
 }

@@ -360,7 +360,13 @@ describe('flitstack reconcile', () => {
     expect(code).toBe(1);
     const found = report.differences.filter((d) => d.mapping === 'training-record');
     expect(found).toEqual([
-      expect.objectContaining({ sourceId: newest, kind: 'mismatch', key: `staff-${staffId}` }),
+      expect.objectContaining({
+        sourceId: newest,
+        kind: 'mismatch',
+        key: `staff-${staffId}`,
+        reason:
+          'PracticeHub created the record after the runs reconciled, so the row differs from what the spec makes of it now: `flitstack delta` writes the change',
+      }),
       expect.objectContaining({ sourceId: newest, kind: 'unaccounted', key: null }),
     ]);
     expect(found[0]!.fields).toEqual(
@@ -391,7 +397,13 @@ describe('flitstack reconcile', () => {
     expect(counted(before.report, 'patient')).toMatchObject({ unaccounted: 1, orphaned: 0, ok: false });
     expect(counted(before.report, 'prescription')).toMatchObject({ unaccounted: 0, orphaned: 1, ok: false });
     expect(before.report.differences).toContainEqual(
-      expect.objectContaining({ mapping: 'patient', sourceId: created, kind: 'missing' }),
+      expect.objectContaining({
+        mapping: 'patient',
+        sourceId: created,
+        kind: 'missing',
+        reason:
+          'no such row in Dataverse, and PracticeHub created the record after the runs reconciled: `flitstack delta` writes it',
+      }),
     );
     expect(before.report.differences).toContainEqual(
       expect.objectContaining({ mapping: 'prescription', sourceId: prescription, kind: 'orphan' }),
