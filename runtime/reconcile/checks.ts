@@ -46,6 +46,18 @@ function baseOf(journal: Journal, run: RunRecord): RunRecord {
   return r;
 }
 
+/** How far before its base run's start reconcile asks PracticeHub for changed records: a delta's default overlap, for clock skew. */
+const SKEW_MS = 10 * 60_000;
+
+/**
+ * The instant from which PracticeHub's changed records are what came after the run reconciled stood on
+ * its source: its base run's start, less the skew a delta allows (ISO 8601, whole seconds).
+ */
+export function changedSince(journal: Journal, run: RunRecord): string {
+  const from = Date.parse(baseOf(journal, run).startedAt) - SKEW_MS;
+  return `${new Date(from).toISOString().slice(0, 19)}Z`;
+}
+
 /**
  * Whether an operation records that PracticeHub deleted its source record: a delta's deactivate or
  * delete of its rows, or its skip of a record with none (the reason starts with DELETED_IN_SOURCE; a

@@ -9,11 +9,12 @@ import {
 } from '../compare/index.ts';
 import type { DataverseClient } from '../dataverse/index.ts';
 import type { CrosswalkEntry, Journal, RunRecord } from '../journal/index.ts';
-import { type GeneratedModule, idText } from '../mapping/index.ts';
+import { deletedAt, type GeneratedModule, idText } from '../mapping/index.ts';
 import type { PracticeHubClient } from '../practicehub/index.ts';
 import { groupBy } from '../shared/group.ts';
 import {
   beyond,
+  changedSince,
   differencesOf,
   existing,
   heldIds,
@@ -52,14 +53,16 @@ export interface MappingReconcile {
   /** The run's accounting of the mapping. */
   readonly journal: { readonly loaded: number; readonly skipped: number; readonly rejected: number };
   /**
-   * Source records no run accounted for among those read (every record, or a block of pages): no
+   * Source records no run accounted for among those read (every record, or a block of pages and the
+   * records PracticeHub lists as changed since the run's base started): no
    * operation in the run, the runs it stands on or a completed run or delta after it (created since
    * and not yet picked up, or missed while a run paged through the resource).
    */
   readonly unaccounted: number;
   /**
-   * Rows whose source record PracticeHub no longer lists and that no deactivate or delete closed since
-   * they were written (every record read only).
+   * Rows whose source record PracticeHub no longer lists (every record read; or, besides a block of
+   * pages, among those it lists as deleted since the run's base started) and that no deactivate or
+   * delete closed since they were written.
    */
   readonly orphaned: number;
   /**
@@ -152,7 +155,14 @@ export async function reconcile(deps: ReconcileDeps, options: ReconcileOptions):
   const tolerance = module.MIGRATION.tolerance;
   const phBefore = practicehub.stats().requests;
   const dvBefore = dataverse.stats().requests.data;
-  const reads = await readSource(module, practicehub, mode, module.MIGRATION.sampleSize, run.id);
+  const reads = await readSource(
+    module,
+    practicehub,
+    mode,
+    module.MIGRATION.sampleSize,
+    run.id,
+    changedSince(journal, run),
+  );
   const staff = module.MIGRATION.staff;
   const staffRead = staff ? reads.find((r) => r.resource === staff.resource && r.whole) : undefined;
   const emails = new Map(
@@ -243,7 +253,13 @@ export async function reconcile(deps: ReconcileDeps, options: ReconcileOptions):
           : 'created';
     changes.set(name, change);
     const ofMigration = differing.filter((c) => change(c.sourceId) === undefined).length;
-    const unaccounted = read.records.map((r) => idText(r.id) ?? '').filter((id) => !seen?.has(id));
+    // Read besides a block of pages: the records PracticeHub created since, and those it deleted.
+    const deletedSince = new Set<string>();
+    const listed = new Set(read.records.map((r) => idText(r.id) ?? ''));
+    for (const r of read.changed)
+      (deletedAt(r) === undefined ? listed : deletedSince).add(idText(r.id) ?? '');
+    for (const id of deletedSince) listed.delete(id);
+    const unaccounted = [...listed].filter((id) => !seen?.has(id));
     for (const id of unaccounted)
       differences.push({
         mapping: name,
@@ -254,9 +270,12 @@ export async function reconcile(deps: ReconcileDeps, options: ReconcileOptions):
         fields: [],
         reason: `PracticeHub lists ${m.source} record ${id} but no run accounted for it: run \`flitstack run\` again, which loads the records the crosswalk does not hold (created since, or missed when records before it were deleted while a run paged through ${m.source})`,
       });
-    // Rows of records PracticeHub no longer lists (every record read: updatedAt holds every id) that no
-    // deactivate or delete closed since they were written, whichever run did it.
-    const orphans = read.whole ? present.filter((r) => !updatedAt.has(r.sourceId) && !closed(r)) : [];
+    // Rows of records PracticeHub no longer lists (every record read: updatedAt holds every id; a block
+    // of pages: those it lists as deleted since) that no deactivate or delete closed since they were
+    // written, whichever run did it.
+    const orphans = present.filter(
+      (r) => (read.whole ? !updatedAt.has(r.sourceId) : deletedSince.has(r.sourceId)) && !closed(r),
+    );
     for (const r of orphans)
       differences.push({
         mapping: name,
@@ -320,7 +339,7 @@ export async function reconcile(deps: ReconcileDeps, options: ReconcileOptions):
       n +
       (r.whole && mode === 'all'
         ? Math.max(1, Math.ceil(r.total / pageSize))
-        : 1 + (r.pages ? r.pages[1] - r.pages[0] + 1 : 0)),
+        : 1 + (r.pages ? r.pages[1] - r.pages[0] + 1 : 0) + r.changedPages),
     0,
   );
   return {

@@ -13,6 +13,12 @@ export interface SourceRead {
   readonly whole: boolean;
   /** The pages read (first and last), for the report. */
   readonly pages: readonly [number, number] | null;
+  /**
+   * Besides a block of pages: the records PracticeHub lists as created, changed or deleted (with
+   * deleted_at) since `since`, wherever they are, and the pages that took. Empty for a whole read.
+   */
+  readonly changed: readonly SourceRecord[];
+  readonly changedPages: number;
 }
 
 /** Where a block of `count` pages starts in a resource of `pages` pages: spread by resource and seed. */
@@ -23,8 +29,9 @@ export function blockStart(resource: string, seed: number, pages: number, count:
 
 /**
  * Reads each resource the spec maps: whole (`checksums: all`; its first page gives total_entries), or
- * its total (one request) and one block of consecutive pages holding about `sampleSize` records from a
- * start spread by `seed` (`checksums: sample`).
+ * its total (one request), one block of consecutive pages holding about `sampleSize` records from a
+ * start spread by `seed`, and the records changed since `since` (`checksums: sample`): a record
+ * created and one deleted outside the block leave the total as it was, and only those tell them.
  */
 export async function readSource(
   module: GeneratedModule,
@@ -32,6 +39,7 @@ export async function readSource(
   mode: 'all' | 'sample',
   sampleSize: number,
   seed: number,
+  since: string,
 ): Promise<SourceRead[]> {
   const resources = [...new Set(module.LOAD_ORDER.map((n) => module.MAPPINGS[n]!.source))];
   const pageSize = module.MIGRATION.pageSize;
@@ -47,7 +55,15 @@ export async function readSource(
         last = page.page;
         records.push(...page.records);
       }
-      out.push({ resource, total, records, whole: true, pages: last > 0 ? [1, last] : null });
+      out.push({
+        resource,
+        total,
+        records,
+        whole: true,
+        pages: last > 0 ? [1, last] : null,
+        changed: [],
+        changedPages: 0,
+      });
       continue;
     }
     const total = await client.count(resource);
@@ -61,12 +77,25 @@ export async function readSource(
         last = page.page;
         if (page.page >= start + count - 1) break;
       }
+    const whole = count >= pages;
+    const changed: SourceRecord[] = [];
+    let changedPages = 0;
+    if (!whole)
+      for await (const page of client.pages(resource, {
+        updatedSince: since,
+        ...(fields ? { fields } : {}),
+      })) {
+        changed.push(...page.records);
+        changedPages++;
+      }
     out.push({
       resource,
       total,
       records,
-      whole: count >= pages,
+      whole,
       pages: last >= start ? [start, last] : null,
+      changed,
+      changedPages,
     });
   }
   return out;

@@ -500,16 +500,17 @@ describe('flitstack reconcile', () => {
       expect(out).toContain(`PracticeHub counts ${m.source} records, the journal holds ${m.source + 1}`);
     });
 
-    it('fails the count with checksums on a block of pages, where no orphan is looked for', async () => {
-      // Clinical notes span more pages than the block: the note deleted since is no orphan here, and the
-      // shortened note (a row deleted of a record still there) must not make up for it.
+    it('fails the count with checksums on a block of pages, and finds the orphan among the records PracticeHub lists as deleted since', async () => {
+      // Clinical notes span more pages than the block: the note deleted since is found among the records
+      // changed since the run, and the shortened note (a row deleted of a record still there) must not
+      // make up for it.
       const { code, out, report } = await reconcileCli('--checksums', 'sample');
       expect(code).toBe(1);
       const m = counted(report, 'clinical-note');
-      expect(m).toMatchObject({ orphaned: 0, held: m.source + 1, ok: false });
+      expect(m).toMatchObject({ orphaned: 1, held: m.source + 1, ok: false });
       expect(out).toMatch(
         new RegExp(
-          `clinical-note: .* — PracticeHub counts ${m.source} records, the journal holds ${m.source + 1}`,
+          `clinical-note: .* — 1 rows of records PracticeHub no longer lists, PracticeHub counts ${m.source} records, the journal holds ${m.source + 1}`,
         ),
       );
     });
