@@ -3,25 +3,20 @@ import { join } from 'node:path';
 import { expect, it } from 'vitest';
 import type { IrSchemaPlan } from '../../compiler/ir/types.ts';
 import * as generatedModule from '../../generated/transformer.ts';
-import { Journal } from '../../runtime/journal/index.ts';
 import type { GeneratedModule } from '../../runtime/mapping/index.ts';
 import { reconcile } from '../../runtime/reconcile/index.ts';
 import { blockStart } from '../../runtime/reconcile/source.ts';
-import { runMigration } from '../../runtime/run/pipeline.ts';
-import { flitstack, KEYS_ACTIVE_AT_ONCE, loadDeps, sandboxes } from '../support/migration.ts';
-import { ROOT, tempDir } from '../support/tmp.ts';
+import { KEYS_ACTIVE_AT_ONCE, migrated } from '../support/migration.ts';
+import { ROOT } from '../support/tmp.ts';
 
 const module: GeneratedModule = generatedModule;
 
 it('reconcile with checksums on a block of pages finds a record created and one deleted since the run outside the block, which cancel out in the count', async () => {
-  const sb = await sandboxes({ scale: 0.05, dataverse: KEYS_ACTIVE_AT_ONCE });
-  const dir = tempDir();
-  const journal = Journal.open(join(dir, 'journal.db'));
-  const deps = loadDeps(sb, journal, module, dir);
+  const migration = await migrated(module, 11, { dataverse: KEYS_ACTIVE_AT_ONCE });
+  const { sb, journal, deps } = migration;
   const plan = JSON.parse(readFileSync(join(ROOT, 'generated', 'schema-plan.json'), 'utf8')) as IrSchemaPlan;
   try {
-    expect((await flitstack(sb, 'schema', 'apply')).code).toBe(0);
-    const { run } = await runMigration(deps);
+    const run = journal.latestRun({ kind: 'run', status: 'completed' })!;
     // The block of appointment pages this run's reconcile reads, and a record on a page before it.
     const { pageSize, sampleSize } = module.MIGRATION;
     const appointments = [...sb.practicehub.records('appointments')].map((a) => String(a.id));
@@ -47,8 +42,6 @@ it('reconcile with checksums on a block of pages finds a record created and one 
     ]);
     expect(result.ok).toBe(false);
   } finally {
-    journal.close();
-    await Promise.all([deps.dataverse.close(), deps.practicehub.close()]);
-    await sb.close();
+    await migration.close();
   }
 }, 60_000);
