@@ -339,7 +339,8 @@ export async function reconcile(deps: ReconcileDeps, options: ReconcileOptions):
       n +
       (r.whole && mode === 'all'
         ? Math.max(1, Math.ceil(r.total / pageSize))
-        : 1 + (r.pages ? r.pages[1] - r.pages[0] + 1 : 0) + r.changedPages),
+        : // The records changed since: their pages, after one probe that PracticeHub applies the filter.
+          1 + (r.pages ? r.pages[1] - r.pages[0] + 1 : 0) + (r.changedPages > 0 ? r.changedPages + 1 : 0)),
     0,
   );
   return {
