@@ -61,6 +61,16 @@ function lookupBind(
   return given.length === 0 ? {} : { problem: `${given.join(', or ')} was not loaded`, awaits };
 }
 
+/**
+ * Why a record that names no row for a required lookup (its id null, missing, or not an id: an object,
+ * a list) is rejected: it has no parent to wait for, so its reason does not say LOOKUP_REQUIRED, which
+ * marks a record to read again once its parent loads.
+ */
+function noParent(definition: LookupDefinition): string {
+  const ids = definition.candidates.map((c) => c.mapping).join(' or ');
+  return `lookup ${definition.column}: the record gives no ${ids} id, and the lookup is required`;
+}
+
 /** The Dataverse id a row of a mapping is written to, or why it is not written. */
 function target(
   ctx: PrepareContext,
@@ -153,7 +163,7 @@ export function prepareRow(
     }
     const { bind, problem, awaits: missing = [] } = lookupBind(ctx, definition, pending);
     if (bind) body[bind[0]] = bind[1];
-    else if (problem && definition.required) {
+    else if (definition.required) {
       return {
         op: {
           mapping: m.name,
@@ -161,7 +171,9 @@ export function prepareRow(
           key: row.key,
           table: table.name,
           action: 'reject',
-          reason: `lookup ${definition.column}: ${problem} ${LOOKUP_REQUIRED}`,
+          reason: problem
+            ? `lookup ${definition.column}: ${problem} ${LOOKUP_REQUIRED}`
+            : noParent(definition),
           flags,
           awaits: missing,
         },

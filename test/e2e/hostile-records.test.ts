@@ -1,0 +1,130 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Sandboxes } from '../../sandbox/index.ts';
+import type { Json, ResourceName } from '../../sandbox/practicehub/index.ts';
+import { flitstack, journalPath, KEYS_ACTIVE_AT_ONCE, sandboxes } from '../support/migration.ts';
+
+/*
+ * PracticeHub records whose fields hold what the model does not allow (an object or a list for text or
+ * an id, numbers and "Y" for booleans, impossible dates, amounts as text, megabyte strings, lone
+ * surrogates, NUL, U+2028 and bidirectional marks), loaded end to end by `flitstack run`: each record is
+ * accounted for (written, skipped or rejected with a reason naming its column), the run exits 1 without
+ * a stack trace, and no value of these records reaches the output or the log.
+ */
+
+/** Text only these records hold, looked for in the output and the log. */
+const MARK = 'Quorvexline';
+
+interface Op {
+  source_id: string;
+  mapping: string;
+  action: string;
+  reason: string | null;
+  row_key: string | null;
+}
+
+/** Patches by resource, each applied to one record (the first records of the resource, in id order). */
+const HOSTILE: Partial<Record<ResourceName, Record<string, Json>[]>> = {
+  patients: [
+    { first_name: { given: MARK } },
+    { last_name: [MARK] },
+    { clinic_assignments: `C-${MARK}` },
+    { clinic_assignments: [null, 5, MARK, { clinic_id: 12345, updated_at: 5 }] },
+    { custom_properties: { allergy_flag: 'Y', pain_score: '7,5', last_xray_date: '0000-00-00' } },
+    { custom_properties: MARK },
+    { date_of_birth: '2024-02-30' },
+    { date_of_birth: 1_700_000_000 },
+    { notes: `${MARK} `.repeat(100_000) },
+    { notes: `\uD800${MARK}` },
+    { first_name: `${MARK}\u0000\u2028\u200f`, last_name: `\u202e${MARK}` },
+    { email: { address: `${MARK}@example.com` } },
+    { address_line_1: `${MARK}é`.repeat(40) },
+  ],
+  payments: [
+    { patient_id: null },
+    { amount: '1,234.50', reference: MARK },
+    { paid_at: '0000-00-00' },
+    { appointment_id: { id: MARK } },
+  ],
+  appointments: [{ patient_id: { id: MARK } }, { starts_at: '2024-02-30T10:00:00Z' }],
+  clinical_notes: [
+    { appointment_id: null, patient_id: null },
+    { body: `${'a'.repeat(99_999)}😀${MARK}` },
+    { body: { text: MARK } },
+  ],
+  prescriptions: [{ patient_id: [MARK] }],
+};
+
+/** The records left without any id of a parent a required lookup needs, by mapping and lookup column. */
+const NO_PARENT: readonly { resource: ResourceName; index: number; mapping: string; column: string }[] = [
+  { resource: 'payments', index: 0, mapping: 'payment', column: 'fs_patientid' },
+  { resource: 'appointments', index: 0, mapping: 'appointment', column: 'regardingobjectid' },
+  { resource: 'clinical_notes', index: 0, mapping: 'clinical-note', column: 'objectid' },
+  { resource: 'prescriptions', index: 0, mapping: 'prescription', column: 'objectid' },
+];
+
+let sb: Sandboxes;
+const touched = new Map<ResourceName, string[]>();
+let run: Awaited<ReturnType<typeof flitstack>>;
+let ops: Op[];
+beforeAll(async () => {
+  sb = await sandboxes({ dataverse: KEYS_ACTIVE_AT_ONCE });
+  const applied = await flitstack(sb, 'schema', 'apply');
+  expect(applied.code, applied.err).toBe(0);
+  for (const [resource, patches] of Object.entries(HOSTILE) as [ResourceName, Record<string, Json>[]][]) {
+    const ids = [...sb.practicehub.records(resource)].slice(0, patches.length).map((r) => String(r.id));
+    for (const [i, patch] of patches.entries())
+      sb.practicehub.mutate({ resource, action: 'update', ids: [ids[i]!], patch });
+    touched.set(resource, ids);
+  }
+  const journal = journalPath();
+  run = await flitstack(sb, 'run', '--journal', journal, '--rate', '1000', '--format', 'json');
+  const log = await flitstack(sb, 'log', '--run', '1', '--journal', journal, '--format', 'json');
+  expect(log.code, log.err).toBe(0);
+  ops = JSON.parse(log.out) as Op[];
+}, 60_000);
+afterAll(() => sb?.close());
+
+describe('flitstack run over hostile PracticeHub records', () => {
+  it('exits 1 for the records it rejected, without a stack trace, and balances every mapping', () => {
+    expect(run.code, run.err).toBe(1);
+    expect(run.err).not.toMatch(/\n\s+at /);
+    const summary = JSON.parse(run.out).summary as Record<
+      string,
+      { extracted: number; loaded: number; rejected: number; skipped: number }
+    >;
+    for (const [name, c] of Object.entries(summary))
+      expect(c.extracted, name).toBe(c.loaded + c.rejected + c.skipped);
+  });
+
+  it('journals every hostile record, each reject with a reason naming its column', () => {
+    for (const [resource, ids] of touched)
+      for (const id of ids) {
+        const own = ops.filter((op) => op.source_id === id);
+        expect(own.length, `${resource} ${id}`).toBeGreaterThan(0);
+        for (const op of own.filter((o) => o.action === 'reject'))
+          expect(op.reason, `${resource} ${id}`).toMatch(/^(lookup )?[a-z_0-9]+: |'[a-z_0-9]+' attribute/);
+      }
+  });
+
+  it('rejects a record that names no parent for a required lookup, instead of loading it without one', () => {
+    for (const { resource, index, mapping, column } of NO_PARENT) {
+      const id = touched.get(resource)![index]!;
+      const own = ops.filter((op) => op.source_id === id && op.mapping === mapping);
+      expect(
+        own.map((op) => op.action),
+        `${mapping} ${id}`,
+      ).toEqual(['reject']);
+      expect(own[0]!.reason).toContain(`lookup ${column}: the record gives no `);
+      expect(own[0]!.reason).toContain('the lookup is required');
+    }
+    const payment = `payment-${touched.get('payments')![0]}`;
+    const rows = sb.dataverse.snapshot(['fs_payment']).tables.fs_payment!;
+    expect(rows.some((r) => r.fs_practicehubid === payment)).toBe(false);
+  });
+
+  it('prints and journals no value of the hostile records', () => {
+    expect(run.out).not.toContain(MARK);
+    expect(run.err).not.toContain(MARK);
+    expect(ops.some((op) => JSON.stringify(op).includes(MARK))).toBe(false);
+  });
+});
