@@ -50,6 +50,11 @@ const RULES: readonly Rule[] = [
     e.code === '0x80044331' || e.code === '0x80073001'
       ? "the value is longer than the column's MaxLength: add a truncate step to the spec, or raise max_length in the spec and the column's MaxLength in Dataverse (`flitstack schema verify` shows the difference)"
       : undefined,
+  (e) =>
+    // InvalidCharactersInField (PA`best-practices/work-with-data/invalidcharactersinfield`).
+    e.code === '0x80040278'
+      ? 'the text holds characters Dataverse cannot store (control characters such as NUL, unpaired surrogates): add strip_control to the transform of the field that writes this column in the spec, and run again'
+      : undefined,
   (e) => {
     if (e.code !== '0x8004431a') return undefined;
     // The same code answers a choice value that is no option (with "Accepted Values") and a number

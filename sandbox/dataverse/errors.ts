@@ -127,6 +127,12 @@ export const Errors = {
       '0x80044331',
       `A validation error occurred.  The length of the '${column}' attribute of the '${table}' entity exceeded the maximum allowed length of '${max}'.`,
     ),
+  /**
+   * InvalidCharactersInField: a string or memo value with a character XmlConvert.VerifyXmlChars refuses
+   * (PA`best-practices/work-with-data/invalidcharactersinfield`).
+   */
+  invalidCharacters: (column: string) =>
+    err(400, '0x80040278', `The field '${column}' contains one or more invalid characters.`),
   /** PicklistValueOutOfRange (message as Dataverse prints it, code 0x8004431a). */
   outOfRange: (value: string, column: string, table: string, accepted?: readonly number[]) =>
     err(

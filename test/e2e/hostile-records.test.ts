@@ -38,12 +38,14 @@ const HOSTILE: Partial<Record<ResourceName, Record<string, Json>[]>> = {
     { first_name: `${MARK}\u0000\u2028\u200f`, last_name: `\u202e${MARK}` },
     { email: { address: `${MARK}@example.com` } },
     { address_line_1: `${MARK}é`.repeat(40) },
+    { city: `${MARK}\u0000` },
   ],
   payments: [
     { patient_id: null },
     { amount: '1,234.50', reference: MARK },
     { paid_at: '0000-00-00' },
     { appointment_id: { id: MARK } },
+    { reference: `\uDC00${MARK}` },
   ],
   appointments: [{ patient_id: { id: MARK } }, { starts_at: '2024-02-30T10:00:00Z' }],
   clinical_notes: [
@@ -53,6 +55,10 @@ const HOSTILE: Partial<Record<ResourceName, Record<string, Json>[]>> = {
   ],
   prescriptions: [{ patient_id: [MARK] }],
 };
+
+/** The patient whose city holds a NUL, and the payment whose reference starts with a lone surrogate. */
+const CITY = 13;
+const REFERENCE = 4;
 
 /** The records left without any id of a parent a required lookup needs, by mapping and lookup column. */
 const NO_PARENT: readonly { resource: ResourceName; index: number; mapping: string; column: string }[] = [
@@ -102,7 +108,9 @@ describe('flitstack run over hostile PracticeHub records', () => {
         const own = ops.filter((op) => op.source_id === id);
         expect(own.length, `${resource} ${id}`).toBeGreaterThan(0);
         for (const op of own.filter((o) => o.action === 'reject'))
-          expect(op.reason, `${resource} ${id}`).toMatch(/^(lookup )?[a-z_0-9]+: |'[a-z_0-9]+' attribute/);
+          expect(op.reason, `${resource} ${id}`).toMatch(
+            /^(lookup )?[a-z_0-9]+: |(field|attribute) '[a-z_0-9]+'/,
+          );
       }
   });
 
@@ -120,6 +128,19 @@ describe('flitstack run over hostile PracticeHub records', () => {
     const payment = `payment-${touched.get('payments')![0]}`;
     const rows = sb.dataverse.snapshot(['fs_payment']).tables.fs_payment!;
     expect(rows.some((r) => r.fs_practicehubid === payment)).toBe(false);
+  });
+
+  it('journals a text Dataverse cannot store (a NUL, an unpaired surrogate) with its column and what to do', () => {
+    const city = touched.get('patients')![CITY]!;
+    const payment = touched.get('payments')![REFERENCE]!;
+    for (const [id, column] of [
+      [city, 'address1_city'],
+      [payment, 'fs_name'],
+    ] as const) {
+      const reason = ops.find((op) => op.source_id === id && op.action === 'reject')?.reason;
+      expect(reason, id).toContain(`The field '${column}' contains one or more invalid characters`);
+      expect(reason, id).toContain('add strip_control to the transform of the field that writes this column');
+    }
   });
 
   it('prints and journals no value of the hostile records', () => {

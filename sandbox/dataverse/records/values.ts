@@ -6,6 +6,16 @@ import type { Value } from '../store.ts';
 /** All date and time columns support values from 1/1/1753 (PA`entity-attribute-metadata`, column types). */
 export const MIN_DATE_MS = Date.UTC(1753, 0, 1);
 
+/**
+ * A character that cannot be saved in a string or memo column: Dataverse checks every such value with
+ * XmlConvert.VerifyXmlChars (PA`best-practices/work-with-data/invalidcharactersinfield`), which refuses
+ * what XML 1.0 excludes from Char (https://www.w3.org/TR/xml/#charsets): C0 controls other than TAB, LF
+ * and CR, U+FFFE, U+FFFF and unpaired surrogates.
+ */
+const NOT_XML_CHAR =
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the check
+  /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
 /** Where a value is converted, for error messages. */
 export interface ValueSite {
   readonly table: string;
@@ -37,6 +47,7 @@ export function toStored(column: ColumnMeta, raw: unknown, site: ValueSite): Val
       if (column.maxLength !== undefined && raw.length > column.maxLength) {
         throw Errors.tooLong(column.logicalName, site.table, column.maxLength);
       }
+      if (NOT_XML_CHAR.test(raw)) throw Errors.invalidCharacters(column.logicalName);
       // The attachment limit applies to the Base64 text (PA`attachment-annotation-files`).
       if (column.logicalName === 'documentbody' && raw.length > site.maxUploadFileSize)
         throw Errors.attachmentTooBig();
