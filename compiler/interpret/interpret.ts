@@ -5,6 +5,7 @@ import {
   isOneOf,
   isPresent,
   keyValue,
+  lookupId,
   mapState,
   type Outcome,
   objects,
@@ -89,7 +90,7 @@ export class Interpreter {
           rows.push({
             key,
             payload,
-            lookups: this.lookups(m, scope),
+            lookups: this.lookups(m, scope, issues),
             owner: this.owner(m, scope),
             state: this.state(m, scope, issues),
             document: undefined,
@@ -109,7 +110,7 @@ export class Interpreter {
       };
     }
     const { row: payload, parts } = this.payload(m, scope, issues);
-    const lookups = this.lookups(m, scope);
+    const lookups = this.lookups(m, scope, issues);
     const owner = this.owner(m, scope);
     const state = this.state(m, scope, issues);
     const fileId = m.document ? idText(this.read(m.document.path, scope)) : null;
@@ -387,13 +388,13 @@ export class Interpreter {
     }
   }
 
-  private lookups(m: IrMapping, scope: Scope): PendingLookup[] {
+  private lookups(m: IrMapping, scope: Scope, issues: Issues): PendingLookup[] {
     return m.lookups.map((l) => ({
       column: l.column,
       values: l.candidates.map((c) =>
         l.pick
-          ? pickId(this.read(c.path, scope), l.pick.mode, l.pick.element, l.pick.orderBy)
-          : idText(this.read(c.path, scope)),
+          ? pickId(this.read(c.path, scope), l.pick.mode, l.pick.element, l.pick.orderBy, issues, l.column)
+          : lookupId(this.read(c.path, scope), issues, l.column),
       ),
     }));
   }

@@ -20,6 +20,7 @@ export {
   isOneOf,
   isPresent,
   keyValue,
+  lookupId,
   mapState,
   mostRecent,
   objects,

@@ -1,3 +1,4 @@
+import { flag } from '../transforms/issues.ts';
 import { asText, isEmpty, isTrimmed } from '../transforms/text.ts';
 import type { Issues } from '../transforms/types.ts';
 import { lookupText } from '../transforms/value-map.ts';
@@ -93,16 +94,66 @@ export function exceptMostRecent(
   return items.filter((item) => item !== best);
 }
 
-/** The id a list lookup points to: the chosen element's `element` field (or the element itself). */
+/** What a value that is not of the expected kind is, in words, without the value (it may be patient data). */
+function kindOf(value: unknown): string {
+  if (Array.isArray(value)) return 'a list';
+  if (typeof value === 'string') return 'a text';
+  if (typeof value === 'number') return 'a number';
+  if (typeof value === 'boolean') return 'a boolean';
+  return 'an object';
+}
+
+/**
+ * The id a lookup points to (see idText). A value that is there but is no id (an object, a list, a
+ * boolean) is flagged, as an unreadable value of any other field is: the lookup is left empty (a
+ * required one rejects the record), and the flag says why.
+ */
+export function lookupId(value: unknown, issues: Issues, column: string): string | null {
+  const id = idText(value);
+  if (id === null && value !== null && value !== undefined && typeof value !== 'string')
+    flag(
+      issues,
+      column,
+      'unreadable_value_dropped',
+      `${kindOf(value)} where an id was expected; lookup left empty`,
+    );
+  return id;
+}
+
+/**
+ * The id a list lookup points to: the chosen element's `element` field (or the element itself), read
+ * as lookupId reads it. A field that is not a list, and elements that are not objects when the id is a
+ * field of the element, are flagged: they are passed over, which must not read as "no parent".
+ */
 export function pickId(
   list: unknown,
   mode: 'most_recent' | 'first',
   element: string | undefined,
   orderBy: string | undefined,
+  issues: Issues,
+  column: string,
 ): string | null {
-  if (!Array.isArray(list) || list.length === 0) return null;
+  if (list === null || list === undefined) return null;
+  if (!Array.isArray(list)) {
+    flag(
+      issues,
+      column,
+      'unreadable_value_dropped',
+      `${kindOf(list)} where a list was expected; lookup left empty`,
+    );
+    return null;
+  }
+  if (list.length === 0) return null;
+  const stray = element === undefined ? 0 : list.filter((item) => !isObject(item)).length;
+  if (stray > 0)
+    flag(
+      issues,
+      column,
+      'unreadable_value_dropped',
+      `${stray} of the list's ${list.length} elements are not objects; passed over`,
+    );
   const chosen = mode === 'most_recent' && orderBy ? mostRecent(list, orderBy) : list[0];
-  return idText(element === undefined ? chosen : field(chosen, element));
+  return lookupId(element === undefined ? chosen : field(chosen, element), issues, column);
 }
 
 /** The key value: prefix + the key parts joined by '-'; null (record rejected) when a part is missing. */

@@ -20,6 +20,7 @@ interface Op {
   action: string;
   reason: string | null;
   row_key: string | null;
+  flags: { column: string; code: string; detail: string }[];
 }
 
 /** Patches by resource, each applied to one record (the first records of the resource, in id order). */
@@ -128,6 +129,28 @@ describe('flitstack run over hostile PracticeHub records', () => {
     const payment = `payment-${touched.get('payments')![0]}`;
     const rows = sb.dataverse.snapshot(['fs_payment']).tables.fs_payment!;
     expect(rows.some((r) => r.fs_practicehubid === payment)).toBe(false);
+  });
+
+  it('flags a lookup whose value is no id, or whose list is no list, instead of leaving it empty unsaid', () => {
+    const flagged = (resource: ResourceName, index: number, mapping: string) =>
+      ops
+        .filter((op) => op.source_id === touched.get(resource)![index] && op.mapping === mapping)
+        .flatMap((op) => op.flags)
+        .filter((f) => f.code === 'unreadable_value_dropped')
+        .map((f) => `${f.column}: ${f.detail}`);
+    expect(flagged('patients', 2, 'patient')).toEqual([
+      'parentcustomerid: a text where a list was expected; lookup left empty',
+    ]);
+    expect(flagged('patients', 3, 'patient')).toEqual([
+      "parentcustomerid: 3 of the list's 4 elements are not objects; passed over",
+    ]);
+    expect(flagged('payments', 3, 'payment')).toEqual([
+      'fs_appointmentid: an object where an id was expected; lookup left empty',
+    ]);
+    // A required lookup's value that is no id is flagged on the rejected record too.
+    expect(flagged('appointments', 0, 'appointment')).toEqual([
+      'regardingobjectid: an object where an id was expected; lookup left empty',
+    ]);
   });
 
   it('journals a text Dataverse cannot store (a NUL, an unpaired surrogate) with its column and what to do', () => {

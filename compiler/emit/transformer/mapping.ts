@@ -122,10 +122,11 @@ function condition(c: IrCondition): { test: string; reason: string } | undefined
 
 function lookupValues(m: IrMapping): string[] {
   return m.lookups.map((l) => {
+    const column = literal(l.column);
     const values = l.candidates.map((c) =>
       l.pick
-        ? `pickId(${read(c.path)}, ${literal(l.pick.mode)}, ${literal(l.pick.element)}, ${literal(l.pick.orderBy)})`
-        : `idText(${read(c.path)})`,
+        ? `pickId(${read(c.path)}, ${literal(l.pick.mode)}, ${literal(l.pick.element)}, ${literal(l.pick.orderBy)}, issues, ${column})`
+        : `lookupId(${read(c.path)}, issues, ${column})`,
     );
     return `{ column: ${literal(l.column)}, values: [${values.join(', ')}] }`;
   });

@@ -59,6 +59,7 @@ const MAPPING_FUNCTIONS = [
   'isOneOf',
   'isPresent',
   'keyValue',
+  'lookupId',
   'mapState',
   'objects',
   'optionNumber',

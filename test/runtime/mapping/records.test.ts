@@ -4,10 +4,12 @@ import {
   groupKeyOf,
   idText,
   keyValue,
+  lookupId,
   mapState,
   pickId,
   type StateMap,
 } from '../../../runtime/mapping/index.ts';
+import { newIssues } from '../../../runtime/transforms/types.ts';
 import { run } from '../../transforms/run.ts';
 
 describe('idText', () => {
@@ -90,20 +92,66 @@ describe('pickId and exceptMostRecent', () => {
   const undated = { clinic_id: '4' };
 
   it.each([
-    ['the most recent', [a, b], 'most_recent', '2'],
-    ['the first of equals', [b, tie], 'most_recent', '2'],
-    ['elements that are not objects are passed over', [null, 7, [b], 'x', a], 'most_recent', '1'],
-    ['an element without the date sorts first', [undated, a], 'most_recent', '1'],
-    ['only undated elements: the first', [undated, { clinic_id: '5' }], 'most_recent', '4'],
-    ['first', [a, b], 'first', '1'],
-    ['an empty list', [], 'most_recent', null],
-    ['not a list', { clinic_id: '1' }, 'most_recent', null],
-  ] as const)('%s', (_name, list, mode, expected) => {
-    expect(pickId(list, mode, 'clinic_id', 'updated_at')).toBe(expected);
+    ['the most recent', [a, b], 'most_recent', '2', []],
+    ['the first of equals', [b, tie], 'most_recent', '2', []],
+    [
+      'elements that are not objects are passed over, flagged',
+      [null, 7, [b], 'x', a],
+      'most_recent',
+      '1',
+      ["4 of the list's 5 elements are not objects; passed over"],
+    ],
+    ['an element without the date sorts first', [undated, a], 'most_recent', '1', []],
+    ['only undated elements: the first', [undated, { clinic_id: '5' }], 'most_recent', '4', []],
+    ['first', [a, b], 'first', '1', []],
+    ['an empty list', [], 'most_recent', null, []],
+    ['no list', null, 'most_recent', null, []],
+    [
+      'not a list, flagged',
+      { clinic_id: '1' },
+      'most_recent',
+      null,
+      ['an object where a list was expected; lookup left empty'],
+    ],
+    [
+      'a text for the list, flagged',
+      '1',
+      'most_recent',
+      null,
+      ['a text where a list was expected; lookup left empty'],
+    ],
+    [
+      'an id that is no id, flagged',
+      [{ clinic_id: { id: '1' } }],
+      'first',
+      null,
+      ['an object where an id was expected; lookup left empty'],
+    ],
+  ] as const)('%s', (_name, list, mode, expected, flags) => {
+    const issues = newIssues();
+    expect(pickId(list, mode, 'clinic_id', 'updated_at', issues, 'parentcustomerid')).toBe(expected);
+    expect(issues.flags.map((f) => [f.column, f.code, f.detail])).toEqual(
+      flags.map((detail) => ['parentcustomerid', 'unreadable_value_dropped', detail]),
+    );
+    expect(issues.rejections).toEqual([]);
   });
 
   it('without an element field, the chosen element is the id', () => {
-    expect(pickId([' 9 ', '8'], 'first', undefined, undefined)).toBe('9');
+    expect(pickId([' 9 ', '8'], 'first', undefined, undefined, newIssues(), 'c')).toBe('9');
+  });
+
+  it.each([
+    ['an id', '12', '12', []],
+    ['a number id', 12, '12', []],
+    ['no id', null, null, []],
+    ['an empty text', ' ', null, []],
+    ['an object', { id: '1' }, null, ['an object where an id was expected; lookup left empty']],
+    ['a list', ['1'], null, ['a list where an id was expected; lookup left empty']],
+    ['a boolean', true, null, ['a boolean where an id was expected; lookup left empty']],
+  ] as const)('lookupId: %s', (_name, value, expected, flags) => {
+    const issues = newIssues();
+    expect(lookupId(value, issues, 'fs_patientid')).toBe(expected);
+    expect(issues.flags.map((f) => f.detail)).toEqual(flags);
   });
 
   it('exceptMostRecent keeps the other objects in order', () => {
