@@ -1,6 +1,7 @@
 import {
   at,
   exceptMostRecent,
+  field,
   idText,
   isOneOf,
   isPresent,
@@ -8,6 +9,7 @@ import {
   lookupId,
   mapState,
   type Outcome,
+  objectIn,
   objects,
   optionNumber,
   type PendingLookup,
@@ -164,6 +166,17 @@ export class Interpreter {
     return path[0] === 'item' ? at(scope.item, path.slice(1)) : at(scope.r, path);
   }
 
+  /** A field's value at a path, flagging a field on the way that holds no object (objectIn). */
+  private readValue(path: readonly string[], scope: Scope, issues: Issues, column: string): unknown {
+    const [root, rest] = path[0] === 'item' ? [scope.item, path.slice(1)] : [scope.r, path];
+    let value: unknown = root;
+    for (const [i, key] of rest.entries()) {
+      if (i > 0) value = objectIn(value, issues, column, rest.slice(0, i).join('.'));
+      value = field(value, key);
+    }
+    return value;
+  }
+
   private failedCondition(c: IrCondition, r: SourceRecord): string | undefined {
     switch (c.kind) {
       case 'in':
@@ -228,13 +241,15 @@ export class Interpreter {
   private source(s: IrValueSource, scope: Scope, issues: Issues, column: string): unknown {
     switch (s.kind) {
       case 'path':
-        return this.read(s.path, scope);
+        return this.readValue(s.path, scope, issues, column);
       case 'paths':
-        return s.paths.map((p) => this.read(p, scope));
+        return s.paths.map((p) => this.readValue(p, scope, issues, column));
       case 'template':
         return s.parts
           .map((p) =>
-            p.kind === 'text' ? p.text : t.templateValue(this.read(p.path, scope), issues, column),
+            p.kind === 'text'
+              ? p.text
+              : t.templateValue(this.readValue(p.path, scope, issues, column), issues, column),
           )
           .join('');
       case 'constant':

@@ -23,6 +23,7 @@ export {
   lookupId,
   mapState,
   mostRecent,
+  objectIn,
   objects,
   optionNumber,
   partKey,

@@ -31,6 +31,29 @@ export function asObject(value: unknown): Readonly<Record<string, unknown>> | un
   return isObject(value) ? value : undefined;
 }
 
+/**
+ * The object a field holds, on the way to a field inside it (`custom_properties` of
+ * `custom_properties.pain_score`), or undefined. A field that holds something else (a text, a list, a
+ * number) is flagged on `column`, named by its path `name`: the value inside it is dropped, and the flag
+ * says why, as for any other value that cannot be read.
+ */
+export function objectIn(
+  value: unknown,
+  issues: Issues,
+  column: string,
+  name: string,
+): Readonly<Record<string, unknown>> | undefined {
+  if (isObject(value)) return value;
+  if (value !== null && value !== undefined)
+    flag(
+      issues,
+      column,
+      'unreadable_value_dropped',
+      `${name} is ${kindOf(value)} where an object was expected; value dropped`,
+    );
+  return undefined;
+}
+
 /** When PracticeHub deleted the record (its `deleted_at`, listed in a delta), or undefined when it did not. */
 export function deletedAt(record: SourceRecord): string | undefined {
   const at = record.deleted_at;

@@ -131,7 +131,7 @@ describe('flitstack run over hostile PracticeHub records', () => {
     expect(rows.some((r) => r.fs_practicehubid === payment)).toBe(false);
   });
 
-  it('flags a lookup whose value is no id, or whose list is no list, instead of leaving it empty unsaid', () => {
+  it('flags a value read through a field that is no object, and a lookup whose value is no id or whose list is no list', () => {
     const flagged = (resource: ResourceName, index: number, mapping: string) =>
       ops
         .filter((op) => op.source_id === touched.get(resource)![index] && op.mapping === mapping)
@@ -144,6 +144,16 @@ describe('flitstack run over hostile PracticeHub records', () => {
     expect(flagged('patients', 3, 'patient')).toEqual([
       "parentcustomerid: 3 of the list's 4 elements are not objects; passed over",
     ]);
+    expect(flagged('patients', 5, 'patient')).toEqual(
+      [
+        'fs_allergyflag',
+        'fs_careplanstatus',
+        'fs_preferredcontactmethods',
+        'fs_lastxraydate',
+        'fs_painscore',
+        'fs_medicalalerts',
+      ].map((column) => `${column}: custom_properties is a text where an object was expected; value dropped`),
+    );
     expect(flagged('payments', 3, 'payment')).toEqual([
       'fs_appointmentid: an object where an id was expected; lookup left empty',
     ]);

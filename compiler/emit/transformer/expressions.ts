@@ -50,16 +50,34 @@ export function read(path: readonly string[]): string {
   return code;
 }
 
+/**
+ * Generated code reading a field's value at a path, as `read` does, except that a field on the way
+ * that holds something other than an object (a text, a list) is flagged on `column` (objectIn): the
+ * value is dropped, and the flag says why.
+ */
+function readValue(path: readonly string[], column: string): string {
+  const [head, ...rest] = path[0] === 'item' ? ['item', ...path.slice(1)] : ['r', ...path];
+  let code = head!;
+  for (const [i, key] of rest.entries()) {
+    if (i > 0) code = `objectIn(${code}, issues, ${literal(column)}, ${literal(rest.slice(0, i).join('.'))})`;
+    if (INHERITED.has(key)) code = `field(${code}, ${literal(key)})`;
+    else code = i === 0 ? `${code}[${literal(key)}]` : `${code}?.[${literal(key)}]`;
+  }
+  return code;
+}
+
 /** The expression a field's value starts from; `column` names the field in flags. */
 export function sourceExpr(source: IrValueSource, column: string): Expr {
   switch (source.kind) {
     case 'path':
-      return { code: read(source.path), kind: 'unknown' };
+      return { code: readValue(source.path, column), kind: 'unknown' };
     case 'paths':
-      return { code: `[${source.paths.map(read).join(', ')}]`, kind: 'list' };
+      return { code: `[${source.paths.map((p) => readValue(p, column)).join(', ')}]`, kind: 'list' };
     case 'template': {
       const parts = source.parts.map((p) =>
-        p.kind === 'text' ? literal(p.text) : `templateValue(${read(p.path)}, issues, ${literal(column)})`,
+        p.kind === 'text'
+          ? literal(p.text)
+          : `templateValue(${readValue(p.path, column)}, issues, ${literal(column)})`,
       );
       return { code: parts.length === 0 ? '""' : parts.join(' + '), kind: 'text' };
     }

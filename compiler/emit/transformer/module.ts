@@ -61,6 +61,7 @@ const MAPPING_FUNCTIONS = [
   'keyValue',
   'lookupId',
   'mapState',
+  'objectIn',
   'objects',
   'optionNumber',
   'partKey',

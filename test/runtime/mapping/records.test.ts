@@ -6,6 +6,7 @@ import {
   keyValue,
   lookupId,
   mapState,
+  objectIn,
   pickId,
   type StateMap,
 } from '../../../runtime/mapping/index.ts';
@@ -138,6 +139,27 @@ describe('pickId and exceptMostRecent', () => {
 
   it('without an element field, the chosen element is the id', () => {
     expect(pickId([' 9 ', '8'], 'first', undefined, undefined, newIssues(), 'c')).toBe('9');
+  });
+
+  it.each([
+    ['an object', { a: 1 }, { a: 1 }, []],
+    ['nothing', null, undefined, []],
+    [
+      'a text',
+      '{"a":1}',
+      undefined,
+      ['custom_properties is a text where an object was expected; value dropped'],
+    ],
+    [
+      'a list',
+      [{ a: 1 }],
+      undefined,
+      ['custom_properties is a list where an object was expected; value dropped'],
+    ],
+  ] as const)('objectIn: %s', (_name, value, expected, flags) => {
+    const issues = newIssues();
+    expect(objectIn(value, issues, 'fs_painscore', 'custom_properties')).toEqual(expected);
+    expect(issues.flags.map((f) => f.detail)).toEqual(flags);
   });
 
   it.each([
