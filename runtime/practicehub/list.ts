@@ -77,8 +77,16 @@ function asRecord(value: unknown, url: URL, where: string): PracticeHubRecord {
       `GET ${redactUrl(url)}: ${where} has a numeric id beyond 2^53, which JSON numbers cannot hold exactly`,
     );
   }
-  if (typeof r.id !== 'string' && typeof r.id !== 'number') {
-    throw new PracticeHubError(`GET ${redactUrl(url)}: ${where} has no id`);
+  // An id of no characters but spaces names no record either: the journal could not say which one
+  // it loaded, and the run would stop at its first operation instead of here, where the page is named.
+  if (
+    (typeof r.id !== 'string' && typeof r.id !== 'number') ||
+    (typeof r.id === 'string' && r.id.trim() === '')
+  ) {
+    throw new PracticeHubError(
+      `GET ${redactUrl(url)}: ${where} has no id, so nothing could name it in the journal: ` +
+        'report the record to PracticeHub (this URL and position find it), then run again',
+    );
   }
   return (typeof r.id === 'number' ? { ...r, id: String(r.id) } : r) as { id: string } & Record<
     string,

@@ -1,7 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Sandboxes } from '../../sandbox/index.ts';
 import type { Json, ResourceName } from '../../sandbox/practicehub/index.ts';
-import { flitstack, journalPath, KEYS_ACTIVE_AT_ONCE, sandboxes } from '../support/migration.ts';
+import { startRewritingProxy } from '../runtime/practicehub/proxy.ts';
+import {
+  flitstack,
+  flitstackWith,
+  journalPath,
+  KEYS_ACTIVE_AT_ONCE,
+  sandboxes,
+} from '../support/migration.ts';
 
 /*
  * PracticeHub records whose fields hold what the model does not allow (an object or a list for text or
@@ -180,5 +187,25 @@ describe('flitstack run over hostile PracticeHub records', () => {
     expect(run.out).not.toContain(MARK);
     expect(run.err).not.toContain(MARK);
     expect(ops.some((op) => JSON.stringify(op).includes(MARK))).toBe(false);
+  });
+});
+
+describe('flitstack run over a page holding a record whose id is blank', () => {
+  it('stops naming the page and the position, not at the journal', async () => {
+    const proxy = await startRewritingProxy(sb.practicehub.baseUrl, (path, body) => {
+      const data = body.data as Record<string, unknown>[] | undefined;
+      if (path.endsWith('/patients') && data && data.length > 2) data[2] = { ...data[2], id: ' ' };
+      return body;
+    });
+    try {
+      const env = { PRACTICEHUB_BASE_URL: proxy.baseUrlTemplate };
+      const result = await flitstackWith(sb, env, 'run', '--journal', journalPath(), '--rate', '1000');
+      expect(result.code, result.err).toBe(2);
+      expect(result.err).toMatch(/GET \S+\/patients\?page=1\S*: data\[2\] has no id/);
+      expect(result.err).toContain('report the record to PracticeHub');
+      expect(result.err).not.toMatch(/\n\s+at /);
+    } finally {
+      await proxy.close();
+    }
   });
 });

@@ -49,3 +49,54 @@ export async function startIgnoringProxy(
     },
   };
 }
+
+/** A running rewriting server. */
+export interface RewritingProxy {
+  /** PRACTICEHUB_BASE_URL for the proxy: `http://127.0.0.1:PORT/{region}/api`. */
+  readonly baseUrlTemplate: string;
+  close(): Promise<void>;
+}
+
+/**
+ * A tiny server in front of a PracticeHub base URL that forwards everything and passes each JSON body
+ * of a 200 answer through `rewrite` (with the request's path): an API that serves what the sandbox
+ * never would, such as a record without a usable id.
+ */
+export async function startRewritingProxy(
+  targetBaseUrl: string,
+  rewrite: (path: string, body: Record<string, unknown>) => unknown,
+): Promise<RewritingProxy> {
+  const target = new URL(targetBaseUrl);
+  const server: Server = createServer((req, res) => {
+    const url = new URL(req.url ?? '/', target.origin);
+    const { 'accept-encoding': _encoding, ...headers } = req.headers;
+    const forward = request(
+      url,
+      { method: req.method, headers: { ...headers, host: target.host } },
+      (answer) => {
+        const chunks: Buffer[] = [];
+        answer.on('data', (chunk: Buffer) => chunks.push(chunk));
+        answer.on('end', () => {
+          let text = Buffer.concat(chunks).toString('utf8');
+          if (answer.statusCode === 200 && String(answer.headers['content-type']).includes('json'))
+            text = JSON.stringify(rewrite(url.pathname, JSON.parse(text)));
+          const { 'content-length': _length, ...rest } = answer.headers;
+          res.writeHead(answer.statusCode ?? 502, rest);
+          res.end(text);
+        });
+      },
+    );
+    forward.on('error', () => res.destroy());
+    req.pipe(forward);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  const { port } = server.address() as AddressInfo;
+  return {
+    baseUrlTemplate: `http://127.0.0.1:${port}/{region}/api`,
+    close: async () => {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeAllConnections();
+      await closed;
+    },
+  };
+}
