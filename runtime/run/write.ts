@@ -240,6 +240,9 @@ function stageCreates(ctx: WriteContext, rows: readonly PreparedRow[]): void {
   );
 }
 
+/** What the reason of a row says when its document could not be attached (documents.ts): nothing was sent. */
+const NOT_ATTACHED = 'the row was not written: the file for its documentbody could not be attached';
+
 /**
  * A refused row as the journal keeps it: Dataverse's code, its message with the row's values masked
  * (its column and table stay), and what to do. The values are left out of the message because
@@ -590,7 +593,9 @@ async function writeChanged(
   for (const row of changed) {
     const error = errors.get(row);
     if (error !== undefined) {
-      ops.push({ page: row.page, op: failure(row, error, held.get(row)) });
+      // A file that could not be downloaded or archived kept the row from Dataverse, which never saw it.
+      const what = attachmentErrors.has(row) ? NOT_ATTACHED : undefined;
+      ops.push({ page: row.page, op: failure(row, error, held.get(row), what) });
       continue;
     }
     const stateError = stateErrors.get(row);

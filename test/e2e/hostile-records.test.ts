@@ -62,6 +62,7 @@ const HOSTILE: Partial<Record<ResourceName, Record<string, Json>[]>> = {
     { body: { text: MARK } },
   ],
   prescriptions: [{ patient_id: [MARK] }],
+  policy_documents: [{ file_id: '999999999999999999' }],
 };
 
 /** The patient whose city holds a NUL, and the payment whose reference starts with a lone surrogate. */
@@ -117,7 +118,7 @@ describe('flitstack run over hostile PracticeHub records', () => {
         expect(own.length, `${resource} ${id}`).toBeGreaterThan(0);
         for (const op of own.filter((o) => o.action === 'reject'))
           expect(op.reason, `${resource} ${id}`).toMatch(
-            /^(lookup )?[a-z_0-9]+: |(field|attribute) '[a-z_0-9]+'/,
+            /^(lookup )?[a-z_0-9]+: |(field|attribute) '[a-z_0-9]+'|the file for its [a-z_0-9]+ /,
           );
       }
   });
@@ -181,6 +182,16 @@ describe('flitstack run over hostile PracticeHub records', () => {
       expect(reason, id).toContain(`The field '${column}' contains one or more invalid characters`);
       expect(reason, id).toContain('add strip_control to the transform of the field that writes this column');
     }
+  });
+
+  it('says that a document whose file PracticeHub does not list kept its row from Dataverse', () => {
+    const id = touched.get('policy_documents')![0]!;
+    expect(ops.filter((op) => op.source_id === id).map((op) => [op.action, op.reason])).toEqual([
+      [
+        'reject',
+        "the row was not written: the file for its documentbody could not be attached: file 999999999999999999 is not in PracticeHub's files",
+      ],
+    ]);
   });
 
   it('prints and journals no value of the hostile records', () => {
