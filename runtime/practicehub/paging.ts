@@ -95,13 +95,17 @@ export async function* pageStream(
  * the list ahead of the cursor while a walk goes on (in a delta, a record changed since the watermark
  * enters it at its id's place) move the records after them one place on, so the last records of a
  * page come again at the start of the next. Each record is yielded once; the entering record itself is
- * newer than the walk's start, so the next delta picks it up.
+ * newer than the walk's start, so the next delta picks it up. A record a page lists twice (the same id)
+ * is yielded once too, as first listed: read twice, it would be counted as two records extracted and
+ * journaled as one, and the run would end unbalanced, as failed.
  */
 function withoutRepeats(body: ListBody, recent: readonly ReadonlySet<string>[]): ListBody {
-  if (recent.length === 0) return body;
+  const page = new Set<string>();
   const fresh = body.data.filter((r) => {
     const id = String(r.id);
-    return !recent.some((ids) => ids.has(id));
+    if (page.has(id) || recent.some((ids) => ids.has(id))) return false;
+    page.add(id);
+    return true;
   });
   return fresh.length === body.data.length ? body : { ...body, data: fresh };
 }

@@ -201,6 +201,36 @@ describe('flitstack run over hostile PracticeHub records', () => {
   });
 });
 
+describe('flitstack run over a page that lists a record twice', () => {
+  it('loads it once and completes, its accounting balanced', async () => {
+    const fresh = await sandboxes({ dataverse: KEYS_ACTIVE_AT_ONCE });
+    const proxy = await startRewritingProxy(fresh.practicehub.baseUrl, (path, body) => {
+      const data = body.data as Record<string, unknown>[] | undefined;
+      if (path.endsWith('/patients') && data && data.length > 3) data.splice(3, 0, { ...data[2] });
+      return body;
+    });
+    try {
+      expect((await flitstack(fresh, 'schema', 'apply')).code).toBe(0);
+      const env = { PRACTICEHUB_BASE_URL: proxy.baseUrlTemplate };
+      const journal = journalPath();
+      const args = ['run', '--journal', journal, '--rate', '1000', '--format', 'json'];
+      const result = JSON.parse((await flitstackWith(fresh, env, ...args)).out);
+      expect(result.unbalanced).toEqual([]);
+      expect(result.status).toBe('completed');
+      expect(result.summary.patient.extracted).toBe(fresh.practicehub.counts().patients);
+      const log = await flitstack(fresh, 'log', '--run', '1', '--journal', journal, '--format', 'json');
+      const twice = String([...fresh.practicehub.records('patients')][2]!.id);
+      const ops = (JSON.parse(log.out) as Op[]).filter(
+        (op) => op.source_id === twice && op.mapping === 'patient',
+      );
+      expect(ops.map((op) => op.action)).toEqual(['create']);
+    } finally {
+      await proxy.close();
+      await fresh.close();
+    }
+  }, 60_000);
+});
+
 describe('flitstack run over a page holding a record whose id is blank', () => {
   it('stops naming the page and the position, not at the journal', async () => {
     const proxy = await startRewritingProxy(sb.practicehub.baseUrl, (path, body) => {
