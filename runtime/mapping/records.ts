@@ -1,3 +1,4 @@
+import { utcMs } from '../shared/utc.ts';
 import { flag } from '../transforms/issues.ts';
 import { asText, isEmpty, isTrimmed } from '../transforms/text.ts';
 import type { Issues } from '../transforms/types.ts';
@@ -54,10 +55,14 @@ export function objectIn(
   return undefined;
 }
 
-/** When PracticeHub deleted the record (its `deleted_at`, listed in a delta), or undefined when it did not. */
+/**
+ * When PracticeHub deleted the record (its `deleted_at`, listed in a delta), or undefined when it did
+ * not. A `deleted_at` that is no readable time ("0000-00-00 00:00:00", the "no date" of some databases)
+ * says nothing: the record is read as live, since a deletion closes or deletes its rows in Dataverse.
+ */
 export function deletedAt(record: SourceRecord): string | undefined {
   const at = record.deleted_at;
-  return typeof at === 'string' && at !== '' ? at : undefined;
+  return typeof at === 'string' && at !== '' && !Number.isNaN(utcMs(at)) ? at : undefined;
 }
 
 /** An id as text: ids arrive as strings of digits (or numbers from some clients). */

@@ -201,12 +201,21 @@ describe('flitstack run over hostile PracticeHub records', () => {
   });
 });
 
-describe('flitstack run over a page that lists a record twice', () => {
-  it('loads it once and completes, its accounting balanced', async () => {
-    const fresh = await sandboxes({ dataverse: KEYS_ACTIVE_AT_ONCE });
+describe('flitstack run over pages that list a record twice, and records whose deleted_at is no time', () => {
+  let fresh: Sandboxes;
+  let result: { unbalanced: string[]; status: string; summary: Record<string, { extracted: number }> };
+  let patientOps: Op[];
+  let patients: string[];
+  beforeAll(async () => {
+    fresh = await sandboxes({ dataverse: KEYS_ACTIVE_AT_ONCE });
+    patients = [...fresh.practicehub.records('patients')].map((r) => String(r.id));
     const proxy = await startRewritingProxy(fresh.practicehub.baseUrl, (path, body) => {
       const data = body.data as Record<string, unknown>[] | undefined;
-      if (path.endsWith('/patients') && data && data.length > 3) data.splice(3, 0, { ...data[2] });
+      if (path.endsWith('/patients') && data && data.length > 6) {
+        data[4] = { ...data[4], deleted_at: '0000-00-00 00:00:00' };
+        data[5] = { ...data[5], deleted_at: 'unknown' };
+        data.splice(3, 0, { ...data[2] });
+      }
       return body;
     });
     try {
@@ -214,21 +223,31 @@ describe('flitstack run over a page that lists a record twice', () => {
       const env = { PRACTICEHUB_BASE_URL: proxy.baseUrlTemplate };
       const journal = journalPath();
       const args = ['run', '--journal', journal, '--rate', '1000', '--format', 'json'];
-      const result = JSON.parse((await flitstackWith(fresh, env, ...args)).out);
-      expect(result.unbalanced).toEqual([]);
-      expect(result.status).toBe('completed');
-      expect(result.summary.patient.extracted).toBe(fresh.practicehub.counts().patients);
+      result = JSON.parse((await flitstackWith(fresh, env, ...args)).out);
       const log = await flitstack(fresh, 'log', '--run', '1', '--journal', journal, '--format', 'json');
-      const twice = String([...fresh.practicehub.records('patients')][2]!.id);
-      const ops = (JSON.parse(log.out) as Op[]).filter(
-        (op) => op.source_id === twice && op.mapping === 'patient',
-      );
-      expect(ops.map((op) => op.action)).toEqual(['create']);
+      patientOps = (JSON.parse(log.out) as Op[]).filter((op) => op.mapping === 'patient');
     } finally {
       await proxy.close();
-      await fresh.close();
     }
   }, 60_000);
+  afterAll(() => fresh?.close());
+
+  it('loads a record listed twice once and completes, its accounting balanced', () => {
+    expect(result.unbalanced).toEqual([]);
+    expect(result.status).toBe('completed');
+    expect(result.summary.patient!.extracted).toBe(patients.length);
+    expect(patientOps.filter((op) => op.source_id === patients[2]).map((op) => op.action)).toEqual([
+      'create',
+    ]);
+  });
+
+  it('loads a record whose deleted_at is no readable time as the live record it is', () => {
+    for (const id of [patients[4], patients[5]])
+      expect(
+        patientOps.filter((op) => op.source_id === id).map((op) => op.action),
+        id,
+      ).toEqual(['create']);
+  });
 });
 
 describe('flitstack run over a page holding a record whose id is blank', () => {
