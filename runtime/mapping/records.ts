@@ -46,12 +46,7 @@ export function objectIn(
 ): Readonly<Record<string, unknown>> | undefined {
   if (isObject(value)) return value;
   if (value !== null && value !== undefined)
-    flag(
-      issues,
-      column,
-      'unreadable_value_dropped',
-      `${name} is ${kindOf(value)} where an object was expected; value dropped`,
-    );
+    unexpected(issues, column, value, 'an object', 'value dropped', `${name} is `);
   return undefined;
 }
 
@@ -131,6 +126,23 @@ function kindOf(value: unknown): string {
   return 'an object';
 }
 
+/** Flags a value of another kind than `expected` (an id, a list), in words, and what became of it. */
+function unexpected(
+  issues: Issues,
+  column: string,
+  value: unknown,
+  expected: string,
+  outcome: string,
+  where = '',
+): void {
+  flag(
+    issues,
+    column,
+    'unreadable_value_dropped',
+    `${where}${kindOf(value)} where ${expected} was expected; ${outcome}`,
+  );
+}
+
 /**
  * The id a lookup points to (see idText). A value that is there but is no id (an object, a list, a
  * boolean) is flagged, as an unreadable value of any other field is: the lookup is left empty (a
@@ -139,12 +151,7 @@ function kindOf(value: unknown): string {
 export function lookupId(value: unknown, issues: Issues, column: string): string | null {
   const id = idText(value);
   if (id === null && value !== null && value !== undefined && typeof value !== 'string')
-    flag(
-      issues,
-      column,
-      'unreadable_value_dropped',
-      `${kindOf(value)} where an id was expected; lookup left empty`,
-    );
+    unexpected(issues, column, value, 'an id', 'lookup left empty');
   return id;
 }
 
@@ -163,12 +170,7 @@ export function pickId(
 ): string | null {
   if (list === null || list === undefined) return null;
   if (!Array.isArray(list)) {
-    flag(
-      issues,
-      column,
-      'unreadable_value_dropped',
-      `${kindOf(list)} where a list was expected; lookup left empty`,
-    );
+    unexpected(issues, column, list, 'a list', 'lookup left empty');
     return null;
   }
   if (list.length === 0) return null;

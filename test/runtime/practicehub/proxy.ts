@@ -37,16 +37,11 @@ export async function startIgnoringProxy(
     forward.on('error', () => res.destroy());
     req.pipe(forward);
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
-  const { port } = server.address() as AddressInfo;
+  const { port, close } = await listening(server);
   return {
     baseUrl: `http://127.0.0.1:${port}${target.pathname}`,
     dropped,
-    close: async () => {
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      server.closeAllConnections();
-      await closed;
-    },
+    close,
   };
 }
 
@@ -89,10 +84,19 @@ export async function startRewritingProxy(
     forward.on('error', () => res.destroy());
     req.pipe(forward);
   });
+  const { port, close } = await listening(server);
+  return {
+    baseUrlTemplate: `http://127.0.0.1:${port}/{region}/api`,
+    close,
+  };
+}
+
+/** Starts `server` on a free loopback port; `close` stops it and drops its open connections. */
+async function listening(server: Server): Promise<{ port: number; close: () => Promise<void> }> {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
   const { port } = server.address() as AddressInfo;
   return {
-    baseUrlTemplate: `http://127.0.0.1:${port}/{region}/api`,
+    port,
     close: async () => {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
