@@ -1,6 +1,6 @@
 import { utcMs } from '../shared/utc.ts';
 import { flag } from '../transforms/issues.ts';
-import { asText, isEmpty, isTrimmed } from '../transforms/text.ts';
+import { asText, isEmpty, isTrimmed, LONE_SURROGATE } from '../transforms/text.ts';
 import type { Issues } from '../transforms/types.ts';
 import { lookupText } from '../transforms/value-map.ts';
 
@@ -193,16 +193,23 @@ export function keyValue(
   issues: Issues,
   column: string,
 ): string | null {
-  if (parts.length === 1) {
-    const text = idText(parts[0]);
-    if (text !== null) return prefix + text;
-  }
   const texts = parts.map(idText);
   if (texts.some((t) => t === null)) {
     issues.rejections.push({ column, code: 'missing_key', reason: 'the record has no value for its key' });
     return null;
   }
-  return prefix + texts.join('-');
+  const key = prefix + texts.join('-');
+  // A key addresses its row in request URLs, which cannot carry text that is not valid UTF-16.
+  if (LONE_SURROGATE.test(key)) {
+    issues.rejections.push({
+      column,
+      code: 'unreadable_value',
+      reason:
+        'the value of its key is not valid text (an unpaired surrogate), so no request can address its row',
+    });
+    return null;
+  }
+  return key;
 }
 
 /** Whether a value equals one of the listed values (text, number or boolean, compared as text). */

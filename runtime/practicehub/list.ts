@@ -1,3 +1,4 @@
+import { LONE_SURROGATE } from '../transforms/text.ts';
 import { NotJsonBody, readJson } from './body.ts';
 import { PracticeHubError, redactUrl } from './errors.ts';
 import type { Transport } from './transport.ts';
@@ -86,6 +87,13 @@ function asRecord(value: unknown, url: URL, where: string): PracticeHubRecord {
     throw new PracticeHubError(
       `GET ${redactUrl(url)}: ${where} has no id, so nothing could name it in the journal: ` +
         'report the record to PracticeHub (this URL and position find it), then run again',
+    );
+  }
+  // Ids go into request URLs and the journal, which cannot carry text that is not valid UTF-16.
+  if (typeof r.id === 'string' && LONE_SURROGATE.test(r.id)) {
+    throw new PracticeHubError(
+      `GET ${redactUrl(url)}: ${where} has an id that is not valid text (an unpaired surrogate), so ` +
+        'nothing could name it: report the record to PracticeHub (this URL and position find it), then run again',
     );
   }
   return (typeof r.id === 'number' ? { ...r, id: String(r.id) } : r) as { id: string } & Record<

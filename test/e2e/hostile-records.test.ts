@@ -47,6 +47,12 @@ const HOSTILE: Partial<Record<ResourceName, Record<string, Json>[]>> = {
     { email: { address: `${MARK}@example.com` } },
     { address_line_1: `${MARK}é`.repeat(40) },
     { city: `${MARK}\u0000` },
+    {
+      clinic_assignments: [
+        { clinic_id: '1\uD800', updated_at: '2020-01-01T00:00:00Z' },
+        { clinic_id: '2', updated_at: '2024-01-01T00:00:00Z' },
+      ],
+    },
   ],
   payments: [
     { patient_id: null },
@@ -118,7 +124,7 @@ describe('flitstack run over hostile PracticeHub records', () => {
         expect(own.length, `${resource} ${id}`).toBeGreaterThan(0);
         for (const op of own.filter((o) => o.action === 'reject'))
           expect(op.reason, `${resource} ${id}`).toMatch(
-            /^(lookup )?[a-z_0-9]+: |(field|attribute) '[a-z_0-9]+'|the file for its [a-z_0-9]+ /,
+            /^(lookup )?([a-z_0-9]+|\(key\)): |(field|attribute) '[a-z_0-9]+'|the file for its [a-z_0-9]+ /,
           );
       }
   });
@@ -250,18 +256,22 @@ describe('flitstack run over pages that list a record twice, and records whose d
   });
 });
 
-describe('flitstack run over a page holding a record whose id is blank', () => {
-  it('stops naming the page and the position, not at the journal', async () => {
+describe('flitstack run over a page holding a record whose id names nothing', () => {
+  it.each([
+    ['blank', ' ', 'has no id, so nothing could name it in the journal'],
+    ['an unpaired surrogate', '42\uD800', 'has an id that is not valid text (an unpaired surrogate)'],
+  ])('stops at an id that is %s, naming the page and the position', async (_name, id, said) => {
     const proxy = await startRewritingProxy(sb.practicehub.baseUrl, (path, body) => {
       const data = body.data as Record<string, unknown>[] | undefined;
-      if (path.endsWith('/patients') && data && data.length > 2) data[2] = { ...data[2], id: ' ' };
+      if (path.endsWith('/patients') && data && data.length > 2) data[2] = { ...data[2], id };
       return body;
     });
     try {
       const env = { PRACTICEHUB_BASE_URL: proxy.baseUrlTemplate };
       const result = await flitstackWith(sb, env, 'run', '--journal', journalPath(), '--rate', '1000');
       expect(result.code, result.err).toBe(2);
-      expect(result.err).toMatch(/GET \S+\/patients\?page=1\S*: data\[2\] has no id/);
+      expect(result.err).toMatch(/GET \S+\/patients\?page=1\S*: data\[2\] /);
+      expect(result.err).toContain(said);
       expect(result.err).toContain('report the record to PracticeHub');
       expect(result.err).not.toMatch(/\n\s+at /);
     } finally {

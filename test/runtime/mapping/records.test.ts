@@ -48,6 +48,9 @@ describe('keyValue', () => {
     ['parts joined with -', ['1', 2], 'patient-1-2', []],
     ['a missing part', ['1', null], null, ['missing_key']],
     ['the only part missing', [' '], null, ['missing_key']],
+    ['an id with an unpaired surrogate', ['7\uD800'], null, ['unreadable_value']],
+    ['a part with an unpaired surrogate', ['1', '\uDC002'], null, ['unreadable_value']],
+    ['a part with a paired surrogate (an emoji)', ['1', '😀'], 'patient-1-😀', []],
   ] as const)('%s', (_name, parts, value, rejections) => {
     expect(run((i, c) => keyValue('patient-', parts, i, c))).toMatchObject({ value, rejections });
   });
