@@ -244,6 +244,17 @@ function stageCreates(ctx: WriteContext, rows: readonly PreparedRow[]): void {
 const NOT_ATTACHED = 'the row was not written: the file for its documentbody could not be attached';
 
 /**
+ * What to do when the row's alternate key is longer than its column: not the general advice to truncate,
+ * since keys cut to one length would fall together and rows of different records would be one.
+ */
+function keyTooLongHint(row: PreparedRow, error: DataverseError): string | undefined {
+  const m = row.mapping;
+  if (m.key.kind !== 'alternate' || !['0x80044331', '0x80073001'].includes(error.code)) return undefined;
+  if (!error.serverMessage.includes(`'${m.key.column}'`)) return undefined;
+  return `the row's key (${row.key.length} characters) is longer than its column ${m.key.column}: a truncated key would make records share one row, so raise the key column's max_length in the spec and its MaxLength in Dataverse (\`flitstack schema verify\` shows the difference), or shorten the key's prefix`;
+}
+
+/**
  * A refused row as the journal keeps it: Dataverse's code, its message with the row's values masked
  * (its column and table stay), and what to do. The values are left out of the message because
  * Dataverse repeats the value it refused, and a row's values may be patient data.
@@ -259,7 +270,7 @@ function failure(
     error instanceof DataverseError && error.code === ATTACHMENT_TOO_BIG && row.mapping.document
       ? attachmentTooBigHint(row)
       : error instanceof DataverseError
-        ? error.hint
+        ? (keyTooLongHint(row, error) ?? error.hint)
         : undefined;
   const hint = why ? ` — ${why}` : '';
   return {

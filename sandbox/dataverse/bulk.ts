@@ -3,7 +3,7 @@ import { Errors } from './errors.ts';
 import { type ApiRequest, type ApiResponse, emptyResponse, jsonResponse } from './http.ts';
 import type { TableMeta } from './metadata/types.ts';
 import { parsePath, resourcePath } from './odata/path.ts';
-import { type Address, addressOf, findId, missing, upsertAddress } from './records/locate.ts';
+import { type Address, addressOf, findId, missing, upsertAddress, withKeyValues } from './records/locate.ts';
 import { readPayload } from './records/payload.ts';
 import { createRecord, updateRecord } from './records/write.ts';
 
@@ -96,9 +96,7 @@ function runItem(ctx: Ctx, table: TableMeta, action: BulkAction, item: Item): st
   if (address.by === 'key' && typeof item['@odata.id'] === 'string') {
     if (address.key.attributes.some((a) => a in item)) throw Errors.unexpected();
   }
-  const changes = readPayload(ctx, table, body, 'create');
-  if (address.by === 'key')
-    for (const a of address.key.attributes) if (!(a in changes)) changes[a] = address.values[a] ?? null;
+  const changes = withKeyValues(table, address, readPayload(ctx, table, body, 'create'));
   return createRecord(ctx, table, changes, address.by === 'id' ? address.id : undefined);
 }
 

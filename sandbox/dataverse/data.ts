@@ -5,7 +5,15 @@ import { privilegesJson } from './metadata/privileges.ts';
 import type { TableMeta } from './metadata/types.ts';
 import type { Segment } from './odata/path.ts';
 import { MAX_PAGE_SIZE, parseQueryOptions, runQuery } from './odata/query.ts';
-import { type Address, addressOf, findId, missing, resolveBind, upsertAddress } from './records/locate.ts';
+import {
+  type Address,
+  addressOf,
+  findId,
+  missing,
+  resolveBind,
+  upsertAddress,
+  withKeyValues,
+} from './records/locate.ts';
 import { rowResolver, structuralColumn } from './records/members.ts';
 import { parseJsonObject, readPayload } from './records/payload.ts';
 import { annotationChoice, contextUrl, selectColumns, shapeRow } from './records/shape.ts';
@@ -158,10 +166,7 @@ function patchRecord(
     updateRecord(ctx, table, existingId, changes);
     id = existingId;
   } else {
-    const changes = readPayload(ctx, table, body, 'create');
-    if (address.by === 'key') {
-      for (const a of address.key.attributes) if (!(a in changes)) changes[a] = address.values[a] ?? null;
-    }
+    const changes = withKeyValues(table, address, readPayload(ctx, table, body, 'create'));
     id = createRecord(ctx, table, changes, address.by === 'id' ? address.id : undefined);
     created = true;
   }

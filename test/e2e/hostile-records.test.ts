@@ -207,7 +207,10 @@ describe('flitstack run over hostile PracticeHub records', () => {
   });
 });
 
-describe('flitstack run over pages that list a record twice, and records whose deleted_at is no time', () => {
+/** An id longer than the key column holds (fs_practicehubid, 100 characters, with its prefix). */
+const LONG_ID = '7'.repeat(120);
+
+describe('flitstack run over pages that list a record twice, a record whose id is too long, and records whose deleted_at is no time', () => {
   let fresh: Sandboxes;
   let result: { unbalanced: string[]; status: string; summary: Record<string, { extracted: number }> };
   let patientOps: Op[];
@@ -220,6 +223,7 @@ describe('flitstack run over pages that list a record twice, and records whose d
       if (path.endsWith('/patients') && data && data.length > 6) {
         data[4] = { ...data[4], deleted_at: '0000-00-00 00:00:00' };
         data[5] = { ...data[5], deleted_at: 'unknown' };
+        data[6] = { ...data[6], id: LONG_ID };
         data.splice(3, 0, { ...data[2] });
       }
       return body;
@@ -245,6 +249,16 @@ describe('flitstack run over pages that list a record twice, and records whose d
     expect(patientOps.filter((op) => op.source_id === patients[2]).map((op) => op.action)).toEqual([
       'create',
     ]);
+  });
+
+  it('refuses a record whose key is longer than its column with what to do, not with "truncate"', () => {
+    const refused = patientOps.filter((op) => op.source_id === LONG_ID);
+    expect(refused.map((op) => op.action)).toEqual(['reject']);
+    expect(refused[0]!.reason).toContain("The length of the 'fs_practicehubid' attribute");
+    expect(refused[0]!.reason).toContain(
+      "the row's key (128 characters) is longer than its column fs_practicehubid: a truncated key would make records share one row",
+    );
+    expect(refused[0]!.reason).not.toContain('add a truncate step');
   });
 
   it('loads a record whose deleted_at is no readable time as the live record it is', () => {

@@ -60,6 +60,28 @@ export function addressOf(table: TableMeta, key: KeyPredicate): Address {
   return { by: 'key', key: match, values };
 }
 
+/**
+ * Adds to a new record's changes the alternate-key values its address gave and its body did not. They
+ * are the record's column values, so a value longer than its column's MaxLength is refused as one in
+ * the body is (the platform validates every string value it writes, PA`entity-attribute-metadata`).
+ */
+export function withKeyValues(
+  table: TableMeta,
+  address: Address,
+  changes: Record<string, Value>,
+): Record<string, Value> {
+  if (address.by !== 'key') return changes;
+  for (const a of address.key.attributes) {
+    if (a in changes) continue;
+    const value = address.values[a] ?? null;
+    const column = table.columns.get(a);
+    if (typeof value === 'string' && column?.maxLength !== undefined && value.length > column.maxLength)
+      throw Errors.tooLong(a, table.def.logicalName, column.maxLength);
+    changes[a] = value;
+  }
+  return changes;
+}
+
 /** The id an address points to now, if the record exists. */
 export function findId(ctx: Ctx, table: TableMeta, address: Address): string | undefined {
   const store = ctx.state.store;
