@@ -148,6 +148,9 @@ export function prepareRow(
   const awaits: AwaitedRow[] = [];
   const body: Record<string, unknown> = { ...row.payload };
   const deferred: DeferredInput[] = [];
+  // The lookups this row binds to no row: an existing row has them cleared, not kept as an earlier write
+  // bound them (a patient whose referral source PracticeHub took away points to none).
+  const cleared: string[] = [];
   for (const [i, definition] of m.lookups.entries()) {
     const pending = row.lookups[i];
     if (!pending) continue;
@@ -159,6 +162,7 @@ export function prepareRow(
           column: definition.column,
           candidates: pending.values,
         });
+      else cleared.push(definition.candidates[0]!.nav);
       continue;
     }
     const { bind, problem, awaits: missing = [] } = lookupBind(ctx, definition, pending);
@@ -178,9 +182,16 @@ export function prepareRow(
           awaits: missing,
         },
       };
-    } else if (problem) {
-      flags.push({ column: definition.column, code: 'lookup_unresolved', detail: `${problem}; left empty` });
-      awaits.push(...missing);
+    } else {
+      if (problem) {
+        flags.push({
+          column: definition.column,
+          code: 'lookup_unresolved',
+          detail: `${problem}; left empty`,
+        });
+        awaits.push(...missing);
+      }
+      cleared.push(definition.candidates[0]!.nav);
     }
   }
   for (const role of m.roles)
@@ -216,6 +227,9 @@ export function prepareRow(
   const reopenIfClosed = !reopen && rewrite?.ifClosed === true && owned;
   const unchanged = previous?.payloadHash === hash && !reopen && rewrite === undefined;
   if (where.create && m.key.kind !== 'match') body[table.primaryId] = where.id;
+  // After the hash, as the id is: a clear is how an update writes "no row", the same payload as a create's
+  // absent bind (PA`webapi/associate-disassociate-entities-using-web-api`: set the value to null).
+  if (!where.create) for (const nav of cleared) body[`${nav}@odata.bind`] = null;
   ctx.pending.addRow(m.name, row.key, where.id, sourceId);
   return {
     row: {
