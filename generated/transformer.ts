@@ -2,7 +2,7 @@
 // Regenerate with `npx flitstack compile`; `npx flitstack compile --check` fails when this file is stale.
 import { exceptMostRecent, idText, isOneOf, keyValue, lookupId, mapState, objectIn, optionNumber, partKey, partTitle, pickId } from "../runtime/mapping/index.ts";
 import type { GeneratedModule, Outcome, PendingLookup, PendingOwner, Row, StateMap } from "../runtime/mapping/index.ts";
-import { cleanEmail, cleanText, coalesce, collapseWhitespace, dateOnly, dateTime, lowercase, mapValue, multiMap, phone, split, stripControl, templateValue, textChain, textOf, toBoolean, toDecimal, trim, truncate, withDefault } from "../runtime/transforms/index.ts";
+import { cleanEmail, cleanText, coalesce, collapseWhitespace, dateOnly, dateTime, lowercase, mapValue, multiMap, phone, split, stripControl, templateValue, textChain, toBoolean, toDecimal, trim, truncate, withDefault } from "../runtime/transforms/index.ts";
 import type { TextChain, ValueMap } from "../runtime/transforms/index.ts";
 import { newIssues } from "../runtime/transforms/types.ts";
 
@@ -440,47 +440,49 @@ export const STATE_MAPS = {
 /** Each field's leading text steps in spec order, run as one call (runtime/transforms/text-chain.ts). */
 export const TEXT_CHAINS = {
       "clinic.name": textChain(["strip_control","trim","collapse_whitespace"], {"length":160,"flag":true}),
-      "clinic.address1_line1": textChain(["trim"], {"length":250,"flag":true}),
-      "clinic.address1_line2": textChain(["trim"], {"length":250,"flag":true}),
-      "clinic.address1_city": textChain(["trim"], {"length":80,"flag":true}),
-      "clinic.address1_stateorprovince": textChain(["trim"], {"length":50,"flag":true}),
-      "clinic.address1_postalcode": textChain(["trim","uppercase"], {"length":20,"flag":true}),
-      "clinic.address1_country": textChain(["trim"], {"length":80,"flag":true}),
+      "clinic.address1_line1": textChain(["strip_control","trim"], {"length":250,"flag":true}),
+      "clinic.address1_line2": textChain(["strip_control","trim"], {"length":250,"flag":true}),
+      "clinic.address1_city": textChain(["strip_control","trim"], {"length":80,"flag":true}),
+      "clinic.address1_stateorprovince": textChain(["strip_control","trim"], {"length":50,"flag":true}),
+      "clinic.address1_postalcode": textChain(["strip_control","trim","uppercase"], {"length":20,"flag":true}),
+      "clinic.address1_country": textChain(["strip_control","trim"], {"length":80,"flag":true}),
       "clinic.emailaddress1": textChain(["trim","lowercase"]),
-      "clinic.websiteurl": textChain(["trim"], {"length":200,"flag":true}),
+      "clinic.websiteurl": textChain(["strip_control","trim"], {"length":200,"flag":true}),
       "referral-source.emailaddress1": textChain(["trim","lowercase"]),
-      "referral-source.websiteurl": textChain(["trim"], {"length":200,"flag":true}),
-      "referral-source.address1_city": textChain(["trim"], {"length":80,"flag":true}),
+      "referral-source.websiteurl": textChain(["strip_control","trim"], {"length":200,"flag":true}),
+      "referral-source.address1_city": textChain(["strip_control","trim"], {"length":80,"flag":true}),
+      "patient.salutation": textChain(["strip_control","trim"], {"length":100,"flag":true}),
       "patient.firstname": textChain(["strip_control","trim","collapse_whitespace"], {"length":50,"flag":true}),
       "patient.lastname": textChain(["strip_control","trim","collapse_whitespace"]),
       "patient.nickname": textChain(["strip_control","trim"], {"length":100,"flag":true}),
       "patient.emailaddress1": textChain(["trim","lowercase"]),
-      "patient.address1_line1": textChain(["trim"], {"length":250,"flag":true}),
-      "patient.address1_line2": textChain(["trim"], {"length":250,"flag":true}),
-      "patient.address1_city": textChain(["trim"], {"length":80,"flag":true}),
-      "patient.address1_stateorprovince": textChain(["trim"], {"length":50,"flag":true}),
-      "patient.address1_postalcode": textChain(["trim","uppercase"], {"length":20,"flag":true}),
-      "patient.address1_country": textChain(["trim"], {"length":80,"flag":true}),
-      "patient.jobtitle": textChain(["trim"], {"length":100,"flag":true}),
+      "patient.address1_line1": textChain(["strip_control","trim"], {"length":250,"flag":true}),
+      "patient.address1_line2": textChain(["strip_control","trim"], {"length":250,"flag":true}),
+      "patient.address1_city": textChain(["strip_control","trim"], {"length":80,"flag":true}),
+      "patient.address1_stateorprovince": textChain(["strip_control","trim"], {"length":50,"flag":true}),
+      "patient.address1_postalcode": textChain(["strip_control","trim","uppercase"], {"length":20,"flag":true}),
+      "patient.address1_country": textChain(["strip_control","trim"], {"length":80,"flag":true}),
+      "patient.jobtitle": textChain(["strip_control","trim"], {"length":100,"flag":true}),
       "patient.description": textChain(["strip_control"], {"length":2000,"flag":true}),
       "patient.fs_medicalalerts": textChain(["strip_control"], {"length":4000,"flag":true}),
       "insurance.fs_insurancecarrier": textChain(["strip_control","trim","collapse_whitespace"], {"length":100,"flag":true}),
-      "insurance.fs_insurancepolicynumber": textChain(["trim"], {"length":50,"flag":true}),
-      "insurance.fs_insurancegroup": textChain(["trim"], {"length":50,"flag":true}),
-      "staff-user.fs_specialization": textChain(["trim"], {"length":100,"flag":true}),
+      "insurance.fs_insurancepolicynumber": textChain(["strip_control","trim"], {"length":50,"flag":true}),
+      "insurance.fs_insurancegroup": textChain(["strip_control","trim"], {"length":50,"flag":true}),
+      "staff-user.fs_specialization": textChain(["strip_control","trim"], {"length":100,"flag":true}),
       "staff-contact.firstname": textChain(["strip_control","trim","collapse_whitespace"], {"length":50,"flag":true}),
       "staff-contact.lastname": textChain(["strip_control","trim","collapse_whitespace"]),
       "staff-contact.emailaddress1": textChain(["trim","lowercase"]),
-      "staff-contact.fs_specialization": textChain(["trim"], {"length":100,"flag":true}),
+      "staff-contact.fs_specialization": textChain(["strip_control","trim"], {"length":100,"flag":true}),
       "appointment.subject": textChain(["strip_control","trim"]),
       "appointment.description": textChain(["strip_control"], {"length":1048576,"flag":true}),
       "appointment.fs_cancellationreason": textChain(["strip_control","trim"], {"length":250,"flag":true}),
       "clinical-note.subject": textChain(["strip_control","trim"]),
       "clinical-note.notetext": textChain(["strip_control"]),
-      "payment.fs_reference": textChain(["trim"], {"length":100,"flag":true}),
+      "payment.fs_currency": textChain(["strip_control","trim","uppercase"], {"length":3,"flag":true}),
+      "payment.fs_reference": textChain(["strip_control","trim"], {"length":100,"flag":true}),
       "policy-document.subject": textChain(["strip_control","trim"], {"length":500,"flag":true}),
       "prescription.subject": textChain(["strip_control","trim"], {"length":500,"flag":true}),
-      "training-record.fs_lasttrainingcourse": textChain(["trim"], {"length":200,"flag":true}),
+      "training-record.fs_lasttrainingcourse": textChain(["strip_control","trim"], {"length":200,"flag":true}),
     } satisfies Readonly<Record<string, TextChain>>;
 
 /**
@@ -549,7 +551,7 @@ export function transformPatient(r: PatientsRecord): Outcome<PatientRow> {
     const issues = newIssues();
     const key = keyValue("patient-", [r["id"]], issues, "fs_practicehubid");
     const row: PatientRow = {
-      "salutation": textOf(r["title"], issues, "salutation"),
+      "salutation": cleanText(r["title"], TEXT_CHAINS["patient.salutation"], issues, "salutation"),
       "firstname": cleanText(r["first_name"], TEXT_CHAINS["patient.firstname"], issues, "firstname"),
       "lastname": truncate(withDefault(cleanText(r["last_name"], TEXT_CHAINS["patient.lastname"], issues, "lastname"), "(unknown)"), 50, true, issues, "lastname"),
       "nickname": cleanText(r["preferred_name"], TEXT_CHAINS["patient.nickname"], issues, "nickname"),
@@ -744,9 +746,9 @@ export function transformPayment(r: PaymentsRecord): Outcome<PaymentRow> {
     const issues = newIssues();
     const key = keyValue("payment-", [r["id"]], issues, "fs_practicehubid");
     const row: PaymentRow = {
-      "fs_name": truncate(templateValue(r["currency"], issues, "fs_name") + " " + templateValue(r["amount"], issues, "fs_name") + " " + templateValue(r["status"], issues, "fs_name") + " (" + templateValue(r["reference"], issues, "fs_name") + ")", 100, true, issues, "fs_name"),
+      "fs_name": truncate(stripControl(templateValue(r["currency"], issues, "fs_name") + " " + templateValue(r["amount"], issues, "fs_name") + " " + templateValue(r["status"], issues, "fs_name") + " (" + templateValue(r["reference"], issues, "fs_name") + ")"), 100, true, issues, "fs_name"),
       "fs_amount": toDecimal(r["amount"], 2, issues, "fs_amount", {"min":-1000000,"max":1000000}),
-      "fs_currency": textOf(r["currency"], issues, "fs_currency"),
+      "fs_currency": cleanText(r["currency"], TEXT_CHAINS["payment.fs_currency"], issues, "fs_currency"),
       "fs_method": optionNumber(mapValue(r["method"], VALUE_MAPS["payment-method@fs_payment.fs_method"], issues, "fs_method")),
       "fs_status": optionNumber(mapValue(r["status"], VALUE_MAPS["transaction-status@fs_payment.fs_status"], issues, "fs_status")),
       "fs_paidon": dateTime(r["paid_at"], "Europe/London", "drop_with_flag", issues, "fs_paidon"),
@@ -771,7 +773,7 @@ export function transformPolicyDocument(r: PolicyDocumentsRecord): Outcome<Polic
     const key = keyValue("policy-document-", [r["id"]], issues, "(key)");
     const row: PolicyDocumentRow = {
       "subject": cleanText(r["title"], TEXT_CHAINS["policy-document.subject"], issues, "subject"),
-      "notetext": truncate("Category: " + templateValue(r["category"], issues, "notetext") + "\nVersion: " + templateValue(r["version"], issues, "notetext") + "\nEffective on: " + templateValue(r["effective_on"], issues, "notetext"), 100000, true, issues, "notetext"),
+      "notetext": truncate(stripControl("Category: " + templateValue(r["category"], issues, "notetext") + "\nVersion: " + templateValue(r["version"], issues, "notetext") + "\nEffective on: " + templateValue(r["effective_on"], issues, "notetext")), 100000, true, issues, "notetext"),
       "overriddencreatedon": dateTime(r["created_at"], "Europe/London", "drop_with_flag", issues, "overriddencreatedon"),
     };
     const lookups: PendingLookup[] = [{ column: "objectid", values: [lookupId(r["clinic_id"], issues, "objectid")] }];

@@ -27,8 +27,9 @@ export interface ChainContext {
 
 /**
  * The transform chain that carries a source field into a column, or undefined when the types do not
- * meet. Chains follow the shipped spec's habits: text is trimmed and truncated to the column, emails
- * and phones are normalised, dates go through date_only/datetime (time zone and the 1753 floor).
+ * meet. Chains follow the shipped spec's habits: text is stripped of control characters, trimmed and
+ * truncated to the column, emails and phones are normalised, dates go through date_only/datetime (time
+ * zone and the 1753 floor).
  */
 export function chainFor(field: SourceField, column: TargetColumn, ctx: ChainContext): Step[] | undefined {
   const t = field.type;
@@ -44,7 +45,9 @@ export function chainFor(field: SourceField, column: TargetColumn, ctx: ChainCon
         return [ctx.country ? { phone: { default_country: ctx.country } } : 'phone'];
       if (t === 'id')
         return (column.maxLength ?? Number.POSITIVE_INFINITY) >= (field.maxLength ?? 20) ? [] : ['truncate'];
-      return t === 'text' ? ['strip_control', 'truncate'] : ['trim', 'truncate'];
+      // strip_control first: Dataverse refuses text holding a control character (NUL, a vertical tab
+      // pasted from Word) or an unpaired surrogate, and a record it refuses takes its dependents with it.
+      return t === 'text' ? ['strip_control', 'truncate'] : ['strip_control', 'trim', 'truncate'];
     }
     case 'integer':
     case 'bigint':

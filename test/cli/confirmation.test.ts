@@ -54,8 +54,8 @@ describe('the confirmation gate of flitstack run', () => {
     const spec = project();
     const file = join(spec, 'objects', 'patient.yaml');
     const text = readFileSync(file, 'utf8').replace(
-      '  - { to: salutation, from: title }\n',
-      '  - to: salutation\n    from: title\n    proposed: { reason: same meaning as contact.salutation, confidence: 0.8 }\n',
+      '  - { to: salutation, from: title, transform: [strip_control, trim, truncate] }\n',
+      '  - to: salutation\n    from: title\n    transform: [strip_control, trim, truncate]\n    proposed: { reason: same meaning as contact.salutation, confidence: 0.8 }\n',
     );
     writeFileSync(file, text);
     const result = await runWith(spec);

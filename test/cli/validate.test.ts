@@ -37,7 +37,10 @@ describe('flitstack validate', () => {
         .replace('source: patients\n', 'source: patients\nsoruce_note: typo\n')
         .replace('{ to: firstname, from: first_name,', '{ to: firstname, from: frist_name,')
         .replace('  - to: fs_referraldate\n', '  - to: referraldate\n')
-        .replace('  - { to: salutation, from: title }\n', '\t- { to: salutation, from: title }\n'),
+        .replace(
+          '  - { to: salutation, from: title, transform: [strip_control, trim, truncate] }\n',
+          '\t- { to: salutation, from: title, transform: [strip_control, trim, truncate] }\n',
+        ),
     );
     const text = readFileSync(join(dir, 'spec/objects/patient.yaml'), 'utf8').split('\n');
     const at = (needle: string, offset = 0) => {

@@ -158,8 +158,8 @@ describe('flitstack confirm and checkConfirmed', () => {
     editFile(
       join(dir, 'spec'),
       'objects/patient.yaml',
-      '  - { to: jobtitle, from: occupation, transform: [trim, truncate] }\n',
-      `  - to: jobtitle\n    from: occupation\n    transform: [trim, truncate]\n${PROPOSED_LINE}`,
+      '  - { to: jobtitle, from: occupation, transform: [strip_control, trim, truncate] }\n',
+      `  - to: jobtitle\n    from: occupation\n    transform: [strip_control, trim, truncate]\n${PROPOSED_LINE}`,
     );
     const result = await confirm(dir);
     expect(result.code).toBe(1);

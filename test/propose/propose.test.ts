@@ -71,6 +71,19 @@ describe('flitstack propose', () => {
     expect(warnings.length).toBe(existing.length + result.drafted.filter((d) => d.kind === 'mapping').length);
   });
 
+  it('drafts a text line that strips control characters, which Dataverse refuses, before it trims', () => {
+    const city = '  - { to: address1_city, from: city, transform: [strip_control, trim, truncate] }\n';
+    const input = shipped((files) =>
+      files.set('objects/patient.yaml', files.get('objects/patient.yaml')!.replace(city, '')),
+    );
+    const result = drafted(input);
+    const after = result.files.find((f) => f.path === 'objects/patient.yaml')!.contents;
+    expect(after).toMatch(
+      /- to: address1_city\n {4}from: city\n {4}transform: \[strip_control, trim, truncate\]\n/,
+    );
+    expect(errorsOf(applied(input, result))).toEqual([]);
+  });
+
   it('drafts a new mapping file for a resource whose mapping was removed, and the spec validates', () => {
     const input = shipped((files) => files.delete('objects/prescription.yaml'));
     const result = drafted(input);

@@ -99,6 +99,16 @@ describe('dataverse client: records', () => {
     expect(err.message).toContain('create it with `flitstack schema apply`');
   });
 
+  it('says what to do about a text Dataverse cannot store (a NUL, an unpaired surrogate)', async () => {
+    for (const lastname of ['Y\u0000', '\uD800Y']) {
+      const e = (await r.client.create('contacts', { lastname }).catch((x: unknown) => x)) as DataverseError;
+      expect(e).toBeInstanceOf(DataverseError);
+      expect(e).toMatchObject({ status: 400, code: '0x80040278', method: 'POST', path: 'contacts' });
+      expect(e.message).toContain("The field 'lastname' contains one or more invalid characters");
+      expect(e.hint).toContain('add strip_control to the transform of the field that writes this column');
+    }
+  });
+
   it('names a bad bind and says how to bind a customer lookup', async () => {
     const e = (await r.client
       .upsert(
