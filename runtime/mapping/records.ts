@@ -174,7 +174,8 @@ export function pickId(
     return null;
   }
   if (list.length === 0) return null;
-  const stray = element === undefined ? 0 : list.filter((item) => !isObject(item)).length;
+  let stray = 0;
+  if (element !== undefined) for (const item of list) if (!isObject(item)) stray += 1;
   if (stray > 0)
     flag(
       issues,
@@ -186,6 +187,9 @@ export function pickId(
   return lookupId(element === undefined ? chosen : field(chosen, element), issues, column);
 }
 
+// Any surrogate code unit: one character class, cheaper to test than LONE_SURROGATE's lookarounds.
+const SURROGATE = /[\uD800-\uDFFF]/;
+
 /** The key value: prefix + the key parts joined by '-'; null (record rejected) when a part is missing. */
 export function keyValue(
   prefix: string,
@@ -193,6 +197,11 @@ export function keyValue(
   issues: Issues,
   column: string,
 ): string | null {
+  // One part that holds no surrogate at all, as ids do: no LONE_SURROGATE run, no list of texts.
+  if (parts.length === 1) {
+    const text = idText(parts[0]);
+    if (text !== null && !SURROGATE.test(text)) return prefix + text;
+  }
   const texts = parts.map(idText);
   if (texts.some((t) => t === null)) {
     issues.rejections.push({ column, code: 'missing_key', reason: 'the record has no value for its key' });

@@ -51,6 +51,7 @@ describe('keyValue', () => {
     ['an id with an unpaired surrogate', ['7\uD800'], null, ['unreadable_value']],
     ['a part with an unpaired surrogate', ['1', '\uDC002'], null, ['unreadable_value']],
     ['a part with a paired surrogate (an emoji)', ['1', '😀'], 'patient-1-😀', []],
+    ['one part with a paired surrogate (an emoji)', ['😀7'], 'patient-😀7', []],
   ] as const)('%s', (_name, parts, value, rejections) => {
     expect(run((i, c) => keyValue('patient-', parts, i, c))).toMatchObject({ value, rejections });
   });
