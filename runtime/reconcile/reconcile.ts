@@ -217,6 +217,15 @@ export async function reconcile(deps: ReconcileDeps, options: ReconcileOptions):
     const seen = accounted.get(name);
     // The count holds what no block of pages shows: a record missed and one deleted do not cancel out.
     const { held, closed } = heldIds(journal, name, rows, seen, deleted.get(name));
+    // Read besides a block of pages: the records PracticeHub created since, and those it deleted.
+    const deletedSince = new Set<string>();
+    const listed = new Set(read.records.map((r) => idText(r.id) ?? ''));
+    for (const r of read.changed)
+      (deletedAt(r) === undefined ? listed : deletedSince).add(idText(r.id) ?? '');
+    for (const id of deletedSince) listed.delete(id);
+    // Whether PracticeHub no longer lists a record: every record read (updatedAt holds every id), or
+    // besides a block of pages, among those it lists as deleted since.
+    const unlisted = (id: string) => (read.whole ? !updatedAt.has(id) : deletedSince.has(id));
     const present: CrosswalkEntry[] = [];
     // A row closed for its record's deletion that is gone from Dataverse since (deleted by hand) is no
     // more expected there than a row the deletion policy deletes.
@@ -232,10 +241,9 @@ export async function reconcile(deps: ReconcileDeps, options: ReconcileOptions):
           key: r.key,
           kind: 'absent',
           fields: [],
-          reason:
-            read.whole && !updatedAt.has(r.sourceId)
-              ? 'the crosswalk holds the row but Dataverse does not, and PracticeHub no longer lists the record: `flitstack delta` journals the deletion'
-              : `the crosswalk holds the row but Dataverse does not: it was deleted in Dataverse after flitstack wrote it; ${REWRITE_HINT}`,
+          reason: unlisted(r.sourceId)
+            ? 'the crosswalk holds the row but Dataverse does not, and PracticeHub no longer lists the record: `flitstack delta` journals the deletion'
+            : `the crosswalk holds the row but Dataverse does not: it was deleted in Dataverse after flitstack wrote it; ${REWRITE_HINT}`,
         });
     const mine = byMapping.get(name) ?? [];
     const differing = mine.filter((c) => isDifference(c.verdict));
@@ -253,12 +261,6 @@ export async function reconcile(deps: ReconcileDeps, options: ReconcileOptions):
           : 'created';
     changes.set(name, change);
     const ofMigration = differing.filter((c) => change(c.sourceId) === undefined).length;
-    // Read besides a block of pages: the records PracticeHub created since, and those it deleted.
-    const deletedSince = new Set<string>();
-    const listed = new Set(read.records.map((r) => idText(r.id) ?? ''));
-    for (const r of read.changed)
-      (deletedAt(r) === undefined ? listed : deletedSince).add(idText(r.id) ?? '');
-    for (const id of deletedSince) listed.delete(id);
     const unaccounted = [...listed].filter((id) => !seen?.has(id));
     for (const id of unaccounted)
       differences.push({
@@ -270,12 +272,9 @@ export async function reconcile(deps: ReconcileDeps, options: ReconcileOptions):
         fields: [],
         reason: `PracticeHub lists ${m.source} record ${id} but no run accounted for it: run \`flitstack run\` again, which loads the records the crosswalk does not hold (created since, or missed when records before it were deleted while a run paged through ${m.source})`,
       });
-    // Rows of records PracticeHub no longer lists (every record read: updatedAt holds every id; a block
-    // of pages: those it lists as deleted since) that no deactivate or delete closed since they were
+    // Rows of records PracticeHub no longer lists that no deactivate or delete closed since they were
     // written, whichever run did it.
-    const orphans = present.filter(
-      (r) => (read.whole ? !updatedAt.has(r.sourceId) : deletedSince.has(r.sourceId)) && !closed(r),
-    );
+    const orphans = present.filter((r) => unlisted(r.sourceId) && !closed(r));
     for (const r of orphans)
       differences.push({
         mapping: name,
