@@ -37,6 +37,7 @@ export class CrosswalkStore {
   readonly #bySource: Statement<[string, string], CrosswalkRow>;
   readonly #upsert: Statement<unknown[], unknown>;
   readonly #remove: Statement<[string, string], unknown>;
+  readonly #seen: Statement<[string | null, string, string], unknown>;
   readonly #count: Statement<[{ mapping: string | null }], { n: number }>;
   readonly #ofMapping: Statement<[string], CrosswalkRow>;
   readonly #latest: Statement<[number], CrosswalkRow>;
@@ -60,6 +61,7 @@ export class CrosswalkStore {
          written_by = excluded.written_by`,
     );
     this.#remove = db.prepare('DELETE FROM crosswalk WHERE mapping = ? AND row_key = ?');
+    this.#seen = db.prepare('UPDATE crosswalk SET source_updated_at = ? WHERE mapping = ? AND row_key = ?');
     this.#ofMapping = db.prepare('SELECT * FROM crosswalk WHERE mapping = ? ORDER BY row_key');
     this.#latest = db.prepare('SELECT * FROM crosswalk ORDER BY written_by DESC, mapping, row_key LIMIT ?');
     this.#count = db.prepare(
@@ -116,6 +118,10 @@ export class CrosswalkStore {
     for (const change of changes) {
       if ('remove' in change) {
         this.#remove.run(change.mapping, change.key);
+        continue;
+      }
+      if ('seen' in change) {
+        this.#seen.run(change.sourceUpdatedAt, change.mapping, change.key);
         continue;
       }
       if (!change.mapping || !change.key || !change.sourceId || !change.table || !change.targetId) {

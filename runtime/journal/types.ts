@@ -203,8 +203,20 @@ export interface CrosswalkRemoval {
   readonly remove: true;
 }
 
+/**
+ * A crosswalk row whose record was read again and makes the same payload (journaled unchanged): only
+ * the record's updated_at is noted, so reconcile does not take the record for one changed since it was
+ * loaded and send to a delta that has nothing to write.
+ */
+export interface CrosswalkSeen {
+  readonly mapping: string;
+  readonly key: string;
+  readonly seen: true;
+  readonly sourceUpdatedAt: string | null;
+}
+
 /** A change to the crosswalk, journaled together with the operations that caused it. */
-export type CrosswalkChange = CrosswalkUpsert | CrosswalkRemoval;
+export type CrosswalkChange = CrosswalkUpsert | CrosswalkRemoval | CrosswalkSeen;
 
 /** Where a (mapping, row key) lives in Dataverse, and what was last written there. */
 export interface CrosswalkEntry {

@@ -506,6 +506,11 @@ export async function writeRows(ctx: WriteContext, rows: readonly PreparedRow[])
         awaits: row.awaits,
       },
     });
+    // The record as read now makes what the row holds: reconcile no longer counts it as changed since.
+    crosswalk.push({
+      page: row.page,
+      change: { mapping: row.mapping.name, key: row.key, seen: true, sourceUpdatedAt: row.sourceUpdatedAt },
+    });
   }
   for (const group of await ctx.attachments.groups(changed, MAX_ATTACHMENT_BYTES_PER_GROUP))
     await writeChanged(ctx, group, ops, crosswalk);
