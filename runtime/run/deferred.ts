@@ -58,7 +58,9 @@ function bindAgain(deps: RunDeps, runId: number): Set<string> {
  */
 export async function bindDeferred(deps: RunDeps, runId: number, write: WriteContext): Promise<void> {
   const { journal, module } = deps;
-  let batch: { lookup: DeferredLookup; request: BatchRequest; targetId: string }[] = [];
+  // A clear (`targetId` null) empties the lookup of a row an earlier run wrote, whose record now names
+  // a row that was not loaded: the row does not keep the parent it had.
+  let batch: { lookup: DeferredLookup; request: BatchRequest; targetId: string | null; why?: string }[] = [];
   let bound = 0;
   let unresolved = 0;
   let failed = 0;
@@ -79,33 +81,30 @@ export async function bindDeferred(deps: RunDeps, runId: number, write: WriteCon
     const ops: OperationInput[] = [];
     journal.atomic(() => {
       results.forEach((result, i) => {
-        const { lookup, targetId } = batch[i]!;
+        const { lookup, targetId, why } = batch[i]!;
         const m = module.MAPPINGS[lookup.mapping]!;
         const row = journal.crosswalk.get(lookup.mapping, lookup.key);
+        const bindOp = {
+          mapping: m.name,
+          sourceId: row?.sourceId ?? lookup.key,
+          key: lookup.key,
+          table: m.target,
+          action: 'bind',
+          targetId: row?.targetId ?? null,
+        } as const;
         if (result.error || result.status >= 400) {
           failed++;
           const error = summarizePart(result, heldBy.get(batch[i]!));
-          journal.deferred.resolve(lookup.id, { status: 'failed', error });
-          ops.push({
-            mapping: m.name,
-            sourceId: row?.sourceId ?? lookup.key,
-            key: lookup.key,
-            table: m.target,
-            action: 'bind',
-            targetId: row?.targetId ?? null,
-            error,
-            reason: `binding ${lookup.column} failed: ${error.message}`,
-          });
+          // A clear that failed leaves the lookup unresolved: the delta that loads its row binds it.
+          if (targetId !== null) journal.deferred.resolve(lookup.id, { status: 'failed', error });
+          ops.push({ ...bindOp, error, reason: `binding ${lookup.column} failed: ${error.message}` });
+        } else if (targetId === null) {
+          ops.push({ ...bindOp, reason: `${lookup.column} emptied: ${why}` });
         } else {
           bound++;
           journal.deferred.resolve(lookup.id, { status: 'bound', targetId });
           ops.push({
-            mapping: m.name,
-            sourceId: row?.sourceId ?? lookup.key,
-            key: lookup.key,
-            table: m.target,
-            action: 'bind',
-            targetId: row?.targetId ?? null,
+            ...bindOp,
             reason: `${lookup.column} bound`,
             // A lookup an earlier run left empty: a rollback of this run empties it again.
             ...(again.has(slot(lookup)) ? { preImage: { [`_${lookup.column}_value`]: null } } : {}),
@@ -128,6 +127,21 @@ export async function bindDeferred(deps: RunDeps, runId: number, write: WriteCon
         ? `the row ${lookup.key} itself was not loaded`
         : `${definition.candidates.map((c, i) => `${c.mapping} ${lookup.candidates[i] ?? '-'}`).join(', or ')} was not loaded`;
       journal.deferred.resolve(lookup.id, { status: 'unresolved', error: { code: 'unresolved', message } });
+      // The update of this run kept the lookup's earlier value in its pre-image: a rollback binds it again.
+      if (row && row.createdBy !== runId) {
+        batch.push({
+          lookup,
+          targetId: null,
+          why: message,
+          request: {
+            method: 'PATCH',
+            path: recordPath(module.TABLES[m.target]!.entitySet, row.targetId),
+            body: { [`${definition.candidates[0]!.nav}@odata.bind`]: null },
+            headers: { 'If-Match': '*' },
+          },
+        });
+        if (batch.length >= Math.min(write.batchSize, 1000)) await flush();
+      }
       continue;
     }
     const table = module.TABLES[m.target]!;
