@@ -50,14 +50,22 @@ export function objectIn(
   return undefined;
 }
 
+// The "no date" some databases write for an empty one: all zeros, with or without a time.
+const ZERO_DATE = /^0000-00-00(?:[ T]00:00:00(?:\.0+)?Z?)?$/;
+
 /**
  * When PracticeHub deleted the record (its `deleted_at`, listed in a delta), or undefined when it did
- * not. A `deleted_at` that is no readable time ("0000-00-00 00:00:00", the "no date" of some databases)
- * says nothing: the record is read as live, since a deletion closes or deletes its rows in Dataverse.
+ * not. An all-zero date ("0000-00-00 00:00:00") says nothing: the record is live. Any other text marks
+ * a deletion, since PracticeHub sets the field when it deletes (shared/reference/practicehub.md,
+ * "Modified since"): text that is no ISO 8601 time ("unknown") is named as such, not taken for a live
+ * record, whose row would then stay open in Dataverse and be written again by every delta.
  */
 export function deletedAt(record: SourceRecord): string | undefined {
   const at = record.deleted_at;
-  return typeof at === 'string' && at !== '' && !Number.isNaN(utcMs(at)) ? at : undefined;
+  if (typeof at !== 'string') return undefined;
+  const text = at.trim();
+  if (text === '' || ZERO_DATE.test(text)) return undefined;
+  return Number.isNaN(utcMs(text)) ? 'a time not written as ISO 8601' : text;
 }
 
 /** An id as text: ids arrive as strings of digits (or numbers from some clients). */

@@ -215,7 +215,7 @@ describe('flitstack run over hostile PracticeHub records', () => {
 /** An id longer than the key column holds (fs_practicehubid, 100 characters, with its prefix). */
 const LONG_ID = '7'.repeat(120);
 
-describe('flitstack run over pages that list a record twice, a record whose id is too long, and records whose deleted_at is no time', () => {
+describe('flitstack run over pages that list a record twice, a record whose id is too long, and records whose deleted_at is an all-zero date or a time in another form', () => {
   let fresh: Sandboxes;
   let result: { unbalanced: string[]; status: string; summary: Record<string, { extracted: number }> };
   let patientOps: Op[];
@@ -266,12 +266,14 @@ describe('flitstack run over pages that list a record twice, a record whose id i
     expect(refused[0]!.reason).not.toContain('add a truncate step');
   });
 
-  it('loads a record whose deleted_at is no readable time as the live record it is', () => {
-    for (const id of [patients[4], patients[5]])
-      expect(
-        patientOps.filter((op) => op.source_id === id).map((op) => op.action),
-        id,
-      ).toEqual(['create']);
+  it('loads a record whose deleted_at is an all-zero date, and takes any other deleted_at for a deletion', () => {
+    expect(patientOps.filter((op) => op.source_id === patients[4]).map((op) => op.action)).toEqual([
+      'create',
+    ]);
+    // Text that is no time ("unknown") still marks the record deleted, and the reason says so.
+    const deleted = patientOps.filter((op) => op.source_id === patients[5]);
+    expect(deleted.map((op) => op.action)).toEqual(['skip']);
+    expect(deleted[0]!.reason).toContain('deleted in PracticeHub at a time not written as ISO 8601');
   });
 });
 
