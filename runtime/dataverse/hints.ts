@@ -11,6 +11,9 @@ type Rule = (e: HintInput) => string | undefined;
 
 const match = (re: RegExp, e: HintInput) => re.exec(e.serverMessage);
 
+/** The codes of a value longer than its column's MaxLength (on create and update, and in bulk). */
+export const TOO_LONG_CODES: readonly string[] = ['0x80044331', '0x80073001'];
+
 /**
  * What to do about a failure, one rule per known situation; the codes and messages are those of the
  * reference's §8 table and the Dataverse error list (PA`reference/web-service-error-codes`).
@@ -47,7 +50,7 @@ const RULES: readonly Rule[] = [
       ? 'entity set names are case-sensitive plural names (e.g. accounts): `flitstack schema verify` compares the tables with the plan; create missing ones with `flitstack schema apply`'
       : undefined,
   (e) =>
-    e.code === '0x80044331' || e.code === '0x80073001'
+    TOO_LONG_CODES.includes(e.code)
       ? "the value is longer than the column's MaxLength: add a truncate step to the spec, or raise max_length in the spec and the column's MaxLength in Dataverse (`flitstack schema verify` shows the difference)"
       : undefined,
   (e) =>

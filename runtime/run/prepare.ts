@@ -246,6 +246,7 @@ export function prepareRow(
       unchanged,
       ...(reopen ? { reopen } : {}),
       ...(reopenIfClosed ? { reopenIfClosed } : {}),
+      ...(unchanged && previous.sourceUpdatedAt !== sourceUpdatedAt ? { savedAgain: true } : {}),
       flags,
       awaits,
       page,

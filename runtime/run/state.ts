@@ -99,6 +99,11 @@ export interface PreparedRow {
   readonly awaits: readonly AwaitedRow[];
   readonly page: number | null;
   readonly sourceUpdatedAt: string | null;
+  /**
+   * An unchanged row whose record PracticeHub saved again since the crosswalk noted it (another
+   * updated_at): the crosswalk notes the new one, so reconcile does not take the record for changed.
+   */
+  readonly savedAgain?: boolean;
 }
 
 /** An operation together with the page it belongs to (null: after extraction, e.g. groups, binds). */

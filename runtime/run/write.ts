@@ -1,4 +1,5 @@
 import { IDS_PER_QUERY } from '../compare/read.ts';
+import { TOO_LONG_CODES } from '../dataverse/hints.ts';
 import type { BatchRequest, DataverseClient } from '../dataverse/index.ts';
 import {
   BulkError,
@@ -249,7 +250,7 @@ const NOT_ATTACHED = 'the row was not written: the file for its documentbody cou
  */
 function keyTooLongHint(row: PreparedRow, error: DataverseError): string | undefined {
   const m = row.mapping;
-  if (m.key.kind !== 'alternate' || !['0x80044331', '0x80073001'].includes(error.code)) return undefined;
+  if (m.key.kind !== 'alternate' || !TOO_LONG_CODES.includes(error.code)) return undefined;
   if (!error.serverMessage.includes(`'${m.key.column}'`)) return undefined;
   return `the row's key (${row.key.length} characters) is longer than its column ${m.key.column}: a truncated key would make records share one row, so raise the key column's max_length in the spec and its MaxLength in Dataverse (\`flitstack schema verify\` shows the difference), or shorten the key's prefix`;
 }
@@ -507,10 +508,11 @@ export async function writeRows(ctx: WriteContext, rows: readonly PreparedRow[])
       },
     });
     // The record as read now makes what the row holds: reconcile no longer counts it as changed since.
-    crosswalk.push({
-      page: row.page,
-      change: { mapping: row.mapping.name, key: row.key, seen: true, sourceUpdatedAt: row.sourceUpdatedAt },
-    });
+    if (row.savedAgain)
+      crosswalk.push({
+        page: row.page,
+        change: { mapping: row.mapping.name, key: row.key, seen: true, sourceUpdatedAt: row.sourceUpdatedAt },
+      });
   }
   for (const group of await ctx.attachments.groups(changed, MAX_ATTACHMENT_BYTES_PER_GROUP))
     await writeChanged(ctx, group, ops, crosswalk);
